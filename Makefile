@@ -1,0 +1,35 @@
+# Everything a fresh machine needs is installed by these targets into .venv.
+#   make demo   the pipeline end to end on local servers, no cloud account
+#   make test   the test suite (what CI runs)
+#   make bench  the benchmarks (results in bench/README.md)
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench package clean
+
+$(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python tools/demo.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+# The deployable code directory: functions/idcard_ocr/ with its dependencies in python/.
+# Compiled wheels must match the runtime: run it with FC's Python on Linux x86_64, e.g.
+# `make package PY=python3.10` (template.yml says python3.10).
+package:
+	rm -rf functions/idcard_ocr/python
+	$(PY) -m pip install --quiet --disable-pip-version-check \
+	    -r functions/idcard_ocr/requirements.txt -t functions/idcard_ocr/python
+
+clean:
+	rm -rf $(VENV) functions/idcard_ocr/python demo-output

@@ -1,0 +1,142 @@
+"""Settings, read once per invocation from environment variables (the public interface).
+
+Every problem is reported with the variable's name before any API call is made.
+"""
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+MARKETPLACE_URL = "https://dm-51.data.aliyun.com/rest/160601/ocr/ocr_idcard.json"
+# Hosts that bill per call and therefore need an AppCode; a self-hosted engine may not.
+_MARKETPLACE_HOSTS = (".aliyun.com", ".alicloudapi.com", ".aliyuncs.com")
+_ENCRYPTIONS = {"": None, "none": None, "aes256": "AES256", "kms": "KMS"}
+_SIDES = ("auto", "face", "back")
+_FORMATS = ("new", "old")
+_APPCODE = re.compile(r"^[!-~]+$")  # printable ASCII, no spaces: it goes into a header
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_url: str = MARKETPLACE_URL
+    appcode: Optional[str] = field(default=None, repr=False)
+    timeout_s: float = 10.0
+    max_attempts: int = 4
+    request_format: str = "new"
+    oss_endpoint: Optional[str] = None
+    card_side: str = "auto"
+    result_suffix: str = ".json"
+    result_prefix: str = ""
+    result_bucket: Optional[str] = None
+    result_encryption: Optional[str] = "AES256"
+    result_kms_key_id: Optional[str] = None
+    image_max_side: int = 2048
+    image_max_bytes: int = 3 * 1024 * 1024
+    source_max_bytes: int = 50 * 1024 * 1024
+    image_max_pixels: int = 100_000_000
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
+        env = _Env(os.environ if environ is None else environ)
+        api_url = env.url("OCR_API_URL", MARKETPLACE_URL)
+        appcode = env.text("OCR_APPCODE")
+        if appcode is not None and not _APPCODE.match(appcode):
+            raise ConfigError("OCR_APPCODE", "must be printable ASCII without spaces")
+        if appcode is None and _is_marketplace(api_url):
+            raise ConfigError("OCR_APPCODE", f"is required for the marketplace endpoint "
+                                             f"{urlsplit(api_url).hostname}; set it in the "
+                                             f"function's environment variables")
+        suffix = env.text("RESULT_SUFFIX", ".json")
+        if not suffix.startswith(".") or len(suffix) < 2 or "/" in suffix:
+            raise ConfigError("RESULT_SUFFIX", f"must start with '.' and name a file ending, "
+                                               f"got {suffix!r}")
+        from .keys import is_image_key  # keys imports nothing from here; avoids a cycle at import
+
+        if is_image_key("x" + suffix):
+            raise ConfigError("RESULT_SUFFIX", f"{suffix!r} is an image ending: results "
+                                               f"would trigger the function again")
+        prefix = env.text("RESULT_PREFIX", "")
+        if prefix.startswith("/"):
+            raise ConfigError("RESULT_PREFIX", "must not start with '/'")
+        return cls(
+            api_url=api_url,
+            appcode=appcode,
+            timeout_s=env.number("OCR_TIMEOUT_S", 10.0, low=0.1, high=300),
+            max_attempts=int(env.number("OCR_MAX_ATTEMPTS", 4, low=1, high=10, integer=True)),
+            request_format=env.choice("OCR_REQUEST_FORMAT", "new", _FORMATS),
+            oss_endpoint=env.url("OSS_ENDPOINT", None),
+            card_side=env.choice("CARD_SIDE", "auto", _SIDES),
+            result_suffix=suffix,
+            result_prefix=prefix,
+            result_bucket=env.text("RESULT_BUCKET"),
+            result_encryption=_ENCRYPTIONS[env.choice("RESULT_ENCRYPTION", "AES256",
+                                                       tuple(_ENCRYPTIONS), )],
+            result_kms_key_id=env.text("RESULT_KMS_KEY_ID"),
+            image_max_side=int(env.number("IMAGE_MAX_SIDE", 2048, low=256, high=8192,
+                                          integer=True)),
+            image_max_bytes=int(env.number("IMAGE_MAX_BYTES", 3 * 1024 * 1024,
+                                           low=64 * 1024, high=10 * 1024 * 1024, integer=True)),
+            source_max_bytes=int(env.number("SOURCE_MAX_BYTES", 50 * 1024 * 1024,
+                                            low=1024, high=1024 ** 3, integer=True)),
+            image_max_pixels=int(env.number("IMAGE_MAX_PIXELS", 100_000_000,
+                                            low=1_000_000, high=400_000_000, integer=True)),
+        )
+
+    def oss_endpoint_for(self, region: Optional[str]) -> str:
+        if self.oss_endpoint:
+            return self.oss_endpoint
+        if not region:
+            raise ConfigError("OSS_ENDPOINT", "is not set and the event names no region")
+        return f"https://oss-{region}-internal.aliyuncs.com"
+
+
+def _is_marketplace(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host.endswith(suffix) for suffix in _MARKETPLACE_HOSTS)
+
+
+class _Env:
+    """Typed reads of environment variables; blank counts as unset."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self._environ = environ
+
+    def text(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        value = self._environ.get(name)
+        if value is None or not value.strip():
+            return default
+        return value.strip()
+
+    def choice(self, name: str, default: str, allowed) -> str:
+        value = (self.text(name, default) or "").lower()
+        if value not in allowed:
+            shown = ", ".join(a for a in allowed if a) or "(none)"
+            raise ConfigError(name, f"must be one of {shown}; got {value!r}")
+        return value
+
+    def number(self, name: str, default: float, low: float, high: float,
+               integer: bool = False) -> float:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw) if integer else float(raw)
+        except ValueError:
+            kind = "a whole number" if integer else "a number"
+            raise ConfigError(name, f"must be {kind}; got {raw!r}") from None
+        if not low <= value <= high:
+            raise ConfigError(name, f"must be between {low:g} and {high:g}; got {raw}")
+        return value
+
+    def url(self, name: str, default: Optional[str]) -> Optional[str]:
+        value = self.text(name, default)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(name, f"must be an http(s) URL; got {value!r}")
+        return value

@@ -1,0 +1,63 @@
+"""The FC entry point's logic: settings, records, one pipeline run per record, one verdict."""
+
+import logging
+from typing import Optional
+
+from .budget import Deadline
+from .config import Settings
+from .errors import InvocationFailed, TransientError
+from .events import parse_event
+from .log import log_event
+from .ocr import OcrClient
+from .pipeline import Pipeline
+from .storage import Credentials, ObjectStore
+
+
+def handle(event, context=None, environ=None) -> dict:
+    """Process every record of an OSS trigger event.
+
+    Returns a summary (no personal data). Raises ConfigError before any API call when a setting
+    is wrong, and InvocationFailed after the other records are done when some failed
+    transiently, so FC's async retry (and failure destination) takes over.
+    """
+    settings = Settings.from_env(environ)
+    credentials = Credentials.resolve(context, environ)
+    records = parse_event(event)
+    request_id = getattr(context, "request_id", None)
+    stores = {}
+
+    def store_for(bucket: str, region: Optional[str]) -> ObjectStore:
+        endpoint = settings.oss_endpoint_for(region)
+        if (endpoint, bucket) not in stores:
+            stores[endpoint, bucket] = ObjectStore.connect(endpoint, bucket, credentials)
+        return stores[endpoint, bucket]
+
+    # Settle every record's endpoint before the first API call: a bad setting fails the
+    # whole invocation up front instead of half-way through.
+    for record in records:
+        settings.oss_endpoint_for(record.region)
+
+    pipeline = Pipeline(settings, store_for, OcrClient.from_settings(settings), request_id,
+                        Deadline.from_context(context))
+    outcomes, failures = [], []
+    for record in records:
+        try:
+            outcomes.append(pipeline.process(record).summary())
+        except TransientError as e:
+            failures.append((record.key, e.code))
+        except Exception as e:  # one broken record must not lose the others
+            failures.append((record.key, type(e).__name__))
+    summary = {
+        "request_id": request_id,
+        "records": len(records),
+        "ok": sum(o["status"] == "ok" for o in outcomes),
+        "error": sum(o["status"] == "error" for o in outcomes),
+        "skipped": sum(o["status"] == "skipped" for o in outcomes),
+        "failed": len(failures),
+        "objects": outcomes,
+    }
+    if failures:
+        log_event(logging.ERROR, "invocation failed", request_id=request_id,
+                  failed=len(failures), records=len(records))
+        raise InvocationFailed(failures)
+    return summary

@@ -1,0 +1,45 @@
+"""What object keys mean: which are photos to read, where results go, which side a name suggests."""
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+# Endings the function reads. Anything else (our own .json results included) is never read.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp",
+                  ".heic", ".heif")
+
+_FACE_WORDS = re.compile(r"(?<![a-z])(face|front)(?![a-z])|正面|人像")
+_BACK_WORDS = re.compile(r"(?<![a-z])(back)(?![a-z])|反面|国徽|背面")
+
+
+def is_image_key(key: str) -> bool:
+    return key.lower().endswith(IMAGE_SUFFIXES)
+
+
+def side_from_name(key: str) -> Optional[str]:
+    """'face' or 'back' when the file name says so (case-insensitive), else None.
+
+    Only the file name counts: a folder called 'backup/' or 'facebook/' says nothing.
+    """
+    name = posixpath.basename(key).lower()
+    face = bool(_FACE_WORDS.search(name))
+    back = bool(_BACK_WORDS.search(name))
+    if face != back:
+        return "face" if face else "back"
+    return None
+
+
+@dataclass(frozen=True)
+class OutputNaming:
+    """Where the result of an object goes: '<prefix><key><suffix>' in the result bucket."""
+
+    suffix: str = ".json"
+    prefix: str = ""
+
+    def result_key(self, key: str) -> str:
+        return f"{self.prefix}{key}{self.suffix}"
+
+    def is_output(self, key: str) -> bool:
+        """True for any key this function writes; such keys are never processed."""
+        return key.endswith(self.suffix) or bool(self.prefix and key.startswith(self.prefix))

@@ -1,0 +1,41 @@
+"""Structured logging: one JSON object per line, scrubbed of personal data.
+
+FC ships stdout to Log Service; one line per object makes each upload one searchable record.
+"""
+
+import json
+import logging
+import os
+import sys
+
+from .privacy import scrub
+
+LOGGER_NAME = "idcard_ocr"
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        doc = {"level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        doc.update(getattr(record, "fields", None) or {})
+        if record.exc_info and record.exc_info[0] is not None:
+            # The type and our own message only: a traceback's locals could hold anything.
+            doc["exception"] = f"{record.exc_info[0].__name__}: {record.exc_info[1]}"
+        return scrub(json.dumps(doc, ensure_ascii=False, default=str))
+
+
+def get_logger() -> logging.Logger:
+    logger = logging.getLogger(LOGGER_NAME)
+    if not getattr(logger, "_idcard_configured", False):
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter())
+        logger.addHandler(handler)
+        level = os.environ.get("LOG_LEVEL", "INFO").upper()
+        logger.setLevel(level if isinstance(logging.getLevelName(level), int) else "INFO")
+        # FC's runtime puts its own handler on the root logger; our lines are already complete.
+        logger.propagate = False
+        logger._idcard_configured = True
+    return logger
+
+
+def log_event(level: int, message: str, **fields) -> None:
+    get_logger().log(level, message, extra={"fields": fields})

@@ -1,0 +1,55 @@
+"""The result documents written next to each photo (schema in README.md, "Result object")."""
+
+from datetime import datetime, timezone
+from typing import Optional
+
+SCHEMA_VERSION = 1
+FIELDS = {
+    "face": ("name", "sex", "nationality", "birth", "address", "num"),
+    "back": ("issue", "start_date", "end_date"),
+}
+
+
+def source_info(bucket: str, key: str, etag: Optional[str], size: Optional[int]) -> dict:
+    return {"bucket": bucket, "key": key, "etag": etag, "size": size}
+
+
+def ok_record(source: dict, side: str, api: dict, image: dict, request_id: Optional[str],
+              now: Optional[datetime] = None) -> dict:
+    """`image` describes the picture the API saw: its coordinates are in that picture's pixels."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "status": "ok",
+        "side": side,
+        "source": source,
+        "fields": {name: api.get(name) for name in FIELDS[side]},
+        "image": image,
+        "api": api,
+        "request_id": request_id,
+        "processed_at": _timestamp(now),
+    }
+
+
+def error_record(source: dict, error: dict, request_id: Optional[str],
+                 now: Optional[datetime] = None) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "status": "error",
+        "source": source,
+        "error": error,
+        "request_id": request_id,
+        "processed_at": _timestamp(now),
+    }
+
+
+def is_done(record: Optional[dict], etag: Optional[str]) -> bool:
+    """True when `record` is an ok result for this exact object version."""
+    if not record or record.get("status") != "ok" or not etag:
+        return False
+    done_etag = (record.get("source") or {}).get("etag")
+    return isinstance(done_etag, str) and done_etag.strip('"').upper() == etag.upper()
+
+
+def _timestamp(now: Optional[datetime]) -> str:
+    now = now or datetime.now(timezone.utc)
+    return now.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")

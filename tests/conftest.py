@@ -1,0 +1,130 @@
+import json
+import logging
+import os
+import sys
+import uuid
+from types import SimpleNamespace
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from tests.fakes.ocr_api import OcrApiServer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FUNCTION_DIR = os.path.join(ROOT, "functions", "idcard_ocr")
+EVENTS_DIR = os.path.join(ROOT, "events")
+APPCODE = "test-appcode-0123456789abcdef"
+
+if FUNCTION_DIR not in sys.path:
+    sys.path.insert(0, FUNCTION_DIR)
+
+from idcard_ocr import log as idcard_log  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's S3 server on loopback: oss2 speaks the same object protocol to it (path style)."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def bucket(s3_endpoint):
+    """A fresh, empty bucket per test; returns an oss2.Bucket on it."""
+    import oss2
+
+    name = f"idcards-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="test",
+                 aws_secret_access_key="test", region_name="us-east-1").create_bucket(Bucket=name)
+    return oss2.Bucket(oss2.Auth("test", "test"), s3_endpoint, name)
+
+
+@pytest.fixture(scope="session")
+def _ocr_server():
+    with OcrApiServer() as server:
+        yield server
+
+
+@pytest.fixture
+def ocr_api(_ocr_server):
+    _ocr_server.reset()
+    yield _ocr_server
+
+
+@pytest.fixture
+def env(s3_endpoint, ocr_api):
+    """The function's environment as FC would set it, pointed at the local servers."""
+    return {
+        "OCR_API_URL": ocr_api.url,
+        "OCR_APPCODE": APPCODE,
+        "OSS_ENDPOINT": s3_endpoint,
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": "test-key-id",
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "test-key-secret",
+        "ALIBABA_CLOUD_SECURITY_TOKEN": "test-sts-token",
+        "OCR_TIMEOUT_S": "5",
+    }
+
+
+def fc_context(timeout: int = 60, credentials=None, request_id=None):
+    """The attributes FC's Python runtime gives `context` (aliyun-facts.md)."""
+    return SimpleNamespace(
+        request_id=request_id or f"req-{uuid.uuid4().hex[:8]}",
+        credentials=credentials,
+        function=SimpleNamespace(name="idcard-ocr", handler="index.handler", memory=512,
+                                 timeout=timeout),
+        service=SimpleNamespace(name="idcard-ocr", log_project="", log_store=""),
+        region="cn-hangzhou",
+        account_id="123456789",
+    )
+
+
+def load_event(name: str) -> dict:
+    with open(os.path.join(EVENTS_DIR, name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def oss_event(bucket: str, *keys_or_records, name: str = "ObjectCreated:PutObject") -> bytes:
+    """An OSS trigger event, as bytes like FC delivers it, shaped like events/face-upload.json."""
+    template = load_event("face-upload.json")["events"][0]
+    records = []
+    for item in keys_or_records:
+        key, etag, size = item if isinstance(item, tuple) else (item, None, None)
+        record = json.loads(json.dumps(template))
+        record["eventName"] = name
+        record["oss"]["bucket"]["name"] = bucket
+        record["oss"]["bucket"]["arn"] = f"acs:oss:cn-hangzhou:123456789:{bucket}"
+        record["oss"]["object"].update({"key": key, "eTag": etag, "size": size})
+        records.append(record)
+    return json.dumps({"events": records}).encode("utf-8")
+
+
+def upload(bucket, key: str, data: bytes):
+    """Put an object and return (key, event eTag, size) the way the trigger would report it."""
+    result = bucket.put_object(key, data)
+    return key, result.etag.strip('"').upper(), len(data)
+
+
+@pytest.fixture
+def logs():
+    """Every line the idcard_ocr logger emits, formatted exactly as in production."""
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(self.format(record))
+
+    handler = Collect()
+    handler.setFormatter(idcard_log.JsonFormatter())
+    logger = idcard_log.get_logger()
+    logger.addHandler(handler)
+    yield lines
+    logger.removeHandler(handler)
+
+
+def parsed(lines):
+    return [json.loads(line) for line in lines]

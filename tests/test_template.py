@@ -1,0 +1,107 @@
+"""The shipped template.yml: its structure, and that no key the function writes can trigger it."""
+
+import os
+import re
+
+import pytest
+import yaml
+
+from idcard_ocr.config import Settings
+from idcard_ocr.keys import OutputNaming, is_image_key
+from tests.conftest import ROOT
+
+with open(os.path.join(ROOT, "template.yml"), encoding="utf-8") as f:
+    TEMPLATE = yaml.safe_load(f)
+SERVICE = TEMPLATE["Resources"]["idcard-ocr"]
+FUNCTION = SERVICE["idcard-ocr"]
+PROPS = FUNCTION["Properties"]
+TRIGGERS = FUNCTION["Events"]
+
+
+def test_transform_and_types():
+    assert TEMPLATE["ROSTemplateFormatVersion"] == "2015-09-01"
+    assert TEMPLATE["Transform"] == "Aliyun::Serverless-2018-04-03"
+    assert SERVICE["Type"] == "Aliyun::Serverless::Service"
+    assert FUNCTION["Type"] == "Aliyun::Serverless::Function"
+
+
+def test_function_points_at_the_deployed_directory():
+    assert PROPS["Handler"] == "index.handler"
+    assert PROPS["Runtime"] in ("python3.9", "python3.10", "python3.12")
+    code = os.path.join(ROOT, PROPS["CodeUri"])
+    assert os.path.isfile(os.path.join(code, "index.py"))
+    assert os.path.isfile(os.path.join(code, "requirements.txt"))
+    assert os.path.isdir(os.path.join(code, "idcard_ocr"))
+    assert 128 <= PROPS["MemorySize"] <= 3072 and 30 <= PROPS["Timeout"] <= 600
+
+
+def test_appcode_is_a_noecho_parameter_and_nothing_secret_is_inline():
+    assert TEMPLATE["Parameters"]["OcrAppCode"]["NoEcho"] is True
+    assert PROPS["EnvironmentVariables"]["OCR_APPCODE"] == {"Ref": "OcrAppCode"}
+
+
+def test_environment_is_a_valid_configuration():
+    env = {k: v for k, v in PROPS["EnvironmentVariables"].items() if isinstance(v, str)}
+    env["OCR_APPCODE"] = "placeholder"
+    env["OCR_API_URL"] = TEMPLATE["Parameters"]["OcrApiUrl"]["Default"]
+    Settings.from_env(env)
+
+
+def test_async_configuration_bounds_retries_and_event_age():
+    config = PROPS["AsyncConfiguration"]
+    assert 0 <= config["MaxAsyncRetryAttempts"] <= 8
+    assert 1 <= config["MaxAsyncEventAgeInSeconds"] <= 604800
+
+
+def test_role_is_least_privilege():
+    statements = SERVICE["Properties"]["Policies"][0]["Statement"]
+    actions = {a for s in statements for a in s["Action"]}
+    assert actions == {"oss:GetObject", "oss:PutObject", "log:PostLogStoreLogs"}
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        for resource in statement["Resource"]:
+            text = resource["Fn::Sub"]
+            assert text not in ("*", "acs:oss:*:*:*"), "no account-wide grants"
+    [put] = [s for s in statements if "oss:PutObject" in s["Action"]]
+    assert put["Resource"][0]["Fn::Sub"].endswith("*" + PROPS["EnvironmentVariables"]["RESULT_SUFFIX"])
+
+
+def test_triggers_listen_only_to_finished_objects_under_the_prefix():
+    assert TRIGGERS
+    for trigger in TRIGGERS.values():
+        assert trigger["Type"] == "OSS"
+        props = trigger["Properties"]
+        assert props["BucketName"] == {"Ref": "BucketName"}
+        for name in props["Events"]:
+            assert re.fullmatch(r"oss:ObjectCreated:(PutObject|PostObject|CopyObject|"
+                                r"CompleteMultipartUpload|AppendObject|PutSymlink)", name)
+        assert props["Filter"]["Key"]["Prefix"] == {"Ref": "UploadPrefix"}
+
+
+def _matches(trigger_filter, key, upload_prefix):
+    prefix = upload_prefix if trigger_filter.get("Prefix") == {"Ref": "UploadPrefix"} \
+        else trigger_filter.get("Prefix", "")
+    return key.startswith(prefix) and key.endswith(trigger_filter.get("Suffix", ""))
+
+
+@pytest.mark.parametrize("key", ["idcards/a.jpg", "idcards/b.JPG", "idcards/c.jpeg",
+                                 "idcards/d.png", "idcards/e.heic", "idcards/F.HEIC",
+                                 "idcards/张三 正面.jpg", "idcards/x.jpg.json"])
+def test_no_key_the_function_writes_can_match_a_trigger(key):
+    """Every trigger has an image suffix; every written key ends with RESULT_SUFFIX."""
+    suffix = PROPS["EnvironmentVariables"]["RESULT_SUFFIX"]
+    prefix = TEMPLATE["Parameters"]["UploadPrefix"]["Default"]
+    written = OutputNaming(suffix).result_key(key)
+    for name, trigger in TRIGGERS.items():
+        key_filter = trigger["Properties"]["Filter"]["Key"]
+        assert key_filter.get("Suffix"), f"{name} needs a suffix filter to rule out loops"
+        assert is_image_key("x" + key_filter["Suffix"])
+        assert not suffix.endswith(key_filter["Suffix"])
+        assert not key_filter["Suffix"].endswith(suffix)
+        assert not _matches(key_filter, written, prefix), f"{written} would trigger {name}"
+
+
+def test_triggers_cover_what_phones_upload():
+    suffixes = {t["Properties"]["Filter"]["Key"]["Suffix"] for t in TRIGGERS.values()}
+    assert {".jpg", ".JPG", ".jpeg", ".png", ".heic", ".HEIC"} <= suffixes
+    assert len(TRIGGERS) <= 10  # OSS allows 10 triggers per bucket
