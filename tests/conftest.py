@@ -5,11 +5,9 @@ import sys
 import uuid
 from types import SimpleNamespace
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
-
 from tests.fakes.ocr_api import OcrApiServer
+from tests.fakes.oss_server import LocalOssServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FUNCTION_DIR = os.path.join(ROOT, "functions", "idcard_ocr")
@@ -25,11 +23,9 @@ from idcard_ocr import log as idcard_log  # noqa: E402
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """moto's S3 server on loopback: oss2 speaks the same object protocol to it (path style)."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = LocalOssServer()
     server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    yield server.endpoint
     server.stop()
 
 
@@ -38,10 +34,10 @@ def bucket(s3_endpoint):
     """A fresh, empty bucket per test; returns an oss2.Bucket on it."""
     import oss2
 
-    name = f"idcards-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="test",
-                 aws_secret_access_key="test", region_name="us-east-1").create_bucket(Bucket=name)
-    return oss2.Bucket(oss2.Auth("test", "test"), s3_endpoint, name)
+    bucket = oss2.Bucket(oss2.Auth("test", "test"), s3_endpoint,
+                         f"idcards-{uuid.uuid4().hex[:12]}")
+    bucket.create_bucket()
+    return bucket
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ sample's, whatever the photo. Point OCR_API_URL/OCR_APPCODE at a real endpoint t
 """
 
 import json
-import logging
 import os
 import sys
 import uuid
@@ -20,15 +19,14 @@ from types import SimpleNamespace
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "functions", "idcard_ocr")]
 
-import boto3  # noqa: E402
 import oss2  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
 
 import index  # noqa: E402  (the deployed entry point, exactly as FC imports it)
 from idcard_ocr.errors import InvocationFailed  # noqa: E402
 from idcard_ocr.privacy import mask_fields  # noqa: E402
 from tests.fakes import images  # noqa: E402
 from tests.fakes.ocr_api import OcrApiServer  # noqa: E402
+from tests.fakes.oss_server import LocalOssServer  # noqa: E402
 
 BUCKET = "idcards-demo"
 APPCODE = "demo-appcode-not-a-secret"
@@ -56,18 +54,14 @@ def event_for(template_file: str, key: str, etag: str, size: int) -> bytes:
 
 
 def main() -> int:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
-    s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    s3 = LocalOssServer()
     s3.start()
-    host, port = s3.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    endpoint = s3.endpoint
     api = OcrApiServer().start()
     api.state.appcodes = (APPCODE,)
     try:
-        boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="demo",
-                     aws_secret_access_key="demo", region_name="us-east-1"
-                     ).create_bucket(Bucket=BUCKET)
         bucket = oss2.Bucket(oss2.Auth("demo", "demo"), endpoint, BUCKET)
+        bucket.create_bucket()
         os.environ.update({
             "OSS_ENDPOINT": endpoint, "OCR_API_URL": api.url, "OCR_APPCODE": APPCODE,
             "ALIBABA_CLOUD_ACCESS_KEY_ID": "demo", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "demo",

@@ -39,10 +39,10 @@ def card_jpeg(**kwargs) -> bytes:
     return encode(card(**kwargs), "JPEG", quality=90)
 
 
-def phone_photo(size=(4032, 3024), seed: int = 2, orientation: int = 1) -> bytes:
-    """A 12-megapixel phone JPEG: a card in a noisy scene, optionally with EXIF orientation."""
+def phone_photo(size=(4032, 3024), seed: int = 2, orientation: int = 1, noise: float = 8) -> bytes:
+    """A 12-megapixel phone JPEG (about 3 MB): a card in a grainy scene, optional EXIF orientation."""
     rng = random.Random(seed)
-    scene = Image.effect_noise(size, 40).convert("RGB")
+    scene = Image.effect_noise(size, noise).convert("RGB")
     scene = Image.blend(scene, Image.new("RGB", size, (90, 110, 80)), 0.5)
     c = card(size=(size[0] // 2, int(size[0] / 2 * 0.63)), seed=seed)
     scene.paste(c, (size[0] // 4 + rng.randint(-50, 50), size[1] // 4))

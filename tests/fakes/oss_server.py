@@ -1,0 +1,36 @@
+"""moto's S3 server, pinned to S3, as the object store oss2 talks to in tests, demo and bench.
+
+oss2 signs requests as `Authorization: OSS <key>:<base64 signature>`. moto guesses the service
+from a SigV4 credential scope in that header, and whenever the signature happens to contain
+exactly four '/' it reads a made-up service name and answers 500 (about one request in a few
+hundred). Only S3 is served here, so the guess is skipped.
+"""
+
+import logging
+
+from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequestHandler,
+                                           create_backend_app)
+from werkzeug.serving import make_server
+
+
+class _S3Only(DomainDispatcherApplication):
+    def infer_service_region_host(self, environ, path):
+        return "s3.us-east-1.amazonaws.com"
+
+
+class LocalOssServer(ThreadedMotoServer):
+    def __init__(self, ip_address: str = "127.0.0.1", port: int = 0):
+        super().__init__(ip_address=ip_address, port=port, verbose=False)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+
+    def _server_entry(self) -> None:
+        self._server = make_server(self._ip_address, self._port, _S3Only(create_backend_app),
+                                   True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self.get_host_and_port()
+        return f"http://{host}:{port}"
