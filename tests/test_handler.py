@@ -449,3 +449,21 @@ def test_id_numbers_in_keys_are_masked_in_logs(bucket, env, ocr_api, logs):
     run(bucket, env, upload(bucket, key, images.card_jpeg()))
     text = "\n".join(logs)
     assert FACE["num"] not in text and "3301**********2313" in text
+
+
+def test_a_malformed_record_loses_none_of_the_others(bucket, env, ocr_api, logs):
+    event = json.loads(oss_event(bucket.bucket_name,
+                                 upload(bucket, "idcards/z-face.jpg", images.card_jpeg())))
+    event["events"].insert(0, {"eventName": "ObjectCreated:PutObject", "oss": {"bucket": {}}})
+    summary = handle(json.dumps(event).encode(), fc_context(), env)
+    assert (summary["records"], summary["ok"], summary["skipped"]) == (2, 1, 1)
+    assert summary["objects"][0] == {"record": 0, "status": "skipped", "reason": "malformed_record"}
+    assert read_result(bucket, "idcards/z-face.jpg.json")[0]["status"] == "ok"
+    assert parsed(logs)[0]["message"] == "malformed record skipped"
+
+
+def test_an_event_that_is_not_an_oss_event_is_refused(env, ocr_api):
+    from idcard_ocr.events import EventError
+    with pytest.raises(EventError, match="no 'events' list"):
+        handle(b'{"Records": []}', fc_context(), env)
+    assert ocr_api.requests == []

@@ -64,7 +64,12 @@ class ObjectEvent:
 
 
 def parse_event(event: Union[bytes, bytearray, str, dict]) -> List[ObjectEvent]:
-    """All records of an OSS trigger event, in delivery order."""
+    """All records of an OSS trigger event, in delivery order (any malformed record raises)."""
+    return [ObjectEvent.from_record(record) for record in event_records(event)]
+
+
+def event_records(event: Union[bytes, bytearray, str, dict]) -> List[dict]:
+    """The raw records of an OSS trigger event, so that each can fail on its own."""
     if isinstance(event, (bytes, bytearray)):
         event = event.decode("utf-8")
     if isinstance(event, str):
@@ -74,7 +79,7 @@ def parse_event(event: Union[bytes, bytearray, str, dict]) -> List[ObjectEvent]:
             raise EventError(f"event is not JSON ({e.msg} at position {e.pos})") from None
     if not isinstance(event, dict) or not isinstance(event.get("events"), list):
         raise EventError("event has no 'events' list; is this an OSS trigger event?")
-    return [ObjectEvent.from_record(record) for record in event["events"]]
+    return event["events"]
 
 
 def normalize_etag(etag: Optional[str]) -> Optional[str]:

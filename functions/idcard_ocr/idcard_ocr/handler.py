@@ -6,7 +6,7 @@ from typing import Optional
 from .budget import Deadline
 from .config import Settings
 from .errors import InvocationFailed, TransientError
-from .events import parse_event
+from .events import EventError, ObjectEvent, event_records
 from .log import log_event
 from .ocr import OcrClient
 from .pipeline import Pipeline
@@ -22,7 +22,7 @@ def handle(event, context=None, environ=None) -> dict:
     """
     settings = Settings.from_env(environ)
     credentials = Credentials.resolve(context, environ)
-    records = parse_event(event)
+    raw_records = event_records(event)
     request_id = getattr(context, "request_id", None)
     stores = {}
 
@@ -32,6 +32,14 @@ def handle(event, context=None, environ=None) -> dict:
             stores[endpoint, bucket] = ObjectStore.connect(endpoint, bucket, credentials)
         return stores[endpoint, bucket]
 
+    records, outcomes, failures = [], [], []
+    for position, raw in enumerate(raw_records):
+        try:
+            records.append(ObjectEvent.from_record(raw))
+        except EventError as e:  # retrying cannot mend it; the other records still count
+            log_event(logging.ERROR, "malformed record skipped", request_id=request_id,
+                      record=position, error=str(e))
+            outcomes.append({"record": position, "status": "skipped", "reason": "malformed_record"})
     # Settle every record's endpoint before the first API call: a bad setting fails the
     # whole invocation up front instead of half-way through.
     for record in records:
@@ -39,7 +47,6 @@ def handle(event, context=None, environ=None) -> dict:
 
     pipeline = Pipeline(settings, store_for, OcrClient.from_settings(settings), request_id,
                         Deadline.from_context(context))
-    outcomes, failures = [], []
     for record in records:
         try:
             outcomes.append(pipeline.process(record).summary())
@@ -49,7 +56,7 @@ def handle(event, context=None, environ=None) -> dict:
             failures.append((record.key, type(e).__name__))
     summary = {
         "request_id": request_id,
-        "records": len(records),
+        "records": len(raw_records),
         "ok": sum(o["status"] == "ok" for o in outcomes),
         "error": sum(o["status"] == "error" for o in outcomes),
         "skipped": sum(o["status"] == "skipped" for o in outcomes),
@@ -58,6 +65,6 @@ def handle(event, context=None, environ=None) -> dict:
     }
     if failures:
         log_event(logging.ERROR, "invocation failed", request_id=request_id,
-                  failed=len(failures), records=len(records))
+                  failed=len(failures), records=len(raw_records))
         raise InvocationFailed(failures)
     return summary
