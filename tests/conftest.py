@@ -6,6 +6,7 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
+from tests.fakes.mns_api import MnsServer
 from tests.fakes.ocr_api import OcrApiServer
 from tests.fakes.oss_server import LocalOssServer
 
@@ -50,6 +51,19 @@ def _ocr_server():
 def ocr_api(_ocr_server):
     _ocr_server.reset()
     yield _ocr_server
+
+
+@pytest.fixture(scope="session")
+def _mns_server():
+    server = MnsServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mns(_mns_server):
+    _mns_server.reset()
+    yield _mns_server
 
 
 @pytest.fixture

@@ -28,10 +28,11 @@ def test_requirements_are_pinned_and_match_pyproject():
 
 def test_deployed_directory_imports_on_its_own_and_stays_light():
     """index.py runs from its own folder; a cold start pays for oss2 and requests (every
-    invocation needs them) but not for Pillow or HEIF (skipped events never decode)."""
+    invocation needs them) but not for Pillow or HEIF (skipped events never decode) nor for
+    the MNS SDK (only OUTPUT=mns needs it)."""
     code = ("import sys, index; "
             "print(callable(index.handler)); "
-            "print(sorted(m for m in ('PIL', 'pillow_heif', 'oss2', 'requests') "
+            "print(sorted(m for m in ('PIL', 'pillow_heif', 'mns', 'oss2', 'requests') "
             "if m in sys.modules))")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     out = subprocess.run([sys.executable, "-c", code], cwd=FUNCTION_DIR, env=env,

@@ -40,11 +40,38 @@ def test_appcode_is_a_noecho_parameter_and_nothing_secret_is_inline():
     assert PROPS["EnvironmentVariables"]["OCR_APPCODE"] == {"Ref": "OcrAppCode"}
 
 
-def test_environment_is_a_valid_configuration():
-    env = {k: v for k, v in PROPS["EnvironmentVariables"].items() if isinstance(v, str)}
-    env["OCR_APPCODE"] = "placeholder"
-    env["OCR_API_URL"] = TEMPLATE["Parameters"]["OcrApiUrl"]["Default"]
-    Settings.from_env(env)
+def _resolve(value, parameters):
+    """Parameter defaults substituted into Ref / Fn::Sub, pseudo parameters made up."""
+    pseudo = {"ALIYUN::Region": "cn-hangzhou", "ALIYUN::AccountId": "123456789"}
+    if isinstance(value, dict) and "Ref" in value:
+        return parameters[value["Ref"]]
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        names = dict(parameters, **pseudo)
+        return re.sub(r"\$\{([^}]+)\}", lambda m: names[m.group(1)], value["Fn::Sub"])
+    return value
+
+
+@pytest.mark.parametrize("output", TEMPLATE["Parameters"]["Output"]["AllowedValues"])
+def test_environment_is_a_valid_configuration(output):
+    parameters = {name: spec.get("Default") for name, spec in TEMPLATE["Parameters"].items()}
+    parameters.update(Output=output, OcrAppCode="placeholder")
+    env = {k: _resolve(v, parameters) for k, v in PROPS["EnvironmentVariables"].items()}
+    settings = Settings.from_env(env)
+    assert settings.outputs == tuple(sorted(output.split(",")))
+    if settings.sends_messages:
+        assert settings.mns_endpoint == "https://123456789.mns.cn-hangzhou-internal.aliyuncs.com"
+        assert settings.mns_queue == parameters["ResultQueueName"]
+
+
+def test_queues_and_the_dead_letter_destination():
+    resources = TEMPLATE["Resources"]
+    assert resources["ResultQueue"]["Type"] == "ALIYUN::MNS::Queue"
+    assert resources["ResultQueue"]["Properties"]["QueueName"] == {"Ref": "ResultQueueName"}
+    assert resources["DeadLetterQueue"]["Properties"]["QueueName"] == \
+        {"Ref": "DeadLetterQueueName"}
+    on_failure = PROPS["AsyncConfiguration"]["Destination"]["OnFailure"]["Fn::Sub"]
+    assert on_failure == ("acs:mns:${ALIYUN::Region}:${ALIYUN::AccountId}:"
+                          "/queues/${DeadLetterQueueName}/messages")
 
 
 def test_async_configuration_bounds_retries_and_event_age():
@@ -56,12 +83,16 @@ def test_async_configuration_bounds_retries_and_event_age():
 def test_role_is_least_privilege():
     statements = SERVICE["Properties"]["Policies"][0]["Statement"]
     actions = {a for s in statements for a in s["Action"]}
-    assert actions == {"oss:GetObject", "oss:PutObject", "log:PostLogStoreLogs"}
+    assert actions == {"oss:GetObject", "oss:PutObject", "mns:SendMessage",
+                       "log:PostLogStoreLogs"}
     for statement in statements:
         assert statement["Effect"] == "Allow"
         for resource in statement["Resource"]:
             text = resource["Fn::Sub"]
             assert text not in ("*", "acs:oss:*:*:*"), "no account-wide grants"
+    [send] = [s for s in statements if "mns:SendMessage" in s["Action"]]
+    queues = {r["Fn::Sub"].split("/queues/")[1] for r in send["Resource"]}
+    assert queues == {"${ResultQueueName}/messages", "${DeadLetterQueueName}/messages"}
     [put] = [s for s in statements if "oss:PutObject" in s["Action"]]
     assert put["Resource"][0]["Fn::Sub"].endswith("*" + PROPS["EnvironmentVariables"]["RESULT_SUFFIX"])
 

@@ -9,13 +9,14 @@ card's true side, and read back what each request carried.
 import base64
 import io
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import List, Optional, Tuple
 
 from PIL import Image
+
+from tests.fakes.loopback import LoopbackServer
 
 API_PATH = "/rest/160601/ocr/ocr_idcard.json"
 MAX_BODY = 10 * 1024 * 1024 * 4 // 3 + 1024  # 10 MB of image after base64, plus JSON
@@ -60,38 +61,14 @@ class OcrApiState:
     connections: int = 0
 
 
-class OcrApiServer:
+class OcrApiServer(LoopbackServer):
     """Start with `with OcrApiServer() as api:`; point OCR_API_URL at `api.url`."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
-        self.state = OcrApiState()
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    state_class = OcrApiState
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{API_PATH}"
-
-    def start(self) -> "OcrApiServer":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def reset(self) -> None:
-        with self._lock:
-            self.state = OcrApiState()
+        return self.endpoint + API_PATH
 
     def fail_next(self, status: int, message: str, times: int = 1, body: Optional[bytes] = None,
                   retry_after: Optional[str] = None) -> None:

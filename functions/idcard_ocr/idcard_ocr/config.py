@@ -6,7 +6,7 @@ Every problem is reported with the variable's name before any API call is made.
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
@@ -38,6 +38,19 @@ class Settings:
     image_max_bytes: int = 3 * 1024 * 1024
     source_max_bytes: int = 50 * 1024 * 1024
     image_max_pixels: int = 100_000_000
+    outputs: Tuple[str, ...] = ("oss",)
+    mns_endpoint: Optional[str] = None
+    mns_queue: Optional[str] = None
+    mns_topic: Optional[str] = None
+    mns_fields: str = "masked"
+
+    @property
+    def writes_json(self) -> bool:
+        return "oss" in self.outputs
+
+    @property
+    def sends_messages(self) -> bool:
+        return "mns" in self.outputs
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -62,7 +75,22 @@ class Settings:
         prefix = env.text("RESULT_PREFIX", "")
         if prefix.startswith("/"):
             raise ConfigError("RESULT_PREFIX", "must not start with '/'")
+        outputs = _outputs(env.text("OUTPUT", "oss"))
+        mns_endpoint, mns_queue, mns_topic = (env.url("MNS_ENDPOINT", None),
+                                              env.text("MNS_QUEUE"), env.text("MNS_TOPIC"))
+        if "mns" in outputs:
+            if not mns_endpoint:
+                raise ConfigError("MNS_ENDPOINT", "is required when OUTPUT includes mns, e.g. "
+                                                  "https://<account-id>.mns.<region>.aliyuncs.com")
+            if bool(mns_queue) == bool(mns_topic):
+                raise ConfigError("MNS_QUEUE", "set exactly one of MNS_QUEUE and MNS_TOPIC "
+                                               "when OUTPUT includes mns")
         return cls(
+            outputs=outputs,
+            mns_endpoint=mns_endpoint,
+            mns_queue=mns_queue,
+            mns_topic=mns_topic,
+            mns_fields=env.choice("MNS_FIELDS", "masked", ("full", "masked", "none")),
             api_url=api_url,
             appcode=appcode,
             timeout_s=env.number("OCR_TIMEOUT_S", 10.0, low=0.1, high=300),
@@ -92,6 +120,13 @@ class Settings:
         if not region:
             raise ConfigError("OSS_ENDPOINT", "is not set and the event names no region")
         return f"https://oss-{region}-internal.aliyuncs.com"
+
+
+def _outputs(value: str) -> Tuple[str, ...]:
+    parts = tuple(sorted({part.strip().lower() for part in value.split(",") if part.strip()}))
+    if not parts or any(part not in ("oss", "mns") for part in parts):
+        raise ConfigError("OUTPUT", f"must be oss, mns or oss,mns; got {value!r}")
+    return parts
 
 
 def _is_marketplace(url: str) -> bool:

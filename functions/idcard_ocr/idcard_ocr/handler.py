@@ -8,6 +8,7 @@ from .config import Settings
 from .errors import InvocationFailed, TransientError
 from .events import EventError, ObjectEvent, event_records
 from .log import log_event
+from .mns import MnsPublisher
 from .ocr import OcrClient
 from .pipeline import Pipeline
 from .storage import Credentials, ObjectStore
@@ -45,8 +46,12 @@ def handle(event, context=None, environ=None) -> dict:
     for record in records:
         settings.oss_endpoint_for(record.region)
 
+    publisher = None
+    if settings.sends_messages:
+        publisher = MnsPublisher(settings.mns_endpoint, credentials, settings.mns_queue,
+                                 settings.mns_topic, timeout_s=settings.timeout_s)
     pipeline = Pipeline(settings, store_for, OcrClient.from_settings(settings), request_id,
-                        Deadline.from_context(context))
+                        Deadline.from_context(context), publisher)
     for record in records:
         try:
             outcomes.append(pipeline.process(record).summary())

@@ -20,7 +20,10 @@ from .images import ImageLimits, prepare
 from .keys import OutputNaming, is_image_key, side_from_name
 from .log import log_event
 from .ocr import OcrClient
-from .results import error_record, is_done, ok_record, source_info
+from .messages import encode as encode_message
+from .messages import envelope
+from .mns import MnsPublisher
+from .results import delivered, error_record, is_done, ok_record, receipt, source_info, with_message
 from .storage import ObjectStore
 
 # Answers that mean "this is not the side you asked for": in auto mode, try the other one.
@@ -62,7 +65,7 @@ def _timed(into: Dict[str, float], name: str):
 class Pipeline:
     def __init__(self, settings: Settings, store_for: Callable[[str, Optional[str]], ObjectStore],
                  ocr: OcrClient, request_id: Optional[str] = None,
-                 deadline: Optional[Deadline] = None):
+                 deadline: Optional[Deadline] = None, publisher: Optional[MnsPublisher] = None):
         self.settings = settings
         self.naming = OutputNaming(settings.result_suffix, settings.result_prefix)
         self.limits = ImageLimits(settings.image_max_side, settings.image_max_bytes,
@@ -71,6 +74,7 @@ class Pipeline:
         self.ocr = ocr
         self.request_id = request_id
         self.deadline = deadline or Deadline(600)
+        self.publisher = publisher
 
     def process(self, event: ObjectEvent) -> Outcome:
         outcome = Outcome(bucket=event.bucket, key=event.key)
@@ -97,28 +101,30 @@ class Pipeline:
         results = self._results_store(source, event.region)
         with stage("read"):
             outcome.result_key = self.naming.result_key(event.key)
-            if is_done(results.read_json(outcome.result_key), event.etag):
-                outcome.reason = "already_done"
-                return
-            try:
+            existing = results.read_json(outcome.result_key)
+        if self._finish_if_done(results, outcome, existing, event.etag, stage):
+            return
+        try:
+            with stage("read"):
                 obj, outcome.key_decoded = source.read_source(event.key,
                                                               self.settings.source_max_bytes)
-            except PermanentError as e:
-                self._write_error(results, outcome, source_info(event.bucket, event.key,
-                                                                event.etag, event.size), e, stage)
+        except PermanentError as e:
+            self._fail(results, outcome, source_info(event.bucket, event.key, event.etag,
+                                                     event.size), e, stage)
+            return
+        if obj is None:
+            outcome.reason = "object_gone"
+            return
+        if outcome.key_decoded:
+            log_event(logging.INFO, "key found only after URL-decoding",
+                      request_id=self.request_id, bucket=event.bucket, key=obj.key)
+            outcome.key = obj.key
+            outcome.result_key = self.naming.result_key(obj.key)
+            with stage("read"):
+                existing = results.read_json(outcome.result_key)
+            if self._finish_if_done(results, outcome, existing, obj.etag, stage):
                 return
-            if obj is None:
-                outcome.reason = "object_gone"
-                return
-            if outcome.key_decoded:
-                log_event(logging.INFO, "key found only after URL-decoding",
-                          request_id=self.request_id, bucket=event.bucket, key=obj.key)
-                outcome.key = obj.key
-                outcome.result_key = self.naming.result_key(obj.key)
-                if is_done(results.read_json(outcome.result_key), obj.etag):
-                    outcome.reason = "already_done"
-                    return
-            outcome.bytes_read = obj.size
+        outcome.bytes_read = obj.size
         source_doc = source_info(event.bucket, obj.key, obj.etag, obj.size)
         try:
             with stage("prepare"):
@@ -127,14 +133,64 @@ class Pipeline:
             with stage("ocr"):
                 side, answer = self._recognize(image.data, obj.key, outcome)
         except PermanentError as e:
-            self._write_error(results, outcome, source_doc, e, stage)
+            self._fail(results, outcome, source_doc, e, stage)
             return
         outcome.status, outcome.side = "ok", side
+        sent = {"format": image.format, "width": image.width, "height": image.height,
+                "transformed": image.transformed, "source_format": image.source_format}
+        self._deliver(results, outcome, ok_record(source_doc, side, answer, sent,
+                                                  self.request_id), stage)
+
+    def _finish_if_done(self, results: ObjectStore, outcome: Outcome, record: Optional[dict],
+                        etag: Optional[str], stage) -> bool:
+        """True when this object version needs no API call: an ok result for its ETag exists.
+
+        If that result's message was never confirmed (the invocation failed in between), the
+        message is sent now from the stored result.
+        """
+        if not is_done(record, etag):
+            return False
+        outcome.reason = "already_done"
+        if self.publisher is not None and not delivered(record):
+            outcome.reason = "already_done_message_sent"
+            outcome.side = record.get("side")
+            self._deliver(results, outcome, record, stage, json_written=True)
+        return True
+
+    def _fail(self, results: ObjectStore, outcome: Outcome, source_doc: dict,
+              error: PermanentError, stage) -> None:
+        outcome.status, outcome.reason = "error", error.code
+        outcome.result_key = self.naming.result_key(source_doc["key"])
+        self._deliver(results, outcome, error_record(source_doc, error.as_dict(),
+                                                     self.request_id), stage)
+
+    def _deliver(self, results: ObjectStore, outcome: Outcome, record: dict, stage,
+                 json_written: bool = False) -> None:
+        """Write the JSON, then send the message, then note the message in the JSON.
+
+        With OUTPUT=mns alone, the JSON is a receipt without personal data, written after the
+        message: it is what makes a repeated event free.
+        """
+        writes_json = self.settings.writes_json
+        if writes_json and not json_written:
+            with stage("write"):
+                self._put(results, outcome.result_key, record)
+        if self.publisher is None:
+            return
+        with stage("publish"):
+            body = encode_message(envelope(record, outcome.result_key if writes_json else None,
+                                           self.settings.mns_fields))
+            message_id = self.publisher.publish(body, self.deadline)
+        record = with_message(record, message_id, self.publisher.destination)
         with stage("write"):
-            sent = {"format": image.format, "width": image.width, "height": image.height,
-                    "transformed": image.transformed, "source_format": image.source_format}
-            record = ok_record(source_doc, side, answer, sent, self.request_id)
-            results.write_json(outcome.result_key, record, **self._write_options("ok", obj.etag))
+            self._put(results, outcome.result_key, record if writes_json else receipt(record))
+
+    def _put(self, results: ObjectStore, key: str, record: dict) -> None:
+        results.write_json(key, record, encryption=self.settings.result_encryption,
+                           kms_key_id=self.settings.result_kms_key_id,
+                           metadata={"status": record["status"],
+                                     "source-etag": (record.get("source") or {}).get("etag")
+                                     or ""})
 
     def _skip_reason(self, event: ObjectEvent) -> Optional[str]:
         if not event.is_finished_object:
@@ -165,20 +221,6 @@ class Pipeline:
         if self.settings.result_bucket and self.settings.result_bucket != source.name:
             return self._store_for(self.settings.result_bucket, region)
         return source
-
-    def _write_error(self, results: ObjectStore, outcome: Outcome, source_doc: dict,
-                     error: PermanentError, stage) -> None:
-        outcome.status, outcome.reason = "error", error.code
-        outcome.result_key = self.naming.result_key(source_doc["key"])
-        with stage("write"):
-            record = error_record(source_doc, error.as_dict(), self.request_id)
-            results.write_json(outcome.result_key, record,
-                               **self._write_options("error", source_doc["etag"]))
-
-    def _write_options(self, status: str, etag: Optional[str]) -> dict:
-        return {"encryption": self.settings.result_encryption,
-                "kms_key_id": self.settings.result_kms_key_id,
-                "metadata": {"status": status, "source-etag": etag or ""}}
 
     def _log(self, outcome: Outcome, level: int, error: Optional[BaseException] = None) -> None:
         fields = {

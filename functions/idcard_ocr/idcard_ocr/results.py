@@ -50,6 +50,19 @@ def is_done(record: Optional[dict], etag: Optional[str]) -> bool:
     return isinstance(done_etag, str) and done_etag.strip('"').upper() == etag.upper()
 
 
+def with_message(record: dict, message_id: str, destination: str) -> dict:
+    return dict(record, message={"id": message_id, "destination": destination})
+
+
+def delivered(record: dict) -> bool:
+    return bool((record.get("message") or {}).get("id"))
+
+
+def receipt(record: dict) -> dict:
+    """What OUTPUT=mns keeps in OSS: proof of processing, without the recognised data."""
+    return {k: v for k, v in record.items() if k not in ("fields", "api", "image")}
+
+
 def _timestamp(now: Optional[datetime]) -> str:
     now = now or datetime.now(timezone.utc)
     return now.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
