@@ -102,3 +102,10 @@ def test_masking():
                           "address": "浙江省杭州市", "sex": "男"})
     assert masked == {"name": "欧***", "num": "3301**********231X", "birth": "********",
                       "address": "浙*****", "sex": "男"}
+
+
+def test_local_engine_needs_no_appcode_even_for_the_marketplace_url():
+    settings = Settings.from_env({"OCR_ENGINE": "local"})
+    assert settings.ocr_engine == "local" and settings.appcode is None
+    with pytest.raises(ConfigError, match="OCR_ENGINE"):
+        Settings.from_env({"OCR_ENGINE": "gpu", "OCR_APPCODE": "a"})

@@ -1,18 +1,18 @@
 """The pipeline end to end on this machine, no cloud account: `make demo`.
 
-Starts a local object store (moto's S3 server, which oss2 talks to as it would to OSS) and a
-local OCR endpoint that speaks the marketplace contract, uploads sample photos, runs the real
-`handler(event, context)` on real-shaped OSS events from events/, and prints what it recognised,
-masked. The results are also copied to demo-output/ so you can open them.
-
-The local OCR endpoint is the tests' contract server: it validates each request as the
-marketplace does and answers with the documented sample card, so the fields shown are that
-sample's, whatever the photo. Point OCR_API_URL/OCR_APPCODE at a real endpoint to read real cards.
+Starts the offline engine (`idcard-ocr serve`, the marketplace contract on loopback), a local
+object store (moto's S3 server, which oss2 talks to as it would to OSS), uploads the sample
+photos of tests/fixtures/cards (synthetic cards: rotated, sideways, upside down, blurred, in
+clutter; one converted to HEIC) plus a PDF named .jpg, runs the real `index.handler(event,
+context)` on real-shaped OSS events from events/, and prints what was recognised, masked.
+The result objects are copied to demo-output/.
 """
 
+import io
 import json
 import os
 import sys
+import threading
 import uuid
 from types import SimpleNamespace
 
@@ -22,83 +22,104 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, "functions", "idcard_ocr")]
 import oss2  # noqa: E402
 
 import index  # noqa: E402  (the deployed entry point, exactly as FC imports it)
+from idcard_ocr.engine.server import EngineServer, warm_up  # noqa: E402
 from idcard_ocr.errors import InvocationFailed  # noqa: E402
 from idcard_ocr.privacy import mask_fields  # noqa: E402
-from tests.fakes import images  # noqa: E402
-from tests.fakes.ocr_api import OcrApiServer  # noqa: E402
 from tests.fakes.oss_server import LocalOssServer  # noqa: E402
 
 BUCKET = "idcards-demo"
 APPCODE = "demo-appcode-not-a-secret"
-SAMPLES = [
-    # (event file whose shape is used, key, photo)
-    ("face-upload.json", "idcards/applicant-0001-face.jpg", lambda: images.card_jpeg()),
-    ("back-upload.json", "idcards/applicant-0001-back.jpg",
-     lambda: images.card_jpeg(side="back")),
-    ("face-upload.json", "idcards/IMG_4032 正面.HEIC",
-     lambda: images.encode(images.card(seed=7), "HEIF")),
-    ("face-upload.json", "idcards/phone photo rotated face.jpg",
-     lambda: images.phone_photo(orientation=6)),
-    ("face-upload.json", "idcards/not-a-photo-face.jpg", lambda: b"%PDF-1.7 scanned form"),
-    ("result-object.json", "idcards/applicant-0001-face.jpg.json", None),
+SAMPLES_DIR = os.path.join(ROOT, "tests", "fixtures", "cards")
+UPLOADS = [  # (key as a user would name it, sample photo or None for a special case)
+    ("idcards/applicant-0001-face.jpg", "face-clean.jpg"),
+    ("idcards/applicant-0001-back.jpg", "back-clean.jpg"),
+    ("idcards/IMG_2041.jpg", "face-rotated.jpg"),
+    ("idcards/scan 2026-11-25 (2).jpg", "face-sideways.jpg"),
+    ("idcards/IMG_2042.jpg", "face-exif-sideways.jpg"),
+    ("idcards/微信图片_20261125 正面.jpg", "face-upside-down.jpg"),
+    ("idcards/IMG_4032.HEIC", "face-blurred.jpg"),
+    ("idcards/国徽面 copy.jpg", "back-jpeg-noise.jpg"),
+    ("idcards/desk photo.png", "face-cluttered.jpg"),
+    ("idcards/applicant-0009-back.jpg", "back-rotated.jpg"),
+    ("idcards/not-a-photo-face.jpg", None),
 ]
 
 
-def event_for(template_file: str, key: str, etag: str, size: int) -> bytes:
-    with open(os.path.join(ROOT, "events", template_file), encoding="utf-8") as f:
+def photo_bytes(key: str, sample: str) -> bytes:
+    with open(os.path.join(SAMPLES_DIR, sample), "rb") as f:
+        data = f.read()
+    if key.lower().endswith((".heic", ".png")):  # as a phone or a screenshot tool would save it
+        from PIL import Image
+
+        img = Image.open(io.BytesIO(data))
+        out = io.BytesIO()
+        if key.lower().endswith(".heic"):
+            import pillow_heif
+
+            pillow_heif.register_heif_opener()
+            img.save(out, "HEIF", quality=90)
+        else:
+            img.save(out, "PNG")
+        data = out.getvalue()
+    return data
+
+
+def event_for(key: str, etag: str, size: int) -> bytes:
+    with open(os.path.join(ROOT, "events", "face-upload.json"), encoding="utf-8") as f:
         event = json.load(f)
     record = event["events"][0]
     record["oss"]["bucket"]["name"] = BUCKET
     record["oss"]["object"].update({"key": key, "eTag": etag, "size": size})
-    return json.dumps({"events": [record]}, ensure_ascii=False).encode("utf-8")
+    return json.dumps(event, ensure_ascii=False).encode("utf-8")
 
 
 def main() -> int:
+    print("loading the offline engine's models (from the rapidocr-onnxruntime wheel)...")
+    warm_up()
+    engine = EngineServer(("127.0.0.1", 0), appcodes=(APPCODE,))
+    threading.Thread(target=engine.serve_forever, daemon=True).start()
     s3 = LocalOssServer()
     s3.start()
-    endpoint = s3.endpoint
-    api = OcrApiServer().start()
-    api.state.appcodes = (APPCODE,)
     try:
-        bucket = oss2.Bucket(oss2.Auth("demo", "demo"), endpoint, BUCKET)
+        bucket = oss2.Bucket(oss2.Auth("demo", "demo"), s3.endpoint, BUCKET)
         bucket.create_bucket()
         os.environ.update({
-            "OSS_ENDPOINT": endpoint, "OCR_API_URL": api.url, "OCR_APPCODE": APPCODE,
+            "OSS_ENDPOINT": s3.endpoint, "OCR_API_URL": engine.url, "OCR_APPCODE": APPCODE,
             "ALIBABA_CLOUD_ACCESS_KEY_ID": "demo", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "demo",
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
         })
-        print(f"local OSS (moto) at {endpoint}, local OCR API at {api.url}\n")
+        print(f"offline engine at {engine.url}\nlocal OSS at {s3.endpoint}\n")
         rows = []
-        for template, key, make in SAMPLES:
-            if make is not None:
-                data = make()
-                etag = bucket.put_object(key, data).etag.strip('"').upper()
-                size = len(data)
-            else:
-                etag, size = "0" * 32, 0
+        for key, sample in UPLOADS:
+            data = photo_bytes(key, sample) if sample else b"%PDF-1.7 a scanned form"
+            etag = bucket.put_object(key, data).etag.strip('"').upper()
             context = SimpleNamespace(request_id=f"demo-{uuid.uuid4().hex[:8]}",
-                                      credentials=None,
-                                      function=SimpleNamespace(timeout=60))
+                                      credentials=None, function=SimpleNamespace(timeout=60))
             try:
-                summary = index.handler(event_for(template, key, etag, size), context)
-                rows.append((key, size, summary["objects"][0]))
+                summary = index.handler(event_for(key, etag, len(data)), context)
+                rows.append((key, len(data), summary["objects"][0]))
             except InvocationFailed as e:
-                rows.append((key, size, {"status": "failed", "reason": str(e)}))
+                rows.append((key, len(data), {"status": "failed", "reason": str(e)}))
+        # The function's own output arriving as an event is ignored (no loop).
+        summary = index.handler(event_for(UPLOADS[0][0] + ".json", "0" * 32, 0),
+                                SimpleNamespace(request_id="demo-loop", credentials=None,
+                                                function=SimpleNamespace(timeout=60)))
+        rows.append((UPLOADS[0][0] + ".json", 0, summary["objects"][0]))
         return report(bucket, rows)
     finally:
-        api.stop()
+        engine.shutdown()
         s3.stop()
 
 
 def report(bucket, rows) -> int:
     out_dir = os.path.join(ROOT, "demo-output")
     os.makedirs(out_dir, exist_ok=True)
-    print(f"{'object':44} {'bytes':>9}  {'status':8} {'side':5} recognised (masked) / reason")
+    print(f"{'object':38} {'bytes':>9}  {'status':7} {'side':5} recognised (masked) / reason")
     failed = 0
     for key, size, outcome in rows:
         status = outcome["status"]
         detail = outcome.get("reason") or ""
-        if outcome.get("result_key"):
+        if outcome.get("result_key") and status in ("ok", "error"):
             doc = json.loads(bucket.get_object(outcome["result_key"]).read())
             name = outcome["result_key"].replace("/", "__")
             with open(os.path.join(out_dir, name), "w", encoding="utf-8") as f:
@@ -108,7 +129,7 @@ def report(bucket, rows) -> int:
             else:
                 detail = f"{doc['error']['code']}: {doc['error']['message']}"
         failed += status == "failed"
-        print(f"{key:44} {size:>9,}  {status:8} {outcome.get('side') or '-':5} {detail}")
+        print(f"{key:38} {size:>9,}  {status:7} {outcome.get('side') or '-':5} {detail}")
     print(f"\nresult objects copied to {os.path.relpath(out_dir)}/")
     return 1 if failed else 0
 

@@ -23,6 +23,7 @@ _APPCODE = re.compile(r"^[!-~]+$")  # printable ASCII, no spaces: it goes into a
 @dataclass(frozen=True)
 class Settings:
     api_url: str = MARKETPLACE_URL
+    ocr_engine: str = "api"
     appcode: Optional[str] = field(default=None, repr=False)
     timeout_s: float = 10.0
     max_attempts: int = 4
@@ -56,10 +57,11 @@ class Settings:
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
         env = _Env(os.environ if environ is None else environ)
         api_url = env.url("OCR_API_URL", MARKETPLACE_URL)
+        engine = env.choice("OCR_ENGINE", "api", ("api", "local"))
         appcode = env.text("OCR_APPCODE")
         if appcode is not None and not _APPCODE.match(appcode):
             raise ConfigError("OCR_APPCODE", "must be printable ASCII without spaces")
-        if appcode is None and _is_marketplace(api_url):
+        if appcode is None and engine == "api" and _is_marketplace(api_url):
             raise ConfigError("OCR_APPCODE", f"is required for the marketplace endpoint "
                                              f"{urlsplit(api_url).hostname}; set it in the "
                                              f"function's environment variables")
@@ -92,6 +94,7 @@ class Settings:
             mns_topic=mns_topic,
             mns_fields=env.choice("MNS_FIELDS", "masked", ("full", "masked", "none")),
             api_url=api_url,
+            ocr_engine=engine,
             appcode=appcode,
             timeout_s=env.number("OCR_TIMEOUT_S", 10.0, low=0.1, high=300),
             max_attempts=int(env.number("OCR_MAX_ATTEMPTS", 4, low=1, high=10, integer=True)),

@@ -9,7 +9,7 @@ from .errors import InvocationFailed, TransientError
 from .events import EventError, ObjectEvent, event_records
 from .log import log_event
 from .mns import MnsPublisher
-from .ocr import OcrClient
+from .ocr import client_for
 from .pipeline import Pipeline
 from .storage import Credentials, ObjectStore
 
@@ -50,7 +50,7 @@ def handle(event, context=None, environ=None) -> dict:
     if settings.sends_messages:
         publisher = MnsPublisher(settings.mns_endpoint, credentials, settings.mns_queue,
                                  settings.mns_topic, timeout_s=settings.timeout_s)
-    pipeline = Pipeline(settings, store_for, OcrClient.from_settings(settings), request_id,
+    pipeline = Pipeline(settings, store_for, client_for(settings), request_id,
                         Deadline.from_context(context), publisher)
     for record in records:
         try:

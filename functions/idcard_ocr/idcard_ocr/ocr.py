@@ -142,6 +142,30 @@ class OcrClient:
         return answer
 
 
+class LocalEngine:
+    """The offline engine in this process (OCR_ENGINE=local): same answers, no HTTP, no AppCode.
+
+    Needs the `engine` extra; onnxruntime is imported on the first photo, not at cold start.
+    """
+
+    attempts = 0
+
+    def recognize(self, image: bytes, side: str, deadline: Optional[Deadline] = None) -> dict:
+        from .engine import recognize
+
+        self.attempts = 1
+        answer = recognize(image, side)
+        if answer.get("success") is False:
+            raise PermanentError(errors.NOT_AN_ID_CARD,
+                                 f"the offline engine found no {side} side of an ID card")
+        return answer
+
+
+def client_for(settings):
+    """The OCR client the settings ask for."""
+    return LocalEngine() if settings.ocr_engine == "local" else OcrClient.from_settings(settings)
+
+
 def classify(status: int, reason: str, retry_after: Optional[float] = None):
     """Map an HTTP error of the OCR API to a typed error (aliyun-facts.md, "Errors")."""
     lowered = reason.lower()

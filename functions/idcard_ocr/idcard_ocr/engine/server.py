@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import socket
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterable, Optional
 
@@ -159,6 +160,11 @@ class EngineServer(ThreadingHTTPServer):
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}{API_PATH}"
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the client went away (e.g. after a 413): nothing to report
+        log.exception("request from %s failed", client_address[0])
 
 
 def warm_up() -> None:
