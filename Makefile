@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench package clean
+.PHONY: demo test bench fonts package clean
 
 $(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt
 	$(PY) -m venv $(VENV)
@@ -20,8 +20,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
-	$(BIN)/python bench/run.py
+bench: $(STAMP) fonts
+	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/engine.py
+
+# The synthetic card generator draws with Debian's CJK fonts (benchmark and fixtures only).
+fonts:
+	@fc-list 2>/dev/null | grep -q NotoSansCJK || \
+	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei)
 
 # The deployable code directory: functions/idcard_ocr/ with its dependencies in python/.
 # Compiled wheels must match the runtime: run it with FC's Python on Linux x86_64, e.g.

@@ -227,3 +227,9 @@ def test_scan_reports_what_is_not_a_card(tmp_path, capsys):
     path.write_bytes(images.card_jpeg())
     assert cli(["scan", str(path)]) == 1
     assert "not an ID card" in capsys.readouterr().out
+
+
+def test_full_width_digits_are_made_ascii():
+    full = "３３０１１０１９９００３０７２３１３"
+    assert idnumber.repair(full) == "330110199003072313"
+    assert not idnumber.is_valid(full)

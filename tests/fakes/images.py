@@ -39,7 +39,7 @@ def card_jpeg(**kwargs) -> bytes:
     return encode(card(**kwargs), "JPEG", quality=90)
 
 
-def phone_photo(size=(4032, 3024), seed: int = 2, orientation: int = 1, noise: float = 8) -> bytes:
+def phone_photo(size=(4032, 3024), seed: int = 2, orientation: int = 1, noise: float = 10) -> bytes:
     """A 12-megapixel phone JPEG (about 3 MB): a card in a grainy scene, optional EXIF orientation."""
     rng = random.Random(seed)
     scene = Image.effect_noise(size, noise).convert("RGB")

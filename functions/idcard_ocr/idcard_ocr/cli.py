@@ -46,12 +46,9 @@ def _serve(args) -> int:
     from .engine.server import serve
 
     codes = args.appcode or [c for c in os.environ.get("ENGINE_APPCODES", "").split(",") if c]
-
-    def ready(server):
-        print(f"idcard-ocr engine listening on {server.url}"
-              f"{' (AppCode required)' if codes else ''}", flush=True)
-
-    serve(args.host, args.port, codes, args.workers, ready=ready)
+    if codes:
+        print(f"AppCode required ({len(codes)} accepted)", file=sys.stderr)
+    serve(args.host, args.port, codes, args.workers)
     return 0
 
 

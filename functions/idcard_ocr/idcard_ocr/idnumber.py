@@ -4,6 +4,7 @@
 female), and a check character over the first 17 digits.
 """
 
+import unicodedata
 from datetime import date
 from typing import List, Optional
 
@@ -22,7 +23,8 @@ def check_char(first17: str) -> str:
 
 def is_valid(number: str) -> bool:
     """Format, birth date and check character all right."""
-    return (len(number) == 18 and number[:17].isdigit() and number[17] in "0123456789X"
+    return (len(number) == 18 and number.isascii() and number[:17].isdigit()
+            and number[17] in "0123456789X"
             and birth_date(number) is not None and check_char(number[:17]) == number[17])
 
 
@@ -44,7 +46,8 @@ def sex(number: str) -> Optional[str]:
 
 
 def clean(text: str) -> str:
-    """Spaces and separators dropped; a lower-case or multiplication-sign x made 'X'."""
+    """Full-width forms made ASCII, spaces and separators dropped, x and × made 'X'."""
+    text = unicodedata.normalize("NFKC", text)
     return "".join("X" if c in "x×" else c for c in text
                    if not c.isspace() and c not in "-_.,·")
 

@@ -9,6 +9,7 @@ frame in which rows and columns mean what they mean on the card.
 import math
 import os
 import threading
+import unicodedata
 from dataclasses import dataclass
 from typing import List, Sequence, Tuple
 
@@ -184,4 +185,6 @@ def _line(frame: Frame, points: Sequence[Tuple[float, float]], text: str, score:
     upright = [frame.untwist(*p) for p in points]
     xs, ys = [p[0] for p in upright], [p[1] for p in upright]
     photo = tuple(frame.to_photo(*p) for p in upright)
-    return Line(text.replace(" ", ""), score, min(xs), min(ys), max(xs), max(ys), photo)
+    # NFKC: the recogniser sometimes answers with full-width digits and punctuation (１, ：).
+    text = unicodedata.normalize("NFKC", text).replace(" ", "")
+    return Line(text, score, min(xs), min(ys), max(xs), max(ys), photo)

@@ -174,8 +174,13 @@ def warm_up() -> None:
     _rapidocr()
 
 
+def announce(server: "EngineServer") -> None:
+    """The default readiness line, printed by every worker once its model is loaded."""
+    print(f"idcard-ocr engine (pid {os.getpid()}) listening on {server.url}", flush=True)
+
+
 def serve(host: str = "127.0.0.1", port: int = 8080, appcodes=(), workers: int = 1,
-          ready=None) -> None:
+          ready=announce) -> None:
     """Serve until interrupted. With workers > 1, that many processes share the port."""
     if workers > 1:
         import multiprocessing
@@ -183,7 +188,7 @@ def serve(host: str = "127.0.0.1", port: int = 8080, appcodes=(), workers: int =
         # Each worker gets its share of the cores instead of all of them.
         threads = max(1, (os.cpu_count() or 1) // workers)
         children = [multiprocessing.Process(target=_serve_one,
-                                            args=(host, port, appcodes, True, None, threads),
+                                            args=(host, port, appcodes, True, ready, threads),
                                             daemon=True) for _ in range(workers)]
         for child in children:
             child.start()

@@ -1,4 +1,4 @@
-"""Benchmarks: `make bench`. Writes the tables into bench/README.md (between the markers).
+"""Pipeline benchmark (part of `make bench`); writes its tables into bench/README.md.
 
 1. Cold start: import time of functions/idcard_ocr/index.py in fresh interpreters, against a
    bare `import oss2, requests` (the dependencies no version of this function can avoid).
@@ -9,22 +9,15 @@
 import json
 import logging
 import os
-import platform
 import statistics
 import subprocess
 import sys
-import time
 import uuid
-from datetime import datetime, timezone
-from importlib import metadata
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FUNCTION_DIR = os.path.join(ROOT, "functions", "idcard_ocr")
-sys.path[:0] = [ROOT, FUNCTION_DIR]
+from common import FUNCTION_DIR, header, write_section
 
 IMPORT_RUNS = 15
 STAGE_RUNS = 7
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def cold_imports():
@@ -103,26 +96,10 @@ def stage_times():
     return rows
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores"
-
-
-def versions() -> str:
-    names = ("oss2", "requests", "pillow", "pillow-heif", "moto")
-    return ", ".join(f"{n} {metadata.version(n)}" for n in names)
-
-
 def main() -> int:
     bare, ours = cold_imports()
     rows = stage_times()
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    out = [f"Run {now} on {machine()}; Python {platform.python_version()}; {versions()}.", ""]
+    out = [header(("oss2", "requests", "pillow", "pillow-heif", "moto")), ""]
     out += ["### Cold start (median of %d fresh interpreters, import only)" % IMPORT_RUNS, "",
             "| what | ms |", "|---|---:|",
             f"| `import oss2, requests` (unavoidable) | {bare:.0f} |",
@@ -140,13 +117,7 @@ def main() -> int:
                    f"| {ms['write']:.1f} | {outside:.1f} |")
     table = "\n".join(out)
     print(table)
-    path = os.path.join(ROOT, "bench", "README.md")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(f"{head}{START}\n{table}\n{END}{tail}")
+    write_section("pipeline", table)
     return 0
 
 

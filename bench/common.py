@@ -1,0 +1,39 @@
+"""What the benchmark scripts share: where they write, and how they describe the machine."""
+
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FUNCTION_DIR = os.path.join(ROOT, "functions", "idcard_ocr")
+sys.path[:0] = [ROOT, FUNCTION_DIR]
+
+
+def header(packages) -> str:
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    versions = ", ".join(f"{n} {metadata.version(n)}" for n in packages)
+    return f"Run {now} on {machine()}; Python {platform.python_version()}; {versions}."
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores"
+
+
+def write_section(name: str, table: str) -> None:
+    """Replace the text between <!-- NAME:start --> and <!-- NAME:end --> in bench/README.md."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    path = os.path.join(ROOT, "bench", "README.md")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"{head}{start}\n{table}\n{end}{tail}")
