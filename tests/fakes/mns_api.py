@@ -75,6 +75,7 @@ class MnsServer(LoopbackServer):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, as a gateway's
 
             def log_message(self, *args):
                 pass

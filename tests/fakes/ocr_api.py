@@ -86,6 +86,7 @@ class OcrApiServer(LoopbackServer):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as the real gateway
+            disable_nagle_algorithm = True  # headers and body go out at once, as a gateway's
 
             def setup(self):
                 super().setup()

@@ -166,8 +166,20 @@ def client_for(settings):
     return LocalEngine() if settings.ocr_engine == "local" else OcrClient.from_settings(settings)
 
 
+# Statuses whose meaning does not depend on the message (aliyun-facts.md, "Errors").
+_PERMANENT_BY_STATUS = {
+    413: errors.IMAGE_TOO_LARGE,
+    421: errors.IMAGE_SIZE_UNSUPPORTED,
+    460: errors.REQUEST_REJECTED,
+    461: errors.REQUEST_REJECTED,
+    462: errors.INVALID_IMAGE,
+    463: errors.NOT_AN_ID_CARD,
+    464: errors.RECOGNITION_FAILED,
+}
+
+
 def classify(status: int, reason: str, retry_after: Optional[float] = None):
-    """Map an HTTP error of the OCR API to a typed error (aliyun-facts.md, "Errors")."""
+    """Map an HTTP error of the OCR API to a typed error."""
     lowered = reason.lower()
     detail = f"HTTP {status}: {reason}" if reason else f"HTTP {status}"
     if status == 403 and "throttl" in lowered:
@@ -176,25 +188,13 @@ def classify(status: int, reason: str, retry_after: Optional[float] = None):
         return TransientError(errors.API_TIMEOUT, detail, status, retry_after)
     if status in (429, 450) or status >= 500:
         return TransientError(errors.API_UNAVAILABLE, detail, status, retry_after)
-    if status == 403 and "quota" in lowered:
-        return PermanentError(errors.QUOTA_EXHAUSTED, detail, status)
-    if status == 401 or (status == 400 and "appcode" in lowered):
-        return PermanentError(errors.APPCODE_INVALID, detail, status)
     if status == 403:
-        return PermanentError(errors.UNAUTHORIZED, detail, status)
-    if status == 413:
-        return PermanentError(errors.IMAGE_TOO_LARGE, detail, status)
-    if status == 421:
-        return PermanentError(errors.IMAGE_SIZE_UNSUPPORTED, detail, status)
-    if status == 462:
-        return PermanentError(errors.INVALID_IMAGE, detail, status)
-    if status == 463:
-        return PermanentError(errors.NOT_AN_ID_CARD, detail, status)
-    if status == 464:
-        return PermanentError(errors.RECOGNITION_FAILED, detail, status)
-    if status in (460, 461):
-        return PermanentError(errors.REQUEST_REJECTED, detail, status)
-    return PermanentError(errors.API_ERROR, detail, status)
+        code = errors.QUOTA_EXHAUSTED if "quota" in lowered else errors.UNAUTHORIZED
+    elif status == 401 or (status == 400 and "appcode" in lowered):
+        code = errors.APPCODE_INVALID
+    else:
+        code = _PERMANENT_BY_STATUS.get(status, errors.API_ERROR)
+    return PermanentError(code, detail, status)
 
 
 def _reason(response) -> str:

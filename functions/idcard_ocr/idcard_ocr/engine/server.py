@@ -105,6 +105,9 @@ def make_handler(appcodes: Iterable[str] = ()):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "idcard-ocr-engine"
+        # Headers and body are separate writes; with Nagle on, a keep-alive client waits for
+        # its own delayed ACK (~40 ms) before the body arrives.
+        disable_nagle_algorithm = True
 
         def log_message(self, fmt, *args):
             log.debug("%s " + fmt, self.address_string(), *args)
