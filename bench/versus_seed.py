@@ -8,7 +8,6 @@ loses anything the offline engine can read.
 """
 
 import base64
-import datetime
 import json
 import os
 import ssl
@@ -25,33 +24,6 @@ from common import FUNCTION_DIR, header, write_section
 IMAGES = int(os.environ.get("BENCH_SEED_IMAGES", 100))
 LATENCY_S = 0.3
 PARITY_PHOTOS = int(os.environ.get("BENCH_PARITY_PHOTOS", 20))
-
-
-def self_signed(directory: str):
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    import ipaddress
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
-    with open(cert_path, "wb") as f:
-        f.write(cert.public_bytes(serialization.Encoding.PEM))
-    with open(key_path, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM,
-                                  serialization.PrivateFormat.TraditionalOpenSSL,
-                                  serialization.NoEncryption()))
-    return cert_path, key_path
 
 
 class SeedStyle:
@@ -86,14 +58,14 @@ def run():
     from tests.fakes.ocr_api import OcrApiServer
     from tests.fakes.oss_server import LocalOssServer
 
+    from tests.fakes.tls import self_signed, serve_tls
+
     tmp = tempfile.mkdtemp()
     cert, key = self_signed(tmp)
     os.environ["REQUESTS_CA_BUNDLE"] = cert  # our requests session trusts the test CA
     os.environ["LOG_LEVEL"] = "WARNING"  # one line per photo would drown the table
     api = OcrApiServer()
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(cert, key)
-    api._server.socket = tls.wrap_socket(api._server.socket, server_side=True)
+    serve_tls(api, cert, key)
     api.start()
     api.state.delay_s = LATENCY_S
     url = api.url.replace("http://", "https://")

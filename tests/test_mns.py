@@ -187,3 +187,28 @@ def test_mns_settings_are_checked_before_any_call(bucket, mns_env, mns, ocr_api,
     with pytest.raises(ConfigError, match=variable):
         run(bucket, mns_env | change, upload(bucket, "idcards/m-face.jpg", images.card_jpeg()))
     assert ocr_api.requests == [] and mns.state.attempts == 0
+
+
+def test_a_stalled_https_endpoint_times_out_instead_of_hanging(bucket, mns_env, ocr_api,
+                                                              tmp_path, monkeypatch):
+    import time
+
+    from tests.fakes.mns_api import MnsServer
+    from tests.fakes.tls import self_signed, serve_tls
+
+    cert, key = self_signed(str(tmp_path))
+    server = MnsServer()
+    serve_tls(server, cert, key)
+    server.start()
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # trust the loopback certificate
+    server.state.delay_s = 20
+    settings = mns_env | {"MNS_ENDPOINT": server.endpoint.replace("http://", "https://"),
+                          "OCR_TIMEOUT_S": "1"}
+    started = time.monotonic()
+    try:
+        with pytest.raises(InvocationFailed, match="mns_send_failed"):
+            run(bucket, settings, upload(bucket, "idcards/n-face.jpg", images.card_jpeg()))
+        assert time.monotonic() - started < 10
+        assert server.state.attempts >= 1
+    finally:
+        server.stop()

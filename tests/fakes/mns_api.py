@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -55,6 +56,7 @@ class MnsState:
     failures: List[Tuple[int, str]] = field(default_factory=list)
     messages: List[ReceivedMessage] = field(default_factory=list)
     attempts: int = 0
+    delay_s: float = 0.0
     on_message: Optional[Callable[[ReceivedMessage], None]] = None
 
 
@@ -84,6 +86,8 @@ class MnsServer(LoopbackServer):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode("utf-8") if length else ""
                 status, payload = server._answer(self.command, self.path, self.headers, body)
+                if server.state.delay_s:
+                    time.sleep(server.state.delay_s)
                 data = payload.encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "text/xml;charset=utf-8")

@@ -83,7 +83,11 @@ class MnsPublisher:
 
             account = Account(self.endpoint, creds.access_key_id, creds.access_key_secret,
                               creds.security_token or "")
-            account.mns_client.http.set_connection_timeout(self.timeout_s)
+            http = account.mns_client.http
+            http.set_connection_timeout(self.timeout_s)
+            # The SDK applies that timeout to http:// only; its HTTPS connection has none and
+            # would wait forever on a stalled endpoint.
+            http.conn.timeout = self.timeout_s
             cache[cache_key] = account.get_queue(self.queue) if self.queue \
                 else account.get_topic(self.topic)
         return cache[cache_key]
