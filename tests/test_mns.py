@@ -55,7 +55,8 @@ def test_message_alone_keeps_a_receipt_without_personal_data(bucket, mns_env, mn
     assert "result_key" not in message.json and message.json["status"] == "ok"
     receipt = result(bucket, "idcards/b-face.jpg.json")
     assert receipt["status"] == "ok" and receipt["message"]["id"]
-    assert not {"fields", "api", "image"} & set(receipt)
+    assert not {"fields", "api", "image", "checks"} & set(receipt)
+    assert receipt["checks_passed"] is True
     assert not any(value in json.dumps(receipt, ensure_ascii=False) for value in PERSONAL)
 
     assert run(bucket, settings, item)["objects"][0]["reason"] == "already_done"

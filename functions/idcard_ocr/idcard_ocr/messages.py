@@ -33,7 +33,9 @@ def envelope(record: dict, result_key: Optional[str], fields_mode: str = "masked
         error = record.get("error") or {}
         doc["error"] = {"code": error.get("code"),
                         "message": (error.get("message") or "")[:_MESSAGE_LIMIT]}
-    elif fields_mode != "none" and record.get("fields") is not None:
+    else:
+        doc["checks_passed"] = record.get("checks_passed")
+    if record["status"] == "ok" and fields_mode != "none" and record.get("fields") is not None:
         doc["fields"] = record["fields"] if fields_mode == "full" \
             else mask_fields(record["fields"])
         doc["fields_mode"] = fields_mode

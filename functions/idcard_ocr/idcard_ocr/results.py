@@ -17,12 +17,18 @@ def source_info(bucket: str, key: str, etag: Optional[str], size: Optional[int])
 def ok_record(source: dict, side: str, api: dict, image: dict, request_id: Optional[str],
               now: Optional[datetime] = None) -> dict:
     """`image` describes the picture the API saw: its coordinates are in that picture's pixels."""
+    from .checks import back_checks, face_checks, summary
+
+    fields = {name: api.get(name) for name in FIELDS[side]}
+    checks = face_checks(fields) if side == "face" else back_checks(fields)
     return {
         "schema_version": SCHEMA_VERSION,
         "status": "ok",
         "side": side,
         "source": source,
-        "fields": {name: api.get(name) for name in FIELDS[side]},
+        "fields": fields,
+        "checks": checks,
+        "checks_passed": summary(checks),
         "image": image,
         "api": api,
         "request_id": request_id,
@@ -60,7 +66,7 @@ def delivered(record: dict) -> bool:
 
 def receipt(record: dict) -> dict:
     """What OUTPUT=mns keeps in OSS: proof of processing, without the recognised data."""
-    return {k: v for k, v in record.items() if k not in ("fields", "api", "image")}
+    return {k: v for k, v in record.items() if k not in ("fields", "api", "image", "checks")}
 
 
 def _timestamp(now: Optional[datetime]) -> str:
