@@ -421,7 +421,7 @@ def test_one_structured_log_line_per_object(bucket, env, ocr_api, logs):
     assert ok["request_id"] == context.request_id and ok["bucket"] == bucket.bucket_name
     assert ok["key"] == "idcards/u-face.jpg" and ok["side"] == "face" and ok["reason"] is None
     assert ok["bytes_sent"] > 0 and ok["api_calls"] == 1
-    assert set(ok["ms"]) == {"read", "prepare", "ocr", "write"}
+    assert set(ok["ms"]) == {"read", "prepare", "ocr", "assess", "write"}
     assert lines[1]["reason"] == "invalid_image"
 
 

@@ -44,6 +44,11 @@ class Settings:
     mns_queue: Optional[str] = None
     mns_topic: Optional[str] = None
     mns_fields: str = "masked"
+    save_crops: bool = False
+    crop_prefix: str = "crops/"
+    crop_card_suffix: str = ".card.jpg"
+    crop_portrait_suffix: str = ".portrait.jpg"
+    quality_info: bool = False
 
     @property
     def writes_json(self) -> bool:
@@ -87,7 +92,26 @@ class Settings:
             if bool(mns_queue) == bool(mns_topic):
                 raise ConfigError("MNS_QUEUE", "set exactly one of MNS_QUEUE and MNS_TOPIC "
                                                "when OUTPUT includes mns")
+        crop_prefix = env.text("CROP_PREFIX", "crops/")
+        if crop_prefix.lower() in ("none", "-"):
+            crop_prefix = ""
+        card_suffix = env.text("CROP_CARD_SUFFIX", ".card.jpg")
+        portrait_suffix = env.text("CROP_PORTRAIT_SUFFIX", ".portrait.jpg")
+        for variable, crop_suffix in (("CROP_CARD_SUFFIX", card_suffix),
+                                      ("CROP_PORTRAIT_SUFFIX", portrait_suffix)):
+            if not crop_suffix.startswith(".") or "/" in crop_suffix:
+                raise ConfigError(variable, f"must start with '.' and hold no '/'; "
+                                            f"got {crop_suffix!r}")
+            if not crop_prefix and is_image_key("x" + crop_suffix):
+                raise ConfigError("CROP_PREFIX", f"crops named *{crop_suffix} next to the photos "
+                                                 f"would trigger the function again: give "
+                                                 f"them a prefix outside the upload prefix")
         return cls(
+            save_crops=env.flag("SAVE_CROPS", False),
+            crop_prefix=crop_prefix,
+            crop_card_suffix=card_suffix,
+            crop_portrait_suffix=portrait_suffix,
+            quality_info=env.flag("OCR_QUALITY_INFO", False),
             outputs=outputs,
             mns_endpoint=mns_endpoint,
             mns_queue=mns_queue,
@@ -155,6 +179,12 @@ class _Env:
             shown = ", ".join(a for a in allowed if a) or "(none)"
             raise ConfigError(name, f"must be one of {shown}; got {value!r}")
         return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = (self.text(name) or ("true" if default else "false")).lower()
+        if value not in ("true", "false", "1", "0", "yes", "no"):
+            raise ConfigError(name, f"must be true or false; got {value!r}")
+        return value in ("true", "1", "yes")
 
     def number(self, name: str, default: float, low: float, high: float,
                integer: bool = False) -> float:

@@ -32,14 +32,19 @@ def side_from_name(key: str) -> Optional[str]:
 
 @dataclass(frozen=True)
 class OutputNaming:
-    """Where the result of an object goes: '<prefix><key><suffix>' in the result bucket."""
+    """Where the outputs of an object go: '<prefix><key><suffix>' for the result and the crops."""
 
     suffix: str = ".json"
     prefix: str = ""
+    crop_prefix: str = "crops/"
 
     def result_key(self, key: str) -> str:
         return f"{self.prefix}{key}{self.suffix}"
 
+    def crop_key(self, key: str, suffix: str) -> str:
+        return f"{self.crop_prefix}{key}{suffix}"
+
     def is_output(self, key: str) -> bool:
         """True for any key this function writes; such keys are never processed."""
-        return key.endswith(self.suffix) or bool(self.prefix and key.startswith(self.prefix))
+        return key.endswith(self.suffix) or any(
+            p and key.startswith(p) for p in (self.prefix, self.crop_prefix))

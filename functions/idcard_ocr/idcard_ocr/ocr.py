@@ -44,7 +44,7 @@ def http_session():
 class OcrClient:
     def __init__(self, api_url: str, appcode: Optional[str], timeout_s: float = 10.0,
                  max_attempts: int = 4, request_format: str = "new", session=None,
-                 sleep=time.sleep):
+                 sleep=time.sleep, quality_info: bool = False):
         self.api_url = api_url
         self._appcode = appcode
         self.timeout_s = timeout_s
@@ -52,6 +52,7 @@ class OcrClient:
         self.request_format = request_format
         self._session = session
         self._sleep = sleep
+        self.quality_info = quality_info
         self.attempts = 0  # of the last recognize() call, for the log line
 
     def __repr__(self):
@@ -60,7 +61,7 @@ class OcrClient:
     @classmethod
     def from_settings(cls, settings) -> "OcrClient":
         return cls(settings.api_url, settings.appcode, settings.timeout_s, settings.max_attempts,
-                   settings.request_format)
+                   settings.request_format, quality_info=settings.quality_info)
 
     def recognize(self, image: bytes, side: str, deadline: Optional[Deadline] = None) -> dict:
         """The API's answer for `image` read as `side`. Raises PermanentError / TransientError."""
@@ -100,6 +101,8 @@ class OcrClient:
                                "configure": {"dataType": 50, "dataValue": configure}}]}
         else:
             doc = {"image": encoded, "configure": configure}
+            if self.quality_info:
+                doc["quality_info"] = True
         return json.dumps(doc).encode("ascii")
 
     def _post(self, body: bytes, timeout: float) -> dict:

@@ -16,7 +16,9 @@ from .budget import Deadline
 from .config import Settings
 from .errors import PermanentError
 from .events import ObjectEvent
+from . import crops
 from .images import ImageLimits, prepare
+from .quality import assess
 from .keys import OutputNaming, is_image_key, side_from_name
 from .log import log_event
 from .ocr import OcrClient
@@ -67,7 +69,8 @@ class Pipeline:
                  ocr: OcrClient, request_id: Optional[str] = None,
                  deadline: Optional[Deadline] = None, publisher: Optional[MnsPublisher] = None):
         self.settings = settings
-        self.naming = OutputNaming(settings.result_suffix, settings.result_prefix)
+        self.naming = OutputNaming(settings.result_suffix, settings.result_prefix,
+                                   settings.crop_prefix)
         self.limits = ImageLimits(settings.image_max_side, settings.image_max_bytes,
                                   settings.image_max_pixels)
         self._store_for = store_for
@@ -138,8 +141,40 @@ class Pipeline:
         outcome.status, outcome.side = "ok", side
         sent = {"format": image.format, "width": image.width, "height": image.height,
                 "transformed": image.transformed, "source_format": image.source_format}
-        self._deliver(results, outcome, ok_record(source_doc, side, answer, sent,
-                                                  self.request_id), stage)
+        record = ok_record(source_doc, side, answer, sent, self.request_id)
+        with stage("assess"):
+            self._assess(results, record, image.data, answer)
+        self._deliver(results, outcome, record, stage)
+
+    def _assess(self, results: ObjectStore, record: dict, sent: bytes, answer: dict) -> None:
+        """Quality warnings for every ok result; crops of card and portrait when asked for."""
+        import io
+
+        from PIL import Image
+
+        picture = Image.open(io.BytesIO(sent))
+        picture.load()
+        region = answer.get("card_region")
+        record["quality"] = assess(picture, region,
+                                   answer.get("quality_info") if self.settings.quality_info
+                                   else None)
+        if not self.settings.save_crops:
+            return
+        key = record["source"]["key"]
+        made = {}
+        for name, crop, suffix in (
+                ("card", crops.card(picture, region), self.settings.crop_card_suffix),
+                ("portrait", crops.portrait(picture, region, answer.get("face_rect_vertices"),
+                                            answer.get("face_rect")),
+                 self.settings.crop_portrait_suffix)):
+            if crop is None:
+                continue
+            crop_key = self.naming.crop_key(key, suffix)
+            results.write_bytes(crop_key, crops.jpeg(crop), "image/jpeg",
+                                encryption=self.settings.result_encryption,
+                                kms_key_id=self.settings.result_kms_key_id)
+            made[name] = {"key": crop_key, "width": crop.size[0], "height": crop.size[1]}
+        record["crops"] = made
 
     def _finish_if_done(self, results: ObjectStore, outcome: Outcome, record: Optional[dict],
                         etag: Optional[str], stage) -> bool:

@@ -66,7 +66,8 @@ def delivered(record: dict) -> bool:
 
 def receipt(record: dict) -> dict:
     """What OUTPUT=mns keeps in OSS: proof of processing, without the recognised data."""
-    return {k: v for k, v in record.items() if k not in ("fields", "api", "image", "checks")}
+    return {k: v for k, v in record.items()
+            if k not in ("fields", "api", "image", "checks", "crops")}
 
 
 def _timestamp(now: Optional[datetime]) -> str:

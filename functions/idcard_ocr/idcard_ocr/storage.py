@@ -138,12 +138,18 @@ class ObjectStore:
 
     def write_json(self, key: str, doc: dict, encryption: Optional[str] = None,
                    kms_key_id: Optional[str] = None, metadata: Optional[Mapping] = None) -> None:
-        headers = {"Content-Type": "application/json; charset=utf-8"}
+        body = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+        self.write_bytes(key, body, "application/json; charset=utf-8", encryption, kms_key_id,
+                         metadata)
+
+    def write_bytes(self, key: str, body: bytes, content_type: str,
+                    encryption: Optional[str] = None, kms_key_id: Optional[str] = None,
+                    metadata: Optional[Mapping] = None) -> None:
+        headers = {"Content-Type": content_type}
         if encryption:
             headers["x-oss-server-side-encryption"] = encryption
             if encryption == "KMS" and kms_key_id:
                 headers["x-oss-server-side-encryption-key-id"] = kms_key_id
         for name, value in (metadata or {}).items():
             headers[f"x-oss-meta-{name}"] = str(value)
-        body = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
         self._bucket.put_object(key, body, headers=headers)
