@@ -95,6 +95,7 @@ def test_role_is_least_privilege():
     assert queues == {"${ResultQueueName}/messages", "${DeadLetterQueueName}/messages"}
     [put] = [s for s in statements if "oss:PutObject" in s["Action"]]
     assert put["Resource"][0]["Fn::Sub"].endswith("*" + PROPS["EnvironmentVariables"]["RESULT_SUFFIX"])
+    assert put["Resource"][1]["Fn::Sub"].endswith("/${CropPrefix}*")
 
 
 def test_triggers_listen_only_to_finished_objects_under_the_prefix():
@@ -122,14 +123,19 @@ def test_no_key_the_function_writes_can_match_a_trigger(key):
     """Every trigger has an image suffix; every written key ends with RESULT_SUFFIX."""
     suffix = PROPS["EnvironmentVariables"]["RESULT_SUFFIX"]
     prefix = TEMPLATE["Parameters"]["UploadPrefix"]["Default"]
-    written = OutputNaming(suffix).result_key(key)
+    crop_prefix = TEMPLATE["Parameters"]["CropPrefix"]["Default"]
+    assert not crop_prefix.startswith(prefix) and not prefix.startswith(crop_prefix)
+    naming = OutputNaming(suffix, crop_prefix=crop_prefix)
+    written = [naming.result_key(key), naming.crop_key(key, ".card.jpg"),
+               naming.crop_key(key, ".portrait.jpg")]
     for name, trigger in TRIGGERS.items():
         key_filter = trigger["Properties"]["Filter"]["Key"]
         assert key_filter.get("Suffix"), f"{name} needs a suffix filter to rule out loops"
         assert is_image_key("x" + key_filter["Suffix"])
         assert not suffix.endswith(key_filter["Suffix"])
         assert not key_filter["Suffix"].endswith(suffix)
-        assert not _matches(key_filter, written, prefix), f"{written} would trigger {name}"
+        for output in written:
+            assert not _matches(key_filter, output, prefix), f"{output} would trigger {name}"
 
 
 def test_triggers_cover_what_phones_upload():

@@ -5,7 +5,7 @@ object store (moto's S3 server, which oss2 talks to as it would to OSS), uploads
 photos of tests/fixtures/cards (synthetic cards: rotated, sideways, upside down, blurred, in
 clutter; one converted to HEIC) plus a PDF named .jpg, runs the real `index.handler(event,
 context)` on real-shaped OSS events from events/, and prints what was recognised, masked.
-The result objects are copied to demo-output/.
+The result objects and the card and portrait crops are copied to demo-output/.
 """
 
 import io
@@ -86,7 +86,7 @@ def main() -> int:
         os.environ.update({
             "OSS_ENDPOINT": s3.endpoint, "OCR_API_URL": engine.url, "OCR_APPCODE": APPCODE,
             "ALIBABA_CLOUD_ACCESS_KEY_ID": "demo", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "demo",
-            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"), "SAVE_CROPS": "true",
         })
         print(f"offline engine at {engine.url}\nlocal OSS at {s3.endpoint}\n")
         rows = []
@@ -124,13 +124,19 @@ def report(bucket, rows) -> int:
             name = outcome["result_key"].replace("/", "__")
             with open(os.path.join(out_dir, name), "w", encoding="utf-8") as f:
                 json.dump(doc, f, ensure_ascii=False, indent=2)
+            for crop in (doc.get("crops") or {}).values():
+                with open(os.path.join(out_dir, crop["key"].replace("/", "__")), "wb") as f:
+                    f.write(bucket.get_object(crop["key"]).read())
             if doc["status"] == "ok":
                 detail = " ".join(f"{k}={v}" for k, v in mask_fields(doc["fields"]).items())
+                detail += "  checks " + ("passed" if doc["checks_passed"] else "FAILED")
+                if doc["quality"]["warnings"]:
+                    detail += "  quality: " + ", ".join(doc["quality"]["warnings"])
             else:
                 detail = f"{doc['error']['code']}: {doc['error']['message']}"
         failed += status == "failed"
         print(f"{key:38} {size:>9,}  {status:7} {outcome.get('side') or '-':5} {detail}")
-    print(f"\nresult objects copied to {os.path.relpath(out_dir)}/")
+    print(f"\nresult objects and crops copied to {os.path.relpath(out_dir)}/")
     return 1 if failed else 0
 
 

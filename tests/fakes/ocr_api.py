@@ -36,6 +36,7 @@ class RecordedRequest:
     image: Optional[bytes] = None
     image_size: Optional[Tuple[int, int]] = None
     image_format: Optional[str] = None
+    quality_info: bool = False
     status: int = 0
     at: float = 0.0
     connection: int = 0
@@ -54,6 +55,8 @@ class OcrApiState:
     appcodes: Tuple[str, ...] = ("test-appcode-0123456789abcdef",)
     card_side: Optional[str] = None  # the side the photo really shows; None: whatever is asked
     delay_s: float = 0.0
+    quality_scores: dict = field(default_factory=lambda: {
+        "reshoot": 0.02, "copy": 0.01, "completeness": 0.99, "quality": 0.93, "tamper": 0.0})
     face: dict = field(default_factory=lambda: dict(FACE))
     back: dict = field(default_factory=lambda: dict(BACK))
     failures: List[ScriptedFailure] = field(default_factory=list)
@@ -147,6 +150,7 @@ class OcrApiServer(LoopbackServer):
             return _error(461, "JSON format error")
         body_format, image_field, configure = parsed
         recorded.body_format = body_format
+        recorded.quality_info = doc.get("quality_info") is True
         try:
             side = json.loads(configure)["side"] if isinstance(configure, str) \
                 else configure["side"]
@@ -171,7 +175,10 @@ class OcrApiServer(LoopbackServer):
             answer = {"success": False, "config_str": json.dumps({"side": side})}
         else:
             answer = dict(state.face if side == "face" else state.back)
-            answer.update(_geometry(side, width, height))
+            for name, value in _geometry(side, width, height).items():
+                answer.setdefault(name, value)  # tests may script the geometry
+            if doc.get("quality_info") is True:
+                answer["quality_info"] = dict(state.quality_scores)
             answer.update({"config_str": json.dumps({"side": side}), "success": True,
                            "request_id": f"fake-{len(state.requests) + 1}"})
         text = json.dumps(answer, ensure_ascii=False)
