@@ -27,6 +27,13 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores"
 
 
+def publish(name: str, lines) -> None:
+    """Print the report and put it into its section of bench/README.md."""
+    table = "\n".join(lines)
+    print(table)
+    write_section(name, table)
+
+
 def write_section(name: str, table: str) -> None:
     """Replace the text between <!-- NAME:start --> and <!-- NAME:end --> in bench/README.md."""
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"

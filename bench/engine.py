@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
-from common import ROOT, header, write_section
+from common import ROOT, header, publish
 
 CLEAN = int(os.environ.get("BENCH_CLEAN", 100))
 HARD_EACH = int(os.environ.get("BENCH_HARD_EACH", 25))
@@ -186,9 +186,7 @@ def main() -> int:
             f"{peak_card:.0f} MB / {peak_large:.0f} MB |",
             f"| server throughput, 1 worker (4 client threads) | {one:.2f} photos/s |",
             f"| server throughput, 2 workers (4 client threads) | {two:.2f} photos/s |"]
-    table = "\n".join(out)
-    print(table)
-    write_section("engine", table)
+    publish("engine", out)
     return 0
 
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import uuid
 
-from common import FUNCTION_DIR, header, write_section
+from common import FUNCTION_DIR, header, publish
 
 IMPORT_RUNS = 15
 STAGE_RUNS = 7
@@ -115,9 +115,7 @@ def main() -> int:
         outside = ms["read"] + ms["prepare"] + ms["write"]
         out.append(f"| {label} | {size:,} | {sent:,} | {ms['read']:.1f} | {ms['prepare']:.1f} "
                    f"| {ms['write']:.1f} | {outside:.1f} |")
-    table = "\n".join(out)
-    print(table)
-    write_section("pipeline", table)
+    publish("pipeline", out)
     return 0
 
 

@@ -12,7 +12,7 @@ import random
 import sys
 from collections import Counter
 
-from common import header, write_section
+from common import header, publish
 
 PER_GROUP = int(os.environ.get("BENCH_QUALITY_EACH", 40))
 
@@ -102,9 +102,7 @@ def main() -> int:
         n = flagged["ordinary"][warning]
         out.append(f"| `{warning}` | {n}/{counts['ordinary']} "
                    f"({100 * n / counts['ordinary']:.0f} %) |")
-    table = "\n".join(out)
-    print(table)
-    write_section("quality", table)
+    publish("quality", out)
     return 0
 
 

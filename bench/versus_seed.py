@@ -19,7 +19,7 @@ import time
 import urllib.request
 import uuid
 
-from common import FUNCTION_DIR, header, write_section
+from common import FUNCTION_DIR, header, publish
 
 IMAGES = int(os.environ.get("BENCH_SEED_IMAGES", 100))
 LATENCY_S = 0.3
@@ -198,9 +198,7 @@ def main() -> int:
     for mp, mb in memory.items():
         out.append(f"| {mp} MP phone JPEG | {mb:.0f} MB | {'yes' if mb < 128 else 'no'} | "
                    f"{'yes' if mb < 256 else 'no'} |")
-    table = "\n".join(out)
-    print(table)
-    write_section("seed", table)
+    publish("seed", out)
     return 0
 
 
