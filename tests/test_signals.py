@@ -119,3 +119,24 @@ def test_crop_settings(change, variable):
     assert Settings.from_env({"OCR_APPCODE": "a", "CROP_PREFIX": "none",
                               "CROP_CARD_SUFFIX": ".card.crop",
                               "CROP_PORTRAIT_SUFFIX": ".face.crop"}).crop_prefix == ""
+
+
+def test_crops_are_encrypted_like_results(bucket, env, ocr_api):
+    from idcard_ocr import storage
+    sent = []
+    hook = lambda response, **kw: sent.append(response.request)  # noqa: E731
+    storage.oss_session().session.hooks["response"].append(hook)
+    try:
+        handle(oss_event(bucket.bucket_name, upload(bucket, "idcards/s-face.jpg",
+                                                    jpeg(sample()))),
+               fc_context(), env | {"SAVE_CROPS": "true", "RESULT_ENCRYPTION": "KMS",
+                                    "RESULT_KMS_KEY_ID": "key-1"})
+    finally:
+        storage.oss_session().session.hooks["response"].remove(hook)
+    crop_puts = [r.headers for r in sent
+                 if r.method == "PUT" and r.url.endswith((".card.jpg", ".portrait.jpg"))]
+    assert len(crop_puts) == 2
+    for headers in crop_puts:
+        assert headers["Content-Type"] == "image/jpeg"
+        assert headers["x-oss-server-side-encryption"] == "KMS"
+        assert headers["x-oss-server-side-encryption-key-id"] == "key-1"
