@@ -1,5 +1,6 @@
-"""`idcard-ocr`: the offline engine's server and scanner, and the local demo.
+"""`idcard-ocr`: run the function locally, and the offline engine's server and scanner.
 
+    idcard-ocr invoke EVENT.json [--timeout S]
     idcard-ocr serve [--host H] [--port P] [--workers N] [--appcode CODE ...]
     idcard-ocr scan FILE... [--side auto|face|back] [--json] [--full]
 """
@@ -21,6 +22,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="idcard-ocr", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
+    invoke = commands.add_parser("invoke", help="run the function's handler on an event file, "
+                                                "with this shell's environment variables")
+    invoke.add_argument("event", help="an OSS trigger event (JSON), e.g. events/face-upload.json")
+    invoke.add_argument("--timeout", type=float, default=120,
+                        help="the function timeout to pretend (seconds), for retry budgets")
+
     serve = commands.add_parser("serve", help="serve the marketplace OCR contract offline")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
@@ -37,9 +44,43 @@ def main(argv: Optional[List[str]] = None) -> int:
                       help="show personal data unmasked (default: masked)")
 
     args = parser.parse_args(argv)
+    if args.command == "invoke":
+        return _invoke(args)
     if args.command == "serve":
         return _serve(args)
     return _scan(args)
+
+
+def _invoke(args) -> int:
+    """Like `s local invoke`: the real handler, this machine's environment as the function's."""
+    import uuid
+    from types import SimpleNamespace
+
+    from .errors import ConfigError, InvocationFailed
+    from .events import EventError
+    from .handler import handle
+    from .log import send_to
+
+    try:
+        with open(args.event, "rb") as f:
+            event = f.read()
+    except OSError as e:
+        print(f"cannot read {args.event}: {e.strerror}", file=sys.stderr)
+        return 2
+    send_to(sys.stderr)  # log lines on stderr; the summary alone on stdout
+    context = SimpleNamespace(request_id=f"local-{uuid.uuid4().hex[:12]}", credentials=None,
+                              function=SimpleNamespace(name="idcard-ocr", timeout=args.timeout,
+                                                       handler="index.handler"))
+    try:
+        summary = handle(event, context)
+    except (ConfigError, EventError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except InvocationFailed as e:
+        print(f"failed: {e}", file=sys.stderr)
+        return 1
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return 0
 
 
 def _serve(args) -> int:

@@ -39,3 +39,11 @@ def get_logger() -> logging.Logger:
 
 def log_event(level: int, message: str, **fields) -> None:
     get_logger().log(level, message, extra={"fields": fields})
+
+
+def send_to(stream) -> None:
+    """Write the log lines to `stream` instead (the CLI keeps stdout for its own output)."""
+    for handler in get_logger().handlers:
+        if isinstance(handler, logging.StreamHandler) and isinstance(handler.formatter,
+                                                                     JsonFormatter):
+            handler.stream = stream  # not setStream(): it flushes the old one, maybe closed
