@@ -10,7 +10,6 @@ throughput with one and two worker processes.
 import base64
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time

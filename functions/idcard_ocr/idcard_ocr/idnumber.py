@@ -6,7 +6,7 @@ female), and a check character over the first 17 digits.
 
 import unicodedata
 from datetime import date
-from typing import List, Optional
+from typing import Optional
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"

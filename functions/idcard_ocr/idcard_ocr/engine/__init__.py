@@ -11,7 +11,6 @@ import io
 import json
 import threading
 from collections import OrderedDict
-from typing import Optional
 
 from .. import errors
 from ..errors import PermanentError
