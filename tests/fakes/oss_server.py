@@ -8,10 +8,14 @@ hundred). Only S3 is served here, so the guess is skipped.
 
 import logging
 
+from moto.moto_server import werkzeug_app
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.server import ThreadedMotoServer
-from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequestHandler,
-                                           create_backend_app)
 from werkzeug.serving import make_server
+
+# Newer moto serves through its own request handler; the moto releases for Python 3.9 do not.
+_HANDLER = {"request_handler": werkzeug_app.MotoRequestHandler} \
+    if hasattr(werkzeug_app, "MotoRequestHandler") else {}
 
 
 class _S3Only(DomainDispatcherApplication):
@@ -26,7 +30,7 @@ class LocalOssServer(ThreadedMotoServer):
 
     def _server_entry(self) -> None:
         self._server = make_server(self._ip_address, self._port, _S3Only(create_backend_app),
-                                   True, request_handler=MotoRequestHandler)
+                                   True, **_HANDLER)
         self._server_ready_event.set()
         self._server.serve_forever()
 
