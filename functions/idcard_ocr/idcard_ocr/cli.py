@@ -1,6 +1,8 @@
 """`idcard-ocr`: run the function locally, and the offline engine's server and scanner.
 
     idcard-ocr invoke EVENT.json [--timeout S]
+    idcard-ocr backfill --bucket B [--prefix P] [--concurrency N] [--qps Q]
+                        [--retry-failed] [--force] [--dry-run]
     idcard-ocr serve [--host H] [--port P] [--workers N] [--appcode CODE ...]
     idcard-ocr scan FILE... [--side auto|face|back] [--json] [--full]
 """
@@ -28,6 +30,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     invoke.add_argument("--timeout", type=float, default=120,
                         help="the function timeout to pretend (seconds), for retry budgets")
 
+    backfill = commands.add_parser("backfill", help="process the photos already in a bucket, "
+                                                    "in this process (thread pool)")
+    backfill.add_argument("--bucket", required=True)
+    backfill.add_argument("--prefix", default="")
+    backfill.add_argument("--region", help="for the default OSS endpoint (else OSS_ENDPOINT)")
+    backfill.add_argument("--concurrency", type=int, default=4)
+    backfill.add_argument("--qps", type=float, help="at most this many photos per second "
+                                                     "(the OCR API's purchased QPS)")
+    backfill.add_argument("--retry-failed", action="store_true",
+                          help="redo photos whose result is an error (e.g. quota_exhausted)")
+    backfill.add_argument("--force", action="store_true", help="redo every photo")
+    backfill.add_argument("--dry-run", action="store_true", help="list what would be done")
+
     serve = commands.add_parser("serve", help="serve the marketplace OCR contract offline")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
@@ -46,9 +61,56 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "invoke":
         return _invoke(args)
+    if args.command == "backfill":
+        return _backfill(args)
     if args.command == "serve":
         return _serve(args)
     return _scan(args)
+
+
+def _backfill(args) -> int:
+    from . import backfill
+    from .config import Settings
+    from .errors import ConfigError
+    from .log import send_to
+    from .ocr import client_for
+    from .pipeline import Pipeline
+    from .storage import Credentials, ObjectStore
+
+    send_to(sys.stderr)
+    try:
+        settings = Settings.from_env()
+        credentials = Credentials.resolve(None)
+        endpoint = settings.oss_endpoint_for(args.region)
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    stores = {}
+
+    def store_for(bucket, region):
+        if bucket not in stores:
+            stores[bucket] = ObjectStore.connect(endpoint, bucket, credentials)
+        return stores[bucket]
+
+    pipeline = Pipeline(settings, store_for, client_for(settings), "backfill", force=args.force)
+    started = time.monotonic()
+    last = [0.0]
+
+    def progress(report):
+        now = time.monotonic()
+        if now - last[0] >= 2:
+            last[0] = now
+            done = sum(report.done.values())
+            print(f"listed {report.listed:,}  to do {report.submitted:,}  done {done:,}  "
+                  f"failed {sum(report.failed.values()):,}  "
+                  f"{done / max(now - started, 1e-9):.1f}/s", file=sys.stderr, flush=True)
+
+    report = backfill.run(store_for(args.bucket, args.region), pipeline, args.bucket,
+                          args.region, args.prefix, args.concurrency, args.qps,
+                          args.retry_failed, args.force, args.dry_run, progress=progress)
+    print(json.dumps(dict(report.as_dict(), seconds=round(time.monotonic() - started, 1),
+                          dry_run=args.dry_run), indent=2))
+    return 0 if report.ok else 1
 
 
 def _invoke(args) -> int:

@@ -47,6 +47,7 @@ class Outcome:
     api_calls: int = 0
     key_decoded: bool = False
     ms: Dict[str, float] = field(default_factory=dict)
+    deadline: Optional[Deadline] = field(default=None, repr=False)
 
     def summary(self) -> dict:
         return {k: v for k, v in (("key", self.key), ("status", self.status),
@@ -67,7 +68,8 @@ def _timed(into: Dict[str, float], name: str):
 class Pipeline:
     def __init__(self, settings: Settings, store_for: Callable[[str, Optional[str]], ObjectStore],
                  ocr: OcrClient, request_id: Optional[str] = None,
-                 deadline: Optional[Deadline] = None, publisher: Optional[MnsPublisher] = None):
+                 deadline: Optional[Deadline] = None, publisher: Optional[MnsPublisher] = None,
+                 force: bool = False):
         self.settings = settings
         self.naming = OutputNaming(settings.result_suffix, settings.result_prefix,
                                    settings.crop_prefix)
@@ -78,9 +80,11 @@ class Pipeline:
         self.request_id = request_id
         self.deadline = deadline or Deadline(600)
         self.publisher = publisher
+        self.force = force  # process even when an ok result for the ETag exists
 
-    def process(self, event: ObjectEvent) -> Outcome:
-        outcome = Outcome(bucket=event.bucket, key=event.key)
+    def process(self, event: ObjectEvent, deadline: Optional[Deadline] = None) -> Outcome:
+        """One object; `deadline` overrides the invocation's (a backfill gives each its own)."""
+        outcome = Outcome(bucket=event.bucket, key=event.key, deadline=deadline or self.deadline)
         try:
             self._process(event, outcome)
         except errors.TransientError as e:
@@ -183,7 +187,7 @@ class Pipeline:
         If that result's message was never confirmed (the invocation failed in between), the
         message is sent now from the stored result.
         """
-        if not is_done(record, etag):
+        if self.force or not is_done(record, etag):
             return False
         outcome.reason = "already_done"
         if self.publisher is not None and not delivered(record):
@@ -215,7 +219,7 @@ class Pipeline:
         with stage("publish"):
             body = encode_message(envelope(record, outcome.result_key if writes_json else None,
                                            self.settings.mns_fields))
-            message_id = self.publisher.publish(body, self.deadline)
+            message_id = self.publisher.publish(body, outcome.deadline)
         record = with_message(record, message_id, self.publisher.destination)
         with stage("write"):
             self._put(results, outcome.result_key, record if writes_json else receipt(record))
@@ -243,7 +247,7 @@ class Pipeline:
         candidates = ("face", "back") if side == "auto" else (side,)
         for i, candidate in enumerate(candidates):
             try:
-                answer = self.ocr.recognize(image, candidate, self.deadline)
+                answer = self.ocr.recognize(image, candidate, outcome.deadline)
                 return candidate, answer
             except PermanentError as e:
                 if i + 1 == len(candidates) or e.code not in _WRONG_SIDE:

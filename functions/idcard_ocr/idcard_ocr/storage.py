@@ -84,6 +84,11 @@ class ObjectStore:
     def name(self) -> str:
         return self._bucket.bucket_name
 
+    @property
+    def bucket(self):
+        """The oss2.Bucket, for listing."""
+        return self._bucket
+
     @classmethod
     def connect(cls, endpoint: str, bucket_name: str, credentials: Credentials) -> "ObjectStore":
         if credentials.security_token:

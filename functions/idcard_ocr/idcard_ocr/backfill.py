@@ -1,0 +1,146 @@
+"""Processing objects that are already in a bucket (a trigger only sees new uploads).
+
+Objects are listed page by page (ListObjectsV2, so millions of keys stream in constant
+memory), classified against their results (done for this ETag, failed, or new), and the ones
+to do go through the same pipeline as the function, on a thread pool under a global rate
+limit. Interrupting and running again does nothing twice: finished objects have ok results.
+"""
+
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Optional
+
+import oss2
+
+from .budget import Deadline
+from .errors import TransientError
+from .events import ObjectEvent, normalize_etag
+from .keys import OutputNaming, is_image_key
+from .results import is_done
+
+PAGE_SIZE = 1000
+
+
+def list_objects(bucket: "oss2.Bucket", prefix: str = "") -> Iterator[oss2.models.SimplifiedObjectInfo]:
+    """Every object under `prefix`, one page in memory at a time.
+
+    ListObjectsV2 with the continuation token absent rather than empty: OSS accepts both,
+    S3-protocol servers (moto, used in the tests) refuse an empty one.
+    """
+    token = None
+    while True:
+        page = bucket.list_objects_v2(prefix=prefix, continuation_token=token, start_after=None,
+                                      max_keys=PAGE_SIZE)
+        yield from page.object_list
+        if not page.is_truncated:
+            return
+        token = page.next_continuation_token
+
+
+class RateLimiter:
+    """At most `per_second` acquisitions per second across threads (evenly spaced)."""
+
+    def __init__(self, per_second: Optional[float], clock=time.monotonic, sleep=time.sleep):
+        self.interval = 1.0 / per_second if per_second else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+        self._clock, self._sleep = clock, sleep
+
+    def acquire(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            self._sleep(start - now)
+
+
+@dataclass
+class Report:
+    listed: int = 0
+    submitted: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    done: Counter = field(default_factory=Counter)     # outcome status or error code
+    failed: Counter = field(default_factory=Counter)   # transient code, after retries
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and all(code in ("ok", "skipped") for code in self.done)
+
+    def as_dict(self) -> dict:
+        return {"listed": self.listed, "submitted": self.submitted,
+                "skipped": dict(self.skipped), "done": dict(self.done),
+                "failed": dict(self.failed)}
+
+
+def classify(store, naming: OutputNaming, key: str, etag: Optional[str], retry_failed: bool,
+             force: bool) -> Optional[str]:
+    """Why `key` needs no work (a skip reason), or None when it is to be processed."""
+    if naming.is_output(key):
+        return "own_output"
+    if not is_image_key(key):
+        return "not_an_image_key"
+    if force:
+        return None
+    record = store.read_json(naming.result_key(key))
+    if is_done(record, etag):
+        return "already_done"
+    if record and record.get("status") == "error" and not retry_failed:
+        return "failed_before"
+    return None
+
+
+def run(store, pipeline, bucket_name: str, region: Optional[str], prefix: str = "",
+        concurrency: int = 4, qps: Optional[float] = None, retry_failed: bool = False,
+        force: bool = False, dry_run: bool = False, deadline_s: float = 120.0,
+        progress: Optional[Callable[[Report], None]] = None) -> Report:
+    """Backfill `prefix` of the bucket through `pipeline` (local mode)."""
+    report = Report()
+    limiter = RateLimiter(qps)
+    lock = threading.Lock()
+
+    def work(event: ObjectEvent) -> None:
+        limiter.acquire()
+        try:
+            outcome = pipeline.process(event, Deadline(deadline_s))
+            result = outcome.reason if outcome.status == "error" else outcome.status
+        except TransientError as e:
+            with lock:
+                report.failed[e.code] += 1
+            return
+        except Exception as e:  # noqa: BLE001 - one object must not stop the backfill
+            with lock:
+                report.failed[type(e).__name__] += 1
+            return
+        with lock:
+            report.done[result] += 1
+        if progress:
+            progress(report)
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        pending = []
+        for info in list_objects(store.bucket, prefix):
+            report.listed += 1
+            etag = normalize_etag(info.etag)
+            reason = classify(store, pipeline.naming, info.key, etag, retry_failed, force)
+            if reason:
+                report.skipped[reason] += 1
+                continue
+            report.submitted += 1
+            if dry_run:
+                continue
+            event = ObjectEvent("ObjectCreated:PutObject", bucket_name, info.key, etag,
+                                info.size, region, None)
+            pending.append(pool.submit(work, event))
+            if len(pending) >= concurrency * 4:  # bounded queue: memory stays flat
+                pending = [f for f in pending if not f.done()]
+                if len(pending) >= concurrency * 4:
+                    pending[0].result()
+        for future in pending:
+            future.result()
+    return report

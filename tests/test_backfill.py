@@ -1,0 +1,106 @@
+"""Backfill of objects already in the bucket: local mode, against moto and the OCR server."""
+
+import json
+
+import pytest
+
+from idcard_ocr.backfill import RateLimiter, list_objects
+from idcard_ocr.cli import main as cli
+from tests.conftest import fc_context, oss_event, upload
+from tests.fakes import images
+
+
+@pytest.fixture
+def filled(bucket, env, ocr_api):
+    """new x3, done x1, failed x1, a non-image and a result, as a real bucket has them."""
+    from idcard_ocr import handle
+    for i in range(3):
+        bucket.put_object(f"idcards/new-{i} 张+%.jpg", images.card_jpeg(seed=i))
+    done = upload(bucket, "idcards/done-face.jpg", images.card_jpeg(seed=10))
+    failed = upload(bucket, "idcards/failed-face.jpg", images.card_jpeg(seed=11))
+    handle(oss_event(bucket.bucket_name, done), fc_context(), env)
+    ocr_api.fail_next(403, "Quota Exhausted")
+    handle(oss_event(bucket.bucket_name, failed), fc_context(), env | {"CARD_SIDE": "face"})
+    bucket.put_object("idcards/readme.txt", b"not a photo")
+    ocr_api.reset()
+    return bucket
+
+
+def backfill(bucket, env, monkeypatch, capsys, *extra):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code = cli(["backfill", "--bucket", bucket.bucket_name, "--prefix", "idcards/", *extra])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_listing_streams_every_page(bucket, monkeypatch):
+    import idcard_ocr.backfill as module
+    monkeypatch.setattr(module, "PAGE_SIZE", 2)
+    for i in range(5):
+        bucket.put_object(f"p/{i}+ 号.jpg", b"x")
+    assert [o.key for o in list_objects(bucket, "p/")] == [f"p/{i}+ 号.jpg" for i in range(5)]
+
+
+def test_backfill_does_the_new_ones_and_skips_the_rest(filled, env, ocr_api, monkeypatch,
+                                                       capsys):
+    code, report = backfill(filled, env, monkeypatch, capsys)
+    assert code == 0
+    assert report["submitted"] == 3 and report["done"] == {"ok": 3}
+    assert report["skipped"] == {"already_done": 1, "failed_before": 1, "own_output": 2,
+                                 "not_an_image_key": 1}
+    assert len(ocr_api.requests) == 3
+    assert filled.object_exists("idcards/new-0 张+%.jpg.json")
+
+    code, again = backfill(filled, env, monkeypatch, capsys)  # resumable: nothing twice
+    assert again["submitted"] == 0 and len(ocr_api.requests) == 3
+
+
+def test_retry_failed_redoes_error_results(filled, env, ocr_api, monkeypatch, capsys):
+    backfill(filled, env, monkeypatch, capsys)
+    code, report = backfill(filled, env, monkeypatch, capsys, "--retry-failed")
+    assert code == 0 and report["submitted"] == 1 and report["done"] == {"ok": 1}
+    doc = json.loads(filled.get_object("idcards/failed-face.jpg.json").read())
+    assert doc["status"] == "ok"
+
+
+def test_force_redoes_everything(filled, env, ocr_api, monkeypatch, capsys):
+    code, report = backfill(filled, env, monkeypatch, capsys, "--force")
+    assert report["submitted"] == 5 and len(ocr_api.requests) == 5
+
+
+def test_dry_run_calls_nothing_and_writes_nothing(filled, env, ocr_api, monkeypatch, capsys):
+    code, report = backfill(filled, env, monkeypatch, capsys, "--dry-run")
+    assert report["submitted"] == 3 and report["done"] == {} and ocr_api.requests == []
+    assert not filled.object_exists("idcards/new-0 张+%.jpg.json")
+
+
+def test_failures_make_the_exit_code_non_zero(filled, env, ocr_api, monkeypatch, capsys):
+    ocr_api.fail_next(503, "Service Unavailable", times=50)
+    code, report = backfill(filled, env | {"OCR_MAX_ATTEMPTS": "1"}, monkeypatch, capsys)
+    assert code == 1 and report["failed"] == {"api_unavailable": 3}
+
+
+def test_rate_limit_is_held_across_threads(filled, env, ocr_api, monkeypatch, capsys):
+    code, report = backfill(filled, env, monkeypatch, capsys, "--force", "--qps", "5",
+                            "--concurrency", "4")
+    times = sorted(r.at for r in ocr_api.requests)
+    assert len(times) == 5
+    assert times[-1] - times[0] >= 4 * 0.2 * 0.8  # 5 calls at 5/s span at least ~0.8 s
+
+
+def test_rate_limiter_spacing():
+    now = [0.0]
+    slept = []
+    limiter = RateLimiter(10, clock=lambda: now[0], sleep=slept.append)
+    for _ in range(3):
+        limiter.acquire()
+    assert slept == pytest.approx([0.1, 0.2])
+
+
+def test_bad_settings_exit_2(bucket, monkeypatch, capsys):
+    monkeypatch.delenv("OSS_ENDPOINT", raising=False)
+    monkeypatch.setenv("OCR_APPCODE", "x")
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "a")
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "b")
+    assert cli(["backfill", "--bucket", "b"]) == 2
+    assert "OSS_ENDPOINT" in capsys.readouterr().err
