@@ -104,3 +104,22 @@ def test_bad_settings_exit_2(bucket, monkeypatch, capsys):
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "b")
     assert cli(["backfill", "--bucket", "b"]) == 2
     assert "OSS_ENDPOINT" in capsys.readouterr().err
+
+
+def test_report_counts_by_code_with_masked_examples_and_a_csv(filled, env, ocr_api,
+                                                               monkeypatch, capsys, tmp_path):
+    import csv
+    from tests.fakes.ocr_api import FACE
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "results.csv"
+    assert cli(["report", "--bucket", filled.bucket_name, "--prefix", "idcards/",
+                "--csv", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["by_status"] == {"ok": 1, "error:quota_exhausted": 1}
+    assert summary["examples"]["error:quota_exhausted"] == "idcards/failed-face.jpg"
+    assert FACE["num"] not in json.dumps(summary, ensure_ascii=False)
+    with open(out, encoding="utf-8-sig") as f:
+        rows = {row["key"]: row for row in csv.DictReader(f)}
+    assert rows["idcards/done-face.jpg"]["num"] == FACE["num"]  # the CSV is for reconciling
+    assert rows["idcards/failed-face.jpg"]["error_code"] == "quota_exhausted"

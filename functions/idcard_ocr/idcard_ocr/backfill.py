@@ -144,3 +144,28 @@ def run(store, pipeline, bucket_name: str, region: Optional[str], prefix: str = 
         for future in pending:
             future.result()
     return report
+
+
+CSV_COLUMNS = ("key", "status", "side", "error_code", "error_message", "checks_passed",
+               "name", "sex", "nationality", "birth", "address", "num", "issue",
+               "start_date", "end_date", "etag", "processed_at")
+
+
+def results(store, naming: OutputNaming, prefix: str = "") -> Iterator[dict]:
+    """Every result document under `prefix` (streamed, one GET each)."""
+    for info in list_objects(store.bucket, naming.prefix + prefix):
+        if info.key.endswith(naming.suffix):
+            record = store.read_json(info.key)
+            if record and record.get("status") in ("ok", "error"):
+                yield record
+
+
+def csv_row(record: dict) -> dict:
+    error = record.get("error") or {}
+    row = {"key": (record.get("source") or {}).get("key"), "status": record.get("status"),
+           "side": record.get("side"), "error_code": error.get("code"),
+           "error_message": error.get("message"), "checks_passed": record.get("checks_passed"),
+           "etag": (record.get("source") or {}).get("etag"),
+           "processed_at": record.get("processed_at")}
+    row.update({k: v for k, v in (record.get("fields") or {}).items() if k in CSV_COLUMNS})
+    return row

@@ -3,6 +3,7 @@
     idcard-ocr invoke EVENT.json [--timeout S]
     idcard-ocr backfill --bucket B [--prefix P] [--concurrency N] [--qps Q]
                         [--retry-failed] [--force] [--dry-run]
+    idcard-ocr report --bucket B [--prefix P] [--csv FILE]
     idcard-ocr serve [--host H] [--port P] [--workers N] [--appcode CODE ...]
     idcard-ocr scan FILE... [--side auto|face|back] [--json] [--full]
 """
@@ -43,6 +44,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     backfill.add_argument("--force", action="store_true", help="redo every photo")
     backfill.add_argument("--dry-run", action="store_true", help="list what would be done")
 
+    report = commands.add_parser("report", help="count results by status and error code; "
+                                                "export them as CSV")
+    report.add_argument("--bucket", required=True)
+    report.add_argument("--prefix", default="")
+    report.add_argument("--region", help="for the default OSS endpoint (else OSS_ENDPOINT)")
+    report.add_argument("--csv", help="write every result to this CSV file (full data: it is "
+                                      "for the people who reconcile onboarding records)")
+
     serve = commands.add_parser("serve", help="serve the marketplace OCR contract offline")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
@@ -63,25 +72,72 @@ def main(argv: Optional[List[str]] = None) -> int:
         return _invoke(args)
     if args.command == "backfill":
         return _backfill(args)
+    if args.command == "report":
+        return _report(args)
     if args.command == "serve":
         return _serve(args)
     return _scan(args)
 
 
+def _store(args):
+    """Settings and the bucket named on the command line, from the environment."""
+    from .config import Settings
+    from .storage import Credentials, ObjectStore
+
+    settings = Settings.from_env()
+    endpoint = settings.oss_endpoint_for(args.region)
+    credentials = Credentials.resolve(None)
+    return settings, lambda bucket: ObjectStore.connect(endpoint, bucket, credentials)
+
+
+def _report(args) -> int:
+    import csv
+    from collections import Counter
+
+    from .backfill import CSV_COLUMNS, csv_row, results
+    from .errors import ConfigError
+    from .keys import OutputNaming
+    from .privacy import scrub
+
+    try:
+        settings, connect = _store(args)
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    naming = OutputNaming(settings.result_suffix, settings.result_prefix, settings.crop_prefix)
+    counts, examples = Counter(), {}
+    out = open(args.csv, "w", newline="", encoding="utf-8-sig") if args.csv else None
+    try:
+        writer = csv.DictWriter(out, CSV_COLUMNS) if out else None
+        if writer:
+            writer.writeheader()
+        for record in results(connect(args.bucket), naming, args.prefix):
+            row = csv_row(record)
+            label = "ok" if row["status"] == "ok" else f"error:{row['error_code']}"
+            if row["status"] == "ok" and row["checks_passed"] is False:
+                label = "ok:checks_failed"
+            counts[label] += 1
+            examples.setdefault(label, scrub(row["key"] or ""))
+            if writer:
+                writer.writerow(row)
+    finally:
+        if out:
+            out.close()
+    print(json.dumps({"results": sum(counts.values()), "by_status": dict(counts),
+                      "examples": examples, "csv": args.csv}, ensure_ascii=False, indent=2))
+    return 0
+
+
 def _backfill(args) -> int:
     from . import backfill
-    from .config import Settings
     from .errors import ConfigError
     from .log import send_to
     from .ocr import client_for
     from .pipeline import Pipeline
-    from .storage import Credentials, ObjectStore
 
     send_to(sys.stderr)
     try:
-        settings = Settings.from_env()
-        credentials = Credentials.resolve(None)
-        endpoint = settings.oss_endpoint_for(args.region)
+        settings, connect = _store(args)
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -89,7 +145,7 @@ def _backfill(args) -> int:
 
     def store_for(bucket, region):
         if bucket not in stores:
-            stores[bucket] = ObjectStore.connect(endpoint, bucket, credentials)
+            stores[bucket] = connect(bucket)
         return stores[bucket]
 
     pipeline = Pipeline(settings, store_for, client_for(settings), "backfill", force=args.force)
