@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,engine]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,engine,ops]'
 	touch $(STAMP)
 
 demo: $(STAMP)

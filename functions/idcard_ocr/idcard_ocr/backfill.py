@@ -6,6 +6,8 @@ to do go through the same pipeline as the function, on a thread pool under a glo
 limit. Interrupting and running again does nothing twice: finished objects have ok results.
 """
 
+import logging
+import os
 import threading
 import time
 from collections import Counter
@@ -70,7 +72,8 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and all(code in ("ok", "skipped") for code in self.done)
+        return not self.failed and all(code in ("ok", "skipped", "invoked")
+                                       for code in self.done)
 
     def as_dict(self) -> dict:
         return {"listed": self.listed, "submitted": self.submitted,
@@ -95,11 +98,69 @@ def classify(store, naming: OutputNaming, key: str, etag: Optional[str], retry_f
     return None
 
 
-def run(store, pipeline, bucket_name: str, region: Optional[str], prefix: str = "",
-        concurrency: int = 4, qps: Optional[float] = None, retry_failed: bool = False,
-        force: bool = False, dry_run: bool = False, deadline_s: float = 120.0,
-        progress: Optional[Callable[[Report], None]] = None) -> Report:
-    """Backfill `prefix` of the bucket through `pipeline` (local mode)."""
+def local(pipeline, deadline_s: float = 120.0) -> Callable[[ObjectEvent], str]:
+    """Process each object here, through the function's pipeline; returns its status."""
+    def process(event: ObjectEvent) -> str:
+        outcome = pipeline.process(event, Deadline(deadline_s))
+        return outcome.reason if outcome.status == "error" else outcome.status
+    return process
+
+
+class Invoker:
+    """Hand each object to the deployed function as an asynchronous invocation (aliyun-fc2),
+    so the work fans out across FC instances. One fc2 client per thread."""
+
+    def __init__(self, endpoint: str, service: str, function: str, credentials,
+                 qualifier: Optional[str] = None):
+        # fc2 logs failed requests on the root logger with their headers, security token and
+        # signature included: those lines never leave this process.
+        logging.getLogger().addFilter(_not_from_fc2)
+        self.endpoint, self.service, self.function = endpoint, service, function
+        self.qualifier = qualifier
+        self._credentials = credentials
+        self._local = threading.local()
+
+    def __call__(self, event: ObjectEvent) -> str:
+        import json
+
+        from fc2.fc_exceptions import FcError
+
+        from .events import oss_event
+
+        payload = json.dumps(oss_event(event.bucket, event.key, event.etag, event.size,
+                                       event.region)).encode("utf-8")
+        try:
+            self._client().invoke_function(self.service, self.function, payload=payload,
+                                           headers={"x-fc-invocation-type": "Async"},
+                                           qualifier=self.qualifier)
+        except FcError as e:
+            raise TransientError("invoke_failed", f"InvokeFunction failed: "
+                                                  f"{getattr(e, 'status_code', '')} "
+                                                  f"{str(e)[:120]}") from None
+        return "invoked"
+
+    def _client(self):
+        client = getattr(self._local, "client", None)
+        if client is None:
+            import fc2
+
+            creds = self._credentials
+            client = self._local.client = fc2.Client(
+                endpoint=self.endpoint, accessKeyID=creds.access_key_id,
+                accessKeySecret=creds.access_key_secret,
+                securityToken=creds.security_token or "")
+        return client
+
+
+def _not_from_fc2(record: logging.LogRecord) -> bool:
+    return f"{os.sep}fc2{os.sep}" not in record.pathname
+
+
+def run(store, naming: OutputNaming, process: Callable[[ObjectEvent], str], bucket_name: str,
+        region: Optional[str], prefix: str = "", concurrency: int = 4,
+        qps: Optional[float] = None, retry_failed: bool = False, force: bool = False,
+        dry_run: bool = False, progress: Optional[Callable[[Report], None]] = None) -> Report:
+    """Backfill `prefix` of the bucket: `process` is local(pipeline) or an Invoker."""
     report = Report()
     limiter = RateLimiter(qps)
     lock = threading.Lock()
@@ -107,8 +168,7 @@ def run(store, pipeline, bucket_name: str, region: Optional[str], prefix: str = 
     def work(event: ObjectEvent) -> None:
         limiter.acquire()
         try:
-            outcome = pipeline.process(event, Deadline(deadline_s))
-            result = outcome.reason if outcome.status == "error" else outcome.status
+            result = process(event)
         except TransientError as e:
             with lock:
                 report.failed[e.code] += 1
@@ -127,7 +187,7 @@ def run(store, pipeline, bucket_name: str, region: Optional[str], prefix: str = 
         for info in list_objects(store.bucket, prefix):
             report.listed += 1
             etag = normalize_etag(info.etag)
-            reason = classify(store, pipeline.naming, info.key, etag, retry_failed, force)
+            reason = classify(store, naming, info.key, etag, retry_failed, force)
             if reason:
                 report.skipped[reason] += 1
                 continue

@@ -35,6 +35,15 @@ def main(argv: Optional[List[str]] = None) -> int:
                                                     "in this process (thread pool)")
     backfill.add_argument("--bucket", required=True)
     backfill.add_argument("--prefix", default="")
+    backfill.add_argument("--mode", choices=("invoke", "local"), default="invoke",
+                          help="invoke: asynchronous invocations of the deployed function "
+                               "(fans out on FC); local: this process")
+    backfill.add_argument("--service", default=os.environ.get("FC_SERVICE", "idcard-ocr"))
+    backfill.add_argument("--function", default=os.environ.get("FC_FUNCTION", "idcard-ocr"))
+    backfill.add_argument("--qualifier", help="version or alias of the function")
+    backfill.add_argument("--fc-endpoint", default=os.environ.get("FC_ENDPOINT"),
+                          help="default https://<ALIBABA_CLOUD_ACCOUNT_ID>.<region>"
+                               ".fc.aliyuncs.com")
     backfill.add_argument("--region", help="for the default OSS endpoint (else OSS_ENDPOINT)")
     backfill.add_argument("--concurrency", type=int, default=4)
     backfill.add_argument("--qps", type=float, help="at most this many photos per second "
@@ -131,9 +140,11 @@ def _report(args) -> int:
 def _backfill(args) -> int:
     from . import backfill
     from .errors import ConfigError
+    from .keys import OutputNaming
     from .log import send_to
     from .ocr import client_for
     from .pipeline import Pipeline
+    from .storage import Credentials
 
     send_to(sys.stderr)
     try:
@@ -148,7 +159,22 @@ def _backfill(args) -> int:
             stores[bucket] = connect(bucket)
         return stores[bucket]
 
-    pipeline = Pipeline(settings, store_for, client_for(settings), "backfill", force=args.force)
+    if args.mode == "local":
+        pipeline = Pipeline(settings, store_for, client_for(settings), "backfill",
+                            force=args.force)
+        process = backfill.local(pipeline)
+    else:
+        endpoint = args.fc_endpoint
+        account = os.environ.get("ALIBABA_CLOUD_ACCOUNT_ID")
+        if not endpoint and not (account and args.region):
+            print("error: --mode invoke needs --fc-endpoint (or FC_ENDPOINT), or "
+                  "ALIBABA_CLOUD_ACCOUNT_ID and --region; --mode local runs here instead",
+                  file=sys.stderr)
+            return 2
+        endpoint = endpoint or f"https://{account}.{args.region}.fc.aliyuncs.com"
+        process = backfill.Invoker(endpoint, args.service, args.function,
+                                   Credentials.resolve(None), args.qualifier)
+    naming = OutputNaming(settings.result_suffix, settings.result_prefix, settings.crop_prefix)
     started = time.monotonic()
     last = [0.0]
 
@@ -161,7 +187,7 @@ def _backfill(args) -> int:
                   f"failed {sum(report.failed.values()):,}  "
                   f"{done / max(now - started, 1e-9):.1f}/s", file=sys.stderr, flush=True)
 
-    report = backfill.run(store_for(args.bucket, args.region), pipeline, args.bucket,
+    report = backfill.run(store_for(args.bucket, args.region), naming, process, args.bucket,
                           args.region, args.prefix, args.concurrency, args.qps,
                           args.retry_failed, args.force, args.dry_run, progress=progress)
     print(json.dumps(dict(report.as_dict(), seconds=round(time.monotonic() - started, 1),

@@ -87,3 +87,24 @@ def normalize_etag(etag: Optional[str]) -> Optional[str]:
     if not etag:
         return None
     return str(etag).strip().strip('"').upper()
+
+
+def oss_event(bucket: str, key: str, etag: Optional[str], size: Optional[int],
+              region: Optional[str], name: str = "ObjectCreated:PutObject") -> dict:
+    """A real-shaped OSS trigger event for one object (what a backfill hands to FC)."""
+    from datetime import datetime, timezone
+
+    return {"events": [{
+        "eventName": name,
+        "eventSource": "acs:oss",
+        "eventTime": datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
+        "eventVersion": "1.0",
+        "oss": {"bucket": {"name": bucket, "arn": f"acs:oss:{region or ''}:*:{bucket}"},
+                "object": {"key": key, "eTag": etag, "size": size, "deltaSize": size},
+                "ossSchemaVersion": "1.0", "ruleId": "idcard-ocr-backfill"},
+        "region": region,
+        "requestParameters": {"sourceIPAddress": "backfill"},
+        "responseElements": {"requestId": ""},
+        "userIdentity": {"principalId": "idcard-ocr-backfill"},
+    }]}
