@@ -142,3 +142,46 @@ def test_triggers_cover_what_phones_upload():
     suffixes = {t["Properties"]["Filter"]["Key"]["Suffix"] for t in TRIGGERS.values()}
     assert {".jpg", ".JPG", ".jpeg", ".png", ".heic", ".HEIC"} <= suffixes
     assert len(TRIGGERS) <= 10  # OSS allows 10 triggers per bucket
+
+
+# s.yaml (Serverless Devs, fc3) must describe the same function ------------------------------
+
+with open(os.path.join(ROOT, "s.yaml"), encoding="utf-8") as f:
+    S_YAML = yaml.safe_load(f)
+S_PROPS = S_YAML["resources"]["idcard-ocr"]["props"]
+
+
+def test_s_yaml_function_settings_match_the_template():
+    assert S_YAML["resources"]["idcard-ocr"]["component"] == "fc3"
+    assert S_PROPS["runtime"] == PROPS["Runtime"] and S_PROPS["handler"] == PROPS["Handler"]
+    assert S_PROPS["memorySize"] == PROPS["MemorySize"]
+    assert S_PROPS["timeout"] == PROPS["Timeout"]
+    assert os.path.normpath(S_PROPS["code"]) == os.path.normpath(PROPS["CodeUri"])
+    template_env, s_env = PROPS["EnvironmentVariables"], S_PROPS["environmentVariables"]
+    assert set(s_env) == set(template_env)
+    for name, value in template_env.items():
+        if isinstance(value, str):
+            assert s_env[name] == value, name
+    assert s_env["OCR_API_URL"] == TEMPLATE["Parameters"]["OcrApiUrl"]["Default"]
+    for name, parameter in (("OUTPUT", "Output"), ("MNS_FIELDS", "MnsFields"),
+                            ("SAVE_CROPS", "SaveCrops")):
+        assert s_env[name] == TEMPLATE["Parameters"][parameter]["Default"]
+    config = S_PROPS["asyncInvokeConfig"]
+    assert config["maxAsyncRetryAttempts"] == PROPS["AsyncConfiguration"]["MaxAsyncRetryAttempts"]
+    assert config["maxAsyncEventAgeInSeconds"] == \
+        PROPS["AsyncConfiguration"]["MaxAsyncEventAgeInSeconds"]
+    assert "/queues/" in config["destinationConfig"]["onFailure"]["destination"]
+
+
+def test_s_yaml_triggers_match_the_template():
+    s_triggers = {t["triggerName"]: t for t in S_PROPS["triggers"]}
+    assert set(s_triggers) == set(TRIGGERS)
+    assert S_YAML["vars"]["uploadPrefix"] == TEMPLATE["Parameters"]["UploadPrefix"]["Default"]
+    assert S_YAML["vars"]["cropPrefix"] == TEMPLATE["Parameters"]["CropPrefix"]["Default"]
+    for name, trigger in TRIGGERS.items():
+        s_trigger = s_triggers[name]
+        assert s_trigger["triggerType"] == "oss"
+        assert s_trigger["triggerConfig"]["events"] == trigger["Properties"]["Events"]
+        s_filter = s_trigger["triggerConfig"]["filter"]["key"]
+        assert s_filter["suffix"] == trigger["Properties"]["Filter"]["Key"]["Suffix"]
+        assert s_filter["prefix"] == "${vars.uploadPrefix}"

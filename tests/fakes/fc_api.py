@@ -9,11 +9,10 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 from tests.fakes.loopback import LoopbackServer
 
