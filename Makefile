@@ -24,6 +24,7 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/versus_seed.py
 	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/backfill.py
 	$(BIN)/python bench/engine.py
 
 # The synthetic card generator draws with Debian's CJK fonts (benchmark and fixtures only).
