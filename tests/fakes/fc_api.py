@@ -40,10 +40,6 @@ class FcState:
 class FcServer(LoopbackServer):
     state_class = FcState
 
-    def fail_next(self, status: int, code: str, times: int = 1) -> None:
-        with self._lock:
-            self.state.failures.extend([(status, code)] * times)
-
     @property
     def invocations(self) -> List[Invocation]:
         with self._lock:

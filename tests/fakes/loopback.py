@@ -29,6 +29,11 @@ class LoopbackServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def fail_next(self, status: int, code: str, times: int = 1) -> None:
+        """Answer the next `times` requests with this error instead (state.failures)."""
+        with self._lock:
+            self.state.failures.extend([(status, code)] * times)
+
     def reset(self) -> None:
         with self._lock:
             self.state = self.state_class()

@@ -63,10 +63,6 @@ class MnsState:
 class MnsServer(LoopbackServer):
     state_class = MnsState
 
-    def fail_next(self, status: int, code: str, times: int = 1) -> None:
-        with self._lock:
-            self.state.failures.extend([(status, code)] * times)
-
     @property
     def messages(self) -> List[ReceivedMessage]:
         with self._lock:

@@ -7,8 +7,8 @@ on first use so that a cold start does not pay for it.
 
 import io
 import warnings
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Any, Optional
 
 from . import errors
 from .errors import PermanentError
@@ -38,6 +38,9 @@ class PreparedImage:
     width: int
     height: int
     transformed: bool    # False: `data` is the original bytes
+    # The decoded pixels of `data` when they were made here (transformed), so that later
+    # steps (quality, crops) need not decode the JPEG again.
+    picture: Any = field(default=None, repr=False, compare=False)
 
 
 def sniff(data: bytes) -> Optional[str]:
@@ -184,7 +187,8 @@ def _transform(img, fmt: str, limits: ImageLimits) -> PreparedImage:
     if max(img.size) > limits.max_side:
         img.thumbnail((limits.max_side, limits.max_side), Image.LANCZOS, reducing_gap=2.0)
     img, data = _encode_jpeg(img, limits.max_bytes)
-    return PreparedImage(data, "JPEG", fmt, img.size[0], img.size[1], transformed=True)
+    return PreparedImage(data, "JPEG", fmt, img.size[0], img.size[1], transformed=True,
+                         picture=img)
 
 
 def _to_rgb(img, Image):

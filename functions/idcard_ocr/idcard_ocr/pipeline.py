@@ -147,17 +147,19 @@ class Pipeline:
                 "transformed": image.transformed, "source_format": image.source_format}
         record = ok_record(source_doc, side, answer, sent, self.request_id)
         with stage("assess"):
-            self._assess(results, record, image.data, answer)
+            self._assess(results, record, image, answer)
         self._deliver(results, outcome, record, stage)
 
-    def _assess(self, results: ObjectStore, record: dict, sent: bytes, answer: dict) -> None:
+    def _assess(self, results: ObjectStore, record: dict, image, answer: dict) -> None:
         """Quality warnings for every ok result; crops of card and portrait when asked for."""
-        import io
+        picture = image.picture
+        if picture is None:  # sent as uploaded: decode it once, here
+            import io
 
-        from PIL import Image
+            from PIL import Image
 
-        picture = Image.open(io.BytesIO(sent))
-        picture.load()
+            picture = Image.open(io.BytesIO(image.data))
+            picture.load()
         region = answer.get("card_region")
         record["quality"] = assess(picture, region,
                                    answer.get("quality_info") if self.settings.quality_info
