@@ -11,10 +11,9 @@ import hmac
 import json
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from typing import List, Tuple
 
-from tests.fakes.loopback import LoopbackServer
+from tests.fakes.loopback import GatewayHandler, LoopbackServer
 
 API_VERSION = "2016-08-15"
 
@@ -48,12 +47,7 @@ class FcServer(LoopbackServer):
     def _handler_class(self):
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args):
-                pass
+        class Handler(GatewayHandler):
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)

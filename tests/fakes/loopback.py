@@ -1,7 +1,18 @@
 """The part every local test server shares: a threaded HTTP server on loopback with a state."""
 
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class GatewayHandler(BaseHTTPRequestHandler):
+    """What every test server's handler shares: keep-alive as the real gateways, headers and
+    body sent at once (no Nagle delay on keep-alive clients), no per-request log line."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args):
+        pass
 
 
 class LoopbackServer:

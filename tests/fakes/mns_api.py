@@ -14,11 +14,10 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from typing import Callable, List, Optional, Tuple
 from xml.etree import ElementTree
 
-from tests.fakes.loopback import LoopbackServer
+from tests.fakes.loopback import GatewayHandler, LoopbackServer
 
 NS = "http://mns.aliyuncs.com/doc/v1/"
 MAX_BODY = 64 * 1024
@@ -71,12 +70,7 @@ class MnsServer(LoopbackServer):
     def _handler_class(self):
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out at once, as a gateway's
-
-            def log_message(self, *args):
-                pass
+        class Handler(GatewayHandler):
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)

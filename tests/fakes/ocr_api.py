@@ -11,12 +11,11 @@ import io
 import json
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from typing import List, Optional, Tuple
 
 from PIL import Image
 
-from tests.fakes.loopback import LoopbackServer
+from tests.fakes.loopback import GatewayHandler, LoopbackServer
 
 API_PATH = "/rest/160601/ocr/ocr_idcard.json"
 MAX_BODY = 10 * 1024 * 1024 * 4 // 3 + 1024  # 10 MB of image after base64, plus JSON
@@ -87,18 +86,12 @@ class OcrApiServer(LoopbackServer):
     def _handler_class(self):
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as the real gateway
-            disable_nagle_algorithm = True  # headers and body go out at once, as a gateway's
-
+        class Handler(GatewayHandler):
             def setup(self):
                 super().setup()
                 with server._lock:
                     server.state.connections += 1
                     self.connection_number = server.state.connections
-
-            def log_message(self, *args):
-                pass
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
