@@ -21,12 +21,8 @@ PHOTOS = int(os.environ.get("BENCH_BACKFILL_PHOTOS", 150))
 def throughput(endpoint: str, api) -> dict:
     import oss2
 
-    from idcard_ocr import backfill
-    from idcard_ocr.config import Settings
-    from idcard_ocr.keys import OutputNaming
-    from idcard_ocr.ocr import client_for
-    from idcard_ocr.pipeline import Pipeline
-    from idcard_ocr.storage import Credentials, ObjectStore
+    from idcard_ocr.app import App
+    from idcard_ocr.ops import backfill
     from tests.fakes import images
 
     bucket = oss2.Bucket(oss2.Auth("b", "b"), endpoint, "backfill-bench")
@@ -36,16 +32,13 @@ def throughput(endpoint: str, api) -> dict:
         bucket.put_object(f"idcards/{i:05d}-face.jpg", data)
     env = {"OSS_ENDPOINT": endpoint, "OCR_API_URL": api.url, "OCR_APPCODE": api.state.appcodes[0],
            "ALIBABA_CLOUD_ACCESS_KEY_ID": "b", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "b"}
-    settings = Settings.from_env(env)
-    store = ObjectStore.connect(endpoint, "backfill-bench", Credentials.resolve(None, env))
-    pipeline = Pipeline(settings, lambda bucket_name, region: store, client_for(settings),
-                        "bench")
-    naming = OutputNaming(settings.result_suffix, settings.result_prefix, settings.crop_prefix)
+    app = App.from_environment(env)
     concurrency = int(QPS * (LATENCY_S + 0.2)) + 2  # enough calls in flight to reach the QPS
     before = len(api.requests)
     started = time.perf_counter()
-    report = backfill.run(store, naming, backfill.local(pipeline), "backfill-bench", None,
-                          "idcards/", concurrency=concurrency, qps=QPS)
+    report = backfill.run(app.bucket("backfill-bench"), app.results("backfill-bench"),
+                          backfill.local(app.pipeline("bench")), None,
+                          backfill.Plan("idcards/", concurrency=concurrency, qps=QPS))
     elapsed = time.perf_counter() - started
     times = sorted(r.at for r in api.requests[before:])
     steady = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
@@ -69,9 +62,9 @@ def listing_peak_kb(count: int) -> float:
         for i in range(count):  # straight into the server's store: 100 000 PUTs take minutes
             backend.put_object(name, f"idcards/{i:07d}-face.jpg", b"x")
         # The lister runs in a child process: moto, in this one, allocates per request too.
-        code = ("import sys, tracemalloc, oss2; from idcard_ocr.backfill import list_objects; "
-                "bucket = oss2.Bucket(oss2.Auth('b', 'b'), sys.argv[1], sys.argv[2]); "
-                "tracemalloc.start(); n = sum(1 for _ in list_objects(bucket, 'idcards/')); "
+        code = ("import sys, tracemalloc, oss2; from idcard_ocr.io.oss import ObjectStore; "
+                "store = ObjectStore(oss2.Bucket(oss2.Auth('b', 'b'), sys.argv[1], sys.argv[2])); "
+                "tracemalloc.start(); n = sum(1 for _ in store.list('idcards/')); "
                 "print(n, tracemalloc.get_traced_memory()[1])")
         out = subprocess.run([sys.executable, "-c", code, server.endpoint, name],
                              cwd=FUNCTION_DIR, capture_output=True, text=True,

@@ -46,7 +46,7 @@ def scan(data: bytes):
 
 
 def accuracy_and_speed():
-    from idcard_ocr import idnumber
+    from idcard_ocr.card import idnumber
 
     right = defaultdict(lambda: defaultdict(int))   # group -> field -> right
     total = defaultdict(lambda: defaultdict(int))
@@ -86,7 +86,7 @@ def throughput(workers: int) -> float:
         bodies.append(json.dumps({"image": base64.b64encode(data).decode(),
                                   "configure": json.dumps({"side": card.side})}))
     port = 18080 + workers
-    server = subprocess.Popen([sys.executable, "-m", "idcard_ocr.cli", "serve", "--port",
+    server = subprocess.Popen([sys.executable, "-m", "idcard_ocr", "serve", "--port",
                                str(port), "--workers", str(workers)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                               cwd=ROOT)
@@ -121,7 +121,7 @@ def peak_memory_mb(distortion: str) -> float:
     with tempfile.NamedTemporaryFile(suffix=".jpg") as f:
         f.write(photograph(card, distortion, 1))
         f.flush()
-        code = ("import sys; from idcard_ocr.cli import main; main(['scan', sys.argv[1]]); "
+        code = ("import sys; from idcard_ocr.ops.cli import main; main(['scan', sys.argv[1]]); "
                 "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])")
         out = subprocess.run([sys.executable, "-c", code, f.name], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout

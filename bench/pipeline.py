@@ -42,7 +42,8 @@ def stage_times():
     import oss2
     from PIL import Image
 
-    from idcard_ocr import handle, log
+    from idcard_ocr import handle
+    from idcard_ocr.io import log
     from tests.fakes import images
     from tests.fakes.ocr_api import OcrApiServer
     from tests.fakes.oss_server import LocalOssServer

@@ -57,8 +57,8 @@ EXPECTED = {"blurred": "blurry", "dark": "too_dark", "overexposed": "overexposed
 
 def main() -> int:
     from idcard_ocr.engine import recognize
-    from idcard_ocr.images import prepare
-    from idcard_ocr.quality import (BLOWN_OUT_MAX_SHARE, BLUR_MIN_LAPLACIAN_VAR,
+    from idcard_ocr.imaging import prepare
+    from idcard_ocr.imaging.quality import (BLOWN_OUT_MAX_SHARE, BLUR_MIN_LAPLACIAN_VAR,
                                     BRIGHT_MIN_MEAN, DARK_MAX_MEAN, SMALL_MIN_AREA_SHARE,
                                     assess)
     from PIL import Image

@@ -138,7 +138,7 @@ def invocation_peak_mb(bucket, env, megapixels: int) -> float:
 def parity():
     """Fields the offline engine reads from 12 MP originals vs from what the function sends."""
     from idcard_ocr.engine import recognize
-    from idcard_ocr.images import prepare
+    from idcard_ocr.imaging import prepare
     from tests.fakes.cards import make_card, photograph
 
     right = {"original": 0, "sent": 0}

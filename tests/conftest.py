@@ -18,7 +18,7 @@ APPCODE = "test-appcode-0123456789abcdef"
 if FUNCTION_DIR not in sys.path:
     sys.path.insert(0, FUNCTION_DIR)
 
-from idcard_ocr import log as idcard_log  # noqa: E402
+from idcard_ocr.io import log as idcard_log  # noqa: E402
 
 
 @pytest.fixture(scope="session")

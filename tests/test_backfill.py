@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from idcard_ocr.backfill import RateLimiter, list_objects
-from idcard_ocr.cli import main as cli
+from idcard_ocr.io.oss import ObjectStore
+from idcard_ocr.ops.backfill import RateLimiter
+from idcard_ocr.ops.cli import main as cli
 from tests.conftest import fc_context, oss_event, upload
 from tests.fakes import images
 
@@ -35,11 +36,12 @@ def backfill(bucket, env, monkeypatch, capsys, *extra):
 
 
 def test_listing_streams_every_page(bucket, monkeypatch):
-    import idcard_ocr.backfill as module
+    import idcard_ocr.io.oss as module
     monkeypatch.setattr(module, "PAGE_SIZE", 2)
     for i in range(5):
         bucket.put_object(f"p/{i}+ 号.jpg", b"x")
-    assert [o.key for o in list_objects(bucket, "p/")] == [f"p/{i}+ 号.jpg" for i in range(5)]
+    keys = [o.key for o in ObjectStore(bucket).list("p/")]
+    assert keys == [f"p/{i}+ 号.jpg" for i in range(5)]
 
 
 def test_backfill_does_the_new_ones_and_skips_the_rest(filled, env, ocr_api, monkeypatch,
@@ -204,7 +206,7 @@ def test_fc2_never_prints_the_security_token(filled, env, fc):
     child_env.update(ALIBABA_CLOUD_ACCESS_KEY_SECRET="wrong",
                      ALIBABA_CLOUD_SECURITY_TOKEN="SECRET-STS-TOKEN-123")
     child_env.pop("PYTHONPATH", None)
-    run = subprocess.run([sys.executable, "-m", "idcard_ocr.cli", "backfill", "--bucket",
+    run = subprocess.run([sys.executable, "-m", "idcard_ocr.ops.cli", "backfill", "--bucket",
                           filled.bucket_name, "--prefix", "idcards/", "--mode", "invoke",
                           "--fc-endpoint", fc.endpoint], cwd=FUNCTION_DIR, env=child_env,
                          capture_output=True, text=True, timeout=120)

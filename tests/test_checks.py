@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from idcard_ocr import handle
-from idcard_ocr.checks import back_checks, face_checks, region_of, summary
+from idcard_ocr.card.checks import back_checks, face_checks, region_of, summary
 from tests.conftest import fc_context, oss_event, upload
 from tests.fakes import images
 from tests.fakes.ocr_api import FACE
@@ -15,7 +15,7 @@ GOOD = dict(FACE)  # 330110199003072313: 浙江省杭州市余杭区, 1990-03-07
 
 
 def with_check_char(first17: str) -> str:
-    from idcard_ocr.idnumber import check_char
+    from idcard_ocr.card.idnumber import check_char
     return first17 + check_char(first17)
 
 

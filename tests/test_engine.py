@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from idcard_ocr import handle, idnumber
-from idcard_ocr.cli import main as cli
+from idcard_ocr import handle
+from idcard_ocr.card import idnumber
+from idcard_ocr.ops.cli import main as cli
 from idcard_ocr.engine import recognize
 from idcard_ocr.engine.server import EngineServer
 from tests.conftest import APPCODE, ROOT, fc_context, oss_event, upload
@@ -233,30 +234,3 @@ def test_full_width_digits_are_made_ascii():
     full = "３３０１１０１９９００３０７２３１３"
     assert idnumber.repair(full) == "330110199003072313"
     assert not idnumber.is_valid(full)
-
-
-def test_invoke_runs_the_handler_on_an_event_file(bucket, env, ocr_api, tmp_path, monkeypatch,
-                                                  capsys):
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    event = tmp_path / "event.json"
-    event.write_bytes(oss_event(bucket.bucket_name, upload(bucket, "idcards/inv-face.jpg",
-                                                           images.card_jpeg())))
-    assert cli(["invoke", str(event)]) == 0
-    summary = json.loads(capsys.readouterr().out)
-    assert summary["ok"] == 1 and summary["request_id"].startswith("local-")
-    assert bucket.object_exists("idcards/inv-face.jpg.json")
-
-
-def test_invoke_reports_bad_settings_and_events(env, tmp_path, monkeypatch, capsys):
-    event = tmp_path / "event.json"
-    event.write_text('{"not": "an oss event"}')
-    monkeypatch.delenv("OCR_APPCODE", raising=False)
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "a")
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "b")
-    assert cli(["invoke", str(event)]) == 2
-    assert "OCR_APPCODE" in capsys.readouterr().err
-    monkeypatch.setenv("OCR_APPCODE", "x")
-    assert cli(["invoke", str(event)]) == 2
-    assert "no 'events' list" in capsys.readouterr().err
-    assert cli(["invoke", str(tmp_path / "missing.json")]) == 2

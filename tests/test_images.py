@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from idcard_ocr.errors import PermanentError
-from idcard_ocr.images import ImageLimits, prepare, sniff
+from idcard_ocr.imaging.prepare import ImageLimits, prepare, sniff
 from tests.fakes import images
 
 

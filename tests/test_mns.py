@@ -109,7 +109,7 @@ def test_persistent_send_failure_raises_and_the_retry_sends_without_a_new_api_ca
     assert mns.messages == [] and "message" not in result(bucket, "idcards/g-face.jpg.json")
 
     summary = run(bucket, mns_env, item)  # FC's async retry
-    assert summary["objects"][0]["reason"] == "already_done_message_sent"
+    assert summary["objects"][0]["reason"] == "already_done_delivered"
     assert len(ocr_api.requests) == 1 and len(mns.messages) == 1
     assert mns.messages[0].json["fields"]["num"] == "3301**********2313"
     assert result(bucket, "idcards/g-face.jpg.json")["message"]["id"]

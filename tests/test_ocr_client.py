@@ -2,9 +2,10 @@
 
 import pytest
 
-from idcard_ocr.budget import Deadline, backoff_delay
+from idcard_ocr.io.retry import Deadline, backoff_delay
 from idcard_ocr.errors import PermanentError, TransientError
-from idcard_ocr.ocr import OcrClient, classify
+from idcard_ocr.errors import from_ocr_status as classify
+from idcard_ocr.io.ocr_api import MarketplaceClient as OcrClient
 from tests.conftest import APPCODE
 from tests.fakes import images
 from tests.fakes.ocr_api import FACE
@@ -21,7 +22,10 @@ def client(ocr_api, **kwargs):
 
 @pytest.mark.parametrize("request_format", ["new", "old"])
 def test_both_request_formats(ocr_api, request_format):
-    answer = client(ocr_api, request_format=request_format).recognize(images.card_jpeg(), "face")
+    recognition = client(ocr_api, request_format=request_format).recognize(images.card_jpeg(),
+                                                                            "face")
+    answer = recognition.answer
+    assert recognition.attempts == 1
     assert {k: answer[k] for k in FACE} == FACE and answer["success"] is True
     assert ocr_api.requests[0].body_format == request_format
 
@@ -39,7 +43,7 @@ def test_attempts_stop_at_max_attempts_and_the_typed_error_survives(ocr_api):
     with pytest.raises(TransientError) as raised:
         c.recognize(images.card_jpeg(), "face")
     assert raised.value.code == "api_unavailable" and raised.value.status == 500
-    assert c.attempts == 3 and len(ocr_api.requests) == 3
+    assert raised.value.attempts == 3 and len(ocr_api.requests) == 3
 
 
 def test_no_attempt_without_time_left(ocr_api):
@@ -56,11 +60,11 @@ def test_connection_refused_is_transient():
     assert raised.value.code == "connection_failed"
 
 
-def test_200_with_garbage_is_transient(ocr_api):
+def test_200_with_garbage_is_a_permanent_bad_response_and_not_bought_again(ocr_api):
     ocr_api.fail_next(200, "", body=b"<html>gateway</html>", times=3)
-    with pytest.raises(TransientError) as raised:
+    with pytest.raises(PermanentError) as raised:
         client(ocr_api).recognize(images.card_jpeg(), "face")
-    assert raised.value.code == "bad_response"
+    assert raised.value.code == "bad_response" and len(ocr_api.requests) == 1
 
 
 def test_reason_from_the_body_when_the_header_is_missing(ocr_api):

@@ -122,7 +122,7 @@ def test_crop_settings(change, variable):
 
 
 def test_crops_are_encrypted_like_results(bucket, env, ocr_api):
-    from idcard_ocr import storage
+    from idcard_ocr.io import oss as storage
     sent = []
     hook = lambda response, **kw: sent.append(response.request)  # noqa: E731
     storage.oss_session().session.hooks["response"].append(hook)

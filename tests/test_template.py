@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from idcard_ocr.config import Settings
-from idcard_ocr.keys import OutputNaming, is_image_key
+from idcard_ocr.io.keys import is_image_key
+from idcard_ocr.io.results import ResultLocation
 from tests.conftest import ROOT
 
 with open(os.path.join(ROOT, "template.yml"), encoding="utf-8") as f:
@@ -125,7 +126,7 @@ def test_no_key_the_function_writes_can_match_a_trigger(key):
     prefix = TEMPLATE["Parameters"]["UploadPrefix"]["Default"]
     crop_prefix = TEMPLATE["Parameters"]["CropPrefix"]["Default"]
     assert not crop_prefix.startswith(prefix) and not prefix.startswith(crop_prefix)
-    naming = OutputNaming(suffix, crop_prefix=crop_prefix)
+    naming = ResultLocation(suffix=suffix, crop_prefix=crop_prefix)
     written = [naming.result_key(key), naming.crop_key(key, ".card.jpg"),
                naming.crop_key(key, ".portrait.jpg")]
     for name, trigger in TRIGGERS.items():

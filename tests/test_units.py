@@ -6,9 +6,10 @@ import pytest
 
 from idcard_ocr.config import MARKETPLACE_URL, Settings
 from idcard_ocr.errors import ConfigError
-from idcard_ocr.events import EventError, parse_event
-from idcard_ocr.keys import OutputNaming, side_from_name
-from idcard_ocr.privacy import mask_fields, mask_number, scrub
+from idcard_ocr.io.events import EventError, parse_event
+from idcard_ocr.io.keys import side_from_name
+from idcard_ocr.io.results import ResultLocation
+from idcard_ocr.card.privacy import mask_fields, mask_number, scrub
 from tests.conftest import load_event
 
 
@@ -87,7 +88,7 @@ def test_side_from_name(key, side):
 
 
 def test_output_naming():
-    naming = OutputNaming(".json", "results/")
+    naming = ResultLocation(suffix=".json", prefix="results/")
     assert naming.result_key("a/b.jpg") == "results/a/b.jpg.json"
     assert naming.is_output("results/a/b.jpg") and naming.is_output("x.json")
     assert not naming.is_output("a/b.jpg")

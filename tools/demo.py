@@ -24,7 +24,7 @@ import oss2  # noqa: E402
 import index  # noqa: E402  (the deployed entry point, exactly as FC imports it)
 from idcard_ocr.engine.server import EngineServer, warm_up  # noqa: E402
 from idcard_ocr.errors import InvocationFailed  # noqa: E402
-from idcard_ocr.privacy import mask_fields  # noqa: E402
+from idcard_ocr.card.privacy import mask_fields  # noqa: E402
 from tests.fakes.oss_server import LocalOssServer  # noqa: E402
 
 BUCKET = "idcards-demo"

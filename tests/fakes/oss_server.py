@@ -26,22 +26,43 @@ class _S3Only(DomainDispatcherApplication):
 _S3_NAMESPACE = b' xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
 
 
+_FILE_EXISTS = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>FileAlreadyExists</Code>'
+                b'<Message>The object you specified already exists and can not be overwritten.'
+                b'</Message></Error>')
+
+
 class _AsOss:
-    """Listings as OSS writes them, which oss2's parser requires: no S3 XML namespace, and a
-    <Type> (Normal, Appendable, Multipart) in every <Contents>. moto writes S3's form."""
+    """What OSS does and moto (S3) does not, for oss2's sake:
+    - listings as OSS writes them: no S3 XML namespace, a <Type> in every <Contents>;
+    - user metadata: `x-oss-meta-*` headers stored and returned (moto keeps `x-amz-meta-*`);
+    - `x-oss-forbid-overwrite: true` as S3's `If-None-Match: *`, and its 412 as OSS's
+      409 FileAlreadyExists (aliyun-facts.md, "OSS conditional writes")."""
 
     def __init__(self, app):
         self.app = app
 
     def __call__(self, environ, start_response):
+        for name in [n for n in environ if n.startswith("HTTP_X_OSS_META_")]:
+            environ["HTTP_X_AMZ_META_" + name[len("HTTP_X_OSS_META_"):]] = environ[name]
+        forbid = environ.get("HTTP_X_OSS_FORBID_OVERWRITE", "").lower() == "true" \
+            and environ.get("REQUEST_METHOD") == "PUT"
+        if forbid:
+            environ["HTTP_IF_NONE_MATCH"] = "*"
         body = b"".join(self.app(environ, _capture := _Capture(start_response)))
+        status, headers = _capture.status, list(_capture.headers)
+        if forbid and status.startswith("412"):
+            status, body = "409 Conflict", _FILE_EXISTS
+            headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
+            headers.append(("Content-Type", "application/xml"))
         if b"<ListBucketResult" in body[:300]:
             body = body.replace(_S3_NAMESPACE, b"", 1)
             if b"<Type>" not in body:
                 body = body.replace(b"</Contents>", b"<Type>Normal</Type></Contents>")
+        headers += [("x-oss-meta-" + k[len("x-amz-meta-"):], v) for k, v in headers
+                    if k.lower().startswith("x-amz-meta-")]
         headers = [(k, str(len(body)) if k.lower() == "content-length" else v)
-                   for k, v in _capture.headers]
-        start_response(_capture.status, headers)
+                   for k, v in headers]
+        start_response(status, headers)
         return [body]
 
 

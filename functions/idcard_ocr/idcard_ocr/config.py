@@ -18,6 +18,7 @@ _ENCRYPTIONS = {"": None, "none": None, "aes256": "AES256", "kms": "KMS"}
 _SIDES = ("auto", "face", "back")
 _FORMATS = ("new", "old")
 _APPCODE = re.compile(r"^[!-~]+$")  # printable ASCII, no spaces: it goes into a header
+REGION_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+){1,4}$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Settings:
     crop_card_suffix: str = ".card.jpg"
     crop_portrait_suffix: str = ".portrait.jpg"
     quality_info: bool = False
+    region: Optional[str] = None
 
     @property
     def writes_json(self) -> bool:
@@ -74,7 +76,7 @@ class Settings:
         if not suffix.startswith(".") or len(suffix) < 2 or "/" in suffix:
             raise ConfigError("RESULT_SUFFIX", f"must start with '.' and name a file ending, "
                                                f"got {suffix!r}")
-        from .keys import is_image_key  # keys imports nothing from here; avoids a cycle at import
+        from .io.keys import is_image_key  # keys imports nothing from here; no cycle
 
         if is_image_key("x" + suffix):
             raise ConfigError("RESULT_SUFFIX", f"{suffix!r} is an image ending: results "
@@ -112,6 +114,7 @@ class Settings:
             crop_card_suffix=card_suffix,
             crop_portrait_suffix=portrait_suffix,
             quality_info=env.flag("OCR_QUALITY_INFO", False),
+            region=env.region("FC_REGION"),
             outputs=outputs,
             mns_endpoint=mns_endpoint,
             mns_queue=mns_queue,
@@ -141,11 +144,23 @@ class Settings:
                                             low=1_000_000, high=400_000_000, integer=True)),
         )
 
-    def oss_endpoint_for(self, region: Optional[str]) -> str:
+    def oss_endpoint_for(self, region: Optional[str] = None) -> str:
+        """OSS_ENDPOINT, else the internal endpoint of the function's region.
+
+        The region comes from FC_REGION (set by FC), the FC context or the command line, never
+        from an event: a crafted record must not choose where signed requests and the STS token
+        go.
+        """
         if self.oss_endpoint:
             return self.oss_endpoint
+        region = region or self.region
         if not region:
-            raise ConfigError("OSS_ENDPOINT", "is not set and the event names no region")
+            raise ConfigError("OSS_ENDPOINT", "is not set and the function's region is unknown "
+                                              "(FC sets FC_REGION; locally, set OSS_ENDPOINT or "
+                                              "pass --region)")
+        if not REGION_PATTERN.match(region):
+            raise ConfigError("FC_REGION", f"{region[:40]!r} is not a region id such as "
+                                           f"cn-hangzhou")
         return f"https://oss-{region}-internal.aliyuncs.com"
 
 
@@ -198,6 +213,12 @@ class _Env:
             raise ConfigError(name, f"must be {kind}; got {raw!r}") from None
         if not low <= value <= high:
             raise ConfigError(name, f"must be between {low:g} and {high:g}; got {raw}")
+        return value
+
+    def region(self, name: str) -> Optional[str]:
+        value = self.text(name)
+        if value is not None and not REGION_PATTERN.match(value):
+            raise ConfigError(name, f"{value[:40]!r} is not a region id such as cn-hangzhou")
         return value
 
     def url(self, name: str, default: Optional[str]) -> Optional[str]:

@@ -1,11 +1,14 @@
-"""The two kinds of failure the pipeline knows, and the stable codes users branch on.
+"""Every error the package raises on purpose, under one root, and how failures are classified.
 
 A PermanentError ends in an error record and no retry (a retry would bill again and fail again).
 A TransientError is retried inside the invocation, then raised so FC's async retry takes over.
 Messages never carry personal data: they name what went wrong, not what was read.
+
+The adapters (OCR API, OSS, MNS) turn what their libraries raise into these classes with the
+rules below, so the decision "retry or record" is made in this module only.
 """
 
-from typing import Optional
+from typing import Iterable, Optional, Tuple
 
 # Stable codes written into error records. Documented in README.md ("Error codes").
 INVALID_IMAGE = "invalid_image"
@@ -18,19 +21,22 @@ UNAUTHORIZED = "unauthorized"
 QUOTA_EXHAUSTED = "quota_exhausted"
 REQUEST_REJECTED = "request_rejected"
 API_ERROR = "api_error"
+BAD_RESPONSE = "bad_response"
+STORAGE_DENIED = "storage_denied"
 
 # Transient codes: they appear in logs and in the exception FC records, never in a result object.
 THROTTLED = "throttled"
 API_TIMEOUT = "api_timeout"
 API_UNAVAILABLE = "api_unavailable"
 CONNECTION_FAILED = "connection_failed"
-BAD_RESPONSE = "bad_response"
+STORAGE_UNAVAILABLE = "storage_unavailable"
+MNS_SEND_FAILED = "mns_send_failed"
+INVOKE_FAILED = "invoke_failed"
 
 
 class IdcardOcrError(Exception):
-    """Base class: every error the pipeline raises on purpose has a code."""
+    """The root: every error the package raises on purpose has a stable code."""
 
-    code = "error"
     retryable = False
 
     def __init__(self, code: str, message: str, status: Optional[int] = None):
@@ -38,6 +44,7 @@ class IdcardOcrError(Exception):
         self.code = code
         self.message = message
         self.status = status
+        self.attempts = 0  # remote calls made before it was raised (set by the retry helper)
 
     def as_dict(self) -> dict:
         error = {"code": self.code, "message": self.message, "retryable": self.retryable}
@@ -54,6 +61,10 @@ class TransientError(IdcardOcrError):
     """Retrying may help: throttling, timeouts, 5xx, a full backend queue."""
 
     retryable = True
+    # False when another attempt within this invocation cannot help (a destination that does
+    # not exist yet, access denied) but the photo must still not be marked done: FC's retries
+    # and its dead-letter queue take over.
+    retry_in_invocation = True
 
     def __init__(self, code: str, message: str, status: Optional[int] = None,
                  retry_after: Optional[float] = None):
@@ -69,14 +80,81 @@ class ConfigError(IdcardOcrError):
         self.variable = variable
 
 
-class InvocationFailed(Exception):
+class EventError(IdcardOcrError, ValueError):
+    """The event (or one record of it) is not something this function can process."""
+
+    def __init__(self, message: str):
+        super().__init__("event_invalid", message)
+
+
+class InvocationFailed(IdcardOcrError):
     """Raised by the handler when some objects failed transiently, so FC retries the event.
 
     Objects that were finished are skipped on the retry (idempotency), so nothing is billed twice.
     """
 
-    def __init__(self, failures):
+    def __init__(self, failures: Iterable[Tuple[str, str]]):
         self.failures = list(failures)
         codes = ", ".join(sorted({code for _, code in self.failures}))
-        super().__init__(f"{len(self.failures)} object(s) failed transiently ({codes}); "
+        super().__init__("invocation_failed",
+                         f"{len(self.failures)} object(s) failed transiently ({codes}); "
                          f"raising so Function Compute retries the event")
+
+
+# Classification ------------------------------------------------------------------------------
+
+# The OCR API's statuses whose meaning does not depend on the message (aliyun-facts.md, "Errors").
+_OCR_PERMANENT_BY_STATUS = {
+    413: IMAGE_TOO_LARGE,
+    421: IMAGE_SIZE_UNSUPPORTED,
+    460: REQUEST_REJECTED,
+    461: REQUEST_REJECTED,
+    462: INVALID_IMAGE,
+    463: NOT_AN_ID_CARD,
+    464: RECOGNITION_FAILED,
+}
+
+
+def is_transient_status(status: int) -> bool:
+    """Statuses worth another try on any of the services we call."""
+    return status in (408, 429, 450) or status >= 500
+
+
+def from_ocr_status(status: int, reason: str,
+                    retry_after: Optional[float] = None) -> IdcardOcrError:
+    """An HTTP error of the OCR API as a typed error."""
+    lowered = reason.lower()
+    detail = f"HTTP {status}: {reason}" if reason else f"HTTP {status}"
+    if status == 403 and "throttl" in lowered:
+        return TransientError(THROTTLED, detail, status, retry_after)
+    if status in (408, 504):
+        return TransientError(API_TIMEOUT, detail, status, retry_after)
+    if is_transient_status(status):
+        return TransientError(API_UNAVAILABLE, detail, status, retry_after)
+    if status == 403:
+        code = QUOTA_EXHAUSTED if "quota" in lowered else UNAUTHORIZED
+    elif status == 401 or (status == 400 and "appcode" in lowered):
+        code = APPCODE_INVALID
+    else:
+        code = _OCR_PERMANENT_BY_STATUS.get(status, API_ERROR)
+    return PermanentError(code, detail, status)
+
+
+def from_storage_status(status: int, code: str, what: str) -> IdcardOcrError:
+    """An OSS error answer as a typed error; `what` names the operation and the object.
+
+    Access denied and a missing bucket are settings problems that no retry mends: they are
+    permanent, and the message names the permission or the setting to fix.
+    """
+    if status == 403:
+        return PermanentError(STORAGE_DENIED, f"{what}: AccessDenied; the function's role "
+                                              f"needs this permission (see template.yml)", status)
+    if code == "NoSuchBucket":
+        return PermanentError(STORAGE_DENIED, f"{what}: the bucket does not exist (check "
+                                              f"RESULT_BUCKET and the trigger's bucket)", status)
+    if status < 0:  # oss2's own statuses for network failures and unreadable answers
+        return TransientError(STORAGE_UNAVAILABLE, f"{what}: OSS could not be reached or "
+                                                   f"answered garbage ({code or 'network'})")
+    if is_transient_status(status):
+        return TransientError(STORAGE_UNAVAILABLE, f"{what}: HTTP {status} {code}".strip(), status)
+    return PermanentError(STORAGE_DENIED, f"{what}: HTTP {status} {code}".strip(), status)

@@ -78,13 +78,13 @@ def _decode(image: bytes, max_side: int):
     import numpy as np
     from PIL import Image, ImageOps
 
-    from ..images import _register_heif, sniff
+    from ..imaging import register_heif, sniff
 
     fmt = sniff(image)
     if fmt is None:
         raise PermanentError(errors.INVALID_IMAGE, "image data is not an image")
     if fmt in ("HEIF", "AVIF"):
-        _register_heif()
+        register_heif()
     try:
         img = Image.open(io.BytesIO(image))
         width, height = img.size

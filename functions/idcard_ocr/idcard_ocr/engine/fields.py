@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from .. import idnumber
+from ..card import idnumber
 from .reader import Line
 
 FACE_LABELS = {"name": "姓名", "sex": "性别", "nation": "民族", "birth": "出生",

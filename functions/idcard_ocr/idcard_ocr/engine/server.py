@@ -81,13 +81,13 @@ def answer(body: bytes, side_hint: Optional[str] = None) -> dict:
 def _check_size(image: bytes) -> None:
     from PIL import Image
 
-    from ..images import _register_heif, sniff
+    from ..imaging import register_heif, sniff
 
     fmt = sniff(image)
     if fmt is None:
         raise ApiError(462, "image data error: not an image")
     if fmt in ("HEIF", "AVIF"):
-        _register_heif()
+        register_heif()
     try:
         with Image.open(io.BytesIO(image)) as img:
             width, height = img.size

@@ -1,8 +1,7 @@
-"""What object keys mean: which are photos to read, where results go, which side a name suggests."""
+"""What object keys mean: which are photos to read, and which side a file name suggests."""
 
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Optional
 
 # Endings the function reads. Anything else (our own .json results included) is never read.
@@ -30,21 +29,10 @@ def side_from_name(key: str) -> Optional[str]:
     return None
 
 
-@dataclass(frozen=True)
-class OutputNaming:
-    """Where the outputs of an object go: '<prefix><key><suffix>' for the result and the crops."""
-
-    suffix: str = ".json"
-    prefix: str = ""
-    crop_prefix: str = "crops/"
-
-    def result_key(self, key: str) -> str:
-        return f"{self.prefix}{key}{self.suffix}"
-
-    def crop_key(self, key: str, suffix: str) -> str:
-        return f"{self.crop_prefix}{key}{suffix}"
-
-    def is_output(self, key: str) -> bool:
-        """True for any key this function writes; such keys are never processed."""
-        return key.endswith(self.suffix) or any(
-            p and key.startswith(p) for p in (self.prefix, self.crop_prefix))
+def skip_reason(key: str, location) -> Optional[str]:
+    """Why an object is not a photo to read (`location` knows which keys are our outputs)."""
+    if location.is_output(key):
+        return "own_output"
+    if not is_image_key(key):
+        return "not_an_image_key"
+    return None

@@ -1,4 +1,8 @@
-"""The result documents written next to each photo (schema in README.md, "Result object")."""
+"""The result documents written next to each photo (schema in README.md, "Result object").
+
+Pure functions over dicts: building records, judging them, and the receipt kept in OSS when
+the recognised data goes elsewhere.
+"""
 
 from datetime import datetime, timezone
 from typing import Optional
@@ -54,14 +58,6 @@ def is_done(record: Optional[dict], etag: Optional[str]) -> bool:
         return False
     done_etag = (record.get("source") or {}).get("etag")
     return isinstance(done_etag, str) and done_etag.strip('"').upper() == etag.upper()
-
-
-def with_message(record: dict, message_id: str, destination: str) -> dict:
-    return dict(record, message={"id": message_id, "destination": destination})
-
-
-def delivered(record: dict) -> bool:
-    return bool((record.get("message") or {}).get("id"))
 
 
 def receipt(record: dict) -> dict:

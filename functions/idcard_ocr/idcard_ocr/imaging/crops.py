@@ -9,11 +9,20 @@ that it is upright too.
 
 import io
 import math
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 Point = Tuple[float, float]
 CARD_ASPECT = 85.6 / 54.0
 MAX_CARD_WIDTH = 1712
+
+
+def cut(image, answer: dict) -> Dict[str, object]:
+    """The crops the answer's geometry allows: {"card": ..., "portrait": ...} (each optional)."""
+    region = answer.get("card_region")
+    made = {"card": card(image, region),
+            "portrait": portrait(image, region, answer.get("face_rect_vertices"),
+                                 answer.get("face_rect"))}
+    return {name: crop for name, crop in made.items() if crop is not None}
 
 
 def card(image, card_region: Optional[Sequence[dict]]):

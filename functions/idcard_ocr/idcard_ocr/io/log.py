@@ -1,21 +1,40 @@
-"""Structured logging: one JSON object per line, scrubbed of personal data.
+"""Structured logging: one JSON object per line, scrubbed of personal data and secrets.
 
 FC ships stdout to Log Service; one line per object makes each upload one searchable record.
+The invocation's request id and the object's bucket and key are set once, as log context
+(contextvars, so each thread of a backfill keeps its own), and every line carries them.
 """
 
+import contextvars
 import json
 import logging
 import os
 import sys
+from contextlib import contextmanager
+from typing import Dict, Iterator
 
-from .privacy import scrub
+from ..card.privacy import scrub
 
 LOGGER_NAME = "idcard_ocr"
+
+_context: contextvars.ContextVar[Dict[str, object]] = contextvars.ContextVar(
+    "idcard_ocr_log_context", default={})
+
+
+@contextmanager
+def log_context(**fields) -> Iterator[None]:
+    """Add `fields` to every line logged inside the block (nested blocks add to the outer)."""
+    token = _context.set({**_context.get(), **fields})
+    try:
+        yield
+    finally:
+        _context.reset(token)
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         doc = {"level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        doc.update(getattr(record, "context", None) or {})
         doc.update(getattr(record, "fields", None) or {})
         if record.exc_info and record.exc_info[0] is not None:
             # The type and our own message only: a traceback's locals could hold anything.
@@ -38,7 +57,7 @@ def get_logger() -> logging.Logger:
 
 
 def log_event(level: int, message: str, **fields) -> None:
-    get_logger().log(level, message, extra={"fields": fields})
+    get_logger().log(level, message, extra={"fields": fields, "context": _context.get()})
 
 
 def send_to(stream) -> None:

@@ -8,16 +8,13 @@ on first use so that a cold start does not pay for it.
 import io
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
-from . import errors
-from .errors import PermanentError
+from .. import errors
+from ..errors import PermanentError
+from .formats import (API_FORMATS, API_MAX_ASPECT, API_MIN_SIDE, describe_non_image,
+                      register_heif, sniff)
 
-# What the marketplace OCR accepts (aliyun-facts.md: image limits).
-API_FORMATS = frozenset({"JPEG", "PNG", "BMP", "GIF", "TIFF", "WEBP"})
-API_MIN_SIDE = 15
-API_MAX_SIDE = 8192
-API_MAX_ASPECT = 50
 JPEG_QUALITY = 90
 
 _EXIF_ORIENTATION = 0x0112
@@ -42,41 +39,13 @@ class PreparedImage:
     # steps (quality, crops) need not decode the JPEG again.
     picture: Any = field(default=None, repr=False, compare=False)
 
-
-def sniff(data: bytes) -> Optional[str]:
-    """The image format from magic bytes, or None. Cheap: no Pillow needed."""
-    head = data[:32]
-    if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "GIF"
-    if head.startswith(b"BM"):
-        return "BMP"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "TIFF"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"hevx", b"heim",
-                                               b"heis", b"mif1", b"msf1", b"avif"):
-        return "AVIF" if head[8:12] == b"avif" else "HEIF"
-    return None
-
-
-def _describe_non_image(data: bytes) -> str:
-    head = data[:8]
-    if head.startswith(b"%PDF"):
-        return "a PDF document"
-    if head.startswith(b"PK\x03\x04"):
-        return "a ZIP archive"
-    if head.lstrip()[:1] in (b"{", b"["):
-        return "JSON text"
-    try:
-        data[:512].decode("utf-8")
-        return "text"
-    except UnicodeDecodeError:
-        return "data of an unknown kind"
+    def decoded(self):
+        """The pixels of `data`: the ones made here, or a decode of the bytes sent as is."""
+        if self.picture is not None:
+            return self.picture
+        picture = _pillow(self.format).open(io.BytesIO(self.data))
+        picture.load()
+        return picture
 
 
 def prepare(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
@@ -86,7 +55,7 @@ def prepare(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
     fmt = sniff(data)
     if fmt is None:
         raise PermanentError(errors.INVALID_IMAGE,
-                             f"not an image: the object holds {_describe_non_image(data)}")
+                             f"not an image: the object holds {describe_non_image(data)}")
     image_module = _pillow(fmt)
     # Our own check below names the size; Pillow's stays as a backstop for headers that lie.
     image_module.MAX_IMAGE_PIXELS = 2 * limits.max_pixels
@@ -114,20 +83,8 @@ def _pillow(fmt: str):
     from PIL import Image
 
     if fmt in ("HEIF", "AVIF"):
-        _register_heif()
+        register_heif()
     return Image
-
-
-_heif_registered = False
-
-
-def _register_heif() -> None:
-    global _heif_registered
-    if not _heif_registered:
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
-        _heif_registered = True
 
 
 def _check_geometry(width: int, height: int, limits: ImageLimits) -> None:

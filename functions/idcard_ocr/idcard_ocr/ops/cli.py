@@ -1,4 +1,4 @@
-"""`idcard-ocr`: run the function locally, and the offline engine's server and scanner.
+"""`idcard-ocr`: run the function locally, backfill and report on a bucket, and the offline engine.
 
     idcard-ocr invoke EVENT.json [--timeout S]
     idcard-ocr backfill --bucket B [--prefix P] [--concurrency N] [--qps Q]
@@ -6,6 +6,8 @@
     idcard-ocr report --bucket B [--prefix P] [--csv FILE]
     idcard-ocr serve [--host H] [--port P] [--workers N] [--appcode CODE ...]
     idcard-ocr scan FILE... [--side auto|face|back] [--json] [--full]
+
+Exit codes: 0 done, 1 something failed (FC would retry), 2 bad settings, arguments or event.
 """
 
 import argparse
@@ -15,26 +17,37 @@ import sys
 import time
 from typing import List, Optional
 
-from .privacy import mask_fields
+from .. import __version__
+from ..errors import ConfigError, EventError
 
-FIELDS = {"face": ("name", "sex", "nationality", "birth", "address", "num"),
-          "back": ("issue", "start_date", "end_date")}
+BAD_INPUT = 2
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigError, EventError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="idcard-ocr", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"idcard-ocr {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     invoke = commands.add_parser("invoke", help="run the function's handler on an event file, "
                                                 "with this shell's environment variables")
-    invoke.add_argument("event", help="an OSS trigger event (JSON), e.g. events/face-upload.json")
+    invoke.add_argument("event", help="a trigger event (JSON), e.g. events/face-upload.json")
     invoke.add_argument("--timeout", type=float, default=120,
                         help="the function timeout to pretend (seconds), for retry budgets")
+    invoke.add_argument("--region", help="the function's region, for the default OSS endpoint "
+                                         "(else FC_REGION or OSS_ENDPOINT)")
+    invoke.set_defaults(func=_invoke)
 
-    backfill = commands.add_parser("backfill", help="process the photos already in a bucket, "
-                                                    "in this process (thread pool)")
-    backfill.add_argument("--bucket", required=True)
-    backfill.add_argument("--prefix", default="")
+    backfill = commands.add_parser("backfill", help="process the photos already in a bucket")
+    _bucket_arguments(backfill)
     backfill.add_argument("--mode", choices=("invoke", "local"), default="invoke",
                           help="invoke: asynchronous invocations of the deployed function "
                                "(fans out on FC); local: this process")
@@ -44,30 +57,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     backfill.add_argument("--fc-endpoint", default=os.environ.get("FC_ENDPOINT"),
                           help="default https://<ALIBABA_CLOUD_ACCOUNT_ID>.<region>"
                                ".fc.aliyuncs.com")
-    backfill.add_argument("--region", help="for the default OSS endpoint (else OSS_ENDPOINT)")
-    backfill.add_argument("--concurrency", type=int, default=4)
+    backfill.add_argument("--concurrency", type=_positive_int, default=4)
     backfill.add_argument("--qps", type=float, help="at most this many photos per second "
                                                      "(the OCR API's purchased QPS)")
     backfill.add_argument("--retry-failed", action="store_true",
                           help="redo photos whose result is an error (e.g. quota_exhausted)")
     backfill.add_argument("--force", action="store_true", help="redo every photo")
-    backfill.add_argument("--dry-run", action="store_true", help="list what would be done")
+    backfill.add_argument("--dry-run", action="store_true", help="count what would be done")
+    backfill.set_defaults(func=_backfill)
 
     report = commands.add_parser("report", help="count results by status and error code; "
                                                 "export them as CSV")
-    report.add_argument("--bucket", required=True)
-    report.add_argument("--prefix", default="")
-    report.add_argument("--region", help="for the default OSS endpoint (else OSS_ENDPOINT)")
+    _bucket_arguments(report)
     report.add_argument("--csv", help="write every result to this CSV file (full data: it is "
                                       "for the people who reconcile onboarding records)")
+    report.set_defaults(func=_report)
 
     serve = commands.add_parser("serve", help="serve the marketplace OCR contract offline")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    serve.add_argument("--workers", type=_positive_int, default=1,
+                       help="processes sharing the port")
     serve.add_argument("--appcode", action="append", default=[],
                        help="accept only these AppCodes (repeat; default: ENGINE_APPCODES, "
                             "comma-separated, or any)")
+    serve.set_defaults(func=_serve)
 
     scan = commands.add_parser("scan", help="print the fields read from local photos")
     scan.add_argument("files", nargs="+")
@@ -75,124 +89,95 @@ def main(argv: Optional[List[str]] = None) -> int:
     scan.add_argument("--json", action="store_true", help="one JSON answer per line")
     scan.add_argument("--full", action="store_true",
                       help="show personal data unmasked (default: masked)")
-
-    args = parser.parse_args(argv)
-    if args.command == "invoke":
-        return _invoke(args)
-    if args.command == "backfill":
-        return _backfill(args)
-    if args.command == "report":
-        return _report(args)
-    if args.command == "serve":
-        return _serve(args)
-    return _scan(args)
+    scan.set_defaults(func=_scan)
+    return parser
 
 
-def _store(args):
-    """Settings and the bucket named on the command line, from the environment."""
-    from .config import Settings
-    from .storage import Credentials, ObjectStore
+def _bucket_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--bucket", required=True)
+    parser.add_argument("--prefix", default="")
+    parser.add_argument("--region", help="for the default OSS endpoint (else FC_REGION or "
+                                         "OSS_ENDPOINT)")
 
-    settings = Settings.from_env()
-    endpoint = settings.oss_endpoint_for(args.region)
-    credentials = Credentials.resolve(None)
-    return settings, lambda bucket: ObjectStore.connect(endpoint, bucket, credentials)
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _app(args):
+    """The same composition root the function uses, from this shell's environment."""
+    from ..app import App
+
+    return App.from_environment(None, None, region=args.region)
 
 
 def _report(args) -> int:
-    import csv
-    from collections import Counter
+    from .report import summarize
 
-    from .backfill import CSV_COLUMNS, csv_row, results
-    from .errors import ConfigError
-    from .keys import OutputNaming
-    from .privacy import scrub
-
-    try:
-        settings, connect = _store(args)
-    except ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    naming = OutputNaming(settings.result_suffix, settings.result_prefix, settings.crop_prefix)
-    counts, examples = Counter(), {}
-    out = open(args.csv, "w", newline="", encoding="utf-8-sig") if args.csv else None
-    try:
-        writer = csv.DictWriter(out, CSV_COLUMNS) if out else None
-        if writer:
-            writer.writeheader()
-        for record in results(connect(args.bucket), naming, args.prefix):
-            row = csv_row(record)
-            label = "ok" if row["status"] == "ok" else f"error:{row['error_code']}"
-            if row["status"] == "ok" and row["checks_passed"] is False:
-                label = "ok:checks_failed"
-            counts[label] += 1
-            examples.setdefault(label, scrub(row["key"] or ""))
-            if writer:
-                writer.writerow(row)
-    finally:
-        if out:
-            out.close()
-    print(json.dumps({"results": sum(counts.values()), "by_status": dict(counts),
-                      "examples": examples, "csv": args.csv}, ensure_ascii=False, indent=2))
+    app = _app(args)
+    records = app.results(args.bucket).documents(args.prefix)
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8-sig") as out:
+            summary = summarize(records, out)
+    else:
+        summary = summarize(records)
+    print(json.dumps(dict(summary.as_dict(), csv=args.csv), ensure_ascii=False, indent=2))
     return 0
 
 
 def _backfill(args) -> int:
+    from ..io.log import send_to
+    from ..io.oss import Credentials
     from . import backfill
-    from .errors import ConfigError
-    from .keys import OutputNaming
-    from .log import send_to
-    from .ocr import client_for
-    from .pipeline import Pipeline
-    from .storage import Credentials
 
     send_to(sys.stderr)
-    try:
-        settings, connect = _store(args)
-    except ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    stores = {}
-
-    def store_for(bucket, region):
-        if bucket not in stores:
-            stores[bucket] = connect(bucket)
-        return stores[bucket]
-
+    if args.mode == "invoke":
+        backfill.Invoker.require()  # before anything is listed
+    app = _app(args)
     if args.mode == "local":
-        pipeline = Pipeline(settings, store_for, client_for(settings), "backfill",
-                            force=args.force)
-        process = backfill.local(pipeline)
+        process = backfill.local(app.pipeline("backfill", force=args.force))
     else:
         endpoint = args.fc_endpoint
         account = os.environ.get("ALIBABA_CLOUD_ACCOUNT_ID")
-        if not endpoint and not (account and args.region):
-            print("error: --mode invoke needs --fc-endpoint (or FC_ENDPOINT), or "
-                  "ALIBABA_CLOUD_ACCOUNT_ID and --region; --mode local runs here instead",
-                  file=sys.stderr)
-            return 2
-        endpoint = endpoint or f"https://{account}.{args.region}.fc.aliyuncs.com"
+        region = args.region or app.settings.region
+        if not endpoint and not (account and region):
+            raise ConfigError("--fc-endpoint", "--mode invoke needs --fc-endpoint (or "
+                                               "FC_ENDPOINT), or ALIBABA_CLOUD_ACCOUNT_ID and "
+                                               "--region; --mode local runs here instead")
+        endpoint = endpoint or f"https://{account}.{region}.fc.aliyuncs.com"
         process = backfill.Invoker(endpoint, args.service, args.function,
                                    Credentials.resolve(None), args.qualifier)
-    naming = OutputNaming(settings.result_suffix, settings.result_prefix, settings.crop_prefix)
+    plan = backfill.Plan(args.prefix, args.concurrency, args.qps, args.retry_failed,
+                         args.force, args.dry_run)
     started = time.monotonic()
-    last = [0.0]
-
-    def progress(report):
-        now = time.monotonic()
-        if now - last[0] >= 2:
-            last[0] = now
-            done = sum(report.done.values())
-            print(f"listed {report.listed:,}  to do {report.submitted:,}  done {done:,}  "
-                  f"failed {sum(report.failed.values()):,}  "
-                  f"{done / max(now - started, 1e-9):.1f}/s", file=sys.stderr, flush=True)
-
-    report = backfill.run(store_for(args.bucket, args.region), naming, process, args.bucket,
-                          args.region, args.prefix, args.concurrency, args.qps,
-                          args.retry_failed, args.force, args.dry_run, progress=progress)
+    report = backfill.run(app.bucket(args.bucket), app.results(args.bucket), process,
+                          args.region or app.settings.region, plan,
+                          progress=_progress_printer(started))
     print(json.dumps(dict(report.as_dict(), seconds=round(time.monotonic() - started, 1),
                           dry_run=args.dry_run), indent=2))
     return 0 if report.ok else 1
+
+
+def _progress_printer(started: float):
+    import threading
+
+    last = [0.0]
+    lock = threading.Lock()
+
+    def progress(report) -> None:
+        now = time.monotonic()
+        with lock:
+            if now - last[0] < 2:
+                return
+            last[0] = now
+        done = sum(report.done.values())
+        print(f"listed {report.listed:,}  to do {report.submitted:,}  done {done:,}  "
+              f"failed {sum(report.failed.values()):,}  "
+              f"{done / max(now - started, 1e-9):.1f}/s", file=sys.stderr, flush=True)
+    return progress
 
 
 def _invoke(args) -> int:
@@ -200,26 +185,23 @@ def _invoke(args) -> int:
     import uuid
     from types import SimpleNamespace
 
-    from .errors import ConfigError, InvocationFailed
-    from .events import EventError
-    from .handler import handle
-    from .log import send_to
+    from ..errors import InvocationFailed
+    from ..handler import handle
+    from ..io.log import send_to
 
     try:
         with open(args.event, "rb") as f:
             event = f.read()
     except OSError as e:
         print(f"cannot read {args.event}: {e.strerror}", file=sys.stderr)
-        return 2
+        return BAD_INPUT
     send_to(sys.stderr)  # log lines on stderr; the summary alone on stdout
     context = SimpleNamespace(request_id=f"local-{uuid.uuid4().hex[:12]}", credentials=None,
+                              region=args.region,
                               function=SimpleNamespace(name="idcard-ocr", timeout=args.timeout,
                                                        handler="index.handler"))
     try:
         summary = handle(event, context)
-    except (ConfigError, EventError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
     except InvocationFailed as e:
         print(f"failed: {e}", file=sys.stderr)
         return 1
@@ -228,7 +210,7 @@ def _invoke(args) -> int:
 
 
 def _serve(args) -> int:
-    from .engine.server import serve
+    from ..engine.server import serve
 
     codes = args.appcode or [c for c in os.environ.get("ENGINE_APPCODES", "").split(",") if c]
     if codes:
@@ -238,8 +220,10 @@ def _serve(args) -> int:
 
 
 def _scan(args) -> int:
-    from .engine import recognize
-    from .errors import PermanentError
+    from ..card.documents import FIELDS
+    from ..card.privacy import mask_fields
+    from ..engine import recognize
+    from ..errors import PermanentError
 
     failed = 0
     for path in args.files:

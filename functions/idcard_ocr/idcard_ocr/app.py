@@ -1,0 +1,114 @@
+"""The composition root: from settings and credentials to a ready pipeline.
+
+The only place that chooses implementations: which recognizer (marketplace API or the
+in-process engine), which outputs, which buckets hold photos and results. The FC handler,
+`idcard-ocr invoke`, `backfill --mode local`, `report` and the review console all build their
+parts here, so they agree on where results live and how they are judged.
+"""
+
+import threading
+from typing import Dict, List, Mapping, Optional, Tuple
+
+from .card.privacy import register_secret
+from .config import Settings
+from .imaging import ImageLimits
+from .io.offline import OfflineEngine
+from .io.ocr_api import MarketplaceClient
+from .io.oss import Credentials, ObjectStore
+from .io.results import ResultLocation, ResultStore
+from .io.seams import Output, Recognizer
+from .pipeline import Pipeline, PipelineOptions
+
+
+class App:
+    """Everything one configuration needs, built once and safe to share between threads."""
+
+    def __init__(self, settings: Settings, credentials: Credentials,
+                 region: Optional[str] = None):
+        self.settings = settings
+        self.credentials = credentials
+        self.endpoint = settings.oss_endpoint_for(region)
+        self.location = ResultLocation.from_settings(settings)
+        for secret in (settings.appcode,):
+            register_secret(secret)
+        self._buckets: Dict[Tuple[str, str], ObjectStore] = {}
+        self._lock = threading.Lock()
+        self._recognizer: Optional[Recognizer] = None
+        self._outputs: Optional[List[Output]] = None
+
+    @classmethod
+    def from_environment(cls, environ: Optional[Mapping[str, str]] = None, context=None,
+                         region: Optional[str] = None) -> "App":
+        """Settings from the environment, credentials from the FC context or the environment.
+
+        Raises ConfigError, naming the variable, before anything is called.
+        """
+        settings = Settings.from_env(environ)
+        credentials = Credentials.resolve(context, environ)
+        return cls(settings, credentials, region or _context_region(context))
+
+    def bucket(self, name: str) -> ObjectStore:
+        """The bucket `name` at this configuration's endpoint (one client per bucket)."""
+        with self._lock:
+            store = self._buckets.get((self.endpoint, name))
+            if store is None:
+                store = ObjectStore.connect(self.endpoint, name, self.credentials,
+                                            timeout_s=self.settings.timeout_s)
+                self._buckets[self.endpoint, name] = store
+            return store
+
+    def results(self, source_bucket: str) -> ResultStore:
+        """Where the results of photos in `source_bucket` live."""
+        settings = self.settings
+        return ResultStore(self.bucket(self.location.bucket_for(source_bucket)), self.location,
+                           settings.result_encryption, settings.result_kms_key_id)
+
+    @property
+    def recognizer(self) -> Recognizer:
+        with self._lock:
+            if self._recognizer is None:
+                self._recognizer = OfflineEngine() if self.settings.ocr_engine == "local" \
+                    else MarketplaceClient.from_settings(self.settings)
+            return self._recognizer
+
+    @property
+    def outputs(self) -> List[Output]:
+        """The destinations besides the result store, in delivery order, from OUTPUT."""
+        with self._lock:
+            if self._outputs is None:
+                self._outputs = [_OUTPUTS[name](self) for name in self.settings.outputs
+                                 if name in _OUTPUTS]
+            return self._outputs
+
+    def pipeline(self, request_id: Optional[str] = None, force: bool = False) -> Pipeline:
+        settings = self.settings
+        options = PipelineOptions(
+            card_side=settings.card_side,
+            limits=ImageLimits(settings.image_max_side, settings.image_max_bytes,
+                               settings.image_max_pixels),
+            source_max_bytes=settings.source_max_bytes,
+            keeps_full_results=settings.writes_json,
+            save_crops=settings.save_crops,
+            quality_info=settings.quality_info,
+            force=force,
+        )
+        return Pipeline(self.bucket, self.results, self.recognizer, self.outputs, options,
+                        request_id)
+
+
+def _mns_output(app: App) -> Output:
+    from .io.mns import MnsOutput, MnsPublisher
+
+    settings = app.settings
+    publisher = MnsPublisher(settings.mns_endpoint, app.credentials, settings.mns_queue,
+                             settings.mns_topic, timeout_s=settings.timeout_s)
+    return MnsOutput(publisher, settings.mns_fields, links_result=settings.writes_json)
+
+
+# OUTPUT names besides `oss` (the result store itself, always written) and how to build them.
+_OUTPUTS = {"mns": _mns_output}
+
+
+def _context_region(context) -> Optional[str]:
+    region = getattr(context, "region", None)
+    return region if isinstance(region, str) and region else None

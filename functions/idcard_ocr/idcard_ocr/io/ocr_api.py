@@ -1,0 +1,187 @@
+"""The marketplace ID card OCR API as a Recognizer (contract in aliyun-facts.md).
+
+One keep-alive HTTP session per warm instance. Each call is retried through io.retry inside the
+invocation's time budget; every answer is checked against the contract before it is believed.
+The AppCode goes into one header and nowhere else: anything the API echoes is scrubbed.
+"""
+
+import base64
+import json
+import threading
+import time
+from typing import Optional
+from urllib.parse import unquote
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .. import errors
+from ..card.documents import FIELDS
+from ..card.privacy import scrub
+from ..errors import PermanentError, TransientError
+from .retry import Deadline, RetryPolicy, call_with_retries
+from .seams import SIDES, Recognition
+
+_MESSAGE_LIMIT = 200
+# The real answer is a few KB (with quality scores and the old format's wrapping, still far
+# under this); anything larger is not an answer and is never read into memory.
+MAX_ANSWER_BYTES = 1024 * 1024
+
+_session = None
+_session_lock = threading.Lock()
+
+
+def http_session() -> requests.Session:
+    """The instance's shared requests.Session, created on first use and kept while warm."""
+    global _session
+    with _session_lock:
+        if _session is None:
+            session = requests.Session()
+            # Our own retry loop knows the time budget and the API's error semantics; urllib3's
+            # would retry blindly, so it is off.
+            session.mount("https://", HTTPAdapter(pool_maxsize=8, max_retries=0))
+            session.mount("http://", HTTPAdapter(pool_maxsize=8, max_retries=0))
+            _session = session
+        return _session
+
+
+class MarketplaceClient:
+    """Recognizer over HTTP: the marketplace API, or anything speaking its contract."""
+
+    def __init__(self, api_url: str, appcode: Optional[str], timeout_s: float = 10.0,
+                 max_attempts: int = 4, request_format: str = "new", session=None,
+                 sleep=time.sleep, quality_info: bool = False):
+        self.api_url = api_url
+        self._appcode = appcode
+        self.policy = RetryPolicy(max_attempts=max_attempts, per_call_s=timeout_s,
+                                  out_of_time_code=errors.API_TIMEOUT)
+        self.request_format = request_format
+        self._session = session
+        self._sleep = sleep
+        self.quality_info = quality_info
+
+    def __repr__(self):
+        return f"MarketplaceClient(api_url={self.api_url!r}, format={self.request_format!r})"
+
+    @classmethod
+    def from_settings(cls, settings) -> "MarketplaceClient":
+        return cls(settings.api_url, settings.appcode, settings.timeout_s, settings.max_attempts,
+                   settings.request_format, quality_info=settings.quality_info)
+
+    def recognize(self, image: bytes, side: str, deadline: Optional[Deadline] = None
+                  ) -> Recognition:
+        """The API's answer for `image` read as `side`. Raises PermanentError / TransientError."""
+        if side not in SIDES:
+            raise ValueError(f"side must be one of {SIDES}")
+        deadline = deadline or Deadline(self.policy.per_call_s * self.policy.max_attempts)
+        body = self._body(image, side)
+        answer, attempts = call_with_retries(lambda timeout: self._post(body, side, timeout),
+                                             deadline, self.policy, "the OCR API", self._sleep)
+        return Recognition(answer, attempts)
+
+    def _body(self, image: bytes, side: str) -> bytes:
+        encoded = base64.b64encode(image).decode("ascii")
+        configure = json.dumps({"side": side})
+        if self.request_format == "old":
+            doc = {"inputs": [{"image": {"dataType": 50, "dataValue": encoded},
+                               "configure": {"dataType": 50, "dataValue": configure}}]}
+        else:
+            doc = {"image": encoded, "configure": configure}
+            if self.quality_info:
+                doc["quality_info"] = True
+        return json.dumps(doc).encode("ascii")
+
+    def _post(self, body: bytes, side: str, timeout: float) -> dict:
+        headers = {"Content-Type": "application/json; charset=UTF-8"}
+        if self._appcode:
+            headers["Authorization"] = f"APPCODE {self._appcode}"
+        session = self._session or http_session()
+        try:
+            with session.post(self.api_url, data=body, headers=headers, timeout=timeout,
+                              stream=True) as response:
+                payload = _read_capped(response)
+        except requests.Timeout:
+            raise TransientError(errors.API_TIMEOUT,
+                                 f"the OCR API did not answer within {timeout:.1f} s") from None
+        except requests.RequestException as e:
+            raise TransientError(errors.CONNECTION_FAILED,
+                                 f"could not reach the OCR API ({type(e).__name__})") from None
+        if response.status_code != 200:
+            raise errors.from_ocr_status(response.status_code,
+                                         _reason(response.headers, payload),
+                                         _retry_after(response.headers))
+        return self._answer(payload, side)
+
+    def _answer(self, payload: bytes, side: str) -> dict:
+        try:
+            answer = json.loads(payload)
+            if self.request_format == "old":
+                answer = json.loads(answer["outputs"][0]["outputValue"]["dataValue"])
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError):
+            raise _bad("a body that is not the documented JSON") from None
+        return checked_answer(answer, side)
+
+
+def checked_answer(answer, side: str) -> dict:
+    """The answer if it has the documented shape, else a PermanentError.
+
+    `success: false` means the photo is not that side of a card. A 200 without the side's
+    fields, or with fields that are not strings, is not an answer: bad_response, which no
+    retry mends (and a retry would bill again).
+    """
+    if not isinstance(answer, dict):
+        raise _bad("an answer that is not a JSON object")
+    if answer.get("success") is False:
+        raise PermanentError(errors.NOT_AN_ID_CARD, "the OCR API found no ID card of the "
+                                                    "requested side (success: false)", 200)
+    values = [answer.get(name) for name in FIELDS[side]]
+    if any(value is not None and not isinstance(value, str) for value in values):
+        raise _bad(f"{side} fields that are not text")
+    if not any(values):
+        raise _bad(f"none of the {side} side's fields")
+    return answer
+
+
+def _bad(what: str) -> PermanentError:
+    return PermanentError(errors.BAD_RESPONSE, f"the OCR API answered 200 with {what}", 200)
+
+
+def _read_capped(response) -> bytes:
+    length = response.headers.get("Content-Length")
+    if length and length.isdigit() and int(length) > MAX_ANSWER_BYTES:
+        raise _oversized(response.status_code)
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise _oversized(response.status_code)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _oversized(status: int) -> PermanentError:
+    return PermanentError(errors.BAD_RESPONSE, f"the OCR API's answer (HTTP {status}) is over "
+                                               f"{MAX_ANSWER_BYTES:,} bytes; it was not read",
+                          status)
+
+
+def _reason(headers, payload: bytes) -> str:
+    header = headers.get("X-Ca-Error-Message", "")
+    reason = unquote(header).strip() if header else ""
+    if not reason:
+        try:
+            doc = json.loads(payload)
+            if isinstance(doc, dict):
+                reason = str(doc.get("message") or doc.get("error_msg") or doc.get("msg") or "")
+        except (ValueError, RecursionError):
+            reason = payload[:4096].decode("utf-8", "replace")
+    # Scrubbed before it is cut, so that no cut leaves part of a secret behind.
+    return scrub(" ".join(reason.split()))[:_MESSAGE_LIMIT]
+
+
+def _retry_after(headers) -> Optional[float]:
+    try:
+        value = float(headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+    return value if value >= 0 else None

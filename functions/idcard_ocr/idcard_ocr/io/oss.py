@@ -1,0 +1,258 @@
+"""OSS through oss2: credentials, and one bucket seen through the operations we need.
+
+Credentials come from the FC context (STS, python3.9/3.10) or from the environment (python3.12).
+One oss2 session per warm instance keeps connections alive across invocations. Every oss2
+failure leaves this module as a PermanentError or TransientError (errors.from_storage_status).
+"""
+
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Dict, Iterator, Mapping, Optional, Tuple
+from urllib.parse import unquote_plus
+
+import oss2
+
+from .. import errors
+from ..errors import ConfigError, PermanentError
+from .events import normalize_etag
+from .retry import Deadline, RetryPolicy, call_with_retries
+
+PAGE_SIZE = 1000
+STORAGE_POLICY = RetryPolicy(max_attempts=3, per_call_s=30.0,
+                             out_of_time_code=errors.STORAGE_UNAVAILABLE)
+# A listing is long-lived (a backfill of millions of keys): each page gets its own budget.
+LIST_PAGE_BUDGET_S = 120.0
+FORBID_OVERWRITE = {"x-oss-forbid-overwrite": "true"}
+
+_session = None
+_session_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str
+    access_key_secret: str = field(repr=False)
+    security_token: Optional[str] = field(default=None, repr=False)
+
+    def __repr__(self):
+        return f"Credentials(access_key_id={self.access_key_id[:4]}…)"
+
+    @classmethod
+    def resolve(cls, context=None, environ: Optional[Mapping[str, str]] = None) -> "Credentials":
+        """STS credentials from `context.credentials`, else the ALIBABA_CLOUD_* variables."""
+        creds = getattr(context, "credentials", None)
+        if creds is not None:
+            key_id = _attr(creds, "access_key_id", "accessKeyId")
+            secret = _attr(creds, "access_key_secret", "accessKeySecret")
+            if key_id and secret:
+                return cls(key_id, secret, _attr(creds, "security_token", "securityToken"))
+        env = os.environ if environ is None else environ
+        key_id = env.get("ALIBABA_CLOUD_ACCESS_KEY_ID")
+        secret = env.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+        if not key_id or not secret:
+            raise ConfigError("ALIBABA_CLOUD_ACCESS_KEY_ID",
+                              "no credentials: the FC context has none and "
+                              "ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET are "
+                              "not set (give the function a role)")
+        return cls(key_id, secret, env.get("ALIBABA_CLOUD_SECURITY_TOKEN") or None)
+
+
+def _attr(obj, *names):
+    for name in names:
+        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+        if value:
+            return value
+    return None
+
+
+def oss_session():
+    global _session
+    with _session_lock:
+        if _session is None:
+            _session = oss2.Session()
+        return _session
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    data: bytes
+    etag: Optional[str]
+    size: int
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What HEAD or a listing says about an object, without its content."""
+
+    key: str
+    etag: Optional[str]
+    size: Optional[int]
+    last_modified: Optional[int] = None      # seconds since the epoch, OSS's clock
+    metadata: Dict[str, str] = field(default_factory=dict)   # x-oss-meta-*, names lower-case
+
+
+@contextmanager
+def storage_errors(what: str):
+    """oss2's exceptions as ours: 403 and NoSuchBucket permanent, 5xx and network transient."""
+    try:
+        yield
+    except oss2.exceptions.OssError as e:
+        raise errors.from_storage_status(e.status, e.code or "", what) from None
+
+
+class ObjectStore:
+    """One bucket, seen through the operations the function and the tools need.
+
+    Every operation goes through io.retry with this store's policy, inside the caller's
+    deadline when one is given.
+    """
+
+    def __init__(self, bucket, policy: RetryPolicy = STORAGE_POLICY):
+        self._bucket = bucket
+        self.policy = policy
+
+    @property
+    def name(self) -> str:
+        return self._bucket.bucket_name
+
+    @classmethod
+    def connect(cls, endpoint: str, bucket_name: str, credentials: Credentials,
+                timeout_s: float = 30.0) -> "ObjectStore":
+        if credentials.security_token:
+            auth = oss2.StsAuth(credentials.access_key_id, credentials.access_key_secret,
+                                credentials.security_token)
+        else:
+            auth = oss2.Auth(credentials.access_key_id, credentials.access_key_secret)
+        return cls(oss2.Bucket(auth, endpoint, bucket_name, session=oss_session(),
+                               connect_timeout=timeout_s),
+                   RetryPolicy(STORAGE_POLICY.max_attempts, timeout_s,
+                               out_of_time_code=errors.STORAGE_UNAVAILABLE))
+
+    def read(self, key: str, max_bytes: int, deadline: Optional[Deadline] = None
+             ) -> Optional[StoredObject]:
+        """The object, or None when it does not exist. Refuses objects over `max_bytes`."""
+        return self._call(f"reading {key}", lambda: self._read(key, max_bytes), deadline)
+
+    def _read(self, key: str, max_bytes: int) -> Optional[StoredObject]:
+        with storage_errors(f"reading {key}"):
+            try:
+                result = self._bucket.get_object(key)
+            except oss2.exceptions.NoSuchKey:
+                return None
+            with result:
+                size = result.content_length
+                if size is not None and size > max_bytes:
+                    raise _too_large(size, max_bytes)
+                data = result.read(max_bytes + 1)  # a length that lies cannot overrun the cap
+                if len(data) > max_bytes:
+                    raise _too_large(len(data), max_bytes)
+        return StoredObject(key, data, normalize_etag(result.etag), len(data))
+
+    def read_source(self, key: str, max_bytes: int, deadline: Optional[Deadline] = None
+                    ) -> Tuple[Optional[StoredObject], bool]:
+        """Read the key as delivered; when it does not exist, once more URL-decoded.
+
+        Whether OSS events URL-encode keys is unconfirmed, and a key may literally hold '+' or
+        '%41', so the raw key always comes first. Returns (object or None, whether decoded).
+        """
+        found = self.read(key, max_bytes, deadline)
+        if found is not None:
+            return found, False
+        decoded = unquote_plus(key)
+        if decoded != key:
+            found = self.read(decoded, max_bytes, deadline)
+            if found is not None:
+                return found, True
+        return None, False
+
+    def head(self, key: str, deadline: Optional[Deadline] = None) -> Optional[ObjectInfo]:
+        """The object's ETag, size and metadata, or None when it does not exist."""
+        return self._call(f"reading the metadata of {key}", lambda: self._head(key), deadline)
+
+    def _head(self, key: str) -> Optional[ObjectInfo]:
+        with storage_errors(f"reading the metadata of {key}"):
+            try:
+                result = self._bucket.head_object(key)
+            except oss2.exceptions.NotFound:
+                return None
+        meta = {name[len("x-oss-meta-"):].lower(): value
+                for name, value in result.headers.items()
+                if name.lower().startswith("x-oss-meta-")}
+        return ObjectInfo(key, normalize_etag(result.etag), result.content_length,
+                          result.last_modified, meta)
+
+    def write(self, key: str, body: bytes, content_type: str, *,
+              encryption: Optional[str] = None, kms_key_id: Optional[str] = None,
+              metadata: Optional[Mapping[str, str]] = None, create_only: bool = False,
+              deadline: Optional[Deadline] = None) -> None:
+        """Put `body` at `key`. With create_only, an existing key raises KeyExists (OSS 409)."""
+        headers = {"Content-Type": content_type}
+        if encryption:
+            headers["x-oss-server-side-encryption"] = encryption
+            if encryption == "KMS" and kms_key_id:
+                headers["x-oss-server-side-encryption-key-id"] = kms_key_id
+        for name, value in (metadata or {}).items():
+            headers[f"x-oss-meta-{name}"] = str(value)
+        if create_only:
+            headers.update(FORBID_OVERWRITE)
+        self._call(f"writing {key}", lambda: self._put(key, body, headers), deadline)
+
+    def _put(self, key: str, body: bytes, headers: dict) -> None:
+        with storage_errors(f"writing {key}"):
+            try:
+                self._bucket.put_object(key, body, headers=headers)
+            except oss2.exceptions.OssError as e:
+                if e.status == 409 and e.code in ("FileAlreadyExists", "ObjectAlreadyExists"):
+                    raise KeyExists(key) from None
+                raise
+
+    def delete(self, key: str, deadline: Optional[Deadline] = None) -> None:
+        def delete():
+            with storage_errors(f"deleting {key}"):
+                self._bucket.delete_object(key)
+        self._call(f"deleting {key}", delete, deadline)
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Every object under `prefix`, one page (1,000 keys) in memory at a time.
+
+        ListObjectsV2 with the continuation token absent rather than empty: OSS accepts both,
+        S3-protocol servers (moto, used in the tests) refuse an empty one.
+        """
+        token = None
+        what = f"listing {prefix or 'the bucket'}"
+        while True:
+            page = self._call(what, lambda: self._page(prefix, token, what),
+                              Deadline(LIST_PAGE_BUDGET_S))
+            for info in page.object_list:
+                yield ObjectInfo(info.key, normalize_etag(info.etag), info.size,
+                                 info.last_modified)
+            if not page.is_truncated:
+                return
+            token = page.next_continuation_token
+
+
+    def _call(self, what: str, operation, deadline: Optional[Deadline]):
+        deadline = deadline or Deadline(self.policy.per_call_s * self.policy.max_attempts)
+        result, _ = call_with_retries(lambda timeout: operation(), deadline, self.policy, what)
+        return result
+
+    def _page(self, prefix: str, token: Optional[str], what: str):
+        with storage_errors(what):
+            return self._bucket.list_objects_v2(prefix=prefix, continuation_token=token,
+                                                start_after=None, max_keys=PAGE_SIZE)
+
+
+class KeyExists(PermanentError):
+    """A create-only write found the key already there."""
+
+    def __init__(self, key: str):
+        super().__init__("key_exists", "the object already exists")
+        self.key = key
+
+
+def _too_large(size: int, max_bytes: int) -> PermanentError:
+    return PermanentError(errors.IMAGE_TOO_LARGE, f"object is {size:,} bytes; the limit is "
+                                                  f"{max_bytes:,} (SOURCE_MAX_BYTES)")

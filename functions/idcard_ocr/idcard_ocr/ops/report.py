@@ -1,0 +1,55 @@
+"""Results of a bucket counted by status and error code, and exported as CSV for reconciling."""
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, Optional, TextIO
+
+from ..card.documents import FIELDS
+from ..card.privacy import scrub
+
+CSV_COLUMNS = ("key", "status", "side", "error_code", "error_message", "checks_passed",
+               *FIELDS["face"], *FIELDS["back"], "etag", "processed_at")
+
+
+@dataclass
+class Summary:
+    counts: Counter = field(default_factory=Counter)
+    examples: Dict[str, str] = field(default_factory=dict)  # label -> a key, numbers masked
+
+    def as_dict(self) -> dict:
+        return {"results": sum(self.counts.values()), "by_status": dict(self.counts),
+                "examples": self.examples}
+
+
+def label(record: dict) -> str:
+    """ok, ok:checks_failed or error:<code>: what a reconciler sorts by."""
+    if record.get("status") == "ok":
+        return "ok:checks_failed" if record.get("checks_passed") is False else "ok"
+    return f"error:{(record.get('error') or {}).get('code')}"
+
+
+def csv_row(record: dict) -> dict:
+    error = record.get("error") or {}
+    source = record.get("source") or {}
+    row = {"key": source.get("key"), "status": record.get("status"),
+           "side": record.get("side"), "error_code": error.get("code"),
+           "error_message": error.get("message"), "checks_passed": record.get("checks_passed"),
+           "etag": source.get("etag"), "processed_at": record.get("processed_at")}
+    row.update({k: v for k, v in (record.get("fields") or {}).items() if k in CSV_COLUMNS})
+    return row
+
+
+def summarize(records: Iterable[dict], csv_out: Optional[TextIO] = None) -> Summary:
+    """Count `records` by label; with `csv_out`, also write one CSV row each (full data)."""
+    summary = Summary()
+    writer = csv.DictWriter(csv_out, CSV_COLUMNS) if csv_out else None
+    if writer:
+        writer.writeheader()
+    for record in records:
+        name = label(record)
+        summary.counts[name] += 1
+        summary.examples.setdefault(name, scrub((record.get("source") or {}).get("key") or ""))
+        if writer:
+            writer.writerow(csv_row(record))
+    return summary

@@ -1,0 +1,44 @@
+"""The command line: `invoke` runs the real handler on an event file; exit codes; --version."""
+
+import json
+
+import pytest
+
+from idcard_ocr import __version__
+from idcard_ocr.ops.cli import main as cli
+from tests.conftest import oss_event, upload
+from tests.fakes import images
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as raised:
+        cli(["--version"])
+    assert raised.value.code == 0 and capsys.readouterr().out.strip() == f"idcard-ocr {__version__}"
+
+
+def test_invoke_runs_the_handler_on_an_event_file(bucket, env, ocr_api, tmp_path, monkeypatch,
+                                                  capsys):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    event = tmp_path / "event.json"
+    event.write_bytes(oss_event(bucket.bucket_name, upload(bucket, "idcards/inv-face.jpg",
+                                                           images.card_jpeg())))
+    assert cli(["invoke", str(event)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["ok"] == 1 and summary["request_id"].startswith("local-")
+    assert bucket.object_exists("idcards/inv-face.jpg.json")
+
+
+def test_invoke_reports_bad_settings_and_events(env, tmp_path, monkeypatch, capsys):
+    event = tmp_path / "event.json"
+    event.write_text('{"not": "an oss event"}')
+    monkeypatch.delenv("OCR_APPCODE", raising=False)
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "a")
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "b")
+    assert cli(["invoke", str(event)]) == 2
+    assert "OCR_APPCODE" in capsys.readouterr().err
+    monkeypatch.setenv("OCR_APPCODE", "x")
+    monkeypatch.setenv("OSS_ENDPOINT", env["OSS_ENDPOINT"])
+    assert cli(["invoke", str(event)]) == 2
+    assert "not an OSS event" in capsys.readouterr().err
+    assert cli(["invoke", str(tmp_path / "missing.json")]) == 2
