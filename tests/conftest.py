@@ -22,23 +22,32 @@ from idcard_ocr.io import log as idcard_log  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def s3_endpoint():
+def oss_server():
     """moto's S3 server on loopback: oss2 speaks the same object protocol to it (path style)."""
     server = LocalOssServer()
     server.start()
-    yield server.endpoint
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(oss_server):
+    return oss_server.endpoint
+
+
+def new_bucket(endpoint: str, prefix: str = "idcards"):
+    """A fresh, empty bucket on the local OSS server; returns an oss2.Bucket on it."""
+    import oss2
+
+    bucket = oss2.Bucket(oss2.Auth("test", "test"), endpoint, f"{prefix}-{uuid.uuid4().hex[:12]}")
+    bucket.create_bucket()
+    return bucket
 
 
 @pytest.fixture
 def bucket(s3_endpoint):
-    """A fresh, empty bucket per test; returns an oss2.Bucket on it."""
-    import oss2
-
-    bucket = oss2.Bucket(oss2.Auth("test", "test"), s3_endpoint,
-                         f"idcards-{uuid.uuid4().hex[:12]}")
-    bucket.create_bucket()
-    return bucket
+    """A fresh, empty bucket per test."""
+    return new_bucket(s3_endpoint)
 
 
 @pytest.fixture(scope="session")

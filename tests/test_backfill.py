@@ -7,7 +7,7 @@ import pytest
 from idcard_ocr.io.oss import ObjectStore
 from idcard_ocr.ops.backfill import RateLimiter
 from idcard_ocr.ops.cli import main as cli
-from tests.conftest import fc_context, oss_event, upload
+from tests.conftest import fc_context, new_bucket, oss_event, upload
 from tests.fakes import images
 
 
@@ -212,3 +212,73 @@ def test_fc2_never_prints_the_security_token(filled, env, fc):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and json.loads(run.stdout)["failed"] == {"invoke_failed": 3}
     assert "SECRET-STS-TOKEN-123" not in run.stdout + run.stderr
+
+
+# Issue 10: one result store, one composition root, per-object failures ------------------------
+
+@pytest.fixture
+def result_bucket(s3_endpoint):
+    return new_bucket(s3_endpoint, "results")
+
+
+def test_result_bucket_is_honoured_by_backfill_and_report(bucket, result_bucket, env, ocr_api,
+                                                          monkeypatch, capsys):
+    from idcard_ocr import handle
+    settings = env | {"RESULT_BUCKET": result_bucket.bucket_name}
+    done = upload(bucket, "idcards/done-face.jpg", images.card_jpeg(seed=1))
+    handle(oss_event(bucket.bucket_name, done), fc_context(), settings)
+    bucket.put_object("idcards/todo-face.jpg", images.card_jpeg(seed=2))
+    assert result_bucket.object_exists("idcards/done-face.jpg.json")
+    assert not bucket.object_exists("idcards/done-face.jpg.json")
+    calls = len(ocr_api.requests)
+
+    code, report = backfill(bucket, settings, monkeypatch, capsys, "--dry-run")
+    assert report["submitted"] == 1 and report["skipped"] == {"already_done": 1}
+    code, report = backfill(bucket, settings, monkeypatch, capsys)
+    assert code == 0 and report["done"] == {"ok": 1} and len(ocr_api.requests) == calls + 1
+    assert result_bucket.object_exists("idcards/todo-face.jpg.json")
+
+    assert cli(["report", "--bucket", bucket.bucket_name, "--prefix", "idcards/"]) == 0
+    assert json.loads(capsys.readouterr().out)["by_status"] == {"ok": 2}
+
+
+def test_eight_threads_log_exactly_the_calls_the_api_received(bucket, env, ocr_api, logs,
+                                                              monkeypatch, capsys):
+    from tests.conftest import parsed
+    for i in range(12):
+        bucket.put_object(f"idcards/t{i}-face.jpg", images.card_jpeg(seed=i))
+    ocr_api.fail_next(503, "Service Unavailable", times=7)  # some photos need several attempts
+    code, report = backfill(bucket, env | {"OCR_MAX_ATTEMPTS": "4"}, monkeypatch, capsys,
+                            "--concurrency", "8")
+    lines = [line for line in parsed(logs) if line["message"].startswith("object ")]
+    assert len(lines) == 12
+    assert sum(line["api_calls"] for line in lines) == len(ocr_api.requests) == 12 + 7
+    assert all(line["api_calls"] <= 4 for line in lines)
+
+
+def test_a_failing_result_lookup_fails_that_photo_only(bucket, env, ocr_api, oss_server,
+                                                       monkeypatch, capsys):
+    for i in range(3):
+        bucket.put_object(f"idcards/p{i}-face.jpg", images.card_jpeg(seed=i))
+    oss_server.fail_next("HEAD", f"/{bucket.bucket_name}/idcards/p1-face.jpg.json", 503,
+                         "ServiceUnavailable", times=10)
+    code, report = backfill(bucket, env, monkeypatch, capsys)
+    assert code == 1
+    assert report["failed"] == {"storage_unavailable": 1} and report["done"] == {"ok": 2}
+    puts = {path for method, path, _ in oss_server.requests_for(bucket.bucket_name)
+            if method == "PUT"}
+    assert f"/{bucket.bucket_name}/idcards/p0-face.jpg.json" in puts
+    assert f"/{bucket.bucket_name}/idcards/p1-face.jpg.json" not in puts
+
+
+def test_invoke_mode_without_fc2_exits_2_before_listing(filled, env, oss_server, monkeypatch,
+                                                         capsys):
+    import sys
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setitem(sys.modules, "fc2", None)  # as if aliyun-fc2 were not installed
+    before = len(oss_server.requests_for(filled.bucket_name))
+    assert cli(["backfill", "--bucket", filled.bucket_name, "--mode", "invoke",
+                "--fc-endpoint", "http://127.0.0.1:9"]) == 2
+    assert "idcard-ocr[ops]" in capsys.readouterr().err
+    assert len(oss_server.requests_for(filled.bucket_name)) == before

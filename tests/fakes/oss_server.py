@@ -7,6 +7,8 @@ hundred). Only S3 is served here, so the guess is skipped.
 """
 
 import logging
+import threading
+from urllib.parse import unquote
 
 from moto.moto_server import werkzeug_app
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -32,7 +34,7 @@ _FILE_EXISTS = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>FileAlrea
 
 
 class _AsOss:
-    """What OSS does and moto (S3) does not, for oss2's sake:
+    """What OSS does and moto (S3) does not, for oss2's sake (and scripted failures for tests):
     - listings as OSS writes them: no S3 XML namespace, a <Type> in every <Contents>;
     - user metadata: `x-oss-meta-*` headers stored and returned (moto keeps `x-amz-meta-*`);
     - `x-oss-forbid-overwrite: true` as S3's `If-None-Match: *`, and its 412 as OSS's
@@ -40,8 +42,25 @@ class _AsOss:
 
     def __init__(self, app):
         self.app = app
+        self.lock = threading.Lock()
+        self.failures = []   # [method, path fragment, status, code, times left]
+        self.requests = []   # (method, path, query) of every request
 
     def __call__(self, environ, start_response):
+        method, path = environ.get("REQUEST_METHOD", ""), unquote(environ.get("PATH_INFO", ""))
+        with self.lock:
+            self.requests.append((method, path, environ.get("QUERY_STRING", "")))
+            failure = next((f for f in self.failures if f[0] == method and f[1] in path), None)
+            if failure is not None:
+                failure[4] -= 1
+                if failure[4] <= 0:
+                    self.failures.remove(failure)
+        if failure is not None:
+            body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{failure[3]}</Code>'
+                    f'<Message>scripted</Message></Error>').encode()
+            start_response(f"{failure[2]} Scripted", [("Content-Type", "application/xml"),
+                                                      ("Content-Length", str(len(body)))])
+            return [body] if method != "HEAD" else [b""]
         for name in [n for n in environ if n.startswith("HTTP_X_OSS_META_")]:
             environ["HTTP_X_AMZ_META_" + name[len("HTTP_X_OSS_META_"):]] = environ[name]
         forbid = environ.get("HTTP_X_OSS_FORBID_OVERWRITE", "").lower() == "true" \
@@ -79,10 +98,22 @@ class LocalOssServer(ThreadedMotoServer):
     def __init__(self, ip_address: str = "127.0.0.1", port: int = 0):
         super().__init__(ip_address=ip_address, port=port, verbose=False)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+        self.app = _AsOss(_S3Only(create_backend_app))
+
+    def fail_next(self, method: str, path_fragment: str, status: int, code: str = "",
+                  times: int = 1) -> None:
+        """Answer the next `times` `method` requests whose path holds `path_fragment` with an
+        OSS error (e.g. 503 ServiceUnavailable, 403 AccessDenied)."""
+        with self.app.lock:
+            self.app.failures.append([method, path_fragment, status, code, times])
+
+    def requests_for(self, bucket: str):
+        """(method, path, query) of every request made so far to `bucket`."""
+        with self.app.lock:
+            return [r for r in self.app.requests if r[1].startswith(f"/{bucket}")]
 
     def _server_entry(self) -> None:
-        self._server = make_server(self._ip_address, self._port,
-                                   _AsOss(_S3Only(create_backend_app)), True, **_HANDLER)
+        self._server = make_server(self._ip_address, self._port, self.app, True, **_HANDLER)
         self._server_ready_event.set()
         self._server.serve_forever()
 
