@@ -56,3 +56,26 @@ def with_orientation(img: Image.Image, orientation: int) -> bytes:
     exif = Image.Exif()
     exif[0x0112] = orientation
     return encode(img, "JPEG", quality=90, exif=exif.tobytes())
+
+
+def big_png(width: int, height: int, color_type: int = 2, bit_depth: int = 8) -> bytes:
+    """A valid PNG of any size that compresses to almost nothing (a uniform grey), written row
+    by row so that making a 100-megapixel one costs no memory. Colour types: 0 grey, 2 RGB,
+    4 grey+alpha, 6 RGBA."""
+    import struct
+    import zlib
+
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[color_type]
+    row = b"\x00" + b"\x80" * (width * channels * bit_depth // 8)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    packer = zlib.compressobj(1)
+    band = row * 64
+    compressed = b"".join(packer.compress(band) for _ in range(height // 64))
+    compressed += packer.compress(row * (height % 64)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", compressed)
+            + chunk(b"IEND", b""))

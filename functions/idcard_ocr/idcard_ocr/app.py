@@ -12,6 +12,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 from .card.privacy import register_secret
 from .config import Settings
 from .imaging import ImageLimits
+from .imaging.prepare import MEMORY_SHARE, RESERVED_MB, memory_budget
 from .io.offline import OfflineEngine
 from .io.ocr_api import MarketplaceClient
 from .io.oss import Credentials, ObjectStore
@@ -24,9 +25,10 @@ class App:
     """Everything one configuration needs, built once and safe to share between threads."""
 
     def __init__(self, settings: Settings, credentials: Credentials,
-                 region: Optional[str] = None):
+                 region: Optional[str] = None, memory_mb: Optional[int] = None):
         self.settings = settings
         self.credentials = credentials
+        self.limits = _image_limits(settings, memory_mb)
         self.endpoint = settings.oss_endpoint_for(region)
         self.location = ResultLocation.from_settings(settings)
         for secret in (settings.appcode,):
@@ -45,7 +47,8 @@ class App:
         """
         settings = Settings.from_env(environ)
         credentials = Credentials.resolve(context, environ)
-        return cls(settings, credentials, region or _context_region(context))
+        return cls(settings, credentials, region or _context_region(context),
+                   _context_memory(context))
 
     def bucket(self, name: str) -> ObjectStore:
         """The bucket `name` at this configuration's endpoint (one client per bucket)."""
@@ -84,8 +87,7 @@ class App:
         settings = self.settings
         options = PipelineOptions(
             card_side=settings.card_side,
-            limits=ImageLimits(settings.image_max_side, settings.image_max_bytes,
-                               settings.image_max_pixels),
+            limits=self.limits,
             source_max_bytes=settings.source_max_bytes,
             keeps_full_results=settings.writes_json,
             save_crops=settings.save_crops,
@@ -105,8 +107,32 @@ def _mns_output(app: App) -> Output:
     return MnsOutput(publisher, settings.mns_fields, links_result=settings.writes_json)
 
 
+DEFAULT_MEMORY_MB = 512  # template.yml's
+
 # OUTPUT names besides `oss` (the result store itself, always written) and how to build them.
 _OUTPUTS = {"mns": _mns_output}
+
+
+def _image_limits(settings: Settings, memory_mb: Optional[int]) -> ImageLimits:
+    """What an upload may cost: IMAGE_MAX_DECODED_MB, else a share of the function's memory
+    (FC_FUNCTION_MEMORY_SIZE, or the context's), else of the template's 512 MB."""
+    if settings.image_max_decoded_mb:
+        budget, source = settings.image_max_decoded_mb * 2**20, "IMAGE_MAX_DECODED_MB"
+    else:
+        memory = settings.memory_mb or memory_mb or DEFAULT_MEMORY_MB
+        budget = memory_budget(memory)
+        source = f"{MEMORY_SHARE:.0%} of the function's {memory} MB less {RESERVED_MB} MB; " \
+                 f"raise the memory or set IMAGE_MAX_DECODED_MB"
+    return ImageLimits(settings.image_max_side, settings.image_max_bytes,
+                       settings.image_max_pixels, budget, source)
+
+
+def _context_memory(context) -> Optional[int]:
+    function = getattr(context, "function", None)
+    try:
+        return int(getattr(function, "memory", None) or 0) or None
+    except (TypeError, ValueError):
+        return None
 
 
 def _context_region(context) -> Optional[str]:

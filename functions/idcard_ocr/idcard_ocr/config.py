@@ -51,6 +51,8 @@ class Settings:
     crop_portrait_suffix: str = ".portrait.jpg"
     quality_info: bool = False
     region: Optional[str] = None
+    memory_mb: Optional[int] = None           # the function's memory, from FC
+    image_max_decoded_mb: Optional[int] = None  # explicit decoding budget; else from memory_mb
 
     @property
     def writes_json(self) -> bool:
@@ -115,6 +117,8 @@ class Settings:
             crop_portrait_suffix=portrait_suffix,
             quality_info=env.flag("OCR_QUALITY_INFO", False),
             region=env.region("FC_REGION"),
+            memory_mb=_optional_int(env, "FC_FUNCTION_MEMORY_SIZE", 64, 32768),
+            image_max_decoded_mb=_optional_int(env, "IMAGE_MAX_DECODED_MB", 16, 16384),
             outputs=outputs,
             mns_endpoint=mns_endpoint,
             mns_queue=mns_queue,
@@ -162,6 +166,12 @@ class Settings:
             raise ConfigError("FC_REGION", f"{region[:40]!r} is not a region id such as "
                                            f"cn-hangzhou")
         return f"https://oss-{region}-internal.aliyuncs.com"
+
+
+def _optional_int(env: "_Env", name: str, low: int, high: int) -> Optional[int]:
+    if env.text(name) is None:
+        return None
+    return int(env.number(name, 0, low=low, high=high, integer=True))
 
 
 def _outputs(value: str) -> Tuple[str, ...]:

@@ -8,7 +8,7 @@ on first use so that a cold start does not pay for it.
 import io
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional, Tuple
 
 from .. import errors
 from ..errors import PermanentError
@@ -25,6 +25,63 @@ class ImageLimits:
     max_side: int = 2048            # longer side we send; a card stays legible well below this
     max_bytes: int = 3 * 1024 * 1024  # what we send; the API takes up to 10 MB, smaller is faster
     max_pixels: int = 100_000_000   # refuse larger (decompression bombs), before decoding
+    # What decoding may cost, upload included (decode_cost()); None: no limit. The function
+    # derives it from its memory size (memory_budget()).
+    max_decoded_bytes: Optional[int] = None
+    budget_source: str = "IMAGE_MAX_DECODED_MB"  # named when an image is refused
+
+
+# Of the function's memory, what one image may take at its peak, and what the interpreter, the
+# libraries and the rest of the invocation keep besides (measured: bench/README.md, "Memory").
+MEMORY_SHARE = 0.6
+RESERVED_MB = 96
+# Bytes per pixel Pillow keeps for a decoded image of each mode (RGB is stored as 4 bytes).
+_STORED_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+# What decoders hold besides Pillow's image, bytes per pixel: libheif decodes into a buffer of
+# its own that Pillow then copies; Pillow's WebP plugin holds libwebp's RGBA output as bytes and
+# again as a file to decode from.
+_DECODER_BYTES = {"WEBP": 12, "HEIF": 3, "AVIF": 3}
+# Modes reduce() premultiplies (one more full-size copy).
+_PREMULTIPLIED = ("RGBA", "LA", "PA")
+
+
+def memory_budget(memory_mb: int) -> int:
+    """Decoding budget, in bytes, for a function of `memory_mb` MB."""
+    return max(16, int(memory_mb * MEMORY_SHARE) - RESERVED_MB) * 1024 * 1024
+
+
+def decode_cost(fmt: str, img, full_size: Tuple[int, int],
+                decoded_size: Optional[Tuple[int, int]] = None) -> int:
+    """Peak bytes of decoding `img` (header read) of `full_size` to `decoded_size` (smaller
+    after a JPEG draft), with the conversions _transform() makes before it shrinks."""
+    decoded_size = decoded_size or full_size
+    pixels = decoded_size[0] * decoded_size[1]
+    mode = img.mode
+    extra = 4 if mode.startswith("I;16") or mode in _PREMULTIPLIED else 0
+    cost = pixels * (_STORED_BYTES.get(mode, 4) + extra) + _output_bytes(decoded_size)
+    width, height = full_size
+    cost += width * height * _DECODER_BYTES.get(fmt, 0)
+    if fmt == "JPEG" and (img.info.get("progressive") or img.info.get("progression")):
+        # libjpeg keeps every DCT coefficient of a progressive JPEG, at full size whatever the
+        # scale it decodes to: 2 bytes per coefficient of each component.
+        cost += width * height * 2 * _component_share(img)
+    return cost
+
+
+def _output_bytes(size: Tuple[int, int]) -> int:
+    """The smaller copies made after the shrink (turned, converted, resampled, encoded)."""
+    return 4 * 4 * min(size[0] * size[1], 2048 * 2048)
+
+
+def _component_share(img) -> float:
+    """Components' samples per pixel, subsampling included (4:2:0 YCbCr: 1.5)."""
+    layers = getattr(img, "layer", None) or []
+    try:
+        h_max = max(layer[1] for layer in layers)
+        v_max = max(layer[2] for layer in layers)
+        return sum(layer[1] * layer[2] for layer in layers) / (h_max * v_max)
+    except (ValueError, TypeError, IndexError, ZeroDivisionError):
+        return 4.0
 
 
 @dataclass(frozen=True)
@@ -68,7 +125,7 @@ def prepare(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
             if _can_send_as_is(fmt, img, len(data), limits):
                 _verify_decodes(img, fmt)
                 return PreparedImage(data, fmt, fmt, width, height, transformed=False)
-            return _transform(img, fmt, limits)
+            return _transform(img, fmt, len(data), limits)
     except PermanentError:
         raise
     except image_module.DecompressionBombError:
@@ -125,10 +182,11 @@ def _verify_decodes(img, fmt: str) -> None:
     img.load()
 
 
-def _transform(img, fmt: str, limits: ImageLimits) -> PreparedImage:
+def _transform(img, fmt: str, data_size: int, limits: ImageLimits) -> PreparedImage:
     from PIL import Image, ImageOps
 
     floor = limits.max_side * 3 // 4
+    full_size = img.size
     if fmt == "JPEG":
         # The decoder can scale by 1/2, 1/4 or 1/8 almost for free. Take the strongest reduction
         # that keeps the long side >= 3/4 of max_side: a 4032 px photo decodes at 2016 px and
@@ -136,16 +194,37 @@ def _transform(img, fmt: str, limits: ImageLimits) -> PreparedImage:
         scale = max(img.size) / floor
         if scale >= 2:
             img.draft("RGB", (int(img.size[0] / scale), int(img.size[1] / scale)))
+    _check_budget(fmt, img, full_size, data_size, limits)
     img.load()
-    img = _to_rgb(ImageOps.exif_transpose(img), Image)
+    # Shrink first, in the decoded mode, and convert and turn the small image: every copy of
+    # the full-size pixels is one more multiple of them at the peak.
     factor = max(img.size) // floor
-    if factor >= 2:  # formats without draft mode: an integer box reduction is fast and clean
-        img = img.reduce(factor)
+    if img.mode in ("1", "P"):  # reduce() cannot take them; they are rarely card photos
+        if factor >= 2:
+            img = img.resize((img.size[0] // factor, img.size[1] // factor), Image.NEAREST)
+    else:
+        if img.mode.startswith("I;16"):
+            img = img.convert("I")
+        if factor >= 2:  # formats without draft mode: an integer box reduction, fast and clean
+            img = img.reduce(factor)
+    img = _to_rgb(ImageOps.exif_transpose(img, in_place=False)
+                  if _orientation(img) != 1 else img, Image)
     if max(img.size) > limits.max_side:
         img.thumbnail((limits.max_side, limits.max_side), Image.LANCZOS, reducing_gap=2.0)
     img, data = _encode_jpeg(img, limits.max_bytes)
     return PreparedImage(data, "JPEG", fmt, img.size[0], img.size[1], transformed=True,
                          picture=img)
+
+
+def _check_budget(fmt: str, img, full_size, data_size: int, limits: ImageLimits) -> None:
+    if limits.max_decoded_bytes is None:
+        return
+    cost = decode_cost(fmt, img, full_size, img.size) + data_size
+    if cost > limits.max_decoded_bytes:
+        raise PermanentError(errors.IMAGE_TOO_LARGE,
+                             f"decoding this {full_size[0]}x{full_size[1]} {fmt} ({img.mode}) "
+                             f"would take about {cost / 2**20:.0f} MB; the limit is "
+                             f"{limits.max_decoded_bytes / 2**20:.0f} MB ({limits.budget_source})")
 
 
 def _to_rgb(img, Image):

@@ -1,0 +1,70 @@
+"""Memory follows the function's size: what a photo may cost is decided before it is decoded.
+
+Each case runs in a fresh interpreter and reads its own peak RSS (VmHWM): what the issue's
+photos cost before (600 MB to 1.7 GB in a 512 MB function) must now be refused up front with
+image_too_large naming the limit, or processed within 60 % of the function's memory.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import FUNCTION_DIR, ROOT
+
+MEMORY_MB = 512
+CHILD = """
+import json, sys
+sys.path[:0] = [{function_dir!r}, {root!r}]
+from idcard_ocr.app import _image_limits
+from idcard_ocr.config import Settings
+from idcard_ocr.errors import PermanentError
+from idcard_ocr.imaging import prepare
+from tests.fakes.images import big_png
+data = big_png(*json.loads(sys.argv[1]))
+limits = _image_limits(Settings.from_env({{"OCR_APPCODE": "x",
+                                          "FC_FUNCTION_MEMORY_SIZE": sys.argv[2]}}), None)
+try:
+    prepared = prepare(data, limits)
+    outcome = {{"ok": [prepared.width, prepared.height]}}
+except PermanentError as e:
+    outcome = {{"code": e.code, "message": e.message}}
+peak = [int(line.split()[1]) for line in open("/proc/self/status")
+        if line.startswith("VmHWM")][0] // 1024
+print(json.dumps(dict(outcome, peak_mb=peak)))
+"""
+
+
+def in_fresh_interpreter(png_args, memory_mb=MEMORY_MB) -> dict:
+    code = CHILD.format(function_dir=FUNCTION_DIR, root=ROOT)
+    run = subprocess.run([sys.executable, "-c", code, json.dumps(png_args), str(memory_mb)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout)
+
+
+@pytest.mark.parametrize("png", [
+    (6000, 6000, 6, 8),      # 140 KB RGBA: peaked at 636 MB
+    (8000, 8000, 2, 8),      # RGB: 550 MB
+    (10000, 10000, 2, 16),   # 16-bit: 720 MB
+    (10000, 10000, 6, 8),    # RGBA: 1674 MB
+], ids=["rgba-6000", "rgb-8000", "rgb16-10000", "rgba-10000"])
+def test_what_used_to_exhaust_512_mb_is_refused_before_decoding(png):
+    result = in_fresh_interpreter(list(png))
+    assert result.get("code") == "image_too_large", result
+    assert "the limit is" in result["message"] and "512 MB" in result["message"]
+    assert result["peak_mb"] <= 0.6 * MEMORY_MB
+
+
+@pytest.mark.parametrize("png", [(5000, 5000, 2, 8), (6000, 3000, 6, 8), (4000, 4000, 0, 16)],
+                         ids=["rgb-5000", "rgba-6000x3000", "grey16-4000"])
+def test_large_photos_within_the_budget_are_read_within_60_percent(png):
+    result = in_fresh_interpreter(list(png))
+    assert "ok" in result, result
+    assert result["peak_mb"] <= 0.6 * MEMORY_MB
+
+
+def test_more_memory_accepts_more():
+    result = in_fresh_interpreter([6000, 6000, 6, 8], memory_mb=1024)
+    assert "ok" in result and result["peak_mb"] <= 0.6 * 1024
