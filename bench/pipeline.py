@@ -63,6 +63,7 @@ def stage_times():
     bucket = oss2.Bucket(oss2.Auth("b", "b"), endpoint, "bench")
     bucket.create_bucket()
     env = {"OSS_ENDPOINT": endpoint, "OCR_API_URL": api.url, "OCR_APPCODE": api.state.appcodes[0],
+           "RESULT_SIGNING_KEY": "bench-signing-key-0123456789abcdef-xyz",
            "ALIBABA_CLOUD_ACCESS_KEY_ID": "b", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "b"}
     screenshot = Image.new("RGB", (1920, 1080), (250, 250, 250))
     screenshot.paste(images.card(), (500, 250))

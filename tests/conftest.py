@@ -14,6 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FUNCTION_DIR = os.path.join(ROOT, "functions", "idcard_ocr")
 EVENTS_DIR = os.path.join(ROOT, "events")
 APPCODE = "test-appcode-0123456789abcdef"
+SIGNING_KEY = "test-signing-key-0123456789abcdef-not-a-secret"
 
 if FUNCTION_DIR not in sys.path:
     sys.path.insert(0, FUNCTION_DIR)
@@ -81,6 +82,7 @@ def env(s3_endpoint, ocr_api):
     return {
         "OCR_API_URL": ocr_api.url,
         "OCR_APPCODE": APPCODE,
+        "RESULT_SIGNING_KEY": SIGNING_KEY,
         "OSS_ENDPOINT": s3_endpoint,
         "ALIBABA_CLOUD_ACCESS_KEY_ID": "test-key-id",
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "test-key-secret",

@@ -40,5 +40,8 @@ def test_invoke_reports_bad_settings_and_events(env, tmp_path, monkeypatch, caps
     monkeypatch.setenv("OCR_APPCODE", "x")
     monkeypatch.setenv("OSS_ENDPOINT", env["OSS_ENDPOINT"])
     assert cli(["invoke", str(event)]) == 2
+    assert "RESULT_SIGNING_KEY: is required" in capsys.readouterr().err
+    monkeypatch.setenv("RESULT_SIGNING_KEY", env["RESULT_SIGNING_KEY"])
+    assert cli(["invoke", str(event)]) == 2
     assert "not an OSS event" in capsys.readouterr().err
     assert cli(["invoke", str(tmp_path / "missing.json")]) == 2

@@ -213,3 +213,23 @@ def test_a_stalled_https_endpoint_times_out_instead_of_hanging(bucket, mns_env, 
         assert server.state.attempts >= 1
     finally:
         server.stop()
+
+
+def test_an_appcode_echoed_by_the_api_never_reaches_a_message(bucket, mns_env, mns, ocr_api):
+    ocr_api.fail_next(403, f"Unauthorized {APPCODE.upper()}")
+    run(bucket, mns_env | {"CARD_SIDE": "face"},
+        upload(bucket, "idcards/echo-face.jpg", images.card_jpeg()))
+    [message] = mns.messages
+    assert message.json["error"]["code"] == "unauthorized"
+    assert APPCODE.lower() not in json.dumps(message.json).lower()
+
+
+def test_mns_only_send_failure_after_the_answer_is_not_bought_again(bucket, mns_env, mns,
+                                                                    ocr_api):
+    settings = mns_env | {"OUTPUT": "mns"}
+    item = upload(bucket, "idcards/kept-face.jpg", images.card_jpeg())
+    mns.fail_next(500, "InternalError", times=3)
+    with pytest.raises(InvocationFailed):
+        run(bucket, settings, item)
+    run(bucket, settings, item)  # FC's retry: the kept answer is sent, the API is not called
+    assert len(ocr_api.requests) == 1 and len(mns.messages) == 1

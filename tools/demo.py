@@ -29,6 +29,7 @@ from tests.fakes.oss_server import LocalOssServer  # noqa: E402
 
 BUCKET = "idcards-demo"
 APPCODE = "demo-appcode-not-a-secret"
+SIGNING_KEY = "demo-signing-key-not-a-secret-0123456789"
 SAMPLES_DIR = os.path.join(ROOT, "tests", "fixtures", "cards")
 UPLOADS = [  # (key as a user would name it, sample photo or None for a special case)
     ("idcards/applicant-0001-face.jpg", "face-clean.jpg"),
@@ -85,6 +86,7 @@ def main() -> int:
         bucket.create_bucket()
         os.environ.update({
             "OSS_ENDPOINT": s3.endpoint, "OCR_API_URL": engine.url, "OCR_APPCODE": APPCODE,
+            "RESULT_SIGNING_KEY": SIGNING_KEY,
             "ALIBABA_CLOUD_ACCESS_KEY_ID": "demo", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "demo",
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"), "SAVE_CROPS": "true",
         })

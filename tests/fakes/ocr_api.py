@@ -61,6 +61,10 @@ class OcrApiState:
     failures: List[ScriptedFailure] = field(default_factory=list)
     requests: List[RecordedRequest] = field(default_factory=list)
     connections: int = 0
+    # Misbehaviour: send the answer one byte every `drip_s` seconds; or answer 200 with
+    # `huge_bytes` bytes of JSON-looking garbage (streamed: the server holds none of it).
+    drip_s: float = 0.0
+    huge_bytes: int = 0
 
 
 class OcrApiServer(LoopbackServer):
@@ -102,18 +106,37 @@ class OcrApiServer(LoopbackServer):
                 recorded.status = status
                 with server._lock:
                     server.state.requests.append(recorded)
-                    delay = server.state.delay_s
+                    delay, drip, huge = (server.state.delay_s, server.state.drip_s,
+                                         server.state.huge_bytes)
                 if delay:
                     time.sleep(delay)
+                if huge:
+                    status, payload = 200, b""
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Content-Length", str(huge or len(payload)))
                 self.end_headers()
                 try:
-                    self.wfile.write(payload)
+                    if huge:
+                        self._stream_garbage(huge)
+                    elif drip:
+                        for i in range(len(payload)):
+                            self.wfile.write(payload[i:i + 1])
+                            self.wfile.flush()
+                            time.sleep(drip)
+                    else:
+                        self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout tests)
+                    self.close_connection = True  # the client gave up (timeout tests)
+
+            def _stream_garbage(self, size: int) -> None:
+                chunk = b'{"name": "' + b"x" * (64 * 1024)
+                sent = 0
+                while sent < size:
+                    piece = chunk[:size - sent]
+                    self.wfile.write(piece)
+                    sent += len(piece)
 
         return Handler
 

@@ -31,7 +31,8 @@ class App:
         self.limits = _image_limits(settings, memory_mb)
         self.endpoint = settings.oss_endpoint_for(region)
         self.location = ResultLocation.from_settings(settings)
-        for secret in (settings.appcode,):
+        self.signer = settings.signer()
+        for secret in (settings.appcode, *settings.signing_keys):
             register_secret(secret)
         self._buckets: Dict[Tuple[str, str], ObjectStore] = {}
         self._lock = threading.Lock()
@@ -64,7 +65,8 @@ class App:
         """Where the results of photos in `source_bucket` live."""
         settings = self.settings
         return ResultStore(self.bucket(self.location.bucket_for(source_bucket)), self.location,
-                           settings.result_encryption, settings.result_kms_key_id)
+                           source_bucket, self.signer, settings.result_encryption,
+                           settings.result_kms_key_id)
 
     @property
     def recognizer(self) -> Recognizer:

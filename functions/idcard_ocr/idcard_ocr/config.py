@@ -51,8 +51,21 @@ class Settings:
     crop_portrait_suffix: str = ".portrait.jpg"
     quality_info: bool = False
     region: Optional[str] = None
+    signing_keys: Tuple[str, ...] = field(default=(), repr=False)  # first signs, all verify
     memory_mb: Optional[int] = None           # the function's memory, from FC
     image_max_decoded_mb: Optional[int] = None  # explicit decoding budget; else from memory_mb
+
+    def signer(self):
+        """The results' Signer. RESULT_SIGNING_KEY is required by everything that reads or
+        writes results, and checked before anything is called."""
+        from .card.signatures import Signer
+
+        if not self.signing_keys:
+            raise ConfigError("RESULT_SIGNING_KEY", "is required: results are signed so that "
+                                                    "whoever can write to the bucket cannot forge "
+                                                    "one; the templates generate it (locally: "
+                                                    "openssl rand -hex 32)")
+        return Signer(self.signing_keys)
 
     @property
     def writes_json(self) -> bool:
@@ -111,6 +124,7 @@ class Settings:
                                                  f"would trigger the function again: give "
                                                  f"them a prefix outside the upload prefix")
         return cls(
+            signing_keys=_signing_keys(env.text("RESULT_SIGNING_KEY")),
             save_crops=env.flag("SAVE_CROPS", False),
             crop_prefix=crop_prefix,
             crop_card_suffix=card_suffix,
@@ -166,6 +180,20 @@ class Settings:
             raise ConfigError("FC_REGION", f"{region[:40]!r} is not a region id such as "
                                            f"cn-hangzhou")
         return f"https://oss-{region}-internal.aliyuncs.com"
+
+
+def _signing_keys(value: Optional[str]) -> Tuple[str, ...]:
+    from .card.signatures import MIN_KEY_LENGTH
+
+    if not value:
+        return ()
+    keys = tuple(part.strip() for part in value.split(",") if part.strip())
+    for key in keys:
+        if len(key) < MIN_KEY_LENGTH or not _APPCODE.match(key):
+            raise ConfigError("RESULT_SIGNING_KEY", f"each key (comma-separated, the first "
+                                                    f"signs) must be at least {MIN_KEY_LENGTH} "
+                                                    f"printable characters without spaces")
+    return keys
 
 
 def _optional_int(env: "_Env", name: str, low: int, high: int) -> Optional[int]:

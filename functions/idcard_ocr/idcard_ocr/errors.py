@@ -23,6 +23,8 @@ REQUEST_REJECTED = "request_rejected"
 API_ERROR = "api_error"
 BAD_RESPONSE = "bad_response"
 STORAGE_DENIED = "storage_denied"
+BUCKET_MISSING = "bucket_missing"
+STORAGE_ERROR = "storage_error"
 
 # Transient codes: they appear in logs and in the exception FC records, never in a result object.
 THROTTLED = "throttled"
@@ -30,6 +32,7 @@ API_TIMEOUT = "api_timeout"
 API_UNAVAILABLE = "api_unavailable"
 CONNECTION_FAILED = "connection_failed"
 STORAGE_UNAVAILABLE = "storage_unavailable"
+IN_PROGRESS = "in_progress"
 MNS_SEND_FAILED = "mns_send_failed"
 INVOKE_FAILED = "invoke_failed"
 
@@ -88,16 +91,18 @@ class EventError(IdcardOcrError, ValueError):
 
 
 class InvocationFailed(IdcardOcrError):
-    """Raised by the handler when some objects failed transiently, so FC retries the event.
+    """Raised by the handler when some objects could not be finished, so FC retries the event
+    (and, after its retries, sends it to the dead-letter queue).
 
-    Objects that were finished are skipped on the retry (idempotency), so nothing is billed twice.
+    Objects that were finished are skipped on the retry, and an answer that was paid for is
+    kept in the photo's claim, so nothing is billed twice.
     """
 
     def __init__(self, failures: Iterable[Tuple[str, str]]):
         self.failures = list(failures)
         codes = ", ".join(sorted({code for _, code in self.failures}))
         super().__init__("invocation_failed",
-                         f"{len(self.failures)} object(s) failed transiently ({codes}); "
+                         f"{len(self.failures)} object(s) could not be finished ({codes}); "
                          f"raising so Function Compute retries the event")
 
 
@@ -150,11 +155,11 @@ def from_storage_status(status: int, code: str, what: str) -> IdcardOcrError:
         return PermanentError(STORAGE_DENIED, f"{what}: AccessDenied; the function's role "
                                               f"needs this permission (see template.yml)", status)
     if code == "NoSuchBucket":
-        return PermanentError(STORAGE_DENIED, f"{what}: the bucket does not exist (check "
+        return PermanentError(BUCKET_MISSING, f"{what}: the bucket does not exist (check "
                                               f"RESULT_BUCKET and the trigger's bucket)", status)
     if status < 0:  # oss2's own statuses for network failures and unreadable answers
         return TransientError(STORAGE_UNAVAILABLE, f"{what}: OSS could not be reached or "
                                                    f"answered garbage ({code or 'network'})")
     if is_transient_status(status):
         return TransientError(STORAGE_UNAVAILABLE, f"{what}: HTTP {status} {code}".strip(), status)
-    return PermanentError(STORAGE_DENIED, f"{what}: HTTP {status} {code}".strip(), status)
+    return PermanentError(STORAGE_ERROR, f"{what}: HTTP {status} {code}".strip(), status)

@@ -1,10 +1,10 @@
 """The FC entry point's logic: the app, the event's records, one pipeline run per record, one verdict."""
 
 import logging
-from typing import List
+from typing import List, Optional, Tuple
 
 from .app import App
-from .errors import EventError, InvocationFailed, TransientError
+from .errors import EventError, IdcardOcrError, InvocationFailed
 from .io.events import ObjectEvent, event_records
 from .io.log import log_context, log_event
 from .io.retry import Deadline
@@ -21,33 +21,34 @@ def handle(event, context=None, environ=None) -> dict:
     with log_context(request_id=request_id):
         app = App.from_environment(environ, context)
         raw_records = event_records(event)
-        events: List[ObjectEvent] = []
-        outcomes, failures = [], []
-        seen = set()
+        outcomes: List[Optional[dict]] = [None] * len(raw_records)  # in delivery order
+        to_process: List[Tuple[int, ObjectEvent]] = []
+        failures, seen = [], set()
         for position, raw in enumerate(raw_records):
             try:
                 parsed = ObjectEvent.from_record(raw)
             except EventError as e:  # retrying cannot mend it; the other records still count
                 log_event(logging.ERROR, "malformed record skipped", record=position,
                           error=e.message)
-                outcomes.append({"record": position, "status": "skipped",
-                                 "reason": "malformed_record"})
+                outcomes[position] = {"record": position, "status": "skipped",
+                                      "reason": "malformed_record"}
                 continue
             if parsed.identity in seen:  # one change of one version, delivered twice
-                outcomes.append({"record": position, "key": parsed.key, "status": "skipped",
-                                 "reason": "duplicate_record"})
+                outcomes[position] = {"key": parsed.key, "status": "skipped",
+                                      "reason": "duplicate_record"}
                 continue
             seen.add(parsed.identity)
-            events.append(parsed)
+            to_process.append((position, parsed))
         pipeline = app.pipeline(request_id)
         deadline = Deadline.from_context(context)
-        for record in events:
+        for position, record in to_process:
             try:
-                outcomes.append(pipeline.process(record, deadline).summary())
-            except TransientError as e:
+                outcomes[position] = pipeline.process(record, deadline).summary()
+            except IdcardOcrError as e:  # transient, or a permanent one no record could hold
                 failures.append((record.key, e.code))
             except Exception as e:  # one broken record must not lose the others
                 failures.append((record.key, type(e).__name__))
+        outcomes = [o for o in outcomes if o is not None]
         summary = {
             "request_id": request_id,
             "records": len(raw_records),

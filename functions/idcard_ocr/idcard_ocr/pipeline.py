@@ -18,10 +18,19 @@ from .io.events import ObjectEvent
 from .io.keys import skip_reason
 from .io.log import log_context, log_event
 from .io.oss import ObjectStore, StoredObject
-from .io.results import ResultStore, Verdict
+from .io.results import Claimed, ResultStore, Verdict
 from .io.retry import Deadline
 from .io.seams import Output, Recognizer
 from .recognition import read_card, sides_to_try
+
+
+# Claims: how long past our own deadline a claim stays valid (then a retry may take it over),
+# how long a duplicate delivery waits for the holder, and how often it looks.
+CLAIM_MARGIN_S = 30.0
+CLAIM_WAIT_S = 20.0
+CLAIM_POLL_S = 0.5
+SETTLE_S = 5.0
+_FINISHED_ELSEWHERE = object()
 
 
 @dataclass
@@ -38,6 +47,7 @@ class Outcome:
     bytes_sent: int = 0
     api_calls: int = 0
     key_decoded: bool = False
+    kept_answer: bool = False        # delivered what an earlier, failed invocation paid for
     ms: Dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict:
@@ -79,7 +89,8 @@ class Pipeline:
                 self._log(outcome, logging.WARNING, e)
                 raise
             except Exception as e:
-                outcome.status, outcome.reason = "failed", type(e).__name__
+                outcome.status = "failed"
+                outcome.reason = e.code if isinstance(e, IdcardOcrError) else type(e).__name__
                 self._log(outcome, logging.ERROR, e)
                 raise
             self._log(outcome, logging.INFO)
@@ -107,16 +118,77 @@ class Pipeline:
             outcome.reason = "object_gone"
             return
         outcome.bytes_read = obj.size
-        if outcome.key_decoded or obj.etag != event.etag:
-            if outcome.key_decoded:
-                log_event(logging.INFO, "key found only after URL-decoding", key=obj.key)
-                outcome.key, outcome.result_key = obj.key, results.key_for(obj.key)
-            if self._finished(results, obj.key, obj.etag, outcome, timed, deadline):
-                return
-        self._recognise(results, event.bucket, obj, outcome, timed, deadline)
+        if outcome.key_decoded:
+            log_event(logging.INFO, "key found only after URL-decoding", key=obj.key)
+            outcome.key, outcome.result_key = obj.key, results.key_for(obj.key)
+        if event.etag and obj.etag and obj.etag != event.etag:
+            outcome.reason = "superseded"  # a newer version is there; its own event reads it
+            return
+        if (outcome.key_decoded or not event.etag) and \
+                self._finished(results, obj.key, obj.etag, outcome, timed, deadline):
+            return
+        self._recognise_once(results, event.bucket, obj, outcome, timed, deadline)
 
-    def _recognise(self, results: ResultStore, bucket: str, obj: StoredObject,
-                   outcome: Outcome, timed, deadline: Deadline) -> None:
+    def _recognise_once(self, results: ResultStore, bucket: str, obj: StoredObject,
+                        outcome: Outcome, timed, deadline: Deadline) -> None:
+        """Claim the version, recognise it (or deliver what a failed holder kept), deliver.
+
+        Concurrent deliveries of one event make one API call; an answer that was paid for but
+        not delivered is kept in the claim, so FC's retry delivers it without paying again.
+        """
+        holder = self.request_id or "local"
+        with timed("claim"):
+            claim = self._claim(results, obj, holder, outcome, deadline)
+        if claim is _FINISHED_ELSEWHERE:
+            return
+        record = claim
+        try:
+            if record is None:
+                record = self._record(results, bucket, obj, outcome, timed, deadline)
+            else:
+                outcome.kept_answer = True
+                outcome.status = record.get("status", "ok")
+                outcome.side = record.get("side")
+                outcome.reason = (record.get("error") or {}).get("code")
+            self._deliver(results, record, outcome, timed, deadline)
+        except Exception:
+            self._settle_claim(results, obj.key, record, holder)
+            raise
+        self._settle_claim(results, obj.key, None, holder)
+
+    def _claim(self, results: ResultStore, obj: StoredObject, holder: str, outcome: Outcome,
+               deadline: Deadline):
+        """None or a kept record when the claim is ours; _FINISHED_ELSEWHERE when the holder
+        we waited for finished. Raises Claimed when the holder outlasts our wait."""
+        if not obj.etag:
+            return None
+        wait_until = time.monotonic() + min(CLAIM_WAIT_S, max(0.0, deadline.remaining() - 2))
+        while True:
+            try:
+                return results.claim(obj.key, obj.etag, holder,
+                                     deadline.remaining() + CLAIM_MARGIN_S, deadline)
+            except Claimed:
+                if time.monotonic() >= wait_until:
+                    raise
+            time.sleep(CLAIM_POLL_S)
+            if results.standing(obj.key, obj.etag, deadline).verdict is Verdict.DONE:
+                outcome.reason = "already_done"
+                return _FINISHED_ELSEWHERE
+
+    def _settle_claim(self, results: ResultStore, key: str, record: Optional[dict],
+                      holder: str) -> None:
+        """Keep a paid-for record in the claim for the retry, or release the claim."""
+        try:
+            if record is not None:
+                results.keep(key, record, holder, Deadline(SETTLE_S))
+            else:
+                results.release(key, Deadline(SETTLE_S))
+        except IdcardOcrError as e:  # the claim expires on its own; the retry takes it over
+            log_event(logging.WARNING, "claim not settled", key=key, error=e.code)
+
+    def _record(self, results: ResultStore, bucket: str, obj: StoredObject, outcome: Outcome,
+                timed, deadline: Deadline) -> dict:
+        """The ok record for the photo, or the error record of a permanent failure."""
         source = source_info(bucket, obj.key, obj.etag, obj.size)
         try:
             with timed("prepare"):
@@ -130,8 +202,8 @@ class Pipeline:
                     outcome.api_calls = e.attempts
                     raise
         except PermanentError as e:
-            self._fail(results, source, e, outcome, timed, deadline)
-            return
+            outcome.status, outcome.reason = "error", e.code
+            return error_record(source, e.as_dict(), self.request_id)
         outcome.status, outcome.side = "ok", reading.side
         outcome.api_calls = reading.attempts
         record = ok_record(source, reading.side, reading.answer, _seen(image),
@@ -144,7 +216,7 @@ class Pipeline:
             if self.options.save_crops:
                 record["crops"] = self._save_crops(results, obj.key, picture, reading.answer,
                                                    deadline)
-        self._deliver(results, record, outcome, timed, deadline)
+        return record
 
     def _save_crops(self, results: ResultStore, key: str, picture, answer: dict,
                     deadline: Deadline) -> dict:
@@ -226,6 +298,8 @@ class Pipeline:
         }
         if outcome.key_decoded:
             fields["key_decoded"] = True
+        if outcome.kept_answer:
+            fields["kept_answer"] = True
         if error is not None:
             fields["error"] = str(error) if isinstance(error, IdcardOcrError) \
                 else type(error).__name__

@@ -11,7 +11,7 @@ from typing import Optional
 
 from .. import errors
 from ..card.messages import encode, envelope
-from ..card.privacy import scrub
+from ..card.privacy import scrub, scrub_secrets
 from ..errors import TransientError
 from .retry import Deadline, RetryPolicy, call_with_retries
 
@@ -109,8 +109,8 @@ class MnsOutput:
         self.links_result = links_result  # the result object holds the full record
 
     def deliver(self, record: dict, result_key: str, deadline: Deadline) -> dict:
-        body = encode(envelope(record, result_key if self.links_result else None,
-                               self.fields_mode))
+        body = encode(scrub_secrets(envelope(record, result_key if self.links_result else None,
+                                             self.fields_mode)))
         message_id = self.publisher.publish(body, deadline)
         return dict(record, message={"id": message_id,
                                      "destination": self.publisher.destination})

@@ -7,6 +7,7 @@ The AppCode goes into one header and nowhere else: anything the API echoes is sc
 
 import base64
 import json
+import socket
 import threading
 import time
 from typing import Optional
@@ -14,6 +15,7 @@ from urllib.parse import unquote
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .. import errors
 from ..card.documents import FIELDS
@@ -39,10 +41,84 @@ def http_session() -> requests.Session:
             session = requests.Session()
             # Our own retry loop knows the time budget and the API's error semantics; urllib3's
             # would retry blindly, so it is off.
-            session.mount("https://", HTTPAdapter(pool_maxsize=8, max_retries=0))
-            session.mount("http://", HTTPAdapter(pool_maxsize=8, max_retries=0))
+            session.mount("https://", _WatchedAdapter(pool_maxsize=8, max_retries=0))
+            session.mount("http://", _WatchedAdapter(pool_maxsize=8, max_retries=0))
             _session = session
         return _session
+
+
+class _Watchdog:
+    """Bounds a whole request, not each read: when `seconds` pass, the sockets this thread's
+    request uses are shut down, which ends any read in progress (a server dripping one byte
+    per second would otherwise keep a request alive forever within its read timeout)."""
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.fired = False
+        self._connections = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        _Watchdog._current.watch = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+        _Watchdog._current.watch = None
+        return False
+
+    @classmethod
+    def watch(cls, connection) -> None:
+        """Called as the current thread's request takes a connection from the pool."""
+        watch = getattr(cls._current, "watch", None)
+        if watch is not None:
+            with watch._lock:
+                watch._connections.append(connection)
+                fired = watch.fired
+            if fired:
+                _shut(connection)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            connections = list(self._connections)
+        for connection in connections:
+            _shut(connection)
+
+
+def _shut(connection) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class _WatchedPool(HTTPConnectionPool):
+    def _get_conn(self, timeout=None):
+        connection = super()._get_conn(timeout)
+        _Watchdog.watch(connection)
+        return connection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    def _get_conn(self, timeout=None):
+        connection = super()._get_conn(timeout)
+        _Watchdog.watch(connection)
+        return connection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedPool,
+                                                   "https": _WatchedHTTPSPool}
 
 
 class MarketplaceClient:
@@ -96,16 +172,22 @@ class MarketplaceClient:
         if self._appcode:
             headers["Authorization"] = f"APPCODE {self._appcode}"
         session = self._session or http_session()
+        slow = TransientError(errors.API_TIMEOUT,
+                              f"the OCR API did not answer within {timeout:.1f} s")
         try:
-            with session.post(self.api_url, data=body, headers=headers, timeout=timeout,
-                              stream=True) as response:
-                payload = _read_capped(response)
+            with _Watchdog(timeout) as watchdog:
+                with session.post(self.api_url, data=body, headers=headers, timeout=timeout,
+                                  stream=True) as response:
+                    payload = _read_capped(response)
         except requests.Timeout:
-            raise TransientError(errors.API_TIMEOUT,
-                                 f"the OCR API did not answer within {timeout:.1f} s") from None
-        except requests.RequestException as e:
+            raise slow from None
+        except (requests.RequestException, OSError) as e:
+            if watchdog.fired:
+                raise slow from None
             raise TransientError(errors.CONNECTION_FAILED,
                                  f"could not reach the OCR API ({type(e).__name__})") from None
+        if watchdog.fired:  # the answer ended early because we cut it
+            raise slow
         if response.status_code != 200:
             raise errors.from_ocr_status(response.status_code,
                                          _reason(response.headers, payload),

@@ -81,6 +81,7 @@ class StoredObject:
     data: bytes
     etag: Optional[str]
     size: int
+    last_modified: Optional[int] = None  # seconds since the epoch, OSS's clock
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ class ObjectStore:
                 data = result.read(max_bytes + 1)  # a length that lies cannot overrun the cap
                 if len(data) > max_bytes:
                     raise _too_large(len(data), max_bytes)
-        return StoredObject(key, data, normalize_etag(result.etag), len(data))
+        return StoredObject(key, data, normalize_etag(result.etag), len(data),
+                            result.last_modified)
 
     def read_source(self, key: str, max_bytes: int, deadline: Optional[Deadline] = None
                     ) -> Tuple[Optional[StoredObject], bool]:

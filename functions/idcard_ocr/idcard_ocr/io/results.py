@@ -1,22 +1,30 @@
-"""The result store: where results live, and how they are read, written and judged done.
+"""The result store: where results live, and how they are read, written, judged and claimed.
 
 One place for every reader and writer of results (the function, `invoke`, `backfill`,
-`report`): the bucket (RESULT_BUCKET or the photo's own), the key (RESULT_PREFIX + key +
-RESULT_SUFFIX), the crops beside them, encryption, and the metadata that lets a HEAD decide
-whether a photo version is done without reading the document.
+`report`, the review console): the bucket (RESULT_BUCKET or the photo's own), the key
+(RESULT_PREFIX + key + RESULT_SUFFIX), the crops and claims beside them, encryption,
+signatures, and the sealed metadata that lets one HEAD decide whether a photo version is done.
+
+Nothing stored is believed unless its signature checks out: a planted result is as good as
+none, and is overwritten.
 """
 
 import json
+import time
 from dataclasses import dataclass
 from enum import Enum
 from typing import FrozenSet, Iterable, Iterator, Optional
 
-from ..card.documents import is_done
-from .oss import ObjectInfo, ObjectStore
+from .. import errors
+from ..card.privacy import scrub_secrets
+from ..card.signatures import Signer
+from ..errors import TransientError
+from .oss import KeyExists, ObjectInfo, ObjectStore
 from .retry import Deadline
 
 JSON_TYPE = "application/json; charset=utf-8"
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024  # our own documents are a few KB; larger ones are not ours
+CLAIM_INFIX = ".claim"
 
 
 @dataclass(frozen=True)
@@ -42,11 +50,21 @@ class ResultLocation:
     def result_key(self, key: str) -> str:
         return f"{self.prefix}{key}{self.suffix}"
 
+    def claim_key(self, key: str) -> str:
+        return f"{self.prefix}{key}{CLAIM_INFIX}{self.suffix}"
+
     def crop_key(self, key: str, suffix: str) -> str:
         return f"{self.crop_prefix}{key}{suffix}"
 
     def is_result_key(self, key: str) -> bool:
-        return key.startswith(self.prefix) and key.endswith(self.suffix)
+        return (key.startswith(self.prefix) and key.endswith(self.suffix)
+                and not key.endswith(CLAIM_INFIX + self.suffix))
+
+    def source_key(self, result_key: str) -> Optional[str]:
+        """The photo's key for a result key, or None when it is not one."""
+        if not self.is_result_key(result_key):
+            return None
+        return result_key[len(self.prefix):len(result_key) - len(self.suffix)]
 
     def is_output(self, key: str) -> bool:
         """True for any key this function writes; such keys are never processed."""
@@ -57,7 +75,7 @@ class ResultLocation:
 class Verdict(Enum):
     """What the result store says about one photo version."""
 
-    ABSENT = "absent"            # no result, or one for another version
+    ABSENT = "absent"            # no result, one for another version, or one we cannot trust
     DONE = "done"                # an ok result for this version
     FAILED = "failed"            # an error result for this version
 
@@ -66,53 +84,92 @@ class Verdict(Enum):
 class Standing:
     verdict: Verdict
     delivered: FrozenSet[str] = frozenset()  # the outputs the stored record has reached
+    untrusted: bool = False                   # a result is there, but not signed by us
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    key: str                  # the result object's key
+    document: dict
+    trusted: bool             # signed by us, for the photo it names
+
+
+class Claimed(TransientError):
+    """Another invocation holds this photo version (it is being recognised right now)."""
+
+    def __init__(self):
+        super().__init__(errors.IN_PROGRESS, "another invocation is recognising this photo "
+                                             "version; it will write the result")
 
 
 class ResultStore:
     """The results of the photos of one source bucket."""
 
-    def __init__(self, objects: ObjectStore, location: ResultLocation,
-                 encryption: Optional[str] = "AES256", kms_key_id: Optional[str] = None):
+    def __init__(self, objects: ObjectStore, location: ResultLocation, source_bucket: str,
+                 signer: Signer, encryption: Optional[str] = "AES256",
+                 kms_key_id: Optional[str] = None):
         self.objects = objects
         self.location = location
+        self.source_bucket = source_bucket
+        self.signer = signer
         self.encryption = encryption
         self.kms_key_id = kms_key_id
 
     def key_for(self, source_key: str) -> str:
         return self.location.result_key(source_key)
 
+    # Judging ---------------------------------------------------------------------------------
+
     def standing(self, source_key: str, etag: Optional[str],
                  deadline: Optional[Deadline] = None) -> Standing:
-        """Done, failed or absent for this version, from the result's metadata (one HEAD)."""
+        """Done, failed or absent for this version, from the result's sealed metadata (a HEAD)."""
         info = self.objects.head(self.key_for(source_key), deadline)
-        delivered = frozenset(filter(None, ((info.metadata.get("delivered") or "")
-                                            .split(",") if info else ())))
-        return Standing(_verdict(info, etag), delivered)
+        if info is None or not etag:
+            return Standing(Verdict.ABSENT)
+        meta = info.metadata
+        status, stored_etag = meta.get("status", ""), meta.get("source-etag", "")
+        delivered = meta.get("delivered", "")
+        if not self.signer.check_seal(meta.get("seal"), *self._seal_parts(
+                source_key, stored_etag, status, delivered)):
+            return Standing(Verdict.ABSENT, untrusted=True)
+        if stored_etag.upper() != etag.upper():
+            return Standing(Verdict.ABSENT)
+        verdict = {"ok": Verdict.DONE, "error": Verdict.FAILED}.get(status, Verdict.ABSENT)
+        return Standing(verdict, frozenset(filter(None, delivered.split(","))))
 
     def get(self, source_key: str, deadline: Optional[Deadline] = None) -> Optional[dict]:
-        """The result document of a photo, or None when there is none we can read."""
-        return self.read(self.key_for(source_key), deadline)
+        """The photo's result document, or None when there is none we can trust."""
+        found = self.read(self.key_for(source_key), deadline)
+        return found.document if found and found.trusted else None
 
-    def read(self, result_key: str, deadline: Optional[Deadline] = None) -> Optional[dict]:
+    def read(self, result_key: str, deadline: Optional[Deadline] = None
+             ) -> Optional[StoredResult]:
+        """The document at `result_key` and whether we signed it, or None (absent, not JSON)."""
         found = self.objects.read(result_key, MAX_DOCUMENT_BYTES, deadline)
-        if found is None:
+        doc = _json_object(found.data) if found else None
+        if doc is None:
             return None
-        try:
-            doc = json.loads(found.data)
-        except (ValueError, RecursionError):
-            return None
-        return doc if isinstance(doc, dict) else None
+        source_key = self.location.source_key(result_key)
+        trusted = source_key is not None and self.signer.verify(doc, self.source_bucket,
+                                                                source_key)
+        return StoredResult(result_key, doc, trusted)
+
+    # Writing ---------------------------------------------------------------------------------
 
     def save(self, record: dict, deadline: Deadline, delivered: Iterable[str] = ()) -> str:
-        """Write the record (ok, error or receipt) where it belongs; returns its key.
+        """Sign and write the record (ok, error or receipt); returns its key.
 
-        `delivered` names the outputs the record has reached, for standing().
+        `delivered` names the outputs the record has reached; it is sealed into the metadata
+        with the status and the version, for standing().
         """
         source = record.get("source") or {}
         key = self.key_for(source["key"])
-        body = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8")
-        metadata = {"status": record["status"], "source-etag": source.get("etag") or "",
-                    "delivered": ",".join(sorted(delivered))}
+        body = self._signed_body(record)
+        etag, status = source.get("etag") or "", record["status"]
+        delivered = ",".join(sorted(delivered))
+        metadata = {"status": status, "source-etag": etag, "delivered": delivered,
+                    "seal": self.signer.seal(*self._seal_parts(source["key"], etag, status,
+                                                               delivered))}
         self._write(key, body, JSON_TYPE, metadata, deadline)
         return key
 
@@ -121,31 +178,88 @@ class ResultStore:
         self._write(key, jpeg, "image/jpeg", None, deadline)
         return key
 
+    # Claims: one recognition per photo version ------------------------------------------------
+
+    def claim(self, source_key: str, etag: str, holder: str, ttl_s: float,
+              deadline: Deadline) -> Optional[dict]:
+        """Claim the version before paying for it (create-only write of `<key>.claim.json`).
+
+        Returns None when the claim is ours, or the record a previous holder kept (it paid,
+        then failed to deliver: deliver that, do not pay again). Raises Claimed while a live
+        holder has it. A claim that is stale (older than its ttl by OSS's clock), unsigned or
+        for another version is removed and taken.
+        """
+        key = self.location.claim_key(source_key)
+        body = self._signed_body(self._claim_doc(source_key, etag, holder, ttl_s))
+        for _ in range(2):
+            try:
+                self.objects.write(key, body, JSON_TYPE, encryption=self.encryption,
+                                   kms_key_id=self.kms_key_id, create_only=True,
+                                   deadline=deadline)
+                return None
+            except KeyExists:
+                pass
+            found = self.objects.read(key, MAX_DOCUMENT_BYTES, deadline)
+            if found is None:
+                continue  # released in between
+            doc = _json_object(found.data)
+            if doc and self.signer.verify(doc, self.source_bucket, source_key, etag):
+                if doc.get("kept"):
+                    return doc["kept"]
+                ttl = doc.get("ttl_s") if isinstance(doc.get("ttl_s"), (int, float)) else 0
+                if found.last_modified and time.time() < found.last_modified + ttl:
+                    raise Claimed()
+            self.objects.delete(key, deadline)
+        raise Claimed()
+
+    def keep(self, source_key: str, record: dict, holder: str, deadline: Deadline) -> None:
+        """Keep a paid-for record in the claim, so that the retry delivers it without paying."""
+        source = record.get("source") or {}
+        doc = self._claim_doc(source_key, source.get("etag") or "", holder, 0)
+        self._write(self.location.claim_key(source_key),
+                    self._signed_body(dict(doc, kept=record)), JSON_TYPE, None, deadline)
+
+    def release(self, source_key: str, deadline: Optional[Deadline] = None) -> None:
+        self.objects.delete(self.location.claim_key(source_key), deadline)
+
+    # Listing ---------------------------------------------------------------------------------
+
     def listing(self, prefix: str = "") -> Iterator[ObjectInfo]:
         """Every result object whose photo is under `prefix` (streamed, no documents read)."""
         for info in self.objects.list(self.location.prefix + prefix):
             if self.location.is_result_key(info.key):
                 yield info
 
-    def documents(self, prefix: str = "") -> Iterator[dict]:
-        """Every ok or error result document under `prefix` (streamed, one GET each)."""
+    def documents(self, prefix: str = "") -> Iterator[StoredResult]:
+        """Every ok or error result under `prefix`, trusted or not (streamed, one GET each)."""
         for info in self.listing(prefix):
-            doc = self.read(info.key)
-            if doc and doc.get("status") in ("ok", "error"):
-                yield doc
+            found = self.read(info.key)
+            if found and found.document.get("status") in ("ok", "error"):
+                yield found
+
+    # -----------------------------------------------------------------------------------------
+
+    def _claim_doc(self, source_key: str, etag: str, holder: str, ttl_s: float) -> dict:
+        return {"kind": "claim", "source": {"bucket": self.source_bucket, "key": source_key,
+                                            "etag": etag},
+                "holder": holder, "ttl_s": ttl_s}
+
+    def _signed_body(self, doc: dict) -> bytes:
+        signed = self.signer.sign(scrub_secrets(doc))
+        return json.dumps(signed, ensure_ascii=False, indent=2).encode("utf-8")
+
+    def _seal_parts(self, source_key: str, etag: str, status: str, delivered: str):
+        return ("result", self.source_bucket, source_key, etag.upper(), status, delivered)
 
     def _write(self, key: str, body: bytes, content_type: str, metadata, deadline) -> None:
         self.objects.write(key, body, content_type, encryption=self.encryption,
                            kms_key_id=self.kms_key_id, metadata=metadata, deadline=deadline)
 
 
-def _verdict(info: Optional[ObjectInfo], etag: Optional[str]) -> Verdict:
-    if info is None or not etag:
-        return Verdict.ABSENT
-    status = info.metadata.get("status")
-    record = {"status": status, "source": {"etag": info.metadata.get("source-etag")}}
-    if is_done(record, etag):
-        return Verdict.DONE
-    if status == "error" and (info.metadata.get("source-etag") or "").upper() == etag.upper():
-        return Verdict.FAILED
-    return Verdict.ABSENT
+def _json_object(data: bytes) -> Optional[dict]:
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    return doc if isinstance(doc, dict) else None
+

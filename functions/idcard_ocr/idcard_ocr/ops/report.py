@@ -7,9 +7,10 @@ from typing import Dict, Iterable, Optional, TextIO
 
 from ..card.documents import FIELDS
 from ..card.privacy import scrub
+from ..io.results import StoredResult
 
 CSV_COLUMNS = ("key", "status", "side", "error_code", "error_message", "checks_passed",
-               *FIELDS["face"], *FIELDS["back"], "etag", "processed_at")
+               *FIELDS["face"], *FIELDS["back"], "etag", "processed_at", "trusted")
 
 
 @dataclass
@@ -22,34 +23,39 @@ class Summary:
                 "examples": self.examples}
 
 
-def label(record: dict) -> str:
-    """ok, ok:checks_failed or error:<code>: what a reconciler sorts by."""
+def label(record: dict, trusted: bool = True) -> str:
+    """ok, ok:checks_failed, error:<code>, or untrusted (not signed by the function: planted
+    or altered): what a reconciler sorts by."""
+    if not trusted:
+        return "untrusted"
     if record.get("status") == "ok":
         return "ok:checks_failed" if record.get("checks_passed") is False else "ok"
     return f"error:{(record.get('error') or {}).get('code')}"
 
 
-def csv_row(record: dict) -> dict:
+def csv_row(record: dict, trusted: bool = True) -> dict:
     error = record.get("error") or {}
     source = record.get("source") or {}
     row = {"key": source.get("key"), "status": record.get("status"),
            "side": record.get("side"), "error_code": error.get("code"),
            "error_message": error.get("message"), "checks_passed": record.get("checks_passed"),
-           "etag": source.get("etag"), "processed_at": record.get("processed_at")}
+           "etag": source.get("etag"), "processed_at": record.get("processed_at"),
+           "trusted": trusted}
     row.update({k: v for k, v in (record.get("fields") or {}).items() if k in CSV_COLUMNS})
     return row
 
 
-def summarize(records: Iterable[dict], csv_out: Optional[TextIO] = None) -> Summary:
-    """Count `records` by label; with `csv_out`, also write one CSV row each (full data)."""
+def summarize(results: Iterable[StoredResult], csv_out: Optional[TextIO] = None) -> Summary:
+    """Count results by label; with `csv_out`, also write one CSV row each (full data)."""
     summary = Summary()
     writer = csv.DictWriter(csv_out, CSV_COLUMNS) if csv_out else None
     if writer:
         writer.writeheader()
-    for record in records:
-        name = label(record)
+    for found in results:
+        record = found.document
+        name = label(record, found.trusted)
         summary.counts[name] += 1
         summary.examples.setdefault(name, scrub((record.get("source") or {}).get("key") or ""))
         if writer:
-            writer.writerow(csv_row(record))
+            writer.writerow(csv_row(record, found.trusted))
     return summary
