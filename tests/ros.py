@@ -182,9 +182,10 @@ def _snake(name: str) -> str:
 
 
 def _is_intrinsic(value) -> bool:
-    return isinstance(value, dict) and len(value) == 1 and \
-        next(iter(value)) in ("Ref", "Condition") or \
-        isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith("Fn::")
+    if not (isinstance(value, dict) and len(value) == 1):
+        return False
+    key = next(iter(value))
+    return key in ("Ref", "Condition") or key.startswith("Fn::")
 
 
 def _hints(cls) -> dict:

@@ -183,3 +183,26 @@ def test_zip_paths_are_what_make_package_builds():
     makefile = open(os.path.join(ros.ROOT, "Makefile"), encoding="utf-8").read()
     assert "dist/idcard-ocr.zip" in makefile and "dist/idcard-ocr-engine.zip" in makefile
     assert shutil.which("node"), "Serverless Devs needs Node.js"
+
+
+@pytest.mark.parametrize("name, resource, options", [
+    ("function-policy.json", "FunctionRole", {}),
+    ("engine-policy.json", "EngineRole", {"DeployEngine": "true"}),
+    ("appcode-secret-policy.json", "AppCodeSecretPolicy", {"AppCodeSecretName": "my-secret"}),
+])
+def test_policies_for_the_s_yaml_roles_are_the_templates(name, resource, options):
+    """README's RAM commands for Serverless Devs create the roles from these files."""
+    with open(os.path.join(ros.ROOT, "deploy", name), encoding="utf-8") as f:
+        text = f.read()
+    for placeholder, value in (("<bucket>", "idcards-demo"), ("<region>", "cn-hangzhou"),
+                               ("<account-id>", ACCOUNT), ("<log-project>", "idcard-ocr-123456789"),
+                               ("<secret-name>", "my-secret")):
+        text = text.replace(placeholder, value)
+    var = ros.variant(TEMPLATE, **options)
+    props = var["Resources"][resource]["Properties"]
+    document = props["Policies"][0]["PolicyDocument"] if "Policies" in props \
+        else props["PolicyDocument"]
+    assert json.loads(text) == ros.resolve(document, var["_parameters"])
+    trust = json.load(open(os.path.join(ros.ROOT, "deploy", "fc-trust-policy.json")))
+    if resource != "AppCodeSecretPolicy":
+        assert trust == props["AssumeRolePolicyDocument"]
