@@ -6,7 +6,7 @@
     dist/idcard-ocr-engine.zip  the offline engine (custom.debian11, whose Python is 3.12): the
                                 same code plus the `engine` extra in python/ (PYTHONPATH)
 
-Binary wheels are taken for the target (`--platform manylinux2014_x86_64 --python-version ...
+Binary wheels are taken for the target (`--platform manylinux2014_x86_64 / manylinux_2_28_x86_64 --python-version ...
 --only-binary=:all:`), whatever Python runs this. Dependencies published only as source
 (oss2, crcmod, aliyun-mns-sdk...) are first built here as wheels with no compiler, so that an
 optional C extension (crcmod's) falls back to its pure-Python version instead of being
@@ -27,7 +27,9 @@ import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FUNCTION_DIR = os.path.join(ROOT, "functions", "idcard_ocr")
-PLATFORM = "manylinux2014_x86_64"
+# FC's runtimes are Debian 10 (glibc 2.28) or newer: wheels up to manylinux_2_28 run there
+# (onnxruntime publishes nothing older for Python 3.12).
+PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
 TARGETS = {  # name: (zip, Python of the FC runtime, pyproject extras)
     "function": ("idcard-ocr.zip", "3.10", ()),
     "engine": ("idcard-ocr-engine.zip", "3.12", ("engine",)),
@@ -56,7 +58,8 @@ def pip(*args, env=None) -> None:
 
 
 def target_options(python: str) -> list:
-    return ["--platform", PLATFORM, "--python-version", python, "--implementation", "cp",
+    platforms = [option for platform in PLATFORMS for option in ("--platform", platform)]
+    return [*platforms, "--python-version", python, "--implementation", "cp",
             "--only-binary=:all:"]
 
 
