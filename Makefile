@@ -9,9 +9,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test bench fonts package clean
 
-$(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt
+# The tests also need Serverless Devs (npm, pinned in deploy/package-lock.json) to render
+# s.yaml, and the function's wheels for Linux x86_64 / python3.10 to build its zip offline.
+$(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt deploy/package-lock.json
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,engine,ops]'
+	cd deploy && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python tools/package.py --prefetch $(VENV)/wheelhouse
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -26,19 +30,18 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/backfill.py
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/engine_function.py
 
 # The synthetic card generator draws with Debian's CJK fonts (benchmark and fixtures only).
 fonts:
 	@fc-list 2>/dev/null | grep -q NotoSansCJK || \
 	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei)
 
-# The deployable code directory: functions/idcard_ocr/ with its dependencies in python/.
-# Compiled wheels must match the runtime: run it with FC's Python on Linux x86_64, e.g.
-# `make package PY=python3.10` (template.yml says python3.10).
+# The deployable zips, with dependencies for FC's Linux x86_64 whatever machine builds them:
+# dist/idcard-ocr.zip (python3.10) and dist/idcard-ocr-engine.zip (the offline engine, for
+# custom.debian11's Python 3.12). template.yml and s.yaml point at them. Prints their sizes.
 package:
-	rm -rf functions/idcard_ocr/python
-	$(PY) -m pip install --quiet --disable-pip-version-check \
-	    -r functions/idcard_ocr/requirements.txt -t functions/idcard_ocr/python
+	$(PY) tools/package.py --out dist
 
 clean:
-	rm -rf $(VENV) functions/idcard_ocr/python demo-output
+	rm -rf $(VENV) functions/idcard_ocr/python demo-output dist deploy/node_modules

@@ -1,188 +1,345 @@
-"""The shipped template.yml: its structure, and that no key the function writes can trigger it."""
+"""The shipped template.yml: what it deploys for every option, least privilege, and that no key
+the function writes can trigger it. (ROS CDK's own checks: test_deploy_ros.py.)"""
 
-import os
+import inspect
+import json
 import re
 
 import pytest
-import yaml
 
+from idcard_ocr import config as config_module
 from idcard_ocr.config import Settings
 from idcard_ocr.io.keys import is_image_key
 from idcard_ocr.io.results import ResultLocation
-from tests.conftest import ROOT
+from tests import ros
 
-with open(os.path.join(ROOT, "template.yml"), encoding="utf-8") as f:
-    TEMPLATE = yaml.safe_load(f)
-SERVICE = TEMPLATE["Resources"]["idcard-ocr"]
-FUNCTION = SERVICE["idcard-ocr"]
-PROPS = FUNCTION["Properties"]
-TRIGGERS = FUNCTION["Events"]
+TEMPLATE = ros.load()
+DEFAULT = ros.variant(TEMPLATE)
+FUNCTION = DEFAULT["Resources"]["Function"]["Properties"]
+IMAGE_SUFFIXES = [".jpg", ".JPG", ".jpeg", ".png", ".heic", ".HEIC"]
+FINISHED = re.compile(r"oss:ObjectCreated:(PutObject|PostObject|CopyObject|"
+                      r"CompleteMultipartUpload|AppendObject|PutSymlink)")
 
 
-def test_transform_and_types():
+def _variant_id(v):
+    return "-".join(f"{k}={v[k] or 'none'}" for k in v)
+
+
+def _statements(role_or_policy):
+    props = role_or_policy["Properties"]
+    docs = [p["PolicyDocument"] for p in props.get("Policies", [])]
+    docs += [props["PolicyDocument"]] if "PolicyDocument" in props else []
+    return [s for d in docs for s in d["Statement"]]
+
+
+def _grants(resources, **overrides):
+    """{action: [resource strings]} over every role and managed policy of a variant."""
+    var = ros.variant(TEMPLATE, **overrides)
+    out = {}
+    for name, body in var["Resources"].items():
+        if body["Type"] in ("ALIYUN::RAM::Role", "ALIYUN::RAM::ManagedPolicy") and name in resources:
+            for statement in _statements(body):
+                assert statement["Effect"] == "Allow"
+                for action in statement["Action"]:
+                    out.setdefault(action, []).extend(
+                        ros.resolve(statement["Resource"], var["_parameters"]))
+    return out
+
+
+def test_native_ros_template_with_fc3_resources():
     assert TEMPLATE["ROSTemplateFormatVersion"] == "2015-09-01"
-    assert TEMPLATE["Transform"] == "Aliyun::Serverless-2018-04-03"
-    assert SERVICE["Type"] == "Aliyun::Serverless::Service"
-    assert FUNCTION["Type"] == "Aliyun::Serverless::Function"
+    assert "Transform" not in TEMPLATE
+    kinds = {body["Type"] for body in TEMPLATE["Resources"].values()}
+    assert {"ALIYUN::FC3::Function", "ALIYUN::FC3::Trigger", "ALIYUN::FC3::AsyncInvokeConfig",
+            "ALIYUN::RAM::Role", "ALIYUN::RAM::ManagedPolicy", "ALIYUN::MNS::Queue",
+            "ALIYUN::RandomString"} <= kinds
+    assert not any(k.startswith("Aliyun::Serverless") for k in kinds)
 
 
-def test_function_points_at_the_deployed_directory():
-    assert PROPS["Handler"] == "index.handler"
-    assert PROPS["Runtime"] in ("python3.9", "python3.10", "python3.12")
-    code = os.path.join(ROOT, PROPS["CodeUri"])
-    assert os.path.isfile(os.path.join(code, "index.py"))
-    assert os.path.isfile(os.path.join(code, "requirements.txt"))
-    assert os.path.isdir(os.path.join(code, "idcard_ocr"))
-    assert 128 <= PROPS["MemorySize"] <= 3072 and 30 <= PROPS["Timeout"] <= 600
+def test_function_runs_the_packaged_handler():
+    assert FUNCTION["Runtime"] == "python3.10" and FUNCTION["Handler"] == "index.handler"
+    assert FUNCTION["Code"] == {"OssBucketName": {"Ref": "CodeBucket"},
+                                "OssObjectName": {"Ref": "CodeObject"}}
+    assert TEMPLATE["Parameters"]["CodeObject"]["Default"] == "idcard-ocr.zip"
+    assert TEMPLATE["Parameters"]["EngineCodeObject"]["Default"] == "idcard-ocr-engine.zip"
+    assert FUNCTION["MemorySize"] == 512 and FUNCTION["Timeout"] == 120
+    assert FUNCTION["LogConfig"] == {"Project": {"Ref": "LogProject"},
+                                     "Logstore": {"Ref": "LogStore"}}
 
 
-def test_appcode_is_a_noecho_parameter_and_nothing_secret_is_inline():
+def test_secrets_are_noecho_or_generated_never_typed():
     assert TEMPLATE["Parameters"]["OcrAppCode"]["NoEcho"] is True
-    assert PROPS["EnvironmentVariables"]["OCR_APPCODE"] == {"Ref": "OcrAppCode"}
-
-
-def _resolve(value, parameters):
-    """Parameter defaults substituted into Ref / Fn::Sub, pseudo parameters made up."""
-    pseudo = {"ALIYUN::Region": "cn-hangzhou", "ALIYUN::AccountId": "123456789"}
-    if isinstance(value, dict) and "Ref" in value:
-        return parameters[value["Ref"]]
-    if isinstance(value, dict) and "Fn::Sub" in value:
-        names = dict(parameters, **pseudo)
-        return re.sub(r"\$\{([^}]+)\}", lambda m: names[m.group(1)], value["Fn::Sub"])
-    return value
+    env = FUNCTION["EnvironmentVariables"]
+    assert env["OCR_APPCODE"] == {"Ref": "OcrAppCode"}
+    assert env["RESULT_SIGNING_KEY"] == {"Fn::GetAtt": ["SigningKey", "Value"]}
+    key = TEMPLATE["Resources"]["SigningKey"]
+    assert key["Type"] == "ALIYUN::RandomString" and key["Properties"]["Length"] >= 32
+    engine_code = TEMPLATE["Resources"]["EngineAppCode"]
+    assert engine_code["Type"] == "ALIYUN::RandomString"
+    assert engine_code["Properties"]["Length"] >= 32
+    # No output shows a secret: none refers to the random strings or the AppCode parameter.
+    for output in TEMPLATE["Outputs"].values():
+        assert not ros.references(output["Value"]) & {"SigningKey", "EngineAppCode", "OcrAppCode"}
 
 
 @pytest.mark.parametrize("output", TEMPLATE["Parameters"]["Output"]["AllowedValues"])
-def test_environment_is_a_valid_configuration(output):
-    parameters = {name: spec.get("Default") for name, spec in TEMPLATE["Parameters"].items()}
-    parameters.update(Output=output, OcrAppCode="placeholder")
-    env = {k: _resolve(v, parameters) for k, v in PROPS["EnvironmentVariables"].items()}
+@pytest.mark.parametrize("options", ros.VARIANTS, ids=_variant_id)
+def test_environment_is_a_valid_configuration(output, options):
+    var = ros.variant(TEMPLATE, Output=output, **options)
+    params = var["_parameters"]
+    attributes = {("SigningKey", "Value"): "k" * 48, ("EngineAppCode", "Value"): "e" * 40,
+                  ("EngineHttpTrigger", "UrlInternet"):
+                      "https://idcard-ocr-engine-abc.cn-hangzhou.fcapp.run"}
+    env = ros.resolve(var["Resources"]["Function"]["Properties"]["EnvironmentVariables"],
+                      params, attributes)
+    assert all(isinstance(v, str) for v in env.values()), env
+    secret = options["AppCodeSecretName"] and options["DeployEngine"] == "false"
+    if secret and "OCR_APPCODE_SECRET_NAME" not in inspect.getsource(config_module):
+        pytest.skip("idcard_ocr.config does not read OCR_APPCODE_SECRET_NAME yet (issue 12, "
+                    "the Python half)")
     settings = Settings.from_env(env)
     assert settings.outputs == tuple(sorted(output.split(",")))
     if settings.sends_messages:
         assert settings.mns_endpoint == "https://123456789.mns.cn-hangzhou-internal.aliyuncs.com"
-        assert settings.mns_queue == parameters["ResultQueueName"]
+        assert settings.mns_queue == params["ResultQueueName"]
+    if options["DeployEngine"] == "true":
+        assert env["OCR_API_URL"] == ("https://idcard-ocr-engine-abc.cn-hangzhou.fcapp.run"
+                                      "/rest/160601/ocr/ocr_idcard.json")
+        assert settings.api_url == env["OCR_API_URL"] and settings.appcode == "e" * 40
+        engine_env = ros.resolve(var["Resources"]["EngineFunction"]["Properties"]
+                                 ["EnvironmentVariables"], params, attributes)
+        assert engine_env["ENGINE_APPCODES"] == settings.appcode
+        assert env["OCR_APPCODE_SECRET_NAME"] == ""
+    elif secret:
+        assert env["OCR_APPCODE"] == "" and env["OCR_APPCODE_SECRET_NAME"] == "idcard-ocr/appcode"
+    else:
+        assert settings.api_url == params["OcrApiUrl"] and settings.appcode == "placeholder"
+        assert env["OCR_APPCODE_SECRET_NAME"] == ""
+    assert env["RESULT_SIGNING_KEY"] == "k" * 48
+
+
+@pytest.mark.parametrize("options", ros.VARIANTS, ids=_variant_id)
+def test_every_reference_exists_in_its_variant(options):
+    """A resource or output of one option must not refer to a resource of another."""
+    var = ros.variant(TEMPLATE, **options)
+    known = set(var["Resources"]) | set(var["_parameters"]) | set(ros.PSEUDO)
+    for section in ("Resources", "Outputs"):
+        for name, body in var[section].items():
+            missing = ros.references(body) - known
+            assert not missing, f"{name} refers to {missing}"
+            depends = body.get("DependsOn", [])
+            for target in [depends] if isinstance(depends, str) else depends:
+                assert target in var["Resources"], f"{name} depends on absent {target}"
+    attributes = {(n, a) for body in list(var["Resources"].values()) +
+                  list(var["Outputs"].values()) for n, a in _get_atts(body)}
+    for resource, attribute in attributes:
+        assert attribute in ros.cdk_attributes(var["Resources"][resource]["Type"]), \
+            f"{resource} has no attribute {attribute}"
+
+
+def _get_atts(value):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "Fn::GetAtt":
+                yield tuple(v)
+            else:
+                yield from _get_atts(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _get_atts(v)
 
 
 def test_queues_and_the_dead_letter_destination():
-    resources = TEMPLATE["Resources"]
-    assert resources["ResultQueue"]["Type"] == "ALIYUN::MNS::Queue"
+    resources = DEFAULT["Resources"]
     assert resources["ResultQueue"]["Properties"]["QueueName"] == {"Ref": "ResultQueueName"}
     assert resources["DeadLetterQueue"]["Properties"]["QueueName"] == \
         {"Ref": "DeadLetterQueueName"}
-    on_failure = PROPS["AsyncConfiguration"]["Destination"]["OnFailure"]["Fn::Sub"]
+    config = resources["AsyncInvokeConfig"]
+    assert "DeadLetterQueue" in config["DependsOn"]
+    on_failure = config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::Sub"]
     assert on_failure == ("acs:mns:${ALIYUN::Region}:${ALIYUN::AccountId}:"
                           "/queues/${DeadLetterQueueName}/messages")
+    assert config["Properties"]["FunctionName"] == {"Fn::GetAtt": ["Function", "FunctionName"]}
+    assert config["Properties"]["MaxAsyncRetryAttempts"] == 2
+    assert config["Properties"]["MaxAsyncEventAgeInSeconds"] == 86400
 
 
-def test_async_configuration_bounds_retries_and_event_age():
-    config = PROPS["AsyncConfiguration"]
-    assert 0 <= config["MaxAsyncRetryAttempts"] <= 8
-    assert 1 <= config["MaxAsyncEventAgeInSeconds"] <= 604800
+@pytest.mark.parametrize("options", ros.VARIANTS, ids=_variant_id)
+def test_function_role_is_least_privilege(options):
+    grants = _grants({"FunctionRole", "AppCodeSecretPolicy"}, **options)
+    bucket = "acs:oss:*:*:idcards-demo/"
+    expected = {
+        "oss:GetObject": [bucket + "idcards/*"],
+        "oss:PutObject": [bucket + "idcards/*.json", bucket + "idcard-crops/*"],
+        "oss:DeleteObject": [bucket + "idcards/*.claim.json"],
+        "mns:SendMessage": ["acs:mns:cn-hangzhou:123456789:/queues/idcard-ocr-results/messages",
+                            "acs:mns:cn-hangzhou:123456789:/queues/idcard-ocr-dead-letters/messages"],
+        "log:PostLogStoreLogs": ["acs:log:cn-hangzhou:123456789:project/idcard-ocr-123456789"
+                                 "/logstore/idcard-ocr"],
+    }
+    if options["AppCodeSecretName"] and options["DeployEngine"] == "false":
+        expected["kms:GetSecretValue"] = [
+            "acs:kms:cn-hangzhou:123456789:secret/idcard-ocr/appcode"]
+    assert grants == expected
+    # The put grant on .json is what results and claims need: both end in RESULT_SUFFIX.
+    assert FUNCTION["EnvironmentVariables"]["RESULT_SUFFIX"] == ".json"
+    role = ros.variant(TEMPLATE, **options)["Resources"]["FunctionRole"]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Action": "sts:AssumeRole",
+         "Principal": {"Service": ["fc.aliyuncs.com"]}}]
 
 
-def test_role_is_least_privilege():
-    statements = SERVICE["Properties"]["Policies"][0]["Statement"]
-    actions = {a for s in statements for a in s["Action"]}
-    assert actions == {"oss:GetObject", "oss:PutObject", "mns:SendMessage",
-                       "log:PostLogStoreLogs"}
-    for statement in statements:
-        assert statement["Effect"] == "Allow"
-        for resource in statement["Resource"]:
-            text = resource["Fn::Sub"]
-            assert text not in ("*", "acs:oss:*:*:*"), "no account-wide grants"
-    [send] = [s for s in statements if "mns:SendMessage" in s["Action"]]
-    queues = {r["Fn::Sub"].split("/queues/")[1] for r in send["Resource"]}
-    assert queues == {"${ResultQueueName}/messages", "${DeadLetterQueueName}/messages"}
-    [put] = [s for s in statements if "oss:PutObject" in s["Action"]]
-    assert put["Resource"][0]["Fn::Sub"].endswith("*" + PROPS["EnvironmentVariables"]["RESULT_SUFFIX"])
-    assert put["Resource"][1]["Fn::Sub"].endswith("/${CropPrefix}*")
+def test_oss_trigger_role_invokes_this_function_only():
+    grants = _grants({"OssTriggerRole"})
+    assert grants == {"fc:InvokeFunction": [
+        "acs:fc:cn-hangzhou:123456789:functions/idcard-ocr",
+        "acs:fc:cn-hangzhou:123456789:functions/idcard-ocr/*"]}
+    trust = DEFAULT["Resources"]["OssTriggerRole"]["Properties"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": ["oss.aliyuncs.com"]}
+    for trigger in _native_triggers().values():
+        assert trigger["InvocationRole"] == {"Fn::GetAtt": ["OssTriggerRole", "Arn"]}
 
 
-def test_triggers_listen_only_to_finished_objects_under_the_prefix():
-    assert TRIGGERS
-    for trigger in TRIGGERS.values():
-        assert trigger["Type"] == "OSS"
-        props = trigger["Properties"]
-        assert props["BucketName"] == {"Ref": "BucketName"}
-        for name in props["Events"]:
-            assert re.fullmatch(r"oss:ObjectCreated:(PutObject|PostObject|CopyObject|"
-                                r"CompleteMultipartUpload|AppendObject|PutSymlink)", name)
-        assert props["Filter"]["Key"]["Prefix"] == {"Ref": "UploadPrefix"}
+def test_engine_role_only_writes_logs():
+    grants = _grants({"EngineRole"}, DeployEngine="true")
+    assert set(grants) == {"log:PostLogStoreLogs"}
 
 
-def _matches(trigger_filter, key, upload_prefix):
-    prefix = upload_prefix if trigger_filter.get("Prefix") == {"Ref": "UploadPrefix"} \
-        else trigger_filter.get("Prefix", "")
-    return key.startswith(prefix) and key.endswith(trigger_filter.get("Suffix", ""))
+def test_uploader_policy_allows_only_image_endings_under_the_prefix():
+    grants = _grants({"UploaderPolicy"})
+    assert grants == {"oss:PutObject": [f"acs:oss:*:*:idcards-demo/idcards/*{suffix}"
+                                        for suffix in IMAGE_SUFFIXES]}
+    for resource in grants["oss:PutObject"]:
+        for planted in ("idcards/a.jpg.json", "idcards/a.jpg.claim.json", "idcard-crops/x.jpg"):
+            assert not _ram_match(resource, "acs:oss:*:*:idcards-demo/" + planted)
+    assert DEFAULT["Outputs"]["UploaderPolicyName"]["Value"] == \
+        {"Fn::GetAtt": ["UploaderPolicy", "PolicyName"]}
+
+
+def _ram_match(pattern: str, resource: str) -> bool:
+    return re.fullmatch(re.escape(pattern).replace(r"\*", ".*"), resource) is not None
+
+
+def _native_triggers():
+    return {body["Properties"]["TriggerName"]: body["Properties"]
+            for body in DEFAULT["Resources"].values()
+            if body["Type"] == "ALIYUN::FC3::Trigger" and body["Properties"]["TriggerType"] == "oss"}
+
+
+def test_native_triggers_listen_only_to_finished_objects_under_the_prefix():
+    triggers = _native_triggers()
+    assert len(triggers) == 6 and len(triggers) <= 10  # OSS allows 10 rules per bucket
+    for trigger in triggers.values():
+        assert trigger["SourceArn"] == \
+            {"Fn::Sub": "acs:oss:${ALIYUN::Region}:${ALIYUN::AccountId}:${BucketName}"}
+        assert all(FINISHED.fullmatch(name) for name in trigger["TriggerConfig"]["events"])
+        assert trigger["TriggerConfig"]["filter"]["key"]["prefix"] == {"Ref": "UploadPrefix"}
+    assert sorted(t["TriggerConfig"]["filter"]["key"]["suffix"] for t in triggers.values()) == \
+        sorted(IMAGE_SUFFIXES)
+
+
+def test_native_triggers_are_created_one_after_another():
+    names = [n for n, b in DEFAULT["Resources"].items() if b["Type"] == "ALIYUN::FC3::Trigger"]
+    chain = {DEFAULT["Resources"][n]["DependsOn"][0] for n in names}
+    assert len(chain) == len(names)  # each waits for a different predecessor
+
+
+def _event_pattern(**overrides):
+    var = ros.variant(TEMPLATE, TriggerKind="eventbridge", **overrides)
+    [trigger] = [b["Properties"] for b in var["Resources"].values()
+                 if b["Type"] == "ALIYUN::FC3::Trigger"]
+    assert trigger["TriggerType"] == "eventbridge"
+    config = ros.resolve(trigger["TriggerConfig"], var["_parameters"])
+    assert config["asyncInvocationType"] is True  # FC's retries and dead-letter queue apply
+    assert config["eventSourceConfig"] == {"eventSourceType": "Default"}
+    return json.loads(config["eventRuleFilterPattern"])
+
+
+def _pattern_matches(pattern, event) -> bool:
+    """EventBridge's documented matching: keys AND, list items OR; exact, prefix, suffix."""
+    for key, rule in pattern.items():
+        if key not in event:
+            return False
+        if isinstance(rule, dict):
+            if not isinstance(event[key], dict) or not _pattern_matches(rule, event[key]):
+                return False
+            continue
+        value = event[key]
+        if not any(item == value if not isinstance(item, dict) else
+                   (value.startswith(item["prefix"]) if "prefix" in item else
+                    value.endswith(item["suffix"])) for item in rule):
+            return False
+    return True
+
+
+def _cloud_event(key, event_type="oss:ObjectCreated:PutObject", bucket="idcards-demo"):
+    return {"specversion": "1.0", "id": "x", "source": "acs.oss", "type": event_type,
+            "subject": f"acs:oss:cn-hangzhou:123456789:{bucket}/{key}",
+            "data": {"eventName": event_type[4:], "oss": {"bucket": {"name": bucket},
+                                                          "object": {"key": key}}}}
+
+
+def test_eventbridge_pattern_selects_the_same_objects_as_the_native_triggers():
+    pattern = _event_pattern()
+    assert set(pattern) == {"source", "type", "subject", "data"}
+    assert all(FINISHED.fullmatch(t) for t in pattern["type"])
+    native = next(iter(_native_triggers().values()))["TriggerConfig"]["events"]
+    assert sorted(pattern["type"]) == sorted(native)
+    for suffix in IMAGE_SUFFIXES:
+        assert _pattern_matches(pattern, _cloud_event(f"idcards/张三 正面{suffix}"))
+    for event in (_cloud_event("other/a.jpg"), _cloud_event("idcards/a.pdf"),
+                  _cloud_event("idcards/a.jpg", bucket="another-bucket"),
+                  _cloud_event("idcards/a.jpg", "oss:ObjectRemoved:DeleteObject"),
+                  _cloud_event("idcards/a.jpg", "oss:ObjectCreated:InitiateMultipartUpload")):
+        assert not _pattern_matches(pattern, event), event["subject"]
+
+
+def _written_keys(key):
+    prefix = TEMPLATE["Parameters"]["UploadPrefix"]["Default"]
+    crop_prefix = TEMPLATE["Parameters"]["CropPrefix"]["Default"]
+    assert not crop_prefix.startswith(prefix) and not prefix.startswith(crop_prefix)
+    naming = ResultLocation(suffix=FUNCTION["EnvironmentVariables"]["RESULT_SUFFIX"],
+                            crop_prefix=crop_prefix)
+    result = naming.result_key(key)
+    return [result, naming.claim_key(key),
+            naming.crop_key(key, ".card.jpg"), naming.crop_key(key, ".portrait.jpg")]
 
 
 @pytest.mark.parametrize("key", ["idcards/a.jpg", "idcards/b.JPG", "idcards/c.jpeg",
                                  "idcards/d.png", "idcards/e.heic", "idcards/F.HEIC",
                                  "idcards/张三 正面.jpg", "idcards/x.jpg.json"])
 def test_no_key_the_function_writes_can_match_a_trigger(key):
-    """Every trigger has an image suffix; every written key ends with RESULT_SUFFIX."""
-    suffix = PROPS["EnvironmentVariables"]["RESULT_SUFFIX"]
+    """Every trigger has an image suffix; results and claims end in .json; crops live
+    outside the prefix. Checked for the native triggers and the EventBridge pattern."""
     prefix = TEMPLATE["Parameters"]["UploadPrefix"]["Default"]
-    crop_prefix = TEMPLATE["Parameters"]["CropPrefix"]["Default"]
-    assert not crop_prefix.startswith(prefix) and not prefix.startswith(crop_prefix)
-    naming = ResultLocation(suffix=suffix, crop_prefix=crop_prefix)
-    written = [naming.result_key(key), naming.crop_key(key, ".card.jpg"),
-               naming.crop_key(key, ".portrait.jpg")]
-    for name, trigger in TRIGGERS.items():
-        key_filter = trigger["Properties"]["Filter"]["Key"]
-        assert key_filter.get("Suffix"), f"{name} needs a suffix filter to rule out loops"
-        assert is_image_key("x" + key_filter["Suffix"])
-        assert not suffix.endswith(key_filter["Suffix"])
-        assert not key_filter["Suffix"].endswith(suffix)
-        for output in written:
-            assert not _matches(key_filter, output, prefix), f"{output} would trigger {name}"
+    suffix = FUNCTION["EnvironmentVariables"]["RESULT_SUFFIX"]
+    pattern = _event_pattern()
+    for output in _written_keys(key):
+        for name, trigger in _native_triggers().items():
+            key_filter = trigger["TriggerConfig"]["filter"]["key"]
+            assert is_image_key("x" + key_filter["suffix"])
+            assert not suffix.endswith(key_filter["suffix"])
+            assert not (output.startswith(prefix) and output.endswith(key_filter["suffix"])), \
+                f"{output} would trigger {name}"
+        assert not _pattern_matches(pattern, _cloud_event(output)), f"{output} matches EventBridge"
 
 
-def test_triggers_cover_what_phones_upload():
-    suffixes = {t["Properties"]["Filter"]["Key"]["Suffix"] for t in TRIGGERS.values()}
-    assert {".jpg", ".JPG", ".jpeg", ".png", ".heic", ".HEIC"} <= suffixes
-    assert len(TRIGGERS) <= 10  # OSS allows 10 triggers per bucket
-
-
-# s.yaml (Serverless Devs, fc3) must describe the same function ------------------------------
-
-with open(os.path.join(ROOT, "s.yaml"), encoding="utf-8") as f:
-    S_YAML = yaml.safe_load(f)
-S_PROPS = S_YAML["resources"]["idcard-ocr"]["props"]
-
-
-def test_s_yaml_function_settings_match_the_template():
-    assert S_YAML["resources"]["idcard-ocr"]["component"] == "fc3"
-    assert S_PROPS["runtime"] == PROPS["Runtime"] and S_PROPS["handler"] == PROPS["Handler"]
-    assert S_PROPS["memorySize"] == PROPS["MemorySize"]
-    assert S_PROPS["timeout"] == PROPS["Timeout"]
-    assert os.path.normpath(S_PROPS["code"]) == os.path.normpath(PROPS["CodeUri"])
-    template_env, s_env = PROPS["EnvironmentVariables"], S_PROPS["environmentVariables"]
-    assert set(s_env) == set(template_env)
-    for name, value in template_env.items():
-        if isinstance(value, str):
-            assert s_env[name] == value, name
-    assert s_env["OCR_API_URL"] == TEMPLATE["Parameters"]["OcrApiUrl"]["Default"]
-    for name, parameter in (("OUTPUT", "Output"), ("MNS_FIELDS", "MnsFields"),
-                            ("SAVE_CROPS", "SaveCrops")):
-        assert s_env[name] == TEMPLATE["Parameters"][parameter]["Default"]
-    config = S_PROPS["asyncInvokeConfig"]
-    assert config["maxAsyncRetryAttempts"] == PROPS["AsyncConfiguration"]["MaxAsyncRetryAttempts"]
-    assert config["maxAsyncEventAgeInSeconds"] == \
-        PROPS["AsyncConfiguration"]["MaxAsyncEventAgeInSeconds"]
-    assert "/queues/" in config["destinationConfig"]["onFailure"]["destination"]
-
-
-def test_s_yaml_triggers_match_the_template():
-    s_triggers = {t["triggerName"]: t for t in S_PROPS["triggers"]}
-    assert set(s_triggers) == set(TRIGGERS)
-    assert S_YAML["vars"]["uploadPrefix"] == TEMPLATE["Parameters"]["UploadPrefix"]["Default"]
-    assert S_YAML["vars"]["cropPrefix"] == TEMPLATE["Parameters"]["CropPrefix"]["Default"]
-    for name, trigger in TRIGGERS.items():
-        s_trigger = s_triggers[name]
-        assert s_trigger["triggerType"] == "oss"
-        assert s_trigger["triggerConfig"]["events"] == trigger["Properties"]["Events"]
-        s_filter = s_trigger["triggerConfig"]["filter"]["key"]
-        assert s_filter["suffix"] == trigger["Properties"]["Filter"]["Key"]["Suffix"]
-        assert s_filter["prefix"] == "${vars.uploadPrefix}"
+def test_engine_is_an_http_function_with_its_appcode_check_on():
+    var = ros.variant(TEMPLATE, DeployEngine="true")
+    engine = var["Resources"]["EngineFunction"]["Properties"]
+    assert engine["Runtime"].startswith("custom")
+    assert engine["CustomRuntimeConfig"]["Command"] == [
+        "python3", "-m", "idcard_ocr", "serve", "--host", "0.0.0.0", "--port", "9000"]
+    assert engine["CustomRuntimeConfig"]["Port"] == 9000
+    assert engine["EnvironmentVariables"]["ENGINE_APPCODES"] == \
+        {"Fn::GetAtt": ["EngineAppCode", "Value"]}
+    assert engine["InternetAccess"] is False
+    assert engine["Code"]["OssObjectName"] == {"Ref": "EngineCodeObject"}
+    assert 1 < engine["InstanceConcurrency"] <= 8
+    assert engine["MemorySize"] >= 2048  # bench/README.md: peak RSS ~1.5 GB under load
+    [http] = [b["Properties"] for b in var["Resources"].values()
+              if b["Type"] == "ALIYUN::FC3::Trigger" and b["Properties"]["TriggerType"] == "http"]
+    assert http["TriggerConfig"]["methods"] == ["POST"]
+    assert "EngineUrl" in var["Outputs"] and "EngineUrl" not in DEFAULT["Outputs"]
+    for name in ("EngineFunction", "EngineHttpTrigger", "EngineRole", "EngineAppCode"):
+        assert name not in DEFAULT["Resources"]

@@ -1,0 +1,173 @@
+"""The offline engine as its own FC function (part of `make bench`); writes its table into
+bench/README.md. The figures size `EngineFunction` in template.yml and s.yaml.
+
+Runs the engine exactly as the custom runtime does (the start command of template.yml,
+`python3 -m idcard_ocr serve --host ... --port ...` with an AppCode), on loopback:
+
+- cold start: from process start to the first answer for a photo (interpreter start, imports,
+  model load, first inference), the time FC's first request to a new instance waits on top of
+  unpacking the code;
+- throughput of one instance: requests/s and latency with N concurrent clients, each level on a
+  fresh server, and the server's peak RSS (VmHWM) at that level, which sizes MemorySize and
+  InstanceConcurrency.
+
+Photos are generated card photos (tests/fakes/cards.py; needs fonts-noto-cjk) at the size the
+OSS-triggered function sends (at most IMAGE_MAX_SIDE = 2048 px).
+"""
+
+import base64
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from common import FUNCTION_DIR, ROOT, header, publish
+
+COLD_STARTS = int(os.environ.get("BENCH_COLD_STARTS", 3))
+LEVELS = tuple(int(n) for n in os.environ.get("BENCH_CONCURRENCY", "1,2,4,8").split(","))
+REQUESTS_PER_CLIENT = int(os.environ.get("BENCH_REQUESTS_PER_CLIENT", 4))
+APPCODE = "bench-appcode"
+PATH = "/rest/160601/ocr/ocr_idcard.json"
+
+
+def bodies(count: int):
+    from tests.fakes.cards import make_card, photograph
+
+    out = []
+    for seed in range(count):
+        card = make_card(60_000 + seed)
+        data = photograph(card, ("clean", "rotated", "large", "cluttered")[seed % 4], seed)
+        out.append(json.dumps({"image": base64.b64encode(_as_sent(data)).decode(),
+                               "configure": json.dumps({"side": card.side})}).encode())
+    return out
+
+
+def _as_sent(data: bytes) -> bytes:
+    """What the OSS-triggered function sends: the photo prepared with its default settings."""
+    from idcard_ocr.imaging import ImageLimits, prepare
+
+    return prepare(data, ImageLimits()).data
+
+
+def start_command(port: int):
+    """template.yml's start command."""
+    return [sys.executable, "-m", "idcard_ocr", "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--appcode", APPCODE]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post(port: int, body: bytes, timeout: float = 120):
+    import requests
+
+    return requests.post(f"http://127.0.0.1:{port}{PATH}", data=body, timeout=timeout,
+                         headers={"Authorization": f"APPCODE {APPCODE}",
+                                  "Content-Type": "application/json; charset=UTF-8"})
+
+
+class Instance:
+    """One engine process, as one FC instance runs it."""
+
+    def __init__(self):
+        self.port = free_port()
+        env = dict(os.environ, PYTHONPATH=FUNCTION_DIR)
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(start_command(self.port), cwd=ROOT, env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def first_answer(self, body: bytes, limit_s: float = 180) -> float:
+        """Seconds from process start to the first 200 answer (polling until it listens)."""
+        import requests
+
+        while time.perf_counter() - self.started < limit_s:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"engine exited with {self.process.returncode}")
+            try:
+                response = post(self.port, body)
+            except requests.ConnectionError:
+                time.sleep(0.02)
+                continue
+            assert response.status_code == 200, response.status_code
+            return time.perf_counter() - self.started
+        raise TimeoutError("engine did not answer")
+
+    def peak_rss_mb(self) -> float:
+        with open(f"/proc/{self.process.pid}/status") as f:
+            return int(f.read().split("VmHWM:")[1].split()[0]) / 1024
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def cold_starts(body: bytes):
+    times = []
+    for _ in range(COLD_STARTS):
+        instance = Instance()
+        try:
+            times.append(instance.first_answer(body))
+        finally:
+            instance.stop()
+    return times
+
+
+def level(clients: int, requests_):
+    """Requests/s, p50/p95 latency and peak RSS of a fresh instance with `clients` at once."""
+    instance = Instance()
+    try:
+        instance.first_answer(requests_[0])
+        latencies = []
+
+        def one(body):
+            started = time.perf_counter()
+            status = post(instance.port, body).status_code
+            latencies.append(time.perf_counter() - started)
+            return status
+
+        work = (requests_ * (1 + clients * REQUESTS_PER_CLIENT // len(requests_)))[
+            :clients * REQUESTS_PER_CLIENT]
+        started = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            statuses = list(pool.map(one, work))
+        elapsed = time.perf_counter() - started
+        assert statuses == [200] * len(work), statuses
+        latencies.sort()
+        return (len(work) / elapsed, latencies[len(latencies) // 2],
+                latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))],
+                instance.peak_rss_mb())
+    finally:
+        instance.stop()
+
+
+def main() -> int:
+    requests_ = bodies(8)
+    sizes = [len(b) for b in requests_]
+    cold = cold_starts(requests_[0])
+    rows = [(n, *level(n, requests_)) for n in LEVELS]
+    out = [header(["rapidocr-onnxruntime", "onnxruntime", "pillow"]), "",
+           f"`python3 -m idcard_ocr serve` with an AppCode, one process = one FC instance, on "
+           f"this machine's {os.cpu_count()} cores (template.yml gives the engine 2 vCPUs). "
+           f"Request bodies {min(sizes) // 1024}–{max(sizes) // 1024} KB (generated photos "
+           f"prepared as the function sends them).", "",
+           "| what | value |", "|---|---:|",
+           f"| cold start: process start to first answer, median of {len(cold)} | "
+           f"{statistics.median(cold):.2f} s |",
+           f"| cold start, slowest | {max(cold):.2f} s |", "",
+           "| concurrent clients | requests/s | p50 s | p95 s | peak RSS |",
+           "|---:|---:|---:|---:|---:|"]
+    out += [f"| {n} | {rps:.2f} | {p50:.2f} | {p95:.2f} | {rss:.0f} MB |"
+            for n, rps, p50, p95, rss in rows]
+    publish("engine-function", out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

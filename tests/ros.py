@@ -1,0 +1,374 @@
+"""template.yml as ROS sees it, for the deployment tests.
+
+- `variant(template, **parameters)`: the template for one choice of parameters: Conditions
+  evaluated, resources and outputs whose condition is false dropped, Fn::If taken.
+- `resolve(value, parameters)`: Ref / Fn::Sub / Fn::GetAtt turned into strings, with made-up
+  pseudo parameters (account 123456789 in cn-hangzhou) and `<Resource.Attribute>` placeholders.
+- `cdk_check(resources)`: every resource fed to ROS CDK's own Ros* class (which checks types,
+  required properties, ranges and allowed values when the stack is synthesized); keys the CDK
+  does not know fail here, because it would otherwise drop them silently.
+- `api_check(value, model)`: a map that ROS passes through unchecked (TriggerConfig) checked
+  key by key and type by type against Function Compute's own API models
+  (alibabacloud_fc20230330.models).
+"""
+
+import copy
+import inspect
+import json
+import os
+import re
+import typing
+
+import yaml
+
+# jsii warns on stderr about the Node.js release on every start; the tests do not care.
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PSEUDO = {"ALIYUN::Region": "cn-hangzhou", "ALIYUN::AccountId": "123456789",
+          "ALIYUN::StackName": "idcard-ocr", "ALIYUN::StackId": "stack-id"}
+NO_VALUE = {"Ref": "ALIYUN::NoValue"}
+# Parameters without a default, as a user would fill them in.
+SAMPLE_PARAMETERS = {"BucketName": "idcards-demo", "CodeBucket": "idcards-code",
+                     "LogProject": "idcard-ocr-123456789", "OcrAppCode": "placeholder"}
+# Every option combination the template offers.
+VARIANTS = [dict(TriggerKind=kind, DeployEngine=engine, AppCodeSecretName=secret)
+            for kind in ("oss", "eventbridge") for engine in ("false", "true")
+            for secret in ("", "idcard-ocr/appcode")]
+
+
+class TemplateError(AssertionError):
+    pass
+
+
+def load(path: str = os.path.join(ROOT, "template.yml")) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def parameters(template: dict, **overrides) -> dict:
+    values = {name: spec.get("Default") for name, spec in template["Parameters"].items()}
+    values.update({k: v for k, v in SAMPLE_PARAMETERS.items() if values.get(k) in (None, "")})
+    values.update(overrides)
+    for name, value in values.items():
+        allowed = template["Parameters"][name].get("AllowedValues")
+        if allowed is not None and value not in allowed:
+            raise TemplateError(f"parameter {name}={value!r} is not one of {allowed}")
+    return values
+
+
+def conditions(template: dict, params: dict) -> dict:
+    results = {}
+
+    def evaluate(expr):
+        if isinstance(expr, dict) and len(expr) == 1:
+            (fn, arg), = expr.items()
+            if fn == "Fn::Equals":
+                left, right = (resolve(a, params) for a in arg)
+                return left == right
+            if fn == "Fn::Not":
+                return not evaluate(arg[0])
+            if fn == "Fn::And":
+                return all(evaluate(a) for a in arg)
+            if fn == "Fn::Or":
+                return any(evaluate(a) for a in arg)
+            if fn == "Condition":
+                return condition(arg)
+        raise TemplateError(f"unsupported condition expression {expr!r}")
+
+    def condition(name):
+        if name not in results:
+            results[name] = evaluate(template["Conditions"][name])
+        return results[name]
+
+    for name in template.get("Conditions", {}):
+        condition(name)
+    return results
+
+
+def variant(template: dict, **overrides) -> dict:
+    params = parameters(template, **overrides)
+    truth = conditions(template, params)
+
+    def take(value):
+        if isinstance(value, dict):
+            if set(value) == {"Fn::If"}:
+                name, when_true, when_false = value["Fn::If"]
+                return take(when_true if truth[name] else when_false)
+            out = {}
+            for k, v in value.items():
+                v = take(v)
+                if v != NO_VALUE:
+                    out[k] = v
+            return out
+        if isinstance(value, list):
+            return [v for v in (take(v) for v in value) if v != NO_VALUE]
+        return value
+
+    result = take({k: v for k, v in template.items() if k not in ("Resources", "Outputs")})
+    for section in ("Resources", "Outputs"):
+        result[section] = {name: take(body) for name, body in template.get(section, {}).items()
+                           if truth.get(body.get("Condition"), True)}
+    result["_parameters"] = params
+    return result
+
+
+def resolve(value, params: dict, attributes: typing.Optional[dict] = None):
+    """A string (or structure of strings) for Ref / Fn::Sub / Fn::GetAtt."""
+    attributes = attributes or {}
+    names = dict(params, **PSEUDO)
+    if isinstance(value, dict) and len(value) == 1:
+        (fn, arg), = value.items()
+        if fn == "Ref":
+            return names.get(arg, f"<{arg}>")
+        if fn == "Fn::GetAtt":
+            return attributes.get(tuple(arg), f"<{arg[0]}.{arg[1]}>")
+        if fn == "Fn::Sub":
+            text, local = (arg, {}) if isinstance(arg, str) else arg
+            local = {k: resolve(v, params, attributes) for k, v in local.items()}
+            return re.sub(r"\$\{([^}]+)\}", lambda m: str(local.get(m.group(1),
+                          names.get(m.group(1), f"<{m.group(1)}>"))), text)
+    if isinstance(value, dict):
+        return {k: resolve(v, params, attributes) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, params, attributes) for v in value]
+    return value
+
+
+def references(value) -> set:
+    """Names that value refers to with Ref, Fn::GetAtt or ${...} in Fn::Sub."""
+    found = set()
+    if isinstance(value, dict):
+        for fn, arg in value.items():
+            if fn == "Ref":
+                found.add(arg)
+            elif fn == "Fn::GetAtt":
+                found.add(arg[0])
+            elif fn == "Fn::Sub":
+                text, local = (arg, {}) if isinstance(arg, str) else arg
+                found |= {n.split(".")[0] for n in re.findall(r"\$\{([^}]+)\}", text)
+                          if n not in local}
+                found |= references(local)
+            elif fn == "Condition":
+                continue
+            else:
+                found |= references(arg)
+    elif isinstance(value, list):
+        for item in value:
+            found |= references(item)
+    return found
+
+
+# --- ROS CDK ---------------------------------------------------------------------------------
+
+CDK_CLASSES = {
+    "ALIYUN::FC3::Function": ("ros_cdk_fc3", "RosFunction"),
+    "ALIYUN::FC3::Trigger": ("ros_cdk_fc3", "RosTrigger"),
+    "ALIYUN::FC3::AsyncInvokeConfig": ("ros_cdk_fc3", "RosAsyncInvokeConfig"),
+    "ALIYUN::RAM::Role": ("ros_cdk_ram", "RosRole"),
+    "ALIYUN::RAM::ManagedPolicy": ("ros_cdk_ram", "RosManagedPolicy"),
+    "ALIYUN::MNS::Queue": ("ros_cdk_mns", "RosQueue"),
+    "ALIYUN::SLS::Project": ("ros_cdk_sls", "RosProject"),
+    "ALIYUN::SLS::Logstore": ("ros_cdk_sls", "RosLogstore"),
+}
+# ROS CDK ships no class for ALIYUN::RandomString: its documented properties, checked here.
+RANDOM_STRING = {"Length": int, "Sequence": str, "Salt": str, "CharacterClasses": list,
+                 "CharacterSequences": list}
+RANDOM_SEQUENCES = ("lettersdigits", "letters", "lowercase", "uppercase", "digits",
+                    "hexdigits", "octdigits")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _is_intrinsic(value) -> bool:
+    if not (isinstance(value, dict) and len(value) == 1):
+        return False
+    key = next(iter(value))
+    return key in ("Ref", "Condition") or key.startswith("Fn::")
+
+
+def _hints(cls) -> dict:
+    module = inspect.getmodule(cls)
+    return typing.get_type_hints(cls.__init__, globalns=vars(module), localns=vars(module))
+
+
+def _struct_in(hint):
+    for arg in typing.get_args(hint) or (hint,):
+        if inspect.isclass(arg) and arg.__module__.startswith("ros_cdk_") and \
+                "IResolvable" not in arg.__name__:
+            return arg
+        for inner in typing.get_args(arg):  # Sequence[Union[IResolvable, Struct, Dict]]
+            found = _struct_in(inner)
+            if found is not None and typing.get_origin(arg) is not None:
+                return found
+    return None
+
+
+def _is_sequence(hint) -> bool:
+    return any(typing.get_origin(a) in (list, typing.get_origin(typing.Sequence[int]))
+               for a in typing.get_args(hint) or (hint,))
+
+
+def to_struct(cls, properties: dict, path: str):
+    """The CDK struct for PascalCase properties; an unknown key raises TemplateError."""
+    import ros_cdk_core as core
+
+    if not isinstance(properties, dict):
+        raise TemplateError(f"{path}: expected a map, got {type(properties).__name__}")
+    hints = _hints(cls)
+    kwargs = {}
+    for key, value in properties.items():
+        name = _snake(key)
+        if name not in hints:
+            raise TemplateError(f"{path}.{key}: not a property of {cls.__qualname__} "
+                                f"(known: {sorted(hints)})")
+        kwargs[name] = _convert(hints[name], value, f"{path}.{key}", core)
+    return cls(**kwargs)
+
+
+def _convert(hint, value, path, core):
+    if _is_intrinsic(value):
+        return core.Intrinsic(value)
+    struct = _struct_in(hint)
+    if struct is not None:
+        if _is_sequence(hint) and isinstance(value, list):
+            return [core.Intrinsic(v) if _is_intrinsic(v) else to_struct(struct, v, f"{path}[{i}]")
+                    for i, v in enumerate(value)]
+        return to_struct(struct, value, path)
+    if isinstance(value, dict):  # a Map property: keys are the service's, values may be intrinsic
+        return {k: _convert(typing.Any, v, f"{path}.{k}", core) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_convert(typing.Any, v, f"{path}[{i}]", core) for i, v in enumerate(value)]
+    return value
+
+
+def cdk_check(resources: dict) -> dict:
+    """Synthesize resources with ROS CDK; returns the synthesized Resources, or raises."""
+    import importlib
+
+    import ros_cdk_core as core
+
+    app = core.App()
+    stack = core.Stack(app, "idcard-ocr")
+    for name, body in resources.items():
+        kind = body["Type"]
+        if kind == "ALIYUN::RandomString":
+            random_string_check(body.get("Properties", {}), name)
+            continue
+        if kind not in CDK_CLASSES:
+            raise TemplateError(f"{name}: no ROS CDK class known for {kind}")
+        module, class_name = CDK_CLASSES[kind]
+        cls = getattr(importlib.import_module(module), class_name)
+        props = to_struct(getattr(importlib.import_module(module), class_name + "Props"),
+                          body.get("Properties", {}), name)
+        unknown = set(body) - {"Type", "Properties", "DependsOn", "Condition", "Metadata",
+                               "DeletionPolicy"}
+        if unknown:
+            raise TemplateError(f"{name}: unknown resource keys {sorted(unknown)}")
+        try:
+            cls(stack, name, props, True)
+        except (RuntimeError, TypeError) as e:  # jsii refused a value's type
+            raise TemplateError(f"{name}: ROS CDK refused the properties: {e}") from None
+    try:
+        synthesized = app.synth().get_stack_artifact("idcard-ocr").template
+    except Exception as e:  # jsii re-raises the CDK's validation errors
+        raise TemplateError(f"ROS CDK rejected the template: {e}") from None
+    rendered = synthesized.get("Resources", {})
+    for name, body in rendered.items():
+        if body["Properties"] != resources[name].get("Properties", {}):
+            raise TemplateError(f"{name}: ROS CDK renders the properties differently "
+                                f"(a key it does not map?):\n{body['Properties']}\n"
+                                f"!= {resources[name].get('Properties')}")
+    return rendered
+
+
+def cdk_attributes(kind: str) -> set:
+    """The Fn::GetAtt names of a resource type, from its CDK class's attr_* members."""
+    import importlib
+
+    if kind == "ALIYUN::RandomString":
+        return {"Value"}
+    module, class_name = CDK_CLASSES[kind]
+    cls = getattr(importlib.import_module(module), class_name)
+    return {"".join(part.capitalize() for part in name[5:].split("_"))
+            for name in dir(cls) if name.startswith("attr_")}
+
+
+def random_string_check(properties: dict, path: str) -> None:
+    for key, value in properties.items():
+        if key not in RANDOM_STRING:
+            raise TemplateError(f"{path}.{key}: not a property of ALIYUN::RandomString")
+        if not isinstance(value, RANDOM_STRING[key]) or isinstance(value, bool):
+            raise TemplateError(f"{path}.{key}: expected {RANDOM_STRING[key].__name__}")
+    if not 1 <= properties.get("Length", 32) <= 512:
+        raise TemplateError(f"{path}.Length: out of range")
+    if properties.get("Sequence", "lettersdigits") not in RANDOM_SEQUENCES:
+        raise TemplateError(f"{path}.Sequence: not one of {RANDOM_SEQUENCES}")
+
+
+# --- Function Compute's API models -----------------------------------------------------------
+
+TRIGGER_CONFIG_MODELS = {"oss": "OSSTriggerConfig", "eventbridge": "EventBridgeTriggerConfig",
+                         "http": "HTTPTriggerConfig"}
+
+
+def model_fields(model) -> dict:
+    """{json key: type} of an alibabacloud_fc20230330 model, from its to_map and __init__."""
+    pairs = re.findall(r"result\['([^']+)'\] = self\.(\w+)", inspect.getsource(model.to_map))
+    pairs += re.findall(r"result\['([^']+)'\] = self\.(\w+)\.to_map\(\)",
+                        inspect.getsource(model.to_map))
+    hints = _hints(model)
+    return {key: hints[attr] for key, attr in pairs}
+
+
+def api_check(value, model, path: str) -> None:
+    """value (resolved: no intrinsic functions left) against an FC API model, recursively."""
+    if not isinstance(value, dict):
+        raise TemplateError(f"{path}: expected a map for {model.__name__}")
+    fields = model_fields(model)
+    for key, item in value.items():
+        if key not in fields:
+            raise TemplateError(f"{path}.{key}: not a field of FC's {model.__name__} "
+                                f"(known: {sorted(fields)})")
+        _api_value(fields[key], item, f"{path}.{key}")
+
+
+def _api_value(hint, value, path):
+    origin = typing.get_origin(hint)
+    if origin is list:
+        if not isinstance(value, list):
+            raise TemplateError(f"{path}: expected a list")
+        for i, item in enumerate(value):
+            _api_value(typing.get_args(hint)[0], item, f"{path}[{i}]")
+    elif origin is dict:
+        if not isinstance(value, dict):
+            raise TemplateError(f"{path}: expected a map")
+    elif inspect.isclass(hint) and hasattr(hint, "to_map"):
+        api_check(value, hint, path)
+    elif hint is bool:
+        if not isinstance(value, bool):
+            raise TemplateError(f"{path}: expected true or false")
+    elif hint in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TemplateError(f"{path}: expected a number")
+    elif hint is str:
+        if not isinstance(value, str):
+            raise TemplateError(f"{path}: expected a string")
+
+
+def trigger_config_check(trigger_type: str, config, path: str) -> None:
+    from alibabacloud_fc20230330 import models
+
+    if trigger_type not in TRIGGER_CONFIG_MODELS:
+        raise TemplateError(f"{path}: no FC model known for trigger type {trigger_type!r}")
+    api_check(config, getattr(models, TRIGGER_CONFIG_MODELS[trigger_type]), path)
+    if trigger_type == "eventbridge":
+        try:
+            json.loads(config["eventRuleFilterPattern"])
+        except (KeyError, ValueError) as e:
+            raise TemplateError(f"{path}.eventRuleFilterPattern: not JSON ({e})") from None
+
+
+def deepcopy(value):
+    return copy.deepcopy(value)

@@ -1,0 +1,140 @@
+"""`make package`: the deployable zips in dist/, with dependencies vendored for FC's Linux x86_64.
+
+    dist/idcard-ocr.zip         the OSS-triggered function (python3.10): index.py, idcard_ocr/,
+                                and requirements.txt installed into python/ (index.py puts it
+                                on sys.path)
+    dist/idcard-ocr-engine.zip  the offline engine (custom.debian11, whose Python is 3.12): the
+                                same code plus the `engine` extra in python/ (PYTHONPATH)
+
+Binary wheels are taken for the target (`--platform manylinux2014_x86_64 / manylinux_2_28_x86_64 --python-version ...
+--only-binary=:all:`), whatever Python runs this. Dependencies published only as source
+(oss2, crcmod, aliyun-mns-sdk...) are first built here as wheels with no compiler, so that an
+optional C extension (crcmod's) falls back to its pure-Python version instead of being
+compiled for this machine. No tests, no __pycache__, no *.egg-info go into a zip.
+
+    python tools/package.py [--only function|engine] [--out dist]
+    python tools/package.py --prefetch DIR          fill a wheelhouse for the function's zip
+    python tools/package.py --wheelhouse DIR        build from it alone (no network)
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FUNCTION_DIR = os.path.join(ROOT, "functions", "idcard_ocr")
+# FC's runtimes are Debian 10 (glibc 2.28) or newer: wheels up to manylinux_2_28 run there
+# (onnxruntime publishes nothing older for Python 3.12).
+PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
+TARGETS = {  # name: (zip, Python of the FC runtime, pyproject extras)
+    "function": ("idcard-ocr.zip", "3.10", ()),
+    "engine": ("idcard-ocr-engine.zip", "3.12", ("engine",)),
+}
+SKIPPED_DIRS = {"__pycache__", "tests"}
+SKIPPED_SUFFIXES = (".pyc", ".pyo", ".egg-info")
+
+
+def requirements(extras) -> list:
+    with open(os.path.join(FUNCTION_DIR, "requirements.txt"), encoding="utf-8") as f:
+        pins = [line.strip() for line in f if line.strip() and not line.lstrip().startswith("#")]
+    if extras:
+        try:
+            import tomllib
+        except ImportError:  # Python < 3.11
+            import tomli as tomllib
+        with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+            optional = tomllib.load(f)["project"]["optional-dependencies"]
+        pins += [pin for extra in extras for pin in optional[extra]]
+    return pins
+
+
+def pip(*args, env=None) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
+                   check=True, env=env)
+
+
+def target_options(python: str) -> list:
+    platforms = [option for platform in PLATFORMS for option in ("--platform", platform)]
+    return [*platforms, "--python-version", python, "--implementation", "cp",
+            "--only-binary=:all:"]
+
+
+def prefetch(wheelhouse: str, pins: list, python: str) -> None:
+    """Wheels for the target in wheelhouse: source-only packages built here, pure Python."""
+    os.makedirs(wheelhouse, exist_ok=True)
+    pip("wheel", "--quiet", "--no-cache-dir", "--wheel-dir", wheelhouse, *pins,
+        env=dict(os.environ, CC="false", CXX="false"))
+    pip("download", "--quiet", "--dest", wheelhouse, "--find-links", wheelhouse,
+        *target_options(python), *pins)
+
+
+def vendor(stage: str, pins: list, python: str, wheelhouse: str, offline: bool) -> None:
+    index = ["--no-index"] if offline else []
+    pip("install", "--quiet", "--target", os.path.join(stage, "python"), "--find-links",
+        wheelhouse, *index, *target_options(python), *pins)
+
+
+def copy_code(stage: str) -> None:
+    shutil.copy2(os.path.join(FUNCTION_DIR, "index.py"), stage)
+    shutil.copytree(os.path.join(FUNCTION_DIR, "idcard_ocr"), os.path.join(stage, "idcard_ocr"),
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+
+
+def write_zip(stage: str, path: str, level: int = 9) -> int:
+    """A zip of stage without caches, tests or egg-info, in a stable order; returns its size."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for folder, dirs, files in os.walk(stage):
+            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS
+                             and not d.endswith(SKIPPED_SUFFIXES))
+            for name in sorted(files):
+                if name.endswith(SKIPPED_SUFFIXES):
+                    continue
+                full = os.path.join(folder, name)
+                archive.write(full, os.path.relpath(full, stage))
+    return os.path.getsize(path)
+
+
+def build(name: str, out: str, wheelhouse: str = None, level: int = 9) -> str:
+    zip_name, python, extras = TARGETS[name]
+    pins = requirements(extras)
+    with tempfile.TemporaryDirectory() as work:
+        offline = wheelhouse is not None
+        if not offline:
+            wheelhouse = os.path.join(work, "wheels")
+            prefetch(wheelhouse, pins, python)
+        stage = os.path.join(work, "stage")
+        os.makedirs(stage)
+        vendor(stage, pins, python, wheelhouse, offline)
+        copy_code(stage)
+        path = os.path.join(out, zip_name)
+        size = write_zip(stage, path, level)
+    print(f"{os.path.relpath(path, ROOT)}: {size / 1024 / 1024:.1f} MB "
+          f"(python{python}, Linux x86_64)")
+    return path
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", choices=sorted(TARGETS))
+    parser.add_argument("--out", default=os.path.join(ROOT, "dist"))
+    parser.add_argument("--wheelhouse", help="build from these wheels only (no network)")
+    parser.add_argument("--fast", action="store_true", help="compress less (for the tests)")
+    parser.add_argument("--prefetch", metavar="DIR",
+                        help="only fill DIR with the function zip's wheels")
+    args = parser.parse_args(argv)
+    if args.prefetch:
+        _, python, extras = TARGETS["function"]
+        prefetch(args.prefetch, requirements(extras), python)
+        return 0
+    for name in [args.only] if args.only else sorted(TARGETS, key=lambda n: n != "function"):
+        build(name, args.out, args.wheelhouse, 1 if args.fast else 9)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
