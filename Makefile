@@ -40,8 +40,9 @@ fonts:
 # The deployable zips, with dependencies for FC's Linux x86_64 whatever machine builds them:
 # dist/idcard-ocr.zip (python3.10) and dist/idcard-ocr-engine.zip (the offline engine, for
 # custom.debian11's Python 3.12). template.yml and s.yaml point at them. Prints their sizes.
+# KMS=1 adds the KMS client, for OCR_APPCODE_SECRET_NAME.
 package:
-	$(PY) tools/package.py --out dist
+	$(PY) tools/package.py --out dist $(if $(KMS),--with kms)
 
 clean:
 	rm -rf $(VENV) functions/idcard_ocr/python demo-output dist deploy/node_modules

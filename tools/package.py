@@ -99,9 +99,10 @@ def write_zip(stage: str, path: str, level: int = 9) -> int:
     return os.path.getsize(path)
 
 
-def build(name: str, out: str, wheelhouse: str = None, level: int = 9) -> str:
+def build(name: str, out: str, wheelhouse: str = None, level: int = 9,
+          more_extras=()) -> str:
     zip_name, python, extras = TARGETS[name]
-    pins = requirements(extras)
+    pins = requirements(tuple(extras) + tuple(more_extras))
     with tempfile.TemporaryDirectory() as work:
         offline = wheelhouse is not None
         if not offline:
@@ -124,6 +125,9 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=os.path.join(ROOT, "dist"))
     parser.add_argument("--wheelhouse", help="build from these wheels only (no network)")
     parser.add_argument("--fast", action="store_true", help="compress less (for the tests)")
+    parser.add_argument("--with", dest="extras", action="append", default=[],
+                        choices=("kms",), help="add an optional extra to the function's zip "
+                                               "(kms: the AppCode from KMS Secrets Manager)")
     parser.add_argument("--prefetch", metavar="DIR",
                         help="only fill DIR with the function zip's wheels")
     args = parser.parse_args(argv)
@@ -132,7 +136,8 @@ def main(argv=None) -> int:
         prefetch(args.prefetch, requirements(extras), python)
         return 0
     for name in [args.only] if args.only else sorted(TARGETS, key=lambda n: n != "function"):
-        build(name, args.out, args.wheelhouse, 1 if args.fast else 9)
+        build(name, args.out, args.wheelhouse, 1 if args.fast else 9,
+              args.extras if name == "function" else ())
     return 0
 
 

@@ -11,6 +11,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 from .card.privacy import register_secret
 from .config import Settings
+from .errors import ConfigError
 from .imaging import ImageLimits
 from .imaging.prepare import MEMORY_SHARE, RESERVED_MB, memory_budget
 from .io.offline import OfflineEngine
@@ -32,8 +33,11 @@ class App:
         self.endpoint = settings.oss_endpoint_for(region)
         self.location = ResultLocation.from_settings(settings)
         self.signer = settings.signer()
-        for secret in (settings.appcode, *settings.signing_keys):
+        for secret in settings.signing_keys:
             register_secret(secret)
+        self.appcode = _appcode_source(settings, credentials, region)
+        if settings.ocr_engine == "api":
+            self.appcode.current()  # a missing or unreadable secret fails here, before any call
         self._buckets: Dict[Tuple[str, str], ObjectStore] = {}
         self._lock = threading.Lock()
         self._recognizer: Optional[Recognizer] = None
@@ -73,7 +77,7 @@ class App:
         with self._lock:
             if self._recognizer is None:
                 self._recognizer = OfflineEngine() if self.settings.ocr_engine == "local" \
-                    else MarketplaceClient.from_settings(self.settings)
+                    else MarketplaceClient.from_settings(self.settings, self.appcode)
             return self._recognizer
 
     @property
@@ -113,6 +117,19 @@ DEFAULT_MEMORY_MB = 512  # template.yml's
 
 # OUTPUT names besides `oss` (the result store itself, always written) and how to build them.
 _OUTPUTS = {"mns": _mns_output}
+
+
+def _appcode_source(settings: Settings, credentials: Credentials, region: Optional[str]):
+    from .io.secrets import FixedAppCode, SecretAppCode
+
+    if not settings.appcode_secret_name:
+        return FixedAppCode(settings.appcode)
+    region = region or settings.region
+    endpoint = settings.kms_endpoint or (f"https://kms.{region}.aliyuncs.com" if region else None)
+    if endpoint is None:
+        raise ConfigError("KMS_ENDPOINT", "is not set and the function's region is unknown "
+                                          "(FC sets FC_REGION)")
+    return SecretAppCode(settings.appcode_secret_name, endpoint, credentials)
 
 
 def _image_limits(settings: Settings, memory_mb: Optional[int]) -> ImageLimits:

@@ -26,6 +26,8 @@ class Settings:
     api_url: str = MARKETPLACE_URL
     ocr_engine: str = "api"
     appcode: Optional[str] = field(default=None, repr=False)
+    appcode_secret_name: Optional[str] = None  # the AppCode in KMS Secrets Manager instead
+    kms_endpoint: Optional[str] = None
     timeout_s: float = 10.0
     max_attempts: int = 4
     request_format: str = "new"
@@ -83,7 +85,12 @@ class Settings:
         appcode = env.text("OCR_APPCODE")
         if appcode is not None and not _APPCODE.match(appcode):
             raise ConfigError("OCR_APPCODE", "must be printable ASCII without spaces")
-        if appcode is None and engine == "api" and _is_marketplace(api_url):
+        secret_name = env.text("OCR_APPCODE_SECRET_NAME")
+        if secret_name is not None and appcode is not None:
+            raise ConfigError("OCR_APPCODE", "set either OCR_APPCODE or OCR_APPCODE_SECRET_NAME, "
+                                             "not both")
+        if appcode is None and secret_name is None and engine == "api" \
+                and _is_marketplace(api_url):
             raise ConfigError("OCR_APPCODE", f"is required for the marketplace endpoint "
                                              f"{urlsplit(api_url).hostname}; set it in the "
                                              f"function's environment variables")
@@ -141,6 +148,8 @@ class Settings:
             api_url=api_url,
             ocr_engine=engine,
             appcode=appcode,
+            appcode_secret_name=secret_name,
+            kms_endpoint=env.url("KMS_ENDPOINT", None),
             timeout_s=env.number("OCR_TIMEOUT_S", 10.0, low=0.1, high=300),
             max_attempts=int(env.number("OCR_MAX_ATTEMPTS", 4, low=1, high=10, integer=True)),
             request_format=env.choice("OCR_REQUEST_FORMAT", "new", _FORMATS),

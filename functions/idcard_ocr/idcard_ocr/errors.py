@@ -33,6 +33,7 @@ API_UNAVAILABLE = "api_unavailable"
 CONNECTION_FAILED = "connection_failed"
 STORAGE_UNAVAILABLE = "storage_unavailable"
 IN_PROGRESS = "in_progress"
+SECRET_UNAVAILABLE = "secret_unavailable"
 MNS_SEND_FAILED = "mns_send_failed"
 INVOKE_FAILED = "invoke_failed"
 

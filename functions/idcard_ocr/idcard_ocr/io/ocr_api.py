@@ -20,8 +20,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from .. import errors
 from ..card.documents import FIELDS
 from ..card.privacy import scrub
-from ..errors import PermanentError, TransientError
+from ..errors import IdcardOcrError, PermanentError, TransientError
 from .retry import Deadline, RetryPolicy, call_with_retries
+from .secrets import FixedAppCode
 from .seams import SIDES, Recognition
 
 _MESSAGE_LIMIT = 200
@@ -124,11 +125,12 @@ class _WatchedAdapter(HTTPAdapter):
 class MarketplaceClient:
     """Recognizer over HTTP: the marketplace API, or anything speaking its contract."""
 
-    def __init__(self, api_url: str, appcode: Optional[str], timeout_s: float = 10.0,
+    def __init__(self, api_url: str, appcode, timeout_s: float = 10.0,
                  max_attempts: int = 4, request_format: str = "new", session=None,
                  sleep=time.sleep, quality_info: bool = False):
+        """`appcode`: the AppCode, or a source of it (io.secrets) that can be read again."""
         self.api_url = api_url
-        self._appcode = appcode
+        self._appcode = appcode if hasattr(appcode, "current") else FixedAppCode(appcode)
         self.policy = RetryPolicy(max_attempts=max_attempts, per_call_s=timeout_s,
                                   out_of_time_code=errors.API_TIMEOUT)
         self.request_format = request_format
@@ -140,8 +142,8 @@ class MarketplaceClient:
         return f"MarketplaceClient(api_url={self.api_url!r}, format={self.request_format!r})"
 
     @classmethod
-    def from_settings(cls, settings) -> "MarketplaceClient":
-        return cls(settings.api_url, settings.appcode, settings.timeout_s, settings.max_attempts,
+    def from_settings(cls, settings, appcode) -> "MarketplaceClient":
+        return cls(settings.api_url, appcode, settings.timeout_s, settings.max_attempts,
                    settings.request_format, quality_info=settings.quality_info)
 
     def recognize(self, image: bytes, side: str, deadline: Optional[Deadline] = None
@@ -151,9 +153,25 @@ class MarketplaceClient:
             raise ValueError(f"side must be one of {SIDES}")
         deadline = deadline or Deadline(self.policy.per_call_s * self.policy.max_attempts)
         body = self._body(image, side)
-        answer, attempts = call_with_retries(lambda timeout: self._post(body, side, timeout),
-                                             deadline, self.policy, "the OCR API", self._sleep)
+        appcode = self._appcode.current()
+        try:
+            answer, attempts = self._call(body, side, appcode, deadline)
+        except PermanentError as e:
+            fresh = self._appcode.reread() if e.code == errors.APPCODE_INVALID else None
+            if not fresh or fresh == appcode:
+                raise
+            # The secret was rotated since this instance read it: once more with the new one.
+            try:
+                answer, more = self._call(body, side, fresh, deadline)
+            except IdcardOcrError as again:
+                again.attempts += e.attempts
+                raise
+            attempts = e.attempts + more
         return Recognition(answer, attempts)
+
+    def _call(self, body: bytes, side: str, appcode: Optional[str], deadline: Deadline):
+        return call_with_retries(lambda timeout: self._post(body, side, appcode, timeout),
+                                 deadline, self.policy, "the OCR API", self._sleep)
 
     def _body(self, image: bytes, side: str) -> bytes:
         encoded = base64.b64encode(image).decode("ascii")
@@ -167,10 +185,10 @@ class MarketplaceClient:
                 doc["quality_info"] = True
         return json.dumps(doc).encode("ascii")
 
-    def _post(self, body: bytes, side: str, timeout: float) -> dict:
+    def _post(self, body: bytes, side: str, appcode: Optional[str], timeout: float) -> dict:
         headers = {"Content-Type": "application/json; charset=UTF-8"}
-        if self._appcode:
-            headers["Authorization"] = f"APPCODE {self._appcode}"
+        if appcode:
+            headers["Authorization"] = f"APPCODE {appcode}"
         session = self._session or http_session()
         slow = TransientError(errors.API_TIMEOUT,
                               f"the OCR API did not answer within {timeout:.1f} s")

@@ -18,7 +18,7 @@ import time
 from typing import List, Optional
 
 from .. import __version__
-from ..errors import ConfigError, EventError
+from ..errors import ConfigError, EventError, IdcardOcrError
 
 BAD_INPUT = 2
 
@@ -30,6 +30,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (ConfigError, EventError) as e:
         print(f"error: {e}", file=sys.stderr)
         return BAD_INPUT
+    except IdcardOcrError as e:  # e.g. a secret that could not be read: FC would retry
+        print(f"failed: {e}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:

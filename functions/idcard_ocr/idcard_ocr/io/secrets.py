@@ -1,0 +1,136 @@
+"""Where the AppCode comes from: the environment, or KMS Secrets Manager.
+
+By default the AppCode is the OCR_APPCODE environment variable, which anyone allowed to call
+GetFunction can read. With OCR_APPCODE_SECRET_NAME the function reads it from KMS Secrets
+Manager instead (GetSecretValue, with the official client `alibabacloud-kms20160120`,
+imported only then), once per warm instance, and once more after the API calls it invalid, so
+that rotating the secret needs no redeploy.
+"""
+
+import threading
+import time
+from typing import Callable, Dict, Optional, Tuple
+
+from .. import errors
+from ..card.privacy import register_secret
+from ..errors import ConfigError, TransientError
+
+# A rejected AppCode makes the instance read the secret again, but not more often than this:
+# a wrong secret must not turn every photo into a KMS call.
+REREAD_AFTER_S = 60.0
+
+_cache: Dict[Tuple[str, str], Tuple[str, float]] = {}  # (endpoint, name) -> (value, read at)
+_lock = threading.Lock()
+
+
+class FixedAppCode:
+    """OCR_APPCODE as set (or none, for an engine that needs none)."""
+
+    rotatable = False
+
+    def __init__(self, value: Optional[str]):
+        self._value = value
+        register_secret(value)
+
+    def current(self) -> Optional[str]:
+        return self._value
+
+    def reread(self) -> Optional[str]:
+        return None
+
+
+class SecretAppCode:
+    """The AppCode held in a KMS secret, cached per instance."""
+
+    rotatable = True
+
+    def __init__(self, secret_name: str, endpoint: str, credentials,
+                 fetch: Optional[Callable[[], str]] = None, clock=time.monotonic):
+        self.secret_name = secret_name
+        self.endpoint = endpoint
+        self._credentials = credentials
+        self._fetch = fetch or self._get_secret_value
+        self._clock = clock
+
+    def current(self) -> str:
+        with _lock:
+            cached = _cache.get((self.endpoint, self.secret_name))
+        return cached[0] if cached else self._read()
+
+    def reread(self) -> Optional[str]:
+        """The secret read again after a rejection; None when it was read too recently."""
+        with _lock:
+            cached = _cache.get((self.endpoint, self.secret_name))
+        if cached and self._clock() - cached[1] < REREAD_AFTER_S:
+            return None
+        return self._read()
+
+    def _read(self) -> str:
+        value = self._fetch()
+        if not value or not value.strip() or any(c.isspace() for c in value.strip()):
+            raise ConfigError("OCR_APPCODE_SECRET_NAME", f"the secret {self.secret_name!r} "
+                                                         f"holds no AppCode (empty or text with "
+                                                         f"spaces)")
+        value = value.strip()
+        register_secret(value)
+        with _lock:
+            _cache[(self.endpoint, self.secret_name)] = (value, self._clock())
+        return value
+
+    def _get_secret_value(self) -> str:
+        try:
+            from alibabacloud_kms20160120 import models
+            from alibabacloud_kms20160120.client import Client
+            from alibabacloud_tea_openapi.models import Config
+            from alibabacloud_tea_util.models import RuntimeOptions
+        except ImportError:
+            raise ConfigError("OCR_APPCODE_SECRET_NAME", "needs alibabacloud-kms20160120 in the "
+                                                         "function's code: make package KMS=1 "
+                                                         "(pip install 'idcard-ocr[kms]')") \
+                from None
+        protocol, host = _split_endpoint(self.endpoint)
+        creds = self._credentials
+        client = Client(Config(access_key_id=creds.access_key_id,
+                               access_key_secret=creds.access_key_secret,
+                               security_token=creds.security_token, endpoint=host,
+                               protocol=protocol))
+        try:
+            answer = client.get_secret_value_with_options(
+                models.GetSecretValueRequest(secret_name=self.secret_name),
+                RuntimeOptions(connect_timeout=5000, read_timeout=5000, autoretry=False))
+        except Exception as e:  # the Tea SDK raises its own and requests' errors
+            raise _classified(e, self.secret_name) from None
+        body = answer.body
+        if (body.secret_data_type or "text") != "text":
+            raise ConfigError("OCR_APPCODE_SECRET_NAME", f"the secret {self.secret_name!r} is "
+                                                         f"binary; store the AppCode as text")
+        return body.secret_data or ""
+
+
+def _classified(error: Exception, name: str) -> Exception:
+    """The SDK's error as ours: missing secret or access denied are settings; the rest may pass."""
+    status = getattr(error, "statusCode", None) or getattr(error, "status_code", None)
+    code = str(getattr(error, "code", "") or "")
+    if code in ("Forbidden.ResourceNotFound", "Rejected.ResourceNotFound") or status == 404:
+        return ConfigError("OCR_APPCODE_SECRET_NAME", f"there is no secret {name!r} in KMS "
+                                                      f"Secrets Manager in this region")
+    if status in (401, 403) or code.startswith(("Forbidden", "InvalidAccessKeyId",
+                                                "SignatureDoesNotMatch")):
+        return ConfigError("OCR_APPCODE_SECRET_NAME", f"GetSecretValue on {name!r} was refused "
+                                                      f"({code or status}); the function's role "
+                                                      f"needs kms:GetSecretValue on it")
+    return TransientError(errors.SECRET_UNAVAILABLE,
+                          f"KMS did not give the secret {name!r} ({code or type(error).__name__})")
+
+
+def _split_endpoint(endpoint: str) -> Tuple[str, str]:
+    if "://" in endpoint:
+        protocol, host = endpoint.split("://", 1)
+        return protocol.lower(), host.rstrip("/")
+    return "https", endpoint.rstrip("/")
+
+
+def forget_cached() -> None:
+    """Drop every cached secret (tests, and an instance told to start afresh)."""
+    with _lock:
+        _cache.clear()

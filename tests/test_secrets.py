@@ -1,0 +1,111 @@
+"""The AppCode from KMS Secrets Manager (OCR_APPCODE_SECRET_NAME), through the official client
+against a local GetSecretValue stand-in that checks the request signature."""
+
+import json
+
+import pytest
+
+from idcard_ocr import handle
+from idcard_ocr.errors import ConfigError
+from idcard_ocr.io import secrets
+from idcard_ocr.ops.cli import main as cli
+from tests.conftest import APPCODE, fc_context, oss_event, upload
+from tests.fakes import images
+from tests.fakes.kms_api import KmsServer
+
+SECRET = "idcard-ocr/appcode"
+ROTATED = "rotated-appcode-fedcba9876543210"
+
+
+@pytest.fixture(scope="module")
+def _kms_server():
+    with KmsServer() as server:
+        yield server
+
+
+@pytest.fixture
+def kms(_kms_server):
+    _kms_server.reset()
+    _kms_server.state.secrets[SECRET] = APPCODE
+    secrets.forget_cached()
+    yield _kms_server
+    secrets.forget_cached()
+
+
+@pytest.fixture
+def kms_env(env, kms):
+    settings = {k: v for k, v in env.items() if k != "OCR_APPCODE"}
+    return settings | {"OCR_APPCODE_SECRET_NAME": SECRET, "KMS_ENDPOINT": kms.endpoint}
+
+
+def run(bucket, env, *items):
+    return handle(oss_event(bucket.bucket_name, *items), fc_context(), env)
+
+
+def test_the_appcode_comes_from_the_secret_once_per_instance(bucket, kms_env, kms, ocr_api):
+    for n in range(3):
+        assert run(bucket, kms_env, upload(bucket, f"idcards/k{n}-face.jpg",
+                                           images.card_jpeg(seed=n)))["ok"] == 1
+    assert kms.state.reads == [SECRET]
+    assert {r.headers["Authorization"] for r in ocr_api.requests} == {f"APPCODE {APPCODE}"}
+
+
+def test_a_rotated_secret_is_read_again_once_after_appcode_invalid(bucket, kms_env, kms,
+                                                                   ocr_api, monkeypatch):
+    run(bucket, kms_env, upload(bucket, "idcards/r0-face.jpg", images.card_jpeg(seed=1)))
+    kms.state.secrets[SECRET] = ROTATED  # rotated in KMS; the API accepts only the new one
+    ocr_api.state.appcodes = (ROTATED,)
+    monkeypatch.setattr(secrets, "REREAD_AFTER_S", 0.0)
+    summary = run(bucket, kms_env, upload(bucket, "idcards/r1-face.jpg",
+                                          images.card_jpeg(seed=2)))
+    assert summary["ok"] == 1 and kms.state.reads == [SECRET, SECRET]
+    assert [r.status for r in ocr_api.requests] == [200, 400, 200]
+
+
+def test_a_wrong_secret_is_not_read_again_for_every_photo(bucket, kms_env, kms, ocr_api):
+    kms.state.secrets[SECRET] = "wrong-appcode-in-the-secret-0000"
+    for n in range(3):
+        run(bucket, kms_env | {"CARD_SIDE": "face"},
+            upload(bucket, f"idcards/w{n}-face.jpg", images.card_jpeg(seed=n)))
+    doc = json.loads(bucket.get_object("idcards/w2-face.jpg.json").read())
+    assert doc["error"]["code"] == "appcode_invalid"
+    assert kms.state.reads == [SECRET]  # re-read at most once a minute per instance
+    assert "wrong-appcode" not in json.dumps(doc)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"OCR_APPCODE_SECRET_NAME": "no-such-secret"}, "there is no secret"),
+    ({"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "not-the-secret"}, "needs kms:GetSecretValue"),
+    ({"OCR_APPCODE": APPCODE}, "not both"),
+    ({"KMS_ENDPOINT": ""}, "KMS_ENDPOINT"),
+])
+def test_secret_problems_fail_before_any_call(bucket, kms_env, kms, ocr_api, change, message):
+    item = upload(bucket, "idcards/x-face.jpg", images.card_jpeg())
+    with pytest.raises(ConfigError, match=message):
+        handle(oss_event(bucket.bucket_name, item), _no_region(), kms_env | change)
+    assert ocr_api.requests == [] and not bucket.object_exists("idcards/x-face.jpg.json")
+
+
+def test_invoke_exits_2_on_a_missing_secret(kms_env, kms, tmp_path, monkeypatch, capsys):
+    for name, value in (kms_env | {"OCR_APPCODE_SECRET_NAME": "no-such-secret"}).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("OCR_APPCODE", raising=False)
+    event = tmp_path / "event.json"
+    event.write_bytes(oss_event("idcards-x", "idcards/a.jpg"))
+    assert cli(["invoke", str(event)]) == 2
+    assert "there is no secret" in capsys.readouterr().err
+
+
+def test_a_secret_appcode_never_reaches_logs_or_results(bucket, kms_env, kms, ocr_api, logs):
+    kms.state.secrets[SECRET] = "secret-from-kms-abcdef012345"
+    ocr_api.state.appcodes = ("secret-from-kms-abcdef012345",)
+    ocr_api.state.face["note"] = "echo secret-from-kms-abcdef012345"
+    run(bucket, kms_env, upload(bucket, "idcards/s-face.jpg", images.card_jpeg()))
+    stored = bucket.get_object("idcards/s-face.jpg.json").read().decode()
+    assert "secret-from-kms" not in stored + "\n".join(logs)
+
+
+def _no_region():
+    context = fc_context()
+    context.region = None
+    return context
