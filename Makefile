@@ -26,6 +26,7 @@ test: $(STAMP)
 
 bench: $(STAMP) fonts
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/versus_seed.py
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/backfill.py
