@@ -1,6 +1,7 @@
 """Backfill of objects already in the bucket: local mode, against moto and the OCR server."""
 
 import json
+import time
 
 import pytest
 
@@ -128,6 +129,8 @@ def test_report_counts_by_code_with_masked_examples_and_a_csv(filled, env, ocr_a
     assert rows["idcards/failed-face.jpg"]["error_code"] == "quota_exhausted"
 
 
+# Invoke mode: FC 3.0's InvokeFunction against tests/fakes/fc_api.py (ACS3 signature checked) ---
+
 @pytest.fixture
 def fc():
     from tests.fakes.fc_api import FcServer
@@ -135,17 +138,29 @@ def fc():
         yield server
 
 
+def invoke(bucket, env, monkeypatch, capsys, fc, *extra):
+    return backfill(bucket, env, monkeypatch, capsys, "--mode", "invoke", "--fc-endpoint",
+                    fc.endpoint, *extra)
+
+
+def photo_event(key="idcards/a-face.jpg"):
+    from idcard_ocr.io.events import ObjectEvent
+    return ObjectEvent("ObjectCreated:PutObject", "bucket", key, "ETAG", 1, "cn-hangzhou", None)
+
+
 def test_invoke_mode_hands_each_photo_to_the_function_asynchronously(filled, env, ocr_api, fc,
                                                                      monkeypatch, capsys):
-    code, report = backfill(filled, env, monkeypatch, capsys, "--mode", "invoke",
-                            "--fc-endpoint", fc.endpoint, "--concurrency", "2")
+    code, report = invoke(filled, env, monkeypatch, capsys, fc, "--concurrency", "2",
+                          "--qualifier", "prod")
     assert code == 0 and report["done"] == {"invoked": 3} and ocr_api.requests == []
     invocations = fc.invocations
-    assert {i.invocation_type for i in invocations} == {"Async"}
-    assert {(i.service, i.function) for i in invocations} == {("idcard-ocr", "idcard-ocr")}
+    assert len(invocations) == len(fc.calls) == 3  # once each, no retry needed
+    assert {(i.function, i.qualifier, i.invocation_type) for i in invocations} == {
+        ("idcard-ocr", "prod", "Async")}
     keys = set()
     for invocation in invocations:
-        assert invocation.headers["x-fc-security-token"] == "test-sts-token"
+        assert invocation.headers["x-acs-security-token"] == "test-sts-token"
+        assert invocation.headers["Authorization"].startswith("ACS3-HMAC-SHA256 Credential=")
         [record] = invocation.payload["events"]
         assert record["eventName"] == "ObjectCreated:PutObject"
         assert record["eventSource"] == "acs:oss"
@@ -158,20 +173,39 @@ def test_invoke_mode_hands_each_photo_to_the_function_asynchronously(filled, env
 def test_the_invoked_event_is_one_the_function_processes(filled, env, ocr_api, fc,
                                                         monkeypatch, capsys):
     from idcard_ocr import handle
-    backfill(filled, env, monkeypatch, capsys, "--mode", "invoke", "--fc-endpoint",
-             fc.endpoint)
+    invoke(filled, env, monkeypatch, capsys, fc)
     payload = json.dumps(fc.invocations[0].payload).encode()
     assert handle(payload, fc_context(), env)["ok"] == 1
 
 
-def test_invoke_failures_are_counted_and_fail_the_run(filled, env, ocr_api, fc, monkeypatch,
-                                                      capsys):
-    fc.fail_next(429, "ResourceThrottled", times=1)
-    fc.state.access_key_secret = "test-key-secret"
-    code, report = backfill(filled, env, monkeypatch, capsys, "--mode", "invoke",
-                            "--fc-endpoint", fc.endpoint, "--concurrency", "1")
+def test_invoke_failures_are_retried_then_counted_per_photo(filled, env, ocr_api, fc,
+                                                            monkeypatch, capsys):
+    fc.fail_next(503, "ServiceUnavailable", times=3)  # every attempt the first photo gets
+    code, report = invoke(filled, env, monkeypatch, capsys, fc, "--concurrency", "1")
     assert code == 1 and report["failed"] == {"invoke_failed": 1}
-    assert report["done"] == {"invoked": 2}
+    assert report["done"] == {"invoked": 2} and len(fc.invocations) == 2
+    assert [c.status for c in fc.calls] == [503, 503, 503, 202, 202]
+
+
+def test_throttling_waits_as_long_as_fc_asks_then_succeeds(filled, env, ocr_api, fc,
+                                                           monkeypatch, capsys):
+    fc.fail_next(429, "ResourceThrottled", retry_after_ms=400)
+    code, report = invoke(filled, env, monkeypatch, capsys, fc, "--concurrency", "1")
+    assert code == 0 and report["done"] == {"invoked": 3} and len(fc.invocations) == 3
+    throttled, retried = fc.calls[:2]
+    assert (throttled.status, retried.status) == (429, 202)
+    assert retried.at - throttled.at >= 0.4
+
+
+def test_non_json_errors_and_unknown_functions(filled, env, ocr_api, fc, monkeypatch, capsys):
+    fc.fail_next(502, "BadGateway", body=b"<html>502 Bad Gateway</html>")  # a proxy's page
+    code, report = invoke(filled, env, monkeypatch, capsys, fc, "--concurrency", "1")
+    assert code == 0 and report["done"] == {"invoked": 3}  # retried like no answer at all
+
+    before = len(fc.calls)
+    code, report = invoke(filled, env, monkeypatch, capsys, fc, "--function", "no-such-fn")
+    assert code == 1 and report["failed"] == {"invoke_failed": 3}
+    assert [c.code for c in fc.calls[before:]] == ["FunctionNotFound"] * 3  # 4xx: no retry
 
 
 def test_a_wrong_secret_is_refused_by_the_signature_check(filled, env, ocr_api, fc,
@@ -183,7 +217,77 @@ def test_a_wrong_secret_is_refused_by_the_signature_check(filled, env, ocr_api, 
     out, err = capsys.readouterr()
     assert code == 1 and fc.invocations == []
     assert json.loads(out)["failed"] == {"invoke_failed": 3}
+    assert [c.code for c in fc.calls] == ["SignatureDoesNotMatch"] * 3
     assert "test-sts-token" not in out + err and "wrong" not in out + err
+
+
+def test_an_invoke_error_names_status_and_code_and_carries_no_secret(fc):
+    """FC's refusal quotes the request it checked (security token included); the error the
+    backfill raises keeps the status, the code and the request id only."""
+    from idcard_ocr.errors import TransientError
+    from idcard_ocr.io.oss import Credentials
+    from idcard_ocr.ops.backfill import Invoker
+    invoker = Invoker(fc.endpoint, "idcard-ocr",
+                      Credentials("test-key-id", "wrong-secret", "test-sts-token"))
+    with pytest.raises(TransientError) as raised:
+        invoker(photo_event())
+    error = raised.value
+    assert (error.code, error.status, error.attempts) == ("invoke_failed", 403, 1)
+    assert error.message.startswith("InvokeFunction: HTTP 403 SignatureDoesNotMatch (request id ")
+    for secret in ("test-sts-token", "wrong-secret", "x-acs-security-token"):
+        assert secret not in str(error)
+
+
+def test_a_slow_fc_costs_a_bounded_time_per_photo(fc):
+    from idcard_ocr.errors import TransientError
+    from idcard_ocr.io.oss import Credentials
+    from idcard_ocr.io.retry import RetryPolicy
+    from idcard_ocr.ops.backfill import Invoker
+    fc.state.delay_s = 5.0  # unbounded, two attempts would take 10 s
+    invoker = Invoker(fc.endpoint, "idcard-ocr",
+                      Credentials("test-key-id", "test-key-secret", "test-sts-token"),
+                      policy=RetryPolicy(max_attempts=2, per_call_s=0.5))
+    started = time.monotonic()
+    with pytest.raises(TransientError) as raised:
+        invoker(photo_event())
+    assert raised.value.code == "invoke_failed" and raised.value.attempts == 2
+    assert "no readable answer" in raised.value.message
+    assert time.monotonic() - started < 4.0  # two 0.5 s timeouts and one backoff, not 10 s
+
+
+@pytest.mark.parametrize("endpoint", ["http://fc.example.com", "ftp://127.0.0.1",
+                                      "https://host/path"])
+def test_the_endpoint_must_be_https_except_on_loopback(endpoint):
+    from idcard_ocr.errors import ConfigError
+    from idcard_ocr.io.oss import Credentials
+    from idcard_ocr.ops.backfill import Invoker
+    with pytest.raises(ConfigError, match="--fc-endpoint"):
+        Invoker(endpoint, "idcard-ocr", Credentials("id", "secret"))
+
+
+def test_the_fake_checks_the_signature_as_the_gateway_does(fc):
+    """The stand-in is no shortcut: a replayed, altered or re-dated request is refused."""
+    import requests
+    from idcard_ocr.io.oss import Credentials
+    from idcard_ocr.ops.backfill import Invoker
+    Invoker(fc.endpoint, "idcard-ocr", Credentials("test-key-id", "test-key-secret",
+                                                   "test-sts-token"))(photo_event())
+    [sent] = fc.calls
+    body = json.dumps(fc.invocations[0].payload).encode()
+    url = fc.endpoint + "/2023-03-30/functions/idcard-ocr/invocations"
+    headers = {k: v for k, v in sent.headers.items() if k.lower() != "content-length"}
+
+    def answer(**changes):
+        return requests.post(url, data=changes.pop("body", body),
+                             headers=dict(headers, **changes), timeout=5).json()["Code"]
+
+    assert answer(**{"x-fc-invocation-type": "Sync"}) == "SignatureDoesNotMatch"
+    assert answer(body=body + b" ") == "ContentSHA256Mismatch"
+    assert answer(**{"x-acs-signature-nonce": "fresh"}) == "SignatureDoesNotMatch"
+    assert answer(**{"x-acs-date": "2020-01-01T00:00:00Z"}) == "InvalidTimeStamp.Expired"
+    assert answer(**{"x-acs-extra": "unsigned"}) == "IncompleteSignature"
+    assert answer() == "SignatureNonceUsed"  # the very request, replayed
+    assert len(fc.invocations) == 1
 
 
 def test_invoke_mode_needs_an_endpoint(filled, env, monkeypatch, capsys):
@@ -195,15 +299,15 @@ def test_invoke_mode_needs_an_endpoint(filled, env, monkeypatch, capsys):
     assert "--fc-endpoint" in capsys.readouterr().err
 
 
-def test_fc2_never_prints_the_security_token(filled, env, fc):
-    """fc2 logs a failed request's headers on the root logger; run the real CLI to see."""
+def test_the_sdk_never_prints_the_security_token_or_a_signature(filled, env, fc):
+    """With DEBUG=sdk the SDK logs every request's headers; run the real CLI to see."""
     import os
     import subprocess
     import sys
 
     from tests.conftest import FUNCTION_DIR
     child_env = dict(os.environ, **env)
-    child_env.update(ALIBABA_CLOUD_ACCESS_KEY_SECRET="wrong",
+    child_env.update(ALIBABA_CLOUD_ACCESS_KEY_SECRET="wrong", DEBUG="sdk",
                      ALIBABA_CLOUD_SECURITY_TOKEN="SECRET-STS-TOKEN-123")
     child_env.pop("PYTHONPATH", None)
     run = subprocess.run([sys.executable, "-m", "idcard_ocr.ops.cli", "backfill", "--bucket",
@@ -211,7 +315,11 @@ def test_fc2_never_prints_the_security_token(filled, env, fc):
                           "--fc-endpoint", fc.endpoint], cwd=FUNCTION_DIR, env=child_env,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and json.loads(run.stdout)["failed"] == {"invoke_failed": 3}
-    assert "SECRET-STS-TOKEN-123" not in run.stdout + run.stderr
+    assert "x-acs-action : InvokeFunction" in run.stderr  # the SDK's debug log was on
+    signatures = [c.headers["Authorization"].rsplit("Signature=", 1)[1] for c in fc.calls]
+    assert len(signatures) == 3
+    for secret in ["SECRET-STS-TOKEN-123", *signatures]:
+        assert secret not in run.stdout + run.stderr
 
 
 # Issue 10: one result store, one composition root, per-object failures ------------------------
@@ -271,12 +379,12 @@ def test_a_failing_result_lookup_fails_that_photo_only(bucket, env, ocr_api, oss
     assert f"/{bucket.bucket_name}/idcards/p1-face.jpg.json" not in puts
 
 
-def test_invoke_mode_without_fc2_exits_2_before_listing(filled, env, oss_server, monkeypatch,
-                                                         capsys):
+def test_invoke_mode_without_the_sdk_exits_2_before_listing(filled, env, oss_server,
+                                                            monkeypatch, capsys):
     import sys
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setitem(sys.modules, "fc2", None)  # as if aliyun-fc2 were not installed
+    monkeypatch.setitem(sys.modules, "alibabacloud_fc20230330", None)  # as if not installed
     before = len(oss_server.requests_for(filled.bucket_name))
     assert cli(["backfill", "--bucket", filled.bucket_name, "--mode", "invoke",
                 "--fc-endpoint", "http://127.0.0.1:9"]) == 2

@@ -7,14 +7,17 @@ or hand them to the deployed function, under a global rate limit. A failure on o
 that photo, not the run. Interrupting and running again does nothing twice.
 """
 
+import ipaddress
+import json
 import logging
-import os
+import re
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Optional
+from urllib.parse import urlsplit
 
 from .. import errors
 from ..errors import ConfigError, IdcardOcrError, TransientError
@@ -22,11 +25,19 @@ from ..io.events import ObjectEvent, oss_event
 from ..io.keys import skip_reason
 from ..io.oss import ObjectInfo, ObjectStore
 from ..io.results import ResultStore, Verdict
-from ..io.retry import Deadline
+from ..io.retry import Deadline, RetryPolicy, call_with_retries
 
 # Work waiting for a thread, per thread: the listing never runs far ahead of the processing.
 QUEUE_PER_THREAD = 4
 PHOTO_BUDGET_S = 120.0  # each photo's own time budget for retries, as in the function
+# Handing a photo over is small and quick: a few attempts, none waiting long for an answer.
+INVOKE_RETRIES = RetryPolicy(max_attempts=3, per_call_s=10.0,
+                             out_of_time_code=errors.INVOKE_FAILED)
+CONNECT_TIMEOUT_MS = 5000
+# Where FC's SDK (darabonba, and Tea before it) logs request headers.
+SDK_LOGGERS = ("darabonba-core", "alibabacloud-tea")
+_SECRET_HEADER = re.compile(r"^([<>] (?:authorization|x-acs-security-token|x-acs-bearer-token)"
+                            r" : ).*$", re.IGNORECASE | re.MULTILINE)
 
 
 class RateLimiter:
@@ -87,61 +98,121 @@ def local(pipeline) -> Callable[[ObjectEvent], str]:
 
 
 class Invoker:
-    """Hand each photo to the deployed function as an asynchronous invocation (aliyun-fc2),
-    so the work fans out across FC instances. One fc2 client per thread."""
+    """Hand each photo to the deployed function as an asynchronous invocation: InvokeFunction of
+    Function Compute 3.0's API (2023-03-30) through Alibaba's SDK, so the work fans out across
+    FC instances. One SDK client per thread; every call goes through the project's retry loop."""
 
-    def __init__(self, endpoint: str, service: str, function: str, credentials,
-                 qualifier: Optional[str] = None):
+    def __init__(self, endpoint: str, function: str, credentials,
+                 qualifier: Optional[str] = None, policy: RetryPolicy = INVOKE_RETRIES):
         self.require()
-        # fc2 logs failed requests on the root logger with their headers, security token and
-        # signature included: those lines never leave this process.
-        logging.getLogger().addFilter(_not_from_fc2)
-        self.endpoint, self.service, self.function = endpoint, service, function
-        self.qualifier = qualifier
+        _redact_sdk_debug_log()
+        self.protocol, self.host = _split_endpoint(endpoint)
+        self.function, self.qualifier, self.policy = function, qualifier, policy
         self._credentials = credentials
         self._local = threading.local()
 
     @staticmethod
     def require() -> None:
-        """ConfigError unless aliyun-fc2 is installed (before anything is listed)."""
+        """ConfigError unless FC's SDK is installed (checked before anything is listed)."""
         try:
-            import fc2  # noqa: F401
+            import alibabacloud_fc20230330.client  # noqa: F401
         except ImportError:
-            raise ConfigError("--mode invoke", "needs aliyun-fc2: pip install "
+            raise ConfigError("--mode invoke", "needs alibabacloud-fc20230330: pip install "
                                                "'idcard-ocr[ops]' (or use --mode local)") from None
 
     def __call__(self, event: ObjectEvent) -> str:
-        import json
-
-        from fc2.fc_exceptions import FcError
-
         payload = json.dumps(oss_event(event.bucket, event.key, event.etag, event.size,
                                        event.region)).encode("utf-8")
-        try:
-            self._client().invoke_function(self.service, self.function, payload=payload,
-                                           headers={"x-fc-invocation-type": "Async"},
-                                           qualifier=self.qualifier)
-        except FcError as e:
-            raise TransientError(errors.INVOKE_FAILED, f"InvokeFunction failed: "
-                                                       f"{getattr(e, 'status_code', '')} "
-                                                       f"{str(e)[:120]}") from None
+        call_with_retries(lambda timeout: self._invoke(payload, timeout),
+                          Deadline(PHOTO_BUDGET_S), self.policy, "InvokeFunction")
         return "invoked"
+
+    def _invoke(self, payload: bytes, timeout: float) -> None:
+        from alibabacloud_fc20230330 import models
+        from darabonba.runtime import RuntimeOptions
+        from Tea.exceptions import TeaException
+
+        millis = max(1, int(timeout * 1000))
+        try:
+            self._client().invoke_function_with_options(
+                self.function, models.InvokeFunctionRequest(body=payload, qualifier=self.qualifier),
+                models.InvokeFunctionHeaders(x_fc_invocation_type="Async"),
+                RuntimeOptions(connect_timeout=min(millis, CONNECT_TIMEOUT_MS),
+                               read_timeout=millis))
+        except TeaException as e:  # the SDK's every failure: HTTP errors and no answer at all
+            raise _invoke_failed(e) from None
 
     def _client(self):
         client = getattr(self._local, "client", None)
         if client is None:
-            import fc2
+            from alibabacloud_fc20230330.client import Client
+            from alibabacloud_tea_openapi.utils_models import Config
 
             creds = self._credentials
-            client = self._local.client = fc2.Client(
-                endpoint=self.endpoint, accessKeyID=creds.access_key_id,
-                accessKeySecret=creds.access_key_secret,
-                securityToken=creds.security_token or "")
+            client = self._local.client = Client(Config(
+                access_key_id=creds.access_key_id, access_key_secret=creds.access_key_secret,
+                security_token=creds.security_token or None, endpoint=self.host,
+                protocol=self.protocol))
         return client
 
 
-def _not_from_fc2(record: logging.LogRecord) -> bool:
-    return f"{os.sep}fc2{os.sep}" not in record.pathname
+def _invoke_failed(e: Exception) -> TransientError:
+    """The SDK's exception as the one error the backfill counts. Only the status, error code
+    and request id are kept: the SDK's messages may quote what the server echoed of the
+    request. Throttling and 5xx are retried; other client errors (signature, access, a
+    function that does not exist) cannot get better by asking again."""
+    status = getattr(e, "status_code", None)
+    if status is None:  # no HTTP answer, or one that could not be read
+        inner = getattr(e, "inner_exception", None) or e
+        return TransientError(errors.INVOKE_FAILED, f"InvokeFunction: no readable answer "
+                                                    f"({type(inner).__name__})")
+    retry_after_ms = getattr(e, "retry_after", None)
+    error = TransientError(
+        errors.INVOKE_FAILED, f"InvokeFunction: HTTP {status} {_token(getattr(e, 'code', ''))} "
+                              f"(request id {_token(getattr(e, 'request_id', ''))})",
+        status=status, retry_after=retry_after_ms / 1000 if retry_after_ms else None)
+    error.retry_in_invocation = status == 429 or status >= 500
+    return error
+
+
+def _token(value) -> str:
+    """A server-supplied code or id, cut to what such values are made of."""
+    return re.sub(r"[^A-Za-z0-9._-]", "", str(value or ""))[:64] or "-"
+
+
+def _split_endpoint(endpoint: str):
+    """(protocol, host[:port]) of --fc-endpoint. Plain http only on loopback: the STS token
+    travels in a header."""
+    parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") \
+            or (parts.scheme == "http" and not _is_loopback(parts.hostname)):
+        raise ConfigError("--fc-endpoint", "must be https://<host> (plain http only on "
+                                           "loopback), e.g. https://<account-id>.<region>"
+                                           ".fc.aliyuncs.com")
+    return parts.scheme, parts.netloc
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+class _RedactSecrets(logging.Filter):
+    """The SDK logs every request's headers when DEBUG=sdk is set; the signature and the STS
+    token never leave this process."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = _SECRET_HEADER.sub(r"\1[redacted]", record.getMessage()), ()
+        return True
+
+
+def _redact_sdk_debug_log() -> None:
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactSecrets) for f in logger.filters):
+            logger.addFilter(_RedactSecrets())
 
 
 def run(photos: ObjectStore, results: ResultStore, process: Callable[[ObjectEvent], str],

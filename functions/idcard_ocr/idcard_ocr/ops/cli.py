@@ -52,11 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     backfill = commands.add_parser("backfill", help="process the photos already in a bucket")
     _bucket_arguments(backfill)
     backfill.add_argument("--mode", choices=("invoke", "local"), default="invoke",
-                          help="invoke: asynchronous invocations of the deployed function "
-                               "(fans out on FC); local: this process")
-    backfill.add_argument("--service", default=os.environ.get("FC_SERVICE", "idcard-ocr"))
-    backfill.add_argument("--function", default=os.environ.get("FC_FUNCTION", "idcard-ocr"))
-    backfill.add_argument("--qualifier", help="version or alias of the function")
+                          help="invoke: asynchronous invocations of the deployed FC 3.0 "
+                               "function (fans out on FC); local: this process")
+    backfill.add_argument("--function", default=os.environ.get("FC_FUNCTION", "idcard-ocr"),
+                          help="the FC 3.0 function (default FC_FUNCTION or idcard-ocr)")
+    backfill.add_argument("--qualifier", help="version or alias of the function (default "
+                                              "LATEST)")
     backfill.add_argument("--fc-endpoint", default=os.environ.get("FC_ENDPOINT"),
                           help="default https://<ALIBABA_CLOUD_ACCOUNT_ID>.<region>"
                                ".fc.aliyuncs.com")
@@ -151,8 +152,8 @@ def _backfill(args) -> int:
                                                "FC_ENDPOINT), or ALIBABA_CLOUD_ACCOUNT_ID and "
                                                "--region; --mode local runs here instead")
         endpoint = endpoint or f"https://{account}.{region}.fc.aliyuncs.com"
-        process = backfill.Invoker(endpoint, args.service, args.function,
-                                   Credentials.resolve(None), args.qualifier)
+        process = backfill.Invoker(endpoint, args.function, Credentials.resolve(None),
+                                   args.qualifier)
     plan = backfill.Plan(args.prefix, args.concurrency, args.qps, args.retry_failed,
                          args.force, args.dry_run)
     started = time.monotonic()
