@@ -339,8 +339,9 @@ def test_many_big_decodes_at_once_stay_within_the_budget():
     limits = Limits(memory_mb=ENGINE_BASE_MB + 260, recognitions=2, queue_timeout_s=1)
     with Running(limits) as server:
         with ThreadPoolExecutor(6) as pool:
-            responses = list(pool.map(lambda _: post(server.url, body_for(png), raw=True),
-                                      range(6)))
+            responses = list(pool.map(  # distinct bytes: the engine caches by content
+                lambda n: post(server.url, body_for(hostile.variant(png, n)), raw=True),
+                range(6)))
         statuses = sorted(r.status_code for r in responses)
         assert set(statuses) <= {200, 429} and 200 in statuses and 429 in statuses, statuses
         assert all(r.headers["Retry-After"] for r in responses if r.status_code == 429)
@@ -360,13 +361,15 @@ def start_serving(*args, env=None):
 
 
 def wait_listening(process, workers=1):
-    urls = []
-    while len(urls) < workers:
+    """The URL, once `workers` processes have said they listen, and their process ids."""
+    url, pids = "", []
+    while len(pids) < workers:
         line = process.stdout.readline()
         assert line, process.stderr.read()
         if "listening on" in line:
-            urls.append(line.rsplit(" ", 1)[1].strip())
-    return urls[0]
+            url = line.rsplit(" ", 1)[1].strip()
+            pids.append(int(line.split("(pid ")[1].split(")")[0]))
+    return url, pids
 
 
 def health(url):
@@ -376,7 +379,7 @@ def health(url):
 def test_sigterm_finishes_requests_in_flight_then_exits_0():
     process = start_serving("--memory-mb", str(ENGINE_BASE_MB + 1024), "--grace", "60")
     try:
-        url = wait_listening(process)
+        url, _ = wait_listening(process)
         png = hostile.blank_png(6000, 6000, "RGBA")  # seconds of decoding
         with ThreadPoolExecutor(1) as pool:
             in_flight = pool.submit(post, url, body_for(png), APPCODE, True, 120)
@@ -396,13 +399,19 @@ def test_sigterm_finishes_requests_in_flight_then_exits_0():
         process.wait()
 
 
-def test_two_workers_serve_and_stop_on_sigterm():
+def test_two_workers_serve_a_dead_one_is_replaced_and_sigterm_stops_all():
     process = start_serving("--workers", "2", "--memory-mb", str(2 * (ENGINE_BASE_MB + 256)))
+    body = {"image": b64(photo("back-clean.jpg")), "configure": json.dumps({"side": "back"})}
     try:
-        url = wait_listening(process, workers=2)
-        response = post(url, {"image": b64(photo("back-clean.jpg")),
-                              "configure": json.dumps({"side": "back"})})
+        url, pids = wait_listening(process, workers=2)
+        assert len(set(pids)) == 2 and process.pid not in pids
+        response = post(url, body)
         assert response.status_code == 200 and response.json()["success"] is True
+        os.kill(pids[0], signal.SIGKILL)
+        _, replacement = wait_listening(process)
+        assert replacement[0] not in pids
+        for _ in range(4):  # whichever worker takes them
+            assert post(url, body).status_code == 200
         process.send_signal(signal.SIGTERM)
         assert process.wait(60) == 0
     finally:

@@ -3,6 +3,7 @@
 import socket
 import struct
 import zlib
+from functools import lru_cache
 from typing import Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
@@ -12,6 +13,17 @@ _PNG_COLOUR = {"L": (0, 1), "RGB": (2, 3), "RGBA": (6, 4)}
 def blank_png(width: int, height: int, mode: str = "RGBA", pixels: bool = True) -> bytes:
     """A valid PNG of one colour, compressed row by row (never held decoded here): 8192 x 8192
     RGBA is about 255 KB. pixels=False leaves the image data out: only the header is sound."""
+    return _blank_png(width, height, mode, pixels)
+
+
+def variant(png: bytes, n: int) -> bytes:
+    """The same picture in other bytes (a text chunk after the header), so that no cache of
+    earlier answers can stand in for decoding it."""
+    return png[:33] + _chunk(b"tEXt", b"Comment\0variant %d" % n) + png[33:]
+
+
+@lru_cache(maxsize=8)
+def _blank_png(width: int, height: int, mode: str, pixels: bool) -> bytes:
     colour_type, channels = _PNG_COLOUR[mode]
     header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
     data = b""
