@@ -26,6 +26,7 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/backfill.py
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/engine_server.py
 
 # The synthetic card generator draws with Debian's CJK fonts (benchmark and fixtures only).
 fonts:
