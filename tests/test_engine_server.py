@@ -336,7 +336,7 @@ def test_many_big_decodes_at_once_stay_within_the_budget():
     # Room for one 4096 x 4096 RGBA decode (192 MB at its peak) and not two.
     png = hostile.blank_png(4096, 4096, "RGBA")
     peak = decode_peak_bytes(ImageHeader("PNG", 4096, 4096, "RGBA"))
-    limits = Limits(memory_mb=ENGINE_BASE_MB + 260, recognitions=2, queue_timeout_s=1)
+    limits = Limits(memory_mb=ENGINE_BASE_MB + 260, recognitions=2, queue_timeout_s=0.3)
     with Running(limits) as server:
         with ThreadPoolExecutor(6) as pool:
             responses = list(pool.map(  # distinct bytes: the engine caches by content
@@ -353,8 +353,9 @@ def test_many_big_decodes_at_once_stay_within_the_budget():
 # Processes: the command, SIGTERM, workers ---------------------------------------------------
 
 def start_serving(*args, env=None):
-    command = [sys.executable, "-m", "idcard_ocr.cli", "serve", "--port", "0",
-               "--appcode", APPCODE, *args]
+    """`idcard-ocr serve` on a free port; AppCodes from --appcode unless env names them."""
+    codes = [] if env and "ENGINE_APPCODES" in env else ["--appcode", APPCODE]
+    command = [sys.executable, "-m", "idcard_ocr.cli", "serve", "--port", "0", *codes, *args]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, cwd=FUNCTION_DIR, env={**os.environ, **(env or {})})
     return process
@@ -400,13 +401,15 @@ def test_sigterm_finishes_requests_in_flight_then_exits_0():
 
 
 def test_two_workers_serve_a_dead_one_is_replaced_and_sigterm_stops_all():
-    process = start_serving("--workers", "2", "--memory-mb", str(2 * (ENGINE_BASE_MB + 256)))
+    process = start_serving("--workers", "2", "--memory-mb", str(2 * (ENGINE_BASE_MB + 256)),
+                            env={"ENGINE_APPCODES": f"{OTHER_APPCODE},{APPCODE}"})
     body = {"image": b64(photo("back-clean.jpg")), "configure": json.dumps({"side": "back"})}
     try:
         url, pids = wait_listening(process, workers=2)
         assert len(set(pids)) == 2 and process.pid not in pids
         response = post(url, body)
         assert response.status_code == 200 and response.json()["success"] is True
+        assert post(url, body, appcode="wrong").status_code == 400
         os.kill(pids[0], signal.SIGKILL)
         _, replacement = wait_listening(process)
         assert replacement[0] not in pids
