@@ -32,6 +32,7 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/backfill.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/engine_function.py
+	$(BIN)/python bench/engine_server.py
 
 # The synthetic card generator draws with Debian's CJK fonts (benchmark and fixtures only).
 fonts:

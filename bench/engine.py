@@ -3,18 +3,15 @@
 Generates synthetic card photos (tests/fakes/cards.py; needs fonts-noto-cjk), reads them the
 way `idcard-ocr scan` does (face, then back when the photo is not a face side), and reports
 field-level exact-match accuracy per field and per distortion, the citizen numbers that came
-out wrong but valid (must be none), time per photo (p50/p95), peak memory, and the server's
-throughput with one and two worker processes.
+out wrong but valid (must be none), time per photo (p50/p95) and peak memory (the server:
+bench/engine_server.py).
 """
 
-import base64
-import json
 import os
 import subprocess
 import sys
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 
 from common import ROOT, header, publish
 
@@ -22,7 +19,6 @@ CLEAN = int(os.environ.get("BENCH_CLEAN", 100))
 HARD_EACH = int(os.environ.get("BENCH_HARD_EACH", 25))
 HARD = ("rotated", "blurred", "jpeg", "sideways", "upside_down", "exif_sideways", "cluttered",
         "large")
-THROUGHPUT_REQUESTS = 24
 
 
 def photos():
@@ -73,41 +69,6 @@ def accuracy_and_speed():
     return right, total, times, wrong_but_valid, flagged, numbers, side_wrong
 
 
-def throughput(workers: int) -> float:
-    """Requests per second against `idcard-ocr serve --workers N` from 4 client threads."""
-    import requests
-
-    from tests.fakes.cards import make_card, photograph
-
-    bodies = []
-    for seed in range(THROUGHPUT_REQUESTS):
-        card = make_card(50_000 + seed)
-        data = photograph(card, "rotated" if seed % 2 else "clean", seed)
-        bodies.append(json.dumps({"image": base64.b64encode(data).decode(),
-                                  "configure": json.dumps({"side": card.side})}))
-    port = 18080 + workers
-    server = subprocess.Popen([sys.executable, "-m", "idcard_ocr", "serve", "--port",
-                               str(port), "--workers", str(workers)],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                              cwd=ROOT)
-    url = f"http://127.0.0.1:{port}/rest/160601/ocr/ocr_idcard.json"
-    try:
-        for _ in range(workers):
-            server.stdout.readline()  # "listening" once per worker: models loaded
-        for body in bodies[:workers * 2]:  # warm each worker's first inference
-            requests.post(url, data=body, timeout=60)
-        started = time.perf_counter()
-        with ThreadPoolExecutor(4) as pool:
-            statuses = list(pool.map(lambda b: requests.post(url, data=b, timeout=120)
-                                     .status_code, bodies))
-        elapsed = time.perf_counter() - started
-        assert statuses == [200] * len(bodies), statuses
-        return len(bodies) / elapsed
-    finally:
-        server.terminate()
-        server.wait(10)
-
-
 def peak_memory_mb(distortion: str) -> float:
     """Peak RSS (VmHWM) of a fresh interpreter running `idcard-ocr scan` on one such photo.
 
@@ -139,7 +100,6 @@ def main() -> int:
     warm_up()
     right, total, times, wrong_valid, flagged, numbers, side_wrong = accuracy_and_speed()
     peak_card, peak_large = peak_memory_mb("clean"), peak_memory_mb("large")
-    one, two = throughput(1), throughput(2)
     fields = ("name", "sex", "nationality", "birth", "address", "num", "issue", "start_date",
               "end_date")
     out = [header(("rapidocr-onnxruntime", "onnxruntime", "pillow")), "",
@@ -182,9 +142,7 @@ def main() -> int:
             f"| 12 MP photos (`large`), p50 / p95 | {pct(times['large'], .5):.2f} s / "
             f"{pct(times['large'], .95):.2f} s |",
             f"| peak memory (RSS) of `idcard-ocr scan`, card photo / 12 MP photo | "
-            f"{peak_card:.0f} MB / {peak_large:.0f} MB |",
-            f"| server throughput, 1 worker (4 client threads) | {one:.2f} photos/s |",
-            f"| server throughput, 2 workers (4 client threads) | {two:.2f} photos/s |"]
+            f"{peak_card:.0f} MB / {peak_large:.0f} MB |"]
     publish("engine", out)
     return 0
 

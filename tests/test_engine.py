@@ -1,22 +1,17 @@
-"""The offline engine: fields from real pixels, its server's contract, the CLI, in-process use."""
+"""The offline engine: fields from real pixels, the CLI, in-process use (the server:
+test_engine_server.py)."""
 
-import base64
 import json
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 
 from idcard_ocr import handle
 from idcard_ocr.card import idnumber
 from idcard_ocr.ops.cli import main as cli
 from idcard_ocr.engine import recognize
-from idcard_ocr.engine.server import EngineServer
-from tests.conftest import APPCODE, ROOT, fc_context, oss_event, upload
+from tests.conftest import ROOT, fc_context, oss_event, upload
 from tests.fakes import images
-from tests.fakes.ocr_api import OcrApiServer
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "cards")
 with open(os.path.join(FIXTURES, "truth.json"), encoding="utf-8") as f:
@@ -26,16 +21,6 @@ with open(os.path.join(FIXTURES, "truth.json"), encoding="utf-8") as f:
 def photo(name: str) -> bytes:
     with open(os.path.join(FIXTURES, name), "rb") as f:
         return f.read()
-
-
-@pytest.fixture(scope="module")
-def engine_server():
-    server = EngineServer(("127.0.0.1", 0), appcodes=(APPCODE,))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.mark.parametrize("name", sorted(TRUTH))
@@ -99,101 +84,7 @@ def test_a_misread_digit_is_never_turned_into_a_valid_wrong_number():
         assert repaired == truth or not idnumber.is_valid(repaired)
 
 
-# The server's contract, checked against the tests' marketplace server too ---------------------
-
-@pytest.fixture(scope="module", params=["marketplace-contract-server", "offline-engine"])
-def api(request, engine_server):
-    if request.param == "offline-engine":
-        yield engine_server.url
-        return
-    with OcrApiServer() as server:
-        yield server.url
-
-
-def post(url, body, appcode=APPCODE, raw=False):
-    data = body if raw else json.dumps(body)
-    return requests.post(url, data=data, timeout=60,
-                         headers={"Authorization": f"APPCODE {appcode}",
-                                  "Content-Type": "application/json; charset=UTF-8"})
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def test_contract_face_new_format(api):
-    response = post(api, {"image": b64(photo("face-clean.jpg")),
-                          "configure": json.dumps({"side": "face"})})
-    assert response.status_code == 200
-    answer = response.json()
-    assert answer["success"] is True
-    assert {"name", "sex", "nationality", "birth", "address", "num", "face_rect",
-            "card_region", "config_str"} <= set(answer)
-
-
-def test_contract_back_old_format(api):
-    response = post(api, {"inputs": [{
-        "image": {"dataType": 50, "dataValue": b64(photo("back-clean.jpg"))},
-        "configure": {"dataType": 50, "dataValue": json.dumps({"side": "back"})}}]})
-    assert response.status_code == 200
-    answer = json.loads(response.json()["outputs"][0]["outputValue"]["dataValue"])
-    assert answer["success"] is True and {"issue", "start_date", "end_date"} <= set(answer)
-
-
-@pytest.mark.parametrize("body, status", [
-    (b"{not json", 460),
-    (json.dumps({"configure": "{\"side\": \"face\"}"}).encode(), 461),
-    (json.dumps({"image": "aGVsbG8=", "configure": "{\"side\": \"left\"}"}).encode(), 461),
-    (json.dumps({"image": "***not base64***", "configure": "{\"side\": \"face\"}"}).encode(), 462),
-    (json.dumps({"image": b64(b"%PDF-1.7 not an image"),
-                 "configure": "{\"side\": \"face\"}"}).encode(), 462),
-    (json.dumps({"image": b64(images.encode(images.card(size=(12, 30)), "PNG")),
-                 "configure": "{\"side\": \"face\"}"}).encode(), 421),
-])
-def test_contract_errors(api, body, status):
-    response = post(api, body, raw=True)
-    assert response.status_code == status
-    assert response.headers["X-Ca-Error-Message"]
-
-
-def test_contract_wrong_appcode(api):
-    response = post(api, {"image": b64(photo("face-clean.jpg")), "configure": "{}"},
-                    appcode="wrong")
-    assert response.status_code == 400 and "AppCode" in response.headers["X-Ca-Error-Message"]
-
-
-def test_contract_too_large(api):
-    response = post(api, {"image": "A" * (14 * 1024 * 1024), "configure": "{}"})
-    assert response.status_code == 413
-
-
-def test_engine_server_serves_concurrent_requests(engine_server):
-    names = ["face-clean.jpg", "back-clean.jpg", "face-rotated.jpg", "back-rotated.jpg"]
-
-    def read(name):
-        side = TRUTH[name]["side"]
-        answer = post(engine_server.url, {"image": b64(photo(name)),
-                                          "configure": json.dumps({"side": side})}).json()
-        return {k: answer[k] for k in TRUTH[name]["fields"]}
-
-    with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(read, names))
-    assert answers == [TRUTH[name]["fields"] for name in names]
-
-
-# The pipeline on the engine ------------------------------------------------------------------
-
-def test_pipeline_against_the_engine_server_with_auto_side(bucket, env, engine_server):
-    items = [upload(bucket, f"idcards/upload-{i}.jpg", photo(name))
-             for i, name in enumerate(["face-rotated.jpg", "back-jpeg-noise.jpg"])]
-    summary = handle(oss_event(bucket.bucket_name, *items), fc_context(),
-                     env | {"OCR_API_URL": engine_server.url})
-    assert summary["ok"] == 2
-    face = json.loads(bucket.get_object("idcards/upload-0.jpg.json").read())
-    back = json.loads(bucket.get_object("idcards/upload-1.jpg.json").read())
-    assert face["side"] == "face" and face["fields"] == TRUTH["face-rotated.jpg"]["fields"]
-    assert back["side"] == "back" and back["fields"] == TRUTH["back-jpeg-noise.jpg"]["fields"]
-
+# The pipeline on the engine (its HTTP server: tests/test_engine_server.py) -----------------
 
 def test_pipeline_with_the_engine_in_process(bucket, env, ocr_api):
     item = upload(bucket, "idcards/inproc-face.jpg", photo("face-upside-down.jpg"))

@@ -4,7 +4,9 @@
     idcard-ocr backfill --bucket B [--prefix P] [--concurrency N] [--qps Q]
                         [--retry-failed] [--force] [--dry-run]
     idcard-ocr report --bucket B [--prefix P] [--csv FILE]
-    idcard-ocr serve [--host H] [--port P] [--workers N] [--appcode CODE ...]
+    idcard-ocr serve [--host H] [--port P] [--workers N] [--appcode CODE ...] [--memory-mb MB]
+                     [--max-decoded-mb MB] [--idle-timeout S] [--body-timeout S]
+                     [--queue-timeout S] [--grace S]
     idcard-ocr scan FILE... [--side auto|face|back] [--json] [--full]
 
 Exit codes: 0 done, 1 something failed (FC would retry), 2 bad settings, arguments or event.
@@ -85,6 +87,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--appcode", action="append", default=[],
                        help="accept only these AppCodes (repeat; default: ENGINE_APPCODES, "
                             "comma-separated, or any)")
+    serve.add_argument("--memory-mb", type=int,
+                       help="memory budget of the whole server (default: ENGINE_MEMORY_MB, "
+                            "else 80%% of the machine's or FC instance's memory)")
+    serve.add_argument("--max-decoded-mb", type=float,
+                       help="largest decoded image per request, width x height x bytes per "
+                            "pixel (default 256, less when the budget is small); over it: 413")
+    serve.add_argument("--idle-timeout", type=float, dest="idle_timeout_s",
+                       help="seconds for a request head to arrive, and keep-alive (default 10)")
+    serve.add_argument("--body-timeout", type=float, dest="body_timeout_s",
+                       help="seconds for the whole body to arrive, else 408 (default 60)")
+    serve.add_argument("--queue-timeout", type=float, dest="queue_timeout_s",
+                       help="seconds a request may wait for its turn, else 429 (default 5)")
+    serve.add_argument("--grace", type=float, dest="grace_s",
+                       help="seconds requests in flight get after SIGTERM (default 30)")
     serve.set_defaults(func=_serve)
 
     scan = commands.add_parser("scan", help="print the fields read from local photos")
@@ -214,13 +230,30 @@ def _invoke(args) -> int:
 
 
 def _serve(args) -> int:
-    from ..engine.server import serve
+    from ..engine.server import Limits, serve
+    from ..io.log import get_logger
 
     codes = args.appcode or [c for c in os.environ.get("ENGINE_APPCODES", "").split(",") if c]
+    try:
+        limits = Limits.from_env(
+            workers=args.workers, memory_mb=args.memory_mb, max_decoded_mb=args.max_decoded_mb,
+            idle_timeout_s=args.idle_timeout_s, body_timeout_s=args.body_timeout_s,
+            queue_timeout_s=args.queue_timeout_s, grace_s=args.grace_s)
+        limits.check()
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    get_logger()  # the engine's log lines as JSON on stdout, like the function's
     if codes:
         print(f"AppCode required ({len(codes)} accepted)", file=sys.stderr)
-    serve(args.host, args.port, codes, args.workers)
-    return 0
+    print(f"memory budget {limits.memory_mb} MB for {limits.workers} worker(s); at most "
+          f"{limits.max_decoded_bytes // 2**20} MB decoded per request", file=sys.stderr)
+    try:
+        return serve(args.host, args.port, codes, limits=limits)
+    except OSError as e:  # e.g. the port is taken
+        print(f"error: cannot serve on {args.host}:{args.port}: {e.strerror or e}",
+              file=sys.stderr)
+        return 2
 
 
 def _scan(args) -> int:
