@@ -43,7 +43,7 @@ class Server:
 
     def __init__(self, *args: str, workers: int = 1):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "idcard_ocr.cli", "serve", "--port", "0",
+            [sys.executable, "-m", "idcard_ocr", "serve", "--port", "0",
              "--workers", str(workers), *args],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
         self.url = ""

@@ -355,7 +355,7 @@ def test_many_big_decodes_at_once_stay_within_the_budget():
 def start_serving(*args, env=None):
     """`idcard-ocr serve` on a free port; AppCodes from --appcode unless env names them."""
     codes = [] if env and "ENGINE_APPCODES" in env else ["--appcode", APPCODE]
-    command = [sys.executable, "-m", "idcard_ocr.cli", "serve", "--port", "0", *codes, *args]
+    command = [sys.executable, "-m", "idcard_ocr", "serve", "--port", "0", *codes, *args]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, cwd=FUNCTION_DIR, env={**os.environ, **(env or {})})
     return process
@@ -446,7 +446,7 @@ def test_a_port_in_use_is_reported():
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        process = subprocess.run([sys.executable, "-m", "idcard_ocr.cli", "serve", "--port",
+        process = subprocess.run([sys.executable, "-m", "idcard_ocr", "serve", "--port",
                                   str(port), "--memory-mb", "2048"], cwd=FUNCTION_DIR,
                                  capture_output=True, text=True, timeout=60)
     assert process.returncode == 2
