@@ -467,3 +467,38 @@ def test_an_event_that_is_not_an_oss_event_is_refused(env, ocr_api):
     with pytest.raises(EventError, match="not an OSS event: expected an 'events' list"):
         handle(b'{"Records": []}', fc_context(), env)
     assert ocr_api.requests == []
+
+
+# Both sides of one sheet (a photocopy of the face above the back) ---------------------------
+
+def test_a_sheet_with_both_sides_gets_both_in_one_record(bucket, env, ocr_api):
+    ocr_api.state.face["sides_found"] = ["face", "back"]  # as the offline engine reports a sheet
+    run(bucket, env, upload(bucket, "idcards/copy-sheet.jpg", images.card_jpeg()))
+    doc, _ = read_result(bucket, "idcards/copy-sheet.jpg.json")
+    assert [r.side for r in ocr_api.requests] == ["face", "back"]
+    assert doc["side"] == "face" and doc["fields"] == FACE
+    assert set(doc["sides"]) == {"face", "back"}
+    assert doc["sides"]["back"]["fields"] == BACK and doc["sides"]["face"]["fields"] == FACE
+    assert doc["sides"]["back"]["checks"]["validity_length"]["ok"] in (True, False)
+    assert doc["sides"]["back"]["api"]["issue"] == BACK["issue"]
+
+
+def test_without_sides_found_the_other_side_is_never_bought_on_a_guess(bucket, env, ocr_api):
+    run(bucket, env, upload(bucket, "idcards/plain-scan.jpg", images.card_jpeg()))
+    doc, _ = read_result(bucket, "idcards/plain-scan.jpg.json")
+    assert [r.side for r in ocr_api.requests] == ["face"] and "sides" not in doc
+
+
+def test_a_fixed_card_side_reads_one_side_of_a_sheet(bucket, env, ocr_api):
+    ocr_api.state.face["sides_found"] = ["face", "back"]
+    run(bucket, env | {"CARD_SIDE": "face"}, upload(bucket, "idcards/s2.jpg", images.card_jpeg()))
+    assert [r.side for r in ocr_api.requests] == ["face"]
+
+
+def test_the_second_side_failing_leaves_the_first(bucket, env, ocr_api):
+    ocr_api.state.face["sides_found"] = ["face", "back"]
+    ocr_api.state.card_side = "face"  # the back is not found after all
+    summary = run(bucket, env, upload(bucket, "idcards/s3.jpg", images.card_jpeg()))
+    doc, _ = read_result(bucket, "idcards/s3.jpg.json")
+    assert summary["ok"] == 1 and doc["fields"] == FACE and "sides" not in doc
+    assert len(ocr_api.requests) == 2

@@ -233,3 +233,12 @@ def test_mns_only_send_failure_after_the_answer_is_not_bought_again(bucket, mns_
         run(bucket, settings, item)
     run(bucket, settings, item)  # FC's retry: the kept answer is sent, the API is not called
     assert len(ocr_api.requests) == 1 and len(mns.messages) == 1
+
+
+def test_a_sheet_with_both_sides_sends_both_masked(bucket, mns_env, mns, ocr_api):
+    ocr_api.state.face["sides_found"] = ["face", "back"]
+    run(bucket, mns_env, upload(bucket, "idcards/sheet.jpg", images.card_jpeg()))
+    [message] = mns.messages
+    assert message.json["sides"]["back"]["issue"] == BACK["issue"]
+    assert message.json["sides"]["face"]["num"] == "3301**********2313"
+    assert FACE["num"] not in json.dumps(message.json, ensure_ascii=False)

@@ -197,7 +197,8 @@ class Pipeline:
             with timed("ocr"):
                 try:
                     reading = read_card(self.recognizer, image.data,
-                                        sides_to_try(self.options.card_side, obj.key), deadline)
+                                        sides_to_try(self.options.card_side, obj.key), deadline,
+                                        both=self.options.card_side == "auto")
                 except IdcardOcrError as e:
                     outcome.api_calls = e.attempts
                     raise
@@ -207,7 +208,7 @@ class Pipeline:
         outcome.status, outcome.side = "ok", reading.side
         outcome.api_calls = reading.attempts
         record = ok_record(source, reading.side, reading.answer, _seen(image),
-                           self.request_id)
+                           self.request_id, others=reading.others)
         with timed("assess"):
             picture = image.decoded()
             record["quality"] = quality.assess(

@@ -5,7 +5,7 @@ the recognised data goes elsewhere.
 """
 
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Dict, Optional
 
 SCHEMA_VERSION = 1
 FIELDS = {
@@ -19,25 +19,42 @@ def source_info(bucket: str, key: str, etag: Optional[str], size: Optional[int])
 
 
 def ok_record(source: dict, side: str, api: dict, image: dict, request_id: Optional[str],
-              now: Optional[datetime] = None) -> dict:
-    """`image` describes the picture the API saw: its coordinates are in that picture's pixels."""
-    from .checks import back_checks, face_checks, summary
+              now: Optional[datetime] = None, others: Optional[Dict[str, dict]] = None) -> dict:
+    """`image` describes the picture the API saw: its coordinates are in that picture's pixels.
 
-    fields = {name: api.get(name) for name in FIELDS[side]}
-    checks = face_checks(fields) if side == "face" else back_checks(fields)
-    return {
+    `others`: the answers for the other side of the same sheet; the record then has `sides`,
+    each side's fields and checks (the back's validity length judged by the face's birth).
+    """
+    answers = {side: api, **(others or {})}
+    sides = _sides(answers)
+    record = {
         "schema_version": SCHEMA_VERSION,
         "status": "ok",
         "side": side,
         "source": source,
-        "fields": fields,
-        "checks": checks,
-        "checks_passed": summary(checks),
+        **{k: sides[side][k] for k in ("fields", "checks", "checks_passed")},
         "image": image,
         "api": api,
         "request_id": request_id,
         "processed_at": _timestamp(now),
     }
+    if others:
+        record["sides"] = {name: dict(sides[name], api=answers[name]) if name != side
+                           else sides[name] for name in ("face", "back") if name in sides}
+    return record
+
+
+def _sides(answers: Dict[str, dict]) -> Dict[str, dict]:
+    from .checks import back_checks, face_checks, summary
+
+    fields = {side: {name: answer.get(name) for name in FIELDS[side]}
+              for side, answer in answers.items()}
+    sides = {}
+    for side, values in fields.items():
+        birth = (fields.get("face") or {}).get("birth")
+        checks = face_checks(values) if side == "face" else back_checks(values, birth=birth)
+        sides[side] = {"fields": values, "checks": checks, "checks_passed": summary(checks)}
+    return sides
 
 
 def error_record(source: dict, error: dict, request_id: Optional[str],
@@ -63,7 +80,7 @@ def is_done(record: Optional[dict], etag: Optional[str]) -> bool:
 def receipt(record: dict) -> dict:
     """What OUTPUT=mns keeps in OSS: proof of processing, without the recognised data."""
     return {k: v for k, v in record.items()
-            if k not in ("fields", "api", "image", "checks", "crops")}
+            if k not in ("fields", "api", "image", "checks", "crops", "sides")}
 
 
 def _timestamp(now: Optional[datetime]) -> str:

@@ -36,9 +36,11 @@ def envelope(record: dict, result_key: Optional[str], fields_mode: str = "masked
     else:
         doc["checks_passed"] = record.get("checks_passed")
     if record["status"] == "ok" and fields_mode != "none" and record.get("fields") is not None:
-        doc["fields"] = record["fields"] if fields_mode == "full" \
-            else mask_fields(record["fields"])
+        shown = (lambda fields: fields) if fields_mode == "full" else mask_fields
+        doc["fields"] = shown(record["fields"])
         doc["fields_mode"] = fields_mode
+        if record.get("sides"):  # both sides of one sheet
+            doc["sides"] = {side: shown(part["fields"]) for side, part in record["sides"].items()}
     return doc
 
 
@@ -47,7 +49,7 @@ def encode(doc: dict) -> str:
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     if len(text.encode("utf-8")) <= MAX_BODY_BYTES:
         return text
-    slim = {k: v for k, v in doc.items() if k not in ("fields", "fields_mode")}
+    slim = {k: v for k, v in doc.items() if k not in ("fields", "fields_mode", "sides")}
     slim["fields_omitted"] = "size"
     text = json.dumps(slim, ensure_ascii=False, separators=(",", ":"))
     if len(text.encode("utf-8")) <= MAX_BODY_BYTES:

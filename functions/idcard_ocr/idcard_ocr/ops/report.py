@@ -41,7 +41,9 @@ def csv_row(record: dict, trusted: bool = True) -> dict:
            "error_message": error.get("message"), "checks_passed": record.get("checks_passed"),
            "etag": source.get("etag"), "processed_at": record.get("processed_at"),
            "trusted": trusted}
-    row.update({k: v for k, v in (record.get("fields") or {}).items() if k in CSV_COLUMNS})
+    for fields in [record.get("fields") or {}] + [part.get("fields") or {} for part in
+                                                  (record.get("sides") or {}).values()]:
+        row.update({k: v for k, v in fields.items() if k in CSV_COLUMNS})
     return row
 
 
