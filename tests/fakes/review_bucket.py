@@ -1,44 +1,75 @@
 """A bucket holding results of every kind, made by the real handler against the OCR contract
 server (the review console's tests and screenshots): passed and failed checks, quality
-warnings, crops, each error the API gives, a planted result, photos not processed yet."""
+warnings, crops, each error the API gives, a planted result, photos not processed yet.
+
+The photos are the committed synthetic sample cards (tests/fixtures/cards/), and the contract
+server answers each with that card's own truth, so what the console shows beside a photo is
+what the photo says (or a scripted misreading of it).
+"""
 
 import io
 import json
-from typing import Dict, List
+import os
+from typing import Dict, List, Optional
 
 from PIL import Image, ImageFilter
 
-from tests.fakes import images
-from tests.fakes.ocr_api import BACK, FACE
-
-# The contract server's face, read wrongly: a check character that does not match, a sex
-# that disagrees with the number.
-MISREAD_FACE = dict(FACE, num="330110199003072314")
-WRONG_SEX_FACE = dict(FACE, sex="女")
+SAMPLES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "cards")
+FACES = ("face-clean.jpg", "face-rotated.jpg", "face-cluttered.jpg", "face-sideways.jpg",
+         "face-upside-down.jpg", "face-exif-sideways.jpg")
+BACKS = ("back-clean.jpg", "back-jpeg-noise.jpg", "back-rotated.jpg")
 
 # kind: how many (50 in all)
 KINDS: Dict[str, int] = {
     "ok": 10, "cropped": 4, "back": 8, "checks_failed": 6, "wrong_sex": 2, "blurry": 5,
     "dark": 3, "quota": 4, "not_card": 3, "invalid": 1, "planted": 2, "pending": 2,
 }
-
-
-def photo(kind: str, seed: int) -> bytes:
-    if kind == "invalid":
-        return b"%PDF-1.7 a scanned form named .jpg"
-    side = "back" if kind == "back" else "face"
-    card = images.card(seed=seed, side=side)
-    if kind == "blurry":
-        card = card.filter(ImageFilter.GaussianBlur(6))
-    elif kind == "dark":
-        card = Image.eval(card, lambda v: v // 5)
-    out = io.BytesIO()
-    card.save(out, "JPEG", quality=90)
-    return out.getvalue()
+PLANTED_NAME = "冒名顶替"
 
 
 def key_for(kind: str, i: int) -> str:
     return f"idcards/{kind}-{i:02d}-{'back' if kind == 'back' else 'face'}.jpg"
+
+
+def _sample(kind: str, i: int) -> str:
+    if kind == "back":
+        return BACKS[i % len(BACKS)]
+    if kind in ("blurry",):
+        return "face-blurred.jpg"
+    return FACES[i % len(FACES)]
+
+
+def truth(name: str) -> dict:
+    with open(os.path.join(SAMPLES, "truth.json"), encoding="utf-8") as f:
+        return json.load(f)[name]["fields"]
+
+
+def answer(kind: str, i: int) -> Optional[dict]:
+    """The fields the OCR server answers for this photo: its truth, or a misreading of it."""
+    if kind in ("quota", "not_card", "invalid", "planted", "pending"):
+        return None
+    fields = dict(truth(_sample(kind, i)))
+    if kind == "checks_failed":  # one digit misread: the check character no longer matches
+        digit = fields["num"][16]
+        fields["num"] = fields["num"][:16] + str((int(digit) + 2) % 10) + fields["num"][17]
+    elif kind == "wrong_sex":
+        fields["sex"] = "男" if fields["sex"] == "女" else "女"
+    return fields
+
+
+def photo(kind: str, i: int) -> bytes:
+    if kind == "invalid":
+        return b"%PDF-1.7 a scanned form named .jpg"
+    with open(os.path.join(SAMPLES, _sample(kind, i)), "rb") as f:
+        data = f.read()
+    if kind not in ("blurry", "dark"):
+        return data
+    picture = Image.open(io.BytesIO(data)).convert("RGB")
+    picture = picture.filter(ImageFilter.GaussianBlur(4)) if kind == "blurry" \
+        else Image.eval(picture, lambda v: v // 5)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 def fill(bucket, env: dict, ocr_api, kinds: Dict[str, int] = KINDS) -> List[str]:
@@ -50,29 +81,29 @@ def fill(bucket, env: dict, ocr_api, kinds: Dict[str, int] = KINDS) -> List[str]
     for kind, count in kinds.items():
         for i in range(count):
             key = key_for(kind, i)
-            uploaded = upload(bucket, key, photo(kind, seed=len(keys) + 1))
+            uploaded = upload(bucket, key, photo(kind, i))
             keys.append(key)
             if kind == "pending":
                 continue
             if kind == "planted":
                 bucket.put_object(key + ".json", json.dumps({
-                    "status": "ok", "side": "face", "fields": dict(FACE, name="伪造"),
-                    "checks_passed": True,
+                    "status": "ok", "side": "face",
+                    "fields": dict(truth(FACES[0]), name=PLANTED_NAME), "checks_passed": True,
                     "source": {"bucket": bucket.bucket_name, "key": key,
                                "etag": uploaded[1]}}, ensure_ascii=False).encode())
                 continue
             ocr_api.reset()
-            run_env = dict(env, CARD_SIDE="back" if kind == "back" else "face")
+            side = "back" if kind == "back" else "face"
+            run_env = dict(env, CARD_SIDE=side)
             if kind == "cropped":
                 run_env["SAVE_CROPS"] = "true"
-            if kind in ("checks_failed", "wrong_sex"):
-                ocr_api.state.face = dict(MISREAD_FACE if kind == "checks_failed"
-                                          else WRONG_SEX_FACE)
-            elif kind == "quota":
+            fields = answer(kind, i)
+            if fields is not None:
+                setattr(ocr_api.state, side, fields)
+            if kind == "quota":
                 ocr_api.fail_next(403, "Quota Exhausted")
             elif kind == "not_card":
                 ocr_api.state.card_side = "back"
             handle(oss_event(bucket.bucket_name, uploaded), fc_context(), run_env)
     ocr_api.reset()
-    assert ocr_api.state.face == FACE and ocr_api.state.back == BACK
     return keys

@@ -174,14 +174,14 @@ ERRORS: Dict[str, Tuple[Tuple[str, str], Tuple[str, str]]] = {
         ("API status 464", "unreadable photo: take it again")),
     "appcode_invalid": (
         ("接口返回 400 Invalid AppCode 或 401", "OCR_APPCODE 错误：改正后重新识别"),
-        ("API status 400 `Invalid AppCode`, or 401",
+        ("API status 400 Invalid AppCode, or 401",
          "wrong OCR_APPCODE: fix it, then reprocess")),
     "unauthorized": (
         ("接口返回 403 Unauthorized", "AppCode 没有这个接口的授权"),
-        ("API status 403 `Unauthorized`", "AppCode not authorised for this API")),
+        ("API status 403 Unauthorized", "AppCode not authorised for this API")),
     "quota_exhausted": (
         ("接口返回 403 Quota Exhausted", "购买更多调用次数，然后重新识别"),
-        ("API status 403 `Quota Exhausted`", "buy more calls, then reprocess")),
+        ("API status 403 Quota Exhausted", "buy more calls, then reprocess")),
     "request_rejected": (
         ("接口返回 460/461（JSON 格式错误）", "这是本程序的缺陷：请报告"),
         ("API status 460/461 (malformed JSON)", "a bug here: please report it")),

@@ -31,7 +31,7 @@ from ...io.log import log_event
 from ...io.oss import ObjectInfo
 from ..report import CSV_COLUMNS, csv_row
 from . import i18n, reviews
-from .catalog import Catalog, Cursor, Filter, Row
+from .catalog import PAGE_ROWS, Catalog, Cursor, Filter, Row
 from .images import KINDS, Renditions
 from .jobs import Counting, Reprocessor
 from .security import Access, KeyRefused, confine, host_allowed, same_origin
@@ -45,7 +45,7 @@ _SECURITY_HEADERS = {
                                "frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
@@ -58,6 +58,7 @@ class Console:
         self.catalog = catalog
         self.renditions = renditions
         self.operator = operator
+        self.page_rows = PAGE_ROWS
         self.access = access or Access()
         self.counting = Counting(catalog)
         self.reprocessor: Reprocessor = reprocessor_for(catalog, self.counting.start)
@@ -103,6 +104,7 @@ def create_app(console: Console) -> Starlette:
         Route("/job", pages.job),
         Route("/export.csv", pages.export),
         Route("/lang", pages.language),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),
     ]
     return Starlette(routes=routes, middleware=[Middleware(_Guard, console=console)])
@@ -151,7 +153,7 @@ class _Pages:
     async def index(self, request: Request):
         where = Filter.from_params(request.query_params)
         cursor = Cursor.decode(request.query_params.get("cursor"))
-        page = await run_in_threadpool(self.c.catalog.page, where, cursor)
+        page = await run_in_threadpool(self.c.catalog.page, where, cursor, self.c.page_rows)
         self.c.counting.ensure_started()
         return self._html(request, "list.html", where=where, page=page, first=cursor is None,
                           counts=self.c.counting.counts, job=self.c.reprocessor.job,
@@ -160,14 +162,16 @@ class _Pages:
     async def rows(self, request: Request):
         where = Filter.from_params(request.query_params)
         cursor = Cursor.decode(request.query_params.get("cursor"))
-        page = await run_in_threadpool(self.c.catalog.page, where, cursor)
+        page = await run_in_threadpool(self.c.catalog.page, where, cursor, self.c.page_rows)
         return self._html(request, "_rows.html", where=where, page=page, first=cursor is None)
 
     async def counts(self, request: Request):
         return self._html(request, "_counts.html", counts=self.c.counting.counts)
 
     async def recount(self, request: Request):
-        await self._form(request)
+        _, refusal = await self._form(request)
+        if refusal:
+            return refusal
         self.c.counting.start()
         return self._html(request, "_counts.html", counts=self.c.counting.counts)
 
