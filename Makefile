@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench fonts package clean review-demo chromium
+.PHONY: demo test bench fonts package clean review-demo review-screenshots chromium
 
 # The tests also need Serverless Devs (npm, pinned in deploy/package-lock.json) to render
 # s.yaml, the function's wheels for Linux x86_64 / python3.10 to build its zip offline, and
@@ -30,6 +30,10 @@ test: $(STAMP)
 
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+
+# The README's screenshots of the review console, from its browser test (synthetic cards).
+review-screenshots: $(STAMP)
+	REVIEW_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_review_browser.py
 
 # The demo's bucket stays up (local OSS and engine) and the console opens on it; Ctrl-C ends both.
 review-demo: $(STAMP)

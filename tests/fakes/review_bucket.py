@@ -27,8 +27,22 @@ KINDS: Dict[str, int] = {
 PLANTED_NAME = "冒名顶替"
 
 
+def _interleaved() -> Dict[tuple, int]:
+    """(kind, i) -> place: the kinds taken in turn, so that any page shows a mix of them."""
+    order: Dict[tuple, int] = {}
+    for turn in range(max(KINDS.values())):
+        for kind, count in KINDS.items():
+            if turn < count:
+                order[kind, turn] = len(order) + 1
+    return order
+
+
+_PLACES = _interleaved()
+
+
 def key_for(kind: str, i: int) -> str:
-    return f"idcards/{kind}-{i:02d}-{'back' if kind == 'back' else 'face'}.jpg"
+    """The photo's key, as an applicant's upload is named (the kind is not in it)."""
+    return f"idcards/applicant-{_PLACES[kind, i]:03d}-{'back' if kind == 'back' else 'face'}.jpg"
 
 
 def _sample(kind: str, i: int) -> str:

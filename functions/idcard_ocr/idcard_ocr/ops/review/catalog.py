@@ -24,6 +24,7 @@ from . import reviews
 PAGE_ROWS = 50
 SCAN_BUDGET_S = 2.0        # a request that finds fewer matches returns them and goes on later
 LOAD_THREADS = 8
+BACKGROUND_THREADS = 2
 STATUSES = ("ok", "checks_failed", "error", "untrusted", "pending")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # error codes, check and warning names
 _MAX_CURSOR = 4096
@@ -197,27 +198,43 @@ class Catalog:
     """The rows of one bucket and prefix, as the console shows them."""
 
     def __init__(self, photos: ObjectStore, results: ResultStore, prefix: str = "",
-                 threads: int = LOAD_THREADS):
+                 threads: int = LOAD_THREADS, background_threads: int = BACKGROUND_THREADS):
         self.photos = photos
         self.results = results
         self.prefix = prefix
-        self._pool = ThreadPoolExecutor(max_workers=threads,
-                                        thread_name_prefix="review-load")
+        # Pages have threads of their own: counting and exports never queue ahead of them.
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="review-page")
+        self._background = ThreadPoolExecutor(background_threads,
+                                              thread_name_prefix="review-background")
         self._chunk = threads * 2
+        location = results.location
+        # Results beside the photos: a listing page also shows which results and reviews
+        # exist, and the reads of absent ones are saved.
+        self._listed_beside = location.bucket_for(photos.name) == photos.name \
+            and not location.prefix
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for pool in (self._pool, self._background):
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def row(self, key: str) -> Optional[Row]:
         """The row of one photo, or None when the photo is not there."""
         info = self.photos.head(key)
         return self.load(info) if info is not None else None
 
-    def load(self, info: ObjectInfo, with_review: bool = True) -> Row:
+    def load(self, info: ObjectInfo, with_review: bool = True,
+             listed: Optional["_Listed"] = None) -> Row:
+        """The photo's row: its result and review read, unless the listing shows them absent."""
         row = Row(info.key, info.etag, info.size)
+        location = self.results.location
         try:
-            found = self.results.read(self.results.key_for(info.key))
-            review = self.results.get_review(info.key) if found and with_review else None
+            found = None
+            if listed is None or listed.may_exist(location.result_key(info.key)):
+                found = self.results.read(self.results.key_for(info.key))
+            review = None
+            if found and with_review and (listed is None
+                                          or listed.may_exist(location.review_key(info.key))):
+                review = self.results.get_review(info.key)
         except IdcardOcrError as e:  # one unreadable result must not break the page
             return replace(row, problem=e.code)
         return replace(row, result=found, review=review)
@@ -227,8 +244,8 @@ class Catalog:
              clock: Callable[[], float] = time.monotonic) -> Page:
         """Up to `size` matching rows after `cursor`; fewer when `budget_s` ran out first."""
         started, rows, scanned = clock(), [], 0
-        for token, batch in self._batches(cursor):
-            for row in self._pool.map(lambda i: self.load(i, True), batch):
+        for token, batch, listed in self._batches(cursor):
+            for row in self._pool.map(lambda i: self.load(i, True, listed), batch):
                 scanned += 1
                 if where.matches(row):
                     rows.append(row)
@@ -239,21 +256,37 @@ class Catalog:
         return Page(rows, None, scanned)
 
     def rows(self, where: Filter = Filter(), with_reviews: bool = True) -> Iterator[Row]:
-        """Every matching row, streamed (export, reprocessing a set, counting)."""
+        """Every matching row, streamed (export, reprocessing a set, counting), on the
+        background threads."""
         reviews_needed = with_reviews or where.needs_reviews
-        for _, batch in self._batches(None):
-            for row in self._pool.map(lambda i: self.load(i, reviews_needed), batch):
+        for _, batch, listed in self._batches(None):
+            for row in self._background.map(lambda i: self.load(i, reviews_needed, listed),
+                                            batch):
                 if where.matches(row):
                     yield row
 
-    def _batches(self, cursor: Optional[Cursor]) -> Iterator[Tuple[Optional[str],
-                                                                   List[ObjectInfo]]]:
+    def _batches(self, cursor: Optional[Cursor]
+                 ) -> Iterator[Tuple[Optional[str], List[ObjectInfo], Optional["_Listed"]]]:
         """Photos after the cursor in chunks a pool loads at once, with the token of the
-        listing page each chunk came from."""
+        listing page each chunk came from and what that page shows."""
         after = cursor.after if cursor else None
         for page in self.photos.pages(self.prefix, cursor.token if cursor else None):
+            listed = _Listed(page.objects, page.next_token is None) \
+                if self._listed_beside else None
             photos = [info for info in page.objects
                       if (after is None or info.key > after)
                       and skip_reason(info.key, self.results.location) is None]
             for start in range(0, len(photos), self._chunk):
-                yield page.token, photos[start:start + self._chunk]
+                yield page.token, photos[start:start + self._chunk], listed
+
+
+class _Listed:
+    """The keys of one listing page: a key that would sort within the page and is not on it
+    does not exist; beyond the page's last key nothing is known."""
+
+    def __init__(self, objects: List[ObjectInfo], last_page: bool):
+        self._keys = {info.key for info in objects}
+        self._last = None if last_page or not objects else objects[-1].key
+
+    def may_exist(self, key: str) -> bool:
+        return key in self._keys or (self._last is not None and key > self._last)

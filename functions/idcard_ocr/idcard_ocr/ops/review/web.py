@@ -230,66 +230,36 @@ class _Pages:
     # Actions ---------------------------------------------------------------------------------
 
     async def reveal(self, request: Request):
-        form, refusal = await self._form(request)
-        if refusal:
-            return refusal
-        key, refusal = self._key(request, form.get("key"))
+        form, row, refusal = await self._reviewable(request)
         if refusal:
             return refusal
         name = form.get("field")
         if name not in MASKED:
             return _refusal(400, "only masked fields are revealed")
-        row = await run_in_threadpool(self.c.catalog.row, key)
-        if row is None or reviews.reviewable(row.record or None, row.trusted) is not None:
-            return _refusal(409, "this photo has no result with fields")
-        log_event(logging.INFO, "field revealed", operator=self.c.operator, key=key,
+        log_event(logging.INFO, "field revealed", operator=self.c.operator, key=row.key,
                   field=name)
         return self._html(request, "_field.html", row=row, name=name, revealed=True,
                           fields=row.record["fields"], masked=mask_fields(row.record["fields"]))
 
     async def checks(self, request: Request):
-        form, refusal = await self._form(request)
+        doc, row, refusal = await self._review_of(request)
         if refusal:
             return refusal
-        key, refusal = self._key(request, form.get("key"))
-        if refusal:
-            return refusal
-        row = await run_in_threadpool(self.c.catalog.row, key)
-        if row is None or reviews.reviewable(row.record or None, row.trusted) is not None:
-            return _refusal(409, "this photo has no result to check")
-        try:
-            doc = reviews.build(row.record, self.c.operator, _submitted(form, row.record))
-        except reviews.ReviewRefused as e:
-            return _refusal(400, str(e))
         return self._html(request, "_checks.html", checks=doc["checks"],
                           passed=doc["checks_passed"], recomputed=True)
 
     async def review(self, request: Request):
-        form, refusal = await self._form(request)
+        doc, row, refusal = await self._review_of(request)
         if refusal:
             return refusal
-        key, refusal = self._key(request, form.get("key"))
-        if refusal:
-            return refusal
-        row = await run_in_threadpool(self.c.catalog.row, key)
-        why = "no_result" if row is None else reviews.reviewable(row.record or None,
-                                                                  row.trusted)
-        if why:
-            return _refusal(409, f"this result cannot be reviewed ({why})")
-        try:
-            doc = reviews.build(row.record, self.c.operator, _submitted(form, row.record))
-        except reviews.ReviewRefused as e:
-            return _refusal(400, str(e))
         await run_in_threadpool(self.c.catalog.results.save_review, doc)
-        log_event(logging.INFO, "review saved", operator=self.c.operator, key=key,
+        log_event(logging.INFO, "review saved", operator=self.c.operator, key=row.key,
                   decision=doc["decision"], corrected=sorted(doc["corrections"]))
-        return RedirectResponse(link("/detail", key=key, notice="saved"), status_code=303)
+        return RedirectResponse(link("/detail", key=row.key, notice="saved"),
+                                status_code=303)
 
     async def reprocess(self, request: Request):
-        form, refusal = await self._form(request)
-        if refusal:
-            return refusal
-        key, refusal = self._key(request, form.get("key"))
+        form, key, refusal = await self._action(request)
         if refusal:
             return refusal
         info = await run_in_threadpool(self.c.catalog.photos.head, key)
@@ -326,6 +296,40 @@ class _Pages:
         except KeyRefused as e:
             return None, self._html(request, "message.html", status_code=400,
                                     title="refused", detail=str(e))
+
+    async def _action(self, request: Request):
+        """(form, key, None) for an action on one photo the console may show, else
+        (None, None, the refusal)."""
+        form, refusal = await self._form(request)
+        if refusal:
+            return None, None, refusal
+        key, refusal = self._key(request, form.get("key"))
+        return form, key, refusal
+
+    async def _reviewable(self, request: Request):
+        """(form, row, None) for an action on a result an operator may review, else
+        (None, None, the refusal): 409 for no result, an error or an untrusted one."""
+        form, key, refusal = await self._action(request)
+        if refusal:
+            return None, None, refusal
+        row = await run_in_threadpool(self.c.catalog.row, key)
+        why = "no_result" if row is None else reviews.reviewable(row.record or None,
+                                                                  row.trusted)
+        if why:
+            return None, None, _refusal(409, f"this result cannot be reviewed ({why})")
+        return form, row, None
+
+    async def _review_of(self, request: Request):
+        """(review document, row, None) from the operator's form, else (None, None, the
+        refusal): 400 for a malformed value."""
+        form, row, refusal = await self._reviewable(request)
+        if refusal:
+            return None, None, refusal
+        try:
+            return reviews.build(row.record, self.c.operator, _submitted(form, row.record)), \
+                row, None
+        except reviews.ReviewRefused as e:
+            return None, None, _refusal(400, str(e))
 
     async def _form(self, request: Request):
         """(form, None) when the action carries the session's CSRF token, else (None, 403)."""
