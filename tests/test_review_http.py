@@ -438,3 +438,28 @@ def test_language_switch_and_no_open_redirect(reader):
     assert english.url == reader.server.url
     assert "Reprocess the filtered set" in english.text
     reader.http.get(reader.server.url + "lang?to=zh")
+
+
+def test_reprocessing_can_hand_the_set_to_the_deployed_function(bucket, env, ocr_api):
+    from idcard_ocr.io.oss import Credentials
+    from tests.fakes.fc_api import FcServer
+
+    review_bucket.fill(bucket, env, ocr_api, {"ok": 1, "quota": 2})
+    before = len(ocr_api.requests)
+    app = App.from_environment(env)
+    with FcServer() as fc:
+        invoker = backfill.Invoker(fc.endpoint, "idcard-ocr", "idcard-ocr",
+                                   Credentials.resolve(None, env))
+        console = build_console(app, bucket.bucket_name, "idcards/", "tester", invoker, None)
+        with ConsoleServer(console, "127.0.0.1", 0) as server:
+            client = Client(server)
+            client.post("/reprocess-filtered", {"error_code": "quota_exhausted"})
+            deadline = time.monotonic() + 30
+            while not (console.reprocessor.job and console.reprocessor.job.finished):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        assert console.reprocessor.job.report.done == {"invoked": 2}
+        invoked = {i.payload["events"][0]["oss"]["object"]["key"] for i in fc.invocations}
+        assert {i.invocation_type for i in fc.invocations} == {"Async"}
+    assert invoked == {review_bucket.key_for("quota", i) for i in range(2)}
+    assert len(ocr_api.requests) == before  # the function does the work, not the console
