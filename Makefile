@@ -2,16 +2,20 @@
 #   make demo   the pipeline end to end on local servers, no cloud account
 #   make test   the test suite (what CI runs)
 #   make bench  the benchmarks (results in bench/README.md)
+#   make review-demo  the demo, then the review console on its bucket
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench fonts package clean
+.PHONY: demo test bench fonts package clean review-demo review-screenshots chromium
 
 # The tests also need Serverless Devs (npm, pinned in deploy/package-lock.json) to render
-# s.yaml, and the function's wheels for Linux x86_64 / python3.10 to build its zip offline.
+# s.yaml, the function's wheels for Linux x86_64 / python3.10 to build its zip offline, and
+# Debian's chromium for the review console's browser test (Playwright drives it; its own
+# browser download is never used).
 $(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt deploy/package-lock.json
+	$(MAKE) chromium
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,engine,ops]'
 	cd deploy && npm ci --no-audit --no-fund --loglevel=error
@@ -24,6 +28,17 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+
+# The README's screenshots of the review console, from its browser test (synthetic cards).
+review-screenshots: $(STAMP)
+	REVIEW_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_review_browser.py
+
+# The demo's bucket stays up (local OSS and engine) and the console opens on it; Ctrl-C ends both.
+review-demo: $(STAMP)
+	$(BIN)/python tools/demo.py --review
+
 bench: $(STAMP) fonts
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/memory.py
@@ -33,6 +48,7 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/engine_function.py
 	$(BIN)/python bench/engine_server.py
+	$(BIN)/python bench/review.py
 
 # The synthetic card generator draws with Debian's CJK fonts (benchmark and fixtures only).
 fonts:

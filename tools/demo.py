@@ -6,6 +6,9 @@ photos of tests/fixtures/cards (synthetic cards: rotated, sideways, upside down,
 clutter; one converted to HEIC) plus a PDF named .jpg, runs the real `index.handler(event,
 context)` on real-shaped OSS events from events/, and prints what was recognised, masked.
 The result objects and the card and portrait crops are copied to demo-output/.
+
+`--review` (`make review-demo`) then keeps the local servers up and opens the review console
+(`idcard-ocr review`) on the demo bucket, until Ctrl-C.
 """
 
 import io
@@ -74,7 +77,7 @@ def event_for(key: str, etag: str, size: int) -> bytes:
     return json.dumps(event, ensure_ascii=False).encode("utf-8")
 
 
-def main() -> int:
+def main(review: bool = False) -> int:
     print("loading the offline engine's models (from the rapidocr-onnxruntime wheel)...")
     warm_up()
     engine = EngineServer(("127.0.0.1", 0), appcodes=(APPCODE,))
@@ -107,7 +110,10 @@ def main() -> int:
                                 SimpleNamespace(request_id="demo-loop", credentials=None,
                                                 function=SimpleNamespace(timeout=60)))
         rows.append((UPLOADS[0][0] + ".json", 0, summary["objects"][0]))
-        return report(bucket, rows)
+        code = report(bucket, rows)
+        if review:
+            review_console()
+        return code
     finally:
         engine.shutdown()
         s3.stop()
@@ -142,5 +148,25 @@ def report(bucket, rows) -> int:
     return 1 if failed else 0
 
 
+def review_console() -> None:
+    """The review console on the demo bucket, reprocessing through the offline engine."""
+    import getpass
+
+    from idcard_ocr.app import App
+    from idcard_ocr.ops import backfill
+    from idcard_ocr.ops.review.server import ConsoleServer, build_console
+
+    app = App.from_environment()
+    console = build_console(app, BUCKET, "idcards/", getpass.getuser(),
+                            backfill.local(app.pipeline("review", force=True)), None)
+    server = ConsoleServer(console, "127.0.0.1", int(os.environ.get("REVIEW_PORT", 8765)))
+    print(f"\nreview console on oss://{BUCKET}/idcards/ (Ctrl-C stops it); open\n\n"
+          f"    {server.login_url}\n", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(review="--review" in sys.argv[1:]))

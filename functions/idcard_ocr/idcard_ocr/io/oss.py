@@ -9,7 +9,7 @@ import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, Mapping, Optional, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Tuple
 from urllib.parse import unquote_plus
 
 import oss2
@@ -218,23 +218,28 @@ class ObjectStore:
         self._call(f"deleting {key}", delete, deadline)
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        """Every object under `prefix`, one page (1,000 keys) in memory at a time.
+        """Every object under `prefix`, one page (1,000 keys) in memory at a time."""
+        for page in self.pages(prefix):
+            yield from page.objects
+
+    def pages(self, prefix: str = "", token: Optional[str] = None) -> Iterator["ListPage"]:
+        """The listing under `prefix` page by page, from the page `token` names (None: the
+        first); each page carries the token that fetched it, so a reader can resume there.
 
         ListObjectsV2 with the continuation token absent rather than empty: OSS accepts both,
         S3-protocol servers (moto, used in the tests) refuse an empty one.
         """
-        token = None
         what = f"listing {prefix or 'the bucket'}"
         while True:
             page = self._call(what, lambda: self._page(prefix, token, what),
                               Deadline(LIST_PAGE_BUDGET_S))
-            for info in page.object_list:
-                yield ObjectInfo(info.key, normalize_etag(info.etag), info.size,
-                                 info.last_modified)
-            if not page.is_truncated:
+            objects = [ObjectInfo(info.key, normalize_etag(info.etag), info.size,
+                                  info.last_modified) for info in page.object_list]
+            next_token = page.next_continuation_token if page.is_truncated else None
+            yield ListPage(objects, token, next_token)
+            if next_token is None:
                 return
-            token = page.next_continuation_token
-
+            token = next_token
 
     def _call(self, what: str, operation, deadline: Optional[Deadline]):
         deadline = deadline or Deadline(self.policy.per_call_s * self.policy.max_attempts)
@@ -245,6 +250,13 @@ class ObjectStore:
         with storage_errors(what):
             return self._bucket.list_objects_v2(prefix=prefix, continuation_token=token,
                                                 start_after=None, max_keys=PAGE_SIZE)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    objects: List[ObjectInfo]
+    token: Optional[str]        # the continuation token that fetched this page (None: first)
+    next_token: Optional[str]   # None on the last page
 
 
 class KeyExists(PermanentError):

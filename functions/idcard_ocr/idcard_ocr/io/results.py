@@ -25,6 +25,7 @@ from .retry import Deadline
 JSON_TYPE = "application/json; charset=utf-8"
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024  # our own documents are a few KB; larger ones are not ours
 CLAIM_INFIX = ".claim"
+REVIEW_INFIX = ".review"
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,16 @@ class ResultLocation:
     def claim_key(self, key: str) -> str:
         return f"{self.prefix}{key}{CLAIM_INFIX}{self.suffix}"
 
+    def review_key(self, key: str) -> str:
+        """An operator's review of the photo's result (the review console writes it)."""
+        return f"{self.prefix}{key}{REVIEW_INFIX}{self.suffix}"
+
     def crop_key(self, key: str, suffix: str) -> str:
         return f"{self.crop_prefix}{key}{suffix}"
 
     def is_result_key(self, key: str) -> bool:
         return (key.startswith(self.prefix) and key.endswith(self.suffix)
-                and not key.endswith(CLAIM_INFIX + self.suffix))
+                and not key.endswith((CLAIM_INFIX + self.suffix, REVIEW_INFIX + self.suffix)))
 
     def source_key(self, result_key: str) -> Optional[str]:
         """The photo's key for a result key, or None when it is not one."""
@@ -145,14 +150,17 @@ class ResultStore:
     def read(self, result_key: str, deadline: Optional[Deadline] = None
              ) -> Optional[StoredResult]:
         """The document at `result_key` and whether we signed it, or None (absent, not JSON)."""
-        found = self.objects.read(result_key, MAX_DOCUMENT_BYTES, deadline)
+        return self._read_signed(result_key, self.location.source_key(result_key), deadline)
+
+    def _read_signed(self, key: str, source_key: Optional[str],
+                     deadline: Optional[Deadline] = None) -> Optional[StoredResult]:
+        found = self.objects.read(key, MAX_DOCUMENT_BYTES, deadline)
         doc = _json_object(found.data) if found else None
         if doc is None:
             return None
-        source_key = self.location.source_key(result_key)
         trusted = source_key is not None and self.signer.verify(doc, self.source_bucket,
                                                                 source_key)
-        return StoredResult(result_key, doc, trusted)
+        return StoredResult(key, doc, trusted)
 
     # Writing ---------------------------------------------------------------------------------
 
@@ -177,6 +185,24 @@ class ResultStore:
         key = self.location.crop_key(source_key, suffix)
         self._write(key, jpeg, "image/jpeg", None, deadline)
         return key
+
+    # Reviews: an operator's verdict beside the machine result, which stays as it is ----------
+
+    def save_review(self, review: dict, deadline: Optional[Deadline] = None) -> str:
+        """Sign and write a review document (it names its source); returns its key."""
+        key = self.location.review_key(review["source"]["key"])
+        self._write(key, self._signed_body(review), JSON_TYPE, None,
+                    deadline or Deadline(30.0))
+        return key
+
+    def get_review(self, source_key: str, deadline: Optional[Deadline] = None
+                   ) -> Optional[StoredResult]:
+        """The review of the photo's result and whether we signed it, or None (none, not
+        JSON). An unsigned review is not believed: callers act on `trusted` ones only."""
+        found = self._read_signed(self.location.review_key(source_key), source_key, deadline)
+        if found is not None and found.document.get("kind") != "review":
+            return StoredResult(found.key, found.document, False)  # a signed result or claim
+        return found
 
     # Claims: one recognition per photo version ------------------------------------------------
 

@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 from urllib.parse import urlsplit
 
 from .. import errors
@@ -217,9 +217,11 @@ def _redact_sdk_debug_log() -> None:
 
 def run(photos: ObjectStore, results: ResultStore, process: Callable[[ObjectEvent], str],
         region: Optional[str], plan: Plan = Plan(),
-        progress: Optional[Callable[[Report], None]] = None) -> Report:
+        progress: Optional[Callable[[Report], None]] = None,
+        listing: Optional[Iterable[ObjectInfo]] = None) -> Report:
     """Backfill `plan.prefix` of the `photos` bucket: `process` is local(pipeline) or an
-    Invoker; `results` is where the results of those photos live."""
+    Invoker; `results` is where the results of those photos live. `listing`, when given,
+    replaces the bucket's listing (the review console's filtered set)."""
     report = Report()
     limiter = RateLimiter(plan.qps)
     lock = threading.Lock()
@@ -254,7 +256,7 @@ def run(photos: ObjectStore, results: ResultStore, process: Callable[[ObjectEven
                 progress(report)
 
     with ThreadPoolExecutor(max_workers=plan.concurrency) as pool:
-        for info in photos.list(plan.prefix):
+        for info in photos.list(plan.prefix) if listing is None else listing:
             report.listed += 1
             reason = skip_reason(info.key, results.location)
             if reason:

@@ -4,6 +4,7 @@
     idcard-ocr backfill --bucket B [--prefix P] [--concurrency N] [--qps Q]
                         [--retry-failed] [--force] [--dry-run]
     idcard-ocr report --bucket B [--prefix P] [--csv FILE]
+    idcard-ocr review --bucket B [--prefix P] [--port N] [--operator NAME] [--mode local|invoke]
     idcard-ocr serve [--host H] [--port P] [--workers N] [--appcode CODE ...] [--memory-mb MB]
                      [--max-decoded-mb MB] [--idle-timeout S] [--body-timeout S]
                      [--queue-timeout S] [--grace S]
@@ -53,19 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
     backfill = commands.add_parser("backfill", help="process the photos already in a bucket")
     _bucket_arguments(backfill)
-    backfill.add_argument("--mode", choices=("invoke", "local"), default="invoke",
-                          help="invoke: asynchronous invocations of the deployed FC 3.0 "
-                               "function (fans out on FC); local: this process")
-    backfill.add_argument("--function", default=os.environ.get("FC_FUNCTION", "idcard-ocr"),
-                          help="the FC 3.0 function (default FC_FUNCTION or idcard-ocr)")
-    backfill.add_argument("--qualifier", help="version or alias of the function (default "
-                                              "LATEST)")
-    backfill.add_argument("--fc-endpoint", default=os.environ.get("FC_ENDPOINT"),
-                          help="default https://<ALIBABA_CLOUD_ACCOUNT_ID>.<region>"
-                               ".fc.aliyuncs.com")
-    backfill.add_argument("--concurrency", type=_positive_int, default=4)
-    backfill.add_argument("--qps", type=float, help="at most this many photos per second "
-                                                     "(the OCR API's purchased QPS)")
+    _processing_arguments(backfill, "invoke")
     backfill.add_argument("--retry-failed", action="store_true",
                           help="redo photos whose result is an error (e.g. quota_exhausted)")
     backfill.add_argument("--force", action="store_true", help="redo every photo")
@@ -78,6 +67,17 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--csv", help="write every result to this CSV file (full data: it is "
                                       "for the people who reconcile onboarding records)")
     report.set_defaults(func=_report)
+
+    review = commands.add_parser("review", help="a local web console to look at the results, "
+                                                "correct, approve and reprocess them")
+    _bucket_arguments(review)
+    review.add_argument("--port", type=int, default=8765, help="0: any free port")
+    review.add_argument("--host", default="127.0.0.1",
+                        help="the address to listen on (default loopback only)")
+    review.add_argument("--operator", help="the name written into reviews and log lines "
+                                           "(default: this OS user)")
+    _processing_arguments(review, "local")
+    review.set_defaults(func=_review)
 
     serve = commands.add_parser("serve", help="serve the marketplace OCR contract offline")
     serve.add_argument("--host", default="127.0.0.1")
@@ -120,6 +120,23 @@ def _bucket_arguments(parser: argparse.ArgumentParser) -> None:
                                          "OSS_ENDPOINT)")
 
 
+def _processing_arguments(parser: argparse.ArgumentParser, mode: str) -> None:
+    """How photos are (re)processed: in this process, or by the deployed function."""
+    parser.add_argument("--mode", choices=("invoke", "local"), default=mode,
+                        help="invoke: asynchronous invocations of the deployed FC 3.0 "
+                             "function (fans out on FC); local: this process")
+    parser.add_argument("--function", default=os.environ.get("FC_FUNCTION", "idcard-ocr"),
+                        help="the FC 3.0 function (default FC_FUNCTION or idcard-ocr)")
+    parser.add_argument("--qualifier", help="version or alias of the function (default "
+                                            "LATEST)")
+    parser.add_argument("--fc-endpoint", default=os.environ.get("FC_ENDPOINT"),
+                        help="default https://<ALIBABA_CLOUD_ACCOUNT_ID>.<region>"
+                             ".fc.aliyuncs.com")
+    parser.add_argument("--concurrency", type=_positive_int, default=4)
+    parser.add_argument("--qps", type=float, help="at most this many photos per second "
+                                                   "(the OCR API's purchased QPS)")
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -150,26 +167,13 @@ def _report(args) -> int:
 
 def _backfill(args) -> int:
     from ..io.log import send_to
-    from ..io.oss import Credentials
     from . import backfill
 
     send_to(sys.stderr)
     if args.mode == "invoke":
         backfill.Invoker.require()  # before anything is listed
     app = _app(args)
-    if args.mode == "local":
-        process = backfill.local(app.pipeline("backfill", force=args.force))
-    else:
-        endpoint = args.fc_endpoint
-        account = os.environ.get("ALIBABA_CLOUD_ACCOUNT_ID")
-        region = args.region or app.settings.region
-        if not endpoint and not (account and region):
-            raise ConfigError("--fc-endpoint", "--mode invoke needs --fc-endpoint (or "
-                                               "FC_ENDPOINT), or ALIBABA_CLOUD_ACCOUNT_ID and "
-                                               "--region; --mode local runs here instead")
-        endpoint = endpoint or f"https://{account}.{region}.fc.aliyuncs.com"
-        process = backfill.Invoker(endpoint, args.function, Credentials.resolve(None),
-                                   args.qualifier)
+    process = _processor(args, app, "backfill", args.force)
     plan = backfill.Plan(args.prefix, args.concurrency, args.qps, args.retry_failed,
                          args.force, args.dry_run)
     started = time.monotonic()
@@ -179,6 +183,71 @@ def _backfill(args) -> int:
     print(json.dumps(dict(report.as_dict(), seconds=round(time.monotonic() - started, 1),
                           dry_run=args.dry_run), indent=2))
     return 0 if report.ok else 1
+
+
+def _processor(args, app, request_id: str, force: bool):
+    """What processes one photo: the function's pipeline here, or an asynchronous invocation
+    of the deployed function (--mode)."""
+    from ..io.oss import Credentials
+    from . import backfill
+
+    if args.mode == "local":
+        return backfill.local(app.pipeline(request_id, force=force))
+    endpoint = args.fc_endpoint
+    account = os.environ.get("ALIBABA_CLOUD_ACCOUNT_ID")
+    region = args.region or app.settings.region
+    if not endpoint and not (account and region):
+        raise ConfigError("--fc-endpoint", "--mode invoke needs --fc-endpoint (or "
+                                           "FC_ENDPOINT), or ALIBABA_CLOUD_ACCOUNT_ID and "
+                                           "--region; --mode local runs here instead")
+    endpoint = endpoint or f"https://{account}.{region}.fc.aliyuncs.com"
+    return backfill.Invoker(endpoint, args.function, Credentials.resolve(None), args.qualifier)
+
+
+def _review(args) -> int:
+    """The review console, in the foreground until Ctrl-C; its address goes to stderr."""
+    try:
+        from .review.server import ConsoleServer, build_console
+    except ImportError:
+        raise ConfigError("review", "needs the console's libraries: pip install "
+                                    "'idcard-ocr[review]'") from None
+    from ..io.log import send_to
+    from . import backfill
+
+    send_to(sys.stderr)
+    if args.mode == "invoke":
+        backfill.Invoker.require()
+    operator = _operator(args.operator)
+    app = _app(args)
+    process = _processor(args, app, "review", True)
+    console = build_console(app, args.bucket, args.prefix, operator, process,
+                            args.region or app.settings.region, args.concurrency, args.qps)
+    try:
+        server = ConsoleServer(console, args.host, args.port)
+    except OSError as e:
+        raise ConfigError("--port", f"cannot listen on {args.host}:{args.port}: "
+                                    f"{e.strerror}") from None
+    if not server.loopback_only:
+        print(f"warning: listening on {args.host}, not loopback only: anyone who can reach "
+              f"it and has the token sees the results", file=sys.stderr)
+    print(f"review console for oss://{args.bucket}/{args.prefix} as {operator}; open\n\n"
+          f"    {server.login_url}\n\n(Ctrl-C stops it)", file=sys.stderr, flush=True)
+    server.serve_forever()
+    return 0
+
+
+def _operator(name: Optional[str]) -> str:
+    import getpass
+
+    if name is None:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = "operator"
+    name = name.strip()
+    if not 0 < len(name) <= 64 or not name.isprintable():
+        raise ConfigError("--operator", "1 to 64 printable characters")
+    return name
 
 
 def _progress_printer(started: float):

@@ -1,0 +1,204 @@
+"""The console's words: Chinese (the users' language, the default) and English.
+
+ERRORS explains each error code of README.md's "Error codes" table (a test keeps the two
+in step): what it means and what to do about it.
+"""
+
+from typing import Dict, Tuple
+
+LANGUAGES = ("zh", "en")
+DEFAULT = "zh"
+
+LABELS: Dict[str, Tuple[str, str]] = {  # name: (zh, en)
+    "title": ("身份证识别结果审核", "ID card results review"),
+    "bucket": ("存储桶", "Bucket"),
+    "prefix": ("前缀", "Prefix"),
+    "operator": ("审核人", "Operator"),
+    "counts": ("统计", "Counts"),
+    "counting": ("统计中…", "counting…"),
+    "counted": ("已统计", "counted"),
+    "recount": ("重新统计", "Recount"),
+    "count_failed": ("统计中断", "counting stopped"),
+    "rows": ("张照片", "photos"),
+    "all": ("全部", "all"),
+    "filters": ("筛选", "Filters"),
+    "apply": ("筛选", "Apply"),
+    "clear": ("清除", "Clear"),
+    "status": ("状态", "Status"),
+    "side": ("面", "Side"),
+    "error_code": ("错误码", "Error code"),
+    "failed_check": ("未通过的校验", "Failed check"),
+    "warning": ("质量警告", "Quality warning"),
+    "needs_review": ("待审核", "Needs review"),
+    "reviewed": ("已审核", "Reviewed"),
+    "not_reviewed": ("未审核", "Not reviewed"),
+    "any": ("不限", "any"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "photo": ("照片", "Photo"),
+    "key": ("对象", "Object"),
+    "checks_passed": ("校验", "Checks"),
+    "warnings": ("质量", "Quality"),
+    "processed_at": ("处理时间", "Processed at"),
+    "review": ("审核", "Review"),
+    "more": ("加载更多", "Load more"),
+    "searching": ("继续查找…", "searching on…"),
+    "scanned": ("已查看", "scanned"),
+    "end": ("已到末尾", "end of the list"),
+    "none_found": ("没有符合条件的照片", "no photo matches"),
+    "export": ("导出 CSV", "Export CSV"),
+    "reprocess": ("重新识别", "Reprocess"),
+    "reprocess_filtered": ("重新识别筛选结果", "Reprocess the filtered set"),
+    "reprocess_confirm": ("重新识别筛选出的全部照片？每张照片会再调用一次识别接口。",
+                          "Reprocess every photo of this filter? Each one calls the OCR "
+                          "API again."),
+    "job": ("重新识别任务", "Reprocessing"),
+    "job_running": ("进行中", "running"),
+    "job_finished": ("已完成", "finished"),
+    "job_busy": ("已有任务在运行", "a job is already running"),
+    "listed": ("已列出", "listed"),
+    "submitted": ("已提交", "submitted"),
+    "done": ("完成", "done"),
+    "failed": ("失败", "failed"),
+    "back": ("返回列表", "Back to the list"),
+    "fields": ("识别字段", "Fields"),
+    "field": ("字段", "Field"),
+    "value": ("识别值", "Value read"),
+    "correction": ("更正为", "Correct to"),
+    "reveal": ("显示", "Reveal"),
+    "masked_hint": ("个人信息默认遮盖；显示会被记录（审核人、时间、对象、字段）。",
+                    "Personal fields are masked; revealing one is logged (who, when, which "
+                    "object, which field)."),
+    "checks": ("校验", "Checks"),
+    "checks_recomputed": ("按更正后的字段重新校验", "Checks on the corrected fields"),
+    "informational": ("仅供参考", "informational"),
+    "quality": ("照片质量", "Photo quality"),
+    "error": ("错误", "Error"),
+    "meaning": ("含义", "Meaning"),
+    "what_to_do": ("处理建议", "What to do"),
+    "approve": ("通过审核", "Approve"),
+    "approve_hint": ("有更正时记为“已更正”，否则记为“已通过”。机器识别结果不会被覆盖。",
+                     "With corrections the review is “corrected”, else “approved”. The machine "
+                     "result is never overwritten."),
+    "decision_approved": ("已通过", "approved"),
+    "decision_corrected": ("已更正", "corrected"),
+    "review_by": ("审核", "Reviewed"),
+    "review_outdated": ("之前的审核针对旧结果", "an earlier review covers an older result"),
+    "before": ("原值", "before"),
+    "after": ("更正", "after"),
+    "untrusted": ("不可信", "untrusted"),
+    "untrusted_hint": ("这个结果没有函数的签名（被伪造或篡改），内容不予显示。请重新识别。",
+                       "This result is not signed by the function (planted or altered); its "
+                       "content is not shown. Reprocess the photo."),
+    "pending_hint": ("这张照片还没有识别结果。", "This photo has no result yet."),
+    "receipt_hint": ("结果只保存在消息队列中（OUTPUT=mns），这里只有回执。",
+                     "The data went to the message queue (OUTPUT=mns); only a receipt is here."),
+    "outdated": ("照片已更新", "photo replaced"),
+    "outdated_hint": ("照片在结果写入后被替换过，请重新识别。",
+                      "The photo was replaced after this result was written: reprocess it."),
+    "crop_card": ("卡片裁剪", "Card crop"),
+    "crop_portrait": ("人像", "Portrait"),
+    "zoom_hint": ("点击图片放大/还原", "Click the photo to zoom"),
+    "image_unavailable": ("图片不可用", "picture unavailable"),
+    "not_found": ("没有这张照片", "No such photo"),
+    "refused": ("请求被拒绝", "Request refused"),
+    "saved": ("审核已保存", "Review saved"),
+    "reprocessed": ("重新识别完成", "Reprocessed"),
+    "language": ("English", "中文"),
+    "face": ("人像面", "face"),
+    "back_side": ("国徽面", "back"),
+    "pending": ("未处理", "pending"),
+    "ok": ("通过", "ok"),
+    "checks_failed": ("校验未通过", "checks failed"),
+    "measured_on": ("测量范围", "measured on"),
+    "sharpness": ("清晰度", "sharpness"),
+    "brightness": ("亮度", "brightness"),
+    "blown_out_share": ("过曝比例", "blown-out share"),
+    "card_area_share": ("卡片面积占比", "card area share"),
+    "request_id": ("请求 ID", "request id"),
+    "storage_problem": ("读取结果失败", "the result could not be read"),
+}
+
+FIELD_NAMES: Dict[str, Tuple[str, str]] = {
+    "name": ("姓名", "name"), "sex": ("性别", "sex"), "nationality": ("民族", "nationality"),
+    "birth": ("出生", "birth date"), "address": ("住址", "address"),
+    "num": ("公民身份号码", "citizen number"), "issue": ("签发机关", "issuing authority"),
+    "start_date": ("有效期起", "valid from"), "end_date": ("有效期至", "valid until"),
+}
+
+CHECK_NAMES: Dict[str, Tuple[str, str]] = {
+    "number_format": ("号码格式", "number format"),
+    "birth_matches_number": ("出生日期与号码一致", "birth date matches the number"),
+    "sex_matches_number": ("性别与号码一致", "sex matches the number"),
+    "region_known": ("地区码有效", "region code known"),
+    "address_province": ("住址省份与号码一致", "address in the number's province"),
+    "validity_format": ("有效期格式", "validity dates well formed"),
+    "validity_length": ("有效期长度", "validity period length"),
+    "not_expired": ("未过期", "not expired"),
+}
+
+WARNING_NAMES: Dict[str, Tuple[str, str]] = {
+    "blurry": ("模糊", "blurry"), "too_dark": ("过暗", "too dark"),
+    "overexposed": ("过曝", "overexposed"), "card_too_small": ("卡片太小", "card too small"),
+}
+
+STATUS_NAMES: Dict[str, Tuple[str, str]] = {
+    "ok": ("通过", "ok"), "checks_failed": ("校验未通过", "checks failed"),
+    "error": ("错误", "error"), "untrusted": ("不可信", "untrusted"),
+    "pending": ("未处理", "pending"),
+}
+
+# code: ((zh meaning, zh what to do), (en meaning, en what to do)); English from README.md.
+ERRORS: Dict[str, Tuple[Tuple[str, str], Tuple[str, str]]] = {
+    "invalid_image": (
+        ("不是可读的图片：空文件、损坏或截断、根本不是图片（PDF、文本…）、边长小于 15 像素、"
+         "长宽比超过 50:1，或接口返回 462", "上传了错误的文件：请重新上传身份证照片"),
+        ("not a readable image: empty, corrupt or truncated, not an image at all (PDF, "
+         "text…), a side under 15 px, aspect ratio over 50:1, or API status 462",
+         "wrong file uploaded: upload a photo of the card")),
+    "image_too_large": (
+        ("超过 SOURCE_MAX_BYTES 或 IMAGE_MAX_PIXELS（解压炸弹），或接口返回 413",
+         "分辨率过高的扫描件：缩小后重新上传"),
+        ("over SOURCE_MAX_BYTES or IMAGE_MAX_PIXELS (decompression bomb), or API status 413",
+         "scans at absurd resolution: upload a smaller one")),
+    "image_size_unsupported": (
+        ("接口返回 421（边长小于 15 或大于 8192 像素，长宽比超过 50）", "重新拍摄后上传"),
+        ("API status 421 (side < 15 px or > 8192 px, ratio > 50)",
+         "take the photo again and upload it")),
+    "not_an_id_card": (
+        ("接口在尝试的面中没有找到身份证（success: false，或 463）", "照片拍的是别的东西：请重新上传"),
+        ("the API found no card of the side(s) tried (success: false, status 463)",
+         "a photo of something else: ask for the card")),
+    "recognition_failed": (
+        ("接口返回 464", "照片无法识别：重新拍摄"),
+        ("API status 464", "unreadable photo: take it again")),
+    "appcode_invalid": (
+        ("接口返回 400 Invalid AppCode 或 401", "OCR_APPCODE 错误：改正后重新识别"),
+        ("API status 400 Invalid AppCode, or 401",
+         "wrong OCR_APPCODE: fix it, then reprocess")),
+    "unauthorized": (
+        ("接口返回 403 Unauthorized", "AppCode 没有这个接口的授权"),
+        ("API status 403 Unauthorized", "AppCode not authorised for this API")),
+    "quota_exhausted": (
+        ("接口返回 403 Quota Exhausted", "购买更多调用次数，然后重新识别"),
+        ("API status 403 Quota Exhausted", "buy more calls, then reprocess")),
+    "request_rejected": (
+        ("接口返回 460/461（JSON 格式错误）", "这是本程序的缺陷：请报告"),
+        ("API status 460/461 (malformed JSON)", "a bug here: please report it")),
+    "api_error": (
+        ("接口返回其他 4xx", "查看错误信息"),
+        ("any other 4xx", "read the error message")),
+}
+
+
+def words(lang: str) -> dict:
+    """Every label of `lang` by name, for the templates."""
+    i = 1 if lang == "en" else 0
+    return {
+        "label": {name: pair[i] for name, pair in LABELS.items()},
+        "field": {name: pair[i] for name, pair in FIELD_NAMES.items()},
+        "check": {name: pair[i] for name, pair in CHECK_NAMES.items()},
+        "warning": {name: pair[i] for name, pair in WARNING_NAMES.items()},
+        "status": {name: pair[i] for name, pair in STATUS_NAMES.items()},
+        "error": {code: pair[i] for code, pair in ERRORS.items()},
+    }

@@ -1,0 +1,114 @@
+"""Review documents: an operator's approval or correction of one machine result.
+
+Pure functions over dicts. A review names the result it judged (its signature), so a result
+written later by reprocessing is not covered by an older review. The checks are recomputed
+on the corrected fields with the function's own rules (card/checks.py) and stored with them.
+"""
+
+import unicodedata
+from datetime import datetime
+from typing import Dict, Mapping, Optional
+
+from ...card.checks import back_checks, face_checks, summary
+from ...card.documents import FIELDS, _timestamp
+
+SCHEMA_VERSION = 1
+MAX_VALUE_CHARS = 200
+APPROVED, CORRECTED = "approved", "corrected"
+
+
+class ReviewRefused(ValueError):
+    """The review cannot be written as asked; the message says why (no field values in it)."""
+
+
+def reviewable(record: Optional[dict], trusted: bool) -> Optional[str]:
+    """None when an operator may review this result, else why not."""
+    if record is None:
+        return "no_result"
+    if not trusted:
+        return "untrusted"
+    if record.get("status") != "ok" or record.get("side") not in FIELDS:
+        return "not_ok"
+    if not isinstance(record.get("fields"), dict):
+        return "no_fields"  # a receipt (OUTPUT=mns): the data went elsewhere
+    return None
+
+
+def corrections(record: dict, submitted: Mapping[str, str]) -> Dict[str, dict]:
+    """{field: {"before", "after"}} for the submitted values that differ from what was read.
+
+    Raises ReviewRefused for a field the side does not have, or a value that is too long or
+    holds control characters.
+    """
+    fields = record["fields"]
+    names = FIELDS[record["side"]]
+    changed = {}
+    for name, value in submitted.items():
+        if name not in names:
+            raise ReviewRefused(f"{record['side']} side has no field {name[:40]!r}")
+        after = _clean(name, value)
+        before = fields.get(name)
+        if after != (before or ""):
+            changed[name] = {"before": before, "after": after}
+    return changed
+
+
+def recheck(side: str, fields: Mapping[str, Optional[str]]) -> Dict[str, dict]:
+    return face_checks(dict(fields)) if side == "face" else back_checks(dict(fields))
+
+
+def build(record: dict, operator: str, submitted: Mapping[str, str],
+          now: Optional[datetime] = None) -> dict:
+    """The review of `record` (a trusted ok result) by `operator`, with the values the operator
+    submitted for some fields: decision `corrected` when any differs, else `approved`."""
+    changed = corrections(record, submitted)
+    fields = dict(record["fields"], **{name: c["after"] for name, c in changed.items()})
+    checks = recheck(record["side"], fields)
+    source = record.get("source") or {}
+    return {
+        "kind": "review",
+        "schema_version": SCHEMA_VERSION,
+        "source": {"bucket": source.get("bucket"), "key": source.get("key"),
+                   "etag": source.get("etag")},
+        "result": {"signature": _signature(record), "processed_at": record.get("processed_at")},
+        "operator": operator,
+        "reviewed_at": _timestamp(now),
+        "decision": CORRECTED if changed else APPROVED,
+        "corrections": changed,
+        "fields": fields,
+        "checks": checks,
+        "checks_passed": summary(checks),
+    }
+
+
+def is_current(review: Optional[dict], record: Optional[dict]) -> bool:
+    """True when `review` judged exactly this result (not one that reprocessing replaced)."""
+    if not review or not record:
+        return False
+    judged = (review.get("result") or {}).get("signature")
+    return isinstance(judged, str) and judged == _signature(record)
+
+
+def applied(record: dict, review: Optional[dict]) -> dict:
+    """The record as the operator left it: corrected fields and their checks, when `review`
+    is current; the record itself otherwise."""
+    if not is_current(review, record):
+        return record
+    return dict(record, fields=review["fields"], checks=review["checks"],
+                checks_passed=review["checks_passed"])
+
+
+def _clean(name: str, value) -> str:
+    if not isinstance(value, str):
+        raise ReviewRefused(f"{name}: a text value is expected")
+    value = unicodedata.normalize("NFC", value).strip()
+    if len(value) > MAX_VALUE_CHARS:
+        raise ReviewRefused(f"{name}: at most {MAX_VALUE_CHARS} characters")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
+        raise ReviewRefused(f"{name}: control characters are not allowed")
+    return value
+
+
+def _signature(record: dict) -> Optional[str]:
+    signature = record.get("signature")
+    return signature.get("value") if isinstance(signature, dict) else None

@@ -1,0 +1,79 @@
+"""Who may use the console, and which objects it may show.
+
+- A random access token, printed at start (as Jupyter does): the first request carries it in
+  `?token=`, gets a session cookie (HttpOnly, SameSite=Strict) and is sent on to the same
+  page without it; every later request needs the cookie (or the token).
+- Every action (POST) needs the CSRF token of the session, in the `X-CSRF-Token` header or
+  a `csrf` form field, and an Origin or Referer, when the browser sends one, of this server.
+- Host must name this server (no DNS rebinding through a name that resolves to loopback).
+- Keys: only photos under the configured prefix, with an image ending, that are not one of
+  the function's own outputs, and without path tricks.
+"""
+
+import hashlib
+import hmac
+import secrets
+import unicodedata
+from typing import Iterable, Optional
+from urllib.parse import urlsplit
+
+from ...io.keys import is_image_key
+from ...io.results import ResultLocation
+
+MAX_KEY_BYTES = 1023  # OSS's limit
+
+
+class KeyRefused(ValueError):
+    """The key is not one the console shows; the message says why (without the key)."""
+
+
+class Access:
+    def __init__(self, token: Optional[str] = None):
+        self.token = token or secrets.token_urlsafe(32)
+        self.cookie_value = self._derive("session")
+        self.csrf = self._derive("csrf")
+
+    def _derive(self, purpose: str) -> str:
+        return hmac.new(self.token.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+    def token_ok(self, value: Optional[str]) -> bool:
+        return isinstance(value, str) and hmac.compare_digest(value.encode(),
+                                                              self.token.encode())
+
+    def cookie_ok(self, value: Optional[str]) -> bool:
+        return isinstance(value, str) and hmac.compare_digest(value.encode(),
+                                                              self.cookie_value.encode())
+
+    def csrf_ok(self, value: Optional[str]) -> bool:
+        return isinstance(value, str) and hmac.compare_digest(value.encode(),
+                                                              self.csrf.encode())
+
+
+def same_origin(origin: Optional[str], host: str) -> bool:
+    """True when an Origin (or Referer) header is absent or names `host` (host:port)."""
+    if not origin:
+        return True
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and parts.netloc == host
+
+
+def host_allowed(host: Optional[str], allowed: Iterable[str]) -> bool:
+    return bool(host) and host.lower() in allowed
+
+
+def confine(key: Optional[str], prefix: str, location: ResultLocation) -> str:
+    """`key` when the console may show it, else KeyRefused."""
+    if not isinstance(key, str) or not key:
+        raise KeyRefused("no key given")
+    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+        raise KeyRefused(f"a key has at most {MAX_KEY_BYTES} bytes")
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in key):
+        raise KeyRefused("control characters in the key")
+    if not key.startswith(prefix):
+        raise KeyRefused("the key is outside the console's prefix")
+    segments = key.split("/")
+    if key.startswith("/") or any(s in (".", "..") for s in segments):
+        raise KeyRefused("'.' and '..' segments are refused")
+    if not is_image_key(key) or location.is_output(key):
+        raise KeyRefused("only photos are shown (image endings, not the function's outputs)")
+    return key
