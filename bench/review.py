@@ -16,7 +16,6 @@ import statistics
 import subprocess
 import sys
 import time
-from urllib.parse import parse_qs, urlsplit
 
 from common import header, publish
 
