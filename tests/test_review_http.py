@@ -448,8 +448,7 @@ def test_reprocessing_can_hand_the_set_to_the_deployed_function(bucket, env, ocr
     before = len(ocr_api.requests)
     app = App.from_environment(env)
     with FcServer() as fc:
-        invoker = backfill.Invoker(fc.endpoint, "idcard-ocr", "idcard-ocr",
-                                   Credentials.resolve(None, env))
+        invoker = backfill.Invoker(fc.endpoint, "idcard-ocr", Credentials.resolve(None, env))
         console = build_console(app, bucket.bucket_name, "idcards/", "tester", invoker, None)
         with ConsoleServer(console, "127.0.0.1", 0) as server:
             client = Client(server)

@@ -157,10 +157,12 @@ ERRORS: Dict[str, Tuple[Tuple[str, str], Tuple[str, str]]] = {
          "text…), a side under 15 px, aspect ratio over 50:1, or API status 462",
          "wrong file uploaded: upload a photo of the card")),
     "image_too_large": (
-        ("超过 SOURCE_MAX_BYTES 或 IMAGE_MAX_PIXELS（解压炸弹），或接口返回 413",
-         "分辨率过高的扫描件：缩小后重新上传"),
-        ("over SOURCE_MAX_BYTES or IMAGE_MAX_PIXELS (decompression bomb), or API status 413",
-         "scans at absurd resolution: upload a smaller one")),
+        ("超过 SOURCE_MAX_BYTES、IMAGE_MAX_PIXELS（解压炸弹）或解码内存预算"
+         "（IMAGE_MAX_DECODED_MB，错误信息写明限额），或接口返回 413",
+         "分辨率过高的扫描件：缩小后重新上传，或增加函数内存"),
+        ("over SOURCE_MAX_BYTES, IMAGE_MAX_PIXELS (decompression bomb) or the decoding budget "
+         "(IMAGE_MAX_DECODED_MB; the message names the limit), or API status 413",
+         "scans at absurd resolution: upload a smaller one, or give the function more memory")),
     "image_size_unsupported": (
         ("接口返回 421（边长小于 15 或大于 8192 像素，长宽比超过 50）", "重新拍摄后上传"),
         ("API status 421 (side < 15 px or > 8192 px, ratio > 50)",
@@ -188,6 +190,22 @@ ERRORS: Dict[str, Tuple[Tuple[str, str], Tuple[str, str]]] = {
     "api_error": (
         ("接口返回其他 4xx", "查看错误信息"),
         ("any other 4xx", "read the error message")),
+    "bad_response": (
+        ("接口返回 200，但内容不是识别结果：不是 JSON、{}、字段类型错误或超过 1 MB",
+         "接口网关异常：稍后重新识别"),
+        ("the API answered 200 with something that is not an answer: not JSON, {}, fields "
+         "that are not text, over 1 MB (not read)", "a broken gateway: reprocess later")),
+    "storage_denied": (
+        ("OSS 拒绝访问（AccessDenied），错误信息写明操作",
+         "函数角色缺少 template.yml 中的权限：补上后重新识别"),
+        ("OSS refused (AccessDenied); the message names the operation",
+         "the role lacks a permission of template.yml: grant it, then reprocess")),
+    "bucket_missing": (
+        ("存储空间不存在", "检查 RESULT_BUCKET 和触发器的存储空间"),
+        ("the bucket does not exist", "check RESULT_BUCKET and the trigger's bucket")),
+    "storage_error": (
+        ("OSS 返回其他 4xx", "查看错误信息"),
+        ("any other OSS 4xx", "read the error message")),
 }
 
 
