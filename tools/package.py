@@ -78,10 +78,16 @@ def vendor(stage: str, pins: list, python: str, wheelhouse: str, offline: bool) 
         wheelhouse, *index, *target_options(python), *pins)
 
 
+# The operator's review console runs on the operator's machine, never in a function.
+NOT_DEPLOYED = (os.path.join("idcard_ocr", "ops", "review"),)
+
+
 def copy_code(stage: str) -> None:
     shutil.copy2(os.path.join(FUNCTION_DIR, "index.py"), stage)
     shutil.copytree(os.path.join(FUNCTION_DIR, "idcard_ocr"), os.path.join(stage, "idcard_ocr"),
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+    for folder in NOT_DEPLOYED:
+        shutil.rmtree(os.path.join(stage, folder), ignore_errors=True)
 
 
 def write_zip(stage: str, path: str, level: int = 9) -> int:
