@@ -368,7 +368,7 @@ def test_a_failing_result_lookup_fails_that_photo_only(bucket, env, ocr_api, oss
                                                        monkeypatch, capsys):
     for i in range(3):
         bucket.put_object(f"idcards/p{i}-face.jpg", images.card_jpeg(seed=i))
-    oss_server.fail_next("HEAD", f"/{bucket.bucket_name}/idcards/p1-face.jpg.json", 503,
+    oss_server.fail_next("GET", f"/{bucket.bucket_name}/idcards/p1-face.jpg.json", 503,
                          "ServiceUnavailable", times=10)
     code, report = backfill(bucket, env, monkeypatch, capsys)
     assert code == 1

@@ -309,7 +309,7 @@ def test_a_missing_result_bucket_is_permanent_and_names_the_setting(bucket, env,
 
 def test_a_404_without_no_such_key_is_not_retried_as_transient(bucket, env, ocr_api, oss_server):
     item = upload(bucket, "idcards/u-face.jpg", images.card_jpeg(seed=41))
-    oss_server.fail_next("GET", f"/{bucket.bucket_name}/idcards/u-face.jpg", 404,
+    oss_server.fail_next("GET", f"/{bucket.bucket_name}/idcards/u-face.jpg$", 404,
                          "NoSuchBucket", times=1)
     summary = run(bucket, env, item)
     assert summary["error"] == 1

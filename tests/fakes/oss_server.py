@@ -50,7 +50,8 @@ class _AsOss:
         method, path = environ.get("REQUEST_METHOD", ""), unquote(environ.get("PATH_INFO", ""))
         with self.lock:
             self.requests.append((method, path, environ.get("QUERY_STRING", "")))
-            failure = next((f for f in self.failures if f[0] == method and f[1] in path), None)
+            failure = next((f for f in self.failures if f[0] == method and _matches(f[1], path)),
+                           None)
             if failure is not None:
                 failure[4] -= 1
                 if failure[4] <= 0:
@@ -85,6 +86,11 @@ class _AsOss:
         return [body]
 
 
+def _matches(fragment: str, path: str) -> bool:
+    """A fragment ending in '$' matches the end of the path; any other, any part of it."""
+    return path.endswith(fragment[:-1]) if fragment.endswith("$") else fragment in path
+
+
 class _Capture:
     def __init__(self, start_response):
         self.start_response, self.status, self.headers = start_response, None, []
@@ -102,8 +108,8 @@ class LocalOssServer(ThreadedMotoServer):
 
     def fail_next(self, method: str, path_fragment: str, status: int, code: str = "",
                   times: int = 1) -> None:
-        """Answer the next `times` `method` requests whose path holds `path_fragment` with an
-        OSS error (e.g. 503 ServiceUnavailable, 403 AccessDenied)."""
+        """Answer the next `times` `method` requests whose path holds `path_fragment` (or ends
+        with it, when it ends in '$') with an OSS error (e.g. 503 ServiceUnavailable)."""
         with self.app.lock:
             self.app.failures.append([method, path_fragment, status, code, times])
 

@@ -7,11 +7,12 @@ a TransientError propagates (nothing that blocks a retry is written).
 
 import logging
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Optional, Sequence
 
-from .card.documents import error_record, is_done, ok_record, receipt, source_info
+from .card.documents import error_record, ok_record, receipt, source_info
 from .errors import IdcardOcrError, PermanentError, TransientError
 from .imaging import ImageLimits, PreparedImage, crops, prepare, quality
 from .io.events import ObjectEvent
@@ -29,7 +30,7 @@ from .recognition import read_card, sides_to_try
 CLAIM_MARGIN_S = 30.0
 CLAIM_WAIT_S = 20.0
 CLAIM_POLL_S = 0.5
-SETTLE_S = 5.0
+SETTLE_S = 2.0  # inside the 3 s the invocation's deadline keeps back
 _FINISHED_ELSEWHERE = object()
 
 
@@ -133,18 +134,21 @@ class Pipeline:
                         outcome: Outcome, timed, deadline: Deadline) -> None:
         """Claim the version, recognise it (or deliver what a failed holder kept), deliver.
 
-        Concurrent deliveries of one event make one API call; an answer that was paid for but
-        not delivered is kept in the claim, so FC's retry delivers it without paying again.
+        Concurrent deliveries of one event make one API call. Whatever was paid for and not
+        delivered (a finished record, or the answers of the sides already read) is kept in the
+        claim when the invocation fails, so FC's retry goes on from there without paying again.
         """
-        holder = self.request_id or "local"
+        holder = f"{self.request_id or 'local'}/{uuid.uuid4().hex[:8]}"
         with timed("claim"):
-            claim = self._claim(results, obj, holder, outcome, deadline)
-        if claim is _FINISHED_ELSEWHERE:
+            kept = self._claim(results, obj, holder, outcome, deadline)
+        if kept is _FINISHED_ELSEWHERE:
             return
-        record = claim
+        kept = kept or {}
+        record = kept.get("record") if isinstance(kept.get("record"), dict) else None
+        paid = dict(kept.get("answers") or {}) if record is None else {}
         try:
             if record is None:
-                record = self._record(results, bucket, obj, outcome, timed, deadline)
+                record = self._record(results, bucket, obj, outcome, timed, deadline, paid)
             else:
                 outcome.kept_answer = True
                 outcome.status = record.get("status", "ok")
@@ -152,14 +156,16 @@ class Pipeline:
                 outcome.reason = (record.get("error") or {}).get("code")
             self._deliver(results, record, outcome, timed, deadline)
         except Exception:
-            self._settle_claim(results, obj.key, record, holder)
+            keep = {"record": record} if record is not None else \
+                ({"answers": paid} if paid else None)
+            self._settle_claim(results, obj.key, keep, holder)
             raise
         self._settle_claim(results, obj.key, None, holder)
 
     def _claim(self, results: ResultStore, obj: StoredObject, holder: str, outcome: Outcome,
                deadline: Deadline):
-        """None or a kept record when the claim is ours; _FINISHED_ELSEWHERE when the holder
-        we waited for finished. Raises Claimed when the holder outlasts our wait."""
+        """None or what a failed holder kept, when the claim is ours; _FINISHED_ELSEWHERE when
+        the holder we waited for finished. Raises Claimed when the holder outlasts our wait."""
         if not obj.etag:
             return None
         wait_until = time.monotonic() + min(CLAIM_WAIT_S, max(0.0, deadline.remaining() - 2))
@@ -175,20 +181,23 @@ class Pipeline:
                 outcome.reason = "already_done"
                 return _FINISHED_ELSEWHERE
 
-    def _settle_claim(self, results: ResultStore, key: str, record: Optional[dict],
+    def _settle_claim(self, results: ResultStore, key: str, kept: Optional[dict],
                       holder: str) -> None:
-        """Keep a paid-for record in the claim for the retry, or release the claim."""
+        """Keep what was paid for in the claim, for the retry; or release the claim."""
         try:
-            if record is not None:
-                results.keep(key, record, holder, Deadline(SETTLE_S))
+            if kept is not None:
+                results.keep(key, kept, holder, Deadline(SETTLE_S))
             else:
-                results.release(key, Deadline(SETTLE_S))
-        except IdcardOcrError as e:  # the claim expires on its own; the retry takes it over
-            log_event(logging.WARNING, "claim not settled", key=key, error=e.code)
+                results.release(key, holder, Deadline(SETTLE_S))
+        except Exception as e:  # noqa: BLE001 - the claim expires on its own; a retry takes over
+            code = e.code if isinstance(e, IdcardOcrError) else type(e).__name__
+            log_event(logging.WARNING, "claim not settled", key=key, error=code)
 
     def _record(self, results: ResultStore, bucket: str, obj: StoredObject, outcome: Outcome,
-                timed, deadline: Deadline) -> dict:
-        """The ok record for the photo, or the error record of a permanent failure."""
+                timed, deadline: Deadline, paid: Dict[str, Optional[dict]]) -> dict:
+        """The ok record for the photo, or the error record of a permanent failure. `paid`
+        holds the answers bought so far (from a kept claim); it gains every answer bought
+        here, so that a failure can keep them."""
         source = source_info(bucket, obj.key, obj.etag, obj.size)
         try:
             with timed("prepare"):
@@ -198,26 +207,40 @@ class Pipeline:
                 try:
                     reading = read_card(self.recognizer, image.data,
                                         sides_to_try(self.options.card_side, obj.key), deadline,
-                                        both=self.options.card_side == "auto")
+                                        both=self.options.card_side == "auto", known=paid)
                 except IdcardOcrError as e:
                     outcome.api_calls = e.attempts
+                    paid.update(getattr(e, "paid", {}))
                     raise
         except PermanentError as e:
             outcome.status, outcome.reason = "error", e.code
             return error_record(source, e.as_dict(), self.request_id)
         outcome.status, outcome.side = "ok", reading.side
         outcome.api_calls = reading.attempts
+        outcome.kept_answer = reading.reused
+        paid.update(reading.paid)
         record = ok_record(source, reading.side, reading.answer, _seen(image),
                            self.request_id, others=reading.others)
         with timed("assess"):
+            self._assess(results, record, obj.key, image, reading.answer, deadline)
+        return record
+
+    def _assess(self, results: ResultStore, record: dict, key: str, image: PreparedImage,
+                answer: dict, deadline: Deadline) -> None:
+        """Quality warnings and crops: what they cost is never worth a paid answer, so a
+        failure here leaves them out of the record (and says so) instead of failing it."""
+        try:
             picture = image.decoded()
             record["quality"] = quality.assess(
-                picture, reading.answer.get("card_region"),
-                reading.answer.get("quality_info") if self.options.quality_info else None)
+                picture, answer.get("card_region"),
+                answer.get("quality_info") if self.options.quality_info else None)
             if self.options.save_crops:
-                record["crops"] = self._save_crops(results, obj.key, picture, reading.answer,
-                                                   deadline)
-        return record
+                record["crops"] = self._save_crops(results, key, picture, answer, deadline)
+        except Exception as e:  # noqa: BLE001 - see above
+            code = e.code if isinstance(e, IdcardOcrError) else type(e).__name__
+            record.setdefault("quality", None)
+            record["assessment_error"] = code
+            log_event(logging.WARNING, "quality or crops left out", key=key, error=code)
 
     def _save_crops(self, results: ResultStore, key: str, picture, answer: dict,
                     deadline: Deadline) -> dict:
@@ -242,14 +265,10 @@ class Pipeline:
             standing = results.standing(key, etag, deadline)
         if standing.verdict is not Verdict.DONE:
             return False
-        missing = [o for o in self.outputs if o.name not in standing.delivered]
-        if not missing:
+        stored = standing.document
+        if all(output.delivered(stored) for output in self.outputs):
             outcome.reason = "already_done"
             return True
-        with timed("read"):
-            stored = results.get(key, deadline)
-        if not is_done(stored, etag):
-            return False
         outcome.reason, outcome.side = "already_done_delivered", stored.get("side")
         self._deliver(results, stored, outcome, timed, deadline, saved=True)
         return True
@@ -274,16 +293,12 @@ class Pipeline:
         pending = [o for o in self.outputs if not (saved and o.delivered(record))]
         if keeps_full and pending and not saved:
             with timed("write"):
-                results.save(record, deadline, self._delivered(record))
+                results.save(record, deadline)
         for output in pending:
             with timed("publish"):
                 record = output.deliver(record, key, deadline)
         with timed("write"):
-            results.save(record if keeps_full else receipt(record), deadline,
-                         self._delivered(record))
-
-    def _delivered(self, record: dict):
-        return [o.name for o in self.outputs if o.delivered(record)]
+            results.save(record if keeps_full else receipt(record), deadline)
 
     def _skip_reason(self, event: ObjectEvent) -> Optional[str]:
         if not event.is_finished_object:

@@ -8,7 +8,7 @@ well. The marketplace API says nothing of the kind, so it is never asked twice o
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 from . import errors
 from .errors import PermanentError
@@ -27,6 +27,8 @@ class CardReading:
     answer: dict
     attempts: int  # billable calls for every side tried
     others: Dict[str, dict] = field(default_factory=dict)  # the other side of a sheet
+    paid: Dict[str, Optional[dict]] = field(default_factory=dict)  # answers (None: not found)
+    reused: bool = False  # answers bought by an earlier invocation were used
 
 
 def sides_to_try(card_side: str, key: str) -> Tuple[str, ...]:
@@ -37,29 +39,56 @@ def sides_to_try(card_side: str, key: str) -> Tuple[str, ...]:
 
 
 def read_card(recognizer: Recognizer, image: bytes, sides: Tuple[str, ...],
-              deadline: Deadline, both: bool = False) -> CardReading:
+              deadline: Deadline, both: bool = False,
+              known: Optional[Dict[str, Optional[dict]]] = None) -> CardReading:
     """The first side the recognizer finds (and, with `both`, the other side when the answer
-    says the image holds it). Errors carry the attempts of every side tried."""
+    says the image holds it).
+
+    `known`: answers an earlier invocation bought for this version (None: that side was not
+    found); they are used instead of asking again. Every answer bought here is in the
+    reading's `paid`, or, when this raises, in the error's `paid` and `attempts`.
+    """
+    known = dict(known or {})
+    paid: Dict[str, Optional[dict]] = {}
     attempts = 0
-    for i, side in enumerate(sides):
+
+    def ask(side: str) -> dict:
+        nonlocal attempts
+        if side in known:
+            if known[side] is None:
+                raise PermanentError(errors.NOT_AN_ID_CARD, "the OCR API found no ID card of "
+                                                            "the requested side", 200)
+            return known[side]
         try:
             recognition = recognizer.recognize(image, side, deadline)
         except errors.IdcardOcrError as e:
             attempts += e.attempts
-            e.attempts = attempts
-            if not isinstance(e, PermanentError) or e.code not in WRONG_SIDE \
-                    or i + 1 == len(sides):
-                raise
-            continue
+            if isinstance(e, PermanentError) and e.code in WRONG_SIDE:
+                paid[side] = None
+            raise
         attempts += recognition.attempts
-        others = {}
-        other = OTHER_SIDE[side]
-        if both and other in (recognition.answer.get("sides_found") or ()):
+        paid[side] = recognition.answer
+        return recognition.answer
+
+    try:
+        for i, side in enumerate(sides):
             try:
-                second = recognizer.recognize(image, other, deadline)
-                attempts += second.attempts
-                others[other] = second.answer
-            except PermanentError as e:  # the first side stands on its own
-                attempts += e.attempts
-        return CardReading(side, recognition.answer, attempts, others)
+                answer = ask(side)
+            except PermanentError as e:
+                if e.code not in WRONG_SIDE or i + 1 == len(sides):
+                    raise
+                continue
+            others = {}
+            other = OTHER_SIDE[side]
+            listed = answer.get("sides_found")
+            if both and isinstance(listed, list) and other in listed:
+                try:
+                    others[other] = ask(other)
+                except PermanentError:  # the first side stands on its own
+                    pass
+            return CardReading(side, answer, attempts, others, paid, reused=bool(known))
+    except errors.IdcardOcrError as e:
+        e.attempts = attempts
+        e.paid = paid
+        raise
     raise ValueError("no side to try")

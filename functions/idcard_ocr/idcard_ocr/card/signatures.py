@@ -47,25 +47,10 @@ class Signer:
         body = _document_bytes({k: v for k, v in doc.items() if k != "signature"})
         return any(hmac.compare_digest(value, _mac(k, body)) for k in self._keys)
 
-    def seal(self, *parts: str) -> str:
-        """A short MAC over `parts`, for object metadata (a HEAD can check it)."""
-        return _mac(self._keys[0], _parts_bytes(parts))
-
-    def check_seal(self, value: Optional[str], *parts: str) -> bool:
-        if not isinstance(value, str):
-            return False
-        body = _parts_bytes(parts)
-        return any(hmac.compare_digest(value, _mac(k, body)) for k in self._keys)
-
 
 def _document_bytes(doc: dict) -> bytes:
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                       allow_nan=False).encode("utf-8")
-
-
-def _parts_bytes(parts) -> bytes:
-    # Length-prefixed so that no two different lists of parts give the same bytes.
-    return b"".join(f"{len(p.encode('utf-8'))}:".encode() + p.encode("utf-8") for p in parts)
 
 
 def _mac(key: bytes, body: bytes) -> str:

@@ -132,12 +132,14 @@ class ObjectStore:
                    RetryPolicy(STORAGE_POLICY.max_attempts, timeout_s,
                                out_of_time_code=errors.STORAGE_UNAVAILABLE))
 
-    def read(self, key: str, max_bytes: int, deadline: Optional[Deadline] = None
-             ) -> Optional[StoredObject]:
-        """The object, or None when it does not exist. Refuses objects over `max_bytes`."""
-        return self._call(f"reading {key}", lambda: self._read(key, max_bytes), deadline)
+    def read(self, key: str, max_bytes: int, deadline: Optional[Deadline] = None,
+             limit_name: Optional[str] = None) -> Optional[StoredObject]:
+        """The object, or None when it does not exist. Objects over `max_bytes` raise
+        ObjectTooLarge (naming `limit_name`, the setting behind the limit, if any)."""
+        return self._call(f"reading {key}", lambda: self._read(key, max_bytes, limit_name),
+                          deadline)
 
-    def _read(self, key: str, max_bytes: int) -> Optional[StoredObject]:
+    def _read(self, key: str, max_bytes: int, limit_name) -> Optional[StoredObject]:
         with storage_errors(f"reading {key}"):
             try:
                 result = self._bucket.get_object(key)
@@ -146,10 +148,10 @@ class ObjectStore:
             with result:
                 size = result.content_length
                 if size is not None and size > max_bytes:
-                    raise _too_large(size, max_bytes)
+                    raise ObjectTooLarge(size, max_bytes, limit_name)
                 data = result.read(max_bytes + 1)  # a length that lies cannot overrun the cap
                 if len(data) > max_bytes:
-                    raise _too_large(len(data), max_bytes)
+                    raise ObjectTooLarge(len(data), max_bytes, limit_name)
         return StoredObject(key, data, normalize_etag(result.etag), len(data),
                             result.last_modified)
 
@@ -160,12 +162,12 @@ class ObjectStore:
         Whether OSS events URL-encode keys is unconfirmed, and a key may literally hold '+' or
         '%41', so the raw key always comes first. Returns (object or None, whether decoded).
         """
-        found = self.read(key, max_bytes, deadline)
+        found = self.read(key, max_bytes, deadline, "SOURCE_MAX_BYTES")
         if found is not None:
             return found, False
         decoded = unquote_plus(key)
         if decoded != key:
-            found = self.read(decoded, max_bytes, deadline)
+            found = self.read(decoded, max_bytes, deadline, "SOURCE_MAX_BYTES")
             if found is not None:
                 return found, True
         return None, False
@@ -267,6 +269,8 @@ class KeyExists(PermanentError):
         self.key = key
 
 
-def _too_large(size: int, max_bytes: int) -> PermanentError:
-    return PermanentError(errors.IMAGE_TOO_LARGE, f"object is {size:,} bytes; the limit is "
-                                                  f"{max_bytes:,} (SOURCE_MAX_BYTES)")
+class ObjectTooLarge(PermanentError):
+    def __init__(self, size: int, max_bytes: int, limit_name: Optional[str] = None):
+        named = f" ({limit_name})" if limit_name else ""
+        super().__init__(errors.IMAGE_TOO_LARGE, f"object is {size:,} bytes; the limit is "
+                                                 f"{max_bytes:,}{named}")

@@ -2,8 +2,8 @@
 
 One place for every reader and writer of results (the function, `invoke`, `backfill`,
 `report`, the review console): the bucket (RESULT_BUCKET or the photo's own), the key
-(RESULT_PREFIX + key + RESULT_SUFFIX), the crops and claims beside them, encryption,
-signatures, and the sealed metadata that lets one HEAD decide whether a photo version is done.
+(RESULT_PREFIX + key + RESULT_SUFFIX), the crops, claims and reviews beside them, encryption,
+and signatures.
 
 Nothing stored is believed unless its signature checks out: a planted result is as good as
 none, and is overwritten.
@@ -13,19 +13,21 @@ import json
 import time
 from dataclasses import dataclass
 from enum import Enum
-from typing import FrozenSet, Iterable, Iterator, Optional
+from typing import Iterator, Optional
 
 from .. import errors
 from ..card.privacy import scrub_secrets
 from ..card.signatures import Signer
 from ..errors import TransientError
-from .oss import KeyExists, ObjectInfo, ObjectStore
+from .oss import KeyExists, ObjectInfo, ObjectStore, ObjectTooLarge
 from .retry import Deadline
 
 JSON_TYPE = "application/json; charset=utf-8"
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024  # our own documents are a few KB; larger ones are not ours
 CLAIM_INFIX = ".claim"
 REVIEW_INFIX = ".review"
+TAKEOVER_INFIX = ".takeover-"
+TAKEOVER_TTL_S = 60.0  # a taker that crashed holding the marker blocks no longer than this
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class ResultLocation:
     def crop_key(self, key: str, suffix: str) -> str:
         return f"{self.crop_prefix}{key}{suffix}"
 
+    def takeover_key(self, key: str, claim_etag: str) -> str:
+        """The marker whose create-only write lets one invocation take over a stale claim."""
+        return f"{self.prefix}{key}{TAKEOVER_INFIX}{claim_etag}{CLAIM_INFIX}{self.suffix}"
+
     def is_result_key(self, key: str) -> bool:
         return (key.startswith(self.prefix) and key.endswith(self.suffix)
                 and not key.endswith((CLAIM_INFIX + self.suffix, REVIEW_INFIX + self.suffix)))
@@ -88,8 +94,8 @@ class Verdict(Enum):
 @dataclass(frozen=True)
 class Standing:
     verdict: Verdict
-    delivered: FrozenSet[str] = frozenset()  # the outputs the stored record has reached
-    untrusted: bool = False                   # a result is there, but not signed by us
+    document: Optional[dict] = None   # the stored record, when it is ours and for this version
+    untrusted: bool = False           # a result is there, but not signed by us
 
 
 @dataclass(frozen=True)
@@ -127,20 +133,19 @@ class ResultStore:
 
     def standing(self, source_key: str, etag: Optional[str],
                  deadline: Optional[Deadline] = None) -> Standing:
-        """Done, failed or absent for this version, from the result's sealed metadata (a HEAD)."""
-        info = self.objects.head(self.key_for(source_key), deadline)
-        if info is None or not etag:
+        """Done, failed or absent for this version, from the result itself: it is read and
+        its signature checked (metadata alone could be copied beside a forged body)."""
+        found = self.read(self.key_for(source_key), deadline)
+        if found is None or not etag:
             return Standing(Verdict.ABSENT)
-        meta = info.metadata
-        status, stored_etag = meta.get("status", ""), meta.get("source-etag", "")
-        delivered = meta.get("delivered", "")
-        if not self.signer.check_seal(meta.get("seal"), *self._seal_parts(
-                source_key, stored_etag, status, delivered)):
+        if not found.trusted:
             return Standing(Verdict.ABSENT, untrusted=True)
-        if stored_etag.upper() != etag.upper():
+        doc = found.document
+        if str((doc.get("source") or {}).get("etag") or "").upper() != etag.upper():
             return Standing(Verdict.ABSENT)
-        verdict = {"ok": Verdict.DONE, "error": Verdict.FAILED}.get(status, Verdict.ABSENT)
-        return Standing(verdict, frozenset(filter(None, delivered.split(","))))
+        verdict = {"ok": Verdict.DONE, "error": Verdict.FAILED}.get(doc.get("status"),
+                                                                    Verdict.ABSENT)
+        return Standing(verdict, doc)
 
     def get(self, source_key: str, deadline: Optional[Deadline] = None) -> Optional[dict]:
         """The photo's result document, or None when there is none we can trust."""
@@ -154,31 +159,28 @@ class ResultStore:
 
     def _read_signed(self, key: str, source_key: Optional[str],
                      deadline: Optional[Deadline] = None) -> Optional[StoredResult]:
-        found = self.objects.read(key, MAX_DOCUMENT_BYTES, deadline)
-        doc = _json_object(found.data) if found else None
-        if doc is None:
+        try:
+            found = self.objects.read(key, MAX_DOCUMENT_BYTES, deadline)
+        except ObjectTooLarge:  # none of ours is: planted
+            return StoredResult(key, {}, False)
+        if found is None:
             return None
+        doc = _json_object(found.data)
+        if doc is None:
+            return StoredResult(key, {}, False)
         trusted = source_key is not None and self.signer.verify(doc, self.source_bucket,
                                                                 source_key)
         return StoredResult(key, doc, trusted)
 
     # Writing ---------------------------------------------------------------------------------
 
-    def save(self, record: dict, deadline: Deadline, delivered: Iterable[str] = ()) -> str:
-        """Sign and write the record (ok, error or receipt); returns its key.
-
-        `delivered` names the outputs the record has reached; it is sealed into the metadata
-        with the status and the version, for standing().
-        """
+    def save(self, record: dict, deadline: Deadline) -> str:
+        """Sign and write the record (ok, error or receipt); returns its key. The metadata
+        (status, version) is for people and tools browsing the bucket; nothing trusts it."""
         source = record.get("source") or {}
         key = self.key_for(source["key"])
-        body = self._signed_body(record)
-        etag, status = source.get("etag") or "", record["status"]
-        delivered = ",".join(sorted(delivered))
-        metadata = {"status": status, "source-etag": etag, "delivered": delivered,
-                    "seal": self.signer.seal(*self._seal_parts(source["key"], etag, status,
-                                                               delivered))}
-        self._write(key, body, JSON_TYPE, metadata, deadline)
+        metadata = {"status": record["status"], "source-etag": source.get("etag") or ""}
+        self._write(key, self._signed_body(record), JSON_TYPE, metadata, deadline)
         return key
 
     def save_crop(self, source_key: str, suffix: str, jpeg: bytes, deadline: Deadline) -> str:
@@ -210,43 +212,96 @@ class ResultStore:
               deadline: Deadline) -> Optional[dict]:
         """Claim the version before paying for it (create-only write of `<key>.claim.json`).
 
-        Returns None when the claim is ours, or the record a previous holder kept (it paid,
-        then failed to deliver: deliver that, do not pay again). Raises Claimed while a live
-        holder has it. A claim that is stale (older than its ttl by OSS's clock), unsigned or
-        for another version is removed and taken.
+        Returns None when the claim is ours, or what a previous holder kept (it paid, then
+        failed: `{"record": ...}` to deliver, or `{"answers": {side: answer}}` already bought).
+        Raises Claimed while a live holder has it. A claim that is expired (its signed
+        `expires_at`, or its ttl past OSS's Last-Modified), unsigned, unreadable or for another
+        version is taken over, by one invocation only.
         """
         key = self.location.claim_key(source_key)
         body = self._signed_body(self._claim_doc(source_key, etag, holder, ttl_s))
-        for _ in range(2):
-            try:
-                self.objects.write(key, body, JSON_TYPE, encryption=self.encryption,
-                                   kms_key_id=self.kms_key_id, create_only=True,
-                                   deadline=deadline)
+        for _ in range(3):
+            if self._create(key, body, deadline):
                 return None
-            except KeyExists:
-                pass
-            found = self.objects.read(key, MAX_DOCUMENT_BYTES, deadline)
+            found = self._read_claim(source_key, etag, deadline)
             if found is None:
                 continue  # released in between
-            doc = _json_object(found.data)
-            if doc and self.signer.verify(doc, self.source_bucket, source_key, etag):
-                if doc.get("kept"):
-                    return doc["kept"]
-                ttl = doc.get("ttl_s") if isinstance(doc.get("ttl_s"), (int, float)) else 0
-                if found.last_modified and time.time() < found.last_modified + ttl:
+            info, doc = found
+            if doc is not None:
+                if isinstance(doc.get("kept"), dict):  # ours now: we deliver what it kept
+                    kept = doc["kept"]
+                    claim = dict(self._claim_doc(source_key, etag, holder, ttl_s), kept=kept)
+                    self._write(key, self._signed_body(claim), JSON_TYPE, None, deadline)
+                    return kept
+                if _alive(doc, info):
                     raise Claimed()
-            self.objects.delete(key, deadline)
+            self._take_over(source_key, info.etag, deadline)
         raise Claimed()
 
-    def keep(self, source_key: str, record: dict, holder: str, deadline: Deadline) -> None:
-        """Keep a paid-for record in the claim, so that the retry delivers it without paying."""
-        source = record.get("source") or {}
-        doc = self._claim_doc(source_key, source.get("etag") or "", holder, 0)
-        self._write(self.location.claim_key(source_key),
-                    self._signed_body(dict(doc, kept=record)), JSON_TYPE, None, deadline)
+    def keep(self, source_key: str, kept: dict, holder: str, deadline: Deadline) -> bool:
+        """Keep what was paid for in our claim, so that the retry does not pay again. False
+        when the claim is no longer ours (it expired and was taken over)."""
+        found = self._read_claim(source_key, None, deadline)
+        doc = found[1] if found else None
+        if doc is not None and doc.get("holder") != holder:
+            return False
+        etag = ((doc or {}).get("source") or {}).get("etag") or \
+            ((kept.get("record") or {}).get("source") or {}).get("etag") or ""
+        claim = dict(self._claim_doc(source_key, etag, holder, 0), kept=kept)
+        self._write(self.location.claim_key(source_key), self._signed_body(claim), JSON_TYPE,
+                    None, deadline)
+        return True
 
-    def release(self, source_key: str, deadline: Optional[Deadline] = None) -> None:
-        self.objects.delete(self.location.claim_key(source_key), deadline)
+    def release(self, source_key: str, holder: str, deadline: Optional[Deadline] = None) -> None:
+        """Remove our claim (a claim someone else took over stays)."""
+        found = self._read_claim(source_key, None, deadline)
+        if found and found[1] is not None and found[1].get("holder") == holder:
+            self.objects.delete(self.location.claim_key(source_key), deadline)
+
+    def _read_claim(self, source_key: str, etag: Optional[str], deadline):
+        """(object info, the claim if it is ours: signed, for this version) or None if gone."""
+        key = self.location.claim_key(source_key)
+        info = self.objects.head(key, deadline)
+        if info is None:
+            return None
+        if info.size is not None and info.size > MAX_DOCUMENT_BYTES:
+            return info, None
+        try:
+            found = self.objects.read(key, MAX_DOCUMENT_BYTES, deadline)
+        except ObjectTooLarge:
+            return info, None
+        if found is None:
+            return None
+        doc = _json_object(found.data)
+        ours = doc is not None and doc.get("kind") == "claim" and \
+            self.signer.verify(doc, self.source_bucket, source_key, etag)
+        return ObjectInfo(key, found.etag, found.size, found.last_modified), \
+            (doc if ours else None)
+
+    def _take_over(self, source_key: str, claim_etag: Optional[str], deadline) -> None:
+        """Remove a claim that binds nobody, with one taker only: whoever creates the marker
+        for that claim's ETag removes it; the others are told Claimed and wait."""
+        marker = self.location.takeover_key(source_key, claim_etag or "none")
+        if not self._create(marker, b"{}", deadline):
+            info = self.objects.head(marker, deadline)
+            if info is not None and info.last_modified and \
+                    time.time() >= info.last_modified + TAKEOVER_TTL_S:
+                self.objects.delete(marker, deadline)  # its taker crashed: free the way
+            raise Claimed()
+        try:
+            current = self.objects.head(self.location.claim_key(source_key), deadline)
+            if current is not None and current.etag == claim_etag:
+                self.objects.delete(self.location.claim_key(source_key), deadline)
+        finally:
+            self.objects.delete(marker, deadline)
+
+    def _create(self, key: str, body: bytes, deadline) -> bool:
+        try:
+            self.objects.write(key, body, JSON_TYPE, encryption=self.encryption,
+                               kms_key_id=self.kms_key_id, create_only=True, deadline=deadline)
+            return True
+        except KeyExists:
+            return False
 
     # Listing ---------------------------------------------------------------------------------
 
@@ -268,18 +323,25 @@ class ResultStore:
     def _claim_doc(self, source_key: str, etag: str, holder: str, ttl_s: float) -> dict:
         return {"kind": "claim", "source": {"bucket": self.source_bucket, "key": source_key,
                                             "etag": etag},
-                "holder": holder, "ttl_s": ttl_s}
+                "holder": holder, "ttl_s": ttl_s, "expires_at": round(time.time() + ttl_s, 3)}
 
     def _signed_body(self, doc: dict) -> bytes:
         signed = self.signer.sign(scrub_secrets(doc))
         return json.dumps(signed, ensure_ascii=False, indent=2).encode("utf-8")
 
-    def _seal_parts(self, source_key: str, etag: str, status: str, delivered: str):
-        return ("result", self.source_bucket, source_key, etag.upper(), status, delivered)
-
     def _write(self, key: str, body: bytes, content_type: str, metadata, deadline) -> None:
         self.objects.write(key, body, content_type, encryption=self.encryption,
                            kms_key_id=self.kms_key_id, metadata=metadata, deadline=deadline)
+
+
+def _alive(doc: dict, info: ObjectInfo) -> bool:
+    """A claim binds until its signed expiry and its ttl past OSS's Last-Modified, whichever
+    comes first: re-uploading a genuine claim's body does not make it live again."""
+    now = time.time()
+    ttl, expires = doc.get("ttl_s"), doc.get("expires_at")
+    if not isinstance(ttl, (int, float)) or not isinstance(expires, (int, float)):
+        return False
+    return now < expires and bool(info.last_modified) and now < info.last_modified + ttl
 
 
 def _json_object(data: bytes) -> Optional[dict]:
