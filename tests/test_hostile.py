@@ -344,3 +344,148 @@ def test_base64_body_is_what_was_read(bucket, env, ocr_api):
     data = images.card_jpeg(seed=42)
     run(bucket, env, upload(bucket, "idcards/v-face.jpg", data))
     assert base64.b64encode(ocr_api.requests[0].image) == base64.b64encode(data)
+
+
+# Deadlines of the other remote calls (found by a hostile review) ---------------------------------
+
+def test_a_dripping_oss_answer_is_cut_at_the_deadline(bucket, env, ocr_api, s3_endpoint):
+    from tests.fakes.drip_proxy import DripProxy
+    item = upload(bucket, "idcards/slow-face.jpg", images.card_jpeg(seed=96)[:4000])
+    with DripProxy(s3_endpoint, "/idcards/slow-face.jpg", 0.004) as proxy:
+        started = time.monotonic()
+        with pytest.raises(InvocationFailed, match="storage_unavailable"):
+            handle(oss_event(bucket.bucket_name, item), fc_context(timeout=5),
+                   env | {"OSS_ENDPOINT": proxy, "OCR_TIMEOUT_S": "1"})
+        elapsed = time.monotonic() - started
+    assert elapsed < 5  # it took 17 s: each read had its own timeout, the request none
+    assert ocr_api.requests == []
+
+
+def test_a_dripping_mns_answer_is_cut_and_the_paid_answer_kept(bucket, env, ocr_api, mns):
+    from tests.fakes.drip_proxy import DripProxy
+    item = upload(bucket, "idcards/mns-face.jpg", images.card_jpeg(seed=97))
+    settings = env | {"OUTPUT": "mns", "MNS_QUEUE": "idcard-results", "OCR_TIMEOUT_S": "1"}
+    with DripProxy(mns.endpoint, "/queues/", 0.05) as proxy:
+        started = time.monotonic()
+        with pytest.raises(InvocationFailed, match="mns_send_failed"):
+            handle(oss_event(bucket.bucket_name, item), fc_context(timeout=5),
+                   settings | {"MNS_ENDPOINT": proxy})
+        assert time.monotonic() - started < 5  # it took 11 s
+    run(bucket, settings | {"MNS_ENDPOINT": mns.endpoint}, item)  # FC's retry
+    assert len(ocr_api.requests) == 1
+    # The cut sends reached the queue before their answers dripped: at least once, one identity.
+    assert len({m.json["dedup_id"] for m in mns.messages}) == 1
+
+
+# Answers bought once, whatever fails after them (found by a hostile review) ----------------------
+
+@pytest.mark.parametrize("change", [{"card_region": [{"x": float("nan"), "y": 0}] * 4},
+                                   {"score": float("inf")}], ids=["nan-geometry", "infinity"])
+def test_nan_or_infinity_in_an_answer_is_a_permanent_bad_response(bucket, env, ocr_api,
+                                                                  change):
+    ocr_api.state.face.update(change)
+    item = upload(bucket, "idcards/nan-face.jpg", images.card_jpeg(seed=90))
+    assert run(bucket, env | {"CARD_SIDE": "face"}, item)["error"] == 1  # no FC retry: it is
+    assert result(bucket, "idcards/nan-face.jpg.json")["error"]["code"] == "bad_response"
+    assert len(ocr_api.requests) == 1
+    assert not bucket.object_exists("idcards/nan-face.jpg.claim.json")
+
+
+@pytest.mark.parametrize("extra", [{"sides_found": 1}, {"face_rect": "here"},
+                                   {"card_region": [1, 2, 3, 4]}], ids=["sides", "rect", "region"])
+def test_extras_of_the_wrong_shape_are_dropped_and_the_fields_stand(bucket, env, ocr_api, extra):
+    ocr_api.state.face.update(extra)
+    run(bucket, env, upload(bucket, "idcards/odd-face.jpg", images.card_jpeg(seed=89)))
+    doc = result(bucket, "idcards/odd-face.jpg.json")
+    assert doc["status"] == "ok" and doc["fields"] == FACE and len(ocr_api.requests) == 1
+    assert set(extra) & set(doc["api"]) == set()
+
+
+@pytest.mark.parametrize("status, code", [(503, "ServiceUnavailable"), (403, "AccessDenied")])
+def test_crops_failing_after_the_answer_leave_them_out_not_the_result(bucket, env, ocr_api,
+                                                                      oss_server, status, code):
+    oss_server.fail_next("PUT", "/crops/", status, code, times=3)
+    run(bucket, env | {"SAVE_CROPS": "true"},
+        upload(bucket, "idcards/crop-face.jpg", images.card_jpeg(seed=92)))
+    doc = result(bucket, "idcards/crop-face.jpg.json")
+    assert doc["status"] == "ok" and "crops" not in doc and doc["assessment_error"]
+    assert len(ocr_api.requests) == 1
+
+
+def test_the_face_answer_is_not_bought_again_when_the_back_fails(bucket, env, ocr_api):
+    ocr_api.state.card_side = "back"  # the name says nothing: face (not found), then back
+    item = upload(bucket, "idcards/unnamed-1.jpg", images.card_jpeg(seed=93))
+    ocr_api.fail_on_side("back", 503, times=1)
+    with pytest.raises(InvocationFailed):
+        run(bucket, env | {"OCR_MAX_ATTEMPTS": "1"}, item)
+    summary = run(bucket, env, item)  # FC's retry
+    assert summary["ok"] == 1
+    assert [r.side for r in ocr_api.requests] == ["face", "back", "back"]
+
+
+def test_a_sheet_keeps_its_first_side_when_the_second_fails(bucket, env, ocr_api):
+    ocr_api.state.face["sides_found"] = ["face", "back"]
+    item = upload(bucket, "idcards/sheet-1.jpg", images.card_jpeg(seed=88))
+    ocr_api.fail_on_side("back", 503, times=1)
+    with pytest.raises(InvocationFailed):
+        run(bucket, env | {"OCR_MAX_ATTEMPTS": "1"}, item)
+    run(bucket, env, item)  # FC's retry
+    assert [r.side for r in ocr_api.requests] == ["face", "back", "back"]
+    assert set(result(bucket, "idcards/sheet-1.jpg.json")["sides"]) == {"face", "back"}
+
+
+# The claim protocol under attack (found by a hostile review) -------------------------------------
+
+def test_two_takers_of_one_stale_claim_cannot_both_win(bucket, env):
+    from idcard_ocr.app import App
+    from idcard_ocr.io.results import Claimed
+    from idcard_ocr.io.retry import Deadline
+    results = App.from_environment(env, fc_context()).results(bucket.bucket_name)
+    key, etag, _ = upload(bucket, "idcards/race-face.jpg", images.card_jpeg(seed=94))
+    results.claim(key, etag, "crashed-holder", 0, Deadline(10))  # expired at once
+    outcomes = []
+    barrier = threading.Barrier(4)
+
+    def take(holder):
+        barrier.wait()
+        try:
+            outcomes.append(results.claim(key, etag, holder, 60, Deadline(30)))
+        except Claimed:
+            outcomes.append("claimed")
+    threads = [threading.Thread(target=take, args=(f"holder-{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes.count(None) == 1 and outcomes.count("claimed") == 3
+
+
+def test_copied_metadata_does_not_make_a_forged_body_stand(bucket, env, ocr_api):
+    item = upload(bucket, "idcards/seal-face.jpg", images.card_jpeg(seed=95))
+    run(bucket, env, item)
+    genuine = bucket.head_object("idcards/seal-face.jpg.json")
+    meta = {k: v for k, v in genuine.headers.items() if k.lower().startswith("x-oss-meta-")}
+    bucket.put_object("idcards/seal-face.jpg.json",
+                      json.dumps(forged(bucket.bucket_name, item[0], item[1])), headers=meta)
+    run(bucket, env, item)
+    assert len(ocr_api.requests) == 2
+    assert result(bucket, "idcards/seal-face.jpg.json")["fields"] == FACE
+
+
+def test_a_planted_unreadable_claim_is_taken_over(bucket, env, ocr_api):
+    item = upload(bucket, "idcards/block-face.jpg", images.card_jpeg(seed=99))
+    bucket.put_object("idcards/block-face.jpg.claim.json", b" " * (4 * 1024 * 1024 + 1))
+    assert run(bucket, env, item)["ok"] == 1 and len(ocr_api.requests) == 1
+    assert not bucket.object_exists("idcards/block-face.jpg.claim.json")
+
+
+def test_a_replayed_claim_does_not_come_alive_again(bucket, env, ocr_api):
+    from idcard_ocr.app import App
+    from idcard_ocr.io.retry import Deadline
+    results = App.from_environment(env, fc_context()).results(bucket.bucket_name)
+    key, etag, _ = upload(bucket, "idcards/replay-face.jpg", images.card_jpeg(seed=98))
+    results.claim(key, etag, "old-holder", 1, Deadline(10))
+    body = bucket.get_object("idcards/replay-face.jpg.claim.json").read()
+    time.sleep(1.1)  # the claim's signed expiry passes
+    bucket.put_object("idcards/replay-face.jpg.claim.json", body)  # a fresh Last-Modified
+    assert run(bucket, env, (key, etag, 10))["ok"] == 1 and len(ocr_api.requests) == 1

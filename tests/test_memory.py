@@ -22,7 +22,12 @@ from idcard_ocr.config import Settings
 from idcard_ocr.errors import PermanentError
 from idcard_ocr.imaging import prepare
 from tests.fakes.images import big_png
-data = big_png(*json.loads(sys.argv[1]))
+spec = json.loads(sys.argv[1])
+if isinstance(spec, str):
+    with open(spec, "rb") as f:
+        data = f.read()
+else:
+    data = big_png(*spec)
 limits = _image_limits(Settings.from_env({{"OCR_APPCODE": "x",
                                           "FC_FUNCTION_MEMORY_SIZE": sys.argv[2]}}), None)
 try:
@@ -36,9 +41,11 @@ print(json.dumps(dict(outcome, peak_mb=peak)))
 """
 
 
-def in_fresh_interpreter(png_args, memory_mb=MEMORY_MB) -> dict:
+def in_fresh_interpreter(png_args_or_path, memory_mb=MEMORY_MB) -> dict:
+    """prepare() in a fresh interpreter on big_png(*args), or on the file at a path."""
     code = CHILD.format(function_dir=FUNCTION_DIR, root=ROOT)
-    run = subprocess.run([sys.executable, "-c", code, json.dumps(png_args), str(memory_mb)],
+    run = subprocess.run([sys.executable, "-c", code, json.dumps(png_args_or_path),
+                          str(memory_mb)],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     return json.loads(run.stdout)
@@ -68,3 +75,31 @@ def test_large_photos_within_the_budget_are_read_within_60_percent(png):
 def test_more_memory_accepts_more():
     result = in_fresh_interpreter([6000, 6000, 6, 8], memory_mb=1024)
     assert "ok" in result and result["peak_mb"] <= 0.6 * 1024
+
+
+# Metadata that costs memory before any pixel (found by a hostile review) ------------------------
+
+def file_in_fresh_interpreter(tmp_path, data: bytes) -> dict:
+    path = tmp_path / "upload"
+    path.write_bytes(data)
+    return in_fresh_interpreter(str(path))
+
+
+def test_a_tiff_whose_tag_tables_claim_gigabytes_is_refused_before_pillow_reads_them(tmp_path):
+    from tests.fakes.bombs import tiff_tag_bomb
+    result = file_in_fresh_interpreter(tmp_path, tiff_tag_bomb(400, 1_000_000))  # 1 MB file
+    assert result.get("code") == "invalid_image" and "tag tables claim" in result["message"]
+    assert result["peak_mb"] <= 0.6 * MEMORY_MB  # it peaked at 823 MB
+
+
+def test_an_exif_block_whose_tables_claim_gigabytes_is_never_parsed(tmp_path):
+    from tests.fakes.bombs import exif_ifd_bomb, png_with_exif
+    result = file_in_fresh_interpreter(tmp_path, png_with_exif(exif_ifd_bomb(500, 1_000_000)))
+    assert "ok" in result and result["peak_mb"] <= 0.6 * MEMORY_MB  # it peaked at 531 MB
+
+
+def test_a_jpeg_of_endless_scans_is_refused_before_decoding(tmp_path):
+    from tests.fakes.bombs import scan_bomb
+    data, _ = scan_bomb(2000, 1500, 400)  # one AC scan, 400 times: minutes of CPU to decode
+    result = file_in_fresh_interpreter(tmp_path, data)
+    assert result.get("code") == "invalid_image" and "scans" in result["message"]

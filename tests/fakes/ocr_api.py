@@ -65,6 +65,7 @@ class OcrApiState:
     # `huge_bytes` bytes of JSON-looking garbage (streamed: the server holds none of it).
     drip_s: float = 0.0
     huge_bytes: int = 0
+    side_failures: dict = field(default_factory=dict)  # side -> [ScriptedFailure]
 
 
 class OcrApiServer(LoopbackServer):
@@ -81,6 +82,12 @@ class OcrApiServer(LoopbackServer):
         with self._lock:
             self.state.failures.extend(ScriptedFailure(status, message, body, retry_after)
                                        for _ in range(times))
+
+    def fail_on_side(self, side: str, status: int, times: int = 1, message: str = "busy") -> None:
+        """Answer the next `times` requests for `side` (face or back) with this error."""
+        with self._lock:
+            self.state.side_failures.setdefault(side, []).extend(
+                ScriptedFailure(status, message) for _ in range(times))
 
     @property
     def requests(self) -> List[RecordedRequest]:
@@ -175,6 +182,11 @@ class OcrApiServer(LoopbackServer):
         if side not in ("face", "back"):
             return _error(461, f"invalid side {side!r}")
         recorded.side = side
+        with self._lock:
+            scripted = state.side_failures.get(side)
+            failure = scripted.pop(0) if scripted else None
+        if failure is not None:
+            return _error(failure.status, failure.message)
         try:
             image = base64.b64decode(image_field, validate=True)
             with Image.open(io.BytesIO(image)) as img:

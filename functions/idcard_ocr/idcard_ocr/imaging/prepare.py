@@ -12,12 +12,12 @@ from typing import Any, Optional, Tuple
 
 from .. import errors
 from ..errors import PermanentError
-from .formats import (API_FORMATS, API_MAX_ASPECT, API_MIN_SIDE, describe_non_image,
-                      register_heif, sniff)
+from .formats import (API_FORMATS, API_MAX_ASPECT, API_MIN_SIDE, MAX_JPEG_SCANS,
+                      describe_non_image, exif_orientation, jpeg_scans, register_heif, sniff,
+                      tiff_tables_too_big)
 
 JPEG_QUALITY = 90
 
-_EXIF_ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class PreparedImage:
         """The pixels of `data`: the ones made here, or a decode of the bytes sent as is."""
         if self.picture is not None:
             return self.picture
-        picture = _pillow(self.format).open(io.BytesIO(self.data))
+        picture = open_image(self.format, self.data)
         picture.load()
         return picture
 
@@ -113,13 +113,14 @@ def prepare(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
     if fmt is None:
         raise PermanentError(errors.INVALID_IMAGE,
                              f"not an image: the object holds {describe_non_image(data)}")
+    _refuse_hostile_structure(fmt, data)
     image_module = _pillow(fmt)
     # Our own check below names the size; Pillow's stays as a backstop for headers that lie.
     image_module.MAX_IMAGE_PIXELS = 2 * limits.max_pixels
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", image_module.DecompressionBombWarning)
-            img = image_module.open(io.BytesIO(data))  # reads the header only
+            img = open_image(fmt, data)  # reads the header only
             width, height = img.size
             _check_geometry(width, height, limits)
             if _can_send_as_is(fmt, img, len(data), limits):
@@ -134,6 +135,47 @@ def prepare(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError) as e:
         raise PermanentError(errors.INVALID_IMAGE,
                              f"{fmt} data is corrupt or truncated ({type(e).__name__})") from None
+
+
+def open_image(fmt: str, data: bytes):
+    """Pillow's image for `data` of the sniffed `fmt`, header only. JPEGs open as plain JPEGs:
+    Pillow's MPO reader would parse the multi-picture tables (unbounded, like TIFF tags)."""
+    if fmt == "JPEG":
+        from PIL import JpegImagePlugin
+
+        return JpegImagePlugin.JpegImageFile(io.BytesIO(data))
+    return _pillow(fmt).open(io.BytesIO(data), formats=None if fmt in ("HEIF", "AVIF")
+                             else [fmt])
+
+
+def _refuse_hostile_structure(fmt: str, data: bytes) -> None:
+    """Files whose structure alone costs unbounded memory or time, refused before Pillow."""
+    problem = None
+    if fmt == "TIFF":
+        problem = tiff_tables_too_big(data)
+    elif fmt == "JPEG" and jpeg_scans(data) > MAX_JPEG_SCANS:
+        problem = f"it has {jpeg_scans(data)} scans (a photo has at most a few dozen)"
+    if problem:
+        raise PermanentError(errors.INVALID_IMAGE, f"{fmt} file refused: {problem}")
+
+
+def orientation(img) -> int:
+    """The EXIF orientation of an opened image, read by us (never Pillow's getexif())."""
+    try:
+        return exif_orientation(img.info.get("exif"))
+    except Exception:  # a broken EXIF block must not reject a readable photo
+        return 1
+
+
+def upright(img, turn: int):
+    """`img` turned as EXIF orientation `turn` says (Pillow's exif_transpose, without EXIF)."""
+    from PIL import Image
+
+    method = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+              6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}.get(turn)
+    return img.transpose(method) if method is not None else img
 
 
 def _pillow(fmt: str):
@@ -159,18 +201,11 @@ def _check_geometry(width: int, height: int, limits: ImageLimits) -> None:
                              f"cannot be an ID card photo")
 
 
-def _orientation(img) -> int:
-    try:
-        return int(img.getexif().get(_EXIF_ORIENTATION, 1) or 1)
-    except Exception:  # a broken EXIF block must not reject a readable photo
-        return 1
-
-
 def _can_send_as_is(fmt: str, img, size: int, limits: ImageLimits) -> bool:
     return (fmt in API_FORMATS
             and size <= limits.max_bytes
             and max(img.size) <= limits.max_side
-            and _orientation(img) == 1
+            and orientation(img) == 1
             and not getattr(img, "is_animated", False))
 
 
@@ -183,7 +218,7 @@ def _verify_decodes(img, fmt: str) -> None:
 
 
 def _transform(img, fmt: str, data_size: int, limits: ImageLimits) -> PreparedImage:
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     floor = limits.max_side * 3 // 4
     full_size = img.size
@@ -195,6 +230,7 @@ def _transform(img, fmt: str, data_size: int, limits: ImageLimits) -> PreparedIm
         if scale >= 2:
             img.draft("RGB", (int(img.size[0] / scale), int(img.size[1] / scale)))
     _check_budget(fmt, img, full_size, data_size, limits)
+    turn = orientation(img)  # read before decoding: a JPEG's info is reset by load()
     img.load()
     # Shrink first, in the decoded mode, and convert and turn the small image: every copy of
     # the full-size pixels is one more multiple of them at the peak.
@@ -207,8 +243,7 @@ def _transform(img, fmt: str, data_size: int, limits: ImageLimits) -> PreparedIm
             img = img.convert("I")
         if factor >= 2:  # formats without draft mode: an integer box reduction, fast and clean
             img = img.reduce(factor)
-    img = _to_rgb(ImageOps.exif_transpose(img, in_place=False)
-                  if _orientation(img) != 1 else img, Image)
+    img = _to_rgb(upright(img, turn), Image)
     if max(img.size) > limits.max_side:
         img.thumbnail((limits.max_side, limits.max_side), Image.LANCZOS, reducing_gap=2.0)
     img, data = _encode_jpeg(img, limits.max_bytes)

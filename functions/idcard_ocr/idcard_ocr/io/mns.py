@@ -13,6 +13,7 @@ from .. import errors
 from ..card.messages import encode, envelope
 from ..card.privacy import scrub, scrub_secrets
 from ..errors import TransientError
+from .http import Watchdog
 from .retry import Deadline, RetryPolicy, call_with_retries
 
 # Server error codes worth another try; others (QueueNotExist, AccessDenied…) are not.
@@ -50,23 +51,31 @@ class MnsPublisher:
     def publish(self, body: str, deadline: Optional[Deadline] = None) -> str:
         """Send `body`; returns the MNS message id. Raises TransientError when it cannot."""
         deadline = deadline or Deadline(self.timeout_s * self.policy.max_attempts)
-        message_id, _ = call_with_retries(lambda timeout: self._send(body), deadline,
+        message_id, _ = call_with_retries(lambda timeout: self._send(body, timeout), deadline,
                                           self.policy, f"sending to {self.destination}",
                                           self._sleep)
         return message_id
 
-    def _send(self, body: str) -> str:
+    def _send(self, body: str, timeout: float) -> str:
+        """One send, bounded as a whole by `timeout` (the SDK's own timeout bounds each read)."""
         from mns.mns_exception import MNSExceptionBase
 
+        destination, http = self._destination()
         try:
-            if self.queue:
-                from mns.queue import Message
+            with Watchdog(timeout) as watchdog:
+                watchdog.watch(http.conn)
+                if self.queue:
+                    from mns.queue import Message
 
-                return self._destination().send_message(Message(body)).message_id
-            from mns.topic import TopicMessage
+                    return destination.send_message(Message(body)).message_id
+                from mns.topic import TopicMessage
 
-            return self._destination().publish_message(TopicMessage(body)).message_id
+                return destination.publish_message(TopicMessage(body)).message_id
         except MNSExceptionBase as e:
+            if watchdog.fired:
+                raise TransientError(errors.MNS_SEND_FAILED,
+                                     f"{self.destination} did not answer within "
+                                     f"{timeout:.1f} s") from None
             code = str(getattr(e, "type", "") or "unknown")
             refused = code not in _RETRYABLE_CODES
             kind = DestinationRefused if refused else TransientError
@@ -75,7 +84,8 @@ class MnsPublisher:
                        f"({scrub(str(getattr(e, 'message', '')))[:120]})") from None
 
     def _destination(self):
-        """This thread's SDK object for the destination, created on first use."""
+        """This thread's SDK object for the destination and its HTTP client, made on first
+        use."""
         creds = self._credentials
         cache_key = (self.endpoint, creds.access_key_id, creds.access_key_secret,
                      creds.security_token, self.queue, self.topic)
@@ -92,8 +102,8 @@ class MnsPublisher:
             # The SDK applies that timeout to http:// only; its HTTPS connection has none and
             # would wait forever on a stalled endpoint.
             http.conn.timeout = self.timeout_s
-            cache[cache_key] = account.get_queue(self.queue) if self.queue \
-                else account.get_topic(self.topic)
+            cache[cache_key] = (account.get_queue(self.queue) if self.queue
+                                else account.get_topic(self.topic)), http
         return cache[cache_key]
 
 

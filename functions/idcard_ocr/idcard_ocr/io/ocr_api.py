@@ -7,20 +7,18 @@ The AppCode goes into one header and nowhere else: anything the API echoes is sc
 
 import base64
 import json
-import socket
 import threading
 import time
 from typing import Optional
 from urllib.parse import unquote
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .. import errors
 from ..card.documents import FIELDS
 from ..card.privacy import scrub
 from ..errors import IdcardOcrError, PermanentError, TransientError
+from .http import WatchedAdapter, Watchdog
 from .retry import Deadline, RetryPolicy, call_with_retries
 from .secrets import FixedAppCode
 from .seams import SIDES, Recognition
@@ -42,84 +40,10 @@ def http_session() -> requests.Session:
             session = requests.Session()
             # Our own retry loop knows the time budget and the API's error semantics; urllib3's
             # would retry blindly, so it is off.
-            session.mount("https://", _WatchedAdapter(pool_maxsize=8, max_retries=0))
-            session.mount("http://", _WatchedAdapter(pool_maxsize=8, max_retries=0))
+            session.mount("https://", WatchedAdapter(pool_maxsize=8, max_retries=0))
+            session.mount("http://", WatchedAdapter(pool_maxsize=8, max_retries=0))
             _session = session
         return _session
-
-
-class _Watchdog:
-    """Bounds a whole request, not each read: when `seconds` pass, the sockets this thread's
-    request uses are shut down, which ends any read in progress (a server dripping one byte
-    per second would otherwise keep a request alive forever within its read timeout)."""
-
-    _current = threading.local()
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.fired = False
-        self._connections = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-
-    def __enter__(self):
-        _Watchdog._current.watch = self
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._timer.cancel()
-        _Watchdog._current.watch = None
-        return False
-
-    @classmethod
-    def watch(cls, connection) -> None:
-        """Called as the current thread's request takes a connection from the pool."""
-        watch = getattr(cls._current, "watch", None)
-        if watch is not None:
-            with watch._lock:
-                watch._connections.append(connection)
-                fired = watch.fired
-            if fired:
-                _shut(connection)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            connections = list(self._connections)
-        for connection in connections:
-            _shut(connection)
-
-
-def _shut(connection) -> None:
-    sock = getattr(connection, "sock", None)
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-
-class _WatchedPool(HTTPConnectionPool):
-    def _get_conn(self, timeout=None):
-        connection = super()._get_conn(timeout)
-        _Watchdog.watch(connection)
-        return connection
-
-
-class _WatchedHTTPSPool(HTTPSConnectionPool):
-    def _get_conn(self, timeout=None):
-        connection = super()._get_conn(timeout)
-        _Watchdog.watch(connection)
-        return connection
-
-
-class _WatchedAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedPool,
-                                                   "https": _WatchedHTTPSPool}
 
 
 class MarketplaceClient:
@@ -193,7 +117,7 @@ class MarketplaceClient:
         slow = TransientError(errors.API_TIMEOUT,
                               f"the OCR API did not answer within {timeout:.1f} s")
         try:
-            with _Watchdog(timeout) as watchdog:
+            with Watchdog(timeout) as watchdog:
                 with session.post(self.api_url, data=body, headers=headers, timeout=timeout,
                                   stream=True) as response:
                     payload = _read_capped(response)
@@ -204,8 +128,9 @@ class MarketplaceClient:
                 raise slow from None
             raise TransientError(errors.CONNECTION_FAILED,
                                  f"could not reach the OCR API ({type(e).__name__})") from None
-        if watchdog.fired:  # the answer ended early because we cut it
-            raise slow
+        length = response.headers.get("Content-Length", "")
+        if watchdog.fired and not (length.isdigit() and int(length) == len(payload)):
+            raise slow  # the answer ended early because we cut it (a whole one is kept)
         if response.status_code != 200:
             raise errors.from_ocr_status(response.status_code,
                                          _reason(response.headers, payload),
@@ -214,9 +139,9 @@ class MarketplaceClient:
 
     def _answer(self, payload: bytes, side: str) -> dict:
         try:
-            answer = json.loads(payload)
+            answer = _strict_json(payload)
             if self.request_format == "old":
-                answer = json.loads(answer["outputs"][0]["outputValue"]["dataValue"])
+                answer = _strict_json(answer["outputs"][0]["outputValue"]["dataValue"])
         except (ValueError, KeyError, IndexError, TypeError, RecursionError):
             raise _bad("a body that is not the documented JSON") from None
         return checked_answer(answer, side)
@@ -227,10 +152,14 @@ def checked_answer(answer, side: str) -> dict:
 
     `success: false` means the photo is not that side of a card. A 200 without the side's
     fields, or with fields that are not strings, is not an answer: bad_response, which no
-    retry mends (and a retry would bill again).
+    retry mends (and a retry would bill again). Geometry and extras of the wrong shape are
+    dropped from the answer (the fields stand without them), so that nothing downstream
+    trips over them after the answer was paid for.
     """
     if not isinstance(answer, dict):
         raise _bad("an answer that is not a JSON object")
+    if _depth(answer) > MAX_ANSWER_DEPTH:
+        raise _bad("an answer nested too deeply")
     if answer.get("success") is False:
         raise PermanentError(errors.NOT_AN_ID_CARD, "the OCR API found no ID card of the "
                                                     "requested side (success: false)", 200)
@@ -239,7 +168,62 @@ def checked_answer(answer, side: str) -> dict:
         raise _bad(f"{side} fields that are not text")
     if not any(values):
         raise _bad(f"none of the {side} side's fields")
-    return answer
+    return {name: value for name, value in answer.items()
+            if name not in _SHAPES or _SHAPES[name](value)}
+
+
+MAX_ANSWER_DEPTH = 16
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _point(value) -> bool:
+    return isinstance(value, dict) and _number(value.get("x")) and _number(value.get("y"))
+
+
+def _quad(value) -> bool:
+    return isinstance(value, list) and len(value) == 4 and all(_point(p) for p in value)
+
+
+def _rect(value) -> bool:
+    return (isinstance(value, dict) and _point(value.get("center"))
+            and isinstance(value.get("size"), dict)
+            and _number(value["size"].get("width")) and _number(value["size"].get("height"))
+            and (value.get("angle") is None or _number(value.get("angle"))))
+
+
+# What the pipeline reads from an answer besides the fields, and the shape it needs.
+_SHAPES = {
+    "card_region": _quad,
+    "face_rect_vertices": _quad,
+    "face_rect": _rect,
+    "sides_found": lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
+    "quality_info": lambda v: isinstance(v, dict),
+}
+
+
+def _strict_json(text):
+    """JSON without NaN or Infinity (json accepts them; nothing after us should see them)."""
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def _depth(value, limit: int = MAX_ANSWER_DEPTH + 1) -> int:
+    """How deeply `value` nests (counted up to `limit`, without recursion)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        deepest = max(deepest, level)
+        if deepest >= limit:
+            break
+        if isinstance(item, dict):
+            todo.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            todo.extend((v, level + 1) for v in item)
+    return deepest
 
 
 def _bad(what: str) -> PermanentError:

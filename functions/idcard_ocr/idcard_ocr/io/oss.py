@@ -5,6 +5,7 @@ One oss2 session per warm instance keeps connections alive across invocations. E
 failure leaves this module as a PermanentError or TransientError (errors.from_storage_status).
 """
 
+import copy
 import os
 import threading
 from contextlib import contextmanager
@@ -13,10 +14,12 @@ from typing import Dict, Iterator, List, Mapping, Optional, Tuple
 from urllib.parse import unquote_plus
 
 import oss2
+import requests
 
 from .. import errors
-from ..errors import ConfigError, PermanentError
+from ..errors import ConfigError, PermanentError, TransientError
 from .events import normalize_etag
+from .http import WatchedAdapter, Watchdog
 from .retry import Deadline, RetryPolicy, call_with_retries
 
 PAGE_SIZE = 1000
@@ -68,10 +71,16 @@ def _attr(obj, *names):
 
 
 def oss_session():
+    """The instance's oss2 session; its connections are watched (io.http), so that no OSS
+    exchange outlives its attempt's time however slowly the answer comes."""
     global _session
     with _session_lock:
         if _session is None:
             _session = oss2.Session()
+            for scheme in ("http://", "https://"):
+                _session.session.mount(scheme, WatchedAdapter(
+                    pool_connections=oss2.defaults.connection_pool_size,
+                    pool_maxsize=oss2.defaults.connection_pool_size, max_retries=0))
         return _session
 
 
@@ -97,11 +106,15 @@ class ObjectInfo:
 
 @contextmanager
 def storage_errors(what: str):
-    """oss2's exceptions as ours: 403 and NoSuchBucket permanent, 5xx and network transient."""
+    """oss2's exceptions as ours: 403 and NoSuchBucket permanent, 5xx and network transient
+    (including a body that breaks off while it is read, which oss2 does not wrap)."""
     try:
         yield
     except oss2.exceptions.OssError as e:
         raise errors.from_storage_status(e.status, e.code or "", what) from None
+    except (requests.RequestException, OSError) as e:
+        raise TransientError(errors.STORAGE_UNAVAILABLE,
+                             f"{what}: the connection broke ({type(e).__name__})") from None
 
 
 class ObjectStore:
@@ -114,6 +127,17 @@ class ObjectStore:
     def __init__(self, bucket, policy: RetryPolicy = STORAGE_POLICY):
         self._bucket = bucket
         self.policy = policy
+        self._local = threading.local()  # this thread's attempt's time, for its socket timeout
+
+    @property
+    def _client(self):
+        """The oss2 bucket for this thread's attempt: its socket timeout is the attempt's."""
+        timeout = getattr(self._local, "timeout", None)
+        if timeout is None:
+            return self._bucket
+        bucket = copy.copy(self._bucket)
+        bucket.timeout = timeout
+        return bucket
 
     @property
     def name(self) -> str:
@@ -142,7 +166,7 @@ class ObjectStore:
     def _read(self, key: str, max_bytes: int, limit_name) -> Optional[StoredObject]:
         with storage_errors(f"reading {key}"):
             try:
-                result = self._bucket.get_object(key)
+                result = self._client.get_object(key)
             except oss2.exceptions.NoSuchKey:
                 return None
             with result:
@@ -179,7 +203,7 @@ class ObjectStore:
     def _head(self, key: str) -> Optional[ObjectInfo]:
         with storage_errors(f"reading the metadata of {key}"):
             try:
-                result = self._bucket.head_object(key)
+                result = self._client.head_object(key)
             except oss2.exceptions.NotFound:
                 return None
         meta = {name[len("x-oss-meta-"):].lower(): value
@@ -207,7 +231,7 @@ class ObjectStore:
     def _put(self, key: str, body: bytes, headers: dict) -> None:
         with storage_errors(f"writing {key}"):
             try:
-                self._bucket.put_object(key, body, headers=headers)
+                self._client.put_object(key, body, headers=headers)
             except oss2.exceptions.OssError as e:
                 if e.status == 409 and e.code in ("FileAlreadyExists", "ObjectAlreadyExists"):
                     raise KeyExists(key) from None
@@ -216,7 +240,7 @@ class ObjectStore:
     def delete(self, key: str, deadline: Optional[Deadline] = None) -> None:
         def delete():
             with storage_errors(f"deleting {key}"):
-                self._bucket.delete_object(key)
+                self._client.delete_object(key)
         self._call(f"deleting {key}", delete, deadline)
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
@@ -244,13 +268,28 @@ class ObjectStore:
             token = next_token
 
     def _call(self, what: str, operation, deadline: Optional[Deadline]):
+        """`operation()` through the retry loop, each attempt bounded as a whole by its share of
+        the deadline: oss2's socket timeout is set to it, and a watchdog ends the exchange."""
         deadline = deadline or Deadline(self.policy.per_call_s * self.policy.max_attempts)
-        result, _ = call_with_retries(lambda timeout: operation(), deadline, self.policy, what)
+
+        def attempt(timeout: float):
+            self._local.timeout = timeout
+            try:
+                with Watchdog(timeout) as watchdog:
+                    return operation()
+            except TransientError:
+                if watchdog.fired:
+                    raise TransientError(errors.STORAGE_UNAVAILABLE,
+                                         f"{what}: no answer within {timeout:.1f} s") from None
+                raise
+            finally:
+                self._local.timeout = None
+        result, _ = call_with_retries(attempt, deadline, self.policy, what)
         return result
 
     def _page(self, prefix: str, token: Optional[str], what: str):
         with storage_errors(what):
-            return self._bucket.list_objects_v2(prefix=prefix, continuation_token=token,
+            return self._client.list_objects_v2(prefix=prefix, continuation_token=token,
                                                 start_after=None, max_keys=PAGE_SIZE)
 
 

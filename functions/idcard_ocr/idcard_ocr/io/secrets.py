@@ -14,10 +14,15 @@ from typing import Callable, Dict, Optional, Tuple
 from .. import errors
 from ..card.privacy import register_secret
 from ..errors import ConfigError, TransientError
+from .retry import Deadline, RetryPolicy, call_with_retries
 
 # A rejected AppCode makes the instance read the secret again, but not more often than this:
 # a wrong secret must not turn every photo into a KMS call.
 REREAD_AFTER_S = 60.0
+# Reading the secret: the SDK bounds each socket operation (5 s); this bounds the whole.
+KMS_POLICY = RetryPolicy(max_attempts=2, per_call_s=5.0,
+                         out_of_time_code=errors.SECRET_UNAVAILABLE)
+READ_BUDGET_S = 12.0
 
 _cache: Dict[Tuple[str, str], Tuple[str, float]] = {}  # (endpoint, name) -> (value, read at)
 _lock = threading.Lock()
@@ -66,7 +71,8 @@ class SecretAppCode:
         return self._read()
 
     def _read(self) -> str:
-        value = self._fetch()
+        value, _ = call_with_retries(lambda timeout: self._fetch(), Deadline(READ_BUDGET_S),
+                                     KMS_POLICY, f"reading the secret {self.secret_name!r}")
         if not value or not value.strip() or any(c.isspace() for c in value.strip()):
             raise ConfigError("OCR_APPCODE_SECRET_NAME", f"the secret {self.secret_name!r} "
                                                          f"holds no AppCode (empty or text with "
