@@ -489,3 +489,74 @@ def test_a_replayed_claim_does_not_come_alive_again(bucket, env, ocr_api):
     time.sleep(1.1)  # the claim's signed expiry passes
     bucket.put_object("idcards/replay-face.jpg.claim.json", body)  # a fresh Last-Modified
     assert run(bucket, env, (key, etag, 10))["ok"] == 1 and len(ocr_api.requests) == 1
+
+
+# Personal data in every output, and failures filed right (found by a hostile review) -------------
+
+@pytest.mark.parametrize("key", ["idcards/1101 0519 9001 0123 18-face.jpg",
+                                 "idcards/110105-19900101-2318-face.jpg",
+                                 "idcards/1101051990\u200b01012318-face.jpg",
+                                 "idcards/11010519900101231X1-face.jpg",
+                                 "idcards/1101051990010123180001-face.jpg"],
+                         ids=["spaces", "hyphens", "zero-width", "x-then-digit", "longer-run"])
+def test_separated_and_longer_numbers_are_masked_in_logs(bucket, env, ocr_api, logs, key):
+    try:
+        run(bucket, env, (key, "0" * 32, 10))
+    except InvocationFailed:
+        pass
+    digits = "".join(c for c in "\n".join(logs) if c.isdigit())
+    assert "0519900101" not in digits
+
+
+def test_the_summary_and_invoke_stdout_mask_keys(bucket, env, ocr_api, tmp_path, monkeypatch,
+                                                 capsys):
+    number = "110105199001012318"
+    item = upload(bucket, f"idcards/{number}-face.jpg", images.card_jpeg(seed=97))
+    summary = run(bucket, env, item)  # FC keeps it as the invocation's result
+    assert number not in json.dumps(summary) and "1101**********2318" in json.dumps(summary)
+    path = tmp_path / "event.json"
+    path.write_bytes(oss_event(bucket.bucket_name, item))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert cli(["invoke", str(path)]) == 0
+    assert number not in capsys.readouterr().out
+
+
+def test_oss2s_own_log_lines_are_scrubbed(bucket, env, ocr_api):
+    import logging
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+    handler = Keep(level=logging.INFO)
+    oss2_logger = logging.getLogger("oss2")
+    oss2_logger.addHandler(handler)
+    old_level = oss2_logger.level
+    oss2_logger.setLevel(logging.INFO)
+    try:
+        run(bucket, env, ("idcards/110105199001012318-face.jpg", "0" * 32, 10))  # NoSuchKey
+    finally:
+        oss2_logger.removeHandler(handler)
+        oss2_logger.setLevel(old_level)
+    assert seen and not any("110105199001012318" in line for line in seen)
+
+
+def test_a_key_that_is_not_utf8_is_a_malformed_record(bucket, env, ocr_api):
+    event = json.loads(oss_event(bucket.bucket_name, ("idcards/x.jpg", "0" * 32, 10)))
+    event["events"][0]["oss"]["object"]["key"] = "idcards/\ud800-face.jpg"
+    summary = handle(json.dumps(event).encode(), fc_context(), env)
+    assert summary["objects"][0]["reason"] == "malformed_record"
+
+
+def test_a_key_whose_result_could_not_be_named_is_skipped_unread(bucket, env, ocr_api):
+    key = "idcards/" + "a" * 990 + ".jpg"  # 1002 bytes: its claim key would pass 1023
+    summary = run(bucket, env, (key, "0" * 32, 10))
+    assert summary["objects"][0]["reason"] == "key_too_long" and ocr_api.requests == []
+
+
+def test_a_missing_bucket_on_the_command_line_exits_2(env, monkeypatch, capsys):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert cli(["report", "--bucket", "no-such-bucket-anywhere"]) == 2
+    assert "--bucket" in capsys.readouterr().err

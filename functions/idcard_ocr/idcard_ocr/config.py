@@ -10,6 +10,7 @@ from typing import Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .imaging.formats import is_image_key
 
 MARKETPLACE_URL = "https://dm-51.data.aliyun.com/rest/160601/ocr/ocr_idcard.json"
 # Hosts that bill per call and therefore need an AppCode; a self-hosted engine may not.
@@ -98,7 +99,6 @@ class Settings:
         if not suffix.startswith(".") or len(suffix) < 2 or "/" in suffix:
             raise ConfigError("RESULT_SUFFIX", f"must start with '.' and name a file ending, "
                                                f"got {suffix!r}")
-        from .io.keys import is_image_key  # keys imports nothing from here; no cycle
 
         if is_image_key("x" + suffix):
             raise ConfigError("RESULT_SUFFIX", f"{suffix!r} is an image ending: results "

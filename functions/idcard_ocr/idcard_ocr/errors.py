@@ -156,8 +156,9 @@ def from_storage_status(status: int, code: str, what: str) -> IdcardOcrError:
         return PermanentError(STORAGE_DENIED, f"{what}: AccessDenied; the function's role "
                                               f"needs this permission (see template.yml)", status)
     if code == "NoSuchBucket":
-        return PermanentError(BUCKET_MISSING, f"{what}: the bucket does not exist (check "
-                                              f"RESULT_BUCKET and the trigger's bucket)", status)
+        return PermanentError(BUCKET_MISSING, f"{what}: the bucket does not exist (check the "
+                                              f"bucket named (--bucket, the event's) and "
+                                              f"RESULT_BUCKET)", status)
     if status < 0:  # oss2's own statuses for network failures and unreadable answers
         return TransientError(STORAGE_UNAVAILABLE, f"{what}: OSS could not be reached or "
                                                    f"answered garbage ({code or 'network'})")

@@ -4,6 +4,7 @@ import logging
 from typing import List, Optional, Tuple
 
 from .app import App
+from .card.privacy import scrub
 from .errors import EventError, IdcardOcrError, InvocationFailed
 from .io.events import ObjectEvent, event_records
 from .io.log import log_context, log_event
@@ -48,7 +49,10 @@ def handle(event, context=None, environ=None) -> dict:
                 failures.append((record.key, e.code))
             except Exception as e:  # one broken record must not lose the others
                 failures.append((record.key, type(e).__name__))
-        outcomes = [o for o in outcomes if o is not None]
+        # The summary is FC's invocation result (kept in its records, sent to destinations):
+        # keys in it are masked like log lines.
+        outcomes = [{k: scrub(v) if k in ("key", "result_key") else v for k, v in o.items()}
+                    for o in outcomes if o is not None]
         summary = {
             "request_id": request_id,
             "records": len(raw_records),

@@ -18,10 +18,10 @@ from .imaging import ImageLimits, PreparedImage, crops, prepare, quality
 from .io.events import ObjectEvent
 from .io.keys import skip_reason
 from .io.log import log_context, log_event
-from .io.oss import ObjectStore, StoredObject
+from .io.oss import StoredObject
 from .io.results import Claimed, ResultStore, Verdict
 from .io.retry import Deadline
-from .io.seams import Output, Recognizer
+from .io.seams import Output, PhotoStore, Recognizer
 from .recognition import read_card, sides_to_try
 
 
@@ -69,7 +69,7 @@ class PipelineOptions:
 
 
 class Pipeline:
-    def __init__(self, sources: Callable[[str], ObjectStore],
+    def __init__(self, sources: Callable[[str], PhotoStore],
                  results: Callable[[str], ResultStore], recognizer: Recognizer,
                  outputs: Sequence[Output] = (), options: PipelineOptions = PipelineOptions(),
                  request_id: Optional[str] = None):

@@ -3,7 +3,7 @@
 import json
 from typing import Optional
 
-from .privacy import mask_fields
+from .privacy import mask_fields, scrub
 
 ENVELOPE_VERSION = 1
 FIELD_MODES = ("full", "masked", "none")
@@ -31,8 +31,9 @@ def envelope(record: dict, result_key: Optional[str], fields_mode: str = "masked
         doc["result_key"] = result_key
     if record["status"] == "error":
         error = record.get("error") or {}
+        message = (error.get("message") or "")[:_MESSAGE_LIMIT]
         doc["error"] = {"code": error.get("code"),
-                        "message": (error.get("message") or "")[:_MESSAGE_LIMIT]}
+                        "message": message if fields_mode == "full" else scrub(message)}
     else:
         doc["checks_passed"] = record.get("checks_passed")
     if record["status"] == "ok" and fields_mode != "none" and record.get("fields") is not None:

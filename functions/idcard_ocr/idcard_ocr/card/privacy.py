@@ -10,9 +10,13 @@ import threading
 from typing import Any, FrozenSet
 
 # Every citizen-number shape, whatever stands next to it (a letter, a newline escaped as "\n",
-# an underscore): 18 characters (17 digits and a digit or X) and the old 15 digits. \d also
-# matches full-width digits. A longer run of digits is not a citizen number.
-_ID_NUMBER = re.compile(r"(?<!\d)(?:\d{17}[\dXxＸｘ]|\d{15})(?![\d])")
+# an underscore): any run of 15 or more digits (the old 15-digit numbers, the 18-character ones,
+# and longer runs that may hide one), with an X at its end, and with single separators between
+# the digits (spaces, hyphens, dots, zero-width characters: "1101 0519 9001 0123 18"). \d also
+# matches full-width digits. Masking too much in a log line costs nothing.
+_SEPARATOR = "[ \\-_.\u00a0\u200b-\u200d\u2060\ufeff]"
+_ID_NUMBER = re.compile(f"(?<!\\d)\\d(?:{_SEPARATOR}?\\d){{14,}}(?:{_SEPARATOR}?[XxＸｘ])?")
+_SEPARATORS = re.compile(_SEPARATOR)
 _APPCODE_HEADER = re.compile(r"(APPCODE\s+)\S+", re.IGNORECASE)
 _MIN_SECRET = 6  # shorter values would mask ordinary words
 
@@ -56,7 +60,7 @@ def scrub(text: str) -> str:
     pattern = _secret_pattern
     if pattern is not None:
         text = pattern.sub("***", text)
-    text = _ID_NUMBER.sub(lambda m: mask_number(m.group(0)), text)
+    text = _ID_NUMBER.sub(lambda m: mask_number(_SEPARATORS.sub("", m.group(0))), text)
     return _APPCODE_HEADER.sub(r"\1***", text)
 
 

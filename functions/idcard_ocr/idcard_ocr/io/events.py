@@ -74,7 +74,11 @@ class ObjectEvent:
             raise EventError("record has no oss.bucket.name / oss.object.key strings")
         if not _BUCKET.match(bucket):
             raise EventError("oss.bucket.name is not a valid OSS bucket name")
-        if not key or len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        try:
+            key_bytes = len(key.encode("utf-8"))
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800"): legal JSON, not a key
+            raise EventError("oss.object.key is not valid UTF-8") from None
+        if not key or key_bytes > MAX_KEY_BYTES:
             raise EventError(f"oss.object.key must be 1 to {MAX_KEY_BYTES} bytes")
         name = record.get("eventName")
         name = name[4:] if isinstance(name, str) and name.startswith("oss:") else name

@@ -4,16 +4,10 @@ import posixpath
 import re
 from typing import Optional
 
-# Endings the function reads. Anything else (our own .json results included) is never read.
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp",
-                  ".heic", ".heif")
+from ..imaging.formats import IMAGE_SUFFIXES, is_image_key  # noqa: F401 - part of this module's API
 
 _FACE_WORDS = re.compile(r"(?<![a-z])(face|front)(?![a-z])|正面|人像")
 _BACK_WORDS = re.compile(r"(?<![a-z])(back)(?![a-z])|反面|国徽|背面")
-
-
-def is_image_key(key: str) -> bool:
-    return key.lower().endswith(IMAGE_SUFFIXES)
 
 
 def side_from_name(key: str) -> Optional[str]:
@@ -29,10 +23,17 @@ def side_from_name(key: str) -> Optional[str]:
     return None
 
 
+# OSS keys are at most 1023 bytes; a photo whose result or claim key would be longer cannot
+# have one, and is not read (no API call that could never be recorded).
+MAX_KEY_BYTES = 1023
+
+
 def skip_reason(key: str, location) -> Optional[str]:
     """Why an object is not a photo to read (`location` knows which keys are our outputs)."""
     if location.is_output(key):
         return "own_output"
     if not is_image_key(key):
         return "not_an_image_key"
+    if len(location.longest_output_key(key).encode("utf-8")) > MAX_KEY_BYTES:
+        return "key_too_long"
     return None

@@ -42,9 +42,34 @@ class JsonFormatter(logging.Formatter):
         return scrub(json.dumps(doc, ensure_ascii=False, default=str))
 
 
+class Scrubbed(logging.Filter):
+    """For the libraries' own loggers: oss2 logs every error answer at INFO, the requested key
+    included, and FC's runtime sends the root logger's lines to Log Service."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = scrub(record.getMessage()), ()
+        return True
+
+
+# The libraries the function uses that log requests or answers.
+THIRD_PARTY_LOGGERS = ("oss2", "urllib3", "requests", "mns", "alibabacloud_credentials")
+
+
+def scrub_third_party_logs() -> None:
+    """Put Scrubbed on the libraries' loggers and their modules' (a filter is not inherited:
+    oss2 logs from `oss2.api`). Their modules are imported by then."""
+    scrubbed = Scrubbed()
+    for name in list(logging.root.manager.loggerDict):
+        if name.split(".")[0] in THIRD_PARTY_LOGGERS:
+            logger = logging.getLogger(name)
+            if not any(isinstance(f, Scrubbed) for f in logger.filters):
+                logger.addFilter(scrubbed)
+
+
 def get_logger() -> logging.Logger:
     logger = logging.getLogger(LOGGER_NAME)
     if not getattr(logger, "_idcard_configured", False):
+        scrub_third_party_logs()
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)

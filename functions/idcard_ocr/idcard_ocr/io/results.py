@@ -67,6 +67,10 @@ class ResultLocation:
         """The marker whose create-only write lets one invocation take over a stale claim."""
         return f"{self.prefix}{key}{TAKEOVER_INFIX}{claim_etag}{CLAIM_INFIX}{self.suffix}"
 
+    def longest_output_key(self, key: str) -> str:
+        """The longest key written for the photo (the takeover marker of an OSS ETag)."""
+        return self.takeover_key(key, "F" * 34)
+
     def is_result_key(self, key: str) -> bool:
         return (key.startswith(self.prefix) and key.endswith(self.suffix)
                 and not key.endswith((CLAIM_INFIX + self.suffix, REVIEW_INFIX + self.suffix)))

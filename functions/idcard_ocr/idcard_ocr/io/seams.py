@@ -6,7 +6,7 @@ every thread of a backfill.
 """
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Optional, Protocol, Tuple, runtime_checkable
 
 from .retry import Deadline
 
@@ -30,6 +30,13 @@ class Recognizer(Protocol):
     """
 
     def recognize(self, image: bytes, side: str, deadline: Deadline) -> Recognition: ...
+
+
+class PhotoStore(Protocol):
+    """Where the photos are read from (an OSS bucket: io.oss.ObjectStore)."""
+
+    def read_source(self, key: str, max_bytes: int, deadline: Optional[Deadline] = None
+                    ) -> Tuple[Optional[Any], bool]: ...
 
 
 @runtime_checkable

@@ -21,7 +21,8 @@ import time
 from typing import List, Optional
 
 from .. import __version__
-from ..errors import ConfigError, EventError, IdcardOcrError
+from ..card.privacy import scrub
+from ..errors import ConfigError, EventError, IdcardOcrError, PermanentError
 
 BAD_INPUT = 2
 
@@ -32,6 +33,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return args.func(args)
     except (ConfigError, EventError) as e:
         print(f"error: {e}", file=sys.stderr)
+        return BAD_INPUT
+    except PermanentError as e:  # a missing bucket, access denied: the arguments or settings
+        print(f"error: {scrub(str(e))}", file=sys.stderr)
         return BAD_INPUT
     except IdcardOcrError as e:  # e.g. a secret that could not be read: FC would retry
         print(f"failed: {e}", file=sys.stderr)
