@@ -31,8 +31,7 @@ def recognize(image: bytes, side: str) -> dict:
     if side not in SIDES:
         raise ValueError(f"side must be one of {SIDES}")
     reading, frames = _analysed(image)
-    from .fields import extract
-    from .reader import recognize_area
+    from .fields import complete, extract
 
     sides_found = [s for s in SIDES if s in frames]
     config = json.dumps({"side": side})
@@ -41,7 +40,7 @@ def recognize(image: bytes, side: str) -> dict:
     others = [f for s, f in frames.items() if s != side]
     extraction = extract(reading.lines, frames[side], others)
     if side == "face":
-        _second_look_at_areas(reading, extraction, recognize_area)
+        complete(extraction, _read_area(reading, frames[side]))
     answer = dict(extraction.fields)
     if side == "face":
         for name in ("name", "sex", "nationality", "birth", "address", "num"):
@@ -58,19 +57,15 @@ def recognize(image: bytes, side: str) -> dict:
     return answer
 
 
-def _second_look_at_areas(reading, extraction, recognize_area) -> None:
-    """Sex and nationality are single characters the detector can miss: recognise their
-    area on the card directly (never guessed: the text must be one of the allowed values)."""
-    from .fields import nationality
+def _read_area(reading, frame):
+    """Recognition alone on a box of the card (card units), for fields.complete()."""
+    from .reader import recognize_area
 
-    for name, box in extraction.missing_areas.items():
-        corners = [extraction.frame.to_frame(x, y) for x, y in ((box[0], box[1]), (box[2], box[3]))]
-        texts = "".join(text for text, score in recognize_area(reading, (*corners[0], *corners[1]))
-                        if score >= 0.5)
-        if name == "sex" and texts in ("男", "女"):
-            extraction.fields["sex"] = texts
-        elif name == "nationality" and nationality(texts):
-            extraction.fields["nationality"] = nationality(texts)
+    def read(box):
+        (x0, y0), (x1, y1) = frame.to_frame(box[0], box[1]), frame.to_frame(box[2], box[3])
+        return "".join(text for text, score in recognize_area(reading, (x0, y0, x1, y1))
+                       if score >= 0.5)
+    return read
 
 
 def _analysed(image: bytes):

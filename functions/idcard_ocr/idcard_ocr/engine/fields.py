@@ -12,7 +12,7 @@ valid number.
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from .. import idnumber
 from .layout import (BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, anchors, fit, label_at,
@@ -35,8 +35,11 @@ VALUE_LEFT = 105           # values start right of this (labels stand at 52)
 NATION_LEFT = 235          # the nationality value stands right of this (民族 label at 250)
 BACK_ROWS = {"issue": (375, 440), "valid": (440, 530)}
 BACK_VALUE_LEFT = 280
-# Areas to recognise again when a single character went undetected (x0, y0, x1, y1).
-FACE_AREAS = {"sex": (120, 106, 240, 162), "nationality": (320, 106, 540, 162)}
+# Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
+# found no text there (a single character such as 回, a row lost to glare or a small card).
+FACE_AREAS = {"name": (118, 42, 540, 102), "sex": (118, 106, 240, 162),
+              "nationality": (285, 106, 550, 162), "birth": (118, 168, 550, 224),
+              "num": (270, 420, 850, 492)}
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Piece:
     x1: float
     y: float
     line: Line
+    after: Optional[str] = None  # the label just before it in the same line
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Extraction:
     num_valid: Optional[bool] = None
     birth_source: Optional[str] = None     # "printed", "number" or None
     birth_conflict: bool = False            # printed date and valid number disagree
+    printed_birth: Optional[str] = None
     missing_areas: Dict[str, Tuple[float, float, float, float]] = field(default_factory=dict)
 
 
@@ -90,6 +95,14 @@ def _valid_number_anchor(side_anchors) -> bool:
     return False
 
 
+def read_side(lines: List[Line], side: str) -> Optional[Extraction]:
+    """The fields of `side` among the lines, or None when that side is not there."""
+    found = frames(lines)
+    if side not in found:
+        return None
+    return extract(lines, found[side], [f for s, f in found.items() if s != side])
+
+
 def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = ()) -> Extraction:
     """The fields of the card in `frame`; lines belonging to the `others` are left out."""
     lines = [line for line in dedupe(lines) if frame.contains(line)
@@ -104,22 +117,21 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     out = Extraction("face", frame=frame)
     pieces = _pieces(lines, frame, FACE_LABELS)
     rows = {name: [p for p in pieces if lo <= p.y < hi] for name, (lo, hi) in FACE_ROWS.items()}
-    name = _joined([p for p in rows["name"] if VALUE_LEFT <= p.x0 < PORTRAIT[0]])
-    name = re.sub(r"[^\u3400-\u9fff·]", "", name)
-    if name:
-        out.fields["name"] = name
-    sex_pieces = [p for p in rows["sex"] if p.x0 < NATION_LEFT and p.x1 > VALUE_LEFT - 20]
-    sex = re.search(r"[男女]", _joined(sex_pieces))
-    if sex:
-        out.fields["sex"] = sex.group(0)
-    else:
-        out.missing_areas["sex"] = FACE_AREAS["sex"]
-    nation = nationality(_joined([p for p in rows["sex"] if p.x0 >= NATION_LEFT - 20]))
-    if nation:
-        out.fields["nationality"] = nation
-    else:
-        out.missing_areas["nationality"] = FACE_AREAS["nationality"]
+    values = {
+        "name": _name(_joined([p for p in rows["name"] if VALUE_LEFT <= p.x0 < PORTRAIT[0]])),
+        "sex": _sex(_joined([p for p in rows["sex"] if p.after == "sex" or (
+            p.after != "nation" and VALUE_LEFT - 20 < p.x1 and p.x0 < NATION_LEFT)])),
+        "nationality": nationality(_joined([p for p in rows["sex"] if p.after == "nation" or (
+            p.after != "sex" and p.x0 >= NATION_LEFT - 20)])),
+    }
+    for name, value in values.items():
+        if value:
+            out.fields[name] = value
+        else:
+            out.missing_areas[name] = FACE_AREAS[name]
     printed = birth_date(_joined(rows["birth"], separator="|"))
+    if printed is None:
+        out.missing_areas["birth"] = FACE_AREAS["birth"]
     address = _address([p for p in rows["address"] if p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0]])
     if address:
         out.fields["address"] = address
@@ -132,18 +144,50 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         number = next((n for n in (number_like(p.text) for p in pieces) if n), None)
     if number is None and rows["num"]:
         number = re.sub(r"[^0-9A-Za-z|]", "", _joined(rows["num"])) or None
+    if number is None:
+        out.missing_areas["num"] = FACE_AREAS["num"]
+    _settle_number(out, number, printed)
+    return out
+
+
+def complete(out: Extraction, read_area: Callable[[Tuple[float, float, float, float]], str]) -> None:
+    """Fill the face's missing one-line values by recognising their area on the card directly
+    (`read_area` takes a box in card units). What is read must still parse as that field."""
+    parsers = {"name": _name, "sex": _sex, "nationality": nationality}
+    for name, box in out.missing_areas.items():
+        text = read_area(box)
+        if name in parsers and parsers[name](text):
+            out.fields[name] = parsers[name](text)
+        elif name == "birth" and birth_date(text):
+            _settle_number(out, out.fields.get("num"), birth_date(text))
+        elif name == "num" and number_like(text):
+            _settle_number(out, number_like(text), out.printed_birth)
+
+
+def _name(text: str) -> Optional[str]:
+    return re.sub(r"[^\u3400-\u9fff·]", "", text.replace("姓名", "")) or None
+
+
+def _sex(text: str) -> Optional[str]:
+    found = re.search(r"[男女]", text)
+    return found.group(0) if found else None
+
+
+def _settle_number(out: Extraction, number: Optional[str], printed: Optional[str]) -> None:
     if number:
         number = idnumber.repair(number, printed, out.fields.get("sex"))
         out.fields["num"] = number
         out.num_valid = idnumber.is_valid(number)
+    out.printed_birth = printed
     _settle_birth(out, printed)
-    return out
 
 
 def _settle_birth(out: Extraction, printed: Optional[str]) -> None:
     """birth is the printed date when it was read whole, else the valid number's; a printed
     date that contradicts a valid number stays (so checks see it) and is flagged."""
     from_number = idnumber.birth_date(out.fields["num"]) if out.num_valid else None
+    out.fields.pop("birth", None)
+    out.birth_source, out.birth_conflict = None, False
     if printed:
         out.fields["birth"] = printed
         out.birth_source = "printed"
@@ -165,16 +209,17 @@ def nationality(text: str) -> Optional[str]:
 
 
 def birth_date(text: str) -> Optional[str]:
-    """YYYYMMDD when the text holds a whole, real date (year 年 month 月 day 日), else None.
+    """YYYYMMDD when the text holds a whole, real date as printed (1990 年 3 月 7 日), else None.
 
-    `text` has "|" between separately detected boxes. Exactly three groups of digits, 4 + 1-2
-    + 1-2, separated by 年/月 or a box boundary: "1998" + "26" is not a date.
+    The 年 and 月 printed between the numbers must have been read: without them digits cannot
+    be told apart ("1998" + "26", "1968年3" + "06"), and a date is never assembled from parts.
+    `text` may have "|" between separately detected boxes.
     """
-    text = text.replace("出生", "")
-    groups = re.findall(r"\d+", text)
-    if len(groups) != 3 or len(groups[0]) != 4 or not all(1 <= len(g) <= 2 for g in groups[1:]):
+    text = text.replace("|", "").replace("出生", "")
+    match = re.fullmatch(r"[:：]?(\d{4})年(\d{1,2})月(\d{1,2})日?", text)
+    if not match:
         return None
-    year, month, day = (int(g) for g in groups)
+    year, month, day = (int(g) for g in match.groups())
     try:
         born = date(year, month, day)
     except ValueError:
@@ -224,20 +269,20 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
         text = line.text
         if not text:
             continue
-        spans, cursor = [], 0
-        for _, start, end in label_at(text, labels):
-            spans.append((cursor, start))
-            cursor = end
-        spans.append((cursor, len(text)))
+        spans, cursor, after = [], 0, None
+        for key, start, end in label_at(text, labels):
+            spans.append((cursor, start, after))
+            cursor, after = end, key
+        spans.append((cursor, len(text), after))
         per_char = line.width / len(text)
         _, y = frame.to_card(line.cx, line.cy)
-        for start, end in spans:
+        for start, end, after in spans:
             part = text[start:end].strip(":：")
             if not part:
                 continue
             x0, _ = frame.to_card(line.x0 + per_char * start, line.cy)
             x1, _ = frame.to_card(line.x0 + per_char * end, line.cy)
-            out.append(Piece(part, x0, x1, y, line))
+            out.append(Piece(part, x0, x1, y, line, after))
     return out
 
 
@@ -262,12 +307,11 @@ def dedupe(lines: List[Line]) -> List[Line]:
             if other is line or not _same_row(line, other) or not line.x0 < other.x0 < line.x1:
                 continue
             overlap = line.x1 - other.x0
-            per_char = line.width / max(len(text), 1)
-            if overlap < 0.35 * per_char:  # boxes are padded: neighbours touch
-                continue
+            # In characters of the box run over: boxes fit their text, so an overlap of most
+            # of a character means both boxes hold it (the left one misread it, or repeated it).
+            covered = int(round(overlap / (other.width / max(len(other.text), 1)) - 0.2))
             repeated = max((k for k in range(1, min(len(text), len(other.text)) + 1)
-                            if text.endswith(other.text[:k])), default=0)
-            covered = int(round((overlap - 0.5 * per_char) / per_char))
+                            if text.endswith(other.text[:k])), default=0) if covered else 0
             drop = max(repeated, covered)
             if 0 < drop < len(text):
                 text = text[:-drop]
