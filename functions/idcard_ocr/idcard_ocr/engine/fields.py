@@ -237,7 +237,7 @@ def _address(pieces: List[Piece]) -> str:
         else:
             rows.append([piece])
     text = "".join(_joined(row) for row in rows)
-    return re.sub(r"^[^\u3400-\u9fff0-9A-Za-z]+", "", text)  # a colon or speck before it
+    return _trimmed(text)
 
 
 # Back ----------------------------------------------------------------------------------------
@@ -247,7 +247,7 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     pieces = _pieces(lines, frame, BACK_LABELS)
     rows = {name: [p for p in pieces if lo <= p.y < hi and p.x1 > BACK_VALUE_LEFT]
             for name, (lo, hi) in BACK_ROWS.items()}
-    issue = re.sub(r"^[:：]", "", _joined(rows["issue"]))
+    issue = _trimmed(_joined(rows["issue"]))
     if issue:
         out.fields["issue"] = issue
     value = _joined(rows["valid"])
@@ -284,6 +284,11 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
             x1, _ = frame.to_card(line.x0 + per_char * end, line.cy)
             out.append(Piece(part, x0, x1, y, line, after))
     return out
+
+
+def _trimmed(text: str) -> str:
+    """Without the colon or speck of dirt read before or after a value."""
+    return re.sub(r"^[^\u3400-\u9fff0-9A-Za-z]+|[^\u3400-\u9fff0-9A-Za-z)）]+$", "", text)
 
 
 def _joined(pieces: List[Piece], separator: str = "") -> str:

@@ -23,7 +23,7 @@ import numpy as np
 
 DECODE_MAX_SIDE = 2048   # photos are decoded at most this large (JPEG: at a reduced scale)
 LOCATE_MAX_SIDE = 736    # the quick text detection that finds the text and its direction
-TEXT_BOX_HEIGHT = 46     # detected box height (px) the full read scales the text to
+TEXT_BOX_HEIGHT = 40     # detected box height (px) the full read scales the text to
 READ_MAX_SIDE = 1800     # the text area is never read larger than this
 RETRY_SCORE = 0.85       # lines scored below this are recognised a second time
 
@@ -38,7 +38,10 @@ def _rapidocr():
         if _engine is None:
             from rapidocr_onnxruntime import RapidOCR
 
-            options = {"print_verbose": False}
+            # The text area arrives already scaled to the size the models like: detect at that
+            # size ("max": only ever shrink, never blow a small area up to 736 px).
+            options = {"print_verbose": False, "det_limit_type": "max",
+                       "det_limit_side_len": READ_MAX_SIDE}
             threads = int(os.environ.get("IDCARD_ENGINE_THREADS") or 0)
             if threads > 0:
                 options["intra_op_num_threads"] = threads
@@ -247,18 +250,10 @@ def _ocr(image: np.ndarray):
 
 
 def _detect(image: np.ndarray) -> List[List[Tuple[float, float]]]:
-    """Text boxes only (no recognition), at the image's own size (at most LOCATE_MAX_SIDE)."""
-    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
-
-    engine = _rapidocr()
-    detector = engine.text_det
-    prepared = DetPreProcess(LOCATE_MAX_SIDE, "max", detector.mean, detector.std)(image)
-    if prepared is None:
-        return []
+    """Text boxes only (no direction, no recognition), at the image's own size."""
     with _run_lock:
-        predictions = detector.infer(prepared)[0]
-    boxes, _ = detector.postprocess_op(predictions, image.shape[:2])
-    return [[tuple(map(float, p)) for p in box] for box in boxes]
+        boxes, _ = _rapidocr().text_det(image)
+    return [] if boxes is None else [[tuple(map(float, p)) for p in box] for box in boxes]
 
 
 def _second_look(image: np.ndarray, boxes):
