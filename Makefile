@@ -27,10 +27,13 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/backfill.py
 	$(BIN)/python bench/engine.py
 
-# The synthetic card generator draws with Debian's CJK fonts (benchmark and fixtures only).
+# The synthetic card generators draw with Debian's Hei-style CJK fonts and OCR-B (benchmark and
+# tools/make_samples.py only; the tests read committed photos).
 fonts:
-	@fc-list 2>/dev/null | grep -q NotoSansCJK || \
-	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei)
+	@(fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list | grep -q "Zen Hei" && \
+	    fc-list | grep -q "OCR B") || \
+	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei \
+	        fonts-wqy-zenhei fonts-ocr-b)
 
 # The deployable code directory: functions/idcard_ocr/ with its dependencies in python/.
 # Compiled wheels must match the runtime: run it with FC's Python on Linux x86_64, e.g.

@@ -219,6 +219,21 @@ def test_nationality_is_one_of_the_56_groups():
         assert nationality(wrong) is None, wrong
 
 
+def test_ctc_likelihood_sums_the_alignments_of_a_label():
+    import math
+
+    import numpy as np
+
+    from idcard_ocr.engine.reader import _ctc_log_likelihood
+
+    probs = np.array([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]])  # 2 frames; blank, a, b
+    logp = np.log(probs)
+    # "a": a a, a -, - a.  "ab": a b.  "aa" needs a blank between: impossible in 2 frames.
+    assert math.isclose(math.exp(_ctc_log_likelihood(logp, [1])), .7 * .3 + .7 * .5 + .2 * .3)
+    assert math.isclose(math.exp(_ctc_log_likelihood(logp, [1, 2])), .7 * .2)
+    assert _ctc_log_likelihood(logp, [1, 1]) == -math.inf
+
+
 def test_overlapping_boxes_do_not_add_a_phantom_character():
     # Issue 13 item 5: a label box reaching over the value's first character read it again
     # as another character ("住址亲" + "新疆…" gave "亲新疆…").

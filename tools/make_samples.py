@@ -33,9 +33,10 @@ SAMPLES = [  # (file name, seed, side, distortion): the simple style
     ("face-cluttered.jpg", 109, "face", "cluttered"),
     ("back-rotated.jpg", 110, "back", "rotated"),
 ]
-REALISTIC = [  # (file name, seed, side or None for a sheet, kind)
+REALISTIC = [  # (file name, seed, side or None for the seed's own or a sheet, kind)
     ("real-face-glare.jpg", 3028, "face", "glare"),      # 回 under glare: read as 口 before
     ("real-face-glare-single.jpg", 3006, "face", "glare"),  # 回 alone: not detected before
+    ("real-face-rare-nationality.jpg", 20023, None, "clean"),  # 畲: read as 鑫 by itself
     ("real-back-turned.jpg", 202, "back", "turned"),
     ("real-face-far.jpg", 203, "face", "far"),
     ("real-face-photocopy.jpg", 204, "face", "photocopy"),

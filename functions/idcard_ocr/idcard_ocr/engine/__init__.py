@@ -40,7 +40,7 @@ def recognize(image: bytes, side: str) -> dict:
     others = [f for s, f in frames.items() if s != side]
     extraction = extract(reading.lines, frames[side], others)
     if side == "face":
-        complete(extraction, _read_area(reading, frames[side]))
+        complete(extraction, *_area_readers(reading, frames[side]))
     answer = dict(extraction.fields)
     if side == "face":
         for name in ("name", "sex", "nationality", "birth", "address", "num"):
@@ -57,15 +57,22 @@ def recognize(image: bytes, side: str) -> dict:
     return answer
 
 
-def _read_area(reading, frame):
-    """Recognition alone on a box of the card (card units), for fields.complete()."""
-    from .reader import recognize_area
+def _area_readers(reading, frame):
+    """Recognition alone on a box of the card (card units): free text, and a choice among
+    allowed values, for fields.complete()."""
+    from .reader import choose_in_area, recognize_area
+
+    def upright(box):
+        (x0, y0), (x1, y1) = frame.to_frame(box[0], box[1]), frame.to_frame(box[2], box[3])
+        return x0, y0, x1, y1
 
     def read(box):
-        (x0, y0), (x1, y1) = frame.to_frame(box[0], box[1]), frame.to_frame(box[2], box[3])
-        return "".join(text for text, score in recognize_area(reading, (x0, y0, x1, y1))
+        return "".join(text for text, score in recognize_area(reading, upright(box))
                        if score >= 0.5)
-    return read
+
+    def choose(box, choices):
+        return choose_in_area(reading, upright(box), choices)
+    return read, choose
 
 
 def _analysed(image: bytes):

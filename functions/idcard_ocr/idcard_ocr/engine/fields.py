@@ -33,6 +33,7 @@ FACE_ROWS = {"name": (35, 103), "sex": (103, 165), "birth": (165, 227), "address
              "num": (405, 530)}
 VALUE_LEFT = 105           # values start right of this (labels stand at 52)
 NATION_LEFT = 235          # the nationality value stands right of this (民族 label at 250)
+NATION_AREA = (320, 110, 470, 158)  # the value alone, for choosing among the 56
 BACK_ROWS = {"issue": (375, 440), "valid": (440, 530)}
 BACK_VALUE_LEFT = 280
 # Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
@@ -73,8 +74,7 @@ def frames(lines: List[Line]) -> Dict[str, CardFrame]:
     for side in ("face", "back"):
         side_anchors = anchors(lines, side)
         keys = {a.key for a in side_anchors}
-        if len(keys) >= 2 or (side == "face" and "number" in keys and len(side_anchors) >= 1
-                              and _valid_number_anchor(side_anchors)):
+        if len(keys) >= 2 or (side == "face" and _valid_number_anchor(side_anchors)):
             frame = fit(side_anchors, side, lines)
             if frame is not None:
                 found[side] = frame
@@ -118,7 +118,8 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     pieces = _pieces(lines, frame, FACE_LABELS)
     rows = {name: [p for p in pieces if lo <= p.y < hi] for name, (lo, hi) in FACE_ROWS.items()}
     values = {
-        "name": _name(_joined([p for p in rows["name"] if VALUE_LEFT <= p.x0 < PORTRAIT[0]])),
+        "name": _name(_joined([p for p in rows["name"] if p.after == "name" or (
+            VALUE_LEFT <= p.x0 < PORTRAIT[0])])),
         "sex": _sex(_joined([p for p in rows["sex"] if p.after == "sex" or (
             p.after != "nation" and VALUE_LEFT - 20 < p.x1 and p.x0 < NATION_LEFT)])),
         "nationality": nationality(_joined([p for p in rows["sex"] if p.after == "nation" or (
@@ -132,7 +133,8 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     printed = birth_date(_joined(rows["birth"], separator="|"))
     if printed is None:
         out.missing_areas["birth"] = FACE_AREAS["birth"]
-    address = _address([p for p in rows["address"] if p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0]])
+    address = _address([p for p in rows["address"] if p.after == "address" or (
+        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])])
     if address:
         out.fields["address"] = address
     number = None
@@ -150,14 +152,23 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     return out
 
 
-def complete(out: Extraction, read_area: Callable[[Tuple[float, float, float, float]], str]) -> None:
+Box = Tuple[float, float, float, float]
+
+
+def complete(out: Extraction, read_area: Callable[[Box], str],
+             choose: Callable[[Box, Tuple[str, ...]], Optional[str]]) -> None:
     """Fill the face's missing one-line values by recognising their area on the card directly
-    (`read_area` takes a box in card units). What is read must still parse as that field."""
+    (boxes in card units). What is read must still parse as that field; a nationality not read
+    as one of the 56 is chosen among them by the recogniser's own likelihoods, or left empty."""
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, box in out.missing_areas.items():
         text = read_area(box)
         if name in parsers and parsers[name](text):
             out.fields[name] = parsers[name](text)
+        elif name == "nationality":
+            chosen = choose(NATION_AREA, ETHNIC_GROUPS)
+            if chosen:
+                out.fields[name] = chosen
         elif name == "birth" and birth_date(text):
             _settle_number(out, out.fields.get("num"), birth_date(text))
         elif name == "num" and number_like(text):

@@ -220,8 +220,68 @@ def upside_down(reading: Reading) -> Reading:
 
 def recognize_area(reading: Reading, box: Tuple[float, float, float, float]) -> List[Tuple[str, float]]:
     """Recognition alone on an area of the upright frame (a field whose text was not detected)."""
-    if reading.image is None:
+    crop = _area(reading, box)
+    if crop is None:
         return []
+    with _run_lock:
+        result, _ = _rapidocr()(crop, use_det=False, use_cls=False, use_rec=True)
+    return [(unicodedata.normalize("NFKC", text).replace(" ", ""), float(score))
+            for text, score in (result or [])]
+
+
+def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
+                   choices: Sequence[str], odds: float = 8.0) -> Optional[str]:
+    """The one of `choices` the recogniser finds in the area, by the likelihood of each choice
+    under its character probabilities (CTC), when it is `odds` times likelier than any other.
+
+    For values from a closed list (the 56 ethnic groups): a rare character the free reading
+    gets wrong (畲 read as 鑫) can still be told apart, and an area that fits no choice clearly
+    gives None. A character the model does not know (仫) is scored as the best of any
+    character: a choice holding one is never chosen, and no look-alike (仡佬) wins by default.
+    """
+    crop = _area(reading, box)
+    if crop is None:
+        return None
+    engine = _rapidocr()
+    recogniser = engine.text_rec
+    index = {c: i for i, c in enumerate(recogniser.postprocess_op.character)}
+    batch = recogniser.resize_norm_img(crop, crop.shape[1] / crop.shape[0])[np.newaxis, :]
+    with _run_lock:
+        probs = recogniser.session(batch.astype(np.float32))[0][0]  # time x classes
+    logp = np.log(np.maximum(probs, 1e-12))
+    unknown = logp.shape[1]
+    logp = np.concatenate([logp, logp[:, 1:].max(axis=1, keepdims=True)], axis=1)
+    scored = sorted(((_ctc_log_likelihood(logp, [index.get(c, unknown) for c in choice]), choice)
+                     for choice in choices), reverse=True)
+    if len(scored) < 2 or scored[0][0] - scored[1][0] < math.log(odds):
+        return None
+    best = scored[0][1]
+    return best if all(c in index for c in best) else None
+
+
+def _ctc_log_likelihood(logp: np.ndarray, label: List[int]) -> float:
+    """log P(label | frames) by the CTC forward algorithm (class 0 is the blank)."""
+    states = [0]
+    for c in label:
+        states += [c, 0]
+    alpha = np.full(len(states), -np.inf)
+    alpha[0], alpha[1] = logp[0, 0], logp[0, states[1]]
+    for t in range(1, logp.shape[0]):
+        previous = alpha.copy()
+        for s, c in enumerate(states):
+            total = previous[s]
+            if s >= 1:
+                total = np.logaddexp(total, previous[s - 1])
+            if s >= 2 and c != 0 and c != states[s - 2]:
+                total = np.logaddexp(total, previous[s - 2])
+            alpha[s] = total + logp[t, c]
+    return float(np.logaddexp(alpha[-1], alpha[-2]))
+
+
+def _area(reading: Reading, box: Tuple[float, float, float, float]) -> Optional[np.ndarray]:
+    """The pixels of an area of the upright frame, from the text area that was read."""
+    if reading.image is None:
+        return None
     f = reading.to_photo
     x0, y0, x1, y1 = box
     corners = [f.twist(x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
@@ -231,12 +291,8 @@ def recognize_area(reading: Reading, box: Tuple[float, float, float, float]) -> 
     right = min(width, int(max(p[0] for p in corners)))
     bottom = min(height, int(max(p[1] for p in corners)))
     if right - left < 8 or bottom - top < 8:
-        return []
-    crop = np.ascontiguousarray(reading.image[top:bottom, left:right])
-    with _run_lock:
-        result, _ = _rapidocr()(crop, use_det=False, use_cls=True, use_rec=True)
-    return [(unicodedata.normalize("NFKC", text).replace(" ", ""), float(score))
-            for text, score in (result or [])]
+        return None
+    return np.ascontiguousarray(reading.image[top:bottom, left:right])
 
 
 def _crop_point(frame: Frame, p: Tuple[float, float]) -> Tuple[float, float]:
