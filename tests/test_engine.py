@@ -212,6 +212,9 @@ def test_single_character_nationalities_are_read(row):
 
 
 def test_nationality_is_one_of_the_56_groups():
+    from idcard_ocr.engine.fields import ETHNIC_GROUPS
+
+    assert len(set(ETHNIC_GROUPS)) == 56 and {"汉", "回", "布依", "柯尔克孜", "基诺"} <= set(ETHNIC_GROUPS)
     assert nationality("汉") == "汉" and nationality("土家") == "土家" and nationality("土") == "土"
     assert nationality("民族布依") == "布依" and nationality("朝鲜族") == "朝鲜"
     assert nationality("柯尔克孜") == "柯尔克孜"

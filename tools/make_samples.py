@@ -15,7 +15,7 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path[:0] = [ROOT, os.path.join(ROOT, "functions", "idcard_ocr")]
 
 from tests.fakes import realistic  # noqa: E402
 from tests.fakes.cards import make_card, photograph  # noqa: E402

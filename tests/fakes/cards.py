@@ -3,11 +3,11 @@
 Random but valid card data (used by both styles), and the first, simple style of card: the
 realistic one (guilloche, blue labels, OCR-B digits, A4 sheets...) is tests/fakes/realistic.py,
 drawn from the same data. The simple style stays so the benchmark shows regressions on it.
-Simple cards are drawn at 10 px/mm (856 x 540) in the resident ID card's layout with fonts from Debian's
-fonts-noto-cjk / fonts-wqy-microhei, with random but valid data (names, ethnic groups, addresses
-of 1-3 lines, citizen numbers with a correct check character, issuing authorities, validity
-periods including 长期), then photographed: placed in a cluttered scene, rotated, blurred,
-JPEG-compressed, turned sideways or upside down, or enlarged to 12 megapixels.
+Simple cards are drawn at 10 px/mm (856 x 540) in the resident ID card's layout with fonts
+from Debian's fonts-noto-cjk / fonts-wqy-microhei, with random but valid data (names, ethnic
+groups, addresses of 1-3 lines, citizen numbers with a correct check character, issuing
+authorities, validity periods including 长期), then photographed: placed in a cluttered scene,
+rotated, blurred, JPEG-compressed, turned sideways or upside down, or enlarged to 12 megapixels.
 """
 
 import io
@@ -18,6 +18,8 @@ from datetime import date, timedelta
 from typing import Dict, Optional
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from idcard_ocr.engine.fields import ETHNIC_GROUPS  # the 56 as printed after 民族
 
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/wqy")
 FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSerifCJK-Regular.ttc", "wqy-microhei.ttc")
@@ -42,13 +44,7 @@ PLACES = [  # (region code, province, city, districts)
 ]
 STREETS = ["文一西路", "人民路", "解放大道", "中山北路", "建设街", "长江路", "和平里", "复兴路",
            "科技园南区", "天府大道", "学院路", "东风村"]
-# The 56 recognised ethnic groups as printed after 民族 (汉 weighted as in the population).
-ETHNIC_GROUPS = (
-    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白",
-    "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西",
-    "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌",
-    "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔",
-    "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺")
+# 汉 weighted as in the population; every other group appears, the most numerous a bit more.
 REAL_NATIONS = ["汉"] * 40 + list(ETHNIC_GROUPS[1:]) + ["回", "满", "藏", "苗", "彝", "壮"]
 REAL_PLACES = PLACES + [
     ("230102", "黑龙江省", "哈尔滨市", ["道里区", "南岗区", "香坊区"]),

@@ -183,7 +183,8 @@ def _portrait(img: Image.Image, rng: random.Random) -> None:
     skin = (rng.randint(205, 235), rng.randint(165, 195), rng.randint(135, 165))
     hair = tuple([rng.randint(15, 50)] * 3)
     cx = (x0 + x1) // 2 + rng.randint(-8, 8)
-    d.chord((cx - 120, 290, cx + 120, 490), 180, 360, fill=tuple(rng.randint(20, 90) for _ in range(3)))
+    shirt = tuple(rng.randint(20, 90) for _ in range(3))
+    d.chord((cx - 120, 290, cx + 120, 490), 180, 360, fill=shirt)
     d.rectangle((cx - 24, 240, cx + 24, 300), fill=skin)
     d.ellipse((cx - 66, 100, cx + 66, 270), fill=hair)
     d.ellipse((cx - 58, 126, cx + 58, 272), fill=skin)
@@ -224,8 +225,8 @@ def shoot(kind: str, seed: int, side: Optional[str] = None) -> Photo:
     if kind in SHEET_KINDS:
         face, back = make_card(seed, "face"), make_card(seed + 500_000, "back")
         img, detail = _sheet(face, back, rng, photographed=kind == "sheet_photo")
-        return Photo(kind, _jpeg(img, rng.randint(80, 92)), {"face": face.truth, "back": back.truth},
-                     detail)
+        truth = {"face": face.truth, "back": back.truth}
+        return Photo(kind, _jpeg(img, rng.randint(80, 92)), truth, detail)
     card = make_card(seed, side or rng.choice(("face", "back")))
     img, detail, quality = _single(kind, card, rng)
     return Photo(kind, _jpeg(img, quality), {card.side: card.truth}, detail)
@@ -314,7 +315,8 @@ def _on(card_img: Image.Image, rng: random.Random, width: int, size, tilt: float
 
 def _rounded(rgba: Image.Image, radius: int) -> Image.Image:
     mask = Image.new("L", rgba.size, 0)
-    ImageDraw.Draw(mask).rounded_rectangle((0, 0, rgba.width - 1, rgba.height - 1), radius, fill=255)
+    ImageDraw.Draw(mask).rounded_rectangle((0, 0, rgba.width - 1, rgba.height - 1), radius,
+                                           fill=255)
     rgba.putalpha(mask)
     return rgba
 
@@ -441,10 +443,13 @@ def _screenshot(card_img: Image.Image, rng: random.Random) -> Image.Image:
     d.rectangle((0, 0, 1080, 90), fill=(237, 237, 237))
     d.rectangle((0, 90, 1080, 230), fill=(247, 247, 247))
     d.rectangle((0, 2160, 1080, 2340), fill=(247, 247, 247))
-    photo = _on(card_img, rng, rng.randint(760, 900), (rng.randint(900, 980), rng.randint(640, 720)),
+    width = rng.randint(760, 900)
+    size = (rng.randint(900, 980), rng.randint(640, 720))
+    photo = _on(card_img, rng, width, size,
                 tilt=rng.uniform(-4, 4), desk=True)
     y = rng.randint(500, 1100)
-    d.rounded_rectangle((40, y - 20, 60 + photo.width, y + photo.height + 20), 20, fill=(255, 255, 255))
+    d.rounded_rectangle((40, y - 20, 60 + photo.width, y + photo.height + 20), 20,
+                        fill=(255, 255, 255))
     screen.paste(photo, (50, y))
     return screen
 

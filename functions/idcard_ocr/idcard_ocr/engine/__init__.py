@@ -141,7 +141,8 @@ def _geometry(reading, frame) -> dict:
     cy = sum(v["y"] for v in vertices) / 4
     unit = frame.scale * reading.to_photo.scale
     out.update({
-        "face_rect": {"angle": round(reading.angle, 1), "center": {"x": round(cx, 1), "y": round(cy, 1)},
+        "face_rect": {"angle": round(reading.angle, 1),
+                      "center": {"x": round(cx, 1), "y": round(cy, 1)},
                       "size": {"width": round((px1 - px0) * unit, 1),
                                "height": round((py1 - py0) * unit, 1)}},
         "face_rect_vertices": vertices,

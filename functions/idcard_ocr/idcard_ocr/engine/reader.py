@@ -218,7 +218,8 @@ def upside_down(reading: Reading) -> Reading:
     return Reading(lines, (reading.angle + 180) % 360, frame, image)
 
 
-def recognize_area(reading: Reading, box: Tuple[float, float, float, float]) -> List[Tuple[str, float]]:
+def recognize_area(reading: Reading,
+                   box: Tuple[float, float, float, float]) -> List[Tuple[str, float]]:
     """Recognition alone on an area of the upright frame (a field whose text was not detected)."""
     crop = _area(reading, box)
     if crop is None:
