@@ -152,7 +152,7 @@ def main() -> int:
         target = TARGETS.get(group)
         verdict = "-" if target is None else (f"≥ {target} %: **met**" if 100 * r / t >= target
                                               else f"≥ {target} %: **missed**")
-        out.append(f"| {group} | {', '.join(kinds)} | {100 * r / t:.1f} % ({r}/{t}) | "
+        out.append(f"| {group} | {', '.join(kinds)} | {100 * r / t:.2f} % ({r}/{t}) | "
                    f"{verdict} |")
     out += ["", "### Per kind of photo", "",
             "| kind | photos | fields right | p50 s | p95 s |", "|---|---:|---:|---:|---:|"]
