@@ -6,6 +6,7 @@ end_date) and `success`. Needs the `engine` extra (rapidocr-onnxruntime); nothin
 imported by the OSS-triggered function unless it is configured to run the engine in-process.
 """
 
+import copy
 import hashlib
 import io
 import json
@@ -30,13 +31,40 @@ def recognize(image: bytes, side: str) -> dict:
     """
     if side not in SIDES:
         raise ValueError(f"side must be one of {SIDES}")
-    reading, frames = _analysed(image)
+    answers = _answers(image)
+    config = json.dumps({"side": side})
+    if side not in answers:
+        return {"success": False, "config_str": config, "sides_found": list(answers)}
+    return dict(copy.deepcopy(answers[side]), config_str=config)  # the caller's own copy
+
+
+def _answers(image: bytes) -> dict:
+    """Every side's answer, cached by content (auto side detection asks for face, then back;
+    a sheet is asked for both). The cache holds answers only, never pixels or lines."""
+    key = hashlib.sha1(image).hexdigest()
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    from .fields import frames, is_upside_down
+    from .reader import DECODE_MAX_SIDE, read, upside_down
+
+    array, scale = _decode(image, DECODE_MAX_SIDE)
+    reading = read(array, scale)
+    if is_upside_down(reading.lines):
+        reading = upside_down(reading)
+    found = frames(reading.lines)
+    answers = {side: _answer(reading, side, found) for side in SIDES if side in found}
+    with _cache_lock:
+        _cache[key] = answers
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return answers
+
+
+def _answer(reading, side: str, frames: dict) -> dict:
     from .fields import complete, extract
 
-    sides_found = [s for s in SIDES if s in frames]
-    config = json.dumps({"side": side})
-    if side not in frames:
-        return {"success": False, "config_str": config, "sides_found": sides_found}
     others = [f for s, f in frames.items() if s != side]
     extraction = extract(reading.lines, frames[side], others)
     if side == "face":
@@ -52,7 +80,7 @@ def recognize(image: bytes, side: str) -> dict:
         for name in ("issue", "start_date", "end_date"):
             answer.setdefault(name, "")
     answer.update(_geometry(reading, extraction.frame))
-    answer.update({"config_str": config, "success": True, "sides_found": sides_found,
+    answer.update({"success": True, "sides_found": [s for s in SIDES if s in frames],
                    "angle": round(reading.angle, 1), "engine": "idcard-ocr offline"})
     return answer
 
@@ -73,29 +101,6 @@ def _area_readers(reading, frame):
     def choose(box, choices):
         return choose_in_area(reading, upright(box), choices)
     return read, choose
-
-
-def _analysed(image: bytes):
-    """The photo's upright reading and the card frame of each side in it, cached by content:
-    auto side detection asks for face, then back, and a sheet is asked for both."""
-    key = hashlib.sha1(image).hexdigest()
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    from .fields import frames, is_upside_down
-    from .reader import DECODE_MAX_SIDE, read, upside_down
-
-    array, scale = _decode(image, DECODE_MAX_SIDE)
-    reading = read(array, scale)
-    if is_upside_down(reading.lines):
-        reading = upside_down(reading)
-    analysed = (reading, frames(reading.lines))
-    with _cache_lock:
-        _cache[key] = analysed
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return analysed
 
 
 def _decode(image: bytes, max_side: int):

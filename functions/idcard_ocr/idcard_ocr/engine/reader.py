@@ -26,6 +26,7 @@ LOCATE_MAX_SIDE = 736    # the quick text detection that finds the text and its 
 TEXT_BOX_HEIGHT = 40     # detected box height (px) the full read scales the text to
 READ_MAX_SIDE = 1800     # the text area is never read larger than this
 RETRY_SCORE = 0.85       # lines scored below this are recognised a second time
+MAX_LINES = 300          # text boxes recognised at most per photo
 
 _engine = None
 _engine_lock = threading.Lock()
@@ -40,8 +41,10 @@ def _rapidocr():
 
             # The text area arrives already scaled to the size the models like: detect at that
             # size ("max": only ever shrink, never blow a small area up to 736 px).
+            # At most MAX_LINES boxes are recognised: a card has about 15 lines, a sheet 30,
+            # and a photo of a dense page must not cost a recognition per word.
             options = {"print_verbose": False, "det_limit_type": "max",
-                       "det_limit_side_len": READ_MAX_SIDE}
+                       "det_limit_side_len": READ_MAX_SIDE, "det_max_candidates": MAX_LINES}
             threads = int(os.environ.get("IDCARD_ENGINE_THREADS") or 0)
             if threads > 0:
                 options["intra_op_num_threads"] = threads
