@@ -12,6 +12,7 @@ A card upside down is read right by the direction classifier; its frame is turne
 recognition on a contrast-normalised crop, and the better-scored text is kept.
 """
 
+import contextlib
 import math
 import os
 import threading
@@ -48,8 +49,33 @@ def _rapidocr():
             threads = int(os.environ.get("IDCARD_ENGINE_THREADS") or 0)
             if threads > 0:
                 options["intra_op_num_threads"] = threads
-            _engine = RapidOCR(**options)
+            with _no_spinning():
+                _engine = RapidOCR(**options)
         return _engine
+
+
+@contextlib.contextmanager
+def _no_spinning():
+    """Sessions created inside have onnxruntime's worker threads sleep between operators.
+
+    By default they busy-wait: on 2 shared cores that costs about a quarter of the CPU time per
+    photo and slows whatever else runs. rapidocr-onnxruntime (pinned) has no option for it, so
+    its session options are extended while the engine is built, and restored after.
+    """
+    from rapidocr_onnxruntime.utils import infer_engine
+
+    original = infer_engine.OrtInferSession.__dict__["_init_sess_opts"]
+
+    def options(config):
+        opts = original.__func__(config)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return opts
+
+    infer_engine.OrtInferSession._init_sess_opts = staticmethod(options)
+    try:
+        yield
+    finally:
+        infer_engine.OrtInferSession._init_sess_opts = original
 
 
 @dataclass
