@@ -50,10 +50,13 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/engine_server.py
 	$(BIN)/python bench/review.py
 
-# The synthetic card generator draws with Debian's CJK fonts (benchmark and fixtures only).
+# The synthetic card generators draw with Debian's Hei-style CJK fonts and OCR-B (benchmark and
+# tools/make_samples.py only; the tests read committed photos).
 fonts:
-	@fc-list 2>/dev/null | grep -q NotoSansCJK || \
-	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei)
+	@(fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list | grep -q "Zen Hei" && \
+	    fc-list | grep -q "OCR B") || \
+	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei \
+	        fonts-wqy-zenhei fonts-ocr-b)
 
 # The deployable zips, with dependencies for FC's Linux x86_64 whatever machine builds them:
 # dist/idcard-ocr.zip (python3.10) and dist/idcard-ocr-engine.zip (the offline engine, for

@@ -1,5 +1,10 @@
-"""The offline engine: fields from real pixels, the CLI, in-process use (the server:
-test_engine_server.py)."""
+"""The offline engine: fields from real pixels, the CLI, in-process use (its HTTP server:
+test_engine_server.py).
+
+Marked `engine` (pytest -m "not engine" skips them). The photos are committed fixtures
+(tools/make_samples.py); the field extractor's regression cases (issue 13) are crafted text-line
+layouts in card units, so they need no fonts and no model.
+"""
 
 import json
 import os
@@ -10,12 +15,16 @@ from idcard_ocr import handle
 from idcard_ocr.card import idnumber
 from idcard_ocr.ops.cli import main as cli
 from idcard_ocr.engine import recognize
+from idcard_ocr.engine.fields import birth_date, nationality, read_side
+from idcard_ocr.engine.reader import Line
 from tests.conftest import ROOT, fc_context, oss_event, upload
 from tests.fakes import images
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "cards")
 with open(os.path.join(FIXTURES, "truth.json"), encoding="utf-8") as f:
     TRUTH = json.load(f)
+
+pytestmark = pytest.mark.engine
 
 
 def photo(name: str) -> bytes:
@@ -26,15 +35,36 @@ def photo(name: str) -> bytes:
 @pytest.mark.parametrize("name", sorted(TRUTH))
 def test_reads_every_sample_photo(name):
     truth = TRUTH[name]
-    answer = recognize(photo(name), truth["side"])
-    assert answer["success"] is True
-    assert {k: answer[k] for k in truth["fields"]} == truth["fields"], truth["distortion"]
-    if truth["side"] == "face":
-        assert answer["num_valid"] is True
+    for side, fields in truth["sides"].items():
+        answer = recognize(photo(name), side)
+        assert answer["success"] is True, truth["distortion"]
+        assert {k: answer[k] for k in fields} == fields, truth["distortion"]
+        assert answer["sides_found"] == sorted(truth["sides"], key=("face", "back").index)
         xs = [p["x"] for p in answer["card_region"]]
         ys = [p["y"] for p in answer["card_region"]]
-        centre = answer["face_rect"]["center"]
-        assert min(xs) < centre["x"] < max(xs) and min(ys) < centre["y"] < max(ys)
+        if side == "face":
+            assert answer["num_valid"] is True and answer["birth_source"] == "printed"
+            assert answer["birth_conflict"] is False
+            centre = answer["face_rect"]["center"]
+            assert min(xs) < centre["x"] < max(xs) and min(ys) < centre["y"] < max(ys)
+
+
+def test_a_sheet_with_both_sides_answers_each_side_with_its_own_card_region():
+    data = photo("real-sheet-scan.jpg")  # face above back on an A4 page, scanned
+    face, back = recognize(data, "face"), recognize(data, "back")
+    assert face["sides_found"] == back["sides_found"] == ["face", "back"]
+    face_bottom = max(p["y"] for p in face["card_region"])
+    back_top = min(p["y"] for p in back["card_region"])
+    assert face_bottom < back_top
+    height = face_bottom - min(p["y"] for p in face["card_region"])
+    width = max(p["x"] for p in face["card_region"]) - min(p["x"] for p in face["card_region"])
+    assert abs(width / height - 85.6 / 54) < 0.1
+
+
+def test_a_single_side_reports_only_that_side():
+    answer = recognize(photo("real-back-turned.jpg"), "face")
+    assert answer == {"success": False, "config_str": json.dumps({"side": "face"}),
+                      "sides_found": ["back"]}
 
 
 def test_card_region_fits_the_card_in_an_upright_clean_photo():
@@ -52,8 +82,167 @@ def test_the_other_side_is_not_claimed():
 
 def test_a_picture_without_a_card_is_no_card():
     data = images.card_jpeg()  # bars and boxes, no text
-    assert recognize(data, "face")["success"] is False
+    assert recognize(data, "face") == {"success": False, "sides_found": [],
+                                       "config_str": json.dumps({"side": "face"})}
     assert recognize(data, "back")["success"] is False
+
+
+# Field assignment on crafted layouts (issue 13, items 1-5) -------------------------------------
+
+NUMBER = "65010219980626361X"  # valid: born 1998-06-26, male
+
+
+def on_card(text, x, y, size=30, width=None, scale=1.4, left=70, top=50, score=0.99):
+    """A line as the reader gives it, for text whose left edge and centre are at (x, y) on
+    the card (card units, 856 x 540), photographed at `scale` px per unit."""
+    width = width or sum(0.55 if c.isascii() else 1.05 for c in text) * size
+    return Line(text, score, left + scale * x, top + scale * (y - size * 0.65),
+                left + scale * (x + width), top + scale * (y + size * 0.65))
+
+
+def face_lines(**replace):
+    """A face read cleanly, label and value boxes apart; replace={key: [lines]} swaps a row."""
+    rows = {
+        "name": [on_card("姓名", 52, 72, 22), on_card("热依拉", 140, 72)],
+        "sex": [on_card("性别", 52, 134, 22), on_card("男", 140, 134),
+                on_card("民族", 250, 134, 22), on_card("维吾尔", 340, 134)],
+        "birth": [on_card("出生", 52, 196, 22), on_card("1998", 140, 196, 26),
+                  on_card("年", 212, 196, 22), on_card("6", 246, 196, 26),
+                  on_card("月", 272, 196, 22), on_card("26", 306, 196, 26),
+                  on_card("日", 350, 196, 22)],
+        "address": [on_card("住址", 52, 258, 22), on_card("新疆维吾尔自治区乌鲁木", 140, 258),
+                    on_card("齐市天山区新华街道光明", 140, 300), on_card("路12号", 140, 342)],
+        "num": [on_card("公民身份号码", 52, 462, 20), on_card(NUMBER, 298, 455, 36)],
+    }
+    rows.update(replace)
+    return [line for row in rows.values() for line in row]
+
+
+ADDRESS = "新疆维吾尔自治区乌鲁木齐市天山区新华街道光明路12号"
+
+
+def test_a_clean_layout_reads_every_field():
+    out = read_side(face_lines(), "face")
+    assert out.fields == {"name": "热依拉", "sex": "男", "nationality": "维吾尔",
+                          "birth": "19980626", "address": ADDRESS, "num": NUMBER}
+    assert out.num_valid and out.birth_source == "printed" and not out.birth_conflict
+
+
+@pytest.mark.parametrize("birth_row", [
+    [on_card("出生1998", 52, 196, 26), on_card("26", 306, 196, 26)],     # 年6月 unread
+    [on_card("出生", 52, 196, 22), on_card("1952年71月04日", 140, 196, 26)],  # no month 71
+    [on_card("出生", 52, 196, 22), on_card("1998年3", 140, 196, 26),    # a stray digit, 月 lost
+     on_card("06", 246, 196, 26)],
+    [on_card("出生", 52, 196, 22), on_card("19980626", 140, 196, 26)],   # digits run together
+])
+def test_a_birth_date_is_never_assembled_from_partial_digits(birth_row):
+    # Issue 13 item 1: "出生1998" + "26" gave 19980206 although the number was valid.
+    out = read_side(face_lines(birth=birth_row), "face")
+    assert out.fields["birth"] == "19980626" and out.birth_source == "number"
+    assert not out.birth_conflict
+
+
+def test_a_printed_birth_date_contradicting_a_valid_number_is_kept_and_flagged():
+    birth = [on_card("出生", 52, 196, 22), on_card("1998年6月28日", 140, 196, 26)]
+    out = read_side(face_lines(birth=birth), "face")
+    assert out.fields["birth"] == "19980628"  # what is printed: the checks see the difference
+    assert out.birth_source == "printed" and out.birth_conflict is True
+
+
+def test_birth_dates_are_whole_real_dates():
+    assert birth_date("1990年3月7日") == "19900307"
+    assert birth_date("出生|1990|年|3|月|7|日") == "19900307"
+    assert birth_date("1990年12月31") == "19901231"
+    for partial in ("1998|26", "1990年13月7日", "1990年2月30日", "1990年3月", "199037",
+                    "1890年1月1日", "1990年3月7日12", "1990|3|7", "1998年3|06", "19900307"):
+        assert birth_date(partial) is None, partial
+
+
+def test_the_number_is_found_when_its_smaller_label_stands_on_another_row():
+    # Issue 13 item 2: the label's centre sits lower than the big digits' centre.
+    num = [on_card("公民身份号码", 52, 478, 16), on_card(NUMBER, 298, 448, 40)]
+    out = read_side(face_lines(num=num), "face")
+    assert out.fields["num"] == NUMBER and out.fields["address"] == ADDRESS
+
+
+def test_values_are_placed_by_position_when_their_labels_were_not_read():
+    # Issue 13 item 3: sex, nationality and address lost together on a far-away shot.
+    out = read_side(face_lines(
+        sex=[on_card("女", 140, 134), on_card("朝鲜", 340, 134)],
+        address=[on_card("新疆维吾尔自治区乌鲁木", 140, 258),
+                 on_card("齐市天山区新华街道光明", 140, 300), on_card("路12号", 140, 342)],
+    ), "face")
+    assert out.fields["sex"] == "女" and out.fields["nationality"] == "朝鲜"
+    assert out.fields["address"] == ADDRESS
+
+
+def test_only_the_number_and_name_are_enough_to_place_the_card():
+    lines = [on_card("热依拉", 140, 72), on_card("男", 140, 134), on_card("回", 340, 134),
+             on_card(NUMBER, 298, 455, 36), on_card("新疆维吾尔自治区乌鲁木", 140, 258)]
+    out = read_side(lines, "face")
+    assert out is not None and out.fields["num"] == NUMBER
+    assert out.fields["nationality"] == "回" and out.fields["sex"] == "男"
+
+
+@pytest.mark.parametrize("row", [
+    [on_card("民族", 250, 134, 22), on_card("回", 340, 134)],
+    [on_card("民族回", 250, 134, 24)],
+    [on_card("性别男民族回", 52, 134, 24, width=318)],  # one box over the whole row
+])
+def test_single_character_nationalities_are_read(row):
+    # Issue 13 item 4: 回 was not detected.
+    sex = [on_card("性别", 52, 134, 22), on_card("男", 140, 134)] if "性别" not in row[0].text \
+        else []
+    out = read_side(face_lines(sex=sex + row), "face")
+    assert out.fields["nationality"] == "回" and out.fields["sex"] == "男"
+
+
+def test_nationality_is_one_of_the_56_groups():
+    from idcard_ocr.engine.fields import ETHNIC_GROUPS
+
+    assert len(set(ETHNIC_GROUPS)) == 56 and {"汉", "回", "布依", "柯尔克孜", "基诺"} <= set(ETHNIC_GROUPS)
+    assert nationality("汉") == "汉" and nationality("土家") == "土家" and nationality("土") == "土"
+    assert nationality("民族布依") == "布依" and nationality("朝鲜族") == "朝鲜"
+    assert nationality("柯尔克孜") == "柯尔克孜"
+    for wrong in ("", "汗", "火星", "汉汉汉"):
+        assert nationality(wrong) is None, wrong
+
+
+def test_ctc_likelihood_sums_the_alignments_of_a_label():
+    import math
+
+    import numpy as np
+
+    from idcard_ocr.engine.reader import _ctc_log_likelihood
+
+    probs = np.array([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]])  # 2 frames; blank, a, b
+    logp = np.log(probs)
+    # "a": a a, a -, - a.  "ab": a b.  "aa" needs a blank between: impossible in 2 frames.
+    assert math.isclose(math.exp(_ctc_log_likelihood(logp, [1])), .7 * .3 + .7 * .5 + .2 * .3)
+    assert math.isclose(math.exp(_ctc_log_likelihood(logp, [1, 2])), .7 * .2)
+    assert _ctc_log_likelihood(logp, [1, 1]) == -math.inf
+
+
+def test_overlapping_boxes_do_not_add_a_phantom_character():
+    # Issue 13 item 5: a label box reaching over the value's first character read it again
+    # as another character ("住址亲" + "新疆…" gave "亲新疆…").
+    address = [on_card("住址亲", 52, 258, 26, width=120), on_card("新疆维吾尔自治区乌鲁木", 140, 258),
+               on_card("齐市天山区新华街道光明", 140, 300), on_card("路12号", 140, 342)]
+    name = [on_card("姓名热", 52, 72, 26, width=120), on_card("热依拉", 140, 72)]
+    out = read_side(face_lines(address=address, name=name), "face")
+    assert out.fields["address"] == ADDRESS and out.fields["name"] == "热依拉"
+
+
+def test_a_sheet_layout_keeps_each_side_to_its_own_card():
+    back = [on_card(text, x, y + 700, size) for text, x, y, size in (
+        ("中华人民共和国", 250, 88, 44), ("居民身份证", 250, 185, 64), ("签发机关", 168, 410, 22),
+        ("乌鲁木齐市公安局天山区分局", 314, 410, 28), ("有效期限", 168, 470, 22),
+        ("2019.02.13-2029.02.13", 314, 470, 28))]
+    lines = face_lines() + back
+    face, back_side = read_side(lines, "face"), read_side(lines, "back")
+    assert face.fields["address"] == ADDRESS
+    assert back_side.fields == {"issue": "乌鲁木齐市公安局天山区分局", "start_date": "20190213",
+                                "end_date": "20290213"}
 
 
 # Citizen numbers -----------------------------------------------------------------------------

@@ -1,10 +1,13 @@
-"""Synthetic ID card photos with known truth, for the offline engine's tests and benchmark.
+"""Synthetic ID card data and the simple card style, for the offline engine's tests and benchmark.
 
-Cards are drawn at 10 px/mm (856 x 540) in the resident ID card's layout with fonts from Debian's
-fonts-noto-cjk / fonts-wqy-microhei, with random but valid data (names, ethnic groups, addresses
-of 1-3 lines, citizen numbers with a correct check character, issuing authorities, validity
-periods including 长期), then photographed: placed in a cluttered scene, rotated, blurred,
-JPEG-compressed, turned sideways or upside down, or enlarged to 12 megapixels.
+Random but valid card data (used by both styles), and the first, simple style of card: the
+realistic one (guilloche, blue labels, OCR-B digits, A4 sheets...) is tests/fakes/realistic.py,
+drawn from the same data. The simple style stays so the benchmark shows regressions on it.
+Simple cards are drawn at 10 px/mm (856 x 540) in the resident ID card's layout with fonts
+from Debian's fonts-noto-cjk / fonts-wqy-microhei, with random but valid data (names, ethnic
+groups, addresses of 1-3 lines, citizen numbers with a correct check character, issuing
+authorities, validity periods including 长期), then photographed: placed in a cluttered scene,
+rotated, blurred, JPEG-compressed, turned sideways or upside down, or enlarged to 12 megapixels.
 """
 
 import io
@@ -15,6 +18,8 @@ from datetime import date, timedelta
 from typing import Dict, Optional
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from idcard_ocr.engine.fields import ETHNIC_GROUPS  # the 56 as printed after 民族
 
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/wqy")
 FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSerifCJK-Regular.ttc", "wqy-microhei.ttc")
@@ -39,6 +44,18 @@ PLACES = [  # (region code, province, city, districts)
 ]
 STREETS = ["文一西路", "人民路", "解放大道", "中山北路", "建设街", "长江路", "和平里", "复兴路",
            "科技园南区", "天府大道", "学院路", "东风村"]
+# 汉 weighted as in the population; every other group appears, the most numerous a bit more.
+REAL_NATIONS = ["汉"] * 40 + list(ETHNIC_GROUPS[1:]) + ["回", "满", "藏", "苗", "彝", "壮"]
+REAL_PLACES = PLACES + [
+    ("230102", "黑龙江省", "哈尔滨市", ["道里区", "南岗区", "香坊区"]),
+    ("650102", "新疆维吾尔自治区", "乌鲁木齐市", ["天山区", "沙依巴克区", "新市区"]),
+    ("450103", "广西壮族自治区", "南宁市", ["青秀区", "兴宁区", "西乡塘区"]),
+    ("640104", "宁夏回族自治区", "银川市", ["兴庆区", "金凤区", "西夏区"]),
+    ("530102", "云南省", "昆明市", ["五华区", "盘龙区", "官渡区"]),
+    ("500103", "重庆市", "", ["渝中区", "江北区", "沙坪坝区"]),
+]
+REAL_STREETS = STREETS + ["新华街道光明路", "中央大街", "友谊路街道", "新华路", "滨江街道江南大道",
+                          "新疆路", "团结村", "西湖街道北山路"]
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -62,13 +79,14 @@ class Card:
     address_lines: int = 0
 
 
-def random_face(rng: random.Random, today: date = date(2026, 11, 25)) -> Dict[str, str]:
-    code, province, city, districts = rng.choice(PLACES)
+def random_face(rng: random.Random, places=PLACES, nations=NATIONS,
+                streets=None) -> Dict[str, str]:
+    code, province, city, districts = rng.choice(places)
     birth = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 58))
     sex = rng.choice("男女")
     seq = rng.randrange(0, 500) * 2 + (1 if sex == "男" else 0)
     first17 = f"{code}{birth:%Y%m%d}{seq:03d}"
-    street = rng.choice(STREETS)
+    street = rng.choice(streets or (STREETS if places is PLACES else REAL_STREETS))
     address = f"{province}{city}{rng.choice(districts)}{street}{rng.randint(1, 999)}号"
     lines = rng.choice((1, 2, 3))
     if lines >= 2:
@@ -77,13 +95,14 @@ def random_face(rng: random.Random, today: date = date(2026, 11, 25)) -> Dict[st
         address += f"{rng.randint(101, 2999)}室{rng.choice(['', '东', '西'])}"
     return {
         "name": rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-        "sex": sex, "nationality": rng.choice(NATIONS), "birth": f"{birth:%Y%m%d}",
+        "sex": sex, "nationality": rng.choice(nations), "birth": f"{birth:%Y%m%d}",
         "address": address, "num": first17 + check_char(first17),
     }
 
 
-def random_back(rng: random.Random, today: date = date(2026, 11, 25)) -> Dict[str, str]:
-    _, province, city, districts = rng.choice(PLACES)
+def random_back(rng: random.Random, today: date = date(2026, 11, 25),
+                places=PLACES) -> Dict[str, str]:
+    _, province, city, districts = rng.choice(places)
     issue = f"{city or province}公安局{rng.choice(districts)}分局"
     start = today - timedelta(days=rng.randrange(30, 365 * 19))
     years = rng.choice((5, 10, 20, 0))

@@ -6,6 +6,7 @@ end_date) and `success`. Needs the `engine` extra (rapidocr-onnxruntime); nothin
 imported by the OSS-triggered function unless it is configured to run the engine in-process.
 """
 
+import copy
 import hashlib
 import io
 import json
@@ -16,11 +17,6 @@ from .. import errors
 from ..errors import PermanentError
 
 SIDES = ("face", "back")
-# Where the portrait and the text stand on a card 856 x 540 (10 px/mm), for card_region and
-# face_rect estimated from the text anchors.
-_FACE_ANCHORS = {"name_top": 58, "num_bottom": 478, "label_left": 60}
-_PORTRAIT = (575, 70, 800, 360)
-_CARD = (856, 540)
 
 _cache: "OrderedDict[str, object]" = OrderedDict()
 _cache_lock = threading.Lock()
@@ -28,49 +24,83 @@ _CACHE_SIZE = 16
 
 
 def recognize(image: bytes, side: str) -> dict:
-    """The answer for `image` read as `side`; `success` is False when it is not that side."""
+    """The answer for `image` read as `side`; `success` is False when that side is not in it.
+
+    Every answer carries `sides_found` (the sides present, e.g. ["face", "back"] for an A4
+    sheet with both), so a caller can ask for the other side of the same image.
+    """
     if side not in SIDES:
         raise ValueError(f"side must be one of {SIDES}")
-    reading = _reading(image)
-    from .fields import extract, is_upside_down, which_side
-    from .reader import upside_down
-
-    found = which_side(reading.lines)
-    if found != side:
-        return {"success": False, "config_str": json.dumps({"side": side})}
-    if is_upside_down(reading.lines, side):
-        reading = upside_down(reading)
-    extraction = extract(reading.lines, side)
-    answer = dict(extraction.fields)
-    if side == "face":
-        for name in ("name", "sex", "nationality", "birth", "address", "num"):
-            answer.setdefault(name, "")
-        answer["num_valid"] = bool(extraction.num_valid)
-        answer.update(_geometry(reading, extraction))
-    else:
-        for name in ("issue", "start_date", "end_date"):
-            answer.setdefault(name, "")
-    answer.update({"config_str": json.dumps({"side": side}), "success": True,
-                   "angle": round(reading.angle, 1), "engine": "idcard-ocr offline"})
-    return answer
+    answers = _answers(image)
+    config = json.dumps({"side": side})
+    if side not in answers:
+        return {"success": False, "config_str": config, "sides_found": list(answers)}
+    return dict(copy.deepcopy(answers[side]), config_str=config)  # the caller's own copy
 
 
-def _reading(image: bytes):
-    """OCR of the photo, cached by content: auto side detection asks for face, then back."""
+def _answers(image: bytes) -> dict:
+    """Every side's answer, cached by content (auto side detection asks for face, then back;
+    a sheet is asked for both). The cache holds answers only, never pixels or lines."""
     key = hashlib.sha1(image).hexdigest()
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    from .reader import DETECT_MAX_SIDE, read
+    from .fields import frames, is_upside_down
+    from .reader import DECODE_MAX_SIDE, read, upside_down
 
-    array, scale = _decode(image, DETECT_MAX_SIDE)
+    array, scale = _decode(image, DECODE_MAX_SIDE)
     reading = read(array, scale)
+    if is_upside_down(reading.lines):
+        reading = upside_down(reading)
+    found = frames(reading.lines)
+    answers = {side: _answer(reading, side, found) for side in SIDES if side in found}
     with _cache_lock:
-        _cache[key] = reading
+        _cache[key] = answers
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
-    return reading
+    return answers
+
+
+def _answer(reading, side: str, frames: dict) -> dict:
+    from .fields import complete, extract
+
+    others = [f for s, f in frames.items() if s != side]
+    extraction = extract(reading.lines, frames[side], others)
+    if side == "face":
+        complete(extraction, *_area_readers(reading, frames[side]))
+    answer = dict(extraction.fields)
+    if side == "face":
+        for name in ("name", "sex", "nationality", "birth", "address", "num"):
+            answer.setdefault(name, "")
+        answer["num_valid"] = bool(extraction.num_valid)
+        answer["birth_source"] = extraction.birth_source
+        answer["birth_conflict"] = extraction.birth_conflict
+    else:
+        for name in ("issue", "start_date", "end_date"):
+            answer.setdefault(name, "")
+    answer.update(_geometry(reading, extraction.frame))
+    answer.update({"success": True, "sides_found": [s for s in SIDES if s in frames],
+                   "angle": round(reading.angle, 1), "engine": "idcard-ocr offline"})
+    return answer
+
+
+def _area_readers(reading, frame):
+    """Recognition alone on a box of the card (card units): free text, and a choice among
+    allowed values, for fields.complete()."""
+    from .reader import choose_in_area, recognize_area
+
+    def upright(box):
+        (x0, y0), (x1, y1) = frame.to_frame(box[0], box[1]), frame.to_frame(box[2], box[3])
+        return x0, y0, x1, y1
+
+    def read(box):
+        return "".join(text for text, score in recognize_area(reading, upright(box))
+                       if score >= 0.5)
+
+    def choose(box, choices):
+        return choose_in_area(reading, upright(box), choices)
+    return read, choose
 
 
 def _decode(image: bytes, max_side: int):
@@ -90,8 +120,8 @@ def _decode(image: bytes, max_side: int):
         width, height = img.size
         if img.getexif().get(0x0112, 1) in (5, 6, 7, 8):
             width, height = height, width
-        if fmt == "JPEG" and max(img.size) > 2 * max_side:
-            ratio = max_side / max(img.size)
+        if fmt == "JPEG" and max(img.size) > max_side:
+            ratio = 0.95 * max_side / max(img.size)  # draft reduces by 1/2, 1/4, 1/8 only
             img.draft("RGB", (int(img.size[0] * ratio), int(img.size[1] * ratio)))
         img = ImageOps.exif_transpose(img).convert("RGB")
     except Exception:
@@ -101,34 +131,28 @@ def _decode(image: bytes, max_side: int):
     return np.asarray(img), width / img.size[0]
 
 
-def _geometry(reading, extraction) -> dict:
-    """card_region and face_rect from the anchors, in the photo's pixels."""
-    name, num = extraction.anchors.get("name"), extraction.anchors.get("num")
-    if name is None or num is None:
-        return {}
-    card_h = (num.y1 - name.y0) / ((_FACE_ANCHORS["num_bottom"] - _FACE_ANCHORS["name_top"])
-                                   / _CARD[1])
-    unit = card_h / _CARD[1]
-    left = min(name.x0, num.x0) - _FACE_ANCHORS["label_left"] * unit
-    top = name.y0 - _FACE_ANCHORS["name_top"] * unit
-    corners = [(left, top), (left, top + _CARD[1] * unit),
-               (left + _CARD[0] * unit, top + _CARD[1] * unit), (left + _CARD[0] * unit, top)]
+def _geometry(reading, frame) -> dict:
+    """card_region (and on the face, face_rect) from the card frame, in the photo's pixels."""
+    from .layout import PORTRAIT
+
     to_photo = reading.to_photo.to_photo
-    region = [_point(*to_photo(x, y)) for x, y in corners]
-    px0, py0, px1, py1 = _PORTRAIT
-    face = [(left + px0 * unit, top + py0 * unit), (left + px0 * unit, top + py1 * unit),
-            (left + px1 * unit, top + py1 * unit), (left + px1 * unit, top + py0 * unit)]
+    out = {"card_region": [_point(*to_photo(x, y)) for x, y in frame.corners()]}
+    if frame.side != "face":
+        return out
+    px0, py0, px1, py1 = PORTRAIT
+    face = [frame.to_frame(x, y) for x, y in ((px0, py0), (px0, py1), (px1, py1), (px1, py0))]
     vertices = [_point(*to_photo(x, y)) for x, y in face]
     cx = sum(v["x"] for v in vertices) / 4
     cy = sum(v["y"] for v in vertices) / 4
-    scale = reading.to_photo.scale
-    return {
-        "card_region": region,
-        "face_rect": {"angle": round(reading.angle, 1), "center": {"x": round(cx, 1), "y": round(cy, 1)},
-                      "size": {"width": round((px1 - px0) * unit * scale, 1),
-                               "height": round((py1 - py0) * unit * scale, 1)}},
+    unit = frame.scale * reading.to_photo.scale
+    out.update({
+        "face_rect": {"angle": round(reading.angle, 1),
+                      "center": {"x": round(cx, 1), "y": round(cy, 1)},
+                      "size": {"width": round((px1 - px0) * unit, 1),
+                               "height": round((py1 - py0) * unit, 1)}},
         "face_rect_vertices": vertices,
-    }
+    })
+    return out
 
 
 def _point(x: float, y: float) -> dict:

@@ -1,182 +1,344 @@
-"""The card's fields from upright text lines, by the card's layout rather than reading order.
+"""The card's fields from upright text lines, by their position on the card.
 
-Labels anchor rows (姓名, 性别/民族, 出生, 住址, 公民身份号码 on the face; 签发机关, 有效期限 on
-the back). A value is what stands right of its label in the same row; the address is every
-line from the 住址 row down to the number row, in the value column. Labels and values may come
-as one OCR line ("姓名张三") or several.
+The card's frame comes from whatever anchors were read (layout.py); each value is then placed
+by where it stands on the card (the name's row, the sex and nationality row, ...), so a value
+whose own label went unread, or a label smaller than its value, does not lose it. Labels and
+values may come as one OCR line ("姓名张三") or several; boxes the detector drew over the same
+characters twice are trimmed first. Dates are taken whole or not at all, nationalities only
+from the 56 recognised ethnic groups, and the printed birth date is cross-checked against a
+valid number.
 """
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from datetime import date
+from typing import Callable, Dict, List, Optional, Tuple
 
 from ..card import idnumber
+from .layout import (BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, anchors, fit, label_at,
+                     number_like, upside_down_votes)
 from .reader import Line
 
-FACE_LABELS = {"name": "姓名", "sex": "性别", "nation": "民族", "birth": "出生",
-               "address": "住址", "num": "公民身份号码"}
-BACK_LABELS = {"issue": "签发机关", "valid": "有效期限"}
-_NUM_LABEL = re.compile(r"公民身份号码|公民身份号|身份号码|公民身份")
-_DATE = re.compile(r"(\d{4})\D{0,2}?(\d{1,2})\D{0,2}?(\d{1,2})")
+# The 56 recognised ethnic groups as printed after 民族.
+ETHNIC_GROUPS = (
+    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白",
+    "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西",
+    "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌",
+    "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔",
+    "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺")
+_BY_LENGTH = sorted(ETHNIC_GROUPS, key=len, reverse=True)
+
+# Rows of the face in card units (y bands) and the value column's left edge.
+FACE_ROWS = {"name": (35, 103), "sex": (103, 165), "birth": (165, 227), "address": (227, 405),
+             "num": (405, 530)}
+VALUE_LEFT = 105           # values start right of this (labels stand at 52)
+NATION_LEFT = 235          # the nationality value stands right of this (民族 label at 250)
+NATION_AREA = (320, 110, 470, 158)  # the value alone, for choosing among the 56
+BACK_ROWS = {"issue": (375, 440), "valid": (440, 530)}
+BACK_VALUE_LEFT = 280
+# Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
+# found no text there (a single character such as 回, a row lost to glare or a small card).
+FACE_AREAS = {"name": (118, 42, 540, 102), "sex": (118, 106, 240, 162),
+              "nationality": (285, 106, 550, 162), "birth": (118, 168, 550, 224),
+              "num": (270, 420, 850, 492)}
+
+
+@dataclass
+class Piece:
+    """Part of a line (labels cut out), with its place on the card."""
+
+    text: str
+    x0: float   # card units
+    x1: float
+    y: float
+    line: Line
+    after: Optional[str] = None  # the label just before it in the same line
 
 
 @dataclass
 class Extraction:
     side: Optional[str]
     fields: Dict[str, str] = field(default_factory=dict)
-    anchors: Dict[str, Line] = field(default_factory=dict)
+    frame: Optional[CardFrame] = None
     num_valid: Optional[bool] = None
+    birth_source: Optional[str] = None     # "printed", "number" or None
+    birth_conflict: bool = False            # printed date and valid number disagree
+    printed_birth: Optional[str] = None
+    missing_areas: Dict[str, Tuple[float, float, float, float]] = field(default_factory=dict)
 
 
-def which_side(lines: List[Line]) -> Optional[str]:
-    text = "".join(line.text for line in lines)
-    face = sum(label in text for label in ("姓名", "性别", "民族", "出生", "住址", "公民身份"))
-    back = sum(label in text for label in ("签发机关", "有效期限", "居民身份证", "中华人民共和国"))
-    if face >= 2 and face > back:
-        return "face"
-    if back >= 2 and back > face:
-        return "back"
-    return None
+def frames(lines: List[Line]) -> Dict[str, CardFrame]:
+    """The card frame of each side found among the lines (both on an A4 sheet)."""
+    lines = dedupe(lines)
+    found = {}
+    for side in ("face", "back"):
+        side_anchors = anchors(lines, side)
+        keys = {a.key for a in side_anchors}
+        if len(keys) >= 2 or (side == "face" and _valid_number_anchor(side_anchors)):
+            frame = fit(side_anchors, side, lines)
+            if frame is not None:
+                found[side] = frame
+    return found
 
 
-def is_upside_down(lines: List[Line], side: str) -> bool:
-    """True when the side's first anchor stands below its last one."""
-    first, last = ("中华人民共和国", "有效期") if side == "back" else ("姓名", "公民身份")
-    top = [line for line in lines if first in line.text]
-    bottom = [line for line in lines if last in line.text]
-    return bool(top and bottom) and top[0].cy > bottom[0].cy
+def is_upside_down(lines: List[Line]) -> bool:
+    """True when the anchors of the sides read stand in the reverse of the card's order."""
+    return sum(upside_down_votes(anchors(lines, side)) for side in ("face", "back")) < 0
 
 
-def extract(lines: List[Line], side: str) -> Extraction:
-    return _face(lines) if side == "face" else _back(lines)
+def _valid_number_anchor(side_anchors) -> bool:
+    for a in side_anchors:
+        if a.key == "number":
+            number = idnumber.repair(number_like(a.line.text) or "")
+            if idnumber.is_valid(number):
+                return True
+    return False
+
+
+def read_side(lines: List[Line], side: str) -> Optional[Extraction]:
+    """The fields of `side` among the lines, or None when that side is not there."""
+    found = frames(lines)
+    if side not in found:
+        return None
+    return extract(lines, found[side], [f for s, f in found.items() if s != side])
+
+
+def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = ()) -> Extraction:
+    """The fields of the card in `frame`; lines belonging to the `others` are left out."""
+    lines = [line for line in dedupe(lines) if frame.contains(line)
+             and not any(o.contains(line, margin=0) and not frame.contains(line, margin=0)
+                         for o in others)]
+    return _face(lines, frame) if frame.side == "face" else _back(lines, frame)
 
 
 # Face ----------------------------------------------------------------------------------------
 
-def _face(lines: List[Line]) -> Extraction:
-    out = Extraction("face")
-    rows = _rows(lines)
-    height = _median([line.height for line in lines]) or 20
+def _face(lines: List[Line], frame: CardFrame) -> Extraction:
+    out = Extraction("face", frame=frame)
+    pieces = _pieces(lines, frame, FACE_LABELS)
+    rows = {name: [p for p in pieces if lo <= p.y < hi] for name, (lo, hi) in FACE_ROWS.items()}
+    values = {
+        "name": _name(_joined([p for p in rows["name"] if p.after == "name" or (
+            VALUE_LEFT <= p.x0 < PORTRAIT[0])])),
+        "sex": _sex(_joined([p for p in rows["sex"] if p.after == "sex" or (
+            p.after != "nation" and VALUE_LEFT - 20 < p.x1 and p.x0 < NATION_LEFT)])),
+        "nationality": nationality(_joined([p for p in rows["sex"] if p.after == "nation" or (
+            p.after != "sex" and p.x0 >= NATION_LEFT - 20)])),
+    }
+    for name, value in values.items():
+        if value:
+            out.fields[name] = value
+        else:
+            out.missing_areas[name] = FACE_AREAS[name]
+    printed = birth_date(_joined(rows["birth"], separator="|"))
+    if printed is None:
+        out.missing_areas["birth"] = FACE_AREAS["birth"]
+    address = _address([p for p in rows["address"] if p.after == "address" or (
+        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])])
+    if address:
+        out.fields["address"] = address
+    number = None
+    for piece in sorted(rows["num"], key=lambda p: -len(p.text)):
+        number = number_like(piece.text)
+        if number:
+            break
+    if number is None:  # the number outside its row (a strong tilt): any 18-character run
+        number = next((n for n in (number_like(p.text) for p in pieces) if n), None)
+    if number is None and rows["num"]:
+        number = re.sub(r"[^0-9A-Za-z|]", "", _joined(rows["num"])) or None
+    if number is None:
+        out.missing_areas["num"] = FACE_AREAS["num"]
+    _settle_number(out, number, printed)
+    return out
 
-    def row_of(label_pattern):
-        for i, row in enumerate(rows):
-            if re.search(label_pattern, _join(row)):
-                return i
-        return None
 
-    name_row, sex_row, birth_row = row_of("姓名"), row_of("性别|民族"), row_of("出生")
-    addr_row, num_row = row_of("住址"), row_of(_NUM_LABEL.pattern)
-    if name_row is not None:
-        out.fields["name"] = _after(rows[name_row], "姓名")
-        out.anchors["name"] = _label_line(rows[name_row], "姓名")
-    if sex_row is not None:
-        joined = _join(rows[sex_row])
-        sex = re.search(r"性别[:：]?([男女])", joined) or re.search(r"([男女])", joined)
-        if sex:
-            out.fields["sex"] = sex.group(1)
-        nation = re.search(r"民族[:：]?(.+)$", joined)
-        if nation:
-            out.fields["nationality"] = nation.group(1)
-    if birth_row is not None:
-        joined = _after(rows[birth_row], "出生")
-        m = _DATE.search(joined)
-        if m:
-            out.fields["birth"] = f"{m.group(1)}{int(m.group(2)):02d}{int(m.group(3)):02d}"
-    if num_row is not None:
-        out.anchors["num"] = rows[num_row][0]
-        raw = _NUM_LABEL.sub("", _join(rows[num_row]))
-        out.fields["num"] = raw
-    else:
-        for line in lines:  # the label went unread; an 18-character run is still the number
-            candidate = idnumber.clean(line.text)
-            if re.fullmatch(r"[0-9A-Za-z|]{17}[0-9Xx]", candidate):
-                out.fields["num"] = candidate
-    if addr_row is not None:
-        end = num_row if num_row is not None and num_row > addr_row else len(rows)
-        label = _label_line(rows[addr_row], "住址")
-        # The value column starts right of the label's first character (label and value may
-        # be one OCR line); anything left of that is not address.
-        column = label.x0 + height * 0.8 if label is not None else 0
-        address = "".join(_join([line for line in row if line is label or line.x0 >= column])
-                          for row in rows[addr_row:end])
-        out.fields["address"] = re.sub(r"^.*?住址[:：]?", "", address)
-    if "num" in out.fields:
-        number = idnumber.repair(out.fields["num"], out.fields.get("birth"),
-                                 out.fields.get("sex"))
+Box = Tuple[float, float, float, float]
+
+
+def complete(out: Extraction, read_area: Callable[[Box], str],
+             choose: Callable[[Box, Tuple[str, ...]], Optional[str]]) -> None:
+    """Fill the face's missing one-line values by recognising their area on the card directly
+    (boxes in card units). What is read must still parse as that field; a nationality not read
+    as one of the 56 is chosen among them by the recogniser's own likelihoods, or left empty."""
+    parsers = {"name": _name, "sex": _sex, "nationality": nationality}
+    for name, box in out.missing_areas.items():
+        text = read_area(box)
+        if name in parsers and parsers[name](text):
+            out.fields[name] = parsers[name](text)
+        elif name == "nationality":
+            chosen = choose(NATION_AREA, ETHNIC_GROUPS)
+            if chosen:
+                out.fields[name] = chosen
+        elif name == "birth" and birth_date(text):
+            _settle_number(out, out.fields.get("num"), birth_date(text))
+        elif name == "num" and number_like(text):
+            _settle_number(out, number_like(text), out.printed_birth)
+
+
+def _name(text: str) -> Optional[str]:
+    return re.sub(r"[^\u3400-\u9fff·]", "", text.replace("姓名", "")) or None
+
+
+def _sex(text: str) -> Optional[str]:
+    found = re.search(r"[男女]", text)
+    return found.group(0) if found else None
+
+
+def _settle_number(out: Extraction, number: Optional[str], printed: Optional[str]) -> None:
+    if number:
+        number = idnumber.repair(number, printed, out.fields.get("sex"))
         out.fields["num"] = number
         out.num_valid = idnumber.is_valid(number)
-        if "birth" not in out.fields and out.num_valid:
-            out.fields["birth"] = idnumber.birth_date(number)
-    return out
+    out.printed_birth = printed
+    _settle_birth(out, printed)
+
+
+def _settle_birth(out: Extraction, printed: Optional[str]) -> None:
+    """birth is the printed date when it was read whole, else the valid number's; a printed
+    date that contradicts a valid number stays (so checks see it) and is flagged."""
+    from_number = idnumber.birth_date(out.fields["num"]) if out.num_valid else None
+    out.fields.pop("birth", None)
+    out.birth_source, out.birth_conflict = None, False
+    if printed:
+        out.fields["birth"] = printed
+        out.birth_source = "printed"
+        out.birth_conflict = from_number is not None and from_number != printed
+    elif from_number:
+        out.fields["birth"] = from_number
+        out.birth_source = "number"
+
+
+def nationality(text: str) -> Optional[str]:
+    """One of the 56 ethnic groups from the text read after 民族, or None."""
+    text = re.sub(r"[^\u3400-\u9fff]", "", text.replace("民族", ""))
+    if text in ETHNIC_GROUPS:
+        return text
+    for name in _BY_LENGTH:  # extra characters read around it (a stray mark, 族)
+        if name in text and len(text) - len(name) <= 1 and (len(name) > 1 or len(text) <= 2):
+            return name
+    return None
+
+
+def birth_date(text: str) -> Optional[str]:
+    """YYYYMMDD when the text holds a whole, real date as printed (1990 年 3 月 7 日), else None.
+
+    The 年 and 月 printed between the numbers must have been read: without them digits cannot
+    be told apart ("1998" + "26", "1968年3" + "06"), and a date is never assembled from parts.
+    `text` may have "|" between separately detected boxes.
+    """
+    text = text.replace("|", "").replace("出生", "")
+    match = re.fullmatch(r"[:：]?(\d{4})年(\d{1,2})月(\d{1,2})日?", text)
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        return None
+    if not 1900 <= born.year <= date.today().year:
+        return None
+    return f"{year:04d}{month:02d}{day:02d}"
+
+
+def _address(pieces: List[Piece]) -> str:
+    rows: List[List[Piece]] = []
+    for piece in sorted(pieces, key=lambda p: p.y):
+        if rows and abs(piece.y - rows[-1][0].y) < 21:
+            rows[-1].append(piece)
+        else:
+            rows.append([piece])
+    text = "".join(_joined(row) for row in rows)
+    return _trimmed(text)
 
 
 # Back ----------------------------------------------------------------------------------------
 
-def _back(lines: List[Line]) -> Extraction:
-    out = Extraction("back")
-    rows = _rows(lines)
-    for row in rows:
-        joined = _join(row)
-        if re.search(r"签发机关|签发机", joined):
-            out.fields["issue"] = re.sub(r"^.*?签发机关?[:：]?", "", joined)
-            out.anchors["issue"] = row[0]
-        elif re.search(r"有效期限|有效期", joined):
-            value = re.sub(r"^.*?有效期限?[:：]?", "", joined)
-            out.anchors["valid"] = row[0]
-            m = re.search(r"(\d{4})\D?(\d{2})\D?(\d{2})\D*?(长期|\d{4}\D?\d{2}\D?\d{2})", value)
-            if m:
-                out.fields["start_date"] = m.group(1) + m.group(2) + m.group(3)
-                end = m.group(4)
-                out.fields["end_date"] = end if end == "长期" else re.sub(r"\D", "", end)
+def _back(lines: List[Line], frame: CardFrame) -> Extraction:
+    out = Extraction("back", frame=frame)
+    pieces = _pieces(lines, frame, BACK_LABELS)
+    rows = {name: [p for p in pieces if lo <= p.y < hi and p.x1 > BACK_VALUE_LEFT]
+            for name, (lo, hi) in BACK_ROWS.items()}
+    issue = _trimmed(_joined(rows["issue"]))
+    if issue:
+        out.fields["issue"] = issue
+    value = _joined(rows["valid"])
+    m = re.search(r"(\d{4})\D?(\d{2})\D?(\d{2})\D*?(长期|\d{4}\D?\d{2}\D?\d{2})", value)
+    if m:
+        out.fields["start_date"] = m.group(1) + m.group(2) + m.group(3)
+        end = m.group(4)
+        out.fields["end_date"] = end if end == "长期" else re.sub(r"\D", "", end)
     return out
 
 
-# Geometry ------------------------------------------------------------------------------------
+# Pieces and boxes ----------------------------------------------------------------------------
 
-def _rows(lines: List[Line]) -> List[List[Line]]:
-    """Lines grouped into rows (vertical centres within half a line height), top to bottom."""
-    rows: List[List[Line]] = []
-    for line in sorted(lines, key=lambda item: item.cy):
-        if rows:
-            last = rows[-1]
-            ref = sum(item.cy for item in last) / len(last)
-            tolerance = 0.5 * max(line.height, _median([item.height for item in last]))
-            if abs(line.cy - ref) <= tolerance:
-                last.append(line)
+def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
+    """Each line's text with the labels cut out, placed on the card (characters are taken as
+    evenly spaced along the line to place a part of it)."""
+    out = []
+    for line in lines:
+        text = line.text
+        if not text:
+            continue
+        spans, cursor, after = [], 0, None
+        for key, start, end in label_at(text, labels):
+            spans.append((cursor, start, after))
+            cursor, after = end, key
+        spans.append((cursor, len(text), after))
+        per_char = line.width / len(text)
+        _, y = frame.to_card(line.cx, line.cy)
+        for start, end, after in spans:
+            part = text[start:end].strip(":：")
+            if not part:
                 continue
-        rows.append([line])
-    return [sorted(row, key=lambda item: item.x0) for row in rows]
+            x0, _ = frame.to_card(line.x0 + per_char * start, line.cy)
+            x1, _ = frame.to_card(line.x0 + per_char * end, line.cy)
+            out.append(Piece(part, x0, x1, y, line, after))
+    return out
 
 
-def _join(row: List[Line]) -> str:
-    """A row's text left to right; where the detector boxed the same characters twice
-    (overlapping boxes such as "姓名黄" and "黄芳英"), the repeat is dropped."""
-    text, previous = "", None
-    for line in row:
-        piece = line.text
-        if previous is not None and line.x0 < previous.x1 - 0.3 * line.height:
-            for k in range(min(len(piece), len(text)), 0, -1):
-                if text.endswith(piece[:k]):
-                    piece = piece[k:]
-                    break
-        text += piece
-        previous = line
-    return text
+def _trimmed(text: str) -> str:
+    """Without the colon or speck of dirt read before or after a value."""
+    return re.sub(r"^[^\u3400-\u9fff0-9A-Za-z]+|[^\u3400-\u9fff0-9A-Za-z)）]+$", "", text)
 
 
-def _after(row: List[Line], label: str) -> str:
-    joined = _join(row)
-    index = joined.find(label)
-    return joined[index + len(label):].lstrip(":：") if index >= 0 else joined
+def _joined(pieces: List[Piece], separator: str = "") -> str:
+    return separator.join(p.text for p in sorted(pieces, key=lambda p: p.x0))
 
 
-def _label_line(row: List[Line], label: str) -> Optional[Line]:
-    for line in row:
-        if label in line.text:
-            return line
-    return None
+def dedupe(lines: List[Line]) -> List[Line]:
+    """Lines with the characters the detector boxed twice removed: exact repeats, a line inside
+    another, and the tail of a box that runs over the next one's first characters (a label box
+    reaching into its value reads a phantom character: "住址亲" + "新疆…")."""
+    out: List[Line] = []
+    for line in sorted(lines, key=lambda item: (round(item.cy), item.x0)):
+        if any(_same_row(line, o) and o.x0 - 2 <= line.x0 and line.x1 <= o.x1 + 2
+               and line.text in o.text for o in out):
+            continue
+        out.append(line)
+    result = []
+    for line in out:
+        text = line.text
+        for other in out:
+            if other is line or not _same_row(line, other) or not line.x0 < other.x0 < line.x1:
+                continue
+            overlap = line.x1 - other.x0
+            # In characters of the box run over: boxes fit their text, so an overlap of most
+            # of a character means both boxes hold it (the left one misread it, or repeated it).
+            covered = int(round(overlap / (other.width / max(len(other.text), 1)) - 0.2))
+            repeated = max((k for k in range(1, min(len(text), len(other.text)) + 1)
+                            if text.endswith(other.text[:k])), default=0) if covered else 0
+            drop = max(repeated, covered)
+            if 0 < drop < len(text):
+                text = text[:-drop]
+        if text != line.text:
+            kept = len(text) / len(line.text)
+            line = Line(text, line.score, line.x0, line.y0, line.x0 + line.width * kept, line.y1,
+                        line.points)
+        result.append(line)
+    return result
 
 
-def _median(values):
-    values = sorted(values)
-    return values[len(values) // 2] if values else 0
+def _same_row(a: Line, b: Line) -> bool:
+    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return overlap > 0.5 * min(a.height, b.height)

@@ -1,21 +1,33 @@
 """Text lines of a photo, upright: RapidOCR (PP-OCR models shipped in the wheel) plus geometry.
 
-The model loads once per process. A photo may arrive rotated by any multiple of 90° and a few
-degrees besides: lines are read, the dominant direction tells whether the card is sideways
-(then the photo is turned and read again), and the boxes are rotated into an upright, deskewed
-frame in which rows and columns mean what they mean on the card.
+The model loads once per process. A photo is read in two steps:
+1. *locate*: text detection alone on a small downscale (about 0.1 s) tells where the text is,
+   whether the card lies sideways (the boxes' direction) and how tall its characters are;
+2. *read*: the text area only, turned upright by quarter turns and scaled so characters are
+   about the size the models like, goes through detection, direction classification and
+   recognition once. Boxes are then deskewed into an upright frame in which rows and columns
+   mean what they mean on the card, and every point maps back to the photo's pixels.
+A card upside down is read right by the direction classifier; its frame is turned by
+`upside_down()` once the labels' order shows it. Lines that read poorly (glare) get a second
+recognition on a contrast-normalised crop, and the better-scored text is kept.
 """
 
+import contextlib
 import math
 import os
 import threading
 import unicodedata
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-DETECT_MAX_SIDE = 1600  # larger photos are downscaled before detection
+DECODE_MAX_SIDE = 2048   # photos are decoded at most this large (JPEG: at a reduced scale)
+LOCATE_MAX_SIDE = 736    # the quick text detection that finds the text and its direction
+TEXT_BOX_HEIGHT = 40     # detected box height (px) the full read scales the text to
+READ_MAX_SIDE = 1800     # the text area is never read larger than this
+RETRY_SCORE = 0.85       # lines scored below this are recognised a second time
+MAX_LINES = 300          # text boxes recognised at most per photo
 
 _engine = None
 _engine_lock = threading.Lock()
@@ -28,12 +40,42 @@ def _rapidocr():
         if _engine is None:
             from rapidocr_onnxruntime import RapidOCR
 
-            options = {"print_verbose": False}
+            # The text area arrives already scaled to the size the models like: detect at that
+            # size ("max": only ever shrink, never blow a small area up to 736 px).
+            # At most MAX_LINES boxes are recognised: a card has about 15 lines, a sheet 30,
+            # and a photo of a dense page must not cost a recognition per word.
+            options = {"print_verbose": False, "det_limit_type": "max",
+                       "det_limit_side_len": READ_MAX_SIDE, "det_max_candidates": MAX_LINES}
             threads = int(os.environ.get("IDCARD_ENGINE_THREADS") or 0)
             if threads > 0:
                 options["intra_op_num_threads"] = threads
-            _engine = RapidOCR(**options)
+            with _no_spinning():
+                _engine = RapidOCR(**options)
         return _engine
+
+
+@contextlib.contextmanager
+def _no_spinning():
+    """Sessions created inside have onnxruntime's worker threads sleep between operators.
+
+    By default they busy-wait: on 2 shared cores that costs about a quarter of the CPU time per
+    photo and slows whatever else runs. rapidocr-onnxruntime (pinned) has no option for it, so
+    its session options are extended while the engine is built, and restored after.
+    """
+    from rapidocr_onnxruntime.utils import infer_engine
+
+    original = infer_engine.OrtInferSession.__dict__["_init_sess_opts"]
+
+    def options(config):
+        opts = original.__func__(config)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return opts
+
+    infer_engine.OrtInferSession._init_sess_opts = staticmethod(options)
+    try:
+        yield
+    finally:
+        infer_engine.OrtInferSession._init_sess_opts = original
 
 
 @dataclass
@@ -46,7 +88,7 @@ class Line:
     y0: float
     x1: float
     y1: float
-    points: Tuple[Tuple[float, float], ...]  # the quad in the original photo's pixels
+    points: Tuple[Tuple[float, float], ...] = ()  # the quad in the original photo's pixels
 
     @property
     def cx(self) -> float:
@@ -60,27 +102,35 @@ class Line:
     def height(self) -> float:
         return self.y1 - self.y0
 
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
 
 @dataclass
 class Reading:
     lines: List[Line]
     angle: float            # degrees the card is turned clockwise in the photo (0, 90, ..., ± skew)
     to_photo: "Frame"       # maps upright-frame points back to the photo
+    image: Optional[np.ndarray] = None  # the turned, scaled text area the lines were read from
 
 
 class Frame:
-    """Rotation by `turn` quarter turns (counter-clockwise, as np.rot90) and a skew, invertible."""
+    """Upright frame <-> photo: a crop of the photo at `origin`, scaled, turned by `turns`
+    quarter turns (counter-clockwise, as np.rot90) and deskewed by `skew_deg`."""
 
-    def __init__(self, width: int, height: int, turns: int, skew_deg: float, scale: float):
-        self.width, self.height = width, height  # of the photo as detected (after scaling)
+    def __init__(self, width: int, height: int, turns: int, skew_deg: float, scale: float,
+                 origin: Tuple[float, float] = (0.0, 0.0)):
+        self.width, self.height = width, height  # of the crop as read, before turning
         self.turns = turns % 4
         self.skew = math.radians(skew_deg)
-        self.scale = scale  # photo pixels per detected pixel
+        self.scale = scale    # photo pixels per crop pixel
+        self.origin = origin  # the crop's top-left corner in photo pixels
         w, h = (width, height) if self.turns % 2 == 0 else (height, width)
         self.center = (w / 2, h / 2)
 
     def turned(self, x: float, y: float) -> Tuple[float, float]:
-        """Detected-photo point -> turned-photo point."""
+        """Crop point -> turned-crop point."""
         w, h = self.width, self.height
         for _ in range(self.turns):
             x, y = y, w - x
@@ -88,53 +138,195 @@ class Frame:
         return x, y
 
     def untwist(self, x: float, y: float) -> Tuple[float, float]:
-        """Turned-photo point -> upright, deskewed frame."""
+        """Turned-crop point -> upright, deskewed frame."""
+        return self._rotate(x, y, -self.skew)
+
+    def twist(self, x: float, y: float) -> Tuple[float, float]:
+        """Upright frame -> turned-crop point."""
+        return self._rotate(x, y, self.skew)
+
+    def _rotate(self, x: float, y: float, angle: float) -> Tuple[float, float]:
         cx, cy = self.center
-        c, s = math.cos(-self.skew), math.sin(-self.skew)
+        c, s = math.cos(angle), math.sin(angle)
         dx, dy = x - cx, y - cy
         return cx + dx * c - dy * s, cy + dx * s + dy * c
 
-    def to_photo(self, x: float, y: float) -> Tuple[float, float]:
-        """Upright-frame point -> original photo pixels."""
-        cx, cy = self.center
-        c, s = math.cos(self.skew), math.sin(self.skew)
-        dx, dy = x - cx, y - cy
-        x, y = cx + dx * c - dy * s, cy + dx * s + dy * c
+    def to_crop(self, x: float, y: float) -> Tuple[float, float]:
+        """Upright-frame point -> crop pixels (before turning)."""
+        x, y = self.twist(x, y)
         w, h = (self.width, self.height) if self.turns % 2 == 0 else (self.height, self.width)
         for _ in range(self.turns):
             x, y = h - y, x  # undoes one counter-clockwise quarter turn
             w, h = h, w
-        return x * self.scale, y * self.scale
+        return x, y
+
+    def to_photo(self, x: float, y: float) -> Tuple[float, float]:
+        """Upright-frame point -> original photo pixels."""
+        x, y = self.to_crop(x, y)
+        return self.origin[0] + x * self.scale, self.origin[1] + y * self.scale
+
+    def from_photo(self, x: float, y: float) -> Tuple[float, float]:
+        """Original photo pixels -> upright frame."""
+        x, y = (x - self.origin[0]) / self.scale, (y - self.origin[1]) / self.scale
+        return self.untwist(*self.turned(x, y))
 
 
-def read(image: np.ndarray, scale: float = 1.0) -> Reading:
-    """Read `image` (RGB array, already downscaled by 1/scale from the photo)."""
+@dataclass
+class Located:
+    """What the quick detection found: the text area (in the decoded image) and its direction."""
+
+    box: Tuple[int, int, int, int]  # x0, y0, x1, y1
+    sideways: bool
+    zoom: float                     # factor that brings the text to TEXT_BOX_HEIGHT
+
+
+def locate(image: np.ndarray) -> Optional[Located]:
+    """Where the text is in `image` (RGB), from text detection on a small downscale."""
     height, width = image.shape[:2]
-    raw = _ocr(image)
-    turns = 0
-    if _mostly_vertical(raw):
-        turns = 1
-        raw = _ocr(np.ascontiguousarray(np.rot90(image, 1)))
-    frame = Frame(width, height, turns, 0.0, scale)
-    boxes = [([frame.turned(*p) for p in box] if turns else [tuple(p) for p in box], text, score)
-             for box, text, score in _detected_points(raw, frame, turns)]
+    ratio = min(1.0, LOCATE_MAX_SIDE / max(height, width))
+    small = _resize(image, ratio)
+    boxes = _detect(small)
+    if not boxes:
+        return None
+    along, across, heights = [], [], []
+    vertical = horizontal = 0.0
+    for box in boxes:
+        (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
+        a, b = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
+        if b > a * 1.5:
+            vertical += b / max(a, 1)  # weight ~ characters in the box
+        elif a > b * 1.5:
+            horizontal += a / max(b, 1)
+        along.append(a)
+        across.append(b)
+    sideways = vertical > horizontal
+    thickness = sorted(across if not sideways else along)
+    heights = thickness[len(thickness) // 2] / ratio
+    xs = [p[0] for box in boxes for p in box]
+    ys = [p[1] for box in boxes for p in box]
+    margin = 2.5 * heights
+    x0 = max(0, int(min(xs) / ratio - margin))
+    y0 = max(0, int(min(ys) / ratio - margin))
+    x1 = min(width, int(max(xs) / ratio + margin))
+    y1 = min(height, int(max(ys) / ratio + margin))
+    zoom = TEXT_BOX_HEIGHT / max(heights, 1.0)
+    zoom = min(zoom, READ_MAX_SIDE / max(x1 - x0, y1 - y0, 1), 3.0)
+    return Located((x0, y0, x1, y1), sideways, max(zoom, 0.2))
+
+
+def read(image: np.ndarray, scale: float = 1.0, located: Optional[Located] = None) -> Reading:
+    """Read `image` (RGB array, downscaled by 1/scale from the photo), located or not."""
+    if located is None:
+        located = locate(image)
+    if located is None:
+        frame = Frame(image.shape[1], image.shape[0], 0, 0.0, scale)
+        return Reading([], 0.0, frame, None)
+    x0, y0, x1, y1 = located.box
+    crop = _resize(image[y0:y1, x0:x1], located.zoom)
+    turns = 1 if located.sideways else 0
+    turned = np.ascontiguousarray(np.rot90(crop, turns)) if turns else crop
+    raw = _ocr(turned)
+    crop_scale = scale * (x1 - x0) / crop.shape[1]
+    origin = (x0 * scale, y0 * scale)
+    frame = Frame(crop.shape[1], crop.shape[0], turns, 0.0, crop_scale, origin)
+    boxes = [([tuple(map(float, p)) for p in box], text, float(score)) for box, text, score in raw]
+    boxes = _second_look(turned, boxes)
     skew = _skew(boxes)
-    frame = Frame(width, height, turns, skew, scale)
+    frame = Frame(crop.shape[1], crop.shape[0], turns, skew, crop_scale, origin)
     lines = [_line(frame, box, text, score) for box, text, score in boxes]
-    return Reading(lines, (turns * 90 + skew) % 360, frame)
+    return Reading(lines, (turns * 90 + skew) % 360, frame, turned)
 
 
 def upside_down(reading: Reading) -> Reading:
     """The same reading with the frame turned half a turn more (text was already read right)."""
     f = reading.to_photo
-    turns = (f.turns + 2) % 4
-    frame = Frame(f.width, f.height, turns, math.degrees(f.skew), f.scale)
-    lines = []
-    for line in reading.lines:
-        pts = [(p[0] / f.scale, p[1] / f.scale) for p in line.points]
-        turned = [frame.turned(*p) for p in pts]
-        lines.append(_line(frame, turned, line.text, line.score))
-    return Reading(lines, (reading.angle + 180) % 360, frame)
+    frame = Frame(f.width, f.height, f.turns + 2, math.degrees(f.skew), f.scale, f.origin)
+    lines = [_line(frame, [frame.turned(*_crop_point(f, p)) for p in line.points], line.text,
+                   line.score) for line in reading.lines]
+    image = None if reading.image is None else np.ascontiguousarray(np.rot90(reading.image, 2))
+    return Reading(lines, (reading.angle + 180) % 360, frame, image)
+
+
+def recognize_area(reading: Reading,
+                   box: Tuple[float, float, float, float]) -> List[Tuple[str, float]]:
+    """Recognition alone on an area of the upright frame (a field whose text was not detected)."""
+    crop = _area(reading, box)
+    if crop is None:
+        return []
+    with _run_lock:
+        result, _ = _rapidocr()(crop, use_det=False, use_cls=False, use_rec=True)
+    return [(unicodedata.normalize("NFKC", text).replace(" ", ""), float(score))
+            for text, score in (result or [])]
+
+
+def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
+                   choices: Sequence[str], odds: float = 8.0) -> Optional[str]:
+    """The one of `choices` the recogniser finds in the area, by the likelihood of each choice
+    under its character probabilities (CTC), when it is `odds` times likelier than any other.
+
+    For values from a closed list (the 56 ethnic groups): a rare character the free reading
+    gets wrong (畲 read as 鑫) can still be told apart, and an area that fits no choice clearly
+    gives None. A character the model does not know (仫) is scored as the best of any
+    character: a choice holding one is never chosen, and no look-alike (仡佬) wins by default.
+    """
+    crop = _area(reading, box)
+    if crop is None:
+        return None
+    engine = _rapidocr()
+    recogniser = engine.text_rec
+    index = {c: i for i, c in enumerate(recogniser.postprocess_op.character)}
+    batch = recogniser.resize_norm_img(crop, crop.shape[1] / crop.shape[0])[np.newaxis, :]
+    with _run_lock:
+        probs = recogniser.session(batch.astype(np.float32))[0][0]  # time x classes
+    logp = np.log(np.maximum(probs, 1e-12))
+    unknown = logp.shape[1]
+    logp = np.concatenate([logp, logp[:, 1:].max(axis=1, keepdims=True)], axis=1)
+    scored = sorted(((_ctc_log_likelihood(logp, [index.get(c, unknown) for c in choice]), choice)
+                     for choice in choices), reverse=True)
+    if len(scored) < 2 or scored[0][0] - scored[1][0] < math.log(odds):
+        return None
+    best = scored[0][1]
+    return best if all(c in index for c in best) else None
+
+
+def _ctc_log_likelihood(logp: np.ndarray, label: List[int]) -> float:
+    """log P(label | frames) by the CTC forward algorithm (class 0 is the blank)."""
+    states = [0]
+    for c in label:
+        states += [c, 0]
+    alpha = np.full(len(states), -np.inf)
+    alpha[0], alpha[1] = logp[0, 0], logp[0, states[1]]
+    for t in range(1, logp.shape[0]):
+        previous = alpha.copy()
+        for s, c in enumerate(states):
+            total = previous[s]
+            if s >= 1:
+                total = np.logaddexp(total, previous[s - 1])
+            if s >= 2 and c != 0 and c != states[s - 2]:
+                total = np.logaddexp(total, previous[s - 2])
+            alpha[s] = total + logp[t, c]
+    return float(np.logaddexp(alpha[-1], alpha[-2]))
+
+
+def _area(reading: Reading, box: Tuple[float, float, float, float]) -> Optional[np.ndarray]:
+    """The pixels of an area of the upright frame, from the text area that was read."""
+    if reading.image is None:
+        return None
+    f = reading.to_photo
+    x0, y0, x1, y1 = box
+    corners = [f.twist(x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+    height, width = reading.image.shape[:2]
+    left = max(0, int(min(p[0] for p in corners)))
+    top = max(0, int(min(p[1] for p in corners)))
+    right = min(width, int(max(p[0] for p in corners)))
+    bottom = min(height, int(max(p[1] for p in corners)))
+    if right - left < 8 or bottom - top < 8:
+        return None
+    return np.ascontiguousarray(reading.image[top:bottom, left:right])
+
+
+def _crop_point(frame: Frame, p: Tuple[float, float]) -> Tuple[float, float]:
+    return (p[0] - frame.origin[0]) / frame.scale, (p[1] - frame.origin[1]) / frame.scale
 
 
 def _ocr(image: np.ndarray):
@@ -143,29 +335,54 @@ def _ocr(image: np.ndarray):
     return result or []
 
 
-def _detected_points(raw, frame: Frame, turns: int):
-    """Boxes in detected-photo coordinates (undo the np.rot90 of a sideways second read)."""
-    for box, text, score in raw:
-        points = [tuple(map(float, p)) for p in box]
-        if turns:
-            # The read ran on the turned image; map back to the detected photo first.
-            w = frame.width
-            points = [(w - y, x) for x, y in points]
-        yield points, text, float(score)
+def _detect(image: np.ndarray) -> List[List[Tuple[float, float]]]:
+    """Text boxes only (no direction, no recognition), at the image's own size."""
+    with _run_lock:
+        boxes, _ = _rapidocr().text_det(image)
+    return [] if boxes is None else [[tuple(map(float, p)) for p in box] for box in boxes]
 
 
-def _mostly_vertical(raw) -> bool:
-    vertical = horizontal = 0
-    for box, text, _ in raw:
-        (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
-        along = math.hypot(x1 - x0, y1 - y0)
-        across = math.hypot(x3 - x0, y3 - y0)
-        weight = len(text)
-        if across > along * 1.5:
-            vertical += weight
-        else:
-            horizontal += weight
-    return vertical > horizontal
+def _second_look(image: np.ndarray, boxes):
+    """Lines read with a low score, recognised again after contrast normalisation (glare)."""
+    weak = [i for i, (_, text, score) in enumerate(boxes) if score < RETRY_SCORE]
+    if not weak:
+        return boxes
+    import cv2  # comes with rapidocr-onnxruntime
+
+    crops = []
+    for i in weak:
+        points = np.array(boxes[i][0], dtype=np.float32)
+        x0, y0 = np.maximum(points.min(axis=0).astype(int), 0)
+        x1, y1 = points.max(axis=0).astype(int)
+        crop = image[y0:y1 + 1, x0:x1 + 1]
+        if crop.size == 0:
+            crops.append(None)
+            continue
+        grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+        grey = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(1, 8)).apply(grey)
+        crops.append(np.ascontiguousarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)))
+    todo = [(i, c) for i, c in zip(weak, crops) if c is not None and c.shape[0] >= 8]
+    again = []
+    for _, crop in todo:
+        with _run_lock:
+            result, _ = _rapidocr()(crop, use_det=False, use_cls=True, use_rec=True)
+        again.append(tuple(result[0]) if result else ("", 0.0))
+    out = list(boxes)
+    for (i, _), (text, score) in zip(todo, again):
+        if float(score) > out[i][2] and text:
+            out[i] = (out[i][0], text, float(score))
+    return out
+
+
+def _resize(image: np.ndarray, ratio: float) -> np.ndarray:
+    if abs(ratio - 1.0) < 0.02:
+        return image
+    import cv2  # comes with rapidocr-onnxruntime
+
+    height, width = image.shape[:2]
+    size = (max(1, int(round(width * ratio))), max(1, int(round(height * ratio))))
+    interpolation = cv2.INTER_AREA if ratio < 1 else cv2.INTER_CUBIC
+    return cv2.resize(image, size, interpolation=interpolation)
 
 
 def _skew(boxes) -> float:
@@ -182,6 +399,7 @@ def _skew(boxes) -> float:
 
 
 def _line(frame: Frame, points: Sequence[Tuple[float, float]], text: str, score: float) -> Line:
+    """A line from its quad in turned-crop pixels."""
     upright = [frame.untwist(*p) for p in points]
     xs, ys = [p[0] for p in upright], [p[1] for p in upright]
     photo = tuple(frame.to_photo(*p) for p in upright)

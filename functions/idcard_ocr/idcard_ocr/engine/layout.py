@@ -1,0 +1,157 @@
+"""The card's known layout, and where a card lies among the lines read (its frame).
+
+Card units are tenths of a millimetre on the 85.6 x 54 mm card (856 x 540). Anchors are
+what can be recognised for sure: the printed labels, the title block on the back, and the
+citizen number's 18 characters. Each anchor read gives a point of the card in the upright
+frame; a card frame (scale and offset) is fitted to all of a side's anchors, outliers
+dropped, so values can be placed by their position on the card even when their own label
+went unread, and each card of an A4 sheet is told apart from the other.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+from .reader import Line
+
+CARD = (856, 540)
+PORTRAIT = (560, 66, 812, 392)  # x0, y0, x1, y1 on the face
+# Labels as printed, the shorter forms the recogniser gives when a character is lost, and
+# where each label's left edge and vertical centre stand on the card.
+FACE_LABELS = {
+    "name": ("姓名", (), (52, 72)),
+    "sex": ("性别", (), (52, 134)),
+    "nation": ("民族", (), (250, 134)),
+    "birth": ("出生", (), (52, 196)),
+    "address": ("住址", (), (52, 258)),
+    "num": ("公民身份号码", ("公民身份号", "身份号码", "公民身份"), (52, 462)),
+}
+BACK_LABELS = {
+    "country": ("中华人民共和国", ("人民共和国", "华人民共和"), (250, 88)),
+    "title": ("居民身份证", ("民身份证", "居民身份"), (250, 185)),
+    "issue": ("签发机关", ("签发机", "发机关"), (168, 410)),
+    "valid": ("有效期限", ("有效期", "效期限"), (168, 470)),
+}
+NUMBER_AT = (298, 455)           # the citizen number's left edge and centre
+VALUE_HEIGHT = 40                # a value line's detected box height, in card units
+_NUMBER_LIKE = re.compile(r"[0-9OoIlZSBDQ|]{17}[0-9Xx×]")
+
+
+@dataclass
+class Anchor:
+    key: str
+    card: Tuple[float, float]    # (x, y) on the card
+    seen: Tuple[float, float]    # (x, y) in the upright frame
+    line: Line
+
+
+@dataclass
+class CardFrame:
+    """card point (X, Y) -> upright frame (tx + s X, ty + s Y)."""
+
+    side: str
+    scale: float
+    tx: float
+    ty: float
+    anchors: List[Anchor]
+
+    def to_card(self, x: float, y: float) -> Tuple[float, float]:
+        return (x - self.tx) / self.scale, (y - self.ty) / self.scale
+
+    def to_frame(self, x: float, y: float) -> Tuple[float, float]:
+        return self.tx + self.scale * x, self.ty + self.scale * y
+
+    def contains(self, line: Line, margin: float = 40) -> bool:
+        x, y = self.to_card(line.cx, line.cy)
+        return -margin <= x <= CARD[0] + margin and -margin <= y <= CARD[1] + margin
+
+    def corners(self) -> List[Tuple[float, float]]:
+        """Top-left, bottom-left, bottom-right, top-right, in the upright frame."""
+        w, h = CARD
+        return [self.to_frame(0, 0), self.to_frame(0, h), self.to_frame(w, h), self.to_frame(w, 0)]
+
+
+def label_at(text: str, labels: Dict[str, tuple]) -> List[Tuple[str, int, int]]:
+    """(key, start, end) of every label in text, full forms before short ones."""
+    found, taken = [], []
+    for key, (full, short, _) in labels.items():
+        for form in (full,) + short:
+            start = text.find(form)
+            if start >= 0 and not any(a < start + len(form) and start < b for a, b in taken):
+                found.append((key, start, start + len(form)))
+                taken.append((start, start + len(form)))
+                break
+    return sorted(found, key=lambda item: item[1])
+
+
+def number_like(text: str) -> Optional[str]:
+    """The 18 characters of a citizen number in `text` (letters OCR confuses with digits
+    allowed), or None."""
+    compact = re.sub(r"\s", "", text)
+    for label in ("公民身份号码", "公民身份号", "身份号码", "号码"):
+        compact = compact.split(label)[-1]
+    match = _NUMBER_LIKE.search(compact)
+    if not match or sum(c.isdigit() for c in match.group(0)) < 14:
+        return None
+    return match.group(0)
+
+
+def anchors(lines: List[Line], side: str) -> List[Anchor]:
+    labels = FACE_LABELS if side == "face" else BACK_LABELS
+    found = []
+    for line in lines:
+        for key, start, end in label_at(line.text, labels):
+            x = line.x0 + line.width * start / max(len(line.text), 1)
+            found.append(Anchor(key, labels[key][2], (x, line.cy), line))
+        if side == "face" and number_like(line.text) and not label_at(line.text, FACE_LABELS):
+            found.append(Anchor("number", NUMBER_AT, (line.x0, line.cy), line))
+    return found
+
+
+def fit(found: List[Anchor], side: str, lines: List[Line]) -> Optional[CardFrame]:
+    """The card frame that best places the anchors (None without any)."""
+    if not found:
+        return None
+    anchors_left = list(found)
+    for _ in range(3):
+        frame = _solve(anchors_left, side, lines)
+        if frame is None or len(anchors_left) <= 2:
+            return frame
+        worst = max(anchors_left, key=lambda a: _residual(frame, a))
+        if _residual(frame, worst) <= 45:
+            return frame
+        anchors_left.remove(worst)
+    return _solve(anchors_left, side, lines)
+
+
+def _residual(frame: CardFrame, anchor: Anchor) -> float:
+    x, y = frame.to_card(*anchor.seen)
+    return max(abs(x - anchor.card[0]), abs(y - anchor.card[1]))
+
+
+def _solve(found: List[Anchor], side: str, lines: List[Line]) -> Optional[CardFrame]:
+    ys = [a.card[1] for a in found]
+    seen_y = [a.seen[1] for a in found]
+    mean_y, mean_seen = sum(ys) / len(ys), sum(seen_y) / len(seen_y)
+    var = sum((y - mean_y) ** 2 for y in ys)
+    if var >= 60 ** 2:  # anchors on different rows: the scale follows from their spacing
+        scale = sum((y - mean_y) * (s - mean_seen) for y, s in zip(ys, seen_y)) / var
+    else:               # one row only: from the height of the values read near it
+        heights = sorted(line.height for line in lines if len(line.text) >= 2) or [VALUE_HEIGHT]
+        scale = heights[len(heights) // 2] / VALUE_HEIGHT
+    if scale <= 0:
+        return None
+    ty = mean_seen - scale * mean_y
+    offsets = sorted(a.seen[0] - scale * a.card[0] for a in found)
+    tx = offsets[len(offsets) // 2]
+    return CardFrame(side, scale, tx, ty, list(found))
+
+
+def upside_down_votes(found: List[Anchor]) -> int:
+    """Pairs of anchors in the card's order (+) or reversed (-), over rows far apart."""
+    votes = 0
+    for i, a in enumerate(found):
+        for b in found[i + 1:]:
+            if abs(a.card[1] - b.card[1]) >= 120 and a.line is not b.line:
+                votes += 1 if (a.card[1] - b.card[1]) * (a.seen[1] - b.seen[1]) > 0 else -1
+    return votes
