@@ -314,3 +314,18 @@ def test_full_width_digits_are_made_ascii():
     full = "３３０１１０１９９００３０７２３１３"
     assert idnumber.repair(full) == "330110199003072313"
     assert not idnumber.is_valid(full)
+
+
+def test_the_engine_refuses_what_the_function_refuses_before_decoding():
+    from idcard_ocr.errors import PermanentError
+    from tests.fakes.bombs import scan_bomb, tiff_tag_bomb
+    for data in (tiff_tag_bomb(400, 1_000_000), scan_bomb(2000, 1500, 400)[0]):
+        with pytest.raises(PermanentError) as raised:
+            recognize(data, "face")
+        assert raised.value.code == "invalid_image"
+
+
+def test_a_16_bit_grey_photo_is_read_not_refused():
+    from tests.fakes.images import big_png
+    answer = recognize(big_png(1200, 800, 0, 16), "face")
+    assert answer["success"] is False  # a blank picture: no card, but decoded

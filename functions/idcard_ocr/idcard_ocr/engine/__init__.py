@@ -104,30 +104,39 @@ def _area_readers(reading, frame):
 
 
 def _decode(image: bytes, max_side: int):
-    """RGB array of the upright photo, at most max_side, and photo pixels per array pixel."""
-    import numpy as np
-    from PIL import Image, ImageOps
+    """RGB array of the upright photo, at most max_side, and photo pixels per array pixel.
 
-    from ..imaging import register_heif, sniff
+    Opened as the function opens uploads (imaging.prepare): structures that would cost memory
+    before any pixel (tag tables, endless scans) are refused, EXIF orientation is read by our
+    bounded reader, and the picture is shrunk before it is converted or turned.
+    """
+    import numpy as np
+    from PIL import Image
+
+    from ..imaging import sniff
+    from ..imaging.prepare import open_image, orientation, refuse_hostile_structure, upright
 
     fmt = sniff(image)
     if fmt is None:
         raise PermanentError(errors.INVALID_IMAGE, "image data is not an image")
-    if fmt in ("HEIF", "AVIF"):
-        register_heif()
+    refuse_hostile_structure(fmt, image)
     try:
-        img = Image.open(io.BytesIO(image))
+        img = open_image(fmt, image)
         width, height = img.size
-        if img.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+        turn = orientation(img)
+        if turn in (5, 6, 7, 8):
             width, height = height, width
         if fmt == "JPEG" and max(img.size) > max_side:
             ratio = 0.95 * max_side / max(img.size)  # draft reduces by 1/2, 1/4, 1/8 only
             img.draft("RGB", (int(img.size[0] * ratio), int(img.size[1] * ratio)))
-        img = ImageOps.exif_transpose(img).convert("RGB")
+        img.load()
+        if img.mode not in ("RGB", "RGBA", "RGBX", "L", "LA"):  # modes resampling cannot take
+            img = img.convert("RGB")
+        if max(img.size) > max_side:
+            img.thumbnail((max_side, max_side), Image.BILINEAR)
+        img = upright(img, turn).convert("RGB")
     except Exception:
         raise PermanentError(errors.INVALID_IMAGE, "image data is corrupt") from None
-    if max(img.size) > max_side:
-        img.thumbnail((max_side, max_side))
     return np.asarray(img), width / img.size[0]
 
 

@@ -113,7 +113,7 @@ def prepare(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
     if fmt is None:
         raise PermanentError(errors.INVALID_IMAGE,
                              f"not an image: the object holds {describe_non_image(data)}")
-    _refuse_hostile_structure(fmt, data)
+    refuse_hostile_structure(fmt, data)
     image_module = _pillow(fmt)
     # Our own check below names the size; Pillow's stays as a backstop for headers that lie.
     image_module.MAX_IMAGE_PIXELS = 2 * limits.max_pixels
@@ -148,7 +148,7 @@ def open_image(fmt: str, data: bytes):
                              else [fmt])
 
 
-def _refuse_hostile_structure(fmt: str, data: bytes) -> None:
+def refuse_hostile_structure(fmt: str, data: bytes) -> None:
     """Files whose structure alone costs unbounded memory or time, refused before Pillow."""
     problem = None
     if fmt == "TIFF":
