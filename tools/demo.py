@@ -45,6 +45,7 @@ UPLOADS = [  # (key as a user would name it, sample photo or None for a special 
     ("idcards/国徽面 copy.jpg", "back-jpeg-noise.jpg"),
     ("idcards/desk photo.png", "face-cluttered.jpg"),
     ("idcards/applicant-0009-back.jpg", "back-rotated.jpg"),
+    ("idcards/身份证复印件 0012.jpg", "real-sheet-photo.jpg"),  # an A4 copy with both sides
     ("idcards/not-a-photo-face.jpg", None),
 ]
 
@@ -137,6 +138,10 @@ def report(bucket, rows) -> int:
                     f.write(bucket.get_object(crop["key"]).read())
             if doc["status"] == "ok":
                 detail = " ".join(f"{k}={v}" for k, v in mask_fields(doc["fields"]).items())
+                for side, part in (doc.get("sides") or {}).items():
+                    if side != doc["side"]:
+                        detail += f"  + {side}: " + " ".join(
+                            f"{k}={v}" for k, v in mask_fields(part["fields"]).items())
                 detail += "  checks " + ("passed" if doc["checks_passed"] else "FAILED")
                 if doc["quality"]["warnings"]:
                     detail += "  quality: " + ", ".join(doc["quality"]["warnings"])
