@@ -25,8 +25,10 @@ $(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt deploy/package-lo
 demo: $(STAMP)
 	$(BIN)/python tools/demo.py
 
+# Two worker processes, one test file each at a time: the suite waits on its loopback servers
+# more than it computes. A single test: .venv/bin/python -m pytest tests/test_x.py -k name
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)

@@ -36,6 +36,14 @@ def s3_endpoint(oss_server):
     return oss_server.endpoint
 
 
+@pytest.fixture(autouse=True)
+def _no_leftover_oss_failures(request):
+    """A test's scripted OSS failures that it did not use never reach the next test."""
+    yield
+    if "oss_server" in request.fixturenames:
+        request.getfixturevalue("oss_server").clear_failures()
+
+
 def new_bucket(endpoint: str, prefix: str = "idcards"):
     """A fresh, empty bucket on the local OSS server; returns an oss2.Bucket on it."""
     import oss2

@@ -113,6 +113,10 @@ class LocalOssServer(ThreadedMotoServer):
         with self.app.lock:
             self.app.failures.append([method, path_fragment, status, code, times])
 
+    def clear_failures(self) -> None:
+        with self.app.lock:
+            self.app.failures.clear()
+
     def requests_for(self, bucket: str):
         """(method, path, query) of every request made so far to `bucket`."""
         with self.app.lock:
