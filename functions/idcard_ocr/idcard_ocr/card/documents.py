@@ -69,14 +69,6 @@ def error_record(source: dict, error: dict, request_id: Optional[str],
     }
 
 
-def is_done(record: Optional[dict], etag: Optional[str]) -> bool:
-    """True when `record` is an ok result for this exact object version."""
-    if not record or record.get("status") != "ok" or not etag:
-        return False
-    done_etag = (record.get("source") or {}).get("etag")
-    return isinstance(done_etag, str) and done_etag.strip('"').upper() == etag.upper()
-
-
 def receipt(record: dict) -> dict:
     """What OUTPUT=mns keeps in OSS: proof of processing, without the recognised data."""
     return {k: v for k, v in record.items()

@@ -151,11 +151,6 @@ class ResultStore:
                                                                     Verdict.ABSENT)
         return Standing(verdict, doc)
 
-    def get(self, source_key: str, deadline: Optional[Deadline] = None) -> Optional[dict]:
-        """The photo's result document, or None when there is none we can trust."""
-        found = self.read(self.key_for(source_key), deadline)
-        return found.document if found and found.trusted else None
-
     def read(self, result_key: str, deadline: Optional[Deadline] = None
              ) -> Optional[StoredResult]:
         """The document at `result_key` and whether we signed it, or None (absent, not JSON)."""
