@@ -39,3 +39,53 @@ def test_deployed_directory_imports_on_its_own_and_stays_light():
                          capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "True"
     assert out[1] == "['oss2', 'requests']"
+
+
+# Which part may import which (README, "How the code is built") --------------------------------
+
+PACKAGE = os.path.join(FUNCTION_DIR, "idcard_ocr")
+# A part (folder or top-level module) and the parts of the package it must never import.
+FORBIDDEN = {
+    "card": {"imaging", "io", "ops", "engine", "app", "pipeline", "handler", "recognition",
+             "config"},
+    "imaging": {"card", "io", "ops", "engine", "app", "pipeline", "handler", "recognition",
+                "config"},
+    "engine": {"io", "ops", "app", "pipeline", "handler", "recognition", "config"},
+    "io": {"ops", "app", "pipeline", "handler", "recognition"},  # io/offline adapts engine/
+    "config": {"io", "ops", "app", "pipeline", "handler", "engine"},
+    "pipeline": {"ops", "app", "handler", "engine"},
+}
+
+
+def _imported_parts(path: str, depth: int):
+    """The package's parts a module imports (relative imports resolved from its depth)."""
+    import ast
+
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            up = node.level - 1  # 1: this folder
+            if up > depth:
+                continue
+            names = (node.module or "").split(".") if node.module else \
+                [alias.name for alias in node.names]
+            if up == depth and names:  # relative to the package root
+                yield names[0]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("idcard_ocr."):
+            yield node.module.split(".")[1]
+
+
+def test_imports_point_one_way():
+    broken = []
+    for folder, _, files in os.walk(PACKAGE):
+        relative = os.path.relpath(folder, PACKAGE)
+        depth = 0 if relative == "." else relative.count(os.sep) + 1
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            part = relative.split(os.sep)[0] if depth else name[:-3]
+            for imported in _imported_parts(os.path.join(folder, name), depth):
+                if imported in FORBIDDEN.get(part, ()):
+                    broken.append(f"{relative}/{name} imports {imported}")
+    assert broken == []
