@@ -8,7 +8,6 @@ imported by the OSS-triggered function unless it is configured to run the engine
 
 import copy
 import hashlib
-import io
 import json
 import threading
 from collections import OrderedDict

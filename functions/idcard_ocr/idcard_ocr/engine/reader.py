@@ -165,11 +165,6 @@ class Frame:
         x, y = self.to_crop(x, y)
         return self.origin[0] + x * self.scale, self.origin[1] + y * self.scale
 
-    def from_photo(self, x: float, y: float) -> Tuple[float, float]:
-        """Original photo pixels -> upright frame."""
-        x, y = (x - self.origin[0]) / self.scale, (y - self.origin[1]) / self.scale
-        return self.untwist(*self.turned(x, y))
-
 
 @dataclass
 class Located:

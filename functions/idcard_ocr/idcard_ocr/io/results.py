@@ -99,7 +99,6 @@ class Verdict(Enum):
 class Standing:
     verdict: Verdict
     document: Optional[dict] = None   # the stored record, when it is ours and for this version
-    untrusted: bool = False           # a result is there, but not signed by us
 
 
 @dataclass(frozen=True)
@@ -142,8 +141,8 @@ class ResultStore:
         found = self.read(self.key_for(source_key), deadline)
         if found is None or not etag:
             return Standing(Verdict.ABSENT)
-        if not found.trusted:
-            return Standing(Verdict.ABSENT, untrusted=True)
+        if not found.trusted:  # planted or altered: as good as none, and overwritten
+            return Standing(Verdict.ABSENT)
         doc = found.document
         if str((doc.get("source") or {}).get("etag") or "").upper() != etag.upper():
             return Standing(Verdict.ABSENT)
