@@ -9,7 +9,7 @@ import pytest
 
 from idcard_ocr import config as config_module
 from idcard_ocr.config import Settings
-from idcard_ocr.io.keys import is_image_key
+from idcard_ocr.card.keys import is_image_key
 from idcard_ocr.io.results import ResultLocation
 from tests import ros
 

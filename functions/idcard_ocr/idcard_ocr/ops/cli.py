@@ -177,7 +177,8 @@ def _backfill(args) -> int:
     if args.mode == "invoke":
         backfill.Invoker.require()  # before anything is listed
     app = _app(args)
-    process = _processor(args, app, "backfill", args.force)
+    # a photo whose result is an error the API's answer gave is redone only when forced
+    process = _processor(args, app, "backfill", args.force or args.retry_failed)
     plan = backfill.Plan(args.prefix, args.concurrency, args.qps, args.retry_failed,
                          args.force, args.dry_run)
     started = time.monotonic()
