@@ -51,6 +51,7 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/engine_function.py
 	$(BIN)/python bench/engine_server.py
 	$(BIN)/python bench/review.py
+	$(BIN)/python bench/payonce.py
 
 # The synthetic card generators draw with Debian's Hei-style CJK fonts and OCR-B (benchmark and
 # tools/make_samples.py only; the tests read committed photos).

@@ -301,7 +301,8 @@ def _written_keys(key):
     naming = ResultLocation(suffix=FUNCTION["EnvironmentVariables"]["RESULT_SUFFIX"],
                             crop_prefix=crop_prefix)
     result = naming.result_key(key)
-    return [result, naming.claim_key(key),
+    etag = "0123456789ABCDEF0123456789ABCDEF"
+    return [result, naming.claim_key(key, etag), naming.takeover_key(key, etag, etag),
             naming.crop_key(key, ".card.jpg"), naming.crop_key(key, ".portrait.jpg")]
 
 
