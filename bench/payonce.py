@@ -33,6 +33,8 @@ def exploration():
         "purchases": sum(sum(r.purchases.values()) for r in runs),
         "allowance": sum(sum(r.allowance.values()) for r in runs),
         "takeovers": sum(len(r.takeovers) for r in runs),
+        "sent": sum(sum(r.sent.values()) for r in runs),
+        "resend": sum(sum(r.resend_allowance.values()) for r in runs),
         "window": sum(r.window_hits for r in runs),
         "violations": [(r.seed, v) for r in runs for v in r.violations],
     }
@@ -133,11 +135,14 @@ def main() -> None:
         f"| time | {explored['seconds']:.1f} s ({explored['seconds'] / explored['runs'] * 1000:.1f}"
         f" ms a run) |",
         f"| invocations that ended ok / died / waited out a live claim (in_progress) / met "
-        f"the API down | {endings['ok']:,} / {endings['crash']:,} / "
-        f"{endings['transient:in_progress']:,} / {endings['transient:api_unavailable']:,} |",
+        f"the API down / met the queue down | {endings['ok']:,} / {endings['crash']:,} / "
+        f"{endings['transient:in_progress']:,} / {endings['transient:api_unavailable']:,} / "
+        f"{endings['transient:mns_send_failed']:,} |",
         f"| paid calls / of them allowed because a process died between the answer and its "
         f"claim write | {explored['purchases']:,} / {explored['allowance']:,} |",
         f"| claims taken over | {explored['takeovers']:,} |",
+        f"| messages sent / of them allowed because a process died between the send and "
+        f"its record | {explored['sent']:,} / {explored['resend']:,} |",
         f"| older result written over a newer one inside the I2 window | {explored['window']} |",
         f"| **violations of I1-I5** | **{len(explored['violations'])}** |",
         "",

@@ -457,7 +457,7 @@ def test_two_takers_of_one_stale_claim_cannot_both_win(bucket, env):
     from idcard_ocr.payonce import Ticket
     item = upload(bucket, "idcards/race-face.jpg", images.card_jpeg(seed=94))
     owner, version = _pay_once(bucket, env, item)
-    crashed = owner.acquire(version, "crashed-holder", Deadline(10), recheck=False)
+    crashed = owner.acquire(version, "crashed-holder", Deadline(10), settled=None)
     crashed.bought("face", None, Deadline(10))
     crashed.abandon()  # it failed after paying: its answer waits for one taker
     outcomes = []
@@ -466,7 +466,7 @@ def test_two_takers_of_one_stale_claim_cannot_both_win(bucket, env):
     def take(holder):
         barrier.wait()
         try:
-            outcomes.append(owner.acquire(version, holder, Deadline(30), recheck=False))
+            outcomes.append(owner.acquire(version, holder, Deadline(30), settled=None))
         except Claimed:
             outcomes.append("claimed")
     threads = [threading.Thread(target=take, args=(f"holder-{n}",)) for n in range(4)]
@@ -502,14 +502,14 @@ def test_a_replayed_claim_does_not_come_alive_again(bucket, env, ocr_api):
     from idcard_ocr.io.retry import Deadline
     item = upload(bucket, "idcards/replay-face.jpg", images.card_jpeg(seed=98))
     owner, version = _pay_once(bucket, env, item)
-    owner.acquire(version, "old-holder", Deadline(1), recheck=False)  # lives 31 s
+    owner.acquire(version, "old-holder", Deadline(1), settled=None)  # lives 31 s
     body = bucket.get_object(claim_key(item)).read()
     doc = json.loads(body)
     assert doc["holder"] == "old-holder" and doc["ttl_s"] > 30
     # the same body, signed, written again much later: its signed expiry has passed
     owner.clock = _Later(doc["ttl_s"] + 1)
     bucket.put_object(claim_key(item), body)  # a fresh Last-Modified
-    taken = owner.acquire(version, "new-holder", Deadline(10), recheck=False)
+    taken = owner.acquire(version, "new-holder", Deadline(10), settled=None)
     assert taken.taken_over
 
 

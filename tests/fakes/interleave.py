@@ -20,7 +20,10 @@ After every run the invariants of payonce.py are checked:
      the named window between the version check and the write, which is counted;
   I3 is I1 for the delivery that finds no result, waits, and wins the claim afterwards;
   I4 a claim object is taken over by one invocation at most;
-  I5 no invocation raises anything but a TransientError, whatever documents were planted.
+  I5 no invocation raises anything but a TransientError, whatever documents were planted;
+and, for an output beside the result (a message queue, before or instead of the JSON), each
+version's record is sent once (plus one per process that died between the send and the
+write that records it).
 """
 
 import hashlib
@@ -94,6 +97,8 @@ class Scenario:
     face_found: bool = False        # does the face call find the card (else: billed, not found)
     sheet: bool = False             # the face answer names both sides
     planted: Optional[str] = None   # a hostile document at the result or claim key
+    queue: Optional[str] = None     # an output besides the result: "beside" the JSON or "only"
+    queue_flakes: int = 1           # transient failures of that output
     p_env: float = 0.08             # chance per step that the platform acts
     p_crash: float = 0.03           # chance per step that the moving invocation dies
     p_switch: float = 0.05          # chance per step of a change point besides PCT's own
@@ -106,6 +111,7 @@ class Scenario:
                    time_jumps=rng.randint(0, 1), face_found=rng.random() < 0.5,
                    sheet=rng.random() < 0.3,
                    planted=rng.choice([None, None, None] + sorted(PLANTED)),
+                   queue=rng.choice([None, "beside", "only"]), queue_flakes=rng.randint(0, 2),
                    change_points=rng.randint(1, 4))
 
 
@@ -126,6 +132,7 @@ class Actor:
     crash_now: bool = False
     ended: str = ""                  # ok | transient:<code> | crash | unexpected:<type>
     unsecured: set = field(default_factory=set)   # purchases not yet in a claim or result
+    unsent: set = field(default_factory=set)      # versions sent, the message id kept nowhere
     last_photo_head: int = -1
     previous_op: str = ""            # the operation before the one in progress
     current_op: str = ""
@@ -138,6 +145,8 @@ class Run:
     steps: int = 0
     purchases: Counter = field(default_factory=Counter)      # (version, side) -> paid calls
     allowance: Counter = field(default_factory=Counter)      # died between answer and claim
+    sent: Counter = field(default_factory=Counter)           # version -> messages sent
+    resend_allowance: Counter = field(default_factory=Counter)  # died between send and keep
     window_hits: int = 0      # an older version's result written over a newer one in I2's window
     written: List[str] = field(default_factory=list)         # versions the result described
     takeovers: Dict[str, set] = field(default_factory=lambda: defaultdict(set))
@@ -196,6 +205,30 @@ class ScriptedApi:
         return Recognition(answer, 1)
 
 
+class ScriptedQueue:
+    """An output (a message queue): each send may fail transiently, else it is delivered."""
+
+    name = "queue"
+
+    def __init__(self, world: "World"):
+        self.world = world
+
+    def deliver(self, record: dict, result_key: str, deadline: Deadline) -> dict:
+        world = self.world
+        world.point("SEND")
+        if world.queue_flakes_left and world.rng.random() < 0.3:
+            world.queue_flakes_left -= 1
+            raise TransientError(errors.MNS_SEND_FAILED, "scripted")
+        version = world._version_of_etag(record["source"]["etag"])
+        world.run.sent[version] += 1
+        world.current().unsent.add(version)
+        world.point("SENT")  # dying here: delivered, its id known to nobody
+        return dict(record, message={"id": f"{version}-{world.run.sent[version]}"})
+
+    def delivered(self, record: dict) -> bool:
+        return bool((record.get("message") or {}).get("id"))
+
+
 class World:
     def __init__(self, seed: int, scenario: Optional[Scenario] = None, max_steps: int = 4000):
         self.rng = random.Random(seed)
@@ -204,6 +237,8 @@ class World:
         self.clock = VirtualClock(self)
         self.store = ExplorerStore(self)
         self.api = ScriptedApi(self)
+        self.queue = ScriptedQueue(self)
+        self.queue_flakes_left = self.scenario.queue_flakes
         self.cond = threading.Condition()
         self.local = threading.local()
         self.actors: List[Actor] = []
@@ -252,6 +287,8 @@ class World:
         if key == LOCATION.result_key(KEY):
             version = self._version_of_etag((doc.get("source") or {}).get("etag"))
             actor.unsecured = {(v, s) for v, s in actor.unsecured if v != version}
+            if (doc.get("message") or {}).get("id"):
+                actor.unsent = {v for v in actor.unsent if v != version}
             if self.run.written and version < self.run.written[-1]:
                 checked = actor.previous_op == f"HEAD {KEY}"
                 if checked and self.last_upload > actor.last_photo_head:
@@ -265,6 +302,8 @@ class World:
             answers = doc.get("answers") or {}
             actor.unsecured = {(v, s) for v, s in actor.unsecured
                                if not (v == version and s in answers)}
+            if ((doc.get("record") or {}).get("message") or {}).get("id"):
+                actor.unsent = {v for v in actor.unsent if v != version}
             before = _parsed(previous) if previous is not None else {}
             if previous is not None and before.get("holder") != doc.get("holder"):
                 replaced = hashlib.md5(previous).hexdigest()
@@ -296,7 +335,9 @@ class World:
         self.actors.append(actor)
         pipeline = Pipeline(lambda bucket: self.store,
                             lambda bucket: ResultStore(self.store, LOCATION, bucket, SIGNER, None),
-                            self.api, (), PipelineOptions(), request_id=actor.name,
+                            self.api, (self.queue,) if self.scenario.queue else (),
+                            PipelineOptions(keeps_full_results=self.scenario.queue != "only"),
+                            request_id=actor.name,
                             clock=self.clock)
 
         def body():
@@ -340,6 +381,8 @@ class World:
         if actor.ended == "crash":
             for bought in actor.unsecured:
                 self.run.allowance[bought] += 1
+            for version in actor.unsent:
+                self.run.resend_allowance[version] += 1
         if actor.ended != "ok" and not actor.ended.startswith("unexpected") and \
                 actor.retries_left > 0:
             self.deliver(actor.version, actor.chain, actor.retries_left - 1)
@@ -417,6 +460,9 @@ class World:
         for claim, takers in run.takeovers.items():
             if len(takers) > 1:
                 run.violations.append(f"I4: {len(takers)} invocations took over one claim")
+        for version, sent in run.sent.items():
+            if sent > 1 + run.resend_allowance[version]:
+                run.violations.append(f"I1 (messages): {version}'s record sent {sent} times")
         for actor in self.actors:
             if actor.ended.startswith("unexpected"):
                 run.violations.append(f"I5: {actor.name} raised {actor.ended[11:]}")

@@ -29,7 +29,7 @@ plus CLAIM_MARGIN_S, so it expires only after its holder is gone.
 import time
 import uuid
 from dataclasses import dataclass, replace
-from typing import Dict, Optional, Protocol
+from typing import Callable, Dict, Optional, Protocol
 
 from .card.claims import ClaimRecord, ClaimState, PhotoVersion, StoredClaim
 from .card.documents import Standing
@@ -97,6 +97,7 @@ class Ticket:
         self._owner = owner
         self._record = record
         self.taken_over = taken_over   # it carried answers or a holder before us
+        self.standing: Optional[Standing] = None   # the result, as looked at after the claim
         self.settled = False
 
     @property
@@ -107,6 +108,11 @@ class Ticket:
     def answers(self) -> Dict[str, Optional[dict]]:
         """Answers bought for this version so far (None: the API found no card of that side)."""
         return dict(self._record.answers)
+
+    @property
+    def kept_record(self) -> Optional[dict]:
+        """A finished record an earlier holder had sent to an output and could not write."""
+        return self._record.record
 
     def bought(self, side: str, answer: Optional[dict], deadline: Deadline) -> None:
         """Keep a purchase in the claim at once, so that no retry pays for it again."""
@@ -120,9 +126,12 @@ class Ticket:
         """The version is finished (result written) or given up: the claim goes."""
         self._settle(keep=False)
 
-    def abandon(self) -> None:
-        """The invocation failed: keep what was bought for the next taker, or just go."""
-        self._settle(keep=bool(self._record.answers))
+    def abandon(self, delivered: Optional[dict] = None) -> None:
+        """The invocation failed: keep what was bought (and `delivered`, a record an output
+        already received, so that the retry does not send it again) for the next taker."""
+        if delivered is not None:
+            self._record = _replace(self._record, record=delivered)
+        self._settle(keep=bool(self._record.answers) or self._record.record is not None)
 
     def _settle(self, keep: bool) -> None:
         if self.settled:
@@ -149,13 +158,14 @@ class PayOnce:
         self.poll_s = poll_s
 
     def acquire(self, version: PhotoVersion, holder: str, deadline: Deadline,
-                recheck: bool = True):
-        """A Ticket when the claim is ours, or Finished when the version turned out to be done.
+                settled: Optional[Callable[[Standing], bool]] = lambda standing: standing.final):
+        """A Ticket when the claim is ours, or Finished when the version turned out settled.
 
-        A live holder is waited for (up to CLAIM_WAIT_S, looking for its result); one that
-        outlasts the wait raises Claimed, and FC's retry comes back later. With `recheck`
-        (always, except a forced run that means to pay again), the result is looked for
-        after the claim is won: a holder may have finished between our first look and now.
+        A live holder is waited for (up to CLAIM_WAIT_S, looking at its result); one that
+        outlasts the wait raises Claimed, and FC's retry comes back later. Once the claim is
+        won, the result is looked at again (I3): a holder may have finished between our first
+        look and now. `settled` says when a stored result leaves nothing to do; None (a forced
+        run, which means to pay again) looks at nothing.
         """
         wait_until = self.clock.monotonic() + min(self.wait_s,
                                                    max(0.0, deadline.remaining() - 2))
@@ -167,18 +177,19 @@ class PayOnce:
                 if self.clock.monotonic() >= wait_until:
                     raise
             self.clock.sleep(self.poll_s)
-            standing = self.store.standing(version.key, version.etag, deadline)
-            if recheck and standing.final:
-                return Finished(standing)
-        if recheck:
-            try:
+            if settled is not None:
                 standing = self.store.standing(version.key, version.etag, deadline)
+                if settled(standing):
+                    return Finished(standing)
+        if settled is not None:
+            try:
+                ticket.standing = self.store.standing(version.key, version.etag, deadline)
             except BaseException:
                 ticket.abandon()
                 raise
-            if standing.final:
+            if settled(ticket.standing):
                 ticket.release()
-                return Finished(standing)
+                return Finished(ticket.standing)
         return ticket
 
     def _claim(self, version: PhotoVersion, holder: str, deadline: Deadline) -> Ticket:
@@ -214,9 +225,9 @@ class PayOnce:
             current = self.store.get_claim(version, deadline)
             if current is None or current.object_etag != found.object_etag:
                 return None
-            answers = dict(current.record.answers) if current.record is not None else {}
+            kept = current.record
             record = ClaimRecord(version, holder, ClaimState.HELD, self.clock.time() + ttl, ttl,
-                                 answers)
+                                 dict(kept.answers) if kept else {}, kept.record if kept else None)
             self.store.put_claim(record, deadline)
             return Ticket(self, record, taken_over=True)
         finally:
@@ -241,6 +252,6 @@ def new_holder(request_id: Optional[str]) -> str:
     return f"{request_id or 'local'}/{uuid.uuid4().hex[:8]}"
 
 
-def _replace(record: ClaimRecord, **changes) -> ClaimRecord:
-    return replace(record, **changes)
+def _replace(claim: ClaimRecord, **changes) -> ClaimRecord:
+    return replace(claim, **changes)
 

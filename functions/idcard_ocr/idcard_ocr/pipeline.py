@@ -70,6 +70,7 @@ class _Job:
     results: ResultStore
     photos: PhotoStore
     timed: "_Stopwatch"
+    delivered: Optional[dict] = None   # the record as the outputs returned it, not yet written
 
 
 class Pipeline:
@@ -110,7 +111,7 @@ class Pipeline:
     def _process(self, job: _Job) -> None:
         event, outcome = job.event, job.outcome
         outcome.result_key = job.results.key_for(event.key)
-        if self._finished(job, event.key, event.etag):
+        if self._settled(job, self._look(job, event.key, event.etag)):
             return
         try:
             with job.timed("read"):
@@ -131,15 +132,19 @@ class Pipeline:
         if event.etag and obj.etag and obj.etag != event.etag:
             outcome.reason = "superseded"  # a newer version is there; its own event reads it
             return
-        if (outcome.key_decoded or not event.etag) and self._finished(job, obj.key, obj.etag):
+        if (outcome.key_decoded or not event.etag) and \
+                self._settled(job, self._look(job, obj.key, obj.etag)):
             return
         self._recognise_once(job, obj)
 
     def _recognise_once(self, job: _Job, obj: StoredObject) -> None:
-        """Claim the version (payonce), recognise it with what was already bought, deliver.
+        """Claim the version (payonce), then finish it with what is already there: a record an
+        output received, a stored result an output still misses, the answers already bought;
+        and buy only what is missing.
 
-        Concurrent deliveries of one event make one API call per side; every answer is kept
-        in the claim as soon as it is bought, so a retry goes on from there.
+        Concurrent deliveries of one event make one API call per side, and send one message
+        per output; every answer is kept in the claim as soon as it is bought, so a retry goes
+        on from there.
         """
         if not obj.etag:  # nothing names the version: no claim can cover it
             self._deliver(job, self._record(job, obj, Purchases()))
@@ -148,9 +153,9 @@ class Pipeline:
         with job.timed("claim"):
             claimed = PayOnce(job.results, self.clock).acquire(
                 version, new_holder(self.request_id), job.deadline,
-                recheck=not self.options.force)
+                settled=None if self.options.force else self._is_settled)
         if isinstance(claimed, Finished):
-            self._finish_from(job, claimed.standing)
+            self._settled(job, claimed.standing)
             return
         try:
             # A new upload since our read makes this version's purchase pointless, and its
@@ -159,15 +164,28 @@ class Pipeline:
                 self._settle(claimed, keep=False)
                 return
             job.outcome.kept_answer = claimed.taken_over and bool(claimed.answers)
-            self._deliver(job, self._record(job, obj, claimed))
+            stored = claimed.standing
+            if claimed.kept_record is not None:  # an output had it; writing it had failed
+                self._finish_kept(job, claimed.kept_record)
+            elif stored is not None and stored.final:  # an output still misses the result
+                self._finish_stored(job, stored)
+            else:
+                self._deliver(job, self._record(job, obj, claimed))
         except BaseException:
-            self._settle(claimed, keep=True)
+            self._settle(claimed, keep=True, delivered=job.delivered)
             raise
         self._settle(claimed, keep=False)
 
-    def _settle(self, ticket: Ticket, keep: bool) -> None:
+    def _finish_kept(self, job: _Job, record: dict) -> None:
+        outcome = job.outcome
+        outcome.kept_answer = True
+        outcome.status, outcome.side = record.get("status", "ok"), record.get("side")
+        outcome.reason = (record.get("error") or {}).get("code")
+        self._deliver(job, record, saved=True)
+
+    def _settle(self, ticket: Ticket, keep: bool, delivered: Optional[dict] = None) -> None:
         try:
-            ticket.abandon() if keep else ticket.release()
+            ticket.abandon(delivered) if keep else ticket.release()
         except Exception as e:  # noqa: BLE001 - the claim expires on its own; a retry takes over
             code = e.code if isinstance(e, IdcardOcrError) else type(e).__name__
             log_event(logging.WARNING, "claim not settled", key=ticket.version.key, error=code)
@@ -228,28 +246,33 @@ class Pipeline:
             saved[name] = {"key": crop_key, "width": crop.size[0], "height": crop.size[1]}
         return saved
 
-    def _finished(self, job: _Job, key: str, etag: Optional[str]) -> bool:
-        """True when this version needs no API call: a result for it settles it (an ok one,
-        or an error the API's answer gave). A result that has not reached every output yet
-        (the invocation failed in between) is delivered now, from the stored record."""
+    def _look(self, job: _Job, key: str, etag: Optional[str]) -> Optional[Standing]:
+        """The stored result for this version (None when forced: a forced run pays again)."""
         if self.options.force:
-            return False
+            return None
         with job.timed("read"):
             standing = job.results.standing(key, etag, job.deadline)
         job.outcome.foreign_result = job.outcome.foreign_result or standing.foreign
-        if not standing.final:
+        return standing
+
+    def _is_settled(self, standing: Standing) -> bool:
+        """Nothing left to do for the version: its result settles it (ok, or an error the
+        API's answer gave) and every output has it."""
+        return standing.final and all(o.delivered(standing.document) for o in self.outputs)
+
+    def _settled(self, job: _Job, standing: Optional[Standing]) -> bool:
+        """True (and the outcome says so) when the version is settled: nothing to do."""
+        if standing is None or not self._is_settled(standing):
             return False
-        self._finish_from(job, standing)
+        job.outcome.reason = "already_done" if standing.verdict is Verdict.DONE \
+            else "already_failed"
         return True
 
-    def _finish_from(self, job: _Job, standing: Standing) -> None:
-        stored, outcome = standing.document, job.outcome
+    def _finish_stored(self, job: _Job, standing: Standing) -> None:
+        """Send a stored result to the outputs that miss it (its writer failed in between)."""
         done = "already_done" if standing.verdict is Verdict.DONE else "already_failed"
-        if all(output.delivered(stored) for output in self.outputs):
-            outcome.reason = done
-            return
-        outcome.reason, outcome.side = f"{done}_delivered", stored.get("side")
-        self._deliver(job, stored, saved=True)
+        job.outcome.reason, job.outcome.side = f"{done}_delivered", standing.document.get("side")
+        self._deliver(job, standing.document, saved=True)
 
     def _deliver(self, job: _Job, record: dict, saved: bool = False) -> None:
         """Write the result, send it to the outputs, then note what they returned in it.
@@ -269,6 +292,7 @@ class Pipeline:
         for output in pending:
             with job.timed("publish"):
                 record = output.deliver(record, key, job.deadline)
+            job.delivered = record
         self._save(job, record if keeps_full else receipt(record))
 
     def _save(self, job: _Job, record: dict) -> bool:

@@ -33,6 +33,7 @@ class ClaimRecord:
     expires_at: float                  # seconds since the epoch
     ttl_s: float
     answers: Mapping[str, Optional[dict]] = field(default_factory=dict)  # None: not that side
+    record: Optional[dict] = None      # a finished record some output already received
 
     def binds(self, now: float, last_modified: Optional[float]) -> bool:
         """True while the holder may still be working: held, before its signed expiry and its
@@ -44,7 +45,8 @@ class ClaimRecord:
         return {"kind": "claim", "source": {"bucket": self.version.bucket,
                                             "key": self.version.key, "etag": self.version.etag},
                 "holder": self.holder, "state": self.state.value, "ttl_s": self.ttl_s,
-                "expires_at": round(self.expires_at, 3), "answers": dict(self.answers)}
+                "expires_at": round(self.expires_at, 3), "answers": dict(self.answers),
+                **({"record": self.record} if self.record is not None else {})}
 
     @classmethod
     def from_document(cls, doc: Mapping, version: PhotoVersion) -> Optional["ClaimRecord"]:
@@ -52,15 +54,18 @@ class ClaimRecord:
         try:
             state = ClaimState(doc.get("state", ClaimState.HELD.value))
             holder, ttl, expires = doc["holder"], doc["ttl_s"], doc["expires_at"]
-            answers = doc.get("answers") or {}
+            answers, record = doc.get("answers") or {}, doc.get("record")
             if not isinstance(holder, str) or not isinstance(answers, dict):
+                return None
+            if record is not None and not (isinstance(record, dict) and
+                                           isinstance(record.get("source"), dict)):
                 return None
             if isinstance(ttl, bool) or isinstance(expires, bool):
                 return None
             if not all(side in SIDES and (a is None or isinstance(a, dict))
                        for side, a in answers.items()):
                 return None
-            return cls(version, holder, state, float(expires), float(ttl), dict(answers))
+            return cls(version, holder, state, float(expires), float(ttl), dict(answers), record)
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
