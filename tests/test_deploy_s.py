@@ -17,7 +17,7 @@ from tests import ros
 
 S_CLI = os.path.join(ros.ROOT, "deploy", "node_modules", ".bin", "s")
 FILES = ("s.yaml", "s.eventbridge.yaml", "s.engine.yaml")
-ACCOUNT = ros.PSEUDO["ALIYUN::AccountId"]
+ACCOUNT = ros.PSEUDO["ALIYUN::TenantId"]
 SECRETS = {"OCR_APPCODE": "placeholder", "RESULT_SIGNING_KEY": "k" * 48,
            "ENGINE_APPCODE": "e" * 40}
 # Props the fc3 component reads itself rather than passing to FC's CreateFunction.
@@ -55,8 +55,8 @@ def _template(**options):
     """template.yml's variant with the parameters s.yaml's vars stand for, resolved."""
     var = ros.variant(TEMPLATE, BucketName="my-idcard-bucket", OcrAppCode=SECRETS["OCR_APPCODE"],
                       LogProject=f"idcard-ocr-{ACCOUNT}", **options)
-    attributes = {("SigningKey", "Value"): SECRETS["RESULT_SIGNING_KEY"],
-                  ("EngineAppCode", "Value"): SECRETS["ENGINE_APPCODE"],
+    attributes = {("SigningKey", "value"): SECRETS["RESULT_SIGNING_KEY"],
+                  ("EngineAppCode", "value"): SECRETS["ENGINE_APPCODE"],
                   ("Function", "FunctionName"): "idcard-ocr",
                   ("EngineFunction", "FunctionName"): "idcard-ocr-engine",
                   ("EngineHttpTrigger", "UrlInternet"):
