@@ -7,6 +7,7 @@ import pytest
 
 from tests import ros
 
+pytestmark = pytest.mark.deploy
 TEMPLATE = ros.load()
 
 

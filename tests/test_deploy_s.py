@@ -15,6 +15,7 @@ import pytest
 
 from tests import ros
 
+pytestmark = pytest.mark.deploy
 S_CLI = os.path.join(ros.ROOT, "deploy", "node_modules", ".bin", "s")
 FILES = ("s.yaml", "s.eventbridge.yaml", "s.engine.yaml")
 ACCOUNT = ros.PSEUDO["ALIYUN::TenantId"]

@@ -13,6 +13,7 @@ from idcard_ocr.io.keys import is_image_key
 from idcard_ocr.io.results import ResultLocation
 from tests import ros
 
+pytestmark = pytest.mark.deploy
 TEMPLATE = ros.load()
 DEFAULT = ros.variant(TEMPLATE)
 FUNCTION = DEFAULT["Resources"]["Function"]["Properties"]
