@@ -44,7 +44,8 @@ NO_VALUE = {"Ref": "ALIYUN::NoValue"}
 SAMPLE_PARAMETERS = {"BucketName": "idcards-demo", "CodeBucket": "idcards-code",
                      "LogProject": "idcard-ocr-123456789", "OcrAppCode": "placeholder"}
 # Every option combination the template offers.
-VARIANTS = [dict(TriggerKind=kind, DeployEngine=engine, AppCodeSecretName=secret)
+VARIANTS = [dict(TriggerKind=kind, DeployEngine=engine, AppCodeSecretName=secret,
+                 AppCodeSecretKeyId=secret and "key-hzz0123456789abcdef")
             for kind in ("oss", "eventbridge") for engine in ("false", "true")
             for secret in ("", "idcard-ocr/appcode")]
 
@@ -60,7 +61,8 @@ def load(path: str = os.path.join(ROOT, "template.yml")) -> dict:
 
 def parameters(template: dict, **overrides) -> dict:
     values = {name: spec.get("Default") for name, spec in template["Parameters"].items()}
-    values.update({k: v for k, v in SAMPLE_PARAMETERS.items() if values.get(k) in (None, "")})
+    values.update({k: v for k, v in SAMPLE_PARAMETERS.items()
+                   if k in values and values[k] in (None, "")})
     values.update(overrides)
     for name, value in values.items():
         allowed = template["Parameters"][name].get("AllowedValues")

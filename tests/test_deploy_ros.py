@@ -178,3 +178,14 @@ def test_arns_and_the_mns_endpoint_name_the_owning_account():
     text = open(ros.os.path.join(ros.ROOT, "template.yml"), encoding="utf-8").read()
     assert "ALIYUN::AccountId" not in text
     assert text.count("${ALIYUN::TenantId}") >= 10
+
+
+@pytest.mark.parametrize("kms", ["false", "true"])
+def test_the_services_stack_passes_ros_cdk(kms):
+    """deploy/enable-services.yml (docs/deploy.md, step 2) is checked like template.yml."""
+    services = ros.load(ros.os.path.join(ros.ROOT, "deploy", "enable-services.yml"))
+    var = ros.variant(services, EnableKms=kms)
+    ros.cdk_check(var["Resources"])
+    ros.pseudo_check(var)
+    enabled = {body["Properties"]["ServiceName"] for body in var["Resources"].values()}
+    assert enabled == {"OSS", "FC", "MNS", "SLS"} | ({"KMS"} if kms == "true" else set())

@@ -189,7 +189,8 @@ def test_zip_paths_are_what_make_package_builds():
 @pytest.mark.parametrize("name, resource, options", [
     ("function-policy.json", "FunctionRole", {}),
     ("engine-policy.json", "EngineRole", {"DeployEngine": "true"}),
-    ("appcode-secret-policy.json", "AppCodeSecretPolicy", {"AppCodeSecretName": "my-secret"}),
+    ("appcode-secret-policy.json", "AppCodeSecretPolicy", {"AppCodeSecretName": "my-secret",
+                                                           "AppCodeSecretKeyId": "key-1234"}),
 ])
 def test_policies_for_the_s_yaml_roles_are_the_templates(name, resource, options):
     """README's RAM commands for Serverless Devs create the roles from these files."""
@@ -197,7 +198,7 @@ def test_policies_for_the_s_yaml_roles_are_the_templates(name, resource, options
         text = f.read()
     for placeholder, value in (("<bucket>", "idcards-demo"), ("<region>", "cn-hangzhou"),
                                ("<account-id>", ACCOUNT), ("<log-project>", "idcard-ocr-123456789"),
-                               ("<secret-name>", "my-secret")):
+                               ("<secret-name>", "my-secret"), ("<key-id>", "key-1234")):
         text = text.replace(placeholder, value)
     var = ros.variant(TEMPLATE, **options)
     props = var["Resources"][resource]["Properties"]

@@ -165,6 +165,7 @@ def test_function_role_is_least_privilege(options):
     if options["AppCodeSecretName"] and options["DeployEngine"] == "false":
         expected["kms:GetSecretValue"] = [
             "acs:kms:cn-hangzhou:123456789:secret/idcard-ocr/appcode"]
+        expected["kms:Decrypt"] = ["acs:kms:cn-hangzhou:123456789:key/key-hzz0123456789abcdef"]
     assert grants == expected
     # The put grant on .json is what results and claims need: both end in RESULT_SUFFIX.
     assert FUNCTION["EnvironmentVariables"]["RESULT_SUFFIX"] == ".json"
