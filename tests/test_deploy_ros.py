@@ -189,3 +189,17 @@ def test_the_services_stack_passes_ros_cdk(kms):
     ros.pseudo_check(var)
     enabled = {body["Properties"]["ServiceName"] for body in var["Resources"].values()}
     assert enabled == {"OSS", "FC", "MNS", "SLS"} | ({"KMS"} if kms == "true" else set())
+
+
+def test_the_serverless_devs_resources_are_the_templates():
+    """deploy/serverless-devs-resources.yml (docs/deploy.md, Serverless Devs step S3): the
+    queues and logs of s.yaml's function, each as template.yml makes it, and passing ROS CDK."""
+    extra = ros.load(ros.os.path.join(ros.ROOT, "deploy", "serverless-devs-resources.yml"))
+    var = ros.variant(extra, LogProject="idcard-ocr-123456789")
+    ros.cdk_check(var["Resources"])
+    ros.pseudo_check(var)
+    for name, body in extra["Resources"].items():
+        assert body["Type"] == TEMPLATE["Resources"][name]["Type"], name
+        assert body["Properties"] == TEMPLATE["Resources"][name]["Properties"], name
+    for name, spec in extra["Parameters"].items():
+        assert spec.get("Default") == TEMPLATE["Parameters"][name].get("Default"), name
