@@ -11,13 +11,13 @@
   class for, against names read from published artifacts (tests/fixtures/published/: Alibaba's
   Go SDK test template, and the OpenStack Heat class ROS takes the resource from).
 - `pseudo_parameters()`: the ALIYUN::* pseudo parameters, read from ROS CDK's RosPseudo.
+- `api_check(value, model)`: a map that ROS passes through unchecked (TriggerConfig) checked
+  key by key and type by type against Function Compute's own API models
+  (alibabacloud_fc20230330.models).
 
 The rule: every resource type, property, attribute and pseudo parameter a check accepts comes
 from one of Alibaba's artifacts (or, for RandomString, the published files cited above), never
 from a list written here.
-- `api_check(value, model)`: a map that ROS passes through unchecked (TriggerConfig) checked
-  key by key and type by type against Function Compute's own API models
-  (alibabacloud_fc20230330.models).
 """
 
 import copy
