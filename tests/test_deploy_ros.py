@@ -3,6 +3,8 @@ Ros* classes (property names, types, required properties, ranges, allowed values
 the TriggerConfig maps the CDK passes through, Function Compute's API models. Mutated copies
 prove that a typo, a wrong type or an out-of-range value fails."""
 
+import os
+
 import pytest
 
 from tests import ros
@@ -175,7 +177,7 @@ def test_the_template_enables_the_services_it_creates_things_in():
 
 def test_arns_and_the_mns_endpoint_name_the_owning_account():
     """ALIYUN::TenantId is the account that owns the resources, even for a RAM user's stack."""
-    text = open(ros.os.path.join(ros.ROOT, "template.yml"), encoding="utf-8").read()
+    text = open(os.path.join(ros.ROOT, "template.yml"), encoding="utf-8").read()
     assert "ALIYUN::AccountId" not in text
     assert text.count("${ALIYUN::TenantId}") >= 10
 
@@ -183,7 +185,7 @@ def test_arns_and_the_mns_endpoint_name_the_owning_account():
 @pytest.mark.parametrize("kms", ["false", "true"])
 def test_the_services_stack_passes_ros_cdk(kms):
     """deploy/enable-services.yml (docs/deploy.md, step 2) is checked like template.yml."""
-    services = ros.load(ros.os.path.join(ros.ROOT, "deploy", "enable-services.yml"))
+    services = ros.load(os.path.join(ros.ROOT, "deploy", "enable-services.yml"))
     var = ros.variant(services, EnableKms=kms)
     ros.cdk_check(var["Resources"])
     ros.pseudo_check(var)
@@ -194,7 +196,7 @@ def test_the_services_stack_passes_ros_cdk(kms):
 def test_the_serverless_devs_resources_are_the_templates():
     """deploy/serverless-devs-resources.yml (docs/deploy.md, Serverless Devs step S3): the
     queues and logs of s.yaml's function, each as template.yml makes it, and passing ROS CDK."""
-    extra = ros.load(ros.os.path.join(ros.ROOT, "deploy", "serverless-devs-resources.yml"))
+    extra = ros.load(os.path.join(ros.ROOT, "deploy", "serverless-devs-resources.yml"))
     var = ros.variant(extra, LogProject="idcard-ocr-123456789")
     ros.cdk_check(var["Resources"])
     ros.pseudo_check(var)
