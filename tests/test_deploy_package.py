@@ -193,6 +193,50 @@ def test_function_zip_imports_under_cpython_310_with_only_the_zip(function_zip, 
     assert "under 3.10" in result.stdout
 
 
+# The handler of the unpacked zip, run as FC's python3.10 runtime would: index.handler(event
+# bytes, context), the settings in the environment.
+RUN_HANDLER = """
+import json, sys
+from types import SimpleNamespace
+sys.path[:0] = [{code!r}]
+import index
+context = SimpleNamespace(request_id="req-zip", credentials=None, region="cn-hangzhou",
+                          account_id="123456789",
+                          function=SimpleNamespace(name="idcard-ocr", handler="index.handler",
+                                                   memory=512, timeout=60),
+                          service=SimpleNamespace(name="idcard-ocr", log_project="",
+                                                  log_store=""))
+summary = index.handler(sys.stdin.buffer.read(), context)
+print(json.dumps(summary))
+"""
+
+
+def test_function_zip_reads_a_jpeg_and_a_heic_under_cpython_310(function_zip, tmp_path, bucket,
+                                                                   env, ocr_api):
+    """The zip's own compiled parts at work under the runtime's Python: Pillow decodes a JPEG,
+    pillow-heif a HEIC, oss2 reads and writes over HTTP, and two results stand beside them."""
+    import json
+
+    from tests.conftest import oss_event, upload
+    from tests.fakes import images
+
+    code = unpack(function_zip, tmp_path / "code")
+    items = [upload(bucket, "idcards/zip-face.jpg", images.card_jpeg()),
+             upload(bucket, "idcards/zip-face.heic", images.encode(images.card(), "HEIF"))]
+    result = subprocess.run([cpython("3.10"), "-I", "-S", "-c", RUN_HANDLER.format(code=code)],
+                            input=oss_event(bucket.bucket_name, *items), cwd=code,
+                            env=dict(env, PATH=os.environ.get("PATH", "")),
+                            capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr.decode()[-3000:]
+    summary = json.loads(result.stdout.decode().strip().splitlines()[-1])
+    assert summary["ok"] == 2, summary
+    for key, fmt in (("idcards/zip-face.jpg.json", "JPEG"), ("idcards/zip-face.heic.json",
+                                                            "HEIF")):
+        doc = json.loads(bucket.get_object(key).read())
+        assert doc["status"] == "ok" and doc["image"]["source_format"] == fmt, doc["image"]
+    assert len(ocr_api.requests) == 2
+
+
 def test_engine_zip_imports_and_starts_rapidocr_under_cpython_312(engine_zip, tmp_path):
     """custom.debian11 runs `python3 -m idcard_ocr serve` with PYTHONPATH /code/python:/code
     (template.yml): every module imports, cv2 decodes an image and RapidOCR loads its models
