@@ -20,7 +20,6 @@ pyelftools), no `readelf` needed.
 import json
 import os
 import pathlib
-import zipfile
 
 # The desktop families (X11, OpenGL, GLib) among manylinux2014's libraries; each prefix must
 # match a library of that list (checked in allowed_system_libraries), so none is made up.
@@ -71,14 +70,9 @@ def needed_from_the_system(root: str) -> dict:
     return missing
 
 
-def check_zip(zip_path: str, into: str) -> dict:
-    """{library: [system libraries it needs that FC's runtimes may lack]} (empty: all fine)."""
-    with zipfile.ZipFile(zip_path) as archive:
-        archive.extractall(into)
-    return libraries_beyond_the_allow_list(into)
-
-
 def libraries_beyond_the_allow_list(root: str) -> dict:
+    """{library: [system libraries it needs that FC's runtimes may lack]} for an unpacked zip
+    (empty: all fine)."""
     allowed = allowed_system_libraries()
     found = {}
     for library, needed in needed_from_the_system(root).items():

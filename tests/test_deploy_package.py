@@ -42,6 +42,23 @@ def engine_zip(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def function_code(function_zip, tmp_path_factory):
+    """The function's zip unpacked, as FC unpacks it to /code."""
+    return unpack(function_zip, tmp_path_factory.mktemp("function-code"))
+
+
+@pytest.fixture(scope="module")
+def engine_code(engine_zip, tmp_path_factory):
+    return unpack(engine_zip, tmp_path_factory.mktemp("engine-code"))
+
+
+def unpack(zip_path, into):
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(into)
+    return str(into)
+
+
+@pytest.fixture(scope="module")
 def package(function_zip):
     with zipfile.ZipFile(function_zip) as archive:
         return archive.namelist()
@@ -89,9 +106,9 @@ def test_engine_zip_takes_opencv_headless_not_the_desktop_build(engine_zip):
     assert any(n.startswith("python/rapidocr_onnxruntime/") for n in names)
 
 
-@pytest.mark.parametrize("which", ["function_zip", "engine_zip"])
-def test_shared_libraries_need_only_what_fc_runtimes_have(request, tmp_path, which):
-    beyond = shared_libraries.check_zip(request.getfixturevalue(which), str(tmp_path))
+@pytest.mark.parametrize("which", ["function_code", "engine_code"])
+def test_shared_libraries_need_only_what_fc_runtimes_have(request, which):
+    beyond = shared_libraries.libraries_beyond_the_allow_list(request.getfixturevalue(which))
     assert beyond == {}, beyond
 
 
@@ -173,17 +190,11 @@ def import_all(python, code, path, first="", skipped=(), more=""):
                           text=True, timeout=300)
 
 
-def unpack(zip_path, into):
-    with zipfile.ZipFile(zip_path) as archive:
-        archive.extractall(into)
-    return str(into)
-
-
-def test_function_zip_imports_under_cpython_310_with_only_the_zip(function_zip, tmp_path):
+def test_function_zip_imports_under_cpython_310_with_only_the_zip(function_code):
     """FC's python3.10 runtime unpacks the zip to /code and imports index (Handler
     index.handler), which puts python/ on sys.path. The engine's modules need the engine's
     zip (numpy, rapidocr), so they are left out here."""
-    code = unpack(function_zip, tmp_path / "code")
+    code = function_code
     result = import_all(cpython("3.10"), code, [code], first="import index",
                         skipped=["idcard_ocr.engine.fields", "idcard_ocr.engine.layout",
                                  "idcard_ocr.engine.reader"],
@@ -211,8 +222,8 @@ print(json.dumps(summary))
 """
 
 
-def test_function_zip_reads_a_jpeg_and_a_heic_under_cpython_310(function_zip, tmp_path, bucket,
-                                                                   env, ocr_api):
+def test_function_zip_reads_a_jpeg_and_a_heic_under_cpython_310(function_code, bucket, env,
+                                                                   ocr_api):
     """The zip's own compiled parts at work under the runtime's Python: Pillow decodes a JPEG,
     pillow-heif a HEIC, oss2 reads and writes over HTTP, and two results stand beside them."""
     import json
@@ -220,7 +231,7 @@ def test_function_zip_reads_a_jpeg_and_a_heic_under_cpython_310(function_zip, tm
     from tests.conftest import oss_event, upload
     from tests.fakes import images
 
-    code = unpack(function_zip, tmp_path / "code")
+    code = function_code
     items = [upload(bucket, "idcards/zip-face.jpg", images.card_jpeg()),
              upload(bucket, "idcards/zip-face.heic", images.encode(images.card(), "HEIF"))]
     result = subprocess.run([cpython("3.10"), "-I", "-S", "-c", RUN_HANDLER.format(code=code)],
@@ -237,17 +248,55 @@ def test_function_zip_reads_a_jpeg_and_a_heic_under_cpython_310(function_zip, tm
     assert len(ocr_api.requests) == 2
 
 
-def test_engine_zip_imports_and_starts_rapidocr_under_cpython_312(engine_zip, tmp_path):
-    """custom.debian11 runs `python3 -m idcard_ocr serve` with PYTHONPATH /code/python:/code
-    (template.yml): every module imports, cv2 decodes an image and RapidOCR loads its models
-    and reads it, all from the zip."""
-    code = unpack(engine_zip, tmp_path / "code")
-    more = ("import cv2, numpy\n"
-            "ok, png = cv2.imencode('.png', numpy.full((64, 64, 3), 255, numpy.uint8))\n"
-            "assert ok and cv2.imdecode(png, cv2.IMREAD_COLOR).shape == (64, 64, 3)\n"
-            "from rapidocr_onnxruntime import RapidOCR\n"
-            "RapidOCR()(cv2.imdecode(png, cv2.IMREAD_COLOR))\n")
+def test_engine_zip_imports_under_cpython_312_with_only_the_zip(engine_code):
+    """Every module of the engine's zip (cv2, onnxruntime, rapidocr included) imports under
+    custom.debian11's Python with nothing but the zip on sys.path."""
+    code = engine_code
     result = import_all(cpython("3.12"), code, [os.path.join(code, "python"), code],
-                        more=more)
+                        more="import cv2, onnxruntime, rapidocr_onnxruntime")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "under 3.12" in result.stdout
+
+
+def test_engine_zip_serves_a_card_under_cpython_312(engine_code, tmp_path):
+    """The engine function as template.yml starts it: `python3 -m idcard_ocr serve` with
+    PYTHONPATH /code/python:/code and its generated AppCode, from the unpacked zip (no
+    site-packages: -S). It answers the marketplace contract for a committed sample card."""
+    import base64
+    import json
+    import signal
+
+    import requests
+
+    code = engine_code
+    appcode = "e" * 40
+    env = {"PATH": os.environ.get("PATH", ""), "ENGINE_APPCODES": appcode,
+           "PYTHONPATH": f"{code}/python:{code}", "FC_FUNCTION_MEMORY_SIZE": "2048",
+           "HOME": str(tmp_path)}
+    process = subprocess.Popen([cpython("3.12"), "-S", "-m", "idcard_ocr", "serve", "--host",
+                                "127.0.0.1", "--port", "0"], cwd=code, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = ""
+        while not url:
+            line = process.stdout.readline()
+            assert line, process.stderr.read()[-3000:]
+            if "listening on" in line:
+                url = line.rsplit(" ", 1)[1].strip()
+        with open(os.path.join(ROOT, "tests", "fixtures", "cards", "face-clean.jpg"), "rb") as f:
+            image = base64.b64encode(f.read()).decode()
+        answer = requests.post(url, timeout=120, data=json.dumps(
+            {"image": image, "configure": json.dumps({"side": "face"})}),
+            headers={"Authorization": f"APPCODE {appcode}",
+                     "Content-Type": "application/json; charset=UTF-8"})
+        assert answer.status_code == 200, answer.headers.get("X-Ca-Error-Message")
+        with open(os.path.join(ROOT, "tests", "fixtures", "cards", "truth.json"),
+                  encoding="utf-8") as f:
+            expected = json.load(f)["face-clean.jpg"]["fields"]["num"]
+        read_right = answer.json().get("num") == expected  # no card number in the test output
+        assert answer.json()["success"] is True and read_right
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)
+        process.stdout.close()
+        process.stderr.close()
