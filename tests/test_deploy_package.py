@@ -145,8 +145,9 @@ def cpython(version):
     (or $PYTHON312), python3.10 on PATH, Debian's, or one that pyenv installed."""
     candidates = [os.environ.get("PYTHON" + version.replace(".", "")),
                   shutil.which(f"python{version}"), f"/usr/bin/python{version}",
-                  *sorted(glob.glob(os.path.expanduser(
-                      f"~/.pyenv/versions/{version}.*/bin/python{version}")))]
+                  *sorted(glob.glob(os.path.join(
+                      os.path.expanduser(os.environ.get("PYENV_ROOT", "~/.pyenv")),
+                      "versions", f"{version}.*", "bin", f"python{version}")))]
     for candidate in filter(None, candidates):
         try:
             found = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % "
