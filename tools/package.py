@@ -110,23 +110,17 @@ def prefetch(wheelhouse: str, pins: list, python: str) -> None:
     """Wheels for the target in wheelhouse: source-only packages built here, pure Python."""
     os.makedirs(wheelhouse, exist_ok=True)
     alone, pins = split_swapped(pins)
+    # Before the swapped dependencies join: they are binary wheels for the target only
+    # (building this machine's numpy, onnxruntime and OpenCV would be for nothing).
+    pip("wheel", "--quiet", "--no-cache-dir", "--wheel-dir", wheelhouse, "--find-links",
+        wheelhouse, *pins, env=dict(os.environ, CC="false", CXX="false"))
     if alone:
         pip("download", "--quiet", "--no-deps", "--dest", wheelhouse, *target_options(python),
             *alone)
         pins += [dep for pin in alone for dep in swapped_dependencies(
             _wheel_metadata(wheelhouse, pin))]
-    pip("wheel", "--quiet", "--no-cache-dir", "--wheel-dir", wheelhouse, "--find-links",
-        wheelhouse, *source_only(pins), env=dict(os.environ, CC="false", CXX="false"))
     pip("download", "--quiet", "--dest", wheelhouse, "--find-links", wheelhouse,
         *target_options(python), *pins)
-
-
-def source_only(pins: list) -> list:
-    """The pins of the function's own requirements: only these have source-only packages
-    (oss2, crcmod, aliyun-mns-sdk...) among their dependencies. `pip wheel` on the engine's
-    binary dependencies would build this machine's wheels for nothing."""
-    own = {_name(p) for p in requirements(())}
-    return [p for p in pins if _name(p) in own]
 
 
 def vendor(stage: str, pins: list, python: str, wheelhouse: str, offline: bool) -> None:
