@@ -3,15 +3,17 @@
 #   make test   the test suite (what CI runs)
 #   make bench  the benchmarks (results in bench/README.md)
 #   make review-demo  the demo, then the review console on its bucket
+#   make deploy-check the offline checks of what is deployed (also part of make test)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench fonts package clean review-demo review-screenshots chromium
+.PHONY: demo test deploy-check bench fonts package clean review-demo review-screenshots chromium
 
 # The tests also need Serverless Devs (npm, pinned in deploy/package-lock.json) to render
-# s.yaml, the function's wheels for Linux x86_64 / python3.10 to build its zip offline, and
+# s.yaml, both zips' wheels for Linux x86_64 (python3.10, and python3.12 for the engine) to
+# build them offline, and
 # Debian's chromium for the review console's browser test (Playwright drives it; its own
 # browser download is never used).
 $(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt deploy/package-lock.json
@@ -29,6 +31,15 @@ demo: $(STAMP)
 # more than it computes. A single test: .venv/bin/python -m pytest tests/test_x.py -k name
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# Every offline check of what is deployed, the tests marked `deploy`: template.yml through
+# ROS CDK for each parameter variant, RandomString's published spelling, s.yaml as `s preview`
+# renders it against FC's API models, EventBridge event shapes through the handler, and both
+# zips (built from the wheelhouse) imported under their runtime's CPython (3.10, 3.12) with
+# nothing else on sys.path and their shared libraries read for system libraries FC's runtimes
+# may lack. `make test` runs them too (CI runs `make test`). What needs an account: docs/deploy.md.
+deploy-check: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m deploy
 
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)

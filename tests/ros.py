@@ -7,12 +7,21 @@
 - `cdk_check(resources)`: every resource fed to ROS CDK's own Ros* class (which checks types,
   required properties, ranges and allowed values when the stack is synthesized); keys the CDK
   does not know fail here, because it would otherwise drop them silently.
+- `random_string_check(properties)`: ALIYUN::RandomString, the one resource ROS CDK has no
+  class for, against names read from published artifacts (tests/fixtures/published/: Alibaba's
+  Go SDK test template, and the OpenStack Heat class ROS takes the resource from).
+- `pseudo_parameters()`: the ALIYUN::* pseudo parameters, read from ROS CDK's RosPseudo.
 - `api_check(value, model)`: a map that ROS passes through unchecked (TriggerConfig) checked
   key by key and type by type against Function Compute's own API models
   (alibabacloud_fc20230330.models).
+
+The rule: every resource type, property, attribute and pseudo parameter a check accepts comes
+from one of Alibaba's artifacts (or, for RandomString, the published files cited above), never
+from a list written here.
 """
 
 import copy
+import functools
 import inspect
 import json
 import os
@@ -24,14 +33,19 @@ import yaml
 # jsii warns on stderr about the Node.js release on every start; the tests do not care.
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PSEUDO = {"ALIYUN::Region": "cn-hangzhou", "ALIYUN::AccountId": "123456789",
-          "ALIYUN::StackName": "idcard-ocr", "ALIYUN::StackId": "stack-id"}
+# Values that resolve() gives the pseudo parameters (made up); which names exist is
+# pseudo_parameters()'s answer, not this dict's.
+PSEUDO = {"ALIYUN::Region": "cn-hangzhou", "ALIYUN::TenantId": "123456789",
+          "ALIYUN::AccountId": "123456789", "ALIYUN::StackName": "idcard-ocr",
+          "ALIYUN::StackId": "stack-id"}
+PUBLISHED = os.path.join(ROOT, "tests", "fixtures", "published")
 NO_VALUE = {"Ref": "ALIYUN::NoValue"}
 # Parameters without a default, as a user would fill them in.
 SAMPLE_PARAMETERS = {"BucketName": "idcards-demo", "CodeBucket": "idcards-code",
                      "LogProject": "idcard-ocr-123456789", "OcrAppCode": "placeholder"}
 # Every option combination the template offers.
-VARIANTS = [dict(TriggerKind=kind, DeployEngine=engine, AppCodeSecretName=secret)
+VARIANTS = [dict(TriggerKind=kind, DeployEngine=engine, AppCodeSecretName=secret,
+                 AppCodeSecretKeyId=secret and "key-hzz0123456789abcdef")
             for kind in ("oss", "eventbridge") for engine in ("false", "true")
             for secret in ("", "idcard-ocr/appcode")]
 
@@ -47,7 +61,8 @@ def load(path: str = os.path.join(ROOT, "template.yml")) -> dict:
 
 def parameters(template: dict, **overrides) -> dict:
     values = {name: spec.get("Default") for name, spec in template["Parameters"].items()}
-    values.update({k: v for k, v in SAMPLE_PARAMETERS.items() if values.get(k) in (None, "")})
+    values.update({k: v for k, v in SAMPLE_PARAMETERS.items()
+                   if k in values and values[k] in (None, "")})
     values.update(overrides)
     for name, value in values.items():
         allowed = template["Parameters"][name].get("AllowedValues")
@@ -158,6 +173,47 @@ def references(value) -> set:
     return found
 
 
+def get_atts(value):
+    """(resource, attribute) pairs that value reads, with Fn::GetAtt or ${Resource.Attribute}."""
+    if isinstance(value, dict):
+        for fn, arg in value.items():
+            if fn == "Fn::GetAtt":
+                yield tuple(arg)
+            elif fn == "Fn::Sub":
+                text, local = (arg, {}) if isinstance(arg, str) else arg
+                for name in re.findall(r"\$\{([^}]+)\}", text):
+                    if "." in name and name not in local and not name.startswith("ALIYUN::"):
+                        yield tuple(name.split(".", 1))
+                yield from get_atts(local)
+            else:
+                yield from get_atts(arg)
+    elif isinstance(value, list):
+        for item in value:
+            yield from get_atts(item)
+
+
+def attribute_check(var: dict) -> None:
+    """Every attribute read exists on its resource type (ROS CDK's attr_*, or as published)."""
+    for section in ("Resources", "Outputs"):
+        for name, body in var[section].items():
+            for resource, attribute in get_atts(body):
+                kind = var["Resources"][resource]["Type"]
+                if attribute not in cdk_attributes(kind):
+                    raise TemplateError(f"{name}: {resource} ({kind}) has no attribute "
+                                        f"{attribute!r} (known: {sorted(cdk_attributes(kind))})")
+
+
+def pseudo_check(var: dict) -> None:
+    """Every ALIYUN::* pseudo parameter used is one ROS CDK knows."""
+    known = pseudo_parameters()
+    for section in ("Resources", "Outputs"):
+        for name, body in var[section].items():
+            unknown = {n for n in references(body) if n.startswith("ALIYUN::")} - known
+            if unknown:
+                raise TemplateError(f"{name}: unknown pseudo parameter(s) {sorted(unknown)} "
+                                    f"(ROS CDK knows {sorted(known)})")
+
+
 # --- ROS CDK ---------------------------------------------------------------------------------
 
 CDK_CLASSES = {
@@ -169,12 +225,9 @@ CDK_CLASSES = {
     "ALIYUN::MNS::Queue": ("ros_cdk_mns", "RosQueue"),
     "ALIYUN::SLS::Project": ("ros_cdk_sls", "RosProject"),
     "ALIYUN::SLS::Logstore": ("ros_cdk_sls", "RosLogstore"),
+    "ALIYUN::SLS::Index": ("ros_cdk_sls", "RosIndex"),
+    "ALIYUN::ROS::AutoEnableService": ("ros_cdk_ros", "RosAutoEnableService"),
 }
-# ROS CDK ships no class for ALIYUN::RandomString: its documented properties, checked here.
-RANDOM_STRING = {"Length": int, "Sequence": str, "Salt": str, "CharacterClasses": list,
-                 "CharacterSequences": list}
-RANDOM_SEQUENCES = ("lettersdigits", "letters", "lowercase", "uppercase", "digits",
-                    "hexdigits", "octdigits")
 
 
 def _snake(name: str) -> str:
@@ -288,23 +341,107 @@ def cdk_attributes(kind: str) -> set:
     import importlib
 
     if kind == "ALIYUN::RandomString":
-        return {"Value"}
+        return set(random_string_schema()["attributes"])
     module, class_name = CDK_CLASSES[kind]
     cls = getattr(importlib.import_module(module), class_name)
     return {"".join(part.capitalize() for part in name[5:].split("_"))
             for name in dir(cls) if name.startswith("attr_")}
 
 
+# --- ALIYUN::RandomString, from published artifacts ---------------------------------------
+
+_HEAT_TYPES = {"INTEGER": int, "STRING": str, "LIST": list, "MAP": dict, "BOOLEAN": bool}
+
+
+def _heat_class() -> "ast.ClassDef":
+    import ast
+
+    with open(os.path.join(PUBLISHED, "heat_random_string.py.txt"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    [cls] = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    return cls
+
+
+def _calls(node, name: str) -> list:
+    """Every call of `<anything>.name(...)` under node."""
+    import ast
+
+    return [n for n in ast.walk(node) if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute) and n.func.attr == name]
+
+
+@functools.lru_cache(maxsize=None)
+def random_string_schema() -> dict:
+    """ALIYUN::RandomString as published: {"properties": {name: python type}, "attributes":
+    [...], "sequences": [...], "length": (lowest, highest)}, parsed from Heat's class
+    (tests/fixtures/published/heat_random_string.py.txt) and cross-checked against the names
+    Alibaba's Go SDK test template uses (aliyungo_ros_random_string.yaml)."""
+    import ast
+
+    cls = _heat_class()
+    names, groups = {}, {}
+    for node in cls.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 2:
+            constants = [n.id for n in node.targets[1].elts]
+            values = [v.value for v in node.value.elts]
+            names.update(zip(constants, values))
+            groups[node.targets[0].id] = values
+    schemas = {}
+    for node in cls.body:
+        if isinstance(node, ast.Assign) and node.targets[0].id == "properties_schema":
+            for key, call in zip(node.value.keys, node.value.values):
+                schemas[names[key.id]] = call
+    properties = {name: _HEAT_TYPES[call.args[0].attr] for name, call in schemas.items()}
+    [length_range] = [c for c in _calls(schemas["length"], "Range")]
+    [sequences] = [c for c in _calls(schemas["sequence"], "AllowedValues")]
+    schema = {"properties": properties, "attributes": groups["ATTRIBUTES"],
+              "sequences": [v.value for v in sequences.args[0].elts],
+              "length": tuple(a.value for a in length_range.args)}
+    if set(properties) != set(groups["PROPERTIES"]):
+        raise TemplateError("Heat's excerpt: PROPERTIES and properties_schema disagree")
+    with open(os.path.join(PUBLISHED, "aliyungo_ros_random_string.yaml"), encoding="utf-8") as f:
+        sdk = yaml.safe_load(f)
+    for name, body in sdk["Resources"].items():
+        unknown = set(body.get("Properties", {})) - set(properties)
+        if unknown:  # ROS spells them as Heat does; if not, the excerpts disagree
+            raise TemplateError(f"Alibaba's Go SDK template uses {sorted(unknown)}, "
+                                f"which Heat's class does not name")
+    return schema
+
+
 def random_string_check(properties: dict, path: str) -> None:
+    schema = random_string_schema()
     for key, value in properties.items():
-        if key not in RANDOM_STRING:
-            raise TemplateError(f"{path}.{key}: not a property of ALIYUN::RandomString")
-        if not isinstance(value, RANDOM_STRING[key]) or isinstance(value, bool):
-            raise TemplateError(f"{path}.{key}: expected {RANDOM_STRING[key].__name__}")
-    if not 1 <= properties.get("Length", 32) <= 512:
-        raise TemplateError(f"{path}.Length: out of range")
-    if properties.get("Sequence", "lettersdigits") not in RANDOM_SEQUENCES:
-        raise TemplateError(f"{path}.Sequence: not one of {RANDOM_SEQUENCES}")
+        if key not in schema["properties"]:
+            raise TemplateError(f"{path}.{key}: not a property of ALIYUN::RandomString "
+                                f"(published: {sorted(schema['properties'])})")
+        expected = schema["properties"][key]
+        if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
+            raise TemplateError(f"{path}.{key}: expected {expected.__name__}")
+    lowest, highest = schema["length"]
+    if not lowest <= properties.get("length", lowest) <= highest:
+        raise TemplateError(f"{path}.length: out of range {lowest}..{highest}")
+    if properties.get("sequence", schema["sequences"][0]) not in schema["sequences"]:
+        raise TemplateError(f"{path}.sequence: not one of {schema['sequences']}")
+    if "sequence" in properties and ({"character_classes", "character_sequences"} & set(properties)):
+        raise TemplateError(f"{path}.sequence: cannot be used with character_classes or "
+                            f"character_sequences")
+
+
+@functools.lru_cache(maxsize=None)
+def pseudo_parameters() -> frozenset:
+    """ALIYUN::Region, ALIYUN::TenantId...: each of ROS CDK's RosPseudo members, resolved."""
+    import ros_cdk_core as core
+
+    stack = core.Stack(core.App(), "pseudo")
+    found = set()
+    for name in dir(core.RosPseudo):
+        if name.startswith("_"):
+            continue
+        resolved = stack.resolve(getattr(core.RosPseudo, name))
+        if isinstance(resolved, dict) and set(resolved) == {"Ref"}:
+            found.add(resolved["Ref"])
+    return frozenset(found)
 
 
 # --- Function Compute's API models -----------------------------------------------------------

@@ -15,9 +15,10 @@ import pytest
 
 from tests import ros
 
+pytestmark = pytest.mark.deploy
 S_CLI = os.path.join(ros.ROOT, "deploy", "node_modules", ".bin", "s")
 FILES = ("s.yaml", "s.eventbridge.yaml", "s.engine.yaml")
-ACCOUNT = ros.PSEUDO["ALIYUN::AccountId"]
+ACCOUNT = ros.PSEUDO["ALIYUN::TenantId"]
 SECRETS = {"OCR_APPCODE": "placeholder", "RESULT_SIGNING_KEY": "k" * 48,
            "ENGINE_APPCODE": "e" * 40}
 # Props the fc3 component reads itself rather than passing to FC's CreateFunction.
@@ -55,8 +56,8 @@ def _template(**options):
     """template.yml's variant with the parameters s.yaml's vars stand for, resolved."""
     var = ros.variant(TEMPLATE, BucketName="my-idcard-bucket", OcrAppCode=SECRETS["OCR_APPCODE"],
                       LogProject=f"idcard-ocr-{ACCOUNT}", **options)
-    attributes = {("SigningKey", "Value"): SECRETS["RESULT_SIGNING_KEY"],
-                  ("EngineAppCode", "Value"): SECRETS["ENGINE_APPCODE"],
+    attributes = {("SigningKey", "value"): SECRETS["RESULT_SIGNING_KEY"],
+                  ("EngineAppCode", "value"): SECRETS["ENGINE_APPCODE"],
                   ("Function", "FunctionName"): "idcard-ocr",
                   ("EngineFunction", "FunctionName"): "idcard-ocr-engine",
                   ("EngineHttpTrigger", "UrlInternet"):
@@ -188,7 +189,8 @@ def test_zip_paths_are_what_make_package_builds():
 @pytest.mark.parametrize("name, resource, options", [
     ("function-policy.json", "FunctionRole", {}),
     ("engine-policy.json", "EngineRole", {"DeployEngine": "true"}),
-    ("appcode-secret-policy.json", "AppCodeSecretPolicy", {"AppCodeSecretName": "my-secret"}),
+    ("appcode-secret-policy.json", "AppCodeSecretPolicy", {"AppCodeSecretName": "my-secret",
+                                                           "AppCodeSecretKeyId": "key-1234"}),
 ])
 def test_policies_for_the_s_yaml_roles_are_the_templates(name, resource, options):
     """README's RAM commands for Serverless Devs create the roles from these files."""
@@ -196,7 +198,7 @@ def test_policies_for_the_s_yaml_roles_are_the_templates(name, resource, options
         text = f.read()
     for placeholder, value in (("<bucket>", "idcards-demo"), ("<region>", "cn-hangzhou"),
                                ("<account-id>", ACCOUNT), ("<log-project>", "idcard-ocr-123456789"),
-                               ("<secret-name>", "my-secret")):
+                               ("<secret-name>", "my-secret"), ("<key-id>", "key-1234")):
         text = text.replace(placeholder, value)
     var = ros.variant(TEMPLATE, **options)
     props = var["Resources"][resource]["Properties"]

@@ -12,6 +12,9 @@ from tests.conftest import fc_context, load_event, upload
 from tests.fakes import images
 
 
+pytestmark = pytest.mark.deploy
+
+
 def retarget(event, bucket, items):
     """The sample event with its records pointed at objects of this test's bucket."""
     event = copy.deepcopy(event)

@@ -13,6 +13,7 @@ from idcard_ocr.card.keys import is_image_key
 from idcard_ocr.io.results import ResultLocation
 from tests import ros
 
+pytestmark = pytest.mark.deploy
 TEMPLATE = ros.load()
 DEFAULT = ros.variant(TEMPLATE)
 FUNCTION = DEFAULT["Resources"]["Function"]["Properties"]
@@ -71,12 +72,12 @@ def test_secrets_are_noecho_or_generated_never_typed():
     assert TEMPLATE["Parameters"]["OcrAppCode"]["NoEcho"] is True
     env = FUNCTION["EnvironmentVariables"]
     assert env["OCR_APPCODE"] == {"Ref": "OcrAppCode"}
-    assert env["RESULT_SIGNING_KEY"] == {"Fn::GetAtt": ["SigningKey", "Value"]}
+    assert env["RESULT_SIGNING_KEY"] == {"Fn::GetAtt": ["SigningKey", "value"]}
     key = TEMPLATE["Resources"]["SigningKey"]
-    assert key["Type"] == "ALIYUN::RandomString" and key["Properties"]["Length"] >= 32
+    assert key["Type"] == "ALIYUN::RandomString" and key["Properties"]["length"] >= 32
     engine_code = TEMPLATE["Resources"]["EngineAppCode"]
     assert engine_code["Type"] == "ALIYUN::RandomString"
-    assert engine_code["Properties"]["Length"] >= 32
+    assert engine_code["Properties"]["length"] >= 32
     # No output shows a secret: none refers to the random strings or the AppCode parameter.
     for output in TEMPLATE["Outputs"].values():
         assert not ros.references(output["Value"]) & {"SigningKey", "EngineAppCode", "OcrAppCode"}
@@ -87,7 +88,7 @@ def test_secrets_are_noecho_or_generated_never_typed():
 def test_environment_is_a_valid_configuration(output, options):
     var = ros.variant(TEMPLATE, Output=output, **options)
     params = var["_parameters"]
-    attributes = {("SigningKey", "Value"): "k" * 48, ("EngineAppCode", "Value"): "e" * 40,
+    attributes = {("SigningKey", "value"): "k" * 48, ("EngineAppCode", "value"): "e" * 40,
                   ("EngineHttpTrigger", "UrlInternet"):
                       "https://idcard-ocr-engine-abc.cn-hangzhou.fcapp.run"}
     env = ros.resolve(var["Resources"]["Function"]["Properties"]["EnvironmentVariables"],
@@ -122,7 +123,7 @@ def test_environment_is_a_valid_configuration(output, options):
 def test_every_reference_exists_in_its_variant(options):
     """A resource or output of one option must not refer to a resource of another."""
     var = ros.variant(TEMPLATE, **options)
-    known = set(var["Resources"]) | set(var["_parameters"]) | set(ros.PSEUDO)
+    known = set(var["Resources"]) | set(var["_parameters"]) | ros.pseudo_parameters()
     for section in ("Resources", "Outputs"):
         for name, body in var[section].items():
             missing = ros.references(body) - known
@@ -130,23 +131,7 @@ def test_every_reference_exists_in_its_variant(options):
             depends = body.get("DependsOn", [])
             for target in [depends] if isinstance(depends, str) else depends:
                 assert target in var["Resources"], f"{name} depends on absent {target}"
-    attributes = {(n, a) for body in list(var["Resources"].values()) +
-                  list(var["Outputs"].values()) for n, a in _get_atts(body)}
-    for resource, attribute in attributes:
-        assert attribute in ros.cdk_attributes(var["Resources"][resource]["Type"]), \
-            f"{resource} has no attribute {attribute}"
-
-
-def _get_atts(value):
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if k == "Fn::GetAtt":
-                yield tuple(v)
-            else:
-                yield from _get_atts(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _get_atts(v)
+    ros.attribute_check(var)
 
 
 def test_queues_and_the_dead_letter_destination():
@@ -157,7 +142,7 @@ def test_queues_and_the_dead_letter_destination():
     config = resources["AsyncInvokeConfig"]
     assert "DeadLetterQueue" in config["DependsOn"]
     on_failure = config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::Sub"]
-    assert on_failure == ("acs:mns:${ALIYUN::Region}:${ALIYUN::AccountId}:"
+    assert on_failure == ("acs:mns:${ALIYUN::Region}:${ALIYUN::TenantId}:"
                           "/queues/${DeadLetterQueueName}/messages")
     assert config["Properties"]["FunctionName"] == {"Fn::GetAtt": ["Function", "FunctionName"]}
     assert config["Properties"]["MaxAsyncRetryAttempts"] == 2
@@ -180,6 +165,7 @@ def test_function_role_is_least_privilege(options):
     if options["AppCodeSecretName"] and options["DeployEngine"] == "false":
         expected["kms:GetSecretValue"] = [
             "acs:kms:cn-hangzhou:123456789:secret/idcard-ocr/appcode"]
+        expected["kms:Decrypt"] = ["acs:kms:cn-hangzhou:123456789:key/key-hzz0123456789abcdef"]
     assert grants == expected
     # The put grant on .json is what results and claims need: both end in RESULT_SUFFIX.
     assert FUNCTION["EnvironmentVariables"]["RESULT_SUFFIX"] == ".json"
@@ -231,7 +217,7 @@ def test_native_triggers_listen_only_to_finished_objects_under_the_prefix():
     assert len(triggers) == 6 and len(triggers) <= 10  # OSS allows 10 rules per bucket
     for trigger in triggers.values():
         assert trigger["SourceArn"] == \
-            {"Fn::Sub": "acs:oss:${ALIYUN::Region}:${ALIYUN::AccountId}:${BucketName}"}
+            {"Fn::Sub": "acs:oss:${ALIYUN::Region}:${ALIYUN::TenantId}:${BucketName}"}
         assert all(FINISHED.fullmatch(name) for name in trigger["TriggerConfig"]["events"])
         assert trigger["TriggerConfig"]["filter"]["key"]["prefix"] == {"Ref": "UploadPrefix"}
     assert sorted(t["TriggerConfig"]["filter"]["key"]["suffix"] for t in triggers.values()) == \
@@ -333,7 +319,7 @@ def test_engine_is_an_http_function_with_its_appcode_check_on():
         "python3", "-m", "idcard_ocr", "serve", "--host", "0.0.0.0", "--port", "9000"]
     assert engine["CustomRuntimeConfig"]["Port"] == 9000
     assert engine["EnvironmentVariables"]["ENGINE_APPCODES"] == \
-        {"Fn::GetAtt": ["EngineAppCode", "Value"]}
+        {"Fn::GetAtt": ["EngineAppCode", "value"]}
     assert engine["InternetAccess"] is False
     assert engine["Code"]["OssObjectName"] == {"Ref": "EngineCodeObject"}
     assert 1 < engine["InstanceConcurrency"] <= 8

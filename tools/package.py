@@ -13,12 +13,13 @@ optional C extension (crcmod's) falls back to its pure-Python version instead of
 compiled for this machine. No tests, no __pycache__, no *.egg-info go into a zip.
 
     python tools/package.py [--only function|engine] [--out dist]
-    python tools/package.py --prefetch DIR          fill a wheelhouse for the function's zip
+    python tools/package.py --prefetch DIR          fill a wheelhouse for both zips
     python tools/package.py --wheelhouse DIR        build from it alone (no network)
 """
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,14 @@ TARGETS = {  # name: (zip, Python of the FC runtime, pyproject extras)
     "function": ("idcard-ocr.zip", "3.10", ()),
     "engine": ("idcard-ocr-engine.zip", "3.12", ("engine",)),
 }
+# rapidocr-onnxruntime requires opencv-python, whose Linux wheel links the desktop's libraries
+# (libGL, libX11, libxcb, glib) from the system; FC's runtimes need not have them, and then
+# `import cv2` fails and the engine never starts. The engine's zip takes the same `cv2` from
+# opencv-python-headless: such a package is installed without its dependencies, which are then
+# installed from its own metadata with the names swapped. (The developer venv keeps
+# opencv-python: both install the same `cv2` folder and must not be installed together.)
+SWAPPED = {"opencv-python": "opencv-python-headless==5.1.0.95"}
+SWAPS_DEPENDENCIES_OF = ("rapidocr-onnxruntime",)
 SKIPPED_DIRS = {"__pycache__", "tests"}
 SKIPPED_SUFFIXES = (".pyc", ".pyo", ".egg-info")
 
@@ -52,6 +61,40 @@ def requirements(extras) -> list:
     return pins
 
 
+def _name(pin: str) -> str:
+    return re.split(r"[\s<>=!~;\[]", pin, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def split_swapped(pins: list) -> tuple:
+    """(pins installed without their dependencies, the other pins)."""
+    alone = [p for p in pins if _name(p) in SWAPS_DEPENDENCIES_OF]
+    return alone, [p for p in pins if p not in alone]
+
+
+def swapped_dependencies(metadata: str) -> list:
+    """The Requires-Dist of a METADATA text, opencv-python swapped for the headless build."""
+    found = []
+    for line in metadata.splitlines():
+        if not line.startswith("Requires-Dist:"):
+            continue
+        requirement = line.split(":", 1)[1].strip()
+        if "extra ==" in requirement:
+            continue
+        found.append(SWAPPED.get(_name(requirement), requirement))
+    return found
+
+
+def _wheel_metadata(wheelhouse: str, pin: str) -> str:
+    prefix = _name(pin).replace("-", "_") + "-"
+    version = pin.split("==", 1)[1] if "==" in pin else ""
+    for name in sorted(os.listdir(wheelhouse)):
+        if name.lower().startswith(prefix) and name.endswith(".whl") and version in name:
+            with zipfile.ZipFile(os.path.join(wheelhouse, name)) as wheel:
+                [entry] = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+                return wheel.read(entry).decode("utf-8")
+    raise SystemExit(f"no wheel for {pin} in {wheelhouse}")
+
+
 def pip(*args, env=None) -> None:
     subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
                    check=True, env=env)
@@ -66,16 +109,39 @@ def target_options(python: str) -> list:
 def prefetch(wheelhouse: str, pins: list, python: str) -> None:
     """Wheels for the target in wheelhouse: source-only packages built here, pure Python."""
     os.makedirs(wheelhouse, exist_ok=True)
-    pip("wheel", "--quiet", "--no-cache-dir", "--wheel-dir", wheelhouse, *pins,
-        env=dict(os.environ, CC="false", CXX="false"))
+    alone, pins = split_swapped(pins)
+    # Before the swapped dependencies join: they are binary wheels for the target only
+    # (building this machine's numpy, onnxruntime and OpenCV would be for nothing).
+    pip("wheel", "--quiet", "--no-cache-dir", "--wheel-dir", wheelhouse, "--find-links",
+        wheelhouse, *pins, env=dict(os.environ, CC="false", CXX="false"))
+    if alone:
+        pip("download", "--quiet", "--no-deps", "--dest", wheelhouse, *target_options(python),
+            *alone)
+        pins += [dep for pin in alone for dep in swapped_dependencies(
+            _wheel_metadata(wheelhouse, pin))]
     pip("download", "--quiet", "--dest", wheelhouse, "--find-links", wheelhouse,
         *target_options(python), *pins)
 
 
 def vendor(stage: str, pins: list, python: str, wheelhouse: str, offline: bool) -> None:
+    """pins installed into stage/python for the target. `pip download` resolves them (it
+    checks each package's Requires-Python against the target's version); `pip install
+    --target` then only unpacks the chosen wheels: it would check Requires-Python against the
+    Python running it (numpy 2.5 needs 3.12, the engine's, not this machine's 3.11)."""
     index = ["--no-index"] if offline else []
-    pip("install", "--quiet", "--target", os.path.join(stage, "python"), "--find-links",
-        wheelhouse, *index, *target_options(python), *pins)
+    chosen = os.path.join(stage, ".wheels")
+    alone, pins = split_swapped(pins)
+    if alone:
+        pip("download", "--quiet", "--no-deps", "--dest", chosen, "--find-links", wheelhouse,
+            *index, *target_options(python), *alone)
+        pins += [dep for pin in alone for dep in swapped_dependencies(
+            _wheel_metadata(wheelhouse, pin))]
+    pip("download", "--quiet", "--dest", chosen, "--find-links", wheelhouse, *index,
+        *target_options(python), *pins)
+    wheels = sorted(os.path.join(chosen, name) for name in os.listdir(chosen))
+    pip("install", "--quiet", "--no-deps", "--no-index", "--ignore-requires-python",
+        "--target", os.path.join(stage, "python"), *target_options(python), *wheels)
+    shutil.rmtree(chosen)
 
 
 # The operator's review console runs on the operator's machine, never in a function.
@@ -135,11 +201,12 @@ def main(argv=None) -> int:
                         choices=("kms",), help="add an optional extra to the function's zip "
                                                "(kms: the AppCode from KMS Secrets Manager)")
     parser.add_argument("--prefetch", metavar="DIR",
-                        help="only fill DIR with the function zip's wheels")
+                        help="only fill DIR with the wheels of both zips")
     args = parser.parse_args(argv)
     if args.prefetch:
-        _, python, extras = TARGETS["function"]
-        prefetch(args.prefetch, requirements(extras), python)
+        for name in [args.only] if args.only else sorted(TARGETS):
+            _, python, extras = TARGETS[name]
+            prefetch(args.prefetch, requirements(extras), python)
         return 0
     for name in [args.only] if args.only else sorted(TARGETS, key=lambda n: n != "function"):
         build(name, args.out, args.wheelhouse, 1 if args.fast else 9,
