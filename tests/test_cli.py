@@ -1,6 +1,10 @@
 """The command line: `invoke` runs the real handler on an event file; exit codes; --version."""
 
 import json
+import os
+import subprocess
+import sys
+import warnings
 
 import pytest
 
@@ -10,10 +14,40 @@ from tests.conftest import oss_event, upload
 from tests.fakes import images
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as raised:
         cli(["--version"])
     assert raised.value.code == 0 and capsys.readouterr().out.strip() == f"idcard-ocr {__version__}"
+
+
+def built_metadata_version() -> str:
+    """The version a pip install of this checkout records: setuptools' own reading of
+    pyproject.toml, its dynamic version expanded."""
+    from setuptools.config.pyprojecttoml import read_configuration
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "[tool.setuptools] is beta" on older setuptools
+        project = read_configuration(os.path.join(ROOT, "pyproject.toml"), expand=True)["project"]
+    return project["version"]
+
+
+def test_the_version_has_one_source_the_package_metadata_agrees():
+    printed = subprocess.run([sys.executable, "-m", "idcard_ocr", "--version"], capture_output=True,
+                             text=True, timeout=60, cwd=ROOT,
+                             env={**os.environ, "PYTHONPATH": os.path.join(ROOT, "functions",
+                                                                           "idcard_ocr")})
+    assert printed.returncode == 0, printed.stderr[-2000:]
+    assert printed.stdout.strip() == f"idcard-ocr {built_metadata_version()}"
+    # The installed metadata too, when the installed project is this checkout (make test's
+    # editable install); another checkout's install may be older.
+    from importlib import metadata
+
+    origin = metadata.distribution("idcard-ocr").read_text("direct_url.json") or ""
+    if json.loads(origin or "{}").get("url") == f"file://{ROOT}":
+        assert metadata.version("idcard-ocr") == __version__
 
 
 def test_invoke_runs_the_handler_on_an_event_file(bucket, env, ocr_api, tmp_path, monkeypatch,
