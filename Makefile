@@ -3,27 +3,42 @@
 #   make test   the test suite (what CI runs)
 #   make bench  the benchmarks (results in bench/README.md)
 #   make review-demo  the demo, then the review console on its bucket
+#   make demo-keep    the demo, then its local OSS and engine stay up (for report, backfill, invoke)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench fonts package clean review-demo review-screenshots chromium
+.PHONY: demo demo-keep test bench fonts package clean review-demo review-screenshots chromium
 
-# The tests also need Serverless Devs (npm, pinned in deploy/package-lock.json) to render
-# s.yaml, the function's wheels for Linux x86_64 / python3.10 to build its zip offline, and
-# Debian's chromium for the review console's browser test (Playwright drives it; its own
-# browser download is never used).
+# Two installs. The demo's is light and needs no root: the project, its offline engine and the
+# local stand-ins (moto's S3 server as OSS; the review console for review-demo), from PyPI only,
+# so it works as a normal user on any Linux or macOS with Python >= 3.9.
+# The tests' adds the heavy parts: Serverless Devs (npm, pinned in deploy/package-lock.json) to
+# render s.yaml, the function's wheels for Linux x86_64 / python3.10 to build its zip offline,
+# and Debian's chromium for the review console's browser test (Playwright drives it; its own
+# browser download is never used). A test install satisfies the demo too.
+DEMO_STAMP := $(VENV)/.installed-demo
+
+$(DEMO_STAMP): pyproject.toml functions/idcard_ocr/requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[demo]'
+	touch $(DEMO_STAMP)
+
 $(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt deploy/package-lock.json
 	$(MAKE) chromium
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,engine,ops]'
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,engine,ops,demo]'
 	cd deploy && npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python tools/package.py --prefetch $(VENV)/wheelhouse
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/python tools/demo.py
+
+# The demo's local OSS and engine kept up for the operator's commands (docs/operations.md).
+demo-keep: $(DEMO_STAMP)
+	$(BIN)/python tools/demo.py --keep
 
 # Two worker processes, one test file each at a time: the suite waits on its loopback servers
 # more than it computes. A single test: .venv/bin/python -m pytest tests/test_x.py -k name
@@ -38,7 +53,7 @@ review-screenshots: $(STAMP)
 	REVIEW_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_review_browser.py
 
 # The demo's bucket stays up (local OSS and engine) and the console opens on it; Ctrl-C ends both.
-review-demo: $(STAMP)
+review-demo: $(DEMO_STAMP)
 	$(BIN)/python tools/demo.py --review
 
 bench: $(STAMP) fonts
