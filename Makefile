@@ -1,7 +1,7 @@
 # Everything a fresh machine needs is installed by these targets into .venv.
 #   make demo   the pipeline end to end on local servers, no cloud account
 #   make test   the test suite (what CI runs)
-#   make bench  the benchmarks (results in bench/README.md)
+#   make bench  the benchmarks (results in bench/README.md and bench/results.json)
 #   make review-demo  the demo, then the review console on its bucket
 #   make demo-keep    the demo, then its local OSS and engine stay up (for report, backfill, invoke)
 PY ?= python3
@@ -59,13 +59,15 @@ review-demo: $(DEMO_STAMP)
 bench: $(STAMP) fonts
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/memory.py
-	$(BIN)/python bench/versus_seed.py
+	$(BIN)/python bench/versus_sample.py
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/backfill.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/engine_function.py
 	$(BIN)/python bench/engine_server.py
 	$(BIN)/python bench/review.py
+	$(BIN)/python bench/cost.py
+	$(BIN)/python tools/bench_numbers.py --write
 
 # The synthetic card generators draw with Debian's Hei-style CJK fonts and OCR-B (benchmark and
 # tools/make_samples.py only; the tests read committed photos).
