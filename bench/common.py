@@ -14,8 +14,15 @@ sys.path[:0] = [ROOT, FUNCTION_DIR]
 
 def header(packages) -> str:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    versions = ", ".join(f"{n} {metadata.version(n)}" for n in packages)
+    versions = ", ".join(f"{n} {_version(n)}" for n in packages)
     return f"Run {now} on {machine()}; Python {platform.python_version()}; {versions}."
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:  # e.g. being reinstalled in a shared venv meanwhile
+        return "(version unknown)"
 
 
 def machine() -> str:
