@@ -40,6 +40,8 @@ def test_a_retyped_or_stale_number_is_caught():
     assert stale == ["x.md:2: quotes 0.37 for engine.p50_s; the bench says 0.34"]
     assert "not in bench/results.json" in \
         numbers.check_text("x.md", "1<!-- bench:engine.nothing -->", results)[0]
+    for broken in ("p50 <!-- bench:engine.p50_s --> s", "0.34<!--\n bench:engine.p50_s -->"):
+        assert "without a number" in numbers.check_text("x.md", broken, results)[0]
 
 
 def test_the_two_commands_are_two():

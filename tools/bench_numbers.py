@@ -63,8 +63,19 @@ def disagreements(results: dict) -> List[str]:
     return problems
 
 
+# Any marker at all, to catch one that lost its number or was broken across lines.
+ANY_MARKER = re.compile(r"<!--\s*bench:")
+
+
 def check_text(name: str, text: str, results: dict) -> List[str]:
     problems = []
+    found = {match.end() for match in MARKER.finditer(text)}
+    for match in ANY_MARKER.finditer(text):
+        end = text.find("-->", match.start()) + 3
+        if end not in found:
+            line = text.count("\n", 0, match.start()) + 1
+            problems.append(f"{name}:{line}: a bench marker without a number right before it, "
+                            f"or broken across lines")
     for quoted, path, offset in quotes(text):
         line = text.count("\n", 0, offset) + 1
         try:
