@@ -93,7 +93,7 @@ def main() -> int:
            f"throughput from bench/results.json: {link['run']} (link), {function['run']} "
            f"(engine function), {engine['run']} (engine in-process). Settings and sources: "
            "bench/cost.py's docstring.", "",
-           "| mode | billed s per photo | Function Compute, USD | OCR API, USD | "
+           "| mode | the triggered function's s per photo | Function Compute, USD | OCR API, USD | "
            "total per 1,000 photos, USD |", "|---|---:|---:|---:|---:|"]
     figures = {}
     for label, seconds, fc, api in rows:
