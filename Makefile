@@ -66,6 +66,7 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/engine_function.py
 	$(BIN)/python bench/engine_server.py
 	$(BIN)/python bench/review.py
+	$(BIN)/python bench/payonce.py
 	$(BIN)/python bench/cost.py
 	$(BIN)/python tools/bench_numbers.py --write
 

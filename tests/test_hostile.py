@@ -18,6 +18,7 @@ import time
 import pytest
 
 from idcard_ocr import handle
+from idcard_ocr.card.keys import ResultLocation
 from idcard_ocr.errors import ConfigError, EventError, InvocationFailed
 from idcard_ocr.ops.cli import main as cli
 from tests.conftest import (APPCODE, FUNCTION_DIR, SIGNING_KEY, fc_context, oss_event, parsed,
@@ -110,7 +111,7 @@ def test_two_deliveries_at_once_in_two_processes_make_one_call(bucket, env, ocr_
     outcomes = sorted(json.loads(out)["objects"][0].get("reason") or "ok" for out, _ in outputs)
     assert outcomes == ["already_done", "ok"]
     assert len(ocr_api.requests) == 1
-    assert not bucket.object_exists("idcards/g-face.jpg.claim.json")
+    assert not bucket.object_exists(claim_key(item))
 
 
 def test_a_late_event_for_an_overwritten_version_is_superseded(bucket, env, ocr_api):
@@ -136,7 +137,7 @@ def test_a_result_write_denied_after_the_answer_is_not_bought_again(bucket, env,
     assert summary["ok"] == 1 and len(ocr_api.requests) == 1
     assert result(bucket, "idcards/i-face.jpg.json")["fields"] == FACE
     assert parsed(logs)[-1]["kept_answer"] is True
-    assert not bucket.object_exists("idcards/i-face.jpg.claim.json")
+    assert not bucket.object_exists(claim_key(item))
 
 
 def test_a_hundred_records_of_one_key_without_etag_make_one_call(bucket, env, ocr_api):
@@ -388,7 +389,9 @@ def test_nan_or_infinity_in_an_answer_is_a_permanent_bad_response(bucket, env, o
     assert run(bucket, env | {"CARD_SIDE": "face"}, item)["error"] == 1  # no FC retry: it is
     assert result(bucket, "idcards/nan-face.jpg.json")["error"]["code"] == "bad_response"
     assert len(ocr_api.requests) == 1
-    assert not bucket.object_exists("idcards/nan-face.jpg.claim.json")
+    assert not bucket.object_exists(claim_key(item))
+    assert run(bucket, env | {"CARD_SIDE": "face"}, item)["skipped"] == 1  # a repeat: settled
+    assert len(ocr_api.requests) == 1
 
 
 @pytest.mark.parametrize("extra", [{"sides_found": 1}, {"face_rect": "here"},
@@ -436,20 +439,34 @@ def test_a_sheet_keeps_its_first_side_when_the_second_fails(bucket, env, ocr_api
 
 # The claim protocol under attack (found by a hostile review) -------------------------------------
 
-def test_two_takers_of_one_stale_claim_cannot_both_win(bucket, env):
+def claim_key(item):
+    key, etag, _ = item
+    return ResultLocation().claim_key(key, etag)
+
+
+def _pay_once(bucket, env, item):
     from idcard_ocr.app import App
-    from idcard_ocr.io.results import Claimed
-    from idcard_ocr.io.retry import Deadline
+    from idcard_ocr.payonce import PayOnce, PhotoVersion
     results = App.from_environment(env, fc_context()).results(bucket.bucket_name)
-    key, etag, _ = upload(bucket, "idcards/race-face.jpg", images.card_jpeg(seed=94))
-    results.claim(key, etag, "crashed-holder", 0, Deadline(10))  # expired at once
+    return PayOnce(results, wait_s=0), PhotoVersion(bucket.bucket_name, item[0], item[1])
+
+
+def test_two_takers_of_one_stale_claim_cannot_both_win(bucket, env):
+    from idcard_ocr.errors import Claimed
+    from idcard_ocr.io.retry import Deadline
+    from idcard_ocr.payonce import Ticket
+    item = upload(bucket, "idcards/race-face.jpg", images.card_jpeg(seed=94))
+    owner, version = _pay_once(bucket, env, item)
+    crashed = owner.acquire(version, "crashed-holder", Deadline(10), settled=None)
+    crashed.bought("face", None, Deadline(10))
+    crashed.abandon()  # it failed after paying: its answer waits for one taker
     outcomes = []
     barrier = threading.Barrier(4)
 
     def take(holder):
         barrier.wait()
         try:
-            outcomes.append(results.claim(key, etag, holder, 60, Deadline(30)))
+            outcomes.append(owner.acquire(version, holder, Deadline(30), settled=None))
         except Claimed:
             outcomes.append("claimed")
     threads = [threading.Thread(target=take, args=(f"holder-{n}",)) for n in range(4)]
@@ -457,7 +474,9 @@ def test_two_takers_of_one_stale_claim_cannot_both_win(bucket, env):
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert outcomes.count(None) == 1 and outcomes.count("claimed") == 3
+    won = [o for o in outcomes if isinstance(o, Ticket)]
+    assert len(won) == 1 and outcomes.count("claimed") == 3
+    assert won[0].taken_over and won[0].answers == {"face": None}
 
 
 def test_copied_metadata_does_not_make_a_forged_body_stand(bucket, env, ocr_api):
@@ -474,21 +493,40 @@ def test_copied_metadata_does_not_make_a_forged_body_stand(bucket, env, ocr_api)
 
 def test_a_planted_unreadable_claim_is_taken_over(bucket, env, ocr_api):
     item = upload(bucket, "idcards/block-face.jpg", images.card_jpeg(seed=99))
-    bucket.put_object("idcards/block-face.jpg.claim.json", b" " * (4 * 1024 * 1024 + 1))
+    bucket.put_object(claim_key(item), b" " * (4 * 1024 * 1024 + 1))
     assert run(bucket, env, item)["ok"] == 1 and len(ocr_api.requests) == 1
-    assert not bucket.object_exists("idcards/block-face.jpg.claim.json")
+    assert not bucket.object_exists(claim_key(item))
 
 
 def test_a_replayed_claim_does_not_come_alive_again(bucket, env, ocr_api):
-    from idcard_ocr.app import App
     from idcard_ocr.io.retry import Deadline
-    results = App.from_environment(env, fc_context()).results(bucket.bucket_name)
-    key, etag, _ = upload(bucket, "idcards/replay-face.jpg", images.card_jpeg(seed=98))
-    results.claim(key, etag, "old-holder", 1, Deadline(10))
-    body = bucket.get_object("idcards/replay-face.jpg.claim.json").read()
-    time.sleep(1.1)  # the claim's signed expiry passes
-    bucket.put_object("idcards/replay-face.jpg.claim.json", body)  # a fresh Last-Modified
-    assert run(bucket, env, (key, etag, 10))["ok"] == 1 and len(ocr_api.requests) == 1
+    item = upload(bucket, "idcards/replay-face.jpg", images.card_jpeg(seed=98))
+    owner, version = _pay_once(bucket, env, item)
+    owner.acquire(version, "old-holder", Deadline(1), settled=None)  # lives 31 s
+    body = bucket.get_object(claim_key(item)).read()
+    doc = json.loads(body)
+    assert doc["holder"] == "old-holder" and doc["ttl_s"] > 30
+    # the same body, signed, written again much later: its signed expiry has passed
+    owner.clock = _Later(doc["ttl_s"] + 1)
+    bucket.put_object(claim_key(item), body)  # a fresh Last-Modified
+    taken = owner.acquire(version, "new-holder", Deadline(10), settled=None)
+    assert taken.taken_over
+
+
+class _Later:
+    """The system's clock, `by` seconds on."""
+
+    def __init__(self, by):
+        self.by = by
+
+    def time(self):
+        return time.time() + self.by
+
+    def monotonic(self):
+        return time.monotonic()
+
+    def sleep(self, seconds):
+        time.sleep(seconds)
 
 
 # Personal data in every output, and failures filed right (found by a hostile review) -------------

@@ -128,6 +128,24 @@ def test_mns_only_send_failure_leaves_nothing_that_blocks_a_retry(bucket, mns_en
     assert len(mns.messages) == 1
 
 
+def test_a_message_sent_before_the_receipt_write_failed_is_not_sent_again(
+        bucket, mns_env, mns, ocr_api, oss_server):
+    """OUTPUT=mns: the message went out, then writing the receipt failed. The claim keeps the
+    record with its message id, so FC's retry writes the receipt without a second message or
+    a second purchase."""
+    settings = mns_env | {"OUTPUT": "mns"}
+    item = upload(bucket, "idcards/sent-face.jpg", images.card_jpeg(seed=44))
+    oss_server.fail_next("PUT", "/idcards/sent-face.jpg.json$", 503, "ServiceUnavailable",
+                         times=3)
+    with pytest.raises(InvocationFailed, match="storage_unavailable"):
+        run(bucket, settings, item)
+    assert len(mns.messages) == 1 and not bucket.object_exists("idcards/sent-face.jpg.json")
+    summary = run(bucket, settings, item)  # FC's retry
+    assert summary["ok"] == 1 and len(mns.messages) == 1 and len(ocr_api.requests) == 1
+    receipt = result(bucket, "idcards/sent-face.jpg.json")
+    assert receipt["message"]["id"] and "fields" not in receipt
+
+
 def test_missing_queue_is_not_retried_but_raises(bucket, mns_env, mns, ocr_api):
     with pytest.raises(InvocationFailed, match="mns_send_failed"):
         run(bucket, mns_env | {"MNS_QUEUE": "no-such-queue"},

@@ -9,7 +9,7 @@ import pytest
 
 from idcard_ocr import config as config_module
 from idcard_ocr.config import Settings
-from idcard_ocr.io.keys import is_image_key
+from idcard_ocr.card.keys import is_image_key
 from idcard_ocr.io.results import ResultLocation
 from tests import ros
 
@@ -301,7 +301,8 @@ def _written_keys(key):
     naming = ResultLocation(suffix=FUNCTION["EnvironmentVariables"]["RESULT_SUFFIX"],
                             crop_prefix=crop_prefix)
     result = naming.result_key(key)
-    return [result, naming.claim_key(key),
+    etag = "0123456789ABCDEF0123456789ABCDEF"
+    return [result, naming.claim_key(key, etag), naming.takeover_key(key, etag, etag),
             naming.crop_key(key, ".card.jpg"), naming.crop_key(key, ".portrait.jpg")]
 
 

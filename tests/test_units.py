@@ -7,7 +7,7 @@ import pytest
 from idcard_ocr.config import MARKETPLACE_URL, Settings
 from idcard_ocr.errors import ConfigError
 from idcard_ocr.io.events import EventError, parse_event
-from idcard_ocr.io.keys import side_from_name
+from idcard_ocr.card.keys import side_from_name
 from idcard_ocr.io.results import ResultLocation
 from idcard_ocr.card.privacy import mask_fields, mask_number, scrub
 from tests.conftest import load_event

@@ -15,6 +15,7 @@ from typing import List, Optional, Tuple
 
 from PIL import Image
 
+from tests.fakes.holds import Hold
 from tests.fakes.loopback import GatewayHandler, LoopbackServer
 
 API_PATH = "/rest/160601/ocr/ocr_idcard.json"
@@ -66,6 +67,7 @@ class OcrApiState:
     drip_s: float = 0.0
     huge_bytes: int = 0
     side_failures: dict = field(default_factory=dict)  # side -> [ScriptedFailure]
+    holds: list = field(default_factory=list)  # [Hold]: the next requests, billed, then held
 
 
 class OcrApiServer(LoopbackServer):
@@ -82,6 +84,13 @@ class OcrApiServer(LoopbackServer):
         with self._lock:
             self.state.failures.extend(ScriptedFailure(status, message, body, retry_after)
                                        for _ in range(times))
+
+    def hold_next(self) -> Hold:
+        """Hold the next request after it is answered (and billed) until the test releases it."""
+        hold = Hold()
+        with self._lock:
+            self.state.holds.append(hold)
+        return hold
 
     def fail_on_side(self, side: str, status: int, times: int = 1, message: str = "busy") -> None:
         """Answer the next `times` requests for `side` (face or back) with this error."""
@@ -115,6 +124,9 @@ class OcrApiServer(LoopbackServer):
                     server.state.requests.append(recorded)
                     delay, drip, huge = (server.state.delay_s, server.state.drip_s,
                                          server.state.huge_bytes)
+                    hold = server.state.holds.pop(0) if server.state.holds else None
+                if hold is not None:
+                    hold.block()
                 if delay:
                     time.sleep(delay)
                 if huge:

@@ -15,6 +15,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
+from tests.fakes.holds import Hold
+
 # Newer moto serves through its own request handler; the moto releases for Python 3.9 do not.
 _HANDLER = {"request_handler": werkzeug_app.MotoRequestHandler} \
     if hasattr(werkzeug_app, "MotoRequestHandler") else {}
@@ -45,6 +47,7 @@ class _AsOss:
         self.lock = threading.Lock()
         self.failures = []   # [method, path fragment, status, code, times left]
         self.requests = []   # (method, path, query) of every request
+        self.holds = []      # [method, path fragment, Hold]: answered, then held
 
     def __call__(self, environ, start_response):
         method, path = environ.get("REQUEST_METHOD", ""), unquote(environ.get("PATH_INFO", ""))
@@ -70,6 +73,12 @@ class _AsOss:
             environ["HTTP_IF_NONE_MATCH"] = "*"
         body = b"".join(self.app(environ, _capture := _Capture(start_response)))
         status, headers = _capture.status, list(_capture.headers)
+        with self.lock:
+            held = next((h for h in self.holds if h[0] == method and _matches(h[1], path)), None)
+            if held is not None:
+                self.holds.remove(held)
+        if held is not None:
+            held[2].block()  # the answer is made: the client gets what was true back then
         if forbid and status.startswith("412"):
             status, body = "409 Conflict", _FILE_EXISTS
             headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
@@ -113,9 +122,20 @@ class LocalOssServer(ThreadedMotoServer):
         with self.app.lock:
             self.app.failures.append([method, path_fragment, status, code, times])
 
+    def hold_next(self, method: str, path_fragment: str) -> Hold:
+        """Hold the answer to the next `method` request whose path matches (as in fail_next)
+        until the test releases it: the client then gets what was true when it asked."""
+        hold = Hold()
+        with self.app.lock:
+            self.app.holds.append([method, path_fragment, hold])
+        return hold
+
     def clear_failures(self) -> None:
         with self.app.lock:
             self.app.failures.clear()
+            for _, _, hold in self.app.holds:
+                hold.release()
+            self.app.holds.clear()
 
     def requests_for(self, bucket: str):
         """(method, path, query) of every request made so far to `bucket`."""

@@ -10,7 +10,7 @@ from typing import Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
-from .imaging.formats import is_image_key
+from .card.keys import is_image_key
 
 MARKETPLACE_URL = "https://dm-51.data.aliyun.com/rest/160601/ocr/ocr_idcard.json"
 # Hosts that bill per call and therefore need an AppCode; a self-hosted engine may not.

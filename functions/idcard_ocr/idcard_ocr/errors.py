@@ -26,6 +26,10 @@ STORAGE_DENIED = "storage_denied"
 BUCKET_MISSING = "bucket_missing"
 STORAGE_ERROR = "storage_error"
 
+# Errors that come from an answer of the OCR API: they were paid for, and a repeat of the same
+# version is not asked again (a forced run is).
+BILLED_ERRORS = frozenset({NOT_AN_ID_CARD, RECOGNITION_FAILED, BAD_RESPONSE})
+
 # Transient codes: they appear in logs and in the exception FC records, never in a result object.
 THROTTLED = "throttled"
 API_TIMEOUT = "api_timeout"
@@ -104,6 +108,29 @@ class EventError(IdcardOcrError, ValueError):
 
     def __init__(self, message: str):
         super().__init__("event_invalid", message)
+
+
+class Claimed(TransientError):
+    """Another invocation holds this photo version (it is being recognised right now)."""
+
+    def __init__(self):
+        super().__init__(IN_PROGRESS, "another invocation is recognising this photo version; "
+                                      "it will write the result")
+
+
+class KeyExists(PermanentError):
+    """A create-only write found the key already there."""
+
+    def __init__(self, key: str):
+        super().__init__("key_exists", "the object already exists")
+        self.key = key
+
+
+class ObjectTooLarge(PermanentError):
+    def __init__(self, size: int, max_bytes: int, limit_name: Optional[str] = None):
+        named = f" ({limit_name})" if limit_name else ""
+        super().__init__(IMAGE_TOO_LARGE, f"object is {size:,} bytes; the limit is "
+                                          f"{max_bytes:,}{named}")
 
 
 class InvocationFailed(IdcardOcrError):

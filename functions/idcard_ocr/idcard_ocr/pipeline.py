@@ -7,31 +7,22 @@ a TransientError propagates (nothing that blocks a retry is written).
 
 import logging
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Optional, Sequence
 
-from .card.documents import error_record, ok_record, receipt, source_info
+from .card.documents import Standing, Verdict, error_record, ok_record, receipt, source_info
+from .card.keys import skip_reason
 from .errors import IdcardOcrError, PermanentError, TransientError
 from .imaging import ImageLimits, PreparedImage, crops, prepare, quality
 from .io.events import ObjectEvent
-from .io.keys import skip_reason
 from .io.log import log_context, log_event
 from .io.oss import StoredObject
-from .io.results import Claimed, ResultStore, Verdict
+from .io.results import ResultStore
 from .io.retry import Deadline
 from .io.seams import Output, PhotoStore, Recognizer
-from .recognition import read_card, sides_to_try
-
-
-# Claims: how long past our own deadline a claim stays valid (then a retry may take it over),
-# how long a duplicate delivery waits for the holder, and how often it looks.
-CLAIM_MARGIN_S = 30.0
-CLAIM_WAIT_S = 20.0
-CLAIM_POLL_S = 0.5
-SETTLE_S = 2.0  # inside the 3 s the invocation's deadline keeps back
-_FINISHED_ELSEWHERE = object()
+from .payonce import Clock, Finished, PayOnce, PhotoVersion, SystemClock, Ticket, new_holder
+from .recognition import Ledger, Purchases, read_card, sides_to_try
 
 
 @dataclass
@@ -48,7 +39,8 @@ class Outcome:
     bytes_sent: int = 0
     api_calls: int = 0
     key_decoded: bool = False
-    kept_answer: bool = False        # delivered what an earlier, failed invocation paid for
+    kept_answer: bool = False        # used answers an earlier, failed invocation paid for
+    foreign_result: bool = False     # a result object we did not sign was there (overwritten)
     ms: Dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict:
@@ -68,23 +60,42 @@ class PipelineOptions:
     force: bool = False               # process even when an ok result for the version exists
 
 
+@dataclass
+class _Job:
+    """One object's way through the pipeline: what every step reads and adds to."""
+
+    event: ObjectEvent
+    outcome: Outcome
+    deadline: Deadline
+    results: ResultStore
+    photos: PhotoStore
+    timed: "_Stopwatch"
+    delivered: Optional[dict] = None   # the record as the outputs returned it, not yet written
+
+
 class Pipeline:
     def __init__(self, sources: Callable[[str], PhotoStore],
                  results: Callable[[str], ResultStore], recognizer: Recognizer,
                  outputs: Sequence[Output] = (), options: PipelineOptions = PipelineOptions(),
-                 request_id: Optional[str] = None):
+                 request_id: Optional[str] = None, clock: Clock = SystemClock()):
         self._sources = sources
         self._results = results
         self.recognizer = recognizer
         self.outputs = tuple(outputs)
         self.options = options
         self.request_id = request_id
+        self.clock = clock
 
     def process(self, event: ObjectEvent, deadline: Deadline) -> Outcome:
         outcome = Outcome(bucket=event.bucket, key=event.key)
         with log_context(bucket=event.bucket):
             try:
-                self._process(event, outcome, deadline)
+                reason = self._skip_reason(event)
+                if reason:
+                    outcome.reason = reason
+                else:
+                    self._process(_Job(event, outcome, deadline, self._results(event.bucket),
+                                       self._sources(event.bucket), _Stopwatch(outcome.ms)))
             except TransientError as e:
                 outcome.status, outcome.reason = "failed", e.code
                 self._log(outcome, logging.WARNING, e)
@@ -97,23 +108,19 @@ class Pipeline:
             self._log(outcome, logging.INFO)
         return outcome
 
-    def _process(self, event: ObjectEvent, outcome: Outcome, deadline: Deadline) -> None:
-        reason = self._skip_reason(event)
-        if reason:
-            outcome.reason = reason
-            return
-        timed = _Stopwatch(outcome.ms)
-        results = self._results(event.bucket)
-        outcome.result_key = results.key_for(event.key)
-        if self._finished(results, event.key, event.etag, outcome, timed, deadline):
+    def _process(self, job: _Job) -> None:
+        event, outcome = job.event, job.outcome
+        outcome.result_key = job.results.key_for(event.key)
+        if self._settled(job, self._look(job, event.key, event.etag)):
             return
         try:
-            with timed("read"):
-                obj, outcome.key_decoded = self._sources(event.bucket).read_source(
-                    event.key, self.options.source_max_bytes, deadline)
+            with job.timed("read"):
+                obj, outcome.key_decoded = job.photos.read_source(
+                    event.key, self.options.source_max_bytes, job.deadline)
         except PermanentError as e:
             source = source_info(event.bucket, event.key, event.etag, event.size)
-            self._fail(results, source, e, outcome, timed, deadline)
+            outcome.status, outcome.reason = "error", e.code
+            self._deliver(job, error_record(source, e.as_dict(), self.request_id))
             return
         if obj is None:
             outcome.reason = "object_gone"
@@ -121,112 +128,99 @@ class Pipeline:
         outcome.bytes_read = obj.size
         if outcome.key_decoded:
             log_event(logging.INFO, "key found only after URL-decoding", key=obj.key)
-            outcome.key, outcome.result_key = obj.key, results.key_for(obj.key)
+            outcome.key, outcome.result_key = obj.key, job.results.key_for(obj.key)
         if event.etag and obj.etag and obj.etag != event.etag:
             outcome.reason = "superseded"  # a newer version is there; its own event reads it
             return
         if (outcome.key_decoded or not event.etag) and \
-                self._finished(results, obj.key, obj.etag, outcome, timed, deadline):
+                self._settled(job, self._look(job, obj.key, obj.etag)):
             return
-        self._recognise_once(results, event.bucket, obj, outcome, timed, deadline)
+        self._recognise_once(job, obj)
 
-    def _recognise_once(self, results: ResultStore, bucket: str, obj: StoredObject,
-                        outcome: Outcome, timed, deadline: Deadline) -> None:
-        """Claim the version, recognise it (or deliver what a failed holder kept), deliver.
+    def _recognise_once(self, job: _Job, obj: StoredObject) -> None:
+        """Claim the version (payonce), then finish it with what is already there: a record an
+        output received, a stored result an output still misses, the answers already bought;
+        and buy only what is missing.
 
-        Concurrent deliveries of one event make one API call. Whatever was paid for and not
-        delivered (a finished record, or the answers of the sides already read) is kept in the
-        claim when the invocation fails, so FC's retry goes on from there without paying again.
+        Concurrent deliveries of one event make one API call per side, and send one message
+        per output; every answer is kept in the claim as soon as it is bought, so a retry goes
+        on from there.
         """
-        holder = f"{self.request_id or 'local'}/{uuid.uuid4().hex[:8]}"
-        with timed("claim"):
-            kept = self._claim(results, obj, holder, outcome, deadline)
-        if kept is _FINISHED_ELSEWHERE:
+        if not obj.etag:  # nothing names the version: no claim can cover it
+            self._deliver(job, self._record(job, obj, Purchases()))
             return
-        kept = kept or {}
-        record = kept.get("record") if isinstance(kept.get("record"), dict) else None
-        paid = dict(kept.get("answers") or {}) if record is None else {}
+        version = PhotoVersion(job.event.bucket, obj.key, obj.etag)
+        with job.timed("claim"):
+            claimed = PayOnce(job.results, self.clock).acquire(
+                version, new_holder(self.request_id), job.deadline,
+                settled=None if self.options.force else self._is_settled)
+        if isinstance(claimed, Finished):
+            self._settled(job, claimed.standing)
+            return
         try:
-            if record is None:
-                record = self._record(results, bucket, obj, outcome, timed, deadline, paid)
+            # A new upload since our read makes this version's purchase pointless, and its
+            # first result may since have been replaced by the new version's (I1, I3).
+            if self._replaced(job, obj.key, obj.etag):
+                self._settle(claimed, keep=False)
+                return
+            job.outcome.kept_answer = claimed.taken_over and bool(claimed.answers)
+            stored = claimed.standing
+            if claimed.kept_record is not None:  # an output had it; writing it had failed
+                self._finish_kept(job, claimed.kept_record)
+            elif stored is not None and stored.final:  # an output still misses the result
+                self._finish_stored(job, stored)
             else:
-                outcome.kept_answer = True
-                outcome.status = record.get("status", "ok")
-                outcome.side = record.get("side")
-                outcome.reason = (record.get("error") or {}).get("code")
-            self._deliver(results, record, outcome, timed, deadline)
-        except Exception:
-            keep = {"record": record} if record is not None else \
-                ({"answers": paid} if paid else None)
-            self._settle_claim(results, obj.key, keep, holder)
+                self._deliver(job, self._record(job, obj, claimed))
+        except BaseException:
+            self._settle(claimed, keep=True, delivered=job.delivered)
             raise
-        self._settle_claim(results, obj.key, None, holder)
+        self._settle(claimed, keep=False)
 
-    def _claim(self, results: ResultStore, obj: StoredObject, holder: str, outcome: Outcome,
-               deadline: Deadline):
-        """None or what a failed holder kept, when the claim is ours; _FINISHED_ELSEWHERE when
-        the holder we waited for finished. Raises Claimed when the holder outlasts our wait."""
-        if not obj.etag:
-            return None
-        wait_until = time.monotonic() + min(CLAIM_WAIT_S, max(0.0, deadline.remaining() - 2))
-        while True:
-            try:
-                return results.claim(obj.key, obj.etag, holder,
-                                     deadline.remaining() + CLAIM_MARGIN_S, deadline)
-            except Claimed:
-                if time.monotonic() >= wait_until:
-                    raise
-            time.sleep(CLAIM_POLL_S)
-            if results.standing(obj.key, obj.etag, deadline).verdict is Verdict.DONE:
-                outcome.reason = "already_done"
-                return _FINISHED_ELSEWHERE
+    def _finish_kept(self, job: _Job, record: dict) -> None:
+        outcome = job.outcome
+        outcome.kept_answer = True
+        outcome.status, outcome.side = record.get("status", "ok"), record.get("side")
+        outcome.reason = (record.get("error") or {}).get("code")
+        self._deliver(job, record, saved=True)
 
-    def _settle_claim(self, results: ResultStore, key: str, kept: Optional[dict],
-                      holder: str) -> None:
-        """Keep what was paid for in the claim, for the retry; or release the claim."""
+    def _settle(self, ticket: Ticket, keep: bool, delivered: Optional[dict] = None) -> None:
         try:
-            if kept is not None:
-                results.keep(key, kept, holder, Deadline(SETTLE_S))
-            else:
-                results.release(key, holder, Deadline(SETTLE_S))
+            ticket.abandon(delivered) if keep else ticket.release()
         except Exception as e:  # noqa: BLE001 - the claim expires on its own; a retry takes over
             code = e.code if isinstance(e, IdcardOcrError) else type(e).__name__
-            log_event(logging.WARNING, "claim not settled", key=key, error=code)
+            log_event(logging.WARNING, "claim not settled", key=ticket.version.key, error=code)
 
-    def _record(self, results: ResultStore, bucket: str, obj: StoredObject, outcome: Outcome,
-                timed, deadline: Deadline, paid: Dict[str, Optional[dict]]) -> dict:
-        """The ok record for the photo, or the error record of a permanent failure. `paid`
-        holds the answers bought so far (from a kept claim); it gains every answer bought
-        here, so that a failure can keep them."""
-        source = source_info(bucket, obj.key, obj.etag, obj.size)
+    def _record(self, job: _Job, obj: StoredObject, ledger: Ledger) -> dict:
+        """The ok record for the photo, or the error record of a permanent failure."""
+        outcome = job.outcome
+        source = source_info(job.event.bucket, obj.key, obj.etag, obj.size)
         try:
-            with timed("prepare"):
+            with job.timed("prepare"):
                 image = prepare(obj.data, self.options.limits)
             outcome.bytes_sent = len(image.data)
-            with timed("ocr"):
+            with job.timed("ocr"):
                 try:
                     reading = read_card(self.recognizer, image.data,
-                                        sides_to_try(self.options.card_side, obj.key), deadline,
-                                        both=self.options.card_side == "auto", known=paid)
+                                        sides_to_try(self.options.card_side, obj.key),
+                                        job.deadline, ledger,
+                                        both=self.options.card_side == "auto")
                 except IdcardOcrError as e:
                     outcome.api_calls = e.attempts
-                    paid.update(getattr(e, "paid", {}))
                     raise
         except PermanentError as e:
             outcome.status, outcome.reason = "error", e.code
             return error_record(source, e.as_dict(), self.request_id)
         outcome.status, outcome.side = "ok", reading.side
         outcome.api_calls = reading.attempts
-        outcome.kept_answer = reading.reused
-        paid.update(reading.paid)
+        outcome.kept_answer = outcome.kept_answer or reading.reused
         record = ok_record(source, reading.side, reading.answer, _seen(image),
                            self.request_id, others=reading.others)
-        with timed("assess"):
-            self._assess(results, record, obj.key, image, reading.answer, deadline)
+        with job.timed("assess"):
+            self._assess(job, record, obj.key, image, reading.answer)
         return record
 
-    def _assess(self, results: ResultStore, record: dict, key: str, image: PreparedImage,
-                answer: dict, deadline: Deadline) -> None:
+    def _assess(self, job: _Job, record: dict, key: str, image: PreparedImage,
+                answer: dict) -> None:
         """Quality warnings and crops: what they cost is never worth a paid answer, so a
         failure here leaves them out of the record (and says so) instead of failing it."""
         try:
@@ -235,70 +229,92 @@ class Pipeline:
                 picture, answer.get("card_region"),
                 answer.get("quality_info") if self.options.quality_info else None)
             if self.options.save_crops:
-                record["crops"] = self._save_crops(results, key, picture, answer, deadline)
+                record["crops"] = self._save_crops(job, key, picture, answer)
         except Exception as e:  # noqa: BLE001 - see above
             code = e.code if isinstance(e, IdcardOcrError) else type(e).__name__
             record.setdefault("quality", None)
             record["assessment_error"] = code
             log_event(logging.WARNING, "quality or crops left out", key=key, error=code)
 
-    def _save_crops(self, results: ResultStore, key: str, picture, answer: dict,
-                    deadline: Deadline) -> dict:
-        suffixes = {"card": results.location.crop_card_suffix,
-                    "portrait": results.location.crop_portrait_suffix}
+    def _save_crops(self, job: _Job, key: str, picture, answer: dict) -> dict:
+        location = job.results.location
+        suffixes = {"card": location.crop_card_suffix,
+                    "portrait": location.crop_portrait_suffix}
         saved = {}
         for name, crop in crops.cut(picture, answer).items():
-            crop_key = results.save_crop(key, suffixes[name], crops.jpeg(crop), deadline)
+            crop_key = job.results.save_crop(key, suffixes[name], crops.jpeg(crop), job.deadline)
             saved[name] = {"key": crop_key, "width": crop.size[0], "height": crop.size[1]}
         return saved
 
-    def _finished(self, results: ResultStore, key: str, etag: Optional[str], outcome: Outcome,
-                  timed, deadline: Deadline) -> bool:
-        """True when this version needs no API call: an ok result for it exists.
-
-        A result that has not reached every output yet (the invocation failed in between) is
-        delivered now, from the stored record.
-        """
+    def _look(self, job: _Job, key: str, etag: Optional[str]) -> Optional[Standing]:
+        """The stored result for this version (None when forced: a forced run pays again)."""
         if self.options.force:
+            return None
+        with job.timed("read"):
+            standing = job.results.standing(key, etag, job.deadline)
+        job.outcome.foreign_result = job.outcome.foreign_result or standing.foreign
+        return standing
+
+    def _is_settled(self, standing: Standing) -> bool:
+        """Nothing left to do for the version: its result settles it (ok, or an error the
+        API's answer gave) and every output has it."""
+        return standing.final and all(o.delivered(standing.document) for o in self.outputs)
+
+    def _settled(self, job: _Job, standing: Optional[Standing]) -> bool:
+        """True (and the outcome says so) when the version is settled: nothing to do."""
+        if standing is None or not self._is_settled(standing):
             return False
-        with timed("read"):
-            standing = results.standing(key, etag, deadline)
-        if standing.verdict is not Verdict.DONE:
-            return False
-        stored = standing.document
-        if all(output.delivered(stored) for output in self.outputs):
-            outcome.reason = "already_done"
-            return True
-        outcome.reason, outcome.side = "already_done_delivered", stored.get("side")
-        self._deliver(results, stored, outcome, timed, deadline, saved=True)
+        job.outcome.reason = "already_done" if standing.verdict is Verdict.DONE \
+            else "already_failed"
         return True
 
-    def _fail(self, results: ResultStore, source: dict, error: PermanentError,
-              outcome: Outcome, timed, deadline: Deadline) -> None:
-        outcome.status, outcome.reason = "error", error.code
-        outcome.result_key = results.key_for(source["key"])
-        self._deliver(results, error_record(source, error.as_dict(), self.request_id),
-                      outcome, timed, deadline)
+    def _finish_stored(self, job: _Job, standing: Standing) -> None:
+        """Send a stored result to the outputs that miss it (its writer failed in between)."""
+        done = "already_done" if standing.verdict is Verdict.DONE else "already_failed"
+        job.outcome.reason, job.outcome.side = f"{done}_delivered", standing.document.get("side")
+        self._deliver(job, standing.document, saved=True)
 
-    def _deliver(self, results: ResultStore, record: dict, outcome: Outcome, timed,
-                 deadline: Deadline, saved: bool = False) -> None:
+    def _deliver(self, job: _Job, record: dict, saved: bool = False) -> None:
         """Write the result, send it to the outputs, then note what they returned in it.
 
         When the result object keeps the full record it is written first, so a consumer told by
         an output can fetch it at once. Otherwise (e.g. OUTPUT=mns) a receipt without personal
         data is written after the outputs: it is what keeps a repeated event from billing twice.
+        Every write is preceded by a look at the photo: a version replaced in the meantime
+        never overwrites the newer one's result.
         """
-        key = results.key_for(record["source"]["key"])
+        key = job.results.key_for(record["source"]["key"])
         keeps_full = self.options.keeps_full_results
         pending = [o for o in self.outputs if not (saved and o.delivered(record))]
         if keeps_full and pending and not saved:
-            with timed("write"):
-                results.save(record, deadline)
+            if not self._save(job, record):
+                return
         for output in pending:
-            with timed("publish"):
-                record = output.deliver(record, key, deadline)
-        with timed("write"):
-            results.save(record if keeps_full else receipt(record), deadline)
+            with job.timed("publish"):
+                record = output.deliver(record, key, job.deadline)
+            job.delivered = record
+        self._save(job, record if keeps_full else receipt(record))
+
+    def _save(self, job: _Job, record: dict) -> bool:
+        """Write the record if it still describes the photo's current version (I2). OSS has no
+        compare-and-swap: a new upload landing between this look and the write is the one
+        window left (docs/guarantees.md)."""
+        source = record["source"]
+        with job.timed("write"):
+            if self._replaced(job, source["key"], source.get("etag")):
+                return False
+            job.results.save(record, job.deadline)
+        return True
+
+    def _replaced(self, job: _Job, key: str, etag: Optional[str]) -> bool:
+        """True (and the outcome says why) when the photo is no longer the version `etag`."""
+        current = job.photos.head(key, job.deadline)
+        if current is not None and (not etag or not current.etag or
+                                    current.etag.upper() == str(etag).upper()):
+            return False
+        job.outcome.status = "skipped"
+        job.outcome.reason = "superseded" if current is not None else "object_gone"
+        return True
 
     def _skip_reason(self, event: ObjectEvent) -> Optional[str]:
         if not event.is_finished_object:
@@ -312,10 +328,9 @@ class Pipeline:
             "bytes_read": outcome.bytes_read, "bytes_sent": outcome.bytes_sent,
             "api_calls": outcome.api_calls, "ms": outcome.ms,
         }
-        if outcome.key_decoded:
-            fields["key_decoded"] = True
-        if outcome.kept_answer:
-            fields["kept_answer"] = True
+        for flag in ("key_decoded", "kept_answer", "foreign_result"):
+            if getattr(outcome, flag):
+                fields[flag] = True
         if error is not None:
             fields["error"] = str(error) if isinstance(error, IdcardOcrError) \
                 else type(error).__name__

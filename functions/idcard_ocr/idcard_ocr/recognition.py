@@ -8,11 +8,11 @@ well. The marketplace API says nothing of the kind, so it is never asked twice o
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Protocol, Tuple
 
 from . import errors
 from .errors import PermanentError
-from .io.keys import side_from_name
+from .card.keys import side_from_name
 from .io.retry import Deadline
 from .io.seams import Recognizer
 
@@ -21,13 +21,31 @@ WRONG_SIDE = (errors.NOT_AN_ID_CARD, errors.RECOGNITION_FAILED)
 OTHER_SIDE = {"face": "back", "back": "face"}
 
 
+class Ledger(Protocol):
+    """Where bought answers are kept (payonce.Ticket: in the version's claim, at once)."""
+
+    @property
+    def answers(self) -> Dict[str, Optional[dict]]: ...
+
+    def bought(self, side: str, answer: Optional[dict], deadline: Deadline) -> None: ...
+
+
+class Purchases:
+    """A ledger in memory, for a photo no claim can cover (no ETag to name its version)."""
+
+    def __init__(self):
+        self.answers: Dict[str, Optional[dict]] = {}
+
+    def bought(self, side: str, answer: Optional[dict], deadline: Deadline) -> None:
+        self.answers[side] = answer
+
+
 @dataclass(frozen=True)
 class CardReading:
     side: str
     answer: dict
     attempts: int  # billable calls for every side tried
     others: Dict[str, dict] = field(default_factory=dict)  # the other side of a sheet
-    paid: Dict[str, Optional[dict]] = field(default_factory=dict)  # answers (None: not found)
     reused: bool = False  # answers bought by an earlier invocation were used
 
 
@@ -39,17 +57,15 @@ def sides_to_try(card_side: str, key: str) -> Tuple[str, ...]:
 
 
 def read_card(recognizer: Recognizer, image: bytes, sides: Tuple[str, ...],
-              deadline: Deadline, both: bool = False,
-              known: Optional[Dict[str, Optional[dict]]] = None) -> CardReading:
+              deadline: Deadline, ledger: Ledger, both: bool = False) -> CardReading:
     """The first side the recognizer finds (and, with `both`, the other side when the answer
     says the image holds it).
 
-    `known`: answers an earlier invocation bought for this version (None: that side was not
-    found); they are used instead of asking again. Every answer bought here is in the
-    reading's `paid`, or, when this raises, in the error's `paid` and `attempts`.
+    Answers already in the `ledger` (bought by an earlier invocation for this version; None:
+    that side was not found) are used instead of asking again; every answer bought here goes
+    into the ledger before anything else happens. A raised error carries `attempts`.
     """
-    known = dict(known or {})
-    paid: Dict[str, Optional[dict]] = {}
+    known = ledger.answers
     attempts = 0
 
     def ask(side: str) -> dict:
@@ -64,10 +80,10 @@ def read_card(recognizer: Recognizer, image: bytes, sides: Tuple[str, ...],
         except errors.IdcardOcrError as e:
             attempts += e.attempts
             if isinstance(e, PermanentError) and e.code in WRONG_SIDE:
-                paid[side] = None
+                ledger.bought(side, None, deadline)
             raise
         attempts += recognition.attempts
-        paid[side] = recognition.answer
+        ledger.bought(side, recognition.answer, deadline)
         return recognition.answer
 
     try:
@@ -86,9 +102,8 @@ def read_card(recognizer: Recognizer, image: bytes, sides: Tuple[str, ...],
                     others[other] = ask(other)
                 except PermanentError:  # the first side stands on its own
                     pass
-            return CardReading(side, answer, attempts, others, paid, reused=bool(known))
+            return CardReading(side, answer, attempts, others, reused=bool(known))
     except errors.IdcardOcrError as e:
         e.attempts = attempts
-        e.paid = paid
         raise
     raise ValueError("no side to try")

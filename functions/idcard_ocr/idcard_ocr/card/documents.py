@@ -4,14 +4,58 @@ Pure functions over dicts: building records, judging them, and the receipt kept 
 the recognised data goes elsewhere.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from enum import Enum
 from typing import Dict, Optional
+
+from ..errors import BILLED_ERRORS
 
 SCHEMA_VERSION = 1
 FIELDS = {
     "face": ("name", "sex", "nationality", "birth", "address", "num"),
     "back": ("issue", "start_date", "end_date"),
 }
+
+
+class Verdict(Enum):
+    """What a stored result says about one photo version."""
+
+    ABSENT = "absent"            # no result, one for another version, or one we cannot trust
+    DONE = "done"                # an ok result for this version
+    FAILED = "failed"            # an error result for this version
+
+
+@dataclass(frozen=True)
+class Standing:
+    verdict: Verdict
+    document: Optional[dict] = None   # the stored record, when it is ours and for this version
+    foreign: bool = False             # a document is there that we did not sign (or cannot read)
+
+    @property
+    def final(self) -> bool:
+        """Nothing is left to pay for: an ok result, or an error the API's answer settled."""
+        if self.verdict is Verdict.DONE:
+            return True
+        error = (self.document or {}).get("error")
+        return self.verdict is Verdict.FAILED and isinstance(error, dict) and \
+            error.get("code") in BILLED_ERRORS
+
+
+def judge(doc: Optional[dict], trusted: bool, etag: Optional[str]) -> Standing:
+    """Done, failed or absent for the version `etag`, from a stored result (None: none)."""
+    if doc is None:
+        return Standing(Verdict.ABSENT)
+    if not trusted:  # planted, altered or unreadable: as good as none, and overwritten
+        return Standing(Verdict.ABSENT, foreign=True)
+    source = doc.get("source")
+    if not etag or not isinstance(source, dict) or \
+            str(source.get("etag") or "").upper() != etag.upper():
+        return Standing(Verdict.ABSENT)
+    status = doc.get("status")
+    verdict = {"ok": Verdict.DONE, "error": Verdict.FAILED}.get(status, Verdict.ABSENT) \
+        if isinstance(status, str) else Verdict.ABSENT
+    return Standing(verdict, doc)
 
 
 def source_info(bucket: str, key: str, etag: Optional[str], size: Optional[int]) -> dict:

@@ -9,10 +9,12 @@ keys may be given (rotation): the first signs, every one verifies.
 import hashlib
 import hmac
 import json
+import re
 from typing import Optional, Sequence
 
 ALGORITHM = "HMAC-SHA256"
 MIN_KEY_LENGTH = 32
+_HEX_MAC = re.compile(r"[0-9a-f]{64}")
 
 
 class Signer:
@@ -31,8 +33,12 @@ class Signer:
         value = _mac(self._keys[0], _document_bytes(unsigned))
         return dict(unsigned, signature={"alg": ALGORITHM, "kid": self.key_id, "value": value})
 
-    def verify(self, doc: dict, bucket: str, key: str, etag: Optional[str] = None) -> bool:
-        """True when `doc` was signed by us and is about this object (and version, if given)."""
+    def verify(self, doc, bucket: str, key: str, etag: Optional[str] = None) -> bool:
+        """True when `doc` was signed by us and is about this object (and version, if given).
+
+        Never raises, whatever `doc` holds (a stored document may come from anyone)."""
+        if not isinstance(doc, dict):
+            return False
         signature = doc.get("signature")
         source = doc.get("source")
         if not isinstance(signature, dict) or not isinstance(source, dict):
@@ -42,9 +48,12 @@ class Signer:
         if etag is not None and str(source.get("etag") or "").upper() != etag.upper():
             return False
         value = signature.get("value")
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not _HEX_MAC.fullmatch(value):
             return False
-        body = _document_bytes({k: v for k, v in doc.items() if k != "signature"})
+        try:
+            body = _document_bytes({k: v for k, v in doc.items() if k != "signature"})
+        except (ValueError, TypeError, RecursionError):  # NaN, a non-string key, too deep
+            return False
         return any(hmac.compare_digest(value, _mac(k, body)) for k in self._keys)
 
 

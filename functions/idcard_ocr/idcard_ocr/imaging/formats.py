@@ -11,15 +11,6 @@ API_MIN_SIDE = 15
 API_MAX_SIDE = 8192
 API_MAX_ASPECT = 50
 API_MAX_BYTES = 10 * 1024 * 1024
-# Key endings the function reads. Anything else (our own .json results included) is never read.
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp",
-                  ".heic", ".heif")
-
-
-def is_image_key(key: str) -> bool:
-    return key.lower().endswith(IMAGE_SUFFIXES)
-
-
 def sniff(data: bytes) -> Optional[str]:
     """The image format from magic bytes, or None. Cheap: no Pillow needed."""
     head = data[:32]

@@ -17,7 +17,7 @@ import oss2
 import requests
 
 from .. import errors
-from ..errors import ConfigError, PermanentError, TransientError
+from ..errors import ConfigError, KeyExists, ObjectTooLarge, TransientError
 from .events import normalize_etag
 from .http import WatchedAdapter, Watchdog
 from .retry import Deadline, RetryPolicy, call_with_retries
@@ -312,18 +312,3 @@ class ListPage:
     objects: List[ObjectInfo]
     token: Optional[str]        # the continuation token that fetched this page (None: first)
     next_token: Optional[str]   # None on the last page
-
-
-class KeyExists(PermanentError):
-    """A create-only write found the key already there."""
-
-    def __init__(self, key: str):
-        super().__init__("key_exists", "the object already exists")
-        self.key = key
-
-
-class ObjectTooLarge(PermanentError):
-    def __init__(self, size: int, max_bytes: int, limit_name: Optional[str] = None):
-        named = f" ({limit_name})" if limit_name else ""
-        super().__init__(errors.IMAGE_TOO_LARGE, f"object is {size:,} bytes; the limit is "
-                                                 f"{max_bytes:,}{named}")

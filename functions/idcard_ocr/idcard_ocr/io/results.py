@@ -10,110 +10,29 @@ none, and is overwritten.
 """
 
 import json
-import time
 from dataclasses import dataclass
-from enum import Enum
 from typing import Iterator, Optional
 
-from .. import errors
+from ..card.documents import Standing, Verdict, judge  # noqa: F401 - Verdict is this API's too
+from ..card.keys import ResultLocation  # noqa: F401 - where the tools find it
 from ..card.privacy import scrub_secrets
 from ..card.signatures import Signer
-from ..errors import TransientError
-from .oss import KeyExists, ObjectInfo, ObjectStore, ObjectTooLarge
+from ..errors import KeyExists, ObjectTooLarge
+from ..card.claims import ClaimRecord, PhotoVersion, StoredClaim
+from .oss import ObjectInfo, ObjectStore
 from .retry import Deadline
 
 JSON_TYPE = "application/json; charset=utf-8"
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024  # our own documents are a few KB; larger ones are not ours
-CLAIM_INFIX = ".claim"
-REVIEW_INFIX = ".review"
-TAKEOVER_INFIX = ".takeover-"
-TAKEOVER_TTL_S = 60.0  # a taker that crashed holding the marker blocks no longer than this
-
-
-@dataclass(frozen=True)
-class ResultLocation:
-    """Where the outputs of a photo go: '<prefix><key><suffix>' for the result and the crops."""
-
-    bucket: Optional[str] = None     # None: the photo's own bucket
-    prefix: str = ""
-    suffix: str = ".json"
-    crop_prefix: str = "crops/"
-    crop_card_suffix: str = ".card.jpg"
-    crop_portrait_suffix: str = ".portrait.jpg"
-
-    @classmethod
-    def from_settings(cls, settings) -> "ResultLocation":
-        return cls(settings.result_bucket, settings.result_prefix, settings.result_suffix,
-                   settings.crop_prefix, settings.crop_card_suffix,
-                   settings.crop_portrait_suffix)
-
-    def bucket_for(self, source_bucket: str) -> str:
-        return self.bucket or source_bucket
-
-    def result_key(self, key: str) -> str:
-        return f"{self.prefix}{key}{self.suffix}"
-
-    def claim_key(self, key: str) -> str:
-        return f"{self.prefix}{key}{CLAIM_INFIX}{self.suffix}"
-
-    def review_key(self, key: str) -> str:
-        """An operator's review of the photo's result (the review console writes it)."""
-        return f"{self.prefix}{key}{REVIEW_INFIX}{self.suffix}"
-
-    def crop_key(self, key: str, suffix: str) -> str:
-        return f"{self.crop_prefix}{key}{suffix}"
-
-    def takeover_key(self, key: str, claim_etag: str) -> str:
-        """The marker whose create-only write lets one invocation take over a stale claim."""
-        return f"{self.prefix}{key}{TAKEOVER_INFIX}{claim_etag}{CLAIM_INFIX}{self.suffix}"
-
-    def longest_output_key(self, key: str) -> str:
-        """The longest key written for the photo (the takeover marker of an OSS ETag)."""
-        return self.takeover_key(key, "F" * 34)
-
-    def is_result_key(self, key: str) -> bool:
-        return (key.startswith(self.prefix) and key.endswith(self.suffix)
-                and not key.endswith((CLAIM_INFIX + self.suffix, REVIEW_INFIX + self.suffix)))
-
-    def source_key(self, result_key: str) -> Optional[str]:
-        """The photo's key for a result key, or None when it is not one."""
-        if not self.is_result_key(result_key):
-            return None
-        return result_key[len(self.prefix):len(result_key) - len(self.suffix)]
-
-    def is_output(self, key: str) -> bool:
-        """True for any key this function writes; such keys are never processed."""
-        return key.endswith(self.suffix) or any(
-            p and key.startswith(p) for p in (self.prefix, self.crop_prefix))
-
-
-class Verdict(Enum):
-    """What the result store says about one photo version."""
-
-    ABSENT = "absent"            # no result, one for another version, or one we cannot trust
-    DONE = "done"                # an ok result for this version
-    FAILED = "failed"            # an error result for this version
-
-
-@dataclass(frozen=True)
-class Standing:
-    verdict: Verdict
-    document: Optional[dict] = None   # the stored record, when it is ours and for this version
+MAX_DOCUMENT_DEPTH = 32               # ours nest five deep
 
 
 @dataclass(frozen=True)
 class StoredResult:
     key: str                  # the result object's key
-    document: dict
+    document: dict            # empty unless we signed it for the photo it names
     trusted: bool             # signed by us, for the photo it names
-
-
-class Claimed(TransientError):
-    """Another invocation holds this photo version (it is being recognised right now)."""
-
-    def __init__(self):
-        super().__init__(errors.IN_PROGRESS, "another invocation is recognising this photo "
-                                             "version; it will write the result")
+    source_key: Optional[str] = None   # the photo's key, from the result's own key
 
 
 class ResultStore:
@@ -139,20 +58,15 @@ class ResultStore:
         """Done, failed or absent for this version, from the result itself: it is read and
         its signature checked (metadata alone could be copied beside a forged body)."""
         found = self.read(self.key_for(source_key), deadline)
-        if found is None or not etag:
+        if found is None:
             return Standing(Verdict.ABSENT)
-        if not found.trusted:  # planted or altered: as good as none, and overwritten
-            return Standing(Verdict.ABSENT)
-        doc = found.document
-        if str((doc.get("source") or {}).get("etag") or "").upper() != etag.upper():
-            return Standing(Verdict.ABSENT)
-        verdict = {"ok": Verdict.DONE, "error": Verdict.FAILED}.get(doc.get("status"),
-                                                                    Verdict.ABSENT)
-        return Standing(verdict, doc)
+        return judge(found.document, found.trusted, etag)
 
     def read(self, result_key: str, deadline: Optional[Deadline] = None
              ) -> Optional[StoredResult]:
-        """The document at `result_key` and whether we signed it, or None (absent, not JSON)."""
+        """The document at `result_key` and whether we signed it, or None (absent). A document
+        we did not sign, or that does not parse, comes back untrusted and empty: its content
+        is never shown or acted on."""
         return self._read_signed(result_key, self.location.source_key(result_key), deadline)
 
     def _read_signed(self, key: str, source_key: Optional[str],
@@ -160,15 +74,14 @@ class ResultStore:
         try:
             found = self.objects.read(key, MAX_DOCUMENT_BYTES, deadline)
         except ObjectTooLarge:  # none of ours is: planted
-            return StoredResult(key, {}, False)
+            return StoredResult(key, {}, False, source_key)
         if found is None:
             return None
-        doc = _json_object(found.data)
-        if doc is None:
-            return StoredResult(key, {}, False)
-        trusted = source_key is not None and self.signer.verify(doc, self.source_bucket,
-                                                                source_key)
-        return StoredResult(key, doc, trusted)
+        doc = parse_document(found.data)
+        if doc is None or source_key is None or \
+                not self.signer.verify(doc, self.source_bucket, source_key):
+            return StoredResult(key, {}, False, source_key)
+        return StoredResult(key, doc, True, source_key)
 
     # Writing ---------------------------------------------------------------------------------
 
@@ -201,97 +114,56 @@ class ResultStore:
         JSON). An unsigned review is not believed: callers act on `trusted` ones only."""
         found = self._read_signed(self.location.review_key(source_key), source_key, deadline)
         if found is not None and found.document.get("kind") != "review":
-            return StoredResult(found.key, found.document, False)  # a signed result or claim
+            return StoredResult(found.key, {}, False, source_key)  # a signed result or claim
         return found
 
-    # Claims: one recognition per photo version ------------------------------------------------
+    # Claims: the persistence seam of payonce.PayOnce ----------------------------------------
 
-    def claim(self, source_key: str, etag: str, holder: str, ttl_s: float,
-              deadline: Deadline) -> Optional[dict]:
-        """Claim the version before paying for it (create-only write of `<key>.claim.json`).
-
-        Returns None when the claim is ours, or what a previous holder kept (it paid, then
-        failed: `{"record": ...}` to deliver, or `{"answers": {side: answer}}` already bought).
-        Raises Claimed while a live holder has it. A claim that is expired (its signed
-        `expires_at`, or its ttl past OSS's Last-Modified), unsigned, unreadable or for another
-        version is taken over, by one invocation only.
-        """
-        key = self.location.claim_key(source_key)
-        body = self._signed_body(self._claim_doc(source_key, etag, holder, ttl_s))
-        for _ in range(3):
-            if self._create(key, body, deadline):
-                return None
-            found = self._read_claim(source_key, etag, deadline)
-            if found is None:
-                continue  # released in between
-            info, doc = found
-            if doc is not None:
-                if isinstance(doc.get("kept"), dict):  # ours now: we deliver what it kept
-                    kept = doc["kept"]
-                    claim = dict(self._claim_doc(source_key, etag, holder, ttl_s), kept=kept)
-                    self._write(key, self._signed_body(claim), JSON_TYPE, None, deadline)
-                    return kept
-                if _alive(doc, info):
-                    raise Claimed()
-            self._take_over(source_key, info.etag, deadline)
-        raise Claimed()
-
-    def keep(self, source_key: str, kept: dict, holder: str, deadline: Deadline) -> bool:
-        """Keep what was paid for in our claim, so that the retry does not pay again. False
-        when the claim is no longer ours (it expired and was taken over)."""
-        found = self._read_claim(source_key, None, deadline)
-        doc = found[1] if found else None
-        if doc is not None and doc.get("holder") != holder:
-            return False
-        etag = ((doc or {}).get("source") or {}).get("etag") or \
-            ((kept.get("record") or {}).get("source") or {}).get("etag") or ""
-        claim = dict(self._claim_doc(source_key, etag, holder, 0), kept=kept)
-        self._write(self.location.claim_key(source_key), self._signed_body(claim), JSON_TYPE,
-                    None, deadline)
-        return True
-
-    def release(self, source_key: str, holder: str, deadline: Optional[Deadline] = None) -> None:
-        """Remove our claim (a claim someone else took over stays)."""
-        found = self._read_claim(source_key, None, deadline)
-        if found and found[1] is not None and found[1].get("holder") == holder:
-            self.objects.delete(self.location.claim_key(source_key), deadline)
-
-    def _read_claim(self, source_key: str, etag: Optional[str], deadline):
-        """(object info, the claim if it is ours: signed, for this version) or None if gone."""
-        key = self.location.claim_key(source_key)
-        info = self.objects.head(key, deadline)
-        if info is None:
-            return None
-        if info.size is not None and info.size > MAX_DOCUMENT_BYTES:
-            return info, None
+    def get_claim(self, version: PhotoVersion, deadline: Deadline) -> Optional[StoredClaim]:
+        """The claim object of a version (None: there is none); its record only when the
+        document is ours, signed for this very version, and claim-shaped."""
+        key = self.location.claim_key(version.key, version.etag)
         try:
             found = self.objects.read(key, MAX_DOCUMENT_BYTES, deadline)
         except ObjectTooLarge:
-            return info, None
+            info = self.objects.head(key, deadline)
+            return None if info is None else StoredClaim(info.etag, info.last_modified, None)
         if found is None:
             return None
-        doc = _json_object(found.data)
-        ours = doc is not None and doc.get("kind") == "claim" and \
-            self.signer.verify(doc, self.source_bucket, source_key, etag)
-        return ObjectInfo(key, found.etag, found.size, found.last_modified), \
-            (doc if ours else None)
+        doc = parse_document(found.data)
+        record = None
+        if doc is not None and doc.get("kind") == "claim" and \
+                self.signer.verify(doc, self.source_bucket, version.key, version.etag):
+            record = ClaimRecord.from_document(doc, version)
+        return StoredClaim(found.etag, found.last_modified, record)
 
-    def _take_over(self, source_key: str, claim_etag: Optional[str], deadline) -> None:
-        """Remove a claim that binds nobody, with one taker only: whoever creates the marker
-        for that claim's ETag removes it; the others are told Claimed and wait."""
-        marker = self.location.takeover_key(source_key, claim_etag or "none")
-        if not self._create(marker, b"{}", deadline):
-            info = self.objects.head(marker, deadline)
-            if info is not None and info.last_modified and \
-                    time.time() >= info.last_modified + TAKEOVER_TTL_S:
-                self.objects.delete(marker, deadline)  # its taker crashed: free the way
-            raise Claimed()
-        try:
-            current = self.objects.head(self.location.claim_key(source_key), deadline)
-            if current is not None and current.etag == claim_etag:
-                self.objects.delete(self.location.claim_key(source_key), deadline)
-        finally:
-            self.objects.delete(marker, deadline)
+    def create_claim(self, record: ClaimRecord, deadline: Deadline) -> bool:
+        key = self.location.claim_key(record.version.key, record.version.etag)
+        return self._create(key, self._signed_body(record.to_document()), deadline)
+
+    def put_claim(self, record: ClaimRecord, deadline: Deadline) -> None:
+        key = self.location.claim_key(record.version.key, record.version.etag)
+        self._write(key, self._signed_body(record.to_document()), JSON_TYPE, None, deadline)
+
+    def delete_claim(self, version: PhotoVersion, deadline: Deadline) -> None:
+        self.objects.delete(self.location.claim_key(version.key, version.etag), deadline)
+
+    def create_takeover_marker(self, version: PhotoVersion, claim_etag: str,
+                               deadline: Deadline) -> bool:
+        key = self.location.takeover_key(version.key, version.etag, claim_etag)
+        return self._create(key, b"{}", deadline)
+
+    def takeover_marker_time(self, version: PhotoVersion, claim_etag: str,
+                             deadline: Deadline) -> Optional[float]:
+        """When the marker was written (OSS's clock), or None when it is gone."""
+        info = self.objects.head(self.location.takeover_key(version.key, version.etag,
+                                                            claim_etag), deadline)
+        return None if info is None else (info.last_modified or 0)
+
+    def delete_takeover_marker(self, version: PhotoVersion, claim_etag: str,
+                               deadline: Deadline) -> None:
+        self.objects.delete(self.location.takeover_key(version.key, version.etag, claim_etag),
+                            deadline)
 
     def _create(self, key: str, body: bytes, deadline) -> bool:
         try:
@@ -310,18 +182,14 @@ class ResultStore:
                 yield info
 
     def documents(self, prefix: str = "") -> Iterator[StoredResult]:
-        """Every ok or error result under `prefix`, trusted or not (streamed, one GET each)."""
+        """Every ok or error result under `prefix`, and every result object we did not sign
+        (foreign: planted, altered or unreadable; its content is left out), streamed."""
         for info in self.listing(prefix):
             found = self.read(info.key)
-            if found and found.document.get("status") in ("ok", "error"):
+            if found and (not found.trusted or found.document.get("status") in ("ok", "error")):
                 yield found
 
     # -----------------------------------------------------------------------------------------
-
-    def _claim_doc(self, source_key: str, etag: str, holder: str, ttl_s: float) -> dict:
-        return {"kind": "claim", "source": {"bucket": self.source_bucket, "key": source_key,
-                                            "etag": etag},
-                "holder": holder, "ttl_s": ttl_s, "expires_at": round(time.time() + ttl_s, 3)}
 
     def _signed_body(self, doc: dict) -> bytes:
         signed = self.signer.sign(scrub_secrets(doc))
@@ -332,20 +200,32 @@ class ResultStore:
                            kms_key_id=self.kms_key_id, metadata=metadata, deadline=deadline)
 
 
-def _alive(doc: dict, info: ObjectInfo) -> bool:
-    """A claim binds until its signed expiry and its ttl past OSS's Last-Modified, whichever
-    comes first: re-uploading a genuine claim's body does not make it live again."""
-    now = time.time()
-    ttl, expires = doc.get("ttl_s"), doc.get("expires_at")
-    if not isinstance(ttl, (int, float)) or not isinstance(expires, (int, float)):
-        return False
-    return now < expires and bool(info.last_modified) and now < info.last_modified + ttl
-
-
-def _json_object(data: bytes) -> Optional[dict]:
+def parse_document(data: bytes) -> Optional[dict]:
+    """A stored document as a JSON object, or None for anything else: not UTF-8, not JSON,
+    NaN or Infinity (never ours: we write with allow_nan=False), nested deeper than ours."""
     try:
-        doc = json.loads(data)
+        doc = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
         return None
-    return doc if isinstance(doc, dict) else None
+    if not isinstance(doc, dict) or _depth(doc) > MAX_DOCUMENT_DEPTH:
+        return None
+    return doc
 
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON we write")
+
+
+def _depth(value, limit: int = MAX_DOCUMENT_DEPTH + 1) -> int:
+    """How deep containers nest (stops counting past `limit`), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return depth
+        deepest = max(deepest, depth)
+        children = item.values() if isinstance(item, dict) else \
+            item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, (dict, list)))
+    return deepest

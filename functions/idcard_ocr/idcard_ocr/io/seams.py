@@ -38,6 +38,8 @@ class PhotoStore(Protocol):
     def read_source(self, key: str, max_bytes: int, deadline: Optional[Deadline] = None
                     ) -> Tuple[Optional[Any], bool]: ...
 
+    def head(self, key: str, deadline: Optional[Deadline] = None) -> Optional[Any]: ...
+
 
 @runtime_checkable
 class Output(Protocol):

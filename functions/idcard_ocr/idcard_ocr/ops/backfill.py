@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from .. import errors
 from ..errors import ConfigError, IdcardOcrError, TransientError
 from ..io.events import ObjectEvent, oss_event
-from ..io.keys import skip_reason
+from ..card.keys import skip_reason
 from ..io.oss import ObjectInfo, ObjectStore
 from ..io.results import ResultStore, Verdict
 from ..io.retry import Deadline, RetryPolicy, call_with_retries

@@ -207,7 +207,9 @@ def _backfill(args) -> int:
     uses = EVERYTHING if args.mode == "local" and not args.dry_run else READING
     app = _app(args, uses, [backfill.Invoker.require, lambda: _fc_endpoint(args)]
                if hands_over else [])  # checked before anything is listed
-    process = _dry_run if args.dry_run else _processor(args, app, "backfill", args.force)
+    # a photo whose result is an error the API's answer gave is redone only when forced
+    process = _dry_run if args.dry_run else _processor(args, app, "backfill",
+                                                       args.force or args.retry_failed)
     plan = backfill.Plan(args.prefix, args.concurrency, args.qps, args.retry_failed,
                          args.force, args.dry_run)
     started = time.monotonic()

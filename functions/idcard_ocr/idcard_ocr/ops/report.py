@@ -54,7 +54,8 @@ def summarize(results: Iterable[StoredResult], csv_out: Optional[TextIO] = None)
     if writer:
         writer.writeheader()
     for found in results:
-        record = found.document
+        # a document we did not sign is counted by its key alone: its content is anyone's
+        record = found.document if found.trusted else {"source": {"key": found.source_key}}
         name = label(record, found.trusted)
         summary.counts[name] += 1
         summary.examples.setdefault(name, scrub((record.get("source") or {}).get("key") or ""))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Callable, Iterator, List, Mapping, Optional, Tuple
 
 from ...errors import IdcardOcrError
-from ...io.keys import skip_reason
+from ...card.keys import skip_reason
 from ...io.oss import ObjectInfo, ObjectStore
 from ...io.results import ResultStore, StoredResult
 from ..report import label

@@ -17,7 +17,7 @@ import unicodedata
 from typing import Iterable, Optional
 from urllib.parse import urlsplit
 
-from ...io.keys import is_image_key
+from ...card.keys import is_image_key
 from ...io.results import ResultLocation
 
 MAX_KEY_BYTES = 1023  # OSS's limit
