@@ -1,31 +1,46 @@
 # Everything a fresh machine needs is installed by these targets into .venv.
 #   make demo   the pipeline end to end on local servers, no cloud account
 #   make test   the test suite (what CI runs)
-#   make bench  the benchmarks (results in bench/README.md)
+#   make bench  the benchmarks (results in bench/README.md and bench/results.json)
 #   make review-demo  the demo, then the review console on its bucket
 #   make deploy-check the offline checks of what is deployed (also part of make test)
+#   make demo-keep    the demo, then its local OSS and engine stay up (for report, backfill, invoke)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test deploy-check bench fonts package clean review-demo review-screenshots chromium
+.PHONY: demo demo-keep test deploy-check bench fonts package clean review-demo review-screenshots chromium
 
-# The tests also need Serverless Devs (npm, pinned in deploy/package-lock.json) to render
-# s.yaml, both zips' wheels for Linux x86_64 (python3.10, and python3.12 for the engine) to
-# build them offline, and
-# Debian's chromium for the review console's browser test (Playwright drives it; its own
-# browser download is never used).
+# Two installs. The demo's is light and needs no root: the project, its offline engine and the
+# local stand-ins (moto's S3 server as OSS; the review console for review-demo), from PyPI only,
+# so it works as a normal user on any Linux or macOS with Python >= 3.9.
+# The tests' adds the heavy parts: Serverless Devs (npm, pinned in deploy/package-lock.json) to
+# render s.yaml, both zips' wheels for Linux x86_64 (python3.10, and python3.12 for the engine)
+# to build them offline, and Debian's chromium for the review console's browser test
+# (Playwright drives it; its own browser download is never used). A test install satisfies
+# the demo too.
+DEMO_STAMP := $(VENV)/.installed-demo
+
+$(DEMO_STAMP): pyproject.toml functions/idcard_ocr/requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[demo]'
+	touch $(DEMO_STAMP)
+
 $(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt deploy/package-lock.json
 	$(MAKE) chromium
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,engine,ops]'
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,engine,ops,demo]'
 	cd deploy && npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python tools/package.py --prefetch $(VENV)/wheelhouse
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/python tools/demo.py
+
+# The demo's local OSS and engine kept up for the operator's commands (docs/operations.md).
+demo-keep: $(DEMO_STAMP)
+	$(BIN)/python tools/demo.py --keep
 
 # Two worker processes, one test file each at a time: the suite waits on its loopback servers
 # more than it computes. A single test: .venv/bin/python -m pytest tests/test_x.py -k name
@@ -49,13 +64,13 @@ review-screenshots: $(STAMP)
 	REVIEW_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_review_browser.py
 
 # The demo's bucket stays up (local OSS and engine) and the console opens on it; Ctrl-C ends both.
-review-demo: $(STAMP)
+review-demo: $(DEMO_STAMP)
 	$(BIN)/python tools/demo.py --review
 
 bench: $(STAMP) fonts
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/memory.py
-	$(BIN)/python bench/versus_seed.py
+	$(BIN)/python bench/versus_sample.py
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/backfill.py
 	$(BIN)/python bench/engine.py
@@ -63,6 +78,8 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/engine_server.py
 	$(BIN)/python bench/review.py
 	$(BIN)/python bench/payonce.py
+	$(BIN)/python bench/cost.py
+	$(BIN)/python tools/bench_numbers.py --write
 
 # The synthetic card generators draw with Debian's Hei-style CJK fonts and OCR-B (benchmark and
 # tools/make_samples.py only; the tests read committed photos).

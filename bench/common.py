@@ -1,5 +1,6 @@
 """What the benchmark scripts share: where they write, and how they describe the machine."""
 
+import json
 import os
 import platform
 import sys
@@ -13,8 +14,15 @@ sys.path[:0] = [ROOT, FUNCTION_DIR]
 
 def header(packages) -> str:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    versions = ", ".join(f"{n} {metadata.version(n)}" for n in packages)
+    versions = ", ".join(f"{n} {_version(n)}" for n in packages)
     return f"Run {now} on {machine()}; Python {platform.python_version()}; {versions}."
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:  # e.g. being reinstalled in a shared venv meanwhile
+        return "(version unknown)"
 
 
 def machine() -> str:
@@ -25,6 +33,27 @@ def machine() -> str:
     except (OSError, StopIteration):
         pass
     return f"{cpu}, {os.cpu_count()} cores"
+
+
+RESULTS = os.path.join(ROOT, "bench", "results.json")
+
+
+def record(section: str, figures: dict) -> None:
+    """Keep a benchmark's figures in bench/results.json, the one machine-readable source of
+    the numbers the docs quote (tools/bench_numbers.py puts them there; a test compares)."""
+    results = load_results()
+    results[section] = dict(figures, run=f"{datetime.now(timezone.utc):%Y-%m-%d} on {machine()}")
+    with open(RESULTS, "w", encoding="utf-8") as f:
+        json.dump(results, f, ensure_ascii=False, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def load_results() -> dict:
+    try:
+        with open(RESULTS, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return {}
 
 
 def publish(name: str, lines) -> None:

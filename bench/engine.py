@@ -18,7 +18,7 @@ import sys
 import time
 from collections import defaultdict
 
-from common import ROOT, header, publish
+from common import ROOT, header, publish, record
 
 SCALE = float(os.environ.get("BENCH_SCALE", 1))
 # Kind of photo -> how many (315 realistic photos, 40 sheets among them, at scale 1).
@@ -189,6 +189,17 @@ def main() -> int:
             f"| load average at the end of the run (other work on the machine) | {load:.1f} |",
             f"| peak memory (RSS) of `idcard-ocr scan`, card photo / 12 MP photo | "
             f"{peak_card:.0f} MB / {peak_large:.0f} MB |"]
+    shares = {group: round(100 * sum(right[k] for k in kinds) / sum(total[k] for k in kinds), 2)
+              for group, kinds in GROUPS.items()}
+    record("engine", {
+        "ordinary_pct": shares["ordinary"], "hard_pct": shares["hard"],
+        "sheets_pct": shares["A4 sheets, both sides"],
+        "simple_pct": shares["simple style (old generator)"],
+        "photos": n_photos, "p50_s": round(pct(every, .5), 2), "p95_s": round(pct(every, .95), 2),
+        "cpu_p50_s": round(pct(cpu, .5), 2), "numbers": counts["numbers"],
+        "numbers_wrong_but_valid": counts["wrong_valid"],
+        "peak_card_mb": round(peak_card), "peak_large_mb": round(peak_large),
+        "load_average": round(load, 1)})
     out += ["", f"Misses ({len(misses)} sides):", ""] + [f"- {m}" for m in misses[:40]]
     if len(misses) > 40:
         out.append(f"- … and {len(misses) - 40} more")

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from common import FUNCTION_DIR, ROOT, header, publish
+from common import FUNCTION_DIR, ROOT, header, publish, record
 
 MEMORY_MB = int(os.environ.get("BENCH_MEMORY_MB", 512))
 LIMIT_MB = 0.6 * MEMORY_MB
@@ -168,6 +168,8 @@ def main() -> None:
            f"and prepared it. Worst accepted: **{worst:.0f} MB**.", "",
            "| format | size | file MB | outcome | peak RSS MB | ≤ 60 % |", "|---|---|---:|---|---:|---|",
            *rows]
+    record("memory", {"function_mb": MEMORY_MB, "limit_mb": round(LIMIT_MB),
+                      "worst_accepted_mb": round(worst)})
     publish("memory", out)
 
 

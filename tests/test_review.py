@@ -172,9 +172,9 @@ def test_the_picture_cache_is_bounded_by_bytes_least_recently_used_out():
 # Words -------------------------------------------------------------------------------------
 
 def test_every_error_code_of_the_readme_is_explained_in_both_languages():
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+    with open(os.path.join(ROOT, "docs", "results.md"), encoding="utf-8") as f:
         readme = f.read()
-    table = readme.split("### Error codes", 1)[1].split("\n\n", 2)[1]
+    table = readme.split("## Error codes", 1)[1].split("\n\n", 2)[1]
     codes = re.findall(r"^\| `([a-z_]+)` \|", table, re.MULTILINE)
     assert codes and set(codes) == set(i18n.ERRORS)
     for code in codes:

@@ -17,9 +17,23 @@ def test_defaults_for_the_marketplace():
     settings = Settings.from_env({"OCR_APPCODE": "abc"})
     assert settings.api_url == MARKETPLACE_URL and settings.timeout_s == 10
     assert settings.card_side == "auto" and settings.result_suffix == ".json"
-    assert settings.oss_endpoint_for("cn-shanghai") == \
-        "https://oss-cn-shanghai-internal.aliyuncs.com"
     assert "abc" not in repr(settings)
+
+
+# FC sets FC_REGION, FC_FUNCTION_NAME, FC_INSTANCE_ID... in every instance (aliyun-facts.md, "FC
+# runtime environment"); OSS's internal endpoint resolves only inside Alibaba Cloud.
+@pytest.mark.parametrize("fc_variable", ["FC_REGION", "FC_FUNCTION_NAME", "FC_INSTANCE_ID"])
+def test_inside_function_compute_the_oss_endpoint_is_the_internal_one(fc_variable):
+    env = {"OCR_APPCODE": "abc", fc_variable: "cn-shanghai" if fc_variable == "FC_REGION" else "x"}
+    assert Settings.from_env(env).oss_endpoint_for("cn-shanghai") == \
+        "https://oss-cn-shanghai-internal.aliyuncs.com"
+
+
+def test_outside_function_compute_the_oss_endpoint_is_the_public_one():
+    settings = Settings.from_env({"OCR_APPCODE": "abc"})
+    assert settings.oss_endpoint_for("cn-shanghai") == "https://oss-cn-shanghai.aliyuncs.com"
+    assert Settings.from_env({"OCR_APPCODE": "abc", "OSS_ENDPOINT": "http://127.0.0.1:9"}) \
+        .oss_endpoint_for("cn-shanghai") == "http://127.0.0.1:9"
 
 
 def test_self_hosted_engine_needs_no_appcode():

@@ -9,6 +9,11 @@ The result objects and the card and portrait crops are copied to demo-output/.
 
 `--review` (`make review-demo`) then keeps the local servers up and opens the review console
 (`idcard-ocr review`) on the demo bucket, until Ctrl-C.
+
+`--keep` (`make demo-keep`) keeps them up too, until Ctrl-C, with one more photo in the bucket
+that no event announced (as if it was there before the trigger), and writes the settings that
+reach them to demo-output/demo.env, so that `idcard-ocr report`, `backfill` and `invoke` can be
+tried on the demo's bucket (docs/operations.md has the recipe).
 """
 
 import io
@@ -16,6 +21,7 @@ import json
 import os
 import sys
 import threading
+import unicodedata
 import uuid
 from types import SimpleNamespace
 
@@ -48,6 +54,8 @@ UPLOADS = [  # (key as a user would name it, sample photo or None for a special 
     ("idcards/身份证复印件 0012.jpg", "real-sheet-photo.jpg"),  # an A4 copy with both sides
     ("idcards/not-a-photo-face.jpg", None),
 ]
+# With --keep: in the bucket, but no event ran the function on it (backfill's work).
+WAITING = ("idcards/arrived-before-the-trigger.jpg", "real-face-glare.jpg")
 
 
 def photo_bytes(key: str, sample: str) -> bytes:
@@ -78,7 +86,7 @@ def event_for(key: str, etag: str, size: int) -> bytes:
     return json.dumps(event, ensure_ascii=False).encode("utf-8")
 
 
-def main(review: bool = False) -> int:
+def main(review: bool = False, keep: bool = False) -> int:
     print("loading the offline engine's models (from the rapidocr-onnxruntime wheel)...")
     warm_up()
     engine = EngineServer(("127.0.0.1", 0), appcodes=(APPCODE,))
@@ -114,6 +122,8 @@ def main(review: bool = False) -> int:
         code = report(bucket, rows)
         if review:
             review_console()
+        elif keep:
+            keep_serving(bucket)
         return code
     finally:
         engine.shutdown()
@@ -123,7 +133,7 @@ def main(review: bool = False) -> int:
 def report(bucket, rows) -> int:
     out_dir = os.path.join(ROOT, "demo-output")
     os.makedirs(out_dir, exist_ok=True)
-    print(f"{'object':38} {'bytes':>9}  {'status':7} {'side':5} recognised (masked) / reason")
+    print(table_row("object", "bytes", "status", "side", "recognised (masked) / reason"))
     failed = 0
     for key, size, outcome in rows:
         status = outcome["status"]
@@ -148,9 +158,50 @@ def report(bucket, rows) -> int:
             else:
                 detail = f"{doc['error']['code']}: {doc['error']['message']}"
         failed += status == "failed"
-        print(f"{key:38} {size:>9,}  {status:7} {outcome.get('side') or '-':5} {detail}")
+        print(table_row(key, f"{size:,}", status, outcome.get("side") or "-", detail))
     print(f"\nresult objects and crops copied to {os.path.relpath(out_dir)}/")
     return 1 if failed else 0
+
+
+KEY_COLUMN = 38  # display columns: a Chinese character takes two
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives `text`: wide and full-width characters (East Asian Width W and
+    F: Chinese, full-width punctuation) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def table_row(key: str, size: str, status: str, side: str, detail: str) -> str:
+    """One line of the demo's table, padded by display width, not by characters, so that a
+    Chinese file name does not push its row's columns to the right."""
+    padding = " " * max(KEY_COLUMN - display_width(key), 0)
+    return f"{key}{padding} {size:>9}  {status:7} {side:5} {detail}"
+
+
+def keep_serving(bucket) -> None:
+    """Leave the local OSS and engine up for the operator's commands, until Ctrl-C."""
+    import time
+
+    key, sample = WAITING
+    bucket.put_object(key, photo_bytes(key, sample))
+    env_path = os.path.join(ROOT, "demo-output", "demo.env")
+    names = ("OSS_ENDPOINT", "OCR_API_URL", "OCR_APPCODE", "RESULT_SIGNING_KEY",
+             "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+    with open(env_path, "w", encoding="utf-8") as f:
+        f.write("# The demo's local OSS and offline engine (tools/demo.py --keep); "
+                "not secrets: stand-ins.\n")
+        f.writelines(f"export {name}={os.environ[name]}\n" for name in names)
+    print(f"\nthe local OSS and engine stay up (Ctrl-C stops them); {key} waits in the bucket "
+          f"without a result.\nIn another terminal, from {ROOT}:\n\n"
+          f"    . {os.path.relpath(env_path)}\n"
+          f"    .venv/bin/idcard-ocr report --bucket {BUCKET}\n\n"
+          f"more in docs/operations.md\n", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
 
 
 def review_console() -> None:
@@ -174,4 +225,4 @@ def review_console() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(review="--review" in sys.argv[1:]))
+    sys.exit(main(review="--review" in sys.argv[1:], keep="--keep" in sys.argv[1:]))

@@ -7,7 +7,8 @@ parts here, so they agree on where results live and how they are judged.
 """
 
 import threading
-from typing import Dict, List, Mapping, Optional, Tuple
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
 
 from .card.privacy import register_secret
 from .config import Settings
@@ -22,11 +23,26 @@ from .io.seams import Output, Recognizer
 from .pipeline import Pipeline, PipelineOptions
 
 
+@dataclass(frozen=True)
+class Uses:
+    """What a command will do, so that it asks only for the settings that serve it: `report`
+    and a dry run never recognise a photo, so they need no AppCode."""
+
+    recognition: bool = True  # calls the OCR API or the engine (OCR_APPCODE, its KMS secret)
+
+
+EVERYTHING = Uses()
+READING = Uses(recognition=False)  # lists photos and reads results, recognises nothing
+
+_T = TypeVar("_T")
+
+
 class App:
     """Everything one configuration needs, built once and safe to share between threads."""
 
     def __init__(self, settings: Settings, credentials: Credentials,
-                 region: Optional[str] = None, memory_mb: Optional[int] = None):
+                 region: Optional[str] = None, memory_mb: Optional[int] = None,
+                 uses: Uses = EVERYTHING):
         self.settings = settings
         self.credentials = credentials
         self.limits = _image_limits(settings, memory_mb)
@@ -35,8 +51,10 @@ class App:
         self.signer = settings.signer()
         for secret in settings.signing_keys:
             register_secret(secret)
-        self.appcode = _appcode_source(settings, credentials, region)
-        if settings.ocr_engine == "api":
+        self.uses = uses
+        self.appcode = _appcode_source(settings, credentials, region) if uses.recognition \
+            else None
+        if settings.ocr_engine == "api" and uses.recognition:
             self.appcode.current()  # a missing or unreadable secret fails here, before any call
         self._buckets: Dict[Tuple[str, str], ObjectStore] = {}
         self._lock = threading.Lock()
@@ -45,15 +63,32 @@ class App:
 
     @classmethod
     def from_environment(cls, environ: Optional[Mapping[str, str]] = None, context=None,
-                         region: Optional[str] = None) -> "App":
+                         region: Optional[str] = None, uses: Uses = EVERYTHING) -> "App":
         """Settings from the environment, credentials from the FC context or the environment.
 
-        Raises ConfigError, naming the variable, before anything is called.
+        Raises ConfigError before anything is called, naming every missing or invalid setting
+        that `uses` needs (all of them at once, not the first alone).
         """
-        settings = Settings.from_env(environ)
-        credentials = Credentials.resolve(context, environ)
-        return cls(settings, credentials, region or _context_region(context),
-                   _context_memory(context))
+        problems: List[ConfigError] = []
+
+        def check(read: Callable[[], _T]) -> Optional[_T]:
+            try:
+                return read()
+            except ConfigError as e:
+                problems.append(e)
+                return None
+
+        region = region or _context_region(context)
+        settings = check(lambda: Settings.from_env(environ, recognizes=uses.recognition))
+        credentials = check(lambda: Credentials.resolve(context, environ))
+        if settings is not None:
+            check(settings.signer)
+            check(lambda: settings.oss_endpoint_for(region))
+            if uses.recognition and credentials is not None:
+                check(lambda: _appcode_source(settings, credentials, region))
+        if problems:
+            raise ConfigError.all_of(problems)
+        return cls(settings, credentials, region, _context_memory(context), uses)
 
     def bucket(self, name: str) -> ObjectStore:
         """The bucket `name` at this configuration's endpoint (one client per bucket)."""
@@ -76,6 +111,9 @@ class App:
     def recognizer(self) -> Recognizer:
         with self._lock:
             if self._recognizer is None:
+                if not self.uses.recognition:
+                    raise ConfigError("OCR_APPCODE", "this command was set up to recognise "
+                                                     "nothing, so its settings were not read")
                 self._recognizer = OfflineEngine() if self.settings.ocr_engine == "local" \
                     else MarketplaceClient.from_settings(self.settings, self.appcode)
             return self._recognizer

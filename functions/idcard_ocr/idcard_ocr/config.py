@@ -19,6 +19,8 @@ _ENCRYPTIONS = {"": None, "none": None, "aes256": "AES256", "kms": "KMS"}
 _SIDES = ("auto", "face", "back")
 _FORMATS = ("new", "old")
 _APPCODE = re.compile(r"^[!-~]+$")  # printable ASCII, no spaces: it goes into a header
+# Variables Function Compute sets in every instance (the FC_ prefix is reserved to it).
+_FC_VARIABLES = ("FC_REGION", "FC_FUNCTION_NAME", "FC_INSTANCE_ID", "FC_FUNC_CODE_PATH")
 REGION_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+){1,4}$")
 
 
@@ -56,6 +58,7 @@ class Settings:
     region: Optional[str] = None
     signing_keys: Tuple[str, ...] = field(default=(), repr=False)  # first signs, all verify
     memory_mb: Optional[int] = None           # the function's memory, from FC
+    inside_fc: bool = False  # FC set its variables: OSS's internal endpoint is reachable
     image_max_decoded_mb: Optional[int] = None  # explicit decoding budget; else from memory_mb
 
     def signer(self):
@@ -79,7 +82,10 @@ class Settings:
         return "mns" in self.outputs
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None,
+                 recognizes: bool = True) -> "Settings":
+        """`recognizes=False` for commands that never call the OCR API (report, a dry run,
+        hand-overs to the deployed function): OCR_APPCODE is then not asked for."""
         env = _Env(os.environ if environ is None else environ)
         api_url = env.url("OCR_API_URL", MARKETPLACE_URL)
         engine = env.choice("OCR_ENGINE", "api", ("api", "local"))
@@ -90,7 +96,7 @@ class Settings:
         if secret_name is not None and appcode is not None:
             raise ConfigError("OCR_APPCODE", "set either OCR_APPCODE or OCR_APPCODE_SECRET_NAME, "
                                              "not both")
-        if appcode is None and secret_name is None and engine == "api" \
+        if appcode is None and secret_name is None and engine == "api" and recognizes \
                 and _is_marketplace(api_url):
             raise ConfigError("OCR_APPCODE", f"is required for the marketplace endpoint "
                                              f"{urlsplit(api_url).hostname}; set it in the "
@@ -138,6 +144,7 @@ class Settings:
             crop_portrait_suffix=portrait_suffix,
             quality_info=env.flag("OCR_QUALITY_INFO", False),
             region=env.region("FC_REGION"),
+            inside_fc=any(env.text(name) for name in _FC_VARIABLES),
             memory_mb=_optional_int(env, "FC_FUNCTION_MEMORY_SIZE", 64, 32768),
             image_max_decoded_mb=_optional_int(env, "IMAGE_MAX_DECODED_MB", 16, 16384),
             outputs=outputs,
@@ -172,7 +179,9 @@ class Settings:
         )
 
     def oss_endpoint_for(self, region: Optional[str] = None) -> str:
-        """OSS_ENDPOINT, else the internal endpoint of the function's region.
+        """OSS_ENDPOINT, else the endpoint of the function's region: the internal one inside
+        Function Compute (no traffic charge), the public one elsewhere (the internal name
+        resolves only inside Alibaba Cloud).
 
         The region comes from FC_REGION (set by FC), the FC context or the command line, never
         from an event: a crafted record must not choose where signed requests and the STS token
@@ -188,7 +197,8 @@ class Settings:
         if not REGION_PATTERN.match(region):
             raise ConfigError("FC_REGION", f"{region[:40]!r} is not a region id such as "
                                            f"cn-hangzhou")
-        return f"https://oss-{region}-internal.aliyuncs.com"
+        internal = "-internal" if self.inside_fc else ""
+        return f"https://oss-{region}{internal}.aliyuncs.com"
 
 
 def _signing_keys(value: Optional[str]) -> Tuple[str, ...]:

@@ -8,7 +8,7 @@ The adapters (OCR API, OSS, MNS) turn what their libraries raise into these clas
 rules below, so the decision "retry or record" is made in this module only.
 """
 
-from typing import Iterable, Optional, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 # Stable codes written into error records. Documented in README.md ("Error codes").
 INVALID_IMAGE = "invalid_image"
@@ -86,6 +86,21 @@ class ConfigError(IdcardOcrError):
     def __init__(self, variable: str, message: str):
         super().__init__("config_invalid", f"{variable}: {message}")
         self.variable = variable
+        self.problems: List["ConfigError"] = [self]
+
+    @classmethod
+    def all_of(cls, problems: Sequence["ConfigError"]) -> "ConfigError":
+        """One error that names every problem found, so that a user fixes them in one go
+        rather than meeting them one run at a time."""
+        flat = [one for problem in problems for one in problem.problems]
+        if len(flat) == 1:
+            return flat[0]
+        error = cls.__new__(cls)
+        IdcardOcrError.__init__(error, "config_invalid", f"{len(flat)} settings to fix:\n"
+                                + "\n".join(f"  {p.message}" for p in flat))
+        error.variable = ", ".join(p.variable for p in flat)
+        error.problems = flat
+        return error
 
 
 class EventError(IdcardOcrError, ValueError):

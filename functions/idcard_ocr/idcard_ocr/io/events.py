@@ -72,7 +72,7 @@ class ObjectEvent:
         key = _get(obj, "key")
         if not isinstance(bucket, str) or not isinstance(key, str):
             raise EventError("record has no oss.bucket.name / oss.object.key strings")
-        if not _BUCKET.match(bucket):
+        if not is_bucket_name(bucket):
             raise EventError("oss.bucket.name is not a valid OSS bucket name")
         try:
             key_bytes = len(key.encode("utf-8"))
@@ -98,6 +98,10 @@ class ObjectEvent:
             region=region if isinstance(region, str) and REGION_PATTERN.match(region) else None,
             time=event_time if isinstance(event_time, str) else None,
         )
+
+
+def is_bucket_name(name: str) -> bool:
+    return bool(_BUCKET.match(name))
 
 
 def event_records(event: Union[bytes, bytearray, str, dict, list]) -> List[Any]:
@@ -154,6 +158,29 @@ def oss_event(bucket: str, key: str, etag: Optional[str], size: Optional[int],
         "responseElements": {"requestId": ""},
         "userIdentity": {"principalId": "idcard-ocr-backfill"},
     }]}
+
+
+def retarget(event, bucket: Optional[str], key: Optional[str]) -> dict:
+    """The event's records as an OSS trigger event, pointed at another bucket and/or key
+    (`idcard-ocr invoke --bucket --key`). Their eTag and size go: they described the object
+    the event was first written for, and a record without them is judged by the object as it
+    is now, instead of being skipped as superseded."""
+    records = []
+    for record in event_records(event):
+        if not isinstance(record, dict) or not isinstance(record.get("oss"), dict):
+            raise EventError("a record without 'oss' cannot be pointed at another object")
+        oss = dict(record["oss"])
+        if bucket is not None:
+            oss["bucket"] = {k: v for k, v in (_get(oss, "bucket") or {}).items()
+                             if k != "arn"}  # the ARN names the old bucket
+            oss["bucket"]["name"] = bucket
+        obj = {k: v for k, v in (_get(oss, "object") or {}).items()
+               if k not in ("eTag", "size", "deltaSize")}
+        if key is not None:
+            obj["key"] = key
+        oss["object"] = obj
+        records.append(dict(record, oss=oss))
+    return {"events": records}
 
 
 def _parse(event):

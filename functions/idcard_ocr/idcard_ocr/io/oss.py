@@ -143,6 +143,10 @@ class ObjectStore:
     def name(self) -> str:
         return self._bucket.bucket_name
 
+    @property
+    def endpoint(self) -> str:
+        return self._bucket.endpoint
+
     @classmethod
     def connect(cls, endpoint: str, bucket_name: str, credentials: Credentials,
                 timeout_s: float = 30.0) -> "ObjectStore":
@@ -284,7 +288,17 @@ class ObjectStore:
                 raise
             finally:
                 self._local.timeout = None
-        result, _ = call_with_retries(attempt, deadline, self.policy, what)
+        try:
+            result, _ = call_with_retries(attempt, deadline, self.policy, what)
+        except TransientError as e:
+            if e.code != errors.STORAGE_UNAVAILABLE or e.status is not None:
+                raise
+            # Never reached: name where it was looked for (an internal endpoint outside
+            # Alibaba Cloud, a typo in OSS_ENDPOINT, a local server that is not running).
+            named = TransientError(e.code, f"{e.message}; OSS endpoint {self.endpoint}",
+                                   retry_after=e.retry_after)
+            named.attempts = e.attempts
+            raise named from None
         return result
 
     def _page(self, prefix: str, token: Optional[str], what: str):

@@ -1,6 +1,6 @@
 """`idcard-ocr`: run the function locally, backfill and report on a bucket, and the offline engine.
 
-    idcard-ocr invoke EVENT.json [--timeout S]
+    idcard-ocr invoke EVENT.json [--bucket B] [--key K] [--timeout S] [--region R]
     idcard-ocr backfill --bucket B [--prefix P] [--concurrency N] [--qps Q]
                         [--retry-failed] [--force] [--dry-run]
     idcard-ocr report --bucket B [--prefix P] [--csv FILE]
@@ -52,8 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     invoke.add_argument("event", help="a trigger event (JSON), e.g. events/face-upload.json")
     invoke.add_argument("--timeout", type=float, default=120,
                         help="the function timeout to pretend (seconds), for retry budgets")
-    invoke.add_argument("--region", help="the function's region, for the default OSS endpoint "
-                                         "(else FC_REGION or OSS_ENDPOINT)")
+    invoke.add_argument("--region", help="the bucket's region, for the default OSS endpoint "
+                                         "(public outside Function Compute; else OSS_ENDPOINT)")
+    invoke.add_argument("--bucket", help="put this bucket into every record of the event")
+    invoke.add_argument("--key", help="put this object key into every record of the event; "
+                                      "with --bucket or --key the records' eTag and size are "
+                                      "dropped, so the object as it is now is processed")
     invoke.set_defaults(func=_invoke)
 
     backfill = commands.add_parser("backfill", help="process the photos already in a bucket")
@@ -120,7 +124,8 @@ def _parser() -> argparse.ArgumentParser:
 def _bucket_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bucket", required=True)
     parser.add_argument("--prefix", default="")
-    parser.add_argument("--region", help="for the default OSS endpoint (else FC_REGION or "
+    parser.add_argument("--region", help="the bucket's region, for the default OSS endpoint "
+                                         "(public outside Function Compute; else "
                                          "OSS_ENDPOINT)")
 
 
@@ -148,17 +153,38 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _app(args):
-    """The same composition root the function uses, from this shell's environment."""
+def _app(args, uses, more_checks=()):
+    """The same composition root the function uses, from this shell's environment, asking
+    only for what `uses` needs; every missing setting is reported at once, the command's own
+    (`more_checks`: callables that raise ConfigError) included."""
     from ..app import App
+    from ..io.events import is_bucket_name
 
-    return App.from_environment(None, None, region=args.region)
+    problems = []
+    app = None
+    bucket = getattr(args, "bucket", None)
+    if bucket is not None and not is_bucket_name(bucket):
+        problems.append(ConfigError("--bucket", f"{bucket[:70]!r} is not an OSS bucket name "
+                                                f"(3-63 lower-case letters, digits, hyphens)"))
+    try:
+        app = App.from_environment(None, None, region=args.region, uses=uses)
+    except ConfigError as e:
+        problems.append(e)
+    for check in more_checks:
+        try:
+            check()
+        except ConfigError as e:
+            problems.append(e)
+    if problems:
+        raise ConfigError.all_of(problems)
+    return app
 
 
 def _report(args) -> int:
+    from ..app import READING
     from .report import summarize
 
-    app = _app(args)
+    app = _app(args, READING)
     records = app.results(args.bucket).documents(args.prefix)
     if args.csv:
         with open(args.csv, "w", newline="", encoding="utf-8-sig") as out:
@@ -170,15 +196,20 @@ def _report(args) -> int:
 
 
 def _backfill(args) -> int:
+    from ..app import EVERYTHING, READING
     from ..io.log import send_to
     from . import backfill
 
     send_to(sys.stderr)
-    if args.mode == "invoke":
-        backfill.Invoker.require()  # before anything is listed
-    app = _app(args)
+    hands_over = args.mode == "invoke" and not args.dry_run
+    # A dry run only lists and judges; invoke mode hands photos to the deployed function,
+    # which recognises them: neither needs the AppCode, and a dry run needs no FC endpoint.
+    uses = EVERYTHING if args.mode == "local" and not args.dry_run else READING
+    app = _app(args, uses, [backfill.Invoker.require, lambda: _fc_endpoint(args)]
+               if hands_over else [])  # checked before anything is listed
     # a photo whose result is an error the API's answer gave is redone only when forced
-    process = _processor(args, app, "backfill", args.force or args.retry_failed)
+    process = _dry_run if args.dry_run else _processor(args, app, "backfill",
+                                                       args.force or args.retry_failed)
     plan = backfill.Plan(args.prefix, args.concurrency, args.qps, args.retry_failed,
                          args.force, args.dry_run)
     started = time.monotonic()
@@ -190,6 +221,10 @@ def _backfill(args) -> int:
     return 0 if report.ok else 1
 
 
+def _dry_run(event) -> str:
+    raise AssertionError("a dry run processes nothing")  # backfill.run returns before this
+
+
 def _processor(args, app, request_id: str, force: bool):
     """What processes one photo: the function's pipeline here, or an asynchronous invocation
     of the deployed function (--mode)."""
@@ -198,15 +233,22 @@ def _processor(args, app, request_id: str, force: bool):
 
     if args.mode == "local":
         return backfill.local(app.pipeline(request_id, force=force))
-    endpoint = args.fc_endpoint
+    return backfill.Invoker(_fc_endpoint(args), args.function, Credentials.resolve(None),
+                            args.qualifier)
+
+
+def _fc_endpoint(args) -> str:
+    """Where asynchronous invocations go: --fc-endpoint, else the account's public FC 3.0
+    endpoint in the region."""
     account = os.environ.get("ALIBABA_CLOUD_ACCOUNT_ID")
-    region = args.region or app.settings.region
-    if not endpoint and not (account and region):
+    region = args.region or os.environ.get("FC_REGION")
+    if args.fc_endpoint:
+        return args.fc_endpoint
+    if not (account and region):
         raise ConfigError("--fc-endpoint", "--mode invoke needs --fc-endpoint (or "
                                            "FC_ENDPOINT), or ALIBABA_CLOUD_ACCOUNT_ID and "
                                            "--region; --mode local runs here instead")
-    endpoint = endpoint or f"https://{account}.{region}.fc.aliyuncs.com"
-    return backfill.Invoker(endpoint, args.function, Credentials.resolve(None), args.qualifier)
+    return f"https://{account}.{region}.fc.aliyuncs.com"
 
 
 def _review(args) -> int:
@@ -216,14 +258,17 @@ def _review(args) -> int:
     except ImportError:
         raise ConfigError("review", "needs the console's libraries: pip install "
                                     "'idcard-ocr[review]'") from None
+    from ..app import EVERYTHING, READING
     from ..io.log import send_to
     from . import backfill
 
     send_to(sys.stderr)
-    if args.mode == "invoke":
-        backfill.Invoker.require()
     operator = _operator(args.operator)
-    app = _app(args)
+    # Reprocessing here recognises photos (the AppCode is needed); handed to the deployed
+    # function, it does not.
+    app = _app(args, EVERYTHING if args.mode == "local" else READING,
+               [backfill.Invoker.require, lambda: _fc_endpoint(args)]
+               if args.mode == "invoke" else [])
     process = _processor(args, app, "review", True)
     console = build_console(app, args.bucket, args.prefix, operator, process,
                             args.region or app.settings.region, args.concurrency, args.qps)
@@ -289,6 +334,10 @@ def _invoke(args) -> int:
     except OSError as e:
         print(f"cannot read {args.event}: {e.strerror}", file=sys.stderr)
         return BAD_INPUT
+    if args.bucket is not None or args.key is not None:
+        from ..io.events import retarget
+
+        event = json.dumps(retarget(event, args.bucket, args.key)).encode("utf-8")
     send_to(sys.stderr)  # log lines on stderr; the summary alone on stdout
     context = SimpleNamespace(request_id=f"local-{uuid.uuid4().hex[:12]}", credentials=None,
                               region=args.region,
@@ -299,8 +348,35 @@ def _invoke(args) -> int:
     except InvocationFailed as e:
         print(f"failed: {e}", file=sys.stderr)
         return 1
+    for outcome in summary["objects"]:
+        if outcome["status"] == "skipped":  # done by design (exit 0), but say why
+            print(f"skipped {outcome.get('key', 'record %s' % outcome.get('record'))}: "
+                  f"{outcome['reason']}: {SKIP_REASONS.get(outcome['reason'], '')}".rstrip(": "),
+                  file=sys.stderr)
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     return 0
+
+
+# Why the function left an object alone, for the person who ran `invoke` (docs/operations.md).
+SKIP_REASONS = {
+    "superseded": "the event's eTag is not the object's ETag now: the event is for an earlier "
+                  "upload, and the newer one's own event reads it. An event file edited by hand "
+                  "keeps its old eTag: pass --bucket and --key instead, which drop it",
+    "own_output": "the key is one of the function's own outputs (a result, claim, review or "
+                  "crop): it never processes them, so it cannot loop",
+    "not_an_image_key": "the key does not end in an image ending (.jpg .jpeg .png .heic ...)",
+    "not_a_finished_object_event": "the event is not a finished upload (a removal, or a "
+                                   "multipart upload's part)",
+    "key_too_long": "the key's result or claim key would pass OSS's 1023 bytes",
+    "already_done": "a signed result for this version of the photo exists (verified with "
+                    "RESULT_SIGNING_KEY): nothing is paid twice. Upload the photo again, or "
+                    "run backfill --force, to redo it",
+    "already_done_delivered": "a result existed; the output it was missing was delivered "
+                              "from it, without another OCR call",
+    "object_gone": "the object is not in the bucket (removed, or a wrong --bucket or --key)",
+    "duplicate_record": "the event repeats another record of the same version",
+    "malformed_record": "the record is not an OSS object record (the log line says why)",
+}
 
 
 def _serve(args) -> int:
