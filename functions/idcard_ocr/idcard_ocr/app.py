@@ -9,12 +9,12 @@ parts here, so they agree on where results live and how they are judged.
 import threading
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from .card.privacy import register_secret
 from .config import Settings
 from .errors import ConfigError
 from .imaging import ImageLimits
 from .imaging.prepare import MEMORY_SHARE, RESERVED_MB, memory_budget
 from .io.offline import OfflineEngine
+from .io.log import register_secret
 from .io.ocr_api import MarketplaceClient
 from .io.oss import Credentials, ObjectStore
 from .io.results import ResultLocation, ResultStore

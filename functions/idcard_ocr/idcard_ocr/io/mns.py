@@ -11,9 +11,9 @@ from typing import Optional
 
 from .. import errors
 from ..card.messages import encode, envelope
-from ..card.privacy import scrub, scrub_secrets
 from ..errors import TransientError
 from .http import Watchdog
+from .log import scrub, scrub_secrets
 from .retry import Deadline, RetryPolicy, call_with_retries
 
 # Server error codes worth another try; others (QueueNotExist, AccessDenied…) are not.
