@@ -9,7 +9,7 @@ import pytest
 from idcard_ocr import errors
 from idcard_ocr.errors import PermanentError
 from idcard_ocr.io.ocr_api import MarketplaceClient
-from tests.conftest import APPCODE
+from tests.conftest import APPCODE, SIGNING_KEY
 from tests.fakes import images
 
 
@@ -55,3 +55,39 @@ def test_a_redirect_is_never_followed_and_is_a_named_permanent_error(status):
         for server in (api, elsewhere):
             server.shutdown()
             server.server_close()
+
+
+# Signing keys -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("weak", ["a" * 32, "ab" * 24, "0123456789abcdef" * 2,
+                                  "passwordpasswordpasswordpassword",
+                                  "new-key-" + "7" * 40])
+def test_a_weak_signing_key_is_refused_with_how_to_make_one(env, weak):
+    """Finding 11: 32 x 'a' was accepted."""
+    from idcard_ocr.config import Settings
+    from idcard_ocr.errors import ConfigError
+
+    for value in (weak, SIGNING_KEY + "," + weak):  # a weak key among good ones too
+        with pytest.raises(ConfigError) as raised:
+            Settings.from_env(env | {"RESULT_SIGNING_KEY": value})
+        message = str(raised.value)
+        assert "RESULT_SIGNING_KEY" in message and "secrets.token_urlsafe(32)" in message
+        assert weak not in message
+
+
+def test_generated_keys_and_the_fixtures_keys_pass():
+    import secrets
+
+    from idcard_ocr.card.signatures import MIN_KEY_BITS, estimated_bits
+    from idcard_ocr.config import Settings
+    from tools.demo import SIGNING_KEY as DEMO_KEY
+
+    generated = [secrets.token_urlsafe(32) for _ in range(200)] + \
+        [secrets.token_hex(32) for _ in range(200)]
+    # template.yml's SigningKey: ALIYUN::RandomString, Length 48, Sequence lettersdigits.
+    letters_digits = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    generated += ["".join(secrets.choice(letters_digits) for _ in range(48)) for _ in range(200)]
+    for key in generated + [SIGNING_KEY, DEMO_KEY]:
+        assert estimated_bits(key) >= MIN_KEY_BITS
+        assert Settings.from_env({"RESULT_SIGNING_KEY": key, "OCR_ENGINE": "local"}
+                                 ).signing_keys == (key,)

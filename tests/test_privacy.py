@@ -80,3 +80,49 @@ def test_the_log_layer_removes_registered_secrets():
     assert log.scrub(f"token REGISTERED-secret-42 for {NUMBER}") == \
         "token *** for 1101**********2318"
     assert log.scrub_secrets({"k": "registered-secret-42"}) == {"k": "***"}
+
+
+# MNS messages: how they name the photo (MNS_KEY_MODE) ------------------------------------------
+
+@pytest.mark.parametrize("mode", ["full", "masked", "hashed"])
+def test_messages_carry_the_key_as_the_setting_says(bucket, env, mns, ocr_api, mode):
+    """Finding 3 (messages): the key was always in full, with no way to turn it off."""
+    from idcard_ocr import handle
+
+    settings = env | {"OUTPUT": "oss,mns", "MNS_ENDPOINT": mns.endpoint,
+                      "MNS_QUEUE": "idcard-results", "MNS_KEY_MODE": mode}
+    key = f"idcards/{NUMBER}-face.jpg"
+    item = upload(bucket, key, images.card_jpeg(seed=5))
+    handle(oss_event(bucket.bucket_name, item), fc_context(), settings)
+    [message] = mns.messages
+    body = message.json
+    if mode == "full":
+        assert body["key"] == key and body["result_key"] == key + ".json"
+        assert "key_mode" not in body
+        return
+    assert NUMBER not in message.text and NUMBER not in message.raw_body
+    assert body["key_mode"] == mode
+    if mode == "masked":
+        assert body["key"] == "idcards/1101**********2318-face.jpg"
+    else:
+        assert body["key"].startswith("hmac-sha256:") and len(body["key"]) == 12 + 64
+        assert body["result_key"] != body["key"]
+    assert body["dedup_id"].startswith("hmac-sha256:")  # unique, unlike a masked key
+
+
+def test_a_hashed_key_is_stable_and_needs_the_signing_key():
+    from idcard_ocr.card.messages import shown_key
+
+    key = f"idcards/{NUMBER}-face.jpg"
+    assert shown_key(key, "hashed", b"k1") == shown_key(key, "hashed", b"k1")
+    assert shown_key(key, "hashed", b"k1") != shown_key(key, "hashed", b"k2")
+    with pytest.raises(ValueError):
+        shown_key(key, "hashed", None)
+
+
+def test_an_unknown_key_mode_is_refused_by_name(env):
+    from idcard_ocr.config import Settings
+    from idcard_ocr.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="MNS_KEY_MODE"):
+        Settings.from_env(env | {"MNS_KEY_MODE": "clear"})

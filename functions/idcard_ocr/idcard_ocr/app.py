@@ -110,7 +110,9 @@ def _mns_output(app: App) -> Output:
     settings = app.settings
     publisher = MnsPublisher(settings.mns_endpoint, app.credentials, settings.mns_queue,
                              settings.mns_topic, timeout_s=settings.timeout_s)
-    return MnsOutput(publisher, settings.mns_fields, links_result=settings.writes_json)
+    return MnsOutput(publisher, settings.mns_fields, links_result=settings.writes_json,
+                     key_mode=settings.mns_key_mode,
+                     key_secret=settings.signing_keys[0].encode("utf-8"))
 
 
 DEFAULT_MEMORY_MB = 512  # template.yml's

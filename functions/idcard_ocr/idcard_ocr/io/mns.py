@@ -113,14 +113,18 @@ class MnsOutput:
     name = "mns"
 
     def __init__(self, publisher: MnsPublisher, fields_mode: str = "masked",
-                 links_result: bool = True):
+                 links_result: bool = True, key_mode: str = "full",
+                 key_secret: Optional[bytes] = None):
         self.publisher = publisher
         self.fields_mode = fields_mode
         self.links_result = links_result  # the result object holds the full record
+        self.key_mode = key_mode
+        self._key_secret = key_secret
 
     def deliver(self, record: dict, result_key: str, deadline: Deadline) -> dict:
         body = encode(scrub_secrets(envelope(record, result_key if self.links_result else None,
-                                             self.fields_mode)))
+                                             self.fields_mode, self.key_mode,
+                                             self._key_secret)))
         message_id = self.publisher.publish(body, deadline)
         return dict(record, message={"id": message_id,
                                      "destination": self.publisher.destination})
