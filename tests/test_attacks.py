@@ -91,3 +91,38 @@ def test_generated_keys_and_the_fixtures_keys_pass():
         assert estimated_bits(key) >= MIN_KEY_BITS
         assert Settings.from_env({"RESULT_SIGNING_KEY": key, "OCR_ENGINE": "local"}
                                  ).signing_keys == (key,)
+
+
+# Pillow's process-wide pixel limit -------------------------------------------------------------
+
+def test_preparing_an_image_leaves_pillows_global_limit_alone():
+    """prepare() used to set Image.MAX_IMAGE_PIXELS on every call (state of the whole process,
+    seen by every other caller of Pillow); its own per-call limit decides instead."""
+    from PIL import Image
+
+    from idcard_ocr.imaging import ImageLimits, prepare
+
+    before = Image.MAX_IMAGE_PIXELS
+    small = ImageLimits(max_pixels=1_000_000)
+    photo = images.card_jpeg(size=(1600, 1000))
+    with pytest.raises(PermanentError) as raised:
+        prepare(photo, small)
+    assert raised.value.code == "image_too_large" and "IMAGE_MAX_PIXELS" in raised.value.message
+    prepare(images.encode(images.card(), "PNG"), ImageLimits(max_pixels=400_000_000))
+    assert Image.MAX_IMAGE_PIXELS == before
+
+
+def test_a_reduced_rgba_png_is_laid_on_white_like_before():
+    """Band by band, transparent pixels onto white, then reduced: what reducing premultiplied
+    colours and then laying them onto white gives."""
+    from PIL import Image
+
+    from idcard_ocr.imaging import ImageLimits, prepare
+
+    picture = Image.new("RGBA", (4000, 2600), (20, 40, 200, 255))
+    picture.paste((0, 0, 0, 0), (0, 0, 2000, 2600))  # the left half: transparent black
+    prepared = prepare(images.encode(picture, "PNG"), ImageLimits())
+    decoded = prepared.decoded()
+    left = decoded.getpixel((decoded.width // 4, decoded.height // 2))
+    right = decoded.getpixel((decoded.width * 3 // 4, decoded.height // 2))
+    assert all(v >= 250 for v in left) and abs(right[2] - 200) <= 6 and right[0] <= 26
