@@ -39,6 +39,19 @@ def mask_number(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+# Runs of Chinese characters in a key (a name: "张三-1101...-face.jpg"): the first one is kept.
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+
+
+def mask_key(key: str) -> str:
+    """An object key as the review console shows it before Reveal: citizen-number shapes masked
+    as in logs, and runs of Chinese characters (names) shortened like a name field:
+    'idcards/张三-110101199003071234-face.jpg' -> 'idcards/张*-1101**********1234-face.jpg'."""
+    if not key:
+        return key
+    return _HAN_RUN.sub(lambda m: mask_text(m.group(0)), scrub(key))
+
+
 def mask_text(value: str) -> str:
     """Keep the first character of a name or address and hide the rest: '张三' -> '张*'."""
     if not value:
