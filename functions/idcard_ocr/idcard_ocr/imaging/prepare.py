@@ -283,6 +283,8 @@ def _reduced_rgb(img, factor: int, Image):
     """The decoded `img` as RGB, reduced by `factor` (a box filter; 1: kept), made a band of
     rows at a time. Transparent pixels are laid onto white before the reduction, which gives
     what reducing premultiplied colours and then laying them onto white gives."""
+    if factor == 1 and img.mode == "RGB":
+        return img  # nothing to do (a JPEG decoded at reduced scale, mostly): no copy
     width, height = img.size
     rows = max(factor, BAND_PIXELS // max(1, width) // factor * factor)
     out = Image.new("RGB", (-(-width // factor), -(-height // factor)))

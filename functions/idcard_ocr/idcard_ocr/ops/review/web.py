@@ -81,7 +81,6 @@ class Console:
         return self.catalog.prefix
 
 
-
 def link(path: str, params: Optional[dict] = None, **more) -> str:
     """`path` with query parameters (keys of any shape are encoded)."""
     query = {k: v for k, v in {**(params or {}), **more}.items() if v not in (None, "")}
