@@ -110,14 +110,14 @@ def main() -> int:
             cold = time.perf_counter() - login
             assert first.status_code == 200
             first_rows = first.text.count('class="row ')
-            firsts = [timed(session, server.url)[0] for _ in range(REPEAT)]
-            more = re.search(r'hx-get="(/rows\?[^"]+)"', first.text).group(1)
+            firsts = [timed(session, server.session_url)[0] for _ in range(REPEAT)]
+            more = re.search(r'hx-get="(/s/[^/"]+/rows\?[^"]+)"', first.text).group(1)
             nexts = [timed(session, server.url + more.replace("&amp;", "&").lstrip("/"))[0]
                      for _ in range(REPEAT)]
-            filtered = [timed(session, server.url + "?status=checks_failed")
+            filtered = [timed(session, server.session_url + "?status=checks_failed")
                         for _ in range(REPEAT)]
             filtered_rows = filtered[0][1].count('class="row ')
-            nothing_s, nothing = timed(session, server.url + "?status=pending")
+            nothing_s, nothing = timed(session, server.session_url + "?status=pending")
             scanned = int(re.search(r"\((?:scanned|已查看) (\d+)\)", nothing).group(1))
             assert "cursor=" in nothing
             counting = console.counting.counts

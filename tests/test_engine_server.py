@@ -295,6 +295,56 @@ def test_idle_keep_alive_connections_are_closed(tight):
         assert hostile.closed_by_server(sock, 10)
 
 
+H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+H2_EMPTY_SETTINGS = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"  # length 0, type 4, no flags
+
+
+def test_an_http2_connection_that_only_shook_hands_is_closed(tight):
+    """Issue 18, finding 8: a cleartext HTTP/2 connection that sent its preface and SETTINGS
+    stayed open (75 s and more); 1,100 of them took every descriptor."""
+    with hostile.connect(tight.url) as sock:
+        sock.sendall(H2_PREFACE + H2_EMPTY_SETTINGS)
+        assert sock.recv(9)[3:4] == b"\x04"  # the server's SETTINGS: it did speak HTTP/2
+        assert hostile.closed_by_server(sock, 10)
+
+
+def test_an_http2_connection_is_served_then_closed_when_idle(tight):
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    client.initiate_connection()
+    with hostile.connect(tight.url) as sock:
+        sock.sendall(client.data_to_send())
+        host = tight.url.split("/")[2]
+        client.send_headers(1, [(":method", "GET"), (":path", "/healthz"),
+                                (":scheme", "http"), (":authority", host)], end_stream=True)
+        sock.sendall(client.data_to_send())
+        status, ended = None, False
+        while not ended:
+            data = sock.recv(65536)
+            assert data, "closed before the answer"
+            for event in client.receive_data(data):
+                if isinstance(event, h2.events.ResponseReceived):
+                    status = dict(event.headers)[b":status"]
+                ended = ended or isinstance(event, h2.events.StreamEnded)
+            sock.sendall(client.data_to_send())
+        assert status == b"200"
+        assert hostile.closed_by_server(sock, 10)
+
+
+@pytest.mark.parametrize("body, status", [
+    (b"[" * 200_000 + b"]" * 200_000, 460),
+    (json.dumps({"image": "aGk=", "configure": "[" * 200_000 + "]" * 200_000}).encode(), 461),
+    (b'{"image": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_001, 460),
+], ids=["deep-body", "deep-configure", "deep-object"])
+def test_deeply_nested_json_is_a_4xx_not_500(tight, body, status):
+    """Issue 18, finding 9: a 200,000-deep JSON body got 500 (RecursionError)."""
+    response = post(tight.url, body, raw=True)
+    assert response.status_code == status and response.headers["X-Ca-Error-Message"]
+
+
 def test_a_body_that_stops_coming_is_408(tight):
     with hostile.connect(tight.url) as sock:
         sock.sendall(head(tight, **{"Content-Length": "1000"}) + b'{"image": "')

@@ -72,7 +72,8 @@ def test_a_genuine_result_copied_beside_another_photo_is_not_believed(bucket, en
 
 def test_a_result_signed_with_another_key_is_not_believed(bucket, env, ocr_api):
     item = upload(bucket, "idcards/c-face.jpg", images.card_jpeg(seed=23))
-    run(bucket, env | {"RESULT_SIGNING_KEY": "another-key-" + "9" * 40}, item)
+    another = "another-key-Qm7vT2xLp9RkW4sZc8NbF3hJd6Ya1Ue5"
+    run(bucket, env | {"RESULT_SIGNING_KEY": another}, item)
     run(bucket, env, item)
     assert len(ocr_api.requests) == 2
 
@@ -80,7 +81,8 @@ def test_a_result_signed_with_another_key_is_not_believed(bucket, env, ocr_api):
 def test_signing_keys_rotate_without_reprocessing(bucket, env, ocr_api):
     item = upload(bucket, "idcards/d-face.jpg", images.card_jpeg(seed=24))
     run(bucket, env, item)
-    rotated = env | {"RESULT_SIGNING_KEY": "new-key-" + "7" * 40 + "," + SIGNING_KEY}
+    new = "new-key-Hs4Kw8Zq2Vn6Lc9Xb3Tr7Mf5Pj1Gd0Ey"
+    rotated = env | {"RESULT_SIGNING_KEY": new + "," + SIGNING_KEY}
     assert run(bucket, rotated, item)["objects"][0]["reason"] == "already_done"
     assert len(ocr_api.requests) == 1
 

@@ -59,7 +59,7 @@ def test_operator_reviews_a_failed_check_and_reprocesses_a_quota_error(
                 if m.type == "error" and "status of 422" not in m.text else None)
 
         page.goto(server.login_url)
-        assert "token" not in page.url  # swapped for a cookie at once
+        assert "token" not in page.url  # swapped for the session's path at once
         page.wait_for_selector("#counts:not([hx-get])")  # counted: the polling stopped
         assert "50" in page.inner_text("#counts .total")
         page.screenshot(path=os.path.join(screenshots, "review-list.png"))
@@ -110,7 +110,7 @@ def test_operator_reviews_a_failed_check_and_reprocesses_a_quota_error(
         assert listed(page.locator("tr.row")) == [(key, "ok:checks_failed", "yes")]
 
         # Reprocess a quota_exhausted result: it turns ok.
-        page.goto(server.url + "?status=error&error_code=quota_exhausted")
+        page.goto(server.session_url + "?status=error&error_code=quota_exhausted")
         quota = page.locator("tr.row")
         assert quota.count() == review_bucket.KINDS["quota"]
         quota.first.locator("td.key a").click()

@@ -10,12 +10,12 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
 
-from .card.privacy import register_secret
 from .config import Settings
 from .errors import ConfigError
 from .imaging import ImageLimits
 from .imaging.prepare import MEMORY_SHARE, RESERVED_MB, memory_budget
 from .io.offline import OfflineEngine
+from .io.log import register_secret
 from .io.ocr_api import MarketplaceClient
 from .io.oss import Credentials, ObjectStore
 from .io.results import ResultLocation, ResultStore
@@ -148,7 +148,9 @@ def _mns_output(app: App) -> Output:
     settings = app.settings
     publisher = MnsPublisher(settings.mns_endpoint, app.credentials, settings.mns_queue,
                              settings.mns_topic, timeout_s=settings.timeout_s)
-    return MnsOutput(publisher, settings.mns_fields, links_result=settings.writes_json)
+    return MnsOutput(publisher, settings.mns_fields, links_result=settings.writes_json,
+                     key_mode=settings.mns_key_mode,
+                     key_secret=settings.signing_keys[0].encode("utf-8"))
 
 
 DEFAULT_MEMORY_MB = 512  # template.yml's

@@ -50,6 +50,7 @@ class Settings:
     mns_queue: Optional[str] = None
     mns_topic: Optional[str] = None
     mns_fields: str = "masked"
+    mns_key_mode: str = "full"
     save_crops: bool = False
     crop_prefix: str = "crops/"
     crop_card_suffix: str = ".card.jpg"
@@ -64,13 +65,13 @@ class Settings:
     def signer(self):
         """The results' Signer. RESULT_SIGNING_KEY is required by everything that reads or
         writes results, and checked before anything is called."""
-        from .card.signatures import Signer
+        from .card.signatures import HOW_TO_MAKE_A_KEY, Signer
 
         if not self.signing_keys:
             raise ConfigError("RESULT_SIGNING_KEY", "is required: results are signed so that "
                                                     "whoever can write to the bucket cannot forge "
                                                     "one; the templates generate it (locally: "
-                                                    "openssl rand -hex 32)")
+                                                    f"{HOW_TO_MAKE_A_KEY})")
         return Signer(self.signing_keys)
 
     @property
@@ -152,6 +153,7 @@ class Settings:
             mns_queue=mns_queue,
             mns_topic=mns_topic,
             mns_fields=env.choice("MNS_FIELDS", "masked", ("full", "masked", "none")),
+            mns_key_mode=env.choice("MNS_KEY_MODE", "full", ("full", "masked", "hashed")),
             api_url=api_url,
             ocr_engine=engine,
             appcode=appcode,
@@ -202,16 +204,24 @@ class Settings:
 
 
 def _signing_keys(value: Optional[str]) -> Tuple[str, ...]:
-    from .card.signatures import MIN_KEY_LENGTH
+    from .card.signatures import (HOW_TO_MAKE_A_KEY, MIN_KEY_BITS, MIN_KEY_LENGTH,
+                                  estimated_bits)
 
     if not value:
         return ()
     keys = tuple(part.strip() for part in value.split(",") if part.strip())
-    for key in keys:
+    for position, key in enumerate(keys, 1):
         if len(key) < MIN_KEY_LENGTH or not _APPCODE.match(key):
             raise ConfigError("RESULT_SIGNING_KEY", f"each key (comma-separated, the first "
                                                     f"signs) must be at least {MIN_KEY_LENGTH} "
-                                                    f"printable characters without spaces")
+                                                    f"printable characters without spaces; "
+                                                    f"make one with {HOW_TO_MAKE_A_KEY}")
+        if estimated_bits(key) < MIN_KEY_BITS:  # the key itself is never named
+            raise ConfigError("RESULT_SIGNING_KEY", f"key {position} is too easy to guess "
+                                                    f"(about {estimated_bits(key):.0f} bits of "
+                                                    f"the {MIN_KEY_BITS} needed: repeated or few "
+                                                    f"different characters); make one with "
+                                                    f"{HOW_TO_MAKE_A_KEY}")
     return keys
 
 

@@ -22,6 +22,7 @@ QUOTA_EXHAUSTED = "quota_exhausted"
 REQUEST_REJECTED = "request_rejected"
 API_ERROR = "api_error"
 BAD_RESPONSE = "bad_response"
+API_REDIRECTED = "api_redirected"
 STORAGE_DENIED = "storage_denied"
 BUCKET_MISSING = "bucket_missing"
 STORAGE_ERROR = "storage_error"
@@ -173,6 +174,10 @@ def from_ocr_status(status: int, reason: str,
     """An HTTP error of the OCR API as a typed error."""
     lowered = reason.lower()
     detail = f"HTTP {status}: {reason}" if reason else f"HTTP {status}"
+    if 300 <= status < 400:  # never followed: it would post the photo to another address
+        return PermanentError(API_REDIRECTED, f"{detail}; the photo is never sent on to a "
+                                              f"redirect's address: set OCR_API_URL to the "
+                                              f"API's own address", status)
     if status == 403 and "throttl" in lowered:
         return TransientError(THROTTLED, detail, status, retry_after)
     if status in (408, 504):

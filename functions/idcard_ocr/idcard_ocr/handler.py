@@ -4,10 +4,9 @@ import logging
 from typing import List, Optional, Tuple
 
 from .app import App
-from .card.privacy import scrub
 from .errors import EventError, IdcardOcrError, InvocationFailed
 from .io.events import ObjectEvent, event_records
-from .io.log import log_context, log_event
+from .io.log import log_context, log_event, scrub
 from .io.retry import Deadline
 
 

@@ -1,40 +1,33 @@
-"""Masking of personal data and scrubbing of secrets before text leaves the process.
+"""Masking of personal data and removal of secrets before text leaves the process.
 
-Results hold personal data by design; logs, exceptions and messages never do. Secrets (the
-AppCode, the result-signing key) are registered once per process and removed, in any letter
-case, from everything scrub() sees: log lines, error messages, stored documents.
+Results hold personal data by design; logs, exceptions and messages never do. Pure functions:
+the secrets to remove are passed in (io/log.py holds the process's set of them).
 """
 
 import re
-import threading
-from typing import Any, FrozenSet
+from typing import Any, Iterable, Optional, Pattern
 
 # Every citizen-number shape, whatever stands next to it (a letter, a newline escaped as "\n",
 # an underscore): any run of 15 or more digits (the old 15-digit numbers, the 18-character ones,
-# and longer runs that may hide one), with an X at its end, and with single separators between
-# the digits (spaces, hyphens, dots, zero-width characters: "1101 0519 9001 0123 18"). \d also
+# and longer runs that may hide one), with an X at its end, and with a short run of anything
+# that is neither letter nor digit between the digit groups: spaces (one or several), hyphens,
+# dots, slashes, commas, "·", "—", zero-width characters ("110101/19900307/1234"). \d also
 # matches full-width digits. Masking too much in a log line costs nothing.
-_SEPARATOR = "[ \\-_.\u00a0\u200b-\u200d\u2060\ufeff]"
-_ID_NUMBER = re.compile(f"(?<!\\d)\\d(?:{_SEPARATOR}?\\d){{14,}}(?:{_SEPARATOR}?[XxＸｘ])?")
-_SEPARATORS = re.compile(_SEPARATOR)
+_SEPARATOR = "(?:[^\\w]|_)"
+_SEPARATOR_RUN = f"{_SEPARATOR}{{0,4}}"
+_ID_NUMBER = re.compile(f"(?<!\\d)\\d(?:{_SEPARATOR_RUN}\\d){{14,}}(?:{_SEPARATOR_RUN}[XxＸｘ])?")
+_NOT_DIGIT_OR_X = re.compile("[^\\dXxＸｘ]")
 _APPCODE_HEADER = re.compile(r"(APPCODE\s+)\S+", re.IGNORECASE)
-_MIN_SECRET = 6  # shorter values would mask ordinary words
-
-_secrets: FrozenSet[str] = frozenset()
-_secret_pattern = None
-_lock = threading.Lock()
+MIN_SECRET = 6  # shorter values would mask ordinary words
 
 
-def register_secret(value) -> None:
-    """Never let `value` (in any letter case) appear in anything scrub() returns."""
-    global _secrets, _secret_pattern
-    if not isinstance(value, str) or len(value) < _MIN_SECRET or value in _secrets:
-        return
-    with _lock:
-        _secrets = _secrets | {value}
-        alternatives = sorted(_secrets, key=len, reverse=True)
-        _secret_pattern = re.compile("|".join(re.escape(s) for s in alternatives),
-                                     re.IGNORECASE)
+def secret_pattern(secrets: Iterable[str]) -> Optional[Pattern]:
+    """One pattern that finds any of `secrets` in any letter case (None for none)."""
+    kept = sorted({s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET},
+                  key=len, reverse=True)
+    if not kept:
+        return None
+    return re.compile("|".join(re.escape(s) for s in kept), re.IGNORECASE)
 
 
 def mask_number(number: str) -> str:
@@ -46,6 +39,19 @@ def mask_number(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+# Runs of Chinese characters in a key (a name: "张三-1101...-face.jpg"): the first one is kept.
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+
+
+def mask_key(key: str) -> str:
+    """An object key as the review console shows it before Reveal: citizen-number shapes masked
+    as in logs, and runs of Chinese characters (names) shortened like a name field:
+    'idcards/张三-110101199003071234-face.jpg' -> 'idcards/张*-1101**********1234-face.jpg'."""
+    if not key:
+        return key
+    return _HAN_RUN.sub(lambda m: mask_text(m.group(0)), scrub(key))
+
+
 def mask_text(value: str) -> str:
     """Keep the first character of a name or address and hide the rest: '张三' -> '张*'."""
     if not value:
@@ -53,31 +59,32 @@ def mask_text(value: str) -> str:
     return value[0] + "*" * (len(value) - 1)
 
 
-def scrub(text: str) -> str:
-    """Mask citizen-number shapes, AppCode headers and registered secrets in free text."""
+def scrub(text: str, secrets: Optional[Pattern] = None) -> str:
+    """Mask citizen-number shapes and AppCode headers in free text, and remove `secrets`
+    (a secret_pattern())."""
     if not text:
         return text
-    pattern = _secret_pattern
-    if pattern is not None:
-        text = pattern.sub("***", text)
-    text = _ID_NUMBER.sub(lambda m: mask_number(_SEPARATORS.sub("", m.group(0))), text)
+    if secrets is not None:
+        text = secrets.sub("***", text)
+    text = _ID_NUMBER.sub(lambda m: mask_number(_NOT_DIGIT_OR_X.sub("", m.group(0))), text)
     return _APPCODE_HEADER.sub(r"\1***", text)
 
 
-def scrub_secrets(value: Any) -> Any:
-    """A copy of a JSON-like value with registered secrets removed from every string in it.
+def scrub_secrets(value: Any, secrets: Optional[Pattern] = None) -> Any:
+    """A copy of a JSON-like value with `secrets` (a secret_pattern()) removed from every
+    string in it.
 
     For documents that keep personal data by design (results, messages): only secrets go.
     """
-    pattern = _secret_pattern
+    pattern = secrets
     if pattern is None:
         return value
     if isinstance(value, str):
         return pattern.sub("***", value)
     if isinstance(value, dict):
-        return {scrub_secrets(k): scrub_secrets(v) for k, v in value.items()}
+        return {scrub_secrets(k, pattern): scrub_secrets(v, pattern) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [scrub_secrets(item) for item in value]
+        return [scrub_secrets(item, pattern) for item in value]
     return value
 
 

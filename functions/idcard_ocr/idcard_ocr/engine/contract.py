@@ -50,7 +50,7 @@ def parse(body) -> Request:
     """The image and side of a request body (bytes or bytearray), or ApiError 460/461/462/413."""
     try:
         doc = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # 200,000 nested brackets end in RecursionError
         raise ApiError(460, "Invalid JSON") from None
     old = isinstance(doc, dict) and "inputs" in doc
     try:
@@ -63,7 +63,7 @@ def parse(body) -> Request:
         if isinstance(configure, str):
             configure = json.loads(configure)
         side = configure.get("side", "face")
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError):
         raise ApiError(461, "JSON format error: expected image and configure") from None
     if side not in SIDES:
         raise ApiError(461, "configure.side must be face or back")

@@ -3,7 +3,7 @@
 Same path, `Authorization: APPCODE` (checked when codes are given), both body formats, the
 answer fields and `success`, and the documented error statuses with X-Ca-Error-Message.
 Connections cost no thread: hypercorn's keep-alive timer bounds both the wait for a request
-head and idle keep-alive; this module bounds the body (size and time, whatever the framing)
+head and idle keep-alive, for HTTP/2 connections too (_time_http2_connections); this module bounds the body (size and time, whatever the framing)
 and admits each request into a memory budget (contract.py, admission.py). Recognitions run
 on a small thread pool; `workers` processes share the listening socket. SIGTERM stops
 accepting, lets requests in flight finish within a grace period, and exits 0.
@@ -42,8 +42,16 @@ def _recognize(image: bytes, side: str) -> dict:
 
 
 def _parse_and_inspect(body: bytearray):
-    request = parse(body)
-    return request, read_header(request.image)
+    """The request and its image's header; whatever else a malformed body makes the parsers
+    raise is the client's 460 too, never our 500."""
+    try:
+        request = parse(body)
+        return request, read_header(request.image)
+    except ApiError:
+        raise
+    except Exception as e:
+        log.warning("malformed request body (%s)", type(e).__name__)
+        raise ApiError(460, "Invalid JSON: the body could not be read") from None
 
 
 class _Hold:
@@ -335,6 +343,7 @@ class EngineServer:
     async def _serve(self) -> None:
         from hypercorn.asyncio import serve as hypercorn_serve
 
+        _time_http2_connections()
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         if threading.current_thread() is threading.main_thread():
@@ -375,6 +384,38 @@ class EngineServer:
             http_log.setLevel(logging.WARNING)  # not hypercorn's "Running on" lines
         config.errorlog = http_log
         return config
+
+
+def _time_http2_connections() -> None:
+    """Give cleartext HTTP/2 connections the idle and handshake timeout HTTP/1.1 has.
+
+    hypercorn's keep-alive timer stops when a connection's first request head arrives; for a
+    connection that turns to HTTP/2 (the "PRI * HTTP/2.0" preface, or Upgrade: h2c) that head
+    is the preface, and the timer only starts again when a stream ends. A connection that sent
+    the preface and SETTINGS and then nothing stayed open for good: 1,100 of them exhausted
+    the process's descriptors. After the switch, a connection without a stream in progress is
+    reported idle, so the timer (keep_alive_timeout = idle_timeout_s) runs from the handshake,
+    stops while a stream is open and runs again after the last one, as for HTTP/1.1.
+    """
+    import hypercorn.asyncio.tcp_server as tcp_server
+    from hypercorn.events import Updated
+    from hypercorn.protocol import ProtocolWrapper
+    from hypercorn.protocol.h2 import H2Protocol
+
+    if getattr(tcp_server.ProtocolWrapper, "times_http2", False):
+        return
+
+    class TimedProtocolWrapper(ProtocolWrapper):
+        times_http2 = True
+
+        async def handle(self, event):
+            was_http2 = isinstance(self.protocol, H2Protocol)
+            result = await super().handle(event)
+            if not was_http2 and isinstance(self.protocol, H2Protocol) and self.protocol.idle:
+                await self.send(Updated(idle=True))
+            return result
+
+    tcp_server.ProtocolWrapper = TimedProtocolWrapper
 
 
 def warm_up() -> None:

@@ -41,8 +41,13 @@ _STORED_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;1
 # its own that Pillow then copies; Pillow's WebP plugin holds libwebp's RGBA output as bytes and
 # again as a file to decode from.
 _DECODER_BYTES = {"WEBP": 12, "HEIF": 3, "AVIF": 3}
-# Modes reduce() premultiplies (one more full-size copy).
-_PREMULTIPLIED = ("RGBA", "LA", "PA")
+# The decoded pixels are turned into the smaller RGB picture a band of rows at a time, so that
+# no conversion (premultiplied alpha, 16-bit to 8-bit, RGBA onto white) ever copies the whole
+# picture: a 25-megapixel RGBA PNG costs its 101 MB of pixels, not two or three times that.
+BAND_PIXELS = 1 << 20
+# A band's copies at their peak, bytes per pixel: the crop (up to 4), its conversions (I: 4,
+# RGBA: 4, RGB: 4) and what reduce() keeps.
+_BAND_BYTES = 16
 
 
 def memory_budget(memory_mb: int) -> int:
@@ -51,14 +56,17 @@ def memory_budget(memory_mb: int) -> int:
 
 
 def decode_cost(fmt: str, img, full_size: Tuple[int, int],
-                decoded_size: Optional[Tuple[int, int]] = None) -> int:
+                decoded_size: Optional[Tuple[int, int]] = None, max_side: int = 2048) -> int:
     """Peak bytes of decoding `img` (header read) of `full_size` to `decoded_size` (smaller
-    after a JPEG draft), with the conversions _transform() makes before it shrinks."""
+    after a JPEG draft), with a band's conversions and the smaller copies _transform() makes
+    for a longest side of `max_side`."""
     decoded_size = decoded_size or full_size
     pixels = decoded_size[0] * decoded_size[1]
-    mode = img.mode
-    extra = 4 if mode.startswith("I;16") or mode in _PREMULTIPLIED else 0
-    cost = pixels * (_STORED_BYTES.get(mode, 4) + extra) + _output_bytes(decoded_size)
+    # A band has at least as many rows as the reduction's factor.
+    band_pixels = min(pixels, max(BAND_PIXELS,
+                                  decoded_size[0] * _reduction(decoded_size, max_side)))
+    cost = (pixels * _STORED_BYTES.get(img.mode, 4) + band_pixels * _BAND_BYTES
+            + _output_bytes(decoded_size, max_side))
     width, height = full_size
     cost += width * height * _DECODER_BYTES.get(fmt, 0)
     if fmt == "JPEG" and (img.info.get("progressive") or img.info.get("progression")):
@@ -68,9 +76,18 @@ def decode_cost(fmt: str, img, full_size: Tuple[int, int],
     return cost
 
 
-def _output_bytes(size: Tuple[int, int]) -> int:
-    """The smaller copies made after the shrink (turned, converted, resampled, encoded)."""
-    return 4 * 4 * min(size[0] * size[1], 2048 * 2048)
+def _output_bytes(size: Tuple[int, int], max_side: int) -> int:
+    """The smaller copies made while and after shrinking: the reduced RGB picture (and its turned
+    copy), then the picture resampled to `max_side` (and its re-encodings)."""
+    factor = _reduction(size, max_side)
+    reduced = -(-size[0] // factor) * -(-size[1] // factor)
+    return 4 * 2 * reduced + 4 * min(reduced, max_side * max_side)
+
+
+def _reduction(size: Tuple[int, int], max_side: int) -> int:
+    """The integer factor _transform() reduces a decoded picture of `size` by: the strongest that
+    keeps the long side at least 3/4 of `max_side`."""
+    return max(1, max(size) // (max_side * 3 // 4))
 
 
 def _component_share(img) -> float:
@@ -115,8 +132,6 @@ def prepare(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
                              f"not an image: the object holds {describe_non_image(data)}")
     refuse_hostile_structure(fmt, data)
     image_module = _pillow(fmt)
-    # Our own check below names the size; Pillow's stays as a backstop for headers that lie.
-    image_module.MAX_IMAGE_PIXELS = 2 * limits.max_pixels
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", image_module.DecompressionBombWarning)
@@ -129,9 +144,10 @@ def prepare(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
             return _transform(img, fmt, len(data), limits)
     except PermanentError:
         raise
-    except image_module.DecompressionBombError:
+    except image_module.DecompressionBombError:  # HEIF and AVIF only (see open_image)
         raise PermanentError(errors.IMAGE_TOO_LARGE,
-                             f"{fmt} image has more than {limits.max_pixels:,} pixels") from None
+                             f"{fmt} image has more pixels than Pillow decodes "
+                             f"({2 * image_module.MAX_IMAGE_PIXELS:,})") from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError) as e:
         raise PermanentError(errors.INVALID_IMAGE,
                              f"{fmt} data is corrupt or truncated ({type(e).__name__})") from None
@@ -139,13 +155,23 @@ def prepare(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
 
 def open_image(fmt: str, data: bytes):
     """Pillow's image for `data` of the sniffed `fmt`, header only. JPEGs open as plain JPEGs:
-    Pillow's MPO reader would parse the multi-picture tables (unbounded, like TIFF tags)."""
+    Pillow's MPO reader would parse the multi-picture tables (unbounded, like TIFF tags).
+
+    The format's own reader is used, not Image.open(), whose size check reads the
+    process-wide Image.MAX_IMAGE_PIXELS: the caller checks the size against its own limit
+    (ImageLimits.max_pixels) before anything is decoded, and nobody changes Pillow's global.
+    HEIF and AVIF (either plugin may read either) go through Image.open() and its default.
+    """
     if fmt == "JPEG":
         from PIL import JpegImagePlugin
 
         return JpegImagePlugin.JpegImageFile(io.BytesIO(data))
-    return _pillow(fmt).open(io.BytesIO(data), formats=None if fmt in ("HEIF", "AVIF")
-                             else [fmt])
+    image_module = _pillow(fmt)
+    if fmt in ("HEIF", "AVIF"):
+        return image_module.open(io.BytesIO(data))
+    image_module.init()  # registers the format readers (once; Pillow keeps them)
+    reader, _ = image_module.OPEN[fmt]
+    return reader(io.BytesIO(data))
 
 
 def refuse_hostile_structure(fmt: str, data: bytes) -> None:
@@ -232,18 +258,9 @@ def _transform(img, fmt: str, data_size: int, limits: ImageLimits) -> PreparedIm
     _check_budget(fmt, img, full_size, data_size, limits)
     turn = orientation(img)  # read before decoding: a JPEG's info is reset by load()
     img.load()
-    # Shrink first, in the decoded mode, and convert and turn the small image: every copy of
-    # the full-size pixels is one more multiple of them at the peak.
-    factor = max(img.size) // floor
-    if img.mode in ("1", "P"):  # reduce() cannot take them; they are rarely card photos
-        if factor >= 2:
-            img = img.resize((img.size[0] // factor, img.size[1] // factor), Image.NEAREST)
-    else:
-        if img.mode.startswith("I;16"):
-            img = img.convert("I")
-        if factor >= 2:  # formats without draft mode: an integer box reduction, fast and clean
-            img = img.reduce(factor)
-    img = _to_rgb(upright(img, turn), Image)
+    # Shrink and convert band by band, and turn the small image: every copy of the full-size
+    # pixels would be one more multiple of them at the peak.
+    img = upright(_reduced_rgb(img, _reduction(img.size, limits.max_side), Image), turn)
     if max(img.size) > limits.max_side:
         img.thumbnail((limits.max_side, limits.max_side), Image.LANCZOS, reducing_gap=2.0)
     img, data = _encode_jpeg(img, limits.max_bytes)
@@ -254,12 +271,30 @@ def _transform(img, fmt: str, data_size: int, limits: ImageLimits) -> PreparedIm
 def _check_budget(fmt: str, img, full_size, data_size: int, limits: ImageLimits) -> None:
     if limits.max_decoded_bytes is None:
         return
-    cost = decode_cost(fmt, img, full_size, img.size) + data_size
+    cost = decode_cost(fmt, img, full_size, img.size, limits.max_side) + data_size
     if cost > limits.max_decoded_bytes:
         raise PermanentError(errors.IMAGE_TOO_LARGE,
                              f"decoding this {full_size[0]}x{full_size[1]} {fmt} ({img.mode}) "
                              f"would take about {cost / 2**20:.0f} MB; the limit is "
                              f"{limits.max_decoded_bytes / 2**20:.0f} MB ({limits.budget_source})")
+
+
+def _reduced_rgb(img, factor: int, Image):
+    """The decoded `img` as RGB, reduced by `factor` (a box filter; 1: kept), made a band of
+    rows at a time. Transparent pixels are laid onto white before the reduction, which gives
+    what reducing premultiplied colours and then laying them onto white gives."""
+    if factor == 1 and img.mode == "RGB":
+        return img  # nothing to do (a JPEG decoded at reduced scale, mostly): no copy
+    width, height = img.size
+    rows = max(factor, BAND_PIXELS // max(1, width) // factor * factor)
+    out = Image.new("RGB", (-(-width // factor), -(-height // factor)))
+    for top in range(0, height, rows):
+        band = img.crop((0, top, width, min(height, top + rows)))
+        if band.mode.startswith("I;16"):
+            band = band.convert("I")
+        band = _to_rgb(band, Image)
+        out.paste(band.reduce(factor) if factor > 1 else band, (0, top // factor))
+    return out
 
 
 def _to_rgb(img, Image):

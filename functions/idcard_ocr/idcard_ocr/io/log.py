@@ -3,6 +3,10 @@
 FC ships stdout to Log Service; one line per object makes each upload one searchable record.
 The invocation's request id and the object's bucket and key are set once, as log context
 (contextvars, so each thread of a backfill keeps its own), and every line carries them.
+
+This module also holds the process's secrets (the AppCode, the signing keys), registered once
+they are known, and puts scrubbing into every log record of the process as soon as it is
+imported: before the first library call, whatever logger the record comes from.
 """
 
 import contextvars
@@ -10,10 +14,11 @@ import json
 import logging
 import os
 import sys
+import threading
 from contextlib import contextmanager
-from typing import Dict, Iterator
+from typing import Any, Dict, FrozenSet, Iterator
 
-from ..card.privacy import scrub
+from ..card import privacy
 
 LOGGER_NAME = "idcard_ocr"
 
@@ -31,6 +36,31 @@ def log_context(**fields) -> Iterator[None]:
         _context.reset(token)
 
 
+_secrets: FrozenSet[str] = frozenset()
+_secret_pattern = None
+_lock = threading.Lock()
+
+
+def register_secret(value) -> None:
+    """Never let `value` (in any letter case) appear in anything scrub() returns."""
+    global _secrets, _secret_pattern
+    if not isinstance(value, str) or len(value) < privacy.MIN_SECRET or value in _secrets:
+        return
+    with _lock:
+        _secrets = _secrets | {value}
+        _secret_pattern = privacy.secret_pattern(_secrets)
+
+
+def scrub(text: str) -> str:
+    """Citizen-number shapes and AppCode headers masked, registered secrets removed."""
+    return privacy.scrub(text, _secret_pattern)
+
+
+def scrub_secrets(value: Any) -> Any:
+    """A copy of a JSON-like value without the registered secrets (personal data stays)."""
+    return privacy.scrub_secrets(value, _secret_pattern)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         doc = {"level": record.levelname, "logger": record.name, "message": record.getMessage()}
@@ -42,34 +72,47 @@ class JsonFormatter(logging.Formatter):
         return scrub(json.dumps(doc, ensure_ascii=False, default=str))
 
 
-class Scrubbed(logging.Filter):
-    """For the libraries' own loggers: oss2 logs every error answer at INFO, the requested key
-    included, and FC's runtime sends the root logger's lines to Log Service."""
+def _scrubbed_record_factory(make_record):
+    """A LogRecord factory that scrubs each record's message, exception and stack as it is made.
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = scrub(record.getMessage()), ()
-        return True
+    FC's Python runtime logs the root logger at INFO, and oss2 logs every error answer at INFO
+    with the requested key ("NoSuchKey ... 'Key': 'uploads/110105...-face.jpg.json'", "Start to
+    delete object ... key: ..."). A filter on a library's logger is not inherited by its child
+    loggers and misses loggers made later; the record factory sees every record of every
+    logger, and only records that will be emitted are made.
+    """
+    def make(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a library's malformed arguments: keep only what cannot leak
+            message = str(record.msg)
+        record.msg, record.args = scrub(message), ()
+        if record.exc_info and record.exc_info[0] is not None:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
+        return record
+
+    make.idcard_scrubbing = True
+    return make
 
 
-# The libraries the function uses that log requests or answers.
-THIRD_PARTY_LOGGERS = ("oss2", "urllib3", "requests", "mns", "alibabacloud_credentials")
+def scrub_every_record() -> None:
+    """Put scrubbing in place for every log record of the process (once; idempotent)."""
+    with _lock:
+        current = logging.getLogRecordFactory()
+        if not getattr(current, "idcard_scrubbing", False):
+            logging.setLogRecordFactory(_scrubbed_record_factory(current))
 
 
-def scrub_third_party_logs() -> None:
-    """Put Scrubbed on the libraries' loggers and their modules' (a filter is not inherited:
-    oss2 logs from `oss2.api`). Their modules are imported by then."""
-    scrubbed = Scrubbed()
-    for name in list(logging.root.manager.loggerDict):
-        if name.split(".")[0] in THIRD_PARTY_LOGGERS:
-            logger = logging.getLogger(name)
-            if not any(isinstance(f, Scrubbed) for f in logger.filters):
-                logger.addFilter(scrubbed)
+scrub_every_record()  # on import: the handler imports this module before any library call
 
 
 def get_logger() -> logging.Logger:
     logger = logging.getLogger(LOGGER_NAME)
     if not getattr(logger, "_idcard_configured", False):
-        scrub_third_party_logs()
+        scrub_every_record()
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)

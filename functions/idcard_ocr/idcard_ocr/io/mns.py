@@ -11,9 +11,9 @@ from typing import Optional
 
 from .. import errors
 from ..card.messages import encode, envelope
-from ..card.privacy import scrub, scrub_secrets
 from ..errors import TransientError
 from .http import Watchdog
+from .log import scrub, scrub_secrets
 from .retry import Deadline, RetryPolicy, call_with_retries
 
 # Server error codes worth another try; others (QueueNotExist, AccessDenied…) are not.
@@ -113,14 +113,18 @@ class MnsOutput:
     name = "mns"
 
     def __init__(self, publisher: MnsPublisher, fields_mode: str = "masked",
-                 links_result: bool = True):
+                 links_result: bool = True, key_mode: str = "full",
+                 key_secret: Optional[bytes] = None):
         self.publisher = publisher
         self.fields_mode = fields_mode
         self.links_result = links_result  # the result object holds the full record
+        self.key_mode = key_mode
+        self._key_secret = key_secret
 
     def deliver(self, record: dict, result_key: str, deadline: Deadline) -> dict:
         body = encode(scrub_secrets(envelope(record, result_key if self.links_result else None,
-                                             self.fields_mode)))
+                                             self.fields_mode, self.key_mode,
+                                             self._key_secret)))
         message_id = self.publisher.publish(body, deadline)
         return dict(record, message={"id": message_id,
                                      "destination": self.publisher.destination})

@@ -16,9 +16,9 @@ import requests
 
 from .. import errors
 from ..card.documents import FIELDS
-from ..card.privacy import scrub
 from ..errors import IdcardOcrError, PermanentError, TransientError
 from .http import WatchedAdapter, Watchdog
+from .log import scrub, scrub_secrets
 from .retry import Deadline, RetryPolicy, call_with_retries
 from .secrets import FixedAppCode
 from .seams import SIDES, Recognition
@@ -118,8 +118,10 @@ class MarketplaceClient:
                               f"the OCR API did not answer within {timeout:.1f} s")
         try:
             with Watchdog(timeout) as watchdog:
+                # A redirect is never followed: requests would post the photo (without the
+                # AppCode) to whatever address the answer names.
                 with session.post(self.api_url, data=body, headers=headers, timeout=timeout,
-                                  stream=True) as response:
+                                  stream=True, allow_redirects=False) as response:
                     payload = _read_capped(response)
         except requests.Timeout:
             raise slow from None
@@ -144,7 +146,8 @@ class MarketplaceClient:
                 answer = _strict_json(answer["outputs"][0]["outputValue"]["dataValue"])
         except (ValueError, KeyError, IndexError, TypeError, RecursionError):
             raise _bad("a body that is not the documented JSON") from None
-        return checked_answer(answer, side)
+        # An answer that echoes a secret (the AppCode) must not carry it into the stored result.
+        return scrub_secrets(checked_answer(answer, side))
 
 
 def checked_answer(answer, side: str) -> dict:

@@ -13,12 +13,12 @@ import json
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
+from ..card.claims import ClaimRecord, PhotoVersion, StoredClaim
 from ..card.documents import Standing, Verdict, judge  # noqa: F401 - Verdict is this API's too
 from ..card.keys import ResultLocation  # noqa: F401 - where the tools find it
-from ..card.privacy import scrub_secrets
 from ..card.signatures import Signer
 from ..errors import KeyExists, ObjectTooLarge
-from ..card.claims import ClaimRecord, PhotoVersion, StoredClaim
+from .log import scrub_secrets
 from .oss import ObjectInfo, ObjectStore
 from .retry import Deadline
 

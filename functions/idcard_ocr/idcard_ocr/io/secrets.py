@@ -12,8 +12,8 @@ import time
 from typing import Callable, Dict, Optional, Tuple
 
 from .. import errors
-from ..card.privacy import register_secret
 from ..errors import ConfigError, TransientError
+from .log import register_secret
 from .retry import Deadline, RetryPolicy, call_with_retries
 
 # A rejected AppCode makes the instance read the secret again, but not more often than this:

@@ -21,8 +21,8 @@ import time
 from typing import List, Optional
 
 from .. import __version__
-from ..card.privacy import scrub
 from ..errors import ConfigError, EventError, IdcardOcrError, PermanentError
+from ..io.log import scrub
 
 BAD_INPUT = 2
 

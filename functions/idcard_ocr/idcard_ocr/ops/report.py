@@ -33,7 +33,28 @@ def label(record: dict, trusted: bool = True) -> str:
     return f"error:{(record.get('error') or {}).get('code')}"
 
 
+# A cell that starts with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (OWASP, "CSV Injection"): = + - @, tab and carriage return, and their full-width forms,
+# which spreadsheets in Chinese and Japanese locales read the same way.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value):
+    """`value` for a CSV cell that a spreadsheet shows as text, never runs: a text that would
+    start a formula (also after leading spaces) gets a leading apostrophe, as OWASP advises.
+    The csv module's quoting takes care of quotes and separators inside the cell."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_row(record: dict, trusted: bool = True) -> dict:
+    """One result as CSV cells, every text spreadsheet-safe (values come from photos)."""
+    row = _csv_cells(record, trusted)
+    return {column: spreadsheet_safe(value) for column, value in row.items()}
+
+
+def _csv_cells(record: dict, trusted: bool) -> dict:
     error = record.get("error") or {}
     source = record.get("source") or {}
     row = {"key": source.get("key"), "status": record.get("status"),

@@ -47,6 +47,8 @@ LABELS: Dict[str, Tuple[str, str]] = {  # name: (zh, en)
     "end": ("已到末尾", "end of the list"),
     "none_found": ("没有符合条件的照片", "no photo matches"),
     "export": ("导出 CSV", "Export CSV"),
+    "export_personal": ("导出含个人信息的 CSV（记录在日志）",
+                        "Export CSV with personal data (logged)"),
     "reprocess": ("重新识别", "Reprocess"),
     "reprocess_filtered": ("重新识别筛选结果", "Reprocess the filtered set"),
     "reprocess_confirm": ("重新识别筛选出的全部照片？每张照片会再调用一次识别接口。",

@@ -3,7 +3,8 @@
 Every picture goes through the function's own `prepare()` with the function's limits
 (IMAGE_MAX_PIXELS, the decoding budget from its memory, SOURCE_MAX_BYTES for the read), so
 a hostile upload costs the console no more than it costs the function, and at most
-`RENDER_SLOTS` decode at once. Renditions are cached in memory, least recently used first
+`RENDER_SLOTS` pictures are read and decoded at once: the slot is taken before the object is
+read (twenty requests for a 40 MB file once read twenty of them, 947 MB). Renditions are cached in memory, least recently used first
 out, within `CACHE_BYTES`; failures are cached too, as their error code.
 """
 
@@ -57,11 +58,14 @@ class Renditions:
         cache_key = (kind, key, version, crop_first)
         found = self._cache.get(cache_key)
         if found is None:
-            try:
-                found = self._make(key, kind, crop_first)
-            except PermanentError as e:
-                found = e
-            self._cache.put(cache_key, found)
+            with self._slots:  # before any byte is read: memory stays bounded by the slots
+                found = self._cache.get(cache_key)  # made while this request waited?
+                if found is None:
+                    try:
+                        found = self._make(key, kind, crop_first)
+                    except PermanentError as e:
+                        found = e
+                    self._cache.put(cache_key, found)
         if isinstance(found, PermanentError):
             raise found
         return found
@@ -89,15 +93,14 @@ class Renditions:
         return found.data
 
     def _render(self, data: bytes, limits: ImageLimits) -> Rendition:
-        with self._slots:
-            image = prepare(data, limits)
-            if image.format in _BROWSER_FORMATS and (image.transformed
-                                                     or max(image.width, image.height)
-                                                     <= limits.max_side):
-                return Rendition(image.data, _BROWSER_FORMATS[image.format])
-            out = io.BytesIO()  # a small BMP or TIFF, sent as is to the API: browsers need JPEG
-            image.decoded().convert("RGB").save(out, "JPEG", quality=85)
-            return Rendition(out.getvalue(), "image/jpeg")
+        image = prepare(data, limits)
+        if image.format in _BROWSER_FORMATS and (image.transformed
+                                                 or max(image.width, image.height)
+                                                 <= limits.max_side):
+            return Rendition(image.data, _BROWSER_FORMATS[image.format])
+        out = io.BytesIO()  # a small BMP or TIFF, sent as is to the API: browsers need JPEG
+        image.decoded().convert("RGB").save(out, "JPEG", quality=85)
+        return Rendition(out.getvalue(), "image/jpeg")
 
 
 Cached = Union[Rendition, IdcardOcrError]

@@ -1,8 +1,11 @@
-"""Who may use the console, and which objects it may show.
+"""Who may use the console, and which objects it may show, and how.
 
 - A random access token, printed at start (as Jupyter does): the first request carries it in
-  `?token=`, gets a session cookie (HttpOnly, SameSite=Strict) and is sent on to the same
-  page without it; every later request needs the cookie (or the token).
+  `?token=` and is sent on to the same page under the session's path, `/s/<session>/`, which
+  every later request needs (or the token). Not a cookie: a browser sends a cookie of
+  127.0.0.1 to every port of 127.0.0.1, so any other local server the browser visits would
+  receive it and could replay it; an address is only ever sent to its own origin (the
+  Referrer-Policy is same-origin).
 - Every action (POST) needs the CSRF token of the session, in the `X-CSRF-Token` header or
   a `csrf` form field, and an Origin or Referer, when the browser sends one, of this server.
 - Host must name this server (no DNS rebinding through a name that resolves to loopback).
@@ -18,6 +21,7 @@ from typing import Iterable, Optional
 from urllib.parse import urlsplit
 
 from ...card.keys import is_image_key
+from ...card.privacy import mask_key
 from ...io.results import ResultLocation
 
 MAX_KEY_BYTES = 1023  # OSS's limit
@@ -27,10 +31,14 @@ class KeyRefused(ValueError):
     """The key is not one the console shows; the message says why (without the key)."""
 
 
+SESSION_ROOT = "/s/"
+
+
 class Access:
     def __init__(self, token: Optional[str] = None):
         self.token = token or secrets.token_urlsafe(32)
-        self.cookie_value = self._derive("session")
+        self.session = self._derive("session")
+        self.session_root = f"{SESSION_ROOT}{self.session}/"  # every page's address starts so
         self.csrf = self._derive("csrf")
 
     def _derive(self, purpose: str) -> str:
@@ -40,9 +48,15 @@ class Access:
         return isinstance(value, str) and hmac.compare_digest(value.encode(),
                                                               self.token.encode())
 
-    def cookie_ok(self, value: Optional[str]) -> bool:
-        return isinstance(value, str) and hmac.compare_digest(value.encode(),
-                                                              self.cookie_value.encode())
+    def session_path(self, path: str) -> Optional[str]:
+        """The page's own path when `path` is under this session's root, else None (compared
+        in constant time)."""
+        if not path.startswith(SESSION_ROOT):
+            return None
+        session, _, rest = path[len(SESSION_ROOT):].partition("/")
+        if not hmac.compare_digest(session.encode("utf-8", "replace"), self.session.encode()):
+            return None
+        return "/" + rest
 
     def csrf_ok(self, value: Optional[str]) -> bool:
         return isinstance(value, str) and hmac.compare_digest(value.encode(),
@@ -77,3 +91,19 @@ def confine(key: Optional[str], prefix: str, location: ResultLocation) -> str:
     if not is_image_key(key) or location.is_output(key):
         raise KeyRefused("only photos are shown (image endings, not the function's outputs)")
     return key
+
+
+def visible_controls(text: str) -> str:
+    """`text` with every invisible format character (Unicode category Cf: the bidirectional
+    controls, U+202E turning "gpj.exe" round, zero-width ones) shown as its code point:
+    'a\u202eb' -> 'a[U+202E]b'."""
+    if not text:
+        return text
+    return "".join(f"[U+{ord(c):04X}]" if unicodedata.category(c) == "Cf" else c for c in text)
+
+
+def shown_key(key: str) -> str:
+    """A key as the console's pages show it: masked like a personal field (mask_key) until it
+    is revealed, with invisible controls made visible."""
+    return visible_controls(mask_key(key))
+

@@ -69,6 +69,11 @@ class ConsoleServer:
         return f"{self.url}?token={self.console.access.token}"
 
     @property
+    def session_url(self) -> str:
+        """Where the login leads: the session's pages (whoever has it sees personal data)."""
+        return self.url + self.console.access.session_root.lstrip("/")
+
+    @property
     def loopback_only(self) -> bool:
         return bool(self.console.allowed_hosts)
 

@@ -10,10 +10,12 @@ import csv
 import io
 import logging
 import os
+import re
 from typing import Callable, Iterator, Optional
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import escape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -25,7 +27,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ...card.documents import FIELDS
-from ...card.privacy import mask_fields
+from ...card.privacy import mask_fields, mask_key
 from ...errors import IdcardOcrError, PermanentError
 from ...io.log import log_event
 from ...io.oss import ObjectInfo
@@ -34,7 +36,8 @@ from . import i18n, reviews
 from .catalog import PAGE_ROWS, Catalog, Cursor, Filter, Row
 from .images import KINDS, Renditions
 from .jobs import Counting, Reprocessor
-from .security import Access, KeyRefused, confine, host_allowed, same_origin
+from .security import (Access, KeyRefused, confine, host_allowed, same_origin, shown_key,
+                       visible_controls)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MASKED = ("name", "birth", "address", "num")   # what mask_fields() hides
@@ -67,6 +70,7 @@ class Console:
                                      autoescape=select_autoescape(default=True),
                                      trim_blocks=True, lstrip_blocks=True)
         self.templates.globals.update(link=link, field_names=FIELDS, masked_names=MASKED)
+        self.templates.filters["shown_key"] = shown_key
 
     @property
     def bucket(self) -> str:
@@ -75,9 +79,6 @@ class Console:
     @property
     def prefix(self) -> str:
         return self.catalog.prefix
-
-    def cookie_name(self, port: int) -> str:
-        return f"idcard_review_{port}"
 
 
 def link(path: str, params: Optional[dict] = None, **more) -> str:
@@ -103,15 +104,16 @@ def create_app(console: Console) -> Starlette:
         Route("/reprocess-filtered", pages.reprocess_filtered, methods=["POST"]),
         Route("/job", pages.job),
         Route("/export.csv", pages.export),
+        Route("/export.csv", pages.export_personal, methods=["POST"]),
+        Route("/reveal-key", pages.reveal_key, methods=["POST"]),
         Route("/lang", pages.language),
-        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),
     ]
     return Starlette(routes=routes, middleware=[Middleware(_Guard, console=console)])
 
 
 class _Guard(BaseHTTPMiddleware):
-    """Host, token or session cookie, and same-origin actions, before any page runs."""
+    """Host, token or session path, and same-origin actions, before any page runs."""
 
     def __init__(self, app, console: Console):
         super().__init__(app)
@@ -122,7 +124,8 @@ class _Guard(BaseHTTPMiddleware):
         host = request.headers.get("host", "")
         if console.allowed_hosts and not host_allowed(host, console.allowed_hosts):
             return _refusal(403, "this console answers only to its own address")
-        cookie = console.cookie_name(request.url.port or 80)
+        if request.scope["path"] == "/favicon.ico":  # browsers ask the root, whatever the page
+            return _secured(Response(status_code=204))
         token = request.query_params.get("token")
         if token is not None:
             if not access.token_ok(token):
@@ -130,18 +133,31 @@ class _Guard(BaseHTTPMiddleware):
             if request.method == "GET":  # the token leaves the address bar and the history
                 rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
                 target = request.url.path + ("?" + urlencode(rest) if rest else "")
-                response = RedirectResponse(target, status_code=303)
-                response.set_cookie(cookie, access.cookie_value, httponly=True,
-                                    samesite="strict", path="/")
-                return _secured(response)
-        elif not access.cookie_ok(request.cookies.get(cookie)):
-            return _refusal(401, "open the address printed when the console started "
-                                 "(it carries ?token=...)")
+                return _secured(RedirectResponse(access.session_root + target.lstrip("/"),
+                                                 status_code=303))
+        else:
+            page = access.session_path(request.scope["path"])
+            if page is None:
+                return _refusal(401, "open the address printed when the console started "
+                                     "(it carries ?token=...)")
+            # The pages see their own paths; the session's root is put back on every address
+            # they give out (_Pages._html, and redirects below).
+            request.scope["path"] = page
+            request.scope["raw_path"] = page.encode("utf-8")
         if request.method not in ("GET", "HEAD"):
             origin = request.headers.get("origin") or request.headers.get("referer")
             if not same_origin(origin, host):
                 return _refusal(403, "actions are accepted from this console's own pages only")
-        return _secured(await call_next(request))
+        response = await call_next(request)
+        location = response.headers.get("location", "")
+        if location.startswith("/") and not location.startswith("//"):
+            response.headers["location"] = access.session_root + location.lstrip("/")
+        return _secured(response)
+
+
+# The attributes of the console's pages that hold its own addresses ("/detail?key=..."):
+# each gets the session's root in front.
+_OWN_ADDRESSES = re.compile(r'(\s(?:href|src|action|hx-get|hx-post)=")/(?!/)')
 
 
 class _Pages:
@@ -210,12 +226,21 @@ class _Pages:
         return self._html(request, "_job.html", job=self.c.reprocessor.job)
 
     async def export(self, request: Request):
+        """The current filter as CSV, keys and personal fields masked as on the pages."""
         where = Filter.from_params(request.query_params)
         log_event(logging.INFO, "export", operator=self.c.operator, filter=where.params())
-        headers = {"Content-Disposition": 'attachment; filename="idcard-review.csv"',
-                   "Cache-Control": "no-store"}
-        return StreamingResponse(_csv_lines(self.c.catalog.rows(where)),
-                                 media_type="text/csv; charset=utf-8", headers=headers)
+        return _csv_response(self.c.catalog.rows(where), personal=False)
+
+    async def export_personal(self, request: Request):
+        """The current filter as CSV with keys and fields in full (report --csv's content): an
+        action, like Reveal, with the session's CSRF token, and logged as such."""
+        form, refusal = await self._form(request)
+        if refusal:
+            return refusal
+        where = Filter.from_params(form)
+        log_event(logging.INFO, "export with personal data", operator=self.c.operator,
+                  filter=where.params())
+        return _csv_response(self.c.catalog.rows(where), personal=True)
 
     async def language(self, request: Request):
         lang = request.query_params.get("to")
@@ -240,6 +265,15 @@ class _Pages:
                   field=name)
         return self._html(request, "_field.html", row=row, name=name, revealed=True,
                           fields=row.record["fields"], masked=mask_fields(row.record["fields"]))
+
+    async def reveal_key(self, request: Request):
+        """The photo's key in full (invisible controls still shown), logged like a field."""
+        form, key, refusal = await self._action(request)
+        if refusal:
+            return refusal
+        log_event(logging.INFO, "key revealed", operator=self.c.operator, key=key)
+        return HTMLResponse(f'<code id="key" class="revealed">{escape(visible_controls(key))}'
+                            f'</code>', headers={"Cache-Control": "no-store"})
 
     async def checks(self, request: Request):
         doc, row, refusal = await self._review_of(request)
@@ -348,6 +382,7 @@ class _Pages:
             here=str(request.url.path) + (f"?{request.url.query}" if request.url.query
                                           else ""),
             **context)
+        body = _OWN_ADDRESSES.sub(r"\1" + self.c.access.session_root, body)
         return HTMLResponse(body, status_code=status_code,
                             headers={"Cache-Control": "no-store"})
 
@@ -383,8 +418,16 @@ def _submitted(form, record: dict) -> dict:
     return out
 
 
-def _csv_lines(rows: Iterator[Row]) -> Iterator[str]:
-    """report --csv's columns and rows, corrections applied, and a `review` column."""
+def _csv_response(rows: Iterator[Row], personal: bool) -> StreamingResponse:
+    headers = {"Content-Disposition": 'attachment; filename="idcard-review.csv"',
+               "Cache-Control": "no-store"}
+    return StreamingResponse(_csv_lines(rows, personal), media_type="text/csv; charset=utf-8",
+                             headers=headers)
+
+
+def _csv_lines(rows: Iterator[Row], personal: bool = True) -> Iterator[str]:
+    """report --csv's columns and rows, corrections applied, and a `review` column; without
+    `personal`, keys and personal fields masked as the pages show them."""
     out = io.StringIO()
     writer = csv.DictWriter(out, EXPORT_COLUMNS)
     out.write("\ufeff")  # UTF-8 with BOM, as report writes it: Excel opens the Chinese text
@@ -395,6 +438,8 @@ def _csv_lines(rows: Iterator[Row]) -> Iterator[str]:
         record = reviews.applied(row.result.document, row.review_doc) if row.trusted \
             else row.result.document
         line = csv_row(record, row.trusted)
+        if not personal:
+            line = dict(mask_fields(line), key=mask_key(line.get("key") or ""))
         review = row.review_doc
         line["review"] = "" if not review else review["decision"] + (
             ": " + ",".join(sorted(review["corrections"])) if review["corrections"] else "")
