@@ -14,7 +14,7 @@ import pytest
 from idcard_ocr import handle
 from idcard_ocr.card import idnumber
 from idcard_ocr.ops.cli import main as cli
-from idcard_ocr.engine import recognize
+from idcard_ocr.engine import BACK_FIELDS, FACE_FIELDS, recognize
 from idcard_ocr.engine.fields import birth_date, nationality, read_side
 from idcard_ocr.engine.reader import Line
 from tests.conftest import ROOT, fc_context, oss_event, upload
@@ -75,6 +75,15 @@ def test_card_region_fits_the_card_in_an_upright_clean_photo():
         assert abs(point["x"] - x) < 30 and abs(point["y"] - y) < 30
 
 
+def test_every_field_has_the_recognisers_confidence_beside_it():
+    # The cascade (accept the engine's reading when every field clears a threshold) reads
+    # answer["confidence"]: one number in 0..1 per field of the side, 0 for a field not read.
+    for name, fields in (("face-clean.jpg", FACE_FIELDS), ("back-clean.jpg", BACK_FIELDS)):
+        answer = recognize(photo(name), TRUTH[name]["side"])
+        assert set(answer["confidence"]) == set(fields)
+        assert all(0.9 <= answer["confidence"][f] <= 1.0 for f in fields), answer["confidence"]
+
+
 def test_the_other_side_is_not_claimed():
     assert recognize(photo("face-clean.jpg"), "back")["success"] is False
     assert recognize(photo("back-clean.jpg"), "face")["success"] is False
@@ -126,6 +135,20 @@ def test_a_clean_layout_reads_every_field():
     assert out.fields == {"name": "热依拉", "sex": "男", "nationality": "维吾尔",
                           "birth": "19980626", "address": ADDRESS, "num": NUMBER}
     assert out.num_valid and out.birth_source == "printed" and not out.birth_conflict
+
+
+def test_a_fields_confidence_is_its_weakest_character():
+    import dataclasses
+
+    # The line's mean score (0.8) hides one character read with 0.42.
+    name = dataclasses.replace(on_card("热依拉", 140, 72), score=0.8,
+                               char_scores=(0.99, 0.42, 0.99))
+    weak_name = [on_card("姓名", 52, 72, 22), name]
+    out = read_side(face_lines(name=weak_name), "face")
+    assert out.fields["name"] == "热依拉" and out.confidence["name"] == 0.42
+    assert out.confidence["num"] == 0.99 and out.confidence["sex"] == 0.99
+    # The birth date read whole from the printed row: its own characters' weakest score.
+    assert out.birth_source == "printed" and out.confidence["birth"] == 0.99
 
 
 @pytest.mark.parametrize("birth_row", [

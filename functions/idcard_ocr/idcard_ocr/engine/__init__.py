@@ -16,6 +16,8 @@ from .. import errors
 from ..errors import PermanentError
 
 SIDES = ("face", "back")
+FACE_FIELDS = ("name", "sex", "nationality", "birth", "address", "num")
+BACK_FIELDS = ("issue", "start_date", "end_date")
 
 _cache: "OrderedDict[str, object]" = OrderedDict()
 _cache_lock = threading.Lock()
@@ -69,14 +71,16 @@ def _answer(reading, side: str, frames: dict) -> dict:
     if side == "face":
         complete(extraction, *_area_readers(reading, frames[side]))
     answer = dict(extraction.fields)
+    answer["confidence"] = {name: extraction.confidence.get(name, 0.0)
+                            for name in (FACE_FIELDS if side == "face" else BACK_FIELDS)}
     if side == "face":
-        for name in ("name", "sex", "nationality", "birth", "address", "num"):
+        for name in FACE_FIELDS:
             answer.setdefault(name, "")
         answer["num_valid"] = bool(extraction.num_valid)
         answer["birth_source"] = extraction.birth_source
         answer["birth_conflict"] = extraction.birth_conflict
     else:
-        for name in ("issue", "start_date", "end_date"):
+        for name in BACK_FIELDS:
             answer.setdefault(name, "")
     answer.update(_geometry(reading, extraction.frame))
     answer.update({"success": True, "sides_found": [s for s in SIDES if s in frames],
@@ -94,8 +98,10 @@ def _area_readers(reading, frame):
         return x0, y0, x1, y1
 
     def read(box):
-        return "".join(text for text, score in recognize_area(reading, upright(box))
-                       if score >= 0.5)
+        found = recognize_area(reading, upright(box))
+        if found is None or found.score < 0.5:  # as RapidOCR drops a line scored below 0.5
+            return "", 0.0
+        return found.text, min(found.char_scores, default=0.0)
 
     def choose(box, choices):
         return choose_in_area(reading, upright(box), choices)

@@ -53,6 +53,7 @@ class Piece:
     y: float
     line: Line
     after: Optional[str] = None  # the label just before it in the same line
+    scores: Tuple[float, ...] = ()  # the recogniser's score of each character of text
 
 
 @dataclass
@@ -65,6 +66,12 @@ class Extraction:
     birth_conflict: bool = False            # printed date and valid number disagree
     printed_birth: Optional[str] = None
     missing_areas: Dict[str, Tuple[float, float, float, float]] = field(default_factory=dict)
+    # field -> the weakest recogniser score among the characters it was read from (0..1)
+    confidence: Dict[str, float] = field(default_factory=dict)
+
+    def put(self, name: str, value: str, confidence: float) -> None:
+        self.fields[name] = value
+        self.confidence[name] = round(confidence, 3)
 
 
 def frames(lines: List[Line]) -> Dict[str, CardFrame]:
@@ -117,62 +124,72 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     out = Extraction("face", frame=frame)
     pieces = _pieces(lines, frame, FACE_LABELS)
     rows = {name: [p for p in pieces if lo <= p.y < hi] for name, (lo, hi) in FACE_ROWS.items()}
-    values = {
-        "name": _name(_joined([p for p in rows["name"] if p.after == "name" or (
-            VALUE_LEFT <= p.x0 < PORTRAIT[0])])),
-        "sex": _sex(_joined([p for p in rows["sex"] if p.after == "sex" or (
-            p.after != "nation" and VALUE_LEFT - 20 < p.x1 and p.x0 < NATION_LEFT)])),
-        "nationality": nationality(_joined([p for p in rows["sex"] if p.after == "nation" or (
-            p.after != "sex" and p.x0 >= NATION_LEFT - 20)])),
+    chosen = {
+        "name": [p for p in rows["name"] if p.after == "name" or (
+            VALUE_LEFT <= p.x0 < PORTRAIT[0])],
+        "sex": [p for p in rows["sex"] if p.after == "sex" or (
+            p.after != "nation" and VALUE_LEFT - 20 < p.x1 and p.x0 < NATION_LEFT)],
+        "nationality": [p for p in rows["sex"] if p.after == "nation" or (
+            p.after != "sex" and p.x0 >= NATION_LEFT - 20)],
     }
-    for name, value in values.items():
+    parsers = {"name": _name, "sex": _sex, "nationality": nationality}
+    for name, parts in chosen.items():
+        value = parsers[name](_joined(parts))
         if value:
-            out.fields[name] = value
+            out.put(name, value, _confidence(parts))
         else:
             out.missing_areas[name] = FACE_AREAS[name]
     printed = birth_date(_joined(rows["birth"], separator="|"))
     if printed is None:
         out.missing_areas["birth"] = FACE_AREAS["birth"]
-    address = _address([p for p in rows["address"] if p.after == "address" or (
-        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])])
+    else:
+        out.confidence["printed_birth"] = _confidence(rows["birth"])
+    address_parts = [p for p in rows["address"] if p.after == "address" or (
+        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])]
+    address = _address(address_parts)
     if address:
-        out.fields["address"] = address
-    number = None
+        out.put("address", address, _confidence(address_parts))
+    number, number_parts = None, []
     for piece in sorted(rows["num"], key=lambda p: -len(p.text)):
-        number = number_like(piece.text)
+        number, number_parts = number_like(piece.text), [piece]
         if number:
             break
     if number is None:  # the number outside its row (a strong tilt): any 18-character run
-        number = next((n for n in (number_like(p.text) for p in pieces) if n), None)
+        number_parts = [p for p in pieces if number_like(p.text)][:1]
+        number = number_like(number_parts[0].text) if number_parts else None
     if number is None and rows["num"]:
         number = re.sub(r"[^0-9A-Za-z|]", "", _joined(rows["num"])) or None
+        number_parts = rows["num"]
     if number is None:
         out.missing_areas["num"] = FACE_AREAS["num"]
-    _settle_number(out, number, printed)
+    _settle_number(out, number, printed, _confidence(number_parts))
     return out
 
 
 Box = Tuple[float, float, float, float]
 
 
-def complete(out: Extraction, read_area: Callable[[Box], str],
-             choose: Callable[[Box, Tuple[str, ...]], Optional[str]]) -> None:
+def complete(out: Extraction, read_area: Callable[[Box], Tuple[str, float]],
+             choose: Callable[[Box, Tuple[str, ...]], Tuple[Optional[str], float]]) -> None:
     """Fill the face's missing one-line values by recognising their area on the card directly
     (boxes in card units). What is read must still parse as that field; a nationality not read
-    as one of the 56 is chosen among them by the recogniser's own likelihoods, or left empty."""
+    as one of the 56 is chosen among them by the recogniser's own likelihoods, or left empty.
+    Each reader gives its text (or choice) with its confidence."""
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, box in out.missing_areas.items():
-        text = read_area(box)
+        text, confidence = read_area(box)
         if name in parsers and parsers[name](text):
-            out.fields[name] = parsers[name](text)
+            out.put(name, parsers[name](text), confidence)
         elif name == "nationality":
-            chosen = choose(NATION_AREA, ETHNIC_GROUPS)
+            chosen, confidence = choose(NATION_AREA, ETHNIC_GROUPS)
             if chosen:
-                out.fields[name] = chosen
+                out.put(name, chosen, confidence)
         elif name == "birth" and birth_date(text):
-            _settle_number(out, out.fields.get("num"), birth_date(text))
+            out.confidence["printed_birth"] = confidence
+            _settle_number(out, out.fields.get("num"), birth_date(text),
+                           out.confidence.get("num", 0.0))
         elif name == "num" and number_like(text):
-            _settle_number(out, number_like(text), out.printed_birth)
+            _settle_number(out, number_like(text), out.printed_birth, confidence)
 
 
 def _name(text: str) -> Optional[str]:
@@ -184,10 +201,11 @@ def _sex(text: str) -> Optional[str]:
     return found.group(0) if found else None
 
 
-def _settle_number(out: Extraction, number: Optional[str], printed: Optional[str]) -> None:
+def _settle_number(out: Extraction, number: Optional[str], printed: Optional[str],
+                   confidence: float) -> None:
     if number:
         number = idnumber.repair(number, printed, out.fields.get("sex"))
-        out.fields["num"] = number
+        out.put("num", number, confidence)
         out.num_valid = idnumber.is_valid(number)
     out.printed_birth = printed
     _settle_birth(out, printed)
@@ -198,13 +216,14 @@ def _settle_birth(out: Extraction, printed: Optional[str]) -> None:
     date that contradicts a valid number stays (so checks see it) and is flagged."""
     from_number = idnumber.birth_date(out.fields["num"]) if out.num_valid else None
     out.fields.pop("birth", None)
+    out.confidence.pop("birth", None)
     out.birth_source, out.birth_conflict = None, False
     if printed:
-        out.fields["birth"] = printed
+        out.put("birth", printed, out.confidence.get("printed_birth", 0.0))
         out.birth_source = "printed"
         out.birth_conflict = from_number is not None and from_number != printed
     elif from_number:
-        out.fields["birth"] = from_number
+        out.put("birth", from_number, out.confidence["num"])
         out.birth_source = "number"
 
 
@@ -260,13 +279,14 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
             for name, (lo, hi) in BACK_ROWS.items()}
     issue = _trimmed(_joined(rows["issue"]))
     if issue:
-        out.fields["issue"] = issue
+        out.put("issue", issue, _confidence(rows["issue"]))
     value = _joined(rows["valid"])
     m = re.search(r"(\d{4})\D?(\d{2})\D?(\d{2})\D*?(长期|\d{4}\D?\d{2}\D?\d{2})", value)
     if m:
-        out.fields["start_date"] = m.group(1) + m.group(2) + m.group(3)
+        confidence = _confidence(rows["valid"])
+        out.put("start_date", m.group(1) + m.group(2) + m.group(3), confidence)
         end = m.group(4)
-        out.fields["end_date"] = end if end == "长期" else re.sub(r"\D", "", end)
+        out.put("end_date", end if end == "长期" else re.sub(r"\D", "", end), confidence)
     return out
 
 
@@ -287,14 +307,24 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
         spans.append((cursor, len(text), after))
         per_char = line.width / len(text)
         _, y = frame.to_card(line.cx, line.cy)
+        scores = line.char_scores if len(line.char_scores) == len(text) else (
+            (line.score,) * len(text))
         for start, end, after in spans:
-            part = text[start:end].strip(":：")
-            if not part:
+            while start < end and text[start] in ":：":
+                start += 1
+            while end > start and text[end - 1] in ":：":
+                end -= 1
+            if start == end:
                 continue
             x0, _ = frame.to_card(line.x0 + per_char * start, line.cy)
             x1, _ = frame.to_card(line.x0 + per_char * end, line.cy)
-            out.append(Piece(part, x0, x1, y, line, after))
+            out.append(Piece(text[start:end], x0, x1, y, line, after, scores[start:end]))
     return out
+
+
+def _confidence(pieces: List[Piece]) -> float:
+    """The weakest character score among the pieces a value was read from (0 without any)."""
+    return min((s for p in pieces for s in p.scores), default=0.0)
 
 
 def _trimmed(text: str) -> str:
@@ -334,7 +364,7 @@ def dedupe(lines: List[Line]) -> List[Line]:
         if text != line.text:
             kept = len(text) / len(line.text)
             line = Line(text, line.score, line.x0, line.y0, line.x0 + line.width * kept, line.y1,
-                        line.points)
+                        line.points, line.char_scores[:len(text)])
         result.append(line)
     return result
 

@@ -12,70 +12,23 @@ A card upside down is read right by the direction classifier; its frame is turne
 recognition on a contrast-normalised crop, and the better-scored text is kept.
 """
 
-import contextlib
 import math
-import os
-import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import ocr
+
 DECODE_MAX_SIDE = 2048   # photos are decoded at most this large (JPEG: at a reduced scale)
 LOCATE_MAX_SIDE = 736    # the quick text detection that finds the text and its direction
 TEXT_BOX_HEIGHT = 40     # detected box height (px) the full read scales the text to
 READ_MAX_SIDE = 1800     # the text area is never read larger than this
 RETRY_SCORE = 0.85       # lines scored below this are recognised a second time
-MAX_LINES = 300          # text boxes recognised at most per photo
 
-_engine = None
-_engine_lock = threading.Lock()
-_run_lock = threading.Lock()
-
-
-def _rapidocr():
-    global _engine
-    with _engine_lock:
-        if _engine is None:
-            from rapidocr_onnxruntime import RapidOCR
-
-            # The text area arrives already scaled to the size the models like: detect at that
-            # size ("max": only ever shrink, never blow a small area up to 736 px).
-            # At most MAX_LINES boxes are recognised: a card has about 15 lines, a sheet 30,
-            # and a photo of a dense page must not cost a recognition per word.
-            options = {"print_verbose": False, "det_limit_type": "max",
-                       "det_limit_side_len": READ_MAX_SIDE, "det_max_candidates": MAX_LINES}
-            threads = int(os.environ.get("IDCARD_ENGINE_THREADS") or 0)
-            if threads > 0:
-                options["intra_op_num_threads"] = threads
-            with _no_spinning():
-                _engine = RapidOCR(**options)
-        return _engine
-
-
-@contextlib.contextmanager
-def _no_spinning():
-    """Sessions created inside have onnxruntime's worker threads sleep between operators.
-
-    By default they busy-wait: on 2 shared cores that costs about a quarter of the CPU time per
-    photo and slows whatever else runs. rapidocr-onnxruntime (pinned) has no option for it, so
-    its session options are extended while the engine is built, and restored after.
-    """
-    from rapidocr_onnxruntime.utils import infer_engine
-
-    original = infer_engine.OrtInferSession.__dict__["_init_sess_opts"]
-
-    def options(config):
-        opts = original.__func__(config)
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return opts
-
-    infer_engine.OrtInferSession._init_sess_opts = staticmethod(options)
-    try:
-        yield
-    finally:
-        infer_engine.OrtInferSession._init_sess_opts = original
+# server.warm_up() builds the engine through this name.
+_rapidocr = ocr.load
 
 
 @dataclass
@@ -89,6 +42,7 @@ class Line:
     x1: float
     y1: float
     points: Tuple[Tuple[float, float], ...] = ()  # the quad in the original photo's pixels
+    char_scores: Tuple[float, ...] = ()  # the recogniser's score of each character of text
 
     @property
     def cx(self) -> float:
@@ -180,7 +134,7 @@ def locate(image: np.ndarray) -> Optional[Located]:
     height, width = image.shape[:2]
     ratio = min(1.0, LOCATE_MAX_SIDE / max(height, width))
     small = _resize(image, ratio)
-    boxes = _detect(small)
+    boxes = ocr.detect(small)
     if not boxes:
         return None
     along, across, heights = [], [], []
@@ -220,15 +174,12 @@ def read(image: np.ndarray, scale: float = 1.0, located: Optional[Located] = Non
     crop = _resize(image[y0:y1, x0:x1], located.zoom)
     turns = 1 if located.sideways else 0
     turned = np.ascontiguousarray(np.rot90(crop, turns)) if turns else crop
-    raw = _ocr(turned)
     crop_scale = scale * (x1 - x0) / crop.shape[1]
     origin = (x0 * scale, y0 * scale)
-    frame = Frame(crop.shape[1], crop.shape[0], turns, 0.0, crop_scale, origin)
-    boxes = [([tuple(map(float, p)) for p in box], text, float(score)) for box, text, score in raw]
-    boxes = _second_look(turned, boxes)
-    skew = _skew(boxes)
+    found = _second_look(turned, ocr.read(turned))
+    skew = _skew(found)
     frame = Frame(crop.shape[1], crop.shape[0], turns, skew, crop_scale, origin)
-    lines = [_line(frame, box, text, score) for box, text, score in boxes]
+    lines = [_line(frame, f.quad, f.text) for f in found]
     return Reading(lines, (turns * 90 + skew) % 360, frame, turned)
 
 
@@ -236,28 +187,27 @@ def upside_down(reading: Reading) -> Reading:
     """The same reading with the frame turned half a turn more (text was already read right)."""
     f = reading.to_photo
     frame = Frame(f.width, f.height, f.turns + 2, math.degrees(f.skew), f.scale, f.origin)
-    lines = [_line(frame, [frame.turned(*_crop_point(f, p)) for p in line.points], line.text,
-                   line.score) for line in reading.lines]
+    lines = [_line(frame, [frame.turned(*_crop_point(f, p)) for p in line.points],
+                   ocr.Text(line.text, line.score, line.char_scores), normalise=False)
+             for line in reading.lines]
     image = None if reading.image is None else np.ascontiguousarray(np.rot90(reading.image, 2))
     return Reading(lines, (reading.angle + 180) % 360, frame, image)
 
 
 def recognize_area(reading: Reading,
-                   box: Tuple[float, float, float, float]) -> List[Tuple[str, float]]:
+                   box: Tuple[float, float, float, float]) -> Optional[ocr.Text]:
     """Recognition alone on an area of the upright frame (a field whose text was not detected)."""
     crop = _area(reading, box)
     if crop is None:
-        return []
-    with _run_lock:
-        result, _ = _rapidocr()(crop, use_det=False, use_cls=False, use_rec=True)
-    return [(unicodedata.normalize("NFKC", text).replace(" ", ""), float(score))
-            for text, score in (result or [])]
+        return None
+    return _normalised(ocr.recognise([crop])[0])
 
 
 def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
-                   choices: Sequence[str], odds: float = 8.0) -> Optional[str]:
+                   choices: Sequence[str], odds: float = 8.0) -> Tuple[Optional[str], float]:
     """The one of `choices` the recogniser finds in the area, by the likelihood of each choice
-    under its character probabilities (CTC), when it is `odds` times likelier than any other.
+    under its character probabilities (CTC), when it is `odds` times likelier than any other;
+    with its share of the choices' total likelihood (its confidence, 0..1).
 
     For values from a closed list (the 56 ethnic groups): a rare character the free reading
     gets wrong (畲 read as 鑫) can still be told apart, and an area that fits no choice clearly
@@ -266,22 +216,18 @@ def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
     """
     crop = _area(reading, box)
     if crop is None:
-        return None
-    engine = _rapidocr()
-    recogniser = engine.text_rec
-    index = {c: i for i, c in enumerate(recogniser.postprocess_op.character)}
-    batch = recogniser.resize_norm_img(crop, crop.shape[1] / crop.shape[0])[np.newaxis, :]
-    with _run_lock:
-        probs = recogniser.session(batch.astype(np.float32))[0][0]  # time x classes
+        return None, 0.0
+    probs, index = ocr.probabilities(crop)  # time x classes
     logp = np.log(np.maximum(probs, 1e-12))
     unknown = logp.shape[1]
     logp = np.concatenate([logp, logp[:, 1:].max(axis=1, keepdims=True)], axis=1)
     scored = sorted(((_ctc_log_likelihood(logp, [index.get(c, unknown) for c in choice]), choice)
                      for choice in choices), reverse=True)
     if len(scored) < 2 or scored[0][0] - scored[1][0] < math.log(odds):
-        return None
-    best = scored[0][1]
-    return best if all(c in index for c in best) else None
+        return None, 0.0
+    best_logp, best = scored[0]
+    share = 1.0 / sum(math.exp(min(0.0, other - best_logp)) for other, _ in scored)
+    return (best, share) if all(c in index for c in best) else (None, 0.0)
 
 
 def _ctc_log_likelihood(logp: np.ndarray, label: List[int]) -> float:
@@ -324,48 +270,28 @@ def _crop_point(frame: Frame, p: Tuple[float, float]) -> Tuple[float, float]:
     return (p[0] - frame.origin[0]) / frame.scale, (p[1] - frame.origin[1]) / frame.scale
 
 
-def _ocr(image: np.ndarray):
-    with _run_lock:  # one inference at a time per process; onnxruntime already uses the cores
-        result, _ = _rapidocr()(image)
-    return result or []
-
-
-def _detect(image: np.ndarray) -> List[List[Tuple[float, float]]]:
-    """Text boxes only (no direction, no recognition), at the image's own size."""
-    with _run_lock:
-        boxes, _ = _rapidocr().text_det(image)
-    return [] if boxes is None else [[tuple(map(float, p)) for p in box] for box in boxes]
-
-
-def _second_look(image: np.ndarray, boxes):
+def _second_look(image: np.ndarray, found: List[ocr.Found]) -> List[ocr.Found]:
     """Lines read with a low score, recognised again after contrast normalisation (glare)."""
-    weak = [i for i, (_, text, score) in enumerate(boxes) if score < RETRY_SCORE]
+    weak = [i for i, f in enumerate(found) if f.text.score < RETRY_SCORE]
     if not weak:
-        return boxes
+        return found
     import cv2  # comes with rapidocr-onnxruntime
 
-    crops = []
+    todo = []
     for i in weak:
-        points = np.array(boxes[i][0], dtype=np.float32)
+        points = np.array(found[i].quad, dtype=np.float32)
         x0, y0 = np.maximum(points.min(axis=0).astype(int), 0)
         x1, y1 = points.max(axis=0).astype(int)
         crop = image[y0:y1 + 1, x0:x1 + 1]
-        if crop.size == 0:
-            crops.append(None)
+        if crop.size == 0 or crop.shape[0] < 8:
             continue
         grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
         grey = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(1, 8)).apply(grey)
-        crops.append(np.ascontiguousarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)))
-    todo = [(i, c) for i, c in zip(weak, crops) if c is not None and c.shape[0] >= 8]
-    again = []
-    for _, crop in todo:
-        with _run_lock:
-            result, _ = _rapidocr()(crop, use_det=False, use_cls=True, use_rec=True)
-        again.append(tuple(result[0]) if result else ("", 0.0))
-    out = list(boxes)
-    for (i, _), (text, score) in zip(todo, again):
-        if float(score) > out[i][2] and text:
-            out[i] = (out[i][0], text, float(score))
+        todo.append((i, np.ascontiguousarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB))))
+    out = list(found)
+    for (i, _), again in zip(todo, [ocr.recognise([crop], classify=True)[0] for _, crop in todo]):
+        if again.score > out[i].text.score and again.text:
+            out[i] = ocr.Found(out[i].quad, again)
     return out
 
 
@@ -380,11 +306,11 @@ def _resize(image: np.ndarray, ratio: float) -> np.ndarray:
     return cv2.resize(image, size, interpolation=interpolation)
 
 
-def _skew(boxes) -> float:
+def _skew(found: List[ocr.Found]) -> float:
     """Weighted median angle of the boxes' top edges, in degrees (small: ±20)."""
     angles = []
-    for points, text, _ in boxes:
-        (x0, y0), (x1, y1) = points[0], points[1]
+    for f in found:
+        (x0, y0), (x1, y1), text = f.quad[0], f.quad[1], f.text.text
         if x1 - x0 > 1 and len(text) >= 2:
             angles.extend([math.degrees(math.atan2(y1 - y0, x1 - x0))] * len(text))
     if not angles:
@@ -393,11 +319,28 @@ def _skew(boxes) -> float:
     return angles[len(angles) // 2]
 
 
-def _line(frame: Frame, points: Sequence[Tuple[float, float]], text: str, score: float) -> Line:
+def _line(frame: Frame, points: Sequence[Tuple[float, float]], read: ocr.Text,
+          normalise: bool = True) -> Line:
     """A line from its quad in turned-crop pixels."""
     upright = [frame.untwist(*p) for p in points]
     xs, ys = [p[0] for p in upright], [p[1] for p in upright]
     photo = tuple(frame.to_photo(*p) for p in upright)
-    # NFKC: the recogniser sometimes answers with full-width digits and punctuation (１, ：).
-    text = unicodedata.normalize("NFKC", text).replace(" ", "")
-    return Line(text, score, min(xs), min(ys), max(xs), max(ys), photo)
+    if normalise:
+        read = _normalised(read)
+    return Line(read.text, read.score, min(xs), min(ys), max(xs), max(ys), photo,
+                read.char_scores)
+
+
+def _normalised(read: ocr.Text) -> ocr.Text:
+    """NFKC (the recogniser sometimes answers with full-width digits and punctuation: １, ：)
+    without spaces, each remaining character keeping its score. NFKC maps each of these
+    characters to one character, so scores stay aligned; where it does not, the line's
+    characters all get its weakest score."""
+    chars, scores = [], []
+    aligned = len(read.char_scores) == len(read.text)
+    for i, c in enumerate(read.text):
+        c = unicodedata.normalize("NFKC", c).replace(" ", "")
+        chars.append(c)
+        scores.extend([read.char_scores[i] if aligned else min(read.char_scores or (0.0,))]
+                      * len(c))
+    return ocr.Text("".join(chars), read.score, tuple(scores))
