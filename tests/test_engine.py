@@ -16,7 +16,7 @@ from idcard_ocr.card import idnumber
 from idcard_ocr.ops.cli import main as cli
 from idcard_ocr.engine import BACK_FIELDS, FACE_FIELDS, recognize
 from idcard_ocr.engine.fields import birth_date, nationality, read_side
-from idcard_ocr.engine.reader import Line
+from idcard_ocr.engine.lines import Line
 from tests.conftest import ROOT, fc_context, oss_event, upload
 from tests.fakes import images
 
@@ -236,7 +236,7 @@ def test_ctc_likelihood_sums_the_alignments_of_a_label():
 
     import numpy as np
 
-    from idcard_ocr.engine.reader import _ctc_log_likelihood
+    from idcard_ocr.engine.lines import _ctc_log_likelihood
 
     probs = np.array([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]])  # 2 frames; blank, a, b
     logp = np.log(probs)

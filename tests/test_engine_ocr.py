@@ -79,3 +79,29 @@ def test_the_sessions_do_not_busy_wait():
     for session in (engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session):
         options = session.session.get_session_options()
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+# One direction through the engine (docs/engine.md, "How a photo is read") ---------------------
+
+STEPS = ("ocr", "detect", "orient", "lines", "layout", "fields")  # ocr: the RapidOCR adapter
+
+
+def test_each_step_imports_only_the_steps_before_it():
+    import ast
+
+    engine_dir = os.path.join(ROOT, "functions", "idcard_ocr", "idcard_ocr", "engine")
+    backwards = []
+    for i, step in enumerate(STEPS):
+        with open(os.path.join(engine_dir, step + ".py"), encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                names = [node.module] if node.module else [a.name for a in node.names]
+                backwards += [f"{step} imports {n}" for n in names
+                              if n in STEPS and STEPS.index(n) >= i]
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and step != "ocr":
+                modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                    [a.name for a in node.names]
+                backwards += [f"{step} imports {m}" for m in modules if m.startswith("rapidocr")]
+    assert backwards == []
+    assert not os.path.exists(os.path.join(engine_dir, "reader.py"))

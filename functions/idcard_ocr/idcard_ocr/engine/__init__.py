@@ -47,14 +47,21 @@ def _answers(image: bytes) -> dict:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    from .fields import frames, is_upside_down
-    from .reader import DECODE_MAX_SIDE, read, upside_down
+    from . import detect, layout, lines, orient
 
-    array, scale = _decode(image, DECODE_MAX_SIDE)
-    reading = read(array, scale)
-    if is_upside_down(reading.lines):
-        reading = upside_down(reading)
-    found = frames(reading.lines)
+    array, scale = _decode(image, detect.DECODE_MAX_SIDE)
+    located = detect.locate(array)
+    reading, found = None, {}
+    if located is not None:
+        upright = orient.orient(array, scale, located)
+        reading = lines.read(upright)
+        found = layout.frames(reading.lines)
+        if not found:  # the boxes' direction misled: the other quarter turn, only now
+            other = orient.orient(array, scale, located, turns=upright.frame.turns + 1)
+            other_reading = lines.read(other)
+            other_found = layout.frames(other_reading.lines)
+            if other_found:
+                reading, found = other_reading, other_found
     answers = {side: _answer(reading, side, found) for side in SIDES if side in found}
     with _cache_lock:
         _cache[key] = answers
@@ -64,12 +71,21 @@ def _answers(image: bytes) -> dict:
 
 
 def _answer(reading, side: str, frames: dict) -> dict:
-    from .fields import complete, extract
+    from .fields import ETHNIC_GROUPS, NATION_AREA, complete, extract, missing_nationality
+    from .lines import choose_in_area, recognize_area
 
     others = [f for s, f in frames.items() if s != side]
     extraction = extract(reading.lines, frames[side], others)
-    if side == "face":
-        complete(extraction, *_area_readers(reading, frames[side]))
+    if side == "face" and extraction.missing_areas:
+        # Step 5 asks for the areas of the values step 3 did not find; they are read here,
+        # on the card's frame, and handed back (no step calls an earlier one).
+        frame = frames[side]
+        areas = {name: _read_area(recognize_area(reading, _upright_box(frame, box)))
+                 for name, box in extraction.missing_areas.items()}
+        choice = (None, 0.0)
+        if missing_nationality(extraction, areas):
+            choice = choose_in_area(reading, _upright_box(frame, NATION_AREA), ETHNIC_GROUPS)
+        complete(extraction, areas, choice)
     answer = dict(extraction.fields)
     answer["confidence"] = {name: extraction.confidence.get(name, 0.0)
                             for name in (FACE_FIELDS if side == "face" else BACK_FIELDS)}
@@ -88,24 +104,18 @@ def _answer(reading, side: str, frames: dict) -> dict:
     return answer
 
 
-def _area_readers(reading, frame):
-    """Recognition alone on a box of the card (card units): free text, and a choice among
-    allowed values, for fields.complete()."""
-    from .reader import choose_in_area, recognize_area
+def _upright_box(frame, box):
+    """A box in card units -> the same box in the upright frame."""
+    (x0, y0), (x1, y1) = frame.to_frame(box[0], box[1]), frame.to_frame(box[2], box[3])
+    return x0, y0, x1, y1
 
-    def upright(box):
-        (x0, y0), (x1, y1) = frame.to_frame(box[0], box[1]), frame.to_frame(box[2], box[3])
-        return x0, y0, x1, y1
 
-    def read(box):
-        found = recognize_area(reading, upright(box))
-        if found is None or found.score < 0.5:  # as RapidOCR drops a line scored below 0.5
-            return "", 0.0
-        return found.text, min(found.char_scores, default=0.0)
-
-    def choose(box, choices):
-        return choose_in_area(reading, upright(box), choices)
-    return read, choose
+def _read_area(found):
+    """(text, confidence) of an area recognised alone; nothing when it read below 0.5, as
+    RapidOCR drops such a line."""
+    if found is None or found.score < 0.5:
+        return "", 0.0
+    return found.text, min(found.char_scores, default=0.0)
 
 
 def _decode(image: bytes, max_side: int):

@@ -12,12 +12,11 @@ valid number.
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
-from .layout import (BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, anchors, fit, label_at,
-                     number_like, upside_down_votes)
-from .reader import Line
+from .layout import BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, frames, label_at, number_like
+from .lines import Line, dedupe
 
 # The 56 recognised ethnic groups as printed after 民族.
 ETHNIC_GROUPS = (
@@ -74,36 +73,9 @@ class Extraction:
         self.confidence[name] = round(confidence, 3)
 
 
-def frames(lines: List[Line]) -> Dict[str, CardFrame]:
-    """The card frame of each side found among the lines (both on an A4 sheet)."""
-    lines = dedupe(lines)
-    found = {}
-    for side in ("face", "back"):
-        side_anchors = anchors(lines, side)
-        keys = {a.key for a in side_anchors}
-        if len(keys) >= 2 or (side == "face" and _valid_number_anchor(side_anchors)):
-            frame = fit(side_anchors, side, lines)
-            if frame is not None:
-                found[side] = frame
-    return found
-
-
-def is_upside_down(lines: List[Line]) -> bool:
-    """True when the anchors of the sides read stand in the reverse of the card's order."""
-    return sum(upside_down_votes(anchors(lines, side)) for side in ("face", "back")) < 0
-
-
-def _valid_number_anchor(side_anchors) -> bool:
-    for a in side_anchors:
-        if a.key == "number":
-            number = idnumber.repair(number_like(a.line.text) or "")
-            if idnumber.is_valid(number):
-                return True
-    return False
-
-
 def read_side(lines: List[Line], side: str) -> Optional[Extraction]:
     """The fields of `side` among the lines, or None when that side is not there."""
+    lines = dedupe(lines)
     found = frames(lines)
     if side not in found:
         return None
@@ -112,7 +84,7 @@ def read_side(lines: List[Line], side: str) -> Optional[Extraction]:
 
 def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = ()) -> Extraction:
     """The fields of the card in `frame`; lines belonging to the `others` are left out."""
-    lines = [line for line in dedupe(lines) if frame.contains(line)
+    lines = [line for line in lines if frame.contains(line)
              and not any(o.contains(line, margin=0) and not frame.contains(line, margin=0)
                          for o in others)]
     return _face(lines, frame) if frame.side == "face" else _back(lines, frame)
@@ -166,24 +138,26 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     return out
 
 
-Box = Tuple[float, float, float, float]
+def missing_nationality(out: Extraction, areas: Dict[str, Tuple[str, float]]) -> bool:
+    """Whether the nationality is still unread after its area was recognised alone: then it
+    is chosen among the 56 by the recogniser's likelihoods (complete's `choice`)."""
+    return "nationality" in out.missing_areas and not nationality(
+        areas.get("nationality", ("", 0.0))[0])
 
 
-def complete(out: Extraction, read_area: Callable[[Box], Tuple[str, float]],
-             choose: Callable[[Box, Tuple[str, ...]], Tuple[Optional[str], float]]) -> None:
-    """Fill the face's missing one-line values by recognising their area on the card directly
-    (boxes in card units). What is read must still parse as that field; a nationality not read
-    as one of the 56 is chosen among them by the recogniser's own likelihoods, or left empty.
-    Each reader gives its text (or choice) with its confidence."""
+def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
+             choice: Tuple[Optional[str], float] = (None, 0.0)) -> None:
+    """Fill the face's missing one-line values from their areas on the card recognised alone
+    (`areas`: field -> (text, confidence), for out.missing_areas). What is read must still
+    parse as that field; a nationality not read as one of the 56 takes `choice` (chosen among
+    them by the recogniser's own likelihoods, with its share of them), or stays empty."""
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
-    for name, box in out.missing_areas.items():
-        text, confidence = read_area(box)
+    for name in out.missing_areas:
+        text, confidence = areas.get(name, ("", 0.0))
         if name in parsers and parsers[name](text):
             out.put(name, parsers[name](text), confidence)
-        elif name == "nationality":
-            chosen, confidence = choose(NATION_AREA, ETHNIC_GROUPS)
-            if chosen:
-                out.put(name, chosen, confidence)
+        elif name == "nationality" and choice[0]:
+            out.put(name, *choice)
         elif name == "birth" and birth_date(text):
             out.confidence["printed_birth"] = confidence
             _settle_number(out, out.fields.get("num"), birth_date(text),
@@ -334,41 +308,3 @@ def _trimmed(text: str) -> str:
 
 def _joined(pieces: List[Piece], separator: str = "") -> str:
     return separator.join(p.text for p in sorted(pieces, key=lambda p: p.x0))
-
-
-def dedupe(lines: List[Line]) -> List[Line]:
-    """Lines with the characters the detector boxed twice removed: exact repeats, a line inside
-    another, and the tail of a box that runs over the next one's first characters (a label box
-    reaching into its value reads a phantom character: "住址亲" + "新疆…")."""
-    out: List[Line] = []
-    for line in sorted(lines, key=lambda item: (round(item.cy), item.x0)):
-        if any(_same_row(line, o) and o.x0 - 2 <= line.x0 and line.x1 <= o.x1 + 2
-               and line.text in o.text for o in out):
-            continue
-        out.append(line)
-    result = []
-    for line in out:
-        text = line.text
-        for other in out:
-            if other is line or not _same_row(line, other) or not line.x0 < other.x0 < line.x1:
-                continue
-            overlap = line.x1 - other.x0
-            # In characters of the box run over: boxes fit their text, so an overlap of most
-            # of a character means both boxes hold it (the left one misread it, or repeated it).
-            covered = int(round(overlap / (other.width / max(len(other.text), 1)) - 0.2))
-            repeated = max((k for k in range(1, min(len(text), len(other.text)) + 1)
-                            if text.endswith(other.text[:k])), default=0) if covered else 0
-            drop = max(repeated, covered)
-            if 0 < drop < len(text):
-                text = text[:-drop]
-        if text != line.text:
-            kept = len(text) / len(line.text)
-            line = Line(text, line.score, line.x0, line.y0, line.x0 + line.width * kept, line.y1,
-                        line.points, line.char_scores[:len(text)])
-        result.append(line)
-    return result
-
-
-def _same_row(a: Line, b: Line) -> bool:
-    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return overlap > 0.5 * min(a.height, b.height)

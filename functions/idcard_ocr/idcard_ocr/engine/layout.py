@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
-from .reader import Line
+from ..card import idnumber
+from .lines import Line
 
 CARD = (856, 540)
 PORTRAIT = (560, 66, 812, 392)  # x0, y0, x1, y1 on the face
@@ -147,11 +148,23 @@ def _solve(found: List[Anchor], side: str, lines: List[Line]) -> Optional[CardFr
     return CardFrame(side, scale, tx, ty, list(found))
 
 
-def upside_down_votes(found: List[Anchor]) -> int:
-    """Pairs of anchors in the card's order (+) or reversed (-), over rows far apart."""
-    votes = 0
-    for i, a in enumerate(found):
-        for b in found[i + 1:]:
-            if abs(a.card[1] - b.card[1]) >= 120 and a.line is not b.line:
-                votes += 1 if (a.card[1] - b.card[1]) * (a.seen[1] - b.seen[1]) > 0 else -1
-    return votes
+def frames(lines: List[Line]) -> Dict[str, CardFrame]:
+    """The card frame of each side found among the lines (both on an A4 sheet)."""
+    found = {}
+    for side in ("face", "back"):
+        side_anchors = anchors(lines, side)
+        keys = {a.key for a in side_anchors}
+        if len(keys) >= 2 or (side == "face" and _valid_number_anchor(side_anchors)):
+            frame = fit(side_anchors, side, lines)
+            if frame is not None:
+                found[side] = frame
+    return found
+
+
+def _valid_number_anchor(side_anchors) -> bool:
+    for a in side_anchors:
+        if a.key == "number":
+            number = idnumber.repair(number_like(a.line.text) or "")
+            if idnumber.is_valid(number):
+                return True
+    return False

@@ -111,6 +111,16 @@ def detect(image: np.ndarray) -> List[Quad]:
 def read(image: np.ndarray) -> List[Found]:
     """Detection, direction (0 or 180 per line) and recognition of every line in `image`, as
     RapidOCR's own call does them, with each character's score kept."""
+    quads, crops = find_lines(image)
+    crops = [np.rot90(c, 2) if d.flipped and d.sure else c
+             for c, d in zip(crops, directions(crops))]
+    texts = recognise(crops, preprocess=False)
+    return [Found(quad, text) for quad, text in zip(quads, texts) if text.score >= TEXT_SCORE]
+
+
+def find_lines(image: np.ndarray) -> Tuple[List[Quad], List[np.ndarray]]:
+    """Text boxes in `image` (top to bottom, left to right) and each line's pixels, cut out
+    straight along its box, as RapidOCR's own call does before recognition."""
     engine = load()
     height, width = image.shape[:2]
     with _run_lock:
@@ -119,22 +129,47 @@ def read(image: np.ndarray) -> List[Found]:
         img, record = engine.maybe_add_letterbox(img, record)
         boxes, _ = engine.auto_text_det(img)
         if boxes is None:
-            return []
+            return [], []
         crops = engine.get_crop_img_list(img, boxes)
-        crops, _, _ = engine.text_cls(crops)
-        texts = _recognise_locked(engine, crops)
         quads = engine._get_origin_points(boxes, record, height, width)
-    return [Found([tuple(map(float, p)) for p in quad], text)
-            for quad, text in zip(quads, texts) if text.score >= TEXT_SCORE]
+    return [[tuple(map(float, p)) for p in quad] for quad in quads], crops
 
 
-def recognise(crops: Sequence[np.ndarray], classify: bool = False) -> List[Text]:
-    """Recognition alone on line images (RGB), optionally turned by the direction classifier."""
+@dataclass
+class Direction:
+    flipped: bool   # the classifier reads the line as turned half a turn
+    score: float    # its probability for that answer
+
+    @property
+    def sure(self) -> bool:
+        return self.score > CLS_THRESHOLD
+
+
+CLS_THRESHOLD = 0.9  # RapidOCR turns a line only when the classifier is this sure
+
+
+def directions(crops: Sequence[np.ndarray]) -> List[Direction]:
+    """The direction classifier's answer for each line image; a line is turned (as RapidOCR
+    turns it) only when flipped and sure."""
     if not len(crops):
         return []
     engine = load()
     with _run_lock:
-        crops = [engine.preprocess(c)[0] for c in crops]  # as its call does: short side >= 30
+        _, answers, _ = engine.text_cls(list(crops))
+    return [Direction(label == "180", float(score)) for label, score in answers]
+
+
+def recognise(crops: Sequence[np.ndarray], classify: bool = False,
+              preprocess: bool = True) -> List[Text]:
+    """Recognition alone on line images (RGB), optionally turned by the direction classifier.
+    `preprocess`: as RapidOCR's call on a line image does (short side at least 30 px); not for
+    lines cut out by find_lines (its call does not do it to those either)."""
+    if not len(crops):
+        return []
+    engine = load()
+    with _run_lock:
+        if preprocess:
+            crops = [engine.preprocess(c)[0] for c in crops]
         if classify:
             crops, _, _ = engine.text_cls(crops)
         return _recognise_locked(engine, crops)
