@@ -54,11 +54,11 @@ def _answers(image: bytes) -> dict:
     reading, found = None, {}
     if located is not None:
         upright = orient.orient(array, scale, located)
-        reading = lines.read(upright)
+        reading = _card_lines(lines.read(upright))
         found = layout.frames(reading.lines)
         if not found:  # the boxes' direction misled: the other quarter turn, only now
             other = orient.orient(array, scale, located, turns=upright.frame.turns + 1)
-            other_reading = lines.read(other)
+            other_reading = _card_lines(lines.read(other))
             other_found = layout.frames(other_reading.lines)
             if other_found:
                 reading, found = other_reading, other_found
@@ -68,6 +68,15 @@ def _answers(image: bytes) -> dict:
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return answers
+
+
+def _card_lines(reading):
+    """The reading without watermarks and seals (layout.OVERLAY_WORDS)."""
+    import dataclasses
+
+    from .layout import without_overlays
+
+    return dataclasses.replace(reading, lines=without_overlays(reading.lines))
 
 
 def _answer(reading, side: str, frames: dict) -> dict:
@@ -89,6 +98,7 @@ def _answer(reading, side: str, frames: dict) -> dict:
     answer = dict(extraction.fields)
     answer["confidence"] = {name: extraction.confidence.get(name, 0.0)
                             for name in (FACE_FIELDS if side == "face" else BACK_FIELDS)}
+    answer["doubts"] = dict(extraction.doubts)
     if side == "face":
         for name in FACE_FIELDS:
             answer.setdefault(name, "")

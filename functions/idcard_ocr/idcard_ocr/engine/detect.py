@@ -18,6 +18,7 @@ DECODE_MAX_SIDE = 2048   # photos are decoded at most this large (JPEG: at a red
 LOCATE_MAX_SIDE = 736    # the quick text detection that finds the text and its direction
 TEXT_BOX_HEIGHT = 40     # detected box height (px) the full read scales the text to
 READ_MAX_SIDE = 1800     # the text area is never read larger than this
+RED_MARGIN = 40          # red channel above green and blue by this much: red ink (a seal)
 
 
 @dataclass
@@ -74,3 +75,17 @@ def resize(image: np.ndarray, ratio: float) -> np.ndarray:
     return cv2.resize(image, size, interpolation=interpolation)
 
 
+def without_red(image: np.ndarray) -> np.ndarray:
+    """The image with red ink lifted to the paper's lightness: a pixel clearly redder than it
+    is green or blue (a seal, a red watermark, the emblem's disc) takes its red channel's value
+    in all three, so it reads as light grey. Black text printed or stamped over stays dark,
+    blue labels and the card's pale print are not red enough to change, and nothing red is
+    ever read as text."""
+    red = image[..., 0].astype(np.int16)
+    other = np.maximum(image[..., 1], image[..., 2]).astype(np.int16)
+    mask = (red - other > RED_MARGIN) & (red > 100)
+    if not mask.any():
+        return image
+    out = image.copy()
+    out[mask] = image[..., 0][mask][:, None]
+    return out

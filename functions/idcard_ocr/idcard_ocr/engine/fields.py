@@ -15,7 +15,8 @@ from datetime import date
 from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
-from .layout import BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, frames, label_at, number_like
+from .layout import (BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, frames, label_at,
+                     number_like, without_overlays)
 from .lines import Line, dedupe
 
 # The 56 recognised ethnic groups as printed after 民族.
@@ -33,7 +34,7 @@ FACE_ROWS = {"name": (35, 103), "sex": (103, 165), "birth": (165, 227), "address
 VALUE_LEFT = 105           # values start right of this (labels stand at 52)
 NATION_LEFT = 235          # the nationality value stands right of this (民族 label at 250)
 NATION_AREA = (320, 110, 470, 158)  # the value alone, for choosing among the 56
-BACK_ROWS = {"issue": (375, 440), "valid": (440, 530)}
+BACK_VALUES = (350, 545)   # the back's value rows (authority, perhaps wrapped, and validity)
 BACK_VALUE_LEFT = 280
 # Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
 # found no text there (a single character such as 回, a row lost to glare or a small card).
@@ -68,14 +69,21 @@ class Extraction:
     # field -> the weakest recogniser score among the characters it was read from (0..1)
     confidence: Dict[str, float] = field(default_factory=dict)
 
+    # field -> why the engine doubts its value (its confidence is then 0): DOUBTS
+    doubts: Dict[str, str] = field(default_factory=dict)
+
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
         self.confidence[name] = round(confidence, 3)
 
+    def doubt(self, name: str, reason: str) -> None:
+        self.doubts[name] = reason
+        self.confidence[name] = 0.0
+
 
 def read_side(lines: List[Line], side: str) -> Optional[Extraction]:
     """The fields of `side` among the lines, or None when that side is not there."""
-    lines = dedupe(lines)
+    lines = without_overlays(dedupe(lines))
     found = frames(lines)
     if side not in found:
         return None
@@ -247,21 +255,43 @@ def _address(pieces: List[Piece]) -> str:
 # Back ----------------------------------------------------------------------------------------
 
 def _back(lines: List[Line], frame: CardFrame) -> Extraction:
+    """The authority and the validity, told apart by what they hold rather than by their row:
+    the validity is the row with the dates; the authority is every other line of text in the
+    value column, in reading order, so one that wraps onto a second line keeps it, and a
+    validity line never becomes the authority."""
     out = Extraction("back", frame=frame)
-    pieces = _pieces(lines, frame, BACK_LABELS)
-    rows = {name: [p for p in pieces if lo <= p.y < hi and p.x1 > BACK_VALUE_LEFT]
-            for name, (lo, hi) in BACK_ROWS.items()}
-    issue = _trimmed(_joined(rows["issue"]))
+    pieces = [p for p in _pieces(lines, frame, BACK_LABELS)
+              if BACK_VALUES[0] <= p.y < BACK_VALUES[1] and p.x1 > BACK_VALUE_LEFT]
+    dated = [p for p in pieces if len(re.findall(r"\d", p.text)) >= 4]
+    valid = [p for p in pieces if p.after == "valid" or any(
+        abs(p.y - d.y) < 20 for d in dated)]
+    issue_parts = [p for p in pieces if p not in valid and re.search(r"[\u3400-\u9fff]", p.text)]
+    issue, doubt = authority(_address(issue_parts))
     if issue:
-        out.put("issue", issue, _confidence(rows["issue"]))
-    value = _joined(rows["valid"])
+        out.put("issue", issue, _confidence(issue_parts))
+        if doubt:
+            out.doubt("issue", doubt)
+    value = _joined(valid)
     m = re.search(r"(\d{4})\D?(\d{2})\D?(\d{2})\D*?(长期|\d{4}\D?\d{2}\D?\d{2})", value)
     if m:
-        confidence = _confidence(rows["valid"])
+        confidence = _confidence(valid)
         out.put("start_date", m.group(1) + m.group(2) + m.group(3), confidence)
         end = m.group(4)
         out.put("end_date", end if end == "长期" else re.sub(r"\D", "", end), confidence)
     return out
+
+
+AUTHORITY_SUFFIX = "局"  # every issuing authority is a 公安局 or one of its 分局
+
+
+def authority(text: str) -> Tuple[str, Optional[str]]:
+    """The issuing authority ending at its suffix (a stray character read after 局 is cut),
+    and a doubt when it does not end in one (a lost last character: ...公安): the text read is
+    kept, never completed."""
+    end = text.rfind(AUTHORITY_SUFFIX)
+    if end >= 0 and len(text) - end - 1 <= 2:
+        return text[:end + 1], None
+    return text, ("no_authority_suffix" if text else None)
 
 
 # Pieces and boxes ----------------------------------------------------------------------------

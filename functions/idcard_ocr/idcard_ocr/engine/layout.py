@@ -33,6 +33,10 @@ BACK_LABELS = {
     "issue": ("签发机关", ("签发机", "发机关"), (168, 410)),
     "valid": ("有效期限", ("有效期", "效期限"), (168, 470)),
 }
+# What copies get printed or stamped over them ("复印无效", "仅限办理社保使用", "他用无效",
+# "样本"): a line holding any of these words is a watermark or a seal, never a field's value.
+# None of them occurs in a name, an address or an issuing authority.
+OVERLAY_WORDS = ("复印", "无效", "仅限", "仅供", "他用", "使用", "样本", "样张", "专用")
 NUMBER_AT = (298, 455)           # the citizen number's left edge and centre
 VALUE_HEIGHT = 40                # a value line's detected box height, in card units
 _NUMBER_LIKE = re.compile(r"[0-9OoIlZSBDQ|]{17}[0-9Xx×]")
@@ -168,3 +172,12 @@ def _valid_number_anchor(side_anchors) -> bool:
             if idnumber.is_valid(number):
                 return True
     return False
+
+
+def is_overlay(text: str) -> bool:
+    return any(word in text for word in OVERLAY_WORDS)
+
+
+def without_overlays(lines: List[Line]) -> List[Line]:
+    """The lines that are not watermarks or seals (OVERLAY_WORDS)."""
+    return [line for line in lines if not is_overlay(line.text)]

@@ -15,7 +15,7 @@ from typing import List, Tuple
 import numpy as np
 
 from . import ocr
-from .detect import Located, resize
+from .detect import Located, resize, without_red
 
 
 class Frame:
@@ -89,7 +89,7 @@ def orient(image: np.ndarray, scale: float, located: Located, turns: int = None)
     """The located text area upright; `turns` (counter-clockwise quarter turns) overrides the
     direction located suggests, for a second try."""
     x0, y0, x1, y1 = located.box
-    crop = resize(image[y0:y1, x0:x1], located.zoom)
+    crop = without_red(resize(image[y0:y1, x0:x1], located.zoom))
     if turns is None:
         turns = 1 if located.sideways else 0
     turned = np.ascontiguousarray(np.rot90(crop, turns)) if turns else crop
