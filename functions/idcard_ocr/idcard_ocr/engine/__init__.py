@@ -47,27 +47,71 @@ def _answers(image: bytes) -> dict:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    from . import detect, layout, lines, orient
+    from .detect import DECODE_MAX_SIDE
 
-    array, scale = _decode(image, detect.DECODE_MAX_SIDE)
-    located = detect.locate(array)
-    reading, found = None, {}
-    if located is not None:
-        upright = orient.orient(array, scale, located)
-        reading = _card_lines(lines.read(upright))
-        found = layout.frames(reading.lines)
-        if not found:  # the boxes' direction misled: the other quarter turn, only now
-            other = orient.orient(array, scale, located, turns=upright.frame.turns + 1)
-            other_reading = _card_lines(lines.read(other))
-            other_found = layout.frames(other_reading.lines)
-            if other_found:
-                reading, found = other_reading, other_found
-    answers = {side: _answer(reading, side, found) for side in SIDES if side in found}
+    array, scale = _decode(image, DECODE_MAX_SIDE)
+    sides = _sides(array, scale)
+    answers = {side: _answer(*sides[side], side, [s for s in SIDES if s in sides])
+               for side in SIDES if side in sides}
     with _cache_lock:
         _cache[key] = answers
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return answers
+
+
+MAX_AREAS = 3      # text areas read per photo at most (a sheet: one per card turned its own way)
+REST_MIN_CHARS = 10  # text left over by the cards found that is worth reading on its own
+
+
+def _sides(array, scale) -> dict:
+    """side -> (reading, the card frames of that reading) for every side in the photo.
+
+    The text area is read in the direction its boxes and the direction classifier suggest
+    (detect -> orient -> lines -> layout). When that finds no card, the other quarter turn is
+    tried; when it finds a card but leaves text unexplained (the other card of a sheet, turned
+    its own way), that text's area is read on its own. An upright single card costs one read.
+    """
+    from . import detect
+
+    located = detect.locate(array)
+    sides = {}
+    for _ in range(MAX_AREAS):
+        if located is None or len(sides) == len(SIDES):
+            break
+        reading, found = _read_area(array, scale, located)
+        if not found:
+            break
+        for side in found:
+            sides.setdefault(side, (reading, found))
+        located = _rest(array, scale, reading, found)
+    return sides
+
+
+def _read_area(array, scale, located):
+    from . import layout, lines, orient
+
+    upright = orient.orient(array, scale, located)
+    reading = _card_lines(lines.read(upright))
+    found = layout.frames(reading.lines)
+    if not found:  # the boxes' direction misled: the other quarter turn, only now
+        other = orient.orient(array, scale, located, turns=upright.frame.turns + 1)
+        other_reading = _card_lines(lines.read(other))
+        other_found = layout.frames(other_reading.lines)
+        if other_found:
+            return other_reading, other_found
+    return reading, found
+
+
+def _rest(array, scale, reading, found):
+    """The area of the text no card found explains, or None when there is little of it."""
+    from .detect import around
+
+    rest = [line for line in reading.lines if len(line.text) >= 2
+            and not any(frame.contains(line) for frame in found.values())]
+    if sum(len(line.text) for line in rest) < REST_MIN_CHARS:
+        return None
+    return around(array, [[(x / scale, y / scale) for x, y in line.points] for line in rest])
 
 
 def _card_lines(reading):
@@ -79,7 +123,7 @@ def _card_lines(reading):
     return dataclasses.replace(reading, lines=without_overlays(reading.lines))
 
 
-def _answer(reading, side: str, frames: dict) -> dict:
+def _answer(reading, frames: dict, side: str, sides_found) -> dict:
     from .fields import ETHNIC_GROUPS, NATION_AREA, complete, extract, missing_nationality
     from .lines import choose_in_area, recognize_area
 
@@ -89,7 +133,7 @@ def _answer(reading, side: str, frames: dict) -> dict:
         # Step 5 asks for the areas of the values step 3 did not find; they are read here,
         # on the card's frame, and handed back (no step calls an earlier one).
         frame = frames[side]
-        areas = {name: _read_area(recognize_area(reading, _upright_box(frame, box)))
+        areas = {name: _area_text(recognize_area(reading, _upright_box(frame, box)))
                  for name, box in extraction.missing_areas.items()}
         choice = (None, 0.0)
         if missing_nationality(extraction, areas):
@@ -109,7 +153,7 @@ def _answer(reading, side: str, frames: dict) -> dict:
         for name in BACK_FIELDS:
             answer.setdefault(name, "")
     answer.update(_geometry(reading, extraction.frame))
-    answer.update({"success": True, "sides_found": [s for s in SIDES if s in frames],
+    answer.update({"success": True, "sides_found": sides_found,
                    "angle": round(reading.angle, 1), "engine": "idcard-ocr offline"})
     return answer
 
@@ -120,7 +164,7 @@ def _upright_box(frame, box):
     return x0, y0, x1, y1
 
 
-def _read_area(found):
+def _area_text(found):
     """(text, confidence) of an area recognised alone; nothing when it read below 0.5, as
     RapidOCR drops such a line."""
     if found is None or found.score < 0.5:

@@ -34,13 +34,19 @@ def locate(image: np.ndarray) -> Optional[Located]:
     """Where the text is in `image` (RGB), from text detection on a small downscale."""
     height, width = image.shape[:2]
     ratio = min(1.0, LOCATE_MAX_SIDE / max(height, width))
-    small = resize(image, ratio)
-    boxes = ocr.detect(small)
-    if not boxes:
+    boxes = ocr.detect(resize(image, ratio))
+    return around(image, [[(x / ratio, y / ratio) for x, y in box] for box in boxes])
+
+
+def around(image: np.ndarray, quads) -> Optional[Located]:
+    """The area of `image` holding the text boxes `quads` (image pixels), the direction they
+    run and the zoom that brings their characters to the size the models like."""
+    if not quads:
         return None
-    along, across, heights = [], [], []
+    height, width = image.shape[:2]
+    along, across = [], []
     vertical = horizontal = 0.0
-    for box in boxes:
+    for box in quads:
         (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
         a, b = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
         if b > a * 1.5:
@@ -51,14 +57,16 @@ def locate(image: np.ndarray) -> Optional[Located]:
         across.append(b)
     sideways = vertical > horizontal
     thickness = sorted(across if not sideways else along)
-    heights = thickness[len(thickness) // 2] / ratio
-    xs = [p[0] for box in boxes for p in box]
-    ys = [p[1] for box in boxes for p in box]
+    heights = thickness[len(thickness) // 2]
+    xs = [p[0] for box in quads for p in box]
+    ys = [p[1] for box in quads for p in box]
     margin = 2.5 * heights
-    x0 = max(0, int(min(xs) / ratio - margin))
-    y0 = max(0, int(min(ys) / ratio - margin))
-    x1 = min(width, int(max(xs) / ratio + margin))
-    y1 = min(height, int(max(ys) / ratio + margin))
+    x0 = max(0, int(min(xs) - margin))
+    y0 = max(0, int(min(ys) - margin))
+    x1 = min(width, int(max(xs) + margin))
+    y1 = min(height, int(max(ys) + margin))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
     zoom = TEXT_BOX_HEIGHT / max(heights, 1.0)
     zoom = min(zoom, READ_MAX_SIDE / max(x1 - x0, y1 - y0, 1), 3.0)
     return Located((x0, y0, x1, y1), sideways, max(zoom, 0.2))
