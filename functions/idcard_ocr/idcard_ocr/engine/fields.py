@@ -92,7 +92,7 @@ def read_side(lines: List[Line], side: str) -> Optional[Extraction]:
 
 def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = ()) -> Extraction:
     """The fields of the card in `frame`; lines belonging to the `others` are left out."""
-    lines = [line for line in lines if frame.contains(line)
+    lines = [line for line in lines if frame.contains(line) and not line.runs_across
              and not any(o.contains(line, margin=0) and not frame.contains(line, margin=0)
                          for o in others)]
     return _face(lines, frame) if frame.side == "face" else _back(lines, frame)
@@ -137,9 +137,10 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     if number is None:  # the number outside its row (a strong tilt): any 18-character run
         number_parts = [p for p in pieces if number_like(p.text)][:1]
         number = number_like(number_parts[0].text) if number_parts else None
-    if number is None and rows["num"]:
-        number = re.sub(r"[^0-9A-Za-z|]", "", _joined(rows["num"])) or None
-        number_parts = rows["num"]
+    if number is None and rows["num"]:  # split by the detector: boxes that touch, not a gap
+        number_parts = max(_touching(rows["num"]), key=lambda run: len(_joined(run)))
+        number = re.sub(r"[^0-9A-Za-z|]", "", _joined(number_parts))
+        number = number if len(number) >= 15 else None
     if number is None:
         out.missing_areas["num"] = FACE_AREAS["num"]
     _settle_number(out, number, printed, _confidence(number_parts))
@@ -324,6 +325,22 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
             x1, _ = frame.to_card(line.x0 + per_char * end, line.cy)
             out.append(Piece(text[start:end], x0, x1, y, line, after, scores[start:end]))
     return out
+
+
+def _touching(pieces: List[Piece]) -> List[List[Piece]]:
+    """The pieces in runs whose boxes touch (left to right). A gap of most of a character
+    between two boxes is something else between them (a seal, a smear): a value is never
+    assembled across it."""
+    runs: List[List[Piece]] = []
+    for piece in sorted(pieces, key=lambda p: p.x0):
+        if runs:
+            last = runs[-1][-1]
+            char = (last.x1 - last.x0) / max(len(last.text), 1)
+            if piece.x0 - last.x1 <= 0.8 * char:
+                runs[-1].append(piece)
+                continue
+        runs.append([piece])
+    return runs
 
 
 def _confidence(pieces: List[Piece]) -> float:

@@ -105,6 +105,8 @@ def anchors(lines: List[Line], side: str) -> List[Anchor]:
     labels = FACE_LABELS if side == "face" else BACK_LABELS
     found = []
     for line in lines:
+        if line.runs_across:
+            continue
         for key, start, end in label_at(line.text, labels):
             x = line.x0 + line.width * start / max(len(line.text), 1)
             found.append(Anchor(key, labels[key][2], (x, line.cy), line))

@@ -50,6 +50,12 @@ class Line:
     def width(self) -> float:
         return self.x1 - self.x0
 
+    @property
+    def runs_across(self) -> bool:
+        """Text running down the frame rather than along it: a column, from another card of
+        the photo turned a quarter turn from this one (RapidOCR reads a tall box turned)."""
+        return len(self.text) >= 2 and self.height > 1.2 * self.width
+
 
 @dataclass
 class Reading:
