@@ -379,9 +379,9 @@ class EngineServer:
 
 def warm_up() -> None:
     """Load the model now rather than on the first request."""
-    from .reader import _rapidocr
+    from .ocr import load
 
-    _rapidocr()
+    load()
 
 
 def announce(server: EngineServer) -> None:
