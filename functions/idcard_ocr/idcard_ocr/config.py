@@ -18,6 +18,8 @@ _MARKETPLACE_HOSTS = (".aliyun.com", ".alicloudapi.com", ".aliyuncs.com")
 _ENCRYPTIONS = {"": None, "none": None, "aes256": "AES256", "kms": "KMS"}
 _SIDES = ("auto", "face", "back")
 _FORMATS = ("new", "old")
+ENGINES = ("api", "local", "cascade")
+PAID_ENGINES = ("api", "cascade")  # the modes that call OCR_API_URL
 _APPCODE = re.compile(r"^[!-~]+$")  # printable ASCII, no spaces: it goes into a header
 REGION_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+){1,4}$")
 
@@ -56,6 +58,9 @@ class Settings:
     region: Optional[str] = None
     signing_keys: Tuple[str, ...] = field(default=(), repr=False)  # first signs, all verify
     memory_mb: Optional[int] = None           # the function's memory, from FC
+    engine_url: Optional[str] = None          # cascade: the engine function (else in-process)
+    engine_appcode: Optional[str] = field(default=None, repr=False)
+    engine_timeout_s: float = 5.0             # cascade: the engine's share of the invocation
     image_max_decoded_mb: Optional[int] = None  # explicit decoding budget; else from memory_mb
 
     def signer(self):
@@ -82,7 +87,7 @@ class Settings:
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
         env = _Env(os.environ if environ is None else environ)
         api_url = env.url("OCR_API_URL", MARKETPLACE_URL)
-        engine = env.choice("OCR_ENGINE", "api", ("api", "local"))
+        engine = env.choice("OCR_ENGINE", "api", ENGINES)
         appcode = env.text("OCR_APPCODE")
         if appcode is not None and not _APPCODE.match(appcode):
             raise ConfigError("OCR_APPCODE", "must be printable ASCII without spaces")
@@ -90,11 +95,18 @@ class Settings:
         if secret_name is not None and appcode is not None:
             raise ConfigError("OCR_APPCODE", "set either OCR_APPCODE or OCR_APPCODE_SECRET_NAME, "
                                              "not both")
-        if appcode is None and secret_name is None and engine == "api" \
+        if appcode is None and secret_name is None and engine in PAID_ENGINES \
                 and _is_marketplace(api_url):
             raise ConfigError("OCR_APPCODE", f"is required for the marketplace endpoint "
                                              f"{urlsplit(api_url).hostname}; set it in the "
                                              f"function's environment variables")
+        engine_url = env.url("ENGINE_URL", None)
+        if engine_url is not None and engine != "cascade":
+            raise ConfigError("ENGINE_URL", "is read only with OCR_ENGINE=cascade (for "
+                                            "OCR_ENGINE=api, point OCR_API_URL at the engine)")
+        engine_appcode = env.text("ENGINE_APPCODE")
+        if engine_appcode is not None and not _APPCODE.match(engine_appcode):
+            raise ConfigError("ENGINE_APPCODE", "must be printable ASCII without spaces")
         suffix = env.text("RESULT_SUFFIX", ".json")
         if not suffix.startswith(".") or len(suffix) < 2 or "/" in suffix:
             raise ConfigError("RESULT_SUFFIX", f"must start with '.' and name a file ending, "
@@ -147,6 +159,9 @@ class Settings:
             mns_fields=env.choice("MNS_FIELDS", "masked", ("full", "masked", "none")),
             api_url=api_url,
             ocr_engine=engine,
+            engine_url=engine_url,
+            engine_appcode=engine_appcode,
+            engine_timeout_s=env.number("ENGINE_TIMEOUT_S", 5.0, low=0.5, high=60),
             appcode=appcode,
             appcode_secret_name=secret_name,
             kms_endpoint=env.url("KMS_ENDPOINT", None),
