@@ -329,3 +329,47 @@ def test_over_http_a_vouched_reading_survives_a_failed_write_and_the_engine_goin
     assert run(bucket, cascade_env, item)["recognized_by"] == "engine"
     assert ocr_api.requests == [] and len(engine_fn.requests) == 1
     assert stored(bucket, item[0])["recognized_by"] == "engine"
+
+
+def test_the_message_names_the_reader_and_the_receipt_keeps_it(
+        bucket, cascade_env, ocr_api, engine_fn, mns):
+    env = cascade_env | {"OUTPUT": "mns", "MNS_ENDPOINT": mns.endpoint,
+                         "MNS_QUEUE": "idcard-results"}
+    engine_fn.state.face = unsure(ENGINE_FACE, "name", 0.42)
+    item = upload(bucket, "idcards/c5-face.jpg", images.card_jpeg(seed=235))
+    run(bucket, env, item)
+    [message] = mns.messages
+    body = message.json
+    assert (body["recognized_by"], body["engine_declined"]) == ("api", "low_confidence:name")
+    assert body["engine_confidence"]["name"] == 0.42
+    receipt = stored(bucket, item[0])
+    assert receipt["recognized_by"] == "api" and "fields" not in receipt
+    assert FACE["name"] not in json.dumps(receipt, ensure_ascii=False)
+
+
+def test_backfill_counts_paid_and_free_and_report_counts_by_reader(
+        bucket, cascade_env, ocr_api, engine_fn, monkeypatch, capsys, tmp_path):
+    import csv
+
+    from idcard_ocr.ops.cli import main as cli
+    for i in range(3):
+        upload(bucket, f"idcards/bf-{i}-face.jpg", images.card_jpeg(seed=240 + i))
+    engine_fn.fail_next(503, "engine down", times=1)  # one photo: the engine is down
+    for name, value in cascade_env.items():
+        monkeypatch.setenv(name, value)
+    assert cli(["backfill", "--bucket", bucket.bucket_name, "--prefix", "idcards/",
+                "--mode", "local", "--concurrency", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["paid"], report["free"], report["api_calls"]) == (1, 2, 1)
+    assert len(ocr_api.requests) == 1
+    out = tmp_path / "results.csv"
+    assert cli(["report", "--bucket", bucket.bucket_name, "--prefix", "idcards/",
+                "--csv", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["by_reader"] == {"engine": 2, "api": 1}
+    with open(out, encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(row["recognized_by"] for row in rows) == ["api", "engine", "engine"]
+    [paid] = [row for row in rows if row["recognized_by"] == "api"]
+    assert paid["engine_declined"].startswith("engine_failed:")
+    assert {row["engine_confidence_min"] for row in rows if row["recognized_by"] == "engine"} \
+        == {str(SURE)}
