@@ -373,3 +373,20 @@ def test_backfill_counts_paid_and_free_and_report_counts_by_reader(
     assert paid["engine_declined"].startswith("engine_failed:")
     assert {row["engine_confidence_min"] for row in rows if row["recognized_by"] == "engine"} \
         == {str(SURE)}
+
+
+def test_the_console_filters_by_reader_and_ignores_other_values():
+    from idcard_ocr.io.results import StoredResult
+    from idcard_ocr.ops.review.catalog import Filter, Row
+
+    def row(doc, trusted=True):
+        return Row("idcards/a.jpg", "E", 1, StoredResult("idcards/a.jpg.json", doc, trusted))
+    free = row({"status": "ok", "recognized_by": "engine"})
+    paid = row({"status": "ok", "recognized_by": "api", "engine_declined": "no_card_found"})
+    planted = row({"status": "ok", "recognized_by": "engine"}, trusted=False)
+    assert (free.recognized_by, paid.recognized_by, planted.recognized_by) == \
+        ("engine", "api", None)
+    where = Filter.from_params({"recognized_by": "engine"})
+    assert where.params() == {"recognized_by": "engine"}
+    assert where.matches(free) and not where.matches(paid) and not where.matches(planted)
+    assert Filter.from_params({"recognized_by": "<script>"}) == Filter()
