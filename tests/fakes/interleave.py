@@ -20,7 +20,10 @@ After every run the invariants of payonce.py are checked:
      the named window between the version check and the write, which is counted;
   I3 is I1 for the delivery that finds no result, waits, and wins the claim afterwards;
   I4 a claim object is taken over by one invocation at most;
-  I5 no invocation raises anything but a TransientError, whatever documents were planted.
+  I5 no invocation raises anything but a TransientError, whatever documents were planted;
+  I6 (Scenario.cascade, OCR_ENGINE=cascade) once a reading the engine vouched for is kept (in a
+     claim or the result), the API is never paid for that version and side, even when the
+     engine is down on the retry.
 """
 
 import hashlib
@@ -37,6 +40,7 @@ from idcard_ocr.card.keys import ResultLocation
 from idcard_ocr.card.signatures import Signer
 from idcard_ocr.errors import PermanentError, TransientError
 from idcard_ocr.imaging import ImageLimits, prepare
+from idcard_ocr.io.cascade import Cascade
 from idcard_ocr.io.events import ObjectEvent
 from idcard_ocr.io.memory import MemoryObjectStore
 from idcard_ocr.io.results import ResultStore, parse_document
@@ -98,6 +102,9 @@ class Scenario:
     p_crash: float = 0.03           # chance per step that the moving invocation dies
     p_switch: float = 0.05          # chance per step of a change point besides PCT's own
     change_points: int = 3          # PCT's depth
+    cascade: bool = False           # OCR_ENGINE=cascade: the engine (io/cascade.py) reads first
+    engine_vouches: bool = True     # its reading clears the thresholds (else the API reads)
+    engine_downs: int = 0           # times the engine function fails (down, busy, timed out)
 
     @classmethod
     def random(cls, rng: random.Random) -> "Scenario":
@@ -144,6 +151,7 @@ class Run:
     endings: List[str] = field(default_factory=list)
     violations: List[str] = field(default_factory=list)
     trace: List[str] = field(default_factory=list)
+    vouched_kept: set = field(default_factory=set)   # (version, side) the engine read, kept
 
 
 class ExplorerStore(MemoryObjectStore):
@@ -182,6 +190,9 @@ class ScriptedApi:
             error.attempts = 1
             raise error
         actor = world.current()
+        if (version, side) in world.run.vouched_kept:
+            world.run.violations.append(f"I6: {version}/{side} paid for after the engine's "
+                                        f"vouched reading was kept")
         world.run.purchases[version, side] += 1
         actor.unsecured.add((version, side))
         world.point(f"API {side} answered")  # dying here: billed, the answer lost
@@ -196,6 +207,32 @@ class ScriptedApi:
         return Recognition(answer, 1)
 
 
+class ScriptedEngine:
+    """The offline engine (io/cascade.py's engine seam): free, a step of its own, sometimes
+    down; its answers carry the confidences the cascade thresholds."""
+
+    def __init__(self, world: "World"):
+        self.world = world
+
+    def recognize(self, image: bytes, side: str, deadline: Deadline) -> Recognition:
+        world = self.world
+        world.point(f"engine {side}")
+        if world.engine_downs_left and world.rng.random() < 0.4:
+            world.engine_downs_left -= 1
+            raise TransientError(errors.CONNECTION_FAILED, "scripted: the engine is down")
+        found = side == "back" or world.scenario.face_found
+        if not found:
+            raise PermanentError(errors.NOT_AN_ID_CARD, "scripted: no card of that side", 200)
+        # On a sheet, the back of FACE's holder: issued at 25, valid 10 years (card/checks.py).
+        answer = dict(FACE) if side == "face" else \
+            dict(BACK, end_date="20250610" if world.scenario.sheet else BACK["end_date"])
+        sure = 0.99 if world.scenario.engine_vouches else 0.3
+        answer.update(confidence={name: sure for name in answer}, doubts={},
+                      engine="idcard-ocr offline", success=True,
+                      sides_found=["face", "back"] if world.scenario.sheet else [side])
+        return Recognition(answer, 0)
+
+
 class World:
     def __init__(self, seed: int, scenario: Optional[Scenario] = None, max_steps: int = 4000):
         self.rng = random.Random(seed)
@@ -204,6 +241,7 @@ class World:
         self.clock = VirtualClock(self)
         self.store = ExplorerStore(self)
         self.api = ScriptedApi(self)
+        self.engine_downs_left = self.scenario.engine_downs
         self.cond = threading.Condition()
         self.local = threading.local()
         self.actors: List[Actor] = []
@@ -252,6 +290,9 @@ class World:
         if key == LOCATION.result_key(KEY):
             version = self._version_of_etag((doc.get("source") or {}).get("etag"))
             actor.unsecured = {(v, s) for v, s in actor.unsecured if v != version}
+            for side, part in ((doc.get("sides") or {}) or {doc.get("side"): doc}).items():
+                if isinstance(part, dict) and part.get("recognized_by") == "engine":
+                    self.run.vouched_kept.add((version, side))
             if self.run.written and version < self.run.written[-1]:
                 checked = actor.previous_op == f"HEAD {KEY}"
                 if checked and self.last_upload > actor.last_photo_head:
@@ -265,6 +306,8 @@ class World:
             answers = doc.get("answers") or {}
             actor.unsecured = {(v, s) for v, s in actor.unsecured
                                if not (v == version and s in answers)}
+            self.run.vouched_kept |= {(version, s) for s, a in answers.items()
+                                      if isinstance(a, dict) and a.get("recognized_by") == "engine"}
             before = _parsed(previous) if previous is not None else {}
             if previous is not None and before.get("holder") != doc.get("holder"):
                 replaced = hashlib.md5(previous).hexdigest()
@@ -294,9 +337,11 @@ class World:
         actor.kill_at = self.clock.mono + FUNCTION_TIMEOUT_S
         actor.priority = self.rng.random() + 1.0
         self.actors.append(actor)
+        recognizer = Cascade(ScriptedEngine(self), self.api) if self.scenario.cascade \
+            else self.api
         pipeline = Pipeline(lambda bucket: self.store,
                             lambda bucket: ResultStore(self.store, LOCATION, bucket, SIGNER, None),
-                            self.api, (), PipelineOptions(), request_id=actor.name,
+                            recognizer, (), PipelineOptions(), request_id=actor.name,
                             clock=self.clock)
 
         def body():
