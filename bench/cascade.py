@@ -10,7 +10,9 @@ photos (issue 23); writes its section of bench/README.md.
      set, never used here to fit either).
 2. Fit. One threshold per field (card/vouching.py's MIN_CONFIDENCE): for each field, the
    lowest value on the grid at which no reading of the fit set that would otherwise stand has
-   that field wrong, plus one grid step of margin. Nothing of the hold-out is looked at.
+   that field wrong, plus one grid step of margin; fields no check can catch (name,
+   nationality, address, issue) never under 0.9 (UNCHECKED_FLOOR, set before looking at any
+   reading). Nothing of the hold-out is looked at.
 3. Measure. The real cascade (io/cascade.Cascade) over each set: the engine replays the
    readings of step 1, the API is a stand-in that answers the truth and counts calls. Reported:
    share of photos paid, wrong fields among the readings the engine vouched for, wrong numbers.
@@ -23,6 +25,7 @@ photos (issue 23); writes its section of bench/README.md.
 
     nice .venv/bin/python bench/cascade.py            # ~150 photos per set, about 15 min
     BENCH_SCALE=0.2 nice .venv/bin/python bench/cascade.py --no-publish
+    nice .venv/bin/python bench/cascade.py --cached   # only the readings already in the cache
 """
 
 import json
@@ -75,9 +78,9 @@ def photos():
                 yield rendering, kind, seed, photo.truth, photo.data
 
 
-def collect():
+def collect(cached_only: bool = False):
     """Every photo's engine readings (both sides) and time, kept a line each in CACHE (an
-    interrupted run goes on where it stopped)."""
+    interrupted run goes on where it stopped; `cached_only`: what CACHE holds, nothing read)."""
     done = {}
     if os.path.exists(CACHE):
         with open(CACHE, encoding="utf-8") as f:
@@ -85,6 +88,8 @@ def collect():
                 if line.strip():
                     reading = json.loads(line)
                     done[reading["set"], reading["kind"], reading["seed"]] = reading
+    if cached_only:
+        return list(done.values())
     readings, ready = [], False
     with open(CACHE, "a", encoding="utf-8") as out:
         for number, (name, kind, seed, truth, data) in enumerate(photos()):
@@ -116,10 +121,285 @@ def read(name, kind, seed, truth, data) -> dict:
             "cpu_s": time.process_time() - started_cpu}
 
 
+# Replaying the readings through the real cascade ------------------------------------------------
+
+class Replay:
+    """The engine of one photo, as io/offline.OfflineEngine gives its cached answers."""
+
+    def __init__(self, reading):
+        self.answers = reading["answers"]
+
+    def recognize(self, image, side, deadline):
+        from idcard_ocr import errors
+        from idcard_ocr.errors import PermanentError
+        from idcard_ocr.io.ocr_api import checked_answer
+        from idcard_ocr.io.seams import Recognition
+
+        answer = self.answers[side]
+        if answer.get("success") is False:
+            raise PermanentError(errors.NOT_AN_ID_CARD, "no such side")
+        return Recognition(checked_answer(json.loads(json.dumps(answer)), side), 0)
+
+
+class TruthApi:
+    """The paid API, answering the truth (its own errors are not what is measured here)."""
+
+    def __init__(self, reading):
+        self.truth = reading["truth"]
+        self.calls = 0
+
+    def recognize(self, image, side, deadline):
+        from idcard_ocr import errors
+        from idcard_ocr.errors import PermanentError
+        from idcard_ocr.io.seams import Recognition
+
+        self.calls += 1
+        if side not in self.truth:
+            error = PermanentError(errors.NOT_AN_ID_CARD, "no such side", 200)
+            error.attempts = 1
+            raise error
+        return Recognition(dict(self.truth[side], success=True), 1)
+
+
+def outcome(reading, thresholds):
+    """What CARD_SIDE=auto with OCR_ENGINE=cascade makes of one photo: paid calls, the sides
+    the engine vouched for with their wrong fields, sides missed."""
+    from idcard_ocr.card.documents import FIELDS
+    from idcard_ocr.errors import IdcardOcrError
+    from idcard_ocr.io.cascade import Cascade
+    from idcard_ocr.io.retry import Deadline
+    from idcard_ocr.recognition import Purchases, read_card
+
+    api = TruthApi(reading)
+    cascade = Cascade(Replay(reading), api, thresholds=thresholds)
+    truth = reading["truth"]
+    result = {"calls": 0, "vouched_fields": 0, "wrong": [], "wrong_numbers": 0, "missed": 0,
+              "declined": None}
+    try:
+        card = read_card(cascade, b"", ("face", "back"), Deadline(60), Purchases(), both=True)
+    except IdcardOcrError:
+        result.update(calls=api.calls, missed=len(truth))
+        return result
+    result["calls"] = api.calls
+    answers = {card.side: card.answer, **card.others}
+    result["missed"] = len(set(truth) - set(answers))
+    for side, answer in answers.items():
+        if answer.get("recognized_by") != "engine":
+            result["declined"] = result["declined"] or answer.get("engine_declined")
+            continue
+        expected = truth.get(side, {})
+        result["vouched_fields"] += len(FIELDS[side])
+        result["wrong"] += [f"{side}.{name}" for name in FIELDS[side]
+                            if answer.get(name) != expected.get(name)]
+        if side == "face" and answer.get("num") != expected.get("num"):
+            result["wrong_numbers"] += 1
+    return result
+
+
+def measure(readings, thresholds):
+    """Totals of `outcome` over readings: photos, paid, ordinary photos and paid among them,
+    vouched fields, wrong fields, wrong numbers, sides missed, decline reasons."""
+    from collections import Counter
+
+    totals = defaultdict(int)
+    reasons, wrong = Counter(), Counter()
+    for reading in readings:
+        done = outcome(reading, thresholds)
+        paid = done["calls"] > 0
+        totals["photos"] += 1
+        totals["paid"] += paid
+        totals["calls"] += done["calls"]
+        if reading["kind"] in ORDINARY:
+            totals["ordinary"] += 1
+            totals["ordinary_paid"] += paid
+        totals["vouched_fields"] += done["vouched_fields"]
+        totals["wrong"] += len(done["wrong"])
+        totals["wrong_numbers"] += done["wrong_numbers"]
+        totals["missed"] += done["missed"]
+        wrong.update(done["wrong"])
+        if paid and done["declined"]:
+            reasons[done["declined"].split(":")[0] if not done["declined"].startswith(
+                ("face:", "back:")) else "sheet:" + done["declined"].split(":")[1]] += 1
+    return totals, reasons, wrong
+
+
+# Set before any reading was looked at: a field no check can catch (its value is free text or a
+# choice) never stands below 0.9, whatever ~150 photos show; a field the checks cross-examine
+# (the number's check character, birth date and sex against the number, validity dates against
+# each other and the holder's age) may go as low as the grid does.
+UNCHECKED = {"name", "nationality", "address", "issue"}
+UNCHECKED_FLOOR = 0.9
+
+
+def fit(readings):
+    """One threshold per field: the lowest grid value above every wrong value of that field the
+    engine would otherwise have vouched for on the fit set, one grid step higher for margin,
+    and never under the field's floor."""
+    from idcard_ocr.card.documents import FIELDS
+    from idcard_ocr.card.vouching import decline_reason
+
+    floor = {name: 0.0 for side in FIELDS for name in FIELDS[side]}
+    lowest = {name: UNCHECKED_FLOOR if name in UNCHECKED else GRID[0] for name in floor}
+    for reading in readings:
+        for side, answer in reading["answers"].items():
+            if answer.get("success") is False:
+                continue
+            if decline_reason(answer, side, thresholds=floor) is not None:
+                continue  # declined whatever the thresholds: not what they must catch
+            expected = reading["truth"].get(side, {})
+            for name in FIELDS[side]:
+                if answer.get(name) != expected.get(name):
+                    score = answer["confidence"][name]
+                    above = [t for t in GRID if t > score]
+                    step = min(len(GRID) - 1, GRID.index(above[0]) + 1) if above else -1
+                    lowest[name] = max(lowest[name], GRID[step])
+    return lowest
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else 0.0
+
+
+def peak_memory_mb() -> float:
+    """VmHWM of a fresh interpreter that prepares and reads 12 photos as the function with the
+    engine inside does (imaging.prepare, then the engine's answers for both sides)."""
+    code = ("import sys; sys.path[:0] = sys.argv[1:3]\n"
+            "from tests.fakes import realistic\n"
+            "from idcard_ocr.imaging import ImageLimits, prepare\n"
+            "from idcard_ocr.io.offline import OfflineEngine\n"
+            "from idcard_ocr.errors import PermanentError\n"
+            "engine = OfflineEngine()\n"
+            "for i, kind in enumerate(realistic.KINDS + ('clean',)):\n"
+            "    image = prepare(realistic.shoot(kind, 50_000 + i).data, ImageLimits()).data\n"
+            "    for side in ('face', 'back'):\n"
+            "        try: engine.recognize(image, side)\n"
+            "        except PermanentError: pass\n"
+            "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n")
+    out = subprocess.run([sys.executable, "-c", code, ROOT,
+                          os.path.join(ROOT, "functions", "idcard_ocr")], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    return int(out.split()[-1]) / 1024
+
+
+def fc_usd(vcpu: float, memory_gb: float, seconds: float) -> float:
+    """bench/cost.py's: FC 3.0 CU for PHOTOS invocations of `seconds` each."""
+    cu = (vcpu * seconds * CU_PER_VCPU_S + memory_gb * seconds * CU_PER_GB_S) * PHOTOS \
+        + PHOTOS * CU_PER_INVOCATION
+    return cu * CU_PRICE
+
+
 def main(argv) -> int:
-    readings = collect()
-    print(f"{len(readings)} readings in {CACHE}", file=sys.stderr)
+    from idcard_ocr.card.vouching import MIN_CONFIDENCE
+
+    readings = collect(cached_only="--cached" in argv)
+    sets = {name: [r for r in readings if r["set"] == name]
+            for name in ("realistic", *[n for n, c in HOLDOUT.items() if c])}
+    sets = {name: rows for name, rows in sets.items() if rows}
+    fitted = fit(sets["realistic"])
+    out = [header(("rapidocr-onnxruntime", "onnxruntime", "pillow")), "",
+           "Sets: " + "; ".join(f"`{name}` ({ROLE[name]}): {len(rows)} photos" for name, rows in
+                                sets.items()) + ". The API stand-in answers the truth; the "
+           "engine's readings replay through io/cascade.Cascade and recognition.read_card "
+           "(CARD_SIDE=auto). *Wrong fields* counts the fields of the sides the engine vouched "
+           "for that differ from the truth; *paid* is a photo with at least one API call.", "",
+           "Thresholds fitted on the fit set (per field, one grid step of margin): " +
+           ", ".join(f"{name} {value:g}" for name, value in fitted.items()) + ".", ""]
+    if dict(fitted) != dict(MIN_CONFIDENCE):
+        out += ["**card/vouching.py's MIN_CONFIDENCE differs from this fit: " +
+                ", ".join(f"{n} {v:g}" for n, v in MIN_CONFIDENCE.items()) + ".**", ""]
+    out += ["### The committed thresholds (card/vouching.py) on each set", "",
+            "| set | photos | paid (all) | ordinary photos paid (target ≤ 25 %) | "
+            "fields vouched | wrong fields (target ≤ 0.1 %) | wrong numbers (target 0) | "
+            "sides missed |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    declines, wrongs = {}, {}
+    for name, rows in sets.items():
+        t, reasons, wrong = measure(rows, MIN_CONFIDENCE)
+        declines[name], wrongs[name] = reasons, wrong
+        out.append(f"| {name} ({ROLE[name]}) | {t['photos']} | {100 * t['paid'] / t['photos']:.1f} % "
+                   f"| {100 * t['ordinary_paid'] / max(t['ordinary'], 1):.1f} % "
+                   f"({t['ordinary_paid']}/{t['ordinary']}) | {t['vouched_fields']} | "
+                   f"{100 * t['wrong'] / max(t['vouched_fields'], 1):.2f} % ({t['wrong']}) | "
+                   f"{t['wrong_numbers']} | {t['missed']} |")
+    out += ["", "Why the engine was declined (photos paid, by reason): " + "; ".join(
+        f"`{name}`: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()) for name, reasons
+        in declines.items()) + ".", "",
+        "Wrong fields vouched for: " + "; ".join(
+            f"`{name}`: " + (", ".join(f"{k} {v}" for k, v in w.most_common()) or "none")
+            for name, w in wrongs.items()) + ".", "",
+        "### Trade-off: one threshold for every field", "",
+        "| threshold | " + " | ".join(f"{name}: paid (ordinary) | {name}: wrong fields "
+                                     f"(numbers)" for name in sets) + " |",
+        "|---:|" + "---:|---:|" * len(sets)]
+    for threshold in GRID:
+        flat = {name: threshold for name in MIN_CONFIDENCE}
+        cells = []
+        for name, rows in sets.items():
+            t, _, _ = measure(rows, flat)
+            cells += [f"{100 * t['paid'] / t['photos']:.0f} % "
+                      f"({100 * t['ordinary_paid'] / max(t['ordinary'], 1):.0f} %)",
+                      f"{100 * t['wrong'] / max(t['vouched_fields'], 1):.2f} % "
+                      f"({t['wrong_numbers']})"]
+        out.append(f"| {threshold:g} | " + " | ".join(cells) + " |")
+    out += cost_section(readings, sets)
+    if "--no-publish" in argv:
+        print("\n".join(out))
+    else:
+        publish("cascade", out)
     return 0
+
+
+def cost_section(readings, sets):
+    """Cost per 1,000 photos in bench/cost.py's terms, and the latency a declined photo adds."""
+    from idcard_ocr.card.vouching import MIN_CONFIDENCE
+
+    memory_mb = peak_memory_mb()
+    sized_mb = next(size for size in (512, 1024, 1536, 2048, 3072, 4096)
+                    if size >= memory_mb * 1.5)
+    cpu = [r["cpu_s"] for r in readings]
+    engine_s = max(pct(cpu, 0.5) / LOCAL_VCPU, 0.0)
+    holdout = sets.get("specimen") or next(iter(sets.values()))
+    t, _, _ = measure(holdout, MIN_CONFIDENCE)
+    share, calls_per_photo = t["paid"] / t["photos"], t["calls"] / t["photos"]
+    api_only_calls = sum(len(r["truth"]) for r in holdout) / len(holdout)
+    declined = [r for r in holdout if outcome(r, MIN_CONFIDENCE)["calls"] > 0]
+    rows = [
+        ("API only (512 MB, waits for the API)", FUNCTION_VCPU, 0.5, API_SECONDS,
+         api_only_calls),
+        (f"engine only, in the function ({LOCAL_VCPU:g} vCPU, {sized_mb} MB)", LOCAL_VCPU,
+         sized_mb / 1024, engine_s, 0.0),
+        (f"cascade, engine in the function ({LOCAL_VCPU:g} vCPU, {sized_mb} MB)", LOCAL_VCPU,
+         sized_mb / 1024, engine_s + share * API_SECONDS, calls_per_photo),
+    ]
+    out = ["", "### Cost per 1,000 photos", "",
+           f"bench/cost.py's prices and factors: FC 3.0 USD {CU_PRICE:.6f} per CU "
+           f"(`BENCH_CU_PRICE_USD`), 1 CU per active vCPU-second, 0.15 per GB-second, 75 per "
+           f"10,000 invocations; the API USD {API_PRICE:g} per call (`BENCH_API_PRICE_USD`, an "
+           f"assumption); the 512 MB function at {FUNCTION_VCPU:g} vCPU "
+           f"(`BENCH_FUNCTION_VCPU`); the API's answer time {API_SECONDS:g} s "
+           f"(`BENCH_API_SECONDS`, an assumption: bench/versus_seed.py measures the real link). "
+           f"Engine time: CPU time of a read, p50 {pct(cpu, 0.5):.2f} s (p95 "
+           f"{pct(cpu, 0.95):.2f} s) over {len(cpu)} photos, spread over {LOCAL_VCPU:g} vCPU "
+           f"(`BENCH_LOCAL_VCPU`). Memory: a fresh interpreter preparing and reading 12 photos "
+           f"with the engine inside peaked at {memory_mb:.0f} MB (VmHWM); sized at "
+           f"{sized_mb} MB (1.5 x peak, FC's next size). Share paid and calls per photo from "
+           f"the hold-out (`specimen`): {100 * share:.1f} % paid, {calls_per_photo:.2f} calls "
+           f"per photo (API only: {api_only_calls:.2f}).", "",
+           "| mode | billed s per photo | API calls per photo | Function Compute, USD | "
+           "OCR API, USD | total per 1,000 photos, USD |", "|---|---:|---:|---:|---:|---:|"]
+    for label, vcpu, memory_gb, seconds, calls in rows:
+        fc, api = fc_usd(vcpu, memory_gb, seconds), API_PRICE * calls * PHOTOS
+        out.append(f"| {label} | {seconds:.2f} | {calls:.2f} | {fc:.3f} | {api:.2f} | "
+                   f"**{fc + api:.2f}** |")
+    wall = [r["wall_s"] for r in declined]
+    cpu_declined = [r["cpu_s"] for r in declined]
+    out += ["", f"Added latency of a photo paid after the engine declined it: the engine's read "
+            f"before the API call, p50 {pct(cpu_declined, 0.5):.2f} s CPU / "
+            f"{pct(wall, 0.5):.2f} s wall, p95 {pct(cpu_declined, 0.95):.2f} s CPU / "
+            f"{pct(wall, 0.95):.2f} s wall over the {len(declined)} declined hold-out photos "
+            f"(wall time on this shared machine, load average {os.getloadavg()[0]:.1f}; the "
+            f"engine function adds its HTTP round trip, bench/engine_function.py)."]
+    return out
 
 
 if __name__ == "__main__":
