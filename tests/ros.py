@@ -34,6 +34,9 @@ SAMPLE_PARAMETERS = {"BucketName": "idcards-demo", "CodeBucket": "idcards-code",
 VARIANTS = [dict(TriggerKind=kind, DeployEngine=engine, AppCodeSecretName=secret)
             for kind in ("oss", "eventbridge") for engine in ("false", "true")
             for secret in ("", "idcard-ocr/appcode")]
+VARIANTS += [dict(TriggerKind="oss", DeployEngine="false", AppCodeSecretName=secret,
+                  Cascade=cascade) for cascade in ("in-function", "engine-function")
+             for secret in ("", "idcard-ocr/appcode")]
 
 
 class TemplateError(AssertionError):

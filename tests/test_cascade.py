@@ -390,3 +390,34 @@ def test_the_console_filters_by_reader_and_ignores_other_values():
     assert where.params() == {"recognized_by": "engine"}
     assert where.matches(free) and not where.matches(paid) and not where.matches(planted)
     assert Filter.from_params({"recognized_by": "<script>"}) == Filter()
+
+
+# Deploying (template.yml's Cascade parameter; s.cascade*.yaml in tests/test_deploy_s.py) -------
+
+def test_the_template_offers_the_cascade_with_the_engine_inside_or_beside():
+    from tests import ros
+
+    template = ros.load()
+    inside = ros.variant(template, Cascade="in-function")["Resources"]
+    props, env = inside["Function"]["Properties"], \
+        inside["Function"]["Properties"]["EnvironmentVariables"]
+    assert props["Runtime"] == "python3.12"  # the engine zip's wheels (tools/package.py)
+    assert props["Code"]["OssObjectName"] == {"Ref": "EngineCodeObject"}
+    assert props["MemorySize"] >= 1024 and props["Cpu"] == 1
+    assert (env["OCR_ENGINE"], env["ENGINE_URL"]) == ("cascade", "")
+    assert env["OCR_APPCODE"] == {"Ref": "OcrAppCode"} and "EngineFunction" not in inside
+
+    beside = ros.variant(template, Cascade="engine-function")["Resources"]
+    env = beside["Function"]["Properties"]["EnvironmentVariables"]
+    assert "EngineFunction" in beside and env["OCR_ENGINE"] == "cascade"
+    assert env["OCR_API_URL"] == {"Ref": "OcrApiUrl"}  # the marketplace stays the API
+    assert env["OCR_APPCODE"] == {"Ref": "OcrAppCode"}
+    assert env["ENGINE_APPCODE"] == {"Fn::GetAtt": ["EngineAppCode", "Value"]}
+    assert "EngineHttpTrigger" in str(env["ENGINE_URL"])
+    secret = ros.variant(template, Cascade="engine-function",
+                         AppCodeSecretName="idcard-ocr/appcode")["Resources"]
+    assert secret["Function"]["Properties"]["EnvironmentVariables"][
+        "OCR_APPCODE_SECRET_NAME"] == {"Ref": "AppCodeSecretName"}
+
+    default = ros.variant(template)["Resources"]["Function"]["Properties"]
+    assert default["EnvironmentVariables"]["OCR_ENGINE"] == "api" and "Cpu" not in default
