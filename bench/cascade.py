@@ -62,20 +62,19 @@ API_SECONDS = float(os.environ.get("BENCH_API_SECONDS", 0.8))  # the API's answe
 
 
 def photos():
-    """(set, kind, seed, truth, JPEG bytes) of every photo of the run."""
+    """(set, kind, seed, a function drawing the Photo) of every photo of the run."""
     from tests.fakes import realistic, renderings
 
     for kind, count in FIT.items():
         for i in range(max(1, int(count * SCALE))):
             seed = 40_000 + 100 * realistic.KINDS.index(kind) + i
-            photo = realistic.shoot(kind, seed)
-            yield "realistic", kind, seed, photo.truth, photo.data
+            yield "realistic", kind, seed, lambda k=kind, s=seed: realistic.shoot(k, s)
     for rendering, count in HOLDOUT.items():
         for kind in renderings.KINDS if count else ():
             for i in range(max(1, int(count * SCALE))):
                 seed = 4000 + i
-                photo = renderings.shoot(rendering, kind, seed)
-                yield rendering, kind, seed, photo.truth, photo.data
+                yield rendering, kind, seed, \
+                    lambda r=rendering, k=kind, s=seed: renderings.shoot(r, k, s)
 
 
 def collect(cached_only: bool = False):
@@ -92,7 +91,7 @@ def collect(cached_only: bool = False):
         return list(done.values())
     readings, ready = [], False
     with open(CACHE, "a", encoding="utf-8") as out:
-        for number, (name, kind, seed, truth, data) in enumerate(photos()):
+        for number, (name, kind, seed, draw) in enumerate(photos()):
             if (name, kind, seed) in done:
                 readings.append(done[name, kind, seed])
                 continue
@@ -101,7 +100,8 @@ def collect(cached_only: bool = False):
 
                 warm_up()
                 ready = True
-            readings.append(read(name, kind, seed, truth, data))
+            photo = draw()
+            readings.append(read(name, kind, seed, photo.truth, photo.data))
             out.write(json.dumps(readings[-1], ensure_ascii=False) + "\n")
             out.flush()
             if number % 25 == 0:
