@@ -21,7 +21,7 @@ ENGINE, API = "engine", "api"
 
 # The weakest character score each field may be read from for the engine's reading to stand.
 # Fitted by `nice .venv/bin/python bench/cascade.py` (run 2026-12-06 18:07 UTC, 2-core shared
-# machine; bench/README.md, section "Cascade") on 148 photos of tests/fakes/realistic.py, and
+# machine; bench/README.md, section "The cascade") on 148 photos of tests/fakes/realistic.py, and
 # committed before the hold-out (the `specimen` rendering of tests/fakes/renderings.py) was
 # measured. Fields the checks cross-examine (number, birth, sex, validity dates) may stand on
 # a lower score than free text no check can catch (name, nationality, address, authority).
