@@ -6,8 +6,9 @@ photos (issue 23); writes its section of bench/README.md.
    wall and CPU time of the read are kept. Two sets, never mixed:
    - fit: tests/fakes/realistic.py (the engine's own generator), every kind users send;
    - hold-out: the `specimen` rendering of tests/fakes/renderings.py (never looked at while
-     tuning the engine, never used here to fit), and the `gb` rendering (the engine's tuning
-     set, never used here to fit either).
+     tuning the engine, never used here to fit; card/vouching.py's address rule was written
+     after its misses were seen, so for that rule it is no hold-out), and the `gb` rendering
+     (the engine's tuning set, never fitted on or looked at here before its one measurement).
 2. Fit. One threshold per field (card/vouching.py's MIN_CONFIDENCE): for each field, the
    lowest value on the grid at which no reading of the fit set that would otherwise stand has
    that field wrong, plus one grid step of margin; fields no check can catch (name,
@@ -41,18 +42,20 @@ from common import ROOT, header, publish
 SCALE = float(os.environ.get("BENCH_SCALE", 1))
 CACHE = os.environ.get("BENCH_CASCADE_CACHE",
                        os.path.join(tempfile.gettempdir(), f"idcard-cascade-{SCALE:g}.json"))
-# kind -> photos, at scale 1 (148 fit photos; the hold-out: 140 specimen).
+# kind -> photos, at scale 1 (148 fit photos; the hold-outs: 140 specimen, 80 gb).
 FIT = {"clean": 30, "desk": 12, "hand": 12, "perspective": 12, "screenshot": 10,
        "glare": 12, "turned": 12, "far": 12, "photocopy": 12, "sheet_scan": 12, "sheet_photo": 12}
-# photos per kind of tests/fakes/renderings.py (BENCH_CASCADE_GB=10 adds the gb rendering)
-HOLDOUT = {"specimen": 35, "gb": int(os.environ.get("BENCH_CASCADE_GB", 0))}
+# photos per kind of tests/fakes/renderings.py (BENCH_CASCADE_GB=0 leaves out the gb rendering)
+HOLDOUT = {"specimen": 35, "gb": int(os.environ.get("BENCH_CASCADE_GB", 20))}
 ORDINARY = {"clean", "desk", "hand", "perspective", "screenshot", "plain_face", "plain_back"}
 GROUPS = {"ordinary": ORDINARY,
           "hard": {"glare", "turned", "far", "photocopy", "hard"},
           "A4 sheets": {"sheet_scan", "sheet_photo", "sheet"}}
 GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)
-ROLE = {"realistic": "fit set", "specimen": "hold-out, never fitted or tuned on",
-        "gb": "hold-out here (the engine's tuning set)"}
+ROLE = {"realistic": "fit set",
+        "specimen": "hold-out of the thresholds; the address rule was written after its misses "
+                    "were seen",
+        "gb": "fresh: never fitted on or looked at here (the engine's tuning set)"}
 
 # bench/cost.py's settings (same names and defaults, so that the two can be merged).
 CU_PRICE = float(os.environ.get("BENCH_CU_PRICE_USD", 0.000020))

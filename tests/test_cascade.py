@@ -93,6 +93,7 @@ def test_a_reading_the_engine_vouches_for_is_free_and_names_its_reader(fast):
     (unsure(ENGINE_FACE, "num", MIN_CONFIDENCE["num"] - 0.001), "low_confidence:num"),
     (dict(ENGINE_FACE, doubts={"nationality": "not one of the 56"}), "doubted:nationality"),
     (dict(ENGINE_FACE, address=""), "missing:address"),
+    (dict(ENGINE_FACE, address="住扯" + FACE["address"]), "implausible:address"),
     (dict(ENGINE_FACE, num=FACE["num"][:-1] + "4"), "checks_failed:number_format"),
     (dict(ENGINE_FACE, sex="女"), "checks_failed:sex_matches_number"),
     (dict(ENGINE_FACE, confidence=None), "no_confidence"),

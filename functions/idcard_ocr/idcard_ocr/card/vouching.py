@@ -8,13 +8,13 @@ only when both do (the back's validity judged by the face's birth date).
 
 Why the engine's reading was declined is a short code, never a value that was read:
 `engine_failed:<error code>`, `no_card_found`, `doubted:<field>`, `missing:<field>`,
-`low_confidence:<field>`, `checks_failed:<check>`, and for a sheet `<side>:<reason>` naming the
+`low_confidence:<field>`, `implausible:address`, `checks_failed:<check>`, and for a sheet `<side>:<reason>` naming the
 side that could not stand.
 """
 
 from typing import Dict, Mapping, Optional
 
-from .checks import back_checks, face_checks
+from .checks import back_checks, face_checks, province_named
 from .documents import FIELDS
 
 ENGINE, API = "engine", "api"
@@ -61,6 +61,11 @@ def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
     if side == "face":
         if answer.get("num_valid") is False or answer.get("birth_conflict"):
             return "checks_failed:number"
+        if province_named(fields["address"]) is None:
+            # A card's address begins with its province-level name; one that does not was
+            # composed wrongly (a label or an overlay read into it), however sure each
+            # character is.
+            return "implausible:address"
         checks = face_checks(fields)
     else:
         checks = back_checks(fields, birth=birth)
