@@ -85,9 +85,9 @@ bench: $(STAMP) fonts
 # tools/make_samples.py only; the tests read committed photos).
 fonts:
 	@(fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list | grep -q "Zen Hei" && \
-	    fc-list | grep -q "OCR B") || \
+	    fc-list | grep -q "OCR B" && fc-list | grep -q "AR PL UKai") || \
 	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei \
-	        fonts-wqy-zenhei fonts-ocr-b)
+	        fonts-wqy-zenhei fonts-ocr-b fonts-arphic-ukai fonts-arphic-uming)
 
 # The deployable zips, with dependencies for FC's Linux x86_64 whatever machine builds them:
 # dist/idcard-ocr.zip (python3.10) and dist/idcard-ocr-engine.zip (the offline engine, for

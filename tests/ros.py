@@ -48,6 +48,9 @@ VARIANTS = [dict(TriggerKind=kind, DeployEngine=engine, AppCodeSecretName=secret
                  AppCodeSecretKeyId=secret and "key-hzz0123456789abcdef")
             for kind in ("oss", "eventbridge") for engine in ("false", "true")
             for secret in ("", "idcard-ocr/appcode")]
+VARIANTS += [dict(TriggerKind="oss", DeployEngine="false", AppCodeSecretName=secret,
+                  Cascade=cascade) for cascade in ("in-function", "engine-function")
+             for secret in ("", "idcard-ocr/appcode")]
 
 
 class TemplateError(AssertionError):

@@ -17,7 +17,8 @@ from tests import ros
 
 pytestmark = pytest.mark.deploy
 S_CLI = os.path.join(ros.ROOT, "deploy", "node_modules", ".bin", "s")
-FILES = ("s.yaml", "s.eventbridge.yaml", "s.engine.yaml")
+FILES = ("s.yaml", "s.eventbridge.yaml", "s.engine.yaml", "s.cascade.yaml",
+         "s.cascade-engine.yaml")
 ACCOUNT = ros.PSEUDO["ALIYUN::TenantId"]
 SECRETS = {"OCR_APPCODE": "placeholder", "RESULT_SIGNING_KEY":
            "Zk7qW2mX9pL4vN8rT3yB6cH1jF5gD0sA2eU7iO4wQ9zX3nM8",  # generated-looking
@@ -136,6 +137,20 @@ def test_engine_extension_matches_the_template(rendered):
     [expected] = _triggers(template, "http").values()
     assert http == {"triggerName": expected["TriggerName"], "triggerType": "http",
                     "triggerConfig": expected["TriggerConfig"]}
+
+
+def test_cascade_extensions_match_the_template(rendered):
+    """Cascade=in-function and Cascade=engine-function (issue 23)."""
+    inside = rendered["s.cascade.yaml"]["idcard-ocr"]["props"]
+    _same_function(inside, _template(Cascade="in-function")["Function"])
+    assert inside["code"] == "./dist/idcard-ocr-engine.zip"
+    resources = rendered["s.cascade-engine.yaml"]
+    template = _template(Cascade="engine-function")
+    _same_function(resources["idcard-ocr"]["props"], template["Function"])
+    _same_function(resources["idcard-ocr-engine"]["props"], template["EngineFunction"])
+    env = resources["idcard-ocr"]["props"]["environmentVariables"]
+    assert env["OCR_API_URL"].startswith("https://dm-51.data.aliyun.com/")
+    assert env["ENGINE_URL"].endswith("/rest/160601/ocr/ocr_idcard.json")
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -14,9 +14,9 @@ import pytest
 from idcard_ocr import handle
 from idcard_ocr.card import idnumber
 from idcard_ocr.ops.cli import main as cli
-from idcard_ocr.engine import recognize
+from idcard_ocr.engine import BACK_FIELDS, FACE_FIELDS, recognize
 from idcard_ocr.engine.fields import birth_date, nationality, read_side
-from idcard_ocr.engine.reader import Line
+from idcard_ocr.engine.lines import Line
 from tests.conftest import ROOT, fc_context, oss_event, upload
 from tests.fakes import images
 
@@ -75,6 +75,15 @@ def test_card_region_fits_the_card_in_an_upright_clean_photo():
         assert abs(point["x"] - x) < 30 and abs(point["y"] - y) < 30
 
 
+def test_every_field_has_the_recognisers_confidence_beside_it():
+    # The cascade (accept the engine's reading when every field clears a threshold) reads
+    # answer["confidence"]: one number in 0..1 per field of the side, 0 for a field not read.
+    for name, fields in (("face-clean.jpg", FACE_FIELDS), ("back-clean.jpg", BACK_FIELDS)):
+        answer = recognize(photo(name), TRUTH[name]["side"])
+        assert set(answer["confidence"]) == set(fields)
+        assert all(0.9 <= answer["confidence"][f] <= 1.0 for f in fields), answer["confidence"]
+
+
 def test_the_other_side_is_not_claimed():
     assert recognize(photo("face-clean.jpg"), "back")["success"] is False
     assert recognize(photo("back-clean.jpg"), "face")["success"] is False
@@ -126,6 +135,20 @@ def test_a_clean_layout_reads_every_field():
     assert out.fields == {"name": "热依拉", "sex": "男", "nationality": "维吾尔",
                           "birth": "19980626", "address": ADDRESS, "num": NUMBER}
     assert out.num_valid and out.birth_source == "printed" and not out.birth_conflict
+
+
+def test_a_fields_confidence_is_its_weakest_character():
+    import dataclasses
+
+    # The line's mean score (0.8) hides one character read with 0.42.
+    name = dataclasses.replace(on_card("热依拉", 140, 72), score=0.8,
+                               char_scores=(0.99, 0.42, 0.99))
+    weak_name = [on_card("姓名", 52, 72, 22), name]
+    out = read_side(face_lines(name=weak_name), "face")
+    assert out.fields["name"] == "热依拉" and out.confidence["name"] == 0.42
+    assert out.confidence["num"] == 0.99 and out.confidence["sex"] == 0.99
+    # The birth date read whole from the printed row: its own characters' weakest score.
+    assert out.birth_source == "printed" and out.confidence["birth"] == 0.99
 
 
 @pytest.mark.parametrize("birth_row", [
@@ -213,7 +236,7 @@ def test_ctc_likelihood_sums_the_alignments_of_a_label():
 
     import numpy as np
 
-    from idcard_ocr.engine.reader import _ctc_log_likelihood
+    from idcard_ocr.engine.lines import _ctc_log_likelihood
 
     probs = np.array([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]])  # 2 frames; blank, a, b
     logp = np.log(probs)
@@ -243,6 +266,104 @@ def test_a_sheet_layout_keeps_each_side_to_its_own_card():
     assert face.fields["address"] == ADDRESS
     assert back_side.fields == {"issue": "乌鲁木齐市公安局天山区分局", "start_date": "20190213",
                                 "end_date": "20290213"}
+
+
+# Stamps, watermarks, wrapped and closed-vocabulary fields (issue 22) ---------------------------
+
+BACK_TITLE = [("中华人民共和国", 250, 88, 44), ("居民身份证", 250, 185, 64)]
+
+
+def back_lines(*rows):
+    """A back read cleanly: the title block and the given (text, x, y, size) rows."""
+    return [on_card(text, x, y, size) for text, x, y, size in BACK_TITLE + list(rows)]
+
+
+def test_red_ink_is_lifted_and_black_text_over_it_stays():
+    import numpy as np
+
+    from idcard_ocr.engine.detect import without_red
+
+    paper, seal, ink_on_seal, label, skin = (243, 240, 231), (226, 118, 116), (20, 18, 20), \
+        (40, 112, 180), (220, 180, 150)
+    image = np.array([[paper, seal, ink_on_seal, label, skin]], dtype=np.uint8)
+    out = without_red(image)
+    assert out[0, 1].tolist() == [226, 226, 226]  # the seal: light grey, no longer red
+    for i in (0, 2, 3, 4):
+        assert out[0, i].tolist() == image[0, i].tolist()
+
+
+@pytest.mark.parametrize("watermark", ["仅限办理社保使用", "复印无效", "他用无效", "样本"])
+def test_watermarks_and_seals_are_never_values(watermark):
+    # A watermark read in the name's row, where the name went unread.
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card(watermark, 140, 72)]),
+                    "face")
+    assert "name" not in out.fields and "name" in out.missing_areas
+    back = read_side(back_lines(("签发机关", 168, 410, 22), (watermark, 314, 410, 28),
+                                ("有效期限", 168, 470, 22), ("2019.02.13-2029.02.13", 314, 470, 28)),
+                     "back")
+    assert "issue" not in back.fields and back.fields["start_date"] == "20190213"
+
+
+def test_a_wrapped_authority_keeps_its_second_line():
+    out = read_side(back_lines(("签发机关", 168, 392, 22), ("乌鲁木齐市公安局沙依巴", 314, 392, 28),
+                               ("克区分局", 314, 430, 28), ("有效期限", 168, 486, 22),
+                               ("2019.02.13-2029.02.13", 314, 486, 28)), "back")
+    assert out.fields == {"issue": "乌鲁木齐市公安局沙依巴克区分局", "start_date": "20190213",
+                          "end_date": "20290213"}
+    assert out.doubts == {}
+
+
+def test_the_validity_line_is_never_the_authority():
+    # An upside-down back with glare: the authority unread, the validity read in its row.
+    out = read_side(back_lines(("签发机关", 168, 410, 22), ("2019.02.13-长期", 314, 420, 28)),
+                    "back")
+    assert "issue" not in out.fields
+    assert out.fields["start_date"] == "20190213" and out.fields["end_date"] == "长期"
+
+
+def test_an_authority_ends_at_its_suffix_or_is_doubted():
+    from idcard_ocr.engine.fields import authority
+
+    assert authority("杭州市公安局西湖分局") == ("杭州市公安局西湖分局", None)
+    assert authority("杭州市公安局西湖分局有") == ("杭州市公安局西湖分局", None)  # a stray mark
+    # ...公安 with its 局 lost: kept as read, never completed, and doubted.
+    assert authority("黄山市公安") == ("黄山市公安", "no_authority_suffix")
+    out = read_side(back_lines(("签发机关", 168, 410, 22), ("黄山市公安", 314, 410, 28),
+                               ("有效期限", 168, 470, 22), ("2019.02.13-2029.02.13", 314, 470, 28)),
+                    "back")
+    assert out.doubts == {"issue": "no_authority_suffix"} and out.confidence["issue"] == 0.0
+
+
+def test_a_number_is_never_assembled_across_a_gap():
+    # A seal between two halves of the number: the halves are not joined into a number.
+    halves = [on_card("公民身份号码", 52, 462, 20), on_card(NUMBER[:9], 298, 455, 36),
+              on_card(NUMBER[9:], 560, 455, 36)]
+    out = read_side(face_lines(num=halves), "face")
+    assert "num" not in out.fields and "num" in out.missing_areas
+    # The same characters in boxes that touch are one number split by the detector.
+    touching = [on_card("公民身份号码", 52, 462, 20), on_card(NUMBER[:9], 298, 455, 36),
+                on_card(NUMBER[9:], 298 + 9 * 0.55 * 36, 455, 36)]
+    assert read_side(face_lines(num=touching), "face").fields["num"] == NUMBER
+
+
+def test_a_sheet_whose_cards_are_turned_differently_reads_both():
+    # Both committed clean cards on one A4 page, the back turned a quarter turn on its own.
+    import io
+
+    from PIL import Image
+
+    page = Image.new("RGB", (1400, 2000), (250, 250, 248))
+    page.paste(Image.open(io.BytesIO(photo("face-clean.jpg"))), (150, 120))
+    page.paste(Image.open(io.BytesIO(photo("back-clean.jpg"))).rotate(90, expand=True),
+               (400, 900))
+    out = io.BytesIO()
+    page.save(out, "JPEG", quality=90)
+    face, back = recognize(out.getvalue(), "face"), recognize(out.getvalue(), "back")
+    assert face["sides_found"] == ["face", "back"]
+    assert {k: face[k] for k in TRUTH["face-clean.jpg"]["fields"]} == \
+        TRUTH["face-clean.jpg"]["fields"]
+    assert {k: back[k] for k in TRUTH["back-clean.jpg"]["fields"]} == \
+        TRUTH["back-clean.jpg"]["fields"]
 
 
 # Citizen numbers -----------------------------------------------------------------------------

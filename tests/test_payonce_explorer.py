@@ -122,3 +122,49 @@ def test_a_run_is_replayed_exactly_from_its_seed(seed):
 
 def _steps(run):
     return [re.sub(r"\b[0-9A-F]{32}\b", "<etag>", step) for step in run.trace]
+
+
+CASCADE_RUNS = 300
+
+
+def test_the_cascade_keeps_pay_once_and_never_pays_for_what_the_engine_vouched_for():
+    """OCR_ENGINE=cascade (issue 23) under the same platform: the engine vouching or not, and
+    down at times (I6 besides I1-I5)."""
+    runs = [run for seed in range(CASCADE_RUNS) for run in explore(1, seed, Scenario(
+        **dict(vars(Scenario.random(_rng(seed))), cascade=True, engine_vouches=seed % 3 != 0,
+               engine_downs=seed % 4)))]
+    violations = {run.seed: run.violations for run in runs if run.violations}
+    assert violations == {}
+    vouched = [run for run in runs if run.scenario.engine_vouches]
+    assert sum(run.vouched_kept != set() for run in vouched) > len(vouched) / 2
+    assert sum(sum(run.purchases.values()) for run in vouched) < \
+        sum(sum(run.purchases.values()) for run in runs if not run.scenario.engine_vouches)
+    endings = [ending.split(":", 1)[1] for run in runs for ending in run.endings]
+    assert endings.count("crash") > 30 and endings.count("ok") > CASCADE_RUNS
+
+
+def test_a_cascade_that_forgot_the_kept_reading_is_caught(monkeypatch):
+    """The check can fail: a retry that ignores what the claim kept asks again, and with the
+    engine down, pays the API for what the engine had vouched for (I6)."""
+    from idcard_ocr import recognition
+
+    class Forgetful:
+        def __init__(self, ledger):
+            self._ledger = ledger
+
+        answers = {}
+
+        def bought(self, side, answer, deadline):
+            self._ledger.bought(side, answer, deadline)
+    read_card = recognition.read_card
+    monkeypatch.setattr("idcard_ocr.pipeline.read_card",
+                        lambda r, i, s, d, ledger, both=False: read_card(r, i, s, d,
+                                                                         Forgetful(ledger), both))
+    assert _first_violation("I6", runs=200, scenario=Scenario(
+        deliveries=1, overwrite=False, crashes=1, p_crash=0.1, flakes=0, time_jumps=1,
+        cascade=True, engine_downs=3, face_found=True)) is not None
+
+
+def _rng(seed):
+    import random
+    return random.Random(seed * 7919 + 1)

@@ -189,6 +189,9 @@ def test_the_list_shows_every_photo_with_its_status(reader, filled):
     ({"status": "pending"}, ("pending",)),
     ({"needs_review": "1"}, ("checks_failed", "wrong_sex", "blurry", "dark")),
     ({"reviewed": "yes"}, ()),
+    ({"recognized_by": "engine"}, ()),  # the fake API read them all (issue 23)
+    ({"recognized_by": "api"}, ("ok", "cropped", "back", "blurry", "dark", "checks_failed",
+                                "wrong_sex")),
     ({"status": "<script>", "error_code": "../x"}, tuple(review_bucket.KINDS)),  # ignored
 ])
 def test_filters(reader, params, kinds):

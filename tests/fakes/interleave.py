@@ -24,6 +24,9 @@ After every run the invariants of payonce.py are checked:
 and, for an output beside the result (a message queue, before or instead of the JSON), each
 version's record is sent once (plus one per process that died between the send and the
 write that records it).
+  I6 (Scenario.cascade, OCR_ENGINE=cascade) once a reading the engine vouched for is kept (in a
+     claim or the result), the API is never paid for that version and side, even when the
+     engine is down on the retry.
 """
 
 import hashlib
@@ -40,6 +43,7 @@ from idcard_ocr.card.keys import ResultLocation
 from idcard_ocr.card.signatures import Signer
 from idcard_ocr.errors import PermanentError, TransientError
 from idcard_ocr.imaging import ImageLimits, prepare
+from idcard_ocr.io.cascade import Cascade
 from idcard_ocr.io.events import ObjectEvent
 from idcard_ocr.io.memory import MemoryObjectStore
 from idcard_ocr.io.results import ResultStore, parse_document
@@ -103,6 +107,9 @@ class Scenario:
     p_crash: float = 0.03           # chance per step that the moving invocation dies
     p_switch: float = 0.05          # chance per step of a change point besides PCT's own
     change_points: int = 3          # PCT's depth
+    cascade: bool = False           # OCR_ENGINE=cascade: the engine (io/cascade.py) reads first
+    engine_vouches: bool = True     # its reading clears the thresholds (else the API reads)
+    engine_downs: int = 0           # times the engine function fails (down, busy, timed out)
 
     @classmethod
     def random(cls, rng: random.Random) -> "Scenario":
@@ -153,6 +160,7 @@ class Run:
     endings: List[str] = field(default_factory=list)
     violations: List[str] = field(default_factory=list)
     trace: List[str] = field(default_factory=list)
+    vouched_kept: set = field(default_factory=set)   # (version, side) the engine read, kept
 
 
 class ExplorerStore(MemoryObjectStore):
@@ -191,6 +199,9 @@ class ScriptedApi:
             error.attempts = 1
             raise error
         actor = world.current()
+        if (version, side) in world.run.vouched_kept:
+            world.run.violations.append(f"I6: {version}/{side} paid for after the engine's "
+                                        f"vouched reading was kept")
         world.run.purchases[version, side] += 1
         actor.unsecured.add((version, side))
         world.point(f"API {side} answered")  # dying here: billed, the answer lost
@@ -203,6 +214,32 @@ class ScriptedApi:
         if side == "face" and world.scenario.sheet:
             answer["sides_found"] = ["face", "back"]
         return Recognition(answer, 1)
+
+
+class ScriptedEngine:
+    """The offline engine (io/cascade.py's engine seam): free, a step of its own, sometimes
+    down; its answers carry the confidences the cascade thresholds."""
+
+    def __init__(self, world: "World"):
+        self.world = world
+
+    def recognize(self, image: bytes, side: str, deadline: Deadline) -> Recognition:
+        world = self.world
+        world.point(f"engine {side}")
+        if world.engine_downs_left and world.rng.random() < 0.4:
+            world.engine_downs_left -= 1
+            raise TransientError(errors.CONNECTION_FAILED, "scripted: the engine is down")
+        found = side == "back" or world.scenario.face_found
+        if not found:
+            raise PermanentError(errors.NOT_AN_ID_CARD, "scripted: no card of that side", 200)
+        # On a sheet, the back of FACE's holder: issued at 25, valid 10 years (card/checks.py).
+        answer = dict(FACE) if side == "face" else \
+            dict(BACK, end_date="20250610" if world.scenario.sheet else BACK["end_date"])
+        sure = 0.99 if world.scenario.engine_vouches else 0.3
+        answer.update(confidence={name: sure for name in answer}, doubts={},
+                      engine="idcard-ocr offline", success=True,
+                      sides_found=["face", "back"] if world.scenario.sheet else [side])
+        return Recognition(answer, 0)
 
 
 class ScriptedQueue:
@@ -239,6 +276,7 @@ class World:
         self.api = ScriptedApi(self)
         self.queue = ScriptedQueue(self)
         self.queue_flakes_left = self.scenario.queue_flakes
+        self.engine_downs_left = self.scenario.engine_downs
         self.cond = threading.Condition()
         self.local = threading.local()
         self.actors: List[Actor] = []
@@ -289,6 +327,9 @@ class World:
             actor.unsecured = {(v, s) for v, s in actor.unsecured if v != version}
             if (doc.get("message") or {}).get("id"):
                 actor.unsent = {v for v in actor.unsent if v != version}
+            for side, part in ((doc.get("sides") or {}) or {doc.get("side"): doc}).items():
+                if isinstance(part, dict) and part.get("recognized_by") == "engine":
+                    self.run.vouched_kept.add((version, side))
             if self.run.written and version < self.run.written[-1]:
                 checked = actor.previous_op == f"HEAD {KEY}"
                 if checked and self.last_upload > actor.last_photo_head:
@@ -304,6 +345,8 @@ class World:
                                if not (v == version and s in answers)}
             if ((doc.get("record") or {}).get("message") or {}).get("id"):
                 actor.unsent = {v for v in actor.unsent if v != version}
+            self.run.vouched_kept |= {(version, s) for s, a in answers.items()
+                                      if isinstance(a, dict) and a.get("recognized_by") == "engine"}
             before = _parsed(previous) if previous is not None else {}
             if previous is not None and before.get("holder") != doc.get("holder"):
                 replaced = hashlib.md5(previous).hexdigest()
@@ -333,11 +376,14 @@ class World:
         actor.kill_at = self.clock.mono + FUNCTION_TIMEOUT_S
         actor.priority = self.rng.random() + 1.0
         self.actors.append(actor)
+        recognizer = Cascade(ScriptedEngine(self), self.api) if self.scenario.cascade \
+            else self.api
         pipeline = Pipeline(lambda bucket: self.store,
                             lambda bucket: ResultStore(self.store, LOCATION, bucket, SIGNER, None),
                             self.api, (self.queue,) if self.scenario.queue else (),
                             PipelineOptions(keeps_full_results=self.scenario.queue != "only"),
                             request_id=actor.name,
+                            recognizer, (), PipelineOptions(), request_id=actor.name,
                             clock=self.clock)
 
         def body():

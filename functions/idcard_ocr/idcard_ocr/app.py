@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
 
-from .config import Settings
+from .config import PAID_ENGINES, Settings
 from .errors import ConfigError
 from .imaging import ImageLimits
 from .imaging.prepare import MEMORY_SHARE, RESERVED_MB, memory_budget
@@ -54,7 +54,7 @@ class App:
         self.uses = uses
         self.appcode = _appcode_source(settings, credentials, region) if uses.recognition \
             else None
-        if settings.ocr_engine == "api" and uses.recognition:
+        if settings.ocr_engine in PAID_ENGINES and uses.recognition:
             self.appcode.current()  # a missing or unreadable secret fails here, before any call
         self._buckets: Dict[Tuple[str, str], ObjectStore] = {}
         self._lock = threading.Lock()
@@ -114,8 +114,7 @@ class App:
                 if not self.uses.recognition:
                     raise ConfigError("OCR_APPCODE", "this command was set up to recognise "
                                                      "nothing, so its settings were not read")
-                self._recognizer = OfflineEngine() if self.settings.ocr_engine == "local" \
-                    else MarketplaceClient.from_settings(self.settings, self.appcode)
+                self._recognizer = _recognizer(self.settings, self.appcode)
             return self._recognizer
 
     @property
@@ -140,6 +139,34 @@ class App:
         )
         return Pipeline(self.bucket, self.results, self.recognizer, self.outputs, options,
                         request_id)
+
+
+def _recognizer(settings: Settings, appcode) -> Recognizer:
+    """OCR_ENGINE: the marketplace API, the engine in this process, or the cascade of both."""
+    if settings.ocr_engine == "local":
+        return OfflineEngine()
+    api = MarketplaceClient.from_settings(settings, appcode)
+    if settings.ocr_engine == "api":
+        return api
+    from .io.cascade import Cascade, engine_client
+
+    if settings.engine_url:
+        engine = engine_client(settings.engine_url, settings.engine_appcode,
+                               settings.engine_timeout_s)
+    else:
+        _require_engine()
+        engine = OfflineEngine()
+    return Cascade(engine, api, settings.engine_timeout_s)
+
+
+def _require_engine() -> None:
+    """ConfigError unless the engine can run in this process (its extra is in the zip)."""
+    from importlib.util import find_spec
+
+    if find_spec("rapidocr_onnxruntime") is None:
+        raise ConfigError("ENGINE_URL", "is not set and the function's zip does not carry the "
+                                        "engine (the `engine` extra): set ENGINE_URL to the "
+                                        "engine function, or package the engine")
 
 
 def _mns_output(app: App) -> Output:

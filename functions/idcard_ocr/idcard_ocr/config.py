@@ -18,6 +18,8 @@ _MARKETPLACE_HOSTS = (".aliyun.com", ".alicloudapi.com", ".aliyuncs.com")
 _ENCRYPTIONS = {"": None, "none": None, "aes256": "AES256", "kms": "KMS"}
 _SIDES = ("auto", "face", "back")
 _FORMATS = ("new", "old")
+ENGINES = ("api", "local", "cascade")
+PAID_ENGINES = ("api", "cascade")  # the modes that call OCR_API_URL
 _APPCODE = re.compile(r"^[!-~]+$")  # printable ASCII, no spaces: it goes into a header
 # Variables Function Compute sets in every instance (the FC_ prefix is reserved to it).
 _FC_VARIABLES = ("FC_REGION", "FC_FUNCTION_NAME", "FC_INSTANCE_ID", "FC_FUNC_CODE_PATH")
@@ -60,6 +62,9 @@ class Settings:
     signing_keys: Tuple[str, ...] = field(default=(), repr=False)  # first signs, all verify
     memory_mb: Optional[int] = None           # the function's memory, from FC
     inside_fc: bool = False  # FC set its variables: OSS's internal endpoint is reachable
+    engine_url: Optional[str] = None          # cascade: the engine function (else in-process)
+    engine_appcode: Optional[str] = field(default=None, repr=False)
+    engine_timeout_s: float = 5.0             # cascade: the engine's share of the invocation
     image_max_decoded_mb: Optional[int] = None  # explicit decoding budget; else from memory_mb
 
     def signer(self):
@@ -89,7 +94,7 @@ class Settings:
         hand-overs to the deployed function): OCR_APPCODE is then not asked for."""
         env = _Env(os.environ if environ is None else environ)
         api_url = env.url("OCR_API_URL", MARKETPLACE_URL)
-        engine = env.choice("OCR_ENGINE", "api", ("api", "local"))
+        engine = env.choice("OCR_ENGINE", "api", ENGINES)
         appcode = env.text("OCR_APPCODE")
         if appcode is not None and not _APPCODE.match(appcode):
             raise ConfigError("OCR_APPCODE", "must be printable ASCII without spaces")
@@ -97,11 +102,18 @@ class Settings:
         if secret_name is not None and appcode is not None:
             raise ConfigError("OCR_APPCODE", "set either OCR_APPCODE or OCR_APPCODE_SECRET_NAME, "
                                              "not both")
-        if appcode is None and secret_name is None and engine == "api" and recognizes \
+        if appcode is None and secret_name is None and engine in PAID_ENGINES and recognizes \
                 and _is_marketplace(api_url):
             raise ConfigError("OCR_APPCODE", f"is required for the marketplace endpoint "
                                              f"{urlsplit(api_url).hostname}; set it in the "
                                              f"function's environment variables")
+        engine_url = env.url("ENGINE_URL", None)
+        if engine_url is not None and engine != "cascade":
+            raise ConfigError("ENGINE_URL", "is read only with OCR_ENGINE=cascade (for "
+                                            "OCR_ENGINE=api, point OCR_API_URL at the engine)")
+        engine_appcode = env.text("ENGINE_APPCODE")
+        if engine_appcode is not None and not _APPCODE.match(engine_appcode):
+            raise ConfigError("ENGINE_APPCODE", "must be printable ASCII without spaces")
         suffix = env.text("RESULT_SUFFIX", ".json")
         if not suffix.startswith(".") or len(suffix) < 2 or "/" in suffix:
             raise ConfigError("RESULT_SUFFIX", f"must start with '.' and name a file ending, "
@@ -156,6 +168,9 @@ class Settings:
             mns_key_mode=env.choice("MNS_KEY_MODE", "full", ("full", "masked", "hashed")),
             api_url=api_url,
             ocr_engine=engine,
+            engine_url=engine_url,
+            engine_appcode=engine_appcode,
+            engine_timeout_s=env.number("ENGINE_TIMEOUT_S", 5.0, low=0.5, high=60),
             appcode=appcode,
             appcode_secret_name=secret_name,
             kms_endpoint=env.url("KMS_ENDPOINT", None),

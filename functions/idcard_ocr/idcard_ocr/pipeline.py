@@ -38,6 +38,7 @@ class Outcome:
     bytes_read: int = 0
     bytes_sent: int = 0
     api_calls: int = 0
+    recognized_by: Optional[str] = None  # engine | api (card/vouching.py), when recognised here
     key_decoded: bool = False
     kept_answer: bool = False        # used answers an earlier, failed invocation paid for
     foreign_result: bool = False     # a result object we did not sign was there (overwritten)
@@ -46,7 +47,8 @@ class Outcome:
     def summary(self) -> dict:
         return {k: v for k, v in (("key", self.key), ("status", self.status),
                                   ("reason", self.reason), ("side", self.side),
-                                  ("result_key", self.result_key)) if v is not None}
+                                  ("result_key", self.result_key),
+                                  ("recognized_by", self.recognized_by)) if v is not None}
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ class Pipeline:
         outcome.kept_answer = outcome.kept_answer or reading.reused
         record = ok_record(source, reading.side, reading.answer, _seen(image),
                            self.request_id, others=reading.others)
+        outcome.recognized_by = record["recognized_by"]
         with job.timed("assess"):
             self._assess(job, record, obj.key, image, reading.answer)
         return record
@@ -328,6 +331,8 @@ class Pipeline:
             "bytes_read": outcome.bytes_read, "bytes_sent": outcome.bytes_sent,
             "api_calls": outcome.api_calls, "ms": outcome.ms,
         }
+        if outcome.recognized_by:
+            fields["recognized_by"] = outcome.recognized_by
         for flag in ("key_decoded", "kept_answer", "foreign_result"):
             if getattr(outcome, flag):
                 fields[flag] = True

@@ -127,9 +127,14 @@ def _name_in(entries, year: int) -> Optional[str]:
     return entries[0]["address"]  # a code reused later: still a real code
 
 
+def province_named(address: str) -> Optional[str]:
+    """The province code (2 digits) of the province-level name `address` starts with, or None."""
+    return next((code for code, names in _PROVINCE_PREFIXES.items()
+                 if address.startswith(names)), None)
+
+
 def _address_province(number: str, address: str) -> dict:
-    named = next((code for code, names in _PROVINCE_PREFIXES.items()
-                  if address.startswith(names)), None)
+    named = province_named(address)
     if named is None:
         return dict(_check(True, "the address names no province"), informational=True)
     if not idnumber.is_valid(number):

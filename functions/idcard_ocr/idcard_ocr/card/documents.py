@@ -68,8 +68,17 @@ def ok_record(source: dict, side: str, api: dict, image: dict, request_id: Optio
 
     `others`: the answers for the other side of the same sheet; the record then has `sides`,
     each side's fields and checks (the back's validity length judged by the face's birth).
+
+    Every record names its reader (card/vouching.py): `recognized_by` ("engine" or "api"; a
+    sheet is "api" when any side was paid for), the engine's confidences for the side and,
+    when the API read it, why the engine's reading was declined. `api` keeps the answer
+    without them; each side of a sheet names its own.
     """
+    from .vouching import API, reader_of, without_reader
+
     answers = {side: api, **(others or {})}
+    readers = {name: reader_of(answer) for name, answer in answers.items()}
+    answers = {name: without_reader(answer) for name, answer in answers.items()}
     sides = _sides(answers)
     record = {
         "schema_version": SCHEMA_VERSION,
@@ -77,14 +86,18 @@ def ok_record(source: dict, side: str, api: dict, image: dict, request_id: Optio
         "side": side,
         "source": source,
         **{k: sides[side][k] for k in ("fields", "checks", "checks_passed")},
+        **readers[side],
         "image": image,
-        "api": api,
+        "api": answers[side],
         "request_id": request_id,
         "processed_at": _timestamp(now),
     }
+    if any(reader["recognized_by"] == API for reader in readers.values()):
+        record["recognized_by"] = API
     if others:
-        record["sides"] = {name: dict(sides[name], api=answers[name]) if name != side
-                           else sides[name] for name in ("face", "back") if name in sides}
+        record["sides"] = {name: dict(sides[name], **readers[name], api=answers[name])
+                           if name != side else dict(sides[name], **readers[name])
+                           for name in ("face", "back") if name in sides}
     return record
 
 

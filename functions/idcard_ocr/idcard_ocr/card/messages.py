@@ -6,6 +6,7 @@ import json
 from typing import Optional
 
 from .privacy import mask_fields, scrub
+from .vouching import READER_KEYS
 
 ENVELOPE_VERSION = 1
 FIELD_MODES = ("full", "masked", "none")
@@ -51,6 +52,8 @@ def envelope(record: dict, result_key: Optional[str], fields_mode: str = "masked
                         "message": message if fields_mode == "full" else scrub(message)}
     else:
         doc["checks_passed"] = record.get("checks_passed")
+        # Who read it (engine: free; api: paid) and why the engine was declined: no personal data.
+        doc.update({k: record[k] for k in READER_KEYS if k in record})
     if record["status"] == "ok" and fields_mode != "none" and record.get("fields") is not None:
         shown = (lambda fields: fields) if fields_mode == "full" else mask_fields
         doc["fields"] = shown(record["fields"])

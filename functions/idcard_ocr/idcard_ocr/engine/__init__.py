@@ -16,6 +16,8 @@ from .. import errors
 from ..errors import PermanentError
 
 SIDES = ("face", "back")
+FACE_FIELDS = ("name", "sex", "nationality", "birth", "address", "num")
+BACK_FIELDS = ("issue", "start_date", "end_date")
 
 _cache: "OrderedDict[str, object]" = OrderedDict()
 _cache_lock = threading.Lock()
@@ -45,15 +47,12 @@ def _answers(image: bytes) -> dict:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    from .fields import frames, is_upside_down
-    from .reader import DECODE_MAX_SIDE, read, upside_down
+    from .detect import DECODE_MAX_SIDE
 
     array, scale = _decode(image, DECODE_MAX_SIDE)
-    reading = read(array, scale)
-    if is_upside_down(reading.lines):
-        reading = upside_down(reading)
-    found = frames(reading.lines)
-    answers = {side: _answer(reading, side, found) for side in SIDES if side in found}
+    sides = _sides(array, scale)
+    answers = {side: _answer(*sides[side], side, [s for s in SIDES if s in sides])
+               for side in SIDES if side in sides}
     with _cache_lock:
         _cache[key] = answers
         while len(_cache) > _CACHE_SIZE:
@@ -61,45 +60,116 @@ def _answers(image: bytes) -> dict:
     return answers
 
 
-def _answer(reading, side: str, frames: dict) -> dict:
-    from .fields import complete, extract
+MAX_AREAS = 3      # text areas read per photo at most (a sheet: one per card turned its own way)
+REST_MIN_CHARS = 10  # text left over by the cards found that is worth reading on its own
+
+
+def _sides(array, scale) -> dict:
+    """side -> (reading, the card frames of that reading) for every side in the photo.
+
+    The text area is read in the direction its boxes and the direction classifier suggest
+    (detect -> orient -> lines -> layout). When that finds no card, the other quarter turn is
+    tried; when it finds a card but leaves text unexplained (the other card of a sheet, turned
+    its own way), that text's area is read on its own. An upright single card costs one read.
+    """
+    from . import detect
+
+    located = detect.locate(array)
+    sides = {}
+    for _ in range(MAX_AREAS):
+        if located is None or len(sides) == len(SIDES):
+            break
+        reading, found = _read_area(array, scale, located)
+        if not found:
+            break
+        for side in found:
+            sides.setdefault(side, (reading, found))
+        located = _rest(array, scale, reading, found)
+    return sides
+
+
+def _read_area(array, scale, located):
+    from . import layout, lines, orient
+
+    upright = orient.orient(array, scale, located)
+    reading = _card_lines(lines.read(upright))
+    found = layout.frames(reading.lines)
+    if not found:  # the boxes' direction misled: the other quarter turn, only now
+        other = orient.orient(array, scale, located, turns=upright.frame.turns + 1)
+        other_reading = _card_lines(lines.read(other))
+        other_found = layout.frames(other_reading.lines)
+        if other_found:
+            return other_reading, other_found
+    return reading, found
+
+
+def _rest(array, scale, reading, found):
+    """The area of the text no card found explains, or None when there is little of it."""
+    from .detect import around
+
+    rest = [line for line in reading.lines if len(line.text) >= 2
+            and not any(frame.contains(line) for frame in found.values())]
+    if sum(len(line.text) for line in rest) < REST_MIN_CHARS:
+        return None
+    return around(array, [[(x / scale, y / scale) for x, y in line.points] for line in rest])
+
+
+def _card_lines(reading):
+    """The reading without watermarks and seals (layout.OVERLAY_WORDS)."""
+    import dataclasses
+
+    from .layout import without_overlays
+
+    return dataclasses.replace(reading, lines=without_overlays(reading.lines))
+
+
+def _answer(reading, frames: dict, side: str, sides_found) -> dict:
+    from .fields import ETHNIC_GROUPS, NATION_AREA, complete, extract, missing_nationality
+    from .lines import choose_in_area, recognize_area
 
     others = [f for s, f in frames.items() if s != side]
     extraction = extract(reading.lines, frames[side], others)
-    if side == "face":
-        complete(extraction, *_area_readers(reading, frames[side]))
+    if side == "face" and extraction.missing_areas:
+        # Step 5 asks for the areas of the values step 3 did not find; they are read here,
+        # on the card's frame, and handed back (no step calls an earlier one).
+        frame = frames[side]
+        areas = {name: _area_text(recognize_area(reading, _upright_box(frame, box)))
+                 for name, box in extraction.missing_areas.items()}
+        choice = (None, 0.0)
+        if missing_nationality(extraction, areas):
+            choice = choose_in_area(reading, _upright_box(frame, NATION_AREA), ETHNIC_GROUPS)
+        complete(extraction, areas, choice)
     answer = dict(extraction.fields)
+    answer["confidence"] = {name: extraction.confidence.get(name, 0.0)
+                            for name in (FACE_FIELDS if side == "face" else BACK_FIELDS)}
+    answer["doubts"] = dict(extraction.doubts)
     if side == "face":
-        for name in ("name", "sex", "nationality", "birth", "address", "num"):
+        for name in FACE_FIELDS:
             answer.setdefault(name, "")
         answer["num_valid"] = bool(extraction.num_valid)
         answer["birth_source"] = extraction.birth_source
         answer["birth_conflict"] = extraction.birth_conflict
     else:
-        for name in ("issue", "start_date", "end_date"):
+        for name in BACK_FIELDS:
             answer.setdefault(name, "")
     answer.update(_geometry(reading, extraction.frame))
-    answer.update({"success": True, "sides_found": [s for s in SIDES if s in frames],
+    answer.update({"success": True, "sides_found": sides_found,
                    "angle": round(reading.angle, 1), "engine": "idcard-ocr offline"})
     return answer
 
 
-def _area_readers(reading, frame):
-    """Recognition alone on a box of the card (card units): free text, and a choice among
-    allowed values, for fields.complete()."""
-    from .reader import choose_in_area, recognize_area
+def _upright_box(frame, box):
+    """A box in card units -> the same box in the upright frame."""
+    (x0, y0), (x1, y1) = frame.to_frame(box[0], box[1]), frame.to_frame(box[2], box[3])
+    return x0, y0, x1, y1
 
-    def upright(box):
-        (x0, y0), (x1, y1) = frame.to_frame(box[0], box[1]), frame.to_frame(box[2], box[3])
-        return x0, y0, x1, y1
 
-    def read(box):
-        return "".join(text for text, score in recognize_area(reading, upright(box))
-                       if score >= 0.5)
-
-    def choose(box, choices):
-        return choose_in_area(reading, upright(box), choices)
-    return read, choose
+def _area_text(found):
+    """(text, confidence) of an area recognised alone; nothing when it read below 0.5, as
+    RapidOCR drops such a line."""
+    if found is None or found.score < 0.5:
+        return "", 0.0
+    return found.text, min(found.char_scores, default=0.0)
 
 
 def _decode(image: bytes, max_side: int):

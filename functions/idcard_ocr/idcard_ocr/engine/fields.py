@@ -12,12 +12,12 @@ valid number.
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
-from .layout import (BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, anchors, fit, label_at,
-                     number_like, upside_down_votes)
-from .reader import Line
+from .layout import (BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, frames, label_at,
+                     number_like, without_overlays)
+from .lines import Line, dedupe
 
 # The 56 recognised ethnic groups as printed after 民族.
 ETHNIC_GROUPS = (
@@ -34,7 +34,7 @@ FACE_ROWS = {"name": (35, 103), "sex": (103, 165), "birth": (165, 227), "address
 VALUE_LEFT = 105           # values start right of this (labels stand at 52)
 NATION_LEFT = 235          # the nationality value stands right of this (民族 label at 250)
 NATION_AREA = (320, 110, 470, 158)  # the value alone, for choosing among the 56
-BACK_ROWS = {"issue": (375, 440), "valid": (440, 530)}
+BACK_VALUES = (350, 545)   # the back's value rows (authority, perhaps wrapped, and validity)
 BACK_VALUE_LEFT = 280
 # Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
 # found no text there (a single character such as 回, a row lost to glare or a small card).
@@ -53,6 +53,7 @@ class Piece:
     y: float
     line: Line
     after: Optional[str] = None  # the label just before it in the same line
+    scores: Tuple[float, ...] = ()  # the recogniser's score of each character of text
 
 
 @dataclass
@@ -65,38 +66,24 @@ class Extraction:
     birth_conflict: bool = False            # printed date and valid number disagree
     printed_birth: Optional[str] = None
     missing_areas: Dict[str, Tuple[float, float, float, float]] = field(default_factory=dict)
+    # field -> the weakest recogniser score among the characters it was read from (0..1)
+    confidence: Dict[str, float] = field(default_factory=dict)
 
+    # field -> why the engine doubts its value (its confidence is then 0): DOUBTS
+    doubts: Dict[str, str] = field(default_factory=dict)
 
-def frames(lines: List[Line]) -> Dict[str, CardFrame]:
-    """The card frame of each side found among the lines (both on an A4 sheet)."""
-    lines = dedupe(lines)
-    found = {}
-    for side in ("face", "back"):
-        side_anchors = anchors(lines, side)
-        keys = {a.key for a in side_anchors}
-        if len(keys) >= 2 or (side == "face" and _valid_number_anchor(side_anchors)):
-            frame = fit(side_anchors, side, lines)
-            if frame is not None:
-                found[side] = frame
-    return found
+    def put(self, name: str, value: str, confidence: float) -> None:
+        self.fields[name] = value
+        self.confidence[name] = round(confidence, 3)
 
-
-def is_upside_down(lines: List[Line]) -> bool:
-    """True when the anchors of the sides read stand in the reverse of the card's order."""
-    return sum(upside_down_votes(anchors(lines, side)) for side in ("face", "back")) < 0
-
-
-def _valid_number_anchor(side_anchors) -> bool:
-    for a in side_anchors:
-        if a.key == "number":
-            number = idnumber.repair(number_like(a.line.text) or "")
-            if idnumber.is_valid(number):
-                return True
-    return False
+    def doubt(self, name: str, reason: str) -> None:
+        self.doubts[name] = reason
+        self.confidence[name] = 0.0
 
 
 def read_side(lines: List[Line], side: str) -> Optional[Extraction]:
     """The fields of `side` among the lines, or None when that side is not there."""
+    lines = without_overlays(dedupe(lines))
     found = frames(lines)
     if side not in found:
         return None
@@ -105,7 +92,7 @@ def read_side(lines: List[Line], side: str) -> Optional[Extraction]:
 
 def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = ()) -> Extraction:
     """The fields of the card in `frame`; lines belonging to the `others` are left out."""
-    lines = [line for line in dedupe(lines) if frame.contains(line)
+    lines = [line for line in lines if frame.contains(line) and not line.runs_across
              and not any(o.contains(line, margin=0) and not frame.contains(line, margin=0)
                          for o in others)]
     return _face(lines, frame) if frame.side == "face" else _back(lines, frame)
@@ -117,62 +104,75 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     out = Extraction("face", frame=frame)
     pieces = _pieces(lines, frame, FACE_LABELS)
     rows = {name: [p for p in pieces if lo <= p.y < hi] for name, (lo, hi) in FACE_ROWS.items()}
-    values = {
-        "name": _name(_joined([p for p in rows["name"] if p.after == "name" or (
-            VALUE_LEFT <= p.x0 < PORTRAIT[0])])),
-        "sex": _sex(_joined([p for p in rows["sex"] if p.after == "sex" or (
-            p.after != "nation" and VALUE_LEFT - 20 < p.x1 and p.x0 < NATION_LEFT)])),
-        "nationality": nationality(_joined([p for p in rows["sex"] if p.after == "nation" or (
-            p.after != "sex" and p.x0 >= NATION_LEFT - 20)])),
+    chosen = {
+        "name": [p for p in rows["name"] if p.after == "name" or (
+            VALUE_LEFT <= p.x0 < PORTRAIT[0])],
+        "sex": [p for p in rows["sex"] if p.after == "sex" or (
+            p.after != "nation" and VALUE_LEFT - 20 < p.x1 and p.x0 < NATION_LEFT)],
+        "nationality": [p for p in rows["sex"] if p.after == "nation" or (
+            p.after != "sex" and p.x0 >= NATION_LEFT - 20)],
     }
-    for name, value in values.items():
+    parsers = {"name": _name, "sex": _sex, "nationality": nationality}
+    for name, parts in chosen.items():
+        value = parsers[name](_joined(parts))
         if value:
-            out.fields[name] = value
+            out.put(name, value, _confidence(parts))
         else:
             out.missing_areas[name] = FACE_AREAS[name]
     printed = birth_date(_joined(rows["birth"], separator="|"))
     if printed is None:
         out.missing_areas["birth"] = FACE_AREAS["birth"]
-    address = _address([p for p in rows["address"] if p.after == "address" or (
-        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])])
+    else:
+        out.confidence["printed_birth"] = _confidence(rows["birth"])
+    address_parts = [p for p in rows["address"] if p.after == "address" or (
+        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])]
+    address = _address(address_parts)
     if address:
-        out.fields["address"] = address
-    number = None
+        out.put("address", address, _confidence(address_parts))
+    number, number_parts = None, []
     for piece in sorted(rows["num"], key=lambda p: -len(p.text)):
-        number = number_like(piece.text)
+        number, number_parts = number_like(piece.text), [piece]
         if number:
             break
     if number is None:  # the number outside its row (a strong tilt): any 18-character run
-        number = next((n for n in (number_like(p.text) for p in pieces) if n), None)
-    if number is None and rows["num"]:
-        number = re.sub(r"[^0-9A-Za-z|]", "", _joined(rows["num"])) or None
+        number_parts = [p for p in pieces if number_like(p.text)][:1]
+        number = number_like(number_parts[0].text) if number_parts else None
+    if number is None and rows["num"]:  # split by the detector: boxes that touch, not a gap
+        number_parts = max(_touching(rows["num"]), key=lambda run: len(_joined(run)))
+        number = re.sub(r"[^0-9A-Za-z|]", "", _joined(number_parts))
+        number = number if len(number) >= 15 else None
     if number is None:
         out.missing_areas["num"] = FACE_AREAS["num"]
-    _settle_number(out, number, printed)
+    _settle_number(out, number, printed, _confidence(number_parts))
     return out
 
 
-Box = Tuple[float, float, float, float]
+def missing_nationality(out: Extraction, areas: Dict[str, Tuple[str, float]]) -> bool:
+    """Whether the nationality is still unread after its area was recognised alone: then it
+    is chosen among the 56 by the recogniser's likelihoods (complete's `choice`)."""
+    return "nationality" in out.missing_areas and not nationality(
+        areas.get("nationality", ("", 0.0))[0])
 
 
-def complete(out: Extraction, read_area: Callable[[Box], str],
-             choose: Callable[[Box, Tuple[str, ...]], Optional[str]]) -> None:
-    """Fill the face's missing one-line values by recognising their area on the card directly
-    (boxes in card units). What is read must still parse as that field; a nationality not read
-    as one of the 56 is chosen among them by the recogniser's own likelihoods, or left empty."""
+def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
+             choice: Tuple[Optional[str], float] = (None, 0.0)) -> None:
+    """Fill the face's missing one-line values from their areas on the card recognised alone
+    (`areas`: field -> (text, confidence), for out.missing_areas). What is read must still
+    parse as that field; a nationality not read as one of the 56 takes `choice` (chosen among
+    them by the recogniser's own likelihoods, with its share of them), or stays empty."""
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
-    for name, box in out.missing_areas.items():
-        text = read_area(box)
+    for name in out.missing_areas:
+        text, confidence = areas.get(name, ("", 0.0))
         if name in parsers and parsers[name](text):
-            out.fields[name] = parsers[name](text)
-        elif name == "nationality":
-            chosen = choose(NATION_AREA, ETHNIC_GROUPS)
-            if chosen:
-                out.fields[name] = chosen
+            out.put(name, parsers[name](text), confidence)
+        elif name == "nationality" and choice[0]:
+            out.put(name, *choice)
         elif name == "birth" and birth_date(text):
-            _settle_number(out, out.fields.get("num"), birth_date(text))
+            out.confidence["printed_birth"] = confidence
+            _settle_number(out, out.fields.get("num"), birth_date(text),
+                           out.confidence.get("num", 0.0))
         elif name == "num" and number_like(text):
-            _settle_number(out, number_like(text), out.printed_birth)
+            _settle_number(out, number_like(text), out.printed_birth, confidence)
 
 
 def _name(text: str) -> Optional[str]:
@@ -184,10 +184,11 @@ def _sex(text: str) -> Optional[str]:
     return found.group(0) if found else None
 
 
-def _settle_number(out: Extraction, number: Optional[str], printed: Optional[str]) -> None:
+def _settle_number(out: Extraction, number: Optional[str], printed: Optional[str],
+                   confidence: float) -> None:
     if number:
         number = idnumber.repair(number, printed, out.fields.get("sex"))
-        out.fields["num"] = number
+        out.put("num", number, confidence)
         out.num_valid = idnumber.is_valid(number)
     out.printed_birth = printed
     _settle_birth(out, printed)
@@ -198,13 +199,14 @@ def _settle_birth(out: Extraction, printed: Optional[str]) -> None:
     date that contradicts a valid number stays (so checks see it) and is flagged."""
     from_number = idnumber.birth_date(out.fields["num"]) if out.num_valid else None
     out.fields.pop("birth", None)
+    out.confidence.pop("birth", None)
     out.birth_source, out.birth_conflict = None, False
     if printed:
-        out.fields["birth"] = printed
+        out.put("birth", printed, out.confidence.get("printed_birth", 0.0))
         out.birth_source = "printed"
         out.birth_conflict = from_number is not None and from_number != printed
     elif from_number:
-        out.fields["birth"] = from_number
+        out.put("birth", from_number, out.confidence["num"])
         out.birth_source = "number"
 
 
@@ -254,20 +256,43 @@ def _address(pieces: List[Piece]) -> str:
 # Back ----------------------------------------------------------------------------------------
 
 def _back(lines: List[Line], frame: CardFrame) -> Extraction:
+    """The authority and the validity, told apart by what they hold rather than by their row:
+    the validity is the row with the dates; the authority is every other line of text in the
+    value column, in reading order, so one that wraps onto a second line keeps it, and a
+    validity line never becomes the authority."""
     out = Extraction("back", frame=frame)
-    pieces = _pieces(lines, frame, BACK_LABELS)
-    rows = {name: [p for p in pieces if lo <= p.y < hi and p.x1 > BACK_VALUE_LEFT]
-            for name, (lo, hi) in BACK_ROWS.items()}
-    issue = _trimmed(_joined(rows["issue"]))
+    pieces = [p for p in _pieces(lines, frame, BACK_LABELS)
+              if BACK_VALUES[0] <= p.y < BACK_VALUES[1] and p.x1 > BACK_VALUE_LEFT]
+    dated = [p for p in pieces if len(re.findall(r"\d", p.text)) >= 4]
+    valid = [p for p in pieces if p.after == "valid" or any(
+        abs(p.y - d.y) < 20 for d in dated)]
+    issue_parts = [p for p in pieces if p not in valid and re.search(r"[\u3400-\u9fff]", p.text)]
+    issue, doubt = authority(_address(issue_parts))
     if issue:
-        out.fields["issue"] = issue
-    value = _joined(rows["valid"])
+        out.put("issue", issue, _confidence(issue_parts))
+        if doubt:
+            out.doubt("issue", doubt)
+    value = _joined(valid)
     m = re.search(r"(\d{4})\D?(\d{2})\D?(\d{2})\D*?(长期|\d{4}\D?\d{2}\D?\d{2})", value)
     if m:
-        out.fields["start_date"] = m.group(1) + m.group(2) + m.group(3)
+        confidence = _confidence(valid)
+        out.put("start_date", m.group(1) + m.group(2) + m.group(3), confidence)
         end = m.group(4)
-        out.fields["end_date"] = end if end == "长期" else re.sub(r"\D", "", end)
+        out.put("end_date", end if end == "长期" else re.sub(r"\D", "", end), confidence)
     return out
+
+
+AUTHORITY_SUFFIX = "局"  # every issuing authority is a 公安局 or one of its 分局
+
+
+def authority(text: str) -> Tuple[str, Optional[str]]:
+    """The issuing authority ending at its suffix (a stray character read after 局 is cut),
+    and a doubt when it does not end in one (a lost last character: ...公安): the text read is
+    kept, never completed."""
+    end = text.rfind(AUTHORITY_SUFFIX)
+    if end >= 0 and len(text) - end - 1 <= 2:
+        return text[:end + 1], None
+    return text, ("no_authority_suffix" if text else None)
 
 
 # Pieces and boxes ----------------------------------------------------------------------------
@@ -287,14 +312,40 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
         spans.append((cursor, len(text), after))
         per_char = line.width / len(text)
         _, y = frame.to_card(line.cx, line.cy)
+        scores = line.char_scores if len(line.char_scores) == len(text) else (
+            (line.score,) * len(text))
         for start, end, after in spans:
-            part = text[start:end].strip(":：")
-            if not part:
+            while start < end and text[start] in ":：":
+                start += 1
+            while end > start and text[end - 1] in ":：":
+                end -= 1
+            if start == end:
                 continue
             x0, _ = frame.to_card(line.x0 + per_char * start, line.cy)
             x1, _ = frame.to_card(line.x0 + per_char * end, line.cy)
-            out.append(Piece(part, x0, x1, y, line, after))
+            out.append(Piece(text[start:end], x0, x1, y, line, after, scores[start:end]))
     return out
+
+
+def _touching(pieces: List[Piece]) -> List[List[Piece]]:
+    """The pieces in runs whose boxes touch (left to right). A gap of most of a character
+    between two boxes is something else between them (a seal, a smear): a value is never
+    assembled across it."""
+    runs: List[List[Piece]] = []
+    for piece in sorted(pieces, key=lambda p: p.x0):
+        if runs:
+            last = runs[-1][-1]
+            char = (last.x1 - last.x0) / max(len(last.text), 1)
+            if piece.x0 - last.x1 <= 0.8 * char:
+                runs[-1].append(piece)
+                continue
+        runs.append([piece])
+    return runs
+
+
+def _confidence(pieces: List[Piece]) -> float:
+    """The weakest character score among the pieces a value was read from (0 without any)."""
+    return min((s for p in pieces for s in p.scores), default=0.0)
 
 
 def _trimmed(text: str) -> str:
@@ -304,41 +355,3 @@ def _trimmed(text: str) -> str:
 
 def _joined(pieces: List[Piece], separator: str = "") -> str:
     return separator.join(p.text for p in sorted(pieces, key=lambda p: p.x0))
-
-
-def dedupe(lines: List[Line]) -> List[Line]:
-    """Lines with the characters the detector boxed twice removed: exact repeats, a line inside
-    another, and the tail of a box that runs over the next one's first characters (a label box
-    reaching into its value reads a phantom character: "住址亲" + "新疆…")."""
-    out: List[Line] = []
-    for line in sorted(lines, key=lambda item: (round(item.cy), item.x0)):
-        if any(_same_row(line, o) and o.x0 - 2 <= line.x0 and line.x1 <= o.x1 + 2
-               and line.text in o.text for o in out):
-            continue
-        out.append(line)
-    result = []
-    for line in out:
-        text = line.text
-        for other in out:
-            if other is line or not _same_row(line, other) or not line.x0 < other.x0 < line.x1:
-                continue
-            overlap = line.x1 - other.x0
-            # In characters of the box run over: boxes fit their text, so an overlap of most
-            # of a character means both boxes hold it (the left one misread it, or repeated it).
-            covered = int(round(overlap / (other.width / max(len(other.text), 1)) - 0.2))
-            repeated = max((k for k in range(1, min(len(text), len(other.text)) + 1)
-                            if text.endswith(other.text[:k])), default=0) if covered else 0
-            drop = max(repeated, covered)
-            if 0 < drop < len(text):
-                text = text[:-drop]
-        if text != line.text:
-            kept = len(text) / len(line.text)
-            line = Line(text, line.score, line.x0, line.y0, line.x0 + line.width * kept, line.y1,
-                        line.points)
-        result.append(line)
-    return result
-
-
-def _same_row(a: Line, b: Line) -> bool:
-    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return overlap > 0.5 * min(a.height, b.height)

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
-from .reader import Line
+from ..card import idnumber
+from .lines import Line
 
 CARD = (856, 540)
 PORTRAIT = (560, 66, 812, 392)  # x0, y0, x1, y1 on the face
@@ -32,6 +33,10 @@ BACK_LABELS = {
     "issue": ("签发机关", ("签发机", "发机关"), (168, 410)),
     "valid": ("有效期限", ("有效期", "效期限"), (168, 470)),
 }
+# What copies get printed or stamped over them ("复印无效", "仅限办理社保使用", "他用无效",
+# "样本"): a line holding any of these words is a watermark or a seal, never a field's value.
+# None of them occurs in a name, an address or an issuing authority.
+OVERLAY_WORDS = ("复印", "无效", "仅限", "仅供", "他用", "使用", "样本", "样张", "专用")
 NUMBER_AT = (298, 455)           # the citizen number's left edge and centre
 VALUE_HEIGHT = 40                # a value line's detected box height, in card units
 _NUMBER_LIKE = re.compile(r"[0-9OoIlZSBDQ|]{17}[0-9Xx×]")
@@ -100,6 +105,8 @@ def anchors(lines: List[Line], side: str) -> List[Anchor]:
     labels = FACE_LABELS if side == "face" else BACK_LABELS
     found = []
     for line in lines:
+        if line.runs_across:
+            continue
         for key, start, end in label_at(line.text, labels):
             x = line.x0 + line.width * start / max(len(line.text), 1)
             found.append(Anchor(key, labels[key][2], (x, line.cy), line))
@@ -147,11 +154,32 @@ def _solve(found: List[Anchor], side: str, lines: List[Line]) -> Optional[CardFr
     return CardFrame(side, scale, tx, ty, list(found))
 
 
-def upside_down_votes(found: List[Anchor]) -> int:
-    """Pairs of anchors in the card's order (+) or reversed (-), over rows far apart."""
-    votes = 0
-    for i, a in enumerate(found):
-        for b in found[i + 1:]:
-            if abs(a.card[1] - b.card[1]) >= 120 and a.line is not b.line:
-                votes += 1 if (a.card[1] - b.card[1]) * (a.seen[1] - b.seen[1]) > 0 else -1
-    return votes
+def frames(lines: List[Line]) -> Dict[str, CardFrame]:
+    """The card frame of each side found among the lines (both on an A4 sheet)."""
+    found = {}
+    for side in ("face", "back"):
+        side_anchors = anchors(lines, side)
+        keys = {a.key for a in side_anchors}
+        if len(keys) >= 2 or (side == "face" and _valid_number_anchor(side_anchors)):
+            frame = fit(side_anchors, side, lines)
+            if frame is not None:
+                found[side] = frame
+    return found
+
+
+def _valid_number_anchor(side_anchors) -> bool:
+    for a in side_anchors:
+        if a.key == "number":
+            number = idnumber.repair(number_like(a.line.text) or "")
+            if idnumber.is_valid(number):
+                return True
+    return False
+
+
+def is_overlay(text: str) -> bool:
+    return any(word in text for word in OVERLAY_WORDS)
+
+
+def without_overlays(lines: List[Line]) -> List[Line]:
+    """The lines that are not watermarks or seals (OVERLAY_WORDS)."""
+    return [line for line in lines if not is_overlay(line.text)]

@@ -420,9 +420,9 @@ def _time_http2_connections() -> None:
 
 def warm_up() -> None:
     """Load the model now rather than on the first request."""
-    from .reader import _rapidocr
+    from .ocr import load
 
-    _rapidocr()
+    load()
 
 
 def announce(server: EngineServer) -> None:

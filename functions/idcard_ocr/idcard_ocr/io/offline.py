@@ -21,6 +21,6 @@ class OfflineEngine:
         if answer.get("success") is False:
             error = PermanentError(errors.NOT_AN_ID_CARD,
                                    f"the offline engine found no {side} side of an ID card")
-            error.attempts = 1
             raise error
-        return Recognition(checked_answer(answer, side), attempts=1)
+        # attempts count billed calls: the engine's reading costs none.
+        return Recognition(checked_answer(answer, side), attempts=0)

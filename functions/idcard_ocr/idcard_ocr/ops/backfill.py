@@ -23,6 +23,7 @@ from .. import errors
 from ..errors import ConfigError, IdcardOcrError, TransientError
 from ..io.events import ObjectEvent, oss_event
 from ..card.keys import skip_reason
+from ..card.vouching import API, ENGINE
 from ..io.oss import ObjectInfo, ObjectStore
 from ..io.results import ResultStore, Verdict
 from ..io.retry import Deadline, RetryPolicy, call_with_retries
@@ -67,6 +68,9 @@ class Report:
     skipped: Counter = field(default_factory=Counter)
     done: Counter = field(default_factory=Counter)     # outcome status or error code
     failed: Counter = field(default_factory=Counter)   # transient code, after retries
+    paid: int = 0        # photos recognised here by the API (local mode)
+    free: int = 0        # photos recognised here by the offline engine, at no API cost
+    api_calls: int = 0   # billed calls made here, retries and both sides of sheets included
 
     @property
     def ok(self) -> bool:
@@ -76,7 +80,17 @@ class Report:
     def as_dict(self) -> dict:
         return {"listed": self.listed, "submitted": self.submitted,
                 "skipped": dict(self.skipped), "done": dict(self.done),
-                "failed": dict(self.failed)}
+                "failed": dict(self.failed), "paid": self.paid, "free": self.free,
+                "api_calls": self.api_calls}
+
+
+@dataclass(frozen=True)
+class Processed:
+    """What processing one photo came to: its status, and who read it at what cost."""
+
+    status: str
+    recognized_by: Optional[str] = None   # engine | api; None when nothing was read here
+    api_calls: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,11 +103,12 @@ class Plan:
     dry_run: bool = False        # judge, count, do nothing
 
 
-def local(pipeline) -> Callable[[ObjectEvent], str]:
-    """Process each photo here, through the function's pipeline; returns its status."""
-    def process(event: ObjectEvent) -> str:
+def local(pipeline) -> Callable[[ObjectEvent], Processed]:
+    """Process each photo here, through the function's pipeline."""
+    def process(event: ObjectEvent) -> Processed:
         outcome = pipeline.process(event, Deadline(PHOTO_BUDGET_S))
-        return outcome.reason if outcome.status == "error" else outcome.status
+        return Processed(outcome.reason if outcome.status == "error" else outcome.status,
+                         outcome.recognized_by, outcome.api_calls)
     return process
 
 
@@ -120,12 +135,12 @@ class Invoker:
             raise ConfigError("--mode invoke", "needs alibabacloud-fc20230330: pip install "
                                                "'idcard-ocr[ops]' (or use --mode local)") from None
 
-    def __call__(self, event: ObjectEvent) -> str:
+    def __call__(self, event: ObjectEvent) -> Processed:
         payload = json.dumps(oss_event(event.bucket, event.key, event.etag, event.size,
                                        event.region)).encode("utf-8")
         call_with_retries(lambda timeout: self._invoke(payload, timeout),
                           Deadline(PHOTO_BUDGET_S), self.policy, "InvokeFunction")
-        return "invoked"
+        return Processed("invoked")  # the function reads it; its logs say by whom
 
     def _invoke(self, payload: bytes, timeout: float) -> None:
         from alibabacloud_fc20230330 import models
@@ -215,7 +230,8 @@ def _redact_sdk_debug_log() -> None:
             logger.addFilter(_RedactSecrets())
 
 
-def run(photos: ObjectStore, results: ResultStore, process: Callable[[ObjectEvent], str],
+def run(photos: ObjectStore, results: ResultStore,
+        process: Callable[[ObjectEvent], Processed],
         region: Optional[str], plan: Plan = Plan(),
         progress: Optional[Callable[[Report], None]] = None,
         listing: Optional[Iterable[ObjectInfo]] = None) -> Report:
@@ -244,8 +260,13 @@ def run(photos: ObjectStore, results: ResultStore, process: Callable[[ObjectEven
             if plan.dry_run:
                 return
             limiter.acquire()
-            count("done", process(ObjectEvent("ObjectCreated:PutObject", photos.name, info.key,
-                                              info.etag, info.size, region, None)))
+            done = process(ObjectEvent("ObjectCreated:PutObject", photos.name, info.key,
+                                       info.etag, info.size, region, None))
+            count("done", done.status)
+            with lock:
+                report.paid += done.recognized_by == API
+                report.free += done.recognized_by == ENGINE
+                report.api_calls += done.api_calls
         except IdcardOcrError as e:
             count("failed", e.code)
         except Exception as e:  # noqa: BLE001 - one photo must not stop the backfill

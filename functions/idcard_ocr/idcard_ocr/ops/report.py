@@ -10,17 +10,19 @@ from ..card.privacy import scrub
 from ..io.results import StoredResult
 
 CSV_COLUMNS = ("key", "status", "side", "error_code", "error_message", "checks_passed",
-               *FIELDS["face"], *FIELDS["back"], "etag", "processed_at", "trusted")
+               *FIELDS["face"], *FIELDS["back"], "etag", "processed_at", "trusted",
+               "recognized_by", "engine_declined", "engine_confidence_min")
 
 
 @dataclass
 class Summary:
     counts: Counter = field(default_factory=Counter)
     examples: Dict[str, str] = field(default_factory=dict)  # label -> a key, numbers masked
+    readers: Counter = field(default_factory=Counter)  # ok results: engine (free) or api (paid)
 
     def as_dict(self) -> dict:
         return {"results": sum(self.counts.values()), "by_status": dict(self.counts),
-                "examples": self.examples}
+                "by_reader": dict(self.readers), "examples": self.examples}
 
 
 def label(record: dict, trusted: bool = True) -> str:
@@ -61,7 +63,9 @@ def _csv_cells(record: dict, trusted: bool) -> dict:
            "side": record.get("side"), "error_code": error.get("code"),
            "error_message": error.get("message"), "checks_passed": record.get("checks_passed"),
            "etag": source.get("etag"), "processed_at": record.get("processed_at"),
-           "trusted": trusted}
+           "trusted": trusted, "recognized_by": record.get("recognized_by"),
+           "engine_declined": record.get("engine_declined"),
+           "engine_confidence_min": _weakest(record.get("engine_confidence"))}
     for fields in [record.get("fields") or {}] + [part.get("fields") or {} for part in
                                                   (record.get("sides") or {}).values()]:
         row.update({k: v for k, v in fields.items() if k in CSV_COLUMNS})
@@ -80,6 +84,16 @@ def summarize(results: Iterable[StoredResult], csv_out: Optional[TextIO] = None)
         name = label(record, found.trusted)
         summary.counts[name] += 1
         summary.examples.setdefault(name, scrub((record.get("source") or {}).get("key") or ""))
+        if found.trusted and record.get("status") == "ok":
+            summary.readers[record.get("recognized_by") or "api"] += 1
         if writer:
             writer.writerow(csv_row(record, found.trusted))
     return summary
+
+
+def _weakest(confidence) -> Optional[float]:
+    """The lowest of the engine's per-field confidences (what decided the cascade), or None."""
+    scores = [v for v in (confidence or {}).values()
+              if isinstance(v, (int, float)) and not isinstance(v, bool)] \
+        if isinstance(confidence, dict) else []
+    return min(scores) if scores else None

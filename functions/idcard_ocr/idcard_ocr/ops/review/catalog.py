@@ -16,6 +16,7 @@ from typing import Callable, Iterator, List, Mapping, Optional, Tuple
 
 from ...errors import IdcardOcrError
 from ...card.keys import skip_reason
+from ...card.vouching import API, ENGINE
 from ...io.oss import ObjectInfo, ObjectStore
 from ...io.results import ResultStore, StoredResult
 from ..report import label
@@ -26,6 +27,7 @@ SCAN_BUDGET_S = 2.0        # a request that finds fewer matches returns them and
 LOAD_THREADS = 8
 BACKGROUND_THREADS = 2
 STATUSES = ("ok", "checks_failed", "error", "untrusted", "pending")
+READERS = (ENGINE, API)
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # error codes, check and warning names
 _MAX_CURSOR = 4096
 
@@ -61,6 +63,12 @@ class Row:
     def status(self) -> str:
         name = self.label
         return "checks_failed" if name == "ok:checks_failed" else name.split(":")[0]
+
+    @property
+    def recognized_by(self) -> Optional[str]:
+        """engine or api (card/vouching.py) for a read photo; None otherwise."""
+        reader = self.record.get("recognized_by") if self.record.get("status") == "ok" else None
+        return reader if reader in READERS else None
 
     @property
     def error_code(self) -> Optional[str]:
@@ -118,6 +126,7 @@ class Filter:
     warning: str = ""
     needs_review: bool = False
     reviewed: str = ""          # "", "yes", "no"
+    recognized_by: str = ""     # "", "engine", "api"
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> "Filter":
@@ -132,7 +141,9 @@ class Filter:
                    warning=name("warning"),
                    needs_review=(params.get("needs_review") or "") in ("1", "on", "true"),
                    reviewed=params.get("reviewed") if params.get("reviewed") in ("yes", "no")
-                   else "")
+                   else "",
+                   recognized_by=params.get("recognized_by")
+                   if params.get("recognized_by") in READERS else "")
 
     def params(self) -> dict:
         """The non-empty parameters, for links that keep the filter."""
@@ -153,7 +164,8 @@ class Filter:
                 and (not self.failed_check or self.failed_check in row.failed_checks)
                 and (not self.warning or self.warning in row.warnings)
                 and (not self.needs_review or row.needs_review)
-                and (not self.reviewed or row.reviewed == (self.reviewed == "yes")))
+                and (not self.reviewed or row.reviewed == (self.reviewed == "yes"))
+                and (not self.recognized_by or row.recognized_by == self.recognized_by))
 
     @property
     def needs_reviews(self) -> bool:

@@ -1,0 +1,124 @@
+"""Whether the offline engine's reading of a card can stand without the paid API
+(OCR_ENGINE=cascade), and how a result names its reader.
+
+Pure rules over answers. The engine vouches for a side when every field was read, none is
+doubted, every field's confidence (the weakest character score it was read from) clears its
+threshold, and the integrity checks of card/checks.py pass. A sheet with both sides stands
+only when both do (the back's validity judged by the face's birth date).
+
+Why the engine's reading was declined is a short code, never a value that was read:
+`engine_failed:<error code>`, `no_card_found`, `doubted:<field>`, `missing:<field>`,
+`low_confidence:<field>`, `implausible:address`, `checks_failed:<check>`, and for a sheet `<side>:<reason>` naming the
+side that could not stand.
+"""
+
+from typing import Dict, Mapping, Optional
+
+from .checks import back_checks, face_checks, province_named
+from .documents import FIELDS
+
+ENGINE, API = "engine", "api"
+
+# The weakest character score each field may be read from for the engine's reading to stand.
+# Fitted by `nice .venv/bin/python bench/cascade.py` (run 2026-12-06 18:07 UTC, 2-core shared
+# machine; bench/README.md, section "The cascade") on 148 photos of tests/fakes/realistic.py, and
+# committed before the hold-out (the `specimen` rendering of tests/fakes/renderings.py) was
+# measured. Fields the checks cross-examine (number, birth, sex, validity dates) may stand on
+# a lower score than free text no check can catch (name, nationality, address, authority).
+MIN_CONFIDENCE: Mapping[str, float] = {
+    "name": 0.94, "sex": 0.5, "nationality": 0.9, "birth": 0.5, "address": 0.94, "num": 0.5,
+    "issue": 0.9, "start_date": 0.5, "end_date": 0.5,
+}
+
+# What the cascade adds to an answer, and the record lifts to its top level (and each side's).
+READER_KEYS = ("recognized_by", "engine_confidence", "engine_declined")
+# The engine says so in every answer it gives (engine/__init__.py); the marketplace never does.
+ENGINE_SIGNATURE = "idcard-ocr offline"
+
+
+def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
+                   thresholds: Mapping[str, float] = MIN_CONFIDENCE) -> Optional[str]:
+    """None when the engine's answer for `side` can stand on its own, else why not.
+
+    `birth`: the face's birth date when the back is read from the same sheet (the validity's
+    length depends on the holder's age at issue).
+    """
+    confidence = answer.get("confidence")
+    if not isinstance(confidence, Mapping):
+        return "no_confidence"
+    doubts = answer.get("doubts")
+    if isinstance(doubts, Mapping) and doubts:
+        return f"doubted:{sorted(doubts)[0]}"
+    for name in FIELDS[side]:
+        value = answer.get(name)
+        if not isinstance(value, str) or not value:
+            return f"missing:{name}"
+        score = confidence.get(name)
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or \
+                not score >= thresholds[name]:
+            return f"low_confidence:{name}"
+    fields = {name: answer.get(name) for name in FIELDS[side]}
+    if side == "face":
+        if answer.get("num_valid") is False or answer.get("birth_conflict"):
+            return "checks_failed:number"
+        if province_named(fields["address"]) is None:
+            # A card's address begins with its province-level name; one that does not was
+            # composed wrongly (a label or an overlay read into it), however sure each
+            # character is.
+            return "implausible:address"
+        checks = face_checks(fields)
+    else:
+        checks = back_checks(fields, birth=birth)
+    failed = [name for name, check in checks.items()  # in the checks' order: the cause first
+              if not check.get("informational") and not check["ok"]]
+    return f"checks_failed:{failed[0]}" if failed else None
+
+
+def sheet_decline_reason(answers: Mapping[str, Mapping],
+                         thresholds: Mapping[str, float] = MIN_CONFIDENCE) -> Optional[str]:
+    """None when every side the engine read can stand; else the first side's reason, named."""
+    birth = (answers.get("face") or {}).get("birth")
+    for side in ("face", "back"):
+        if side in answers:
+            reason = decline_reason(answers[side], side, birth if side == "back" else None,
+                                    thresholds)
+            if reason is not None:
+                return reason if len(answers) == 1 else f"{side}:{reason}"
+    return None
+
+
+def engine_confidence(answer: Mapping, side: str) -> Optional[Dict[str, float]]:
+    """The engine's per-field confidences of a side, or None when the answer carries none."""
+    confidence = answer.get("confidence")
+    if not isinstance(confidence, Mapping):
+        return None
+    return {name: float(score) for name, score in confidence.items()
+            if name in FIELDS[side] and isinstance(score, (int, float))
+            and not isinstance(score, bool)}
+
+
+def annotated(answer: Mapping, side: str, recognized_by: str,
+              engine_answer: Optional[Mapping] = None, declined: Optional[str] = None) -> dict:
+    """The answer with its reader: who read it, the engine's confidences (from the engine's
+    own answer, also when it was declined) and why it was declined."""
+    out = dict(answer)
+    out["recognized_by"] = recognized_by
+    confidence = engine_confidence(engine_answer, side) if engine_answer is not None else None
+    if confidence is not None:
+        out["engine_confidence"] = confidence
+    if declined is not None:
+        out["engine_declined"] = declined
+    return out
+
+
+def reader_of(answer: Mapping) -> dict:
+    """The reader fields of an answer, for its record. An answer the cascade did not annotate
+    (OCR_ENGINE=api or local) is named by whoever gave it: the engine signs its answers."""
+    reader = {k: answer[k] for k in READER_KEYS if k in answer}
+    if reader.get("recognized_by") not in (ENGINE, API):
+        reader["recognized_by"] = ENGINE if answer.get("engine") == ENGINE_SIGNATURE else API
+    return reader
+
+
+def without_reader(answer: Mapping) -> dict:
+    return {k: v for k, v in answer.items() if k not in READER_KEYS}

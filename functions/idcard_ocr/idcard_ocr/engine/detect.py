@@ -1,0 +1,99 @@
+"""Step 1 of reading a photo: where its text is (engine/__init__.py runs the steps in order:
+detect -> orient -> lines -> layout -> fields; each uses only the steps before it).
+
+Text detection alone on a small downscale (about 0.1 s) tells where the text is, whether it
+runs sideways (the boxes' direction) and how tall its characters are, so the next step reads
+only the text area, at the size the models like.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+import numpy as np
+
+from . import ocr
+
+DECODE_MAX_SIDE = 2048   # photos are decoded at most this large (JPEG: at a reduced scale)
+LOCATE_MAX_SIDE = 736    # the quick text detection that finds the text and its direction
+TEXT_BOX_HEIGHT = 40     # detected box height (px) the full read scales the text to
+READ_MAX_SIDE = 1800     # the text area is never read larger than this
+RED_MARGIN = 40          # red channel above green and blue by this much: red ink (a seal)
+
+
+@dataclass
+class Located:
+    """What the quick detection found: the text area (in the decoded image) and its direction."""
+
+    box: Tuple[int, int, int, int]  # x0, y0, x1, y1
+    sideways: bool
+    zoom: float                     # factor that brings the text to TEXT_BOX_HEIGHT
+
+
+def locate(image: np.ndarray) -> Optional[Located]:
+    """Where the text is in `image` (RGB), from text detection on a small downscale."""
+    height, width = image.shape[:2]
+    ratio = min(1.0, LOCATE_MAX_SIDE / max(height, width))
+    boxes = ocr.detect(resize(image, ratio))
+    return around(image, [[(x / ratio, y / ratio) for x, y in box] for box in boxes])
+
+
+def around(image: np.ndarray, quads) -> Optional[Located]:
+    """The area of `image` holding the text boxes `quads` (image pixels), the direction they
+    run and the zoom that brings their characters to the size the models like."""
+    if not quads:
+        return None
+    height, width = image.shape[:2]
+    along, across = [], []
+    vertical = horizontal = 0.0
+    for box in quads:
+        (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
+        a, b = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
+        if b > a * 1.5:
+            vertical += b / max(a, 1)  # weight ~ characters in the box
+        elif a > b * 1.5:
+            horizontal += a / max(b, 1)
+        along.append(a)
+        across.append(b)
+    sideways = vertical > horizontal
+    thickness = sorted(across if not sideways else along)
+    heights = thickness[len(thickness) // 2]
+    xs = [p[0] for box in quads for p in box]
+    ys = [p[1] for box in quads for p in box]
+    margin = 2.5 * heights
+    x0 = max(0, int(min(xs) - margin))
+    y0 = max(0, int(min(ys) - margin))
+    x1 = min(width, int(max(xs) + margin))
+    y1 = min(height, int(max(ys) + margin))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    zoom = TEXT_BOX_HEIGHT / max(heights, 1.0)
+    zoom = min(zoom, READ_MAX_SIDE / max(x1 - x0, y1 - y0, 1), 3.0)
+    return Located((x0, y0, x1, y1), sideways, max(zoom, 0.2))
+
+
+def resize(image: np.ndarray, ratio: float) -> np.ndarray:
+    if abs(ratio - 1.0) < 0.02:
+        return image
+    import cv2  # comes with rapidocr-onnxruntime
+
+    height, width = image.shape[:2]
+    size = (max(1, int(round(width * ratio))), max(1, int(round(height * ratio))))
+    interpolation = cv2.INTER_AREA if ratio < 1 else cv2.INTER_CUBIC
+    return cv2.resize(image, size, interpolation=interpolation)
+
+
+def without_red(image: np.ndarray) -> np.ndarray:
+    """The image with red ink lifted to the paper's lightness: a pixel clearly redder than it
+    is green or blue (a seal, a red watermark, the emblem's disc) takes its red channel's value
+    in all three, so it reads as light grey. Black text printed or stamped over stays dark,
+    blue labels and the card's pale print are not red enough to change, and nothing red is
+    ever read as text."""
+    red = image[..., 0].astype(np.int16)
+    other = np.maximum(image[..., 1], image[..., 2]).astype(np.int16)
+    mask = (red - other > RED_MARGIN) & (red > 100)
+    if not mask.any():
+        return image
+    out = image.copy()
+    out[mask] = image[..., 0][mask][:, None]
+    return out

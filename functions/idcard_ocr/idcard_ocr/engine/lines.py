@@ -1,0 +1,236 @@
+"""Step 3: the lines read, in the upright frame in which rows and columns mean what they mean
+on the card; every point maps back to the photo's pixels.
+
+Each line found upright (orient.py) is recognised with its characters' scores. Lines that read
+poorly (glare) get a second recognition on a contrast-normalised crop, and the better-scored
+text is kept. Boxes the detector drew over the same characters twice are trimmed (dedupe).
+The last two functions recognise an area of the frame directly, for a value the detector
+missed, which the fields step asks for by its place on the card.
+"""
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import ocr
+from .orient import Frame, Upright
+
+RETRY_SCORE = 0.85       # lines scored below this are recognised a second time
+
+
+@dataclass
+class Line:
+    """A text line in the upright frame: axis-aligned extent after deskewing."""
+
+    text: str
+    score: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    points: Tuple[Tuple[float, float], ...] = ()  # the quad in the original photo's pixels
+    char_scores: Tuple[float, ...] = ()  # the recogniser's score of each character of text
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def runs_across(self) -> bool:
+        """Text running down the frame rather than along it: a column, from another card of
+        the photo turned a quarter turn from this one (RapidOCR reads a tall box turned)."""
+        return len(self.text) >= 2 and self.height > 1.2 * self.width
+
+
+@dataclass
+class Reading:
+    lines: List[Line]
+    angle: float            # degrees the card is turned clockwise in the photo (0, 90, ..., ± skew)
+    to_photo: "Frame"       # maps upright-frame points back to the photo
+    image: Optional[np.ndarray] = None  # the turned, scaled text area the lines were read from
+
+
+def read(upright: Upright) -> Reading:
+    """The lines of the upright text area, recognised."""
+    texts = ocr.recognise(upright.crops, preprocess=False)
+    found = [ocr.Found(q, t) for q, t in zip(upright.quads, texts) if t.score >= ocr.TEXT_SCORE]
+    found = _second_look(upright.image, found)
+    lines = dedupe([_line(upright.frame, f.quad, f.text) for f in found])
+    return Reading(lines, upright.angle, upright.frame, upright.image)
+
+
+def recognize_area(reading: Reading,
+                   box: Tuple[float, float, float, float]) -> Optional[ocr.Text]:
+    """Recognition alone on an area of the upright frame (a field whose text was not detected)."""
+    crop = _area(reading, box)
+    if crop is None:
+        return None
+    return _normalised(ocr.recognise([crop])[0])
+
+
+def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
+                   choices: Sequence[str], odds: float = 8.0) -> Tuple[Optional[str], float]:
+    """The one of `choices` the recogniser finds in the area, by the likelihood of each choice
+    under its character probabilities (CTC), when it is `odds` times likelier than any other;
+    with its share of the choices' total likelihood (its confidence, 0..1).
+
+    For values from a closed list (the 56 ethnic groups): a rare character the free reading
+    gets wrong (畲 read as 鑫) can still be told apart, and an area that fits no choice clearly
+    gives None. A character the model does not know (仫) is scored as the best of any
+    character: a choice holding one is never chosen, and no look-alike (仡佬) wins by default.
+    """
+    crop = _area(reading, box)
+    if crop is None:
+        return None, 0.0
+    probs, index = ocr.probabilities(crop)  # time x classes
+    logp = np.log(np.maximum(probs, 1e-12))
+    unknown = logp.shape[1]
+    logp = np.concatenate([logp, logp[:, 1:].max(axis=1, keepdims=True)], axis=1)
+    scored = sorted(((_ctc_log_likelihood(logp, [index.get(c, unknown) for c in choice]), choice)
+                     for choice in choices), reverse=True)
+    if len(scored) < 2 or scored[0][0] - scored[1][0] < math.log(odds):
+        return None, 0.0
+    best_logp, best = scored[0]
+    share = 1.0 / sum(math.exp(min(0.0, other - best_logp)) for other, _ in scored)
+    return (best, share) if all(c in index for c in best) else (None, 0.0)
+
+
+def _ctc_log_likelihood(logp: np.ndarray, label: List[int]) -> float:
+    """log P(label | frames) by the CTC forward algorithm (class 0 is the blank)."""
+    states = [0]
+    for c in label:
+        states += [c, 0]
+    alpha = np.full(len(states), -np.inf)
+    alpha[0], alpha[1] = logp[0, 0], logp[0, states[1]]
+    for t in range(1, logp.shape[0]):
+        previous = alpha.copy()
+        for s, c in enumerate(states):
+            total = previous[s]
+            if s >= 1:
+                total = np.logaddexp(total, previous[s - 1])
+            if s >= 2 and c != 0 and c != states[s - 2]:
+                total = np.logaddexp(total, previous[s - 2])
+            alpha[s] = total + logp[t, c]
+    return float(np.logaddexp(alpha[-1], alpha[-2]))
+
+
+def _area(reading: Reading, box: Tuple[float, float, float, float]) -> Optional[np.ndarray]:
+    """The pixels of an area of the upright frame, from the text area that was read."""
+    if reading.image is None:
+        return None
+    f = reading.to_photo
+    x0, y0, x1, y1 = box
+    corners = [f.twist(x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+    height, width = reading.image.shape[:2]
+    left = max(0, int(min(p[0] for p in corners)))
+    top = max(0, int(min(p[1] for p in corners)))
+    right = min(width, int(max(p[0] for p in corners)))
+    bottom = min(height, int(max(p[1] for p in corners)))
+    if right - left < 8 or bottom - top < 8:
+        return None
+    return np.ascontiguousarray(reading.image[top:bottom, left:right])
+
+
+def _second_look(image: np.ndarray, found: List[ocr.Found]) -> List[ocr.Found]:
+    """Lines read with a low score, recognised again after contrast normalisation (glare)."""
+    weak = [i for i, f in enumerate(found) if f.text.score < RETRY_SCORE]
+    if not weak:
+        return found
+    import cv2  # comes with rapidocr-onnxruntime
+
+    todo = []
+    for i in weak:
+        points = np.array(found[i].quad, dtype=np.float32)
+        x0, y0 = np.maximum(points.min(axis=0).astype(int), 0)
+        x1, y1 = points.max(axis=0).astype(int)
+        crop = image[y0:y1 + 1, x0:x1 + 1]
+        if crop.size == 0 or crop.shape[0] < 8:
+            continue
+        grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+        grey = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(1, 8)).apply(grey)
+        todo.append((i, np.ascontiguousarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB))))
+    out = list(found)
+    for (i, _), again in zip(todo, [ocr.recognise([crop], classify=True)[0] for _, crop in todo]):
+        if again.score > out[i].text.score and again.text:
+            out[i] = ocr.Found(out[i].quad, again)
+    return out
+
+
+def _line(frame: Frame, points: Sequence[Tuple[float, float]], read: ocr.Text,
+          normalise: bool = True) -> Line:
+    """A line from its quad in turned-crop pixels."""
+    upright = [frame.untwist(*p) for p in points]
+    xs, ys = [p[0] for p in upright], [p[1] for p in upright]
+    photo = tuple(frame.to_photo(*p) for p in upright)
+    if normalise:
+        read = _normalised(read)
+    return Line(read.text, read.score, min(xs), min(ys), max(xs), max(ys), photo,
+                read.char_scores)
+
+
+def _normalised(read: ocr.Text) -> ocr.Text:
+    """NFKC (the recogniser sometimes answers with full-width digits and punctuation: １, ：)
+    without spaces, each remaining character keeping its score. NFKC maps each of these
+    characters to one character, so scores stay aligned; where it does not, the line's
+    characters all get its weakest score."""
+    chars, scores = [], []
+    aligned = len(read.char_scores) == len(read.text)
+    for i, c in enumerate(read.text):
+        c = unicodedata.normalize("NFKC", c).replace(" ", "")
+        chars.append(c)
+        scores.extend([read.char_scores[i] if aligned else min(read.char_scores or (0.0,))]
+                      * len(c))
+    return ocr.Text("".join(chars), read.score, tuple(scores))
+
+
+def dedupe(lines: List[Line]) -> List[Line]:
+    """Lines with the characters the detector boxed twice removed: exact repeats, a line inside
+    another, and the tail of a box that runs over the next one's first characters (a label box
+    reaching into its value reads a phantom character: "住址亲" + "新疆…")."""
+    out: List[Line] = []
+    for line in sorted(lines, key=lambda item: (round(item.cy), item.x0)):
+        if any(_same_row(line, o) and o.x0 - 2 <= line.x0 and line.x1 <= o.x1 + 2
+               and line.text in o.text for o in out):
+            continue
+        out.append(line)
+    result = []
+    for line in out:
+        text = line.text
+        for other in out:
+            if other is line or not _same_row(line, other) or not line.x0 < other.x0 < line.x1:
+                continue
+            overlap = line.x1 - other.x0
+            # In characters of the box run over: boxes fit their text, so an overlap of most
+            # of a character means both boxes hold it (the left one misread it, or repeated it).
+            covered = int(round(overlap / (other.width / max(len(other.text), 1)) - 0.2))
+            repeated = max((k for k in range(1, min(len(text), len(other.text)) + 1)
+                            if text.endswith(other.text[:k])), default=0) if covered else 0
+            drop = max(repeated, covered)
+            if 0 < drop < len(text):
+                text = text[:-drop]
+        if text != line.text:
+            kept = len(text) / len(line.text)
+            line = Line(text, line.score, line.x0, line.y0, line.x0 + line.width * kept, line.y1,
+                        line.points, line.char_scores[:len(text)])
+        result.append(line)
+    return result
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return overlap > 0.5 * min(a.height, b.height)

@@ -1,0 +1,239 @@
+"""The one place that knows RapidOCR: text detection, direction, recognition with per-character
+scores, and the recogniser's character probabilities.
+
+Everything else in the engine talks to the functions here, in plain types (numpy RGB arrays,
+quads as lists of (x, y), `Text`). rapidocr-onnxruntime 1.4.4 (pinned in pyproject.toml) has
+no public way to do three things the engine needs, so this module uses its internals, and
+tests/test_engine_ocr.py pins each one against the public call so an upgrade that changes
+them fails there, not in the field:
+
+- onnxruntime sessions whose worker threads sleep between operators (no busy-wait on 2 shared
+  cores): the session options are extended while the engine is built;
+- per-character scores (the public call gives a line's mean only): recognition runs the
+  recogniser's own resize, session and batching, and decodes the CTC output here;
+- the character probabilities themselves, for choosing among a closed list of values.
+
+Why not the maintained `rapidocr` package (3.10.0 on PyPI, checked 2026-12-06): its wheel does
+ship models (PP-OCRv6 small det/rec and the v2 direction classifier, 32 MB unpacked), so it
+would need no download at run time, and it gives per-character boxes publicly
+(`return_single_char_box`). But it has no option for thread spinning either, its character
+probabilities are still internal, and PP-OCRv6 replaces every model the engine's thresholds and
+benchmark figures were measured with. Moving is a change of this module plus a full benchmark
+run (docs/engine.md, "RapidOCR"), not something to do in passing.
+"""
+
+import contextlib
+import functools
+import os
+import threading
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+PINNED = "1.4.4"     # the rapidocr-onnxruntime whose internals this module uses
+MAX_LINES = 300      # text boxes recognised at most per call: a card has about 15, a sheet 30
+TEXT_SCORE = 0.5     # lines scored lower are dropped, as RapidOCR's own call drops them
+
+Quad = List[Tuple[float, float]]
+
+_engine = None
+_engine_lock = threading.Lock()
+_run_lock = threading.Lock()  # one inference at a time per process; onnxruntime uses the cores
+
+
+@dataclass
+class Text:
+    """A recognised line: its text, the mean of its characters' scores (RapidOCR's line score)
+    and each character's own score (the probability of the character the decoder chose)."""
+
+    text: str
+    score: float
+    char_scores: Tuple[float, ...] = ()
+
+
+@dataclass
+class Found:
+    quad: Quad
+    text: Text
+
+
+def load(max_side: int = 1800):
+    """The RapidOCR engine, built once per process (about 1 s)."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            from rapidocr_onnxruntime import RapidOCR
+
+            # Text arrives already scaled to the size the models like: detect at that size
+            # ("max": only ever shrink, never blow a small area up to 736 px).
+            options = {"print_verbose": False, "det_limit_type": "max",
+                       "det_limit_side_len": max_side, "det_max_candidates": MAX_LINES}
+            threads = int(os.environ.get("IDCARD_ENGINE_THREADS") or 0)
+            if threads > 0:
+                options["intra_op_num_threads"] = threads
+            with _no_spinning():
+                _engine = RapidOCR(**options)
+        return _engine
+
+
+@contextlib.contextmanager
+def _no_spinning():
+    """Sessions created inside have onnxruntime's worker threads sleep between operators.
+
+    By default they busy-wait: on 2 shared cores that costs about a quarter of the CPU time per
+    photo and slows whatever else runs. The pinned version has no option for it, so its session
+    options are extended while the engine is built, and restored after.
+    """
+    from rapidocr_onnxruntime.utils import infer_engine
+
+    original = infer_engine.OrtInferSession.__dict__["_init_sess_opts"]
+
+    def options(config):
+        opts = original.__func__(config)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return opts
+
+    infer_engine.OrtInferSession._init_sess_opts = staticmethod(options)
+    try:
+        yield
+    finally:
+        infer_engine.OrtInferSession._init_sess_opts = original
+
+
+def detect(image: np.ndarray) -> List[Quad]:
+    """Text boxes only (no direction, no recognition), at the image's own size."""
+    with _run_lock:
+        boxes, _ = load().text_det(image)
+    return [] if boxes is None else [[tuple(map(float, p)) for p in box] for box in boxes]
+
+
+def read(image: np.ndarray) -> List[Found]:
+    """Detection, direction (0 or 180 per line) and recognition of every line in `image`, as
+    RapidOCR's own call does them, with each character's score kept."""
+    quads, crops = find_lines(image)
+    crops = [np.rot90(c, 2) if d.flipped and d.sure else c
+             for c, d in zip(crops, directions(crops))]
+    texts = recognise(crops, preprocess=False)
+    return [Found(quad, text) for quad, text in zip(quads, texts) if text.score >= TEXT_SCORE]
+
+
+def find_lines(image: np.ndarray) -> Tuple[List[Quad], List[np.ndarray]]:
+    """Text boxes in `image` (top to bottom, left to right) and each line's pixels, cut out
+    straight along its box, as RapidOCR's own call does before recognition."""
+    engine = load()
+    height, width = image.shape[:2]
+    with _run_lock:
+        img, ratio_h, ratio_w = engine.preprocess(image)
+        record = {"preprocess": {"ratio_h": ratio_h, "ratio_w": ratio_w}}
+        img, record = engine.maybe_add_letterbox(img, record)
+        boxes, _ = engine.auto_text_det(img)
+        if boxes is None:
+            return [], []
+        crops = engine.get_crop_img_list(img, boxes)
+        quads = engine._get_origin_points(boxes, record, height, width)
+    return [[tuple(map(float, p)) for p in quad] for quad in quads], crops
+
+
+@dataclass
+class Direction:
+    flipped: bool   # the classifier reads the line as turned half a turn
+    score: float    # its probability for that answer
+
+    @property
+    def sure(self) -> bool:
+        return self.score > CLS_THRESHOLD
+
+
+CLS_THRESHOLD = 0.9  # RapidOCR turns a line only when the classifier is this sure
+
+
+def directions(crops: Sequence[np.ndarray]) -> List[Direction]:
+    """The direction classifier's answer for each line image; a line is turned (as RapidOCR
+    turns it) only when flipped and sure."""
+    if not len(crops):
+        return []
+    engine = load()
+    with _run_lock:
+        _, answers, _ = engine.text_cls(list(crops))
+    return [Direction(label == "180", float(score)) for label, score in answers]
+
+
+def recognise(crops: Sequence[np.ndarray], classify: bool = False,
+              preprocess: bool = True) -> List[Text]:
+    """Recognition alone on line images (RGB), optionally turned by the direction classifier.
+    `preprocess`: as RapidOCR's call on a line image does (short side at least 30 px); not for
+    lines cut out by find_lines (its call does not do it to those either)."""
+    if not len(crops):
+        return []
+    engine = load()
+    with _run_lock:
+        if preprocess:
+            crops = [engine.preprocess(c)[0] for c in crops]
+        if classify:
+            crops, _, _ = engine.text_cls(crops)
+        return _recognise_locked(engine, crops)
+
+
+def _recognise_locked(engine, crops: List[np.ndarray]) -> List[Text]:
+    """RapidOCR's TextRecognizer.__call__ (same order, batches and padding, so the same
+    results), keeping the per-character probabilities its decoder averages away."""
+    recogniser = engine.text_rec
+    _, rec_height, rec_width = recogniser.rec_image_shape[:3]
+    order = np.argsort([c.shape[1] / float(c.shape[0]) for c in crops])
+    out: List[Optional[Text]] = [None] * len(crops)
+    batch = recogniser.rec_batch_num
+    for start in range(0, len(crops), batch):
+        members = order[start:start + batch]
+        widest = max([rec_width / rec_height]
+                     + [crops[i].shape[1] / crops[i].shape[0] for i in members])
+        tensor = np.concatenate([recogniser.resize_norm_img(crops[i], widest)[np.newaxis, :]
+                                 for i in members]).astype(np.float32)
+        probs = recogniser.session(tensor)[0]
+        for i, frame_probs in zip(members, probs):
+            out[i] = _decode(frame_probs, _characters(engine))
+    return out
+
+
+def _decode(probs: np.ndarray, characters: List[str]) -> Text:
+    """Greedy CTC: the best class per frame, repeats merged, blanks (class 0) dropped."""
+    best = probs.argmax(axis=1)
+    keep = np.ones(len(best), dtype=bool)
+    keep[1:] = best[1:] != best[:-1]
+    keep &= best != 0
+    scores = probs.max(axis=1)[keep]
+    text = "".join(characters[i] for i in best[keep])
+    return Text(text, float(scores.mean()) if len(scores) else 0.0,
+                tuple(float(s) for s in scores))
+
+
+def _characters(engine) -> List[str]:
+    """Class index -> character (0 is the CTC blank)."""
+    return engine.text_rec.postprocess_op.character
+
+
+def probabilities(crop: np.ndarray) -> Tuple[np.ndarray, dict]:
+    """The recogniser's probabilities for one line image (frames x classes; class 0 is the
+    CTC blank) and the index of each character it knows."""
+    engine = load()
+    recogniser = engine.text_rec
+    tensor = recogniser.resize_norm_img(crop, crop.shape[1] / crop.shape[0])[np.newaxis, :]
+    with _run_lock:
+        probs = recogniser.session(tensor.astype(np.float32))[0][0]
+    return probs, {c: i for i, c in enumerate(_characters(engine))}
+
+
+def knows(character: str) -> bool:
+    """Whether the recogniser's dictionary has `character` (a name's 黟 may be missing)."""
+    return character in _known()
+
+
+@functools.lru_cache(maxsize=1)
+def _known() -> frozenset:
+    return frozenset(_characters(load())[1:])
+
+
+def version() -> str:
+    from importlib.metadata import version as installed
+
+    return installed("rapidocr-onnxruntime")

@@ -1,0 +1,118 @@
+"""OCR_ENGINE=cascade as a Recognizer: the offline engine reads first, and the marketplace API
+is paid only when the engine cannot vouch for its reading (card/vouching.py).
+
+The engine is this process's (io/offline.OfflineEngine, when the function's zip carries it) or
+the engine function's URL (io/ocr_api.MarketplaceClient pointed at ENGINE_URL: the engine
+speaks the marketplace's contract). Its reading is free (attempts=0); the API's answer counts
+its billed calls as ever. Whatever the engine does (fails, times out, is busy, raises
+something unforeseen), the API reads: the engine never costs a photo its result.
+
+A sheet with both sides stands only when the engine vouches for both; otherwise the API reads
+each side asked for, and the answer carries the engine's `sides_found` so that CARD_SIDE=auto
+asks the API for the other side too. The engine's "not this side" is believed only when it
+vouches for the other side; otherwise the API is asked, so a misjudged side costs a call,
+never a result.
+
+Every answer names its reader (`recognized_by`), the engine's confidences and, when the API
+read, why the engine's reading was declined; the ledger (payonce) keeps it as it keeps any
+answer, so a retry never pays for what the engine vouched for.
+"""
+
+import logging
+from typing import Dict, Mapping, Optional, Tuple
+
+from .. import errors
+from ..card.vouching import API, ENGINE, MIN_CONFIDENCE, annotated, sheet_decline_reason
+from ..errors import PermanentError, TransientError
+from .log import log_event
+from .retry import MIN_CALL_S, Deadline
+from .seams import Recognition, Recognizer
+
+ENGINE_TIMEOUT_S = 5.0   # the engine's share of the invocation (in-process p95 is under 1 s)
+# Left for the API after the engine: one call's timeout would not fit in less.
+API_RESERVE_S = 10.0
+OTHER_SIDE = {"face": "back", "back": "face"}
+_NOT_THIS_SIDE = "not_this_side"
+
+
+class Cascade:
+    def __init__(self, engine: Recognizer, api: Recognizer,
+                 engine_timeout_s: float = ENGINE_TIMEOUT_S,
+                 thresholds: Mapping[str, float] = MIN_CONFIDENCE,
+                 api_reserve_s: float = API_RESERVE_S):
+        self.engine = engine
+        self.api = api
+        self.engine_timeout_s = engine_timeout_s
+        self.thresholds = thresholds
+        self.api_reserve_s = api_reserve_s
+
+    def __repr__(self):
+        return f"Cascade(engine={self.engine!r}, api={self.api!r})"
+
+    def recognize(self, image: bytes, side: str, deadline: Deadline) -> Recognition:
+        found, declined = self._engine_reading(image, side, deadline)
+        if declined is None:
+            return Recognition(annotated(found[side], side, ENGINE, found[side]), attempts=0)
+        if declined == _NOT_THIS_SIDE:
+            error = PermanentError(errors.NOT_AN_ID_CARD, f"the offline engine vouches for the "
+                                                          f"{OTHER_SIDE[side]} side, not the "
+                                                          f"{side}")
+            error.attempts = 0
+            raise error
+        recognition = self.api.recognize(image, side, deadline)
+        answer = annotated(recognition.answer, side, API, found.get(side), declined)
+        if len(found) == 2 and "sides_found" not in answer:
+            answer["sides_found"] = [s for s in ("face", "back") if s in found]
+        return Recognition(answer, recognition.attempts)
+
+    def _engine_reading(self, image: bytes, side: str, deadline: Deadline
+                        ) -> Tuple[Dict[str, dict], Optional[str]]:
+        """The engine's answers by side, and why they cannot stand (None: they can)."""
+        budget = min(self.engine_timeout_s, deadline.remaining() - self.api_reserve_s)
+        if budget < MIN_CALL_S:
+            return {}, "engine_skipped:no_time"
+        engine_deadline = Deadline(budget)
+        try:
+            own = self._read(image, side, engine_deadline)
+            if own is None:
+                other = self._read(image, OTHER_SIDE[side], engine_deadline)
+                if other is None:
+                    return {}, "no_card_found"
+                found = {OTHER_SIDE[side]: other}
+                reason = sheet_decline_reason(found, self.thresholds)
+                return (found, _NOT_THIS_SIDE) if reason is None else ({}, "no_card_found")
+            found = {side: own}
+            listed = own.get("sides_found")
+            if isinstance(listed, list) and OTHER_SIDE[side] in listed:
+                other = self._read(image, OTHER_SIDE[side], engine_deadline)
+                if other is None:
+                    return found, f"{OTHER_SIDE[side]}:no_card_found"
+                found[OTHER_SIDE[side]] = other
+            return found, sheet_decline_reason(found, self.thresholds)
+        except errors.IdcardOcrError as e:
+            reason = f"engine_failed:{e.code}"
+        except Exception as e:  # noqa: BLE001 - an engine fault must not cost the photo
+            reason = f"engine_failed:{type(e).__name__}"
+        log_event(logging.WARNING, "engine failed, the API reads", reason=reason)
+        return {}, reason
+
+    def _read(self, image: bytes, side: str, deadline: Deadline) -> Optional[dict]:
+        """The engine's answer for `side`, or None when it finds no such side."""
+        if deadline.remaining() < MIN_CALL_S:
+            raise TransientError(errors.API_TIMEOUT, "the engine's share of the time is spent")
+        try:
+            return self.engine.recognize(image, side, deadline).answer
+        except PermanentError as e:
+            if e.code == errors.NOT_AN_ID_CARD:
+                return None
+            raise
+
+
+def engine_client(url: str, appcode, timeout_s: float, request_format: str = "new"):
+    """The engine function as a Recognizer: one attempt, no retries (the API is the fallback,
+    and a busy engine answering 429 should be left alone, not asked again)."""
+    from .ocr_api import MarketplaceClient
+
+    return MarketplaceClient(url, appcode, timeout_s=timeout_s, max_attempts=1,
+                             request_format=request_format)
+

@@ -1,0 +1,424 @@
+"""OCR_ENGINE=cascade (issue 23): the engine reads first, the API is paid only when the engine
+cannot vouch for its reading, and pay once holds for the engine's readings too.
+
+The fast tier runs the pipeline over the in-memory bucket (tests/test_pipeline_fast.py's) with
+a scripted engine; the rest goes over the real object protocol (moto behind the OSS shim, the
+OCR contract server as the API, and a second contract server as the engine function: the
+engine speaks the marketplace's contract, tests/test_engine_server.py).
+"""
+
+import json
+import socket
+
+import pytest
+
+from idcard_ocr import errors, handle
+from idcard_ocr.app import App
+from idcard_ocr.card.vouching import MIN_CONFIDENCE, decline_reason, sheet_decline_reason
+from idcard_ocr.config import Settings
+from idcard_ocr.errors import ConfigError, InvocationFailed, PermanentError, TransientError
+from idcard_ocr.io.cascade import Cascade
+from idcard_ocr.io.offline import OfflineEngine
+from idcard_ocr.io.ocr_api import MarketplaceClient
+from idcard_ocr.io.retry import Deadline
+from idcard_ocr.io.seams import Recognition
+from tests.conftest import APPCODE, fc_context, oss_event, upload
+from tests.fakes import images
+from tests.fakes.ocr_api import BACK, FACE, OcrApiServer
+from tests.test_pipeline_fast import Api, Bucket
+
+SURE = 0.99
+# The engine's answers as engine/__init__.py shapes them (its signature, confidences, doubts).
+ENGINE_FACE = dict(FACE, confidence={name: SURE for name in FACE}, doubts={},
+                   num_valid=True, birth_conflict=False, sides_found=["face"],
+                   engine="idcard-ocr offline", success=True)
+ENGINE_BACK = dict(BACK, confidence={name: SURE for name in BACK}, doubts={},
+                   sides_found=["back"], engine="idcard-ocr offline", success=True)
+# The back of FACE's holder on one sheet: issued at 25, valid 10 years (card/checks.py).
+SHEET_BACK = dict(ENGINE_BACK, end_date="20250610", sides_found=["face", "back"])
+SHEET_FACE = dict(ENGINE_FACE, sides_found=["face", "back"])
+
+
+def unsure(answer, field, score=0.5):
+    return dict(answer, confidence=dict(answer["confidence"], **{field: score}))
+
+
+class Engine:
+    """The engine, scripted per side: an answer, 'absent' (no such side), 'down' (a
+    TransientError as the engine function's client raises), 'broken' (an unforeseen
+    exception). Counts its reads; attempts=0 as io/offline.py's."""
+
+    def __init__(self, face="absent", back="absent"):
+        self.script = {"face": face, "back": back}
+        self.calls = []
+
+    def recognize(self, image, side, deadline):
+        self.calls.append(side)
+        answer = self.script[side]
+        if answer == "absent":
+            raise PermanentError(errors.NOT_AN_ID_CARD, "no such side", 200)
+        if answer == "down":
+            raise TransientError(errors.CONNECTION_FAILED, "could not reach the engine")
+        if answer == "broken":
+            raise RuntimeError("an engine fault")
+        return Recognition(json.loads(json.dumps(answer)), 0)
+
+
+@pytest.fixture
+def fast():
+    return Bucket()
+
+
+def run_fast(fast, engine, api, key="idcards/a-face.jpg", event=None, **options):
+    event = event or fast.upload(key)
+    return event, fast.run(Cascade(engine, api), event, **options)
+
+
+# The fast tier -------------------------------------------------------------------------------
+
+def test_a_reading_the_engine_vouches_for_is_free_and_names_its_reader(fast):
+    engine, api = Engine(face=ENGINE_FACE), Api(face=dict(FACE))
+    event, outcome = run_fast(fast, engine, api)
+    assert (outcome.status, outcome.api_calls, outcome.recognized_by) == ("ok", 0, "engine")
+    assert api.calls == [] and engine.calls == ["face"]
+    result = fast.result(event.key)
+    assert result["recognized_by"] == "engine" and result["fields"] == FACE
+    assert result["engine_confidence"] == {name: SURE for name in FACE}
+    assert "engine_declined" not in result and "recognized_by" not in result["api"]
+    assert result["checks_passed"] is True
+
+
+@pytest.mark.parametrize("engine_face, declined", [
+    (unsure(ENGINE_FACE, "name"), "low_confidence:name"),
+    (unsure(ENGINE_FACE, "num", MIN_CONFIDENCE["num"] - 0.001), "low_confidence:num"),
+    (dict(ENGINE_FACE, doubts={"nationality": "not one of the 56"}), "doubted:nationality"),
+    (dict(ENGINE_FACE, address=""), "missing:address"),
+    (dict(ENGINE_FACE, address="住扯" + FACE["address"]), "implausible:address"),
+    (dict(ENGINE_FACE, num=FACE["num"][:-1] + "4"), "checks_failed:number_format"),
+    (dict(ENGINE_FACE, sex="女"), "checks_failed:sex_matches_number"),
+    (dict(ENGINE_FACE, confidence=None), "no_confidence"),
+    (dict(ENGINE_FACE, confidence=dict(ENGINE_FACE["confidence"], birth=True)),
+     "low_confidence:birth"),
+])
+def test_a_reading_the_engine_cannot_vouch_for_is_paid_and_says_why(fast, engine_face, declined):
+    api = Api(face=dict(FACE, name="API读的"))
+    event, outcome = run_fast(fast, Engine(face=engine_face), api)
+    assert (outcome.status, outcome.api_calls, outcome.recognized_by) == ("ok", 1, "api")
+    result = fast.result(event.key)
+    assert result["recognized_by"] == "api" and result["engine_declined"] == declined
+    assert result["fields"]["name"] == "API读的"  # the API's answer stands
+    if isinstance(engine_face.get("confidence"), dict):
+        assert result["engine_confidence"]["address"] == SURE
+
+
+@pytest.mark.parametrize("failure, code", [("down", errors.CONNECTION_FAILED),
+                                           ("broken", "RuntimeError")])
+def test_an_engine_that_fails_never_costs_the_photo_its_result(fast, failure, code):
+    api = Api(face=dict(FACE))
+    event, outcome = run_fast(fast, Engine(face=failure, back=failure), api)
+    assert (outcome.status, outcome.recognized_by, api.calls) == ("ok", "api", ["face"])
+    result = fast.result(event.key)
+    assert result["engine_declined"] == f"engine_failed:{code}"
+    assert "engine_confidence" not in result
+
+
+def test_no_time_for_the_engine_means_the_api_reads_at_once():
+    engine, api = Engine(face=ENGINE_FACE), Api(face=dict(FACE))
+    recognition = Cascade(engine, api, api_reserve_s=10).recognize(b"x", "face", Deadline(9))
+    assert engine.calls == [] and api.calls == ["face"] and recognition.attempts == 1
+    assert recognition.answer["engine_declined"] == "engine_skipped:no_time"
+
+
+def test_a_sheet_stands_only_when_the_engine_vouches_for_both_sides(fast):
+    engine, api = Engine(face=SHEET_FACE, back=SHEET_BACK), Api(face=dict(FACE))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert (outcome.api_calls, api.calls) == (0, [])
+    result = fast.result(event.key)
+    assert result["recognized_by"] == "engine"
+    assert {side: part["recognized_by"] for side, part in result["sides"].items()} == \
+        {"face": "engine", "back": "engine"}
+
+
+def test_a_sheet_whose_back_the_engine_doubts_is_read_by_the_api_on_both_sides(fast):
+    engine = Engine(face=SHEET_FACE, back=unsure(SHEET_BACK, "issue"))
+    api = Api(face=dict(FACE), back=dict(BACK, end_date="20250610"))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert (outcome.api_calls, api.calls) == (2, ["face", "back"])
+    result = fast.result(event.key)
+    assert result["recognized_by"] == "api"
+    assert result["engine_declined"] == "back:low_confidence:issue"
+    assert result["sides"]["back"]["recognized_by"] == "api"
+    assert result["sides"]["back"]["engine_declined"] == "back:low_confidence:issue"
+
+
+def test_a_sheet_back_is_judged_by_the_face_birth():
+    # 20 years would be right for a back alone; the face says the holder was 25 at issue.
+    assert decline_reason(dict(SHEET_BACK, end_date="20350610"), "back") is None
+    assert sheet_decline_reason({"face": SHEET_FACE, "back": dict(
+        SHEET_BACK, end_date="20350610")}) == "back:checks_failed:validity_length"
+
+
+def test_the_engine_saying_not_this_side_is_believed_only_when_it_vouches_for_the_other(fast):
+    engine, api = Engine(face="absent", back=ENGINE_BACK), Api(face="absent")
+    event, outcome = run_fast(fast, engine, api, key="idcards/unnamed-1.jpg")
+    assert (outcome.side, outcome.api_calls, api.calls) == ("back", 0, [])
+    engine, api = Engine(face="absent", back=unsure(ENGINE_BACK, "issue")), \
+        Api(face=dict(FACE))
+    event, outcome = run_fast(fast, engine, api, key="idcards/unnamed-2.jpg")
+    assert (outcome.side, api.calls) == ("face", ["face"])  # the engine misjudged: the API reads
+    assert fast.result(event.key)["engine_declined"] == "no_card_found"
+
+
+def test_a_photo_the_engine_finds_nothing_on_is_read_by_the_api_as_before(fast):
+    api = Api(face="absent", back=dict(BACK))
+    event, outcome = run_fast(fast, Engine(), api, key="idcards/unnamed.jpg")
+    assert (outcome.side, api.calls, outcome.api_calls) == ("back", ["face", "back"], 2)
+
+
+def test_a_vouched_reading_is_kept_and_never_paid_for_on_retry_even_with_the_engine_down(fast):
+    engine, api = Engine(face=ENGINE_FACE), Api(face=dict(FACE))
+    event = fast.upload("idcards/kept-face.jpg")
+    result_key = fast.results.key_for(event.key)
+
+    def result_write_fails(operation, key):
+        if operation.startswith("PUT") and key == result_key:
+            raise TransientError(errors.STORAGE_UNAVAILABLE, "scripted")
+    fast.store.before = result_write_fails
+    with pytest.raises(TransientError):
+        fast.run(Cascade(engine, api), event)
+    claim = json.loads(fast.store.get(fast.claims()[0]))
+    assert claim["answers"]["face"]["recognized_by"] == "engine"
+    fast.store.before = lambda *a: None
+    engine.script["face"] = "down"
+    outcome = fast.run(Cascade(engine, api), event)
+    assert (outcome.status, outcome.kept_answer, outcome.recognized_by) == ("ok", True, "engine")
+    assert api.calls == [] and engine.calls == ["face"] and fast.claims() == []
+    assert fast.result(event.key)["recognized_by"] == "engine"
+
+
+def test_the_offline_engine_alone_costs_no_call():
+    engine = OfflineEngine()
+    # attempts count billed calls (io/seams.py): the engine's reading is not one.
+    from tests.fakes import realistic
+
+    photo = realistic.shoot("clean", 7, side="face")
+    assert engine.recognize(photo.data, "face").attempts == 0
+
+
+# Settings and the composition root ------------------------------------------------------------
+
+BASE = {"RESULT_SIGNING_KEY": "k" * 40, "OSS_ENDPOINT": "http://127.0.0.1:9",
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "secret"}
+
+
+def test_cascade_needs_the_api_appcode_and_takes_the_engine_url_only_in_cascade_mode():
+    with pytest.raises(ConfigError, match="OCR_APPCODE"):
+        Settings.from_env(BASE | {"OCR_ENGINE": "cascade"})
+    with pytest.raises(ConfigError, match="ENGINE_URL"):
+        Settings.from_env(BASE | {"OCR_APPCODE": APPCODE, "ENGINE_URL": "http://127.0.0.1:1/x"})
+    with pytest.raises(ConfigError, match="ENGINE_TIMEOUT_S"):
+        Settings.from_env(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade",
+                                  "ENGINE_TIMEOUT_S": "0"})
+    with pytest.raises(ConfigError, match="ENGINE_APPCODE"):
+        Settings.from_env(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade",
+                                  "ENGINE_APPCODE": "has space"})
+
+
+def test_the_cascade_reads_in_process_or_through_the_engine_url():
+    app = App.from_environment(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade"})
+    assert isinstance(app.recognizer, Cascade) and isinstance(app.recognizer.engine,
+                                                              OfflineEngine)
+    app = App.from_environment(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade",
+                                       "ENGINE_URL": "http://127.0.0.1:1/rest/x",
+                                       "ENGINE_APPCODE": "engine-code-0123456789",
+                                       "ENGINE_TIMEOUT_S": "3"})
+    engine = app.recognizer.engine
+    assert isinstance(engine, MarketplaceClient) and engine.api_url == "http://127.0.0.1:1/rest/x"
+    assert (engine.policy.max_attempts, engine.policy.per_call_s) == (1, 3.0)
+    assert isinstance(app.recognizer.api, MarketplaceClient)
+    assert app.recognizer.api.api_url != engine.api_url
+
+
+# Over the real object protocol ----------------------------------------------------------------
+
+ENGINE_APPCODE = "engine-appcode-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def _engine_server():
+    with OcrApiServer() as server:
+        yield server
+
+
+@pytest.fixture
+def engine_fn(_engine_server):
+    """The engine function's stand-in: the contract server answering as the engine does."""
+    _engine_server.reset()
+    _engine_server.state.appcodes = (ENGINE_APPCODE,)
+    _engine_server.state.face = json.loads(json.dumps(ENGINE_FACE))
+    _engine_server.state.back = json.loads(json.dumps(ENGINE_BACK))
+    yield _engine_server
+
+
+@pytest.fixture
+def cascade_env(env, engine_fn):
+    return env | {"OCR_ENGINE": "cascade", "ENGINE_URL": engine_fn.url,
+                  "ENGINE_APPCODE": ENGINE_APPCODE}
+
+
+def run(bucket, env, *items):
+    summary = handle(oss_event(bucket.bucket_name, *items), fc_context(), env)
+    return summary["objects"][0]
+
+
+def stored(bucket, key):
+    return json.loads(bucket.get_object(key + ".json").read())
+
+
+def test_over_http_the_engine_function_reads_first_and_the_api_is_not_called(
+        bucket, cascade_env, ocr_api, engine_fn):
+    item = upload(bucket, "idcards/c1-face.jpg", images.card_jpeg(seed=231))
+    assert run(bucket, cascade_env, item)["recognized_by"] == "engine"
+    assert ocr_api.requests == [] and [r.side for r in engine_fn.requests] == ["face"]
+    assert engine_fn.requests[0].headers["Authorization"] == f"APPCODE {ENGINE_APPCODE}"
+    result = stored(bucket, item[0])
+    assert result["recognized_by"] == "engine" and result["fields"] == FACE
+
+
+def test_over_http_a_declined_reading_is_paid_once_with_the_reason(
+        bucket, cascade_env, ocr_api, engine_fn):
+    engine_fn.state.face = unsure(ENGINE_FACE, "address", 0.3)
+    item = upload(bucket, "idcards/c2-face.jpg", images.card_jpeg(seed=232))
+    assert run(bucket, cascade_env, item)["recognized_by"] == "api"
+    assert [r.side for r in ocr_api.requests] == ["face"]
+    result = stored(bucket, item[0])
+    assert result["engine_declined"] == "low_confidence:address"
+    assert result["engine_confidence"]["address"] == 0.3
+    assert run(bucket, cascade_env, item)["reason"] == "already_done"
+    assert len(ocr_api.requests) == 1
+
+
+@pytest.mark.parametrize("trouble", ["busy", "unreachable", "garbage"])
+def test_over_http_an_engine_in_trouble_means_the_api_reads(
+        bucket, cascade_env, ocr_api, engine_fn, trouble):
+    env = dict(cascade_env)
+    if trouble == "busy":
+        engine_fn.fail_next(429, "server busy: memory budget in use, retry later")
+    elif trouble == "garbage":
+        engine_fn.fail_next(200, "ok", body=b"<html>not json</html>")
+    else:
+        with socket.socket() as s:  # a port nothing listens on
+            s.bind(("127.0.0.1", 0))
+            env["ENGINE_URL"] = f"http://127.0.0.1:{s.getsockname()[1]}/rest/x"
+    item = upload(bucket, f"idcards/c3-{trouble}-face.jpg", images.card_jpeg(seed=233))
+    assert run(bucket, env, item)["recognized_by"] == "api"
+    assert [r.side for r in ocr_api.requests] == ["face"]
+    assert stored(bucket, item[0])["engine_declined"].startswith("engine_failed:")
+    if trouble == "busy":
+        assert len(engine_fn.requests) == 1  # a busy engine is not asked again
+
+
+def test_over_http_a_vouched_reading_survives_a_failed_write_and_the_engine_going_down(
+        bucket, cascade_env, ocr_api, engine_fn, oss_server):
+    item = upload(bucket, "idcards/c4-face.jpg", images.card_jpeg(seed=234))
+    oss_server.fail_next("PUT", f"/{bucket.bucket_name}/idcards/c4-face.jpg.json", 503,
+                         "ServiceUnavailable", times=20)
+    with pytest.raises(InvocationFailed):
+        run(bucket, cascade_env | {"OCR_MAX_ATTEMPTS": "1"}, item)
+    oss_server.clear_failures()
+    engine_fn.fail_next(503, "engine down", times=10)
+    assert run(bucket, cascade_env, item)["recognized_by"] == "engine"
+    assert ocr_api.requests == [] and len(engine_fn.requests) == 1
+    assert stored(bucket, item[0])["recognized_by"] == "engine"
+
+
+def test_the_message_names_the_reader_and_the_receipt_keeps_it(
+        bucket, cascade_env, ocr_api, engine_fn, mns):
+    env = cascade_env | {"OUTPUT": "mns", "MNS_ENDPOINT": mns.endpoint,
+                         "MNS_QUEUE": "idcard-results"}
+    engine_fn.state.face = unsure(ENGINE_FACE, "name", 0.42)
+    item = upload(bucket, "idcards/c5-face.jpg", images.card_jpeg(seed=235))
+    run(bucket, env, item)
+    [message] = mns.messages
+    body = message.json
+    assert (body["recognized_by"], body["engine_declined"]) == ("api", "low_confidence:name")
+    assert body["engine_confidence"]["name"] == 0.42
+    receipt = stored(bucket, item[0])
+    assert receipt["recognized_by"] == "api" and "fields" not in receipt
+    assert FACE["name"] not in json.dumps(receipt, ensure_ascii=False)
+
+
+def test_backfill_counts_paid_and_free_and_report_counts_by_reader(
+        bucket, cascade_env, ocr_api, engine_fn, monkeypatch, capsys, tmp_path):
+    import csv
+
+    from idcard_ocr.ops.cli import main as cli
+    for i in range(3):
+        upload(bucket, f"idcards/bf-{i}-face.jpg", images.card_jpeg(seed=240 + i))
+    engine_fn.fail_next(503, "engine down", times=1)  # one photo: the engine is down
+    for name, value in cascade_env.items():
+        monkeypatch.setenv(name, value)
+    assert cli(["backfill", "--bucket", bucket.bucket_name, "--prefix", "idcards/",
+                "--mode", "local", "--concurrency", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["paid"], report["free"], report["api_calls"]) == (1, 2, 1)
+    assert len(ocr_api.requests) == 1
+    out = tmp_path / "results.csv"
+    assert cli(["report", "--bucket", bucket.bucket_name, "--prefix", "idcards/",
+                "--csv", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["by_reader"] == {"engine": 2, "api": 1}
+    with open(out, encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(row["recognized_by"] for row in rows) == ["api", "engine", "engine"]
+    [paid] = [row for row in rows if row["recognized_by"] == "api"]
+    assert paid["engine_declined"].startswith("engine_failed:")
+    assert {row["engine_confidence_min"] for row in rows if row["recognized_by"] == "engine"} \
+        == {str(SURE)}
+
+
+def test_the_console_filters_by_reader_and_ignores_other_values():
+    from idcard_ocr.io.results import StoredResult
+    from idcard_ocr.ops.review.catalog import Filter, Row
+
+    def row(doc, trusted=True):
+        return Row("idcards/a.jpg", "E", 1, StoredResult("idcards/a.jpg.json", doc, trusted))
+    free = row({"status": "ok", "recognized_by": "engine"})
+    paid = row({"status": "ok", "recognized_by": "api", "engine_declined": "no_card_found"})
+    planted = row({"status": "ok", "recognized_by": "engine"}, trusted=False)
+    assert (free.recognized_by, paid.recognized_by, planted.recognized_by) == \
+        ("engine", "api", None)
+    where = Filter.from_params({"recognized_by": "engine"})
+    assert where.params() == {"recognized_by": "engine"}
+    assert where.matches(free) and not where.matches(paid) and not where.matches(planted)
+    assert Filter.from_params({"recognized_by": "<script>"}) == Filter()
+
+
+# Deploying (template.yml's Cascade parameter; s.cascade*.yaml in tests/test_deploy_s.py) -------
+
+def test_the_template_offers_the_cascade_with_the_engine_inside_or_beside():
+    from tests import ros
+
+    template = ros.load()
+    inside = ros.variant(template, Cascade="in-function")["Resources"]
+    props, env = inside["Function"]["Properties"], \
+        inside["Function"]["Properties"]["EnvironmentVariables"]
+    assert props["Runtime"] == "python3.12"  # the engine zip's wheels (tools/package.py)
+    assert props["Code"]["OssObjectName"] == {"Ref": "EngineCodeObject"}
+    assert props["MemorySize"] >= 1024 and props["Cpu"] == 1
+    assert (env["OCR_ENGINE"], env["ENGINE_URL"]) == ("cascade", "")
+    assert env["OCR_APPCODE"] == {"Ref": "OcrAppCode"} and "EngineFunction" not in inside
+
+    beside = ros.variant(template, Cascade="engine-function")["Resources"]
+    env = beside["Function"]["Properties"]["EnvironmentVariables"]
+    assert "EngineFunction" in beside and env["OCR_ENGINE"] == "cascade"
+    assert env["OCR_API_URL"] == {"Ref": "OcrApiUrl"}  # the marketplace stays the API
+    assert env["OCR_APPCODE"] == {"Ref": "OcrAppCode"}
+    assert env["ENGINE_APPCODE"] == {"Fn::GetAtt": ["EngineAppCode", "Value"]}
+    assert "EngineHttpTrigger" in str(env["ENGINE_URL"])
+    secret = ros.variant(template, Cascade="engine-function",
+                         AppCodeSecretName="idcard-ocr/appcode")["Resources"]
+    assert secret["Function"]["Properties"]["EnvironmentVariables"][
+        "OCR_APPCODE_SECRET_NAME"] == {"Ref": "AppCodeSecretName"}
+
+    default = ros.variant(template)["Resources"]["Function"]["Properties"]
+    assert default["EnvironmentVariables"]["OCR_ENGINE"] == "api" and "Cpu" not in default
