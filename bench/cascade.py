@@ -1,5 +1,5 @@
 """OCR_ENGINE=cascade: the thresholds' calibration, the trade-off curve and the cost per 1,000
-photos (issue 23); writes its section of bench/README.md.
+photos; writes its section of bench/README.md.
 
 1. Readings. Each photo is prepared as the function prepares it (imaging.prepare, default
    limits) and read by the offline engine in-process, both sides (what the cascade asks for);
@@ -338,10 +338,10 @@ def main(argv) -> int:
            "the face of a sheet, so about half their sheets fail the validity-for-age check a "
            "real sheet passes (`sheet:checks_failed`).", "",
            "Thresholds fitted on the fit set (per field, one grid step of margin): " +
-           ", ".join(f"{name} {value:g}" for name, value in fitted.items()) + ".", ""]
+           ", ".join(f"{name}={value:g}" for name, value in fitted.items()) + ".", ""]
     if dict(fitted) != dict(MIN_CONFIDENCE):
         out += ["**card/vouching.py's MIN_CONFIDENCE differs from this fit: " +
-                ", ".join(f"{n} {v:g}" for n, v in MIN_CONFIDENCE.items()) + ".**", ""]
+                ", ".join(f"{n}={v:g}" for n, v in MIN_CONFIDENCE.items()) + ".**", ""]
     out += ["### The committed thresholds (card/vouching.py) on each set", "",
             "| set | photos | paid (all) | ordinary photos paid (target ≤ 25 %) | "
             "fields vouched | wrong fields (target ≤ 0.1 %) | wrong numbers (target 0) | "
@@ -366,7 +366,7 @@ def main(argv) -> int:
         f"`{name}`: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()) for name, reasons
         in declines.items()) + ".", "",
         "Wrong fields vouched for: " + "; ".join(
-            f"`{name}`: " + (", ".join(f"{k} {v}" for k, v in w.most_common()) or "none")
+            f"`{name}`: " + (", ".join(f"{k}: {v}" for k, v in w.most_common()) or "none")
             for name, w in wrongs.items()) + ".", "",
         "### Trade-off: one threshold for every field", "",
         "| threshold | " + " | ".join(f"{name}: paid (ordinary) | {name}: wrong fields "

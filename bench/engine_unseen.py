@@ -1,11 +1,11 @@
-"""The offline engine on renderings it was not built on (issue 22); writes its section of
+"""The offline engine on renderings it was not built on; writes its section of
 bench/README.md.
 
 Two renderings of the card drawn independently of tests/fakes/realistic.py
 (tests/fakes/renderings.py): `gb`, the tuning set, and `specimen`, the hold-out that nobody
 looked at while changing the engine. Each is read as CARD_SIDE=auto reads it (bench/engine.py's
 read_all_sides) and scored as bench/engine.py scores: exact match per field, a side not found
-counts all its fields wrong. Targets (issue 22, on what was never tuned on): plain faces and
+counts all its fields wrong. Targets (on what was never tuned on): plain faces and
 backs >= 99.5 %, hard photos >= 98 %, sheets >= 99 %, no wrong number with a valid check
 character, time per photo p50 <= 0.3 s and p95 <= 0.6 s.
 

@@ -49,6 +49,7 @@ VARIANTS = [dict(TriggerKind=kind, DeployEngine=engine, AppCodeSecretName=secret
             for kind in ("oss", "eventbridge") for engine in ("false", "true")
             for secret in ("", "idcard-ocr/appcode")]
 VARIANTS += [dict(TriggerKind="oss", DeployEngine="false", AppCodeSecretName=secret,
+                  AppCodeSecretKeyId=secret and "key-hzz0123456789abcdef",
                   Cascade=cascade) for cascade in ("in-function", "engine-function")
              for secret in ("", "idcard-ocr/appcode")]
 

@@ -207,7 +207,7 @@ def test_the_offline_engine_alone_costs_no_call():
 
 # Settings and the composition root ------------------------------------------------------------
 
-BASE = {"RESULT_SIGNING_KEY": "k" * 40, "OSS_ENDPOINT": "http://127.0.0.1:9",
+BASE = {"RESULT_SIGNING_KEY": "Zk7qW2mX9pL4vN8rT3yB6cH1jF5gD0sA2eU7iO4wQ9zX3nM8", "OSS_ENDPOINT": "http://127.0.0.1:9",
         "ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "secret"}
 
 
@@ -413,7 +413,7 @@ def test_the_template_offers_the_cascade_with_the_engine_inside_or_beside():
     assert "EngineFunction" in beside and env["OCR_ENGINE"] == "cascade"
     assert env["OCR_API_URL"] == {"Ref": "OcrApiUrl"}  # the marketplace stays the API
     assert env["OCR_APPCODE"] == {"Ref": "OcrAppCode"}
-    assert env["ENGINE_APPCODE"] == {"Fn::GetAtt": ["EngineAppCode", "Value"]}
+    assert env["ENGINE_APPCODE"] == {"Fn::GetAtt": ["EngineAppCode", "value"]}
     assert "EngineHttpTrigger" in str(env["ENGINE_URL"])
     secret = ros.variant(template, Cascade="engine-function",
                          AppCodeSecretName="idcard-ocr/appcode")["Resources"]

@@ -380,11 +380,9 @@ class World:
             else self.api
         pipeline = Pipeline(lambda bucket: self.store,
                             lambda bucket: ResultStore(self.store, LOCATION, bucket, SIGNER, None),
-                            self.api, (self.queue,) if self.scenario.queue else (),
+                            recognizer, (self.queue,) if self.scenario.queue else (),
                             PipelineOptions(keeps_full_results=self.scenario.queue != "only"),
-                            request_id=actor.name,
-                            recognizer, (), PipelineOptions(), request_id=actor.name,
-                            clock=self.clock)
+                            request_id=actor.name, clock=self.clock)
 
         def body():
             self.local.actor = actor
