@@ -73,7 +73,27 @@ def test_a_correction_records_before_and_after_and_rechecks():
     assert review["fields"]["num"] == FACE["num"] and review["checks_passed"] is True
     assert review["source"] == {"bucket": "b", "key": "idcards/a.jpg", "etag": "E" * 32}
     assert review["result"]["signature"] == record["signature"]["value"]
-    assert reviews.build(record, "alice", {})["decision"] == "approved"
+    assert reviews.build(ok_record(), "alice", {})["decision"] == "approved"
+
+
+def test_approving_failing_values_needs_a_confirmed_reason_kept_in_the_review():
+    record = ok_record(num="330110199003072314")  # the check character is wrong
+    with pytest.raises(reviews.ConfirmationNeeded, match="face.number_format") as refused:
+        reviews.build(record, "alice", {})
+    assert "330110199003072314" not in str(refused.value)  # names checks, never values
+    with pytest.raises(reviews.ConfirmationNeeded):
+        reviews.build(record, "alice", {}, confirmed_reason="   ")  # blank is no reason
+    with pytest.raises(reviews.ReviewRefused, match="control characters"):
+        reviews.build(record, "alice", {}, confirmed_reason="ok\u202e")
+    review = reviews.build(record, "alice", {}, confirmed_reason=" 原件已核对，号码无误 ")
+    assert review["decision"] == "approved" and review["checks_passed"] is False
+    assert review["override"] == {"reason": "原件已核对，号码无误",
+                                  "failed_checks": ["face.number_format",
+                                                    "face.birth_matches_number",
+                                                    "face.sex_matches_number",
+                                                    "face.region_known"]}
+    assert "override" not in reviews.build(ok_record(), "alice", {}, confirmed_reason="x")
+    assert reviews.build(record, "alice", {}, preview=True)["checks_passed"] is False
 
 
 def test_a_review_covers_the_result_it_judged_only():

@@ -171,8 +171,11 @@ def test_the_list_shows_every_photo_with_its_status(reader, filled):
     for row in rows:
         by_label[row["label"]] = by_label.get(row["label"], 0) + 1
     kinds = review_bucket.KINDS
+    expired = sum(review_bucket.expired("back", i) for i in range(kinds["back"]))
+    assert expired > 0  # the sample backs include expired cards: listed apart from passing ones
     assert by_label == {
-        "ok": kinds["ok"] + kinds["cropped"] + kinds["back"] + kinds["blurry"] + kinds["dark"],
+        "ok": kinds["ok"] + kinds["cropped"] + kinds["back"] + kinds["blurry"] + kinds["dark"]
+        - expired, "ok:expired": expired,
         "ok:checks_failed": kinds["checks_failed"] + kinds["wrong_sex"],
         "error:quota_exhausted": kinds["quota"], "error:not_an_id_card": kinds["not_card"],
         "error:invalid_image": kinds["invalid"], "untrusted": kinds["planted"],
@@ -188,13 +191,17 @@ def test_the_list_shows_every_photo_with_its_status(reader, filled):
     ({"warning": "too_dark"}, ("dark",)),
     ({"status": "untrusted"}, ("planted",)),
     ({"status": "pending"}, ("pending",)),
-    ({"needs_review": "1"}, ("checks_failed", "wrong_sex", "blurry", "dark")),
+    ({"needs_review": "1"}, ("checks_failed", "wrong_sex", "blurry", "dark", "expired")),
+    ({"status": "expired"}, ("expired",)),
     ({"reviewed": "yes"}, ()),
     ({"status": "<script>", "error_code": "../x"}, tuple(review_bucket.KINDS)),  # ignored
 ])
 def test_filters(reader, params, kinds):
-    expected = sorted(review_bucket.key_for(kind, i) for kind in kinds
-                      for i in range(review_bucket.KINDS[kind]))
+    expired = [review_bucket.key_for("back", i) for i in range(review_bucket.KINDS["back"])
+               if review_bucket.expired("back", i)]
+    expected = sorted([review_bucket.key_for(kind, i) for kind in kinds if kind != "expired"
+                       for i in range(review_bucket.KINDS[kind])]
+                      + (expired if "expired" in kinds else []))
     assert [r["key"] for r in reader.rows(**params)] == expected
 
 
@@ -352,7 +359,8 @@ def test_reprocessing_the_filtered_set_goes_through_backfill(mutable, ocr_api):
 def test_export_is_report_csv_with_corrections_applied_and_marked(mutable):
     client, bucket, keys = mutable
     key = review_bucket.key_for("checks_failed", 1)
-    client.post("/review", {"key": key, "field.name": "欧阳小明"})
+    client.post("/review", {"key": key, "field.name": "欧阳小明", "confirm_failing": "yes",
+                            "override_reason": "号码与原件核对一致"})
     response = client.get("/export.csv", status="checks_failed")
     assert response.headers["content-type"].startswith("text/csv")
     text = response.content.decode("utf-8")

@@ -58,6 +58,15 @@ def truth(name: str) -> dict:
         return json.load(f)[name]["fields"]
 
 
+def expired(kind: str, i: int) -> bool:
+    """Whether the card in this photo is past its end date (some sample backs are)."""
+    from idcard_ocr.card.checks import today_in_china
+
+    fields = answer(kind, i) or {}
+    end = fields.get("end_date") or ""
+    return kind == "back" and end.isdigit() and end < today_in_china().strftime("%Y%m%d")
+
+
 def answer(kind: str, i: int) -> Optional[dict]:
     """The fields the OCR server answers for this photo: its truth, or a misreading of it."""
     if kind in ("quota", "not_card", "invalid", "planted", "pending"):

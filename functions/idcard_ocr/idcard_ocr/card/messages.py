@@ -3,6 +3,7 @@
 import json
 from typing import Optional
 
+from .documents import checks_passed, expired, failed_checks
 from .privacy import mask_fields, scrub
 
 ENVELOPE_VERSION = 1
@@ -35,7 +36,10 @@ def envelope(record: dict, result_key: Optional[str], fields_mode: str = "masked
         doc["error"] = {"code": error.get("code"),
                         "message": message if fields_mode == "full" else scrub(message)}
     else:
-        doc["checks_passed"] = record.get("checks_passed")
+        # Every side read is judged: a failure on a sheet's back fails the message too.
+        doc["checks_passed"] = checks_passed(record)
+        doc["failed_checks"] = failed_checks(record)
+        doc["expired"] = expired(record)
     if record["status"] == "ok" and fields_mode != "none" and record.get("fields") is not None:
         shown = (lambda fields: fields) if fields_mode == "full" else mask_fields
         doc["fields"] = shown(record["fields"])
