@@ -1,13 +1,21 @@
-"""Photo quality warnings computed from the image the OCR API saw (thresholds in README.md).
+"""Photo quality and KYC warnings computed from the image the OCR API saw (rules in
+docs/results.md, rates in bench/README.md).
 
 Measured on the card itself where the API located it (card_region), else on the whole image,
 at most 1024 px on the longer side so the cost does not grow with the photo:
 - blur: variance of the Laplacian of the grey image (low: few sharp edges);
 - dark / overexposed: mean grey level, and the share of blown-out pixels;
 - small: the card's share of the image area.
+
+And the KYC signals (photocopy, screen_recapture, incomplete_border, occlusion,
+glare_on_fields, multiple_cards), whichever engine read the photo, Pillow only, each on a
+small copy: the card straightened to 256 x 162 px and read in 16 x 10 cells, a patch of at
+most 384 x 384 px at full resolution for a screen's pixel grid, and a 256 px overview of the
+frame for a second card.
 """
 
-from typing import Iterable, List, Optional, Sequence
+from collections import deque
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 BLUR_MIN_LAPLACIAN_VAR = 250.0
 DARK_MAX_MEAN = 80.0
@@ -42,6 +50,8 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
         warnings.append("overexposed")
     if area_share is not None and area_share < SMALL_MIN_AREA_SHARE:
         warnings.append("card_too_small")
+    signals, measures = kyc_signals(image, _points(card_region) or None)
+    warnings += signals
     quality = {
         "warnings": warnings,
         "sharpness": round(sharpness, 1),
@@ -49,6 +59,7 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
         "blown_out_share": round(blown_out, 3),
         "card_area_share": None if area_share is None else round(area_share, 3),
         "measured_on": "card_region" if box else "whole_image",
+        "signals": measures,
     }
     if api_quality is not None:
         quality["api"] = api_quality
@@ -79,3 +90,295 @@ def _area(region) -> float:
     points = _points(region)
     return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1)
                    in zip(points, points[1:] + points[:1]))) / 2
+
+
+# KYC signals -----------------------------------------------------------------------------------
+# Computed on what every engine gives: the picture and the card's corners (card_region: TL, BL,
+# BR, TR of the card). Pillow only, on small copies: the card straightened to CARD_CELLS cells,
+# a native-resolution patch for the screen's pixel grid, and an overview of the whole frame.
+
+CARD_SIZE = (256, 162)             # the straightened card the cell rules read
+CARD_CELLS = (16, 10)              # cells across and down: 16 x 16 px each
+# Zones of an upright card (fractions x0, y0, x1, y1) that hold no fields: the face's portrait
+# and the back's emblem (the side is not known here, so both are left out), and the rim.
+PICTURE_ZONES = ((0.60, 0.06, 0.98, 0.80), (0.02, 0.02, 0.30, 0.42))
+RIM = 0.05
+COPY_MAX_CHROMA_SPREAD = 3.0       # std of Cb and Cr over the card: a grey copy has none
+SCREEN_MAX_DIP = 0.80              # lag difference at the grid's pitch / its neighbours'
+SCREEN_PATCH = 384
+SCREEN_LAGS = range(2, 14)
+BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of its side)
+GLARE_MIN_RISE = 0.45              # of the way from the paper's level to white
+GLARE_MIN_CELLS = 4
+OCCLUSION_MIN_CELLS = 5
+OCCLUSION_MIN_CHROMA = 14.0        # distance in Cb/Cr from the paper's colour
+OCCLUSION_MAX_DARKEN = 0.55        # or darker than this share of the paper's level...
+OCCLUSION_MAX_TEXTURE = 10.0       # ...and flat: not print
+SECOND_CARD_MIN_SHARE = 0.35       # card-like area outside the card, of the card's area
+SECOND_CARD_MIN_INK = 6.0          # mean |Laplacian| of a cell of the overview: printed
+_OVERVIEW_SIDE = 256
+
+
+def kyc_signals(image, quad) -> Tuple[List[str], dict]:
+    """(warnings, measurements) of the six KYC signals; `quad` is None without a region."""
+    measures: dict = {}
+    warnings: List[str] = []
+    width, height = image.size
+    if quad is not None:
+        margin = BORDER_MARGIN * max(width, height)
+        outside = [not (margin <= x <= width - 1 - margin and margin <= y <= height - 1 - margin)
+                   for x, y in quad]
+        measures["corners_at_edge"] = sum(outside)
+        if any(outside):
+            warnings.append("incomplete_border")
+    card = _straightened(image, quad) if quad is not None else None
+    colour = card if card is not None else _reduced(image, _OVERVIEW_SIDE * 2)
+    spread = max(s for s in _chroma_spread(colour))
+    measures["chroma_spread"] = round(spread, 2)
+    if spread < COPY_MAX_CHROMA_SPREAD:
+        warnings.append("photocopy")
+    dip = _grid_dip(image, _bounding_box(quad, width, height) if quad is not None else None)
+    measures["grid_dip"] = round(dip, 3)
+    if dip < SCREEN_MAX_DIP:
+        warnings.append("screen_recapture")
+    if card is not None:
+        cells = _Cells(card)
+        measures["glare_cells"] = cells.glare()
+        measures["occluded_cells"] = cells.occluded()
+        if measures["occluded_cells"] >= OCCLUSION_MIN_CELLS:
+            warnings.append("occlusion")
+        if measures["glare_cells"] >= GLARE_MIN_CELLS:
+            warnings.append("glare_on_fields")
+        share = _second_card_share(image, quad, cells.paper_level)
+        measures["second_card_share"] = round(share, 3)
+        if share >= SECOND_CARD_MIN_SHARE:
+            warnings.append("multiple_cards")
+    return warnings, measures
+
+
+def _reduced(image, side: int):
+    """A copy at most `side` px on its longer side, by an integer box reduction (fast)."""
+    factor = max(1, max(image.size) // side)
+    return image.reduce(factor) if factor > 1 else image
+
+
+def _straightened(image, quad):
+    """The card upright at CARD_SIZE from its corners; pixels outside the photo are black."""
+    from PIL import Image
+
+    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+    x0, y0 = int(min(xs)), int(min(ys))
+    x1, y1 = int(max(xs)) + 1, int(max(ys)) + 1
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return None
+    factor = max(1, int(min((x1 - x0) / (CARD_SIZE[0] * 1.5), (y1 - y0) / (CARD_SIZE[1] * 1.5))))
+    crop = image.crop((x0, y0, x1, y1)).convert("RGB")
+    inside = Image.new("L", image.size, 255).crop((x0, y0, x1, y1))
+    if factor > 1:
+        crop, inside = crop.reduce(factor), inside.reduce(factor)
+    data = [c for x, y in quad for c in ((x - x0) / factor, (y - y0) / factor)]
+    card = crop.transform(CARD_SIZE, Image.QUAD, data, resample=Image.BILINEAR)
+    card.info["inside"] = inside.transform(CARD_SIZE, Image.QUAD, data,
+                                           resample=Image.BILINEAR)
+    return card
+
+
+def _chroma_spread(image) -> Tuple[float, float]:
+    from PIL import ImageStat
+
+    _, cb, cr = image.convert("YCbCr").split()
+    return ImageStat.Stat(cb).stddev[0], ImageStat.Stat(cr).stddev[0]
+
+
+def _laplacian(grey):
+    from PIL import ImageFilter
+
+    return grey.filter(ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1,
+                                          offset=128))
+
+
+def _texture(grey):
+    """|Laplacian| of a grey image: ink and edges bright, flat areas dark."""
+    from PIL import Image, ImageChops
+
+    return ImageChops.difference(_laplacian(grey), Image.new("L", grey.size, 128))
+
+
+def _grid_dip(image, box) -> float:
+    """How far the mean difference of the high-passed patch with itself shifted by one lag
+    dips below its neighbours' (1: no dip; a screen's pixel grid repeats at its pitch, along
+    both axes). The larger of the two axes' deepest dips."""
+    from PIL import ImageChops, ImageStat
+
+    x0, y0, x1, y1 = box or (0, 0) + image.size
+    side = min(SCREEN_PATCH, x1 - x0, y1 - y0)
+    if side < 4 * max(SCREEN_LAGS):
+        return 1.0
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    patch = image.crop((cx - side // 2, cy - side // 2, cx + side // 2, cy + side // 2))
+    high = _laplacian(patch.convert("L"))
+    w, h = high.size
+    dips = []
+    for axis in (0, 1):
+        lagged = {}
+        for lag in SCREEN_LAGS:
+            a = high.crop((lag, 0, w, h) if axis == 0 else (0, lag, w, h))
+            b = high.crop((0, 0, w - lag, h) if axis == 0 else (0, 0, w, h - lag))
+            lagged[lag] = ImageStat.Stat(ImageChops.difference(a, b)).mean[0]
+        lags = list(SCREEN_LAGS)
+        dips.append(min(lagged[d] / max(1e-6, (lagged[d - 1] + lagged[d + 1]) / 2)
+                        for d in lags[1:-1]))
+    return max(dips)
+
+
+class _Cells:
+    """The straightened card in CARD_CELLS cells: brightness, colour and texture of each, the
+    paper's level fitted as a plane (lighting falls off across a card), and the cells that
+    hold fields."""
+
+    def __init__(self, card):
+        from PIL import Image
+
+        y, cb, cr = card.convert("YCbCr").split()
+        grid = CARD_CELLS
+
+        def cells(img):
+            return list(img.resize(grid, Image.BOX).getdata())
+
+        self.y, self.cb, self.cr = cells(y), cells(cb), cells(cr)
+        self.texture = cells(_texture(y))
+        inside = cells(card.info["inside"])
+        cols, rows = grid
+        self.field = []
+        for j in range(rows):
+            for i in range(cols):
+                u, v = (i + 0.5) / cols, (j + 0.5) / rows
+                picture = any(x0 <= u <= x1 and y0 <= v <= y1 for x0, y0, x1, y1
+                              in PICTURE_ZONES)
+                rim = not (RIM < u < 1 - RIM and RIM < v < 1 - RIM)
+                self.field.append(not picture and not rim and inside[j * cols + i] > 250)
+        self.plane = self._paper_plane()
+        paper = [k for k in self._indices() if abs(self.y[k] - self.plane[k]) < 12]
+        paper = paper or self._indices()
+        self.paper_cb = _median([self.cb[k] for k in paper]) if paper else 128.0
+        self.paper_cr = _median([self.cr[k] for k in paper]) if paper else 128.0
+        self.paper_level = _median([self.plane[k] for k in paper]) if paper else 0.0
+
+    def _indices(self):
+        return [k for k, f in enumerate(self.field) if f]
+
+    def _paper_plane(self) -> List[float]:
+        """Least squares y = a + b u + c v over the field cells, twice: the second time
+        without the cells far off the first plane (print, glare, fingers)."""
+        cols, rows = CARD_CELLS
+        coords = [((k % cols + 0.5) / cols, (k // cols + 0.5) / rows) for k in
+                  range(cols * rows)]
+        used = [k for k in self._indices()]
+        fit = (_median([self.y[k] for k in used]) if used else 0.0, 0.0, 0.0)
+        for _ in range(2):
+            if len(used) < 6:
+                break
+            fit = _plane([coords[k] for k in used], [self.y[k] for k in used]) or fit
+            resid = {k: self.y[k] - (fit[0] + fit[1] * coords[k][0] + fit[2] * coords[k][1])
+                     for k in used}
+            spread = _median([abs(r) for r in resid.values()]) * 2 + 4
+            # Paper sits above print: keep cells near the plane and not far below it.
+            used = [k for k in used if -spread <= resid[k] <= spread]
+        return [fit[0] + fit[1] * u + fit[2] * v for u, v in coords]
+
+    def glare(self) -> int:
+        """The largest patch of field cells lifted most of the way from paper to white."""
+        lifted = [f and self.y[k] - self.plane[k] >= max(6.0, GLARE_MIN_RISE *
+                                                          (255 - self.plane[k]))
+                  for k, f in enumerate(self.field)]
+        return _largest_patch(lifted, CARD_CELLS)
+
+    def occluded(self) -> int:
+        """The largest patch of flat field cells that are neither paper nor print: another
+        colour than the paper's, or much darker."""
+        foreign = []
+        for k, f in enumerate(self.field):
+            chroma = ((self.cb[k] - self.paper_cb) ** 2 + (self.cr[k] - self.paper_cr) ** 2) \
+                ** 0.5
+            foreign.append(f and self.texture[k] <= OCCLUSION_MAX_TEXTURE and (
+                chroma >= OCCLUSION_MIN_CHROMA
+                or self.y[k] <= OCCLUSION_MAX_DARKEN * self.plane[k]))
+        return _largest_patch(foreign, CARD_CELLS)
+
+
+def _second_card_share(image, quad, paper_level: float) -> float:
+    """Card-like area (bright as the card's paper, and printed) outside the card's own box,
+    in the frame's overview, as a share of the card's area: the largest such patch."""
+    from PIL import Image
+
+    overview = _reduced(image, _OVERVIEW_SIDE).convert("L")
+    scale = overview.size[0] / image.size[0]
+    card_area = _area([{"x": x * scale, "y": y * scale} for x, y in quad])
+    short = min(((quad[0][0] - quad[1][0]) ** 2 + (quad[0][1] - quad[1][1]) ** 2) ** 0.5,
+                ((quad[0][0] - quad[3][0]) ** 2 + (quad[0][1] - quad[3][1]) ** 2) ** 0.5)
+    cell = max(3, int(short * scale / 5))
+    grid = (max(1, overview.size[0] // cell), max(1, overview.size[1] // cell))
+    fitted = overview.crop((0, 0, grid[0] * cell, grid[1] * cell))
+    bright = list(fitted.resize(grid, Image.BOX).getdata())
+    printed = list(_texture(fitted).resize(grid, Image.BOX).getdata())
+    xs, ys = [p[0] * scale / cell for p in quad], [p[1] * scale / cell for p in quad]
+    x0, x1, y0, y1 = min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1
+    cardlike = []
+    for k, (level, ink) in enumerate(zip(bright, printed)):
+        i, j = k % grid[0], k // grid[0]
+        own = x0 <= i + 0.5 <= x1 and y0 <= j + 0.5 <= y1
+        cardlike.append(not own and level >= 0.75 * paper_level and ink >= SECOND_CARD_MIN_INK)
+    return _largest_patch(cardlike, grid) * cell * cell / max(1.0, card_area)
+
+
+def _largest_patch(flags: List[bool], grid: Tuple[int, int]) -> int:
+    """Cells in the largest 4-connected patch of flagged cells."""
+    cols, rows = grid
+    seen, best = set(), 0
+    for start, flagged in enumerate(flags):
+        if not flagged or start in seen:
+            continue
+        seen.add(start)
+        queue, size = deque([start]), 0
+        while queue:
+            k = queue.popleft()
+            size += 1
+            i, j = k % cols, k // cols
+            for n, ok in ((k - 1, i > 0), (k + 1, i < cols - 1), (k - cols, j > 0),
+                          (k + cols, j < rows - 1)):
+                if ok and flags[n] and n not in seen:
+                    seen.add(n)
+                    queue.append(n)
+        best = max(best, size)
+    return best
+
+
+def _plane(points, values):
+    """(a, b, c) of the least-squares plane value = a + b u + c v; None when degenerate."""
+    n = len(points)
+    su = sum(u for u, _ in points)
+    sv = sum(v for _, v in points)
+    suu = sum(u * u for u, _ in points)
+    svv = sum(v * v for _, v in points)
+    suv = sum(u * v for u, v in points)
+    sz = sum(values)
+    suz = sum(u * z for (u, _), z in zip(points, values))
+    svz = sum(v * z for (_, v), z in zip(points, values))
+    m = [[n, su, sv, sz], [su, suu, suv, suz], [sv, suv, svv, svz]]
+    for col in range(3):  # Gauss-Jordan with partial pivoting
+        pivot = max(range(col, 3), key=lambda r: abs(m[r][col]))
+        if abs(m[pivot][col]) < 1e-9:
+            return None
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(3):
+            if r != col:
+                f = m[r][col] / m[col][col]
+                m[r] = [a - f * b for a, b in zip(m[r], m[col])]
+    return tuple(m[r][3] / m[r][r] for r in range(3))
+
+
+def _median(values: List[float]) -> float:
+    ordered = sorted(values)
+    n = len(ordered)
+    return 0.0 if n == 0 else (ordered[n // 2] if n % 2 else
+                               (ordered[n // 2 - 1] + ordered[n // 2]) / 2)
