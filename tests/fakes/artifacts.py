@@ -57,9 +57,10 @@ HOLDOUT = Style("holdout", (2016, 1512), (900, 1500), 12, (72, 86), "sensor", "r
                 (2.4, 9.0), "pentile", "toner", ("pen", "note", "finger_dark", "coin"),
                 "streak", True, "overlapping")
 
-# Where the fields are on an upright card (fractions of its width and height): the same zones
-# imaging/quality.py leaves out (the face's portrait, the back's emblem) are avoided here.
-FIELD_SPOTS = ((0.08, 0.15, 0.55, 0.9),)     # x0, y0, x1, y1 that holds text on both sides
+# Where the printed fields are on an upright card (x0, y0, x1, y1, fractions of its width and
+# height): an occluder or a highlight is centred in one of these.
+FIELD_SPOTS = {"face": ((0.10, 0.12, 0.50, 0.88),),
+               "back": ((0.25, 0.72, 0.62, 0.88), (0.35, 0.14, 0.55, 0.32))}
 
 
 @dataclass
@@ -80,13 +81,13 @@ def render(kind: str, seed: int, style: Style = TUNING) -> Shot:
     side = rng.choice(("face", "back"))
     card = realistic.make_card(seed, side).image.convert("RGB")
     detail = side
+    spot = rng.choice(FIELD_SPOTS[side])
+    centre = (rng.uniform(spot[0], spot[2]), rng.uniform(spot[1], spot[3]))
     if kind == "photocopy":
         card = _copy(card, rng, style)
     elif kind == "occlusion":
-        card, what = _occlude(card, rng, style)
+        card, what = _occlude(card, rng, style, centre)
         detail += " " + what
-    elif kind == "glare_on_fields":
-        card = _glare(card, rng, style)
     scene = _background(rng, style) if kind != "photocopy" or rng.random() < 0.5 else \
         Image.new("RGB", style.frame, tuple(rng.randint(236, 252) for _ in range(3)))
     width = rng.randint(*style.card_width)
@@ -104,6 +105,8 @@ def render(kind: str, seed: int, style: Style = TUNING) -> Shot:
         other = realistic.make_card(seed + 900_000, rng.choice(("face", "back"))).image
         _second_card(scene, other.convert("RGB"), rng, style, width, quad)
     scene = _lighting(scene, rng)
+    if kind == "glare_on_fields":  # reflected light: it saturates whatever the exposure
+        scene = _glare(scene, rng, style, quad, centre)
     scene = _noise(scene, rng, style)
     region = quad
     if kind == "incomplete_border" and style.clip_region:
@@ -248,13 +251,12 @@ def _screen(card: Image.Image, rng: random.Random, style: Style, width: int) -> 
     return Image.fromarray(np.clip(bright, 0, 255).astype(np.uint8))
 
 
-def _occlude(card: Image.Image, rng: random.Random, style: Style):
+def _occlude(card: Image.Image, rng: random.Random, style: Style, centre):
     img = card.copy()
     d = ImageDraw.Draw(img, "RGBA")
     w, h = img.size
-    x0, y0, x1, y1 = FIELD_SPOTS[0]
     what = rng.choice(style.occluders)
-    cx, cy = rng.uniform(x0, x1) * w, rng.uniform(y0, y1) * h
+    cx, cy = centre[0] * w, centre[1] * h
     if what in ("finger", "finger_dark"):
         skin = (rng.randint(200, 235), rng.randint(150, 185), rng.randint(120, 150)) \
             if what == "finger" else (rng.randint(120, 165), rng.randint(80, 110),
@@ -293,22 +295,30 @@ def _occlude(card: Image.Image, rng: random.Random, style: Style):
     return img, what
 
 
-def _glare(card: Image.Image, rng: random.Random, style: Style) -> Image.Image:
-    w, h = card.size
-    x0, y0, x1, y1 = FIELD_SPOTS[0]
-    cx, cy = rng.uniform(x0 + 0.05, x1 - 0.05) * w, rng.uniform(y0 + 0.1, y1 - 0.1) * h
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+def _glare(scene: Image.Image, rng: random.Random, style: Style, quad, centre) -> Image.Image:
+    """A specular highlight on the laminate at `centre` (fractions of the card): a blown-out
+    core where the print is lost, fading out at its rim (a flat-topped profile)."""
+    (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = quad
+    u, v = centre
+    cx = (1 - u) * (1 - v) * tlx + (1 - u) * v * blx + u * v * brx + u * (1 - v) * trx
+    cy = (1 - u) * (1 - v) * tly + (1 - u) * v * bly + u * v * bry + u * (1 - v) * try_
+    w = math.hypot(trx - tlx, try_ - tly)
+    h = math.hypot(blx - tlx, bly - tly)
+    box = (int(max(0, cx - w)), int(max(0, cy - w)), int(min(scene.width, cx + w)),
+           int(min(scene.height, cy + w)))
+    yy, xx = np.mgrid[box[1]:box[3], box[0]:box[2]].astype(np.float32)
     if style.glare == "spot":
-        rx, ry = rng.uniform(0.08, 0.16) * w, rng.uniform(0.10, 0.2) * h
+        rx, ry = rng.uniform(0.08, 0.16) * w, rng.uniform(0.12, 0.25) * h
         dist = ((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2
     else:  # a streak of window light across the card
         a = math.radians(rng.uniform(-60, 60))
         across = (xx - cx) * math.sin(a) - (yy - cy) * math.cos(a)
         along = (xx - cx) * math.cos(a) + (yy - cy) * math.sin(a)
-        dist = (across / (rng.uniform(0.04, 0.08) * h)) ** 2 + (along / (0.35 * w)) ** 4
-    strength = rng.uniform(0.75, 0.95) * np.exp(-dist)[..., None]
-    arr = np.asarray(card, dtype=np.float32)
-    return Image.fromarray((arr + (255 - arr) * strength).astype(np.uint8))
+        dist = (across / (rng.uniform(0.05, 0.09) * h)) ** 2 + (along / (0.3 * w)) ** 4
+    strength = rng.uniform(0.85, 1.0) * np.exp(-dist ** 2)[..., None]
+    arr = np.asarray(scene.crop(box), dtype=np.float32)
+    scene.paste(Image.fromarray((arr + (255 - arr) * strength).astype(np.uint8)), box[:2])
+    return scene
 
 
 # The scene ---------------------------------------------------------------------------------

@@ -102,18 +102,22 @@ CARD_CELLS = (16, 10)              # cells across and down: 16 x 16 px each
 # Zones of an upright card (fractions x0, y0, x1, y1) that hold no fields: the face's portrait
 # and the back's emblem (the side is not known here, so both are left out), and the rim.
 PICTURE_ZONES = ((0.60, 0.06, 0.98, 0.80), (0.02, 0.02, 0.30, 0.42))
-RIM = 0.05
+RIM = 0.02
 COPY_MAX_CHROMA_SPREAD = 3.0       # std of Cb and Cr over the card: a grey copy has none
 SCREEN_MAX_DIP = 0.80              # lag difference at the grid's pitch / its neighbours'
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
 BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of its side)
-GLARE_MIN_RISE = 0.45              # of the way from the paper's level to white
-GLARE_MIN_CELLS = 4
-OCCLUSION_MIN_CELLS = 5
-OCCLUSION_MIN_CHROMA = 14.0        # distance in Cb/Cr from the paper's colour
-OCCLUSION_MAX_DARKEN = 0.55        # or darker than this share of the paper's level...
-OCCLUSION_MAX_TEXTURE = 10.0       # ...and flat: not print
+GLARE_MIN_RISE = 0.3               # of the way from the paper's level to white...
+GLARE_MIN_LIFT = 10.0              # ...and at least this many grey levels above the paper...
+GLARE_MAX_TEXTURE = 0.5            # ...and flat (saturated): under this share of the paper's
+GLARE_MIN_CELLS = 5
+GLARE_CELLS = (32, 20)
+OCCLUSION_MIN_CELLS = 3
+OCCLUSION_MAX_TEXTURE = 0.6        # flatter than this share of the paper's texture...
+OCCLUSION_MIN_CHROMA = 10.0        # ...and this far from the paper's colour (Cb/Cr)...
+OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
+OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
 SECOND_CARD_MIN_SHARE = 0.35       # card-like area outside the card, of the card's area
 SECOND_CARD_MIN_INK = 6.0          # mean |Laplacian| of a cell of the overview: printed
 _OVERVIEW_SIDE = 256
@@ -234,46 +238,42 @@ def _grid_dip(image, box) -> float:
 class _Cells:
     """The straightened card in CARD_CELLS cells: brightness, colour and texture of each, the
     paper's level fitted as a plane (lighting falls off across a card), and the cells that
-    hold fields."""
+    hold fields. Glare is read on cells half as large (GLARE_CELLS): a highlight over a few
+    characters is smaller than a cell."""
 
     def __init__(self, card):
-        from PIL import Image
+        from PIL import Image, ImageFilter
 
         y, cb, cr = card.convert("YCbCr").split()
-        grid = CARD_CELLS
 
-        def cells(img):
+        def cells(img, grid=CARD_CELLS):
             return list(img.resize(grid, Image.BOX).getdata())
 
         self.y, self.cb, self.cr = cells(y), cells(cb), cells(cr)
         self.texture = cells(_texture(y))
-        inside = cells(card.info["inside"])
-        cols, rows = grid
-        self.field = []
-        for j in range(rows):
-            for i in range(cols):
-                u, v = (i + 0.5) / cols, (j + 0.5) / rows
-                picture = any(x0 <= u <= x1 and y0 <= v <= y1 for x0, y0, x1, y1
-                              in PICTURE_ZONES)
-                rim = not (RIM < u < 1 - RIM and RIM < v < 1 - RIM)
-                self.field.append(not picture and not rim and inside[j * cols + i] > 250)
-        self.plane = self._paper_plane()
+        inside = card.info["inside"]
+        self.field = _fields(CARD_CELLS, cells(inside))
+        self.fit = self._paper_plane()
+        self.plane = _evaluate(self.fit, CARD_CELLS)
         paper = [k for k in self._indices() if abs(self.y[k] - self.plane[k]) < 12]
         paper = paper or self._indices()
         self.paper_cb = _median([self.cb[k] for k in paper]) if paper else 128.0
         self.paper_cr = _median([self.cr[k] for k in paper]) if paper else 128.0
         self.paper_level = _median([self.plane[k] for k in paper]) if paper else 0.0
+        self.paper_texture = _median([self.texture[k] for k in paper]) if paper else 0.0
+        self.floor = cells(y.filter(ImageFilter.MinFilter(3)), GLARE_CELLS)
+        self.fine_texture = cells(_texture(y), GLARE_CELLS)
+        self.fine_field = _fields(GLARE_CELLS, cells(inside, GLARE_CELLS))
+        self.fine_plane = _evaluate(self.fit, GLARE_CELLS)
 
     def _indices(self):
         return [k for k, f in enumerate(self.field) if f]
 
-    def _paper_plane(self) -> List[float]:
+    def _paper_plane(self) -> Tuple[float, float, float]:
         """Least squares y = a + b u + c v over the field cells, twice: the second time
         without the cells far off the first plane (print, glare, fingers)."""
-        cols, rows = CARD_CELLS
-        coords = [((k % cols + 0.5) / cols, (k // cols + 0.5) / rows) for k in
-                  range(cols * rows)]
-        used = [k for k in self._indices()]
+        coords = _coords(CARD_CELLS)
+        used = self._indices()
         fit = (_median([self.y[k] for k in used]) if used else 0.0, 0.0, 0.0)
         for _ in range(2):
             if len(used) < 6:
@@ -282,28 +282,50 @@ class _Cells:
             resid = {k: self.y[k] - (fit[0] + fit[1] * coords[k][0] + fit[2] * coords[k][1])
                      for k in used}
             spread = _median([abs(r) for r in resid.values()]) * 2 + 4
-            # Paper sits above print: keep cells near the plane and not far below it.
             used = [k for k in used if -spread <= resid[k] <= spread]
-        return [fit[0] + fit[1] * u + fit[2] * v for u, v in coords]
+        return fit
 
     def glare(self) -> int:
-        """The largest patch of field cells lifted most of the way from paper to white."""
-        lifted = [f and self.y[k] - self.plane[k] >= max(6.0, GLARE_MIN_RISE *
-                                                          (255 - self.plane[k]))
-                  for k, f in enumerate(self.field)]
-        return _largest_patch(lifted, CARD_CELLS)
+        """The largest patch of small field cells whose darkest pixels are lifted most of the
+        way from the paper's level to white: a highlight that washed out the print under it."""
+        flat = GLARE_MAX_TEXTURE * self.paper_texture
+        lifted = [f and self.fine_texture[k] <= flat and self.floor[k] - self.fine_plane[k]
+                  >= max(GLARE_MIN_LIFT, GLARE_MIN_RISE * (255 - self.fine_plane[k]))
+                  for k, f in enumerate(self.fine_field)]
+        return _largest_patch(lifted, GLARE_CELLS)
 
     def occluded(self) -> int:
-        """The largest patch of flat field cells that are neither paper nor print: another
-        colour than the paper's, or much darker."""
+        """The largest patch of field cells flatter than the card's paper (no security print,
+        no text) that are not paper: another colour than the paper's, or darker."""
         foreign = []
         for k, f in enumerate(self.field):
             chroma = ((self.cb[k] - self.paper_cb) ** 2 + (self.cr[k] - self.paper_cr) ** 2) \
                 ** 0.5
-            foreign.append(f and self.texture[k] <= OCCLUSION_MAX_TEXTURE and (
+            flat = self.texture[k] <= OCCLUSION_MAX_TEXTURE * self.paper_texture
+            foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA or flat and (
                 chroma >= OCCLUSION_MIN_CHROMA
-                or self.y[k] <= OCCLUSION_MAX_DARKEN * self.plane[k]))
+                or self.y[k] <= self.plane[k] - OCCLUSION_MIN_DARKEN)))
         return _largest_patch(foreign, CARD_CELLS)
+
+
+def _coords(grid: Tuple[int, int]) -> List[Tuple[float, float]]:
+    cols, rows = grid
+    return [((k % cols + 0.5) / cols, (k // cols + 0.5) / rows) for k in range(cols * rows)]
+
+
+def _evaluate(fit, grid: Tuple[int, int]) -> List[float]:
+    return [fit[0] + fit[1] * u + fit[2] * v for u, v in _coords(grid)]
+
+
+def _fields(grid: Tuple[int, int], inside: List[int]) -> List[bool]:
+    """Which cells of an upright card may hold fields: not the portrait or the emblem, not
+    the rim, and inside the photo."""
+    cols, rows = grid
+    corner = (1.5 / cols, 1.5 / rows)  # a rounded corner lets the background in
+    return [not any(x0 <= u <= x1 and y0 <= v <= y1 for x0, y0, x1, y1 in PICTURE_ZONES)
+            and not (min(u, 1 - u) < corner[0] and min(v, 1 - v) < corner[1])
+            and RIM < u < 1 - RIM and RIM < v < 1 - RIM and inside[k] > 250
+            for k, (u, v) in enumerate(_coords(grid))]
 
 
 def _second_card_share(image, quad, paper_level: float) -> float:
