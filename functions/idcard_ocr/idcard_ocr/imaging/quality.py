@@ -111,7 +111,7 @@ BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of
 GLARE_MIN_RISE = 0.3               # of the way from the paper's level to white...
 GLARE_MIN_LIFT = 10.0              # ...and at least this many grey levels above the paper...
 GLARE_MAX_TEXTURE = 0.5            # ...and flat (saturated): under this share of the paper's
-GLARE_MIN_CELLS = 5
+GLARE_MIN_CELLS = 4
 GLARE_CELLS = (32, 20)
 OCCLUSION_MIN_CELLS = 3
 OCCLUSION_MAX_TEXTURE = 0.6        # flatter than this share of the paper's texture...
@@ -202,16 +202,19 @@ def _laplacian(grey):
 
 
 def _texture(grey):
-    """|Laplacian| of a grey image: ink and edges bright, flat areas dark."""
-    from PIL import Image, ImageChops
+    """|Laplacian| of a grey image: ink and edges bright, flat areas dark. The filter leaves
+    the outermost pixels as they were, so they are set to 0 (no texture)."""
+    from PIL import Image, ImageChops, ImageOps
 
-    return ImageChops.difference(_laplacian(grey), Image.new("L", grey.size, 128))
+    texture = ImageChops.difference(_laplacian(grey), Image.new("L", grey.size, 128))
+    return ImageOps.expand(ImageOps.crop(texture, 1), 1, 0)
 
 
 def _grid_dip(image, box) -> float:
     """How far the mean difference of the high-passed patch with itself shifted by one lag
-    dips below its neighbours' (1: no dip; a screen's pixel grid repeats at its pitch, along
-    both axes). The larger of the two axes' deepest dips."""
+    dips below its neighbours' lags (1: no dip; a screen's pixel grid repeats at its pitch:
+    its subpixel columns along the rows, its pixel rows down the columns). The deeper of the
+    two axes' deepest dips."""
     from PIL import ImageChops, ImageStat
 
     x0, y0, x1, y1 = box or (0, 0) + image.size
@@ -232,7 +235,7 @@ def _grid_dip(image, box) -> float:
         lags = list(SCREEN_LAGS)
         dips.append(min(lagged[d] / max(1e-6, (lagged[d - 1] + lagged[d + 1]) / 2)
                         for d in lags[1:-1]))
-    return max(dips)
+    return min(dips)
 
 
 class _Cells:
