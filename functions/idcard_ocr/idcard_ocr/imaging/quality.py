@@ -14,6 +14,7 @@ most 384 x 384 px at full resolution for a screen's pixel grid, and a 256 px ove
 frame for a second card.
 """
 
+import math
 from collections import deque
 from typing import Iterable, List, Optional, Sequence, Tuple
 
@@ -23,6 +24,7 @@ BRIGHT_MIN_MEAN = 240.0
 BLOWN_OUT_MAX_SHARE = 0.30
 SMALL_MIN_AREA_SHARE = 0.15
 _ANALYSIS_SIDE = 1024
+_MAX_COORDINATE = 1e6
 
 
 def assess(image, card_region: Optional[Sequence[dict]] = None,
@@ -71,6 +73,8 @@ def _points(region: Optional[Iterable[dict]]):
         points = [(float(p["x"]), float(p["y"])) for p in region or ()]
     except (KeyError, TypeError, ValueError):
         return []
+    if not all(math.isfinite(c) and abs(c) < _MAX_COORDINATE for p in points for c in p):
+        return []  # NaN, infinite or absurd: an answer that locates nothing
     return points if len(points) == 4 else []
 
 
@@ -102,12 +106,13 @@ CARD_CELLS = (16, 10)              # cells across and down: 16 x 16 px each
 # Zones of an upright card (fractions x0, y0, x1, y1) that hold no fields: the face's portrait
 # and the back's emblem (the side is not known here, so both are left out), and the rim.
 PICTURE_ZONES = ((0.60, 0.06, 0.98, 0.80), (0.02, 0.02, 0.30, 0.42))
-RIM = 0.02
+RIM = 0.07                         # the outer ring of cells: a region is seldom exact
 COPY_MAX_CHROMA_SPREAD = 3.0       # std of Cb and Cr over the card: a grey copy has none
 SCREEN_MAX_DIP = 0.80              # lag difference at the grid's pitch / its neighbours'
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
 BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of its side)
+CROPPED_MIN_SHARE = 0.85           # a card this much of the photo: cropped to the card
 GLARE_MIN_RISE = 0.3               # of the way from the paper's level to white...
 GLARE_MIN_LIFT = 10.0              # ...and at least this many grey levels above the paper...
 GLARE_MAX_TEXTURE = 0.5            # ...and flat (saturated): under this share of the paper's
@@ -127,13 +132,21 @@ def kyc_signals(image, quad) -> Tuple[List[str], dict]:
     """(warnings, measurements) of the six KYC signals; `quad` is None without a region."""
     measures: dict = {}
     warnings: List[str] = []
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
     width, height = image.size
     if quad is not None:
         margin = BORDER_MARGIN * max(width, height)
-        outside = [not (margin <= x <= width - 1 - margin and margin <= y <= height - 1 - margin)
+        at_edge = [not (margin <= x <= width - 1 - margin and margin <= y <= height - 1 - margin)
                    for x, y in quad]
-        measures["corners_at_edge"] = sum(outside)
-        if any(outside):
+        beyond = [not (-margin <= x <= width - 1 + margin and -margin <= y <= height - 1 + margin)
+                  for x, y in quad]
+        measures["corners_at_edge"] = sum(at_edge)
+        # A photo cropped to the card has its corners on the edge too: there, only a corner
+        # beyond the frame says the card was cut.
+        cropped_to_card = _area([{"x": x, "y": y} for x, y in quad]) >= \
+            CROPPED_MIN_SHARE * width * height
+        if any(beyond) or (any(at_edge) and not cropped_to_card):
             warnings.append("incomplete_border")
     card = _straightened(image, quad) if quad is not None else None
     colour = card if card is not None else _reduced(image, _OVERVIEW_SIDE * 2)
@@ -171,13 +184,16 @@ def _straightened(image, quad):
     from PIL import Image
 
     xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-    x0, y0 = int(min(xs)), int(min(ys))
-    x1, y1 = int(max(xs)) + 1, int(max(ys)) + 1
+    # Only the part inside the photo is cut (a region far outside must not cost memory); the
+    # transform fills the rest with black, and `inside` says which pixels those are.
+    x0, y0 = max(0, int(min(xs))), max(0, int(min(ys)))
+    x1, y1 = min(image.size[0], int(max(xs)) + 1), min(image.size[1], int(max(ys)) + 1)
     if x1 - x0 < 16 or y1 - y0 < 16:
         return None
-    factor = max(1, int(min((x1 - x0) / (CARD_SIZE[0] * 1.5), (y1 - y0) / (CARD_SIZE[1] * 1.5))))
+    factor = max(1, int(min((max(xs) - min(xs)) / (CARD_SIZE[0] * 1.5),
+                            (max(ys) - min(ys)) / (CARD_SIZE[1] * 1.5))))
     crop = image.crop((x0, y0, x1, y1)).convert("RGB")
-    inside = Image.new("L", image.size, 255).crop((x0, y0, x1, y1))
+    inside = Image.new("L", crop.size, 255)
     if factor > 1:
         crop, inside = crop.reduce(factor), inside.reduce(factor)
     data = [c for x, y in quad for c in ((x - x0) / factor, (y - y0) / factor)]
