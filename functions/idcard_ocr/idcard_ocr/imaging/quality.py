@@ -358,6 +358,8 @@ def _second_card_share(image, quad, paper_level: float) -> float:
     short = min(((quad[0][0] - quad[1][0]) ** 2 + (quad[0][1] - quad[1][1]) ** 2) ** 0.5,
                 ((quad[0][0] - quad[3][0]) ** 2 + (quad[0][1] - quad[3][1]) ** 2) ** 0.5)
     cell = max(3, int(short * scale / 5))
+    if card_area >= 0.5 * overview.size[0] * overview.size[1] or cell * 2 > min(overview.size):
+        return 0.0  # no room in the frame for a second card
     grid = (max(1, overview.size[0] // cell), max(1, overview.size[1] // cell))
     fitted = overview.crop((0, 0, grid[0] * cell, grid[1] * cell))
     bright = list(fitted.resize(grid, Image.BOX).getdata())
