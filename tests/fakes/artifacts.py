@@ -104,7 +104,7 @@ def render(kind: str, seed: int, style: Style = TUNING) -> Shot:
     if kind == "multiple_cards":
         other = realistic.make_card(seed + 900_000, rng.choice(("face", "back"))).image
         _second_card(scene, other.convert("RGB"), rng, style, width, quad)
-    scene = _lighting(scene, rng)
+    scene = realistic._lighting(scene, rng)
     if kind == "glare_on_fields":  # reflected light: it saturates whatever the exposure
         scene = _glare(scene, rng, style, quad, centre)
     scene = _noise(scene, rng, style)
@@ -357,13 +357,6 @@ def _background(rng: random.Random, style: Style) -> Image.Image:
             d.rectangle((x, y, x + rng.randint(200, 500), y + rng.randint(260, 600)),
                         fill=(rng.randint(235, 250),) * 3)
     return scene
-
-
-def _lighting(scene: Image.Image, rng: random.Random) -> Image.Image:
-    w, h = scene.size
-    ramp = np.linspace(rng.uniform(0.82, 1.0), rng.uniform(1.0, 1.1), w)[None, :, None]
-    arr = np.asarray(scene, dtype=np.float32) * ramp
-    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
 
 
 def _noise(scene: Image.Image, rng: random.Random, style: Style) -> Image.Image:
