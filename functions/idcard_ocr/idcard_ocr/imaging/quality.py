@@ -204,10 +204,16 @@ def _straightened(image, quad):
 
 
 def _chroma_spread(image) -> Tuple[float, float]:
+    """Standard deviations of Cb and Cr, over the photo's own pixels only (a straightened card
+    cut by the frame is black where the photo ends)."""
     from PIL import ImageStat
 
     _, cb, cr = image.convert("YCbCr").split()
-    return ImageStat.Stat(cb).stddev[0], ImageStat.Stat(cr).stddev[0]
+    inside = image.info.get("inside")
+    inside = inside.point(lambda v: 255 if v > 250 else 0) if inside is not None else None
+    if inside is not None and not inside.getbbox():
+        inside = None  # a degenerate region: the straightened copy as it is
+    return (ImageStat.Stat(cb, mask=inside).stddev[0], ImageStat.Stat(cr, mask=inside).stddev[0])
 
 
 def _laplacian(grey):
