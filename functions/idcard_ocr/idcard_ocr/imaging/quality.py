@@ -28,8 +28,11 @@ _MAX_COORDINATE = 1e6
 
 
 def assess(image, card_region: Optional[Sequence[dict]] = None,
-           api_quality: Optional[dict] = None) -> dict:
-    """The `quality` object of a result: measurements, and the warnings they raise."""
+           api_quality: Optional[dict] = None, side: Optional[str] = None) -> dict:
+    """The `quality` object of a result: measurements, and the warnings they raise.
+
+    `side` ("face" or "back", the side read): where the card's picture is (the portrait, the
+    emblem), which holds no fields; without it the card's red emblem decides."""
     from PIL import ImageFilter, ImageStat
 
     width, height = image.size
@@ -52,7 +55,7 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
         warnings.append("overexposed")
     if area_share is not None and area_share < SMALL_MIN_AREA_SHARE:
         warnings.append("card_too_small")
-    signals, measures = kyc_signals(image, _points(card_region) or None)
+    signals, measures = kyc_signals(image, _points(card_region) or None, side)
     warnings += signals
     quality = {
         "warnings": warnings,
@@ -105,7 +108,9 @@ CARD_SIZE = (256, 162)             # the straightened card the cell rules read
 CARD_CELLS = (16, 10)              # cells across and down: 16 x 16 px each
 # Zones of an upright card (fractions x0, y0, x1, y1) that hold no fields: the face's portrait
 # and the back's emblem (the side is not known here, so both are left out), and the rim.
-PICTURE_ZONES = ((0.60, 0.06, 0.98, 0.80), (0.02, 0.02, 0.30, 0.42))
+PICTURE_ZONES = {"face": (0.60, 0.06, 0.98, 0.80), "back": (0.02, 0.02, 0.30, 0.42)}
+EMBLEM_MIN_RED = 20.0              # Cr above the paper's: the back's red emblem...
+EMBLEM_MIN_CELLS = 2               # ...in this many cells of its zone
 RIM = 0.07                         # the outer ring of cells: a region is seldom exact
 COPY_MAX_CHROMA_SPREAD = 3.0       # std of Cb and Cr over the card: a grey copy has none
 SCREEN_MAX_DIP = 0.80              # lag difference at the grid's pitch / its neighbours'
@@ -114,9 +119,9 @@ SCREEN_LAGS = range(2, 14)
 BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of its side)
 CROPPED_MIN_SHARE = 0.85           # a card this much of the photo: cropped to the card
 GLARE_MIN_RISE = 0.3               # of the way from the paper's level to white...
-GLARE_MIN_LIFT = 16.0              # ...and at least this many grey levels above the paper...
+GLARE_MIN_LIFT = 12.0              # ...and at least this many grey levels above the paper...
 GLARE_MAX_TEXTURE = 0.5            # ...and flat (saturated): under this share of the paper's
-GLARE_MIN_CELLS = 4
+GLARE_MIN_CELLS = 8
 GLARE_CELLS = (32, 20)
 OCCLUSION_MIN_CELLS = 3
 OCCLUSION_MAX_TEXTURE = 0.6        # flatter than this share of the paper's texture...
@@ -128,7 +133,7 @@ SECOND_CARD_MIN_INK = 6.0          # mean |Laplacian| of a cell of the overview:
 _OVERVIEW_SIDE = 256
 
 
-def kyc_signals(image, quad) -> Tuple[List[str], dict]:
+def kyc_signals(image, quad, side: Optional[str] = None) -> Tuple[List[str], dict]:
     """(warnings, measurements) of the six KYC signals; `quad` is None without a region."""
     measures: dict = {}
     warnings: List[str] = []
@@ -159,7 +164,7 @@ def kyc_signals(image, quad) -> Tuple[List[str], dict]:
     if dip < SCREEN_MAX_DIP:
         warnings.append("screen_recapture")
     if card is not None:
-        cells = _Cells(card)
+        cells = _Cells(card, side)
         measures["glare_cells"] = cells.glare()
         measures["occluded_cells"] = cells.occluded()
         if measures["occluded_cells"] >= OCCLUSION_MIN_CELLS:
@@ -266,7 +271,7 @@ class _Cells:
     hold fields. Glare is read on cells half as large (GLARE_CELLS): a highlight over a few
     characters is smaller than a cell."""
 
-    def __init__(self, card):
+    def __init__(self, card, side: Optional[str] = None):
         from PIL import Image, ImageFilter
 
         y, cb, cr = card.convert("YCbCr").split()
@@ -277,7 +282,8 @@ class _Cells:
         self.y, self.cb, self.cr = cells(y), cells(cb), cells(cr)
         self.texture = cells(_texture(y))
         inside = card.info["inside"]
-        self.field = _fields(CARD_CELLS, cells(inside))
+        self.side = side if side in PICTURE_ZONES else self._side(cells(inside))
+        self.field = _fields(CARD_CELLS, cells(inside), self.side)
         self.fit = self._paper_plane()
         self.plane = _evaluate(self.fit, CARD_CELLS)
         paper = [k for k in self._indices() if abs(self.y[k] - self.plane[k]) < 12]
@@ -288,8 +294,18 @@ class _Cells:
         self.paper_texture = _median([self.texture[k] for k in paper]) if paper else 0.0
         self.floor = cells(y.filter(ImageFilter.MinFilter(3)), GLARE_CELLS)
         self.fine_texture = cells(_texture(y), GLARE_CELLS)
-        self.fine_field = _fields(GLARE_CELLS, cells(inside, GLARE_CELLS))
+        self.fine_field = _fields(GLARE_CELLS, cells(inside, GLARE_CELLS), self.side)
         self.fine_plane = _evaluate(self.fit, GLARE_CELLS)
+
+    def _side(self, inside: List[int]) -> str:
+        """back when the emblem's zone holds red (the emblem), else face. Compared with the
+        card's most common redness, which stands for its paper here."""
+        x0, y0, x1, y1 = PICTURE_ZONES["back"]
+        zone = [k for k, (u, v) in enumerate(_coords(CARD_CELLS))
+                if x0 <= u <= x1 and y0 <= v <= y1 and inside[k] > 250]
+        paper = _median(self.cr)
+        red = sum(self.cr[k] - paper >= EMBLEM_MIN_RED for k in zone)
+        return "back" if red >= EMBLEM_MIN_CELLS else "face"
 
     def _indices(self):
         return [k for k, f in enumerate(self.field) if f]
@@ -342,12 +358,13 @@ def _evaluate(fit, grid: Tuple[int, int]) -> List[float]:
     return [fit[0] + fit[1] * u + fit[2] * v for u, v in _coords(grid)]
 
 
-def _fields(grid: Tuple[int, int], inside: List[int]) -> List[bool]:
+def _fields(grid: Tuple[int, int], inside: List[int], side: str) -> List[bool]:
     """Which cells of an upright card may hold fields: not the portrait or the emblem, not
     the rim, and inside the photo."""
     cols, rows = grid
     corner = (1.5 / cols, 1.5 / rows)  # a rounded corner lets the background in
-    return [not any(x0 <= u <= x1 and y0 <= v <= y1 for x0, y0, x1, y1 in PICTURE_ZONES)
+    x0, y0, x1, y1 = PICTURE_ZONES[side]
+    return [not (x0 <= u <= x1 and y0 <= v <= y1)
             and not (min(u, 1 - u) < corner[0] and min(v, 1 - v) < corner[1])
             and RIM < u < 1 - RIM and RIM < v < 1 - RIM and inside[k] > 250
             for k, (u, v) in enumerate(_coords(grid))]
