@@ -295,9 +295,11 @@ def _occlude(card: Image.Image, rng: random.Random, style: Style, centre):
     return img, what
 
 
-def _glare(scene: Image.Image, rng: random.Random, style: Style, quad, centre) -> Image.Image:
+def _glare(scene: Image.Image, rng: random.Random, style: Style, quad, centre,
+           size: Optional[Tuple[float, float]] = None) -> Image.Image:
     """A specular highlight on the laminate at `centre` (fractions of the card): a blown-out
-    core where the print is lost, fading out at its rim (a flat-topped profile)."""
+    core where the print is lost, fading out at its rim (a flat-topped profile). `size`: its
+    radii as shares of the card's width and height (default: drawn from the style)."""
     (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = quad
     u, v = centre
     cx = (1 - u) * (1 - v) * tlx + (1 - u) * v * blx + u * v * brx + u * (1 - v) * trx
@@ -308,7 +310,8 @@ def _glare(scene: Image.Image, rng: random.Random, style: Style, quad, centre) -
            int(min(scene.height, cy + w)))
     yy, xx = np.mgrid[box[1]:box[3], box[0]:box[2]].astype(np.float32)
     if style.glare == "spot":
-        rx, ry = rng.uniform(0.08, 0.16) * w, rng.uniform(0.12, 0.25) * h
+        rx, ry = (rng.uniform(0.08, 0.16), rng.uniform(0.12, 0.25)) if size is None else size
+        rx, ry = rx * w, ry * h
         dist = ((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2
     else:  # a streak of window light across the card
         a = math.radians(rng.uniform(-60, 60))

@@ -118,10 +118,12 @@ SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
 BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of its side)
 CROPPED_MIN_SHARE = 0.85           # a card this much of the photo: cropped to the card
-GLARE_MIN_RISE = 0.3               # of the way from the paper's level to white...
-GLARE_MIN_LIFT = 12.0              # ...and at least this many grey levels above the paper...
+GLARE_MIN_RISE = 0.15              # of the way from the paper's level to white...
+GLARE_MIN_LIFT = 4.0               # ...and at least this many grey levels above the paper...
 GLARE_MAX_TEXTURE = 0.5            # ...and flat (saturated): under this share of the paper's
-GLARE_MIN_CELLS = 8
+GLARE_MIN_BRIGHTER = 8.0           # ...and brighter on average than the paper by this much
+GLARE_MIN_BRIGHTER_SHARE = 0.3     # and this share of the way to white
+GLARE_MIN_CELLS = 3
 GLARE_CELLS = (32, 20)
 OCCLUSION_MIN_CELLS = 3
 OCCLUSION_MAX_TEXTURE = 0.6        # flatter than this share of the paper's texture...
@@ -294,6 +296,7 @@ class _Cells:
         self.paper_texture = _median([self.texture[k] for k in paper]) if paper else 0.0
         self.floor = cells(y.filter(ImageFilter.MinFilter(3)), GLARE_CELLS)
         self.fine_texture = cells(_texture(y), GLARE_CELLS)
+        self.fine_y = cells(y, GLARE_CELLS)
         self.fine_field = _fields(GLARE_CELLS, cells(inside, GLARE_CELLS), self.side)
         self.fine_plane = _evaluate(self.fit, GLARE_CELLS)
 
@@ -323,16 +326,22 @@ class _Cells:
             resid = {k: self.y[k] - (fit[0] + fit[1] * coords[k][0] + fit[2] * coords[k][1])
                      for k in used}
             spread = _median([abs(r) for r in resid.values()]) * 2 + 4
-            used = [k for k in used if -spread <= resid[k] <= spread]
+            # Paper is the brightest of what is printed on: print sits below it.
+            used = [k for k in used if -spread / 2 <= resid[k] <= spread]
         return fit
 
     def glare(self) -> int:
         """The largest patch of small field cells whose darkest pixels are lifted most of the
         way from the paper's level to white: a highlight that washed out the print under it."""
         flat = GLARE_MAX_TEXTURE * self.paper_texture
-        lifted = [f and self.fine_texture[k] <= flat and self.floor[k] - self.fine_plane[k]
-                  >= max(GLARE_MIN_LIFT, GLARE_MIN_RISE * (255 - self.fine_plane[k]))
-                  for k, f in enumerate(self.fine_field)]
+        lifted = []
+        for k, f in enumerate(self.fine_field):
+            room = 255 - self.fine_plane[k]
+            lifted.append(f and self.fine_texture[k] <= flat
+                          and self.floor[k] - self.fine_plane[k]
+                          >= max(GLARE_MIN_LIFT, GLARE_MIN_RISE * room)
+                          and self.fine_y[k] - self.fine_plane[k]
+                          >= max(GLARE_MIN_BRIGHTER, GLARE_MIN_BRIGHTER_SHARE * room))
         return _largest_patch(lifted, GLARE_CELLS)
 
     def occluded(self) -> int:
