@@ -8,13 +8,17 @@ hold-out); these tests hold the behaviour of each rule on a few photos of each k
 import dataclasses
 import io
 import math
+import os
 
 import pytest
 from PIL import Image
 
 from idcard_ocr.imaging import prepare
 from idcard_ocr.imaging.quality import assess
+from tests.conftest import ROOT
 from tests.fakes import artifacts, realistic
+
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "cards")
 
 pytestmark = pytest.mark.skipif(not realistic.fonts_available(), reason="make fonts")
 
@@ -85,7 +89,8 @@ def test_ordinary_photos_raise_none_of_them():
 def test_the_signals_are_measured_and_reported_beside_the_warnings():
     quality, _ = assessed("ordinary", 11)
     assert set(quality["signals"]) == {"corners_at_edge", "chroma_spread", "grid_dip",
-                                       "glare_cells", "occluded_cells", "second_card_share"}
+                                       "paper_share", "glare_cells", "occluded_cells",
+                                       "second_card_share"}
     assert quality["signals"]["corners_at_edge"] == 0
     assert quality["signals"]["grid_dip"] > 0.85 and quality["signals"]["chroma_spread"] > 3
 
@@ -116,6 +121,17 @@ def test_a_photo_cropped_to_the_card_is_not_cut_but_a_corner_beyond_the_frame_is
     assert "incomplete_border" not in assess(card, whole)["warnings"]
     beyond = [dict(p, x=p["x"] + 60) for p in whole]
     assert "incomplete_border" in assess(card, beyond)["warnings"]
+
+
+def test_a_region_that_shows_no_card_runs_no_cell_rule():
+    """The whole of a cluttered photo given as the card (a wrong region): its paper share is
+    low, and occlusion, glare and a second card are not judged on it."""
+    picture = prepare(open(os.path.join(FIXTURES, "face-cluttered.jpg"), "rb").read()).decoded()
+    w, h = picture.size
+    quality = assess(picture, [{"x": 0, "y": 0}, {"x": 0, "y": h}, {"x": w, "y": h},
+                               {"x": w, "y": 0}])
+    assert quality["signals"]["paper_share"] < 0.30
+    assert "occluded_cells" not in quality["signals"] and quality["warnings"] == []
 
 
 @pytest.mark.parametrize("region", [

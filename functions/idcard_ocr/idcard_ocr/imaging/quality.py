@@ -130,6 +130,8 @@ OCCLUSION_MAX_TEXTURE = 0.6        # flatter than this share of the paper's text
 OCCLUSION_MIN_CHROMA = 10.0        # ...and this far from the paper's colour (Cb/Cr)...
 OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
 OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
+PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
+                                   # does not show a card (the cell rules are not run)
 SECOND_CARD_MIN_SHARE = 0.35       # card-like area outside the card, of the card's area
 SECOND_CARD_MIN_INK = 6.0          # mean |Laplacian| of a cell of the overview: printed
 _OVERVIEW_SIDE = 256
@@ -165,8 +167,10 @@ def kyc_signals(image, quad, side: Optional[str] = None) -> Tuple[List[str], dic
     measures["grid_dip"] = round(dip, 3)
     if dip < SCREEN_MAX_DIP:
         warnings.append("screen_recapture")
-    if card is not None:
-        cells = _Cells(card, side)
+    cells = _Cells(card, side) if card is not None else None
+    if cells is not None:
+        measures["paper_share"] = round(cells.paper_share, 2)
+    if cells is not None and cells.paper_share >= PAPER_MIN_SHARE:
         measures["glare_cells"] = cells.glare()
         measures["occluded_cells"] = cells.occluded()
         if measures["occluded_cells"] >= OCCLUSION_MIN_CELLS:
@@ -289,6 +293,7 @@ class _Cells:
         self.fit = self._paper_plane()
         self.plane = _evaluate(self.fit, CARD_CELLS)
         paper = [k for k in self._indices() if abs(self.y[k] - self.plane[k]) < 12]
+        self.paper_share = len(paper) / max(1, len(self._indices()))
         paper = paper or self._indices()
         self.paper_cb = _median([self.cb[k] for k in paper]) if paper else 128.0
         self.paper_cr = _median([self.cr[k] for k in paper]) if paper else 128.0
