@@ -143,9 +143,9 @@ def report(bucket, rows) -> int:
                     if side != doc["side"]:
                         detail += f"  + {side}: " + " ".join(
                             f"{k}={v}" for k, v in mask_fields(part["fields"]).items())
-                failed = failed_checks(doc)  # every side read: a sheet's back too
+                failing = failed_checks(doc)  # every side read: a sheet's back too
                 detail += "  checks " + ("passed" if checks_passed(doc) else
-                                         "FAILED: " + ", ".join(failed))
+                                         "FAILED: " + ", ".join(failing))
                 if expired(doc):
                     detail += "  EXPIRED"
                 if doc["quality"]["warnings"]:
