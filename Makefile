@@ -72,6 +72,7 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/versus_sample.py
 	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/quality.py kyc
 	$(BIN)/python bench/backfill.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/engine_function.py

@@ -1,5 +1,7 @@
 """Quality-warning thresholds on the synthetic set (part of `make bench`).
 
+`python bench/quality.py kyc` runs only the KYC signals (see kyc() below).
+
 Generated photos in five groups: ordinary (clean, cluttered, rotated: must raise no warning),
 and deliberately blurred, dark, overexposed and far-away cards (each must raise its own). The
 card region comes from the offline engine, as it would in the function with OCR_ENGINE=local;
@@ -106,5 +108,119 @@ def main() -> int:
     return 0
 
 
+KYC_EACH = int(os.environ.get("BENCH_KYC_EACH", 100))
+KYC_ORDINARY = int(os.environ.get("BENCH_KYC_ORDINARY", 200))
+KYC_SIGNALS = ("photocopy", "screen_recapture", "incomplete_border", "occlusion",
+               "glare_on_fields", "multiple_cards")
+
+
+def kyc() -> int:
+    """The KYC signals' detection and false-alarm rates on tests/fakes/artifacts.py's photos,
+    on the tuning configuration and on the hold-out one (never tuned on), and their cost on a
+    12 MP photo. The card region given to assess() is where the renderer put the card (what
+    the API reports as card_region), scaled to the picture the function assesses."""
+    import time
+
+    from PIL import Image
+
+    from idcard_ocr.imaging import prepare
+    from idcard_ocr.imaging.quality import assess
+    from tests.fakes import artifacts
+
+    out = [header(("pillow",)), ""]
+    for style in (artifacts.TUNING, artifacts.HOLDOUT):
+        raised = {kind: Counter() for kind in artifacts.KINDS}
+        shots = Counter()
+        for kind in artifacts.KINDS:
+            count = KYC_ORDINARY if kind == "ordinary" else KYC_EACH
+            for i in range(count):
+                shot = artifacts.render(kind, 200_000 + i, style)
+                prepared = prepare(shot.data)
+                picture = prepared.decoded()
+                scale = picture.size[0] / Image.open(io.BytesIO(shot.data)).size[0]
+                region = [{"x": x * scale, "y": y * scale} for x, y in shot.region]
+                shots[kind] += 1
+                for warning in assess(picture, region)["warnings"]:
+                    raised[kind][warning] += 1
+        out += [f"### {style.name} configuration ({_describe(style)})", "",
+                "| photos | n | " + " | ".join(f"`{s}`" for s in KYC_SIGNALS) + " |",
+                "|---|---:|" + "---:|" * len(KYC_SIGNALS)]
+        for kind in artifacts.KINDS:
+            cells = []
+            for signal in KYC_SIGNALS:
+                n = raised[kind][signal]
+                share = f"{100 * n / shots[kind]:.0f} %"
+                cells.append(f"**{share}**" if signal == kind else share)
+            out.append(f"| {kind} | {shots[kind]} | " + " | ".join(cells) + " |")
+        out += ["", "Bold: detection rate of the photos made with that artifact; the `ordinary` "
+                    "row is the false-alarm rate.", ""]
+    out += _kyc_timing(assess, prepare, artifacts)
+    publish("quality-kyc", out)
+    return 0
+
+
+def _describe(style) -> str:
+    return (f"{style.frame[0]}x{style.frame[1]} frames, {style.background} backgrounds, "
+            f"{style.noise} noise, JPEG {style.jpeg[0]}-{style.jpeg[1]}, screen pitch "
+            f"{style.screen_pitch[0]:g}-{style.screen_pitch[1]:g} px with {style.subpixels} "
+            f"subpixels, {style.copier} copier, occluders {', '.join(style.occluders)}, "
+            f"{style.glare} glare, card regions {'clamped to' if style.clip_region else 'beyond'}"
+            f" the frame when cut, second card {style.arrangement}")
+
+
+def _kyc_timing(assess, prepare, artifacts) -> list:
+    """assess() on a 12 MP photo: on what the function gives it (the picture prepared for the
+    API: a 4032 px JPEG decodes at 2016 px), and on the full-size decoded photo."""
+    import dataclasses
+    import time
+
+    from PIL import Image
+
+    from idcard_ocr.imaging.quality import _points, kyc_signals
+
+    big = dataclasses.replace(artifacts.TUNING, name="12mp", frame=(4032, 3024),
+                              card_width=(2200, 2800))
+    rows = []
+
+    def timed(call):
+        call()  # warm
+        runs = []
+        for _ in range(15):
+            start = time.perf_counter()
+            call()
+            runs.append((time.perf_counter() - start) * 1000)
+        runs.sort()
+        return runs[len(runs) // 2], runs[-2]
+
+    for kind in ("ordinary", "screen_recapture", "multiple_cards"):
+        shot = artifacts.render(kind, 7, big)
+        full = Image.open(io.BytesIO(shot.data))
+        full.load()
+        picture = prepare(shot.data).decoded()
+        for name, image in (("prepared (as in the function)", picture), ("full 12 MP", full)):
+            scale = image.size[0] / full.size[0]
+            region = [{"x": x * scale, "y": y * scale} for x, y in shot.region]
+            whole = timed(lambda: assess(image, region))
+            signals = timed(lambda: kyc_signals(image, _points(region)))
+            rows.append(f"| {kind} | {name} {image.size[0]}x{image.size[1]} | "
+                        f"{signals[0]:.1f} ms | {signals[1]:.1f} ms | {whole[0]:.1f} ms | "
+                        f"{whole[1]:.1f} ms |")
+    return ["### Cost on a 12 MP photo", "",
+            "| photo | image assessed | KYC signals, median of 15 | 14th of 15 | all of "
+            "assess(), median | 14th of 15 |", "|---|---|---:|---:|---:|---:|", *rows]
+
+
+def kyc_timing() -> int:
+    """Only the cost table (`python bench/quality.py kyc-timing`), printed."""
+    from idcard_ocr.imaging import prepare
+    from idcard_ocr.imaging.quality import assess
+    from tests.fakes import artifacts
+
+    print(header(("pillow",)))
+    print("\n".join(_kyc_timing(assess, prepare, artifacts)))
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(kyc() if sys.argv[1:] == ["kyc"] else kyc_timing()
+             if sys.argv[1:] == ["kyc-timing"] else main())

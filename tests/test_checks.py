@@ -9,7 +9,7 @@ from idcard_ocr import handle
 from idcard_ocr.card.checks import back_checks, face_checks, region_of, summary
 from tests.conftest import fc_context, oss_event, upload
 from tests.fakes import images
-from tests.fakes.ocr_api import FACE
+from tests.fakes.ocr_api import BACK, FACE
 
 GOOD = dict(FACE)  # 330110199003072313: 浙江省杭州市余杭区, 1990-03-07, male
 
@@ -104,3 +104,79 @@ def test_a_misread_number_fails_the_checks_in_the_result(bucket, env, ocr_api):
     doc = json.loads(bucket.get_object("idcards/b-face.jpg.json").read())
     assert doc["status"] == "ok" and doc["checks_passed"] is False
     assert not doc["checks"]["number_format"]["ok"]
+
+
+# A sheet with both sides: judged as a whole ------------------------------------------------
+
+SHORT_BACK = dict(BACK, start_date="20230610", end_date="20280610")  # 5 years at 33: wrong
+RIGHT_BACK = dict(BACK, start_date="20200610", end_date="20400610")  # 20 years at 30
+
+
+def sheet(back=SHORT_BACK, face=FACE):
+    from idcard_ocr.card.documents import ok_record, source_info
+
+    return ok_record(source_info("b", "idcards/copy.jpg", "E" * 32, 1), "face", face, {},
+                     "req", others={"back": back})
+
+
+def test_a_failed_check_on_the_sheets_back_fails_the_whole_result():
+    from idcard_ocr.card.documents import checks_passed, expired, failed_checks
+
+    record = sheet()
+    assert record["sides"]["face"]["checks_passed"] is True
+    assert record["sides"]["back"]["checks_passed"] is False
+    assert record["checks_passed"] is False  # the top level: every side read
+    assert failed_checks(record) == ["back.validity_length"]
+    assert checks_passed(record) is False and not expired(record)
+    assert sheet(back=RIGHT_BACK)["checks_passed"] is True
+
+
+def test_records_written_before_judged_the_side_named_only_and_are_judged_again():
+    from idcard_ocr.card.documents import checks_passed
+
+    older = dict(sheet(), checks_passed=True)  # as the function wrote it until issue 21
+    assert checks_passed(older) is False
+    assert checks_passed({"status": "error"}) is None
+    assert checks_passed({"status": "ok", "side": "face", "checks_passed": "yes"}) is None
+
+
+def test_report_and_its_csv_say_a_sheet_with_a_failing_back_failed():
+    import csv
+    import io
+
+    from idcard_ocr.io.results import StoredResult
+    from idcard_ocr.ops.report import csv_row, label, summarize
+
+    older = dict(sheet(), checks_passed=True)
+    assert label(older) == "ok:checks_failed"
+    row = csv_row(older)
+    assert row["checks_passed"] is False and row["failed_checks"] == "back.validity_length"
+    out = io.StringIO()
+    summary = summarize([StoredResult("k.json", older, True)], out)
+    assert summary.counts == {"ok:checks_failed": 1}
+    written = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert written["checks_passed"] == "False" and written["expired"] == "False"
+
+
+def test_an_expired_card_is_labelled_apart_from_a_passing_and_a_failing_one():
+    from idcard_ocr.card.documents import expired, ok_record, source_info
+    from idcard_ocr.ops.report import csv_row, label
+
+    old = dict(BACK, start_date="20040521", end_date="20240521")  # long expired, 20 years
+    record = ok_record(source_info("b", "k", "E", 1), "back", old, {}, "r")
+    assert record["checks_passed"] is True and expired(record)
+    assert label(record) == "ok:expired" and csv_row(record)["expired"] is True
+    failing = ok_record(source_info("b", "k", "E", 1), "back", dict(old, end_date="20240520"),
+                        {}, "r")
+    assert label(failing) == "ok:checks_failed"  # a failure outranks the expiry
+    assert label(sheet(back=RIGHT_BACK)) == "ok"
+
+
+def test_the_mns_message_of_a_sheet_carries_the_whole_judgement():
+    from idcard_ocr.card.messages import envelope
+
+    doc = envelope(dict(sheet(), checks_passed=True), "idcards/copy.jpg.json")
+    assert doc["checks_passed"] is False and doc["failed_checks"] == ["back.validity_length"]
+    assert doc["expired"] is False
+    assert "error" not in envelope({"status": "ok", "side": "face", "checks_passed": True,
+                                    "checks": {}}, None)

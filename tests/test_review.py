@@ -73,7 +73,27 @@ def test_a_correction_records_before_and_after_and_rechecks():
     assert review["fields"]["num"] == FACE["num"] and review["checks_passed"] is True
     assert review["source"] == {"bucket": "b", "key": "idcards/a.jpg", "etag": "E" * 32}
     assert review["result"]["signature"] == record["signature"]["value"]
-    assert reviews.build(record, "alice", {})["decision"] == "approved"
+    assert reviews.build(ok_record(), "alice", {})["decision"] == "approved"
+
+
+def test_approving_failing_values_needs_a_confirmed_reason_kept_in_the_review():
+    record = ok_record(num="330110199003072314")  # the check character is wrong
+    with pytest.raises(reviews.ConfirmationNeeded, match="face.number_format") as refused:
+        reviews.build(record, "alice", {})
+    assert "330110199003072314" not in str(refused.value)  # names checks, never values
+    with pytest.raises(reviews.ConfirmationNeeded):
+        reviews.build(record, "alice", {}, confirmed_reason="   ")  # blank is no reason
+    with pytest.raises(reviews.ReviewRefused, match="control characters"):
+        reviews.build(record, "alice", {}, confirmed_reason="ok\u202e")
+    review = reviews.build(record, "alice", {}, confirmed_reason=" 原件已核对，号码无误 ")
+    assert review["decision"] == "approved" and review["checks_passed"] is False
+    assert review["override"] == {"reason": "原件已核对，号码无误",
+                                  "failed_checks": ["face.number_format",
+                                                    "face.birth_matches_number",
+                                                    "face.sex_matches_number",
+                                                    "face.region_known"]}
+    assert "override" not in reviews.build(ok_record(), "alice", {}, confirmed_reason="x")
+    assert reviews.build(record, "alice", {}, preview=True)["checks_passed"] is False
 
 
 def test_a_review_covers_the_result_it_judged_only():
@@ -218,3 +238,68 @@ def test_the_function_never_imports_the_console():
     out = subprocess.run([sys.executable, "-c", code], cwd=FUNCTION_DIR, capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def _every_reason():
+    """A reason from every branch of card/checks.py, driven by inputs that reach it."""
+    from datetime import date
+
+    from idcard_ocr.card.checks import back_checks, face_checks
+    from idcard_ocr.card.idnumber import check_char
+
+    def number(first17):
+        return first17 + check_char(first17)
+
+    faces = [FACE, dict(FACE, num="330110199003072318"), dict(FACE, num="3301101990"),
+             dict(FACE, num="33011019900307231Y"), dict(FACE, num=number("33011019901307231")),
+             dict(FACE, birth="19900308"), dict(FACE, sex="女"),
+             dict(FACE, num=number("99999919900307231")),
+             dict(FACE, address="北京市朝阳区"), dict(FACE, address="朝阳区"),
+             dict(FACE, address="北京市朝阳区", num="1"),
+             dict(FACE, address="北京市朝阳区", num=number("91010119900307231"))]
+    today = date(2026, 12, 6)
+    backs = [({"start_date": "20150610", "end_date": "长期"}, None),
+             ({"start_date": "2015", "end_date": ""}, None),
+             ({"start_date": "20150610", "end_date": "20350610"}, None),
+             ({"start_date": "20150610", "end_date": "20220610"}, None),
+             ({"start_date": "20150610", "end_date": "20350610"}, "19900307"),
+             ({"start_date": "20150610", "end_date": "长期"}, "19900307"),
+             ({"start_date": "20150610", "end_date": "20350610"}, "19600101"),
+             ({"start_date": "20040610", "end_date": "20240610"}, None)]
+    reasons = [c["reason"] for f in faces for c in face_checks(f).values()]
+    reasons += [c["reason"] for f, birth in backs
+                for c in back_checks(f, today, birth=birth).values()]
+    return reasons
+
+
+def test_every_check_reason_is_said_in_chinese():
+    reasons = set(_every_reason())
+    assert len(reasons) >= 25  # every sentence of checks.py is reached
+    for text in reasons:
+        chinese = i18n.reason(text, "zh")
+        assert chinese != text and re.search(r"[\u4e00-\u9fff]", chinese), text
+        assert i18n.reason(text, "en") == text
+    used = {pattern.pattern for pattern, _ in i18n.REASONS
+            if any(pattern.match(text) for text in reasons)}
+    assert used == {pattern.pattern for pattern, _ in i18n.REASONS}  # no dead sentence
+    assert i18n.reason("something new", "zh") == "something new"     # shown, not lost
+
+
+@pytest.mark.parametrize("header, lang", [
+    ("zh-CN,zh;q=0.9,en;q=0.8", "zh"), ("en-GB,en;q=0.9", "en"), ("fr, en;q=0.4", "en"),
+    ("en;q=0.2, zh-TW;q=0.5", "zh"), ("en;q=0", "zh"), ("*", "zh"), ("", "zh"), (None, "zh"),
+    ("en;q=abc", "zh"), (";;;,,,", "zh"), ("en-" + "x" * 10000, "en"), ("de," * 5000, "zh"),
+])
+def test_the_language_is_negotiated_from_accept_language(header, lang):
+    assert i18n.negotiate(header) == lang
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("2026-12-06T17:30:05.123Z", "2026-12-07 01:30:05 (北京时间, UTC+8)"),
+    ("2026-06-30T16:00:00+00:00", "2026-07-01 00:00:00 (北京时间, UTC+8)"),  # no DST in China
+    ("2026-12-06T09:00:00+08:00", "2026-12-06 09:00:00 (北京时间, UTC+8)"),
+    ("2026-12-06 17:30:05", "2026-12-06 17:30:05"),  # no zone: shown as written, not guessed
+    ("not a time", "not a time"), ("", "—"), (None, "—"),
+])
+def test_times_are_shown_in_china_time_with_the_zone(value, shown):
+    assert i18n.china_time(value) == shown

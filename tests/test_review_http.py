@@ -7,6 +7,7 @@ import io
 import json
 import re
 import time
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -170,8 +171,11 @@ def test_the_list_shows_every_photo_with_its_status(reader, filled):
     for row in rows:
         by_label[row["label"]] = by_label.get(row["label"], 0) + 1
     kinds = review_bucket.KINDS
+    expired = sum(review_bucket.expired("back", i) for i in range(kinds["back"]))
+    assert expired > 0  # the sample backs include expired cards: listed apart from passing ones
     assert by_label == {
-        "ok": kinds["ok"] + kinds["cropped"] + kinds["back"] + kinds["blurry"] + kinds["dark"],
+        "ok": kinds["ok"] + kinds["cropped"] + kinds["back"] + kinds["blurry"] + kinds["dark"]
+        - expired, "ok:expired": expired,
         "ok:checks_failed": kinds["checks_failed"] + kinds["wrong_sex"],
         "error:quota_exhausted": kinds["quota"], "error:not_an_id_card": kinds["not_card"],
         "error:invalid_image": kinds["invalid"], "untrusted": kinds["planted"],
@@ -187,16 +191,23 @@ def test_the_list_shows_every_photo_with_its_status(reader, filled):
     ({"warning": "too_dark"}, ("dark",)),
     ({"status": "untrusted"}, ("planted",)),
     ({"status": "pending"}, ("pending",)),
-    ({"needs_review": "1"}, ("checks_failed", "wrong_sex", "blurry", "dark")),
+    ({"needs_review": "1"}, ("checks_failed", "wrong_sex", "blurry", "dark", "expired")),
+    ({"status": "expired"}, ("expired",)),
     ({"reviewed": "yes"}, ()),
     ({"recognized_by": "engine"}, ()),  # the fake API read them all (issue 23)
     ({"recognized_by": "api"}, ("ok", "cropped", "back", "blurry", "dark", "checks_failed",
                                 "wrong_sex")),
     ({"status": "<script>", "error_code": "../x"}, tuple(review_bucket.KINDS)),  # ignored
 ])
-def test_filters(reader, params, kinds):
-    expected = sorted(review_bucket.key_for(kind, i) for kind in kinds
-                      for i in range(review_bucket.KINDS[kind]))
+def test_filters(reader, filled, params, kinds):
+    expired = [review_bucket.key_for("back", i) for i in range(review_bucket.KINDS["back"])
+               if review_bucket.expired("back", i)]
+    expected = set([review_bucket.key_for(kind, i) for kind in kinds if kind != "expired"
+                    for i in range(review_bucket.KINDS[kind])]
+                   + (expired if "expired" in kinds else []))
+    if "needs_review" in params:  # and every photo with a quality warning
+        expected |= set(review_bucket.warned(filled[0], filled[2]))
+    expected = sorted(expected)
     assert [r["key"] for r in reader.rows(**params)] == expected
 
 
@@ -299,6 +310,149 @@ def test_a_review_is_signed_beside_the_result_which_stays_as_it_was(mutable, log
     assert line["corrected"] == ["num"] and right not in json.dumps(line)
 
 
+def test_approving_failing_values_needs_a_confirmation_and_a_reason_kept_in_the_review(
+        mutable, logs):
+    client, bucket, keys = mutable
+    key = review_bucket.key_for("checks_failed", 0)
+    asked = client.post("/review", {"key": key, "field.name": "欧阳小明"})
+    assert asked.status_code == 422 and not bucket.object_exists(key + ".review.json")
+    assert 'id="notice"' in asked.text and "请勾选确认并填写理由" in asked.text
+    assert 'value="欧阳小明"' in asked.text            # what the operator typed is kept
+    assert 'id="confirm-failing" open' in asked.text
+    unticked = client.post("/review", {"key": key, "override_reason": "核对过原件"})
+    assert unticked.status_code == 422                # a reason without the confirmation
+    blank = client.post("/review", {"key": key, "confirm_failing": "yes",
+                                    "override_reason": "  "})
+    assert blank.status_code == 422                   # the confirmation without a reason
+    preview = client.post("/checks", {"key": key})
+    assert preview.status_code == 200 and 'id="confirm-hint"' in preview.text
+    saved = client.post("/review", {"key": key, "confirm_failing": "yes",
+                                    "override_reason": "与原件核对，号码为第二代证旧号"})
+    assert saved.status_code == 303
+    review = json.loads(bucket.get_object(key + ".review.json").read())
+    assert Signer([SIGNING_KEY]).verify(review, bucket.bucket_name, key)
+    assert review["checks_passed"] is False and review["decision"] == "approved"
+    assert review["override"]["reason"] == "与原件核对，号码为第二代证旧号"
+    assert "face.number_format" in review["override"]["failed_checks"]
+    page = client.get("/detail", key=key).text
+    assert 'id="override"' in page and "与原件核对，号码为第二代证旧号" in page
+    assert not any("与原件核对" in line for line in logs)  # the reason stays in the review
+    line = [line for line in parsed(logs) if line["message"] == "review saved"][0]
+    assert line["override"] is True
+
+
+def test_counts_follow_every_review_in_every_session(mutable):
+    client, bucket, keys = mutable
+    client.get("/")
+    counting = client.server.console.counting
+    deadline = time.monotonic() + 30
+    while not counting.counts.finished:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    before = counting.counts
+    failing = {review_bucket.key_for("checks_failed", i) for i in range(2)}
+    waiting = len(failing | set(review_bucket.warned(bucket, keys)))
+    assert (before.reviewed, before.needs_review) == (0, waiting)
+    client.post("/review", {"key": review_bucket.key_for("ok", 0)})
+    client.post("/review", {"key": review_bucket.key_for("checks_failed", 1),
+                            "confirm_failing": "yes", "override_reason": "原件一致"})
+    counts = counting.counts
+    ok_0_waited = review_bucket.key_for("ok", 0) in review_bucket.warned(bucket, keys)
+    assert (counts.reviewed, counts.needs_review, counts.rows) == \
+        (2, waiting - 1 - ok_0_waited, before.rows)
+    assert counts.by_status == before.by_status      # a review changes no result
+    fresh = Client(client.server)                    # a new session sees the same
+    text = fresh.get("/counts").text
+    assert re.search(r'reviewed=yes">[^<]*<b>2</b>', text)
+    assert re.search(rf'needs_review=1">[^<]*<b>{counts.needs_review}</b>', text)
+
+
+def test_counts_revised_while_the_count_runs_are_counted_once(mutable):
+    from idcard_ocr.ops.review.jobs import Counting
+
+    client, bucket, keys = mutable
+    catalog = client.server.console.catalog
+    key = review_bucket.key_for("checks_failed", 0)
+    before = catalog.row(key)
+    counting = Counting(catalog)
+    counting.start()
+    client.post("/review", {"key": key, "confirm_failing": "yes", "override_reason": "r"})
+    counting.revise(before, catalog.row(key))  # ahead of the count, or behind it: either way
+    deadline = time.monotonic() + 30
+    while not counting.counts.finished:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert counting.counts.reviewed == 1 and counting.counts.rows == len(keys)
+
+
+def test_the_language_follows_the_browser_until_the_switch_chooses(mutable):
+    client, bucket, keys = mutable
+    cookie = dict(client.http.cookies)
+    cookie.pop("lang", None)
+
+    def title(accept):
+        page = requests.get(client.server.url, cookies=cookie,
+                            headers={"Accept-Language": accept} if accept else {})
+        assert page.headers["vary"] == "Accept-Language"
+        return re.search(r"<title>([^<]*)</title>", page.text).group(1)
+
+    assert title("en-US,en;q=0.9,zh-CN;q=0.8") == "ID card results review"
+    assert title("zh-CN,zh;q=0.9,en;q=0.8") == "身份证识别结果审核"
+    assert title("fr-FR, en;q=0.5") == "ID card results review"
+    assert title("en;q=0, zh;q=0.1") == "身份证识别结果审核"
+    assert title("de") == title(None) == title("x" * 5000) == "身份证识别结果审核"
+    switched = requests.get(client.server.url + "lang?to=zh&next=/", cookies=cookie,
+                            allow_redirects=False)
+    chosen = dict(cookie, lang=switched.cookies["lang"])
+    page = requests.get(client.server.url, cookies=chosen,
+                        headers={"Accept-Language": "en-US"})
+    assert "<title>身份证识别结果审核</title>" in page.text  # the switch wins
+
+
+def test_the_chinese_console_speaks_chinese_and_china_time(mutable):
+    client, bucket, keys = mutable
+    key = review_bucket.key_for("checks_failed", 0)
+    result = json.loads(bucket.get_object(key + ".json").read())
+    detail = client.get("/detail", key=key).text
+    assert "校验码不符（GB 11643-1999）" in detail and "check character does not" not in detail
+    listing = client.get("/").text
+    assert "调用次数用完 (quota_exhausted)" in listing     # the error-code menu
+    moment = datetime.fromisoformat(result["processed_at"].replace("Z", "+00:00"))
+    china = (moment + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+    assert f"{china} (北京时间, UTC+8)" in detail and f"{china} (北京时间, UTC+8)" in listing
+    quota = client.get("/detail", key=review_bucket.key_for("quota", 0)).text
+    assert "调用次数用完" in quota and "原始信息（英文）" in quota
+    english = client.get("/lang", to="en", next="/detail?key=" + key).text
+    assert "the check character does not match" in english and "China time, UTC+8" in english
+
+
+def test_a_sheet_failing_on_its_back_is_failed_in_the_list_and_shown_whole(mutable, ocr_api,
+                                                                           env):
+    from idcard_ocr import handle
+    from tests.conftest import fc_context, oss_event
+
+    client, bucket, keys = mutable
+    key = "idcards/身份证复印件 0012.jpg"
+    ocr_api.reset()
+    ocr_api.state.face = dict(review_bucket.truth(review_bucket.FACES[0]),
+                              sides_found=["face", "back"])
+    birth = ocr_api.state.face["birth"]
+    start = str(int(birth[:4]) + 30) + "0610"  # 30 years old: 20 years are due, 5 are printed
+    ocr_api.state.back = dict(ocr_api.state.back, start_date=start,
+                              end_date=str(int(start[:4]) + 5) + "0610")
+    handle(oss_event(bucket.bucket_name, upload(bucket, key, images.card_jpeg())),
+           fc_context(), env)
+    ocr_api.reset()
+    row = {r["key"]: r for r in client.rows()}[key]
+    assert row["label"] == "ok:checks_failed"
+    listing = client.get("/", status="checks_failed").text
+    assert 'data-check="back.validity_length"' in listing and "国徽面·有效期长度" in listing
+    detail = client.get("/detail", key=key).text
+    assert 'data-side="back"' in detail and 'class="fields other-side"' in detail
+    assert "该年龄的持证人有效期应为 20 年" in detail
+    assert 'class="sheet-verdict" data-passed="no"' in detail
+
+
 @pytest.mark.parametrize("kind, data, status", [
     ("quota", {}, 409),                                     # an error has nothing to approve
     ("planted", {}, 409),                                   # not signed by the function
@@ -354,7 +508,8 @@ def test_reprocessing_the_filtered_set_goes_through_backfill(mutable, ocr_api):
 def test_export_is_report_csv_with_corrections_applied_and_marked(mutable):
     client, bucket, keys = mutable
     key = review_bucket.key_for("checks_failed", 1)
-    client.post("/review", {"key": key, "field.name": "欧阳小明"})
+    client.post("/review", {"key": key, "field.name": "欧阳小明", "confirm_failing": "yes",
+                            "override_reason": "号码与原件核对一致"})
     masked = client.get("/export.csv", status="checks_failed").content.decode("utf-8")
     assert "欧阳小明" not in masked and "欧***" in masked  # the pages' masking, by default
     response = client.post("/export.csv", {"status": "checks_failed"})  # an action, logged

@@ -33,6 +33,7 @@ import oss2  # noqa: E402
 import index  # noqa: E402  (the deployed entry point, exactly as FC imports it)
 from idcard_ocr.engine.server import EngineServer, warm_up  # noqa: E402
 from idcard_ocr.errors import InvocationFailed  # noqa: E402
+from idcard_ocr.card.documents import checks_passed, expired, failed_checks  # noqa: E402
 from idcard_ocr.card.privacy import mask_fields  # noqa: E402
 from tests.fakes.oss_server import LocalOssServer  # noqa: E402
 
@@ -152,7 +153,11 @@ def report(bucket, rows) -> int:
                     if side != doc["side"]:
                         detail += f"  + {side}: " + " ".join(
                             f"{k}={v}" for k, v in mask_fields(part["fields"]).items())
-                detail += "  checks " + ("passed" if doc["checks_passed"] else "FAILED")
+                failing = failed_checks(doc)  # every side read: a sheet's back too
+                detail += "  checks " + ("passed" if checks_passed(doc) else
+                                         "FAILED: " + ", ".join(failing))
+                if expired(doc):
+                    detail += "  EXPIRED"
                 if doc["quality"]["warnings"]:
                     detail += "  quality: " + ", ".join(doc["quality"]["warnings"])
             else:

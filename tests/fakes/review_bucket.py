@@ -58,6 +58,29 @@ def truth(name: str) -> dict:
         return json.load(f)[name]["fields"]
 
 
+def expired(kind: str, i: int) -> bool:
+    """Whether the card in this photo is past its end date (some sample backs are)."""
+    from idcard_ocr.card.checks import today_in_china
+
+    fields = answer(kind, i) or {}
+    end = fields.get("end_date") or ""
+    return kind == "back" and end.isdigit() and end < today_in_china().strftime("%Y%m%d")
+
+
+def warned(bucket, keys) -> List[str]:
+    """The keys whose result raises a quality warning: beyond the blurred and dark photos, the
+    contract server's card_region is the whole photo, which on the rotated and cluttered
+    samples takes the scene around the card for the card."""
+    found = []
+    for key in keys:
+        if not bucket.object_exists(key + ".json"):
+            continue
+        doc = json.loads(bucket.get_object(key + ".json").read())
+        if doc.get("status") == "ok" and (doc.get("quality") or {}).get("warnings"):
+            found.append(key)
+    return found
+
+
 def answer(kind: str, i: int) -> Optional[dict]:
     """The fields the OCR server answers for this photo: its truth, or a misreading of it."""
     if kind in ("quota", "not_card", "invalid", "planted", "pending"):

@@ -230,7 +230,8 @@ class Pipeline:
             picture = image.decoded()
             record["quality"] = quality.assess(
                 picture, answer.get("card_region"),
-                answer.get("quality_info") if self.options.quality_info else None)
+                answer.get("quality_info") if self.options.quality_info else None,
+                side=record.get("side"))
             if self.options.save_crops:
                 record["crops"] = self._save_crops(job, key, picture, answer)
         except Exception as e:  # noqa: BLE001 - see above

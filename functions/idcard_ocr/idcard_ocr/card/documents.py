@@ -7,7 +7,7 @@ the recognised data goes elsewhere.
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from ..errors import BILLED_ERRORS
 
@@ -79,13 +79,15 @@ def ok_record(source: dict, side: str, api: dict, image: dict, request_id: Optio
     answers = {side: api, **(others or {})}
     readers = {name: reader_of(answer) for name, answer in answers.items()}
     answers = {name: without_reader(answer) for name, answer in answers.items()}
-    sides = _sides(answers)
+    sides = judge_sides(answers)
     record = {
         "schema_version": SCHEMA_VERSION,
         "status": "ok",
         "side": side,
         "source": source,
-        **{k: sides[side][k] for k in ("fields", "checks", "checks_passed")},
+        **{k: sides[side][k] for k in ("fields", "checks")},
+        # The sheet's judgement: a failure on the other side of a sheet fails the whole.
+        "checks_passed": all(part["checks_passed"] for part in sides.values()),
         **readers[side],
         "image": image,
         "api": answers[side],
@@ -101,7 +103,9 @@ def ok_record(source: dict, side: str, api: dict, image: dict, request_id: Optio
     return record
 
 
-def _sides(answers: Dict[str, dict]) -> Dict[str, dict]:
+def judge_sides(answers: Dict[str, dict]) -> Dict[str, dict]:
+    """{side: {"fields", "checks", "checks_passed"}} for the answers (or fields) of each side
+    read; the back's validity length is judged by the face's birth date when there is one."""
     from .checks import back_checks, face_checks, summary
 
     fields = {side: {name: answer.get(name) for name in FIELDS[side]}
@@ -112,6 +116,44 @@ def _sides(answers: Dict[str, dict]) -> Dict[str, dict]:
         checks = face_checks(values) if side == "face" else back_checks(values, birth=birth)
         sides[side] = {"fields": values, "checks": checks, "checks_passed": summary(checks)}
     return sides
+
+
+def checks_passed(record: dict) -> Optional[bool]:
+    """Whether every side read passes its checks; None for a record that is not an ok result.
+
+    Records written before the top-level value covered every side judged only the side named,
+    so the sides' own values are consulted too.
+    """
+    if record.get("status") != "ok" or not isinstance(record.get("checks_passed"), bool):
+        return None
+    return record["checks_passed"] and all(
+        part.get("checks_passed") is not False for part in _parts(record).values())
+
+
+def failed_checks(record: dict, informational: bool = False) -> List[str]:
+    """`side.check` (e.g. back.validity_length) for every integrity check that failed, on
+    every side read; with `informational`, the informational ones that did not hold too."""
+    return [f"{side}.{name}" for side, part in _parts(record).items()
+            for name, check in (part.get("checks") or {}).items()
+            if isinstance(check, dict) and check.get("ok") is False
+            and (informational or not check.get("informational"))]
+
+
+def expired(record: dict) -> bool:
+    """Whether a side read shows a card past its end date (information, not a failed check)."""
+    return any(isinstance(check, dict) and check.get("expired") is True
+               for part in _parts(record).values()
+               for check in [(part.get("checks") or {}).get("not_expired")])
+
+
+def _parts(record: dict) -> Dict[str, dict]:
+    """{side: {"checks", "checks_passed", ...}} for every side the record holds."""
+    sides = record.get("sides") if isinstance(record.get("sides"), dict) else {}
+    parts = {side: part for side, part in sides.items() if isinstance(part, dict)}
+    if record.get("side") and record.get("side") not in parts:
+        parts[record["side"]] = {"checks": record.get("checks") if isinstance(
+            record.get("checks"), dict) else {}, "checks_passed": record.get("checks_passed")}
+    return parts
 
 
 def error_record(source: dict, error: dict, request_id: Optional[str],

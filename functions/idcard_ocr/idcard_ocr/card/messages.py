@@ -5,6 +5,7 @@ import hmac
 import json
 from typing import Optional
 
+from .documents import checks_passed, expired, failed_checks
 from .privacy import mask_fields, scrub
 from .vouching import READER_KEYS
 
@@ -51,7 +52,10 @@ def envelope(record: dict, result_key: Optional[str], fields_mode: str = "masked
         doc["error"] = {"code": error.get("code"),
                         "message": message if fields_mode == "full" else scrub(message)}
     else:
-        doc["checks_passed"] = record.get("checks_passed")
+        # Every side read is judged: a failure on a sheet's back fails the message too.
+        doc["checks_passed"] = checks_passed(record)
+        doc["failed_checks"] = failed_checks(record)
+        doc["expired"] = expired(record)
         # Who read it (engine: free; api: paid) and why the engine was declined: no personal data.
         doc.update({k: record[k] for k in READER_KEYS if k in record})
     if record["status"] == "ok" and fields_mode != "none" and record.get("fields") is not None:

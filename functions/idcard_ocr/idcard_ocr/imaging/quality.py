@@ -1,13 +1,22 @@
-"""Photo quality warnings computed from the image the OCR API saw (thresholds in README.md).
+"""Photo quality and KYC warnings computed from the image the OCR API saw (rules in
+docs/results.md, rates in bench/README.md).
 
 Measured on the card itself where the API located it (card_region), else on the whole image,
 at most 1024 px on the longer side so the cost does not grow with the photo:
 - blur: variance of the Laplacian of the grey image (low: few sharp edges);
 - dark / overexposed: mean grey level, and the share of blown-out pixels;
 - small: the card's share of the image area.
+
+And the KYC signals (photocopy, screen_recapture, incomplete_border, occlusion,
+glare_on_fields, multiple_cards), whichever engine read the photo, Pillow only, each on a
+small copy: the card straightened to 256 x 162 px and read in 16 x 10 cells, a patch of at
+most 384 x 384 px at full resolution for a screen's pixel grid, and a 256 px overview of the
+frame for a second card.
 """
 
-from typing import Iterable, List, Optional, Sequence
+import math
+from collections import deque
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 BLUR_MIN_LAPLACIAN_VAR = 250.0
 DARK_MAX_MEAN = 80.0
@@ -15,11 +24,15 @@ BRIGHT_MIN_MEAN = 240.0
 BLOWN_OUT_MAX_SHARE = 0.30
 SMALL_MIN_AREA_SHARE = 0.15
 _ANALYSIS_SIDE = 1024
+_MAX_COORDINATE = 1e6
 
 
 def assess(image, card_region: Optional[Sequence[dict]] = None,
-           api_quality: Optional[dict] = None) -> dict:
-    """The `quality` object of a result: measurements, and the warnings they raise."""
+           api_quality: Optional[dict] = None, side: Optional[str] = None) -> dict:
+    """The `quality` object of a result: measurements, and the warnings they raise.
+
+    `side` ("face" or "back", the side read): where the card's picture is (the portrait, the
+    emblem), which holds no fields; without it the card's red emblem decides."""
     from PIL import ImageFilter, ImageStat
 
     width, height = image.size
@@ -42,6 +55,8 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
         warnings.append("overexposed")
     if area_share is not None and area_share < SMALL_MIN_AREA_SHARE:
         warnings.append("card_too_small")
+    signals, measures = kyc_signals(image, _points(card_region) or None, side)
+    warnings += signals
     quality = {
         "warnings": warnings,
         "sharpness": round(sharpness, 1),
@@ -49,6 +64,7 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
         "blown_out_share": round(blown_out, 3),
         "card_area_share": None if area_share is None else round(area_share, 3),
         "measured_on": "card_region" if box else "whole_image",
+        "signals": measures,
     }
     if api_quality is not None:
         quality["api"] = api_quality
@@ -60,6 +76,8 @@ def _points(region: Optional[Iterable[dict]]):
         points = [(float(p["x"]), float(p["y"])) for p in region or ()]
     except (KeyError, TypeError, ValueError):
         return []
+    if not all(math.isfinite(c) and abs(c) < _MAX_COORDINATE for p in points for c in p):
+        return []  # NaN, infinite or absurd: an answer that locates nothing
     return points if len(points) == 4 else []
 
 
@@ -79,3 +97,368 @@ def _area(region) -> float:
     points = _points(region)
     return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1)
                    in zip(points, points[1:] + points[:1]))) / 2
+
+
+# KYC signals -----------------------------------------------------------------------------------
+# Computed on what every engine gives: the picture and the card's corners (card_region: TL, BL,
+# BR, TR of the card). Pillow only, on small copies: the card straightened to CARD_CELLS cells,
+# a native-resolution patch for the screen's pixel grid, and an overview of the whole frame.
+
+CARD_SIZE = (256, 162)             # the straightened card the cell rules read
+CARD_CELLS = (16, 10)              # cells across and down: 16 x 16 px each
+# Zones of an upright card (fractions x0, y0, x1, y1) that hold no fields: the face's portrait
+# and the back's emblem (the side is not known here, so both are left out), and the rim.
+PICTURE_ZONES = {"face": (0.60, 0.06, 0.98, 0.80), "back": (0.02, 0.02, 0.30, 0.42)}
+EMBLEM_MIN_RED = 20.0              # Cr above the paper's: the back's red emblem...
+EMBLEM_MIN_CELLS = 2               # ...in this many cells of its zone
+RIM = 0.07                         # the outer ring of cells: a region is seldom exact
+COPY_MAX_CHROMA_SPREAD = 3.0       # std of Cb and Cr over the card: a grey copy has none
+SCREEN_MAX_DIP = 0.80              # lag difference at the grid's pitch / its neighbours'
+SCREEN_PATCH = 384
+SCREEN_LAGS = range(2, 14)
+BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of its side)
+CROPPED_MIN_SHARE = 0.85           # a card this much of the photo: cropped to the card
+GLARE_MIN_RISE = 0.15              # of the way from the paper's level to white...
+GLARE_MIN_LIFT = 4.0               # ...and at least this many grey levels above the paper...
+GLARE_MAX_TEXTURE = 0.5            # ...and flat (saturated): under this share of the paper's
+GLARE_MIN_BRIGHTER = 8.0           # ...and brighter on average than the paper by this much
+GLARE_MIN_BRIGHTER_SHARE = 0.3     # and this share of the way to white
+GLARE_MIN_CELLS = 3
+GLARE_CELLS = (32, 20)
+OCCLUSION_MIN_CELLS = 3
+OCCLUSION_MAX_TEXTURE = 0.6        # flatter than this share of the paper's texture...
+OCCLUSION_MIN_CHROMA = 10.0        # ...and this far from the paper's colour (Cb/Cr)...
+OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
+OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
+PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
+                                   # does not show a card (the cell rules are not run)
+SECOND_CARD_MIN_SHARE = 0.35       # card-like area outside the card, of the card's area
+SECOND_CARD_MIN_INK = 6.0          # mean |Laplacian| of a cell of the overview: printed
+_OVERVIEW_SIDE = 256
+
+
+def kyc_signals(image, quad, side: Optional[str] = None) -> Tuple[List[str], dict]:
+    """(warnings, measurements) of the six KYC signals; `quad` is None without a region."""
+    measures: dict = {}
+    warnings: List[str] = []
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    width, height = image.size
+    if quad is not None:
+        margin = BORDER_MARGIN * max(width, height)
+        at_edge = [not (margin <= x <= width - 1 - margin and margin <= y <= height - 1 - margin)
+                   for x, y in quad]
+        beyond = [not (-margin <= x <= width - 1 + margin and -margin <= y <= height - 1 + margin)
+                  for x, y in quad]
+        measures["corners_at_edge"] = sum(at_edge)
+        # A photo cropped to the card has its corners on the edge too: there, only a corner
+        # beyond the frame says the card was cut.
+        cropped_to_card = _area([{"x": x, "y": y} for x, y in quad]) >= \
+            CROPPED_MIN_SHARE * width * height
+        if any(beyond) or (any(at_edge) and not cropped_to_card):
+            warnings.append("incomplete_border")
+    card = _straightened(image, quad) if quad is not None else None
+    colour = card if card is not None else _reduced(image, _OVERVIEW_SIDE * 2)
+    spread = max(s for s in _chroma_spread(colour))
+    measures["chroma_spread"] = round(spread, 2)
+    if spread < COPY_MAX_CHROMA_SPREAD:
+        warnings.append("photocopy")
+    dip = _grid_dip(image, _bounding_box(quad, width, height) if quad is not None else None)
+    measures["grid_dip"] = round(dip, 3)
+    if dip < SCREEN_MAX_DIP:
+        warnings.append("screen_recapture")
+    cells = _Cells(card, side) if card is not None else None
+    if cells is not None:
+        measures["paper_share"] = round(cells.paper_share, 2)
+    if cells is not None and cells.paper_share >= PAPER_MIN_SHARE:
+        measures["glare_cells"] = cells.glare()
+        measures["occluded_cells"] = cells.occluded()
+        if measures["occluded_cells"] >= OCCLUSION_MIN_CELLS:
+            warnings.append("occlusion")
+        if measures["glare_cells"] >= GLARE_MIN_CELLS:
+            warnings.append("glare_on_fields")
+        share = _second_card_share(image, quad, cells.paper_level)
+        measures["second_card_share"] = round(share, 3)
+        if share >= SECOND_CARD_MIN_SHARE:
+            warnings.append("multiple_cards")
+    return warnings, measures
+
+
+def _reduced(image, side: int):
+    """A copy at most `side` px on its longer side, by an integer box reduction (fast)."""
+    factor = max(1, max(image.size) // side)
+    return image.reduce(factor) if factor > 1 else image
+
+
+def _straightened(image, quad):
+    """The card upright at CARD_SIZE from its corners; pixels outside the photo are black."""
+    from PIL import Image
+
+    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+    # Only the part inside the photo is cut (a region far outside must not cost memory); the
+    # transform fills the rest with black, and `inside` says which pixels those are.
+    x0, y0 = max(0, int(min(xs))), max(0, int(min(ys)))
+    x1, y1 = min(image.size[0], int(max(xs)) + 1), min(image.size[1], int(max(ys)) + 1)
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return None
+    factor = max(1, int(min((max(xs) - min(xs)) / (CARD_SIZE[0] * 1.5),
+                            (max(ys) - min(ys)) / (CARD_SIZE[1] * 1.5))))
+    crop = image.crop((x0, y0, x1, y1)).convert("RGB")
+    inside = Image.new("L", crop.size, 255)
+    if factor > 1:
+        crop, inside = crop.reduce(factor), inside.reduce(factor)
+    data = [c for x, y in quad for c in ((x - x0) / factor, (y - y0) / factor)]
+    card = crop.transform(CARD_SIZE, Image.QUAD, data, resample=Image.BILINEAR)
+    card.info["inside"] = inside.transform(CARD_SIZE, Image.QUAD, data,
+                                           resample=Image.BILINEAR)
+    return card
+
+
+def _chroma_spread(image) -> Tuple[float, float]:
+    """Standard deviations of Cb and Cr, over the photo's own pixels only (a straightened card
+    cut by the frame is black where the photo ends)."""
+    from PIL import ImageStat
+
+    _, cb, cr = image.convert("YCbCr").split()
+    inside = image.info.get("inside")
+    inside = inside.point(lambda v: 255 if v > 250 else 0) if inside is not None else None
+    if inside is not None and not inside.getbbox():
+        inside = None  # a degenerate region: the straightened copy as it is
+    return (ImageStat.Stat(cb, mask=inside).stddev[0], ImageStat.Stat(cr, mask=inside).stddev[0])
+
+
+def _laplacian(grey):
+    from PIL import ImageFilter
+
+    return grey.filter(ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1,
+                                          offset=128))
+
+
+def _texture(grey):
+    """|Laplacian| of a grey image: ink and edges bright, flat areas dark. The filter leaves
+    the outermost pixels as they were, so they are set to 0 (no texture)."""
+    from PIL import Image, ImageChops, ImageOps
+
+    texture = ImageChops.difference(_laplacian(grey), Image.new("L", grey.size, 128))
+    return ImageOps.expand(ImageOps.crop(texture, 1), 1, 0)
+
+
+def _grid_dip(image, box) -> float:
+    """How far the mean difference of the high-passed patch with itself shifted by one lag
+    dips below its neighbours' lags (1: no dip; a screen's pixel grid repeats at its pitch:
+    its subpixel columns along the rows, its pixel rows down the columns). The deeper of the
+    two axes' deepest dips."""
+    from PIL import ImageChops, ImageStat
+
+    x0, y0, x1, y1 = box or (0, 0) + image.size
+    side = min(SCREEN_PATCH, x1 - x0, y1 - y0)
+    if side < 4 * max(SCREEN_LAGS):
+        return 1.0
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    patch = image.crop((cx - side // 2, cy - side // 2, cx + side // 2, cy + side // 2))
+    high = _laplacian(patch.convert("L"))
+    w, h = high.size
+    dips = []
+    for axis in (0, 1):
+        lagged = {}
+        for lag in SCREEN_LAGS:
+            a = high.crop((lag, 0, w, h) if axis == 0 else (0, lag, w, h))
+            b = high.crop((0, 0, w - lag, h) if axis == 0 else (0, 0, w, h - lag))
+            lagged[lag] = ImageStat.Stat(ImageChops.difference(a, b)).mean[0]
+        lags = list(SCREEN_LAGS)
+        dips.append(min(lagged[d] / max(1e-6, (lagged[d - 1] + lagged[d + 1]) / 2)
+                        for d in lags[1:-1]))
+    return min(dips)
+
+
+class _Cells:
+    """The straightened card in CARD_CELLS cells: brightness, colour and texture of each, the
+    paper's level fitted as a plane (lighting falls off across a card), and the cells that
+    hold fields. Glare is read on cells half as large (GLARE_CELLS): a highlight over a few
+    characters is smaller than a cell."""
+
+    def __init__(self, card, side: Optional[str] = None):
+        from PIL import Image, ImageFilter
+
+        y, cb, cr = card.convert("YCbCr").split()
+
+        def cells(img, grid=CARD_CELLS):
+            return list(img.resize(grid, Image.BOX).getdata())
+
+        self.y, self.cb, self.cr = cells(y), cells(cb), cells(cr)
+        self.texture = cells(_texture(y))
+        inside = card.info["inside"]
+        self.side = side if side in PICTURE_ZONES else self._side(cells(inside))
+        self.field = _fields(CARD_CELLS, cells(inside), self.side)
+        self.fit = self._paper_plane()
+        self.plane = _evaluate(self.fit, CARD_CELLS)
+        paper = [k for k in self._indices() if abs(self.y[k] - self.plane[k]) < 12]
+        self.paper_share = len(paper) / max(1, len(self._indices()))
+        paper = paper or self._indices()
+        self.paper_cb = _median([self.cb[k] for k in paper]) if paper else 128.0
+        self.paper_cr = _median([self.cr[k] for k in paper]) if paper else 128.0
+        self.paper_level = _median([self.plane[k] for k in paper]) if paper else 0.0
+        self.paper_texture = _median([self.texture[k] for k in paper]) if paper else 0.0
+        self.floor = cells(y.filter(ImageFilter.MinFilter(3)), GLARE_CELLS)
+        self.fine_texture = cells(_texture(y), GLARE_CELLS)
+        self.fine_y = cells(y, GLARE_CELLS)
+        self.fine_field = _fields(GLARE_CELLS, cells(inside, GLARE_CELLS), self.side)
+        self.fine_plane = _evaluate(self.fit, GLARE_CELLS)
+
+    def _side(self, inside: List[int]) -> str:
+        """back when the emblem's zone holds red (the emblem), else face. Compared with the
+        card's most common redness, which stands for its paper here."""
+        x0, y0, x1, y1 = PICTURE_ZONES["back"]
+        zone = [k for k, (u, v) in enumerate(_coords(CARD_CELLS))
+                if x0 <= u <= x1 and y0 <= v <= y1 and inside[k] > 250]
+        paper = _median(self.cr)
+        red = sum(self.cr[k] - paper >= EMBLEM_MIN_RED for k in zone)
+        return "back" if red >= EMBLEM_MIN_CELLS else "face"
+
+    def _indices(self):
+        return [k for k, f in enumerate(self.field) if f]
+
+    def _paper_plane(self) -> Tuple[float, float, float]:
+        """Least squares y = a + b u + c v over the field cells, twice: the second time
+        without the cells far off the first plane (print, glare, fingers)."""
+        coords = _coords(CARD_CELLS)
+        used = self._indices()
+        fit = (_median([self.y[k] for k in used]) if used else 0.0, 0.0, 0.0)
+        for _ in range(2):
+            if len(used) < 6:
+                break
+            fit = _plane([coords[k] for k in used], [self.y[k] for k in used]) or fit
+            resid = {k: self.y[k] - (fit[0] + fit[1] * coords[k][0] + fit[2] * coords[k][1])
+                     for k in used}
+            spread = _median([abs(r) for r in resid.values()]) * 2 + 4
+            # Paper is the brightest of what is printed on: print sits below it.
+            used = [k for k in used if -spread / 2 <= resid[k] <= spread]
+        return fit
+
+    def glare(self) -> int:
+        """The largest patch of small field cells whose darkest pixels are lifted most of the
+        way from the paper's level to white: a highlight that washed out the print under it."""
+        flat = GLARE_MAX_TEXTURE * self.paper_texture
+        lifted = []
+        for k, f in enumerate(self.fine_field):
+            room = 255 - self.fine_plane[k]
+            lifted.append(f and self.fine_texture[k] <= flat
+                          and self.floor[k] - self.fine_plane[k]
+                          >= max(GLARE_MIN_LIFT, GLARE_MIN_RISE * room)
+                          and self.fine_y[k] - self.fine_plane[k]
+                          >= max(GLARE_MIN_BRIGHTER, GLARE_MIN_BRIGHTER_SHARE * room))
+        return _largest_patch(lifted, GLARE_CELLS)
+
+    def occluded(self) -> int:
+        """The largest patch of field cells flatter than the card's paper (no security print,
+        no text) that are not paper: another colour than the paper's, or darker."""
+        foreign = []
+        for k, f in enumerate(self.field):
+            chroma = ((self.cb[k] - self.paper_cb) ** 2 + (self.cr[k] - self.paper_cr) ** 2) \
+                ** 0.5
+            flat = self.texture[k] <= OCCLUSION_MAX_TEXTURE * self.paper_texture
+            foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA or flat and (
+                chroma >= OCCLUSION_MIN_CHROMA
+                or self.y[k] <= self.plane[k] - OCCLUSION_MIN_DARKEN)))
+        return _largest_patch(foreign, CARD_CELLS)
+
+
+def _coords(grid: Tuple[int, int]) -> List[Tuple[float, float]]:
+    cols, rows = grid
+    return [((k % cols + 0.5) / cols, (k // cols + 0.5) / rows) for k in range(cols * rows)]
+
+
+def _evaluate(fit, grid: Tuple[int, int]) -> List[float]:
+    return [fit[0] + fit[1] * u + fit[2] * v for u, v in _coords(grid)]
+
+
+def _fields(grid: Tuple[int, int], inside: List[int], side: str) -> List[bool]:
+    """Which cells of an upright card may hold fields: not the portrait or the emblem, not
+    the rim, and inside the photo."""
+    cols, rows = grid
+    corner = (1.5 / cols, 1.5 / rows)  # a rounded corner lets the background in
+    x0, y0, x1, y1 = PICTURE_ZONES[side]
+    return [not (x0 <= u <= x1 and y0 <= v <= y1)
+            and not (min(u, 1 - u) < corner[0] and min(v, 1 - v) < corner[1])
+            and RIM < u < 1 - RIM and RIM < v < 1 - RIM and inside[k] > 250
+            for k, (u, v) in enumerate(_coords(grid))]
+
+
+def _second_card_share(image, quad, paper_level: float) -> float:
+    """Card-like area (bright as the card's paper, and printed) outside the card's own box,
+    in the frame's overview, as a share of the card's area: the largest such patch."""
+    from PIL import Image
+
+    overview = _reduced(image, _OVERVIEW_SIDE).convert("L")
+    scale = overview.size[0] / image.size[0]
+    card_area = _area([{"x": x * scale, "y": y * scale} for x, y in quad])
+    short = min(((quad[0][0] - quad[1][0]) ** 2 + (quad[0][1] - quad[1][1]) ** 2) ** 0.5,
+                ((quad[0][0] - quad[3][0]) ** 2 + (quad[0][1] - quad[3][1]) ** 2) ** 0.5)
+    cell = max(3, int(short * scale / 5))
+    if card_area >= 0.5 * overview.size[0] * overview.size[1] or cell * 2 > min(overview.size):
+        return 0.0  # no room in the frame for a second card
+    grid = (max(1, overview.size[0] // cell), max(1, overview.size[1] // cell))
+    fitted = overview.crop((0, 0, grid[0] * cell, grid[1] * cell))
+    bright = list(fitted.resize(grid, Image.BOX).getdata())
+    printed = list(_texture(fitted).resize(grid, Image.BOX).getdata())
+    xs, ys = [p[0] * scale / cell for p in quad], [p[1] * scale / cell for p in quad]
+    x0, x1, y0, y1 = min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1
+    cardlike = []
+    for k, (level, ink) in enumerate(zip(bright, printed)):
+        i, j = k % grid[0], k // grid[0]
+        own = x0 <= i + 0.5 <= x1 and y0 <= j + 0.5 <= y1
+        cardlike.append(not own and level >= 0.75 * paper_level and ink >= SECOND_CARD_MIN_INK)
+    return _largest_patch(cardlike, grid) * cell * cell / max(1.0, card_area)
+
+
+def _largest_patch(flags: List[bool], grid: Tuple[int, int]) -> int:
+    """Cells in the largest 4-connected patch of flagged cells."""
+    cols, rows = grid
+    seen, best = set(), 0
+    for start, flagged in enumerate(flags):
+        if not flagged or start in seen:
+            continue
+        seen.add(start)
+        queue, size = deque([start]), 0
+        while queue:
+            k = queue.popleft()
+            size += 1
+            i, j = k % cols, k // cols
+            for n, ok in ((k - 1, i > 0), (k + 1, i < cols - 1), (k - cols, j > 0),
+                          (k + cols, j < rows - 1)):
+                if ok and flags[n] and n not in seen:
+                    seen.add(n)
+                    queue.append(n)
+        best = max(best, size)
+    return best
+
+
+def _plane(points, values):
+    """(a, b, c) of the least-squares plane value = a + b u + c v; None when degenerate."""
+    n = len(points)
+    su = sum(u for u, _ in points)
+    sv = sum(v for _, v in points)
+    suu = sum(u * u for u, _ in points)
+    svv = sum(v * v for _, v in points)
+    suv = sum(u * v for u, v in points)
+    sz = sum(values)
+    suz = sum(u * z for (u, _), z in zip(points, values))
+    svz = sum(v * z for (_, v), z in zip(points, values))
+    m = [[n, su, sv, sz], [su, suu, suv, suz], [sv, suv, svv, svz]]
+    for col in range(3):  # Gauss-Jordan with partial pivoting
+        pivot = max(range(col, 3), key=lambda r: abs(m[r][col]))
+        if abs(m[pivot][col]) < 1e-9:
+            return None
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(3):
+            if r != col:
+                f = m[r][col] / m[col][col]
+                m[r] = [a - f * b for a, b in zip(m[r], m[col])]
+    return tuple(m[r][3] / m[r][r] for r in range(3))
+
+
+def _median(values: List[float]) -> float:
+    ordered = sorted(values)
+    n = len(ordered)
+    return 0.0 if n == 0 else (ordered[n // 2] if n % 2 else
+                               (ordered[n // 2 - 1] + ordered[n // 2]) / 2)

@@ -5,11 +5,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Optional, TextIO
 
-from ..card.documents import FIELDS
+from ..card.documents import FIELDS, checks_passed, expired, failed_checks
 from ..card.privacy import scrub
 from ..io.results import StoredResult
 
 CSV_COLUMNS = ("key", "status", "side", "error_code", "error_message", "checks_passed",
+               "failed_checks", "expired",
                *FIELDS["face"], *FIELDS["back"], "etag", "processed_at", "trusted",
                "recognized_by", "engine_declined", "engine_confidence_min")
 
@@ -26,12 +27,15 @@ class Summary:
 
 
 def label(record: dict, trusted: bool = True) -> str:
-    """ok, ok:checks_failed, error:<code>, or untrusted (not signed by the function: planted
-    or altered): what a reconciler sorts by."""
+    """ok, ok:checks_failed (a check failed on any side read), ok:expired (checks pass, the card
+    is past its end date), error:<code>, or untrusted (not signed by the function: planted or
+    altered): what a reconciler sorts by."""
     if not trusted:
         return "untrusted"
     if record.get("status") == "ok":
-        return "ok:checks_failed" if record.get("checks_passed") is False else "ok"
+        if checks_passed(record) is False:
+            return "ok:checks_failed"
+        return "ok:expired" if expired(record) else "ok"
     return f"error:{(record.get('error') or {}).get('code')}"
 
 
@@ -61,7 +65,9 @@ def _csv_cells(record: dict, trusted: bool) -> dict:
     source = record.get("source") or {}
     row = {"key": source.get("key"), "status": record.get("status"),
            "side": record.get("side"), "error_code": error.get("code"),
-           "error_message": error.get("message"), "checks_passed": record.get("checks_passed"),
+           "error_message": error.get("message"), "checks_passed": checks_passed(record),
+           "failed_checks": " ".join(failed_checks(record)),
+           "expired": expired(record) if record.get("status") == "ok" else None,
            "etag": source.get("etag"), "processed_at": record.get("processed_at"),
            "trusted": trusted, "recognized_by": record.get("recognized_by"),
            "engine_declined": record.get("engine_declined"),

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from typing import Callable, Iterator, List, Mapping, Optional, Tuple
 
+from ...card.documents import checks_passed, expired, failed_checks
 from ...errors import IdcardOcrError
 from ...card.keys import skip_reason
 from ...card.vouching import API, ENGINE
@@ -26,7 +27,7 @@ PAGE_ROWS = 50
 SCAN_BUDGET_S = 2.0        # a request that finds fewer matches returns them and goes on later
 LOAD_THREADS = 8
 BACKGROUND_THREADS = 2
-STATUSES = ("ok", "checks_failed", "error", "untrusted", "pending")
+STATUSES = ("ok", "checks_failed", "expired", "error", "untrusted", "pending")
 READERS = (ENGINE, API)
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # error codes, check and warning names
 _MAX_CURSOR = 4096
@@ -61,8 +62,13 @@ class Row:
 
     @property
     def status(self) -> str:
-        name = self.label
-        return "checks_failed" if name == "ok:checks_failed" else name.split(":")[0]
+        return self.status_of(self.label)
+
+    @staticmethod
+    def status_of(label: str) -> str:
+        """The list's status of a report label: ok:checks_failed and ok:expired are statuses
+        of their own (an expired card must not look like a passing one)."""
+        return label[3:] if label in ("ok:checks_failed", "ok:expired") else label.split(":")[0]
 
     @property
     def recognized_by(self) -> Optional[str]:
@@ -76,9 +82,17 @@ class Row:
 
     @property
     def failed_checks(self) -> List[str]:
-        checks = self.record.get("checks") or {}
-        return [name for name, check in checks.items()
-                if isinstance(check, dict) and check.get("ok") is False]
+        """`side.check` for each integrity check that failed, on every side read."""
+        return failed_checks(self.record)
+
+    @property
+    def checks_passed(self) -> Optional[bool]:
+        """Every side read passes (None: not an ok result we signed)."""
+        return checks_passed(self.record)
+
+    @property
+    def expired(self) -> bool:
+        return expired(self.record)
 
     @property
     def warnings(self) -> List[str]:
@@ -104,8 +118,8 @@ class Row:
     @property
     def needs_review(self) -> bool:
         """Read, but with a failed check or a quality warning, and nobody has looked yet."""
-        return (self.status in ("ok", "checks_failed") and not self.reviewed
-                and (self.record.get("checks_passed") is False or bool(self.warnings)))
+        return (self.status in ("ok", "checks_failed", "expired") and not self.reviewed
+                and (self.checks_passed is False or self.expired or bool(self.warnings)))
 
     @property
     def outdated(self) -> bool:
@@ -161,7 +175,9 @@ class Filter:
     def matches(self, row: Row) -> bool:
         return ((not self.status or row.status == self.status)
                 and (not self.error_code or row.error_code == self.error_code)
-                and (not self.failed_check or self.failed_check in row.failed_checks)
+                and (not self.failed_check
+                     or any(name.split(".")[-1] == self.failed_check
+                            for name in failed_checks(row.record, informational=True)))
                 and (not self.warning or self.warning in row.warnings)
                 and (not self.needs_review or row.needs_review)
                 and (not self.reviewed or row.reviewed == (self.reviewed == "yes"))

@@ -1,10 +1,20 @@
 """The console's words: Chinese (the users' language, the default) and English.
 
+The language is the `lang` cookie set by the switch, else the browser's Accept-Language.
+Check reasons are written in English by card/checks.py; REASONS translates each of its
+sentences (a test drives every branch of the checks and keeps the two in step). Times are
+shown in China time (UTC+8 all year: China has no daylight saving, so a fixed offset is exact
+and needs no tz database) with the zone stated.
+
 ERRORS explains each error code of README.md's "Error codes" table (a test keeps the two
 in step): what it means and what to do about it.
 """
 
-from typing import Dict, Tuple
+import re
+from datetime import datetime
+from typing import Dict, List, Optional, Tuple
+
+from ...card.checks import CHINA_TIME
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -122,6 +132,21 @@ LABELS: Dict[str, Tuple[str, str]] = {  # name: (zh, en)
     "card_area_share": ("卡片面积占比", "card area share"),
     "request_id": ("请求 ID", "request id"),
     "storage_problem": ("读取结果失败", "the result could not be read"),
+    "expired": ("已过期", "expired"),
+    "expired_hint": ("证件已过有效期（仅供参考，不算校验失败）",
+                     "The card is past its end date (information, not a failed check)"),
+    "sides": ("两面", "Both sides"),
+    "other_side": ("同一张纸上的另一面", "The other side of the same sheet"),
+    "sheet_checks": ("整张（所有面）", "whole sheet (every side)"),
+    "original_message": ("原始信息（英文）", "message"),
+    "confirm_title": ("校验未通过时仍要通过审核", "Approving although checks fail"),
+    "confirm_failing": ("我确认：校验未通过，仍通过审核", "I confirm: the checks fail, approve anyway"),
+    "confirm_reason": ("理由（必填，保存在审核记录中）",
+                       "Reason (required, kept in the review record)"),
+    "confirm_needed": ("校验未通过：请勾选确认并填写理由后再通过审核。",
+                       "The checks fail: tick the confirmation and give a reason to approve."),
+    "override": ("校验未通过仍通过，理由", "Approved despite failing checks; reason"),
+    "china_time": ("北京时间", "China time"),
 }
 
 FIELD_NAMES: Dict[str, Tuple[str, str]] = {
@@ -145,13 +170,67 @@ CHECK_NAMES: Dict[str, Tuple[str, str]] = {
 WARNING_NAMES: Dict[str, Tuple[str, str]] = {
     "blurry": ("模糊", "blurry"), "too_dark": ("过暗", "too dark"),
     "overexposed": ("过曝", "overexposed"), "card_too_small": ("卡片太小", "card too small"),
+    "photocopy": ("复印件", "photocopy"),
+    "screen_recapture": ("翻拍屏幕", "photo of a screen"),
+    "incomplete_border": ("边框不完整", "card cut by the frame"),
+    "occlusion": ("遮挡", "occluded"),
+    "glare_on_fields": ("文字反光", "glare on the fields"),
+    "multiple_cards": ("多张证件", "more than one card"),
 }
 
 STATUS_NAMES: Dict[str, Tuple[str, str]] = {
     "ok": ("通过", "ok"), "checks_failed": ("校验未通过", "checks failed"),
+    "expired": ("已过期", "expired"),
     "error": ("错误", "error"), "untrusted": ("不可信", "untrusted"),
     "pending": ("未处理", "pending"),
 }
+
+# Short names of the error codes, for menus and badges.
+ERROR_NAMES: Dict[str, str] = {
+    "invalid_image": "不是可读的图片", "image_too_large": "图片过大",
+    "image_size_unsupported": "图片尺寸不支持", "not_an_id_card": "不是身份证",
+    "recognition_failed": "无法识别", "appcode_invalid": "AppCode 错误",
+    "unauthorized": "未授权", "quota_exhausted": "调用次数用完",
+    "request_rejected": "请求被拒绝", "api_error": "接口错误", "bad_response": "接口应答异常",
+    "storage_denied": "OSS 拒绝访问", "bucket_missing": "存储空间不存在",
+    "storage_error": "OSS 错误",
+}
+
+# English sentences of card/checks.py's reasons -> Chinese; groups fill {0}, {1}…
+REASONS: List[Tuple["re.Pattern", str]] = [(re.compile("^" + english + "$"), chinese) for
+                                           english, chinese in (
+    (r"birth date and number agree", "出生日期与号码一致"),
+    (r"cannot compare: the number is not valid", "无法比较：号码无效"),
+    (r"the birth date printed differs from the one in the number", "印刷的出生日期与号码中的不一致"),
+    (r"sex and the number's sequence digit agree", "性别与号码的顺序码一致"),
+    (r"the sex printed differs from the number's sequence digit \(odd: 男, even: 女\)",
+     "印刷的性别与号码的顺序码不符（奇数为男，偶数为女）"),
+    (r"region code (\d{6}) is (.+)", "地区码 {0} 为{1}"),
+    (r"cannot look up: the number is not valid", "无法查询：号码无效"),
+    (r"region code (\d{6}) is not in GB/T 2260 for (\d{4})", "地区码 {0} 不在 {1} 年的 GB/T 2260 中"),
+    (r"the address names no province", "住址中没有省份名"),
+    (r"the address is in the number's province", "住址在号码所属的省份"),
+    (r"the address is in (\S+), the number was issued in another",
+     "住址在{0}，号码签发地在其他地区"),
+    (r"the address is in (\S+), the number was issued in (\S+)", "住址在{0}，号码签发于{1}"),
+    (r"a citizen number has 18 characters, this one (\d+)", "公民身份号码应有 18 位，此号码 {0} 位"),
+    (r"17 digits and a digit or X are expected", "应为 17 位数字加一位数字或 X"),
+    (r"characters 7-14 are not a real birth date", "第 7–14 位不是真实的出生日期"),
+    (r"the check character does not match \(GB 11643-1999\)", "校验码不符（GB 11643-1999）"),
+    (r"18 characters, real birth date, check character right", "18 位，出生日期真实，校验码正确"),
+    (r"start and end dates are valid", "起止日期有效"),
+    (r"start_date must be YYYYMMDD and end_date YYYYMMDD after it, or 长期",
+     "有效期起应为 YYYYMMDD，有效期至应为其后的 YYYYMMDD 或“长期”"),
+    (r"long-term \(长期\)", "长期有效"),
+    (r"valid for (\d+) years", "有效期 {0} 年"),
+    (r"cannot judge: dates malformed", "无法判断：日期格式错误"),
+    (r"a card is valid for 5, 10 or 20 years, or long-term, to the day",
+     "证件有效期应为整 5 年、10 年、20 年或长期"),
+    (r"a holder of that age gets long-term", "该年龄的持证人应为长期有效"),
+    (r"a holder of that age gets (\d+) years", "该年龄的持证人有效期应为 {0} 年"),
+    (r"expired on (\d{8})", "已于 {0} 过期"),
+    (r"valid on (\d{8})", "{0} 有效"),
+)]
 
 # code: ((zh meaning, zh what to do), (en meaning, en what to do)); English from README.md.
 ERRORS: Dict[str, Tuple[Tuple[str, str], Tuple[str, str]]] = {
@@ -214,6 +293,51 @@ ERRORS: Dict[str, Tuple[Tuple[str, str], Tuple[str, str]]] = {
 }
 
 
+def reason(text: Optional[str], lang: str) -> str:
+    """A check's reason in `lang` (the English text when no sentence of REASONS matches)."""
+    text = text or ""
+    if lang != "zh":
+        return text
+    for pattern, chinese in REASONS:
+        found = pattern.match(text)
+        if found:
+            return chinese.format(*found.groups())
+    return text
+
+
+def negotiate(accept_language: Optional[str]) -> str:
+    """The console language for an Accept-Language header: the first of ours by q-value."""
+    ranked = []
+    for position, part in enumerate((accept_language or "")[:512].split(",")[:32]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else DEFAULT
+
+
+def china_time(value: Optional[str], lang: str = DEFAULT) -> str:
+    """An ISO 8601 time of a record (UTC, "…Z") as China time with the zone stated."""
+    if not value or not isinstance(value, str):
+        return "—"
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value[:40]
+    if moment.tzinfo is None:
+        return value[:40]  # no zone given: shown as written rather than guessed
+    label = LABELS["china_time"][1 if lang == "en" else 0]
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M:%S") + f" ({label}, UTC+8)"
+
+
 def words(lang: str) -> dict:
     """Every label of `lang` by name, for the templates."""
     i = 1 if lang == "en" else 0
@@ -224,4 +348,6 @@ def words(lang: str) -> dict:
         "warning": {name: pair[i] for name, pair in WARNING_NAMES.items()},
         "status": {name: pair[i] for name, pair in STATUS_NAMES.items()},
         "error": {code: pair[i] for code, pair in ERRORS.items()},
+        "error_name": {code: (ERROR_NAMES.get(code, code) if i == 0 else code)
+                       for code in ERRORS},
     }

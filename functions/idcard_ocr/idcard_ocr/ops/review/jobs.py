@@ -9,13 +9,13 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Callable, Dict, Iterable, Optional
 
 from ...errors import IdcardOcrError
 from ...io.events import ObjectEvent
 from ...io.oss import ObjectInfo
 from .. import backfill
-from .catalog import Catalog, Filter
+from .catalog import Catalog, Filter, Row
 
 
 @dataclass
@@ -23,6 +23,7 @@ class Counts:
     """Rows per status so far; `finished` once the whole listing has been read."""
 
     by_label: Counter = field(default_factory=Counter)
+    by_warning: Counter = field(default_factory=Counter)
     reviewed: int = 0
     needs_review: int = 0
     rows: int = 0
@@ -30,11 +31,19 @@ class Counts:
     finished: bool = False
     failed: Optional[str] = None
 
+    def add(self, row: Row, times: int = 1) -> None:
+        """Count `row` (times=-1: take it back out)."""
+        self.by_label[row.label] += times
+        self.by_warning.update({name: times for name in set(row.warnings)})
+        self.rows += times
+        self.reviewed += times * row.reviewed
+        self.needs_review += times * row.needs_review
+
     @property
     def by_status(self) -> Counter:
         out = Counter()
         for name, n in self.by_label.items():
-            out["checks_failed" if name == "ok:checks_failed" else name.split(":")[0]] += n
+            out[Row.status_of(name)] += n
         return out
 
     @property
@@ -44,13 +53,20 @@ class Counts:
 
 
 class Counting:
-    """Counts every row in a thread of its own; the first page never waits for it."""
+    """Counts every row in a thread of its own; the first page never waits for it.
+
+    A review or a reprocessed photo revises the counts at once (`revise`): a row already
+    counted is taken out and counted again as it is now; a row the running count has not
+    reached yet is counted as it is now when it gets there.
+    """
 
     def __init__(self, catalog: Catalog):
         self._catalog = catalog
         self._lock = threading.Lock()
         self._counts = Counts()
         self._generation = 0
+        self._counted_to: Optional[str] = None   # the last key the running count took
+        self._revised: Dict[str, Row] = {}       # rows changed ahead of the running count
         self._thread: Optional[threading.Thread] = None
 
     def start(self) -> None:
@@ -58,6 +74,7 @@ class Counting:
         with self._lock:
             self._generation += 1
             generation, self._counts = self._generation, Counts()
+            self._counted_to, self._revised = None, {}
         self._thread = threading.Thread(target=self._count, args=(generation,), daemon=True,
                                         name="review-count")
         self._thread.start()
@@ -71,6 +88,17 @@ class Counting:
         with self._lock:
             return self._counts
 
+    def revise(self, before: Row, after: Row) -> None:
+        """The row of one photo changed (reviewed, reprocessed): count it as it is now."""
+        with self._lock:
+            counts = self._counts
+            if counts.finished or (self._counted_to is not None
+                                   and before.key <= self._counted_to):
+                counts.add(before, -1)
+                counts.add(after)
+            elif self._thread is not None:
+                self._revised[after.key] = after
+
     def _count(self, generation: int) -> None:
         counts = Counts()
         try:
@@ -78,10 +106,8 @@ class Counting:
                 with self._lock:
                     if generation != self._generation:
                         return
-                    counts.by_label[row.label] += 1
-                    counts.rows += 1
-                    counts.reviewed += row.reviewed
-                    counts.needs_review += row.needs_review
+                    counts.add(self._revised.pop(row.key, row))
+                    self._counted_to = row.key
                     self._counts = counts
         except IdcardOcrError as e:
             counts.failed = e.code

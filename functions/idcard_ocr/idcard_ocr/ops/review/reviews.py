@@ -9,16 +9,26 @@ import unicodedata
 from datetime import datetime
 from typing import Dict, Mapping, Optional
 
-from ...card.checks import back_checks, face_checks, summary
-from ...card.documents import FIELDS, _timestamp
+from ...card.documents import FIELDS, _timestamp, failed_checks, judge_sides
 
 SCHEMA_VERSION = 1
 MAX_VALUE_CHARS = 200
+MAX_REASON_CHARS = 500
 APPROVED, CORRECTED = "approved", "corrected"
 
 
 class ReviewRefused(ValueError):
     """The review cannot be written as asked; the message says why (no field values in it)."""
+
+
+class ConfirmationNeeded(ReviewRefused):
+    """The reviewed values fail a check: approving them needs the operator's explicit
+    confirmation and a reason, which the review then keeps."""
+
+    def __init__(self, failed):
+        super().__init__("the checks fail on the reviewed values (" + ", ".join(failed)
+                         + "): confirm and give a reason to approve anyway")
+        self.failed = list(failed)
 
 
 def reviewable(record: Optional[dict], trusted: bool) -> Optional[str]:
@@ -53,19 +63,31 @@ def corrections(record: dict, submitted: Mapping[str, str]) -> Dict[str, dict]:
     return changed
 
 
-def recheck(side: str, fields: Mapping[str, Optional[str]]) -> Dict[str, dict]:
-    return face_checks(dict(fields)) if side == "face" else back_checks(dict(fields))
-
-
 def build(record: dict, operator: str, submitted: Mapping[str, str],
-          now: Optional[datetime] = None) -> dict:
+          now: Optional[datetime] = None, confirmed_reason: Optional[str] = None,
+          preview: bool = False) -> dict:
     """The review of `record` (a trusted ok result) by `operator`, with the values the operator
-    submitted for some fields: decision `corrected` when any differs, else `approved`."""
+    submitted for some fields: decision `corrected` when any differs, else `approved`.
+
+    Every side of the record is judged again (a corrected birth date changes what the back's
+    validity length should be). When a check fails, ConfirmationNeeded is raised unless
+    `confirmed_reason` gives the operator's reason, stored in the review as `override`;
+    `preview` builds the document anyway (the console's live recheck, never saved).
+    """
     changed = corrections(record, submitted)
+    side = record["side"]
     fields = dict(record["fields"], **{name: c["after"] for name, c in changed.items()})
-    checks = recheck(record["side"], fields)
+    others = {name: part.get("fields") or {} for name, part in _sides_of(record).items()
+              if name != side}
+    judged = judge_sides({side: fields, **others})
+    checks = judged[side]["checks"]
+    passed = all(part["checks_passed"] for part in judged.values())
+    failed = failed_checks({"side": side, "sides": judged})
+    reason = _reason(confirmed_reason)
+    if not passed and reason is None and not preview:
+        raise ConfirmationNeeded(failed)
     source = record.get("source") or {}
-    return {
+    review = {
         "kind": "review",
         "schema_version": SCHEMA_VERSION,
         "source": {"bucket": source.get("bucket"), "key": source.get("key"),
@@ -77,8 +99,14 @@ def build(record: dict, operator: str, submitted: Mapping[str, str],
         "corrections": changed,
         "fields": fields,
         "checks": checks,
-        "checks_passed": summary(checks),
+        "checks_passed": passed,
     }
+    if others:
+        review["sides"] = {name: {"checks": part["checks"], "checks_passed": part["checks_passed"]}
+                           for name, part in judged.items()}
+    if not passed and reason is not None:
+        review["override"] = {"reason": reason, "failed_checks": failed}
+    return review
 
 
 def is_current(review: Optional[dict], record: Optional[dict]) -> bool:
@@ -94,8 +122,36 @@ def applied(record: dict, review: Optional[dict]) -> dict:
     is current; the record itself otherwise."""
     if not is_current(review, record):
         return record
-    return dict(record, fields=review["fields"], checks=review["checks"],
-                checks_passed=review["checks_passed"])
+    out = dict(record, fields=review["fields"], checks=review["checks"],
+               checks_passed=review["checks_passed"])
+    if isinstance(record.get("sides"), dict):
+        judged = review.get("sides") or {}
+        out["sides"] = {name: dict(part, **(judged.get(name) or {}),
+                                   **({"fields": review["fields"]}
+                                      if name == record["side"] else {}))
+                        for name, part in record["sides"].items() if isinstance(part, dict)}
+    return out
+
+
+def _sides_of(record: dict) -> dict:
+    sides = record.get("sides")
+    return {name: part for name, part in sides.items() if isinstance(part, dict)} \
+        if isinstance(sides, dict) else {}
+
+
+def _reason(value: Optional[str]) -> Optional[str]:
+    """The operator's reason for approving failing values, cleaned; None when there is none."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ReviewRefused("reason: a text value is expected")
+    value = unicodedata.normalize("NFC", value).strip()
+    if len(value) > MAX_REASON_CHARS:
+        raise ReviewRefused(f"reason: at most {MAX_REASON_CHARS} characters")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c not in "\r\n\t"
+           for c in value):
+        raise ReviewRefused("reason: control characters are not allowed")
+    return value or None
 
 
 def _clean(name: str, value) -> str:

@@ -26,7 +26,7 @@ from starlette.responses import (HTMLResponse, PlainTextResponse, RedirectRespon
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ...card.documents import FIELDS
+from ...card.documents import FIELDS, checks_passed, expired
 from ...card.privacy import mask_fields, mask_key
 from ...errors import IdcardOcrError, PermanentError
 from ...io.log import log_event
@@ -71,6 +71,7 @@ class Console:
                                      trim_blocks=True, lstrip_blocks=True)
         self.templates.globals.update(link=link, field_names=FIELDS, masked_names=MASKED)
         self.templates.filters["shown_key"] = shown_key
+        self.templates.filters.update(china_time=i18n.china_time)
 
     @property
     def bucket(self) -> str:
@@ -276,11 +277,15 @@ class _Pages:
                             f'</code>', headers={"Cache-Control": "no-store"})
 
     async def checks(self, request: Request):
-        doc, row, refusal = await self._review_of(request)
+        doc, row, refusal = await self._review_of(request, preview=True)
         if refusal:
             return refusal
+        side, sides = row.record.get("side"), doc.get("sides") or {}
         return self._html(request, "_checks.html", checks=doc["checks"],
-                          passed=doc["checks_passed"], recomputed=True)
+                          passed=(sides.get(side) or doc)["checks_passed"], recomputed=True,
+                          side=side, sheet_passed=doc["checks_passed"],
+                          other_sides={name: part for name, part in sides.items()
+                                       if name != side})
 
     async def review(self, request: Request):
         doc, row, refusal = await self._review_of(request)
@@ -288,7 +293,11 @@ class _Pages:
             return refusal
         await run_in_threadpool(self.c.catalog.results.save_review, doc)
         log_event(logging.INFO, "review saved", operator=self.c.operator, key=row.key,
-                  decision=doc["decision"], corrected=sorted(doc["corrections"]))
+                  decision=doc["decision"], corrected=sorted(doc["corrections"]),
+                  override=bool(doc.get("override")))  # the reason stays in the review only
+        after = await run_in_threadpool(self.c.catalog.row, row.key)
+        if after is not None:
+            self.c.counting.revise(row, after)
         return RedirectResponse(link("/detail", key=row.key, notice="saved"),
                                 status_code=303)
 
@@ -300,7 +309,11 @@ class _Pages:
         if info is None:
             return self._html(request, "message.html", status_code=404, title="not_found",
                               detail=None)
+        before = await run_in_threadpool(self.c.catalog.row, key)
         report = await run_in_threadpool(self.c.reprocessor.one, info)
+        after = await run_in_threadpool(self.c.catalog.row, key)
+        if before is not None and after is not None:
+            self.c.counting.revise(before, after)
         outcome = next(iter(report.done or report.failed or report.skipped), "skipped")
         log_event(logging.INFO, "reprocessed", operator=self.c.operator, key=key,
                   outcome=outcome)
@@ -353,15 +366,25 @@ class _Pages:
             return None, None, _refusal(409, f"this result cannot be reviewed ({why})")
         return form, row, None
 
-    async def _review_of(self, request: Request):
+    async def _review_of(self, request: Request, preview: bool = False):
         """(review document, row, None) from the operator's form, else (None, None, the
-        refusal): 400 for a malformed value."""
+        refusal): 400 for a malformed value; 422 and the page again, with what the operator
+        typed, when failing values are approved without confirmation and a reason."""
         form, row, refusal = await self._reviewable(request)
         if refusal:
             return None, None, refusal
+        submitted = _submitted(form, row.record)
+        reason = form.get("override_reason") if form.get("confirm_failing") == "yes" else None
         try:
-            return reviews.build(row.record, self.c.operator, _submitted(form, row.record)), \
-                row, None
+            return reviews.build(row.record, self.c.operator, submitted,
+                                 confirmed_reason=reason, preview=preview), row, None
+        except reviews.ConfirmationNeeded as e:
+            log_event(logging.INFO, "review needs confirmation", operator=self.c.operator,
+                      key=row.key, failed=e.failed)
+            return None, None, self._html(
+                request, "detail.html", status_code=422, row=row,
+                **dict(_detail_context(row), submitted=submitted, confirm_open=True),
+                notice="confirm_needed", outcome="")
         except reviews.ReviewRefused as e:
             return None, None, _refusal(400, str(e))
 
@@ -376,26 +399,43 @@ class _Pages:
 
     def _html(self, request: Request, template: str, status_code: int = 200, **context):
         lang = request.cookies.get("lang")
-        lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT
+        if lang not in i18n.LANGUAGES:  # no choice made with the switch: the browser's
+            lang = i18n.negotiate(request.headers.get("accept-language"))
         body = self.c.templates.get_template(template).render(
             w=i18n.words(lang), lang=lang, csrf=self.c.access.csrf, console=self.c,
+            reason=lambda text: i18n.reason(text, lang),
             here=str(request.url.path) + (f"?{request.url.query}" if request.url.query
                                           else ""),
             **context)
         body = _OWN_ADDRESSES.sub(r"\1" + self.c.access.session_root, body)
         return HTMLResponse(body, status_code=status_code,
-                            headers={"Cache-Control": "no-store"})
+                            headers={"Cache-Control": "no-store", "Vary": "Accept-Language"})
 
 
 def _detail_context(row: Row) -> dict:
     record = row.record
     fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
     review = row.review_doc
+    others = {side: part for side, part in (record.get("sides") or {}).items()
+              if side != record.get("side") and isinstance(part, dict)}
     return {
         "fields": fields,
+        "submitted": {},
+        "confirm_open": checks_passed(record) is False,
+        "sheet_passed": checks_passed(record),
+        "side_passed": ((record.get("sides") or {}).get(record.get("side")) or record
+                        ).get("checks_passed"),
+        "expired": expired(record),
+        "other_sides": {side: dict(part, masked=mask_fields(part.get("fields") or {}))
+                        for side, part in others.items()},
         "masked": mask_fields(fields),
         "reviewable": reviews.reviewable(record or None, row.trusted) is None,
         "review": review,
+        "review_side_passed": (((review or {}).get("sides") or {}).get(record.get("side"))
+                               or review or {}).get("checks_passed"),
+        "review_other_sides": {side: part for side, part in
+                               ((review or {}).get("sides") or {}).items()
+                               if side != record.get("side")},
         "review_masked": {name: mask_fields({name: c.get("after")})[name]
                           for name, c in ((review or {}).get("corrections") or {}).items()},
         "before_masked": {name: mask_fields({name: c.get("before")})[name]
