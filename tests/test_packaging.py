@@ -89,3 +89,26 @@ def test_imports_point_one_way():
                 if imported in FORBIDDEN.get(part, ()):
                     broken.append(f"{relative}/{name} imports {imported}")
     assert broken == []
+
+
+def test_every_error_class_of_the_package_derives_from_the_root():
+    """One exception root (the requests style): whoever catches IdcardOcrError catches every
+    error the package raises on purpose. Private control flow inside one module (a name
+    starting with _, never raised to a caller) is exempt."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import idcard_ocr
+    from idcard_ocr.errors import IdcardOcrError
+
+    outside = []
+    for module in pkgutil.walk_packages(idcard_ocr.__path__, "idcard_ocr."):
+        if module.name.endswith("__main__"):
+            continue
+        loaded = importlib.import_module(module.name)
+        for name, cls in inspect.getmembers(loaded, inspect.isclass):
+            if cls.__module__ == module.name and issubclass(cls, BaseException) \
+                    and not name.startswith("_") and not issubclass(cls, IdcardOcrError):
+                outside.append(f"{module.name}.{name}")
+    assert outside == []

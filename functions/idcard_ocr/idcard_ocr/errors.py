@@ -134,6 +134,40 @@ class ObjectTooLarge(PermanentError):
                                           f"{max_bytes:,}{named}")
 
 
+class Refused(IdcardOcrError, ValueError):
+    """A request the operator's tools will not carry out as asked. The message says why, and is
+    shown to the operator as it is: it never holds a key or a field value."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class KeyRefused(Refused):
+    """The review console does not show this key (outside its prefix, not a photo, malformed)."""
+
+    def __init__(self, message: str):
+        super().__init__("key_refused", message)
+
+
+class ReviewRefused(Refused):
+    """A review cannot be written as asked (a field the side has not, a value too long)."""
+
+    def __init__(self, message: str):
+        super().__init__("review_refused", message)
+
+
+class ApiError(IdcardOcrError):
+    """What the offline engine's server answers instead of a reading, in the marketplace API's
+    terms: the HTTP status, the message for X-Ca-Error-Message, and Retry-After if any."""
+
+    def __init__(self, status: int, message: str, retry_after: int = 0):
+        super().__init__("engine_refused", message, status)
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class InvocationFailed(IdcardOcrError):
     """Raised by the handler when some objects could not be finished, so FC retries the event
     (and, after its retries, sends it to the dead-letter queue).

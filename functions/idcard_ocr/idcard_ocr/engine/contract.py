@@ -12,6 +12,7 @@ import json
 import warnings
 from dataclasses import dataclass
 
+from ..errors import ApiError
 from ..imaging import API_MAX_ASPECT, API_MAX_SIDE, API_MIN_SIDE, register_heif, sniff
 
 API_PATH = "/rest/160601/ocr/ocr_idcard.json"
@@ -19,14 +20,6 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 # The image after base64 plus the JSON around it.
 MAX_BODY_BYTES = MAX_IMAGE_BYTES * 4 // 3 + 64 * 1024
 SIDES = ("face", "back")
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, retry_after: int = 0):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,12 @@ from datetime import datetime
 from typing import Dict, Mapping, Optional
 
 from ...card.documents import FIELDS, _timestamp, failed_checks, judge_sides
+from ...errors import ReviewRefused
 
 SCHEMA_VERSION = 1
 MAX_VALUE_CHARS = 200
 MAX_REASON_CHARS = 500
 APPROVED, CORRECTED = "approved", "corrected"
-
-
-class ReviewRefused(ValueError):
-    """The review cannot be written as asked; the message says why (no field values in it)."""
 
 
 class ConfirmationNeeded(ReviewRefused):

@@ -22,13 +22,10 @@ from urllib.parse import urlsplit
 
 from ...card.keys import is_image_key
 from ...card.privacy import mask_key
+from ...errors import KeyRefused
 from ...io.results import ResultLocation
 
 MAX_KEY_BYTES = 1023  # OSS's limit
-
-
-class KeyRefused(ValueError):
-    """The key is not one the console shows; the message says why (without the key)."""
 
 
 SESSION_ROOT = "/s/"
