@@ -25,6 +25,7 @@ SCALE = float(os.environ.get("BENCH_SCALE", 1))
 PER_KIND = 60
 TARGETS = {"plain_face": 99.5, "plain_back": 99.5, "hard": 98.0, "sheet": 99.0}
 ROLE = {"gb": "tuning set", "specimen": "hold-out, never tuned on"}
+CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use
 
 
 def run(rendering: str):
@@ -42,6 +43,13 @@ def run(rendering: str):
             for side, fields in photo.truth.items():
                 answer = answers.get(side, {})
                 wrong = [n for n, v in fields.items() if answer.get(n) != v]
+                for n in fields:  # how well confidence separates right from wrong values
+                    if answer.get(n):
+                        confidence = answer.get("confidence", {}).get(n, 0.0)
+                        counts["wrong" if n in wrong else "right"] += 1
+                        for cut in CUTS:
+                            if confidence >= cut:
+                                counts[("wrong" if n in wrong else "right", cut)] += 1
                 total[kind] += len(fields)
                 right[kind] += len(fields) - len(wrong)
                 if wrong:
@@ -83,6 +91,11 @@ def main(argv) -> int:
                  f"{counts['wrong_valid']} of {counts['numbers']}; time per photo p50 "
                  f"{pct(times, .5):.2f} s, p95 {pct(times, .95):.2f} s (targets 0.3 s / 0.6 s); "
                  f"load average {os.getloadavg()[0]:.1f}.", "",
+                 f"`{rendering}`: values given (not empty) that are right / wrong, and how many "
+                 "of each clear a confidence threshold: right "
+                 + ", ".join(f"{counts['right', c]} of {counts['right']} at ≥ {c}" for c in CUTS)
+                 + "; wrong " + ", ".join(f"{counts['wrong', c]} of {counts['wrong']} at ≥ {c}"
+                                          for c in CUTS) + ".", "",
                  f"Misses on `{rendering}` ({len(misses)} sides):", ""]
         tail += [f"- {m}" for m in misses[:30]]
         if len(misses) > 30:

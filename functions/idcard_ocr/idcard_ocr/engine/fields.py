@@ -272,14 +272,46 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
         out.put("issue", issue, _confidence(issue_parts))
         if doubt:
             out.doubt("issue", doubt)
-    value = _joined(valid)
-    m = re.search(r"(\d{4})\D?(\d{2})\D?(\d{2})\D*?(长期|\d{4}\D?\d{2}\D?\d{2})", value)
-    if m:
-        confidence = _confidence(valid)
-        out.put("start_date", m.group(1) + m.group(2) + m.group(3), confidence)
-        end = m.group(4)
-        out.put("end_date", end if end == "长期" else re.sub(r"\D", "", end), confidence)
+    period = validity(_joined(valid))
+    if period:
+        out.put("start_date", period[0], _confidence(valid))
+        out.put("end_date", period[1], _confidence(valid))
+    elif valid:  # its lines read again allowed only a date's characters (complete_back)
+        corners = [frame.to_card(x, y) for p in valid
+                   for x, y in ((p.line.x0, p.line.y0), (p.line.x1, p.line.y1))]
+        out.missing_areas["valid"] = (
+            max(min(x for x, _ in corners), BACK_VALUE_LEFT - 20), min(y for _, y in corners),
+            max(x for x, _ in corners), max(y for _, y in corners))
     return out
+
+
+DATE_ALPHABET = "0123456789.-长期"
+VALID_YEARS = (5, 10, 20)  # a card is valid 5, 10 or 20 years from its issue, or 长期
+
+
+def validity(text: str, consistent: bool = False) -> Optional[Tuple[str, str]]:
+    """(start_date, end_date) from the validity as read, or None. `consistent`: also require
+    what the card's rules make true (the end 5, 10 or 20 years after the start on the same
+    day, or 长期): for a reading constrained to a date's characters, where a misread
+    character becomes a digit."""
+    m = re.search(r"(\d{4})\D?(\d{2})\D?(\d{2})\D*?(长期|\d{4}\D?\d{2}\D?\d{2})", text)
+    if not m:
+        return None
+    start, end = m.group(1) + m.group(2) + m.group(3), m.group(4)
+    end = end if end == "长期" else re.sub(r"\D", "", end)
+    if consistent and end != "长期" and (
+            int(end[:4]) - int(start[:4]) not in VALID_YEARS or end[4:] != start[4:]):
+        return None
+    return start, end
+
+
+def complete_back(out: Extraction, text: str, confidence: float) -> None:
+    """The validity from its line read again within DATE_ALPHABET (out.missing_areas["valid"]),
+    kept only when it is consistent by the card's rules."""
+    period = validity(text, consistent=True)
+    if period:
+        out.put("start_date", period[0], confidence)
+        out.put("end_date", period[1], confidence)
 
 
 AUTHORITY_SUFFIX = "局"  # every issuing authority is a 公安局 or one of its 分局
