@@ -334,6 +334,11 @@ def test_an_authority_ends_at_its_suffix_or_is_doubted():
     assert out.doubts == {"issue": "no_authority_suffix"} and out.confidence["issue"] == 0.0
 
 
+def test_a_mark_apart_from_the_name_is_not_part_of_it():
+    name = [on_card("姓名", 52, 72, 22), on_card("丁", 108, 72), on_card("热依拉", 170, 72)]
+    assert read_side(face_lines(name=name), "face").fields["name"] == "热依拉"
+
+
 def test_a_number_is_never_assembled_across_a_gap():
     # A seal between two halves of the number: the halves are not joined into a number.
     halves = [on_card("公民身份号码", 52, 462, 20), on_card(NUMBER[:9], 298, 455, 36),

@@ -112,6 +112,10 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         "nationality": [p for p in rows["sex"] if p.after == "nation" or (
             p.after != "sex" and p.x0 >= NATION_LEFT - 20)],
     }
+    # A name is printed in one piece: a mark apart from it (a speck of the print read as a
+    # character before the name) is not part of it.
+    chosen["name"] = max(_touching(chosen["name"]), key=lambda run: len(_joined(run)),
+                         default=[])
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, parts in chosen.items():
         value = parsers[name](_joined(parts))
