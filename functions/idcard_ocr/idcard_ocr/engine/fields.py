@@ -116,10 +116,14 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     # character before the name) is not part of it.
     chosen["name"] = max(_touching(chosen["name"]), key=lambda run: len(_joined(run)),
                          default=[])
+    address_parts = [p for p in rows["address"] if p.after == "address" or (
+        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])]
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, parts in chosen.items():
         value = parsers[name](_joined(parts))
-        if value:
+        if value and name == "name" and _unreadable(value, parts, address_parts):
+            out.doubt("name", "unreadable_character")  # left empty: never a look-alike
+        elif value:
             out.put(name, value, _confidence(parts))
         else:
             out.missing_areas[name] = FACE_AREAS[name]
@@ -128,8 +132,6 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         out.missing_areas["birth"] = FACE_AREAS["birth"]
     else:
         out.confidence["printed_birth"] = _confidence(rows["birth"])
-    address_parts = [p for p in rows["address"] if p.after == "address" or (
-        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])]
     address = _address(address_parts)
     if address:
         out.put("address", address, _confidence(address_parts))
@@ -149,6 +151,31 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         out.missing_areas["num"] = FACE_AREAS["num"]
     _settle_number(out, number, printed, _confidence(number_parts))
     return out
+
+
+NAME_MIN_SCORE = 0.65  # a name character scored lower is a guess (旻 read as 曼 at 0.49)
+LOST_CHARACTER = 1.45  # a name this much wider per character than the address lost one
+
+
+def _unreadable(name: str, parts: List[Piece], address: List[Piece]) -> bool:
+    """Whether the name holds a character the recogniser could not read: one it does not
+    know comes back as a look-alike with a low score (喾 as 善, 0.42), or not at all (镕,
+    翀, 黟: 张镕 read 张). So: a character scored below NAME_MIN_SCORE, a one-character name
+    (a name has two at least), or a name wider per character than the address's lines (the
+    same font) by LOST_CHARACTER: a character was printed there and not read."""
+    scores = [s for p in parts for c, s in zip(p.text, p.scores) if "\u3400" <= c <= "\u9fff"]
+    if len(name) < 2 or min(scores, default=1.0) < NAME_MIN_SCORE:
+        return True
+    advances = sorted(_advance(p) for p in address if len(p.text) >= 5)
+    if not advances or len(parts) != 1:
+        return False
+    return _advance(parts[0]) > LOST_CHARACTER * advances[len(advances) // 2]
+
+
+def _advance(piece: Piece) -> float:
+    """Card units per character of a piece (digits and letters count as half a character)."""
+    width = sum(1.0 if "\u3400" <= c <= "\u9fff" else 0.55 for c in piece.text)
+    return (piece.x1 - piece.x0) / max(width, 1.0)
 
 
 def missing_nationality(out: Extraction, areas: Dict[str, Tuple[str, float]]) -> bool:
