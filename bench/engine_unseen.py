@@ -64,6 +64,36 @@ def run(rendering: str):
     return right, total, times, counts, misses
 
 
+# Names with a character the recogniser's dictionary lacks (赟 旻 镕 翀 曌 暐 骉 喾 玙), with
+# 黟 (in it, yet not read) and 昇, and common names: drawn in the gb style, photographed plainly.
+RARE_NAMES = ("王旻", "李赟", "张镕", "刘骉辉", "陈翀", "杨曌", "赵玙", "周暐", "吴喾", "黄黟",
+              "孙昇", "王敏", "李强", "张伟", "刘洋", "陈静")
+
+
+def rare_names():
+    """(name, what the engine answered: 'right', 'empty, doubted', 'wrong' or 'empty')."""
+    import random
+
+    from idcard_ocr.engine import ocr, recognize
+    from tests.fakes import realistic, renderings
+    from tests.fakes.cards import REAL_NATIONS, REAL_PLACES, random_face
+
+    out = []
+    for i, name in enumerate(RARE_NAMES):
+        rng = random.Random(i)
+        truth = dict(random_face(rng, places=REAL_PLACES, nations=REAL_NATIONS), name=name)
+        font = renderings.FONTS["gb"][i % len(renderings.FONTS["gb"])]
+        card = renderings._gb_face(truth, font, rng, "plain_face")
+        answer = recognize(realistic._jpeg(realistic._on(card, rng, 900, (1000, 700), tilt=1,
+                                                         desk=False), 90), "face")
+        got = answer.get("name")
+        verdict = "right" if got == name else "wrong" if got else (
+            "empty, doubted" if answer["doubts"].get("name") else "empty")
+        known = all(ocr.knows(c) for c in name)
+        out.append(f"{name} ({'in' if known else 'not in'} the dictionary): {verdict}")
+    return out
+
+
 def main(argv) -> int:
     from idcard_ocr.engine.server import warm_up
 
@@ -100,6 +130,8 @@ def main(argv) -> int:
         tail += [f"- {m}" for m in misses[:30]]
         if len(misses) > 30:
             tail.append(f"- … and {len(misses) - 30} more")
+    tail += ["", "Names with rare characters (gb style, plain photo; `RARE_NAMES`): "
+             + "; ".join(rare_names()) + "."]
     lines = out + tail
     if "--no-publish" in argv:
         print("\n".join(lines))
