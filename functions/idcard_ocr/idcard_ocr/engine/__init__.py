@@ -2,8 +2,10 @@
 
 `recognize(image_bytes, side)` returns the same fields the marketplace returns (name, sex,
 nationality, birth, address, num with face_rect and card_region; or issue, start_date,
-end_date) and `success`. Needs the `engine` extra (rapidocr-onnxruntime); nothing here is
-imported by the OSS-triggered function unless it is configured to run the engine in-process.
+end_date) and `success`, plus `confidence` (per field, 0..1) and `doubts` (docs/engine.md).
+A photo goes one way through the steps detect -> orient -> lines -> layout -> fields, run in
+order here. Needs the `engine` extra (rapidocr-onnxruntime); nothing here is imported by the
+OSS-triggered function unless it is configured to run the engine in-process.
 """
 
 import copy
