@@ -333,6 +333,15 @@ def test_an_authority_ends_at_its_suffix_or_is_doubted():
     assert out.doubts == {"issue": "no_authority_suffix"} and out.confidence["issue"] == 0.0
 
 
+def test_a_two_character_name_in_a_padded_box_is_kept():
+    # A detection box pads its text: two characters come out wider per character than an
+    # address line of eleven (1.45 times on a perspective photo), and nothing was lost.
+    name = dataclasses.replace(on_card("张俊", 140, 72, width=2 * 1.5 * 1.05 * 30),
+                               char_scores=(0.99, 0.99))
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), name]), "face")
+    assert out.fields["name"] == "张俊" and out.doubts == {}
+
+
 def test_a_mark_apart_from_the_name_is_not_part_of_it():
     name = [on_card("姓名", 52, 72, 22), on_card("丁", 108, 72), on_card("热依拉", 170, 72)]
     assert read_side(face_lines(name=name), "face").fields["name"] == "热依拉"
@@ -343,8 +352,9 @@ def test_a_mark_apart_from_the_name_is_not_part_of_it():
     dataclasses.replace(on_card("吴善", 140, 72), char_scores=(0.99, 0.42)),
     # 张镕: 镕 comes back as nothing; the box still spans both characters.
     dataclasses.replace(on_card("张", 140, 72, width=2 * 1.05 * 30), char_scores=(0.99,)),
-    # 刘骉辉 read 刘辉: two characters in a box three wide.
-    dataclasses.replace(on_card("刘辉", 140, 72, width=3 * 1.05 * 30), char_scores=(0.99, 0.99)),
+    # 刘骉辉 read 刘辉: two characters in a box three wide (and its padding).
+    dataclasses.replace(on_card("刘辉", 140, 72, width=3.5 * 1.05 * 30),
+                        char_scores=(0.99, 0.99)),
 ])
 def test_a_name_with_a_character_the_recogniser_cannot_read_is_left_empty_and_doubted(name):
     out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), name]), "face")

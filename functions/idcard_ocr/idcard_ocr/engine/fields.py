@@ -154,7 +154,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
 
 
 NAME_MIN_SCORE = 0.65  # a name character scored lower is a guess (旻 read as 曼 at 0.49)
-LOST_CHARACTER = 1.45  # a name this much wider per character than the address lost one
+LOST_CHARACTER = 1.6   # a name this much wider per character than the address lost one
 
 
 def _unreadable(name: str, parts: List[Piece], address: List[Piece]) -> bool:
