@@ -25,6 +25,7 @@ SCALE = float(os.environ.get("BENCH_SCALE", 1))
 PER_KIND = 60
 TARGETS = {"plain_face": 99.5, "plain_back": 99.5, "hard": 98.0, "sheet": 99.0}
 ROLE = {"gb": "tuning set", "specimen": "hold-out, never tuned on"}
+CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use
 
 
 def run(rendering: str):
@@ -42,6 +43,13 @@ def run(rendering: str):
             for side, fields in photo.truth.items():
                 answer = answers.get(side, {})
                 wrong = [n for n, v in fields.items() if answer.get(n) != v]
+                for n in fields:  # how well confidence separates right from wrong values
+                    if answer.get(n):
+                        confidence = answer.get("confidence", {}).get(n, 0.0)
+                        counts["wrong" if n in wrong else "right"] += 1
+                        for cut in CUTS:
+                            if confidence >= cut:
+                                counts[("wrong" if n in wrong else "right", cut)] += 1
                 total[kind] += len(fields)
                 right[kind] += len(fields) - len(wrong)
                 if wrong:
@@ -54,6 +62,36 @@ def run(rendering: str):
                     if number and number != fields["num"] and idnumber.is_valid(number):
                         counts["wrong_valid"] += 1
     return right, total, times, counts, misses
+
+
+# Names with a character the recogniser's dictionary lacks (赟 旻 镕 翀 曌 暐 骉 喾 玙), with
+# 黟 (in it, yet not read) and 昇, and common names: drawn in the gb style, photographed plainly.
+RARE_NAMES = ("王旻", "李赟", "张镕", "刘骉辉", "陈翀", "杨曌", "赵玙", "周暐", "吴喾", "黄黟",
+              "孙昇", "王敏", "李强", "张伟", "刘洋", "陈静")
+
+
+def rare_names():
+    """(name, what the engine answered: 'right', 'empty, doubted', 'wrong' or 'empty')."""
+    import random
+
+    from idcard_ocr.engine import ocr, recognize
+    from tests.fakes import realistic, renderings
+    from tests.fakes.cards import REAL_NATIONS, REAL_PLACES, random_face
+
+    out = []
+    for i, name in enumerate(RARE_NAMES):
+        rng = random.Random(i)
+        truth = dict(random_face(rng, places=REAL_PLACES, nations=REAL_NATIONS), name=name)
+        font = renderings.FONTS["gb"][i % len(renderings.FONTS["gb"])]
+        card = renderings._gb_face(truth, font, rng, "plain_face")
+        answer = recognize(realistic._jpeg(realistic._on(card, rng, 900, (1000, 700), tilt=1,
+                                                         desk=False), 90), "face")
+        got = answer.get("name")
+        verdict = "right" if got == name else "wrong" if got else (
+            "empty, doubted" if answer["doubts"].get("name") else "empty")
+        known = all(ocr.knows(c) for c in name)
+        out.append(f"{name} ({'in' if known else 'not in'} the dictionary): {verdict}")
+    return out
 
 
 def main(argv) -> int:
@@ -83,10 +121,17 @@ def main(argv) -> int:
                  f"{counts['wrong_valid']} of {counts['numbers']}; time per photo p50 "
                  f"{pct(times, .5):.2f} s, p95 {pct(times, .95):.2f} s (targets 0.3 s / 0.6 s); "
                  f"load average {os.getloadavg()[0]:.1f}.", "",
+                 f"`{rendering}`: values given (not empty) that are right / wrong, and how many "
+                 "of each clear a confidence threshold: right "
+                 + ", ".join(f"{counts['right', c]} of {counts['right']} at ≥ {c}" for c in CUTS)
+                 + "; wrong " + ", ".join(f"{counts['wrong', c]} of {counts['wrong']} at ≥ {c}"
+                                          for c in CUTS) + ".", "",
                  f"Misses on `{rendering}` ({len(misses)} sides):", ""]
         tail += [f"- {m}" for m in misses[:30]]
         if len(misses) > 30:
             tail.append(f"- … and {len(misses) - 30} more")
+    tail += ["", "Names with rare characters (gb style, plain photo; `RARE_NAMES`): "
+             + "; ".join(rare_names()) + "."]
     lines = out + tail
     if "--no-publish" in argv:
         print("\n".join(lines))

@@ -72,6 +72,19 @@ def test_probabilities_are_the_recognisers_and_decode_to_its_text():
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-3)
     decoded = ocr._decode(probs, ocr._characters(ocr.load()))
     assert decoded.text == ocr.recognise([crop])[0].text
+    short = np.ascontiguousarray(crop[:, :crop.shape[0] * 3])  # padded to 320 x 48 as RapidOCR
+    decoded = ocr._decode(ocr.probabilities(short)[0], ocr._characters(ocr.load()))
+    assert decoded.text == ocr.recognise([short], preprocess=False)[0].text
+
+
+def test_recognition_within_an_alphabet_takes_only_its_characters():
+    image = pixels("back-clean.jpg")
+    line = next(f for f in ocr.read(image) if "-" in f.text.text)  # the validity, dates
+    xs, ys = [int(p[0]) for p in line.quad], [int(p[1]) for p in line.quad]
+    crop = np.ascontiguousarray(image[min(ys):max(ys), min(xs):max(xs)])
+    assert ocr.recognise_within(crop, "0123456789.-").text == line.text.text
+    digits = ocr.recognise_within(crop, "0123456789").text
+    assert digits and set(digits) <= set("0123456789")
 
 
 def test_the_sessions_do_not_busy_wait():

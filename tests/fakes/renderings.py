@@ -103,10 +103,8 @@ def _label(text: str, rng: random.Random, kind: str) -> str:
 
 
 def _gb_face(truth, font, rng, kind) -> Image.Image:
-    img = _paper(rng, (243, 240, 231), (222, 208, 204))
-    d = ImageDraw.Draw(img)
-    label = ImageFont.truetype(font[0], rng.randint(18, 24), index=font[1])
-    value = ImageFont.truetype(font[0], rng.randint(28, 34), index=font[1])
+    img, d, label, value = _face_canvas(rng, (243, 240, 231), (222, 208, 204), font, (18, 24),
+                                        (28, 34))
     left, column = rng.randint(44, 60), rng.randint(128, 150)
     rows = [72 + rng.randint(-5, 5), 134 + rng.randint(-5, 5), 196 + rng.randint(-5, 5),
             258 + rng.randint(-5, 5)]
@@ -179,10 +177,8 @@ def _gb_back(truth, font, rng) -> Image.Image:
 
 
 def _specimen_face(truth, font, rng, kind) -> Image.Image:
-    img = _paper(rng, (248, 244, 236), (232, 214, 200))
-    d = ImageDraw.Draw(img)
-    label_font = ImageFont.truetype(font[0], rng.randint(20, 23), index=font[1])
-    value = ImageFont.truetype(font[0], rng.randint(30, 35), index=font[1])
+    img, d, label_font, value = _face_canvas(rng, (248, 244, 236), (232, 214, 200), font,
+                                             (20, 23), (30, 35))
     left, column = 50 + rng.randint(-3, 8), 142 + rng.randint(-4, 10)
 
     def row(y, name, text, x_label=left, x_value=column):
@@ -225,6 +221,15 @@ def _specimen_back(truth, font, rng) -> Image.Image:
     end = e if e == "长期" else f"{e[:4]}.{e[4:6]}.{e[6:]}"
     d.text((318, 452), f"{s[:4]}.{s[4:6]}.{s[6:]}-{end}", font=value, fill=INK)
     return img
+
+
+def _face_canvas(rng, paper, ink, font, label_sizes, value_sizes):
+    """A blank face in this style: the paper, a pen, and label and value fonts of sizes drawn
+    from the style's ranges."""
+    img = _paper(rng, paper, ink)
+    label = ImageFont.truetype(font[0], rng.randint(*label_sizes), index=font[1])
+    value = ImageFont.truetype(font[0], rng.randint(*value_sizes), index=font[1])
+    return img, ImageDraw.Draw(img), label, value
 
 
 def _spaced(d, xy, text, font, fill, gap) -> None:

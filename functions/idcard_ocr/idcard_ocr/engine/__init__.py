@@ -2,8 +2,10 @@
 
 `recognize(image_bytes, side)` returns the same fields the marketplace returns (name, sex,
 nationality, birth, address, num with face_rect and card_region; or issue, start_date,
-end_date) and `success`. Needs the `engine` extra (rapidocr-onnxruntime); nothing here is
-imported by the OSS-triggered function unless it is configured to run the engine in-process.
+end_date) and `success`, plus `confidence` (per field, 0..1) and `doubts` (docs/engine.md).
+A photo goes one way through the steps detect -> orient -> lines -> layout -> fields, run in
+order here. Needs the `engine` extra (rapidocr-onnxruntime); nothing here is imported by the
+OSS-triggered function unless it is configured to run the engine in-process.
 """
 
 import copy
@@ -139,6 +141,14 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
         if missing_nationality(extraction, areas):
             choice = choose_in_area(reading, _upright_box(frame, NATION_AREA), ETHNIC_GROUPS)
         complete(extraction, areas, choice)
+    if side == "back" and "valid" in extraction.missing_areas:
+        from .fields import DATE_ALPHABET, complete_back
+        from .lines import recognize_area_within
+
+        found = recognize_area_within(
+            reading, _upright_box(frames[side], extraction.missing_areas["valid"]), DATE_ALPHABET)
+        if found is not None:
+            complete_back(extraction, found.text, min(found.char_scores, default=0.0))
     answer = dict(extraction.fields)
     answer["confidence"] = {name: extraction.confidence.get(name, 0.0)
                             for name in (FACE_FIELDS if side == "face" else BACK_FIELDS)}

@@ -112,10 +112,18 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         "nationality": [p for p in rows["sex"] if p.after == "nation" or (
             p.after != "sex" and p.x0 >= NATION_LEFT - 20)],
     }
+    # A name is printed in one piece: a mark apart from it (a speck of the print read as a
+    # character before the name) is not part of it.
+    chosen["name"] = max(_touching(chosen["name"]), key=lambda run: len(_joined(run)),
+                         default=[])
+    address_parts = [p for p in rows["address"] if p.after == "address" or (
+        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])]
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, parts in chosen.items():
         value = parsers[name](_joined(parts))
-        if value:
+        if value and name == "name" and _unreadable(value, parts, address_parts):
+            out.doubt("name", "unreadable_character")  # left empty: never a look-alike
+        elif value:
             out.put(name, value, _confidence(parts))
         else:
             out.missing_areas[name] = FACE_AREAS[name]
@@ -124,8 +132,6 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         out.missing_areas["birth"] = FACE_AREAS["birth"]
     else:
         out.confidence["printed_birth"] = _confidence(rows["birth"])
-    address_parts = [p for p in rows["address"] if p.after == "address" or (
-        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])]
     address = _address(address_parts)
     if address:
         out.put("address", address, _confidence(address_parts))
@@ -145,6 +151,31 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         out.missing_areas["num"] = FACE_AREAS["num"]
     _settle_number(out, number, printed, _confidence(number_parts))
     return out
+
+
+NAME_MIN_SCORE = 0.65  # a name character scored lower is a guess (旻 read as 曼 at 0.49)
+LOST_CHARACTER = 1.6   # a name this much wider per character than the address lost one
+
+
+def _unreadable(name: str, parts: List[Piece], address: List[Piece]) -> bool:
+    """Whether the name holds a character the recogniser could not read: one it does not
+    know comes back as a look-alike with a low score (喾 as 善, 0.42), or not at all (镕,
+    翀, 黟: 张镕 read 张). So: a character scored below NAME_MIN_SCORE, a one-character name
+    (a name has two at least), or a name wider per character than the address's lines (the
+    same font) by LOST_CHARACTER: a character was printed there and not read."""
+    scores = [s for p in parts for c, s in zip(p.text, p.scores) if "\u3400" <= c <= "\u9fff"]
+    if len(name) < 2 or min(scores, default=1.0) < NAME_MIN_SCORE:
+        return True
+    advances = sorted(_advance(p) for p in address if len(p.text) >= 5)
+    if not advances or len(parts) != 1:
+        return False
+    return _advance(parts[0]) > LOST_CHARACTER * advances[len(advances) // 2]
+
+
+def _advance(piece: Piece) -> float:
+    """Card units per character of a piece (digits and letters count as half a character)."""
+    width = sum(1.0 if "\u3400" <= c <= "\u9fff" else 0.55 for c in piece.text)
+    return (piece.x1 - piece.x0) / max(width, 1.0)
 
 
 def missing_nationality(out: Extraction, areas: Dict[str, Tuple[str, float]]) -> bool:
@@ -272,14 +303,46 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
         out.put("issue", issue, _confidence(issue_parts))
         if doubt:
             out.doubt("issue", doubt)
-    value = _joined(valid)
-    m = re.search(r"(\d{4})\D?(\d{2})\D?(\d{2})\D*?(长期|\d{4}\D?\d{2}\D?\d{2})", value)
-    if m:
-        confidence = _confidence(valid)
-        out.put("start_date", m.group(1) + m.group(2) + m.group(3), confidence)
-        end = m.group(4)
-        out.put("end_date", end if end == "长期" else re.sub(r"\D", "", end), confidence)
+    period = validity(_joined(valid))
+    if period:
+        out.put("start_date", period[0], _confidence(valid))
+        out.put("end_date", period[1], _confidence(valid))
+    elif valid:  # its lines read again allowed only a date's characters (complete_back)
+        corners = [frame.to_card(x, y) for p in valid
+                   for x, y in ((p.line.x0, p.line.y0), (p.line.x1, p.line.y1))]
+        out.missing_areas["valid"] = (
+            max(min(x for x, _ in corners), BACK_VALUE_LEFT - 20), min(y for _, y in corners),
+            max(x for x, _ in corners), max(y for _, y in corners))
     return out
+
+
+DATE_ALPHABET = "0123456789.-长期"
+VALID_YEARS = (5, 10, 20)  # a card is valid 5, 10 or 20 years from its issue, or 长期
+
+
+def validity(text: str, consistent: bool = False) -> Optional[Tuple[str, str]]:
+    """(start_date, end_date) from the validity as read, or None. `consistent`: also require
+    what the card's rules make true (the end 5, 10 or 20 years after the start on the same
+    day, or 长期): for a reading constrained to a date's characters, where a misread
+    character becomes a digit."""
+    m = re.search(r"(\d{4})\D?(\d{2})\D?(\d{2})\D*?(长期|\d{4}\D?\d{2}\D?\d{2})", text)
+    if not m:
+        return None
+    start, end = m.group(1) + m.group(2) + m.group(3), m.group(4)
+    end = end if end == "长期" else re.sub(r"\D", "", end)
+    if consistent and end != "长期" and (
+            int(end[:4]) - int(start[:4]) not in VALID_YEARS or end[4:] != start[4:]):
+        return None
+    return start, end
+
+
+def complete_back(out: Extraction, text: str, confidence: float) -> None:
+    """The validity from its line read again within DATE_ALPHABET (out.missing_areas["valid"]),
+    kept only when it is consistent by the card's rules."""
+    period = validity(text, consistent=True)
+    if period:
+        out.put("start_date", period[0], confidence)
+        out.put("end_date", period[1], confidence)
 
 
 AUTHORITY_SUFFIX = "局"  # every issuing authority is a 公安局 or one of its 分局

@@ -83,6 +83,15 @@ def recognize_area(reading: Reading,
     return _normalised(ocr.recognise([crop])[0])
 
 
+def recognize_area_within(reading: Reading, box: Tuple[float, float, float, float],
+                          alphabet: str) -> Optional[ocr.Text]:
+    """recognize_area() allowed only the characters of `alphabet`."""
+    crop = _area(reading, box)
+    if crop is None:
+        return None
+    return _normalised(ocr.recognise_within(crop, alphabet))
+
+
 def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
                    choices: Sequence[str], odds: float = 8.0) -> Tuple[Optional[str], float]:
     """The one of `choices` the recogniser finds in the area, by the likelihood of each choice
@@ -97,7 +106,7 @@ def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
     crop = _area(reading, box)
     if crop is None:
         return None, 0.0
-    probs, index = ocr.probabilities(crop)  # time x classes
+    probs, index = ocr.probabilities(crop, padded=False)  # time x classes
     logp = np.log(np.maximum(probs, 1e-12))
     unknown = logp.shape[1]
     logp = np.concatenate([logp, logp[:, 1:].max(axis=1, keepdims=True)], axis=1)

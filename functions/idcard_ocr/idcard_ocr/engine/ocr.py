@@ -212,15 +212,31 @@ def _characters(engine) -> List[str]:
     return engine.text_rec.postprocess_op.character
 
 
-def probabilities(crop: np.ndarray) -> Tuple[np.ndarray, dict]:
+def probabilities(crop: np.ndarray, padded: bool = True) -> Tuple[np.ndarray, dict]:
     """The recogniser's probabilities for one line image (frames x classes; class 0 is the
-    CTC blank) and the index of each character it knows."""
+    CTC blank) and the index of each character it knows. `padded`: a short line is padded to
+    the recogniser's own width (320 x 48), as recognise() and RapidOCR do; unpadded, a short
+    crop is stretched over fewer frames (what choose_in_area's odds were measured with)."""
     engine = load()
     recogniser = engine.text_rec
-    tensor = recogniser.resize_norm_img(crop, crop.shape[1] / crop.shape[0])[np.newaxis, :]
+    ratio = crop.shape[1] / crop.shape[0]
+    if padded:
+        ratio = max(ratio, recogniser.rec_image_shape[2] / recogniser.rec_image_shape[1])
+    tensor = recogniser.resize_norm_img(crop, ratio)[np.newaxis, :]
     with _run_lock:
         probs = recogniser.session(tensor.astype(np.float32))[0][0]
     return probs, {c: i for i, c in enumerate(_characters(engine))}
+
+
+def recognise_within(crop: np.ndarray, alphabet: str) -> Text:
+    """Recognition of one line image allowed only the characters of `alphabet` (for values
+    from a closed set of characters: a date is digits, '.', '-' and 长期): each frame takes
+    the likeliest allowed character or the blank, so a digit read as a letter (Q008 for 2008)
+    becomes the likeliest digit. Each character keeps its own probability as its score."""
+    probs, index = probabilities(crop)
+    allowed = np.zeros(probs.shape[1], dtype=bool)
+    allowed[[0] + [index[c] for c in alphabet if c in index]] = True
+    return _decode(np.where(allowed, probs, 0.0), _characters(load()))
 
 
 def knows(character: str) -> bool:
