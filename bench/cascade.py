@@ -38,6 +38,7 @@ import time
 from collections import defaultdict
 
 from common import ROOT, header, publish
+from cost import API_PRICE, CU_PRICE, FUNCTION_VCPU, LOCAL_VCPU, PHOTOS, fc_usd  # one set of prices
 
 SCALE = float(os.environ.get("BENCH_SCALE", 1))
 CACHE = os.environ.get("BENCH_CASCADE_CACHE",
@@ -57,13 +58,6 @@ ROLE = {"realistic": "fit set",
                     "were seen",
         "gb": "fresh: never fitted on or looked at here (the engine's tuning set)"}
 
-# bench/cost.py's settings (same names and defaults, so that the two can be merged).
-CU_PRICE = float(os.environ.get("BENCH_CU_PRICE_USD", 0.000020))
-API_PRICE = float(os.environ.get("BENCH_API_PRICE_USD", 0.0014))
-FUNCTION_VCPU = float(os.environ.get("BENCH_FUNCTION_VCPU", 0.35))
-LOCAL_VCPU = float(os.environ.get("BENCH_LOCAL_VCPU", 1))
-CU_PER_VCPU_S, CU_PER_GB_S, CU_PER_INVOCATION = 1.0, 0.15, 75 / 10_000
-PHOTOS = 1000
 API_SECONDS = float(os.environ.get("BENCH_API_SECONDS", 0.8))  # the API's answer time, assumed
 
 
@@ -306,13 +300,6 @@ def peak_memory_mb() -> float:
             os.unlink(path)
         os.rmdir(folder)
     return int(out.split()[-1]) / 1024
-
-
-def fc_usd(vcpu: float, memory_gb: float, seconds: float) -> float:
-    """bench/cost.py's: FC 3.0 CU for PHOTOS invocations of `seconds` each."""
-    cu = (vcpu * seconds * CU_PER_VCPU_S + memory_gb * seconds * CU_PER_GB_S) * PHOTOS \
-        + PHOTOS * CU_PER_INVOCATION
-    return cu * CU_PRICE
 
 
 def main(argv) -> int:
