@@ -129,7 +129,7 @@ def main() -> None:
         header(["oss2", "moto"]) + f" Load average at the end: {os.getloadavg()[0]:.1f}.", "",
         "| explorer (`make bench`, BENCH_PAYONCE_RUNS) | value |", "|---|---|",
         f"| runs (each a seed: 1-3 deliveries, FC retries, crashes, expiry, overwrites, "
-        f"flaky API, planted documents) | {explored['runs']:,} |",
+        f"flaky API and queue, planted documents) | {explored['runs']:,} |",
         f"| invocations run | {explored['invocations']:,} |",
         f"| steps (storage operations, API calls, sleeps) | {explored['steps']:,} |",
         f"| time | {explored['seconds']:.1f} s ({explored['seconds'] / explored['runs'] * 1000:.1f}"
