@@ -103,3 +103,17 @@ def test_backoff_grows_and_is_capped():
 
 def test_appcode_is_not_in_repr():
     assert APPCODE not in repr(OcrClient("http://x/", APPCODE))
+
+
+@pytest.mark.parametrize("extra", [{"score": 1e400}, {"name": "李\ud840"},
+                                   {"quality_info": {"x": [0] * 200_000}}],
+                         ids=["infinity-from-1e400", "lone-surrogate", "oversized"])
+def test_an_answer_that_could_not_be_kept_is_a_bad_response(extra):
+    """What cannot be signed and stored (a float that overflows to infinity, broken text) or
+    would make the claim and the result unreadably large is refused when it arrives: a paid
+    bad_response, kept like any error, instead of an exception after the purchase."""
+    from idcard_ocr.io.ocr_api import checked_answer
+    with pytest.raises(PermanentError) as refused:
+        checked_answer(dict(FACE, **extra), "face")
+    assert refused.value.code == "bad_response"
+    assert checked_answer(dict(FACE), "face") == FACE

@@ -154,3 +154,24 @@ def test_the_review_console_lists_shows_and_exports_beside_planted_documents(
         export = client.get("/export.csv")
         assert export.status_code == 200
         assert len(export.text.strip().splitlines()) == 1 + 1 + len(PLANTED)
+
+
+def test_a_retried_result_write_looks_at_the_photo_again_before_each_attempt(
+        bucket, env, oss_server):
+    """A result write whose first attempt failed is retried by the storage layer: the version
+    is looked at again before the retry, so an upload that landed in between is not
+    overwritten by the old version's result (I2 with retries)."""
+    from idcard_ocr.app import App
+    from idcard_ocr.errors import VersionReplaced
+    store = App.from_environment(env, fc_context()).bucket(bucket.bucket_name)
+    looks = []
+
+    def still_current():
+        looks.append(len(looks))
+        if len(looks) > 1:  # by the retry, a new version has landed
+            raise VersionReplaced(gone=False)
+    oss_server.fail_next("PUT", "/idcards/retried-face.jpg.json$", 503, "ServiceUnavailable")
+    with pytest.raises(VersionReplaced):
+        store.write("idcards/retried-face.jpg.json", b"{}", "application/json",
+                    before_attempt=still_current)
+    assert looks == [0, 1] and not bucket.object_exists("idcards/retried-face.jpg.json")

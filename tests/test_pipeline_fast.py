@@ -137,7 +137,13 @@ def test_a_photo_replaced_while_it_is_read_never_gets_the_old_result(bucket):
     api = SlowApi(face=dict(FACE))
     outcome = bucket.run(api, event)
     assert (outcome.status, outcome.reason) == ("skipped", "superseded")
-    assert bucket.result(event.key) is None and bucket.claims() == [] and api.calls == ["face"]
+    assert bucket.result(event.key) is None and api.calls == ["face"]
+    # what was bought stays with its version: the same bytes uploaded again pay nothing
+    kept = json.loads(bucket.store.get(bucket.claims()[0]))
+    assert kept["state"] == "abandoned" and kept["answers"]["face"]["name"] == FACE["name"]
+    again = bucket.upload(event.key, seed=1)
+    assert again.etag == event.etag and bucket.run(api, again).status == "ok"
+    assert api.calls == ["face"] and bucket.claims() == []
 
 
 def test_a_photo_deleted_while_it_is_read_gets_no_result(bucket):
@@ -174,3 +180,70 @@ def test_a_live_claim_of_another_invocation_is_waited_for_then_raises_in_progres
     with pytest.raises(TransientError, match=errors.IN_PROGRESS):
         pipeline.process(event, Deadline(2.2))  # too little time left to wait for it
     assert api.calls == []
+
+
+def test_a_paid_bad_answer_whose_error_could_not_be_written_is_not_bought_again(bucket):
+    """An answer of the wrong shape is paid for: its error record is kept in the claim when
+    writing it fails, and the retry writes it without asking again."""
+    event = bucket.upload("idcards/g-face.jpg")
+
+    class BadAnswer(Api):
+        def recognize(self, image, side, deadline):
+            self.calls.append(side)
+            error = PermanentError(errors.BAD_RESPONSE, "scripted: not an answer", 200)
+            error.attempts = 1
+            raise error
+    failing = {"left": 1}
+    write = bucket.store.write
+
+    def result_write_fails_once(key, body, content_type, **options):
+        if key == LOCATION.result_key(event.key) and failing["left"]:
+            failing["left"] -= 1
+            raise TransientError(errors.STORAGE_UNAVAILABLE, "scripted")
+        return write(key, body, content_type, **options)
+    bucket.store.write = result_write_fails_once
+    api = BadAnswer()
+    with pytest.raises(TransientError):
+        bucket.run(api, event)
+    outcome = bucket.run(api, event)  # FC's retry
+    assert outcome.reason == errors.BAD_RESPONSE and outcome.kept_answer
+    assert bucket.result(event.key)["error"]["code"] == errors.BAD_RESPONSE
+    assert api.calls == ["face"] and bucket.claims() == []
+
+
+def test_a_claim_whose_create_answer_was_lost_is_known_as_ours(bucket):
+    """The create landed, its answer was lost, the storage layer's retry met a 409: the
+    claim it finds is its own, not another invocation's to wait for."""
+    from idcard_ocr.payonce import PayOnce, PhotoVersion, Ticket
+    event = bucket.upload("idcards/h-face.jpg")
+    version = PhotoVersion("fast", event.key, event.etag)
+    owner = PayOnce(bucket.results, wait_s=0)
+    create = bucket.results.create_claim
+    bucket.results.create_claim = lambda record, deadline: (create(record, deadline), False)[1]
+    ticket = owner.acquire(version, "me/1", Deadline(30))
+    assert isinstance(ticket, Ticket) and not ticket.taken_over
+
+
+def test_a_dead_takers_marker_is_passed_not_deleted_and_a_live_one_is_waited_for(bucket):
+    """Takeover markers are numbered: one whose taker died is passed for the next slot (never
+    deleted under anyone, so a late delete cannot let two takers in); a live one wins."""
+    from idcard_ocr.errors import Claimed
+    from idcard_ocr.payonce import PayOnce, PhotoVersion, Ticket
+    event = bucket.upload("idcards/i-face.jpg")
+    version = PhotoVersion("fast", event.key, event.etag)
+    first = PayOnce(bucket.results, wait_s=0).acquire(version, "dead/1", Deadline(30))
+    first.bought("face", None, Deadline(30))
+    first.abandon()
+    claim_etag = bucket.store.head(LOCATION.claim_key(event.key, event.etag)).etag
+    marker = LOCATION.takeover_key(event.key, event.etag, claim_etag, 0)
+    bucket.store.write(marker, b'{"holder": "live/2"}', "application/json")
+    with pytest.raises(Claimed):  # a taker at work right now: wait for it
+        PayOnce(bucket.results, wait_s=0).acquire(version, "late/3", Deadline(30))
+
+    class Later:  # the marker's taker died a minute ago
+        time = staticmethod(lambda: __import__("time").time() + 61)
+        monotonic = staticmethod(lambda: __import__("time").monotonic())
+        sleep = staticmethod(lambda s: None)
+    taken = PayOnce(bucket.results, Later(), wait_s=0).acquire(version, "next/4", Deadline(30))
+    assert isinstance(taken, Ticket) and taken.taken_over and taken.answers == {"face": None}
+    assert not [k for k in bucket.store.keys() if ".takeover-" in k]  # cleared after use

@@ -119,6 +119,16 @@ class Claimed(TransientError):
                                       "it will write the result")
 
 
+class VersionReplaced(PermanentError):
+    """The photo is no longer the version a write was about (a new upload, or it is gone):
+    raised before an attempt of that write, which is then not made."""
+
+    def __init__(self, gone: bool):
+        super().__init__("object_gone" if gone else "superseded",
+                         "the photo was deleted" if gone else "a newer version of the photo "
+                                                              "was uploaded")
+
+
 class KeyExists(PermanentError):
     """A create-only write found the key already there."""
 

@@ -29,9 +29,10 @@ plus CLAIM_MARGIN_S, so it expires only after its holder is gone.
 import time
 import uuid
 from dataclasses import dataclass, replace
-from typing import Callable, Dict, Optional, Protocol
+from typing import Callable, Dict, Optional, Protocol, Tuple
 
 from .card.claims import ClaimRecord, ClaimState, PhotoVersion, StoredClaim
+from .card.keys import TAKEOVER_SLOTS
 from .card.documents import Standing
 from .errors import Claimed
 from .io.retry import Deadline
@@ -77,13 +78,13 @@ class ClaimStore(Protocol):
 
     def delete_claim(self, version: PhotoVersion, deadline: Deadline) -> None: ...
 
-    def create_takeover_marker(self, version: PhotoVersion, claim_etag: str,
-                               deadline: Deadline) -> bool: ...
+    def create_takeover_marker(self, version: PhotoVersion, claim_etag: str, slot: int,
+                               holder: str, deadline: Deadline) -> bool: ...
 
-    def takeover_marker_time(self, version: PhotoVersion, claim_etag: str,
-                             deadline: Deadline) -> Optional[float]: ...
+    def takeover_marker(self, version: PhotoVersion, claim_etag: str, slot: int,
+                        deadline: Deadline) -> Optional[Tuple[float, Optional[str]]]: ...
 
-    def delete_takeover_marker(self, version: PhotoVersion, claim_etag: str,
+    def delete_takeover_marker(self, version: PhotoVersion, claim_etag: str, slot: int,
                                deadline: Deadline) -> None: ...
 
     def standing(self, source_key: str, etag: Optional[str],
@@ -111,7 +112,7 @@ class Ticket:
 
     @property
     def kept_record(self) -> Optional[dict]:
-        """A finished record an earlier holder had sent to an output and could not write."""
+        """A finished record an earlier holder built (and maybe sent) but could not write."""
         return self._record.record
 
     def bought(self, side: str, answer: Optional[dict], deadline: Deadline) -> None:
@@ -126,11 +127,12 @@ class Ticket:
         """The version is finished (result written) or given up: the claim goes."""
         self._settle(keep=False)
 
-    def abandon(self, delivered: Optional[dict] = None) -> None:
-        """The invocation failed: keep what was bought (and `delivered`, a record an output
-        already received, so that the retry does not send it again) for the next taker."""
-        if delivered is not None:
-            self._record = _replace(self._record, record=delivered)
+    def abandon(self, finished: Optional[dict] = None) -> None:
+        """The invocation failed: keep what was bought (and `finished`, the record as far as it
+        got, outputs' receipts included, so that the retry neither rebuilds nor resends it)
+        for the next taker."""
+        if finished is not None:
+            self._record = _replace(self._record, record=finished)
         self._settle(keep=bool(self._record.answers) or self._record.record is not None)
 
     def _settle(self, keep: bool) -> None:
@@ -201,6 +203,9 @@ class PayOnce:
             found = self.store.get_claim(version, deadline)
             if found is None:
                 continue  # released in between: try to create it again
+            if found.record is not None and found.record.holder == holder:
+                # ours: the create landed and its answer was lost, so the retry met itself
+                return Ticket(self, found.record, taken_over=False)
             if found.record is not None and found.record.binds(self.clock.time(),
                                                                found.last_modified):
                 raise Claimed()
@@ -212,15 +217,26 @@ class PayOnce:
     def _take_over(self, version: PhotoVersion, found: StoredClaim, holder: str, ttl: float,
                    deadline: Deadline) -> Optional[Ticket]:
         """Replace a claim that binds nobody, carrying its answers, with one taker only: the
-        one whose create-only write of the marker named after that claim object's ETag
-        succeeds. None when the claim changed under us (look again)."""
+        one whose create-only write of a marker named after that claim object's ETag succeeds.
+        A marker whose taker died (older than TAKEOVER_TTL_S) is passed for the next slot and
+        never deleted under anyone; one of ours (a create whose answer was lost) is ours.
+        None when the claim changed under us (look again)."""
         claim_etag = found.object_etag or "none"
-        if not self.store.create_takeover_marker(version, claim_etag, deadline):
-            made = self.store.takeover_marker_time(version, claim_etag, deadline)
-            if made is not None and self.clock.time() >= made + TAKEOVER_TTL_S:
-                # its taker died holding it: free the way for the next round
-                self.store.delete_takeover_marker(version, claim_etag, deadline)
-            raise Claimed()
+        slot = 0
+        while True:
+            if slot >= TAKEOVER_SLOTS:
+                raise Claimed()
+            if self.store.create_takeover_marker(version, claim_etag, slot, holder, deadline):
+                break
+            marker = self.store.takeover_marker(version, claim_etag, slot, deadline)
+            if marker is None:
+                continue  # removed in between (its taker finished): try that slot again
+            made, taker = marker
+            if taker == holder:
+                break
+            if self.clock.time() < made + TAKEOVER_TTL_S:
+                raise Claimed()  # a live taker
+            slot += 1
         try:
             current = self.store.get_claim(version, deadline)
             if current is None or current.object_etag != found.object_etag:
@@ -230,8 +246,9 @@ class PayOnce:
                                  dict(kept.answers) if kept else {}, kept.record if kept else None)
             self.store.put_claim(record, deadline)
             return Ticket(self, record, taken_over=True)
-        finally:
-            self.store.delete_takeover_marker(version, claim_etag, deadline)
+        finally:  # ours and the dead takers' below it: that claim version is gone either way
+            for passed in range(slot, -1, -1):
+                self.store.delete_takeover_marker(version, claim_etag, passed, deadline)
 
     def settle(self, record: ClaimRecord, keep: bool) -> None:
         """Release the claim, or leave its answers for the next taker (abandoned: takeable at

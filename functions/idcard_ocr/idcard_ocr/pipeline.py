@@ -13,7 +13,7 @@ from typing import Callable, Dict, Optional, Sequence
 
 from .card.documents import Standing, Verdict, error_record, ok_record, receipt, source_info
 from .card.keys import skip_reason
-from .errors import IdcardOcrError, PermanentError, TransientError
+from .errors import IdcardOcrError, PermanentError, TransientError, VersionReplaced
 from .imaging import ImageLimits, PreparedImage, crops, prepare, quality
 from .io.events import ObjectEvent
 from .io.log import log_context, log_event
@@ -72,7 +72,8 @@ class _Job:
     results: ResultStore
     photos: PhotoStore
     timed: "_Stopwatch"
-    delivered: Optional[dict] = None   # the record as the outputs returned it, not yet written
+    record: Optional[dict] = None   # the finished record as far as it got (outputs' receipts
+    #                                 included): kept in the claim if it cannot be written
 
 
 class Pipeline:
@@ -163,31 +164,35 @@ class Pipeline:
             # A new upload since our read makes this version's purchase pointless, and its
             # first result may since have been replaced by the new version's (I1, I3).
             if self._replaced(job, obj.key, obj.etag):
-                self._settle(claimed, keep=False)
+                self._settle(claimed, keep=True)
                 return
             job.outcome.kept_answer = claimed.taken_over and bool(claimed.answers)
             stored = claimed.standing
-            if claimed.kept_record is not None:  # an output had it; writing it had failed
+            if claimed.kept_record is not None:  # built and paid for; writing it had failed
                 self._finish_kept(job, claimed.kept_record)
             elif stored is not None and stored.final:  # an output still misses the result
                 self._finish_stored(job, stored)
             else:
-                self._deliver(job, self._record(job, obj, claimed))
+                job.record = self._record(job, obj, claimed)
+                self._deliver(job, job.record)
         except BaseException:
-            self._settle(claimed, keep=True, delivered=job.delivered)
+            self._settle(claimed, keep=True, finished=job.record)
             raise
-        self._settle(claimed, keep=False)
+        # Replaced or deleted before the write: what was bought stays in the claim, for the
+        # same bytes uploaded again (the same ETag is the same version).
+        self._settle(claimed, keep=job.outcome.reason in ("superseded", "object_gone"))
 
     def _finish_kept(self, job: _Job, record: dict) -> None:
         outcome = job.outcome
         outcome.kept_answer = True
         outcome.status, outcome.side = record.get("status", "ok"), record.get("side")
         outcome.reason = (record.get("error") or {}).get("code")
+        outcome.recognized_by = record.get("recognized_by")
         self._deliver(job, record, saved=True)
 
-    def _settle(self, ticket: Ticket, keep: bool, delivered: Optional[dict] = None) -> None:
+    def _settle(self, ticket: Ticket, keep: bool, finished: Optional[dict] = None) -> None:
         try:
-            ticket.abandon(delivered) if keep else ticket.release()
+            ticket.abandon(finished) if keep else ticket.release()
         except Exception as e:  # noqa: BLE001 - the claim expires on its own; a retry takes over
             code = e.code if isinstance(e, IdcardOcrError) else type(e).__name__
             log_event(logging.WARNING, "claim not settled", key=ticket.version.key, error=code)
@@ -296,18 +301,24 @@ class Pipeline:
         for output in pending:
             with job.timed("publish"):
                 record = output.deliver(record, key, job.deadline)
-            job.delivered = record
+            job.record = record
         self._save(job, record if keeps_full else receipt(record))
 
     def _save(self, job: _Job, record: dict) -> bool:
-        """Write the record if it still describes the photo's current version (I2). OSS has no
-        compare-and-swap: a new upload landing between this look and the write is the one
-        window left (docs/guarantees.md)."""
+        """Write the record if it still describes the photo's current version (I2), looked at
+        before each attempt of the write, retries included. OSS has no compare-and-swap: a new
+        upload landing between that look and the attempt is the one window left
+        (docs/guarantees.md)."""
         source = record["source"]
-        with job.timed("write"):
+
+        def still_current() -> None:
             if self._replaced(job, source["key"], source.get("etag")):
+                raise VersionReplaced(gone=job.outcome.reason == "object_gone")
+        with job.timed("write"):
+            try:
+                job.results.save(record, job.deadline, before_attempt=still_current)
+            except VersionReplaced:
                 return False
-            job.results.save(record, job.deadline)
         return True
 
     def _replaced(self, job: _Job, key: str, etag: Optional[str]) -> bool:

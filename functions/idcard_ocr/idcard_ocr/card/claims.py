@@ -33,7 +33,7 @@ class ClaimRecord:
     expires_at: float                  # seconds since the epoch
     ttl_s: float
     answers: Mapping[str, Optional[dict]] = field(default_factory=dict)  # None: not that side
-    record: Optional[dict] = None      # a finished record some output already received
+    record: Optional[dict] = None      # the finished record, when writing it failed
 
     def binds(self, now: float, last_modified: Optional[float]) -> bool:
         """True while the holder may still be working: held, before its signed expiry and its

@@ -19,6 +19,7 @@ MAX_KEY_BYTES = 1023
 CLAIM_INFIX = ".claim"
 REVIEW_INFIX = ".review"
 TAKEOVER_INFIX = ".takeover-"
+TAKEOVER_SLOTS = 8   # markers of takers that died, passed one after another, before giving up
 # An OSS ETag: 32 hex digits, or a multipart upload's "<32 hex>-<parts>" (up to 10,000 parts).
 LONGEST_ETAG = "F" * 32 + "-10000"
 
@@ -72,11 +73,12 @@ class ResultLocation:
         upload never disturbs the invocation still reading the old one."""
         return f"{self.prefix}{key}.{_etag_part(etag)}{CLAIM_INFIX}{self.suffix}"
 
-    def takeover_key(self, key: str, etag: str, claim_etag: str) -> str:
-        """The marker whose create-only write lets one invocation take over a claim that binds
-        nobody (expired, abandoned with kept answers, or not ours)."""
+    def takeover_key(self, key: str, etag: str, claim_etag: str, slot: int = 0) -> str:
+        """A marker whose create-only write lets one invocation take over a claim that binds
+        nobody (expired, abandoned with kept answers, or not ours). Slots are numbered: a
+        marker whose taker died is passed for the next slot, never deleted under anyone."""
         return (f"{self.prefix}{key}.{_etag_part(etag)}{TAKEOVER_INFIX}"
-                f"{_etag_part(claim_etag)}{CLAIM_INFIX}{self.suffix}")
+                f"{_etag_part(claim_etag)}-{int(slot)}{CLAIM_INFIX}{self.suffix}")
 
     def review_key(self, key: str) -> str:
         """An operator's review of the photo's result (the review console writes it)."""
@@ -87,7 +89,7 @@ class ResultLocation:
 
     def longest_output_key(self, key: str) -> str:
         """The longest key written for the photo (a takeover marker, multipart ETags)."""
-        return self.takeover_key(key, LONGEST_ETAG, LONGEST_ETAG)
+        return self.takeover_key(key, LONGEST_ETAG, LONGEST_ETAG, TAKEOVER_SLOTS - 1)
 
     def is_result_key(self, key: str) -> bool:
         return (key.startswith(self.prefix) and key.endswith(self.suffix)

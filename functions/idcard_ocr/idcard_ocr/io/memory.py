@@ -66,7 +66,10 @@ class MemoryObjectStore:
     def write(self, key: str, body: bytes, content_type: str, *,
               encryption: Optional[str] = None, kms_key_id: Optional[str] = None,
               metadata: Optional[Mapping[str, str]] = None, create_only: bool = False,
-              deadline: Optional[Deadline] = None) -> None:
+              deadline: Optional[Deadline] = None,
+              before_attempt: Optional[Callable[[], None]] = None) -> None:
+        if before_attempt is not None:
+            before_attempt()
         self.before("PUT-new" if create_only else "PUT", key)
         etag = hashlib.md5(body).hexdigest().upper()
         with self._lock:

@@ -171,11 +171,23 @@ def checked_answer(answer, side: str) -> dict:
         raise _bad(f"{side} fields that are not text")
     if not any(values):
         raise _bad(f"none of the {side} side's fields")
-    return {name: value for name, value in answer.items()
+    kept = {name: value for name, value in answer.items()
             if name not in _SHAPES or _SHAPES[name](value)}
+    try:  # what cannot be signed and stored (1e400, a lone surrogate) could never be kept
+        size = len(json.dumps(kept, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+    except (ValueError, UnicodeEncodeError, RecursionError):
+        raise _bad("an answer with values that cannot be stored (infinity or broken text)") \
+            from None
+    if size > MAX_KEPT_ANSWER_BYTES:
+        raise _bad(f"an answer of {size:,} bytes (ours keep at most "
+                   f"{MAX_KEPT_ANSWER_BYTES:,})")
+    return kept
 
 
 MAX_ANSWER_DEPTH = 16
+# A card's answer is about 2 KB. The claim and the result hold up to two answers each and must
+# stay well under what the result store reads back (io/results.MAX_DOCUMENT_BYTES).
+MAX_KEPT_ANSWER_BYTES = 256 * 1024
 
 
 def _number(value) -> bool:

@@ -10,7 +10,7 @@ import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 from urllib.parse import unquote_plus
 
 import oss2
@@ -219,8 +219,10 @@ class ObjectStore:
     def write(self, key: str, body: bytes, content_type: str, *,
               encryption: Optional[str] = None, kms_key_id: Optional[str] = None,
               metadata: Optional[Mapping[str, str]] = None, create_only: bool = False,
-              deadline: Optional[Deadline] = None) -> None:
-        """Put `body` at `key`. With create_only, an existing key raises KeyExists (OSS 409)."""
+              deadline: Optional[Deadline] = None,
+              before_attempt: Optional[Callable[[], None]] = None) -> None:
+        """Put `body` at `key`. With create_only, an existing key raises KeyExists (OSS 409).
+        `before_attempt` runs before each attempt (a retry included) and may raise to stop it."""
         headers = {"Content-Type": content_type}
         if encryption:
             headers["x-oss-server-side-encryption"] = encryption
@@ -230,7 +232,8 @@ class ObjectStore:
             headers[f"x-oss-meta-{name}"] = str(value)
         if create_only:
             headers.update(FORBID_OVERWRITE)
-        self._call(f"writing {key}", lambda: self._put(key, body, headers), deadline)
+        self._call(f"writing {key}", lambda: self._put(key, body, headers), deadline,
+                   before_attempt)
 
     def _put(self, key: str, body: bytes, headers: dict) -> None:
         with storage_errors(f"writing {key}"):
@@ -271,12 +274,15 @@ class ObjectStore:
                 return
             token = next_token
 
-    def _call(self, what: str, operation, deadline: Optional[Deadline]):
+    def _call(self, what: str, operation, deadline: Optional[Deadline],
+              before_attempt: Optional[Callable[[], None]] = None):
         """`operation()` through the retry loop, each attempt bounded as a whole by its share of
         the deadline: oss2's socket timeout is set to it, and a watchdog ends the exchange."""
         deadline = deadline or Deadline(self.policy.per_call_s * self.policy.max_attempts)
 
         def attempt(timeout: float):
+            if before_attempt is not None:
+                before_attempt()
             self._local.timeout = timeout
             try:
                 with Watchdog(timeout) as watchdog:

@@ -11,7 +11,7 @@ none, and is overwritten.
 
 import json
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional, Tuple
 
 from ..card.claims import ClaimRecord, PhotoVersion, StoredClaim
 from ..card.documents import Standing, Verdict, judge  # noqa: F401 - Verdict is this API's too
@@ -85,13 +85,17 @@ class ResultStore:
 
     # Writing ---------------------------------------------------------------------------------
 
-    def save(self, record: dict, deadline: Deadline) -> str:
+    def save(self, record: dict, deadline: Deadline,
+             before_attempt: Optional[Callable[[], None]] = None) -> str:
         """Sign and write the record (ok, error or receipt); returns its key. The metadata
-        (status, version) is for people and tools browsing the bucket; nothing trusts it."""
+        (status, version) is for people and tools browsing the bucket; nothing trusts it.
+        `before_attempt` runs before each attempt of the write (the version check)."""
         source = record.get("source") or {}
         key = self.key_for(source["key"])
         metadata = {"status": record["status"], "source-etag": source.get("etag") or ""}
-        self._write(key, self._signed_body(record), JSON_TYPE, metadata, deadline)
+        self.objects.write(key, self._signed_body(record), JSON_TYPE,
+                           encryption=self.encryption, kms_key_id=self.kms_key_id,
+                           metadata=metadata, deadline=deadline, before_attempt=before_attempt)
         return key
 
     def save_crop(self, source_key: str, suffix: str, jpeg: bytes, deadline: Deadline) -> str:
@@ -139,31 +143,41 @@ class ResultStore:
 
     def create_claim(self, record: ClaimRecord, deadline: Deadline) -> bool:
         key = self.location.claim_key(record.version.key, record.version.etag)
-        return self._create(key, self._signed_body(record.to_document()), deadline)
+        return self._create(key, self._signed_body(record.to_document(), compact=True),
+                            deadline)
 
     def put_claim(self, record: ClaimRecord, deadline: Deadline) -> None:
         key = self.location.claim_key(record.version.key, record.version.etag)
-        self._write(key, self._signed_body(record.to_document()), JSON_TYPE, None, deadline)
+        self._write(key, self._signed_body(record.to_document(), compact=True), JSON_TYPE,
+                    None, deadline)
 
     def delete_claim(self, version: PhotoVersion, deadline: Deadline) -> None:
         self.objects.delete(self.location.claim_key(version.key, version.etag), deadline)
 
-    def create_takeover_marker(self, version: PhotoVersion, claim_etag: str,
-                               deadline: Deadline) -> bool:
-        key = self.location.takeover_key(version.key, version.etag, claim_etag)
-        return self._create(key, b"{}", deadline)
+    def create_takeover_marker(self, version: PhotoVersion, claim_etag: str, slot: int,
+                               holder: str, deadline: Deadline) -> bool:
+        key = self.location.takeover_key(version.key, version.etag, claim_etag, slot)
+        return self._create(key, json.dumps({"holder": holder}).encode("utf-8"), deadline)
 
-    def takeover_marker_time(self, version: PhotoVersion, claim_etag: str,
-                             deadline: Deadline) -> Optional[float]:
-        """When the marker was written (OSS's clock), or None when it is gone."""
-        info = self.objects.head(self.location.takeover_key(version.key, version.etag,
-                                                            claim_etag), deadline)
-        return None if info is None else (info.last_modified or 0)
+    def takeover_marker(self, version: PhotoVersion, claim_etag: str, slot: int,
+                        deadline: Deadline) -> Optional[Tuple[float, Optional[str]]]:
+        """(when it was written, by OSS's clock; who wrote it) or None when there is none."""
+        key = self.location.takeover_key(version.key, version.etag, claim_etag, slot)
+        try:
+            found = self.objects.read(key, 4096, deadline)
+        except ObjectTooLarge:
+            info = self.objects.head(key, deadline)
+            return None if info is None else (info.last_modified or 0, None)
+        if found is None:
+            return None
+        doc = parse_document(found.data) or {}
+        holder = doc.get("holder")
+        return found.last_modified or 0, holder if isinstance(holder, str) else None
 
-    def delete_takeover_marker(self, version: PhotoVersion, claim_etag: str,
+    def delete_takeover_marker(self, version: PhotoVersion, claim_etag: str, slot: int,
                                deadline: Deadline) -> None:
-        self.objects.delete(self.location.takeover_key(version.key, version.etag, claim_etag),
-                            deadline)
+        self.objects.delete(self.location.takeover_key(version.key, version.etag, claim_etag,
+                                                        slot), deadline)
 
     def _create(self, key: str, body: bytes, deadline) -> bool:
         try:
@@ -191,9 +205,12 @@ class ResultStore:
 
     # -----------------------------------------------------------------------------------------
 
-    def _signed_body(self, doc: dict) -> bytes:
+    def _signed_body(self, doc: dict, compact: bool = False) -> bytes:
+        """Results are indented for the people who open them; claims, read by the function
+        alone, are compact."""
         signed = self.signer.sign(scrub_secrets(doc))
-        return json.dumps(signed, ensure_ascii=False, indent=2).encode("utf-8")
+        return json.dumps(signed, ensure_ascii=False, indent=None if compact else 2,
+                          separators=(",", ":") if compact else None).encode("utf-8")
 
     def _write(self, key: str, body: bytes, content_type: str, metadata, deadline) -> None:
         self.objects.write(key, body, content_type, encryption=self.encryption,
