@@ -222,9 +222,10 @@ class PayOnce:
         never deleted under anyone; one of ours (a create whose answer was lost) is ours.
         None when the claim changed under us (look again)."""
         claim_etag = found.object_etag or "none"
-        slot = 0
+        slot, looks = 0, 0
         while True:
-            if slot >= TAKEOVER_SLOTS:
+            looks += 1
+            if slot >= TAKEOVER_SLOTS or looks > 3 * TAKEOVER_SLOTS:
                 raise Claimed()
             if self.store.create_takeover_marker(version, claim_etag, slot, holder, deadline):
                 break
