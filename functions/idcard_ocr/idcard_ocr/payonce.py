@@ -118,7 +118,7 @@ class Ticket:
     def bought(self, side: str, answer: Optional[dict], deadline: Deadline) -> None:
         """Keep a purchase in the claim at once, so that no retry pays for it again."""
         answers = dict(self._record.answers, **{side: answer})
-        self._record = _replace(self._record, answers=answers)
+        self._record = replace(self._record, answers=answers)
         if deadline.remaining() < SETTLE_S:
             deadline = Deadline(SETTLE_S, self._owner.clock.monotonic)
         self._owner.store.put_claim(self._record, deadline)
@@ -132,7 +132,7 @@ class Ticket:
         got, outputs' receipts included, so that the retry neither rebuilds nor resends it)
         for the next taker."""
         if finished is not None:
-            self._record = _replace(self._record, record=finished)
+            self._record = replace(self._record, record=finished)
         self._settle(keep=bool(self._record.answers) or self._record.record is not None)
 
     def _settle(self, keep: bool) -> None:
@@ -259,7 +259,7 @@ class PayOnce:
         if found is None or found.record is None or found.record.holder != record.holder:
             return
         if keep:
-            self.store.put_claim(_replace(record, state=ClaimState.ABANDONED, expires_at=0.0),
+            self.store.put_claim(replace(record, state=ClaimState.ABANDONED, expires_at=0.0),
                                  deadline)
         else:
             self.store.delete_claim(record.version, deadline)
@@ -268,8 +268,4 @@ class PayOnce:
 def new_holder(request_id: Optional[str]) -> str:
     """Who holds a claim: the FC request, plus a nonce for the deliveries of one request."""
     return f"{request_id or 'local'}/{uuid.uuid4().hex[:8]}"
-
-
-def _replace(claim: ClaimRecord, **changes) -> ClaimRecord:
-    return replace(claim, **changes)
 

@@ -105,7 +105,7 @@ class Pipeline:
                 raise
             except Exception as e:
                 outcome.status = "failed"
-                outcome.reason = e.code if isinstance(e, IdcardOcrError) else type(e).__name__
+                outcome.reason = _code(e)
                 self._log(outcome, logging.ERROR, e)
                 raise
             self._log(outcome, logging.INFO)
@@ -194,7 +194,7 @@ class Pipeline:
         try:
             ticket.abandon(finished) if keep else ticket.release()
         except Exception as e:  # noqa: BLE001 - the claim expires on its own; a retry takes over
-            code = e.code if isinstance(e, IdcardOcrError) else type(e).__name__
+            code = _code(e)
             log_event(logging.WARNING, "claim not settled", key=ticket.version.key, error=code)
 
     def _record(self, job: _Job, obj: StoredObject, ledger: Ledger) -> dict:
@@ -240,7 +240,7 @@ class Pipeline:
             if self.options.save_crops:
                 record["crops"] = self._save_crops(job, key, picture, answer)
         except Exception as e:  # noqa: BLE001 - see above
-            code = e.code if isinstance(e, IdcardOcrError) else type(e).__name__
+            code = _code(e)
             record.setdefault("quality", None)
             record["assessment_error"] = code
             log_event(logging.WARNING, "quality or crops left out", key=key, error=code)
@@ -352,6 +352,11 @@ class Pipeline:
             fields["error"] = str(error) if isinstance(error, IdcardOcrError) \
                 else type(error).__name__
         log_event(level, "object " + outcome.status, **fields)
+
+
+def _code(error: BaseException) -> str:
+    """What a log line calls a failure: our error's code, or the exception's type."""
+    return error.code if isinstance(error, IdcardOcrError) else type(error).__name__
 
 
 def _seen(image: PreparedImage) -> dict:

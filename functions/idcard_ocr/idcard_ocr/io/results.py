@@ -93,9 +93,8 @@ class ResultStore:
         source = record.get("source") or {}
         key = self.key_for(source["key"])
         metadata = {"status": record["status"], "source-etag": source.get("etag") or ""}
-        self.objects.write(key, self._signed_body(record), JSON_TYPE,
-                           encryption=self.encryption, kms_key_id=self.kms_key_id,
-                           metadata=metadata, deadline=deadline, before_attempt=before_attempt)
+        self._write(key, self._signed_body(record), JSON_TYPE, metadata, deadline,
+                    before_attempt)
         return key
 
     def save_crop(self, source_key: str, suffix: str, jpeg: bytes, deadline: Deadline) -> str:
@@ -126,20 +125,16 @@ class ResultStore:
     def get_claim(self, version: PhotoVersion, deadline: Deadline) -> Optional[StoredClaim]:
         """The claim object of a version (None: there is none); its record only when the
         document is ours, signed for this very version, and claim-shaped."""
-        key = self.location.claim_key(version.key, version.etag)
-        try:
-            found = self.objects.read(key, MAX_DOCUMENT_BYTES, deadline)
-        except ObjectTooLarge:
-            info = self.objects.head(key, deadline)
-            return None if info is None else StoredClaim(info.etag, info.last_modified, None)
+        found = self._read_capped(self.location.claim_key(version.key, version.etag),
+                                  MAX_DOCUMENT_BYTES, deadline)
         if found is None:
             return None
-        doc = parse_document(found.data)
+        info, doc = found
         record = None
         if doc is not None and doc.get("kind") == "claim" and \
                 self.signer.verify(doc, self.source_bucket, version.key, version.etag):
             record = ClaimRecord.from_document(doc, version)
-        return StoredClaim(found.etag, found.last_modified, record)
+        return StoredClaim(info.etag, info.last_modified, record)
 
     def create_claim(self, record: ClaimRecord, deadline: Deadline) -> bool:
         key = self.location.claim_key(record.version.key, record.version.etag)
@@ -162,22 +157,32 @@ class ResultStore:
     def takeover_marker(self, version: PhotoVersion, claim_etag: str, slot: int,
                         deadline: Deadline) -> Optional[Tuple[float, Optional[str]]]:
         """(when it was written, by OSS's clock; who wrote it) or None when there is none."""
-        key = self.location.takeover_key(version.key, version.etag, claim_etag, slot)
-        try:
-            found = self.objects.read(key, 4096, deadline)
-        except ObjectTooLarge:
-            info = self.objects.head(key, deadline)
-            return None if info is None else (info.last_modified or 0, None)
+        found = self._read_capped(self.location.takeover_key(version.key, version.etag,
+                                                             claim_etag, slot), 4096, deadline)
         if found is None:
             return None
-        doc = parse_document(found.data) or {}
-        holder = doc.get("holder")
-        return found.last_modified or 0, holder if isinstance(holder, str) else None
+        info, doc = found
+        holder = (doc or {}).get("holder")
+        return info.last_modified or 0, holder if isinstance(holder, str) else None
 
     def delete_takeover_marker(self, version: PhotoVersion, claim_etag: str, slot: int,
                                deadline: Deadline) -> None:
         self.objects.delete(self.location.takeover_key(version.key, version.etag, claim_etag,
                                                         slot), deadline)
+
+    def _read_capped(self, key: str, max_bytes: int, deadline
+                     ) -> Optional[Tuple[ObjectInfo, Optional[dict]]]:
+        """(what the object is, its document or None when it is not one of ours to parse: too
+        large or not a JSON object), or None when there is no such object."""
+        try:
+            found = self.objects.read(key, max_bytes, deadline)
+        except ObjectTooLarge:
+            info = self.objects.head(key, deadline)
+            return None if info is None else (info, None)
+        if found is None:
+            return None
+        return (ObjectInfo(key, found.etag, found.size, found.last_modified),
+                parse_document(found.data))
 
     def _create(self, key: str, body: bytes, deadline) -> bool:
         try:
@@ -212,9 +217,11 @@ class ResultStore:
         return json.dumps(signed, ensure_ascii=False, indent=None if compact else 2,
                           separators=(",", ":") if compact else None).encode("utf-8")
 
-    def _write(self, key: str, body: bytes, content_type: str, metadata, deadline) -> None:
+    def _write(self, key: str, body: bytes, content_type: str, metadata, deadline,
+               before_attempt: Optional[Callable[[], None]] = None) -> None:
         self.objects.write(key, body, content_type, encryption=self.encryption,
-                           kms_key_id=self.kms_key_id, metadata=metadata, deadline=deadline)
+                           kms_key_id=self.kms_key_id, metadata=metadata, deadline=deadline,
+                           before_attempt=before_attempt)
 
 
 def parse_document(data: bytes) -> Optional[dict]:
