@@ -12,8 +12,8 @@ What differs from TUNING and HOLDOUT (tests/fakes/artifacts.py), every part its 
 - Backgrounds: a wooden table, a checked tablecloth, a car seat (perforated leather and
   seams), a hand holding the card against a blurred room.
 - The phone: an HDR-like tone curve (lifted shadows, local contrast), heavier denoising
-  (colour smeared, brightness smoothed: waxy flats) and strong sharpening with halos, noise coarser in colour than in
-  brightness; JPEG 70-92.
+  (colour smeared, brightness smoothed: waxy flats) and strong sharpening with halos; noise
+  coarser in colour than in brightness; JPEG 70-92.
 - Screens: an OLED phone screen with diamond subpixels, a high-density phone screen
   photographed at about one photo pixel per screen pixel, a laptop LCD (RGB stripes) with its
   bezel in view; each with the device's frame around the picture and a faint reflection.
@@ -26,6 +26,9 @@ What differs from TUNING and HOLDOUT (tests/fakes/artifacts.py), every part its 
   shadow, fingers on the card's edge only, a slight blur of the background).
 - A cut card's corners: some shots report them clamped to the frame, some beyond it (the API's
   behaviour is not documented either way).
+
+`dataclasses.replace(artifacts.FRESH, frame=(w, h))` draws every shot in that one frame (the
+tests use small frames to stay fast); the other fields of the Style only describe the set.
 """
 
 import io
@@ -39,7 +42,15 @@ from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFo
 from tests.fakes import fresh
 
 Point = Tuple[float, float]
+DESCRIPTION = ("fresh card rendering; 4000x3000, 3000x4000 and 1920x1080 frames; wood, "
+               "tablecloth, car seat and hand backgrounds; HDR-like tone curve, heavy denoising "
+               "and sharpening halos, JPEG 70-92; OLED diamond, high-dpi phone and laptop LCD "
+               "screens in their device frames; faded toner, colour and copy-of-a-copy copies "
+               "on A4 paper; thumb, sticker, paper clip and keys; ring light and window glare; "
+               "three cards, fanned pile or a bank card beside; cut cards' regions clamped or "
+               "not")
 FRAMES = (((4000, 3000), 0.4), ((3000, 4000), 0.2), ((1920, 1080), 0.4))
+FRAME = FRAMES[0][0]  # artifacts.FRESH.frame: a style with another frame uses only that one
 CARD_W, CARD_H = fresh.CARD_SIZE
 # Where the printed values are (fractions of the upright card: x0, y0, x1, y1).
 FIELDS = {"face": ((0.15, 0.12, 0.55, 0.62), (0.32, 0.84, 0.92, 0.92)),
@@ -53,6 +64,8 @@ def render(kind: str, seed: int, style):
         raise ValueError(f"unknown kind {kind!r}")
     rng = random.Random(f"fresh-kyc/{kind}/{seed}")
     frame = _pick(rng, FRAMES)
+    if style.frame != FRAME:  # a test's smaller copy of the style: its one frame
+        frame = style.frame
     person = fresh.random_person(rng)
     side = rng.choice(("face", "back"))
     card = (fresh.draw_face if side == "face" else fresh.draw_back)(person[side], rng)
