@@ -418,9 +418,9 @@ def _seal(card: Image.Image, rng: random.Random) -> Image.Image:
         ImageDraw.Draw(glyph).text((3, 3 - font.getbbox(ch)[1] // 2), ch, font=font, fill=255)
         glyph = glyph.rotate(-math.degrees(a) - 90, expand=True)
         layer.paste(255, (int(cx - glyph.width / 2), int(cy - glyph.height / 2)), glyph)
-    star = [(r + 2 + (r * 0.28 if i % 2 == 0 else r * 0.11) * math.cos(-math.pi / 2 + i * math.pi / 5),
-             r + 2 + (r * 0.28 if i % 2 == 0 else r * 0.11) * math.sin(-math.pi / 2 + i * math.pi / 5))
+    arms = [(r * 0.28 if i % 2 == 0 else r * 0.11, -math.pi / 2 + i * math.pi / 5)
             for i in range(10)]
+    star = [(r + 2 + rr * math.cos(a), r + 2 + rr * math.sin(a)) for rr, a in arms]
     d.polygon(star, fill=255)
     layer = layer.rotate(rng.uniform(-25, 25))
     ink = np.asarray(layer, dtype=np.float32)[..., None] / 255 * rng.uniform(0.55, 0.8)
