@@ -83,7 +83,7 @@ def test_the_data_is_what_real_cards_carry():
     assert set(nations) <= set(fresh.NATIONALITIES) and len(fresh.NATIONALITIES) == 56
     assert len(nations) >= 50  # the rare ones appear, not only 汉
     lengths = [len(p["face"]["address"]) for p in people]
-    assert max(lengths) <= 34 and sum(n > 22 for n in lengths) > 60  # three lines, often
+    assert max(lengths) <= 30 and sum(n > 22 for n in lengths) > 60  # three lines, often
     ends = Counter(p["back"]["end_date"] == "长期" for p in people)
     assert ends[True] > 20
     for p in people:

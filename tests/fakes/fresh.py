@@ -17,7 +17,7 @@ Security's published sample), not from the two other renderings:
 - Fonts not used for values by the other renderings: Noto Sans CJK SC Bold, Noto Serif CJK SC
   Bold, WenQuanYi Zen Hei Sharp, AR PL UMing at its HK/TW faces, Noto Sans Mono CJK SC; the
   number in OCR-B at other sizes, DejaVu Sans Mono or Liberation Mono Bold.
-- Data: all 56 nationalities about equally often besides 汉; places from 22 provinces and
+- Data: all 56 nationalities about equally often besides 汉; places in 21 provinces and
   autonomous prefectures (codes of real districts); addresses with 镇/村/组/小区 that wrap to 2-3
   lines; authorities "XX市公安局XX分局" or "XX县公安局" that follow the address's place;
   validity periods that follow the age at issue (5/10/20 years, 长期 from 46); names with the
@@ -44,7 +44,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 from tests.fakes.cards import check_char
-from tests.fakes.realistic import Photo
+from tests.fakes.realistic import Photo, _rounded
 
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 PX_MM = 12
@@ -99,6 +99,8 @@ PLACES = (
     ("652301", "新疆维吾尔自治区", "昌吉回族自治州", "昌吉市", "昌吉市公安局"),
     ("653101", "新疆维吾尔自治区", "喀什地区", "喀什市", "喀什市公安局"),
     ("450304", "广西壮族自治区", "桂林市", "象山区", "桂林市公安局象山分局"),
+    ("650103", "新疆维吾尔自治区", "乌鲁木齐市", "沙依巴克区", "乌鲁木齐市公安局沙依巴克区分局"),
+    ("150703", "内蒙古自治区", "呼伦贝尔市", "扎赉诺尔区", "呼伦贝尔市公安局扎赉诺尔区分局"),
 )
 TOWNS = ("城关镇", "新华镇", "太平镇", "红旗乡", "永安镇", "白沙镇", "青山乡", "龙泉镇")
 VILLAGES = ("东升村", "和平村", "光明村", "新民村", "红星村", "团结村", "胜利村", "向阳村")
@@ -166,10 +168,11 @@ def random_person(rng: random.Random, today: date = date(2026, 11, 25)) -> Dict[
     else:
         address = (f"{place}{rng.choice(TOWNS)}{rng.choice(VILLAGES)}{rng.randint(1, 12)}组"
                    f"{rng.randint(1, 150)}号")
-    # The card holds three lines of about 11-12 characters; a longer address is cut at its
-    # last whole part, as the registry prints it shorter.
-    while len(address) > 34:
-        address = address[:address.rfind("号") + 1] if "号" in address[:-1] else address[:34]
+    # The card holds three lines of 10-12 characters; a longer address is cut after its
+    # house number, as the registry prints it shorter.
+    if len(address) > 30:
+        cut = address.find("号")
+        address = address[:cut + 1] if 0 < cut < 30 else address[:30]
     start = birth + timedelta(days=365 * 16)
     start = max(start, today - timedelta(days=rng.randrange(40, 365 * 18)))
     start = min(start, today - timedelta(days=30))
@@ -269,7 +272,7 @@ def draw_back(truth: Dict[str, str], rng: random.Random, log: Optional[list] = N
     value = ImageFont.truetype(value_font[0], mm(rng.uniform(3.0, 3.4)), index=value_font[1])
     x_label, x_value = mm(rng.uniform(13.5, 15.5)), mm(rng.uniform(27.5, 29.5))
     # The template's column for the authority ends before the card's edge; a long one wraps.
-    column = mm(rng.uniform(44, 54))
+    column = mm(rng.uniform(36, 54))
     per_line = max(8, int(column // d.textlength("国", font=value)))
     issue = truth["issue"]
     lines = [issue[i:i + per_line] for i in range(0, len(issue), per_line)]
@@ -463,11 +466,8 @@ def _photograph(card: Image.Image, rng: random.Random, hard: bool) -> Tuple[Imag
     frame = (int(width * rng.uniform(1.2, 1.6)), int(width * rng.uniform(0.95, 1.3)))
     scene = _scene(rng, frame)
     height = round(width * card.height / card.width)
-    rgba = card.resize((width, height), Image.LANCZOS).convert("RGBA")
-    mask = Image.new("L", rgba.size, 0)
-    ImageDraw.Draw(mask).rounded_rectangle((0, 0, width - 1, height - 1), int(width * 0.045),
-                                           fill=255)
-    rgba.putalpha(mask)
+    rgba = _rounded(card.resize((width, height), Image.LANCZOS).convert("RGBA"),
+                    int(width * 0.045))  # the card's round corners
     rgba = _keystone(rgba, rng, tilt)
     rgba = rgba.rotate(skew, expand=True, resample=Image.BICUBIC)
     if rgba.width > frame[0] - 16 or rgba.height > frame[1] - 16:
