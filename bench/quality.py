@@ -1,6 +1,7 @@
 """Quality-warning thresholds on the synthetic set (part of `make bench`).
 
-`python bench/quality.py kyc` runs only the KYC signals (see kyc() below).
+`python bench/quality.py kyc` runs only the KYC signals (see kyc() below); `kyc --style fresh`
+only on the fresh hold-out (tests/fakes/fresh_kyc.py), `--no-publish` prints only.
 
 Generated photos in five groups: ordinary (clean, cluttered, rotated: must raise no warning),
 and deliberately blurred, dark, overexposed and far-away cards (each must raise its own). The
@@ -114,11 +115,16 @@ KYC_SIGNALS = ("photocopy", "screen_recapture", "incomplete_border", "occlusion"
                "glare_on_fields", "multiple_cards")
 
 
-def kyc() -> int:
+def kyc(styles=("tuning", "holdout"), print_only: bool = False) -> int:
     """The KYC signals' detection and false-alarm rates on tests/fakes/artifacts.py's photos,
     on the tuning configuration and on the hold-out one (never tuned on), and their cost on a
     12 MP photo. The card region given to assess() is where the renderer put the card (what
-    the API reports as card_region), scaled to the picture the function assesses."""
+    the API reports as card_region), scaled to the picture the function assesses.
+
+    `styles`: the configurations to measure (`kyc --style fresh`: only the fresh hold-out,
+    tests/fakes/fresh_kyc.py, written by someone who never read the detectors; measured once,
+    into its own section, quality-kyc-fresh, without the cost table). `print_only`
+    (`--no-publish`): print, leave bench/README.md alone."""
     import time
 
     from PIL import Image
@@ -127,8 +133,13 @@ def kyc() -> int:
     from idcard_ocr.imaging.quality import assess
     from tests.fakes import artifacts
 
+    known = {s.name: s for s in (artifacts.TUNING, artifacts.HOLDOUT, artifacts.FRESH)}
+    unknown = [name for name in styles if name not in known]
+    if unknown:
+        print(f"unknown style {', '.join(unknown)}; one of {', '.join(known)}", file=sys.stderr)
+        return 2
     out = [header(("pillow",)), ""]
-    for style in (artifacts.TUNING, artifacts.HOLDOUT):
+    for style in (known[name] for name in styles):
         raised = {kind: Counter() for kind in artifacts.KINDS}
         shots = Counter()
         for kind in artifacts.KINDS:
@@ -154,12 +165,20 @@ def kyc() -> int:
             out.append(f"| {kind} | {shots[kind]} | " + " | ".join(cells) + " |")
         out += ["", "Bold: detection rate of the photos made with that artifact; the `ordinary` "
                     "row is the false-alarm rate.", ""]
-    out += _kyc_timing(assess, prepare, artifacts)
-    publish("quality-kyc", out)
+    if list(styles) != ["fresh"]:
+        out += _kyc_timing(assess, prepare, artifacts)
+    if print_only:
+        print("\n".join(out))
+    else:
+        publish("quality-kyc-fresh" if list(styles) == ["fresh"] else "quality-kyc", out)
     return 0
 
 
 def _describe(style) -> str:
+    if style.name == "fresh":
+        from tests.fakes.fresh_kyc import DESCRIPTION
+
+        return DESCRIPTION
     return (f"{style.frame[0]}x{style.frame[1]} frames, {style.background} backgrounds, "
             f"{style.noise} noise, JPEG {style.jpeg[0]}-{style.jpeg[1]}, screen pitch "
             f"{style.screen_pitch[0]:g}-{style.screen_pitch[1]:g} px with {style.subpixels} "
@@ -221,6 +240,15 @@ def kyc_timing() -> int:
     return 0
 
 
+def _styles(argv) -> tuple:
+    """`kyc --style fresh` (or `--style tuning,holdout,fresh`, or BENCH_KYC_STYLE=fresh): the
+    configurations to run; tuning and hold-out by default."""
+    if "--style" in argv[:-1]:
+        return tuple(argv[argv.index("--style") + 1].split(","))
+    return tuple(os.environ.get("BENCH_KYC_STYLE", "tuning,holdout").split(","))
+
+
 if __name__ == "__main__":
-    sys.exit(kyc() if sys.argv[1:] == ["kyc"] else kyc_timing()
+    sys.exit(kyc(_styles(sys.argv[2:]), "--no-publish" in sys.argv) if sys.argv[1:2] == ["kyc"]
+             else kyc_timing()
              if sys.argv[1:] == ["kyc-timing"] else main())

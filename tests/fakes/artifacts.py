@@ -57,6 +57,13 @@ HOLDOUT = Style("holdout", (2016, 1512), (900, 1500), 12, (72, 86), "sensor", "r
                 (2.4, 9.0), "pentile", "toner", ("pen", "note", "finger_dark", "coin"),
                 "streak", True, "overlapping")
 
+# The fresh style: drawn by tests/fakes/fresh_kyc.py (its own cards, scenes, phone, screens,
+# copiers, occluders, glare and arrangements); the fields below only describe it for reports.
+FRESH = Style("fresh", (4000, 3000), (600, 3480), 15, (70, 92), "hdr", "varied", (0.9, 6.0),
+              "diamond or stripe", "faded, colour or copy of a copy",
+              ("thumb", "sticker", "paper clip", "keys"), "ring light or window", False,
+              "three, fanned or beside a bank card")
+
 # Where the printed fields are on an upright card (x0, y0, x1, y1, fractions of its width and
 # height): an occluder or a highlight is centred in one of these.
 FIELD_SPOTS = {"face": ((0.10, 0.12, 0.50, 0.88),),
@@ -77,6 +84,10 @@ class Shot:
 
 
 def render(kind: str, seed: int, style: Style = TUNING) -> Shot:
+    if style.name == FRESH.name:
+        from tests.fakes import fresh_kyc
+
+        return fresh_kyc.render(kind, seed, style)
     rng = random.Random(seed * 104_729 + KINDS.index(kind) * 7 + (style is HOLDOUT))
     side = rng.choice(("face", "back"))
     card = realistic.make_card(seed, side).image.convert("RGB")
