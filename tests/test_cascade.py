@@ -239,6 +239,58 @@ def test_the_cascade_reads_in_process_or_through_the_engine_url():
     assert app.recognizer.api.api_url != engine.api_url
 
 
+def cascade_settings(**more):
+    return Settings.from_env(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade"} | more)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("0.97", {name: 0.97 for name in MIN_CONFIDENCE}),
+    ("0.97,address=0.99", dict({name: 0.97 for name in MIN_CONFIDENCE}, address=0.99)),
+    ("address=0.99, 0.97", dict({name: 0.97 for name in MIN_CONFIDENCE}, address=0.99)),
+    ("name=1, num=0", {"name": 1.0, "num": 0.0}),
+    ("  ", {}),
+])
+def test_the_thresholds_can_be_overridden_by_a_setting(value, expected):
+    assert dict(cascade_settings(CASCADE_MIN_CONFIDENCE=value).confidence_overrides) == expected
+    app = App.from_environment(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade",
+                                       "CASCADE_MIN_CONFIDENCE": value})
+    assert dict(app.recognizer.thresholds) == dict(MIN_CONFIDENCE, **expected)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("1.5", "is not a threshold"), ("-0.1", "is not a threshold"), ("nan", "is not a threshold"),
+    ("high", "is not a threshold"), ("address=", "is not a threshold"),
+    ("adress=0.9", "'adress' is not a field"), ("0.9,0.95", "two thresholds"),
+    ("0.9,,address=0.95", "is not a threshold"),
+])
+def test_a_wrong_threshold_override_is_refused_at_start_naming_the_setting(value, message):
+    with pytest.raises(ConfigError, match=message) as refused:
+        cascade_settings(CASCADE_MIN_CONFIDENCE=value)
+    assert refused.value.variable == "CASCADE_MIN_CONFIDENCE"
+
+
+@pytest.mark.parametrize("name, value", [("CASCADE_MIN_CONFIDENCE", "0.9"),
+                                         ("CASCADE_FORCE_API", "true")])
+def test_the_cascade_settings_are_refused_in_another_mode(name, value):
+    with pytest.raises(ConfigError, match="only with OCR_ENGINE=cascade"):
+        Settings.from_env(BASE | {"OCR_APPCODE": APPCODE, name: value})
+    assert Settings.from_env(BASE | {"OCR_APPCODE": APPCODE, "CASCADE_FORCE_API": "false"})
+
+
+def test_the_kill_switch_sends_every_photo_to_the_api_without_asking_the_engine(fast):
+    with pytest.raises(ConfigError, match="CASCADE_FORCE_API"):
+        cascade_settings(CASCADE_FORCE_API="maybe")
+    app = App.from_environment(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade",
+                                       "CASCADE_FORCE_API": "yes"})
+    assert app.recognizer.force_api is True
+    engine, api = Engine(face=ENGINE_FACE), Api(face=dict(FACE))
+    event = fast.upload("idcards/forced-face.jpg")
+    outcome = fast.run(Cascade(engine, api, force_api=True), event)
+    assert (outcome.status, outcome.api_calls, outcome.recognized_by) == ("ok", 1, "api")
+    assert engine.calls == [] and api.calls == ["face"]
+    assert fast.result(event.key)["engine_declined"] == "api_forced"
+
+
 # Over the real object protocol ----------------------------------------------------------------
 
 ENGINE_APPCODE = "engine-appcode-0123456789abcdef"
@@ -330,6 +382,94 @@ def test_over_http_a_vouched_reading_survives_a_failed_write_and_the_engine_goin
     assert run(bucket, cascade_env, item)["recognized_by"] == "engine"
     assert ocr_api.requests == [] and len(engine_fn.requests) == 1
     assert stored(bucket, item[0])["recognized_by"] == "engine"
+
+
+def test_over_http_the_settings_raise_a_threshold_or_force_the_api(
+        bucket, cascade_env, ocr_api, engine_fn):
+    item = upload(bucket, "idcards/c6-face.jpg", images.card_jpeg(seed=236))
+    env = cascade_env | {"CASCADE_MIN_CONFIDENCE": f"address={SURE + 0.005}"}
+    assert run(bucket, env, item)["recognized_by"] == "api"
+    assert stored(bucket, item[0])["engine_declined"] == "low_confidence:address"
+    item = upload(bucket, "idcards/c7-face.jpg", images.card_jpeg(seed=237))
+    assert run(bucket, cascade_env | {"CASCADE_FORCE_API": "true"}, item)["recognized_by"] \
+        == "api"
+    assert len(engine_fn.requests) == 1  # the first photo's; the forced one never asked it
+    assert stored(bucket, item[0])["engine_declined"] == "api_forced"
+    assert len(ocr_api.requests) == 2
+
+
+# ENGINE_APPCODE from KMS Secrets Manager, as the API's AppCode (tests/test_secrets.py) --------
+
+ENGINE_SECRET = "idcard-ocr/engine-appcode"
+
+
+@pytest.fixture(scope="module")
+def _kms_server():
+    from tests.fakes.kms_api import KmsServer
+
+    with KmsServer() as server:
+        yield server
+
+
+@pytest.fixture
+def kms(_kms_server):
+    from idcard_ocr.io import secrets
+
+    _kms_server.reset()
+    _kms_server.state.secrets[ENGINE_SECRET] = ENGINE_APPCODE
+    secrets.forget_cached()
+    yield _kms_server
+    secrets.forget_cached()
+
+
+@pytest.fixture
+def engine_kms_env(cascade_env, kms):
+    env = {k: v for k, v in cascade_env.items() if k != "ENGINE_APPCODE"}
+    return env | {"ENGINE_APPCODE_SECRET_NAME": ENGINE_SECRET, "KMS_ENDPOINT": kms.endpoint}
+
+
+def test_the_engine_appcode_comes_from_its_secret_once_per_instance(
+        bucket, engine_kms_env, kms, ocr_api, engine_fn, logs):
+    for n in range(2):
+        item = upload(bucket, f"idcards/k{n}-face.jpg", images.card_jpeg(seed=250 + n))
+        assert run(bucket, engine_kms_env, item)["recognized_by"] == "engine"
+    assert kms.state.reads == [ENGINE_SECRET]
+    assert {r.headers["Authorization"] for r in engine_fn.requests} == \
+        {f"APPCODE {ENGINE_APPCODE}"}
+    assert ocr_api.requests == []
+    assert ENGINE_APPCODE not in "\n".join(logs) + json.dumps(stored(bucket, item[0]))
+
+
+def test_a_rotated_engine_secret_is_read_again_after_the_engine_refuses_the_old_one(
+        bucket, engine_kms_env, kms, ocr_api, engine_fn, monkeypatch):
+    from idcard_ocr.io import secrets
+
+    run(bucket, engine_kms_env, upload(bucket, "idcards/k2-face.jpg",
+                                       images.card_jpeg(seed=252)))
+    rotated = "rotated-engine-appcode-0123456789"
+    kms.state.secrets[ENGINE_SECRET] = rotated
+    engine_fn.state.appcodes = (rotated,)
+    monkeypatch.setattr(secrets, "REREAD_AFTER_S", 0.0)
+    item = upload(bucket, "idcards/k3-face.jpg", images.card_jpeg(seed=253))
+    assert run(bucket, engine_kms_env, item)["recognized_by"] == "engine"
+    assert kms.state.reads == [ENGINE_SECRET, ENGINE_SECRET] and ocr_api.requests == []
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"ENGINE_APPCODE_SECRET_NAME": "no-such-secret"}, "there is no secret"),
+    ({"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "not-the-secret"}, "needs kms:GetSecretValue"),
+    ({"ENGINE_APPCODE": ENGINE_APPCODE}, "not both"),
+    ({"ENGINE_URL": ""}, "only with ENGINE_URL"),
+])
+def test_engine_secret_problems_fail_before_any_call_naming_the_setting(
+        bucket, engine_kms_env, kms, ocr_api, engine_fn, change, message):
+    item = upload(bucket, "idcards/k4-face.jpg", images.card_jpeg(seed=254))
+    with pytest.raises(ConfigError, match=message) as refused:
+        handle(oss_event(bucket.bucket_name, item), fc_context(), engine_kms_env | change)
+    assert {p.variable for p in refused.value.problems} <= {"ENGINE_APPCODE",
+                                                           "ENGINE_APPCODE_SECRET_NAME"}
+    assert ocr_api.requests == [] and engine_fn.requests == []
+    assert not bucket.object_exists("idcards/k4-face.jpg.json")
 
 
 def test_the_message_names_the_reader_and_the_receipt_keeps_it(
