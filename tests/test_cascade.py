@@ -8,6 +8,7 @@ engine speaks the marketplace's contract, tests/test_engine_server.py).
 """
 
 import json
+import re
 import socket
 
 import pytest
@@ -531,6 +532,48 @@ def test_the_console_filters_by_reader_and_ignores_other_values():
     assert where.params() == {"recognized_by": "engine"}
     assert where.matches(free) and not where.matches(paid) and not where.matches(planted)
     assert Filter.from_params({"recognized_by": "<script>"}) == Filter()
+
+
+def test_the_console_detail_shows_the_reader_its_confidences_and_why_it_declined(
+        bucket, cascade_env, ocr_api, engine_fn):
+    """The detail page over HTTP (the real console server), in Chinese and in English."""
+    from idcard_ocr.ops.review.server import ConsoleServer
+    from tests.test_review_http import Client, console_for
+
+    free = upload(bucket, "idcards/d1-face.jpg", images.card_jpeg(seed=261))
+    run(bucket, cascade_env, free)
+    engine_fn.state.face = unsure(ENGINE_FACE, "address", 0.31)
+    paid = upload(bucket, "idcards/d2-face.jpg", images.card_jpeg(seed=262))
+    run(bucket, cascade_env, paid)
+    with ConsoleServer(console_for(cascade_env, bucket), "127.0.0.1", 0) as server:
+        client = Client(server)
+        page = client.get("/detail", key=free[0]).text
+        assert 'id="reader-face" data-reader="engine"' in page and "离线引擎" in page
+        assert "引擎置信度" in page and "未采用引擎结果的原因" not in page
+        assert re.search(r'data-field="address"><th>住址</th><td>0\.990</td>', page)
+        page = client.get("/detail", key=paid[0]).text
+        assert 'data-reader="api"' in page and "API（计费）" in page
+        assert "未采用引擎结果的原因" in page and "住址的置信度低于阈值" in page
+        assert "<code>low_confidence:address</code>" in page
+        assert re.search(r'data-field="address"><th>住址</th><td>0\.310</td>', page)
+        english = client.get("/lang", to="en", next="/detail?key=" + paid[0]).text
+        assert "Why the engine&#39;s reading was not taken" in english
+        assert "address: confidence below its threshold" in english
+        assert FACE["address"] not in page + english  # masked as every personal field
+
+
+def test_every_decline_reason_reads_as_a_sentence_in_both_languages():
+    from idcard_ocr.card.vouching import DECLINE_KINDS
+    from idcard_ocr.ops.review import i18n
+
+    assert set(i18n.DECLINES) == set(DECLINE_KINDS)
+    assert i18n.declined("back:checks_failed:validity_length", "zh") == \
+        "国徽面: 校验未通过：有效期长度"
+    assert i18n.declined("engine_failed:connection_failed", "en") == \
+        "the engine failed (connection_failed)"
+    assert i18n.declined("api_forced", "zh").endswith("（CASCADE_FORCE_API）")
+    assert i18n.declined("something:new", "zh") == "something:new"  # shown as it is
+    assert i18n.declined(None, "en") == ""
 
 
 # Deploying (template.yml's Cascade parameter; s.cascade*.yaml in tests/test_deploy_s.py) -------

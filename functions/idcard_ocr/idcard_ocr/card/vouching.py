@@ -30,6 +30,12 @@ MIN_CONFIDENCE: Mapping[str, float] = {
     "issue": 0.9, "start_date": 0.5, "end_date": 0.5,
 }
 
+# Every kind of engine_declined ("<kind>" or "<kind>:<field, check or error code>", on a sheet
+# prefixed by the side): this module's, and io/cascade.py's about the engine itself.
+DECLINE_KINDS = ("low_confidence", "missing", "doubted", "implausible", "checks_failed",
+                 "no_confidence", "no_card_found", "engine_failed", "engine_skipped",
+                 "api_forced")
+
 # What the cascade adds to an answer, and the record lifts to its top level (and each side's).
 READER_KEYS = ("recognized_by", "engine_confidence", "engine_declined")
 # The engine says so in every answer it gives (engine/__init__.py); the marketplace never does.
