@@ -112,6 +112,26 @@ def test_a_reading_the_engine_cannot_vouch_for_is_paid_and_says_why(fast, engine
         assert result["engine_confidence"]["address"] == SURE
 
 
+@pytest.mark.parametrize("side, change, declined", [
+    ("face", {"name": "欧"}, "implausible:name"),
+    ("face", {"name": "姓名欧阳晓明"}, "implausible:name"),           # a label read into it
+    ("face", {"name": "欧阳晓明·"}, "implausible:name"),
+    ("face", {"name": "买买提·艾力", "nationality": "维吾尔"}, None),  # a minority name
+    ("face", {"name": "买买提·艾力"}, "implausible:name"),             # … not for 汉
+    ("face", {"name": "阿卜杜热合曼·买买提"[:6], "nationality": "维吾尔"}, None),
+    ("face", {"address": "开户浙江省杭州市余杭区文一西路969号"}, "implausible:address"),
+    ("face", {"birth": "20990307", "num": "330110209903072316"}, "implausible:birth"),
+    ("back", {"issue": "杭州市公安"}, "implausible:issue"),              # cut short
+    ("back", {"issue": "签发机关杭州市公安局"}, "implausible:issue"),    # the label kept
+    ("back", {"issue": "余杭区派出所"}, None),
+    ("back", {"issue": "西湖公安局"}, "implausible:issue"),              # no division named
+    ("back", {"start_date": "20990610", "end_date": "21190610"}, "implausible:start_date"),
+])
+def test_a_field_not_written_as_on_a_card_is_not_vouched_for(side, change, declined):
+    answer = dict(ENGINE_FACE if side == "face" else ENGINE_BACK, **change)
+    assert decline_reason(answer, side) == declined
+
+
 @pytest.mark.parametrize("failure, code", [("down", errors.CONNECTION_FAILED),
                                            ("broken", "RuntimeError")])
 def test_an_engine_that_fails_never_costs_the_photo_its_result(fast, failure, code):
@@ -605,3 +625,36 @@ def test_the_template_offers_the_cascade_with_the_engine_inside_or_beside():
 
     default = ros.variant(template)["Resources"]["Function"]["Properties"]
     assert default["EnvironmentVariables"]["OCR_ENGINE"] == "api" and "Cpu" not in default
+
+
+def test_the_template_reads_the_engine_appcode_from_kms_when_asked():
+    from tests import ros
+
+    template = ros.load()
+    kms = ros.variant(template, Cascade="engine-function",
+                      EngineAppCodeSecretName="idcard-ocr/engine-appcode",
+                      EngineAppCodeSecretKeyId="key-123")
+    resources = kms["Resources"]
+    env = resources["Function"]["Properties"]["EnvironmentVariables"]
+    assert env["ENGINE_APPCODE"] == ""  # not in the function's configuration any more
+    assert env["ENGINE_APPCODE_SECRET_NAME"] == {"Ref": "EngineAppCodeSecretName"}
+    assert resources["EngineFunction"]["Properties"]["EnvironmentVariables"][
+        "ENGINE_APPCODES"] == {"Ref": "EngineSecretAppCode"}
+    assert template["Parameters"]["EngineSecretAppCode"]["NoEcho"] is True
+    assert resources["EngineAppCodeSecretPolicy"]["Properties"]["Roles"] == \
+        [{"Fn::GetAtt": ["FunctionRole", "RoleName"]}]  # the function's role, not the engine's
+    policy = ros.resolve(resources["EngineAppCodeSecretPolicy"]["Properties"],
+                         kms["_parameters"], {})
+    statements = policy["PolicyDocument"]["Statement"]
+    assert [(s["Action"], s["Resource"]) for s in statements] == [
+        (["kms:GetSecretValue"],
+         ["acs:kms:cn-hangzhou:123456789:secret/idcard-ocr/engine-appcode"]),
+        (["kms:Decrypt"], ["acs:kms:cn-hangzhou:123456789:key/key-123"])]
+    assert "EnableKeyManagement" in resources
+    ros.cdk_check(resources)
+    for options in ({}, {"Cascade": "engine-function"},
+                    {"EngineAppCodeSecretName": "idcard-ocr/engine-appcode"}):  # no cascade
+        other = ros.variant(template, **options)["Resources"]
+        assert "EngineAppCodeSecretPolicy" not in other and "EnableKeyManagement" not in other
+        assert other["Function"]["Properties"]["EnvironmentVariables"][
+            "ENGINE_APPCODE_SECRET_NAME"] == ""
