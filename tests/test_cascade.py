@@ -424,27 +424,9 @@ def test_over_http_the_settings_raise_a_threshold_or_force_the_api(
 ENGINE_SECRET = "idcard-ocr/engine-appcode"
 
 
-@pytest.fixture(scope="module")
-def _kms_server():
-    from tests.fakes.kms_api import KmsServer
-
-    with KmsServer() as server:
-        yield server
-
-
-@pytest.fixture
-def kms(_kms_server):
-    from idcard_ocr.io import secrets
-
-    _kms_server.reset()
-    _kms_server.state.secrets[ENGINE_SECRET] = ENGINE_APPCODE
-    secrets.forget_cached()
-    yield _kms_server
-    secrets.forget_cached()
-
-
 @pytest.fixture
 def engine_kms_env(cascade_env, kms):
+    kms.state.secrets[ENGINE_SECRET] = ENGINE_APPCODE
     env = {k: v for k, v in cascade_env.items() if k != "ENGINE_APPCODE"}
     return env | {"ENGINE_APPCODE_SECRET_NAME": ENGINE_SECRET, "KMS_ENDPOINT": kms.endpoint}
 

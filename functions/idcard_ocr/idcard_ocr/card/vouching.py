@@ -3,13 +3,14 @@
 
 Pure rules over answers. The engine vouches for a side when every field was read, none is
 doubted, every field's confidence (the weakest character score it was read from) clears its
-threshold, and the integrity checks of card/checks.py pass. A sheet with both sides stands
-only when both do (the back's validity judged by the face's birth date).
+threshold, every free-text field is written as on a real card (implausible_field), and the
+integrity checks of card/checks.py pass. A sheet with both sides stands only when both do (the
+back's validity judged by the face's birth date).
 
-Why the engine's reading was declined is a short code, never a value that was read:
-`engine_failed:<error code>`, `no_card_found`, `doubted:<field>`, `missing:<field>`,
-`low_confidence:<field>`, `implausible:address`, `checks_failed:<check>`, and for a sheet `<side>:<reason>` naming the
-side that could not stand.
+Why the engine's reading was declined is a short code (DECLINE_KINDS), never a value that was
+read: `engine_failed:<error code>`, `no_card_found`, `doubted:<field>`, `missing:<field>`,
+`low_confidence:<field>`, `implausible:<field>`, `checks_failed:<check>`, `api_forced`, and
+for a sheet `<side>:<reason>` naming the side that could not stand.
 """
 
 import re
