@@ -163,7 +163,7 @@ def _recognizer(settings: Settings, appcode, engine_appcode=None) -> Recognizer:
         _require_engine()
         engine = OfflineEngine()
     return Cascade(engine, api, settings.engine_timeout_s,
-                   thresholds={**MIN_CONFIDENCE, **settings.confidence_overrides},
+                   thresholds={**MIN_CONFIDENCE, **dict(settings.confidence_overrides)},
                    force_api=settings.force_api)
 
 

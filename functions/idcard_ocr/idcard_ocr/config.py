@@ -66,8 +66,9 @@ class Settings:
     engine_appcode: Optional[str] = field(default=None, repr=False)
     engine_appcode_secret_name: Optional[str] = None  # the engine's AppCode in KMS instead
     engine_timeout_s: float = 5.0             # cascade: the engine's share of the invocation
-    # cascade: CASCADE_MIN_CONFIDENCE, field -> threshold replacing card/vouching.py's fitted one
-    confidence_overrides: Mapping[str, float] = field(default_factory=dict)
+    # cascade: CASCADE_MIN_CONFIDENCE, (field, threshold) replacing card/vouching.py's fitted
+    # ones (pairs, not a dict: Settings stays hashable)
+    confidence_overrides: Tuple[Tuple[str, float], ...] = ()
     force_api: bool = False                   # cascade: CASCADE_FORCE_API, the kill switch
     image_max_decoded_mb: Optional[int] = None  # explicit decoding budget; else from memory_mb
 
@@ -189,7 +190,7 @@ class Settings:
             engine_url=engine_url,
             engine_appcode=engine_appcode,
             engine_appcode_secret_name=engine_secret_name,
-            confidence_overrides=overrides,
+            confidence_overrides=tuple(overrides.items()),
             force_api=force_api,
             engine_timeout_s=env.number("ENGINE_TIMEOUT_S", 5.0, low=0.5, high=60),
             appcode=appcode,
