@@ -226,6 +226,26 @@ def test_the_offline_engine_alone_costs_no_call():
     assert engine.recognize(photo.data, "face").attempts == 0
 
 
+def test_a_paired_back_belongs_to_its_holder_as_on_a_real_card():
+    """The calibration's sheets (tests/fakes/cards.random_back with the face's birth): issued
+    after the birth, valid as long as the holder's age gives, judged by card/checks.py."""
+    import random
+
+    from idcard_ocr.card.checks import back_checks
+    from tests.fakes.cards import REAL_PLACES, random_back, random_face
+
+    rng, lengths = random.Random(23), set()
+    for _ in range(300):
+        face = random_face(rng, places=REAL_PLACES)
+        back = random_back(rng, places=REAL_PLACES, birth=face["birth"])
+        checks = back_checks(back, birth=face["birth"])
+        assert checks["validity_format"]["ok"] and checks["validity_length"]["ok"], back
+        assert back["start_date"] > face["birth"]
+        lengths.add(back["end_date"] if back["end_date"] == "长期" else
+                    int(back["end_date"][:4]) - int(back["start_date"][:4]))
+    assert lengths == {5, 10, 20, "长期"}  # every age band occurs
+
+
 # Settings and the composition root ------------------------------------------------------------
 
 BASE = {"RESULT_SIGNING_KEY": "Zk7qW2mX9pL4vN8rT3yB6cH1jF5gD0sA2eU7iO4wQ9zX3nM8", "OSS_ENDPOINT": "http://127.0.0.1:9",
