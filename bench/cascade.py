@@ -25,8 +25,11 @@ photos; writes its section of bench/README.md.
 4. Cost per 1,000 photos: API-only, engine-only and cascade, in bench/cost.py's terms (its
    price settings, same names; FC 3.0 CU), from the measured engine time, the function's
    measured peak memory with the engine inside (a fresh interpreter reading 12 photos), and
-   the share paid on the first measured set; the added latency of a photo paid after the engine declined
-   is the engine's time on those photos.
+   the share paid on the first measured set; the added latency of a photo paid after the
+   engine declined is the engine's time on those photos.
+
+Readings are kept in a cache (a line per photo, in the temporary folder) whose name carries a
+digest of engine/ and imaging/, so a changed engine reads every photo again.
 
     nice .venv/bin/python bench/cascade.py            # ~150 photos per set, about 15 min
     BENCH_SCALE=0.2 nice .venv/bin/python bench/cascade.py --no-publish
@@ -47,8 +50,27 @@ from common import ROOT, header, publish
 from cost import API_PRICE, CU_PRICE, FUNCTION_VCPU, LOCAL_VCPU, PHOTOS, fc_usd  # one set of prices
 
 SCALE = float(os.environ.get("BENCH_SCALE", 1))
-CACHE = os.environ.get("BENCH_CASCADE_CACHE",
-                       os.path.join(tempfile.gettempdir(), f"idcard-cascade-{SCALE:g}.json"))
+
+
+def engine_version() -> str:
+    """A digest of the code a reading depends on (engine/ and imaging/): readings kept by an
+    older engine are not replayed as this one's."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    package = os.path.join(ROOT, "functions", "idcard_ocr", "idcard_ocr")
+    for folder in ("engine", "imaging"):
+        for base, dirs, files in sorted(os.walk(os.path.join(package, folder))):
+            dirs.sort()
+            for name in sorted(f for f in files if f.endswith(".py")):
+                digest.update(name.encode())
+                with open(os.path.join(base, name), "rb") as f:
+                    digest.update(f.read())
+    return digest.hexdigest()[:12]
+
+
+CACHE = os.environ.get("BENCH_CASCADE_CACHE", os.path.join(
+    tempfile.gettempdir(), f"idcard-cascade-{SCALE:g}-{engine_version()}.json"))
 # kind -> photos, at scale 1 (148 fit photos; 140 of specimen, 80 of gb, 140 of another).
 FIT = {"clean": 30, "desk": 12, "hand": 12, "perspective": 12, "screenshot": 10,
        "glare": 12, "turned": 12, "far": 12, "photocopy": 12, "sheet_scan": 12, "sheet_photo": 12}
