@@ -3,17 +3,21 @@ photos; writes its section of bench/README.md.
 
 1. Readings. Each photo is prepared as the function prepares it (imaging.prepare, default
    limits) and read by the offline engine in-process, both sides (what the cascade asks for);
-   wall and CPU time of the read are kept. Two sets, never mixed:
+   wall and CPU time of the read are kept. The sets, never mixed:
    - fit: tests/fakes/realistic.py (the engine's own generator), every kind users send;
-   - hold-out: the `specimen` rendering of tests/fakes/renderings.py (never looked at while
-     tuning the engine, never used here to fit; card/vouching.py's address rule was written
-     after its misses were seen, so for that rule it is no hold-out), and the `gb` rendering
-     (the engine's tuning set, never fitted on or looked at here before its one measurement).
+   - measured: renderings of tests/fakes/renderings.py named on the command line
+     (`--sets specimen,gb`, the default, or BENCH_CASCADE_SETS), each shot with
+     `renderings.shoot(name, kind, seed)`. `specimen` and `gb` were looked at while the
+     engine and the vouching rules were written, so they are reported as tuned on; a rendering
+     nobody has seen (`--sets fresh`) is a hold-out.
+   A4 sheets pair a back that belongs to the face (`paired=True`: issued after the birth,
+   valid as long as the holder's age gives), as a real card's copy does, so that the sheets'
+   share paid measures the engine, not the generator.
 2. Fit. One threshold per field (card/vouching.py's MIN_CONFIDENCE): for each field, the
    lowest value on the grid at which no reading of the fit set that would otherwise stand has
    that field wrong, plus one grid step of margin; fields no check can catch (name,
    nationality, address, issue) never under 0.9 (UNCHECKED_FLOOR, set before looking at any
-   reading). Nothing of the hold-out is looked at.
+   reading). Nothing of the measured sets is used to fit.
 3. Measure. The real cascade (io/cascade.Cascade) over each set: the engine replays the
    readings of step 1, the API is a stand-in that answers the truth and counts calls. Reported:
    share of photos paid, wrong fields among the readings the engine vouched for, wrong numbers.
@@ -21,17 +25,17 @@ photos; writes its section of bench/README.md.
 4. Cost per 1,000 photos: API-only, engine-only and cascade, in bench/cost.py's terms (its
    price settings, same names; FC 3.0 CU), from the measured engine time, the function's
    measured peak memory with the engine inside (a fresh interpreter reading 12 photos), and
-   the share paid on the hold-out; the added latency of a photo paid after the engine declined
-   is the engine's time on those photos.
+   the share paid on the first measured set; the added latency of a photo paid after the
+   engine declined is the engine's time on those photos.
+
+Readings are kept in a cache (a line per photo, in the temporary folder) whose name carries a
+digest of engine/ and imaging/, so a changed engine reads every photo again.
 
     nice .venv/bin/python bench/cascade.py            # ~150 photos per set, about 15 min
     BENCH_SCALE=0.2 nice .venv/bin/python bench/cascade.py --no-publish
     nice .venv/bin/python bench/cascade.py --cached   # only the readings already in the cache
-    BENCH_CASCADE_HOLDOUT=fresh nice .venv/bin/python bench/cascade.py   # the fresh hold-out
-
-BENCH_CASCADE_HOLDOUT names the rendering measured as the hold-out in place of `specimen`
-(`fresh`: tests/fakes/fresh.py, never seen by anyone fitting or tuning; its run goes to its own
-section of bench/README.md, cascade-fresh). The fit is the same: the fit set only.
+    nice .venv/bin/python bench/cascade.py --sets fresh   # the fresh hold-out (section cascade-fresh)
+    nice .venv/bin/python bench/cascade.py --cached --engine-function  # + the HTTP path's cost
 """
 
 import json
@@ -46,60 +50,99 @@ from common import ROOT, header, publish
 from cost import API_PRICE, CU_PRICE, FUNCTION_VCPU, LOCAL_VCPU, PHOTOS, fc_usd  # one set of prices
 
 SCALE = float(os.environ.get("BENCH_SCALE", 1))
-CACHE = os.environ.get("BENCH_CASCADE_CACHE",
-                       os.path.join(tempfile.gettempdir(), f"idcard-cascade-{SCALE:g}.json"))
-# kind -> photos, at scale 1 (148 fit photos; the hold-outs: 140 specimen, 80 gb).
+
+
+def engine_version() -> str:
+    """A digest of the code a reading depends on (engine/ and imaging/): readings kept by an
+    older engine are not replayed as this one's."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    package = os.path.join(ROOT, "functions", "idcard_ocr", "idcard_ocr")
+    for folder in ("engine", "imaging"):
+        for base, dirs, files in sorted(os.walk(os.path.join(package, folder))):
+            dirs.sort()
+            for name in sorted(f for f in files if f.endswith(".py")):
+                digest.update(name.encode())
+                with open(os.path.join(base, name), "rb") as f:
+                    digest.update(f.read())
+    return digest.hexdigest()[:12]
+
+
+CACHE = os.environ.get("BENCH_CASCADE_CACHE", os.path.join(
+    tempfile.gettempdir(), f"idcard-cascade-{SCALE:g}-{engine_version()}.json"))
+# kind -> photos, at scale 1 (148 fit photos; 140 of specimen, 80 of gb, 140 of another).
 FIT = {"clean": 30, "desk": 12, "hand": 12, "perspective": 12, "screenshot": 10,
        "glare": 12, "turned": 12, "far": 12, "photocopy": 12, "sheet_scan": 12, "sheet_photo": 12}
-# photos per kind of tests/fakes/renderings.py (BENCH_CASCADE_GB=0 leaves out the gb rendering)
-HOLDOUT_SET = os.environ.get("BENCH_CASCADE_HOLDOUT", "specimen")  # the hold-out the cost uses
-HOLDOUT = {HOLDOUT_SET: 35, "gb": int(os.environ.get("BENCH_CASCADE_GB", 20))}
+# photos per kind of each rendering of tests/fakes/renderings.py measured (`--sets`)
+PER_KIND = {"specimen": 35, "gb": 20}
+DEFAULT_PER_KIND = int(os.environ.get("BENCH_CASCADE_PER_KIND", 35))
+DEFAULT_SETS = os.environ.get("BENCH_CASCADE_SETS", "specimen,gb")
+SHEETS = {"sheet_scan", "sheet_photo", "sheet"}
 ORDINARY = {"clean", "desk", "hand", "perspective", "screenshot", "plain_face", "plain_back"}
 GROUPS = {"ordinary": ORDINARY,
           "hard": {"glare", "turned", "far", "photocopy", "hard"},
           "A4 sheets": {"sheet_scan", "sheet_photo", "sheet"}}
 GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)
 ROLE = {"realistic": "fit set",
-        "specimen": "hold-out of the thresholds; the address rule was written after its misses "
-                    "were seen",
-        "gb": "fresh: never fitted on or looked at here (the engine's tuning set)",
-        "fresh": "fresh hold-out: never fitted, tuned or looked at by anyone changing the "
-                 "engine or the thresholds"}
+        "specimen": "tuned on: looked at while the engine and the vouching rules were written",
+        "gb": "tuned on: the engine's tuning set, measured here before"}
+HOLDOUT_ROLE = "hold-out: never fitted on or looked at"
 
 API_SECONDS = float(os.environ.get("BENCH_API_SECONDS", 0.8))  # the API's answer time, assumed
 
 
-def photos():
+def role(name: str) -> str:
+    return ROLE.get(name, HOLDOUT_ROLE)
+
+
+def set_names(argv) -> list:
+    """The renderings to measure: `--sets a,b` (or `--sets=a,b`), else BENCH_CASCADE_SETS."""
+    value = DEFAULT_SETS
+    for i, arg in enumerate(argv):
+        if arg == "--sets" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--sets="):
+            value = arg.split("=", 1)[1]
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def photos(renderings_=("specimen", "gb")):
     """(set, kind, seed, a function drawing the Photo) of every photo of the run."""
     from tests.fakes import realistic, renderings
 
     for kind, count in FIT.items():
         for i in range(max(1, int(count * SCALE))):
             seed = 40_000 + 100 * realistic.KINDS.index(kind) + i
-            yield "realistic", kind, seed, lambda k=kind, s=seed: realistic.shoot(k, s)
-    for rendering, count in HOLDOUT.items():
+            yield "realistic", kind, seed, \
+                lambda k=kind, s=seed: realistic.shoot(k, s, paired=k in SHEETS)
+    for rendering in renderings_:
+        count = PER_KIND.get(rendering, DEFAULT_PER_KIND)
         for kind in renderings.KINDS if count else ():
             for i in range(max(1, int(count * SCALE))):
                 seed = 4000 + i
-                yield rendering, kind, seed, \
-                    lambda r=rendering, k=kind, s=seed: renderings.shoot(r, k, s)
+                yield rendering, kind, seed, lambda r=rendering, k=kind, s=seed: \
+                    renderings.shoot(r, k, s, paired=k in SHEETS)
 
 
-def collect(cached_only: bool = False):
+def collect(names, cached_only: bool = False):
     """Every photo's engine readings (both sides) and time, kept a line each in CACHE (an
-    interrupted run goes on where it stopped; `cached_only`: what CACHE holds, nothing read)."""
+    interrupted run goes on where it stopped; `cached_only`: what CACHE holds of the fit set
+    and `names`, nothing read). A sheet read before sheets were paired is read again."""
     done = {}
     if os.path.exists(CACHE):
         with open(CACHE, encoding="utf-8") as f:
             for line in f:
                 if line.strip():
                     reading = json.loads(line)
+                    if reading["kind"] in SHEETS and not reading.get("paired"):
+                        continue
                     done[reading["set"], reading["kind"], reading["seed"]] = reading
     if cached_only:
-        return list(done.values())
+        return [r for r in done.values() if r["set"] in ("realistic", *names)]
     readings, ready = [], False
     with open(CACHE, "a", encoding="utf-8") as out:
-        for number, (name, kind, seed, draw) in enumerate(photos()):
+        for number, (name, kind, seed, draw) in enumerate(photos(names)):
             if (name, kind, seed) in done:
                 readings.append(done[name, kind, seed])
                 continue
@@ -126,7 +169,7 @@ def read(name, kind, seed, truth, data) -> dict:
     answers = {side: recognize(image, side) for side in ("face", "back")}
     return {"set": name, "kind": kind, "seed": seed, "truth": truth, "answers": answers,
             "wall_s": time.perf_counter() - started,
-            "cpu_s": time.process_time() - started_cpu}
+            "cpu_s": time.process_time() - started_cpu, "paired": kind in SHEETS}
 
 
 # Replaying the readings through the real cascade ------------------------------------------------
@@ -136,8 +179,10 @@ class Replay:
 
     def __init__(self, reading):
         self.answers = reading["answers"]
+        self.calls = 0
 
     def recognize(self, image, side, deadline):
+        self.calls += 1
         from idcard_ocr import errors
         from idcard_ocr.errors import PermanentError
         from idcard_ocr.io.ocr_api import checked_answer
@@ -178,17 +223,17 @@ def outcome(reading, thresholds):
     from idcard_ocr.io.retry import Deadline
     from idcard_ocr.recognition import Purchases, read_card
 
-    api = TruthApi(reading)
-    cascade = Cascade(Replay(reading), api, thresholds=thresholds)
+    api, engine = TruthApi(reading), Replay(reading)
+    cascade = Cascade(engine, api, thresholds=thresholds)
     truth = reading["truth"]
     result = {"calls": 0, "vouched_fields": 0, "wrong": [], "wrong_numbers": 0, "missed": 0,
               "declined": None}
     try:
         card = read_card(cascade, b"", ("face", "back"), Deadline(60), Purchases(), both=True)
     except IdcardOcrError:
-        result.update(calls=api.calls, missed=len(truth))
+        result.update(calls=api.calls, missed=len(truth), engine_calls=engine.calls)
         return result
-    result["calls"] = api.calls
+    result["calls"], result["engine_calls"] = api.calls, engine.calls
     answers = {card.side: card.answer, **card.others}
     result["missed"] = len(set(truth) - set(answers))
     for side, answer in answers.items():
@@ -217,6 +262,7 @@ def measure(readings, thresholds):
         totals["photos"] += 1
         totals["paid"] += paid
         totals["calls"] += done["calls"]
+        totals["engine_calls"] += done["engine_calls"]
         if reading["kind"] in ORDINARY:
             totals["ordinary"] += 1
             totals["ordinary_paid"] += paid
@@ -316,26 +362,22 @@ def main(argv) -> int:
     import logging
 
     logging.disable(logging.WARNING)  # "engine failed, the API reads", once per such replay
-    if HOLDOUT_SET not in ROLE or HOLDOUT_SET == "realistic":
-        print(f"BENCH_CASCADE_HOLDOUT={HOLDOUT_SET}: not a rendering of tests/fakes/renderings.py",
-              file=sys.stderr)
-        return 2
-    readings = collect(cached_only="--cached" in argv)
-    sets = {name: [r for r in readings if r["set"] == name]
-            for name in ("realistic", *[n for n, c in HOLDOUT.items() if c])}
+    names = set_names(argv)
+    readings = collect(names, cached_only="--cached" in argv)
+    sets = {name: [r for r in readings if r["set"] == name] for name in ("realistic", *names)}
     sets = {name: rows for name, rows in sets.items() if rows}
     fitted = fit(sets["realistic"])
     out = [header(("rapidocr-onnxruntime", "onnxruntime", "pillow")), "",
-           "Sets: " + "; ".join(f"`{name}` ({ROLE[name]}): {len(rows)} photos" for name, rows in
+           "Sets: " + "; ".join(f"`{name}` ({role(name)}): {len(rows)} photos" for name, rows in
                                 sets.items()) + ". The API stand-in answers the truth; the "
            "engine's readings replay through io/cascade.Cascade and recognition.read_card "
            "(CARD_SIDE=auto). *Wrong fields* counts the fields of the sides the engine vouched "
            "for that differ from the truth; *paid* is a photo with at least one API call; "
            "*sides missed*: a side of a sheet nobody was asked for, because the engine vouched "
            "for the one side it found (API-only misses every sheet's second side: the "
-           "marketplace never says a sheet holds two). The generators pair a random back with "
-           "the face of a sheet, so about half their sheets fail the validity-for-age check a "
-           "real sheet passes (`sheet:checks_failed`).", "",
+           "marketplace never says a sheet holds two). A sheet's back belongs to its face's "
+           "holder (issued after the birth, valid as long as the holder's age gives), as on a "
+           "real card's copy.", "",
            "Thresholds fitted on the fit set (per field, one grid step of margin): " +
            ", ".join(f"{name}={value:g}" for name, value in fitted.items()) + ".", ""]
     if dict(fitted) != dict(MIN_CONFIDENCE):
@@ -355,7 +397,7 @@ def main(argv) -> int:
             if not subset:
                 continue
             t, _, _ = measure(subset, MIN_CONFIDENCE)
-            label = f"{name} ({ROLE[name]})" if group == "all" else f"{name}: {group}"
+            label = f"{name} ({role(name)})" if group == "all" else f"{name}: {group}"
             out.append(f"| {label} | {t['photos']} | {100 * t['paid'] / t['photos']:.1f} % "
                        f"| {100 * t['ordinary_paid'] / max(t['ordinary'], 1):.1f} % "
                        f"({t['ordinary_paid']}/{t['ordinary']}) | {t['vouched_fields']} | "
@@ -381,16 +423,109 @@ def main(argv) -> int:
                       f"{100 * t['wrong'] / max(t['vouched_fields'], 1):.2f} % "
                       f"({t['wrong_numbers']})"]
         out.append(f"| {threshold:g} | " + " | ".join(cells) + " |")
-    out += cost_section(readings, sets)
+    out += cost_section(readings, sets, engine_function_path() if "--engine-function" in argv
+                        else None)
     if "--no-publish" in argv:
         print("\n".join(out))
-    else:
-        publish("cascade-fresh" if HOLDOUT_SET == "fresh" else "cascade", out)
+    else:  # a hold-out's run keeps its own section (cascade-fresh); the tuned-on sets' stays
+        unseen = [name for name in names if name not in ROLE]
+        publish("-".join(["cascade", *unseen]), out)
     return 0
 
 
-def cost_section(readings, sets):
-    """Cost per 1,000 photos in bench/cost.py's terms, and the latency a declined photo adds."""
+def engine_function_path(count: int = int(os.environ.get("BENCH_ENGINE_FUNCTION_PHOTOS", 24))):
+    """What reading through ENGINE_URL adds to reading in-process: the same `count` distinct
+    photos (tests/fakes/realistic.py, every kind, prepared as the function prepares them),
+    each read once in this process (io/offline.OfflineEngine) and once by the engine function
+    (template.yml's start command on loopback, reached through io/cascade.engine_client, the
+    client the cascade uses), one after the other so that both see the same load. A photo is
+    read as the cascade reads it, face then back (the second request of the same photo is
+    answered from the engine's cache by content, in-process and in the engine function alike).
+    Returns per photo: the wall and CPU time of both paths, the caller's CPU on the HTTP path,
+    and the engine function's CPU."""
+    from engine_function import APPCODE, PATH, Instance
+
+    from idcard_ocr.engine.server import warm_up
+    from idcard_ocr.errors import PermanentError
+    from idcard_ocr.imaging import ImageLimits, prepare
+    from idcard_ocr.io.cascade import engine_client
+    from idcard_ocr.io.offline import OfflineEngine
+    from idcard_ocr.io.retry import Deadline
+    from tests.fakes import realistic
+
+    images = [prepare(realistic.shoot(kind, 70_000 + i).data, ImageLimits()).data
+              for i, kind in zip(range(count + 1), list(realistic.KINDS) * count)]
+    warm_up()
+    own = OfflineEngine()
+    instance = Instance()
+    try:
+        import base64
+
+        instance.first_answer(json.dumps({"image": base64.b64encode(images[0]).decode(),
+                                          "configure": json.dumps({"side": "face"})}).encode())
+        client = engine_client(f"http://127.0.0.1:{instance.port}{PATH}", APPCODE, 60)
+        local, remote, local_cpu, caller_cpu, engine_cpu = [], [], [], [], []
+        for image in images[1:]:
+            for reader, times in ((own, local), (client, remote)):
+                started, cpu, served = time.perf_counter(), time.process_time(), \
+                    instance.cpu_seconds()
+                for side in ("face", "back"):
+                    try:
+                        reader.recognize(image, side, Deadline(60))
+                    except PermanentError:
+                        pass  # "no such side" is an answer too
+                times.append(time.perf_counter() - started)
+                (caller_cpu if reader is client else local_cpu).append(time.process_time() - cpu)
+                if reader is client:
+                    engine_cpu.append(instance.cpu_seconds() - served)
+        return {"local": local, "remote": remote, "local_cpu": local_cpu,
+                "caller_cpu": caller_cpu,
+                "engine_cpu": engine_cpu, "peak_mb": instance.peak_rss_mb()}
+    finally:
+        instance.stop()
+
+
+def engine_function_rows(path, share, engine_requests, calls_per_photo, measured):
+    """The cascade with ENGINE_URL: its row of the cost table, and what the HTTP path adds."""
+    from cost import template_sizes
+
+    function_gb, engine_vcpu, engine_gb, _ = template_sizes()
+    remote, local = pct(path["remote"], 0.5), pct(path["local"], 0.5)
+    added = [r - l for r, l in zip(path["remote"], path["local"])]
+    engine_cpu = pct(path["engine_cpu"], 0.5)
+    # In CPU time, as the rows above (wall time on this shared machine measures its load): the
+    # caller waits while the engine computes, plus what the HTTP path adds; the engine
+    # function is billed for its CPU time spread over its vCPUs.
+    caller_s = engine_cpu + max(pct(added, 0.5), 0.0) + share * API_SECONDS
+    engine_s = engine_cpu / engine_vcpu
+    fc = fc_usd(FUNCTION_VCPU, function_gb, caller_s) + \
+        fc_usd(engine_vcpu, engine_gb, engine_s, invocations=int(PHOTOS * engine_requests))
+    api = API_PRICE * calls_per_photo * PHOTOS
+    return [f"| cascade, the engine function ({engine_vcpu:g} vCPU, {engine_gb * 1024:.0f} MB) "
+            f"beside the {function_gb * 1024:.0f} MB function | {caller_s:.2f} + "
+            f"{engine_s:.2f} | {calls_per_photo:.2f} | {fc:.3f} | {api:.2f} | "
+            f"**{fc + api:.2f}** |", "",
+            f"The engine function's path (`--engine-function`): {len(added)} distinct photos "
+            f"read once in-process and once through ENGINE_URL (template.yml's start command "
+            f"on loopback, io/cascade.engine_client), one after the other, each face then back "
+            f"as the cascade asks. Per photo: "
+            f"in-process p50 {local:.2f} s wall ({pct(path['local_cpu'], 0.5):.2f} s CPU); "
+            f"through the engine function p50 {remote:.2f} s wall, of which the engine "
+            f"function's CPU {engine_cpu:.2f} s and the calling function's own CPU (base64, "
+            f"JSON, HTTP) {pct(path['caller_cpu'], 0.5):.3f} s; added by the HTTP path p50 "
+            f"{pct(added, 0.5):+.3f} s, p95 {pct(added, 0.95):+.3f} s (loopback: FC's network "
+            f"between two functions adds its own round trip). The engine function's peak "
+            f"{path['peak_mb']:.0f} MB (VmHWM). In the row above: the calling function billed "
+            f"while the engine computes, the HTTP path's added p50 and the share paid times the "
+            f"API's answer time (the first figure); the engine function for its CPU time per "
+            f"photo spread over its {engine_vcpu:g} vCPU (the second), each of the "
+            f"{engine_requests:.2f} engine requests per photo of `{measured}` an invocation "
+            f"(the cascade asks for each side; a repeat is answered from the engine's cache)."]
+
+
+def cost_section(readings, sets, path=None):
+    """Cost per 1,000 photos in bench/cost.py's terms, and the latency a declined photo adds;
+    with `path` (engine_function_path), also through the engine function."""
     from idcard_ocr.card.vouching import MIN_CONFIDENCE
 
     memory_mb = peak_memory_mb()
@@ -398,7 +533,8 @@ def cost_section(readings, sets):
                     if size >= memory_mb * 1.5)
     cpu = [r["cpu_s"] for r in readings]
     engine_s = max(pct(cpu, 0.5) / LOCAL_VCPU, 0.0)
-    holdout = sets.get(HOLDOUT_SET) or next(iter(sets.values()))
+    measured = next((name for name in sets if name != "realistic"), "realistic")
+    holdout = sets[measured]
     t, _, _ = measure(holdout, MIN_CONFIDENCE)
     share, calls_per_photo = t["paid"] / t["photos"], t["calls"] / t["photos"]
     api_only_calls = sum(len(r["truth"]) for r in holdout) / len(holdout)
@@ -423,7 +559,7 @@ def cost_section(readings, sets):
            f"(`BENCH_LOCAL_VCPU`). Memory: a fresh interpreter preparing and reading 12 photos "
            f"with the engine inside peaked at {memory_mb:.0f} MB (VmHWM); sized at "
            f"{sized_mb} MB (1.5 x peak, FC's next size). Share paid and calls per photo from "
-           f"the hold-out (`{HOLDOUT_SET}`): {100 * share:.1f} % paid, {calls_per_photo:.2f} calls "
+           f"`{measured}`: {100 * share:.1f} % paid, {calls_per_photo:.2f} calls "
            f"per photo (API only: {api_only_calls:.2f}).", "",
            "| mode | billed s per photo | API calls per photo | Function Compute, USD | "
            "OCR API, USD | total per 1,000 photos, USD |", "|---|---:|---:|---:|---:|---:|"]
@@ -431,13 +567,16 @@ def cost_section(readings, sets):
         fc, api = fc_usd(vcpu, memory_gb, seconds), API_PRICE * calls * PHOTOS
         out.append(f"| {label} | {seconds:.2f} | {calls:.2f} | {fc:.3f} | {api:.2f} | "
                    f"**{fc + api:.2f}** |")
+    if path is not None:
+        out += engine_function_rows(path, share, t["engine_calls"] / t["photos"], calls_per_photo,
+                                    measured)
     wall = [r["wall_s"] for r in declined]
     cpu_declined = [r["cpu_s"] for r in declined]
     out += ["", f"Added latency of a photo paid after the engine declined it: the engine's read "
             f"before the API call, p50 {pct(cpu_declined, 0.5):.2f} s CPU / "
             f"{pct(wall, 0.5):.2f} s wall, p95 {pct(cpu_declined, 0.95):.2f} s CPU / "
-            f"{pct(wall, 0.95):.2f} s wall over the {len(declined)} declined hold-out photos "
-            f"(wall time on this shared machine, load average {os.getloadavg()[0]:.1f}; the "
+            f"{pct(wall, 0.95):.2f} s wall over the {len(declined)} declined photos of "
+            f"`{measured}` (wall time on this shared machine, load average {os.getloadavg()[0]:.1f}; the "
             f"engine function adds its HTTP round trip, bench/engine_function.py)."]
     return out
 

@@ -25,7 +25,6 @@ counted, and one API call per photo is assumed (a sheet with both sides costs tw
 """
 
 import os
-import re
 import sys
 
 from common import ROOT, load_results, publish, record
@@ -40,13 +39,19 @@ PHOTOS = 1000
 
 
 def template_sizes():
-    """MemorySize (GB) of the function and Cpu, MemorySize, InstanceConcurrency of the engine."""
+    """MemorySize (GB) of the function and Cpu, MemorySize, InstanceConcurrency of the engine,
+    as template.yml deploys them by default (the function's size depends on the Cascade
+    parameter: `Fn::If` of Cascade=in-function, whose other branch is the default)."""
+    import yaml
+
     with open(os.path.join(ROOT, "template.yml"), encoding="utf-8") as f:
-        text = f.read()
-    memories = [int(m) for m in re.findall(r"^\s+MemorySize: (\d+)", text, re.MULTILINE)]
-    cpu = float(re.search(r"^\s+Cpu: ([\d.]+)", text, re.MULTILINE).group(1))
-    concurrency = int(re.search(r"^\s+InstanceConcurrency: (\d+)", text, re.MULTILINE).group(1))
-    return memories[0] / 1024, cpu, memories[1] / 1024, concurrency
+        resources = yaml.safe_load(f)["Resources"]
+    memory = resources["Function"]["Properties"]["MemorySize"]
+    if isinstance(memory, dict):
+        memory = memory["Fn::If"][2]
+    engine = resources["EngineFunction"]["Properties"]
+    return (int(memory) / 1024, float(engine["Cpu"]), int(engine["MemorySize"]) / 1024,
+            int(engine["InstanceConcurrency"]))
 
 
 def fc_usd(vcpu: float, memory_gb: float, seconds: float, invocations: int = PHOTOS) -> float:

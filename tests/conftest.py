@@ -72,6 +72,26 @@ def ocr_api(_ocr_server):
 
 
 @pytest.fixture(scope="session")
+def _kms_server():
+    from tests.fakes.kms_api import KmsServer
+
+    with KmsServer() as server:
+        yield server
+
+
+@pytest.fixture
+def kms(_kms_server):
+    """KMS Secrets Manager's stand-in, holding no secret yet, and the function's cache of
+    secrets emptied before and after."""
+    from idcard_ocr.io import secrets
+
+    _kms_server.reset()
+    secrets.forget_cached()
+    yield _kms_server
+    secrets.forget_cached()
+
+
+@pytest.fixture(scope="session")
 def _mns_server():
     server = MnsServer().start()
     yield server

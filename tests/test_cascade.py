@@ -8,6 +8,7 @@ engine speaks the marketplace's contract, tests/test_engine_server.py).
 """
 
 import json
+import re
 import socket
 
 import pytest
@@ -111,6 +112,26 @@ def test_a_reading_the_engine_cannot_vouch_for_is_paid_and_says_why(fast, engine
         assert result["engine_confidence"]["address"] == SURE
 
 
+@pytest.mark.parametrize("side, change, declined", [
+    ("face", {"name": "欧"}, "implausible:name"),
+    ("face", {"name": "姓名欧阳晓明"}, "implausible:name"),           # a label read into it
+    ("face", {"name": "欧阳晓明·"}, "implausible:name"),
+    ("face", {"name": "买买提·艾力", "nationality": "维吾尔"}, None),  # a minority name
+    ("face", {"name": "买买提·艾力"}, "implausible:name"),             # … not for 汉
+    ("face", {"name": "阿卜杜热合曼·买买提"[:6], "nationality": "维吾尔"}, None),
+    ("face", {"address": "开户浙江省杭州市余杭区文一西路969号"}, "implausible:address"),
+    ("face", {"birth": "20990307", "num": "330110209903072316"}, "implausible:birth"),
+    ("back", {"issue": "杭州市公安"}, "implausible:issue"),              # cut short
+    ("back", {"issue": "签发机关杭州市公安局"}, "implausible:issue"),    # the label kept
+    ("back", {"issue": "余杭区派出所"}, None),
+    ("back", {"issue": "西湖公安局"}, "implausible:issue"),              # no division named
+    ("back", {"start_date": "20990610", "end_date": "21190610"}, "implausible:start_date"),
+])
+def test_a_field_not_written_as_on_a_card_is_not_vouched_for(side, change, declined):
+    answer = dict(ENGINE_FACE if side == "face" else ENGINE_BACK, **change)
+    assert decline_reason(answer, side) == declined
+
+
 @pytest.mark.parametrize("failure, code", [("down", errors.CONNECTION_FAILED),
                                            ("broken", "RuntimeError")])
 def test_an_engine_that_fails_never_costs_the_photo_its_result(fast, failure, code):
@@ -205,6 +226,26 @@ def test_the_offline_engine_alone_costs_no_call():
     assert engine.recognize(photo.data, "face").attempts == 0
 
 
+def test_a_paired_back_belongs_to_its_holder_as_on_a_real_card():
+    """The calibration's sheets (tests/fakes/cards.random_back with the face's birth): issued
+    after the birth, valid as long as the holder's age gives, judged by card/checks.py."""
+    import random
+
+    from idcard_ocr.card.checks import back_checks
+    from tests.fakes.cards import REAL_PLACES, random_back, random_face
+
+    rng, lengths = random.Random(23), set()
+    for _ in range(300):
+        face = random_face(rng, places=REAL_PLACES)
+        back = random_back(rng, places=REAL_PLACES, birth=face["birth"])
+        checks = back_checks(back, birth=face["birth"])
+        assert checks["validity_format"]["ok"] and checks["validity_length"]["ok"], back
+        assert back["start_date"] > face["birth"]
+        lengths.add(back["end_date"] if back["end_date"] == "长期" else
+                    int(back["end_date"][:4]) - int(back["start_date"][:4]))
+    assert lengths == {5, 10, 20, "长期"}  # every age band occurs
+
+
 # Settings and the composition root ------------------------------------------------------------
 
 BASE = {"RESULT_SIGNING_KEY": "Zk7qW2mX9pL4vN8rT3yB6cH1jF5gD0sA2eU7iO4wQ9zX3nM8", "OSS_ENDPOINT": "http://127.0.0.1:9",
@@ -237,6 +278,58 @@ def test_the_cascade_reads_in_process_or_through_the_engine_url():
     assert (engine.policy.max_attempts, engine.policy.per_call_s) == (1, 3.0)
     assert isinstance(app.recognizer.api, MarketplaceClient)
     assert app.recognizer.api.api_url != engine.api_url
+
+
+def cascade_settings(**more):
+    return Settings.from_env(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade"} | more)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("0.97", {name: 0.97 for name in MIN_CONFIDENCE}),
+    ("0.97,address=0.99", dict({name: 0.97 for name in MIN_CONFIDENCE}, address=0.99)),
+    ("address=0.99, 0.97", dict({name: 0.97 for name in MIN_CONFIDENCE}, address=0.99)),
+    ("name=1, num=0", {"name": 1.0, "num": 0.0}),
+    ("  ", {}),
+])
+def test_the_thresholds_can_be_overridden_by_a_setting(value, expected):
+    assert dict(cascade_settings(CASCADE_MIN_CONFIDENCE=value).confidence_overrides) == expected
+    app = App.from_environment(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade",
+                                       "CASCADE_MIN_CONFIDENCE": value})
+    assert dict(app.recognizer.thresholds) == dict(MIN_CONFIDENCE, **expected)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("1.5", "is not a threshold"), ("-0.1", "is not a threshold"), ("nan", "is not a threshold"),
+    ("high", "is not a threshold"), ("address=", "is not a threshold"),
+    ("adress=0.9", "'adress' is not a field"), ("0.9,0.95", "two thresholds"),
+    ("0.9,,address=0.95", "is not a threshold"),
+])
+def test_a_wrong_threshold_override_is_refused_at_start_naming_the_setting(value, message):
+    with pytest.raises(ConfigError, match=message) as refused:
+        cascade_settings(CASCADE_MIN_CONFIDENCE=value)
+    assert refused.value.variable == "CASCADE_MIN_CONFIDENCE"
+
+
+@pytest.mark.parametrize("name, value", [("CASCADE_MIN_CONFIDENCE", "0.9"),
+                                         ("CASCADE_FORCE_API", "true")])
+def test_the_cascade_settings_are_refused_in_another_mode(name, value):
+    with pytest.raises(ConfigError, match="only with OCR_ENGINE=cascade"):
+        Settings.from_env(BASE | {"OCR_APPCODE": APPCODE, name: value})
+    assert Settings.from_env(BASE | {"OCR_APPCODE": APPCODE, "CASCADE_FORCE_API": "false"})
+
+
+def test_the_kill_switch_sends_every_photo_to_the_api_without_asking_the_engine(fast):
+    with pytest.raises(ConfigError, match="CASCADE_FORCE_API"):
+        cascade_settings(CASCADE_FORCE_API="maybe")
+    app = App.from_environment(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade",
+                                       "CASCADE_FORCE_API": "yes"})
+    assert app.recognizer.force_api is True
+    engine, api = Engine(face=ENGINE_FACE), Api(face=dict(FACE))
+    event = fast.upload("idcards/forced-face.jpg")
+    outcome = fast.run(Cascade(engine, api, force_api=True), event)
+    assert (outcome.status, outcome.api_calls, outcome.recognized_by) == ("ok", 1, "api")
+    assert engine.calls == [] and api.calls == ["face"]
+    assert fast.result(event.key)["engine_declined"] == "api_forced"
 
 
 # Over the real object protocol ----------------------------------------------------------------
@@ -332,6 +425,76 @@ def test_over_http_a_vouched_reading_survives_a_failed_write_and_the_engine_goin
     assert stored(bucket, item[0])["recognized_by"] == "engine"
 
 
+def test_over_http_the_settings_raise_a_threshold_or_force_the_api(
+        bucket, cascade_env, ocr_api, engine_fn):
+    item = upload(bucket, "idcards/c6-face.jpg", images.card_jpeg(seed=236))
+    env = cascade_env | {"CASCADE_MIN_CONFIDENCE": f"address={SURE + 0.005}"}
+    assert run(bucket, env, item)["recognized_by"] == "api"
+    assert stored(bucket, item[0])["engine_declined"] == "low_confidence:address"
+    item = upload(bucket, "idcards/c7-face.jpg", images.card_jpeg(seed=237))
+    assert run(bucket, cascade_env | {"CASCADE_FORCE_API": "true"}, item)["recognized_by"] \
+        == "api"
+    assert len(engine_fn.requests) == 1  # the first photo's; the forced one never asked it
+    assert stored(bucket, item[0])["engine_declined"] == "api_forced"
+    assert len(ocr_api.requests) == 2
+
+
+# ENGINE_APPCODE from KMS Secrets Manager, as the API's AppCode (tests/test_secrets.py) --------
+
+ENGINE_SECRET = "idcard-ocr/engine-appcode"
+
+
+@pytest.fixture
+def engine_kms_env(cascade_env, kms):
+    kms.state.secrets[ENGINE_SECRET] = ENGINE_APPCODE
+    env = {k: v for k, v in cascade_env.items() if k != "ENGINE_APPCODE"}
+    return env | {"ENGINE_APPCODE_SECRET_NAME": ENGINE_SECRET, "KMS_ENDPOINT": kms.endpoint}
+
+
+def test_the_engine_appcode_comes_from_its_secret_once_per_instance(
+        bucket, engine_kms_env, kms, ocr_api, engine_fn, logs):
+    for n in range(2):
+        item = upload(bucket, f"idcards/k{n}-face.jpg", images.card_jpeg(seed=250 + n))
+        assert run(bucket, engine_kms_env, item)["recognized_by"] == "engine"
+    assert kms.state.reads == [ENGINE_SECRET]
+    assert {r.headers["Authorization"] for r in engine_fn.requests} == \
+        {f"APPCODE {ENGINE_APPCODE}"}
+    assert ocr_api.requests == []
+    assert ENGINE_APPCODE not in "\n".join(logs) + json.dumps(stored(bucket, item[0]))
+
+
+def test_a_rotated_engine_secret_is_read_again_after_the_engine_refuses_the_old_one(
+        bucket, engine_kms_env, kms, ocr_api, engine_fn, monkeypatch):
+    from idcard_ocr.io import secrets
+
+    run(bucket, engine_kms_env, upload(bucket, "idcards/k2-face.jpg",
+                                       images.card_jpeg(seed=252)))
+    rotated = "rotated-engine-appcode-0123456789"
+    kms.state.secrets[ENGINE_SECRET] = rotated
+    engine_fn.state.appcodes = (rotated,)
+    monkeypatch.setattr(secrets, "REREAD_AFTER_S", 0.0)
+    item = upload(bucket, "idcards/k3-face.jpg", images.card_jpeg(seed=253))
+    assert run(bucket, engine_kms_env, item)["recognized_by"] == "engine"
+    assert kms.state.reads == [ENGINE_SECRET, ENGINE_SECRET] and ocr_api.requests == []
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"ENGINE_APPCODE_SECRET_NAME": "no-such-secret"}, "there is no secret"),
+    ({"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "not-the-secret"}, "needs kms:GetSecretValue"),
+    ({"ENGINE_APPCODE": ENGINE_APPCODE}, "not both"),
+    ({"ENGINE_URL": ""}, "only with ENGINE_URL"),
+])
+def test_engine_secret_problems_fail_before_any_call_naming_the_setting(
+        bucket, engine_kms_env, kms, ocr_api, engine_fn, change, message):
+    item = upload(bucket, "idcards/k4-face.jpg", images.card_jpeg(seed=254))
+    with pytest.raises(ConfigError, match=message) as refused:
+        handle(oss_event(bucket.bucket_name, item), fc_context(), engine_kms_env | change)
+    assert {p.variable for p in refused.value.problems} <= {"ENGINE_APPCODE",
+                                                           "ENGINE_APPCODE_SECRET_NAME"}
+    assert ocr_api.requests == [] and engine_fn.requests == []
+    assert not bucket.object_exists("idcards/k4-face.jpg.json")
+
+
 def test_the_message_names_the_reader_and_the_receipt_keeps_it(
         bucket, cascade_env, ocr_api, engine_fn, mns):
     env = cascade_env | {"OUTPUT": "mns", "MNS_ENDPOINT": mns.endpoint,
@@ -393,6 +556,48 @@ def test_the_console_filters_by_reader_and_ignores_other_values():
     assert Filter.from_params({"recognized_by": "<script>"}) == Filter()
 
 
+def test_the_console_detail_shows_the_reader_its_confidences_and_why_it_declined(
+        bucket, cascade_env, ocr_api, engine_fn):
+    """The detail page over HTTP (the real console server), in Chinese and in English."""
+    from idcard_ocr.ops.review.server import ConsoleServer
+    from tests.test_review_http import Client, console_for
+
+    free = upload(bucket, "idcards/d1-face.jpg", images.card_jpeg(seed=261))
+    run(bucket, cascade_env, free)
+    engine_fn.state.face = unsure(ENGINE_FACE, "address", 0.31)
+    paid = upload(bucket, "idcards/d2-face.jpg", images.card_jpeg(seed=262))
+    run(bucket, cascade_env, paid)
+    with ConsoleServer(console_for(cascade_env, bucket), "127.0.0.1", 0) as server:
+        client = Client(server)
+        page = client.get("/detail", key=free[0]).text
+        assert 'id="reader-face" data-reader="engine"' in page and "离线引擎" in page
+        assert "引擎置信度" in page and "未采用引擎结果的原因" not in page
+        assert re.search(r'data-field="address"><th>住址</th><td>0\.990</td>', page)
+        page = client.get("/detail", key=paid[0]).text
+        assert 'data-reader="api"' in page and "API（计费）" in page
+        assert "未采用引擎结果的原因" in page and "住址的置信度低于阈值" in page
+        assert "<code>low_confidence:address</code>" in page
+        assert re.search(r'data-field="address"><th>住址</th><td>0\.310</td>', page)
+        english = client.get("/lang", to="en", next="/detail?key=" + paid[0]).text
+        assert "Why the engine&#39;s reading was not taken" in english
+        assert "address: confidence below its threshold" in english
+        assert FACE["address"] not in page + english  # masked as every personal field
+
+
+def test_every_decline_reason_reads_as_a_sentence_in_both_languages():
+    from idcard_ocr.card.vouching import DECLINE_KINDS
+    from idcard_ocr.ops.review import i18n
+
+    assert set(i18n.DECLINES) == set(DECLINE_KINDS)
+    assert i18n.declined("back:checks_failed:validity_length", "zh") == \
+        "国徽面: 校验未通过：有效期长度"
+    assert i18n.declined("engine_failed:connection_failed", "en") == \
+        "the engine failed (connection_failed)"
+    assert i18n.declined("api_forced", "zh").endswith("（CASCADE_FORCE_API）")
+    assert i18n.declined("something:new", "zh") == "something:new"  # shown as it is
+    assert i18n.declined(None, "en") == ""
+
+
 # Deploying (template.yml's Cascade parameter; s.cascade*.yaml in tests/test_deploy_s.py) -------
 
 def test_the_template_offers_the_cascade_with_the_engine_inside_or_beside():
@@ -422,3 +627,36 @@ def test_the_template_offers_the_cascade_with_the_engine_inside_or_beside():
 
     default = ros.variant(template)["Resources"]["Function"]["Properties"]
     assert default["EnvironmentVariables"]["OCR_ENGINE"] == "api" and "Cpu" not in default
+
+
+def test_the_template_reads_the_engine_appcode_from_kms_when_asked():
+    from tests import ros
+
+    template = ros.load()
+    kms = ros.variant(template, Cascade="engine-function",
+                      EngineAppCodeSecretName="idcard-ocr/engine-appcode",
+                      EngineAppCodeSecretKeyId="key-123")
+    resources = kms["Resources"]
+    env = resources["Function"]["Properties"]["EnvironmentVariables"]
+    assert env["ENGINE_APPCODE"] == ""  # not in the function's configuration any more
+    assert env["ENGINE_APPCODE_SECRET_NAME"] == {"Ref": "EngineAppCodeSecretName"}
+    assert resources["EngineFunction"]["Properties"]["EnvironmentVariables"][
+        "ENGINE_APPCODES"] == {"Ref": "EngineSecretAppCode"}
+    assert template["Parameters"]["EngineSecretAppCode"]["NoEcho"] is True
+    assert resources["EngineAppCodeSecretPolicy"]["Properties"]["Roles"] == \
+        [{"Fn::GetAtt": ["FunctionRole", "RoleName"]}]  # the function's role, not the engine's
+    policy = ros.resolve(resources["EngineAppCodeSecretPolicy"]["Properties"],
+                         kms["_parameters"], {})
+    statements = policy["PolicyDocument"]["Statement"]
+    assert [(s["Action"], s["Resource"]) for s in statements] == [
+        (["kms:GetSecretValue"],
+         ["acs:kms:cn-hangzhou:123456789:secret/idcard-ocr/engine-appcode"]),
+        (["kms:Decrypt"], ["acs:kms:cn-hangzhou:123456789:key/key-123"])]
+    assert "EnableKeyManagement" in resources
+    ros.cdk_check(resources)
+    for options in ({}, {"Cascade": "engine-function"},
+                    {"EngineAppCodeSecretName": "idcard-ocr/engine-appcode"}):  # no cascade
+        other = ros.variant(template, **options)["Resources"]
+        assert "EngineAppCodeSecretPolicy" not in other and "EnableKeyManagement" not in other
+        assert other["Function"]["Properties"]["EnvironmentVariables"][
+            "ENGINE_APPCODE_SECRET_NAME"] == ""

@@ -22,7 +22,7 @@ FILES = ("s.yaml", "s.eventbridge.yaml", "s.engine.yaml", "s.cascade.yaml",
 ACCOUNT = ros.PSEUDO["ALIYUN::TenantId"]
 SECRETS = {"OCR_APPCODE": "placeholder", "RESULT_SIGNING_KEY":
            "Zk7qW2mX9pL4vN8rT3yB6cH1jF5gD0sA2eU7iO4wQ9zX3nM8",  # generated-looking
-           "ENGINE_APPCODE": "e" * 40}
+           "ENGINE_APPCODE": "e" * 40, "ENGINE_APPCODES": "e" * 40}
 # Props the fc3 component reads itself rather than passing to FC's CreateFunction.
 FC3_ONLY = {"region", "triggers", "asyncInvokeConfig", "concurrencyConfig", "provisionConfig",
             "endpoint", "supplement", "vpcBinding", "annotations"}

@@ -116,9 +116,11 @@ def mutable(bucket, env, ocr_api):
 
 def test_every_request_needs_the_token_then_the_session_path(reader):
     url = reader.server.url
+    session = reader.server.console.access.session
+    near_miss = session[:-1] + ("1" if session.endswith("0") else "0")  # one character off
     for path in ("", "static/htmx.min.js", "export.csv", "counts",
                  "image?key=" + review_bucket.key_for("ok", 0), "s/", "s/forged/",
-                 "s/" + reader.server.console.access.session[:-1] + "0/"):
+                 "s/" + near_miss + "/"):
         assert requests.get(url + path).status_code == 401, path
     assert requests.get(url + "?token=wrong").status_code == 403
     first = requests.get(reader.server.login_url + "&status=error", allow_redirects=False)

@@ -11,29 +11,14 @@ from idcard_ocr.io import secrets
 from idcard_ocr.ops.cli import main as cli
 from tests.conftest import APPCODE, fc_context, oss_event, upload
 from tests.fakes import images
-from tests.fakes.kms_api import KmsServer
 
 SECRET = "idcard-ocr/appcode"
 ROTATED = "rotated-appcode-fedcba9876543210"
 
 
-@pytest.fixture(scope="module")
-def _kms_server():
-    with KmsServer() as server:
-        yield server
-
-
-@pytest.fixture
-def kms(_kms_server):
-    _kms_server.reset()
-    _kms_server.state.secrets[SECRET] = APPCODE
-    secrets.forget_cached()
-    yield _kms_server
-    secrets.forget_cached()
-
-
 @pytest.fixture
 def kms_env(env, kms):
+    kms.state.secrets[SECRET] = APPCODE
     settings = {k: v for k, v in env.items() if k != "OCR_APPCODE"}
     return settings | {"OCR_APPCODE_SECRET_NAME": SECRET, "KMS_ENDPOINT": kms.endpoint}
 

@@ -101,13 +101,30 @@ def random_face(rng: random.Random, places=PLACES, nations=NATIONS,
 
 
 def random_back(rng: random.Random, today: date = date(2026, 11, 25),
-                places=PLACES) -> Dict[str, str]:
+                places=PLACES, birth: Optional[str] = None) -> Dict[str, str]:
+    """A back; without `birth` its validity is drawn at random (it belongs to nobody), with the
+    holder's `birth` (YYYYMMDD) it is the back of that holder's card: issued after the birth,
+    valid as long as the law gives a holder of that age at issue (valid_years_at)."""
     _, province, city, districts = rng.choice(places)
     issue = f"{city or province}公安局{rng.choice(districts)}分局"
     start = today - timedelta(days=rng.randrange(30, 365 * 19))
-    years = rng.choice((5, 10, 20, 0))
+    if birth is None:
+        years = rng.choice((5, 10, 20, 0))
+    else:
+        born = date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+        while start <= born or (start.month, start.day) == (2, 29):
+            start = today - timedelta(days=rng.randrange(30, 365 * 19))
+        years = valid_years_at(born, start)
     end = "长期" if years == 0 else f"{start.year + years}{start:%m%d}"
     return {"issue": issue, "start_date": f"{start:%Y%m%d}", "end_date": end}
+
+
+def valid_years_at(born: date, issued: date) -> int:
+    """Years a card issued on `issued` is valid for its holder born on `born` (0: long-term):
+    居民身份证法 (the Resident Identity Card Law), article 5: under 16, 5 years; 16-25, 10;
+    26-45, 20; 46 and over, long-term."""
+    age = issued.year - born.year - ((issued.month, issued.day) < (born.month, born.day))
+    return 5 if age < 16 else 10 if age <= 25 else 20 if age <= 45 else 0
 
 
 def draw_face(truth: Dict[str, str], font_path: str, rng: random.Random) -> Image.Image:

@@ -66,7 +66,9 @@ def _font(rng: random.Random) -> Tuple[str, int]:
 
 # The card --------------------------------------------------------------------------------------
 
-def make_card(seed: int, side: str) -> Card:
+def make_card(seed: int, side: str, birth: Optional[str] = None) -> Card:
+    """One card from `seed`; a back given the holder's `birth` belongs to that holder
+    (cards.random_back)."""
     rng = random.Random(seed)
     hei = _font(rng)
     if side == "face":
@@ -74,7 +76,7 @@ def make_card(seed: int, side: str) -> Card:
         while len(truth["address"]) > 33:  # a card's address has at most three lines
             truth = random_face(rng, places=REAL_PLACES, nations=REAL_NATIONS)
         return Card(side, truth, draw_face(truth, hei, rng), len(_wrap(truth["address"])))
-    truth = random_back(rng, places=REAL_PLACES)
+    truth = random_back(rng, places=REAL_PLACES, birth=birth)
     return Card(side, truth, draw_back(truth, hei, rng))
 
 
@@ -219,11 +221,16 @@ def _star(cx: float, cy: float, r: float):
 
 # Photographing -----------------------------------------------------------------------------
 
-def shoot(kind: str, seed: int, side: Optional[str] = None) -> Photo:
-    """A photo of `kind` (KINDS) from `seed`; single-card kinds pick a side unless given."""
+def shoot(kind: str, seed: int, side: Optional[str] = None, paired: bool = False) -> Photo:
+    """A photo of `kind` (KINDS) from `seed`; single-card kinds pick a side unless given.
+
+    `paired`: a sheet's back belongs to its face's holder (issued after the birth, valid as
+    long as the holder's age gives), as on a real card's copy; by default the back is drawn
+    independently (the sheets the engine's benches have always measured)."""
     rng = random.Random(seed * 7919 + KINDS.index(kind))
     if kind in SHEET_KINDS:
-        face, back = make_card(seed, "face"), make_card(seed + 500_000, "back")
+        face = make_card(seed, "face")
+        back = make_card(seed + 500_000, "back", face.truth["birth"] if paired else None)
         img, detail = _sheet(face, back, rng, photographed=kind == "sheet_photo")
         truth = {"face": face.truth, "back": back.truth}
         return Photo(kind, _jpeg(img, rng.randint(80, 92)), truth, detail)

@@ -21,7 +21,7 @@ watermarks, dark photos) and sheet (both sides on an A4 page). Everything follow
 
 import math
 import random
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont
@@ -63,14 +63,17 @@ def available() -> bool:
         all(os.path.exists(p) for style in NUMBER_FONTS.values() for p, _ in style)
 
 
-def shoot(rendering: str, kind: str, seed: int) -> Photo:
+def shoot(rendering: str, kind: str, seed: int, paired: bool = False) -> Photo:
+    """`paired`: a sheet's back belongs to its face's holder (realistic.shoot's `paired`; the
+    fresh rendering always pairs them)."""
     if rendering == "fresh":  # the third rendering, the fresh hold-out: its own module
         from tests.fakes import fresh
 
         return fresh.shoot(kind, seed)
     rng = random.Random(f"{rendering}/{kind}/{seed}")
     if kind == "sheet":
-        face, back = _card(rendering, "face", rng, kind), _card(rendering, "back", rng, kind)
+        face = _card(rendering, "face", rng, kind)
+        back = _card(rendering, "back", rng, kind, face[0]["birth"] if paired else None)
         img, detail = _sheet(rendering, face, back, rng)
         return Photo(kind, realistic._jpeg(img, rng.randint(78, 92)),
                      {"face": face[0], "back": back[0]}, detail)
@@ -82,7 +85,8 @@ def shoot(rendering: str, kind: str, seed: int) -> Photo:
 
 # Cards -----------------------------------------------------------------------------------------
 
-def _card(rendering: str, side: str, rng: random.Random, kind: str) -> Tuple[Dict, Image.Image]:
+def _card(rendering: str, side: str, rng: random.Random, kind: str,
+          birth: Optional[str] = None) -> Tuple[Dict, Image.Image]:
     font = rng.choice(FONTS[rendering])
     if side == "face":
         truth = random_face(rng, places=REAL_PLACES, nations=REAL_NATIONS)
@@ -90,7 +94,7 @@ def _card(rendering: str, side: str, rng: random.Random, kind: str) -> Tuple[Dic
             truth = random_face(rng, places=REAL_PLACES, nations=REAL_NATIONS)
         img = (_gb_face if rendering == "gb" else _specimen_face)(truth, font, rng, kind)
     else:
-        truth = random_back(rng, places=REAL_PLACES)
+        truth = random_back(rng, places=REAL_PLACES, birth=birth)
         img = (_gb_back if rendering == "gb" else _specimen_back)(truth, font, rng)
     if kind != "plain_face" and kind != "plain_back":
         if rng.random() < 0.5:

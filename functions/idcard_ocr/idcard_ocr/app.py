@@ -54,8 +54,12 @@ class App:
         self.uses = uses
         self.appcode = _appcode_source(settings, credentials, region) if uses.recognition \
             else None
+        self.engine_appcode = _engine_appcode_source(settings, credentials, region) \
+            if uses.recognition else None
         if settings.ocr_engine in PAID_ENGINES and uses.recognition:
             self.appcode.current()  # a missing or unreadable secret fails here, before any call
+        if self.engine_appcode is not None:
+            self.engine_appcode.current()
         self._buckets: Dict[Tuple[str, str], ObjectStore] = {}
         self._lock = threading.Lock()
         self._recognizer: Optional[Recognizer] = None
@@ -86,6 +90,7 @@ class App:
             check(lambda: settings.oss_endpoint_for(region))
             if uses.recognition and credentials is not None:
                 check(lambda: _appcode_source(settings, credentials, region))
+                check(lambda: _engine_appcode_source(settings, credentials, region))
         if problems:
             raise ConfigError.all_of(problems)
         return cls(settings, credentials, region, _context_memory(context), uses)
@@ -114,7 +119,8 @@ class App:
                 if not self.uses.recognition:
                     raise ConfigError("OCR_APPCODE", "this command was set up to recognise "
                                                      "nothing, so its settings were not read")
-                self._recognizer = _recognizer(self.settings, self.appcode)
+                self._recognizer = _recognizer(self.settings, self.appcode,
+                                               self.engine_appcode)
             return self._recognizer
 
     @property
@@ -141,22 +147,24 @@ class App:
                         request_id)
 
 
-def _recognizer(settings: Settings, appcode) -> Recognizer:
+def _recognizer(settings: Settings, appcode, engine_appcode=None) -> Recognizer:
     """OCR_ENGINE: the marketplace API, the engine in this process, or the cascade of both."""
     if settings.ocr_engine == "local":
         return OfflineEngine()
     api = MarketplaceClient.from_settings(settings, appcode)
     if settings.ocr_engine == "api":
         return api
+    from .card.vouching import MIN_CONFIDENCE
     from .io.cascade import Cascade, engine_client
 
     if settings.engine_url:
-        engine = engine_client(settings.engine_url, settings.engine_appcode,
-                               settings.engine_timeout_s)
+        engine = engine_client(settings.engine_url, engine_appcode, settings.engine_timeout_s)
     else:
         _require_engine()
         engine = OfflineEngine()
-    return Cascade(engine, api, settings.engine_timeout_s)
+    return Cascade(engine, api, settings.engine_timeout_s,
+                   thresholds={**MIN_CONFIDENCE, **dict(settings.confidence_overrides)},
+                   force_api=settings.force_api)
 
 
 def _require_engine() -> None:
@@ -187,16 +195,33 @@ _OUTPUTS = {"mns": _mns_output}
 
 
 def _appcode_source(settings: Settings, credentials: Credentials, region: Optional[str]):
+    """The marketplace's AppCode: OCR_APPCODE, or the KMS secret OCR_APPCODE_SECRET_NAME."""
+    return _secret_source(settings.appcode, settings.appcode_secret_name,
+                          "OCR_APPCODE_SECRET_NAME", settings, credentials, region)
+
+
+def _engine_appcode_source(settings: Settings, credentials: Credentials,
+                           region: Optional[str]):
+    """The engine function's AppCode (ENGINE_APPCODE, or the KMS secret
+    ENGINE_APPCODE_SECRET_NAME) when the cascade reads through ENGINE_URL; else None."""
+    if settings.ocr_engine != "cascade" or not settings.engine_url:
+        return None
+    return _secret_source(settings.engine_appcode, settings.engine_appcode_secret_name,
+                          "ENGINE_APPCODE_SECRET_NAME", settings, credentials, region)
+
+
+def _secret_source(value: Optional[str], secret_name: Optional[str], variable: str,
+                   settings: Settings, credentials: Credentials, region: Optional[str]):
     from .io.secrets import FixedAppCode, SecretAppCode
 
-    if not settings.appcode_secret_name:
-        return FixedAppCode(settings.appcode)
+    if not secret_name:
+        return FixedAppCode(value)
     region = region or settings.region
     endpoint = settings.kms_endpoint or (f"https://kms.{region}.aliyuncs.com" if region else None)
     if endpoint is None:
         raise ConfigError("KMS_ENDPOINT", "is not set and the function's region is unknown "
                                           "(FC sets FC_REGION)")
-    return SecretAppCode(settings.appcode_secret_name, endpoint, credentials)
+    return SecretAppCode(secret_name, endpoint, credentials, variable=variable)
 
 
 def _image_limits(settings: Settings, memory_mb: Optional[int]) -> ImageLimits:

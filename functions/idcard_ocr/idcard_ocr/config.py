@@ -6,7 +6,7 @@ Every problem is reported with the variable's name before any API call is made.
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Tuple
+from typing import Dict, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
@@ -64,7 +64,12 @@ class Settings:
     inside_fc: bool = False  # FC set its variables: OSS's internal endpoint is reachable
     engine_url: Optional[str] = None          # cascade: the engine function (else in-process)
     engine_appcode: Optional[str] = field(default=None, repr=False)
+    engine_appcode_secret_name: Optional[str] = None  # the engine's AppCode in KMS instead
     engine_timeout_s: float = 5.0             # cascade: the engine's share of the invocation
+    # cascade: CASCADE_MIN_CONFIDENCE, (field, threshold) replacing card/vouching.py's fitted
+    # ones (pairs, not a dict: Settings stays hashable)
+    confidence_overrides: Tuple[Tuple[str, float], ...] = ()
+    force_api: bool = False                   # cascade: CASCADE_FORCE_API, the kill switch
     image_max_decoded_mb: Optional[int] = None  # explicit decoding budget; else from memory_mb
 
     def signer(self):
@@ -114,6 +119,20 @@ class Settings:
         engine_appcode = env.text("ENGINE_APPCODE")
         if engine_appcode is not None and not _APPCODE.match(engine_appcode):
             raise ConfigError("ENGINE_APPCODE", "must be printable ASCII without spaces")
+        engine_secret_name = env.text("ENGINE_APPCODE_SECRET_NAME")
+        if engine_secret_name is not None and engine_appcode is not None:
+            raise ConfigError("ENGINE_APPCODE", "set either ENGINE_APPCODE or "
+                                                "ENGINE_APPCODE_SECRET_NAME, not both")
+        if engine_secret_name is not None and engine_url is None:
+            raise ConfigError("ENGINE_APPCODE_SECRET_NAME", "is read only with ENGINE_URL (the "
+                                                            "engine function it opens)")
+        overrides = _confidence_overrides(env.text("CASCADE_MIN_CONFIDENCE"))
+        force_api = env.flag("CASCADE_FORCE_API", False)
+        if engine != "cascade":
+            for name, given in (("CASCADE_MIN_CONFIDENCE", overrides),
+                                ("CASCADE_FORCE_API", force_api)):
+                if given:
+                    raise ConfigError(name, "is read only with OCR_ENGINE=cascade")
         suffix = env.text("RESULT_SUFFIX", ".json")
         if not suffix.startswith(".") or len(suffix) < 2 or "/" in suffix:
             raise ConfigError("RESULT_SUFFIX", f"must start with '.' and name a file ending, "
@@ -170,6 +189,9 @@ class Settings:
             ocr_engine=engine,
             engine_url=engine_url,
             engine_appcode=engine_appcode,
+            engine_appcode_secret_name=engine_secret_name,
+            confidence_overrides=tuple(overrides.items()),
+            force_api=force_api,
             engine_timeout_s=env.number("ENGINE_TIMEOUT_S", 5.0, low=0.5, high=60),
             appcode=appcode,
             appcode_secret_name=secret_name,
@@ -238,6 +260,41 @@ def _signing_keys(value: Optional[str]) -> Tuple[str, ...]:
                                                     f"different characters); make one with "
                                                     f"{HOW_TO_MAKE_A_KEY}")
     return keys
+
+
+def _confidence_overrides(value: Optional[str]) -> Dict[str, float]:
+    """CASCADE_MIN_CONFIDENCE: `0.97` (every field), `address=0.99,name=0.97` (those fields), or
+    both (`0.97,address=0.99`: every field 0.97, the address 0.99). A threshold above 1 is
+    refused: CASCADE_FORCE_API is the way to send everything to the API."""
+    from .card.documents import FIELDS
+
+    if value is None:
+        return {}
+    names = [name for side in ("face", "back") for name in FIELDS[side]]
+    every: Optional[float] = None
+    out: Dict[str, float] = {}
+    for part in (p.strip() for p in value.split(",")):
+        name, _, number = part.rpartition("=")
+        name = name.strip()
+        if name and name not in names:
+            raise ConfigError("CASCADE_MIN_CONFIDENCE", f"{name[:20]!r} is not a field; the "
+                                                        f"fields are {', '.join(names)}")
+        try:
+            threshold = float(number)
+        except ValueError:
+            threshold = float("nan")
+        if not 0 <= threshold <= 1:  # NaN fails too
+            raise ConfigError("CASCADE_MIN_CONFIDENCE", f"{part[:30]!r} is not a threshold: "
+                                                        f"a number from 0 to 1, alone (every "
+                                                        f"field) or as field=number, "
+                                                        f"comma-separated")
+        if name:
+            out[name] = threshold
+        elif every is None:
+            every = threshold
+        else:
+            raise ConfigError("CASCADE_MIN_CONFIDENCE", "holds two thresholds for every field")
+    return {**({n: every for n in names} if every is not None else {}), **out}
 
 
 def _optional_int(env: "_Env", name: str, low: int, high: int) -> Optional[int]:

@@ -103,6 +103,22 @@ def _timeline():
     return merged
 
 
+@lru_cache(maxsize=1)
+def _division_names() -> frozenset:
+    """Every name of GB/T 2260 (provinces, cities, counties, past and present) and the short
+    province names, without the placeholders (市辖区, 县, 省直辖县级行政区划...)."""
+    names = {entry["address"] for entries in _timeline().values() for entry in entries}
+    names.update(name for pair in _PROVINCE_PREFIXES.values() for name in pair)
+    return frozenset(name for name in names if len(name) >= 2 and "辖" not in name)
+
+
+def division_named(text: str) -> Optional[str]:
+    """The administrative division's name `text` begins with (the longest), or None."""
+    names = _division_names()
+    return next((text[:n] for n in range(min(len(text), 16), 1, -1) if text[:n] in names),
+                None)
+
+
 def region_of(code: str, year: str):
     """(province, city, district) names for a region code as it stood in `year`, or None."""
     if len(code) != 6 or not code.isdigit():

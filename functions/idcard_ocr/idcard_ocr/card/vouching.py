@@ -3,18 +3,20 @@
 
 Pure rules over answers. The engine vouches for a side when every field was read, none is
 doubted, every field's confidence (the weakest character score it was read from) clears its
-threshold, and the integrity checks of card/checks.py pass. A sheet with both sides stands
-only when both do (the back's validity judged by the face's birth date).
+threshold, every free-text field is written as on a real card (implausible_field), and the
+integrity checks of card/checks.py pass. A sheet with both sides stands only when both do (the
+back's validity judged by the face's birth date).
 
-Why the engine's reading was declined is a short code, never a value that was read:
-`engine_failed:<error code>`, `no_card_found`, `doubted:<field>`, `missing:<field>`,
-`low_confidence:<field>`, `implausible:address`, `checks_failed:<check>`, and for a sheet `<side>:<reason>` naming the
-side that could not stand.
+Why the engine's reading was declined is a short code (DECLINE_KINDS), never a value that was
+read: `engine_failed:<error code>`, `no_card_found`, `doubted:<field>`, `missing:<field>`,
+`low_confidence:<field>`, `implausible:<field>`, `checks_failed:<check>`, `api_forced`, and
+for a sheet `<side>:<reason>` naming the side that could not stand.
 """
 
+import re
 from typing import Dict, Mapping, Optional
 
-from .checks import back_checks, face_checks, province_named
+from .checks import back_checks, division_named, face_checks, province_named, today_in_china
 from .documents import FIELDS
 
 ENGINE, API = "engine", "api"
@@ -29,6 +31,12 @@ MIN_CONFIDENCE: Mapping[str, float] = {
     "name": 0.94, "sex": 0.5, "nationality": 0.9, "birth": 0.5, "address": 0.94, "num": 0.5,
     "issue": 0.9, "start_date": 0.5, "end_date": 0.5,
 }
+
+# Every kind of engine_declined ("<kind>" or "<kind>:<field, check or error code>", on a sheet
+# prefixed by the side): this module's, and io/cascade.py's about the engine itself.
+DECLINE_KINDS = ("low_confidence", "missing", "doubted", "implausible", "checks_failed",
+                 "no_confidence", "no_card_found", "engine_failed", "engine_skipped",
+                 "api_forced")
 
 # What the cascade adds to an answer, and the record lifts to its top level (and each side's).
 READER_KEYS = ("recognized_by", "engine_confidence", "engine_declined")
@@ -61,17 +69,48 @@ def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
     if side == "face":
         if answer.get("num_valid") is False or answer.get("birth_conflict"):
             return "checks_failed:number"
-        if province_named(fields["address"]) is None:
-            # A card's address begins with its province-level name; one that does not was
-            # composed wrongly (a label or an overlay read into it), however sure each
-            # character is.
-            return "implausible:address"
         checks = face_checks(fields)
     else:
         checks = back_checks(fields, birth=birth)
+    unlike = implausible_field(fields, side)
+    if unlike is not None:
+        return f"implausible:{unlike}"
     failed = [name for name, check in checks.items()  # in the checks' order: the cause first
               if not check.get("informational") and not check["ok"]]
     return f"checks_failed:{failed[0]}" if failed else None
+
+
+# How a resident ID card writes its free-text fields (GB 19083 and the issuing practice): a
+# name of 2-4 Chinese characters (a minority name may be longer, its parts joined by a middle
+# dot); an address that begins with the province-level name; an issuing authority that is a
+# public security bureau of a named division (…公安局, …分局) or a police station (…派出所).
+# A reading that breaks one was composed wrongly (a label, a stamp or an overlay read into the
+# field, a field cut short), however sure the engine is of each character.
+_HAN = "\u3400-\u9fff"
+_NAME = re.compile(f"^[{_HAN}]{{2,4}}$")
+_MINORITY_NAME = re.compile(f"^[{_HAN}]+([·•][{_HAN}]+)*$")
+_AUTHORITY_ENDINGS = ("公安局", "分局", "派出所")
+
+
+def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
+    """The first field whose value is not shaped as on a real card, or None."""
+    today = today_in_china().strftime("%Y%m%d")
+    if side == "face":
+        name = fields["name"]
+        if not (_NAME.match(name) or (fields["nationality"] != "汉" and len(name) <= 20
+                                      and _MINORITY_NAME.match(name))):
+            return "name"
+        if province_named(fields["address"]) is None:
+            return "address"
+        if fields["birth"] > today:
+            return "birth"
+        return None
+    issue = fields["issue"]
+    if not issue.endswith(_AUTHORITY_ENDINGS) or division_named(issue) is None:
+        return "issue"
+    if fields["start_date"] > today:
+        return "start_date"
+    return None
 
 
 def sheet_decline_reason(answers: Mapping[str, Mapping],

@@ -33,18 +33,20 @@ ENGINE_TIMEOUT_S = 5.0   # the engine's share of the invocation (in-process p95 
 API_RESERVE_S = 10.0
 OTHER_SIDE = {"face": "back", "back": "face"}
 _NOT_THIS_SIDE = "not_this_side"
+FORCED = "api_forced"  # engine_declined of every photo while CASCADE_FORCE_API is on
 
 
 class Cascade:
     def __init__(self, engine: Recognizer, api: Recognizer,
                  engine_timeout_s: float = ENGINE_TIMEOUT_S,
                  thresholds: Mapping[str, float] = MIN_CONFIDENCE,
-                 api_reserve_s: float = API_RESERVE_S):
+                 api_reserve_s: float = API_RESERVE_S, force_api: bool = False):
         self.engine = engine
         self.api = api
         self.engine_timeout_s = engine_timeout_s
         self.thresholds = thresholds
         self.api_reserve_s = api_reserve_s
+        self.force_api = force_api  # CASCADE_FORCE_API: the engine is not asked at all
 
     def __repr__(self):
         return f"Cascade(engine={self.engine!r}, api={self.api!r})"
@@ -68,6 +70,8 @@ class Cascade:
     def _engine_reading(self, image: bytes, side: str, deadline: Deadline
                         ) -> Tuple[Dict[str, dict], Optional[str]]:
         """The engine's answers by side, and why they cannot stand (None: they can)."""
+        if self.force_api:
+            return {}, FORCED
         budget = min(self.engine_timeout_s, deadline.remaining() - self.api_reserve_s)
         if budget < MIN_CALL_S:
             return {}, "engine_skipped:no_time"

@@ -1,8 +1,8 @@
-"""Where the AppCode comes from: the environment, or KMS Secrets Manager.
+"""Where an AppCode comes from: the environment, or KMS Secrets Manager.
 
 By default the AppCode is the OCR_APPCODE environment variable, which anyone allowed to call
 GetFunction can read. With OCR_APPCODE_SECRET_NAME the function reads it from KMS Secrets
-Manager instead (GetSecretValue, with the official client `alibabacloud-kms20160120`,
+Manager instead (and the engine function's, ENGINE_APPCODE, with ENGINE_APPCODE_SECRET_NAME) (GetSecretValue, with the official client `alibabacloud-kms20160120`,
 imported only then), once per warm instance, and once more after the API calls it invalid, so
 that rotating the secret needs no redeploy.
 """
@@ -50,8 +50,10 @@ class SecretAppCode:
     rotatable = True
 
     def __init__(self, secret_name: str, endpoint: str, credentials,
-                 fetch: Optional[Callable[[], str]] = None, clock=time.monotonic):
+                 fetch: Optional[Callable[[], str]] = None, clock=time.monotonic,
+                 variable: str = "OCR_APPCODE_SECRET_NAME"):
         self.secret_name = secret_name
+        self.variable = variable  # the setting that names the secret, for its errors
         self.endpoint = endpoint
         self._credentials = credentials
         self._fetch = fetch or self._get_secret_value
@@ -74,9 +76,8 @@ class SecretAppCode:
         value, _ = call_with_retries(lambda timeout: self._fetch(), Deadline(READ_BUDGET_S),
                                      KMS_POLICY, f"reading the secret {self.secret_name!r}")
         if not value or not value.strip() or any(c.isspace() for c in value.strip()):
-            raise ConfigError("OCR_APPCODE_SECRET_NAME", f"the secret {self.secret_name!r} "
-                                                         f"holds no AppCode (empty or text with "
-                                                         f"spaces)")
+            raise ConfigError(self.variable, f"the secret {self.secret_name!r} holds no AppCode "
+                                             f"(empty or text with spaces)")
         value = value.strip()
         register_secret(value)
         with _lock:
@@ -90,10 +91,9 @@ class SecretAppCode:
             from alibabacloud_tea_openapi.models import Config
             from alibabacloud_tea_util.models import RuntimeOptions
         except ImportError:
-            raise ConfigError("OCR_APPCODE_SECRET_NAME", "needs alibabacloud-kms20160120 in the "
-                                                         "function's code: make package KMS=1 "
-                                                         "(pip install 'idcard-ocr[kms]')") \
-                from None
+            raise ConfigError(self.variable, "needs alibabacloud-kms20160120 in the function's "
+                                             "code: make package KMS=1 (pip install "
+                                             "'idcard-ocr[kms]')") from None
         protocol, host = _split_endpoint(self.endpoint)
         creds = self._credentials
         client = Client(Config(access_key_id=creds.access_key_id,
@@ -105,26 +105,26 @@ class SecretAppCode:
                 models.GetSecretValueRequest(secret_name=self.secret_name),
                 RuntimeOptions(connect_timeout=5000, read_timeout=5000, autoretry=False))
         except Exception as e:  # the Tea SDK raises its own and requests' errors
-            raise _classified(e, self.secret_name) from None
+            raise _classified(e, self.secret_name, self.variable) from None
         body = answer.body
         if (body.secret_data_type or "text") != "text":
-            raise ConfigError("OCR_APPCODE_SECRET_NAME", f"the secret {self.secret_name!r} is "
-                                                         f"binary; store the AppCode as text")
+            raise ConfigError(self.variable, f"the secret {self.secret_name!r} is binary; "
+                                             f"store the AppCode as text")
         return body.secret_data or ""
 
 
-def _classified(error: Exception, name: str) -> Exception:
+def _classified(error: Exception, name: str, variable: str) -> Exception:
     """The SDK's error as ours: missing secret or access denied are settings; the rest may pass."""
     status = getattr(error, "statusCode", None) or getattr(error, "status_code", None)
     code = str(getattr(error, "code", "") or "")
     if code in ("Forbidden.ResourceNotFound", "Rejected.ResourceNotFound") or status == 404:
-        return ConfigError("OCR_APPCODE_SECRET_NAME", f"there is no secret {name!r} in KMS "
-                                                      f"Secrets Manager in this region")
+        return ConfigError(variable, f"there is no secret {name!r} in KMS Secrets Manager in "
+                                     f"this region")
     if status in (401, 403) or code.startswith(("Forbidden", "InvalidAccessKeyId",
                                                 "SignatureDoesNotMatch")):
-        return ConfigError("OCR_APPCODE_SECRET_NAME", f"GetSecretValue on {name!r} was refused "
-                                                      f"({code or status}); the function's role "
-                                                      f"needs kms:GetSecretValue on it")
+        return ConfigError(variable, f"GetSecretValue on {name!r} was refused "
+                                     f"({code or status}); the function's role needs "
+                                     f"kms:GetSecretValue on it")
     return TransientError(errors.SECRET_UNAVAILABLE,
                           f"KMS did not give the secret {name!r} ({code or type(error).__name__})")
 

@@ -39,6 +39,11 @@ LABELS: Dict[str, Tuple[str, str]] = {  # name: (zh, en)
     "recognized_by": ("识别方", "Read by"),
     "reader_engine": ("离线引擎", "engine (free)"),
     "reader_api": ("API（计费）", "API (paid)"),
+    "declined_because": ("未采用引擎结果的原因", "Why the engine's reading was not taken"),
+    "engine_confidence": ("引擎置信度", "Engine's confidence"),
+    "confidence_hint": ("每个字段中最弱的一个字的得分（0–1）；低于阈值时交给 API 识别。",
+                        "The weakest character score of each field (0–1); below its threshold "
+                        "the API reads the photo."),
     "error_code": ("错误码", "Error code"),
     "failed_check": ("未通过的校验", "Failed check"),
     "warning": ("质量警告", "Quality warning"),
@@ -165,6 +170,22 @@ CHECK_NAMES: Dict[str, Tuple[str, str]] = {
     "validity_format": ("有效期格式", "validity dates well formed"),
     "validity_length": ("有效期长度", "validity period length"),
     "not_expired": ("未过期", "not expired"),
+}
+
+# Why the engine's reading was not taken (card/vouching.py's DECLINE_KINDS); {0} is the field,
+# check or error code after the kind, translated when it names a field or a check.
+DECLINES: Dict[str, Tuple[str, str]] = {
+    "low_confidence": ("{0}的置信度低于阈值", "{0}: confidence below its threshold"),
+    "missing": ("{0}未读出", "{0} was not read"),
+    "doubted": ("引擎对{0}存疑", "the engine doubts {0}"),
+    "implausible": ("{0}不符合证件上的写法", "{0} is not written as on a card"),
+    "checks_failed": ("校验未通过：{0}", "check failed: {0}"),
+    "no_confidence": ("引擎未给出置信度", "the engine gave no confidence"),
+    "no_card_found": ("引擎未找到这一面", "the engine found no such side"),
+    "engine_failed": ("引擎出错（{0}）", "the engine failed ({0})"),
+    "engine_skipped": ("剩余时间不足，未用引擎", "no time was left for the engine"),
+    "api_forced": ("已设置全部交给 API（CASCADE_FORCE_API）",
+                   "every photo goes to the API (CASCADE_FORCE_API)"),
 }
 
 WARNING_NAMES: Dict[str, Tuple[str, str]] = {
@@ -302,6 +323,23 @@ def reason(text: Optional[str], lang: str) -> str:
         found = pattern.match(text)
         if found:
             return chinese.format(*found.groups())
+    return text
+
+
+def declined(code: Optional[str], lang: str) -> str:
+    """engine_declined (`[side:]kind[:detail]`) as a sentence in `lang`; a code of no known
+    kind is shown as it is."""
+    i = 1 if lang == "en" else 0
+    side, _, rest = (code or "").partition(":")
+    if side not in ("face", "back"):
+        side, rest = "", code or ""
+    kind, _, detail = rest.partition(":")
+    if kind not in DECLINES:
+        return code or ""
+    named = FIELD_NAMES.get(detail) or CHECK_NAMES.get(detail)
+    text = DECLINES[kind][i].format(named[i] if named else detail)
+    if side:
+        text = f"{LABELS['face' if side == 'face' else 'back_side'][i]}: {text}"
     return text
 
 

@@ -33,7 +33,7 @@ from ...io.log import log_event
 from ...io.oss import ObjectInfo
 from ..report import CSV_COLUMNS, csv_row
 from . import i18n, reviews
-from .catalog import PAGE_ROWS, Catalog, Cursor, Filter, Row
+from .catalog import PAGE_ROWS, READERS, Catalog, Cursor, Filter, Row
 from .images import KINDS, Renditions
 from .jobs import Counting, Reprocessor
 from .security import (Access, KeyRefused, confine, host_allowed, same_origin, shown_key,
@@ -404,6 +404,7 @@ class _Pages:
         body = self.c.templates.get_template(template).render(
             w=i18n.words(lang), lang=lang, csrf=self.c.access.csrf, console=self.c,
             reason=lambda text: i18n.reason(text, lang),
+            declined=lambda code: i18n.declined(code, lang),
             here=str(request.url.path) + (f"?{request.url.query}" if request.url.query
                                           else ""),
             **context)
@@ -429,6 +430,7 @@ def _detail_context(row: Row) -> dict:
         "other_sides": {side: dict(part, masked=mask_fields(part.get("fields") or {}))
                         for side, part in others.items()},
         "masked": mask_fields(fields),
+        "readers": _readers(record) if row.trusted else [],
         "reviewable": reviews.reviewable(record or None, row.trusted) is None,
         "review": review,
         "review_side_passed": (((review or {}).get("sides") or {}).get(record.get("side"))
@@ -441,6 +443,29 @@ def _detail_context(row: Row) -> dict:
         "before_masked": {name: mask_fields({name: c.get("before")})[name]
                           for name, c in ((review or {}).get("corrections") or {}).items()},
     }
+
+
+def _readers(record: dict) -> list:
+    """Who read each side (card/vouching.py's reader fields): (side, recognized_by, the reason
+    the engine's reading was declined, the engine's confidences in the fields' order), the
+    record's own side first. No value that was read is among them."""
+    sides = record.get("sides") if isinstance(record.get("sides"), dict) else {}
+    parts = [(record.get("side"), sides.get(record.get("side")) or record)] + \
+        [(side, part) for side, part in sides.items() if side != record.get("side")]
+    out = []
+    for side, part in parts:
+        if side not in FIELDS or not isinstance(part, dict) or \
+                part.get("recognized_by") not in READERS:
+            continue
+        scores = part.get("engine_confidence")
+        scores = scores if isinstance(scores, dict) else {}
+        declined = part.get("engine_declined")
+        out.append({"side": side, "recognized_by": part["recognized_by"],
+                    "declined": declined if isinstance(declined, str) else None,
+                    "confidence": [(name, float(scores[name])) for name in FIELDS[side]
+                                   if isinstance(scores.get(name), (int, float))
+                                   and not isinstance(scores.get(name), bool)]})
+    return out
 
 
 def _code(value: Optional[str]) -> str:
