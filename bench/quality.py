@@ -13,6 +13,7 @@ import os
 import random
 import sys
 from collections import Counter
+from typing import Optional
 
 from common import header, publish
 
@@ -114,21 +115,22 @@ KYC_SIGNALS = ("photocopy", "screen_recapture", "incomplete_border", "occlusion"
                "glare_on_fields", "multiple_cards")
 
 
-def kyc() -> int:
+def kyc(style_names=(), publish_to: Optional[str] = "quality-kyc") -> int:
     """The KYC signals' detection and false-alarm rates on tests/fakes/artifacts.py's photos,
-    on the tuning configuration and on the hold-out one (never tuned on), and their cost on a
-    12 MP photo. The card region given to assess() is where the renderer put the card (what
-    the API reports as card_region), scaled to the picture the function assesses."""
-    import time
-
+    per renderer configuration (by default TUNING and HOLDOUT, both tuned on; `style_names`
+    picks others by name, e.g. a fresh hold-out), and their cost on a 12 MP photo. The card
+    region given to assess() is where the renderer put the card (what the API reports as
+    card_region), scaled to the picture the function assesses."""
     from PIL import Image
 
     from idcard_ocr.imaging import prepare
     from idcard_ocr.imaging.quality import assess
     from tests.fakes import artifacts
 
+    styles = [artifacts.style_named(name) for name in style_names] or \
+        [artifacts.TUNING, artifacts.HOLDOUT]
     out = [header(("pillow",)), ""]
-    for style in (artifacts.TUNING, artifacts.HOLDOUT):
+    for style in styles:
         raised = {kind: Counter() for kind in artifacts.KINDS}
         shots = Counter()
         for kind in artifacts.KINDS:
@@ -155,7 +157,10 @@ def kyc() -> int:
         out += ["", "Bold: detection rate of the photos made with that artifact; the `ordinary` "
                     "row is the false-alarm rate.", ""]
     out += _kyc_timing(assess, prepare, artifacts)
-    publish("quality-kyc", out)
+    if publish_to:
+        publish(publish_to, out)
+    else:
+        print("\n".join(out))
     return 0
 
 
@@ -170,7 +175,9 @@ def _describe(style) -> str:
 
 def _kyc_timing(assess, prepare, artifacts) -> list:
     """assess() on a 12 MP photo: on what the function gives it (the picture prepared for the
-    API: a 4032 px JPEG decodes at 2016 px), and on the full-size decoded photo."""
+    API: a 4032 px JPEG decodes at 2016 px), and on the full-size decoded photo. Wall time
+    and this process's CPU time (on a shared machine the CPU time says what the code costs,
+    the wall time what the load made of it)."""
     import dataclasses
     import time
 
@@ -184,13 +191,15 @@ def _kyc_timing(assess, prepare, artifacts) -> list:
 
     def timed(call):
         call()  # warm
-        runs = []
+        wall, cpu = [], []
         for _ in range(15):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             call()
-            runs.append((time.perf_counter() - start) * 1000)
-        runs.sort()
-        return runs[len(runs) // 2], runs[-2]
+            wall.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        wall.sort()
+        cpu.sort()
+        return wall[len(wall) // 2], wall[-2], cpu[len(cpu) // 2]
 
     for kind in ("ordinary", "screen_recapture", "multiple_cards"):
         shot = artifacts.render(kind, 7, big)
@@ -203,11 +212,14 @@ def _kyc_timing(assess, prepare, artifacts) -> list:
             whole = timed(lambda: assess(image, region))
             signals = timed(lambda: kyc_signals(image, _points(region)))
             rows.append(f"| {kind} | {name} {image.size[0]}x{image.size[1]} | "
-                        f"{signals[0]:.1f} ms | {signals[1]:.1f} ms | {whole[0]:.1f} ms | "
-                        f"{whole[1]:.1f} ms |")
+                        f"{signals[0]:.1f} ms | {signals[1]:.1f} ms | {signals[2]:.1f} ms | "
+                        f"{whole[0]:.1f} ms | {whole[1]:.1f} ms | {whole[2]:.1f} ms |")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return ["### Cost on a 12 MP photo", "",
-            "| photo | image assessed | KYC signals, median of 15 | 14th of 15 | all of "
-            "assess(), median | 14th of 15 |", "|---|---|---:|---:|---:|---:|", *rows]
+            f"Load average {load:.1f} on the machine when the timing ended.", "",
+            "| photo | image assessed | KYC signals, wall median of 15 | 14th of 15 | CPU "
+            "median | all of assess(), wall median | 14th of 15 | CPU median |",
+            "|---|---|---:|---:|---:|---:|---:|---:|", *rows]
 
 
 def kyc_timing() -> int:
@@ -221,6 +233,36 @@ def kyc_timing() -> int:
     return 0
 
 
+def cli(argv) -> int:
+    """`quality.py` (the photo-quality table), `quality.py kyc [--style NAME]...
+    [--no-publish]` (the KYC rates; BENCH_KYC_STYLE=NAME,NAME does the same as --style), or
+    `quality.py kyc-timing`. Rates of a named style go to its own section of bench/README.md
+    (`quality-kyc-NAME`) when the README has one, else they are only printed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="bench/quality.py")
+    parser.add_argument("command", nargs="?", choices=("kyc", "kyc-timing"))
+    parser.add_argument("--style", action="append", default=[],
+                        help="renderer configuration of tests/fakes/artifacts.py, by name")
+    parser.add_argument("--no-publish", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "kyc-timing":
+        return kyc_timing()
+    if args.command != "kyc":
+        return main()
+    names = args.style or [n for n in os.environ.get("BENCH_KYC_STYLE", "").split(",") if n]
+    section = "quality-kyc" if not names else _section_for(names)
+    return kyc(names, None if args.no_publish else section)
+
+
+def _section_for(names) -> Optional[str]:
+    """The README section for rates of these styles, or None when it has none."""
+    from common import ROOT
+
+    section = "quality-kyc-" + "-".join(names)
+    with open(os.path.join(ROOT, "bench", "README.md"), encoding="utf-8") as f:
+        return section if f"<!-- {section}:start -->" in f.read() else None
+
+
 if __name__ == "__main__":
-    sys.exit(kyc() if sys.argv[1:] == ["kyc"] else kyc_timing()
-             if sys.argv[1:] == ["kyc-timing"] else main())
+    sys.exit(cli(sys.argv[1:]))

@@ -88,11 +88,11 @@ def test_ordinary_photos_raise_none_of_them():
 
 def test_the_signals_are_measured_and_reported_beside_the_warnings():
     quality, _ = assessed("ordinary", 11)
-    assert set(quality["signals"]) == {"corners_at_edge", "chroma_spread", "grid_dip",
+    assert set(quality["signals"]) == {"corners_at_edge", "colour_beyond_tone", "grid_dip",
                                        "paper_share", "glare_cells", "occluded_cells",
                                        "second_card_share"}
     assert quality["signals"]["corners_at_edge"] == 0
-    assert quality["signals"]["grid_dip"] > 0.85 and quality["signals"]["chroma_spread"] > 3
+    assert quality["signals"]["grid_dip"] > 0.85 and quality["signals"]["colour_beyond_tone"] > 3
 
 
 def test_without_a_region_only_the_whole_image_rules_run():
@@ -104,7 +104,7 @@ def test_without_a_region_only_the_whole_image_rules_run():
     copy = assess(page)
     screen, _ = assessed("screen_recapture", 11, region=False)
     assert "photocopy" in copy["warnings"] and "screen_recapture" in screen["warnings"]
-    assert set(copy["signals"]) == {"chroma_spread", "grid_dip"}  # the card rules need it
+    assert set(copy["signals"]) == {"colour_beyond_tone", "grid_dip"}  # the card rules need it
     assert copy["measured_on"] == "whole_image"
     page.paste(card.resize((700, 441)), (250, 230))                  # the card itself
     assert "photocopy" not in assess(page)["warnings"]

@@ -57,6 +57,19 @@ HOLDOUT = Style("holdout", (2016, 1512), (900, 1500), 12, (72, 86), "sensor", "r
                 (2.4, 9.0), "pentile", "toner", ("pen", "note", "finger_dark", "coin"),
                 "streak", True, "overlapping")
 
+
+
+def style_named(name: str) -> Style:
+    """The renderer configuration of that name (TUNING is "tuning", HOLDOUT "holdout"; any
+    Style defined in this module is found by its name)."""
+    found = [value for value in globals().values()
+             if isinstance(value, Style) and value.name == name]
+    if not found:
+        known = sorted(v.name for v in globals().values() if isinstance(v, Style))
+        raise ValueError(f"no renderer configuration named {name!r} (known: {', '.join(known)})")
+    return found[0]
+
+
 # Where the printed fields are on an upright card (x0, y0, x1, y1, fractions of its width and
 # height): an occluder or a highlight is centred in one of these.
 FIELD_SPOTS = {"face": ((0.10, 0.12, 0.50, 0.88),),

@@ -24,24 +24,36 @@ BRIGHT_MIN_MEAN = 240.0
 BLOWN_OUT_MAX_SHARE = 0.30
 SMALL_MIN_AREA_SHARE = 0.15
 _ANALYSIS_SIDE = 1024
+MAX_ASSESSED_SIDE = 2048           # imaging.prepare's longest side (ImageLimits.max_side)
 _MAX_COORDINATE = 1e6
 
 
 def assess(image, card_region: Optional[Sequence[dict]] = None,
-           api_quality: Optional[dict] = None, side: Optional[str] = None) -> dict:
+           api_quality: Optional[dict] = None, side: Optional[str] = None,
+           other_regions: Iterable[Sequence[dict]] = ()) -> dict:
     """The `quality` object of a result: measurements, and the warnings they raise.
 
     `side` ("face" or "back", the side read): where the card's picture is (the portrait, the
-    emblem), which holds no fields; without it the card's red emblem decides."""
-    from PIL import ImageFilter, ImageStat
+    emblem), which holds no fields; without it the card's red emblem decides.
+    `other_regions`: where the other sides of the same card are in the photo (a sheet with
+    face and back): they are not a second card."""
+    from PIL import ImageStat
 
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    # A photo larger than the function ever assesses (it sends and assesses at most 2048 px)
+    # is reduced once, and read as that picture would be: the cost stays that of 2048 px.
+    reduced = _shrunk(image, MAX_ASSESSED_SIDE)
+    if reduced is not image:
+        scale = reduced.size[0] / image.size[0]
+        card_region = _scaled(card_region, scale)
+        other_regions = [_scaled(r, scale) for r in other_regions or ()]
+        image = reduced
     width, height = image.size
     box = _bounding_box(card_region, width, height)
-    grey = (image.crop(box) if box else image).convert("L")
+    grey = _shrunk(image.crop(box) if box else image, 2 * _ANALYSIS_SIDE).convert("L")
     grey.thumbnail((_ANALYSIS_SIDE, _ANALYSIS_SIDE))
-    laplacian = grey.filter(ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0],
-                                               scale=1, offset=128))
-    sharpness = ImageStat.Stat(laplacian).var[0]
+    sharpness = ImageStat.Stat(_laplacian(grey)).var[0]
     mean = ImageStat.Stat(grey).mean[0]
     histogram = grey.histogram()
     blown_out = sum(histogram[250:]) / max(1, sum(histogram))
@@ -55,7 +67,8 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
         warnings.append("overexposed")
     if area_share is not None and area_share < SMALL_MIN_AREA_SHARE:
         warnings.append("card_too_small")
-    signals, measures = kyc_signals(image, _points(card_region) or None, side)
+    others = [q for q in (_points(r) for r in other_regions or ()) if q]
+    signals, measures = kyc_signals(image, _points(card_region) or None, side, others)
     warnings += signals
     quality = {
         "warnings": warnings,
@@ -79,6 +92,11 @@ def _points(region: Optional[Iterable[dict]]):
     if not all(math.isfinite(c) and abs(c) < _MAX_COORDINATE for p in points for c in p):
         return []  # NaN, infinite or absurd: an answer that locates nothing
     return points if len(points) == 4 else []
+
+
+def _scaled(region, scale: float) -> Optional[List[dict]]:
+    points = _points(region)
+    return [{"x": x * scale, "y": y * scale} for x, y in points] if points else None
 
 
 def _bounding_box(region, width: int, height: int):
@@ -112,20 +130,21 @@ PICTURE_ZONES = {"face": (0.60, 0.06, 0.98, 0.80), "back": (0.02, 0.02, 0.30, 0.
 EMBLEM_MIN_RED = 20.0              # Cr above the paper's: the back's red emblem...
 EMBLEM_MIN_CELLS = 2               # ...in this many cells of its zone
 RIM = 0.07                         # the outer ring of cells: a region is seldom exact
-COPY_MAX_CHROMA_SPREAD = 3.0       # std of Cb and Cr over the card: a grey copy has none
+COPY_MIN_COLOUR = 7.0              # Cb/Cr distance from the tone's colour, in the...
+COPY_MIN_CELLS = 3                 # ...third most coloured cell: a copy has none
 SCREEN_MAX_DIP = 0.80              # lag difference at the grid's pitch / its neighbours'
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
 BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of its side)
 CROPPED_MIN_SHARE = 0.85           # a card this much of the photo: cropped to the card
-GLARE_MIN_RISE = 0.15              # of the way from the paper's level to white...
-GLARE_MIN_LIFT = 4.0               # ...and at least this many grey levels above the paper...
-GLARE_MAX_TEXTURE = 0.5            # ...and flat (saturated): under this share of the paper's
-GLARE_MIN_BRIGHTER = 8.0           # ...and brighter on average than the paper by this much
-GLARE_MIN_BRIGHTER_SHARE = 0.3     # and this share of the way to white
+GLARE_FLOOR_SLACK = 8.0            # darkest pixels at most this far under the paper's white
+GLARE_MIN_BRIGHTER = 2.0           # mean at least this many grey levels above that white...
+GLARE_MIN_BRIGHTER_SHARE = 0.15    # ...and this share of the way from it to white
+GLARE_MAX_TEXTURE = 1.0            # no more texture than the paper's
 GLARE_MIN_CELLS = 3
 GLARE_CELLS = (32, 20)
-OCCLUSION_MIN_CELLS = 3
+WHITE_FILTER = 5                   # px of the straightened card: wider than a stroke
+OCCLUSION_MIN_CELLS = 8            # small cells (32 x 20 grid)
 OCCLUSION_MAX_TEXTURE = 0.6        # flatter than this share of the paper's texture...
 OCCLUSION_MIN_CHROMA = 10.0        # ...and this far from the paper's colour (Cb/Cr)...
 OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
@@ -135,10 +154,13 @@ PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it,
 SECOND_CARD_MIN_SHARE = 0.35       # card-like area outside the card, of the card's area
 SECOND_CARD_MIN_INK = 6.0          # mean |Laplacian| of a cell of the overview: printed
 _OVERVIEW_SIDE = 256
+WORK_SIDE = 1024                   # the reduced copy the rules read (longer side)
 
 
-def kyc_signals(image, quad, side: Optional[str] = None) -> Tuple[List[str], dict]:
-    """(warnings, measurements) of the six KYC signals; `quad` is None without a region."""
+def kyc_signals(image, quad, side: Optional[str] = None,
+                others: Sequence[Sequence[Tuple[float, float]]] = ()) -> Tuple[List[str], dict]:
+    """(warnings, measurements) of the six KYC signals; `quad` is None without a region,
+    `others` the corners of the other sides of the same card (a sheet)."""
     measures: dict = {}
     warnings: List[str] = []
     if image.mode not in ("RGB", "L"):
@@ -157,11 +179,16 @@ def kyc_signals(image, quad, side: Optional[str] = None) -> Tuple[List[str], dic
             CROPPED_MIN_SHARE * width * height
         if any(beyond) or (any(at_edge) and not cropped_to_card):
             warnings.append("incomplete_border")
-    card = _straightened(image, quad) if quad is not None else None
-    colour = card if card is not None else _reduced(image, _OVERVIEW_SIDE * 2)
-    spread = max(s for s in _chroma_spread(colour))
-    measures["chroma_spread"] = round(spread, 2)
-    if spread < COPY_MAX_CHROMA_SPREAD:
+    # Every rule but the screen's reads one reduced copy, made once: its cost does not grow
+    # with the photo (a 12 MP photo costs one box reduction more than a 2 MP one).
+    work = _shrunk(image, WORK_SIDE)
+    scale = work.size[0] / width
+    small_quad = [(x * scale, y * scale) for x, y in quad] if quad is not None else None
+    card = _straightened(work, small_quad) if quad is not None else None
+    colour = card if card is not None else _shrunk(work, _OVERVIEW_SIDE * 2)
+    colourful = _colour_beyond_tone(colour)
+    measures["colour_beyond_tone"] = round(colourful, 2)
+    if colourful < COPY_MIN_COLOUR:
         warnings.append("photocopy")
     dip = _grid_dip(image, _bounding_box(quad, width, height) if quad is not None else None)
     measures["grid_dip"] = round(dip, 3)
@@ -177,7 +204,8 @@ def kyc_signals(image, quad, side: Optional[str] = None) -> Tuple[List[str], dic
             warnings.append("occlusion")
         if measures["glare_cells"] >= GLARE_MIN_CELLS:
             warnings.append("glare_on_fields")
-        share = _second_card_share(image, quad, cells.paper_level)
+        share = _second_card_share(work, small_quad, cells,
+                                   [[(x * scale, y * scale) for x, y in o] for o in others])
         measures["second_card_share"] = round(share, 3)
         if share >= SECOND_CARD_MIN_SHARE:
             warnings.append("multiple_cards")
@@ -185,8 +213,15 @@ def kyc_signals(image, quad, side: Optional[str] = None) -> Tuple[List[str], dic
 
 
 def _reduced(image, side: int):
-    """A copy at most `side` px on its longer side, by an integer box reduction (fast)."""
+    """A copy at most about `side` px on its longer side, by an integer box reduction (fast)."""
     factor = max(1, max(image.size) // side)
+    return image.reduce(factor) if factor > 1 else image
+
+
+def _shrunk(image, side: int):
+    """A copy at most `side` px on its longer side, by the smallest integer box reduction
+    that gets there (a reduction is one cheap pass; a resampling filter is not)."""
+    factor = -(-max(image.size) // side)
     return image.reduce(factor) if factor > 1 else image
 
 
@@ -214,17 +249,41 @@ def _straightened(image, quad):
     return card
 
 
-def _chroma_spread(image) -> Tuple[float, float]:
-    """Standard deviations of Cb and Cr, over the photo's own pixels only (a straightened card
-    cut by the frame is black where the photo ends)."""
-    from PIL import ImageStat
+def _colour_beyond_tone(image) -> float:
+    """How coloured the card is beyond what its tone explains: in CARD_CELLS cells (over the
+    photo's own pixels only: a card cut by the frame is black where the photo ends), each
+    cell's Cb and Cr are predicted from its grey level by a straight line fitted over all
+    cells; the distance of a cell's colour from its prediction, in the COPY_MIN_CELLS-th
+    most coloured cell.
 
-    _, cb, cr = image.convert("YCbCr").split()
+    A copy's colour is a function of its tone: toner on tinted paper, under a coloured light,
+    gives a tint that grows with the brightness, and the camera's noise averages out in a
+    cell. A card holds colours the tone does not predict, over areas larger than a cell: the
+    portrait, the red emblem, the blue labels and the tinted security print."""
+    from PIL import Image
+
+    y, cb, cr = image.convert("YCbCr").split()
     inside = image.info.get("inside")
-    inside = inside.point(lambda v: 255 if v > 250 else 0) if inside is not None else None
-    if inside is not None and not inside.getbbox():
-        inside = None  # a degenerate region: the straightened copy as it is
-    return (ImageStat.Stat(cb, mask=inside).stddev[0], ImageStat.Stat(cr, mask=inside).stddev[0])
+    cells = [list(band.resize(CARD_CELLS, Image.BOX).getdata()) for band in (y, cb, cr)]
+    shown = list(inside.resize(CARD_CELLS, Image.BOX).getdata()) if inside is not None \
+        else [255] * len(cells[0])
+    used = [k for k, v in enumerate(shown) if v > 250]
+    if len(used) < 2 * COPY_MIN_CELLS:
+        return 0.0  # too little of the card in the photo to say
+    grey = [cells[0][k] for k in used]
+    lines = [_line(grey, [channel[k] for k in used]) for channel in cells[1:]]
+    beyond = sorted((sum((channel[k] - a - b * cells[0][k]) ** 2
+                         for channel, (a, b) in zip(cells[1:], lines))) ** 0.5 for k in used)
+    return beyond[-COPY_MIN_CELLS]
+
+
+def _line(xs: List[float], ys: List[float]) -> Tuple[float, float]:
+    """(a, b) of the least-squares line y = a + b x."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    vx = sum((x - mx) ** 2 for x in xs)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / vx if vx > 1e-9 else 0.0
+    return my - b * mx, b
 
 
 def _laplacian(grey):
@@ -232,6 +291,25 @@ def _laplacian(grey):
 
     return grey.filter(ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1,
                                           offset=128))
+
+
+def _extreme(grey, size: int, brightest: bool):
+    """The brightest (or darkest) pixel of each size x size neighbourhood, as lighter (darker)
+    of shifted copies, rows then columns: Pillow's rank filter sorts every neighbourhood and
+    costs ten times more. The copies wrap around at the edges: the rim is not read."""
+    from PIL import ImageChops
+
+    pick = ImageChops.lighter if brightest else ImageChops.darker
+    half = size // 2
+    rows = grey
+    for d in range(-half, half + 1):
+        if d:
+            rows = pick(rows, ImageChops.offset(grey, d, 0))
+    out = rows
+    for d in range(-half, half + 1):
+        if d:
+            out = pick(out, ImageChops.offset(rows, 0, d))
+    return out
 
 
 def _texture(grey):
@@ -299,11 +377,39 @@ class _Cells:
         self.paper_cr = _median([self.cr[k] for k in paper]) if paper else 128.0
         self.paper_level = _median([self.plane[k] for k in paper]) if paper else 0.0
         self.paper_texture = _median([self.texture[k] for k in paper]) if paper else 0.0
-        self.floor = cells(y.filter(ImageFilter.MinFilter(3)), GLARE_CELLS)
+        # The small cells: the paper's white between the strokes (print is thinner than the
+        # filter, so the brightest pixel near each pixel is paper, unless something covers
+        # it or light washes it out), and the darkest pixel (print, unless washed out).
+        self.floor = cells(_extreme(y, 3, brightest=False), GLARE_CELLS)
+        self.white = cells(_extreme(y, WHITE_FILTER, brightest=True), GLARE_CELLS)
         self.fine_texture = cells(_texture(y), GLARE_CELLS)
         self.fine_y = cells(y, GLARE_CELLS)
+        self.fine_cb, self.fine_cr = cells(cb, GLARE_CELLS), cells(cr, GLARE_CELLS)
         self.fine_field = _fields(GLARE_CELLS, cells(inside, GLARE_CELLS), self.side)
-        self.fine_plane = _evaluate(self.fit, GLARE_CELLS)
+        self.white_plane = _evaluate(self._white_plane(), GLARE_CELLS)
+        near = [k for k, f in enumerate(self.fine_field)
+                if f and abs(self.white[k] - self.white_plane[k]) < 12] or \
+            [k for k, f in enumerate(self.fine_field) if f]
+        self.white_cb = _median([self.fine_cb[k] for k in near]) if near else 128.0
+        self.white_cr = _median([self.fine_cr[k] for k in near]) if near else 128.0
+        self.white_texture = _median([self.fine_texture[k] for k in near]) if near else 0.0
+
+    def _white_plane(self) -> Tuple[float, float, float]:
+        """The paper's white as a plane over the small field cells (lighting falls off across
+        a card), fitted three times, each time without the cells far off the last fit (glare
+        above it, fingers and objects below it)."""
+        coords = _coords(GLARE_CELLS)
+        used = [k for k, f in enumerate(self.fine_field) if f]
+        fit = (_median([self.white[k] for k in used]) if used else 0.0, 0.0, 0.0)
+        for _ in range(3):
+            if len(used) < 6:
+                break
+            fit = _plane([coords[k] for k in used], [self.white[k] for k in used]) or fit
+            resid = {k: self.white[k] - (fit[0] + fit[1] * coords[k][0] + fit[2] * coords[k][1])
+                     for k in used}
+            spread = _median([abs(r) for r in resid.values()]) * 3 + 3
+            used = [k for k in used if abs(resid[k]) <= spread]
+        return fit
 
     def _side(self, inside: List[int]) -> str:
         """back when the emblem's zone holds red (the emblem), else face. Compared with the
@@ -336,31 +442,31 @@ class _Cells:
         return fit
 
     def glare(self) -> int:
-        """The largest patch of small field cells whose darkest pixels are lifted most of the
-        way from the paper's level to white: a highlight that washed out the print under it."""
-        flat = GLARE_MAX_TEXTURE * self.paper_texture
+        """The largest patch of small field cells washed out by a highlight: brighter than the
+        paper's white around them, even their darkest pixels near that white (the print
+        under them lost), and no more texture than the paper."""
         lifted = []
         for k, f in enumerate(self.fine_field):
-            room = 255 - self.fine_plane[k]
-            lifted.append(f and self.fine_texture[k] <= flat
-                          and self.floor[k] - self.fine_plane[k]
-                          >= max(GLARE_MIN_LIFT, GLARE_MIN_RISE * room)
-                          and self.fine_y[k] - self.fine_plane[k]
-                          >= max(GLARE_MIN_BRIGHTER, GLARE_MIN_BRIGHTER_SHARE * room))
+            white = self.white_plane[k]
+            lifted.append(f and self.fine_texture[k] <= GLARE_MAX_TEXTURE * self.white_texture
+                          and self.floor[k] >= white - GLARE_FLOOR_SLACK
+                          and self.fine_y[k] - white
+                          >= max(GLARE_MIN_BRIGHTER, GLARE_MIN_BRIGHTER_SHARE * (255 - white)))
         return _largest_patch(lifted, GLARE_CELLS)
 
     def occluded(self) -> int:
-        """The largest patch of field cells flatter than the card's paper (no security print,
-        no text) that are not paper: another colour than the paper's, or darker."""
+        """The largest patch of small field cells where the paper does not show: its white
+        between the strokes is gone (something darker than the paper covers the cell) or the
+        cell is of another colour than the paper (skin, a coloured object)."""
         foreign = []
-        for k, f in enumerate(self.field):
-            chroma = ((self.cb[k] - self.paper_cb) ** 2 + (self.cr[k] - self.paper_cr) ** 2) \
-                ** 0.5
-            flat = self.texture[k] <= OCCLUSION_MAX_TEXTURE * self.paper_texture
-            foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA or flat and (
-                chroma >= OCCLUSION_MIN_CHROMA
-                or self.y[k] <= self.plane[k] - OCCLUSION_MIN_DARKEN)))
-        return _largest_patch(foreign, CARD_CELLS)
+        for k, f in enumerate(self.fine_field):
+            chroma = ((self.fine_cb[k] - self.white_cb) ** 2
+                      + (self.fine_cr[k] - self.white_cr) ** 2) ** 0.5
+            foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA
+                                  or self.white[k] <= self.white_plane[k] - OCCLUSION_MIN_DARKEN
+                                  or chroma >= OCCLUSION_MIN_CHROMA and self.fine_texture[k]
+                                  <= OCCLUSION_MAX_TEXTURE * self.white_texture))
+        return _largest_patch(foreign, GLARE_CELLS)
 
 
 def _coords(grid: Tuple[int, int]) -> List[Tuple[float, float]]:
@@ -384,12 +490,14 @@ def _fields(grid: Tuple[int, int], inside: List[int], side: str) -> List[bool]:
             for k, (u, v) in enumerate(_coords(grid))]
 
 
-def _second_card_share(image, quad, paper_level: float) -> float:
-    """Card-like area (bright as the card's paper, and printed) outside the card's own box,
-    in the frame's overview, as a share of the card's area: the largest such patch."""
+def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
+    """Card-like area (bright as the card's paper, and printed) outside the card's own box
+    and the boxes of the same card's other sides (`others`), in the frame's overview, as a
+    share of the card's area: the largest such patch."""
     from PIL import Image
 
-    overview = _reduced(image, _OVERVIEW_SIDE).convert("L")
+    paper_level = cells.paper_level
+    overview = _shrunk(image, _OVERVIEW_SIDE).convert("L")
     scale = overview.size[0] / image.size[0]
     card_area = _area([{"x": x * scale, "y": y * scale} for x, y in quad])
     short = min(((quad[0][0] - quad[1][0]) ** 2 + (quad[0][1] - quad[1][1]) ** 2) ** 0.5,
@@ -401,12 +509,15 @@ def _second_card_share(image, quad, paper_level: float) -> float:
     fitted = overview.crop((0, 0, grid[0] * cell, grid[1] * cell))
     bright = list(fitted.resize(grid, Image.BOX).getdata())
     printed = list(_texture(fitted).resize(grid, Image.BOX).getdata())
-    xs, ys = [p[0] * scale / cell for p in quad], [p[1] * scale / cell for p in quad]
-    x0, x1, y0, y1 = min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1
+    boxes = []
+    for corners in [quad, *others]:
+        xs = [p[0] * scale / cell for p in corners]
+        ys = [p[1] * scale / cell for p in corners]
+        boxes.append((min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1))
     cardlike = []
     for k, (level, ink) in enumerate(zip(bright, printed)):
-        i, j = k % grid[0], k // grid[0]
-        own = x0 <= i + 0.5 <= x1 and y0 <= j + 0.5 <= y1
+        i, j = k % grid[0] + 0.5, k // grid[0] + 0.5
+        own = any(x0 <= i <= x1 and y0 <= j <= y1 for x0, x1, y0, y1 in boxes)
         cardlike.append(not own and level >= 0.75 * paper_level and ink >= SECOND_CARD_MIN_INK)
     return _largest_patch(cardlike, grid) * cell * cell / max(1.0, card_area)
 
