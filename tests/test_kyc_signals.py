@@ -88,7 +88,7 @@ def test_ordinary_photos_raise_none_of_them():
 
 def test_the_signals_are_measured_and_reported_beside_the_warnings():
     quality, _ = assessed("ordinary", 11)
-    assert set(quality["signals"]) == {"corners_at_edge", "colour_beyond_tone", "grid_dip",
+    assert set(quality["signals"]) == {"corners_at_edge", "colour_beyond_tone", "chroma_spread", "grid_dip",
                                        "paper_share", "glare_cells", "occluded_cells",
                                        "second_card_share"}
     assert quality["signals"]["corners_at_edge"] == 0
@@ -104,7 +104,7 @@ def test_without_a_region_only_the_whole_image_rules_run():
     copy = assess(page)
     screen, _ = assessed("screen_recapture", 11, region=False)
     assert "photocopy" in copy["warnings"] and "screen_recapture" in screen["warnings"]
-    assert set(copy["signals"]) == {"colour_beyond_tone", "grid_dip"}  # the card rules need it
+    assert set(copy["signals"]) == {"colour_beyond_tone", "chroma_spread", "grid_dip"}  # the card rules need it
     assert copy["measured_on"] == "whole_image"
     page.paste(card.resize((700, 441)), (250, 230))                  # the card itself
     assert "photocopy" not in assess(page)["warnings"]

@@ -131,7 +131,10 @@ EMBLEM_MIN_RED = 20.0              # Cr above the paper's: the back's red emblem
 EMBLEM_MIN_CELLS = 2               # ...in this many cells of its zone
 RIM = 0.07                         # the outer ring of cells: a region is seldom exact
 COPY_MIN_COLOUR = 7.0              # Cb/Cr distance from the tone's colour, in the...
-COPY_MIN_CELLS = 3                 # ...third most coloured cell: a copy has none
+COPY_MIN_CELLS = 3                 # ...third most coloured cell: a copy has none...
+COPY_MAX_CHROMA_SPREAD = 4.0       # ...nor colour at the pixel's scale (std of Cb and Cr at
+COPY_BAND = 32                     # equal brightness, in bands of this many grey levels): a
+COPY_BAND_MIN_PIXELS = 20          # screen's subpixels fringe every edge with colour
 SCREEN_MAX_DIP = 0.80              # lag difference at the grid's pitch / its neighbours'
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
@@ -152,8 +155,12 @@ OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's 
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
 SECOND_CARD_MIN_SHARE = 0.35       # card-like area outside the card, of the card's area
-SECOND_CARD_MIN_INK = 6.0          # mean |Laplacian| of a cell of the overview: printed
-_OVERVIEW_SIDE = 256
+SECOND_CARD_MIN_LEVEL = 0.75       # of the card's paper level
+SECOND_CARD_MAX_CHROMA = 12.0      # Cb/Cr distance from the card's paper
+SECOND_CARD_INK_CONTRAST = 40      # brightest minus darkest of 3 x 3 px of the overview
+SECOND_CARD_MIN_INK = 0.04         # share of a cell's pixels at that contrast: printed
+SECOND_CARD_MIN_PRINTED = 0.25     # share of a patch's cells printed
+_OVERVIEW_SIDE = 512
 WORK_SIDE = 1024                   # the reduced copy the rules read (longer side)
 
 
@@ -166,6 +173,7 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     width, height = image.size
+    clamped = False
     if quad is not None:
         margin = BORDER_MARGIN * max(width, height)
         at_edge = [not (margin <= x <= width - 1 - margin and margin <= y <= height - 1 - margin)
@@ -179,6 +187,9 @@ def kyc_signals(image, quad, side: Optional[str] = None,
             CROPPED_MIN_SHARE * width * height
         if any(beyond) or (any(at_edge) and not cropped_to_card):
             warnings.append("incomplete_border")
+        # Corners on the edge but none beyond: the engine clamped a cut card's corners to the
+        # frame, and the region is not the card's outline (its layout would be misread).
+        clamped = any(at_edge) and not any(beyond) and not cropped_to_card
     # Every rule but the screen's reads one reduced copy, made once: its cost does not grow
     # with the photo (a 12 MP photo costs one box reduction more than a 2 MP one).
     work = _shrunk(image, WORK_SIDE)
@@ -187,8 +198,10 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     card = _straightened(work, small_quad) if quad is not None else None
     colour = card if card is not None else _shrunk(work, _OVERVIEW_SIDE * 2)
     colourful = _colour_beyond_tone(colour)
+    spread = _chroma_spread(colour)
     measures["colour_beyond_tone"] = round(colourful, 2)
-    if colourful < COPY_MIN_COLOUR:
+    measures["chroma_spread"] = round(spread, 2)
+    if colourful < COPY_MIN_COLOUR and spread < COPY_MAX_CHROMA_SPREAD:
         warnings.append("photocopy")
     dip = _grid_dip(image, _bounding_box(quad, width, height) if quad is not None else None)
     measures["grid_dip"] = round(dip, 3)
@@ -197,7 +210,7 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     cells = _Cells(card, side) if card is not None else None
     if cells is not None:
         measures["paper_share"] = round(cells.paper_share, 2)
-    if cells is not None and cells.paper_share >= PAPER_MIN_SHARE:
+    if cells is not None and cells.paper_share >= PAPER_MIN_SHARE and not clamped:
         measures["glare_cells"] = cells.glare()
         measures["occluded_cells"] = cells.occluded()
         if measures["occluded_cells"] >= OCCLUSION_MIN_CELLS:
@@ -275,6 +288,31 @@ def _colour_beyond_tone(image) -> float:
     beyond = sorted((sum((channel[k] - a - b * cells[0][k]) ** 2
                          for channel, (a, b) in zip(cells[1:], lines))) ** 0.5 for k in used)
     return beyond[-COPY_MIN_CELLS]
+
+
+def _chroma_spread(image) -> float:
+    """The colour at the pixel's scale that the grey level does not explain: the standard
+    deviation of Cb and of Cr (the larger) within bands of equal brightness, pooled, over the
+    photo's own pixels. A screen's subpixels leave colour on every edge; a copy has none."""
+    from PIL import ImageChops, ImageStat
+
+    y, cb, cr = image.convert("YCbCr").split()
+    inside = image.info.get("inside")
+    inside = inside.point(lambda v: 255 if v > 250 else 0) if inside is not None else None
+    if inside is not None and not inside.getbbox():
+        inside = None  # a degenerate region: the straightened copy as it is
+    pooled, count = [0.0, 0.0], 0
+    for low in range(0, 256, COPY_BAND):
+        band = y.point(lambda v, low=low: 255 if low <= v < low + COPY_BAND else 0)
+        if inside is not None:
+            band = ImageChops.multiply(band, inside)
+        n = band.histogram()[255]
+        if n < COPY_BAND_MIN_PIXELS:
+            continue
+        for i, channel in enumerate((cb, cr)):
+            pooled[i] += ImageStat.Stat(channel, mask=band).var[0] * n
+        count += n
+    return (max(pooled) / count) ** 0.5 if count else 0.0
 
 
 def _line(xs: List[float], ys: List[float]) -> Tuple[float, float]:
@@ -491,13 +529,17 @@ def _fields(grid: Tuple[int, int], inside: List[int], side: str) -> List[bool]:
 
 
 def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
-    """Card-like area (bright as the card's paper, and printed) outside the card's own box
-    and the boxes of the same card's other sides (`others`), in the frame's overview, as a
-    share of the card's area: the largest such patch."""
-    from PIL import Image
+    """The largest card-like patch outside the card's own box and the boxes of the same
+    card's other sides (`others`), in an overview of the frame, as a share of the card's area.
 
-    paper_level = cells.paper_level
-    overview = _shrunk(image, _OVERVIEW_SIDE).convert("L")
+    Card-like: cells as bright as the card's paper (SECOND_CARD_MIN_LEVEL of it), of its
+    colour (within SECOND_CARD_MAX_CHROMA in Cb/Cr), connected, with print on them: at least
+    SECOND_CARD_MIN_PRINTED of the patch's cells hold dark marks (SECOND_CARD_MIN_INK of their
+    pixels at a local contrast of SECOND_CARD_INK_CONTRAST). A sheet of paper has no print, a
+    textured table or a coloured object not the card's colour."""
+    from PIL import Image, ImageChops
+
+    overview = _shrunk(image, _OVERVIEW_SIDE).convert("RGB")
     scale = overview.size[0] / image.size[0]
     card_area = _area([{"x": x * scale, "y": y * scale} for x, y in quad])
     short = min(((quad[0][0] - quad[1][0]) ** 2 + (quad[0][1] - quad[1][1]) ** 2) ** 0.5,
@@ -507,41 +549,56 @@ def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
         return 0.0  # no room in the frame for a second card
     grid = (max(1, overview.size[0] // cell), max(1, overview.size[1] // cell))
     fitted = overview.crop((0, 0, grid[0] * cell, grid[1] * cell))
-    bright = list(fitted.resize(grid, Image.BOX).getdata())
-    printed = list(_texture(fitted).resize(grid, Image.BOX).getdata())
+    y, cb, cr = fitted.convert("YCbCr").split()
+    contrast = ImageChops.subtract(_extreme(y, 3, brightest=True), _extreme(y, 3, brightest=False))
+    marks = contrast.point(lambda v: 255 if v >= SECOND_CARD_INK_CONTRAST else 0)
+    level, blue, red, ink = (list(band.resize(grid, Image.BOX).getdata())
+                             for band in (y, cb, cr, marks))
     boxes = []
     for corners in [quad, *others]:
         xs = [p[0] * scale / cell for p in corners]
         ys = [p[1] * scale / cell for p in corners]
         boxes.append((min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1))
-    cardlike = []
-    for k, (level, ink) in enumerate(zip(bright, printed)):
+    paperlike = []
+    for k in range(len(level)):
         i, j = k % grid[0] + 0.5, k // grid[0] + 0.5
         own = any(x0 <= i <= x1 and y0 <= j <= y1 for x0, x1, y0, y1 in boxes)
-        cardlike.append(not own and level >= 0.75 * paper_level and ink >= SECOND_CARD_MIN_INK)
-    return _largest_patch(cardlike, grid) * cell * cell / max(1.0, card_area)
+        chroma = ((blue[k] - cells.paper_cb) ** 2 + (red[k] - cells.paper_cr) ** 2) ** 0.5
+        paperlike.append(not own and level[k] >= SECOND_CARD_MIN_LEVEL * cells.paper_level
+                         and chroma <= SECOND_CARD_MAX_CHROMA)
+    best = 0
+    for patch in _patches(paperlike, grid):
+        printed = sum(ink[k] >= SECOND_CARD_MIN_INK * 255 for k in patch)
+        if printed >= SECOND_CARD_MIN_PRINTED * len(patch):
+            best = max(best, len(patch))
+    return best * cell * cell / max(1.0, card_area)
 
 
 def _largest_patch(flags: List[bool], grid: Tuple[int, int]) -> int:
     """Cells in the largest 4-connected patch of flagged cells."""
+    return max((len(patch) for patch in _patches(flags, grid)), default=0)
+
+
+def _patches(flags: List[bool], grid: Tuple[int, int]) -> List[List[int]]:
+    """The 4-connected patches of flagged cells, each as its cells' indices."""
     cols, rows = grid
-    seen, best = set(), 0
+    seen, patches = set(), []
     for start, flagged in enumerate(flags):
         if not flagged or start in seen:
             continue
         seen.add(start)
-        queue, size = deque([start]), 0
+        queue, patch = deque([start]), []
         while queue:
             k = queue.popleft()
-            size += 1
+            patch.append(k)
             i, j = k % cols, k // cols
             for n, ok in ((k - 1, i > 0), (k + 1, i < cols - 1), (k - cols, j > 0),
                           (k + cols, j < rows - 1)):
                 if ok and flags[n] and n not in seen:
                     seen.add(n)
                     queue.append(n)
-        best = max(best, size)
-    return best
+        patches.append(patch)
+    return patches
 
 
 def _plane(points, values):
