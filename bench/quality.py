@@ -13,6 +13,7 @@ import os
 import random
 import sys
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from typing import Optional
 
 from common import header, publish
@@ -111,6 +112,7 @@ def main() -> int:
 
 KYC_EACH = int(os.environ.get("BENCH_KYC_EACH", 100))
 KYC_ORDINARY = int(os.environ.get("BENCH_KYC_ORDINARY", 200))
+KYC_JOBS = int(os.environ.get("BENCH_KYC_JOBS", 2))  # processes rendering and assessing
 KYC_SIGNALS = ("photocopy", "screen_recapture", "incomplete_border", "occlusion",
                "glare_on_fields", "multiple_cards")
 
@@ -121,8 +123,6 @@ def kyc(style_names=(), publish_to: Optional[str] = "quality-kyc") -> int:
     picks others by name, e.g. a fresh hold-out), and their cost on a 12 MP photo. The card
     region given to assess() is where the renderer put the card (what the API reports as
     card_region), scaled to the picture the function assesses."""
-    from PIL import Image
-
     from idcard_ocr.imaging import prepare
     from idcard_ocr.imaging.quality import assess
     from tests.fakes import artifacts
@@ -133,16 +133,12 @@ def kyc(style_names=(), publish_to: Optional[str] = "quality-kyc") -> int:
     for style in styles:
         raised = {kind: Counter() for kind in artifacts.KINDS}
         shots = Counter()
-        for kind in artifacts.KINDS:
-            count = KYC_ORDINARY if kind == "ordinary" else KYC_EACH
-            for i in range(count):
-                shot = artifacts.render(kind, 200_000 + i, style)
-                prepared = prepare(shot.data)
-                picture = prepared.decoded()
-                scale = picture.size[0] / Image.open(io.BytesIO(shot.data)).size[0]
-                region = [{"x": x * scale, "y": y * scale} for x, y in shot.region]
+        tasks = [(kind, 200_000 + i, style) for kind in artifacts.KINDS
+                 for i in range(KYC_ORDINARY if kind == "ordinary" else KYC_EACH)]
+        with ProcessPoolExecutor(max_workers=KYC_JOBS) as pool:
+            for kind, warnings in pool.map(_kyc_shot, tasks, chunksize=4):
                 shots[kind] += 1
-                for warning in assess(picture, region)["warnings"]:
+                for warning in warnings:
                     raised[kind][warning] += 1
         out += [f"### {style.name} configuration ({_describe(style)})", "",
                 "| photos | n | " + " | ".join(f"`{s}`" for s in KYC_SIGNALS) + " |",
@@ -162,6 +158,24 @@ def kyc(style_names=(), publish_to: Optional[str] = "quality-kyc") -> int:
     else:
         print("\n".join(out))
     return 0
+
+
+def _kyc_shot(task) -> tuple:
+    """(kind, warnings) of one generated photo, assessed as the function would: the picture
+    prepared for the API, the card region where the renderer put the card, the side read."""
+    from PIL import Image
+
+    from idcard_ocr.imaging import prepare
+    from idcard_ocr.imaging.quality import assess
+    from tests.fakes import artifacts
+
+    kind, seed, style = task
+    shot = artifacts.render(kind, seed, style)
+    picture = prepare(shot.data).decoded()
+    scale = picture.size[0] / Image.open(io.BytesIO(shot.data)).size[0]
+    region = [{"x": x * scale, "y": y * scale} for x, y in shot.region]
+    side = shot.detail.split()[0] if shot.detail.split()[:1] in (["face"], ["back"]) else None
+    return kind, assess(picture, region, side=side)["warnings"]
 
 
 def _describe(style) -> str:

@@ -135,7 +135,7 @@ COPY_MIN_CELLS = 3                 # ...third most coloured cell: a copy has non
 COPY_MAX_CHROMA_SPREAD = 4.0       # ...nor colour at the pixel's scale (std of Cb and Cr at
 COPY_BAND = 32                     # equal brightness, in bands of this many grey levels): a
 COPY_BAND_MIN_PIXELS = 20          # screen's subpixels fringe every edge with colour
-SCREEN_MAX_DIP = 0.80              # lag difference at the grid's pitch / its neighbours'
+SCREEN_MAX_DIP = 0.87              # lag difference at the grid's pitch / its neighbours'
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
 BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of its side)
@@ -154,10 +154,10 @@ OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
 OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
-SECOND_CARD_MIN_SHARE = 0.35       # card-like area outside the card, of the card's area
+SECOND_CARD_MIN_SHARE = 0.10       # card-like area outside the card, of the card's area
 SECOND_CARD_MIN_LEVEL = 0.75       # of the card's paper level
 SECOND_CARD_MAX_CHROMA = 12.0      # Cb/Cr distance from the card's paper
-SECOND_CARD_INK_CONTRAST = 40      # brightest minus darkest of 3 x 3 px of the overview
+SECOND_CARD_INK_CONTRAST = 40      # grey levels under the paper around a mark
 SECOND_CARD_MIN_INK = 0.04         # share of a cell's pixels at that contrast: printed
 SECOND_CARD_MIN_PRINTED = 0.25     # share of a patch's cells printed
 _OVERVIEW_SIDE = 512
@@ -203,7 +203,8 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     measures["chroma_spread"] = round(spread, 2)
     if colourful < COPY_MIN_COLOUR and spread < COPY_MAX_CHROMA_SPREAD:
         warnings.append("photocopy")
-    dip = _grid_dip(image, _bounding_box(quad, width, height) if quad is not None else None)
+    dip = _grid_dip(image, _bounding_box(quad, width, height) if quad is not None else None,
+                    _slope(quad) if quad is not None and not clamped else 0.0)
     measures["grid_dip"] = round(dip, 3)
     if dip < SCREEN_MAX_DIP:
         warnings.append("screen_recapture")
@@ -223,6 +224,12 @@ def kyc_signals(image, quad, side: Optional[str] = None,
         if share >= SECOND_CARD_MIN_SHARE:
             warnings.append("multiple_cards")
     return warnings, measures
+
+
+def _slope(quad) -> float:
+    """dy/dx of the card's top edge (top-left to top-right), within +-1 (45 degrees)."""
+    (x0, y0), (x1, y1) = quad[0], quad[3]
+    return max(-1.0, min(1.0, (y1 - y0) / (x1 - x0))) if abs(x1 - x0) > 1e-6 else 0.0
 
 
 def _reduced(image, side: int):
@@ -359,11 +366,13 @@ def _texture(grey):
     return ImageOps.expand(ImageOps.crop(texture, 1), 1, 0)
 
 
-def _grid_dip(image, box) -> float:
+def _grid_dip(image, box, slope: float = 0.0) -> float:
     """How far the mean difference of the high-passed patch with itself shifted by one lag
     dips below its neighbours' lags (1: no dip; a screen's pixel grid repeats at its pitch:
     its subpixel columns along the rows, its pixel rows down the columns). The deeper of the
-    two axes' deepest dips."""
+    two axes' deepest dips. The grid is the card's (the card is shown upright on the
+    screen): `slope` is the tilt of the card's top edge (dy/dx), and a shift along the rows
+    follows it, so that a turned grid still lands on itself."""
     from PIL import ImageChops, ImageStat
 
     x0, y0, x1, y1 = box or (0, 0) + image.size
@@ -374,16 +383,24 @@ def _grid_dip(image, box) -> float:
     patch = image.crop((cx - side // 2, cy - side // 2, cx + side // 2, cy + side // 2))
     high = _laplacian(patch.convert("L"))
     w, h = high.size
+    differences = {}
+
+    def difference(dx: int, dy: int) -> float:
+        if (dx, dy) not in differences:
+            a = high.crop((max(0, dx), max(0, dy), w + min(0, dx), h + min(0, dy)))
+            b = high.crop((max(0, -dx), max(0, -dy), w - max(0, dx), h - max(0, dy)))
+            differences[dx, dy] = ImageStat.Stat(ImageChops.difference(a, b)).mean[0]
+        return differences[dx, dy]
+
     dips = []
+    lags = list(SCREEN_LAGS)
     for axis in (0, 1):
-        lagged = {}
-        for lag in SCREEN_LAGS:
-            a = high.crop((lag, 0, w, h) if axis == 0 else (0, lag, w, h))
-            b = high.crop((0, 0, w - lag, h) if axis == 0 else (0, 0, w, h - lag))
-            lagged[lag] = ImageStat.Stat(ImageChops.difference(a, b)).mean[0]
-        lags = list(SCREEN_LAGS)
-        dips.append(min(lagged[d] / max(1e-6, (lagged[d - 1] + lagged[d + 1]) / 2)
-                        for d in lags[1:-1]))
+        for lag in lags[1:-1]:
+            # The neighbouring lags at the same offset across: a dip is not a rounding step.
+            across = int(round(lag * slope)) * (1 if axis == 0 else -1)
+            at = [difference(d, across) if axis == 0 else difference(across, d)
+                  for d in (lag - 1, lag, lag + 1)]
+            dips.append(at[1] / max(1e-6, (at[0] + at[2]) / 2))
     return min(dips)
 
 
@@ -550,19 +567,20 @@ def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
     grid = (max(1, overview.size[0] // cell), max(1, overview.size[1] // cell))
     fitted = overview.crop((0, 0, grid[0] * cell, grid[1] * cell))
     y, cb, cr = fitted.convert("YCbCr").split()
-    contrast = ImageChops.subtract(_extreme(y, 3, brightest=True), _extreme(y, 3, brightest=False))
-    marks = contrast.point(lambda v: 255 if v >= SECOND_CARD_INK_CONTRAST else 0)
+    # Print: marks thinner than the filter and darker than the paper on both sides (the
+    # closing's black top-hat); an edge between paper and a darker table is not one.
+    closed = _extreme(_extreme(y, 5, brightest=True), 5, brightest=False)
+    marks = ImageChops.subtract(closed, y).point(
+        lambda v: 255 if v >= SECOND_CARD_INK_CONTRAST else 0)
     level, blue, red, ink = (list(band.resize(grid, Image.BOX).getdata())
                              for band in (y, cb, cr, marks))
-    boxes = []
-    for corners in [quad, *others]:
-        xs = [p[0] * scale / cell for p in corners]
-        ys = [p[1] * scale / cell for p in corners]
-        boxes.append((min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1))
+    outlines = [[(x * scale / cell, y * scale / cell) for x, y in corners]
+                for corners in [quad, *others]]
     paperlike = []
     for k in range(len(level)):
         i, j = k % grid[0] + 0.5, k // grid[0] + 0.5
-        own = any(x0 <= i <= x1 and y0 <= j <= y1 for x0, x1, y0, y1 in boxes)
+        # A cell whose centre is within a cell of a known card's outline is that card's.
+        own = any(_within((i, j), outline, 1.0) for outline in outlines)
         chroma = ((blue[k] - cells.paper_cb) ** 2 + (red[k] - cells.paper_cr) ** 2) ** 0.5
         paperlike.append(not own and level[k] >= SECOND_CARD_MIN_LEVEL * cells.paper_level
                          and chroma <= SECOND_CARD_MAX_CHROMA)
@@ -572,6 +590,21 @@ def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
         if printed >= SECOND_CARD_MIN_PRINTED * len(patch):
             best = max(best, len(patch))
     return best * cell * cell / max(1.0, card_area)
+
+
+def _within(point, quad, margin: float) -> bool:
+    """Whether `point` lies inside the convex quadrilateral `quad` or within `margin` of it."""
+    px, py = point
+    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(quad, quad[1:] + quad[:1]))
+    if abs(area) < 1e-9:
+        return False
+    turn = 1 if area > 0 else -1
+    for (x0, y0), (x1, y1) in zip(quad, quad[1:] + quad[:1]):
+        length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+        # Signed distance of the point from the edge, positive on the quad's side.
+        if turn * ((x1 - x0) * (py - y0) - (y1 - y0) * (px - x0)) / length < -margin:
+            return False
+    return True
 
 
 def _largest_patch(flags: List[bool], grid: Tuple[int, int]) -> int:
