@@ -140,10 +140,11 @@ SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
 BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of its side)
 CROPPED_MIN_SHARE = 0.85           # a card this much of the photo: cropped to the card
-GLARE_FLOOR_SLACK = 8.0            # darkest pixels at most this far under the paper's white
-GLARE_MIN_BRIGHTER = 2.0           # mean at least this many grey levels above that white...
-GLARE_MIN_BRIGHTER_SHARE = 0.15    # ...and this share of the way from it to white
-GLARE_MAX_TEXTURE = 1.0            # no more texture than the paper's
+GLARE_MIN_LIFT = 2.0               # darkest pixel of 3 x 3 this far above the paper's mean...
+GLARE_MIN_RISE = 0.15              # ...and this share of the way from it to white;
+GLARE_MIN_BRIGHTER = 4.0           # the pixel this far above the paper's mean...
+GLARE_MIN_BRIGHTER_SHARE = 0.3     # ...and this share of the way to white
+GLARE_MIN_SHARE = 0.5              # of a small cell's pixels washed out
 GLARE_MIN_CELLS = 3
 GLARE_CELLS = (32, 20)
 WHITE_FILTER = 5                   # px of the straightened card: wider than a stroke
@@ -435,7 +436,8 @@ class _Cells:
         # The small cells: the paper's white between the strokes (print is thinner than the
         # filter, so the brightest pixel near each pixel is paper, unless something covers
         # it or light washes it out), and the darkest pixel (print, unless washed out).
-        self.floor = cells(_extreme(y, 3, brightest=False), GLARE_CELLS)
+        self.grey, self.darkest = y, _extreme(y, 3, brightest=False)
+        self.floor = cells(self.darkest, GLARE_CELLS)
         self.white = cells(_extreme(y, WHITE_FILTER, brightest=True), GLARE_CELLS)
         self.fine_texture = cells(_texture(y), GLARE_CELLS)
         self.fine_y = cells(y, GLARE_CELLS)
@@ -497,16 +499,32 @@ class _Cells:
         return fit
 
     def glare(self) -> int:
-        """The largest patch of small field cells washed out by a highlight: brighter than the
-        paper's white around them, even their darkest pixels near that white (the print
-        under them lost), and no more texture than the paper."""
-        lifted = []
-        for k, f in enumerate(self.fine_field):
-            white = self.white_plane[k]
-            lifted.append(f and self.fine_texture[k] <= GLARE_MAX_TEXTURE * self.white_texture
-                          and self.floor[k] >= white - GLARE_FLOOR_SLACK
-                          and self.fine_y[k] - white
-                          >= max(GLARE_MIN_BRIGHTER, GLARE_MIN_BRIGHTER_SHARE * (255 - white)))
+        """The largest patch of small field cells washed out by a highlight: most of their
+        pixels brighter than the paper's white around them with even the darkest pixel near
+        them near that white (the print under them lost). Read pixel by pixel, then by cell:
+        a narrow streak covers few cells whole."""
+        from PIL import Image, ImageChops
+
+        def image_of(values):
+            grid = Image.new("L", GLARE_CELLS)
+            grid.putdata([max(0, min(255, int(round(v)))) for v in values])
+            return grid.resize(CARD_SIZE, Image.BILINEAR)
+
+        # The paper's mean level: its white less its grain (noise, security print), the
+        # gap of the least textured quarter of the field cells.
+        gaps = sorted(self.white[k] - self.fine_y[k] for k, f in enumerate(self.fine_field) if f)
+        grain = max(0.0, gaps[len(gaps) // 4]) if gaps else 0.0
+        paper = [w - grain for w in self.white_plane]
+        lowest = image_of([p + max(GLARE_MIN_LIFT, GLARE_MIN_RISE * (255 - p)) for p in paper])
+        brighter = image_of([p + max(GLARE_MIN_BRIGHTER, GLARE_MIN_BRIGHTER_SHARE * (255 - p))
+                             for p in paper])
+        # subtract() stops at 0: 0 where the pixel reaches the threshold.
+        washed = ImageChops.lighter(ImageChops.subtract(lowest, self.darkest),
+                                    ImageChops.subtract(brighter, self.grey))
+        share = list(washed.point(lambda v: 0 if v else 255).resize(GLARE_CELLS, Image.BOX)
+                     .getdata())
+        lifted = [f and share[k] >= GLARE_MIN_SHARE * 255
+                  for k, f in enumerate(self.fine_field)]
         return _largest_patch(lifted, GLARE_CELLS)
 
     def occluded(self) -> int:
