@@ -587,7 +587,7 @@ def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
     y, cb, cr = fitted.convert("YCbCr").split()
     # Print: marks thinner than the filter and darker than the paper on both sides (the
     # closing's black top-hat); an edge between paper and a darker table is not one.
-    closed = _extreme(_extreme(y, 5, brightest=True), 5, brightest=False)
+    closed = _extreme(_extreme(y, 3, brightest=True), 3, brightest=False)
     marks = ImageChops.subtract(closed, y).point(
         lambda v: 255 if v >= SECOND_CARD_INK_CONTRAST else 0)
     level, blue, red, ink = (list(band.resize(grid, Image.BOX).getdata())
