@@ -155,12 +155,11 @@ OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
 OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
-SECOND_CARD_MIN_SHARE = 0.10       # card-like area outside the card, of the card's area
+SECOND_CARD_MIN_SHARE = 0.06       # printed card paper outside the card, of its area
 SECOND_CARD_MIN_LEVEL = 0.75       # of the card's paper level
 SECOND_CARD_MAX_CHROMA = 12.0      # Cb/Cr distance from the card's paper
 SECOND_CARD_INK_CONTRAST = 40      # grey levels under the paper around a mark
 SECOND_CARD_MIN_INK = 0.04         # share of a cell's pixels at that contrast: printed
-SECOND_CARD_MIN_PRINTED = 0.25     # share of a patch's cells printed
 _OVERVIEW_SIDE = 512
 WORK_SIDE = 1024                   # the reduced copy the rules read (longer side)
 
@@ -564,14 +563,15 @@ def _fields(grid: Tuple[int, int], inside: List[int], side: str) -> List[bool]:
 
 
 def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
-    """The largest card-like patch outside the card's own box and the boxes of the same
-    card's other sides (`others`), in an overview of the frame, as a share of the card's area.
+    """The printed card paper outside the card's own outline and those of the same card's
+    other sides (`others`), in an overview of the frame, as a share of the card's area: the
+    printed cells of the connected patch of card paper that has most of them.
 
-    Card-like: cells as bright as the card's paper (SECOND_CARD_MIN_LEVEL of it), of its
-    colour (within SECOND_CARD_MAX_CHROMA in Cb/Cr), connected, with print on them: at least
-    SECOND_CARD_MIN_PRINTED of the patch's cells hold dark marks (SECOND_CARD_MIN_INK of their
-    pixels at a local contrast of SECOND_CARD_INK_CONTRAST). A sheet of paper has no print, a
-    textured table or a coloured object not the card's colour."""
+    Card paper: cells as bright as the card's paper (SECOND_CARD_MIN_LEVEL of it) and of its
+    colour (within SECOND_CARD_MAX_CHROMA in Cb/Cr). Printed: SECOND_CARD_MIN_INK of a cell's
+    pixels are marks darker than the paper on both sides (SECOND_CARD_INK_CONTRAST). A blank
+    sheet has no print, a textured table or a coloured object is not of the card's colour,
+    and a card on a white page is printed paper on it."""
     from PIL import Image, ImageChops
 
     overview = _shrunk(image, _OVERVIEW_SIDE).convert("RGB")
@@ -602,11 +602,8 @@ def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
         chroma = ((blue[k] - cells.paper_cb) ** 2 + (red[k] - cells.paper_cr) ** 2) ** 0.5
         paperlike.append(not own and level[k] >= SECOND_CARD_MIN_LEVEL * cells.paper_level
                          and chroma <= SECOND_CARD_MAX_CHROMA)
-    best = 0
-    for patch in _patches(paperlike, grid):
-        printed = sum(ink[k] >= SECOND_CARD_MIN_INK * 255 for k in patch)
-        if printed >= SECOND_CARD_MIN_PRINTED * len(patch):
-            best = max(best, len(patch))
+    best = max((sum(ink[k] >= SECOND_CARD_MIN_INK * 255 for k in patch)
+                for patch in _patches(paperlike, grid)), default=0)
     return best * cell * cell / max(1.0, card_area)
 
 
