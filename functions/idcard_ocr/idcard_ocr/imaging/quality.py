@@ -1,6 +1,10 @@
 """Photo quality and KYC warnings computed from the image the OCR API saw (rules in
 docs/results.md, rates in bench/README.md).
 
+A photo larger than the function ever assesses (2048 px, imaging.prepare's longest side) is
+reduced once to that size first, so that a full 12 MP decode costs one box reduction more
+than the picture the function assesses, and is judged as that picture would be.
+
 Measured on the card itself where the API located it (card_region), else on the whole image,
 at most 1024 px on the longer side so the cost does not grow with the photo:
 - blur: variance of the Laplacian of the grey image (low: few sharp edges);
@@ -9,9 +13,9 @@ at most 1024 px on the longer side so the cost does not grow with the photo:
 
 And the KYC signals (photocopy, screen_recapture, incomplete_border, occlusion,
 glare_on_fields, multiple_cards), whichever engine read the photo, Pillow only, each on a
-small copy: the card straightened to 256 x 162 px and read in 16 x 10 cells, a patch of at
-most 384 x 384 px at full resolution for a screen's pixel grid, and a 256 px overview of the
-frame for a second card.
+copy reduced once to at most 1024 px (WORK_SIDE): the card straightened from it to 256 x 162
+px and read in 16 x 10 and 32 x 20 cells, a 512 px overview of the frame for a second card;
+and a patch of at most 384 x 384 px of the assessed picture for a screen's pixel grid.
 """
 
 import math
@@ -454,18 +458,8 @@ class _Cells:
         """The paper's white as a plane over the small field cells (lighting falls off across
         a card), fitted three times, each time without the cells far off the last fit (glare
         above it, fingers and objects below it)."""
-        coords = _coords(GLARE_CELLS)
-        used = [k for k, f in enumerate(self.fine_field) if f]
-        fit = (_median([self.white[k] for k in used]) if used else 0.0, 0.0, 0.0)
-        for _ in range(3):
-            if len(used) < 6:
-                break
-            fit = _plane([coords[k] for k in used], [self.white[k] for k in used]) or fit
-            resid = {k: self.white[k] - (fit[0] + fit[1] * coords[k][0] + fit[2] * coords[k][1])
-                     for k in used}
-            spread = _median([abs(r) for r in resid.values()]) * 3 + 3
-            used = [k for k in used if abs(resid[k]) <= spread]
-        return fit
+        return _fitted_plane(self.white, [k for k, f in enumerate(self.fine_field) if f],
+                             GLARE_CELLS, rounds=3, scale=3, floor=3, below=1.0)
 
     def _side(self, inside: List[int]) -> str:
         """back when the emblem's zone holds red (the emblem), else face. Compared with the
@@ -482,20 +476,10 @@ class _Cells:
 
     def _paper_plane(self) -> Tuple[float, float, float]:
         """Least squares y = a + b u + c v over the field cells, twice: the second time
-        without the cells far off the first plane (print, glare, fingers)."""
-        coords = _coords(CARD_CELLS)
-        used = self._indices()
-        fit = (_median([self.y[k] for k in used]) if used else 0.0, 0.0, 0.0)
-        for _ in range(2):
-            if len(used) < 6:
-                break
-            fit = _plane([coords[k] for k in used], [self.y[k] for k in used]) or fit
-            resid = {k: self.y[k] - (fit[0] + fit[1] * coords[k][0] + fit[2] * coords[k][1])
-                     for k in used}
-            spread = _median([abs(r) for r in resid.values()]) * 2 + 4
-            # Paper is the brightest of what is printed on: print sits below it.
-            used = [k for k in used if -spread / 2 <= resid[k] <= spread]
-        return fit
+        without the cells far off the first plane (print, glare, fingers). Paper is the
+        brightest of what is printed on: print sits below it, so less is kept below."""
+        return _fitted_plane(self.y, self._indices(), CARD_CELLS, rounds=2, scale=2, floor=4,
+                             below=0.5)
 
     def glare(self) -> int:
         """The largest patch of small field cells washed out by a highlight: most of their
@@ -539,6 +523,24 @@ class _Cells:
                                   or chroma >= OCCLUSION_MIN_CHROMA and self.fine_texture[k]
                                   <= OCCLUSION_MAX_TEXTURE * self.white_texture))
         return _largest_patch(foreign, GLARE_CELLS)
+
+
+def _fitted_plane(values: List[float], used: List[int], grid: Tuple[int, int], rounds: int,
+                  scale: float, floor: float, below: float) -> Tuple[float, float, float]:
+    """(a, b, c) of the plane value = a + b u + c v fitted over the cells `used` of `grid`,
+    `rounds` times, each time keeping the cells whose residual lies within [-below x spread,
+    spread], spread = scale x the median absolute residual + floor."""
+    coords = _coords(grid)
+    fit = (_median([values[k] for k in used]) if used else 0.0, 0.0, 0.0)
+    for _ in range(rounds):
+        if len(used) < 6:
+            break
+        fit = _plane([coords[k] for k in used], [values[k] for k in used]) or fit
+        resid = {k: values[k] - (fit[0] + fit[1] * coords[k][0] + fit[2] * coords[k][1])
+                 for k in used}
+        spread = _median([abs(r) for r in resid.values()]) * scale + floor
+        used = [k for k in used if -below * spread <= resid[k] <= spread]
+    return fit
 
 
 def _coords(grid: Tuple[int, int]) -> List[Tuple[float, float]]:
