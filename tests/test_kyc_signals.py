@@ -281,3 +281,25 @@ def test_a_region_clamped_to_the_frame_is_cut_and_its_cells_are_not_read():
     quality = assess(picture, [{"x": x * scale, "y": y * scale} for x, y in shot.region])
     assert "incomplete_border" in quality["warnings"]
     assert "occluded_cells" not in quality["signals"]
+
+
+def test_a_turned_screen_is_found_along_its_own_grid():
+    """A card shown on a screen (a fine 2.6 px pixel pitch) photographed turned by 12 degrees:
+    the shift that finds the grid follows the card's tilt, read from its region."""
+    import random
+
+    from idcard_ocr.imaging.quality import SCREEN_MAX_DIP, _bounding_box, _grid_dip, _slope
+
+    style = dataclasses.replace(SMALL, screen_pitch=(2.6, 2.6))
+    rng = random.Random(5)
+    card = realistic.make_card(17, "face").image.convert("RGB")
+    shown = artifacts._screen(card, rng, style, 560)
+    scene = Image.new("RGB", (900, 680), (40, 40, 44))
+    quad = artifacts._place(scene, shown, rng, 560, 12.0, (450, 340), shadow=False)
+    picture = prepare(_jpeg(scene)).decoded()
+    region = [{"x": x, "y": y} for x, y in quad]
+    box = _bounding_box(region, *picture.size)
+    along = _grid_dip(picture, box, _slope(quad))
+    assert along < SCREEN_MAX_DIP
+    assert along < _grid_dip(picture, box, 0.0)
+    assert "screen_recapture" in assess(picture, region)["warnings"]
