@@ -1,7 +1,6 @@
 """Quality-warning thresholds on the synthetic set (part of `make bench`).
 
-`python bench/quality.py kyc` runs only the KYC signals (see kyc() below); `kyc --style fresh`
-only on the fresh hold-out (tests/fakes/fresh_kyc.py), `--no-publish` prints only.
+`python bench/quality.py kyc` runs only the KYC signals (see kyc() below).
 
 Generated photos in five groups: ordinary (clean, cluttered, rotated: must raise no warning),
 and deliberately blurred, dark, overexposed and far-away cards (each must raise its own). The
@@ -11,9 +10,13 @@ where the engine cannot read the photo, the whole image is measured.
 
 import io
 import os
+import pickle
 import random
+import re
 import sys
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from typing import Optional
 
 from common import header, publish
 
@@ -111,47 +114,36 @@ def main() -> int:
 
 KYC_EACH = int(os.environ.get("BENCH_KYC_EACH", 100))
 KYC_ORDINARY = int(os.environ.get("BENCH_KYC_ORDINARY", 200))
+KYC_JOBS = int(os.environ.get("BENCH_KYC_JOBS", 2))  # processes rendering and assessing
+# A directory keeping each rendered photo as prepared for the API (the rendering is most of
+# the time; a re-run after a rule changes assesses the same photos again in minutes).
+KYC_CACHE = os.environ.get("BENCH_KYC_CACHE", "")
 KYC_SIGNALS = ("photocopy", "screen_recapture", "incomplete_border", "occlusion",
                "glare_on_fields", "multiple_cards")
 
 
-def kyc(styles=("tuning", "holdout"), print_only: bool = False) -> int:
+def kyc(style_names=(), publish_to: Optional[str] = "quality-kyc") -> int:
     """The KYC signals' detection and false-alarm rates on tests/fakes/artifacts.py's photos,
-    on the tuning configuration and on the hold-out one (never tuned on), and their cost on a
-    12 MP photo. The card region given to assess() is where the renderer put the card (what
-    the API reports as card_region), scaled to the picture the function assesses.
-
-    `styles`: the configurations to measure (`kyc --style fresh`: only the fresh hold-out,
-    tests/fakes/fresh_kyc.py, written by someone who never read the detectors; measured once,
-    into its own section, quality-kyc-fresh, without the cost table). `print_only`
-    (`--no-publish`): print, leave bench/README.md alone."""
-    import time
-
-    from PIL import Image
-
+    per renderer configuration (by default TUNING and HOLDOUT, both tuned on; `style_names`
+    picks others by name, e.g. a fresh hold-out), and their cost on a 12 MP photo. The card
+    region given to assess() is where the renderer put the card (what the API reports as
+    card_region), scaled to the picture the function assesses."""
     from idcard_ocr.imaging import prepare
     from idcard_ocr.imaging.quality import assess
     from tests.fakes import artifacts
 
-    known = {s.name: s for s in (artifacts.TUNING, artifacts.HOLDOUT, artifacts.FRESH)}
-    unknown = [name for name in styles if name not in known]
-    if unknown:
-        print(f"unknown style {', '.join(unknown)}; one of {', '.join(known)}", file=sys.stderr)
-        return 2
+    styles = [artifacts.style_named(name) for name in style_names] or \
+        [artifacts.TUNING, artifacts.HOLDOUT]
     out = [header(("pillow",)), ""]
-    for style in (known[name] for name in styles):
+    for style in styles:
         raised = {kind: Counter() for kind in artifacts.KINDS}
         shots = Counter()
-        for kind in artifacts.KINDS:
-            count = KYC_ORDINARY if kind == "ordinary" else KYC_EACH
-            for i in range(count):
-                shot = artifacts.render(kind, 200_000 + i, style)
-                prepared = prepare(shot.data)
-                picture = prepared.decoded()
-                scale = picture.size[0] / Image.open(io.BytesIO(shot.data)).size[0]
-                region = [{"x": x * scale, "y": y * scale} for x, y in shot.region]
+        tasks = [(kind, 200_000 + i, style) for kind in artifacts.KINDS
+                 for i in range(KYC_ORDINARY if kind == "ordinary" else KYC_EACH)]
+        with ProcessPoolExecutor(max_workers=KYC_JOBS) as pool:
+            for kind, warnings in pool.map(_kyc_shot, tasks, chunksize=4):
                 shots[kind] += 1
-                for warning in assess(picture, region)["warnings"]:
+                for warning in warnings:
                     raised[kind][warning] += 1
         out += [f"### {style.name} configuration ({_describe(style)})", "",
                 "| photos | n | " + " | ".join(f"`{s}`" for s in KYC_SIGNALS) + " |",
@@ -165,13 +157,49 @@ def kyc(styles=("tuning", "holdout"), print_only: bool = False) -> int:
             out.append(f"| {kind} | {shots[kind]} | " + " | ".join(cells) + " |")
         out += ["", "Bold: detection rate of the photos made with that artifact; the `ordinary` "
                     "row is the false-alarm rate.", ""]
-    if list(styles) != ["fresh"]:
+    if any(style.name in ("tuning", "holdout") for style in styles):  # a hold-out's run: rates only
         out += _kyc_timing(assess, prepare, artifacts)
-    if print_only:
-        print("\n".join(out))
+    if publish_to:
+        publish(publish_to, out)
     else:
-        publish("quality-kyc-fresh" if list(styles) == ["fresh"] else "quality-kyc", out)
+        print("\n".join(out))
     return 0
+
+
+def _kyc_shot(task) -> tuple:
+    """(kind, warnings) of one generated photo, assessed as the function would: the picture
+    prepared for the API, the card region where the renderer put the card, the side read."""
+    from PIL import Image
+
+    from idcard_ocr.imaging import prepare
+    from idcard_ocr.imaging.quality import assess
+    from tests.fakes import artifacts
+
+    kind, seed, style = task
+    cached = os.path.join(KYC_CACHE, f"{style.name}-{kind}-{seed}.pickle") if KYC_CACHE else None
+    if cached and os.path.exists(cached):
+        with open(cached, "rb") as f:
+            data, region, side = pickle.load(f)
+    else:
+        shot = artifacts.render(kind, seed, style)
+        prepared = prepare(shot.data)
+        data = prepared.data
+        if prepared.picture is not None:  # what the function assesses, kept without loss
+            out = io.BytesIO()
+            prepared.picture.save(out, "PNG")
+            data = out.getvalue()
+        scale = Image.open(io.BytesIO(data)).size[0] / Image.open(io.BytesIO(shot.data)).size[0]
+        region = [{"x": x * scale, "y": y * scale} for x, y in shot.region]
+        # the side read, which the function knows from its recognizer: the detail's first word
+        # ("face ..." or "face, 4000x3000, ..." as the styles write it)
+        named = re.match(r"(face|back)\b", shot.detail)
+        side = named.group(1) if named else None
+        if cached:
+            with open(cached, "wb") as f:
+                pickle.dump((data, region, side), f)
+    picture = Image.open(io.BytesIO(data))
+    picture.load()
+    return kind, assess(picture, region, side=side)["warnings"]
 
 
 def _describe(style) -> str:
@@ -189,7 +217,9 @@ def _describe(style) -> str:
 
 def _kyc_timing(assess, prepare, artifacts) -> list:
     """assess() on a 12 MP photo: on what the function gives it (the picture prepared for the
-    API: a 4032 px JPEG decodes at 2016 px), and on the full-size decoded photo."""
+    API: a 4032 px JPEG decodes at 2016 px), and on the full-size decoded photo. Wall time
+    and this process's CPU time (on a shared machine the CPU time says what the code costs,
+    the wall time what the load made of it)."""
     import dataclasses
     import time
 
@@ -203,13 +233,15 @@ def _kyc_timing(assess, prepare, artifacts) -> list:
 
     def timed(call):
         call()  # warm
-        runs = []
+        wall, cpu = [], []
         for _ in range(15):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             call()
-            runs.append((time.perf_counter() - start) * 1000)
-        runs.sort()
-        return runs[len(runs) // 2], runs[-2]
+            wall.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        wall.sort()
+        cpu.sort()
+        return wall[len(wall) // 2], wall[-2], cpu[len(cpu) // 2]
 
     for kind in ("ordinary", "screen_recapture", "multiple_cards"):
         shot = artifacts.render(kind, 7, big)
@@ -222,11 +254,14 @@ def _kyc_timing(assess, prepare, artifacts) -> list:
             whole = timed(lambda: assess(image, region))
             signals = timed(lambda: kyc_signals(image, _points(region)))
             rows.append(f"| {kind} | {name} {image.size[0]}x{image.size[1]} | "
-                        f"{signals[0]:.1f} ms | {signals[1]:.1f} ms | {whole[0]:.1f} ms | "
-                        f"{whole[1]:.1f} ms |")
+                        f"{signals[0]:.1f} ms | {signals[1]:.1f} ms | {signals[2]:.1f} ms | "
+                        f"{whole[0]:.1f} ms | {whole[1]:.1f} ms | {whole[2]:.1f} ms |")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return ["### Cost on a 12 MP photo", "",
-            "| photo | image assessed | KYC signals, median of 15 | 14th of 15 | all of "
-            "assess(), median | 14th of 15 |", "|---|---|---:|---:|---:|---:|", *rows]
+            f"Load average {load:.1f} on the machine when the timing ended.", "",
+            "| photo | image assessed | KYC signals, wall median of 15 | 14th of 15 | CPU "
+            "median | all of assess(), wall median | 14th of 15 | CPU median |",
+            "|---|---|---:|---:|---:|---:|---:|---:|", *rows]
 
 
 def kyc_timing() -> int:
@@ -240,15 +275,36 @@ def kyc_timing() -> int:
     return 0
 
 
-def _styles(argv) -> tuple:
-    """`kyc --style fresh` (or `--style tuning,holdout,fresh`, or BENCH_KYC_STYLE=fresh): the
-    configurations to run; tuning and hold-out by default."""
-    if "--style" in argv[:-1]:
-        return tuple(argv[argv.index("--style") + 1].split(","))
-    return tuple(os.environ.get("BENCH_KYC_STYLE", "tuning,holdout").split(","))
+def cli(argv) -> int:
+    """`quality.py` (the photo-quality table), `quality.py kyc [--style NAME]...
+    [--no-publish]` (the KYC rates; BENCH_KYC_STYLE=NAME,NAME does the same as --style), or
+    `quality.py kyc-timing`. Rates of a named style go to its own section of bench/README.md
+    (`quality-kyc-NAME`) when the README has one, else they are only printed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="bench/quality.py")
+    parser.add_argument("command", nargs="?", choices=("kyc", "kyc-timing"))
+    parser.add_argument("--style", action="append", default=[],
+                        help="renderer configuration of tests/fakes/artifacts.py, by name")
+    parser.add_argument("--no-publish", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "kyc-timing":
+        return kyc_timing()
+    if args.command != "kyc":
+        return main()
+    names = args.style or [n for n in os.environ.get("BENCH_KYC_STYLE", "").split(",") if n]
+    section = "quality-kyc" if not names else _section_for(names)
+    return kyc(names, None if args.no_publish else section)
+
+
+def _section_for(names) -> Optional[str]:
+    """The README section for rates of these styles, or None when it has none."""
+    from common import ROOT
+
+    section = "quality-kyc-" + "-".join(names)
+    with open(os.path.join(ROOT, "bench", "README.md"), encoding="utf-8") as f:
+        return section if f"<!-- {section}:start -->" in f.read() else None
 
 
 if __name__ == "__main__":
-    sys.exit(kyc(_styles(sys.argv[2:]), "--no-publish" in sys.argv) if sys.argv[1:2] == ["kyc"]
-             else kyc_timing()
-             if sys.argv[1:] == ["kyc-timing"] else main())
+    sys.exit(cli(sys.argv[1:]))

@@ -88,11 +88,11 @@ def test_ordinary_photos_raise_none_of_them():
 
 def test_the_signals_are_measured_and_reported_beside_the_warnings():
     quality, _ = assessed("ordinary", 11)
-    assert set(quality["signals"]) == {"corners_at_edge", "chroma_spread", "grid_dip",
-                                       "paper_share", "glare_cells", "occluded_cells",
-                                       "second_card_share"}
+    assert set(quality["signals"]) == {"corners_at_edge", "colour_beyond_tone",
+                                       "chroma_spread", "grid_dip", "paper_share",
+                                       "glare_cells", "occluded_cells", "second_card_share"}
     assert quality["signals"]["corners_at_edge"] == 0
-    assert quality["signals"]["grid_dip"] > 0.85 and quality["signals"]["chroma_spread"] > 3
+    assert quality["signals"]["grid_dip"] > 0.87 and quality["signals"]["colour_beyond_tone"] > 7
 
 
 def test_without_a_region_only_the_whole_image_rules_run():
@@ -104,7 +104,8 @@ def test_without_a_region_only_the_whole_image_rules_run():
     copy = assess(page)
     screen, _ = assessed("screen_recapture", 11, region=False)
     assert "photocopy" in copy["warnings"] and "screen_recapture" in screen["warnings"]
-    assert set(copy["signals"]) == {"chroma_spread", "grid_dip"}  # the card rules need it
+    # The card rules need a region.
+    assert set(copy["signals"]) == {"colour_beyond_tone", "chroma_spread", "grid_dip"}
     assert copy["measured_on"] == "whole_image"
     page.paste(card.resize((700, 441)), (250, 230))                  # the card itself
     assert "photocopy" not in assess(page)["warnings"]
@@ -155,3 +156,150 @@ def test_any_image_mode_is_assessed(mode):
     picture = picture.convert(mode) if mode != "I;16" else picture.convert("L").convert("I;16")
     region = [{"x": 0, "y": 0}, {"x": 0, "y": 270}, {"x": 428, "y": 270}, {"x": 428, "y": 0}]
     assert "warnings" in assess(picture, region)
+
+
+def sheet(copy: bool, seed: int = 31):
+    """Both sides of one card on an A4 page (身份证复印件), face above back, photographed
+    upright: (picture, face region, back region). `copy`: a black-and-white copy."""
+    import random
+
+    rng = random.Random(seed)
+    page = Image.new("RGB", (1000, 1414), (246, 246, 243))
+    regions = []
+    for side, centre in (("face", (500, 420)), ("back", (500, 900))):
+        card = realistic.make_card(seed, side).image.convert("RGB")
+        if copy:
+            card = realistic._photocopy(card, rng)
+        quad = artifacts._place(page, card, rng, 560, 0.0, centre, shadow=False)
+        regions.append([{"x": x, "y": y} for x, y in quad])
+    return prepare(_jpeg(page)).decoded(), regions[0], regions[1]
+
+
+@pytest.mark.parametrize("copy", [False, True])
+def test_the_other_side_of_a_sheet_is_not_a_second_card(copy):
+    picture, face, back = sheet(copy)
+    alone = assess(picture, face, side="face")
+    both = assess(picture, face, side="face", other_regions=[back])
+    assert "multiple_cards" in alone["warnings"], alone["signals"]
+    assert "multiple_cards" not in both["warnings"], both["signals"]
+    # A copy of the sheet stays a copy; the colour sheet does not become one.
+    assert ("photocopy" in both["warnings"]) is copy, both["signals"]
+
+
+def test_a_pipeline_reading_both_sides_of_a_sheet_passes_the_other_region():
+    """Through the pipeline: the recognizer says the photo holds both sides and where each
+    is; the result's quality has no multiple_cards. Without the back, it has."""
+    import hashlib
+
+    from idcard_ocr.io.events import ObjectEvent
+    from tests.fakes.ocr_api import BACK, FACE
+    from tests.test_pipeline_fast import Api, Bucket
+
+    picture, face, back = sheet(False)
+    data = _jpeg(picture)
+    for sides, expected in ((["face", "back"], False), (["face"], True)):
+        bucket = Bucket()
+        key = "idcards/身份证复印件.jpg"
+        bucket.store.write(key, data, "image/jpeg")
+        event = ObjectEvent("ObjectCreated:PutObject", "fast", key,
+                            hashlib.md5(data).hexdigest().upper(), len(data), None, None)
+        api = Api(face=dict(FACE, card_region=face, sides_found=sides),
+                  back=dict(BACK, card_region=back, sides_found=sides))
+        assert bucket.run(api, event, card_side="auto").status == "ok"
+        warnings = bucket.result(key)["quality"]["warnings"]
+        assert ("multiple_cards" in warnings) is expected, warnings
+
+
+def test_a_blank_sheet_or_a_textured_table_beside_the_card_is_not_a_second_card():
+    import random
+
+    from PIL import ImageDraw
+
+    def table(second=None):
+        scene = Image.new("RGB", (1400, 900), (120, 110, 100))
+        draw = ImageDraw.Draw(scene)
+        draw.rectangle((40, 60, 400, 560), fill=(244, 244, 242))          # a blank sheet
+        for x in range(0, 1400, 6):                                        # a grained table
+            draw.line((x, 700, x, 900), fill=(200, 200, 196))
+        quad = artifacts._place(scene, realistic.make_card(8, "face").image.convert("RGB"),
+                                random.Random(1), 560, 0.0, (950, 400), shadow=False)
+        if second is not None:                                             # another card
+            artifacts._place(scene, second, random.Random(2), 420, 5.0, (240, 300),
+                             shadow=False)
+        picture = prepare(_jpeg(scene)).decoded()
+        return assess(picture, [{"x": x, "y": y} for x, y in quad], side="face")
+
+    quality = table()
+    assert "multiple_cards" not in quality["warnings"], quality["signals"]
+    quality = table(realistic.make_card(9, "back").image.convert("RGB"))
+    assert "multiple_cards" in quality["warnings"], quality["signals"]
+
+
+def test_a_toner_tint_that_follows_the_tone_is_still_a_copy():
+    """A warm toner copy: colour everywhere, but a function of the grey level."""
+    card = realistic.make_card(12, "face").image.convert("RGB")
+    grey = card.convert("L")
+    tinted = Image.merge("RGB", [grey.point(lambda v, t=t: v * t // 255)
+                                 for t in (255, 246, 228)])
+    quality = placed(tinted)
+    assert "photocopy" in quality["warnings"], quality["signals"]
+    assert "photocopy" not in placed(card)["warnings"]
+
+
+def test_plain_cards_without_security_print_raise_no_warning():
+    """The demo's cards (tests/fakes/cards.py): flat paper, blue labels, a muted portrait.
+    Flat paper is not glare, and their few colours are not a copy's."""
+    from tests.fakes.cards import make_card
+
+    for seed in (3, 4, 5):
+        card = make_card(seed, "face").image.convert("RGB")
+        quality = placed(card)
+        assert not set(quality["warnings"]) & set(SIGNALS), quality["signals"]
+
+
+def test_a_full_size_photo_is_assessed_as_its_reduced_copy():
+    """A 12 MP-like photo is reduced once to the size the function assesses: the same
+    warnings as that copy, measured on it."""
+    shot = artifacts.render("screen_recapture", 11, SMALL)
+    small = Image.open(io.BytesIO(shot.data)).convert("RGB")
+    big = small.resize((small.width * 3, small.height * 3), Image.BICUBIC)
+    region = [{"x": x * 3, "y": y * 3} for x, y in shot.region]
+    reduced = big.reduce(2)
+    quality = assess(big, region)
+    again = assess(reduced, [{"x": p["x"] / 2, "y": p["y"] / 2} for p in region])
+    assert quality["warnings"] == again["warnings"]
+    assert quality["signals"] == again["signals"]
+
+
+def test_a_region_clamped_to_the_frame_is_cut_and_its_cells_are_not_read():
+    """The engine clamped a cut card's corners to the frame: the region is not the card's
+    outline, so the cell rules (which read the layout) are not run on it."""
+    shot = artifacts.render("incomplete_border", 12, dataclasses.replace(SMALL,
+                                                                         clip_region=True))
+    picture = prepare(shot.data).decoded()
+    scale = picture.size[0] / Image.open(io.BytesIO(shot.data)).size[0]
+    quality = assess(picture, [{"x": x * scale, "y": y * scale} for x, y in shot.region])
+    assert "incomplete_border" in quality["warnings"]
+    assert "occluded_cells" not in quality["signals"]
+
+
+def test_a_turned_screen_is_found_along_its_own_grid():
+    """A card shown on a screen (a fine 2.6 px pixel pitch) photographed turned by 12 degrees:
+    the shift that finds the grid follows the card's tilt, read from its region."""
+    import random
+
+    from idcard_ocr.imaging.quality import SCREEN_MAX_DIP, _bounding_box, _grid_dip, _slope
+
+    style = dataclasses.replace(SMALL, screen_pitch=(2.6, 2.6))
+    rng = random.Random(5)
+    card = realistic.make_card(17, "face").image.convert("RGB")
+    shown = artifacts._screen(card, rng, style, 560)
+    scene = Image.new("RGB", (900, 680), (40, 40, 44))
+    quad = artifacts._place(scene, shown, rng, 560, 12.0, (450, 340), shadow=False)
+    picture = prepare(_jpeg(scene)).decoded()
+    region = [{"x": x, "y": y} for x, y in quad]
+    box = _bounding_box(region, *picture.size)
+    along = _grid_dip(picture, box, _slope(quad))
+    assert along < SCREEN_MAX_DIP
+    assert along < _grid_dip(picture, box, 0.0)
+    assert "screen_recapture" in assess(picture, region)["warnings"]

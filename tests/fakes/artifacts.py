@@ -6,10 +6,11 @@ screen (pixel grid and subpixels, resampled by the camera: moiré), a card cut b
 finger or an object over the fields, a specular highlight over the text, a second card beside
 it, and ordinary photos that must raise none of these.
 
-Two renderer configurations: TUNING (the thresholds of imaging/quality.py were chosen on it)
-and HOLDOUT (never tuned on): other backgrounds, another phone noise model and JPEG quality,
-other screen pitches and subpixel layouts, other copier curves, other occluders, glare shapes
-and card arrangements. bench/quality.py reports the rates on both.
+Two renderer configurations: TUNING and HOLDOUT (other backgrounds, another phone noise model
+and JPEG quality, other screen pitches and subpixel layouts, other copier curves, other
+occluders, glare shapes and card arrangements). Both were looked at while the rules of
+imaging/quality.py were made, so both are tuning material; bench/quality.py reports the rates
+on both, and on any other Style of this module by its name (style_named).
 
 `render(kind, seed, style)` returns a Shot: JPEG bytes, the first card's corners (top-left,
 bottom-left, bottom-right, top-right of the card, as the API lists card_region) in the photo's
@@ -63,6 +64,18 @@ FRESH = Style("fresh", (4000, 3000), (600, 3480), 15, (70, 92), "hdr", "varied",
               "diamond or stripe", "faded, colour or copy of a copy",
               ("thumb", "sticker", "paper clip", "keys"), "ring light or window", False,
               "three, fanned or beside a bank card")
+
+
+def style_named(name: str) -> Style:
+    """The renderer configuration of that name (TUNING is "tuning", HOLDOUT "holdout"; any
+    Style defined in this module is found by its name)."""
+    found = [value for value in globals().values()
+             if isinstance(value, Style) and value.name == name]
+    if not found:
+        known = sorted(v.name for v in globals().values() if isinstance(v, Style))
+        raise ValueError(f"no renderer configuration named {name!r} (known: {', '.join(known)})")
+    return found[0]
+
 
 # Where the printed fields are on an upright card (x0, y0, x1, y1, fractions of its width and
 # height): an occluder or a highlight is centred in one of these.

@@ -224,19 +224,24 @@ class Pipeline:
                            self.request_id, others=reading.others)
         outcome.recognized_by = record["recognized_by"]
         with job.timed("assess"):
-            self._assess(job, record, obj.key, image, reading.answer)
+            self._assess(job, record, obj.key, image, reading.answer, reading.others)
         return record
 
     def _assess(self, job: _Job, record: dict, key: str, image: PreparedImage,
-                answer: dict) -> None:
+                answer: dict, others: Optional[Dict[str, dict]] = None) -> None:
         """Quality warnings and crops: what they cost is never worth a paid answer, so a
-        failure here leaves them out of the record (and says so) instead of failing it."""
+        failure here leaves them out of the record (and says so) instead of failing it.
+
+        `others`: the answers for the other sides of a sheet; where they found their side is
+        the same card, not a second one."""
         try:
             picture = image.decoded()
             record["quality"] = quality.assess(
                 picture, answer.get("card_region"),
                 answer.get("quality_info") if self.options.quality_info else None,
-                side=record.get("side"))
+                side=record.get("side"),
+                other_regions=[other.get("card_region") for other in (others or {}).values()
+                               if isinstance(other, dict)])
             if self.options.save_crops:
                 record["crops"] = self._save_crops(job, key, picture, answer)
         except Exception as e:  # noqa: BLE001 - see above

@@ -1,6 +1,10 @@
 """Photo quality and KYC warnings computed from the image the OCR API saw (rules in
 docs/results.md, rates in bench/README.md).
 
+A photo larger than the function ever assesses (2048 px, imaging.prepare's longest side) is
+reduced once to that size first, so that a full 12 MP decode costs one box reduction more
+than the picture the function assesses, and is judged as that picture would be.
+
 Measured on the card itself where the API located it (card_region), else on the whole image,
 at most 1024 px on the longer side so the cost does not grow with the photo:
 - blur: variance of the Laplacian of the grey image (low: few sharp edges);
@@ -9,9 +13,9 @@ at most 1024 px on the longer side so the cost does not grow with the photo:
 
 And the KYC signals (photocopy, screen_recapture, incomplete_border, occlusion,
 glare_on_fields, multiple_cards), whichever engine read the photo, Pillow only, each on a
-small copy: the card straightened to 256 x 162 px and read in 16 x 10 cells, a patch of at
-most 384 x 384 px at full resolution for a screen's pixel grid, and a 256 px overview of the
-frame for a second card.
+copy reduced once to at most 1024 px (WORK_SIDE): the card straightened from it to 256 x 162
+px and read in 16 x 10 and 32 x 20 cells, a 512 px overview of the frame for a second card;
+and a patch of at most 384 x 384 px of the assessed picture for a screen's pixel grid.
 """
 
 import math
@@ -24,24 +28,36 @@ BRIGHT_MIN_MEAN = 240.0
 BLOWN_OUT_MAX_SHARE = 0.30
 SMALL_MIN_AREA_SHARE = 0.15
 _ANALYSIS_SIDE = 1024
+MAX_ASSESSED_SIDE = 2048           # imaging.prepare's longest side (ImageLimits.max_side)
 _MAX_COORDINATE = 1e6
 
 
 def assess(image, card_region: Optional[Sequence[dict]] = None,
-           api_quality: Optional[dict] = None, side: Optional[str] = None) -> dict:
+           api_quality: Optional[dict] = None, side: Optional[str] = None,
+           other_regions: Iterable[Sequence[dict]] = ()) -> dict:
     """The `quality` object of a result: measurements, and the warnings they raise.
 
     `side` ("face" or "back", the side read): where the card's picture is (the portrait, the
-    emblem), which holds no fields; without it the card's red emblem decides."""
-    from PIL import ImageFilter, ImageStat
+    emblem), which holds no fields; without it the card's red emblem decides.
+    `other_regions`: where the other sides of the same card are in the photo (a sheet with
+    face and back): they are not a second card."""
+    from PIL import ImageStat
 
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    # A photo larger than the function ever assesses (it sends and assesses at most 2048 px)
+    # is reduced once, and read as that picture would be: the cost stays that of 2048 px.
+    reduced = _shrunk(image, MAX_ASSESSED_SIDE)
+    if reduced is not image:
+        scale = reduced.size[0] / image.size[0]
+        card_region = _scaled(card_region, scale)
+        other_regions = [_scaled(r, scale) for r in other_regions or ()]
+        image = reduced
     width, height = image.size
     box = _bounding_box(card_region, width, height)
-    grey = (image.crop(box) if box else image).convert("L")
+    grey = _shrunk(image.crop(box) if box else image, 2 * _ANALYSIS_SIDE).convert("L")
     grey.thumbnail((_ANALYSIS_SIDE, _ANALYSIS_SIDE))
-    laplacian = grey.filter(ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0],
-                                               scale=1, offset=128))
-    sharpness = ImageStat.Stat(laplacian).var[0]
+    sharpness = ImageStat.Stat(_laplacian(grey)).var[0]
     mean = ImageStat.Stat(grey).mean[0]
     histogram = grey.histogram()
     blown_out = sum(histogram[250:]) / max(1, sum(histogram))
@@ -55,7 +71,8 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
         warnings.append("overexposed")
     if area_share is not None and area_share < SMALL_MIN_AREA_SHARE:
         warnings.append("card_too_small")
-    signals, measures = kyc_signals(image, _points(card_region) or None, side)
+    others = [q for q in (_points(r) for r in other_regions or ()) if q]
+    signals, measures = kyc_signals(image, _points(card_region) or None, side, others)
     warnings += signals
     quality = {
         "warnings": warnings,
@@ -79,6 +96,11 @@ def _points(region: Optional[Iterable[dict]]):
     if not all(math.isfinite(c) and abs(c) < _MAX_COORDINATE for p in points for c in p):
         return []  # NaN, infinite or absurd: an answer that locates nothing
     return points if len(points) == 4 else []
+
+
+def _scaled(region, scale: float) -> Optional[List[dict]]:
+    points = _points(region)
+    return [{"x": x * scale, "y": y * scale} for x, y in points] if points else None
 
 
 def _bounding_box(region, width: int, height: int):
@@ -112,38 +134,50 @@ PICTURE_ZONES = {"face": (0.60, 0.06, 0.98, 0.80), "back": (0.02, 0.02, 0.30, 0.
 EMBLEM_MIN_RED = 20.0              # Cr above the paper's: the back's red emblem...
 EMBLEM_MIN_CELLS = 2               # ...in this many cells of its zone
 RIM = 0.07                         # the outer ring of cells: a region is seldom exact
-COPY_MAX_CHROMA_SPREAD = 3.0       # std of Cb and Cr over the card: a grey copy has none
-SCREEN_MAX_DIP = 0.80              # lag difference at the grid's pitch / its neighbours'
+COPY_MIN_COLOUR = 7.0              # Cb/Cr distance from the tone's colour, in the...
+COPY_MIN_CELLS = 3                 # ...third most coloured cell: a copy has none...
+COPY_MAX_CHROMA_SPREAD = 4.0       # ...nor colour at the pixel's scale (std of Cb and Cr at
+COPY_BAND = 32                     # equal brightness, in bands of this many grey levels): a
+COPY_BAND_MIN_PIXELS = 20          # screen's subpixels fringe every edge with colour
+SCREEN_MAX_DIP = 0.87              # lag difference at the grid's pitch / its neighbours'
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
 BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of its side)
 CROPPED_MIN_SHARE = 0.85           # a card this much of the photo: cropped to the card
-GLARE_MIN_RISE = 0.15              # of the way from the paper's level to white...
-GLARE_MIN_LIFT = 4.0               # ...and at least this many grey levels above the paper...
-GLARE_MAX_TEXTURE = 0.5            # ...and flat (saturated): under this share of the paper's
-GLARE_MIN_BRIGHTER = 8.0           # ...and brighter on average than the paper by this much
-GLARE_MIN_BRIGHTER_SHARE = 0.3     # and this share of the way to white
+GLARE_MIN_LIFT = 2.0               # darkest pixel of 3 x 3 this far above the paper's mean...
+GLARE_MIN_RISE = 0.15              # ...and this share of the way from it to white;
+GLARE_MIN_BRIGHTER = 4.0           # the pixel this far above the paper's mean...
+GLARE_MIN_BRIGHTER_SHARE = 0.3     # ...and this share of the way to white
+GLARE_MIN_SHARE = 0.5              # of a small cell's pixels washed out
 GLARE_MIN_CELLS = 3
 GLARE_CELLS = (32, 20)
-OCCLUSION_MIN_CELLS = 3
+WHITE_FILTER = 5                   # px of the straightened card: wider than a stroke
+OCCLUSION_MIN_CELLS = 8            # small cells (32 x 20 grid)
 OCCLUSION_MAX_TEXTURE = 0.6        # flatter than this share of the paper's texture...
 OCCLUSION_MIN_CHROMA = 10.0        # ...and this far from the paper's colour (Cb/Cr)...
 OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
 OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
-SECOND_CARD_MIN_SHARE = 0.35       # card-like area outside the card, of the card's area
-SECOND_CARD_MIN_INK = 6.0          # mean |Laplacian| of a cell of the overview: printed
-_OVERVIEW_SIDE = 256
+SECOND_CARD_MIN_SHARE = 0.06       # printed card paper outside the card, of its area
+SECOND_CARD_MIN_LEVEL = 0.75       # of the card's paper level
+SECOND_CARD_MAX_CHROMA = 12.0      # Cb/Cr distance from the card's paper
+SECOND_CARD_INK_CONTRAST = 40      # grey levels under the paper around a mark
+SECOND_CARD_MIN_INK = 0.04         # share of a cell's pixels at that contrast: printed
+_OVERVIEW_SIDE = 512
+WORK_SIDE = 1024                   # the reduced copy the rules read (longer side)
 
 
-def kyc_signals(image, quad, side: Optional[str] = None) -> Tuple[List[str], dict]:
-    """(warnings, measurements) of the six KYC signals; `quad` is None without a region."""
+def kyc_signals(image, quad, side: Optional[str] = None,
+                others: Sequence[Sequence[Tuple[float, float]]] = ()) -> Tuple[List[str], dict]:
+    """(warnings, measurements) of the six KYC signals; `quad` is None without a region,
+    `others` the corners of the other sides of the same card (a sheet)."""
     measures: dict = {}
     warnings: List[str] = []
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     width, height = image.size
+    clamped = False
     if quad is not None:
         margin = BORDER_MARGIN * max(width, height)
         at_edge = [not (margin <= x <= width - 1 - margin and margin <= y <= height - 1 - margin)
@@ -157,36 +191,61 @@ def kyc_signals(image, quad, side: Optional[str] = None) -> Tuple[List[str], dic
             CROPPED_MIN_SHARE * width * height
         if any(beyond) or (any(at_edge) and not cropped_to_card):
             warnings.append("incomplete_border")
-    card = _straightened(image, quad) if quad is not None else None
-    colour = card if card is not None else _reduced(image, _OVERVIEW_SIDE * 2)
-    spread = max(s for s in _chroma_spread(colour))
+        # Corners on the edge but none beyond: the engine clamped a cut card's corners to the
+        # frame, and the region is not the card's outline (its layout would be misread).
+        clamped = any(at_edge) and not any(beyond) and not cropped_to_card
+    # Every rule but the screen's reads one reduced copy, made once: its cost does not grow
+    # with the photo (a 12 MP photo costs one box reduction more than a 2 MP one).
+    work = _shrunk(image, WORK_SIDE)
+    scale = work.size[0] / width
+    small_quad = [(x * scale, y * scale) for x, y in quad] if quad is not None else None
+    card = _straightened(work, small_quad) if quad is not None else None
+    colour = card if card is not None else _shrunk(work, _OVERVIEW_SIDE * 2)
+    colourful = _colour_beyond_tone(colour)
+    spread = _chroma_spread(colour)
+    measures["colour_beyond_tone"] = round(colourful, 2)
     measures["chroma_spread"] = round(spread, 2)
-    if spread < COPY_MAX_CHROMA_SPREAD:
+    if colourful < COPY_MIN_COLOUR and spread < COPY_MAX_CHROMA_SPREAD:
         warnings.append("photocopy")
-    dip = _grid_dip(image, _bounding_box(quad, width, height) if quad is not None else None)
+    dip = _grid_dip(image, _bounding_box(quad, width, height) if quad is not None else None,
+                    _slope(quad) if quad is not None and not clamped else 0.0)
     measures["grid_dip"] = round(dip, 3)
     if dip < SCREEN_MAX_DIP:
         warnings.append("screen_recapture")
     cells = _Cells(card, side) if card is not None else None
     if cells is not None:
         measures["paper_share"] = round(cells.paper_share, 2)
-    if cells is not None and cells.paper_share >= PAPER_MIN_SHARE:
+    if cells is not None and cells.paper_share >= PAPER_MIN_SHARE and not clamped:
         measures["glare_cells"] = cells.glare()
         measures["occluded_cells"] = cells.occluded()
         if measures["occluded_cells"] >= OCCLUSION_MIN_CELLS:
             warnings.append("occlusion")
         if measures["glare_cells"] >= GLARE_MIN_CELLS:
             warnings.append("glare_on_fields")
-        share = _second_card_share(image, quad, cells.paper_level)
+        share = _second_card_share(work, small_quad, cells,
+                                   [[(x * scale, y * scale) for x, y in o] for o in others])
         measures["second_card_share"] = round(share, 3)
         if share >= SECOND_CARD_MIN_SHARE:
             warnings.append("multiple_cards")
     return warnings, measures
 
 
+def _slope(quad) -> float:
+    """dy/dx of the card's top edge (top-left to top-right), within +-1 (45 degrees)."""
+    (x0, y0), (x1, y1) = quad[0], quad[3]
+    return max(-1.0, min(1.0, (y1 - y0) / (x1 - x0))) if abs(x1 - x0) > 1e-6 else 0.0
+
+
 def _reduced(image, side: int):
-    """A copy at most `side` px on its longer side, by an integer box reduction (fast)."""
+    """A copy at most about `side` px on its longer side, by an integer box reduction (fast)."""
     factor = max(1, max(image.size) // side)
+    return image.reduce(factor) if factor > 1 else image
+
+
+def _shrunk(image, side: int):
+    """A copy at most `side` px on its longer side, by the smallest integer box reduction
+    that gets there (a reduction is one cheap pass; a resampling filter is not)."""
+    factor = -(-max(image.size) // side)
     return image.reduce(factor) if factor > 1 else image
 
 
@@ -214,17 +273,66 @@ def _straightened(image, quad):
     return card
 
 
-def _chroma_spread(image) -> Tuple[float, float]:
-    """Standard deviations of Cb and Cr, over the photo's own pixels only (a straightened card
-    cut by the frame is black where the photo ends)."""
-    from PIL import ImageStat
+def _colour_beyond_tone(image) -> float:
+    """How coloured the card is beyond what its tone explains: in CARD_CELLS cells (over the
+    photo's own pixels only: a card cut by the frame is black where the photo ends), each
+    cell's Cb and Cr are predicted from its grey level by a straight line fitted over all
+    cells; the distance of a cell's colour from its prediction, in the COPY_MIN_CELLS-th
+    most coloured cell.
 
-    _, cb, cr = image.convert("YCbCr").split()
+    A copy's colour is a function of its tone: toner on tinted paper, under a coloured light,
+    gives a tint that grows with the brightness, and the camera's noise averages out in a
+    cell. A card holds colours the tone does not predict, over areas larger than a cell: the
+    portrait, the red emblem, the blue labels and the tinted security print."""
+    from PIL import Image
+
+    y, cb, cr = image.convert("YCbCr").split()
+    inside = image.info.get("inside")
+    cells = [list(band.resize(CARD_CELLS, Image.BOX).getdata()) for band in (y, cb, cr)]
+    shown = list(inside.resize(CARD_CELLS, Image.BOX).getdata()) if inside is not None \
+        else [255] * len(cells[0])
+    used = [k for k, v in enumerate(shown) if v > 250]
+    if len(used) < 2 * COPY_MIN_CELLS:
+        return 0.0  # too little of the card in the photo to say
+    grey = [cells[0][k] for k in used]
+    lines = [_line(grey, [channel[k] for k in used]) for channel in cells[1:]]
+    beyond = sorted((sum((channel[k] - a - b * cells[0][k]) ** 2
+                         for channel, (a, b) in zip(cells[1:], lines))) ** 0.5 for k in used)
+    return beyond[-COPY_MIN_CELLS]
+
+
+def _chroma_spread(image) -> float:
+    """The colour at the pixel's scale that the grey level does not explain: the standard
+    deviation of Cb and of Cr (the larger) within bands of equal brightness, pooled, over the
+    photo's own pixels. A screen's subpixels leave colour on every edge; a copy has none."""
+    from PIL import ImageChops, ImageStat
+
+    y, cb, cr = image.convert("YCbCr").split()
     inside = image.info.get("inside")
     inside = inside.point(lambda v: 255 if v > 250 else 0) if inside is not None else None
     if inside is not None and not inside.getbbox():
         inside = None  # a degenerate region: the straightened copy as it is
-    return (ImageStat.Stat(cb, mask=inside).stddev[0], ImageStat.Stat(cr, mask=inside).stddev[0])
+    pooled, count = [0.0, 0.0], 0
+    for low in range(0, 256, COPY_BAND):
+        band = y.point(lambda v, low=low: 255 if low <= v < low + COPY_BAND else 0)
+        if inside is not None:
+            band = ImageChops.multiply(band, inside)
+        n = band.histogram()[255]
+        if n < COPY_BAND_MIN_PIXELS:
+            continue
+        for i, channel in enumerate((cb, cr)):
+            pooled[i] += ImageStat.Stat(channel, mask=band).var[0] * n
+        count += n
+    return (max(pooled) / count) ** 0.5 if count else 0.0
+
+
+def _line(xs: List[float], ys: List[float]) -> Tuple[float, float]:
+    """(a, b) of the least-squares line y = a + b x."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    vx = sum((x - mx) ** 2 for x in xs)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / vx if vx > 1e-9 else 0.0
+    return my - b * mx, b
 
 
 def _laplacian(grey):
@@ -232,6 +340,25 @@ def _laplacian(grey):
 
     return grey.filter(ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1,
                                           offset=128))
+
+
+def _extreme(grey, size: int, brightest: bool):
+    """The brightest (or darkest) pixel of each size x size neighbourhood, as lighter (darker)
+    of shifted copies, rows then columns: Pillow's rank filter sorts every neighbourhood and
+    costs ten times more. The copies wrap around at the edges: the rim is not read."""
+    from PIL import ImageChops
+
+    pick = ImageChops.lighter if brightest else ImageChops.darker
+    half = size // 2
+    rows = grey
+    for d in range(-half, half + 1):
+        if d:
+            rows = pick(rows, ImageChops.offset(grey, d, 0))
+    out = rows
+    for d in range(-half, half + 1):
+        if d:
+            out = pick(out, ImageChops.offset(rows, 0, d))
+    return out
 
 
 def _texture(grey):
@@ -243,11 +370,13 @@ def _texture(grey):
     return ImageOps.expand(ImageOps.crop(texture, 1), 1, 0)
 
 
-def _grid_dip(image, box) -> float:
+def _grid_dip(image, box, slope: float = 0.0) -> float:
     """How far the mean difference of the high-passed patch with itself shifted by one lag
     dips below its neighbours' lags (1: no dip; a screen's pixel grid repeats at its pitch:
     its subpixel columns along the rows, its pixel rows down the columns). The deeper of the
-    two axes' deepest dips."""
+    two axes' deepest dips. The grid is the card's (the card is shown upright on the
+    screen): `slope` is the tilt of the card's top edge (dy/dx), and a shift along the rows
+    follows it, so that a turned grid still lands on itself."""
     from PIL import ImageChops, ImageStat
 
     x0, y0, x1, y1 = box or (0, 0) + image.size
@@ -258,16 +387,24 @@ def _grid_dip(image, box) -> float:
     patch = image.crop((cx - side // 2, cy - side // 2, cx + side // 2, cy + side // 2))
     high = _laplacian(patch.convert("L"))
     w, h = high.size
+    differences = {}
+
+    def difference(dx: int, dy: int) -> float:
+        if (dx, dy) not in differences:
+            a = high.crop((max(0, dx), max(0, dy), w + min(0, dx), h + min(0, dy)))
+            b = high.crop((max(0, -dx), max(0, -dy), w - max(0, dx), h - max(0, dy)))
+            differences[dx, dy] = ImageStat.Stat(ImageChops.difference(a, b)).mean[0]
+        return differences[dx, dy]
+
     dips = []
+    lags = list(SCREEN_LAGS)
     for axis in (0, 1):
-        lagged = {}
-        for lag in SCREEN_LAGS:
-            a = high.crop((lag, 0, w, h) if axis == 0 else (0, lag, w, h))
-            b = high.crop((0, 0, w - lag, h) if axis == 0 else (0, 0, w, h - lag))
-            lagged[lag] = ImageStat.Stat(ImageChops.difference(a, b)).mean[0]
-        lags = list(SCREEN_LAGS)
-        dips.append(min(lagged[d] / max(1e-6, (lagged[d - 1] + lagged[d + 1]) / 2)
-                        for d in lags[1:-1]))
+        for lag in lags[1:-1]:
+            # The neighbouring lags at the same offset across: a dip is not a rounding step.
+            across = int(round(lag * slope)) * (1 if axis == 0 else -1)
+            at = [difference(d, across) if axis == 0 else difference(across, d)
+                  for d in (lag - 1, lag, lag + 1)]
+            dips.append(at[1] / max(1e-6, (at[0] + at[2]) / 2))
     return min(dips)
 
 
@@ -299,11 +436,30 @@ class _Cells:
         self.paper_cr = _median([self.cr[k] for k in paper]) if paper else 128.0
         self.paper_level = _median([self.plane[k] for k in paper]) if paper else 0.0
         self.paper_texture = _median([self.texture[k] for k in paper]) if paper else 0.0
-        self.floor = cells(y.filter(ImageFilter.MinFilter(3)), GLARE_CELLS)
+        # The small cells: the paper's white between the strokes (print is thinner than the
+        # filter, so the brightest pixel near each pixel is paper, unless something covers
+        # it or light washes it out), and the darkest pixel (print, unless washed out).
+        self.grey, self.darkest = y, _extreme(y, 3, brightest=False)
+        self.floor = cells(self.darkest, GLARE_CELLS)
+        self.white = cells(_extreme(y, WHITE_FILTER, brightest=True), GLARE_CELLS)
         self.fine_texture = cells(_texture(y), GLARE_CELLS)
         self.fine_y = cells(y, GLARE_CELLS)
+        self.fine_cb, self.fine_cr = cells(cb, GLARE_CELLS), cells(cr, GLARE_CELLS)
         self.fine_field = _fields(GLARE_CELLS, cells(inside, GLARE_CELLS), self.side)
-        self.fine_plane = _evaluate(self.fit, GLARE_CELLS)
+        self.white_plane = _evaluate(self._white_plane(), GLARE_CELLS)
+        near = [k for k, f in enumerate(self.fine_field)
+                if f and abs(self.white[k] - self.white_plane[k]) < 12] or \
+            [k for k, f in enumerate(self.fine_field) if f]
+        self.white_cb = _median([self.fine_cb[k] for k in near]) if near else 128.0
+        self.white_cr = _median([self.fine_cr[k] for k in near]) if near else 128.0
+        self.white_texture = _median([self.fine_texture[k] for k in near]) if near else 0.0
+
+    def _white_plane(self) -> Tuple[float, float, float]:
+        """The paper's white as a plane over the small field cells (lighting falls off across
+        a card), fitted three times, each time without the cells far off the last fit (glare
+        above it, fingers and objects below it)."""
+        return _fitted_plane(self.white, [k for k, f in enumerate(self.fine_field) if f],
+                             GLARE_CELLS, rounds=3, scale=3, floor=3, below=1.0)
 
     def _side(self, inside: List[int]) -> str:
         """back when the emblem's zone holds red (the emblem), else face. Compared with the
@@ -320,47 +476,71 @@ class _Cells:
 
     def _paper_plane(self) -> Tuple[float, float, float]:
         """Least squares y = a + b u + c v over the field cells, twice: the second time
-        without the cells far off the first plane (print, glare, fingers)."""
-        coords = _coords(CARD_CELLS)
-        used = self._indices()
-        fit = (_median([self.y[k] for k in used]) if used else 0.0, 0.0, 0.0)
-        for _ in range(2):
-            if len(used) < 6:
-                break
-            fit = _plane([coords[k] for k in used], [self.y[k] for k in used]) or fit
-            resid = {k: self.y[k] - (fit[0] + fit[1] * coords[k][0] + fit[2] * coords[k][1])
-                     for k in used}
-            spread = _median([abs(r) for r in resid.values()]) * 2 + 4
-            # Paper is the brightest of what is printed on: print sits below it.
-            used = [k for k in used if -spread / 2 <= resid[k] <= spread]
-        return fit
+        without the cells far off the first plane (print, glare, fingers). Paper is the
+        brightest of what is printed on: print sits below it, so less is kept below."""
+        return _fitted_plane(self.y, self._indices(), CARD_CELLS, rounds=2, scale=2, floor=4,
+                             below=0.5)
 
     def glare(self) -> int:
-        """The largest patch of small field cells whose darkest pixels are lifted most of the
-        way from the paper's level to white: a highlight that washed out the print under it."""
-        flat = GLARE_MAX_TEXTURE * self.paper_texture
-        lifted = []
-        for k, f in enumerate(self.fine_field):
-            room = 255 - self.fine_plane[k]
-            lifted.append(f and self.fine_texture[k] <= flat
-                          and self.floor[k] - self.fine_plane[k]
-                          >= max(GLARE_MIN_LIFT, GLARE_MIN_RISE * room)
-                          and self.fine_y[k] - self.fine_plane[k]
-                          >= max(GLARE_MIN_BRIGHTER, GLARE_MIN_BRIGHTER_SHARE * room))
+        """The largest patch of small field cells washed out by a highlight: most of their
+        pixels brighter than the paper's white around them with even the darkest pixel near
+        them near that white (the print under them lost). Read pixel by pixel, then by cell:
+        a narrow streak covers few cells whole."""
+        from PIL import Image, ImageChops
+
+        def image_of(values):
+            grid = Image.new("L", GLARE_CELLS)
+            grid.putdata([max(0, min(255, int(round(v)))) for v in values])
+            return grid.resize(CARD_SIZE, Image.BILINEAR)
+
+        # The paper's mean level: its white less its grain (noise, security print), the
+        # gap of the least textured quarter of the field cells.
+        gaps = sorted(self.white[k] - self.fine_y[k] for k, f in enumerate(self.fine_field) if f)
+        grain = max(0.0, gaps[len(gaps) // 4]) if gaps else 0.0
+        paper = [w - grain for w in self.white_plane]
+        lowest = image_of([p + max(GLARE_MIN_LIFT, GLARE_MIN_RISE * (255 - p)) for p in paper])
+        brighter = image_of([p + max(GLARE_MIN_BRIGHTER, GLARE_MIN_BRIGHTER_SHARE * (255 - p))
+                             for p in paper])
+        # subtract() stops at 0: 0 where the pixel reaches the threshold.
+        washed = ImageChops.lighter(ImageChops.subtract(lowest, self.darkest),
+                                    ImageChops.subtract(brighter, self.grey))
+        share = list(washed.point(lambda v: 0 if v else 255).resize(GLARE_CELLS, Image.BOX)
+                     .getdata())
+        lifted = [f and share[k] >= GLARE_MIN_SHARE * 255
+                  for k, f in enumerate(self.fine_field)]
         return _largest_patch(lifted, GLARE_CELLS)
 
     def occluded(self) -> int:
-        """The largest patch of field cells flatter than the card's paper (no security print,
-        no text) that are not paper: another colour than the paper's, or darker."""
+        """The largest patch of small field cells where the paper does not show: its white
+        between the strokes is gone (something darker than the paper covers the cell) or the
+        cell is of another colour than the paper (skin, a coloured object)."""
         foreign = []
-        for k, f in enumerate(self.field):
-            chroma = ((self.cb[k] - self.paper_cb) ** 2 + (self.cr[k] - self.paper_cr) ** 2) \
-                ** 0.5
-            flat = self.texture[k] <= OCCLUSION_MAX_TEXTURE * self.paper_texture
-            foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA or flat and (
-                chroma >= OCCLUSION_MIN_CHROMA
-                or self.y[k] <= self.plane[k] - OCCLUSION_MIN_DARKEN)))
-        return _largest_patch(foreign, CARD_CELLS)
+        for k, f in enumerate(self.fine_field):
+            chroma = ((self.fine_cb[k] - self.white_cb) ** 2
+                      + (self.fine_cr[k] - self.white_cr) ** 2) ** 0.5
+            foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA
+                                  or self.white[k] <= self.white_plane[k] - OCCLUSION_MIN_DARKEN
+                                  or chroma >= OCCLUSION_MIN_CHROMA and self.fine_texture[k]
+                                  <= OCCLUSION_MAX_TEXTURE * self.white_texture))
+        return _largest_patch(foreign, GLARE_CELLS)
+
+
+def _fitted_plane(values: List[float], used: List[int], grid: Tuple[int, int], rounds: int,
+                  scale: float, floor: float, below: float) -> Tuple[float, float, float]:
+    """(a, b, c) of the plane value = a + b u + c v fitted over the cells `used` of `grid`,
+    `rounds` times, each time keeping the cells whose residual lies within [-below x spread,
+    spread], spread = scale x the median absolute residual + floor."""
+    coords = _coords(grid)
+    fit = (_median([values[k] for k in used]) if used else 0.0, 0.0, 0.0)
+    for _ in range(rounds):
+        if len(used) < 6:
+            break
+        fit = _plane([coords[k] for k in used], [values[k] for k in used]) or fit
+        resid = {k: values[k] - (fit[0] + fit[1] * coords[k][0] + fit[2] * coords[k][1])
+                 for k in used}
+        spread = _median([abs(r) for r in resid.values()]) * scale + floor
+        used = [k for k in used if -below * spread <= resid[k] <= spread]
+    return fit
 
 
 def _coords(grid: Tuple[int, int]) -> List[Tuple[float, float]]:
@@ -384,12 +564,19 @@ def _fields(grid: Tuple[int, int], inside: List[int], side: str) -> List[bool]:
             for k, (u, v) in enumerate(_coords(grid))]
 
 
-def _second_card_share(image, quad, paper_level: float) -> float:
-    """Card-like area (bright as the card's paper, and printed) outside the card's own box,
-    in the frame's overview, as a share of the card's area: the largest such patch."""
-    from PIL import Image
+def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
+    """The printed card paper outside the card's own outline and those of the same card's
+    other sides (`others`), in an overview of the frame, as a share of the card's area: the
+    printed cells of the connected patch of card paper that has most of them.
 
-    overview = _reduced(image, _OVERVIEW_SIDE).convert("L")
+    Card paper: cells as bright as the card's paper (SECOND_CARD_MIN_LEVEL of it) and of its
+    colour (within SECOND_CARD_MAX_CHROMA in Cb/Cr). Printed: SECOND_CARD_MIN_INK of a cell's
+    pixels are marks darker than the paper on both sides (SECOND_CARD_INK_CONTRAST). A blank
+    sheet has no print, a textured table or a coloured object is not of the card's colour,
+    and a card on a white page is printed paper on it."""
+    from PIL import Image, ImageChops
+
+    overview = _shrunk(image, _OVERVIEW_SIDE).convert("RGB")
     scale = overview.size[0] / image.size[0]
     card_area = _area([{"x": x * scale, "y": y * scale} for x, y in quad])
     short = min(((quad[0][0] - quad[1][0]) ** 2 + (quad[0][1] - quad[1][1]) ** 2) ** 0.5,
@@ -399,38 +586,69 @@ def _second_card_share(image, quad, paper_level: float) -> float:
         return 0.0  # no room in the frame for a second card
     grid = (max(1, overview.size[0] // cell), max(1, overview.size[1] // cell))
     fitted = overview.crop((0, 0, grid[0] * cell, grid[1] * cell))
-    bright = list(fitted.resize(grid, Image.BOX).getdata())
-    printed = list(_texture(fitted).resize(grid, Image.BOX).getdata())
-    xs, ys = [p[0] * scale / cell for p in quad], [p[1] * scale / cell for p in quad]
-    x0, x1, y0, y1 = min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1
-    cardlike = []
-    for k, (level, ink) in enumerate(zip(bright, printed)):
-        i, j = k % grid[0], k // grid[0]
-        own = x0 <= i + 0.5 <= x1 and y0 <= j + 0.5 <= y1
-        cardlike.append(not own and level >= 0.75 * paper_level and ink >= SECOND_CARD_MIN_INK)
-    return _largest_patch(cardlike, grid) * cell * cell / max(1.0, card_area)
+    y, cb, cr = fitted.convert("YCbCr").split()
+    # Print: marks thinner than the filter and darker than the paper on both sides (the
+    # closing's black top-hat); an edge between paper and a darker table is not one.
+    closed = _extreme(_extreme(y, 3, brightest=True), 3, brightest=False)
+    marks = ImageChops.subtract(closed, y).point(
+        lambda v: 255 if v >= SECOND_CARD_INK_CONTRAST else 0)
+    level, blue, red, ink = (list(band.resize(grid, Image.BOX).getdata())
+                             for band in (y, cb, cr, marks))
+    outlines = [[(x * scale / cell, y * scale / cell) for x, y in corners]
+                for corners in [quad, *others]]
+    paperlike = []
+    for k in range(len(level)):
+        i, j = k % grid[0] + 0.5, k // grid[0] + 0.5
+        # A cell whose centre is within a cell of a known card's outline is that card's.
+        own = any(_within((i, j), outline, 1.0) for outline in outlines)
+        chroma = ((blue[k] - cells.paper_cb) ** 2 + (red[k] - cells.paper_cr) ** 2) ** 0.5
+        paperlike.append(not own and level[k] >= SECOND_CARD_MIN_LEVEL * cells.paper_level
+                         and chroma <= SECOND_CARD_MAX_CHROMA)
+    best = max((sum(ink[k] >= SECOND_CARD_MIN_INK * 255 for k in patch)
+                for patch in _patches(paperlike, grid)), default=0)
+    return best * cell * cell / max(1.0, card_area)
+
+
+def _within(point, quad, margin: float) -> bool:
+    """Whether `point` lies inside the convex quadrilateral `quad` or within `margin` of it."""
+    px, py = point
+    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(quad, quad[1:] + quad[:1]))
+    if abs(area) < 1e-9:
+        return False
+    turn = 1 if area > 0 else -1
+    for (x0, y0), (x1, y1) in zip(quad, quad[1:] + quad[:1]):
+        length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+        # Signed distance of the point from the edge, positive on the quad's side.
+        if turn * ((x1 - x0) * (py - y0) - (y1 - y0) * (px - x0)) / length < -margin:
+            return False
+    return True
 
 
 def _largest_patch(flags: List[bool], grid: Tuple[int, int]) -> int:
     """Cells in the largest 4-connected patch of flagged cells."""
+    return max((len(patch) for patch in _patches(flags, grid)), default=0)
+
+
+def _patches(flags: List[bool], grid: Tuple[int, int]) -> List[List[int]]:
+    """The 4-connected patches of flagged cells, each as its cells' indices."""
     cols, rows = grid
-    seen, best = set(), 0
+    seen, patches = set(), []
     for start, flagged in enumerate(flags):
         if not flagged or start in seen:
             continue
         seen.add(start)
-        queue, size = deque([start]), 0
+        queue, patch = deque([start]), []
         while queue:
             k = queue.popleft()
-            size += 1
+            patch.append(k)
             i, j = k % cols, k // cols
             for n, ok in ((k - 1, i > 0), (k + 1, i < cols - 1), (k - cols, j > 0),
                           (k + cols, j < rows - 1)):
                 if ok and flags[n] and n not in seen:
                     seen.add(n)
                     queue.append(n)
-        best = max(best, size)
-    return best
+        patches.append(patch)
+    return patches
 
 
 def _plane(points, values):
