@@ -100,6 +100,13 @@ def test_a_reading_the_engine_vouches_for_is_free_and_names_its_reader(fast):
     (dict(ENGINE_FACE, confidence=None), "no_confidence"),
     (dict(ENGINE_FACE, confidence=dict(ENGINE_FACE["confidence"], birth=True)),
      "low_confidence:birth"),
+    # A confidence is a number from 0 to 1 (engine/__init__.py); one out of range is none, so
+    # it neither vouches (a score of 5 "clears" any threshold) nor fails the photo (an integer
+    # too large for float() raised OverflowError before the API could read).
+    (unsure(ENGINE_FACE, "name", 5), "low_confidence:name"),
+    (unsure(ENGINE_FACE, "birth", 1e300), "low_confidence:birth"),
+    (unsure(ENGINE_FACE, "num", 10 ** 400), "low_confidence:num"),
+    (unsure(ENGINE_FACE, "name", "0.99"), "low_confidence:name"),
 ])
 def test_a_reading_the_engine_cannot_vouch_for_is_paid_and_says_why(fast, engine_face, declined):
     api = Api(face=dict(FACE, name="API读的"))

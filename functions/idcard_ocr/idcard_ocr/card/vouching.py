@@ -61,9 +61,8 @@ def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
         value = answer.get(name)
         if not isinstance(value, str) or not value:
             return f"missing:{name}"
-        score = confidence.get(name)
-        if isinstance(score, bool) or not isinstance(score, (int, float)) or \
-                not score >= thresholds[name]:
+        score = _score(confidence.get(name))
+        if score is None or not score >= thresholds[name]:
             return f"low_confidence:{name}"
     fields = {name: answer.get(name) for name in FIELDS[side]}
     if side == "face":
@@ -131,9 +130,17 @@ def engine_confidence(answer: Mapping, side: str) -> Optional[Dict[str, float]]:
     confidence = answer.get("confidence")
     if not isinstance(confidence, Mapping):
         return None
-    return {name: float(score) for name, score in confidence.items()
-            if name in FIELDS[side] and isinstance(score, (int, float))
-            and not isinstance(score, bool)}
+    scores = {name: _score(value) for name, value in confidence.items() if name in FIELDS[side]}
+    return {name: score for name, score in scores.items() if score is not None}
+
+
+def _score(value) -> Optional[float]:
+    """A confidence as the engine defines it (a number from 0 to 1), or None. Anything else
+    (text, a bool, 5, 1e300, an integer too large for a float) is no confidence at all: it must
+    neither clear a threshold nor break the float() that stores it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 <= value <= 1 else None  # NaN fails the comparison too
 
 
 def annotated(answer: Mapping, side: str, recognized_by: str,
