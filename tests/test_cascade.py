@@ -93,6 +93,10 @@ def test_a_reading_the_engine_vouches_for_is_free_and_names_its_reader(fast):
     (unsure(ENGINE_FACE, "name"), "low_confidence:name"),
     (unsure(ENGINE_FACE, "num", MIN_CONFIDENCE["num"] - 0.001), "low_confidence:num"),
     (dict(ENGINE_FACE, doubts={"nationality": "not one of the 56"}), "doubted:nationality"),
+    # Doubts in another shape are doubts all the same (a list was ignored and the face vouched)
+    (dict(ENGINE_FACE, doubts=["address"]), "doubted:address"),
+    (dict(ENGINE_FACE, doubts="the address"), "doubted:answer"),
+    (dict(ENGINE_FACE, doubts={"<b>3301</b>": "made up"}), "doubted:answer"),
     (dict(ENGINE_FACE, address=""), "missing:address"),
     (dict(ENGINE_FACE, address="住扯" + FACE["address"]), "implausible:address"),
     (dict(ENGINE_FACE, num=FACE["num"][:-1] + "4"), "checks_failed:number_format"),
@@ -600,6 +604,7 @@ def test_every_decline_reason_reads_as_a_sentence_in_both_languages():
         "国徽面: 校验未通过：有效期长度"
     assert i18n.declined("engine_failed:connection_failed", "en") == \
         "the engine failed (connection_failed)"
+    assert i18n.declined("face:doubted:answer", "en") == "face: the engine doubts its reading"
     assert i18n.declined("api_forced", "zh").endswith("（CASCADE_FORCE_API）")
     assert i18n.declined("something:new", "zh") == "something:new"  # shown as it is
     assert i18n.declined(None, "en") == ""

@@ -55,8 +55,12 @@ def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
     if not isinstance(confidence, Mapping):
         return "no_confidence"
     doubts = answer.get("doubts")
-    if isinstance(doubts, Mapping) and doubts:
-        return f"doubted:{sorted(doubts)[0]}"
+    if doubts not in (None, {}):
+        # Doubts of another shape than the engine's {field: why} (a list, a string) are doubts
+        # all the same; the reason names a field of this side, never a key the answer made up.
+        doubted = [name for name in FIELDS[side] if isinstance(doubts, (Mapping, list))
+                   and name in doubts]
+        return f"doubted:{doubted[0] if doubted else 'answer'}"
     for name in FIELDS[side]:
         value = answer.get(name)
         if not isinstance(value, str) or not value:
