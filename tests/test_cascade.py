@@ -506,6 +506,18 @@ def test_engine_secret_problems_fail_before_any_call_naming_the_setting(
     assert not bucket.object_exists("idcards/k4-face.jpg.json")
 
 
+def test_the_kill_switch_works_when_the_engine_secret_is_what_went_wrong(
+        bucket, engine_kms_env, kms, ocr_api, engine_fn):
+    # The engine's secret deleted or refused: CASCADE_FORCE_API must still send every photo to
+    # the API (the engine's secret was read at start-up, and every invocation failed).
+    env = engine_kms_env | {"ENGINE_APPCODE_SECRET_NAME": "no-such-secret",
+                            "CASCADE_FORCE_API": "true"}
+    item = upload(bucket, "idcards/k5-face.jpg", images.card_jpeg(seed=255))
+    assert run(bucket, env, item)["recognized_by"] == "api"
+    assert kms.state.reads == [] and engine_fn.requests == []
+    assert stored(bucket, item[0])["engine_declined"] == "api_forced"
+
+
 def test_the_message_names_the_reader_and_the_receipt_keeps_it(
         bucket, cascade_env, ocr_api, engine_fn, mns):
     env = cascade_env | {"OUTPUT": "mns", "MNS_ENDPOINT": mns.endpoint,

@@ -157,7 +157,9 @@ def _recognizer(settings: Settings, appcode, engine_appcode=None) -> Recognizer:
     from .card.vouching import MIN_CONFIDENCE
     from .io.cascade import Cascade, engine_client
 
-    if settings.engine_url:
+    if settings.force_api:
+        engine = None  # the kill switch: nothing of the engine is needed, or asked
+    elif settings.engine_url:
         engine = engine_client(settings.engine_url, engine_appcode, settings.engine_timeout_s)
     else:
         _require_engine()
@@ -204,7 +206,10 @@ def _engine_appcode_source(settings: Settings, credentials: Credentials,
                            region: Optional[str]):
     """The engine function's AppCode (ENGINE_APPCODE, or the KMS secret
     ENGINE_APPCODE_SECRET_NAME) when the cascade reads through ENGINE_URL; else None."""
-    if settings.ocr_engine != "cascade" or not settings.engine_url:
+    if settings.ocr_engine != "cascade" or not settings.engine_url or settings.force_api:
+        # With the kill switch on, the engine is never asked: its secret is not read either,
+        # so that the switch still works when that secret is what went wrong (refused,
+        # deleted, KMS down).
         return None
     return _secret_source(settings.engine_appcode, settings.engine_appcode_secret_name,
                           "ENGINE_APPCODE_SECRET_NAME", settings, credentials, region)
