@@ -101,6 +101,14 @@ def conditions(template: dict, params: dict) -> dict:
 
     for name in template.get("Conditions", {}):
         condition(name)
+    # The template's Rules, as ROS checks them before creating anything: an assertion that
+    # fails under its rule's condition refuses the parameters.
+    for name, rule in template.get("Rules", {}).items():
+        if "RuleCondition" in rule and not evaluate(rule["RuleCondition"]):
+            continue
+        for assertion in rule["Assertions"]:
+            if not evaluate(assertion["Assert"]):
+                raise TemplateError(f"rule {name}: {assertion.get('AssertDescription', '')}")
     return results
 
 

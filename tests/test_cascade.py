@@ -657,9 +657,15 @@ def test_the_template_reads_the_engine_appcode_from_kms_when_asked():
     from tests import ros
 
     template = ros.load()
+    # The engine function accepts EngineSecretAppCode: without one it accepted anyone on its
+    # public URL (ENGINE_APPCODES empty), so ROS refuses the parameters (template Rules).
+    with pytest.raises(ros.TemplateError, match="EngineSecretAppCode"):
+        ros.variant(template, Cascade="engine-function",
+                    EngineAppCodeSecretName="idcard-ocr/engine-appcode")
     kms = ros.variant(template, Cascade="engine-function",
                       EngineAppCodeSecretName="idcard-ocr/engine-appcode",
-                      EngineAppCodeSecretKeyId="key-123")
+                      EngineAppCodeSecretKeyId="key-123",
+                      EngineSecretAppCode="engine-appcode-0123456789abcdef")
     resources = kms["Resources"]
     env = resources["Function"]["Properties"]["EnvironmentVariables"]
     assert env["ENGINE_APPCODE"] == ""  # not in the function's configuration any more
