@@ -389,6 +389,19 @@ def test_over_http_the_engine_function_reads_first_and_the_api_is_not_called(
     assert result["recognized_by"] == "engine" and result["fields"] == FACE
 
 
+def test_an_answer_cannot_name_its_own_reader(bucket, env, ocr_api):
+    # The marketplace's (or the engine's) answer saying who read it was believed: a paid
+    # reading recorded as the engine's (free in report and backfill), with confidences that
+    # are no number the console could show.
+    ocr_api.state.face = dict(FACE, recognized_by="engine", engine_declined="<i>x</i>",
+                              engine_confidence={"name": 10 ** 400})
+    item = upload(bucket, "idcards/c0-face.jpg", images.card_jpeg(seed=230))
+    assert run(bucket, env, item)["recognized_by"] == "api"
+    result = stored(bucket, item[0])
+    assert result["recognized_by"] == "api" and result["fields"] == FACE
+    assert not {"engine_confidence", "engine_declined"} & (set(result) | set(result["api"]))
+
+
 def test_over_http_a_declined_reading_is_paid_once_with_the_reason(
         bucket, cascade_env, ocr_api, engine_fn):
     engine_fn.state.face = unsure(ENGINE_FACE, "address", 0.3)
