@@ -72,6 +72,9 @@ def parameters(template: dict, **overrides) -> dict:
         allowed = template["Parameters"][name].get("AllowedValues")
         if allowed is not None and value not in allowed:
             raise TemplateError(f"parameter {name}={value!r} is not one of {allowed}")
+        pattern = template["Parameters"][name].get("AllowedPattern")
+        if pattern is not None and not re.fullmatch(pattern, str(value)):
+            raise TemplateError(f"parameter {name}={value!r} does not match {pattern}")
     return values
 
 

@@ -675,6 +675,13 @@ def test_the_template_reads_the_engine_appcode_from_kms_when_asked():
     with pytest.raises(ros.TemplateError, match="EngineSecretAppCode"):
         ros.variant(template, Cascade="engine-function",
                     EngineAppCodeSecretName="idcard-ocr/engine-appcode")
+    # The names go into the policies' Resource: a '*' granted every secret (or key) of the
+    # account (KMS secret names: letters, digits and _/+=.@-, at most 192; CreateSecret).
+    for options in ({"EngineAppCodeSecretName": "*"}, {"EngineAppCodeSecretKeyId": "*"},
+                    {"AppCodeSecretName": "idcard-ocr/*"}, {"AppCodeSecretKeyId": "*"}):
+        with pytest.raises(ros.TemplateError, match="does not match"):
+            ros.variant(template, Cascade="engine-function", EngineSecretAppCode="e" * 40,
+                        **options)
     kms = ros.variant(template, Cascade="engine-function",
                       EngineAppCodeSecretName="idcard-ocr/engine-appcode",
                       EngineAppCodeSecretKeyId="key-123",
