@@ -519,6 +519,20 @@ def test_engine_secret_problems_fail_before_any_call_naming_the_setting(
     assert not bucket.object_exists("idcards/k4-face.jpg.json")
 
 
+def test_kms_down_for_the_engine_secret_means_the_api_reads_not_a_failed_invocation(
+        bucket, engine_kms_env, kms, ocr_api, engine_fn):
+    # Every invocation failed while KMS could not give the engine's secret (read at start),
+    # though the API, whose AppCode is at hand, could read every photo.
+    kms.state.failures = [(503, "ServiceUnavailable")] * 4  # two reads of two attempts each
+    item = upload(bucket, "idcards/k6-face.jpg", images.card_jpeg(seed=256))
+    assert run(bucket, engine_kms_env, item)["recognized_by"] == "api"
+    assert stored(bucket, item[0])["engine_declined"] == \
+        f"engine_failed:{errors.SECRET_UNAVAILABLE}"
+    assert engine_fn.requests == [] and len(ocr_api.requests) == 1
+    item = upload(bucket, "idcards/k7-face.jpg", images.card_jpeg(seed=257))
+    assert run(bucket, engine_kms_env, item)["recognized_by"] == "engine"  # KMS is back
+
+
 def test_the_kill_switch_works_when_the_engine_secret_is_what_went_wrong(
         bucket, engine_kms_env, kms, ocr_api, engine_fn):
     # The engine's secret deleted or refused: CASCADE_FORCE_API must still send every photo to

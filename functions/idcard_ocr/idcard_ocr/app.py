@@ -6,16 +6,17 @@ in-process engine), which outputs, which buckets hold photos and results. The FC
 parts here, so they agree on where results live and how they are judged.
 """
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
 
 from .config import PAID_ENGINES, Settings
-from .errors import ConfigError
+from .errors import ConfigError, TransientError
 from .imaging import ImageLimits
 from .imaging.prepare import MEMORY_SHARE, RESERVED_MB, memory_budget
 from .io.offline import OfflineEngine
-from .io.log import register_secret
+from .io.log import log_event, register_secret
 from .io.ocr_api import MarketplaceClient
 from .io.oss import Credentials, ObjectStore
 from .io.results import ResultLocation, ResultStore
@@ -59,7 +60,15 @@ class App:
         if settings.ocr_engine in PAID_ENGINES and uses.recognition:
             self.appcode.current()  # a missing or unreadable secret fails here, before any call
         if self.engine_appcode is not None:
-            self.engine_appcode.current()
+            try:  # a missing or refused secret of the engine's fails here, too
+                self.engine_appcode.current()
+            except TransientError:
+                # KMS unreachable for now: the engine's client reads the secret again when it
+                # is asked, and while it cannot, the engine fails and the API reads. Failing
+                # here failed every photo the API could have read.
+                log_event(logging.WARNING, "the engine's AppCode is unavailable for now; the "
+                                           "API reads until KMS answers",
+                          variable="ENGINE_APPCODE_SECRET_NAME")
         self._buckets: Dict[Tuple[str, str], ObjectStore] = {}
         self._lock = threading.Lock()
         self._recognizer: Optional[Recognizer] = None
