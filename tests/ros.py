@@ -72,6 +72,9 @@ def parameters(template: dict, **overrides) -> dict:
         allowed = template["Parameters"][name].get("AllowedValues")
         if allowed is not None and value not in allowed:
             raise TemplateError(f"parameter {name}={value!r} is not one of {allowed}")
+        pattern = template["Parameters"][name].get("AllowedPattern")
+        if pattern is not None and not re.fullmatch(pattern, str(value)):
+            raise TemplateError(f"parameter {name}={value!r} does not match {pattern}")
     return values
 
 
@@ -101,6 +104,14 @@ def conditions(template: dict, params: dict) -> dict:
 
     for name in template.get("Conditions", {}):
         condition(name)
+    # The template's Rules, as ROS checks them before creating anything: an assertion that
+    # fails under its rule's condition refuses the parameters.
+    for name, rule in template.get("Rules", {}).items():
+        if "RuleCondition" in rule and not evaluate(rule["RuleCondition"]):
+            continue
+        for assertion in rule["Assertions"]:
+            if not evaluate(assertion["Assert"]):
+                raise TemplateError(f"rule {name}: {assertion.get('AssertDescription', '')}")
     return results
 
 

@@ -93,6 +93,10 @@ def test_a_reading_the_engine_vouches_for_is_free_and_names_its_reader(fast):
     (unsure(ENGINE_FACE, "name"), "low_confidence:name"),
     (unsure(ENGINE_FACE, "num", MIN_CONFIDENCE["num"] - 0.001), "low_confidence:num"),
     (dict(ENGINE_FACE, doubts={"nationality": "not one of the 56"}), "doubted:nationality"),
+    # Doubts in another shape are doubts all the same (a list was ignored and the face vouched)
+    (dict(ENGINE_FACE, doubts=["address"]), "doubted:address"),
+    (dict(ENGINE_FACE, doubts="the address"), "doubted:answer"),
+    (dict(ENGINE_FACE, doubts={"<b>3301</b>": "made up"}), "doubted:answer"),
     (dict(ENGINE_FACE, address=""), "missing:address"),
     (dict(ENGINE_FACE, address="住扯" + FACE["address"]), "implausible:address"),
     (dict(ENGINE_FACE, num=FACE["num"][:-1] + "4"), "checks_failed:number_format"),
@@ -100,6 +104,13 @@ def test_a_reading_the_engine_vouches_for_is_free_and_names_its_reader(fast):
     (dict(ENGINE_FACE, confidence=None), "no_confidence"),
     (dict(ENGINE_FACE, confidence=dict(ENGINE_FACE["confidence"], birth=True)),
      "low_confidence:birth"),
+    # A confidence is a number from 0 to 1 (engine/__init__.py); one out of range is none, so
+    # it neither vouches (a score of 5 "clears" any threshold) nor fails the photo (an integer
+    # too large for float() raised OverflowError before the API could read).
+    (unsure(ENGINE_FACE, "name", 5), "low_confidence:name"),
+    (unsure(ENGINE_FACE, "birth", 1e300), "low_confidence:birth"),
+    (unsure(ENGINE_FACE, "num", 10 ** 400), "low_confidence:num"),
+    (unsure(ENGINE_FACE, "name", "0.99"), "low_confidence:name"),
 ])
 def test_a_reading_the_engine_cannot_vouch_for_is_paid_and_says_why(fast, engine_face, declined):
     api = Api(face=dict(FACE, name="API读的"))
@@ -378,6 +389,19 @@ def test_over_http_the_engine_function_reads_first_and_the_api_is_not_called(
     assert result["recognized_by"] == "engine" and result["fields"] == FACE
 
 
+def test_an_answer_cannot_name_its_own_reader(bucket, env, ocr_api):
+    # The marketplace's (or the engine's) answer saying who read it was believed: a paid
+    # reading recorded as the engine's (free in report and backfill), with confidences that
+    # are no number the console could show.
+    ocr_api.state.face = dict(FACE, recognized_by="engine", engine_declined="<i>x</i>",
+                              engine_confidence={"name": 10 ** 400})
+    item = upload(bucket, "idcards/c0-face.jpg", images.card_jpeg(seed=230))
+    assert run(bucket, env, item)["recognized_by"] == "api"
+    result = stored(bucket, item[0])
+    assert result["recognized_by"] == "api" and result["fields"] == FACE
+    assert not {"engine_confidence", "engine_declined"} & (set(result) | set(result["api"]))
+
+
 def test_over_http_a_declined_reading_is_paid_once_with_the_reason(
         bucket, cascade_env, ocr_api, engine_fn):
     engine_fn.state.face = unsure(ENGINE_FACE, "address", 0.3)
@@ -495,6 +519,32 @@ def test_engine_secret_problems_fail_before_any_call_naming_the_setting(
     assert not bucket.object_exists("idcards/k4-face.jpg.json")
 
 
+def test_kms_down_for_the_engine_secret_means_the_api_reads_not_a_failed_invocation(
+        bucket, engine_kms_env, kms, ocr_api, engine_fn):
+    # Every invocation failed while KMS could not give the engine's secret (read at start),
+    # though the API, whose AppCode is at hand, could read every photo.
+    kms.state.failures = [(503, "ServiceUnavailable")] * 4  # two reads of two attempts each
+    item = upload(bucket, "idcards/k6-face.jpg", images.card_jpeg(seed=256))
+    assert run(bucket, engine_kms_env, item)["recognized_by"] == "api"
+    assert stored(bucket, item[0])["engine_declined"] == \
+        f"engine_failed:{errors.SECRET_UNAVAILABLE}"
+    assert engine_fn.requests == [] and len(ocr_api.requests) == 1
+    item = upload(bucket, "idcards/k7-face.jpg", images.card_jpeg(seed=257))
+    assert run(bucket, engine_kms_env, item)["recognized_by"] == "engine"  # KMS is back
+
+
+def test_the_kill_switch_works_when_the_engine_secret_is_what_went_wrong(
+        bucket, engine_kms_env, kms, ocr_api, engine_fn):
+    # The engine's secret deleted or refused: CASCADE_FORCE_API must still send every photo to
+    # the API (the engine's secret was read at start-up, and every invocation failed).
+    env = engine_kms_env | {"ENGINE_APPCODE_SECRET_NAME": "no-such-secret",
+                            "CASCADE_FORCE_API": "true"}
+    item = upload(bucket, "idcards/k5-face.jpg", images.card_jpeg(seed=255))
+    assert run(bucket, env, item)["recognized_by"] == "api"
+    assert kms.state.reads == [] and engine_fn.requests == []
+    assert stored(bucket, item[0])["engine_declined"] == "api_forced"
+
+
 def test_the_message_names_the_reader_and_the_receipt_keeps_it(
         bucket, cascade_env, ocr_api, engine_fn, mns):
     env = cascade_env | {"OUTPUT": "mns", "MNS_ENDPOINT": mns.endpoint,
@@ -593,6 +643,7 @@ def test_every_decline_reason_reads_as_a_sentence_in_both_languages():
         "国徽面: 校验未通过：有效期长度"
     assert i18n.declined("engine_failed:connection_failed", "en") == \
         "the engine failed (connection_failed)"
+    assert i18n.declined("face:doubted:answer", "en") == "face: the engine doubts its reading"
     assert i18n.declined("api_forced", "zh").endswith("（CASCADE_FORCE_API）")
     assert i18n.declined("something:new", "zh") == "something:new"  # shown as it is
     assert i18n.declined(None, "en") == ""
@@ -633,9 +684,22 @@ def test_the_template_reads_the_engine_appcode_from_kms_when_asked():
     from tests import ros
 
     template = ros.load()
+    # The engine function accepts EngineSecretAppCode: without one it accepted anyone on its
+    # public URL (ENGINE_APPCODES empty), so ROS refuses the parameters (template Rules).
+    with pytest.raises(ros.TemplateError, match="EngineSecretAppCode"):
+        ros.variant(template, Cascade="engine-function",
+                    EngineAppCodeSecretName="idcard-ocr/engine-appcode")
+    # The names go into the policies' Resource: a '*' granted every secret (or key) of the
+    # account (KMS secret names: letters, digits and _/+=.@-, at most 192; CreateSecret).
+    for options in ({"EngineAppCodeSecretName": "*"}, {"EngineAppCodeSecretKeyId": "*"},
+                    {"AppCodeSecretName": "idcard-ocr/*"}, {"AppCodeSecretKeyId": "*"}):
+        with pytest.raises(ros.TemplateError, match="does not match"):
+            ros.variant(template, Cascade="engine-function", EngineSecretAppCode="e" * 40,
+                        **options)
     kms = ros.variant(template, Cascade="engine-function",
                       EngineAppCodeSecretName="idcard-ocr/engine-appcode",
-                      EngineAppCodeSecretKeyId="key-123")
+                      EngineAppCodeSecretKeyId="key-123",
+                      EngineSecretAppCode="engine-appcode-0123456789abcdef")
     resources = kms["Resources"]
     env = resources["Function"]["Properties"]["EnvironmentVariables"]
     assert env["ENGINE_APPCODE"] == ""  # not in the function's configuration any more

@@ -491,6 +491,17 @@ def test_limits_follow_the_machine_and_the_environment():
     assert Limits(memory_mb=16000, workers=4).pool_bytes == (4000 - ENGINE_BASE_MB) * MB
 
 
+def test_in_function_compute_the_engine_refuses_to_serve_without_an_appcode():
+    # FC sets FC_FUNCTION_NAME (aliyun-facts.md, system environment variables); an
+    # ENGINE_APPCODES left empty by a deployment served anyone on the engine's public URL.
+    process = subprocess.run([sys.executable, "-m", "idcard_ocr", "serve", "--port", "0"],
+                             cwd=FUNCTION_DIR, capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "FC_FUNCTION_NAME": "idcard-ocr-engine",
+                                  "ENGINE_APPCODES": ""})
+    assert process.returncode == 2, process.stdout
+    assert "ENGINE_APPCODES is empty" in process.stderr and "Traceback" not in process.stderr
+
+
 def test_a_port_in_use_is_reported():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -6,16 +6,17 @@ in-process engine), which outputs, which buckets hold photos and results. The FC
 parts here, so they agree on where results live and how they are judged.
 """
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
 
 from .config import PAID_ENGINES, Settings
-from .errors import ConfigError
+from .errors import ConfigError, TransientError
 from .imaging import ImageLimits
 from .imaging.prepare import MEMORY_SHARE, RESERVED_MB, memory_budget
 from .io.offline import OfflineEngine
-from .io.log import register_secret
+from .io.log import log_event, register_secret
 from .io.ocr_api import MarketplaceClient
 from .io.oss import Credentials, ObjectStore
 from .io.results import ResultLocation, ResultStore
@@ -59,7 +60,15 @@ class App:
         if settings.ocr_engine in PAID_ENGINES and uses.recognition:
             self.appcode.current()  # a missing or unreadable secret fails here, before any call
         if self.engine_appcode is not None:
-            self.engine_appcode.current()
+            try:  # a missing or refused secret of the engine's fails here, too
+                self.engine_appcode.current()
+            except TransientError:
+                # KMS unreachable for now: the engine's client reads the secret again when it
+                # is asked, and while it cannot, the engine fails and the API reads. Failing
+                # here failed every photo the API could have read.
+                log_event(logging.WARNING, "the engine's AppCode is unavailable for now; the "
+                                           "API reads until KMS answers",
+                          variable="ENGINE_APPCODE_SECRET_NAME")
         self._buckets: Dict[Tuple[str, str], ObjectStore] = {}
         self._lock = threading.Lock()
         self._recognizer: Optional[Recognizer] = None
@@ -157,7 +166,9 @@ def _recognizer(settings: Settings, appcode, engine_appcode=None) -> Recognizer:
     from .card.vouching import MIN_CONFIDENCE
     from .io.cascade import Cascade, engine_client
 
-    if settings.engine_url:
+    if settings.force_api:
+        engine = None  # the kill switch: nothing of the engine is needed, or asked
+    elif settings.engine_url:
         engine = engine_client(settings.engine_url, engine_appcode, settings.engine_timeout_s)
     else:
         _require_engine()
@@ -204,7 +215,10 @@ def _engine_appcode_source(settings: Settings, credentials: Credentials,
                            region: Optional[str]):
     """The engine function's AppCode (ENGINE_APPCODE, or the KMS secret
     ENGINE_APPCODE_SECRET_NAME) when the cascade reads through ENGINE_URL; else None."""
-    if settings.ocr_engine != "cascade" or not settings.engine_url:
+    if settings.ocr_engine != "cascade" or not settings.engine_url or settings.force_api:
+        # With the kill switch on, the engine is never asked: its secret is not read either,
+        # so that the switch still works when that secret is what went wrong (refused,
+        # deleted, KMS down).
         return None
     return _secret_source(settings.engine_appcode, settings.engine_appcode_secret_name,
                           "ENGINE_APPCODE_SECRET_NAME", settings, credentials, region)

@@ -55,15 +55,18 @@ def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
     if not isinstance(confidence, Mapping):
         return "no_confidence"
     doubts = answer.get("doubts")
-    if isinstance(doubts, Mapping) and doubts:
-        return f"doubted:{sorted(doubts)[0]}"
+    if doubts not in (None, {}):
+        # Doubts of another shape than the engine's {field: why} (a list, a string) are doubts
+        # all the same; the reason names a field of this side, never a key the answer made up.
+        doubted = [name for name in FIELDS[side] if isinstance(doubts, (Mapping, list))
+                   and name in doubts]
+        return f"doubted:{doubted[0] if doubted else 'answer'}"
     for name in FIELDS[side]:
         value = answer.get(name)
         if not isinstance(value, str) or not value:
             return f"missing:{name}"
-        score = confidence.get(name)
-        if isinstance(score, bool) or not isinstance(score, (int, float)) or \
-                not score >= thresholds[name]:
+        score = _score(confidence.get(name))
+        if score is None or not score >= thresholds[name]:
             return f"low_confidence:{name}"
     fields = {name: answer.get(name) for name in FIELDS[side]}
     if side == "face":
@@ -131,9 +134,17 @@ def engine_confidence(answer: Mapping, side: str) -> Optional[Dict[str, float]]:
     confidence = answer.get("confidence")
     if not isinstance(confidence, Mapping):
         return None
-    return {name: float(score) for name, score in confidence.items()
-            if name in FIELDS[side] and isinstance(score, (int, float))
-            and not isinstance(score, bool)}
+    scores = {name: _score(value) for name, value in confidence.items() if name in FIELDS[side]}
+    return {name: score for name, score in scores.items() if score is not None}
+
+
+def _score(value) -> Optional[float]:
+    """A confidence as the engine defines it (a number from 0 to 1), or None. Anything else
+    (text, a bool, 5, 1e300, an integer too large for a float) is no confidence at all: it must
+    neither clear a threshold nor break the float() that stores it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 <= value <= 1 else None  # NaN fails the comparison too
 
 
 def annotated(answer: Mapping, side: str, recognized_by: str,

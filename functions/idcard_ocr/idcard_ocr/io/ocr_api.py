@@ -16,6 +16,7 @@ import requests
 
 from .. import errors
 from ..card.documents import FIELDS
+from ..card.vouching import READER_KEYS
 from ..errors import IdcardOcrError, PermanentError, TransientError
 from .http import WatchedAdapter, Watchdog
 from .log import scrub, scrub_secrets
@@ -171,8 +172,11 @@ def checked_answer(answer, side: str) -> dict:
         raise _bad(f"{side} fields that are not text")
     if not any(values):
         raise _bad(f"none of the {side} side's fields")
-    kept = {name: value for name, value in answer.items()
-            if name not in _SHAPES or _SHAPES[name](value)}
+    # Who read the photo is ours to say (io/cascade.py annotates after this): an answer naming
+    # its own reader would be recorded as free ("recognized_by": "engine") or carry
+    # "confidences" the console cannot show.
+    kept = {name: value for name, value in answer.items() if name not in READER_KEYS
+            and (name not in _SHAPES or _SHAPES[name](value))}
     try:  # what cannot be signed and stored (1e400, a lone surrogate) could never be kept
         size = len(json.dumps(kept, ensure_ascii=False, allow_nan=False).encode("utf-8"))
     except (ValueError, UnicodeEncodeError, RecursionError):

@@ -384,6 +384,13 @@ def _serve(args) -> int:
     from ..io.log import get_logger
 
     codes = args.appcode or [c for c in os.environ.get("ENGINE_APPCODES", "").split(",") if c]
+    if not codes and os.environ.get("FC_FUNCTION_NAME"):
+        # In Function Compute the engine listens on a public URL: with no AppCode it would read
+        # anyone's photos at our cost. An ENGINE_APPCODES left empty (an unset variable in
+        # s.*.yaml, a template parameter not given) is a mistake, not a choice.
+        print("error: ENGINE_APPCODES is empty; in Function Compute the engine serves only "
+              "callers with an AppCode", file=sys.stderr)
+        return 2
     try:
         limits = Limits.from_env(
             workers=args.workers, memory_mb=args.memory_mb, max_decoded_mb=args.max_decoded_mb,

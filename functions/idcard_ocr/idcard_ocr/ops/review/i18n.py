@@ -188,6 +188,10 @@ DECLINES: Dict[str, Tuple[str, str]] = {
                    "every photo goes to the API (CASCADE_FORCE_API)"),
 }
 
+# A decline's detail that is neither a field nor a check: "doubted:answer", doubts that name
+# no field of the side.
+DECLINE_DETAILS: Dict[str, Tuple[str, str]] = {"answer": ("识别结果", "its reading")}
+
 WARNING_NAMES: Dict[str, Tuple[str, str]] = {
     "blurry": ("模糊", "blurry"), "too_dark": ("过暗", "too dark"),
     "overexposed": ("过曝", "overexposed"), "card_too_small": ("卡片太小", "card too small"),
@@ -336,7 +340,7 @@ def declined(code: Optional[str], lang: str) -> str:
     kind, _, detail = rest.partition(":")
     if kind not in DECLINES:
         return code or ""
-    named = FIELD_NAMES.get(detail) or CHECK_NAMES.get(detail)
+    named = FIELD_NAMES.get(detail) or CHECK_NAMES.get(detail) or DECLINE_DETAILS.get(detail)
     text = DECLINES[kind][i].format(named[i] if named else detail)
     if side:
         text = f"{LABELS['face' if side == 'face' else 'back_side'][i]}: {text}"
