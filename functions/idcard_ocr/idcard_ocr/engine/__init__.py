@@ -69,28 +69,24 @@ REST_MIN_CHARS = 10  # text left over by the cards found that is worth reading o
 def _sides(array, scale) -> dict:
     """side -> (reading, the card frames of that reading) for every side in the photo.
 
-    Each card's text area (detect.locate: one for a card, one per card of a sheet) is read in
-    the direction its boxes and the direction classifier suggest (detect -> orient -> lines
-    -> layout). When that finds no card, the other quarter turn is tried; when it finds a card
-    but leaves text unexplained (another card of a sheet whose text detect did not set apart,
-    turned its own way), that text's area is read next, on its own. An upright single card
-    costs one read.
+    The text area is read in the direction its boxes and the direction classifier suggest
+    (detect -> orient -> lines -> layout). When that finds no card, the other quarter turn is
+    tried; when it finds a card but leaves text unexplained (the other card of a sheet, turned
+    its own way), that text's area is read on its own. An upright single card costs one read.
     """
     from . import detect
 
-    areas = detect.locate(array)  # one per card (a sheet's cards apart), largest first
+    located = detect.locate(array)
     sides = {}
     for _ in range(MAX_AREAS):
-        if not areas or len(sides) == len(SIDES):
+        if located is None or len(sides) == len(SIDES):
             break
-        reading, found = _read_area(array, scale, areas.pop(0))
+        reading, found = _read_area(array, scale, located)
         if not found:
-            continue
+            break
         for side in found:
             sides.setdefault(side, (reading, found))
-        rest = _rest(array, scale, reading, found)
-        if rest is not None:
-            areas.insert(0, rest)
+        located = _rest(array, scale, reading, found)
     return sides
 
 

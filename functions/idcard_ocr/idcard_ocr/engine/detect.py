@@ -8,7 +8,7 @@ only the text area, at the size the models like.
 
 import math
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -18,10 +18,6 @@ DECODE_MAX_SIDE = 2048   # photos are decoded at most this large (JPEG: at a red
 LOCATE_MAX_SIDE = 736    # the quick text detection that finds the text and its direction
 TEXT_BOX_HEIGHT = 40     # detected box height (px) the full read scales the text to
 READ_MAX_SIDE = 1800     # the text area is never read larger than this
-CARD_SPAN = 25          # text spanning more text heights than this is more than one card
-CARD_GAP = 1.5          # text heights of empty band between two cards at least (a row gap is less)
-MAX_CARDS = 3           # text areas a photo is split into at most
-MIN_CHARS = 6           # a group of boxes holding fewer characters is not a card
 RED_MARGIN = 40          # red channel above green and blue by this much: red ink (a seal)
 
 
@@ -34,89 +30,12 @@ class Located:
     zoom: float                     # factor that brings the text to TEXT_BOX_HEIGHT
 
 
-def locate(image: np.ndarray) -> List[Located]:
-    """Where the text of each card in `image` (RGB) is, from text detection on a small
-    downscale: one area for a card, one per card on a sheet, largest first."""
+def locate(image: np.ndarray) -> Optional[Located]:
+    """Where the text is in `image` (RGB), from text detection on a small downscale."""
     height, width = image.shape[:2]
     ratio = min(1.0, LOCATE_MAX_SIDE / max(height, width))
     boxes = ocr.detect(resize(image, ratio))
-    quads = [[(x / ratio, y / ratio) for x, y in box] for box in boxes]
-    areas = [around(image, part) for part in cards(quads)]
-    return [area for area in areas if area is not None]
-
-
-def cards(quads) -> List[list]:
-    """The text boxes split into one group per card, largest first (by characters).
-
-    Text spanning more than a card's can (CARD_SPAN text heights: a card's text spans at most
-    about 22, 24 skewed by 15 degrees) is more than one card: it is cut at the widest empty
-    band across it (at least a text height wide), and each part again. Each card of a sheet is
-    then read on its own: turned its own way, at its own text's size, and no larger than
-    itself. Groups holding fewer than MIN_CHARS characters are noise, not a card.
-    """
-    parts = [list(quads)] if quads else []
-    height = text_height(quads) if quads else 1.0
-    out = []
-    while parts:
-        part = parts.pop()
-        halves = _cut(part, height) if len(out) + len(parts) < MAX_CARDS else None
-        if halves is None:
-            out.append(part)
-        else:
-            parts += halves
-    out = [part for part in out if _characters(part) >= MIN_CHARS] or out
-    return sorted(out, key=_characters, reverse=True)
-
-
-def _cut(quads, height: float):
-    """Two groups of boxes either side of the widest empty band across the longer extent of
-    `quads`, or None when they span no more than one card or no band divides them."""
-    xs = [(min(p[0] for p in q), max(p[0] for p in q)) for q in quads]
-    ys = [(min(p[1] for p in q), max(p[1] for p in q)) for q in quads]
-    spans = [max(b for _, b in xs) - min(a for a, _ in xs),
-             max(b for _, b in ys) - min(a for a, _ in ys)]
-    if max(spans) <= CARD_SPAN * height:
-        return None
-    best = None  # (gap, axis, cut)
-    for axis, extents in ((0, xs), (1, ys)):
-        reach = None
-        for start, end in sorted(extents):
-            if reach is not None and start - reach > (best[0] if best else 0.0):
-                best = (start - reach, axis, (start + reach) / 2)
-            reach = end if reach is None else max(reach, end)
-    if best is None or best[0] < CARD_GAP * height:
-        return None
-    _, axis, cut = best
-    extents = xs if axis == 0 else ys
-    before = [q for q, (a, b) in zip(quads, extents) if b <= cut]
-    return [before, [q for q, (a, b) in zip(quads, extents) if b > cut]]
-
-
-def _characters(quads) -> float:
-    """About how many characters the boxes hold (each box's length over its height)."""
-    total = 0.0
-    for box in quads:
-        a, b = _sides(box)
-        total += max(a, b) / max(min(a, b), 1.0)
-    return total
-
-
-def _sides(box) -> Tuple[float, float]:
-    """A box's first edge and its second (along and across its text, when it runs as drawn)."""
-    (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
-    return math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
-
-
-def text_height(quads) -> float:
-    """The text's height: the median thickness of the boxes that hold a row of characters,
-    whichever way the row runs (on a sheet whose cards are turned apart, the other card's
-    rows run across this one's); of all boxes when none does."""
-    rows, squares = [], []
-    for box in quads:
-        a, b = _sides(box)
-        (rows if max(a, b) > 1.5 * min(a, b) else squares).append(min(a, b))
-    thickness = sorted(rows or squares)
-    return thickness[len(thickness) // 2]
+    return around(image, [[(x / ratio, y / ratio) for x, y in box] for box in boxes])
 
 
 def around(image: np.ndarray, quads) -> Optional[Located]:
@@ -125,15 +44,20 @@ def around(image: np.ndarray, quads) -> Optional[Located]:
     if not quads:
         return None
     height, width = image.shape[:2]
+    along, across = [], []
     vertical = horizontal = 0.0
     for box in quads:
-        a, b = _sides(box)
+        (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
+        a, b = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
         if b > a * 1.5:
             vertical += b / max(a, 1)  # weight ~ characters in the box
         elif a > b * 1.5:
             horizontal += a / max(b, 1)
+        along.append(a)
+        across.append(b)
     sideways = vertical > horizontal
-    heights = text_height(quads)
+    thickness = sorted(across if not sideways else along)
+    heights = thickness[len(thickness) // 2]
     xs = [p[0] for box in quads for p in box]
     ys = [p[1] for box in quads for p in box]
     margin = 2.5 * heights
