@@ -55,7 +55,7 @@ def test_recognise_and_detect_match_the_public_steps():
         xs, ys = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
         crops.append(np.ascontiguousarray(image[min(ys):max(ys), min(xs):max(xs)]))
     for crop in crops:  # one at a time: a batch pads each line to the widest, as the public call
-        text = ocr.recognise([crop], padded=True)[0]
+        text = ocr.recognise([crop])[0]
         public, _ = ocr.load()(crop, use_det=False, use_cls=False, use_rec=True)
         assert text.text == public[0][0]
         assert text.score == pytest.approx(public[0][1], abs=1e-5)
@@ -71,23 +71,10 @@ def test_probabilities_are_the_recognisers_and_decode_to_its_text():
     assert index["blank"] == 0 and ocr.knows("汉") and not ocr.knows("blank")
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-3)
     decoded = ocr._decode(probs, ocr._characters(ocr.load()))
-    assert decoded.text == ocr.recognise([crop], padded=True)[0].text
+    assert decoded.text == ocr.recognise([crop])[0].text
     short = np.ascontiguousarray(crop[:, :crop.shape[0] * 3])  # padded to 320 x 48 as RapidOCR
     decoded = ocr._decode(ocr.probabilities(short)[0], ocr._characters(ocr.load()))
-    assert decoded.text == ocr.recognise([short], preprocess=False, padded=True)[0].text
-
-
-def test_unpadded_batches_read_what_padded_ones_read():
-    # The engine recognises a card's lines unpadded (each batch as wide as its widest line, not
-    # at least 320 px): its short labels and values then cost a fraction. Same texts, on every
-    # line of both committed clean sides, and scores within a few hundredths.
-    for name in ("face-clean.jpg", "back-clean.jpg"):
-        quads, crops = ocr.find_lines(pixels(name))
-        padded = ocr.recognise(crops, preprocess=False, padded=True)
-        unpadded = ocr.recognise(crops, preprocess=False)
-        assert len(crops) >= 5 and any(c.shape[1] < 6 * c.shape[0] for c in crops)
-        assert [t.text for t in unpadded] == [t.text for t in padded]
-        assert np.allclose([t.score for t in unpadded], [t.score for t in padded], atol=0.05)
+    assert decoded.text == ocr.recognise([short], preprocess=False)[0].text
 
 
 def test_recognition_within_an_alphabet_takes_only_its_characters():

@@ -86,8 +86,9 @@ def _session_options():
     By default the threads busy-wait: on 2 shared cores that costs about a quarter of the CPU
     time per photo and slows whatever else runs. RapidOCR turns the arena off, so every
     detection allocated its buffers afresh: with it, detection takes about 15 % less CPU for
-    about 12 MB more peak memory (bench/README.md). The pinned version has no option for
-    either, so its session options are extended while the engine is built, and restored after.
+    about 12 MB more peak memory (docs/engine.md, "Speed"). The pinned version has no option
+    for either, so its session options are extended while the engine is built, and restored
+    after.
     """
     from rapidocr_onnxruntime.utils import infer_engine
 
@@ -119,7 +120,7 @@ def read(image: np.ndarray) -> List[Found]:
     quads, crops = find_lines(image)
     crops = [np.rot90(c, 2) if d.flipped and d.sure else c
              for c, d in zip(crops, directions(crops))]
-    texts = recognise(crops, preprocess=False, padded=True)
+    texts = recognise(crops, preprocess=False)
     return [Found(quad, text) for quad, text in zip(quads, texts) if text.score >= TEXT_SCORE]
 
 
@@ -165,14 +166,10 @@ def directions(crops: Sequence[np.ndarray]) -> List[Direction]:
 
 
 def recognise(crops: Sequence[np.ndarray], classify: bool = False,
-              preprocess: bool = True, padded: bool = False) -> List[Text]:
+              preprocess: bool = True) -> List[Text]:
     """Recognition alone on line images (RGB), optionally turned by the direction classifier.
     `preprocess`: as RapidOCR's call on a line image does (short side at least 30 px); not for
-    lines cut out by find_lines (its call does not do it to those either). `padded`: every
-    batch is padded to at least the recogniser's own width (320 x 48), as RapidOCR does;
-    unpadded, a batch is as wide as its widest line, which reads the same (bench/README.md)
-    and costs less: a card's short labels and values (性别, 男, 汉) were each padded to the
-    width of ten characters."""
+    lines cut out by find_lines (its call does not do it to those either)."""
     if not len(crops):
         return []
     engine = load()
@@ -181,13 +178,12 @@ def recognise(crops: Sequence[np.ndarray], classify: bool = False,
             crops = [engine.preprocess(c)[0] for c in crops]
         if classify:
             crops, _, _ = engine.text_cls(crops)
-        return _recognise_locked(engine, crops, padded)
+        return _recognise_locked(engine, crops)
 
 
-def _recognise_locked(engine, crops: List[np.ndarray], padded: bool) -> List[Text]:
-    """RapidOCR's TextRecognizer.__call__ (same order and batches; with `padded` the same
-    padding, so the same results), keeping the per-character probabilities its decoder
-    averages away."""
+def _recognise_locked(engine, crops: List[np.ndarray]) -> List[Text]:
+    """RapidOCR's TextRecognizer.__call__ (same order, batches and padding, so the same
+    results), keeping the per-character probabilities its decoder averages away."""
     recogniser = engine.text_rec
     _, rec_height, rec_width = recogniser.rec_image_shape[:3]
     order = np.argsort([c.shape[1] / float(c.shape[0]) for c in crops])
@@ -195,7 +191,7 @@ def _recognise_locked(engine, crops: List[np.ndarray], padded: bool) -> List[Tex
     batch = recogniser.rec_batch_num
     for start in range(0, len(crops), batch):
         members = order[start:start + batch]
-        widest = max([rec_width / rec_height if padded else 1.0]
+        widest = max([rec_width / rec_height]
                      + [crops[i].shape[1] / crops[i].shape[0] for i in members])
         tensor = np.concatenate([recogniser.resize_norm_img(crops[i], widest)[np.newaxis, :]
                                  for i in members]).astype(np.float32)
@@ -225,8 +221,8 @@ def _characters(engine) -> List[str]:
 def probabilities(crop: np.ndarray, padded: bool = True) -> Tuple[np.ndarray, dict]:
     """The recogniser's probabilities for one line image (frames x classes; class 0 is the
     CTC blank) and the index of each character it knows. `padded`: a short line is padded to
-    the recogniser's own width (320 x 48), as recognise(padded=True) and RapidOCR do;
-    unpadded, a short crop spans fewer frames (what choose_in_area's odds were measured with)."""
+    the recogniser's own width (320 x 48), as recognise() and RapidOCR do; unpadded, a short
+    crop is stretched over fewer frames (what choose_in_area's odds were measured with)."""
     engine = load()
     recogniser = engine.text_rec
     ratio = crop.shape[1] / crop.shape[0]
