@@ -9,7 +9,10 @@ citizen numbers wrong but valid (must be none), printed birth dates silently con
 valid number (must be none), time per photo (p50/p95, in-process) and peak memory. The
 engine server's own figures are bench/engine_server.py's.
 
-    nice .venv/bin/python bench/engine.py          # BENCH_SCALE=0.2 for a quick look
+    .venv/bin/python bench/engine.py          # BENCH_SCALE=0.2 for a quick look
+
+Time per photo is reported as wall time and as CPU time (time.process_time, all threads):
+on a shared, loaded machine only the second says what the engine costs.
 """
 
 import os
@@ -181,9 +184,9 @@ def main() -> int:
             f"{counts['silent']} (flagged with `birth_conflict`: {counts['conflicts']}) |",
             f"| birth dates taken from the number (printed date not read whole) | "
             f"{counts['from_number']} of {counts['numbers']} |",
-            f"| time per photo, all sides, in-process, p50 (target ≤ 0.5 s) | "
+            f"| time per photo, all sides, in-process, p50 (target ≤ 0.3 s) | "
             f"{pct(every, .5):.2f} s |",
-            f"| time per photo, p95 (target ≤ 1.0 s) | {pct(every, .95):.2f} s |",
+            f"| time per photo, p95 (target ≤ 0.6 s) | {pct(every, .95):.2f} s |",
             f"| CPU time per photo (both cores), p50 / p95 | {pct(cpu, .5):.2f} s / "
             f"{pct(cpu, .95):.2f} s |",
             f"| load average at the end of the run (other work on the machine) | {load:.1f} |",
@@ -196,7 +199,8 @@ def main() -> int:
         "sheets_pct": shares["A4 sheets, both sides"],
         "simple_pct": shares["simple style (old generator)"],
         "photos": n_photos, "p50_s": round(pct(every, .5), 2), "p95_s": round(pct(every, .95), 2),
-        "cpu_p50_s": round(pct(cpu, .5), 2), "numbers": counts["numbers"],
+        "cpu_p50_s": round(pct(cpu, .5), 2), "cpu_p95_s": round(pct(cpu, .95), 2),
+        "numbers": counts["numbers"],
         "numbers_wrong_but_valid": counts["wrong_valid"],
         "peak_card_mb": round(peak_card), "peak_large_mb": round(peak_large),
         "load_average": round(load, 1)})

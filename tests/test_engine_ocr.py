@@ -87,11 +87,12 @@ def test_recognition_within_an_alphabet_takes_only_its_characters():
     assert digits and set(digits) <= set("0123456789")
 
 
-def test_the_sessions_do_not_busy_wait():
+def test_the_sessions_do_not_busy_wait_and_keep_their_arena():
     engine = ocr.load()
     for session in (engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session):
         options = session.session.get_session_options()
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+        assert options.enable_cpu_mem_arena  # RapidOCR turns it off
 
 
 # One direction through the engine (docs/engine.md, "How a photo is read") ---------------------
