@@ -15,8 +15,8 @@ from datetime import date
 from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
-from .layout import (BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, frames, label_at,
-                     number_like, without_overlays)
+from .layout import (BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, frames, is_overlay,
+                     label_at, number_like, without_overlays)
 from .lines import Line, dedupe
 
 # The 56 recognised ethnic groups as printed after 民族.
@@ -95,7 +95,24 @@ def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = ()) -
     lines = [line for line in lines if frame.contains(line) and not line.runs_across
              and not any(o.contains(line, margin=0) and not frame.contains(line, margin=0)
                          for o in others)]
+    lines = _of_the_cards_size(lines, frame)
     return _face(lines, frame) if frame.side == "face" else _back(lines, frame)
+
+
+OVERSIZE = 1.7  # a line this many times taller than the card's typical line is no value
+
+
+def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
+    """The lines without those far taller than the card's own (a watermark or a seal's
+    writing in large type, a box drawn over two rows): their text is never a value. Lines
+    holding a label stay, whatever their size (the back's title block is large)."""
+    labels = FACE_LABELS if frame.side == "face" else BACK_LABELS
+    heights = sorted(line.height for line in lines if len(line.text) >= 2)
+    if not heights:
+        return lines
+    typical = heights[len(heights) // 2]
+    return [line for line in lines
+            if line.height <= OVERSIZE * typical or label_at(line.text, labels)]
 
 
 # Face ----------------------------------------------------------------------------------------
@@ -127,14 +144,25 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
             out.put(name, value, _confidence(parts))
         else:
             out.missing_areas[name] = FACE_AREAS[name]
+            if name == "nationality" and _written(_joined(parts)):
+                out.doubt(name, "not_in_vocabulary")  # cleared if its area reads one
     printed = birth_date(_joined(rows["birth"], separator="|"))
     if printed is None:
         out.missing_areas["birth"] = FACE_AREAS["birth"]
     else:
         out.confidence["printed_birth"] = _confidence(rows["birth"])
-    address = _address(address_parts)
+    address_rows = _rows(address_parts)
+    address = _trimmed("".join(_joined(row) for row in address_rows))
     if address:
         out.put("address", address, _confidence(address_parts))
+        column = _value_column([chosen["name"], chosen["sex"], rows["birth"]])
+        doubt = (_block_doubt(address_rows, column)
+                 or _address_row_doubt(address_rows, _label_row(frame, "address")))
+        if doubt:
+            out.doubt("address", doubt)
+        more = _below(address_rows, FACE_ROWS["num"][0])
+        if more and not doubt:
+            out.missing_areas["address_more"] = more
     number, number_parts = None, []
     for piece in sorted(rows["num"], key=lambda p: -len(p.text)):
         number, number_parts = number_like(piece.text), [piece]
@@ -194,16 +222,44 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name in out.missing_areas:
         text, confidence = areas.get(name, ("", 0.0))
-        if name in parsers and parsers[name](text):
+        if name == "address_more":
+            _continue_address(out, text, confidence)
+        elif name in parsers and parsers[name](text):
             out.put(name, parsers[name](text), confidence)
+            out.doubts.pop(name, None)
         elif name == "nationality" and choice[0]:
             out.put(name, *choice)
+            out.doubts.pop(name, None)
+        elif name == "nationality" and _written(text):
+            out.doubt(name, "not_in_vocabulary")  # none of the 56: empty, never a guess
         elif name == "birth" and birth_date(text):
             out.confidence["printed_birth"] = confidence
             _settle_number(out, out.fields.get("num"), birth_date(text),
                            out.confidence.get("num", 0.0))
         elif name == "num" and number_like(text):
             _settle_number(out, number_like(text), out.printed_birth, confidence)
+
+
+def _written(text: str) -> bool:
+    """Whether text holds a Chinese character other than a label's (民族)."""
+    return bool(re.search(r"[\u3400-\u9fff]", text.replace("民族", "")))
+
+
+CONTINUATION_SCORE = 0.9  # a line read under the address is taken only when read this well
+
+
+def _continue_address(out: Extraction, text: str, confidence: float) -> None:
+    """The line under an address whose last line was full (out.missing_areas["address_more"]),
+    recognised alone: appended when it reads cleanly as more of the address; text read there
+    otherwise (poorly, or a watermark) puts the address in doubt: it may go on."""
+    more = _trimmed(re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）-]", "", text))
+    if not more:
+        return
+    if confidence >= CONTINUATION_SCORE and not is_overlay(more):
+        out.put("address", out.fields["address"] + more,
+                min(confidence, out.confidence["address"]))
+    else:
+        out.doubt("address", "may_continue")
 
 
 def _name(text: str) -> Optional[str]:
@@ -273,15 +329,100 @@ def birth_date(text: str) -> Optional[str]:
     return f"{year:04d}{month:02d}{day:02d}"
 
 
-def _address(pieces: List[Piece]) -> str:
+# A multi-line value (the address, a wrapped authority) is printed as a block: its lines
+# start at the value column, each but the last filled to the block's width (the card wraps
+# by width), one line pitch apart. A line read out of that shape was lost, cut short, or is
+# not the value's (a watermark, the next row), and the value is doubted rather than vouched.
+# Tolerances in characters of the block's own print (card units per character).
+ROW_TOLERANCE = 21       # pieces whose centres are this close (card units) share a row
+COLUMN_TOLERANCE = 1.5   # a line starting this far from the value column is not aligned
+SHORT_LINE = 1.6         # a line but the last ending this far short of the block's width
+LINE_GAP = 2.0           # consecutive lines this far apart: a line between them was lost
+FIRST_ROW_TOLERANCE = 0.9  # the address's first line this far from its label's row
+
+
+def _rows(pieces: List[Piece]) -> List[List[Piece]]:
+    """The pieces grouped into printed rows, top to bottom (each row left to right)."""
     rows: List[List[Piece]] = []
     for piece in sorted(pieces, key=lambda p: p.y):
-        if rows and abs(piece.y - rows[-1][0].y) < 21:
+        if rows and abs(piece.y - rows[-1][0].y) < ROW_TOLERANCE:
             rows[-1].append(piece)
         else:
             rows.append([piece])
-    text = "".join(_joined(row) for row in rows)
-    return _trimmed(text)
+    return [sorted(row, key=lambda p: p.x0) for row in rows]
+
+
+def _character(rows: List[List[Piece]]) -> float:
+    """Card units per character of the block's print (the median of its pieces)."""
+    pieces = [p for row in rows for p in row]
+    advances = sorted(_advance(p) for p in pieces if len(p.text) >= 3) or sorted(
+        _advance(p) for p in pieces)
+    return advances[len(advances) // 2]
+
+
+def _value_column(values: List[List[Piece]]) -> Optional[float]:
+    """Where the face's one-line values start (name, sex and birth date share the column):
+    the median of their left edges."""
+    lefts = sorted(min(p.x0 for p in pieces) for pieces in values if pieces)
+    return lefts[len(lefts) // 2] if lefts else None
+
+
+def _block_doubt(rows: List[List[Piece]], column: Optional[float]) -> Optional[str]:
+    """Why the rows of a multi-line value do not look like one printed block, or None."""
+    if not rows:
+        return None
+    char = _character(rows)
+    lefts = [row[0].x0 for row in rows]
+    rights = [row[-1].x1 for row in rows]
+    centres = [sum(p.y for p in row) / len(row) for row in rows]
+    if column is not None and abs(lefts[0] - column) > COLUMN_TOLERANCE * char:
+        return "not_at_value_column"
+    if any(abs(left - lefts[0]) > COLUMN_TOLERANCE * char for left in lefts[1:]):
+        return "lines_not_aligned"
+    if any(below - above > LINE_GAP * char for above, below in zip(centres, centres[1:])):
+        return "gap_between_lines"
+    if any(len(_touching(row)) > 1 for row in rows):
+        return "gap_within_line"
+    if any(right < max(rights) - SHORT_LINE * char for right in rights[:-1]):
+        return "line_cut_short"
+    return None
+
+
+def _label_row(frame: CardFrame, key: str) -> float:
+    """The row (card units) of a face label: where it was read, else where the card has it."""
+    for anchor in frame.anchors:
+        if anchor.key == key:
+            return frame.to_card(*anchor.seen)[1]
+    return FACE_LABELS[key][2][1]
+
+
+def _address_row_doubt(rows: List[List[Piece]], label_row: float) -> Optional[str]:
+    """The address's first line stands in its label's row (a label read in the same line
+    places it): a first line lost, or a line above it taken in, moves it a line pitch."""
+    first = rows[0]
+    if any(p.after == "address" for p in first):
+        return None
+    centre = sum(p.y for p in first) / len(first)
+    if abs(centre - label_row) > FIRST_ROW_TOLERANCE * _character(rows):
+        return "not_at_its_row"
+    return None
+
+
+def _below(rows: List[List[Piece]], limit: float) -> Optional[Tuple[float, float, float, float]]:
+    """The area of one more line under a block whose last line is filled to its width (the
+    value may go on in a line the detector missed), when that area is above `limit`."""
+    if len(rows) < 2:
+        return None
+    char = _character(rows)
+    rights = [row[-1].x1 for row in rows]
+    if rights[-1] < max(rights) - char:
+        return None
+    centres = [sum(p.y for p in row) / len(row) for row in rows]
+    pitch = (centres[-1] - centres[0]) / (len(rows) - 1)
+    top, bottom = centres[-1] + 0.5 * pitch, centres[-1] + 1.5 * pitch
+    if bottom > limit:
+        return None
+    return rows[0][0].x0 - 0.5 * char, top, max(rights) + 0.5 * char, bottom
 
 
 # Back ----------------------------------------------------------------------------------------
@@ -298,9 +439,12 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     valid = [p for p in pieces if p.after == "valid" or any(
         abs(p.y - d.y) < 20 for d in dated)]
     issue_parts = [p for p in pieces if p not in valid and re.search(r"[\u3400-\u9fff]", p.text)]
-    issue, doubt = authority(_address(issue_parts))
+    issue_rows = _rows(issue_parts)
+    issue, doubt = authority(_trimmed("".join(_joined(row) for row in issue_rows)))
     if issue:
         out.put("issue", issue, _confidence(issue_parts))
+        column = min((p.x0 for p in valid), default=None)
+        doubt = doubt or _block_doubt(issue_rows, column)
         if doubt:
             out.doubt("issue", doubt)
     period = validity(_joined(valid))
@@ -346,16 +490,21 @@ def complete_back(out: Extraction, text: str, confidence: float) -> None:
 
 
 AUTHORITY_SUFFIX = "局"  # every issuing authority is a 公安局 or one of its 分局
+AUTHORITY_SUFFIXES = ("公安局", "分局")
 
 
 def authority(text: str) -> Tuple[str, Optional[str]]:
     """The issuing authority ending at its suffix (a stray character read after 局 is cut),
-    and a doubt when it does not end in one (a lost last character: ...公安): the text read is
-    kept, never completed."""
+    and a doubt when it does not end in 公安局 or 分局 (a lost last character: ...公安; a
+    misread one: ...金凤夯局), or names no 公安: the text read is kept, never completed."""
     end = text.rfind(AUTHORITY_SUFFIX)
     if end >= 0 and len(text) - end - 1 <= 2:
-        return text[:end + 1], None
-    return text, ("no_authority_suffix" if text else None)
+        text = text[:end + 1]
+    if not text:
+        return text, None
+    if not text.endswith(AUTHORITY_SUFFIXES) or "公安" not in text:
+        return text, "no_authority_suffix"
+    return text, None
 
 
 # Pieces and boxes ----------------------------------------------------------------------------
