@@ -15,8 +15,8 @@ from datetime import date
 from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
-from .layout import (BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, frames, is_overlay,
-                     label_at, number_like, without_overlays)
+from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, CardFrame, frames,
+                     is_overlay, label_at, number_like, without_overlays)
 from .lines import Line, dedupe
 
 # The 56 recognised ethnic groups as printed after 民族.
@@ -156,7 +156,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     if address:
         out.put("address", address, _confidence(address_parts))
         column = _value_column([chosen["name"], chosen["sex"], rows["birth"]])
-        doubt = (_block_doubt(address_rows, column)
+        doubt = (_block_doubt(address_rows, column, PORTRAIT[0])
                  or _address_row_doubt(address_rows, _label_row(frame, "address")))
         if doubt:
             out.doubt("address", doubt)
@@ -178,7 +178,24 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     if number is None:
         out.missing_areas["num"] = FACE_AREAS["num"]
     _settle_number(out, number, printed, _confidence(number_parts))
+    _unanchored(out)
     return out
+
+
+FACE_ROWS_OF = {"name": "name", "sex": "sex", "nationality": "sex", "address": "address"}
+
+
+def _unanchored(out: Extraction) -> None:
+    """On a frame whose anchors stand in one row only (its scale guessed from the text's
+    height), the values of other rows are placed loosely: each is doubted (the number and a
+    birth date cross-checked with it stand on their own)."""
+    if out.frame is None or not out.frame.one_row:
+        return
+    for name, row in FACE_ROWS_OF.items():
+        lo, hi = FACE_ROWS[row]
+        if name in out.fields and name not in out.doubts and not any(
+                lo <= anchor.card[1] < hi for anchor in out.frame.anchors):
+            out.doubt(name, "placed_without_anchors")
 
 
 NAME_MIN_SCORE = 0.65  # a name character scored lower is a guess (旻 read as 曼 at 0.49)
@@ -202,8 +219,12 @@ def _unreadable(name: str, parts: List[Piece], address: List[Piece]) -> bool:
 
 def _advance(piece: Piece) -> float:
     """Card units per character of a piece (digits and letters count as half a character)."""
-    width = sum(1.0 if "\u3400" <= c <= "\u9fff" else 0.55 for c in piece.text)
-    return (piece.x1 - piece.x0) / max(width, 1.0)
+    return (piece.x1 - piece.x0) / max(sum(map(_breadth, piece.text)), 1.0)
+
+
+def _breadth(character: str) -> float:
+    """A character's width in Chinese characters: digits and letters are about half one."""
+    return 1.0 if "\u3400" <= character <= "\u9fff" else 0.55
 
 
 def missing_nationality(out: Extraction, areas: Dict[str, Tuple[str, float]]) -> bool:
@@ -238,6 +259,7 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
                            out.confidence.get("num", 0.0))
         elif name == "num" and number_like(text):
             _settle_number(out, number_like(text), out.printed_birth, confidence)
+    _unanchored(out)
 
 
 def _written(text: str) -> bool:
@@ -253,13 +275,21 @@ def _continue_address(out: Extraction, text: str, confidence: float) -> None:
     recognised alone: appended when it reads cleanly as more of the address; text read there
     otherwise (poorly, or a watermark) puts the address in doubt: it may go on."""
     more = _trimmed(re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）-]", "", text))
-    if not more:
-        return
+    if len(re.sub("|".join(OVERLAY_WORDS), "", more)) < 2:
+        return  # nothing there, or a watermark alone
+    if _shared_run(more, out.fields["address"]) >= 3:
+        return  # the address's last line read again (the area of a skewed card reaches it)
     if confidence >= CONTINUATION_SCORE and not is_overlay(more):
         out.put("address", out.fields["address"] + more,
                 min(confidence, out.confidence["address"]))
     else:
         out.doubt("address", "may_continue")
+
+
+def _shared_run(a: str, b: str) -> int:
+    """The length of the longest run of characters that a and b share."""
+    return max((k for i in range(len(a)) for k in range(1, len(a) - i + 1)
+                if a[i:i + k] in b), default=0)
 
 
 def _name(text: str) -> Optional[str]:
@@ -363,12 +393,16 @@ def _character(rows: List[List[Piece]]) -> float:
 def _value_column(values: List[List[Piece]]) -> Optional[float]:
     """Where the face's one-line values start (name, sex and birth date share the column):
     the median of their left edges."""
-    lefts = sorted(min(p.x0 for p in pieces) for pieces in values if pieces)
+    lefts = sorted(min(p.x0 for p in pieces) for pieces in (
+        [p for p in row if p.x0 >= VALUE_LEFT - 15] for row in values) if pieces)  # no labels
     return lefts[len(lefts) // 2] if lefts else None
 
 
-def _block_doubt(rows: List[List[Piece]], column: Optional[float]) -> Optional[str]:
-    """Why the rows of a multi-line value do not look like one printed block, or None."""
+def _block_doubt(rows: List[List[Piece]], column: Optional[float],
+                 right_edge: float = CARD[0]) -> Optional[str]:
+    """Why the rows of a multi-line value do not look like one printed block, or None.
+    `column`: where the side's values start; `right_edge`: where they must end (the face's
+    portrait)."""
     if not rows:
         return None
     char = _character(rows)
@@ -377,13 +411,19 @@ def _block_doubt(rows: List[List[Piece]], column: Optional[float]) -> Optional[s
     centres = [sum(p.y for p in row) / len(row) for row in rows]
     if column is not None and abs(lefts[0] - column) > COLUMN_TOLERANCE * char:
         return "not_at_value_column"
+    if max(rights) > right_edge:  # more than the value was read into its line
+        return "beyond_value_column"
     if any(abs(left - lefts[0]) > COLUMN_TOLERANCE * char for left in lefts[1:]):
         return "lines_not_aligned"
     if any(below - above > LINE_GAP * char for above, below in zip(centres, centres[1:])):
         return "gap_between_lines"
     if any(len(_touching(row)) > 1 for row in rows):
         return "gap_within_line"
-    if any(right < max(rights) - SHORT_LINE * char for right in rights[:-1]):
+    # Cards wrap by width or by a count of characters (digits are narrower): a line is cut
+    # short when it is both narrower and holds fewer characters than the block's fullest.
+    counts = [sum(len(p.text) for p in row) for row in rows]
+    if any(right < max(rights) - SHORT_LINE * char and count < max(counts)
+           for right, count in zip(rights[:-1], counts[:-1])):
         return "line_cut_short"
     return None
 
@@ -415,11 +455,14 @@ def _below(rows: List[List[Piece]], limit: float) -> Optional[Tuple[float, float
         return None
     char = _character(rows)
     rights = [row[-1].x1 for row in rows]
-    if rights[-1] < max(rights) - char:
+    counts = [sum(len(p.text) for p in row) for row in rows]
+    if rights[-1] < max(rights) - char and counts[-1] < max(counts):  # by width or by count
         return None
     centres = [sum(p.y for p in row) / len(row) for row in rows]
     pitch = (centres[-1] - centres[0]) / (len(rows) - 1)
-    top, bottom = centres[-1] + 0.5 * pitch, centres[-1] + 1.5 * pitch
+    # The next line's characters, not the last line's lower edge (read again, it would
+    # look like more of the address).
+    top, bottom = centres[-1] + 0.6 * pitch, centres[-1] + 1.4 * pitch
     if bottom > limit:
         return None
     return rows[0][0].x0 - 0.5 * char, top, max(rights) + 0.5 * char, bottom
@@ -522,7 +565,10 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
             spans.append((cursor, start, after))
             cursor, after = end, key
         spans.append((cursor, len(text), after))
-        per_char = line.width / len(text)
+        # Where each character starts along the line: digits and letters are narrower
+        # (half a Chinese character), so "有效期限2018.12.29-…" places its date right.
+        breadths = [_breadth(c) for c in text]
+        starts = [sum(breadths[:i]) * line.width / sum(breadths) for i in range(len(text) + 1)]
         _, y = frame.to_card(line.cx, line.cy)
         scores = line.char_scores if len(line.char_scores) == len(text) else (
             (line.score,) * len(text))
@@ -533,8 +579,8 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
                 end -= 1
             if start == end:
                 continue
-            x0, _ = frame.to_card(line.x0 + per_char * start, line.cy)
-            x1, _ = frame.to_card(line.x0 + per_char * end, line.cy)
+            x0, _ = frame.to_card(line.x0 + starts[start], line.cy)
+            x1, _ = frame.to_card(line.x0 + starts[end], line.cy)
             out.append(Piece(text[start:end], x0, x1, y, line, after, scores[start:end]))
     return out
 

@@ -59,6 +59,9 @@ class CardFrame:
     tx: float
     ty: float
     anchors: List[Anchor]
+    # The anchors stand in one row only (the number alone, say): the scale was taken from the
+    # text's height, not from the anchors' spacing, so rows away from them are placed loosely.
+    one_row: bool = False
 
     def to_card(self, x: float, y: float) -> Tuple[float, float]:
         return (x - self.tx) / self.scale, (y - self.ty) / self.scale
@@ -151,7 +154,7 @@ def _solve(found: List[Anchor], side: str, lines: List[Line]) -> Optional[CardFr
     ty = mean_seen - scale * mean_y
     offsets = sorted(a.seen[0] - scale * a.card[0] for a in found)
     tx = offsets[len(offsets) // 2]
-    return CardFrame(side, scale, tx, ty, list(found))
+    return CardFrame(side, scale, tx, ty, list(found), one_row=var < 60 ** 2)
 
 
 def frames(lines: List[Line]) -> Dict[str, CardFrame]:
