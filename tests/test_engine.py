@@ -329,6 +329,24 @@ def test_a_wrapped_authority_keeps_its_second_line():
     assert out.doubts == {}
 
 
+def test_an_authority_not_detected_is_read_from_its_place_and_kept_only_whole():
+    from idcard_ocr.engine.fields import complete_issue
+
+    def back():
+        return read_side(back_lines(("签发机关", 168, 410, 22), ("有效期限", 168, 470, 22),
+                                    ("2019.02.13-2029.02.13", 314, 470, 28)), "back")
+
+    out = back()
+    x0, y0, x1, y1 = out.missing_areas["issue"]
+    assert x0 > 280 and y0 < 410 < y1 < 470 - 14  # its row, right of the label, not the dates
+    complete_issue(out, "杭州市公安局西湖分局", 0.97)
+    assert out.fields["issue"] == "杭州市公安局西湖分局" and out.confidence["issue"] == 0.97
+    for partial in ("杭州市公安", "复印无效", "", "2019.02.13"):
+        out = back()
+        complete_issue(out, partial, 0.97)
+        assert "issue" not in out.fields, partial
+
+
 def test_the_validity_line_is_never_the_authority():
     # An upside-down back with glare: the authority unread, the validity read in its row.
     out = read_side(back_lines(("签发机关", 168, 410, 22), ("2019.02.13-长期", 314, 420, 28)),
@@ -361,6 +379,19 @@ def test_a_two_character_name_in_a_padded_box_is_kept():
                                char_scores=(0.99, 0.99))
     out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), name]), "face")
     assert out.fields["name"] == "张俊" and out.doubts == {}
+
+
+def test_what_is_left_of_a_label_is_not_part_of_the_value():
+    # 住 and 姓 lost: 址 and 名 read in the label column, in the value's line.
+    address = [on_card("址" + LINE_1, 80, 258), on_card(LINE_2, 140, 300),
+               on_card(LINE_3, 140, 342)]
+    out = read_side(face_lines(address=address, name=[on_card("名热依拉", 80, 72)]),
+                    "face")
+    assert out.fields["address"] == ADDRESS and out.fields["name"] == "热依拉"
+    assert out.doubts == {}
+    # The same character where the value stands is the value's own.
+    name = [on_card("姓名", 52, 72, 22), on_card("名热", 140, 72)]
+    assert read_side(face_lines(name=name), "face").fields["name"] == "名热"
 
 
 def test_a_mark_apart_from_the_name_is_not_part_of_it():

@@ -36,6 +36,7 @@ NATION_LEFT = 235          # the nationality value stands right of this (民族 
 NATION_AREA = (320, 110, 470, 158)  # the value alone, for choosing among the 56
 BACK_VALUES = (350, 545)   # the back's value rows (authority, perhaps wrapped, and validity)
 BACK_VALUE_LEFT = 280
+ISSUE_AREA = (BACK_VALUE_LEFT + 25, 385, 720, 440)  # the authority's row (one line of it)
 # Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
 # found no text there (a single character such as 回, a row lost to glare or a small card).
 FACE_AREAS = {"name": (118, 42, 540, 102), "sex": (118, 106, 240, 162),
@@ -490,6 +491,8 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
         doubt = doubt or _block_doubt(issue_rows, column)
         if doubt:
             out.doubt("issue", doubt)
+    elif not issue_parts:  # nothing detected where it stands: its area read alone
+        out.missing_areas["issue"] = ISSUE_AREA
     period = validity(_joined(valid))
     if period:
         out.put("start_date", period[0], _confidence(valid))
@@ -497,10 +500,17 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     elif valid:  # its lines read again allowed only a date's characters (complete_back)
         corners = [frame.to_card(x, y) for p in valid
                    for x, y in ((p.line.x0, p.line.y0), (p.line.x1, p.line.y1))]
-        out.missing_areas["valid"] = (
-            max(min(x for x, _ in corners), BACK_VALUE_LEFT - 20), min(y for _, y in corners),
-            max(x for x, _ in corners), max(y for _, y in corners))
+        left, top = min(x for x, _ in corners), min(y for _, y in corners)
+        bottom = max(y for _, y in corners)
+        # As wide as a whole validity (a box cut short ends at "2011.03.16-20"): 21
+        # characters, digits half a character, a character about 0.7 of a box's height.
+        right = max(max(x for x, _ in corners), left + VALIDITY_WIDTH * (bottom - top))
+        out.missing_areas["valid"] = (max(left, BACK_VALUE_LEFT - 20), top,
+                                      min(right, CARD[0]), bottom)
     return out
+
+
+VALIDITY_WIDTH = 21 * 0.55 * 0.7  # "2011.03.16-2016.03.16" in detected boxes' heights
 
 
 DATE_ALPHABET = "0123456789.-长期"
@@ -521,6 +531,14 @@ def validity(text: str, consistent: bool = False) -> Optional[Tuple[str, str]]:
             int(end[:4]) - int(start[:4]) not in VALID_YEARS or end[4:] != start[4:]):
         return None
     return start, end
+
+
+def complete_issue(out: Extraction, text: str, confidence: float) -> None:
+    """The authority from its area read alone (out.missing_areas["issue"]): kept only when
+    it is one whole, as authorities are (ends in 公安局 or 分局, names 公安)."""
+    issue, doubt = authority(_trimmed(re.sub(r"[^\u3400-\u9fff]", "", text)))
+    if issue and not doubt and not is_overlay(issue):
+        out.put("issue", issue, confidence)
 
 
 def complete_back(out: Extraction, text: str, confidence: float) -> None:
@@ -552,9 +570,15 @@ def authority(text: str) -> Tuple[str, Optional[str]]:
 
 # Pieces and boxes ----------------------------------------------------------------------------
 
+LABEL_END = 115  # card units: a face label's characters stand left of this, values right
+
+
 def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
     """Each line's text with the labels cut out, placed on the card (characters are taken as
-    evenly spaced along the line to place a part of it)."""
+    evenly spaced along the line, digits half as wide, to place a part of it). What is left
+    of a face label whose other characters were lost (址 of 住址, 名 of 姓名) is cut too: a
+    label's character standing in the label column."""
+    label_chars = "".join(full for full, _, _ in labels.values())
     out = []
     for line in lines:
         text = line.text
@@ -577,6 +601,10 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
                 start += 1
             while end > start and text[end - 1] in ":：":
                 end -= 1
+            while labels is FACE_LABELS and after is None and end - start > 1 \
+                    and text[start] in label_chars + ":：" and frame.to_card(
+                        line.x0 + (starts[start] + starts[start + 1]) / 2, line.cy)[0] < LABEL_END:
+                start += 1
             if start == end:
                 continue
             x0, _ = frame.to_card(line.x0 + starts[start], line.cy)
