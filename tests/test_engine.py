@@ -204,6 +204,29 @@ def test_only_the_number_and_name_are_enough_to_place_the_card():
     out = read_side(lines, "face")
     assert out is not None and out.fields["num"] == NUMBER
     assert out.fields["nationality"] == "回" and out.fields["sex"] == "男"
+    # Placed by the number's row alone: right here, yet not vouched for.
+    assert out.doubts == {name: "placed_without_anchors"
+                          for name in ("name", "sex", "nationality", "address")}
+
+
+def test_a_card_without_labels_is_placed_by_its_birth_date_and_number():
+    # A small card on a sheet: no label read, and boxes padded to half as tall again as the
+    # print (the text's height would make the card too large and slide every row).
+    values = [on_card("热依拉", 140, 72, 45), on_card("男", 140, 134, 45),
+              on_card("回", 340, 134, 45), on_card("1998年6月26日", 140, 196, 45),
+              on_card(LINE_1, 140, 258, 45, width=11 * 31.5), on_card(LINE_2, 140, 300, 45,
+                                                                      width=11 * 31.5),
+              on_card(LINE_3, 140, 342, 45, width=4 * 31.5), on_card(NUMBER, 298, 455, 45)]
+    out = read_side(values, "face")
+    assert out.fields == {"name": "热依拉", "sex": "男", "nationality": "回", "birth": "19980626",
+                          "address": ADDRESS, "num": NUMBER}
+    assert out.doubts == {}
+    # Without the birth date, the number alone anchors one row: the other rows are placed by
+    # a scale guessed from the text's height, and whatever lands in them is doubted.
+    out = read_side([line for line in values if "年" not in line.text], "face")
+    placed = [name for name in ("name", "sex", "nationality", "address") if name in out.fields]
+    assert out.fields["num"] == NUMBER and placed
+    assert all(name in out.doubts and out.confidence[name] == 0.0 for name in placed)
 
 
 @pytest.mark.parametrize("row", [

@@ -38,6 +38,12 @@ BACK_LABELS = {
 # None of them occurs in a name, an address or an issuing authority.
 OVERLAY_WORDS = ("复印", "无效", "仅限", "仅供", "他用", "使用", "样本", "样张", "专用")
 NUMBER_AT = (298, 455)           # the citizen number's left edge and centre
+# The printed birth date says what it is (1990年3月7日) wherever it stands: it anchors the
+# birth row when its label went unread, so a card whose labels were all lost (a small card on
+# a sheet) still has anchors on two rows, and its scale comes from their spacing rather than
+# from the height of its text (boxes pad small print: the height misleads there).
+BIRTH_VALUE_AT = (140, 196)      # its left edge (the value column) and centre
+_BIRTH_VALUE = re.compile(r"^[:：]?\d{4}年\d{1,2}月\d{1,2}日$")
 VALUE_HEIGHT = 40                # a value line's detected box height, in card units
 _NUMBER_LIKE = re.compile(r"[0-9OoIlZSBDQ|]{17}[0-9Xx×]")
 
@@ -115,6 +121,8 @@ def anchors(lines: List[Line], side: str) -> List[Anchor]:
             found.append(Anchor(key, labels[key][2], (x, line.cy), line))
         if side == "face" and number_like(line.text) and not label_at(line.text, FACE_LABELS):
             found.append(Anchor("number", NUMBER_AT, (line.x0, line.cy), line))
+        if side == "face" and _BIRTH_VALUE.match(line.text):
+            found.append(Anchor("birth_value", BIRTH_VALUE_AT, (line.x0, line.cy), line))
     return found
 
 
