@@ -6,7 +6,9 @@ whose own label went unread, or a label smaller than its value, does not lose it
 values may come as one OCR line ("姓名张三") or several; boxes the detector drew over the same
 characters twice are trimmed first. Dates are taken whole or not at all, nationalities only
 from the 56 recognised ethnic groups, and the printed birth date is cross-checked against a
-valid number.
+valid number. A value whose lines do not stand as the card prints it (a multi-line value out
+of its block's column, pitch or width; an address off its row) is doubted, not vouched for:
+the recogniser's confidence says nothing about a line put in the wrong field.
 """
 
 import re
