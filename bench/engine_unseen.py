@@ -27,7 +27,7 @@ PER_KIND = 60
 TARGETS = {"plain_face": 99.5, "plain_back": 99.5, "hard": 98.0, "sheet": 99.0}
 # What each rendering was to the engine; any other rendering tests/fakes/renderings.py draws
 # (BENCH_RENDERINGS=fresh) is reported as never tuned on.
-ROLE = {"gb": "tuned on", "specimen": "tuned on (a hold-out until 2026-12-06)"}
+ROLE = {"gb": "tuned on", "specimen": "tuned on, a hold-out until 2026-12-06"}
 NEVER_TUNED_ON = "hold-out, never tuned on"
 CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use
 

@@ -412,6 +412,11 @@ def test_what_is_left_of_a_label_is_not_part_of_the_value():
                     "face")
     assert out.fields["address"] == ADDRESS and out.fields["name"] == "热依拉"
     assert out.doubts == {}
+    # The label misread (住址 as 住扯) in its own box: no part of the address.
+    address = [on_card("住扯", 52, 258, 22), on_card(LINE_1, 140, 258), on_card(LINE_2, 140, 300),
+               on_card(LINE_3, 140, 342)]
+    out = read_side(face_lines(address=address), "face")
+    assert out.fields["address"] == ADDRESS and out.doubts == {}
     # The same character where the value stands is the value's own.
     name = [on_card("姓名", 52, 72, 22), on_card("名热", 140, 72)]
     assert read_side(face_lines(name=name), "face").fields["name"] == "名热"

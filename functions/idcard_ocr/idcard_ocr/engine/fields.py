@@ -137,7 +137,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     chosen["name"] = max(_touching(chosen["name"]), key=lambda run: len(_joined(run)),
                          default=[])
     address_parts = [p for p in rows["address"] if p.after == "address" or (
-        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])]
+        (p.x0 + p.x1) / 2 > LABEL_END and p.x0 < PORTRAIT[0])]  # not a misread label (住扯)
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, parts in chosen.items():
         value = parsers[name](_joined(parts))
