@@ -204,6 +204,29 @@ def test_only_the_number_and_name_are_enough_to_place_the_card():
     out = read_side(lines, "face")
     assert out is not None and out.fields["num"] == NUMBER
     assert out.fields["nationality"] == "回" and out.fields["sex"] == "男"
+    # Placed by the number's row alone: right here, yet not vouched for.
+    assert out.doubts == {name: "placed_without_anchors"
+                          for name in ("name", "sex", "nationality", "address")}
+
+
+def test_a_card_without_labels_is_placed_by_its_birth_date_and_number():
+    # A small card on a sheet: no label read, and boxes padded to half as tall again as the
+    # print (the text's height would make the card too large and slide every row).
+    values = [on_card("热依拉", 140, 72, 45), on_card("男", 140, 134, 45),
+              on_card("回", 340, 134, 45), on_card("1998年6月26日", 140, 196, 45),
+              on_card(LINE_1, 140, 258, 45, width=11 * 31.5), on_card(LINE_2, 140, 300, 45,
+                                                                      width=11 * 31.5),
+              on_card(LINE_3, 140, 342, 45, width=4 * 31.5), on_card(NUMBER, 298, 455, 45)]
+    out = read_side(values, "face")
+    assert out.fields == {"name": "热依拉", "sex": "男", "nationality": "回", "birth": "19980626",
+                          "address": ADDRESS, "num": NUMBER}
+    assert out.doubts == {}
+    # Without the birth date, the number alone anchors one row: the other rows are placed by
+    # a scale guessed from the text's height, and whatever lands in them is doubted.
+    out = read_side([line for line in values if "年" not in line.text], "face")
+    placed = [name for name in ("name", "sex", "nationality", "address") if name in out.fields]
+    assert out.fields["num"] == NUMBER and placed
+    assert all(name in out.doubts and out.confidence[name] == 0.0 for name in placed)
 
 
 @pytest.mark.parametrize("row", [
@@ -228,6 +251,23 @@ def test_nationality_is_one_of_the_56_groups():
     assert nationality("柯尔克孜") == "柯尔克孜"
     for wrong in ("", "汗", "火星", "汉汉汉"):
         assert nationality(wrong) is None, wrong
+
+
+@pytest.mark.parametrize("read", ["佬", "鑫", "仡佬族人"])
+def test_a_nationality_none_of_the_56_is_left_empty_and_doubted(read):
+    # 仫佬 and 仡佬 read as 佬 alone (仫 is not in the recogniser's dictionary): either could
+    # be meant, so neither is given; a reading that is none of the 56 is never guessed at.
+    from idcard_ocr.engine.fields import complete
+
+    sex = [on_card("性别", 52, 134, 22), on_card("男", 140, 134), on_card("民族", 250, 134, 22),
+           on_card(read, 340, 134)]
+    out = read_side(face_lines(sex=sex), "face")
+    assert "nationality" not in out.fields and "nationality" in out.missing_areas
+    assert out.doubts == {"nationality": "not_in_vocabulary"}
+    complete(out, {"nationality": (read, 0.99)})  # its area alone reads the same
+    assert "nationality" not in out.fields and out.doubts == {"nationality": "not_in_vocabulary"}
+    complete(out, {"nationality": ("仡佬", 0.95)})  # read whole from its area: kept
+    assert out.fields["nationality"] == "仡佬" and out.doubts == {}
 
 
 def test_ctc_likelihood_sums_the_alignments_of_a_label():
@@ -312,6 +352,24 @@ def test_a_wrapped_authority_keeps_its_second_line():
     assert out.doubts == {}
 
 
+def test_an_authority_not_detected_is_read_from_its_place_and_kept_only_whole():
+    from idcard_ocr.engine.fields import complete_issue
+
+    def back():
+        return read_side(back_lines(("签发机关", 168, 410, 22), ("有效期限", 168, 470, 22),
+                                    ("2019.02.13-2029.02.13", 314, 470, 28)), "back")
+
+    out = back()
+    x0, y0, x1, y1 = out.missing_areas["issue"]
+    assert x0 > 280 and y0 < 410 < y1 < 470 - 14  # its row, right of the label, not the dates
+    complete_issue(out, "杭州市公安局西湖分局", 0.97)
+    assert out.fields["issue"] == "杭州市公安局西湖分局" and out.confidence["issue"] == 0.97
+    for partial in ("杭州市公安", "复印无效", "", "2019.02.13"):
+        out = back()
+        complete_issue(out, partial, 0.97)
+        assert "issue" not in out.fields, partial
+
+
 def test_the_validity_line_is_never_the_authority():
     # An upside-down back with glare: the authority unread, the validity read in its row.
     out = read_side(back_lines(("签发机关", 168, 410, 22), ("2019.02.13-长期", 314, 420, 28)),
@@ -327,6 +385,10 @@ def test_an_authority_ends_at_its_suffix_or_is_doubted():
     assert authority("杭州市公安局西湖分局有") == ("杭州市公安局西湖分局", None)  # a stray mark
     # ...公安 with its 局 lost: kept as read, never completed, and doubted.
     assert authority("黄山市公安") == ("黄山市公安", "no_authority_suffix")
+    # 局 read, but not as 公安局 or 分局 (分 read as 夯), or no 公安 at all: doubted.
+    assert authority("银川市公安局金凤夯局") == ("银川市公安局金凤夯局", "no_authority_suffix")
+    assert authority("上海市邮政局") == ("上海市邮政局", "no_authority_suffix")
+    assert authority("上海市公安局静安分局") == ("上海市公安局静安分局", None)
     out = read_side(back_lines(("签发机关", 168, 410, 22), ("黄山市公安", 314, 410, 28),
                                ("有效期限", 168, 470, 22), ("2019.02.13-2029.02.13", 314, 470, 28)),
                     "back")
@@ -340,6 +402,24 @@ def test_a_two_character_name_in_a_padded_box_is_kept():
                                char_scores=(0.99, 0.99))
     out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), name]), "face")
     assert out.fields["name"] == "张俊" and out.doubts == {}
+
+
+def test_what_is_left_of_a_label_is_not_part_of_the_value():
+    # 住 and 姓 lost: 址 and 名 read in the label column, in the value's line.
+    address = [on_card("址" + LINE_1, 80, 258), on_card(LINE_2, 140, 300),
+               on_card(LINE_3, 140, 342)]
+    out = read_side(face_lines(address=address, name=[on_card("名热依拉", 80, 72)]),
+                    "face")
+    assert out.fields["address"] == ADDRESS and out.fields["name"] == "热依拉"
+    assert out.doubts == {}
+    # The label misread (住址 as 住扯) in its own box: no part of the address.
+    address = [on_card("住扯", 52, 258, 22), on_card(LINE_1, 140, 258), on_card(LINE_2, 140, 300),
+               on_card(LINE_3, 140, 342)]
+    out = read_side(face_lines(address=address), "face")
+    assert out.fields["address"] == ADDRESS and out.doubts == {}
+    # The same character where the value stands is the value's own.
+    name = [on_card("姓名", 52, 72, 22), on_card("名热", 140, 72)]
+    assert read_side(face_lines(name=name), "face").fields["name"] == "名热"
 
 
 def test_a_mark_apart_from_the_name_is_not_part_of_it():
@@ -396,6 +476,90 @@ def test_a_sheet_whose_cards_are_turned_differently_reads_both():
 
 
 # Citizen numbers -----------------------------------------------------------------------------
+
+# Geometric doubts: a value whose lines do not stand where the card prints it ---------------
+
+LINE_1, LINE_2, LINE_3 = "新疆维吾尔自治区乌鲁木", "齐市天山区新华街道光明", "路12号"
+
+
+@pytest.mark.parametrize("address, reason", [
+    # The middle line not detected: the first and last lines two pitches apart.
+    ([on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258), on_card(LINE_3, 140, 342)],
+     "gap_between_lines"),
+    # Characters lost at the end of a line that is not the last (the card wraps by width).
+    ([on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258), on_card(LINE_2[:7], 140, 300),
+      on_card(LINE_3, 140, 342)], "line_cut_short"),
+    # Its first characters lost: the address starts right of the value column.
+    ([on_card("住址", 52, 258, 22), on_card(LINE_1[3:], 140 + 3 * 31.5, 258),
+      on_card(LINE_2, 140, 300), on_card(LINE_3, 140, 342)], "not_at_value_column"),
+    # A line from elsewhere (a stamp's writing) standing apart from the column.
+    ([on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258), on_card(LINE_2, 140, 300),
+      on_card("办理", 300, 342)], "lines_not_aligned"),
+    # The first line lost: the address begins a line pitch below its label.
+    ([on_card("住址", 52, 258, 22), on_card(LINE_2, 140, 300), on_card(LINE_3, 140, 342)],
+     "not_at_its_row"),
+    # A seal between two parts of a line: the parts are not one line.
+    ([on_card("住址", 52, 258, 22), on_card(LINE_1[:5], 140, 258),
+      on_card(LINE_1[5:], 140 + 7 * 31.5, 258), on_card(LINE_2, 140, 300),
+      on_card(LINE_3, 140, 342)], "gap_within_line"),
+])
+def test_an_address_whose_lines_are_out_of_place_is_doubted(address, reason):
+    out = read_side(face_lines(address=address), "face")
+    assert out.doubts == {"address": reason} and out.confidence["address"] == 0.0
+    assert out.fields["name"] == "热依拉" and out.fields["num"] == NUMBER  # the rest stands
+    assert out.confidence["name"] > 0.9
+
+
+def test_an_address_in_its_place_is_not_doubted_whatever_its_lines():
+    for address in ([on_card("住址" + LINE_1, 52, 258)],                  # label in the line
+                    [on_card("住址", 52, 258, 22), on_card(LINE_1[:6], 140, 258)],  # one short
+                    [on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258),
+                     on_card(LINE_2, 140, 300)]):
+        out = read_side(face_lines(address=address), "face")
+        assert out.doubts == {} and out.confidence["address"] > 0.9, address
+
+
+def test_a_line_far_taller_than_the_cards_is_never_a_value():
+    # Large writing of a watermark over the address's column (仅限办理 read as one tall box).
+    address = [on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258),
+               on_card(LINE_2, 140, 300), on_card(LINE_3, 140, 342),
+               on_card("限办理银行", 300, 330, 90)]
+    out = read_side(face_lines(address=address), "face")
+    assert out.fields["address"] == ADDRESS and out.doubts == {}
+
+
+def test_an_address_whose_last_line_is_full_is_looked_under():
+    from idcard_ocr.engine.fields import complete
+
+    address = [on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258),
+               on_card(LINE_2, 140, 300)]  # its third line (路12号) not detected
+    out = read_side(face_lines(address=address), "face")
+    box = out.missing_areas["address_more"]
+    assert box[1] < 342 < box[3] and box[0] < 140  # the next line's place in the column
+    complete(out, {"address_more": ("路12号", 0.98)})
+    assert out.fields["address"] == ADDRESS and out.doubts == {}
+    # Something read there poorly: the address may go on; it is doubted, not extended.
+    out = read_side(face_lines(address=address), "face")
+    complete(out, {"address_more": ("路1", 0.6)})
+    assert out.fields["address"] == LINE_1 + LINE_2
+    assert out.doubts == {"address": "may_continue"} and out.confidence["address"] == 0.0
+    # Nothing there: the address ended with a full line.
+    out = read_side(face_lines(address=address), "face")
+    complete(out, {"address_more": ("", 0.0)})
+    assert out.fields["address"] == LINE_1 + LINE_2 and out.doubts == {}
+    # A last line that is not full is not looked under.
+    assert "address_more" not in read_side(face_lines(), "face").missing_areas
+
+
+def test_an_authority_out_of_its_column_is_doubted():
+    # A stray mark read before the authority: it starts left of the validity's column.
+    out = read_side(back_lines(("签发机关", 168, 410, 22), ("仗", 262, 410, 28),
+                               ("银川市公安局金凤区分局", 314, 410, 28),
+                               ("有效期限", 168, 470, 22), ("2019.02.13-2029.02.13", 314, 470, 28)),
+                    "back")
+    assert out.doubts == {"issue": "not_at_value_column"} and out.confidence["issue"] == 0.0
+    assert out.fields["start_date"] == "20190213"
+
 
 def test_number_letters_are_repaired_when_unambiguous():
     assert idnumber.repair("33O11O199OO3O72313", "19900307", "男") == "330110199003072313"

@@ -141,6 +141,11 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
         if missing_nationality(extraction, areas):
             choice = choose_in_area(reading, _upright_box(frame, NATION_AREA), ETHNIC_GROUPS)
         complete(extraction, areas, choice)
+    if side == "back" and "issue" in extraction.missing_areas:
+        from .fields import complete_issue
+
+        complete_issue(extraction, *_area_text(recognize_area(
+            reading, _upright_box(frames[side], extraction.missing_areas["issue"]))))
     if side == "back" and "valid" in extraction.missing_areas:
         from .fields import DATE_ALPHABET, complete_back
         from .lines import recognize_area_within

@@ -6,7 +6,9 @@ whose own label went unread, or a label smaller than its value, does not lose it
 values may come as one OCR line ("姓名张三") or several; boxes the detector drew over the same
 characters twice are trimmed first. Dates are taken whole or not at all, nationalities only
 from the 56 recognised ethnic groups, and the printed birth date is cross-checked against a
-valid number.
+valid number. A value whose lines do not stand as the card prints it (a multi-line value out
+of its block's column, pitch or width; an address off its row) is doubted, not vouched for:
+the recogniser's confidence says nothing about a line put in the wrong field.
 """
 
 import re
@@ -15,8 +17,8 @@ from datetime import date
 from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
-from .layout import (BACK_LABELS, FACE_LABELS, PORTRAIT, CardFrame, frames, label_at,
-                     number_like, without_overlays)
+from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, CardFrame, frames,
+                     is_overlay, label_at, number_like, without_overlays)
 from .lines import Line, dedupe
 
 # The 56 recognised ethnic groups as printed after 民族.
@@ -36,6 +38,7 @@ NATION_LEFT = 235          # the nationality value stands right of this (民族 
 NATION_AREA = (320, 110, 470, 158)  # the value alone, for choosing among the 56
 BACK_VALUES = (350, 545)   # the back's value rows (authority, perhaps wrapped, and validity)
 BACK_VALUE_LEFT = 280
+ISSUE_AREA = (BACK_VALUE_LEFT + 25, 385, 720, 440)  # the authority's row (one line of it)
 # Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
 # found no text there (a single character such as 回, a row lost to glare or a small card).
 FACE_AREAS = {"name": (118, 42, 540, 102), "sex": (118, 106, 240, 162),
@@ -95,7 +98,24 @@ def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = ()) -
     lines = [line for line in lines if frame.contains(line) and not line.runs_across
              and not any(o.contains(line, margin=0) and not frame.contains(line, margin=0)
                          for o in others)]
+    lines = _of_the_cards_size(lines, frame)
     return _face(lines, frame) if frame.side == "face" else _back(lines, frame)
+
+
+OVERSIZE = 1.7  # a line this many times taller than the card's typical line is no value
+
+
+def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
+    """The lines without those far taller than the card's own (a watermark or a seal's
+    writing in large type, a box drawn over two rows): their text is never a value. Lines
+    holding a label stay, whatever their size (the back's title block is large)."""
+    labels = FACE_LABELS if frame.side == "face" else BACK_LABELS
+    heights = sorted(line.height for line in lines if len(line.text) >= 2)
+    if not heights:
+        return lines
+    typical = heights[len(heights) // 2]
+    return [line for line in lines
+            if line.height <= OVERSIZE * typical or label_at(line.text, labels)]
 
 
 # Face ----------------------------------------------------------------------------------------
@@ -117,7 +137,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     chosen["name"] = max(_touching(chosen["name"]), key=lambda run: len(_joined(run)),
                          default=[])
     address_parts = [p for p in rows["address"] if p.after == "address" or (
-        p.x1 > VALUE_LEFT and p.x0 < PORTRAIT[0])]
+        (p.x0 + p.x1) / 2 > LABEL_END and p.x0 < PORTRAIT[0])]  # not a misread label (住扯)
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, parts in chosen.items():
         value = parsers[name](_joined(parts))
@@ -127,14 +147,25 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
             out.put(name, value, _confidence(parts))
         else:
             out.missing_areas[name] = FACE_AREAS[name]
+            if name == "nationality" and _written(_joined(parts)):
+                out.doubt(name, "not_in_vocabulary")  # cleared if its area reads one
     printed = birth_date(_joined(rows["birth"], separator="|"))
     if printed is None:
         out.missing_areas["birth"] = FACE_AREAS["birth"]
     else:
         out.confidence["printed_birth"] = _confidence(rows["birth"])
-    address = _address(address_parts)
+    address_rows = _rows(address_parts)
+    address = _trimmed("".join(_joined(row) for row in address_rows))
     if address:
         out.put("address", address, _confidence(address_parts))
+        column = _value_column([chosen["name"], chosen["sex"], rows["birth"]])
+        doubt = (_block_doubt(address_rows, column, PORTRAIT[0])
+                 or _address_row_doubt(address_rows, _label_row(frame, "address")))
+        if doubt:
+            out.doubt("address", doubt)
+        more = _below(address_rows, FACE_ROWS["num"][0])
+        if more and not doubt:
+            out.missing_areas["address_more"] = more
     number, number_parts = None, []
     for piece in sorted(rows["num"], key=lambda p: -len(p.text)):
         number, number_parts = number_like(piece.text), [piece]
@@ -150,7 +181,24 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     if number is None:
         out.missing_areas["num"] = FACE_AREAS["num"]
     _settle_number(out, number, printed, _confidence(number_parts))
+    _unanchored(out)
     return out
+
+
+FACE_ROWS_OF = {"name": "name", "sex": "sex", "nationality": "sex", "address": "address"}
+
+
+def _unanchored(out: Extraction) -> None:
+    """On a frame whose anchors stand in one row only (its scale guessed from the text's
+    height), the values of other rows are placed loosely: each is doubted (the number and a
+    birth date cross-checked with it stand on their own)."""
+    if out.frame is None or not out.frame.one_row:
+        return
+    for name, row in FACE_ROWS_OF.items():
+        lo, hi = FACE_ROWS[row]
+        if name in out.fields and name not in out.doubts and not any(
+                lo <= anchor.card[1] < hi for anchor in out.frame.anchors):
+            out.doubt(name, "placed_without_anchors")
 
 
 NAME_MIN_SCORE = 0.65  # a name character scored lower is a guess (旻 read as 曼 at 0.49)
@@ -174,8 +222,12 @@ def _unreadable(name: str, parts: List[Piece], address: List[Piece]) -> bool:
 
 def _advance(piece: Piece) -> float:
     """Card units per character of a piece (digits and letters count as half a character)."""
-    width = sum(1.0 if "\u3400" <= c <= "\u9fff" else 0.55 for c in piece.text)
-    return (piece.x1 - piece.x0) / max(width, 1.0)
+    return (piece.x1 - piece.x0) / max(sum(map(_breadth, piece.text)), 1.0)
+
+
+def _breadth(character: str) -> float:
+    """A character's width in Chinese characters: digits and letters are about half one."""
+    return 1.0 if "\u3400" <= character <= "\u9fff" else 0.55
 
 
 def missing_nationality(out: Extraction, areas: Dict[str, Tuple[str, float]]) -> bool:
@@ -194,16 +246,53 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name in out.missing_areas:
         text, confidence = areas.get(name, ("", 0.0))
-        if name in parsers and parsers[name](text):
+        if name == "address_more":
+            _continue_address(out, text, confidence)
+        elif name in parsers and parsers[name](text):
             out.put(name, parsers[name](text), confidence)
+            out.doubts.pop(name, None)
         elif name == "nationality" and choice[0]:
             out.put(name, *choice)
+            out.doubts.pop(name, None)
+        elif name == "nationality" and _written(text):
+            out.doubt(name, "not_in_vocabulary")  # none of the 56: empty, never a guess
         elif name == "birth" and birth_date(text):
             out.confidence["printed_birth"] = confidence
             _settle_number(out, out.fields.get("num"), birth_date(text),
                            out.confidence.get("num", 0.0))
         elif name == "num" and number_like(text):
             _settle_number(out, number_like(text), out.printed_birth, confidence)
+    _unanchored(out)
+
+
+def _written(text: str) -> bool:
+    """Whether text holds a Chinese character other than a label's (民族)."""
+    return bool(re.search(r"[\u3400-\u9fff]", text.replace("民族", "")))
+
+
+CONTINUATION_SCORE = 0.9  # a line read under the address is taken only when read this well
+
+
+def _continue_address(out: Extraction, text: str, confidence: float) -> None:
+    """The line under an address whose last line was full (out.missing_areas["address_more"]),
+    recognised alone: appended when it reads cleanly as more of the address; text read there
+    otherwise (poorly, or a watermark) puts the address in doubt: it may go on."""
+    more = _trimmed(re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）-]", "", text))
+    if len(re.sub("|".join(OVERLAY_WORDS), "", more)) < 2:
+        return  # nothing there, or a watermark alone
+    if _shared_run(more, out.fields["address"]) >= 3:
+        return  # the address's last line read again (the area of a skewed card reaches it)
+    if confidence >= CONTINUATION_SCORE and not is_overlay(more):
+        out.put("address", out.fields["address"] + more,
+                min(confidence, out.confidence["address"]))
+    else:
+        out.doubt("address", "may_continue")
+
+
+def _shared_run(a: str, b: str) -> int:
+    """The length of the longest run of characters that a and b share."""
+    return max((k for i in range(len(a)) for k in range(1, len(a) - i + 1)
+                if a[i:i + k] in b), default=0)
 
 
 def _name(text: str) -> Optional[str]:
@@ -273,15 +362,113 @@ def birth_date(text: str) -> Optional[str]:
     return f"{year:04d}{month:02d}{day:02d}"
 
 
-def _address(pieces: List[Piece]) -> str:
+# A multi-line value (the address, a wrapped authority) is printed as a block: its lines
+# start at the value column, each but the last filled to the block's width (the card wraps
+# by width), one line pitch apart. A line read out of that shape was lost, cut short, or is
+# not the value's (a watermark, the next row), and the value is doubted rather than vouched.
+# Tolerances in characters of the block's own print (card units per character).
+ROW_TOLERANCE = 21       # pieces whose centres are this close (card units) share a row
+COLUMN_TOLERANCE = 1.5   # a line starting this far from the value column is not aligned
+SHORT_LINE = 1.6         # a line but the last ending this far short of the block's width
+LINE_GAP = 2.0           # consecutive lines this far apart: a line between them was lost
+FIRST_ROW_TOLERANCE = 0.9  # the address's first line this far from its label's row
+
+
+def _rows(pieces: List[Piece]) -> List[List[Piece]]:
+    """The pieces grouped into printed rows, top to bottom (each row left to right)."""
     rows: List[List[Piece]] = []
     for piece in sorted(pieces, key=lambda p: p.y):
-        if rows and abs(piece.y - rows[-1][0].y) < 21:
+        if rows and abs(piece.y - rows[-1][0].y) < ROW_TOLERANCE:
             rows[-1].append(piece)
         else:
             rows.append([piece])
-    text = "".join(_joined(row) for row in rows)
-    return _trimmed(text)
+    return [sorted(row, key=lambda p: p.x0) for row in rows]
+
+
+def _character(rows: List[List[Piece]]) -> float:
+    """Card units per character of the block's print (the median of its pieces)."""
+    pieces = [p for row in rows for p in row]
+    advances = sorted(_advance(p) for p in pieces if len(p.text) >= 3) or sorted(
+        _advance(p) for p in pieces)
+    return advances[len(advances) // 2]
+
+
+def _value_column(values: List[List[Piece]]) -> Optional[float]:
+    """Where the face's one-line values start (name, sex and birth date share the column):
+    the median of their left edges."""
+    lefts = sorted(min(p.x0 for p in pieces) for pieces in (
+        [p for p in row if p.x0 >= VALUE_LEFT - 15] for row in values) if pieces)  # no labels
+    return lefts[len(lefts) // 2] if lefts else None
+
+
+def _block_doubt(rows: List[List[Piece]], column: Optional[float],
+                 right_edge: float = CARD[0]) -> Optional[str]:
+    """Why the rows of a multi-line value do not look like one printed block, or None.
+    `column`: where the side's values start; `right_edge`: where they must end (the face's
+    portrait)."""
+    if not rows:
+        return None
+    char = _character(rows)
+    lefts = [row[0].x0 for row in rows]
+    rights = [row[-1].x1 for row in rows]
+    centres = [sum(p.y for p in row) / len(row) for row in rows]
+    if column is not None and abs(lefts[0] - column) > COLUMN_TOLERANCE * char:
+        return "not_at_value_column"
+    if max(rights) > right_edge:  # more than the value was read into its line
+        return "beyond_value_column"
+    if any(abs(left - lefts[0]) > COLUMN_TOLERANCE * char for left in lefts[1:]):
+        return "lines_not_aligned"
+    if any(below - above > LINE_GAP * char for above, below in zip(centres, centres[1:])):
+        return "gap_between_lines"
+    if any(len(_touching(row)) > 1 for row in rows):
+        return "gap_within_line"
+    # Cards wrap by width or by a count of characters (digits are narrower): a line is cut
+    # short when it is both narrower and holds fewer characters than the block's fullest.
+    counts = [sum(len(p.text) for p in row) for row in rows]
+    if any(right < max(rights) - SHORT_LINE * char and count < max(counts)
+           for right, count in zip(rights[:-1], counts[:-1])):
+        return "line_cut_short"
+    return None
+
+
+def _label_row(frame: CardFrame, key: str) -> float:
+    """The row (card units) of a face label: where it was read, else where the card has it."""
+    for anchor in frame.anchors:
+        if anchor.key == key:
+            return frame.to_card(*anchor.seen)[1]
+    return FACE_LABELS[key][2][1]
+
+
+def _address_row_doubt(rows: List[List[Piece]], label_row: float) -> Optional[str]:
+    """The address's first line stands in its label's row (a label read in the same line
+    places it): a first line lost, or a line above it taken in, moves it a line pitch."""
+    first = rows[0]
+    if any(p.after == "address" for p in first):
+        return None
+    centre = sum(p.y for p in first) / len(first)
+    if abs(centre - label_row) > FIRST_ROW_TOLERANCE * _character(rows):
+        return "not_at_its_row"
+    return None
+
+
+def _below(rows: List[List[Piece]], limit: float) -> Optional[Tuple[float, float, float, float]]:
+    """The area of one more line under a block whose last line is filled to its width (the
+    value may go on in a line the detector missed), when that area is above `limit`."""
+    if len(rows) < 2:
+        return None
+    char = _character(rows)
+    rights = [row[-1].x1 for row in rows]
+    counts = [sum(len(p.text) for p in row) for row in rows]
+    if rights[-1] < max(rights) - char and counts[-1] < max(counts):  # by width or by count
+        return None
+    centres = [sum(p.y for p in row) / len(row) for row in rows]
+    pitch = (centres[-1] - centres[0]) / (len(rows) - 1)
+    # The next line's characters, not the last line's lower edge (read again, it would
+    # look like more of the address).
+    top, bottom = centres[-1] + 0.6 * pitch, centres[-1] + 1.4 * pitch
+    if bottom > limit:
+        return None
+    return rows[0][0].x0 - 0.5 * char, top, max(rights) + 0.5 * char, bottom
 
 
 # Back ----------------------------------------------------------------------------------------
@@ -298,11 +485,16 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     valid = [p for p in pieces if p.after == "valid" or any(
         abs(p.y - d.y) < 20 for d in dated)]
     issue_parts = [p for p in pieces if p not in valid and re.search(r"[\u3400-\u9fff]", p.text)]
-    issue, doubt = authority(_address(issue_parts))
+    issue_rows = _rows(issue_parts)
+    issue, doubt = authority(_trimmed("".join(_joined(row) for row in issue_rows)))
     if issue:
         out.put("issue", issue, _confidence(issue_parts))
+        column = min((p.x0 for p in valid), default=None)
+        doubt = doubt or _block_doubt(issue_rows, column)
         if doubt:
             out.doubt("issue", doubt)
+    elif not issue_parts:  # nothing detected where it stands: its area read alone
+        out.missing_areas["issue"] = ISSUE_AREA
     period = validity(_joined(valid))
     if period:
         out.put("start_date", period[0], _confidence(valid))
@@ -310,10 +502,17 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     elif valid:  # its lines read again allowed only a date's characters (complete_back)
         corners = [frame.to_card(x, y) for p in valid
                    for x, y in ((p.line.x0, p.line.y0), (p.line.x1, p.line.y1))]
-        out.missing_areas["valid"] = (
-            max(min(x for x, _ in corners), BACK_VALUE_LEFT - 20), min(y for _, y in corners),
-            max(x for x, _ in corners), max(y for _, y in corners))
+        left, top = min(x for x, _ in corners), min(y for _, y in corners)
+        bottom = max(y for _, y in corners)
+        # As wide as a whole validity (a box cut short ends at "2011.03.16-20"): 21
+        # characters, digits half a character, a character about 0.7 of a box's height.
+        right = max(max(x for x, _ in corners), left + VALIDITY_WIDTH * (bottom - top))
+        out.missing_areas["valid"] = (max(left, BACK_VALUE_LEFT - 20), top,
+                                      min(right, CARD[0]), bottom)
     return out
+
+
+VALIDITY_WIDTH = 21 * 0.55 * 0.7  # "2011.03.16-2016.03.16" in detected boxes' heights
 
 
 DATE_ALPHABET = "0123456789.-长期"
@@ -336,6 +535,14 @@ def validity(text: str, consistent: bool = False) -> Optional[Tuple[str, str]]:
     return start, end
 
 
+def complete_issue(out: Extraction, text: str, confidence: float) -> None:
+    """The authority from its area read alone (out.missing_areas["issue"]): kept only when
+    it is one whole, as authorities are (ends in 公安局 or 分局, names 公安)."""
+    issue, doubt = authority(_trimmed(re.sub(r"[^\u3400-\u9fff]", "", text)))
+    if issue and not doubt and not is_overlay(issue):
+        out.put("issue", issue, confidence)
+
+
 def complete_back(out: Extraction, text: str, confidence: float) -> None:
     """The validity from its line read again within DATE_ALPHABET (out.missing_areas["valid"]),
     kept only when it is consistent by the card's rules."""
@@ -346,23 +553,34 @@ def complete_back(out: Extraction, text: str, confidence: float) -> None:
 
 
 AUTHORITY_SUFFIX = "局"  # every issuing authority is a 公安局 or one of its 分局
+AUTHORITY_SUFFIXES = ("公安局", "分局")
 
 
 def authority(text: str) -> Tuple[str, Optional[str]]:
     """The issuing authority ending at its suffix (a stray character read after 局 is cut),
-    and a doubt when it does not end in one (a lost last character: ...公安): the text read is
-    kept, never completed."""
+    and a doubt when it does not end in 公安局 or 分局 (a lost last character: ...公安; a
+    misread one: ...金凤夯局), or names no 公安: the text read is kept, never completed."""
     end = text.rfind(AUTHORITY_SUFFIX)
     if end >= 0 and len(text) - end - 1 <= 2:
-        return text[:end + 1], None
-    return text, ("no_authority_suffix" if text else None)
+        text = text[:end + 1]
+    if not text:
+        return text, None
+    if not text.endswith(AUTHORITY_SUFFIXES) or "公安" not in text:
+        return text, "no_authority_suffix"
+    return text, None
 
 
 # Pieces and boxes ----------------------------------------------------------------------------
 
+LABEL_END = 115  # card units: a face label's characters stand left of this, values right
+
+
 def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
     """Each line's text with the labels cut out, placed on the card (characters are taken as
-    evenly spaced along the line to place a part of it)."""
+    evenly spaced along the line, digits half as wide, to place a part of it). What is left
+    of a face label whose other characters were lost (址 of 住址, 名 of 姓名) is cut too: a
+    label's character standing in the label column."""
+    label_chars = "".join(full for full, _, _ in labels.values())
     out = []
     for line in lines:
         text = line.text
@@ -373,7 +591,10 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
             spans.append((cursor, start, after))
             cursor, after = end, key
         spans.append((cursor, len(text), after))
-        per_char = line.width / len(text)
+        # Where each character starts along the line: digits and letters are narrower
+        # (half a Chinese character), so "有效期限2018.12.29-…" places its date right.
+        breadths = [_breadth(c) for c in text]
+        starts = [sum(breadths[:i]) * line.width / sum(breadths) for i in range(len(text) + 1)]
         _, y = frame.to_card(line.cx, line.cy)
         scores = line.char_scores if len(line.char_scores) == len(text) else (
             (line.score,) * len(text))
@@ -382,10 +603,14 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
                 start += 1
             while end > start and text[end - 1] in ":：":
                 end -= 1
+            while labels is FACE_LABELS and after is None and end - start > 1 \
+                    and text[start] in label_chars + ":：" and frame.to_card(
+                        line.x0 + (starts[start] + starts[start + 1]) / 2, line.cy)[0] < LABEL_END:
+                start += 1
             if start == end:
                 continue
-            x0, _ = frame.to_card(line.x0 + per_char * start, line.cy)
-            x1, _ = frame.to_card(line.x0 + per_char * end, line.cy)
+            x0, _ = frame.to_card(line.x0 + starts[start], line.cy)
+            x1, _ = frame.to_card(line.x0 + starts[end], line.cy)
             out.append(Piece(text[start:end], x0, x1, y, line, after, scores[start:end]))
     return out
 

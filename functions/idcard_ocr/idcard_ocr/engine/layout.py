@@ -38,6 +38,12 @@ BACK_LABELS = {
 # None of them occurs in a name, an address or an issuing authority.
 OVERLAY_WORDS = ("复印", "无效", "仅限", "仅供", "他用", "使用", "样本", "样张", "专用")
 NUMBER_AT = (298, 455)           # the citizen number's left edge and centre
+# The printed birth date says what it is (1990年3月7日) wherever it stands: it anchors the
+# birth row when its label went unread, so a card whose labels were all lost (a small card on
+# a sheet) still has anchors on two rows, and its scale comes from their spacing rather than
+# from the height of its text (boxes pad small print: the height misleads there).
+BIRTH_VALUE_AT = (140, 196)      # its left edge (the value column) and centre
+_BIRTH_VALUE = re.compile(r"^[:：]?\d{4}年\d{1,2}月\d{1,2}日$")
 VALUE_HEIGHT = 40                # a value line's detected box height, in card units
 _NUMBER_LIKE = re.compile(r"[0-9OoIlZSBDQ|]{17}[0-9Xx×]")
 
@@ -59,6 +65,9 @@ class CardFrame:
     tx: float
     ty: float
     anchors: List[Anchor]
+    # The anchors stand in one row only (the number alone, say): the scale was taken from the
+    # text's height, not from the anchors' spacing, so rows away from them are placed loosely.
+    one_row: bool = False
 
     def to_card(self, x: float, y: float) -> Tuple[float, float]:
         return (x - self.tx) / self.scale, (y - self.ty) / self.scale
@@ -112,6 +121,8 @@ def anchors(lines: List[Line], side: str) -> List[Anchor]:
             found.append(Anchor(key, labels[key][2], (x, line.cy), line))
         if side == "face" and number_like(line.text) and not label_at(line.text, FACE_LABELS):
             found.append(Anchor("number", NUMBER_AT, (line.x0, line.cy), line))
+        if side == "face" and _BIRTH_VALUE.match(line.text):
+            found.append(Anchor("birth_value", BIRTH_VALUE_AT, (line.x0, line.cy), line))
     return found
 
 
@@ -151,7 +162,7 @@ def _solve(found: List[Anchor], side: str, lines: List[Line]) -> Optional[CardFr
     ty = mean_seen - scale * mean_y
     offsets = sorted(a.seen[0] - scale * a.card[0] for a in found)
     tx = offsets[len(offsets) // 2]
-    return CardFrame(side, scale, tx, ty, list(found))
+    return CardFrame(side, scale, tx, ty, list(found), one_row=var < 60 ** 2)
 
 
 def frames(lines: List[Line]) -> Dict[str, CardFrame]:

@@ -221,7 +221,8 @@ def dedupe(lines: List[Line]) -> List[Line]:
     for line in out:
         text = line.text
         for other in out:
-            if other is line or not _same_row(line, other) or not line.x0 < other.x0 < line.x1:
+            if other is line or not _same_row(line, other) or not line.x0 < other.x0 < line.x1 \
+                    or not _same_size(line, other):
                 continue
             overlap = line.x1 - other.x0
             # In characters of the box run over: boxes fit their text, so an overlap of most
@@ -238,6 +239,12 @@ def dedupe(lines: List[Line]) -> List[Line]:
                         line.points, line.char_scores[:len(text)])
         result.append(line)
     return result
+
+
+def _same_size(a: Line, b: Line) -> bool:
+    """Boxes of the same print: a box far taller (a watermark's large writing over a row)
+    holds none of the row's characters, so it trims nothing."""
+    return max(a.height, b.height) <= 1.7 * min(a.height, b.height)
 
 
 def _same_row(a: Line, b: Line) -> bool:
