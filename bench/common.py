@@ -64,11 +64,16 @@ def publish(name: str, lines) -> None:
 
 
 def write_section(name: str, table: str) -> None:
-    """Replace the text between <!-- NAME:start --> and <!-- NAME:end --> in bench/README.md."""
+    """Replace the text between <!-- NAME:start --> and <!-- NAME:end --> in bench/README.md;
+    a run whose section the README does not have (a rendering or style named on the command
+    line) is printed only, not lost at the end."""
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     path = os.path.join(ROOT, "bench", "README.md")
     with open(path, encoding="utf-8") as f:
         text = f.read()
+    if start not in text or end not in text:
+        print(f"bench/README.md has no section {name}: printed only", file=sys.stderr)
+        return
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
     with open(path, "w", encoding="utf-8") as f:

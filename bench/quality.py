@@ -293,17 +293,8 @@ def cli(argv) -> int:
     if args.command != "kyc":
         return main()
     names = args.style or [n for n in os.environ.get("BENCH_KYC_STYLE", "").split(",") if n]
-    section = "quality-kyc" if not names else _section_for(names)
+    section = "-".join(["quality-kyc", *names])  # a named style: its own section, if any
     return kyc(names, None if args.no_publish else section)
-
-
-def _section_for(names) -> Optional[str]:
-    """The README section for rates of these styles, or None when it has none."""
-    from common import ROOT
-
-    section = "quality-kyc-" + "-".join(names)
-    with open(os.path.join(ROOT, "bench", "README.md"), encoding="utf-8") as f:
-        return section if f"<!-- {section}:start -->" in f.read() else None
 
 
 if __name__ == "__main__":
