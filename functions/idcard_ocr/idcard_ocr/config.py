@@ -100,13 +100,7 @@ class Settings:
         env = _Env(os.environ if environ is None else environ)
         api_url = env.url("OCR_API_URL", MARKETPLACE_URL)
         engine = env.choice("OCR_ENGINE", "api", ENGINES)
-        appcode = env.text("OCR_APPCODE")
-        if appcode is not None and not _APPCODE.match(appcode):
-            raise ConfigError("OCR_APPCODE", "must be printable ASCII without spaces")
-        secret_name = env.text("OCR_APPCODE_SECRET_NAME")
-        if secret_name is not None and appcode is not None:
-            raise ConfigError("OCR_APPCODE", "set either OCR_APPCODE or OCR_APPCODE_SECRET_NAME, "
-                                             "not both")
+        appcode, secret_name = _appcode_source(env, "OCR_APPCODE")
         if appcode is None and secret_name is None and engine in PAID_ENGINES and recognizes \
                 and _is_marketplace(api_url):
             raise ConfigError("OCR_APPCODE", f"is required for the marketplace endpoint "
@@ -116,13 +110,7 @@ class Settings:
         if engine_url is not None and engine != "cascade":
             raise ConfigError("ENGINE_URL", "is read only with OCR_ENGINE=cascade (for "
                                             "OCR_ENGINE=api, point OCR_API_URL at the engine)")
-        engine_appcode = env.text("ENGINE_APPCODE")
-        if engine_appcode is not None and not _APPCODE.match(engine_appcode):
-            raise ConfigError("ENGINE_APPCODE", "must be printable ASCII without spaces")
-        engine_secret_name = env.text("ENGINE_APPCODE_SECRET_NAME")
-        if engine_secret_name is not None and engine_appcode is not None:
-            raise ConfigError("ENGINE_APPCODE", "set either ENGINE_APPCODE or "
-                                                "ENGINE_APPCODE_SECRET_NAME, not both")
+        engine_appcode, engine_secret_name = _appcode_source(env, "ENGINE_APPCODE")
         if engine_secret_name is not None and engine_url is None:
             raise ConfigError("ENGINE_APPCODE_SECRET_NAME", "is read only with ENGINE_URL (the "
                                                             "engine function it opens)")
@@ -260,6 +248,18 @@ def _signing_keys(value: Optional[str]) -> Tuple[str, ...]:
                                                     f"different characters); make one with "
                                                     f"{HOW_TO_MAKE_A_KEY}")
     return keys
+
+
+def _appcode_source(env: "_Env", setting: str) -> Tuple[Optional[str], Optional[str]]:
+    """(the AppCode given in `setting`, the KMS secret name in `<setting>_SECRET_NAME`): at
+    most one of them, the AppCode printable ASCII without spaces."""
+    appcode = env.text(setting)
+    if appcode is not None and not _APPCODE.match(appcode):
+        raise ConfigError(setting, "must be printable ASCII without spaces")
+    secret_name = env.text(f"{setting}_SECRET_NAME")
+    if secret_name is not None and appcode is not None:
+        raise ConfigError(setting, f"set either {setting} or {setting}_SECRET_NAME, not both")
+    return appcode, secret_name
 
 
 def _confidence_overrides(value: Optional[str]) -> Dict[str, float]:
