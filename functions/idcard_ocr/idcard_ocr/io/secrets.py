@@ -2,9 +2,10 @@
 
 By default the AppCode is the OCR_APPCODE environment variable, which anyone allowed to call
 GetFunction can read. With OCR_APPCODE_SECRET_NAME the function reads it from KMS Secrets
-Manager instead (and the engine function's, ENGINE_APPCODE, with ENGINE_APPCODE_SECRET_NAME) (GetSecretValue, with the official client `alibabacloud-kms20160120`,
-imported only then), once per warm instance, and once more after the API calls it invalid, so
-that rotating the secret needs no redeploy.
+Manager instead (GetSecretValue, with the official client `alibabacloud-kms20160120`, imported
+only then), once per warm instance, and once more after the API calls it invalid, so that
+rotating the secret needs no redeploy. The engine function's AppCode (ENGINE_APPCODE) comes
+the same way from ENGINE_APPCODE_SECRET_NAME.
 """
 
 import threading
