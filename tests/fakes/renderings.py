@@ -32,6 +32,9 @@ from tests.fakes.realistic import Photo
 
 RENDERINGS = ("gb", "specimen")
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
+# Renderings written later, each in its own module with shoot(kind, seed): fresh (the third,
+# tuned on since 2026-12-06) and blind (the fourth, tests/fakes/blind.py).
+HOLDOUT_MODULES = {"fresh": "tests.fakes.fresh", "blind": "tests.fakes.blind"}
 FONTS = {  # rendering -> (path, face index) of the value fonts it draws with
     "gb": (("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
            ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
@@ -65,11 +68,11 @@ def available() -> bool:
 
 def shoot(rendering: str, kind: str, seed: int, paired: bool = False) -> Photo:
     """`paired`: a sheet's back belongs to its face's holder (realistic.shoot's `paired`; the
-    fresh rendering always pairs them)."""
-    if rendering == "fresh":  # the third rendering, the fresh hold-out: its own module
-        from tests.fakes import fresh
+    renderings of HOLDOUT_MODULES always pair them)."""
+    if rendering in HOLDOUT_MODULES:  # a hold-out drawn by its own module (always paired)
+        import importlib
 
-        return fresh.shoot(kind, seed)
+        return importlib.import_module(HOLDOUT_MODULES[rendering]).shoot(kind, seed)
     rng = random.Random(f"{rendering}/{kind}/{seed}")
     if kind == "sheet":
         face = _card(rendering, "face", rng, kind)
