@@ -66,6 +66,24 @@ FRESH = Style("fresh", (4000, 3000), (600, 3480), 15, (70, 92), "hdr", "varied",
               "three, fanned or beside a bank card")
 
 
+# The blind style: drawn by tests/fakes/blind_kyc.py (blind.py's card; its own surfaces, hands,
+# copies, screens, occluders, glare and second cards); the fields below only describe it.
+BLIND = Style("blind", (4032, 3024), (500, 3000), 10, (72, 94), "half-resolution grain",
+              "marble, linen, leather, printed paper, keyboard edge", (1.3, 5.0),
+              "stripe", "greyscale laser on white, bluish or sepia paper",
+              ("fingertip", "thumb", "coin", "pen", "sticky note", "sleeve edge"),
+              "lamp hotspot or bright band", False, "beside, on a licence or bank card, overlapping")
+# Styles drawn by a module of their own (render(kind, seed, style) and DESCRIPTION there).
+DRAWN_BY = {"fresh": "tests.fakes.fresh_kyc", "blind": "tests.fakes.blind_kyc"}
+
+
+def drawing_module(style: Style):
+    """The module drawing `style`, when it has one of its own (DRAWN_BY), else None."""
+    import importlib
+
+    return importlib.import_module(DRAWN_BY[style.name]) if style.name in DRAWN_BY else None
+
+
 def style_named(name: str) -> Style:
     """The renderer configuration of that name (TUNING is "tuning", HOLDOUT "holdout"; any
     Style defined in this module is found by its name)."""
@@ -97,10 +115,9 @@ class Shot:
 
 
 def render(kind: str, seed: int, style: Style = TUNING) -> Shot:
-    if style.name == FRESH.name:
-        from tests.fakes import fresh_kyc
-
-        return fresh_kyc.render(kind, seed, style)
+    module = drawing_module(style)
+    if module is not None:
+        return module.render(kind, seed, style)
     rng = random.Random(seed * 104_729 + KINDS.index(kind) * 7 + (style is HOLDOUT))
     side = rng.choice(("face", "back"))
     card = realistic.make_card(seed, side).image.convert("RGB")

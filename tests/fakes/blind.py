@@ -41,7 +41,7 @@ from datetime import date, timedelta
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 from tests.fakes.cards import check_char
 from tests.fakes.realistic import Photo, _jpeg, _perspective_coefficients
@@ -570,6 +570,20 @@ def motion_blur(img: Image.Image, length: int, angle: float) -> Image.Image:
     return Image.fromarray((out / length).astype(np.uint8))
 
 
+def tint(img: Image.Image, gains) -> Image.Image:
+    """Each channel times its gain (a lookup table: fast on 12 MP frames)."""
+    return Image.merge("RGB", [band.point(lambda v, g=g: min(255, int(v * g + 0.5)))
+                               for band, g in zip(img.convert("RGB").split(), gains)])
+
+
+def grain(img: Image.Image, nrng: np.random.Generator, sigma: float) -> Image.Image:
+    """Sensor noise after a phone's denoising: grey grain in 2 x 2 px clumps."""
+    w, h = img.size
+    noise = np.clip(nrng.normal(128, sigma, (h // 2 + 1, w // 2 + 1)), 0, 255).astype(np.uint8)
+    layer = Image.fromarray(noise).resize((w + w % 2, h + h % 2), Image.NEAREST).crop((0, 0, w, h))
+    return ImageChops.add(img, Image.merge("RGB", (layer,) * 3), 1.0, -128)
+
+
 def camera(img: Image.Image, rng: random.Random, hard: bool, scale: float) -> Tuple[Image.Image, List[str]]:
     """What the phone does after the lens: light, white balance, blur, noise, sharpening.
     `scale`: the card's width over 1000 px (blur and noise follow the card's size)."""
@@ -594,12 +608,9 @@ def camera(img: Image.Image, rng: random.Random, hard: bool, scale: float) -> Tu
         radius = rng.uniform(0.9, 1.8) * scale
         img = img.filter(ImageFilter.GaussianBlur(radius))
         notes.append(f"defocus {radius:.1f}")
-    arr = np.asarray(img, np.float32) * gains * light
+    img = tint(img, [g * light for g in gains])
     sigma = (rng.uniform(4, 9) if light < 0.8 else rng.uniform(1, 3.5))
-    h, w = arr.shape[:2]
-    noise = nrng.normal(0, sigma, (h // 2 + 1, w // 2 + 1, 1)).astype(np.float32)
-    noise = np.repeat(np.repeat(noise, 2, 0), 2, 1)[:h, :w]
-    img = Image.fromarray(np.clip(arr + noise, 0, 255).astype(np.uint8))
+    img = grain(img, nrng, sigma)
     if rng.random() < 0.6:
         img = img.filter(ImageFilter.UnsharpMask(radius=rng.uniform(1.2, 2.5) * max(scale, 0.6),
                                                  percent=rng.randint(60, 160), threshold=2))
