@@ -138,8 +138,7 @@ def kyc(style_names=(), publish_to: Optional[str] = "quality-kyc") -> int:
     for style in styles:
         raised = {kind: Counter() for kind in artifacts.KINDS}
         shots = Counter()
-        tasks = [(kind, 200_000 + i, style) for kind in artifacts.KINDS
-                 for i in range(KYC_ORDINARY if kind == "ordinary" else KYC_EACH)]
+        tasks = _kyc_tasks(style)
         with ProcessPoolExecutor(max_workers=KYC_JOBS) as pool:
             for kind, warnings in pool.map(_kyc_shot, tasks, chunksize=4):
                 shots[kind] += 1
@@ -166,13 +165,34 @@ def kyc(style_names=(), publish_to: Optional[str] = "quality-kyc") -> int:
     return 0
 
 
+def _kyc_tasks(style) -> list:
+    """The photos a run draws of `style`: (kind, seed, style), ordinary ones first."""
+    from tests.fakes import artifacts
+
+    return [(kind, 200_000 + i, style) for kind in artifacts.KINDS
+            for i in range(KYC_ORDINARY if kind == "ordinary" else KYC_EACH)]
+
+
 def _kyc_shot(task) -> tuple:
     """(kind, warnings) of one generated photo, assessed as the function would: the picture
     prepared for the API, the card region where the renderer put the card, the side read."""
     from PIL import Image
 
-    from idcard_ocr.imaging import prepare
     from idcard_ocr.imaging.quality import assess
+
+    kind = task[0]
+    data, region, side = _kyc_prepared(task)
+    picture = Image.open(io.BytesIO(data))
+    picture.load()
+    return kind, assess(picture, region, side=side)["warnings"]
+
+
+def _kyc_prepared(task) -> tuple:
+    """(picture as the function assesses it, card region scaled to it, side) of one generated
+    photo; kept in BENCH_KYC_CACHE when that is set, and taken from there when it is in."""
+    from PIL import Image
+
+    from idcard_ocr.imaging import prepare
     from tests.fakes import artifacts
 
     kind, seed, style = task
@@ -197,16 +217,35 @@ def _kyc_shot(task) -> tuple:
         if cached:
             with open(cached, "wb") as f:
                 pickle.dump((data, region, side), f)
-    picture = Image.open(io.BytesIO(data))
-    picture.load()
-    return kind, assess(picture, region, side=side)["warnings"]
+    return data, region, side
+
+
+def kyc_render_only(style_names) -> int:
+    """Fills BENCH_KYC_CACHE with the photos `kyc` would assess, without assessing any (no
+    detector runs, no rate is printed): a hold-out rendered ahead, measured later."""
+    if not KYC_CACHE:
+        print("--render-only needs BENCH_KYC_CACHE=<dir> (where the photos are kept)",
+              file=sys.stderr)
+        return 2
+    from tests.fakes import artifacts
+
+    os.makedirs(KYC_CACHE, exist_ok=True)
+    styles = [artifacts.style_named(name) for name in style_names] or \
+        [artifacts.TUNING, artifacts.HOLDOUT]
+    for style in styles:
+        tasks = _kyc_tasks(style)
+        with ProcessPoolExecutor(max_workers=KYC_JOBS) as pool:
+            done = sum(1 for _ in pool.map(_kyc_prepared, tasks, chunksize=4))
+        print(f"{style.name}: {done} photos in {KYC_CACHE}")
+    return 0
 
 
 def _describe(style) -> str:
-    if style.name == "fresh":
-        from tests.fakes.fresh_kyc import DESCRIPTION
+    from tests.fakes import artifacts
 
-        return DESCRIPTION
+    module = artifacts.drawing_module(style)  # a style drawn by its own module describes itself
+    if module is not None:
+        return module.DESCRIPTION
     return (f"{style.frame[0]}x{style.frame[1]} frames, {style.background} backgrounds, "
             f"{style.noise} noise, JPEG {style.jpeg[0]}-{style.jpeg[1]}, screen pitch "
             f"{style.screen_pitch[0]:g}-{style.screen_pitch[1]:g} px with {style.subpixels} "
@@ -277,7 +316,7 @@ def kyc_timing() -> int:
 
 def cli(argv) -> int:
     """`quality.py` (the photo-quality table), `quality.py kyc [--style NAME]...
-    [--no-publish]` (the KYC rates; BENCH_KYC_STYLE=NAME,NAME does the same as --style), or
+    [--no-publish] [--render-only]` (the KYC rates; BENCH_KYC_STYLE=NAME,NAME does the same as --style), or
     `quality.py kyc-timing`. Rates of a named style go to its own section of bench/README.md
     (`quality-kyc-NAME`) when the README has one, else they are only printed."""
     import argparse
@@ -287,12 +326,16 @@ def cli(argv) -> int:
     parser.add_argument("--style", action="append", default=[],
                         help="renderer configuration of tests/fakes/artifacts.py, by name")
     parser.add_argument("--no-publish", action="store_true")
+    parser.add_argument("--render-only", action="store_true",
+                        help="kyc: only fill BENCH_KYC_CACHE with the photos, assess none")
     args = parser.parse_args(argv)
     if args.command == "kyc-timing":
         return kyc_timing()
     if args.command != "kyc":
         return main()
     names = args.style or [n for n in os.environ.get("BENCH_KYC_STYLE", "").split(",") if n]
+    if args.render_only:
+        return kyc_render_only(names)
     section = "-".join(["quality-kyc", *names])  # a named style: its own section, if any
     return kyc(names, None if args.no_publish else section)
 
