@@ -253,13 +253,14 @@ def _ordinary(scene: Image.Image, rng: random.Random, quad, side: str) -> List[s
         skin = (rng.randint(190, 230), rng.randint(140, 180), rng.randint(110, 150))
         d = ImageDraw.Draw(scene)
         edge = rng.choice(("left", "bottom"))
+        # the thumb's tip outside the edge, its round end overlapping the margin only
         if edge == "left":
-            tip, outward = _at(quad, 0.018, rng.uniform(0.4, 0.7)), \
+            tip, outward = _at(quad, -0.045, rng.uniform(0.4, 0.7)), \
                 math.atan2(quad[0][1] - quad[1][1], quad[0][0] - quad[1][0])
         else:
-            tip, outward = _at(quad, rng.uniform(0.6, 0.75), 0.97), \
+            tip, outward = _at(quad, rng.uniform(0.6, 0.75), 1.09), \
                 math.atan2(quad[3][1] - quad[0][1], quad[3][0] - quad[0][0])
-        _finger(d, tip, outward + math.pi, width * 0.035, width * 0.5, skin, False)
+        _finger(d, tip, outward + math.pi, width * 0.16, width * 0.6, skin, False)
         notes.append(f"held, thumb on the {edge} margin")
     if rng.random() < 0.5:
         notes.append(rng.choice(("dim", "warm")) + " light")
@@ -384,7 +385,7 @@ def _occlude(scene: Image.Image, rng: random.Random, quad, side: str) -> str:
     what = rng.choice(("fingertip", "thumb", "coin", "pen", "sticky note", "sleeve edge"))
     if what in ("fingertip", "thumb"):
         skin = (rng.randint(185, 230), rng.randint(135, 180), rng.randint(105, 150))
-        size = width * (0.1 if what == "fingertip" else 0.15)
+        size = width * (0.16 if what == "fingertip" else 0.22)
         _finger(d, (cx, cy), rng.uniform(0, 2 * math.pi), size, width * 0.7, skin, True)
     elif what == "coin":
         r = width * rng.uniform(0.1, 0.13)
@@ -401,7 +402,7 @@ def _occlude(scene: Image.Image, rng: random.Random, quad, side: str) -> str:
         note = blind.card_quad(rng, (cx, cy), s, rng.uniform(-15, 15), 0.0, aspect=1.0)
         d.polygon(note, fill=rng.choice(((250, 232, 110), (255, 190, 200), (170, 230, 250))))
     else:  # a card sleeve's coloured edge over one end, up to the field
-        u = rng.uniform(box[0], box[2])
+        u = rng.uniform((box[0] + box[2]) / 2, box[2])
         d.polygon([_at(quad, u, -0.05), _at(quad, 1.05, -0.05), _at(quad, 1.05, 1.05),
                    _at(quad, u, 1.05)], fill=rng.choice(((30, 60, 140), (120, 30, 40),
                                                          (40, 40, 44))))
