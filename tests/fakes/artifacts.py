@@ -95,6 +95,27 @@ def style_named(name: str) -> Style:
     return found[0]
 
 
+def region_faults(shot: "Shot", size: Tuple[int, int]) -> List[str]:
+    """What is wrong with a shot's card region in a photo of `size` (empty: nothing): four
+    corners TL, BL, BR, TR of an upright-ish card, inside the frame unless the card is cut
+    (then beyond it, or clamped onto its edge)."""
+    w, h = size
+    if len(shot.region) != 4:
+        return [f"{len(shot.region)} corners"]
+    faults = []
+    inside = [0 <= x <= w - 1 and 0 <= y <= h - 1 for x, y in shot.region]
+    if shot.kind == "incomplete_border":
+        if all(inside) and not any(x in (0.0, w - 1.0) or y in (0.0, h - 1.0)
+                                   for x, y in shot.region):
+            faults.append("a cut card's corners all inside the frame, none on its edge")
+    elif not all(inside):
+        faults.append("a corner outside the frame")
+    (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = shot.region
+    if not (tlx < trx and blx < brx and tly < bly and try_ < bry):
+        faults.append("corners not in the order TL, BL, BR, TR")
+    return faults
+
+
 # Where the printed fields are on an upright card (x0, y0, x1, y1, fractions of its width and
 # height): an occluder or a highlight is centred in one of these.
 FIELD_SPOTS = {"face": ((0.10, 0.12, 0.50, 0.88),),
