@@ -15,7 +15,7 @@ national emblem, "中华人民共和国" over "居民身份证", 签发机关 an
   Mono Bold, Noto Sans Mono CJK JP Bold or Noto Sans Mono CJK HK, letter-spaced.
 - Data drawn here: rare surnames (亓, 訾, 禤, 仉, 逯, 冼, 笪, 阚, 宓, 尉迟, 澹台, 令狐...), names of 2-4
   characters, dotted Uyghur/Kazakh names and Tibetan/Mongolian names; all 56 nationalities
-  (NATIONALITIES); places in 32 districts, counties and county-level cities of 24
+  (NATIONALITIES); places in 35 districts, counties and county-level cities of 25
   provinces (real codes), addresses of streets, residential blocks or villages with 组 and 号
   that wrap to 2-3 lines of 11 characters; the authority follows the place (XX市公安局XX分局,
   XX县公安局, XX市公安局 for a county-level city) and wraps when long; validity by the age at
@@ -113,6 +113,9 @@ PLACES = (
     ("653101", "新疆维吾尔自治区喀什地区喀什市", "喀什市公安局"),
     ("654002", "新疆维吾尔自治区伊犁哈萨克自治州伊宁市", "伊宁市公安局"),
     ("500112", "重庆市渝北区", "重庆市公安局渝北区分局"),
+    ("650103", "新疆维吾尔自治区乌鲁木齐市沙依巴克区", "乌鲁木齐市公安局沙依巴克区分局"),
+    ("150702", "内蒙古自治区呼伦贝尔市海拉尔区", "呼伦贝尔市公安局海拉尔区分局"),
+    ("230103", "黑龙江省哈尔滨市南岗区", "哈尔滨市公安局南岗分局"),
 )
 SURNAMES = ("亓", "訾", "禤", "仉", "逯", "冼", "笪", "阚", "宓", "蒯", "昝", "佘", "甄", "缪", "郗",
             "尉迟", "澹台", "令狐", "皇甫", "公孙", "慕容", "呼延", "端木", "钟离",
@@ -389,7 +392,8 @@ def draw_back(truth: Dict[str, str], rng: random.Random, log: Optional[list] = N
     label = _font(rng.choice(LABEL_FONTS), rng.randint(mm(2.3), mm(2.6)))
     lift = (vsize - label.size) // 2
     lx, vx = mm(rng.uniform(13, 16)), mm(rng.uniform(30, 32))
-    per_line = int((CARD_SIZE[0] - vx - mm(3)) // (vsize * 1.02))
+    # the template's column for the authority: 12-15 characters, a longer one wraps
+    per_line = min(rng.randint(12, 15), int((CARD_SIZE[0] - vx - mm(3)) // (vsize * 1.02)))
     lines = wrap(truth["issue"], per_line)
     y = mm(rng.uniform(38, 40)) - (len(lines) - 1) * int(vsize * 1.15)
     _text(d, (lx, y + lift), "签发机关", label, blue, gap=mm(0.5))
