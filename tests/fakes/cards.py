@@ -63,6 +63,29 @@ def check_char(first17: str) -> str:
     return "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
 
 
+def holder_faults(face: Dict[str, str], back: Dict[str, str]) -> list:
+    """How one holder's face and back differ from what a real card carries (empty: they do
+    not): the number's check character, the birth date and sex it encodes, and a validity
+    period as long as the age at issue gives (5/10/20 years, 长期 from 46)."""
+    faults = []
+    num = face["num"]
+    if num[-1] != check_char(num[:17]):
+        faults.append("check character")
+    if num[6:14] != face["birth"]:
+        faults.append("birth date not in the number")
+    if (int(num[16]) % 2 == 1) != (face["sex"] == "男"):
+        faults.append("sex not as the number's 17th digit says")
+    start = date(int(back["start_date"][:4]), int(back["start_date"][4:6]),
+                 int(back["start_date"][6:]))
+    birth = date(int(face["birth"][:4]), int(face["birth"][4:6]), int(face["birth"][6:]))
+    age = (start - birth).days // 365
+    years = 5 if age < 16 else 10 if age < 26 else 20 if age < 46 else 0
+    if (back["end_date"] != "长期") if years == 0 else \
+            (back["end_date"] == "长期" or int(back["end_date"][:4]) != start.year + years):
+        faults.append("validity not as the age at issue gives")
+    return faults
+
+
 def font_paths():
     paths = [os.path.join(d, f) for d in FONT_DIRS for f in FONT_FILES]
     found = [p for p in paths if os.path.exists(p)]
