@@ -520,17 +520,53 @@ def test_engine_secret_problems_fail_before_any_call_naming_the_setting(
 
 
 def test_kms_down_for_the_engine_secret_means_the_api_reads_not_a_failed_invocation(
-        bucket, engine_kms_env, kms, ocr_api, engine_fn):
+        bucket, engine_kms_env, kms, ocr_api, engine_fn, monkeypatch):
     # Every invocation failed while KMS could not give the engine's secret (read at start),
     # though the API, whose AppCode is at hand, could read every photo.
-    kms.state.failures = [(503, "ServiceUnavailable")] * 4  # two reads of two attempts each
+    from idcard_ocr.io import secrets
+
+    kms.state.failures = [(503, "ServiceUnavailable")] * 2  # one read of two attempts
     item = upload(bucket, "idcards/k6-face.jpg", images.card_jpeg(seed=256))
     assert run(bucket, engine_kms_env, item)["recognized_by"] == "api"
     assert stored(bucket, item[0])["engine_declined"] == \
         f"engine_failed:{errors.SECRET_UNAVAILABLE}"
     assert engine_fn.requests == [] and len(ocr_api.requests) == 1
+    # The failed read at start-up stands for a while: the photo did not ask KMS again.
+    assert kms.state.reads == [] and kms.state.failures == []
+    monkeypatch.setattr(secrets, "FAILED_READ_HOLD_S", 0.0)  # the hold is over
     item = upload(bucket, "idcards/k7-face.jpg", images.card_jpeg(seed=257))
     assert run(bucket, engine_kms_env, item)["recognized_by"] == "engine"  # KMS is back
+
+
+@pytest.fixture
+def silent_kms():
+    """A KMS endpoint that takes connections and never answers (an outage that hangs)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)  # the kernel completes connections; nobody ever reads them
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+def test_a_hanging_kms_costs_each_photo_no_more_than_the_engine_share(
+        bucket, engine_kms_env, ocr_api, engine_fn, silent_kms):
+    # Each photo spent up to 12 s re-reading the engine's secret (two attempts of 5 s, every
+    # photo again), so photos after the first ran out of time before the API could read them.
+    # Now the read is bounded by ENGINE_TIMEOUT_S and its failure stands for a while: the
+    # invocation takes about one engine share, not 12 s per photo (a bound, not a speed).
+    import time
+
+    env = engine_kms_env | {"KMS_ENDPOINT": silent_kms, "ENGINE_TIMEOUT_S": "1"}
+    items = [upload(bucket, f"idcards/k8-{n}-face.jpg", images.card_jpeg(seed=258 + n))
+             for n in range(3)]
+    started = time.monotonic()
+    summary = handle(oss_event(bucket.bucket_name, *items), fc_context(), env)
+    elapsed = time.monotonic() - started
+    assert [o["recognized_by"] for o in summary["objects"]] == ["api"] * 3
+    for item in items:
+        assert stored(bucket, item[0])["engine_declined"] == \
+            f"engine_failed:{errors.SECRET_UNAVAILABLE}"
+    assert engine_fn.requests == [] and len(ocr_api.requests) == 3
+    assert elapsed < 8, elapsed  # was over 30 s: 12 s at start-up and again for each photo
 
 
 def test_the_kill_switch_works_when_the_engine_secret_is_what_went_wrong(
