@@ -276,6 +276,51 @@ def test_cascade_needs_the_api_appcode_and_takes_the_engine_url_only_in_cascade_
                                   "ENGINE_APPCODE": "has space"})
 
 
+CASCADE = BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade"}
+
+
+@pytest.mark.parametrize("name, url", [
+    ("ENGINE_URL", "http://engine.example.com/rest/160601/ocr/ocr_idcard.json"),
+    ("ENGINE_URL", "http://10.0.0.8/rest/x"),          # a private address is still a network
+    ("OCR_API_URL", "http://dm-51.data.aliyun.com/rest/160601/ocr/ocr_idcard.json"),
+    ("OCR_API_URL", "http://127.0.0.1.example.com/x"),  # a name that only looks local
+])
+def test_an_appcode_never_goes_over_plain_http_to_another_machine(name, url):
+    # ENGINE_URL took http:// to any host: the engine's AppCode (and the card) crossed the
+    # network in clear text. OCR_API_URL, which carries the marketplace's, follows one rule.
+    with pytest.raises(ConfigError, match="https") as refused:
+        Settings.from_env(CASCADE | {"ENGINE_APPCODE": "engine-code-0123456789", name: url})
+    assert [p.variable for p in refused.value.problems] == [name]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8", "localhost:8", "[::1]:8", "127.3.2.1"])
+def test_plain_http_to_a_loopback_host_and_https_anywhere_are_taken(host):
+    settings = Settings.from_env(CASCADE | {"ENGINE_APPCODE": "engine-code-0123456789",
+                                            "ENGINE_URL": f"http://{host}/rest/x",
+                                            "OCR_API_URL": f"http://{host}/api"})
+    assert settings.engine_url == f"http://{host}/rest/x"
+    assert Settings.from_env(CASCADE | {"ENGINE_APPCODE": "engine-code-0123456789",
+                                        "ENGINE_URL": "https://engine.example.com/x"}).engine_url
+
+
+def test_an_engine_url_without_an_appcode_is_refused_at_start_unless_said_so():
+    # Every photo went to the API, paid for, without a word: the deployed engine refuses a
+    # request that carries no AppCode.
+    with pytest.raises(ConfigError, match="ENGINE_WITHOUT_APPCODE") as refused:
+        App.from_environment(CASCADE | {"ENGINE_URL": "https://engine.example.com/x"})
+    assert [p.variable for p in refused.value.problems] == ["ENGINE_APPCODE"]
+    # An engine that takes no AppCode (one's own, behind a private network) is said so.
+    settings = Settings.from_env(CASCADE | {"ENGINE_URL": "https://engine.example.com/x",
+                                            "ENGINE_WITHOUT_APPCODE": "true"})
+    assert settings.engine_url and settings.engine_appcode is None
+    for more in ({}, {"ENGINE_URL": "https://e.example.com/x", "ENGINE_APPCODE": "code-12345"}):
+        with pytest.raises(ConfigError, match="ENGINE_WITHOUT_APPCODE"):
+            Settings.from_env(CASCADE | {"ENGINE_WITHOUT_APPCODE": "true"} | more)
+    # Commands that recognise nothing (report, a dry run) do not ask for it.
+    assert Settings.from_env(CASCADE | {"ENGINE_URL": "https://engine.example.com/x"},
+                             recognizes=False).engine_url
+
+
 def test_the_cascade_reads_in_process_or_through_the_engine_url():
     app = App.from_environment(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade"})
     assert isinstance(app.recognizer, Cascade) and isinstance(app.recognizer.engine,
