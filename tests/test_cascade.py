@@ -709,10 +709,19 @@ def test_the_console_detail_shows_the_reader_its_confidences_and_why_it_declined
         assert "未采用引擎结果的原因" in page and "住址的置信度低于阈值" in page
         assert "<code>low_confidence:address</code>" in page
         assert re.search(r'data-field="address"><th>住址</th><td>0\.310</td>', page)
+        # The list's "read by" tag says why on hover, in the console's language (it showed
+        # the raw code, untranslated, where every other code is translated).
+        listing = client.get("/").text
+        tag = re.search(r'<span class="tag reader-api" title="([^"]*)" '
+                        r'data-declined="low_confidence:address">', listing)
+        assert tag and tag.group(1) == "住址的置信度低于阈值"
         english = client.get("/lang", to="en", next="/detail?key=" + paid[0]).text
         assert "Why the engine&#39;s reading was not taken" in english
         assert "address: confidence below its threshold" in english
-        assert FACE["address"] not in page + english  # masked as every personal field
+        listing = client.get("/").text
+        assert 'title="address: confidence below its threshold" ' \
+               'data-declined="low_confidence:address"' in listing
+        assert FACE["address"] not in page + english + listing  # masked as every personal field
 
 
 def test_every_decline_reason_reads_as_a_sentence_in_both_languages():
