@@ -814,3 +814,67 @@ def test_the_template_reads_the_engine_appcode_from_kms_when_asked():
         assert "EngineAppCodeSecretPolicy" not in other and "EnableKeyManagement" not in other
         assert other["Function"]["Properties"]["EnvironmentVariables"][
             "ENGINE_APPCODE_SECRET_NAME"] == ""
+
+
+# The thresholds' fit (bench/cascade.py --fit) -----------------------------------------------
+
+@pytest.fixture
+def bench_cascade(monkeypatch):
+    import importlib
+    import os
+
+    monkeypatch.syspath_prepend(os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "bench"))
+    return importlib.import_module("cascade")
+
+
+def test_the_rule_of_three_bounds_a_rate_seen_as_zero(bench_cascade):
+    bound = bench_cascade.upper_bound
+    assert bound(0, 300) == pytest.approx(1 - 0.05 ** (1 / 300), rel=1e-6)  # about 3/300
+    assert bound(0, 3000) < 0.001 < bound(0, 2900)  # ~3,000 clean fields show <= 0.1 %
+    assert bound(1, 300) > bound(0, 300) and bound(0, 0) == 1.0 and bound(5, 5) == 1.0
+
+
+def test_a_pool_threshold_sits_a_step_above_its_highest_miss_and_needs_support(bench_cascade):
+    fit_pool, grid = bench_cascade.fit_pool, bench_cascade.GRID
+    many = [(0.99, False)] * bench_cascade.MIN_SUPPORT
+    # A miss at 0.93: the grid value above it is 0.94, the margin one step more: 0.95.
+    assert fit_pool(many + [(0.93, True), (0.6, False)]) == (0.95, len(many), 0)
+    assert fit_pool(many + [(0.6, False)]) == (grid[0], len(many) + 1, 0)  # no miss at all
+    assert fit_pool(many, floor=0.9)[0] == 0.9
+    # Too few readings at or above the threshold to tell it from luck: never vouch.
+    assert fit_pool(many[:-1] + [(0.93, True)])[0] == 1.0
+    assert fit_pool(many + [(0.999, True)])[0] == 1.0  # a miss above the grid
+
+
+def test_the_fit_pools_fields_by_what_the_checks_can_catch(bench_cascade):
+    from idcard_ocr.card.documents import FIELDS
+
+    pools = bench_cascade.POOLS
+    assert sorted(n for names in pools.values() for n in names) == \
+        sorted(n for side in FIELDS.values() for n in side)
+    assert set(pools["unchecked"]) == {"name", "nationality", "address", "issue"}
+
+
+def test_the_fit_is_written_where_the_function_reads_its_thresholds(bench_cascade, tmp_path):
+    import importlib.util
+
+    from idcard_ocr.card import vouching
+
+    fitted = {name: 0.5 for name in MIN_CONFIDENCE} | {"name": 0.96, "issue": 0.92}
+    copy = tmp_path / "vouching.py"
+    copy.write_text(open(bench_cascade.VOUCHING, encoding="utf-8").read(), encoding="utf-8")
+    assert bench_cascade.VOUCHING == vouching.__file__
+    bench_cascade.write_thresholds(str(copy), fitted, "a note\nof two lines")
+    bench_cascade.write_thresholds(str(copy), fitted, "written twice, one block")
+    text = copy.read_text(encoding="utf-8")
+    assert text.count(bench_cascade.FITTED_BEGIN) == 1 and "# written twice" in text
+    spec = importlib.util.spec_from_file_location("idcard_ocr.card.fitted", copy)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert dict(module.MIN_CONFIDENCE) == fitted
+    with pytest.raises(ValueError):
+        bench_cascade.write_thresholds(str(copy), {"name": 0.9}, "not every field")
+    # ... and what card/vouching.py holds is what the function's cascade uses.
+    app = App.from_environment(CASCADE)
+    assert app.recognizer.thresholds == dict(vouching.MIN_CONFIDENCE)
