@@ -878,3 +878,33 @@ def test_the_fit_is_written_where_the_function_reads_its_thresholds(bench_cascad
     # ... and what card/vouching.py holds is what the function's cascade uses.
     app = App.from_environment(CASCADE)
     assert app.recognizer.thresholds == dict(vouching.MIN_CONFIDENCE)
+
+
+def test_the_readings_cache_is_shared_resumable_and_answers_as_card_side_auto(
+        bench_cascade, tmp_path, monkeypatch):
+    import importlib
+
+    readings = importlib.import_module("readings")
+    path = tmp_path / "readings.jsonl"
+    monkeypatch.setenv("BENCH_READINGS_CACHE", str(path))
+    face = {"success": True, "sides_found": ["face", "back"], "name": "x"}
+    sheet = {"set": "gb", "kind": "sheet", "seed": 4000, "paired": True, "truth": {},
+             "answers": {"face": face, "back": {"success": True}},
+             "side_s": {"face": [0.5, 0.4], "back": [0.3, 0.2]}, "wall_s": 0.8, "cpu_s": 0.6}
+    alone = dict(sheet, kind="plain_back", seed=4001, answers={
+        "face": {"success": False, "sides_found": ["back"]}, "back": {"success": True}})
+    unpaired = dict(sheet, seed=4002, paired=False)  # read before sheets were paired
+    lines = [json.dumps(r) for r in (sheet, alone, unpaired)]
+    path.write_text("\n".join(lines) + '\n{"set": "gb", "kind": "pl', encoding="utf-8")
+    keys = [("gb", "plain_back", 4001), ("gb", "sheet", 4000), ("gb", "sheet", 4002)]
+    # An interrupted run's last line, cut short, is read again; nothing is read here.
+    got = readings.readings(keys, cached_only=True)
+    assert [(r["kind"], r["seed"]) for r in got] == [("plain_back", 4001), ("sheet", 4000)]
+    # CARD_SIDE=auto (bench/engine.py's read_all_sides): the face, then the sides it found.
+    assert set(readings.auto_answers(sheet)) == {"face", "back"}
+    assert set(readings.auto_answers(alone)) == {"back"}
+    assert readings.auto_seconds(sheet) == pytest.approx((0.8, 0.6))
+    assert readings.auto_seconds(alone) == pytest.approx((0.8, 0.6))  # face asked, then back
+    # bench/cascade.py's keys of a measured set are the same photos engine_unseen.py reads.
+    monkeypatch.setattr(bench_cascade, "FIT_SETS", ())
+    assert next(bench_cascade.photo_keys(["gb"]))[2] == readings.SEED_BASE
