@@ -9,8 +9,8 @@ writes its section of bench/README.md, and with `--fit` the thresholds into card
      measured once as a hold-out, its misses looked at);
    - measured sets: renderings of tests/fakes/renderings.py named by `--sets` (default
      `specimen,gb`, both tuned on, or BENCH_CASCADE_SETS), shot with
-     `renderings.shoot(name, kind, seed)`; a rendering not in ROLE (`--sets blind`) is
-     reported as a hold-out.
+     `renderings.shoot(name, kind, seed)`; a rendering not in ROLE is reported as a
+     hold-out.
    A4 sheets pair a back that belongs to the face (`paired=True`), as a real card's copy does.
 2. Fit (`fit`): one threshold per pool of fields, by what the checks can catch (POOLS): the
    lowest grid value at or above which the fit sets show no wrong field of the pool among the
@@ -28,14 +28,14 @@ writes its section of bench/README.md, and with `--fit` the thresholds into card
 
     nice .venv/bin/python bench/cascade.py --fit      # fit, write MIN_CONFIDENCE, report
     nice .venv/bin/python bench/cascade.py            # report the committed thresholds
-    nice .venv/bin/python bench/cascade.py --sets blind   # a hold-out (section cascade-blind)
-    BENCH_CASCADE_PER_KIND=200 nice .venv/bin/python bench/cascade.py --sets blind
+    nice .venv/bin/python bench/cascade.py --sets NAME    # a hold-out (section cascade-NAME)
+    BENCH_CASCADE_PER_KIND=300 nice .venv/bin/python bench/cascade.py --sets NAME  # ~3,000 fields
     nice .venv/bin/python bench/cascade.py --cached   # only the readings already in the cache
     nice .venv/bin/python bench/cascade.py --cached --engine-function  # + the HTTP path's cost
 
 Photos are read by BENCH_WORKERS processes (default 2); an interrupted run goes on where it
-stopped. A run reads about 2 photos a second... see bench/README.md, "The cascade", for the
-time a large run takes on this machine.
+stopped (docs/cascade.md, "Evidence for ≤ 0.1 %": how long a large run takes). A section
+bench/README.md lacks (cascade-NAME) is printed, not written.
 """
 
 import json
