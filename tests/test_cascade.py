@@ -614,6 +614,44 @@ def test_a_hanging_kms_costs_each_photo_no_more_than_the_engine_share(
     assert elapsed < 8, elapsed  # was over 30 s: 12 s at start-up and again for each photo
 
 
+def test_a_failed_secret_read_stands_a_while_and_a_read_keeps_to_the_callers_time():
+    from idcard_ocr.io import secrets
+
+    now, asked = [100.0], []
+
+    def fetch(timeout):
+        asked.append(timeout)
+        raise TransientError(errors.SECRET_UNAVAILABLE, "KMS did not answer")
+
+    secrets.forget_cached()
+    try:
+        source = secrets.SecretAppCode("s", "http://127.0.0.1:9", None, fetch=fetch,
+                                       clock=lambda: now[0])
+        with pytest.raises(TransientError):
+            source.current(Deadline(1.0))  # the engine's share: at most 1 s of KMS
+        assert asked and all(timeout <= 1.0 for timeout in asked)
+        now[0] += secrets.FAILED_READ_HOLD_S - 1
+        before = len(asked)
+        with pytest.raises(TransientError, match="asked again after"):
+            source.current()
+        assert len(asked) == before  # the failure stood: KMS was not asked again
+        now[0] += 1
+        with pytest.raises(TransientError):
+            source.current(Deadline(1.0))
+        assert len(asked) > before  # the hold is over: KMS is asked again
+        now[0] += 2 * secrets.FAILED_READ_HOLD_S
+        # No time left to ask KMS at all is no failure of KMS's: nothing is held.
+        before = len(asked)
+        with pytest.raises(TransientError):
+            source.current(Deadline(0.1))
+        assert len(asked) == before
+        with pytest.raises(TransientError):
+            source.current(Deadline(1.0))
+        assert len(asked) > before
+    finally:
+        secrets.forget_cached()
+
+
 def test_the_kill_switch_works_when_the_engine_secret_is_what_went_wrong(
         bucket, engine_kms_env, kms, ocr_api, engine_fn):
     # The engine's secret deleted or refused: CASCADE_FORCE_API must still send every photo to

@@ -96,8 +96,9 @@ class SecretAppCode:
             value, _ = call_with_retries(self._fetch, Deadline(budget), KMS_POLICY,
                                          f"reading the secret {self.secret_name!r}")
         except TransientError as e:
-            with _lock:
-                _failed[key] = (e, self._clock())
+            if e.attempts:  # KMS was asked and failed (not: no time left to ask it)
+                with _lock:
+                    _failed[key] = (e, self._clock())
             raise
         if not value or not value.strip() or any(c.isspace() for c in value.strip()):
             raise ConfigError(self.variable, f"the secret {self.secret_name!r} holds no AppCode "
