@@ -288,6 +288,8 @@ CASCADE = BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade"}
 def test_an_appcode_never_goes_over_plain_http_to_another_machine(name, url):
     # ENGINE_URL took http:// to any host: the engine's AppCode (and the card) crossed the
     # network in clear text. OCR_API_URL, which carries the marketplace's, follows one rule.
+    # What the templates give it stays valid: an FC 3.0 HTTP trigger's urlInternet is
+    # https://<...>.fcapp.run (FC API 2023-03-30, struct HTTPTrigger), the marketplace https.
     with pytest.raises(ConfigError, match="https") as refused:
         Settings.from_env(CASCADE | {"ENGINE_APPCODE": "engine-code-0123456789", name: url})
     assert [p.variable for p in refused.value.problems] == [name]
