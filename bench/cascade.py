@@ -1,90 +1,78 @@
-"""OCR_ENGINE=cascade: the thresholds' calibration, the trade-off curve and the cost per 1,000
-photos; writes its section of bench/README.md.
+"""OCR_ENGINE=cascade: the thresholds' fit, the trade-off curve and the cost per 1,000 photos;
+writes its section of bench/README.md, and with `--fit` the thresholds into card/vouching.py.
 
-1. Readings. Each photo is prepared as the function prepares it (imaging.prepare, default
-   limits) and read by the offline engine in-process, both sides (what the cascade asks for);
-   wall and CPU time of the read are kept. The sets, never mixed:
-   - fit: tests/fakes/realistic.py (the engine's own generator), every kind users send;
-   - measured: renderings of tests/fakes/renderings.py named on the command line
-     (`--sets specimen,gb`, the default, or BENCH_CASCADE_SETS), each shot with
-     `renderings.shoot(name, kind, seed)`. `specimen` and `gb` were looked at while the
-     engine and the vouching rules were written, so they are reported as tuned on; a rendering
-     nobody has seen (`--sets fresh`) is a hold-out.
-   A4 sheets pair a back that belongs to the face (`paired=True`: issued after the birth,
-   valid as long as the holder's age gives), as a real card's copy does, so that the sheets'
-   share paid measures the engine, not the generator.
-2. Fit. One threshold per field (card/vouching.py's MIN_CONFIDENCE): for each field, the
-   lowest value on the grid at which no reading of the fit set that would otherwise stand has
-   that field wrong, plus one grid step of margin; fields no check can catch (name,
-   nationality, address, issue) never under 0.9 (UNCHECKED_FLOOR, set before looking at any
-   reading). Nothing of the measured sets is used to fit.
-3. Measure. The real cascade (io/cascade.Cascade) over each set: the engine replays the
-   readings of step 1, the API is a stand-in that answers the truth and counts calls. Reported:
-   share of photos paid, wrong fields among the readings the engine vouched for, wrong numbers.
-   The trade-off curve applies one threshold to every field.
-4. Cost per 1,000 photos: API-only, engine-only and cascade, in bench/cost.py's terms (its
-   price settings, same names; FC 3.0 CU), from the measured engine time, the function's
-   measured peak memory with the engine inside (a fresh interpreter reading 12 photos), and
-   the share paid on the first measured set; the added latency of a photo paid after the
-   engine declined is the engine's time on those photos.
+1. Readings (bench/readings.py, one cache shared with bench/engine_unseen.py). Each photo is
+   prepared as the function prepares it and read by the offline engine in-process, both
+   sides (what the cascade asks for). The sets, never mixed:
+   - fit sets (FIT_SETS, or BENCH_CASCADE_FIT): tests/fakes/realistic.py (the engine's own
+     generator, every kind users send) and the `fresh` rendering (tuned on since 2026-12-06:
+     measured once as a hold-out, its misses looked at);
+   - measured sets: renderings of tests/fakes/renderings.py named by `--sets` (default
+     `specimen,gb`, both tuned on, or BENCH_CASCADE_SETS), shot with
+     `renderings.shoot(name, kind, seed)`; a rendering not in ROLE is reported as a
+     hold-out.
+   A4 sheets pair a back that belongs to the face (`paired=True`), as a real card's copy does.
+2. Fit (`fit`): one threshold per pool of fields, by what the checks can catch (POOLS): the
+   lowest grid value at or above which the fit sets show no wrong field of the pool among the
+   readings that would otherwise stand, one grid step higher for margin, admitting at least
+   MIN_SUPPORT readings (so that 0 wrong bounds the pool's wrong rate below 1 %, the rule of
+   three), and for free text never under UNCHECKED_FLOOR. Nothing of the measured sets is used.
+   `--fit` writes the result into card/vouching.py's MIN_CONFIDENCE (what the function uses).
+3. Measure. The real cascade (io/cascade.Cascade) over each set with the committed thresholds:
+   the engine replays the readings, the API is a stand-in that answers the truth and counts
+   calls. Reported: share of photos paid, wrong fields among the readings the engine vouched
+   for with the rule-of-three bound (95 %), wrong numbers, and the trade-off curves.
+4. Cost per 1,000 photos: API-only, engine-only and cascade, in bench/cost.py's terms, from
+   the measured engine time, the function's measured peak memory with the engine inside, and
+   the share paid on the first measured set.
 
-Readings are kept in a cache (a line per photo, in the temporary folder) whose name carries a
-digest of engine/ and imaging/, so a changed engine reads every photo again.
-
-    nice .venv/bin/python bench/cascade.py            # ~150 photos per set, about 15 min
-    BENCH_SCALE=0.2 nice .venv/bin/python bench/cascade.py --no-publish
+    nice .venv/bin/python bench/cascade.py --fit      # fit, write MIN_CONFIDENCE, report
+    nice .venv/bin/python bench/cascade.py            # report the committed thresholds
+    nice .venv/bin/python bench/cascade.py --sets NAME    # a hold-out (section cascade-NAME)
+    BENCH_CASCADE_PER_KIND=300 nice .venv/bin/python bench/cascade.py --sets NAME  # ~3,000 fields
     nice .venv/bin/python bench/cascade.py --cached   # only the readings already in the cache
-    nice .venv/bin/python bench/cascade.py --sets fresh   # the fresh hold-out (section cascade-fresh)
     nice .venv/bin/python bench/cascade.py --cached --engine-function  # + the HTTP path's cost
+
+Photos are read by BENCH_WORKERS processes (default 2); an interrupted run goes on where it
+stopped (docs/cascade.md, "Evidence for ≤ 0.1 %": how long a large run takes). A section
+bench/README.md lacks (cascade-NAME) is printed, not written.
 """
 
 import json
+import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
 
-from common import ROOT, header, publish
+import readings as cache
+from common import ROOT, header, load_results, publish, record
 from cost import API_PRICE, CU_PRICE, FUNCTION_VCPU, LOCAL_VCPU, PHOTOS, fc_usd  # one set of prices
 
 SCALE = float(os.environ.get("BENCH_SCALE", 1))
-
-
-def engine_version() -> str:
-    """A digest of the code a reading depends on (engine/ and imaging/): readings kept by an
-    older engine are not replayed as this one's."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    package = os.path.join(ROOT, "functions", "idcard_ocr", "idcard_ocr")
-    for folder in ("engine", "imaging"):
-        for base, dirs, files in sorted(os.walk(os.path.join(package, folder))):
-            dirs.sort()
-            for name in sorted(f for f in files if f.endswith(".py")):
-                digest.update(name.encode())
-                with open(os.path.join(base, name), "rb") as f:
-                    digest.update(f.read())
-    return digest.hexdigest()[:12]
-
-
-CACHE = os.environ.get("BENCH_CASCADE_CACHE", os.path.join(
-    tempfile.gettempdir(), f"idcard-cascade-{SCALE:g}-{engine_version()}.json"))
-# kind -> photos, at scale 1 (148 fit photos; 140 of specimen, 80 of gb, 140 of another).
+# kind -> photos of the realistic fit set, at scale 1 (148).
 FIT = {"clean": 30, "desk": 12, "hand": 12, "perspective": 12, "screenshot": 10,
        "glare": 12, "turned": 12, "far": 12, "photocopy": 12, "sheet_scan": 12, "sheet_photo": 12}
-# photos per kind of each rendering of tests/fakes/renderings.py measured (`--sets`)
-PER_KIND = {"specimen": 35, "gb": 20}
-DEFAULT_PER_KIND = int(os.environ.get("BENCH_CASCADE_PER_KIND", 35))
+FIT_SETS = tuple(name.strip() for name in os.environ.get(
+    "BENCH_CASCADE_FIT", "realistic,fresh").split(",") if name.strip())
+# photos per kind of each rendering of tests/fakes/renderings.py (fit or measured);
+# BENCH_CASCADE_PER_KIND sets it for every measured set (a large hold-out run)
+PER_KIND = {"specimen": 35, "gb": 20, "fresh": 35}
+DEFAULT_PER_KIND = 35
+PER_KIND_SETTING = os.environ.get("BENCH_CASCADE_PER_KIND")
 DEFAULT_SETS = os.environ.get("BENCH_CASCADE_SETS", "specimen,gb")
-SHEETS = {"sheet_scan", "sheet_photo", "sheet"}
+SHEETS = cache.SHEETS
 ORDINARY = {"clean", "desk", "hand", "perspective", "screenshot", "plain_face", "plain_back"}
 GROUPS = {"ordinary": ORDINARY,
           "hard": {"glare", "turned", "far", "photocopy", "hard"},
           "A4 sheets": {"sheet_scan", "sheet_photo", "sheet"}}
 GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)
 ROLE = {"realistic": "fit set",
+        "fresh": "fit set, tuned on since 2026-12-06: measured once as a hold-out, its misses "
+                 "looked at",
         "specimen": "tuned on: looked at while the engine and the vouching rules were written",
         "gb": "tuned on: the engine's tuning set, measured here before"}
 HOLDOUT_ROLE = "hold-out: never fitted on or looked at"
@@ -107,69 +95,27 @@ def set_names(argv) -> list:
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
-def photos(renderings_=("specimen", "gb")):
-    """(set, kind, seed, a function drawing the Photo) of every photo of the run."""
+def photo_keys(names):
+    """(set, kind, seed) of every photo of the fit sets and of `names`, in that order."""
     from tests.fakes import realistic, renderings
 
-    for kind, count in FIT.items():
-        for i in range(max(1, int(count * SCALE))):
-            seed = 40_000 + 100 * realistic.KINDS.index(kind) + i
-            yield "realistic", kind, seed, \
-                lambda k=kind, s=seed: realistic.shoot(k, s, paired=k in SHEETS)
-    for rendering in renderings_:
-        count = PER_KIND.get(rendering, DEFAULT_PER_KIND)
+    for name in dict.fromkeys((*FIT_SETS, *names)):
+        if name == "realistic":
+            for kind, count in FIT.items():
+                for i in range(max(1, int(count * SCALE))):
+                    yield "realistic", kind, 40_000 + 100 * realistic.KINDS.index(kind) + i
+            continue
+        count = PER_KIND.get(name, DEFAULT_PER_KIND)
+        if PER_KIND_SETTING and name not in FIT_SETS:
+            count = int(PER_KIND_SETTING)
         for kind in renderings.KINDS if count else ():
             for i in range(max(1, int(count * SCALE))):
-                seed = 4000 + i
-                yield rendering, kind, seed, lambda r=rendering, k=kind, s=seed: \
-                    renderings.shoot(r, k, s, paired=k in SHEETS)
+                yield name, kind, cache.SEED_BASE + i
 
 
 def collect(names, cached_only: bool = False):
-    """Every photo's engine readings (both sides) and time, kept a line each in CACHE (an
-    interrupted run goes on where it stopped; `cached_only`: what CACHE holds of the fit set
-    and `names`, nothing read). A sheet read before sheets were paired is read again."""
-    done = {}
-    if os.path.exists(CACHE):
-        with open(CACHE, encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    reading = json.loads(line)
-                    if reading["kind"] in SHEETS and not reading.get("paired"):
-                        continue
-                    done[reading["set"], reading["kind"], reading["seed"]] = reading
-    if cached_only:
-        return [r for r in done.values() if r["set"] in ("realistic", *names)]
-    readings, ready = [], False
-    with open(CACHE, "a", encoding="utf-8") as out:
-        for number, (name, kind, seed, draw) in enumerate(photos(names)):
-            if (name, kind, seed) in done:
-                readings.append(done[name, kind, seed])
-                continue
-            if not ready:
-                from idcard_ocr.engine.server import warm_up
-
-                warm_up()
-                ready = True
-            photo = draw()
-            readings.append(read(name, kind, seed, photo.truth, photo.data))
-            out.write(json.dumps(readings[-1], ensure_ascii=False) + "\n")
-            out.flush()
-            if number % 25 == 0:
-                print(f"{number} photos read", file=sys.stderr, flush=True)
-    return readings
-
-
-def read(name, kind, seed, truth, data) -> dict:
-    from idcard_ocr.engine import recognize
-    from idcard_ocr.imaging import ImageLimits, prepare
-
-    image = prepare(data, ImageLimits()).data
-    started, started_cpu = time.perf_counter(), time.process_time()
-    answers = {side: recognize(image, side) for side in ("face", "back")}
-    return {"set": name, "kind": kind, "seed": seed, "truth": truth, "answers": answers,
-            "wall_s": time.perf_counter() - started,
-            "cpu_s": time.process_time() - started_cpu, "paired": kind in SHEETS}
+    """Every photo's engine readings (both sides) and time: bench/readings.py's."""
+    return cache.readings(photo_keys(names), cached_only=cached_only)
 
 
 # Replaying the readings through the real cascade ------------------------------------------------
@@ -278,23 +224,51 @@ def measure(readings, thresholds):
 
 
 # Set before any reading was looked at: a field no check can catch (its value is free text or a
-# choice) never stands below 0.9, whatever ~150 photos show; a field the checks cross-examine
-# (the number's check character, birth date and sex against the number, validity dates against
-# each other and the holder's age) may go as low as the grid does.
-UNCHECKED = {"name", "nationality", "address", "issue"}
+# choice) never stands below 0.9, whatever a few hundred photos show.
 UNCHECKED_FLOOR = 0.9
+# Fields pooled by what the checks can do about a misread (card/checks.py): the number's check
+# character, birth date and sex against the number, and the validity dates against each other
+# and the holder's age cross-examine the `checked` fields; nothing catches a wrong name,
+# nationality, address or issuing authority. One threshold per pool: a few hundred readings of
+# a field alone say little about its own threshold, the pool's say more.
+POOLS = {"checked": ("sex", "birth", "num", "start_date", "end_date"),
+         "unchecked": ("name", "nationality", "address", "issue")}
+UNCHECKED = set(POOLS["unchecked"])
+# A threshold is trusted only when at least this many readings of its pool stand at or above
+# it on the fit sets: 0 wrong among them then bounds the pool's wrong rate below 1 % (the
+# rule of three). Fewer, and the fit sets cannot tell the threshold from luck: 1.0, never vouch.
+MIN_SUPPORT = 300
+CONFIDENCE_LEVEL = 0.95
 
 
-def fit(readings):
-    """One threshold per field: the lowest grid value above every wrong value of that field the
-    engine would otherwise have vouched for on the fit set, one grid step higher for margin,
-    and never under the field's floor."""
+def upper_bound(wrong: int, total: int, level: float = CONFIDENCE_LEVEL) -> float:
+    """The one-sided upper confidence bound of a wrong rate seen as `wrong` of `total`
+    (Clopper-Pearson; for 0 wrong 1 - 0.05^(1/n), about 3/n: the rule of three)."""
+    if total <= 0:
+        return 1.0
+    if wrong >= total:
+        return 1.0
+
+    def at_most(p):  # P(X <= wrong) for X ~ Binomial(total, p)
+        return sum(math.exp(math.lgamma(total + 1) - math.lgamma(k + 1)
+                            - math.lgamma(total - k + 1) + k * math.log(p)
+                            + (total - k) * math.log1p(-p)) for k in range(wrong + 1))
+    low, high = wrong / total, 1.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if at_most(middle) > 1 - level else (low, middle)
+    return high
+
+
+def pool_readings(readings_):
+    """pool -> [(confidence, wrong)] of every field read on a side that would stand whatever
+    the thresholds (read, not doubted, written as on a card, checks passed)."""
     from idcard_ocr.card.documents import FIELDS
     from idcard_ocr.card.vouching import decline_reason
 
     floor = {name: 0.0 for side in FIELDS for name in FIELDS[side]}
-    lowest = {name: UNCHECKED_FLOOR if name in UNCHECKED else GRID[0] for name in floor}
-    for reading in readings:
+    pools = {pool: [] for pool in POOLS}
+    for reading in readings_:
         for side, answer in reading["answers"].items():
             if answer.get("success") is False:
                 continue
@@ -302,12 +276,70 @@ def fit(readings):
                 continue  # declined whatever the thresholds: not what they must catch
             expected = reading["truth"].get(side, {})
             for name in FIELDS[side]:
-                if answer.get(name) != expected.get(name):
-                    score = answer["confidence"][name]
-                    above = [t for t in GRID if t > score]
-                    step = min(len(GRID) - 1, GRID.index(above[0]) + 1) if above else -1
-                    lowest[name] = max(lowest[name], GRID[step])
-    return lowest
+                pool = next(p for p, names in POOLS.items() if name in names)
+                pools[pool].append((float(answer["confidence"][name]),
+                                    answer.get(name) != expected.get(name)))
+    return pools
+
+
+def fit_pool(values, floor: float = GRID[0]):
+    """(threshold, readings at or above it, wrong among them) of one pool: the lowest grid
+    value above every wrong reading, one grid step higher for margin, at least `floor`. A
+    threshold that admits fewer than MIN_SUPPORT readings is not trusted: 1.0 (never vouch)."""
+    wrong = [score for score, bad in values if bad]
+    start = 0
+    if wrong:
+        above = [i for i, t in enumerate(GRID) if t > max(wrong)]
+        if not above:
+            return 1.0, 0, 0
+        start = min(len(GRID) - 1, above[0] + 1)
+    threshold = max(GRID[start], floor)
+    admitted = [bad for score, bad in values if score >= threshold]
+    if len(admitted) < MIN_SUPPORT:
+        return 1.0, len(admitted), sum(admitted)
+    return threshold, len(admitted), sum(admitted)
+
+
+def fit(readings_):
+    """Per field, its pool's threshold (fit_pool), and per pool (threshold, support, wrong)."""
+    pools = pool_readings(readings_)
+    fitted = {pool: fit_pool(values, UNCHECKED_FLOOR if pool == "unchecked" else GRID[0])
+              for pool, values in pools.items()}
+    thresholds = {name: fitted[pool][0] for pool, names in POOLS.items() for name in names}
+    return thresholds, fitted
+
+
+# The block of card/vouching.py that `--fit` rewrites (everything between the two markers).
+FITTED_BEGIN = "# fitted: begin (bench/cascade.py --fit writes this block)"
+FITTED_END = "# fitted: end"
+
+
+def write_thresholds(path: str, thresholds, note: str) -> None:
+    """Rewrite MIN_CONFIDENCE in the file at `path` (card/vouching.py) between the markers,
+    with `note` (how and when it was fitted) as its comment."""
+    from idcard_ocr.card.documents import FIELDS
+
+    order = [name for side in ("face", "back") for name in FIELDS[side]]
+    if set(thresholds) != set(order):
+        raise ValueError("a threshold for every field, and no other")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    pattern = re.compile(re.escape(FITTED_BEGIN) + r"\n.*?" + re.escape(FITTED_END), re.S)
+    if len(pattern.findall(text)) != 1:
+        raise ValueError(f"{path} has no single block between {FITTED_BEGIN!r} and "
+                         f"{FITTED_END!r}")
+    items = [f'"{name}": {float(thresholds[name]):g}' for name in order]
+    lines, line = ["MIN_CONFIDENCE: Mapping[str, float] = {"], "   "
+    for item in items:
+        if len(line) + len(item) + 2 > 96:
+            lines.append(line.rstrip())
+            line = "   "
+        line += f" {item},"
+    lines += [line, "}"]
+    block = "\n".join([FITTED_BEGIN] + [f"# {part}" for part in note.splitlines()] + lines
+                      + [FITTED_END])
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(pattern.sub(lambda _: block, text))
 
 
 def pct(values, q):
@@ -356,81 +388,136 @@ def peak_memory_mb() -> float:
     return int(out.split()[-1]) / 1024
 
 
-def main(argv) -> int:
-    from idcard_ocr.card.vouching import MIN_CONFIDENCE
+VOUCHING = os.path.join(ROOT, "functions", "idcard_ocr", "idcard_ocr", "card", "vouching.py")
 
+
+def wrong_cell(wrong: int, vouched: int) -> str:
+    """Wrong of vouched fields, with the 95 % upper bound of the rate (the rule of three)."""
+    return (f"{100 * wrong / max(vouched, 1):.2f} % ({wrong} of {vouched}; "
+            f"< {100 * upper_bound(wrong, vouched):.2f} %)")
+
+
+def main(argv) -> int:
     import logging
 
+    from idcard_ocr.card import vouching
+
     logging.disable(logging.WARNING)  # "engine failed, the API reads", once per such replay
-    names = set_names(argv)
+    names = [name for name in set_names(argv) if name not in FIT_SETS]
+    started = time.monotonic()
     readings = collect(names, cached_only="--cached" in argv)
-    sets = {name: [r for r in readings if r["set"] == name] for name in ("realistic", *names)}
+    took = time.monotonic() - started
+    sets = {name: [r for r in readings if r["set"] == name] for name in (*FIT_SETS, *names)}
     sets = {name: rows for name, rows in sets.items() if rows}
-    fitted = fit(sets["realistic"])
+    fit_rows = [r for name in FIT_SETS for r in sets.get(name, [])]
+    fitted, pools = fit(fit_rows)
+    if "--fit" in argv:
+        write_thresholds(VOUCHING, fitted, (
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, fitted on "
+            + " + ".join(f"{name} ({len(sets.get(name, []))} photos)" for name in FIT_SETS)
+            + ":\n" + "\n".join(f"{pool} {threshold:g} ({support} readings at or above, "
+                                f"{wrong} wrong)" for pool, (threshold, support, wrong)
+                                in pools.items())))
+        thresholds = fitted
+    else:
+        thresholds = dict(vouching.MIN_CONFIDENCE)
     out = [header(("rapidocr-onnxruntime", "onnxruntime", "pillow")), "",
            "Sets: " + "; ".join(f"`{name}` ({role(name)}): {len(rows)} photos" for name, rows in
                                 sets.items()) + ". The API stand-in answers the truth; the "
            "engine's readings replay through io/cascade.Cascade and recognition.read_card "
            "(CARD_SIDE=auto). *Wrong fields* counts the fields of the sides the engine vouched "
-           "for that differ from the truth; *paid* is a photo with at least one API call; "
-           "*sides missed*: a side of a sheet nobody was asked for, because the engine vouched "
-           "for the one side it found (API-only misses every sheet's second side: the "
-           "marketplace never says a sheet holds two). A sheet's back belongs to its face's "
-           "holder (issued after the birth, valid as long as the holder's age gives), as on a "
-           "real card's copy.", "",
-           "Thresholds fitted on the fit set (per field, one grid step of margin): " +
-           ", ".join(f"{name}={value:g}" for name, value in fitted.items()) + ".", ""]
-    if dict(fitted) != dict(MIN_CONFIDENCE):
+           "for that differ from the truth, with the 95 % upper bound of the rate (Clopper-"
+           "Pearson; for 0 wrong about 3/n, the rule of three); *paid* is a photo with at least "
+           "one API call; *sides missed*: a side of a sheet nobody was asked for, because the "
+           "engine vouched for the one side it found. A sheet's back belongs to its face's "
+           "holder, as on a real card's copy.", "",
+           "Fit (`--fit`, on " + " + ".join(f"`{n}`" for n in FIT_SETS) + "): one threshold per "
+           "pool, the lowest grid value above every wrong reading of the pool that would "
+           "otherwise stand, one grid step higher, admitting at least "
+           f"{MIN_SUPPORT} readings; free text never under {UNCHECKED_FLOOR:g}. " + "; ".join(
+               f"{pool} ({', '.join(POOLS[pool])}): {threshold:g}, {support} readings at or "
+               f"above it, {wrong} wrong (< {100 * upper_bound(wrong, support):.2f} %)"
+               for pool, (threshold, support, wrong) in pools.items()) + ".", ""]
+    if dict(fitted) != dict(thresholds):
         out += ["**card/vouching.py's MIN_CONFIDENCE differs from this fit: " +
-                ", ".join(f"{n}={v:g}" for n, v in MIN_CONFIDENCE.items()) + ".**", ""]
+                ", ".join(f"{n}={v:g}" for n, v in thresholds.items()) + ".**", ""]
     out += ["### The committed thresholds (card/vouching.py) on each set", "",
+            "Thresholds: " + ", ".join(f"{n}={v:g}" for n, v in thresholds.items()) + ".", "",
             "| set | photos | paid (all) | ordinary photos paid (target ≤ 25 %) | "
-            "fields vouched | wrong fields (target ≤ 0.1 %) | wrong numbers (target 0) | "
-            "sides missed |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    declines, wrongs = {}, {}
+            "fields vouched | wrong fields (target ≤ 0.1 %; 95 % bound) | wrong numbers "
+            "(target 0) | sides missed |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    declines, wrongs, figures = {}, {}, {}
     for name, rows in sets.items():
-        t, reasons, wrong = measure(rows, MIN_CONFIDENCE)
+        t, reasons, wrong = measure(rows, thresholds)
         declines[name], wrongs[name] = reasons, wrong
+        api_only_calls = sum(len(r["truth"]) for r in rows)  # a sheet's two sides: two calls
+        figures.update({f"{name}_paid_pct": round(100 * t["paid"] / t["photos"], 1),
+                        f"{name}_ordinary_paid_pct": round(
+                            100 * t["ordinary_paid"] / max(t["ordinary"], 1), 1),
+                        f"{name}_call_share": round(t["calls"] / api_only_calls, 3),
+                        f"{name}_vouched_fields": t["vouched_fields"],
+                        f"{name}_wrong_fields": t["wrong"],
+                        f"{name}_wrong_bound_pct": round(
+                            100 * upper_bound(t["wrong"], t["vouched_fields"]), 2),
+                        f"{name}_wrong_numbers": t["wrong_numbers"]})
         groups = [("all", rows)] + [(group, [r for r in rows if r["kind"] in kinds])
                                     for group, kinds in GROUPS.items()]
         for group, subset in groups:
             if not subset:
                 continue
-            t, _, _ = measure(subset, MIN_CONFIDENCE)
+            t, _, _ = measure(subset, thresholds)
             label = f"{name} ({role(name)})" if group == "all" else f"{name}: {group}"
             out.append(f"| {label} | {t['photos']} | {100 * t['paid'] / t['photos']:.1f} % "
-                       f"| {100 * t['ordinary_paid'] / max(t['ordinary'], 1):.1f} % "
-                       f"({t['ordinary_paid']}/{t['ordinary']}) | {t['vouched_fields']} | "
-                       f"{100 * t['wrong'] / max(t['vouched_fields'], 1):.2f} % ({t['wrong']}) | "
+                       f"| " + (f"{100 * t['ordinary_paid'] / t['ordinary']:.1f} % "
+                                f"({t['ordinary_paid']}/{t['ordinary']})" if t["ordinary"]
+                                else "-") + f" | {t['vouched_fields']} | "
+                       f"{wrong_cell(t['wrong'], t['vouched_fields'])} | "
                        f"{t['wrong_numbers']} | {t['missed']} |")
     out += ["", "Why the engine was declined (photos paid, by reason): " + "; ".join(
         f"`{name}`: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()) for name, reasons
         in declines.items()) + ".", "",
         "Wrong fields vouched for: " + "; ".join(
             f"`{name}`: " + (", ".join(f"{k}: {v}" for k, v in w.most_common()) or "none")
-            for name, w in wrongs.items()) + ".", "",
-        "### Trade-off: one threshold for every field", "",
-        "| threshold | " + " | ".join(f"{name}: paid (ordinary) | {name}: wrong fields "
-                                     f"(numbers)" for name in sets) + " |",
-        "|---:|" + "---:|---:|" * len(sets)]
-    for threshold in GRID:
-        flat = {name: threshold for name in MIN_CONFIDENCE}
-        cells = []
-        for name, rows in sets.items():
-            t, _, _ = measure(rows, flat)
-            cells += [f"{100 * t['paid'] / t['photos']:.0f} % "
-                      f"({100 * t['ordinary_paid'] / max(t['ordinary'], 1):.0f} %)",
-                      f"{100 * t['wrong'] / max(t['vouched_fields'], 1):.2f} % "
-                      f"({t['wrong_numbers']})"]
-        out.append(f"| {threshold:g} | " + " | ".join(cells) + " |")
+            for name, w in wrongs.items()) + ".", ""]
+    out += curve("### Trade-off: one threshold for every field", sets,
+                 lambda t: {name: t for name in thresholds})
+    out += curve("### Trade-off: the free-text pool's threshold (name, nationality, address, "
+                 "issue), the checked fields at their committed thresholds", sets,
+                 lambda t: {name: t if name in UNCHECKED else value
+                            for name, value in thresholds.items()})
+    if readings and "--cached" not in argv:
+        out += ["", f"Readings: {len(readings)} photos in {took / 60:.1f} min ("
+                f"{cache.WORKERS} processes, the rest from the cache; load average "
+                f"{os.getloadavg()[0]:.1f})."]
     out += cost_section(readings, sets, engine_function_path() if "--engine-function" in argv
-                        else None)
+                        else None, thresholds)
     if "--no-publish" in argv:
         print("\n".join(out))
-    else:  # a hold-out's run keeps its own section (cascade-fresh); the tuned-on sets' stays
+    else:  # a hold-out's run keeps its own section (cascade-blind); the tuned-on sets' stays
         unseen = [name for name in names if name not in ROLE]
+        kept = {k: v for k, v in load_results().get("cascade", {}).items() if k != "run"}
+        record("cascade", {**kept, **figures})  # bench/cost.py's cascade rows read them
         publish("-".join(["cascade", *unseen]), out)
     return 0
+
+
+def curve(title, sets, thresholds_at):
+    """The trade-off over GRID: per set, share paid (ordinary photos), wrong fields (bound)
+    and wrong numbers, with the thresholds `thresholds_at(t)` gives."""
+    out = [title, "", "| threshold | " + " | ".join(
+        f"{name}: paid (ordinary) | {name}: wrong fields (numbers)" for name in sets) + " |",
+        "|---:|" + "---:|---:|" * len(sets)]
+    for threshold in GRID:
+        cells = []
+        for name, rows in sets.items():
+            t, _, _ = measure(rows, thresholds_at(threshold))
+            cells += [f"{100 * t['paid'] / t['photos']:.0f} % "
+                      f"({100 * t['ordinary_paid'] / max(t['ordinary'], 1):.0f} %)",
+                      f"{t['wrong']} of {t['vouched_fields']} "
+                      f"(< {100 * upper_bound(t['wrong'], t['vouched_fields']):.2f} %) "
+                      f"({t['wrong_numbers']})"]
+        out.append(f"| {threshold:g} | " + " | ".join(cells) + " |")
+    return out + [""]
 
 
 def engine_function_path(count: int = int(os.environ.get("BENCH_ENGINE_FUNCTION_PHOTOS", 24))):
@@ -523,22 +610,23 @@ def engine_function_rows(path, share, engine_requests, calls_per_photo, measured
             f"(the cascade asks for each side; a repeat is answered from the engine's cache)."]
 
 
-def cost_section(readings, sets, path=None):
+def cost_section(readings, sets, path=None, thresholds=None):
     """Cost per 1,000 photos in bench/cost.py's terms, and the latency a declined photo adds;
     with `path` (engine_function_path), also through the engine function."""
     from idcard_ocr.card.vouching import MIN_CONFIDENCE
 
+    thresholds = thresholds or MIN_CONFIDENCE
     memory_mb = peak_memory_mb()
     sized_mb = next(size for size in (512, 1024, 1536, 2048, 3072, 4096)
                     if size >= memory_mb * 1.5)
     cpu = [r["cpu_s"] for r in readings]
     engine_s = max(pct(cpu, 0.5) / LOCAL_VCPU, 0.0)
-    measured = next((name for name in sets if name != "realistic"), "realistic")
+    measured = next((name for name in sets if name not in FIT_SETS), FIT_SETS[0])
     holdout = sets[measured]
-    t, _, _ = measure(holdout, MIN_CONFIDENCE)
+    t, _, _ = measure(holdout, thresholds)
     share, calls_per_photo = t["paid"] / t["photos"], t["calls"] / t["photos"]
     api_only_calls = sum(len(r["truth"]) for r in holdout) / len(holdout)
-    declined = [r for r in holdout if outcome(r, MIN_CONFIDENCE)["calls"] > 0]
+    declined = [r for r in holdout if outcome(r, thresholds)["calls"] > 0]
     rows = [
         ("API only (512 MB, waits for the API)", FUNCTION_VCPU, 0.5, API_SECONDS,
          api_only_calls),

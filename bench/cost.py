@@ -1,7 +1,8 @@
 """What 1,000 photos cost in each mode (part of `make bench`, after the scripts it reads).
 
 Arithmetic on measured figures, not a measurement of its own: durations and throughput come
-from bench/results.json (written by versus_sample.py, engine.py and engine_function.py), sizes
+from bench/results.json (written by versus_sample.py, engine.py and engine_function.py; the
+cascade's share of photos and calls paid by cascade.py), sizes
 from template.yml, prices from the settings below. Function Compute 3.0 bills pay-as-you-go
 resource use in CU (compute units): active vCPU-seconds, GB-seconds of configured memory while a
 request runs, and invocations, each converted to CU by a fixed factor, at a price per CU
@@ -36,6 +37,9 @@ LOCAL_MEMORY_GB = float(os.environ.get("BENCH_LOCAL_MEMORY_GB", 2))
 LOCAL_VCPU = float(os.environ.get("BENCH_LOCAL_VCPU", 1))
 CU_PER_VCPU_S, CU_PER_GB_S, CU_PER_INVOCATION = 1.0, 0.15, 75 / 10_000
 PHOTOS = 1000
+# The sets whose cascade figures (bench/cascade.py, in bench/results.json) get rows here: the
+# realistic fit set (the mix users send) and the specimen rendering (hard photos and sheets).
+CASCADE_SETS = ("realistic", "specimen")
 
 
 def template_sizes():
@@ -92,6 +96,24 @@ def main() -> int:
     rows.append((f"offline engine inside the function ({LOCAL_VCPU:g} vCPU, "
                  f"{LOCAL_MEMORY_GB:g} GB)", local_s, fc, 0.0))
 
+    # The cascade (OCR_ENGINE=cascade): the engine's time on every photo, the API's on the
+    # share it pays for, and the API's calls in the proportion bench/cascade.py measured
+    # (its calls against API-only's on the same photos, a sheet's two sides counted).
+    cascade = results.get("cascade", {})
+    api_s = rows[1][1]  # the API's answer over the 100 Mbit/s link
+    for name in CASCADE_SETS:
+        if f"{name}_call_share" not in cascade:
+            continue
+        paid, share = cascade[f"{name}_paid_pct"] / 100, cascade[f"{name}_call_share"]
+        seconds = local_s + paid * api_s
+        rows.append((f"cascade, engine inside the function, `{name}`'s mix ({100 * paid:.0f} % "
+                     f"of photos paid)", seconds, fc_usd(LOCAL_VCPU, LOCAL_MEMORY_GB, seconds),
+                     API_PRICE * PHOTOS * share))
+        seconds = caller_s + paid * api_s
+        rows.append((f"cascade, engine as its own function, `{name}`'s mix", seconds,
+                     fc_usd(FUNCTION_VCPU, function_gb, seconds)
+                     + fc_usd(engine_vcpu, engine_gb, instance_s), API_PRICE * PHOTOS * share))
+
     out = [f"Prices: FC 3.0 USD {CU_PRICE:.6f} per CU; the OCR API USD {API_PRICE:g} per call "
            f"(an assumption: set `BENCH_API_PRICE_USD`); the 512 MB function at "
            f"{FUNCTION_VCPU:g} vCPU (an assumption: `BENCH_FUNCTION_VCPU`). Durations and "
@@ -108,9 +130,17 @@ def main() -> int:
     figures["api_fc_share_usd"] = round(rows[0][2], 3)
     figures["engine_function_usd"] = round(rows[2][2], 3)
     figures["engine_local_usd"] = round(rows[3][2], 3)
+    for label, seconds, fc, api in rows[4:]:
+        name = label.split("`")[1]
+        kind = "inside" if "inside" in label else "function"
+        figures[f"cascade_{name}_{kind}_usd"] = round(fc + api, 2)
     out += ["", "The API's price dominates: Function Compute adds about "
             f"{rows[0][2] / rows[0][3] * 100:.1f} % to it. The offline engine costs only "
-            "compute, most of it the engine's own vCPU-seconds."]
+            "compute, most of it the engine's own vCPU-seconds. The cascade's rows: the "
+            "engine's time on every photo plus the API's on the photos it pays for, and the "
+            "API's calls in the proportion bench/cascade.py measured on that set's photos "
+            + (f"({cascade['run']}; docs/cascade.md)." if cascade else
+               "(none yet: run bench/cascade.py).")]
     record("cost", figures)
     publish("cost", out)
     return 0

@@ -20,6 +20,12 @@ the other two by someone who never read the engine: the fresh hold-out, measured
 of renderings other than gb and specimen goes to its own section of bench/README.md
 (engine-fresh for fresh).
 
+The engine's readings are bench/readings.py's, kept in one cache with bench/cascade.py's (the
+same photos of a rendering: seeds from 4000, a sheet's back paired with its face; each photo
+prepared as the function prepares it), read by BENCH_WORKERS processes (default 2) and resumed
+where an interrupted run stopped; `engine_unseen.py NAME` after `cascade.py --sets NAME` reads
+no photo twice. Times are those of the first read (in a worker, beside another).
+
 Time per photo is wall time (what a caller waits) and CPU time (time.process_time, every
 thread of the process): on a shared, loaded machine the wall time says more about the other
 work than about the engine, the CPU time does not.
@@ -27,11 +33,12 @@ work than about the engine, the CPU time does not.
 
 import os
 import sys
-import time
 from collections import defaultdict
+from types import SimpleNamespace
 
+import readings
 from common import header, publish
-from engine import pct, read_all_sides
+from engine import pct
 
 SCALE = float(os.environ.get("BENCH_SCALE", 1))
 PER_KIND = 60
@@ -48,13 +55,20 @@ def run(rendering: str):
 
     right, total, times, cpu = defaultdict(int), defaultdict(int), [], []
     counts, misses = defaultdict(int), []
+    # The engine's readings come from bench/readings.py's cache, shared with bench/cascade.py
+    # (same photos: seeds from SEED_BASE, sheets paired), read by BENCH_WORKERS processes.
+    count = max(1, int(PER_KIND * SCALE))
+    kept = {(r["kind"], r["seed"]): r for r in readings.readings(
+        (rendering, kind, readings.SEED_BASE + i) for kind in renderings.KINDS
+        for i in range(count))}
     for kind in renderings.KINDS:
-        for i in range(max(1, int(PER_KIND * SCALE))):
-            photo = renderings.shoot(rendering, kind, 1000 + i)
-            started, started_cpu = time.perf_counter(), time.process_time()
-            answers = read_all_sides(photo.data)
-            times.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - started_cpu)
+        for i in range(count):
+            reading = kept[kind, readings.SEED_BASE + i]
+            photo = SimpleNamespace(truth=reading["truth"], detail=reading.get("detail", ""))
+            answers = readings.auto_answers(reading)  # as CARD_SIDE=auto reads it
+            wall, cpu_s = readings.auto_seconds(reading)
+            times.append(wall)
+            cpu.append(cpu_s)
             for side, fields in photo.truth.items():
                 answer = answers.get(side, {})
                 wrong = [n for n, v in fields.items() if answer.get(n) != v]
@@ -70,7 +84,8 @@ def run(rendering: str):
                 total[kind] += len(fields)
                 right[kind] += len(fields) - len(wrong)
                 if wrong:
-                    misses.append(f"{kind} #{1000 + i} ({photo.detail}), {side}: " + ", ".join(
+                    seed = reading["seed"]
+                    misses.append(f"{kind} #{seed} ({photo.detail}), {side}: " + ", ".join(
                         f"{n} {'missing' if not answer.get(n) else 'wrong'}"
                         + (f" ({fields[n]})" if n == "nationality" else "") for n in wrong))
                 if side == "face":

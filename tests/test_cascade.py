@@ -276,6 +276,53 @@ def test_cascade_needs_the_api_appcode_and_takes_the_engine_url_only_in_cascade_
                                   "ENGINE_APPCODE": "has space"})
 
 
+CASCADE = BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade"}
+
+
+@pytest.mark.parametrize("name, url", [
+    ("ENGINE_URL", "http://engine.example.com/rest/160601/ocr/ocr_idcard.json"),
+    ("ENGINE_URL", "http://10.0.0.8/rest/x"),          # a private address is still a network
+    ("OCR_API_URL", "http://dm-51.data.aliyun.com/rest/160601/ocr/ocr_idcard.json"),
+    ("OCR_API_URL", "http://127.0.0.1.example.com/x"),  # a name that only looks local
+])
+def test_an_appcode_never_goes_over_plain_http_to_another_machine(name, url):
+    # ENGINE_URL took http:// to any host: the engine's AppCode (and the card) crossed the
+    # network in clear text. OCR_API_URL, which carries the marketplace's, follows one rule.
+    # What the templates give it stays valid: an FC 3.0 HTTP trigger's urlInternet is
+    # https://<...>.fcapp.run (FC API 2023-03-30, struct HTTPTrigger), the marketplace https.
+    with pytest.raises(ConfigError, match="https") as refused:
+        Settings.from_env(CASCADE | {"ENGINE_APPCODE": "engine-code-0123456789", name: url})
+    assert [p.variable for p in refused.value.problems] == [name]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8", "localhost:8", "[::1]:8", "127.3.2.1"])
+def test_plain_http_to_a_loopback_host_and_https_anywhere_are_taken(host):
+    settings = Settings.from_env(CASCADE | {"ENGINE_APPCODE": "engine-code-0123456789",
+                                            "ENGINE_URL": f"http://{host}/rest/x",
+                                            "OCR_API_URL": f"http://{host}/api"})
+    assert settings.engine_url == f"http://{host}/rest/x"
+    assert Settings.from_env(CASCADE | {"ENGINE_APPCODE": "engine-code-0123456789",
+                                        "ENGINE_URL": "https://engine.example.com/x"}).engine_url
+
+
+def test_an_engine_url_without_an_appcode_is_refused_at_start_unless_said_so():
+    # Every photo went to the API, paid for, without a word: the deployed engine refuses a
+    # request that carries no AppCode.
+    with pytest.raises(ConfigError, match="ENGINE_WITHOUT_APPCODE") as refused:
+        App.from_environment(CASCADE | {"ENGINE_URL": "https://engine.example.com/x"})
+    assert [p.variable for p in refused.value.problems] == ["ENGINE_APPCODE"]
+    # An engine that takes no AppCode (one's own, behind a private network) is said so.
+    settings = Settings.from_env(CASCADE | {"ENGINE_URL": "https://engine.example.com/x",
+                                            "ENGINE_WITHOUT_APPCODE": "true"})
+    assert settings.engine_url and settings.engine_appcode is None
+    for more in ({}, {"ENGINE_URL": "https://e.example.com/x", "ENGINE_APPCODE": "code-12345"}):
+        with pytest.raises(ConfigError, match="ENGINE_WITHOUT_APPCODE"):
+            Settings.from_env(CASCADE | {"ENGINE_WITHOUT_APPCODE": "true"} | more)
+    # Commands that recognise nothing (report, a dry run) do not ask for it.
+    assert Settings.from_env(CASCADE | {"ENGINE_URL": "https://engine.example.com/x"},
+                             recognizes=False).engine_url
+
+
 def test_the_cascade_reads_in_process_or_through_the_engine_url():
     app = App.from_environment(BASE | {"OCR_APPCODE": APPCODE, "OCR_ENGINE": "cascade"})
     assert isinstance(app.recognizer, Cascade) and isinstance(app.recognizer.engine,
@@ -520,17 +567,91 @@ def test_engine_secret_problems_fail_before_any_call_naming_the_setting(
 
 
 def test_kms_down_for_the_engine_secret_means_the_api_reads_not_a_failed_invocation(
-        bucket, engine_kms_env, kms, ocr_api, engine_fn):
+        bucket, engine_kms_env, kms, ocr_api, engine_fn, monkeypatch):
     # Every invocation failed while KMS could not give the engine's secret (read at start),
     # though the API, whose AppCode is at hand, could read every photo.
-    kms.state.failures = [(503, "ServiceUnavailable")] * 4  # two reads of two attempts each
+    from idcard_ocr.io import secrets
+
+    kms.state.failures = [(503, "ServiceUnavailable")] * 2  # one read of two attempts
     item = upload(bucket, "idcards/k6-face.jpg", images.card_jpeg(seed=256))
     assert run(bucket, engine_kms_env, item)["recognized_by"] == "api"
     assert stored(bucket, item[0])["engine_declined"] == \
         f"engine_failed:{errors.SECRET_UNAVAILABLE}"
     assert engine_fn.requests == [] and len(ocr_api.requests) == 1
+    # The failed read at start-up stands for a while: the photo did not ask KMS again.
+    assert kms.state.reads == [] and kms.state.failures == []
+    monkeypatch.setattr(secrets, "FAILED_READ_HOLD_S", 0.0)  # the hold is over
     item = upload(bucket, "idcards/k7-face.jpg", images.card_jpeg(seed=257))
     assert run(bucket, engine_kms_env, item)["recognized_by"] == "engine"  # KMS is back
+
+
+@pytest.fixture
+def silent_kms():
+    """A KMS endpoint that takes connections and never answers (an outage that hangs)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)  # the kernel completes connections; nobody ever reads them
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+def test_a_hanging_kms_costs_each_photo_no_more_than_the_engine_share(
+        bucket, engine_kms_env, ocr_api, engine_fn, silent_kms):
+    # Each photo spent up to 12 s re-reading the engine's secret (two attempts of 5 s, every
+    # photo again), so photos after the first ran out of time before the API could read them.
+    # Now the read is bounded by ENGINE_TIMEOUT_S and its failure stands for a while: the
+    # invocation takes about one engine share, not 12 s per photo (a bound, not a speed).
+    import time
+
+    env = engine_kms_env | {"KMS_ENDPOINT": silent_kms, "ENGINE_TIMEOUT_S": "1"}
+    items = [upload(bucket, f"idcards/k8-{n}-face.jpg", images.card_jpeg(seed=258 + n))
+             for n in range(3)]
+    started = time.monotonic()
+    summary = handle(oss_event(bucket.bucket_name, *items), fc_context(), env)
+    elapsed = time.monotonic() - started
+    assert [o["recognized_by"] for o in summary["objects"]] == ["api"] * 3
+    for item in items:
+        assert stored(bucket, item[0])["engine_declined"] == \
+            f"engine_failed:{errors.SECRET_UNAVAILABLE}"
+    assert engine_fn.requests == [] and len(ocr_api.requests) == 3
+    assert elapsed < 8, elapsed  # was over 30 s: 12 s at start-up and again for each photo
+
+
+def test_a_failed_secret_read_stands_a_while_and_a_read_keeps_to_the_callers_time():
+    from idcard_ocr.io import secrets
+
+    now, asked = [100.0], []
+
+    def fetch(timeout):
+        asked.append(timeout)
+        raise TransientError(errors.SECRET_UNAVAILABLE, "KMS did not answer")
+
+    secrets.forget_cached()
+    try:
+        source = secrets.SecretAppCode("s", "http://127.0.0.1:9", None, fetch=fetch,
+                                       clock=lambda: now[0])
+        with pytest.raises(TransientError):
+            source.current(Deadline(1.0))  # the engine's share: at most 1 s of KMS
+        assert asked and all(timeout <= 1.0 for timeout in asked)
+        now[0] += secrets.FAILED_READ_HOLD_S - 1
+        before = len(asked)
+        with pytest.raises(TransientError, match="asked again after"):
+            source.current()
+        assert len(asked) == before  # the failure stood: KMS was not asked again
+        now[0] += 1
+        with pytest.raises(TransientError):
+            source.current(Deadline(1.0))
+        assert len(asked) > before  # the hold is over: KMS is asked again
+        now[0] += 2 * secrets.FAILED_READ_HOLD_S
+        # No time left to ask KMS at all is no failure of KMS's: nothing is held.
+        before = len(asked)
+        with pytest.raises(TransientError):
+            source.current(Deadline(0.1))
+        assert len(asked) == before
+        with pytest.raises(TransientError):
+            source.current(Deadline(1.0))
+        assert len(asked) > before
+    finally:
+        secrets.forget_cached()
 
 
 def test_the_kill_switch_works_when_the_engine_secret_is_what_went_wrong(
@@ -628,10 +749,19 @@ def test_the_console_detail_shows_the_reader_its_confidences_and_why_it_declined
         assert "未采用引擎结果的原因" in page and "住址的置信度低于阈值" in page
         assert "<code>low_confidence:address</code>" in page
         assert re.search(r'data-field="address"><th>住址</th><td>0\.310</td>', page)
+        # The list's "read by" tag says why on hover, in the console's language (it showed
+        # the raw code, untranslated, where every other code is translated).
+        listing = client.get("/").text
+        tag = re.search(r'<span class="tag reader-api" title="([^"]*)" '
+                        r'data-declined="low_confidence:address">', listing)
+        assert tag and tag.group(1) == "住址的置信度低于阈值"
         english = client.get("/lang", to="en", next="/detail?key=" + paid[0]).text
         assert "Why the engine&#39;s reading was not taken" in english
         assert "address: confidence below its threshold" in english
-        assert FACE["address"] not in page + english  # masked as every personal field
+        listing = client.get("/").text
+        assert 'title="address: confidence below its threshold" ' \
+               'data-declined="low_confidence:address"' in listing
+        assert FACE["address"] not in page + english + listing  # masked as every personal field
 
 
 def test_every_decline_reason_reads_as_a_sentence_in_both_languages():
@@ -724,3 +854,97 @@ def test_the_template_reads_the_engine_appcode_from_kms_when_asked():
         assert "EngineAppCodeSecretPolicy" not in other and "EnableKeyManagement" not in other
         assert other["Function"]["Properties"]["EnvironmentVariables"][
             "ENGINE_APPCODE_SECRET_NAME"] == ""
+
+
+# The thresholds' fit (bench/cascade.py --fit) -----------------------------------------------
+
+@pytest.fixture
+def bench_cascade(monkeypatch):
+    import importlib
+    import os
+
+    monkeypatch.syspath_prepend(os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "bench"))
+    return importlib.import_module("cascade")
+
+
+def test_the_rule_of_three_bounds_a_rate_seen_as_zero(bench_cascade):
+    bound = bench_cascade.upper_bound
+    assert bound(0, 300) == pytest.approx(1 - 0.05 ** (1 / 300), rel=1e-6)  # about 3/300
+    assert bound(0, 3000) < 0.001 < bound(0, 2900)  # ~3,000 clean fields show <= 0.1 %
+    assert bound(1, 300) > bound(0, 300) and bound(0, 0) == 1.0 and bound(5, 5) == 1.0
+
+
+def test_a_pool_threshold_sits_a_step_above_its_highest_miss_and_needs_support(bench_cascade):
+    fit_pool, grid = bench_cascade.fit_pool, bench_cascade.GRID
+    many = [(0.99, False)] * bench_cascade.MIN_SUPPORT
+    # A miss at 0.93: the grid value above it is 0.94, the margin one step more: 0.95.
+    assert fit_pool(many + [(0.93, True), (0.6, False)]) == (0.95, len(many), 0)
+    assert fit_pool(many + [(0.6, False)]) == (grid[0], len(many) + 1, 0)  # no miss at all
+    assert fit_pool(many, floor=0.9)[0] == 0.9
+    # Too few readings at or above the threshold to tell it from luck: never vouch.
+    assert fit_pool(many[:-1] + [(0.93, True)])[0] == 1.0
+    assert fit_pool(many + [(0.999, True)])[0] == 1.0  # a miss above the grid
+
+
+def test_the_fit_pools_fields_by_what_the_checks_can_catch(bench_cascade):
+    from idcard_ocr.card.documents import FIELDS
+
+    pools = bench_cascade.POOLS
+    assert sorted(n for names in pools.values() for n in names) == \
+        sorted(n for side in FIELDS.values() for n in side)
+    assert set(pools["unchecked"]) == {"name", "nationality", "address", "issue"}
+
+
+def test_the_fit_is_written_where_the_function_reads_its_thresholds(bench_cascade, tmp_path):
+    import importlib.util
+
+    from idcard_ocr.card import vouching
+
+    fitted = {name: 0.5 for name in MIN_CONFIDENCE} | {"name": 0.96, "issue": 0.92}
+    copy = tmp_path / "vouching.py"
+    copy.write_text(open(bench_cascade.VOUCHING, encoding="utf-8").read(), encoding="utf-8")
+    assert bench_cascade.VOUCHING == vouching.__file__
+    bench_cascade.write_thresholds(str(copy), fitted, "a note\nof two lines")
+    bench_cascade.write_thresholds(str(copy), fitted, "written twice, one block")
+    text = copy.read_text(encoding="utf-8")
+    assert text.count(bench_cascade.FITTED_BEGIN) == 1 and "# written twice" in text
+    spec = importlib.util.spec_from_file_location("idcard_ocr.card.fitted", copy)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert dict(module.MIN_CONFIDENCE) == fitted
+    with pytest.raises(ValueError):
+        bench_cascade.write_thresholds(str(copy), {"name": 0.9}, "not every field")
+    # ... and what card/vouching.py holds is what the function's cascade uses.
+    app = App.from_environment(CASCADE)
+    assert app.recognizer.thresholds == dict(vouching.MIN_CONFIDENCE)
+
+
+def test_the_readings_cache_is_shared_resumable_and_answers_as_card_side_auto(
+        bench_cascade, tmp_path, monkeypatch):
+    import importlib
+
+    readings = importlib.import_module("readings")
+    path = tmp_path / "readings.jsonl"
+    monkeypatch.setenv("BENCH_READINGS_CACHE", str(path))
+    face = {"success": True, "sides_found": ["face", "back"], "name": "x"}
+    sheet = {"set": "gb", "kind": "sheet", "seed": 4000, "paired": True, "truth": {},
+             "answers": {"face": face, "back": {"success": True}},
+             "side_s": {"face": [0.5, 0.4], "back": [0.3, 0.2]}, "wall_s": 0.8, "cpu_s": 0.6}
+    alone = dict(sheet, kind="plain_back", seed=4001, answers={
+        "face": {"success": False, "sides_found": ["back"]}, "back": {"success": True}})
+    unpaired = dict(sheet, seed=4002, paired=False)  # read before sheets were paired
+    lines = [json.dumps(r) for r in (sheet, alone, unpaired)]
+    path.write_text("\n".join(lines) + '\n{"set": "gb", "kind": "pl', encoding="utf-8")
+    keys = [("gb", "plain_back", 4001), ("gb", "sheet", 4000), ("gb", "sheet", 4002)]
+    # An interrupted run's last line, cut short, is read again; nothing is read here.
+    got = readings.readings(keys, cached_only=True)
+    assert [(r["kind"], r["seed"]) for r in got] == [("plain_back", 4001), ("sheet", 4000)]
+    # CARD_SIDE=auto (bench/engine.py's read_all_sides): the face, then the sides it found.
+    assert set(readings.auto_answers(sheet)) == {"face", "back"}
+    assert set(readings.auto_answers(alone)) == {"back"}
+    assert readings.auto_seconds(sheet) == pytest.approx((0.8, 0.6))
+    assert readings.auto_seconds(alone) == pytest.approx((0.8, 0.6))  # face asked, then back
+    # bench/cascade.py's keys of a measured set are the same photos engine_unseen.py reads.
+    monkeypatch.setattr(bench_cascade, "FIT_SETS", ())
+    assert next(bench_cascade.photo_keys(["gb"]))[2] == readings.SEED_BASE

@@ -20,6 +20,7 @@ from .io.log import log_event, register_secret
 from .io.ocr_api import MarketplaceClient
 from .io.oss import Credentials, ObjectStore
 from .io.results import ResultLocation, ResultStore
+from .io.retry import Deadline
 from .io.seams import Output, Recognizer
 from .pipeline import Pipeline, PipelineOptions
 
@@ -60,8 +61,9 @@ class App:
         if settings.ocr_engine in PAID_ENGINES and uses.recognition:
             self.appcode.current()  # a missing or unreadable secret fails here, before any call
         if self.engine_appcode is not None:
-            try:  # a missing or refused secret of the engine's fails here, too
-                self.engine_appcode.current()
+            try:  # a missing or refused secret of the engine's fails here, too, and reading
+                # it takes no more than the engine's share of an invocation
+                self.engine_appcode.current(Deadline(settings.engine_timeout_s))
             except TransientError:
                 # KMS unreachable for now: the engine's client reads the secret again when it
                 # is asked, and while it cannot, the engine fails and the API reads. Failing

@@ -3,6 +3,7 @@
 Every problem is reported with the variable's name before any API call is made.
 """
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
@@ -98,7 +99,8 @@ class Settings:
         """`recognizes=False` for commands that never call the OCR API (report, a dry run,
         hand-overs to the deployed function): OCR_APPCODE is then not asked for."""
         env = _Env(os.environ if environ is None else environ)
-        api_url = env.url("OCR_API_URL", MARKETPLACE_URL)
+        # Both carry an AppCode in a header: https, plain http only to this machine.
+        api_url = env.url("OCR_API_URL", MARKETPLACE_URL, secure=True)
         engine = env.choice("OCR_ENGINE", "api", ENGINES)
         appcode, secret_name = _appcode_source(env, "OCR_APPCODE")
         if appcode is None and secret_name is None and engine in PAID_ENGINES and recognizes \
@@ -106,7 +108,7 @@ class Settings:
             raise ConfigError("OCR_APPCODE", f"is required for the marketplace endpoint "
                                              f"{urlsplit(api_url).hostname}; set it in the "
                                              f"function's environment variables")
-        engine_url = env.url("ENGINE_URL", None)
+        engine_url = env.url("ENGINE_URL", None, secure=True)
         if engine_url is not None and engine != "cascade":
             raise ConfigError("ENGINE_URL", "is read only with OCR_ENGINE=cascade (for "
                                             "OCR_ENGINE=api, point OCR_API_URL at the engine)")
@@ -114,6 +116,19 @@ class Settings:
         if engine_secret_name is not None and engine_url is None:
             raise ConfigError("ENGINE_APPCODE_SECRET_NAME", "is read only with ENGINE_URL (the "
                                                             "engine function it opens)")
+        no_engine_appcode = env.flag("ENGINE_WITHOUT_APPCODE", False)
+        if engine_url is not None and engine_appcode is None and engine_secret_name is None \
+                and not no_engine_appcode and recognizes:
+            # The deployed engine refuses a request without its AppCode: every photo went to
+            # the API, paid for, and nothing said why.
+            raise ConfigError("ENGINE_APPCODE", "is required with ENGINE_URL (the AppCode the "
+                                                "engine function accepts, or "
+                                                "ENGINE_APPCODE_SECRET_NAME); for an engine that "
+                                                "takes none, set ENGINE_WITHOUT_APPCODE=true")
+        if no_engine_appcode and (engine_url is None or engine_appcode is not None
+                                  or engine_secret_name is not None):
+            raise ConfigError("ENGINE_WITHOUT_APPCODE", "is read only with ENGINE_URL and no "
+                                                        "ENGINE_APPCODE or its _SECRET_NAME")
         overrides = _confidence_overrides(env.text("CASCADE_MIN_CONFIDENCE"))
         force_api = env.flag("CASCADE_FORCE_API", False)
         if engine != "cascade":
@@ -360,11 +375,29 @@ class _Env:
             raise ConfigError(name, f"{value[:40]!r} is not a region id such as cn-hangzhou")
         return value
 
-    def url(self, name: str, default: Optional[str]) -> Optional[str]:
+    def url(self, name: str, default: Optional[str], secure: bool = False) -> Optional[str]:
+        """An http(s) URL; `secure`: https, or plain http to a loopback host only (what
+        travels to it, an AppCode, must not cross a network in clear text)."""
         value = self.text(name, default)
         if value is None:
             return None
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(name, f"must be an http(s) URL; got {value!r}")
+        try:
+            host = parts.hostname
+        except ValueError:  # a malformed host ("[::1")
+            host = None
+        if parts.scheme not in ("http", "https") or not host:
+            raise ConfigError(name, f"must be an http(s) URL; got {value[:80]!r}")
+        if secure and parts.scheme == "http" and not is_loopback(host):
+            raise ConfigError(name, f"must be https:// (plain http only to a loopback host): "
+                                    f"the AppCode travels in a header; got "
+                                    f"http://{host[:60]}...")
         return value
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: a request that never leaves this machine."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"

@@ -78,11 +78,11 @@ class MarketplaceClient:
             raise ValueError(f"side must be one of {SIDES}")
         deadline = deadline or Deadline(self.policy.per_call_s * self.policy.max_attempts)
         body = self._body(image, side)
-        appcode = self._appcode.current()
+        appcode = self._appcode.current(deadline)  # a secret read within this call's time
         try:
             answer, attempts = self._call(body, side, appcode, deadline)
         except PermanentError as e:
-            fresh = self._appcode.reread() if e.code == errors.APPCODE_INVALID else None
+            fresh = self._appcode.reread(deadline) if e.code == errors.APPCODE_INVALID else None
             if not fresh or fresh == appcode:
                 raise
             # The secret was rotated since this instance read it: once more with the new one.

@@ -6,6 +6,11 @@ Manager instead (GetSecretValue, with the official client `alibabacloud-kms20160
 only then), once per warm instance, and once more after the API calls it invalid, so that
 rotating the secret needs no redeploy. The engine function's AppCode (ENGINE_APPCODE) comes
 the same way from ENGINE_APPCODE_SECRET_NAME.
+
+A read is bounded by the caller's deadline when it gives one (the cascade's engine client: the
+engine's share of the invocation, so that the API still reads in time while KMS hangs), and a
+read that failed for want of KMS is not tried again for FAILED_READ_HOLD_S: during an outage
+each photo fails over at once instead of waiting for KMS again.
 """
 
 import threading
@@ -24,8 +29,12 @@ REREAD_AFTER_S = 60.0
 KMS_POLICY = RetryPolicy(max_attempts=2, per_call_s=5.0,
                          out_of_time_code=errors.SECRET_UNAVAILABLE)
 READ_BUDGET_S = 12.0
+# After KMS failed to give a secret, the failure stands this long without asking KMS again.
+FAILED_READ_HOLD_S = 15.0
 
 _cache: Dict[Tuple[str, str], Tuple[str, float]] = {}  # (endpoint, name) -> (value, read at)
+# (endpoint, name) -> (the TransientError of the last failed read, when it failed)
+_failed: Dict[Tuple[str, str], Tuple[TransientError, float]] = {}
 _lock = threading.Lock()
 
 
@@ -38,10 +47,10 @@ class FixedAppCode:
         self._value = value
         register_secret(value)
 
-    def current(self) -> Optional[str]:
+    def current(self, deadline: Optional[Deadline] = None) -> Optional[str]:
         return self._value
 
-    def reread(self) -> Optional[str]:
+    def reread(self, deadline: Optional[Deadline] = None) -> Optional[str]:
         return None
 
 
@@ -51,7 +60,7 @@ class SecretAppCode:
     rotatable = True
 
     def __init__(self, secret_name: str, endpoint: str, credentials,
-                 fetch: Optional[Callable[[], str]] = None, clock=time.monotonic,
+                 fetch: Optional[Callable[[float], str]] = None, clock=time.monotonic,
                  variable: str = "OCR_APPCODE_SECRET_NAME"):
         self.secret_name = secret_name
         self.variable = variable  # the setting that names the secret, for its errors
@@ -60,32 +69,48 @@ class SecretAppCode:
         self._fetch = fetch or self._get_secret_value
         self._clock = clock
 
-    def current(self) -> str:
+    def current(self, deadline: Optional[Deadline] = None) -> str:
+        """The AppCode; read from KMS (within `deadline`, if given) unless cached."""
         with _lock:
             cached = _cache.get((self.endpoint, self.secret_name))
-        return cached[0] if cached else self._read()
+        return cached[0] if cached else self._read(deadline)
 
-    def reread(self) -> Optional[str]:
+    def reread(self, deadline: Optional[Deadline] = None) -> Optional[str]:
         """The secret read again after a rejection; None when it was read too recently."""
         with _lock:
             cached = _cache.get((self.endpoint, self.secret_name))
         if cached and self._clock() - cached[1] < REREAD_AFTER_S:
             return None
-        return self._read()
+        return self._read(deadline)
 
-    def _read(self) -> str:
-        value, _ = call_with_retries(lambda timeout: self._fetch(), Deadline(READ_BUDGET_S),
-                                     KMS_POLICY, f"reading the secret {self.secret_name!r}")
+    def _read(self, deadline: Optional[Deadline] = None) -> str:
+        key = (self.endpoint, self.secret_name)
+        with _lock:
+            failed = _failed.get(key)
+        if failed and self._clock() - failed[1] < FAILED_READ_HOLD_S:
+            raise TransientError(failed[0].code, f"{failed[0].message} (failed "
+                                                 f"{self._clock() - failed[1]:.0f} s ago; asked "
+                                                 f"again after {FAILED_READ_HOLD_S:g} s)")
+        budget = READ_BUDGET_S if deadline is None else min(READ_BUDGET_S, deadline.remaining())
+        try:
+            value, _ = call_with_retries(self._fetch, Deadline(budget), KMS_POLICY,
+                                         f"reading the secret {self.secret_name!r}")
+        except TransientError as e:
+            if e.attempts:  # KMS was asked and failed (not: no time left to ask it)
+                with _lock:
+                    _failed[key] = (e, self._clock())
+            raise
         if not value or not value.strip() or any(c.isspace() for c in value.strip()):
             raise ConfigError(self.variable, f"the secret {self.secret_name!r} holds no AppCode "
                                              f"(empty or text with spaces)")
         value = value.strip()
         register_secret(value)
         with _lock:
-            _cache[(self.endpoint, self.secret_name)] = (value, self._clock())
+            _cache[key] = (value, self._clock())
+            _failed.pop(key, None)
         return value
 
-    def _get_secret_value(self) -> str:
+    def _get_secret_value(self, timeout_s: float = 5.0) -> str:
         try:
             from alibabacloud_kms20160120 import models
             from alibabacloud_kms20160120.client import Client
@@ -104,7 +129,8 @@ class SecretAppCode:
         try:
             answer = client.get_secret_value_with_options(
                 models.GetSecretValueRequest(secret_name=self.secret_name),
-                RuntimeOptions(connect_timeout=5000, read_timeout=5000, autoretry=False))
+                RuntimeOptions(connect_timeout=int(timeout_s * 1000),
+                               read_timeout=int(timeout_s * 1000), autoretry=False))
         except Exception as e:  # the Tea SDK raises its own and requests' errors
             raise _classified(e, self.secret_name, self.variable) from None
         body = answer.body
@@ -141,3 +167,4 @@ def forget_cached() -> None:
     """Drop every cached secret (tests, and an instance told to start afresh)."""
     with _lock:
         _cache.clear()
+        _failed.clear()

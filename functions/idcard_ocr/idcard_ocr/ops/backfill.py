@@ -7,7 +7,6 @@ or hand them to the deployed function, under a global rate limit. A failure on o
 that photo, not the run. Interrupting and running again does nothing twice.
 """
 
-import ipaddress
 import json
 import logging
 import re
@@ -20,6 +19,7 @@ from typing import Callable, Iterable, Optional
 from urllib.parse import urlsplit
 
 from .. import errors
+from ..config import is_loopback
 from ..errors import ConfigError, IdcardOcrError, TransientError
 from ..io.events import ObjectEvent, oss_event
 from ..card.keys import skip_reason
@@ -200,18 +200,11 @@ def _split_endpoint(endpoint: str):
     travels in a header."""
     parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") \
-            or (parts.scheme == "http" and not _is_loopback(parts.hostname)):
+            or (parts.scheme == "http" and not is_loopback(parts.hostname)):
         raise ConfigError("--fc-endpoint", "must be https://<host> (plain http only on "
                                            "loopback), e.g. https://<account-id>.<region>"
                                            ".fc.aliyuncs.com")
     return parts.scheme, parts.netloc
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 class _RedactSecrets(logging.Filter):
