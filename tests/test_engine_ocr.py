@@ -259,3 +259,24 @@ def test_the_derivation_is_deterministic_and_the_engine_loads_what_it_made(tmp_p
     cls_path, det_path, score = json.loads(run.stdout.splitlines()[-1])
     assert cls_path == str(tmp_path / "first" / "cls.int8.onnx")
     assert os.path.samefile(det_path, ocr.wheel_model("det")) and 0 < score <= 1
+
+
+def test_the_engines_zip_takes_int8_models_only_from_the_wheel_it_vendors(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("package", os.path.join(ROOT, "tools",
+                                                                          "package.py"))
+    package = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(package)
+    stage = tmp_path / "stage"
+    vendored = stage / "python" / "rapidocr_onnxruntime" / "models"
+    os.makedirs(vendored)
+    for role in ocr.DERIVED:
+        os.symlink(ocr.wheel_model(role), vendored / ocr.WHEEL_MODELS[role])
+    package.check_models(str(stage))  # nothing derived: the wheel's models, nothing to check
+    fake_derivation(stage / package.MODELS)
+    package.check_models(str(stage))
+    with open(stage / package.MODELS / "rec.int8.onnx", "ab") as f:
+        f.write(b"x")
+    with pytest.raises(SystemExit, match="rec.int8.onnx were not derived"):
+        package.check_models(str(stage))
