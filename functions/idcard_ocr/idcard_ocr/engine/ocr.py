@@ -120,7 +120,7 @@ def derived_models(directory: Optional[str] = None) -> dict:
     try:
         with open(os.path.join(directory, MANIFEST), encoding="utf-8") as f:
             manifest = json.load(f)
-        entries = {role: manifest["models"][role] for role in DERIVED}
+        entries = {role: dict(manifest["models"][role]) for role in DERIVED}
     except FileNotFoundError:
         raise ModelsUnusable(f"the int8 models are missing ({directory}): {fix}") from None
     except (ValueError, KeyError, TypeError):
