@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-keep test deploy-check bench fonts package clean review-demo review-screenshots chromium
+.PHONY: demo demo-keep test deploy-check bench fonts package clean review-demo review-screenshots chromium models
 
 # Two installs. The demo's is light and needs no root: the project, its offline engine and the
 # local stand-ins (moto's S3 server as OSS; the review console for review-demo), from PyPI only,
@@ -34,6 +34,17 @@ $(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt deploy/package-lo
 	cd deploy && npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python tools/package.py --prefetch $(VENV)/wheelhouse
 	touch $(STAMP) $(DEMO_STAMP)
+
+# Int8 text detection and recognition models, derived from the installed rapidocr-onnxruntime
+# wheel's and calibrated on the committed sample photos (about a minute on 2 cores). Not the
+# default, they lose fields (docs/engine.md, "The int8 models"): the engine runs them only with
+# IDCARD_ENGINE_MODELS=int8, and then refuses to start without them.
+MODELS := functions/idcard_ocr/idcard_ocr/engine/models/manifest.json
+
+$(MODELS): tools/derive_models.py pyproject.toml $(wildcard tests/fixtures/cards/*.jpg) | $(STAMP)
+	$(BIN)/python tools/derive_models.py
+
+models: $(MODELS)
 
 demo: $(DEMO_STAMP)
 	$(BIN)/python tools/demo.py

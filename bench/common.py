@@ -15,6 +15,8 @@ sys.path[:0] = [ROOT, FUNCTION_DIR]
 def header(packages) -> str:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     versions = ", ".join(f"{n} {_version(n)}" for n in packages)
+    if "rapidocr-onnxruntime" in packages:  # which models the engine ran (docs/engine.md)
+        versions += f"; models: {os.environ.get('IDCARD_ENGINE_MODELS') or 'wheel'}"
     return f"Run {now} on {machine()}; Python {platform.python_version()}; {versions}."
 
 

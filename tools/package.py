@@ -146,14 +146,47 @@ def vendor(stage: str, pins: list, python: str, wheelhouse: str, offline: bool) 
 
 # The operator's review console runs on the operator's machine, never in a function.
 NOT_DEPLOYED = (os.path.join("idcard_ocr", "ops", "review"),)
+# The engine's int8 models (`make models`): in the engine's zip only, where RapidOCR is.
+MODELS = os.path.join("idcard_ocr", "engine", "models")
 
 
-def copy_code(stage: str) -> None:
+def copy_code(stage: str, name: str = "function") -> None:
     shutil.copy2(os.path.join(FUNCTION_DIR, "index.py"), stage)
     shutil.copytree(os.path.join(FUNCTION_DIR, "idcard_ocr"), os.path.join(stage, "idcard_ocr"),
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
-    for folder in NOT_DEPLOYED:
+    for folder in NOT_DEPLOYED + ((MODELS,) if name != "engine" else ()):
         shutil.rmtree(os.path.join(stage, folder), ignore_errors=True)
+    if name == "engine":
+        check_models(stage)
+
+
+def check_models(stage: str) -> None:
+    """int8 models (`make models`, used with IDCARD_ENGINE_MODELS=int8) go into the engine's zip
+    only when derived from the very models of the RapidOCR wheel it vendors (their manifest's
+    hashes): the engine would refuse to start with them otherwise."""
+    import hashlib
+    import json
+
+    def sha256(path):
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+
+    models = os.path.join(stage, MODELS)
+    if not os.path.exists(models):
+        return  # not derived: the engine runs the wheel's models (the default)
+    wheel_models = os.path.join(stage, "python", "rapidocr_onnxruntime", "models")
+    try:
+        with open(os.path.join(models, "manifest.json"), encoding="utf-8") as f:
+            entries = json.load(f)["models"].values()
+        stale = [e["file"] for e in entries
+                 if sha256(os.path.join(models, e["file"])) != e["sha256"]
+                 or sha256(os.path.join(wheel_models, e["source"])) != e["source_sha256"]]
+    except (OSError, ValueError, KeyError) as error:
+        raise SystemExit(f"the engine's int8 models are incomplete or unreadable ({error}): "
+                         "run `make models` again") from None
+    if stale:
+        raise SystemExit(f"the engine's int8 models {', '.join(stale)} were not derived from "
+                         "the vendored RapidOCR wheel's models: run `make models` again")
 
 
 def write_zip(stage: str, path: str, level: int = 9) -> int:
@@ -183,7 +216,7 @@ def build(name: str, out: str, wheelhouse: str = None, level: int = 9,
         stage = os.path.join(work, "stage")
         os.makedirs(stage)
         vendor(stage, pins, python, wheelhouse, offline)
-        copy_code(stage)
+        copy_code(stage, name)
         path = os.path.join(out, zip_name)
         size = write_zip(stage, path, level)
     print(f"{os.path.relpath(path, ROOT)}: {size / 1024 / 1024:.1f} MB "

@@ -14,6 +14,13 @@ them fails there, not in the field:
   recogniser's own resize, session and batching, and decodes the CTC output here;
 - the character probabilities themselves, for choosing among a closed list of values.
 
+The models: the wheel's own by default. IDCARD_ENGINE_MODELS=int8 runs text detection and
+recognition as int8 models derived from them by `make models` (tools/derive_models.py:
+statically quantised, calibrated on the committed sample photos), checked against their
+manifest and the installed wheel before they are loaded; missing or stale, the engine refuses
+to start rather than run other models. They are not the default: they lose fields
+(docs/engine.md, "The int8 models").
+
 Why not the maintained `rapidocr` package (3.10.0 on PyPI, checked 2026-12-06): its wheel does
 ship models (PP-OCRv6 small det/rec and the v2 direction classifier, 32 MB unpacked), so it
 would need no download at run time, and it gives per-character boxes publicly
@@ -25,6 +32,8 @@ run (docs/engine.md, "RapidOCR"), not something to do in passing.
 
 import contextlib
 import functools
+import hashlib
+import json
 import os
 import threading
 from dataclasses import dataclass
@@ -32,11 +41,24 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..errors import IdcardOcrError
+
 PINNED = "1.4.4"     # the rapidocr-onnxruntime whose internals this module uses
 MAX_LINES = 300      # text boxes recognised at most per call: a card has about 15, a sheet 30
 TEXT_SCORE = 0.5     # lines scored lower are dropped, as RapidOCR's own call drops them
 
 Quad = List[Tuple[float, float]]
+
+# The wheel's models, by the role RapidOCR gives them (its config.yaml; pinned by a test).
+WHEEL_MODELS = {"det": "ch_PP-OCRv4_det_infer.onnx", "cls": "ch_ppocr_mobile_v2.0_cls_infer.onnx",
+                "rec": "ch_PP-OCRv4_rec_infer.onnx"}
+# The models IDCARD_ENGINE_MODELS=int8 runs as int8, derived from the wheel's by `make models`
+# (tools/derive_models.py; docs/engine.md, "The int8 models"). The direction classifier stays
+# as shipped: int8 made it slower (it is small; the (de)quantising costs more than it saves).
+DERIVED = ("det", "rec")
+MODELS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models")
+MANIFEST = "manifest.json"
+MODELS_SETTING = "IDCARD_ENGINE_MODELS"  # "wheel" (the default: as shipped) or "int8"
 
 _engine = None
 _engine_lock = threading.Lock()
@@ -59,6 +81,71 @@ class Found:
     text: Text
 
 
+class ModelsUnusable(IdcardOcrError):
+    """The int8 models are missing, or were not derived from the installed wheel's models."""
+
+    def __init__(self, message: str):
+        super().__init__("engine_models_unusable", message)
+
+
+def model_paths(choice: Optional[str] = None) -> dict:
+    """role -> model file the engine runs: the wheel's own, or with "int8" the derived int8
+    models for DERIVED (checked against their manifest and the installed wheel's models).
+
+    `choice` defaults to the IDCARD_ENGINE_MODELS setting, else "wheel". There is no silent
+    fallback: the answers must not depend on whether `make models` ran, so int8 asked for and
+    missing or stale is an error that says how to fix it.
+    """
+    choice = choice or os.environ.get(MODELS_SETTING) or "wheel"
+    if choice not in ("int8", "wheel"):
+        raise ModelsUnusable(f"{MODELS_SETTING} must be int8 or wheel, not {choice[:20]!r}")
+    paths = {role: wheel_model(role) for role in WHEEL_MODELS}
+    if choice == "int8":
+        paths.update(derived_models())
+    return paths
+
+
+def wheel_model(role: str) -> str:
+    import rapidocr_onnxruntime
+
+    return os.path.join(os.path.dirname(rapidocr_onnxruntime.__file__), "models",
+                        WHEEL_MODELS[role])
+
+
+def derived_models(directory: Optional[str] = None) -> dict:
+    """role -> derived model file (in MODELS_DIR unless `directory`), after checking that each
+    is the file its manifest records and was derived from the model the installed wheel ships."""
+    directory = directory or MODELS_DIR
+    fix = "run `make models` (tools/derive_models.py) to derive them from the installed wheel"
+    try:
+        with open(os.path.join(directory, MANIFEST), encoding="utf-8") as f:
+            manifest = json.load(f)
+        entries = {role: dict(manifest["models"][role]) for role in DERIVED}
+    except FileNotFoundError:
+        raise ModelsUnusable(f"the int8 models are missing ({directory}): {fix}") from None
+    except (ValueError, KeyError, TypeError):
+        raise ModelsUnusable(f"the int8 models' manifest is unreadable: {fix}") from None
+    paths = {}
+    for role, entry in entries.items():
+        path = os.path.join(directory, os.path.basename(str(entry.get("file", ""))))
+        if sha256(wheel_model(role)) != entry.get("source_sha256"):
+            raise ModelsUnusable(f"the int8 {role} model was derived from another model than "
+                                 f"rapidocr-onnxruntime {version()} ships: {fix}")
+        if not os.path.isfile(path) or sha256(path) != entry.get("sha256"):
+            raise ModelsUnusable(f"the int8 {role} model is missing or not the file its "
+                                 f"manifest records: {fix}")
+        paths[role] = path
+    return paths
+
+
+def sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def load(max_side: int = 1800):
     """The RapidOCR engine, built once per process (about 1 s)."""
     global _engine
@@ -70,6 +157,8 @@ def load(max_side: int = 1800):
             # ("max": only ever shrink, never blow a small area up to 736 px).
             options = {"print_verbose": False, "det_limit_type": "max",
                        "det_limit_side_len": max_side, "det_max_candidates": MAX_LINES}
+            options.update({f"{role}_model_path": path
+                            for role, path in model_paths().items()})
             threads = int(os.environ.get("IDCARD_ENGINE_THREADS") or 0)
             if threads > 0:
                 options["intra_op_num_threads"] = threads
@@ -105,6 +194,36 @@ def _session_options():
         yield
     finally:
         infer_engine.OrtInferSession._init_sess_opts = original
+
+
+@contextlib.contextmanager
+def recording(inputs: dict):
+    """While inside, every input the engine's models run on is appended to inputs[role] (a copy
+    of the tensor): the calibration data tools/derive_models.py derives the int8 models with."""
+    engine = load()
+    owners = {"det": engine.text_det.infer, "cls": engine.text_cls.infer,
+              "rec": engine.text_rec.session}
+    for role, owner in owners.items():
+        owner.session = _Recording(owner.session, inputs.setdefault(role, []))
+    try:
+        yield inputs
+    finally:
+        for owner in owners.values():
+            owner.session = owner.session.session
+
+
+class _Recording:
+    """An onnxruntime session that keeps a copy of each input it runs on."""
+
+    def __init__(self, session, sink: list):
+        self.session, self.sink = session, sink
+
+    def run(self, names, feed, *args, **kwargs):
+        self.sink.extend(np.array(tensor) for tensor in feed.values())
+        return self.session.run(names, feed, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.session, name)
 
 
 def detect(image: np.ndarray) -> List[Quad]:
