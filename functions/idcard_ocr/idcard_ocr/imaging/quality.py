@@ -130,7 +130,10 @@ CARD_SIZE = (256, 162)             # the straightened card the cell rules read
 CARD_CELLS = (16, 10)              # cells across and down: 16 x 16 px each
 # Zones of an upright card (fractions x0, y0, x1, y1) that hold no fields: the face's portrait
 # and the back's emblem (the side is not known here, so both are left out), and the rim.
-PICTURE_ZONES = {"face": (0.60, 0.06, 0.98, 0.80), "back": (0.02, 0.02, 0.30, 0.42)}
+# The back's emblem is drawn larger on some cards than on others: its zone reaches past the
+# middle of the card's height (the back's fields are the two rows below it).
+PICTURE_ZONES = {"face": (0.60, 0.06, 0.98, 0.80), "back": (0.0, 0.0, 0.34, 0.56)}
+EMBLEM_ZONE = (0.02, 0.02, 0.30, 0.42)   # where every back has its emblem: the side's test
 EMBLEM_MIN_RED = 20.0              # Cr above the paper's: the back's red emblem...
 EMBLEM_MIN_CELLS = 2               # ...in this many cells of its zone
 RIM = 0.07                         # the outer ring of cells: a region is seldom exact
@@ -150,6 +153,14 @@ GLARE_MIN_BRIGHTER = 4.0           # the pixel this far above the paper's mean..
 GLARE_MIN_BRIGHTER_SHARE = 0.3     # ...and this share of the way to white
 GLARE_MIN_SHARE = 0.5              # of a small cell's pixels washed out
 GLARE_MIN_CELLS = 3
+GLARE_MAX_SPAN = 0.5               # or a cell flatter than this share of the paper's own span
+GLARE_SPAN_RANK = 0.35             # (white less darkest pixel; the span at this rank of the
+                                   # field cells: blank paper, below the print, above glare)...
+GLARE_MIN_WHITE = -3.0             # ...whose white is not under the paper's white: the light
+                                   # washed the print and the paper's grain out
+GLARE_AROUND = 9                   # and than the span around it (this many cells each way)
+GLARE_MIN_PAPER_SPAN = 6.0         # a paper with less grain than this (grey levels) has no
+                                   # grain to lose: only the brightness says glare on it
 GLARE_CELLS = (32, 20)
 WHITE_FILTER = 5                   # px of the straightened card: wider than a stroke
 OCCLUSION_MIN_CELLS = 8            # small cells (32 x 20 grid)
@@ -159,7 +170,7 @@ OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
 OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
-SECOND_CARD_MIN_SHARE = 0.06       # printed card paper outside the card, of its area
+SECOND_CARD_MIN_SHARE = 0.02       # printed card paper outside the card, of its area
 SECOND_CARD_MIN_LEVEL = 0.75       # of the card's paper level
 SECOND_CARD_MAX_CHROMA = 12.0      # Cb/Cr distance from the card's paper
 SECOND_CARD_INK_CONTRAST = 40      # grey levels under the paper around a mark
@@ -464,7 +475,7 @@ class _Cells:
     def _side(self, inside: List[int]) -> str:
         """back when the emblem's zone holds red (the emblem), else face. Compared with the
         card's most common redness, which stands for its paper here."""
-        x0, y0, x1, y1 = PICTURE_ZONES["back"]
+        x0, y0, x1, y1 = EMBLEM_ZONE
         zone = [k for k, (u, v) in enumerate(_coords(CARD_CELLS))
                 if x0 <= u <= x1 and y0 <= v <= y1 and inside[k] > 250]
         paper = _median(self.cr)
@@ -486,7 +497,7 @@ class _Cells:
         pixels brighter than the paper's white around them with even the darkest pixel near
         them near that white (the print under them lost). Read pixel by pixel, then by cell:
         a narrow streak covers few cells whole."""
-        from PIL import Image, ImageChops
+        from PIL import Image, ImageChops, ImageFilter
 
         def image_of(values):
             grid = Image.new("L", GLARE_CELLS)
@@ -506,7 +517,23 @@ class _Cells:
                                     ImageChops.subtract(brighter, self.grey))
         share = list(washed.point(lambda v: 0 if v else 255).resize(GLARE_CELLS, Image.BOX)
                      .getdata())
-        lifted = [f and share[k] >= GLARE_MIN_SHARE * 255
+        # A highlight flattens what it covers (a blown-out or tone-compressed level has no
+        # grain): the cell's span from its darkest pixel to its white collapses, compared
+        # with the same card's blank paper, while its white stays at the paper's or above.
+        # Flatter than the card's blank paper, and than the paper around it: a card whose
+        # print fades towards one side (lit more there) is not flatter than its surroundings.
+        spans = [max(0.0, w - f) for w, f in zip(self.white, self.floor)]
+        blank = sorted(spans[k] for k, f in enumerate(self.fine_field) if f)
+        paper_span = blank[int(GLARE_SPAN_RANK * len(blank))] if blank else 0.0
+        grid = Image.new("L", GLARE_CELLS)
+        grid.putdata([min(255, int(round(v))) for v in spans])
+        size = GLARE_AROUND
+        around = list(grid.filter(ImageFilter.RankFilter(size, int(GLARE_SPAN_RANK * size * size)))
+                      .getdata())
+        lifted = [f and (share[k] >= GLARE_MIN_SHARE * 255
+                         or paper_span >= GLARE_MIN_PAPER_SPAN
+                         and spans[k] <= GLARE_MAX_SPAN * min(paper_span, around[k])
+                         and self.white[k] >= self.white_plane[k] + GLARE_MIN_WHITE)
                   for k, f in enumerate(self.fine_field)]
         return _largest_patch(lifted, GLARE_CELLS)
 
