@@ -2,8 +2,10 @@
 docs/results.md, rates in bench/README.md).
 
 A photo larger than the function ever assesses (2048 px, imaging.prepare's longest side) is
-reduced once to that size first, so that a full 12 MP decode costs one box reduction more
-than the picture the function assesses, and is judged as that picture would be.
+judged as that picture would be, without making it: the card's crop and the screen's patch
+are reduced from the photo by that picture's factor, and the KYC rules' copy is one box
+reduction of the photo, so that a full 12 MP decode costs one reduction more than the
+picture the function assesses.
 
 Measured on the card itself where the API located it (card_region), else on the whole image,
 at most 1024 px on the longer side so the cost does not grow with the photo:
@@ -46,22 +48,21 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     # A photo larger than the function ever assesses (it sends and assesses at most 2048 px)
-    # is reduced once, and read as that picture would be: the cost stays that of 2048 px.
-    reduced = _shrunk(image, MAX_ASSESSED_SIDE)
-    if reduced is not image:
-        scale = reduced.size[0] / image.size[0]
-        card_region = _scaled(card_region, scale)
-        other_regions = [_scaled(r, scale) for r in other_regions or ()]
-        image = reduced
-    width, height = image.size
-    box = _bounding_box(card_region, width, height)
-    grey = _shrunk(image.crop(box) if box else image, 2 * _ANALYSIS_SIDE).convert("L")
+    # is read as that picture would be, without making that picture: the card's crop is
+    # reduced by the picture's factor, and the KYC rules reduce the photo once to their own
+    # size (a box reduction of 12 MP costs less the further it reduces).
+    factor = _assessed_factor(image)
+    width, height = (-(-image.size[0] // factor), -(-image.size[1] // factor))
+    region = _scaled(card_region, 1 / factor) if factor > 1 else card_region
+    box = _bounding_box(region, width, height)
+    picture = _assessed_crop(image, factor, box or (0, 0, width, height))
+    grey = _shrunk(picture, 2 * _ANALYSIS_SIDE).convert("L")
     grey.thumbnail((_ANALYSIS_SIDE, _ANALYSIS_SIDE))
     sharpness = ImageStat.Stat(_laplacian(grey)).var[0]
     mean = ImageStat.Stat(grey).mean[0]
     histogram = grey.histogram()
     blown_out = sum(histogram[250:]) / max(1, sum(histogram))
-    area_share = _area(card_region) / (width * height) if box else None
+    area_share = _area(region) / (width * height) if box else None
     warnings: List[str] = []
     if sharpness < BLUR_MIN_LAPLACIAN_VAR:
         warnings.append("blurry")
@@ -72,7 +73,7 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
     if area_share is not None and area_share < SMALL_MIN_AREA_SHARE:
         warnings.append("card_too_small")
     others = [q for q in (_points(r) for r in other_regions or ()) if q]
-    signals, measures = kyc_signals(image, _points(card_region) or None, side, others)
+    signals, measures = kyc_signals(image, _points(card_region) or None, side, others, factor)
     warnings += signals
     quality = {
         "warnings": warnings,
@@ -96,6 +97,21 @@ def _points(region: Optional[Iterable[dict]]):
     if not all(math.isfinite(c) and abs(c) < _MAX_COORDINATE for p in points for c in p):
         return []  # NaN, infinite or absurd: an answer that locates nothing
     return points if len(points) == 4 else []
+
+
+def _assessed_factor(image) -> int:
+    """The box reduction that makes `image` the picture the function assesses (1 when it is
+    one already: at most MAX_ASSESSED_SIDE px)."""
+    return max(1, -(-max(image.size) // MAX_ASSESSED_SIDE))
+
+
+def _assessed_crop(image, factor: int, box):
+    """`box` (in the assessed picture's pixels) of the picture `image` reduced by `factor`
+    would be, made from that part of `image` only."""
+    if factor == 1:
+        return image.crop(box) if box != (0, 0) + image.size else image
+    x0, y0, x1, y1 = box
+    return image.crop((x0 * factor, y0 * factor, x1 * factor, y1 * factor)).reduce(factor)
 
 
 def _scaled(region, scale: float) -> Optional[List[dict]]:
@@ -170,7 +186,7 @@ OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
 OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
-SECOND_CARD_MIN_SHARE = 0.02       # printed card paper outside the card, of its area
+SECOND_CARD_MIN_SHARE = 0.03       # printed card paper outside the card, of its area
 SECOND_CARD_MIN_LEVEL = 0.75       # of the card's paper level
 SECOND_CARD_MAX_CHROMA = 12.0      # Cb/Cr distance from the card's paper
 SECOND_CARD_INK_CONTRAST = 40      # grey levels under the paper around a mark
@@ -180,9 +196,12 @@ WORK_SIDE = 1024                   # the reduced copy the rules read (longer sid
 
 
 def kyc_signals(image, quad, side: Optional[str] = None,
-                others: Sequence[Sequence[Tuple[float, float]]] = ()) -> Tuple[List[str], dict]:
+                others: Sequence[Sequence[Tuple[float, float]]] = (),
+                factor: Optional[int] = None) -> Tuple[List[str], dict]:
     """(warnings, measurements) of the six KYC signals; `quad` is None without a region,
-    `others` the corners of the other sides of the same card (a sheet)."""
+    `others` the corners of the other sides of the same card (a sheet), both in `image`'s
+    pixels. `factor`: the reduction that makes `image` the picture assessed (by default the
+    one that brings it to MAX_ASSESSED_SIDE)."""
     measures: dict = {}
     warnings: List[str] = []
     if image.mode not in ("RGB", "L"):
@@ -205,9 +224,11 @@ def kyc_signals(image, quad, side: Optional[str] = None,
         # Corners on the edge but none beyond: the engine clamped a cut card's corners to the
         # frame, and the region is not the card's outline (its layout would be misread).
         clamped = any(at_edge) and not any(beyond) and not cropped_to_card
-    # Every rule but the screen's reads one reduced copy, made once: its cost does not grow
-    # with the photo (a 12 MP photo costs one box reduction more than a 2 MP one).
-    work = _shrunk(image, WORK_SIDE)
+    # Every rule but the screen's reads one reduced copy, made once from the photo: its cost
+    # does not grow with the photo (a 12 MP photo costs one box reduction, which reads it once).
+    factor = factor or _assessed_factor(image)
+    reduction = factor * -(-max(image.size) // factor // WORK_SIDE)
+    work = image.reduce(reduction) if reduction > 1 else image
     scale = work.size[0] / width
     small_quad = [(x * scale, y * scale) for x, y in quad] if quad is not None else None
     card = _straightened(work, small_quad) if quad is not None else None
@@ -219,7 +240,7 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     if colourful < COPY_MIN_COLOUR and spread < COPY_MAX_CHROMA_SPREAD:
         warnings.append("photocopy")
     dip = _grid_dip(image, _bounding_box(quad, width, height) if quad is not None else None,
-                    _slope(quad) if quad is not None and not clamped else 0.0)
+                    _slope(quad) if quad is not None and not clamped else 0.0, factor)
     measures["grid_dip"] = round(dip, 3)
     if dip < SCREEN_MAX_DIP:
         warnings.append("screen_recapture")
@@ -245,12 +266,6 @@ def _slope(quad) -> float:
     """dy/dx of the card's top edge (top-left to top-right), within +-1 (45 degrees)."""
     (x0, y0), (x1, y1) = quad[0], quad[3]
     return max(-1.0, min(1.0, (y1 - y0) / (x1 - x0))) if abs(x1 - x0) > 1e-6 else 0.0
-
-
-def _reduced(image, side: int):
-    """A copy at most about `side` px on its longer side, by an integer box reduction (fast)."""
-    factor = max(1, max(image.size) // side)
-    return image.reduce(factor) if factor > 1 else image
 
 
 def _shrunk(image, side: int):
@@ -381,7 +396,7 @@ def _texture(grey):
     return ImageOps.expand(ImageOps.crop(texture, 1), 1, 0)
 
 
-def _grid_dip(image, box, slope: float = 0.0) -> float:
+def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     """How far the mean difference of the high-passed patch with itself shifted by one lag
     dips below its neighbours' lags (1: no dip; a screen's pixel grid repeats at its pitch:
     its subpixel columns along the rows, its pixel rows down the columns). The deeper of the
@@ -390,12 +405,14 @@ def _grid_dip(image, box, slope: float = 0.0) -> float:
     follows it, so that a turned grid still lands on itself."""
     from PIL import ImageChops, ImageStat
 
-    x0, y0, x1, y1 = box or (0, 0) + image.size
+    x0, y0, x1, y1 = (int(v // factor) for v in box or (0, 0) + image.size)
     side = min(SCREEN_PATCH, x1 - x0, y1 - y0)
     if side < 4 * max(SCREEN_LAGS):
         return 1.0
     cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
-    patch = image.crop((cx - side // 2, cy - side // 2, cx + side // 2, cy + side // 2))
+    # The patch of the picture assessed (the photo reduced by `factor`), made from the photo.
+    patch = _assessed_crop(image, factor, (cx - side // 2, cy - side // 2, cx + side // 2,
+                                           cy + side // 2))
     high = _laplacian(patch.convert("L"))
     w, h = high.size
     differences = {}
