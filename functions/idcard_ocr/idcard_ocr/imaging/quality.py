@@ -371,19 +371,22 @@ def _laplacian(grey):
 def _extreme(grey, size: int, brightest: bool):
     """The brightest (or darkest) pixel of each size x size neighbourhood, as lighter (darker)
     of shifted copies, rows then columns: Pillow's rank filter sorts every neighbourhood and
-    costs ten times more. The copies wrap around at the edges: the rim is not read."""
+    costs ten times more. A shifted copy is a crop beyond the image (a copy of rows, where
+    ImageChops.offset wraps pixel by pixel); what it brings in at the edges is black: the
+    rim is not read."""
     from PIL import ImageChops
 
     pick = ImageChops.lighter if brightest else ImageChops.darker
     half = size // 2
+    w, h = grey.size
     rows = grey
     for d in range(-half, half + 1):
         if d:
-            rows = pick(rows, ImageChops.offset(grey, d, 0))
+            rows = pick(rows, grey.crop((d, 0, w + d, h)))
     out = rows
     for d in range(-half, half + 1):
         if d:
-            out = pick(out, ImageChops.offset(rows, 0, d))
+            out = pick(out, rows.crop((0, d, w, h + d)))
     return out
 
 
