@@ -80,6 +80,40 @@ def test_a_finger_over_the_fields_is_occlusion_and_a_highlight_is_glare(side, ce
     assert "glare_on_fields" in glared["warnings"], glared["signals"]
 
 
+def _fingers(scene, quad, spots, radius):
+    """Skin-coloured finger tips (discs of `radius` x the card's width) at `spots`, fractions
+    of the upright card (beyond 0..1: off the card), drawn over the photo."""
+    from PIL import ImageDraw
+
+    (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = quad
+    width = math.hypot(trx - tlx, try_ - tly)
+    draw = ImageDraw.Draw(scene)
+    for u, v in spots:
+        x = (1 - u) * (1 - v) * tlx + (1 - u) * v * blx + u * v * brx + u * (1 - v) * trx
+        y = (1 - u) * (1 - v) * tly + (1 - u) * v * bly + u * v * bry + u * (1 - v) * try_
+        r = radius * width
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(214, 164, 132))
+    return scene
+
+
+@pytest.mark.parametrize("side", ["face", "back"])
+def test_a_hand_holding_the_card_by_its_rim_is_not_occlusion(side):
+    """Thumb tips on the card's edge (a tenth of its width round, over its outer margin, as
+    people hold a card for a photo) hide no value: no occlusion, no glare."""
+    card = realistic.make_card(23, side).image.convert("RGB")
+    rim = [(0.5, 1.0), (0.0, 0.5), (1.0, 0.3), (1.0, 0.7)]
+    quality = placed(card, lambda scene, quad: _fingers(scene, quad, rim, 0.05))
+    assert not {"occlusion", "glare_on_fields"} & set(quality["warnings"]), quality["signals"]
+
+
+def test_fingers_over_the_name_are_occlusion():
+    """The same thumb tips moved onto the name's row are occlusion."""
+    card = realistic.make_card(23, "face").image.convert("RGB")
+    name = [(0.22, 0.18), (0.32, 0.2)]
+    quality = placed(card, lambda scene, quad: _fingers(scene, quad, name, 0.05))
+    assert "occlusion" in quality["warnings"], quality["signals"]
+
+
 def test_ordinary_photos_raise_none_of_them():
     for seed in range(11, 15):
         quality, shot = assessed("ordinary", seed)
