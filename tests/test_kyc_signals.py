@@ -340,3 +340,19 @@ def test_a_turned_screen_is_found_along_its_own_grid():
     assert along < SCREEN_MAX_DIP
     assert along < _grid_dip(picture, box, 0.0)
     assert "screen_recapture" in assess(picture, region)["warnings"]
+
+
+def test_the_screen_s_grid_is_looked_for_on_the_card_not_at_the_frame_s_centre():
+    """A card shown on a screen in a corner of the frame, a plain table in the middle: the
+    patch read for the pixel grid is the card's (its region's box)."""
+    import random
+
+    style = dataclasses.replace(SMALL, screen_pitch=(4.0, 4.0))
+    rng = random.Random(6)
+    card = realistic.make_card(18, "face").image.convert("RGB")
+    shown = artifacts._screen(card, rng, style, 480)
+    scene = Image.new("RGB", (1600, 1000), (96, 84, 70))
+    quad = artifacts._place(scene, shown, rng, 480, 3.0, (300, 230), shadow=False)
+    picture = prepare(_jpeg(scene)).decoded()
+    quality = assess(picture, [{"x": x, "y": y} for x, y in quad])
+    assert "screen_recapture" in quality["warnings"], quality["signals"]

@@ -120,7 +120,13 @@ def _scaled(region, scale: float) -> Optional[List[dict]]:
 
 
 def _bounding_box(region, width: int, height: int):
-    points = _points(region)
+    """The bounding box within the image of a region as the API gives it ({"x", "y"}
+    corners), None when it locates nothing."""
+    return _box(_points(region), width, height)
+
+
+def _box(points: Sequence[Tuple[float, float]], width: int, height: int):
+    """The bounding box of (x, y) corners within the image, None under 16 x 16 px."""
     if not points:
         return None
     x0 = max(0, int(min(p[0] for p in points)))
@@ -239,7 +245,8 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     measures["chroma_spread"] = round(spread, 2)
     if colourful < COPY_MIN_COLOUR and spread < COPY_MAX_CHROMA_SPREAD:
         warnings.append("photocopy")
-    dip = _grid_dip(image, _bounding_box(quad, width, height) if quad is not None else None,
+    # The card's corners as (x, y) pairs: the box of the card, not of the whole frame.
+    dip = _grid_dip(image, _box(quad, width, height) if quad is not None else None,
                     _slope(quad) if quad is not None and not clamped else 0.0, factor)
     measures["grid_dip"] = round(dip, 3)
     if dip < SCREEN_MAX_DIP:
