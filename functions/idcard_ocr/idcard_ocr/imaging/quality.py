@@ -192,6 +192,7 @@ OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
 OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
+OWN_MARGIN = 0.6                   # cells: a cell reaching a known card's outline is its
 SECOND_CARD_MIN_SHARE = 0.03       # printed card paper outside the card, of its area
 SECOND_CARD_MIN_LEVEL = 0.75       # of the card's paper level
 SECOND_CARD_MAX_CHROMA = 12.0      # Cb/Cr distance from the card's paper
@@ -255,7 +256,8 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     if cells is not None:
         measures["paper_share"] = round(cells.paper_share, 2)
     if cells is not None and cells.paper_share >= PAPER_MIN_SHARE and not clamped:
-        measures["glare_cells"] = cells.glare()
+        # A copy has lost the paper's grain everywhere: flatness says nothing of light on it.
+        measures["glare_cells"] = cells.glare(flatness="photocopy" not in warnings)
         measures["occluded_cells"] = cells.occluded()
         if measures["occluded_cells"] >= OCCLUSION_MIN_CELLS:
             warnings.append("occlusion")
@@ -519,11 +521,13 @@ class _Cells:
         return _fitted_plane(self.y, self._indices(), CARD_CELLS, rounds=2, scale=2, floor=4,
                              below=0.5)
 
-    def glare(self) -> int:
+    def glare(self, flatness: bool = True) -> int:
         """The largest patch of small field cells washed out by a highlight: most of their
         pixels brighter than the paper's white around them with even the darkest pixel near
-        them near that white (the print under them lost). Read pixel by pixel, then by cell:
-        a narrow streak covers few cells whole."""
+        them near that white (the print under them lost), read pixel by pixel, then by cell
+        (a narrow streak covers few cells whole); or, with `flatness`, cells flatter than the
+        card's blank paper and the paper around them, not darker than its white (a highlight
+        the phone's tone curve compressed has lost the grain more than it gained light)."""
         from PIL import Image, ImageChops, ImageFilter
 
         def image_of(values):
@@ -558,7 +562,7 @@ class _Cells:
         around = list(grid.filter(ImageFilter.RankFilter(size, int(GLARE_SPAN_RANK * size * size)))
                       .getdata())
         lifted = [f and (share[k] >= GLARE_MIN_SHARE * 255
-                         or paper_span >= GLARE_MIN_PAPER_SPAN
+                         or flatness and paper_span >= GLARE_MIN_PAPER_SPAN
                          and spans[k] <= GLARE_MAX_SPAN * min(paper_span, around[k])
                          and self.white[k] >= self.white_plane[k] + GLARE_MIN_WHITE)
                   for k, f in enumerate(self.fine_field)]
@@ -653,8 +657,9 @@ def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
     paperlike = []
     for k in range(len(level)):
         i, j = k % grid[0] + 0.5, k // grid[0] + 0.5
-        # A cell whose centre is within a cell of a known card's outline is that card's.
-        own = any(_within((i, j), outline, 1.0) for outline in outlines)
+        # A cell that reaches a known card's outline (its centre within OWN_MARGIN cells of
+        # it) is that card's; one wholly outside may be a card fanned out from under it.
+        own = any(_within((i, j), outline, OWN_MARGIN) for outline in outlines)
         chroma = ((blue[k] - cells.paper_cb) ** 2 + (red[k] - cells.paper_cr) ** 2) ** 0.5
         paperlike.append(not own and level[k] >= SECOND_CARD_MIN_LEVEL * cells.paper_level
                          and chroma <= SECOND_CARD_MAX_CHROMA)
