@@ -356,3 +356,34 @@ def test_the_screen_s_grid_is_looked_for_on_the_card_not_at_the_frame_s_centre()
     picture = prepare(_jpeg(scene)).decoded()
     quality = assess(picture, [{"x": x, "y": y} for x, y in quad])
     assert "screen_recapture" in quality["warnings"], quality["signals"]
+
+
+def _grainy(scene, flat_at=None, radius=0.0, quad=None):
+    """The photo as a phone makes it: a sensor's grain (grey noise, sd 4), then a tone curve
+    that holds the highlights down (white comes out at 235). With `flat_at` (fractions of the
+    card), a disc of `radius` x the card's width there is blown out first: after the curve it
+    is barely brighter than the paper, only flat (its grain and the print under it gone)."""
+    import numpy as np
+
+    arr = np.asarray(scene, dtype=np.float32).copy()
+    if flat_at is not None:
+        (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = quad
+        u, v = flat_at
+        cx = (1 - u) * (1 - v) * tlx + (1 - u) * v * blx + u * v * brx + u * (1 - v) * trx
+        cy = (1 - u) * (1 - v) * tly + (1 - u) * v * bly + u * v * bry + u * (1 - v) * try_
+        r = radius * math.hypot(trx - tlx, try_ - tly)
+        yy, xx = np.mgrid[0:arr.shape[0], 0:arr.shape[1]]
+        arr[(xx - cx) ** 2 + (yy - cy) ** 2 <= r * r] = 255
+    noisy = np.clip(arr + np.random.RandomState(9).normal(0, 4, arr.shape[:2])[..., None], 0, 255)
+    curve = 255 * (noisy / 255) ** 0.8 * (1 - 0.08 * (noisy / 255) ** 4)
+    return Image.fromarray(np.clip(curve, 0, 255).astype(np.uint8))
+
+
+def test_a_flattened_highlight_at_the_paper_s_level_is_glare():
+    """A highlight with no more light than the paper, only its grain and the print under it
+    gone, over the name and sex: glare. The same photo without it: none."""
+    card = realistic.make_card(25, "face").image.convert("RGB")
+    plain = placed(card, lambda scene, quad: _grainy(scene))
+    assert "glare_on_fields" not in plain["warnings"], plain["signals"]
+    flat = placed(card, lambda scene, quad: _grainy(scene, (0.3, 0.3), 0.08, quad))
+    assert "glare_on_fields" in flat["warnings"], flat["signals"]
