@@ -320,20 +320,26 @@ def test_a_region_clamped_to_the_frame_is_cut_and_its_cells_are_not_read():
     assert "occluded_cells" not in quality["signals"]
 
 
+def _on_screen(pitch, seed, frame, background, width, tilt, centre):
+    """A card shown on a screen of `pitch` px per screen pixel, photographed `width` px wide
+    turned by `tilt` degrees at `centre` of a plain frame: (the picture assessed, corners)."""
+    import random
+
+    rng = random.Random(seed)
+    card = realistic.make_card(seed + 12, "face").image.convert("RGB")
+    shown = artifacts._screen(card, rng, dataclasses.replace(SMALL, screen_pitch=(pitch, pitch)),
+                              width)
+    scene = Image.new("RGB", frame, background)
+    quad = artifacts._place(scene, shown, rng, width, tilt, centre, shadow=False)
+    return prepare(_jpeg(scene)).decoded(), quad
+
+
 def test_a_turned_screen_is_found_along_its_own_grid():
     """A card shown on a screen (a fine 2.6 px pixel pitch) photographed turned by 12 degrees:
     the shift that finds the grid follows the card's tilt, read from its region."""
-    import random
-
     from idcard_ocr.imaging.quality import SCREEN_MAX_DIP, _bounding_box, _grid_dip, _slope
 
-    style = dataclasses.replace(SMALL, screen_pitch=(2.6, 2.6))
-    rng = random.Random(5)
-    card = realistic.make_card(17, "face").image.convert("RGB")
-    shown = artifacts._screen(card, rng, style, 560)
-    scene = Image.new("RGB", (900, 680), (40, 40, 44))
-    quad = artifacts._place(scene, shown, rng, 560, 12.0, (450, 340), shadow=False)
-    picture = prepare(_jpeg(scene)).decoded()
+    picture, quad = _on_screen(2.6, 5, (900, 680), (40, 40, 44), 560, 12.0, (450, 340))
     region = [{"x": x, "y": y} for x, y in quad]
     box = _bounding_box(region, *picture.size)
     along = _grid_dip(picture, box, _slope(quad))
@@ -345,15 +351,7 @@ def test_a_turned_screen_is_found_along_its_own_grid():
 def test_the_screen_s_grid_is_looked_for_on_the_card_not_at_the_frame_s_centre():
     """A card shown on a screen in a corner of the frame, a plain table in the middle: the
     patch read for the pixel grid is the card's (its region's box)."""
-    import random
-
-    style = dataclasses.replace(SMALL, screen_pitch=(4.0, 4.0))
-    rng = random.Random(6)
-    card = realistic.make_card(18, "face").image.convert("RGB")
-    shown = artifacts._screen(card, rng, style, 480)
-    scene = Image.new("RGB", (1600, 1000), (96, 84, 70))
-    quad = artifacts._place(scene, shown, rng, 480, 3.0, (300, 230), shadow=False)
-    picture = prepare(_jpeg(scene)).decoded()
+    picture, quad = _on_screen(4.0, 6, (1600, 1000), (96, 84, 70), 480, 3.0, (300, 230))
     quality = assess(picture, [{"x": x, "y": y} for x, y in quad])
     assert "screen_recapture" in quality["warnings"], quality["signals"]
 
