@@ -150,10 +150,10 @@ def _area(region) -> float:
 
 CARD_SIZE = (256, 162)             # the straightened card the cell rules read
 CARD_CELLS = (16, 10)              # cells across and down: 16 x 16 px each
-# Zones of an upright card (fractions x0, y0, x1, y1) that hold no fields: the face's portrait
-# and the back's emblem (the side is not known here, so both are left out), and the rim.
-# The back's emblem is drawn larger on some cards than on others: its zone reaches past the
-# middle of the card's height (the back's fields are the two rows below it).
+# Zones of an upright card (fractions x0, y0, x1, y1) that hold no fields, by the side read:
+# the face's portrait, the back's emblem (printed larger on some cards than on others: its
+# zone reaches past the middle of the card's height; the back's fields are the two rows below
+# it). The rim is left out on both (RIM).
 PICTURE_ZONES = {"face": (0.60, 0.06, 0.98, 0.80), "back": (0.0, 0.0, 0.34, 0.56)}
 EMBLEM_ZONE = (0.02, 0.02, 0.30, 0.42)   # where every back has its emblem: the side's test
 EMBLEM_MIN_RED = 20.0              # Cr above the paper's: the back's red emblem...
@@ -177,10 +177,10 @@ GLARE_MIN_SHARE = 0.5              # of a small cell's pixels washed out
 GLARE_MIN_CELLS = 3
 GLARE_MAX_SPAN = 0.5               # or a cell flatter than this share of the paper's own span
 GLARE_SPAN_RANK = 0.35             # (white less darkest pixel; the span at this rank of the
-                                   # field cells: blank paper, below the print, above glare)...
-GLARE_MIN_WHITE = -3.0             # ...whose white is not under the paper's white: the light
-                                   # washed the print and the paper's grain out
-GLARE_AROUND = 9                   # and than the span around it (this many cells each way)
+                                   # field cells: blank paper, below the print, above glare)
+GLARE_AROUND = 9                   # and of the span around it (a 9 x 9 cell neighbourhood),
+GLARE_MIN_WHITE = -3.0             # its white not under the paper's by more than this: the
+                                   # light washed the print and the paper's grain out
 GLARE_MIN_PAPER_SPAN = 6.0         # a paper with less grain than this (grey levels) has no
                                    # grain to lose: only the brightness says glare on it
 GLARE_CELLS = (32, 20)
@@ -192,7 +192,7 @@ OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
 OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
-OWN_MARGIN = 0.6                   # cells: a cell reaching a known card's outline is its
+OWN_MARGIN = 0.6                   # cells: a cell reaching a known card's outline is that card's
 SECOND_CARD_MIN_SHARE = 0.03       # printed card paper outside the card, of its area
 SECOND_CARD_MIN_LEVEL = 0.75       # of the card's paper level
 SECOND_CARD_MAX_CHROMA = 12.0      # Cb/Cr distance from the card's paper
