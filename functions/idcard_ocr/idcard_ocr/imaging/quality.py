@@ -110,8 +110,9 @@ def _assessed_crop(image, factor: int, box):
     would be, made from that part of `image` only."""
     if factor == 1:
         return image.crop(box) if box != (0, 0) + image.size else image
-    x0, y0, x1, y1 = box
-    return image.crop((x0 * factor, y0 * factor, x1 * factor, y1 * factor)).reduce(factor)
+    x0, y0, x1, y1 = box  # reduce() reads the box in place: no copy of that part is made
+    return image.reduce(factor, (x0 * factor, y0 * factor, min(image.size[0], x1 * factor),
+                                 min(image.size[1], y1 * factor)))
 
 
 def _scaled(region, scale: float) -> Optional[List[dict]]:
