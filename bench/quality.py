@@ -120,6 +120,12 @@ KYC_JOBS = int(os.environ.get("BENCH_KYC_JOBS", 2))  # processes rendering and a
 KYC_CACHE = os.environ.get("BENCH_KYC_CACHE", "")
 KYC_SIGNALS = ("photocopy", "screen_recapture", "incomplete_border", "occlusion",
                "glare_on_fields", "multiple_cards")
+# What each configuration was to the rules' making: every one named here was looked at while
+# they were made; any other (a new hold-out) is reported as never tuned on.
+ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses were looked at)",
+        "fresh": "tuned on since 2026-12-06 (a hold-out measured once, then its misses were "
+                 "looked at)"}
+UNSEEN = "hold-out, never tuned on"
 
 
 def kyc(style_names=(), publish_to: Optional[str] = "quality-kyc") -> int:
@@ -144,7 +150,8 @@ def kyc(style_names=(), publish_to: Optional[str] = "quality-kyc") -> int:
                 shots[kind] += 1
                 for warning in warnings:
                     raised[kind][warning] += 1
-        out += [f"### {style.name} configuration ({_describe(style)})", "",
+        out += [f"### {style.name} configuration, {ROLE.get(style.name, UNSEEN)} "
+                f"({_describe(style)})", "",
                 "| photos | n | " + " | ".join(f"`{s}`" for s in KYC_SIGNALS) + " |",
                 "|---|---:|" + "---:|" * len(KYC_SIGNALS)]
         for kind in artifacts.KINDS:
@@ -214,9 +221,10 @@ def _kyc_prepared(task) -> tuple:
         # ("face ..." or "face, 4000x3000, ..." as the styles write it)
         named = re.match(r"(face|back)\b", shot.detail)
         side = named.group(1) if named else None
-        if cached:
-            with open(cached, "wb") as f:
+        if cached:  # written whole, then renamed: another run may be reading the cache
+            with open(cached + f".{os.getpid()}", "wb") as f:
                 pickle.dump((data, region, side), f)
+            os.replace(cached + f".{os.getpid()}", cached)
     return data, region, side
 
 

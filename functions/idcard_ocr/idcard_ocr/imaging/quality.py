@@ -2,8 +2,10 @@
 docs/results.md, rates in bench/README.md).
 
 A photo larger than the function ever assesses (2048 px, imaging.prepare's longest side) is
-reduced once to that size first, so that a full 12 MP decode costs one box reduction more
-than the picture the function assesses, and is judged as that picture would be.
+judged as that picture would be, without making it: the card's crop and the screen's patch
+are reduced from the photo by that picture's factor, and the KYC rules' copy is one box
+reduction of the photo, so that a full 12 MP decode costs one reduction more than the
+picture the function assesses.
 
 Measured on the card itself where the API located it (card_region), else on the whole image,
 at most 1024 px on the longer side so the cost does not grow with the photo:
@@ -46,22 +48,21 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     # A photo larger than the function ever assesses (it sends and assesses at most 2048 px)
-    # is reduced once, and read as that picture would be: the cost stays that of 2048 px.
-    reduced = _shrunk(image, MAX_ASSESSED_SIDE)
-    if reduced is not image:
-        scale = reduced.size[0] / image.size[0]
-        card_region = _scaled(card_region, scale)
-        other_regions = [_scaled(r, scale) for r in other_regions or ()]
-        image = reduced
-    width, height = image.size
-    box = _bounding_box(card_region, width, height)
-    grey = _shrunk(image.crop(box) if box else image, 2 * _ANALYSIS_SIDE).convert("L")
+    # is read as that picture would be, without making that picture: the card's crop is
+    # reduced by the picture's factor, and the KYC rules reduce the photo once to their own
+    # size (a box reduction of 12 MP costs less the further it reduces).
+    factor = _assessed_factor(image)
+    width, height = (-(-image.size[0] // factor), -(-image.size[1] // factor))
+    region = _scaled(card_region, 1 / factor) if factor > 1 else card_region
+    box = _bounding_box(region, width, height)
+    picture = _assessed_crop(image, factor, box or (0, 0, width, height))
+    grey = _shrunk(picture, 2 * _ANALYSIS_SIDE).convert("L")
     grey.thumbnail((_ANALYSIS_SIDE, _ANALYSIS_SIDE))
     sharpness = ImageStat.Stat(_laplacian(grey)).var[0]
     mean = ImageStat.Stat(grey).mean[0]
     histogram = grey.histogram()
     blown_out = sum(histogram[250:]) / max(1, sum(histogram))
-    area_share = _area(card_region) / (width * height) if box else None
+    area_share = _area(region) / (width * height) if box else None
     warnings: List[str] = []
     if sharpness < BLUR_MIN_LAPLACIAN_VAR:
         warnings.append("blurry")
@@ -72,7 +73,7 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
     if area_share is not None and area_share < SMALL_MIN_AREA_SHARE:
         warnings.append("card_too_small")
     others = [q for q in (_points(r) for r in other_regions or ()) if q]
-    signals, measures = kyc_signals(image, _points(card_region) or None, side, others)
+    signals, measures = kyc_signals(image, _points(card_region) or None, side, others, factor)
     warnings += signals
     quality = {
         "warnings": warnings,
@@ -98,13 +99,35 @@ def _points(region: Optional[Iterable[dict]]):
     return points if len(points) == 4 else []
 
 
+def _assessed_factor(image) -> int:
+    """The box reduction that makes `image` the picture the function assesses (1 when it is
+    one already: at most MAX_ASSESSED_SIDE px)."""
+    return max(1, -(-max(image.size) // MAX_ASSESSED_SIDE))
+
+
+def _assessed_crop(image, factor: int, box):
+    """`box` (in the assessed picture's pixels) of the picture `image` reduced by `factor`
+    would be, made from that part of `image` only."""
+    if factor == 1:
+        return image.crop(box) if box != (0, 0) + image.size else image
+    x0, y0, x1, y1 = box  # reduce() reads the box in place: no copy of that part is made
+    return image.reduce(factor, (x0 * factor, y0 * factor, min(image.size[0], x1 * factor),
+                                 min(image.size[1], y1 * factor)))
+
+
 def _scaled(region, scale: float) -> Optional[List[dict]]:
     points = _points(region)
     return [{"x": x * scale, "y": y * scale} for x, y in points] if points else None
 
 
 def _bounding_box(region, width: int, height: int):
-    points = _points(region)
+    """The bounding box within the image of a region as the API gives it ({"x", "y"}
+    corners), None when it locates nothing."""
+    return _box(_points(region), width, height)
+
+
+def _box(points: Sequence[Tuple[float, float]], width: int, height: int):
+    """The bounding box of (x, y) corners within the image, None under 16 x 16 px."""
     if not points:
         return None
     x0 = max(0, int(min(p[0] for p in points)))
@@ -128,9 +151,12 @@ def _area(region) -> float:
 
 CARD_SIZE = (256, 162)             # the straightened card the cell rules read
 CARD_CELLS = (16, 10)              # cells across and down: 16 x 16 px each
-# Zones of an upright card (fractions x0, y0, x1, y1) that hold no fields: the face's portrait
-# and the back's emblem (the side is not known here, so both are left out), and the rim.
-PICTURE_ZONES = {"face": (0.60, 0.06, 0.98, 0.80), "back": (0.02, 0.02, 0.30, 0.42)}
+# Zones of an upright card (fractions x0, y0, x1, y1) that hold no fields, by the side read:
+# the face's portrait, the back's emblem (printed larger on some cards than on others: its
+# zone reaches past the middle of the card's height; the back's fields are the two rows below
+# it). The rim is left out on both (RIM).
+PICTURE_ZONES = {"face": (0.60, 0.06, 0.98, 0.80), "back": (0.0, 0.0, 0.34, 0.56)}
+EMBLEM_ZONE = (0.02, 0.02, 0.30, 0.42)   # where every back has its emblem: the side's test
 EMBLEM_MIN_RED = 20.0              # Cr above the paper's: the back's red emblem...
 EMBLEM_MIN_CELLS = 2               # ...in this many cells of its zone
 RIM = 0.07                         # the outer ring of cells: a region is seldom exact
@@ -150,6 +176,14 @@ GLARE_MIN_BRIGHTER = 4.0           # the pixel this far above the paper's mean..
 GLARE_MIN_BRIGHTER_SHARE = 0.3     # ...and this share of the way to white
 GLARE_MIN_SHARE = 0.5              # of a small cell's pixels washed out
 GLARE_MIN_CELLS = 3
+GLARE_MAX_SPAN = 0.5               # or a cell flatter than this share of the paper's own span
+GLARE_SPAN_RANK = 0.35             # (white less darkest pixel; the span at this rank of the
+                                   # field cells: blank paper, below the print, above glare)
+GLARE_AROUND = 9                   # and of the span around it (a 9 x 9 cell neighbourhood),
+GLARE_MIN_WHITE = -3.0             # its white not under the paper's by more than this: the
+                                   # light washed the print and the paper's grain out
+GLARE_MIN_PAPER_SPAN = 6.0         # a paper with less grain than this (grey levels) has no
+                                   # grain to lose: only the brightness says glare on it
 GLARE_CELLS = (32, 20)
 WHITE_FILTER = 5                   # px of the straightened card: wider than a stroke
 OCCLUSION_MIN_CELLS = 8            # small cells (32 x 20 grid)
@@ -159,7 +193,8 @@ OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
 OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
-SECOND_CARD_MIN_SHARE = 0.06       # printed card paper outside the card, of its area
+OWN_MARGIN = 0.6                   # cells: a cell reaching a known card's outline is that card's
+SECOND_CARD_MIN_SHARE = 0.03       # printed card paper outside the card, of its area
 SECOND_CARD_MIN_LEVEL = 0.75       # of the card's paper level
 SECOND_CARD_MAX_CHROMA = 12.0      # Cb/Cr distance from the card's paper
 SECOND_CARD_INK_CONTRAST = 40      # grey levels under the paper around a mark
@@ -169,9 +204,12 @@ WORK_SIDE = 1024                   # the reduced copy the rules read (longer sid
 
 
 def kyc_signals(image, quad, side: Optional[str] = None,
-                others: Sequence[Sequence[Tuple[float, float]]] = ()) -> Tuple[List[str], dict]:
+                others: Sequence[Sequence[Tuple[float, float]]] = (),
+                factor: Optional[int] = None) -> Tuple[List[str], dict]:
     """(warnings, measurements) of the six KYC signals; `quad` is None without a region,
-    `others` the corners of the other sides of the same card (a sheet)."""
+    `others` the corners of the other sides of the same card (a sheet), both in `image`'s
+    pixels. `factor`: the reduction that makes `image` the picture assessed (by default the
+    one that brings it to MAX_ASSESSED_SIDE)."""
     measures: dict = {}
     warnings: List[str] = []
     if image.mode not in ("RGB", "L"):
@@ -194,9 +232,11 @@ def kyc_signals(image, quad, side: Optional[str] = None,
         # Corners on the edge but none beyond: the engine clamped a cut card's corners to the
         # frame, and the region is not the card's outline (its layout would be misread).
         clamped = any(at_edge) and not any(beyond) and not cropped_to_card
-    # Every rule but the screen's reads one reduced copy, made once: its cost does not grow
-    # with the photo (a 12 MP photo costs one box reduction more than a 2 MP one).
-    work = _shrunk(image, WORK_SIDE)
+    # Every rule but the screen's reads one reduced copy, made once from the photo: its cost
+    # does not grow with the photo (a 12 MP photo costs one box reduction, which reads it once).
+    factor = factor or _assessed_factor(image)
+    reduction = factor * -(-max(image.size) // factor // WORK_SIDE)
+    work = image.reduce(reduction) if reduction > 1 else image
     scale = work.size[0] / width
     small_quad = [(x * scale, y * scale) for x, y in quad] if quad is not None else None
     card = _straightened(work, small_quad) if quad is not None else None
@@ -207,8 +247,9 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     measures["chroma_spread"] = round(spread, 2)
     if colourful < COPY_MIN_COLOUR and spread < COPY_MAX_CHROMA_SPREAD:
         warnings.append("photocopy")
-    dip = _grid_dip(image, _bounding_box(quad, width, height) if quad is not None else None,
-                    _slope(quad) if quad is not None and not clamped else 0.0)
+    # The card's corners as (x, y) pairs: the box of the card, not of the whole frame.
+    dip = _grid_dip(image, _box(quad, width, height) if quad is not None else None,
+                    _slope(quad) if quad is not None and not clamped else 0.0, factor)
     measures["grid_dip"] = round(dip, 3)
     if dip < SCREEN_MAX_DIP:
         warnings.append("screen_recapture")
@@ -216,7 +257,8 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     if cells is not None:
         measures["paper_share"] = round(cells.paper_share, 2)
     if cells is not None and cells.paper_share >= PAPER_MIN_SHARE and not clamped:
-        measures["glare_cells"] = cells.glare()
+        # A copy has lost the paper's grain everywhere: flatness says nothing of light on it.
+        measures["glare_cells"] = cells.glare(flatness="photocopy" not in warnings)
         measures["occluded_cells"] = cells.occluded()
         if measures["occluded_cells"] >= OCCLUSION_MIN_CELLS:
             warnings.append("occlusion")
@@ -234,12 +276,6 @@ def _slope(quad) -> float:
     """dy/dx of the card's top edge (top-left to top-right), within +-1 (45 degrees)."""
     (x0, y0), (x1, y1) = quad[0], quad[3]
     return max(-1.0, min(1.0, (y1 - y0) / (x1 - x0))) if abs(x1 - x0) > 1e-6 else 0.0
-
-
-def _reduced(image, side: int):
-    """A copy at most about `side` px on its longer side, by an integer box reduction (fast)."""
-    factor = max(1, max(image.size) // side)
-    return image.reduce(factor) if factor > 1 else image
 
 
 def _shrunk(image, side: int):
@@ -345,19 +381,22 @@ def _laplacian(grey):
 def _extreme(grey, size: int, brightest: bool):
     """The brightest (or darkest) pixel of each size x size neighbourhood, as lighter (darker)
     of shifted copies, rows then columns: Pillow's rank filter sorts every neighbourhood and
-    costs ten times more. The copies wrap around at the edges: the rim is not read."""
+    costs ten times more. A shifted copy is a crop beyond the image (a copy of rows, where
+    ImageChops.offset wraps pixel by pixel); what it brings in at the edges is black: the
+    rim is not read."""
     from PIL import ImageChops
 
     pick = ImageChops.lighter if brightest else ImageChops.darker
     half = size // 2
+    w, h = grey.size
     rows = grey
     for d in range(-half, half + 1):
         if d:
-            rows = pick(rows, ImageChops.offset(grey, d, 0))
+            rows = pick(rows, grey.crop((d, 0, w + d, h)))
     out = rows
     for d in range(-half, half + 1):
         if d:
-            out = pick(out, ImageChops.offset(rows, 0, d))
+            out = pick(out, rows.crop((0, d, w, h + d)))
     return out
 
 
@@ -370,7 +409,7 @@ def _texture(grey):
     return ImageOps.expand(ImageOps.crop(texture, 1), 1, 0)
 
 
-def _grid_dip(image, box, slope: float = 0.0) -> float:
+def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     """How far the mean difference of the high-passed patch with itself shifted by one lag
     dips below its neighbours' lags (1: no dip; a screen's pixel grid repeats at its pitch:
     its subpixel columns along the rows, its pixel rows down the columns). The deeper of the
@@ -379,12 +418,14 @@ def _grid_dip(image, box, slope: float = 0.0) -> float:
     follows it, so that a turned grid still lands on itself."""
     from PIL import ImageChops, ImageStat
 
-    x0, y0, x1, y1 = box or (0, 0) + image.size
+    x0, y0, x1, y1 = (int(v // factor) for v in box or (0, 0) + image.size)
     side = min(SCREEN_PATCH, x1 - x0, y1 - y0)
     if side < 4 * max(SCREEN_LAGS):
         return 1.0
     cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
-    patch = image.crop((cx - side // 2, cy - side // 2, cx + side // 2, cy + side // 2))
+    # The patch of the picture assessed (the photo reduced by `factor`), made from the photo.
+    patch = _assessed_crop(image, factor, (cx - side // 2, cy - side // 2, cx + side // 2,
+                                           cy + side // 2))
     high = _laplacian(patch.convert("L"))
     w, h = high.size
     differences = {}
@@ -464,7 +505,7 @@ class _Cells:
     def _side(self, inside: List[int]) -> str:
         """back when the emblem's zone holds red (the emblem), else face. Compared with the
         card's most common redness, which stands for its paper here."""
-        x0, y0, x1, y1 = PICTURE_ZONES["back"]
+        x0, y0, x1, y1 = EMBLEM_ZONE
         zone = [k for k, (u, v) in enumerate(_coords(CARD_CELLS))
                 if x0 <= u <= x1 and y0 <= v <= y1 and inside[k] > 250]
         paper = _median(self.cr)
@@ -481,12 +522,14 @@ class _Cells:
         return _fitted_plane(self.y, self._indices(), CARD_CELLS, rounds=2, scale=2, floor=4,
                              below=0.5)
 
-    def glare(self) -> int:
+    def glare(self, flatness: bool = True) -> int:
         """The largest patch of small field cells washed out by a highlight: most of their
         pixels brighter than the paper's white around them with even the darkest pixel near
-        them near that white (the print under them lost). Read pixel by pixel, then by cell:
-        a narrow streak covers few cells whole."""
-        from PIL import Image, ImageChops
+        them near that white (the print under them lost), read pixel by pixel, then by cell
+        (a narrow streak covers few cells whole); or, with `flatness`, cells flatter than the
+        card's blank paper and the paper around them, not darker than its white (a highlight
+        the phone's tone curve compressed has lost the grain more than it gained light)."""
+        from PIL import Image, ImageChops, ImageFilter
 
         def image_of(values):
             grid = Image.new("L", GLARE_CELLS)
@@ -506,7 +549,23 @@ class _Cells:
                                     ImageChops.subtract(brighter, self.grey))
         share = list(washed.point(lambda v: 0 if v else 255).resize(GLARE_CELLS, Image.BOX)
                      .getdata())
-        lifted = [f and share[k] >= GLARE_MIN_SHARE * 255
+        # A highlight flattens what it covers (a blown-out or tone-compressed level has no
+        # grain): the cell's span from its darkest pixel to its white collapses, compared
+        # with the same card's blank paper, while its white stays at the paper's or above.
+        # Flatter than the card's blank paper, and than the paper around it: a card whose
+        # print fades towards one side (lit more there) is not flatter than its surroundings.
+        spans = [max(0.0, w - f) for w, f in zip(self.white, self.floor)]
+        blank = sorted(spans[k] for k, f in enumerate(self.fine_field) if f)
+        paper_span = blank[int(GLARE_SPAN_RANK * len(blank))] if blank else 0.0
+        grid = Image.new("L", GLARE_CELLS)
+        grid.putdata([min(255, int(round(v))) for v in spans])
+        size = GLARE_AROUND
+        around = list(grid.filter(ImageFilter.RankFilter(size, int(GLARE_SPAN_RANK * size * size)))
+                      .getdata())
+        lifted = [f and (share[k] >= GLARE_MIN_SHARE * 255
+                         or flatness and paper_span >= GLARE_MIN_PAPER_SPAN
+                         and spans[k] <= GLARE_MAX_SPAN * min(paper_span, around[k])
+                         and self.white[k] >= self.white_plane[k] + GLARE_MIN_WHITE)
                   for k, f in enumerate(self.fine_field)]
         return _largest_patch(lifted, GLARE_CELLS)
 
@@ -599,8 +658,9 @@ def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
     paperlike = []
     for k in range(len(level)):
         i, j = k % grid[0] + 0.5, k // grid[0] + 0.5
-        # A cell whose centre is within a cell of a known card's outline is that card's.
-        own = any(_within((i, j), outline, 1.0) for outline in outlines)
+        # A cell that reaches a known card's outline (its centre within OWN_MARGIN cells of
+        # it) is that card's; one wholly outside may be a card fanned out from under it.
+        own = any(_within((i, j), outline, OWN_MARGIN) for outline in outlines)
         chroma = ((blue[k] - cells.paper_cb) ** 2 + (red[k] - cells.paper_cr) ** 2) ** 0.5
         paperlike.append(not own and level[k] >= SECOND_CARD_MIN_LEVEL * cells.paper_level
                          and chroma <= SECOND_CARD_MAX_CHROMA)
