@@ -352,6 +352,60 @@ def test_a_wrapped_authority_keeps_its_second_line():
     assert out.doubts == {}
 
 
+def test_a_back_printed_higher_keeps_its_authority():
+    # Backs differ in where they print the 签发机关 row (higher and further left than 168,
+    # 410, a wrapped authority a line higher still): the value is told by what it holds and
+    # where its label stands, not by one layout's row.
+    out = read_side(back_lines(("签发机关乌鲁木齐市公安局沙依巴", 90, 329, 28),
+                               ("克区分局", 215, 370, 28),
+                               ("有效期限2023.11.16-长期", 90, 440, 28)), "back")
+    assert out.fields == {"issue": "乌鲁木齐市公安局沙依巴克区分局", "start_date": "20231116",
+                          "end_date": "长期"}
+    assert out.doubts == {}
+
+
+def test_text_under_the_validity_or_after_the_suffix_is_not_the_authority():
+    out = read_side(back_lines(("签发机关", 168, 410, 22), ("杭州市公安局", 314, 410, 28),
+                               ("食", 560, 436, 28),  # a speck of a seal under the row's end
+                               ("有效期限", 168, 470, 22), ("2019.02.13-2029.02.13", 314, 470, 28),
+                               ("湖滨", 314, 520, 28)), "back")  # under the validity
+    assert out.fields["issue"] == "杭州市公安局" and out.doubts == {}
+
+
+def test_watermark_writing_taller_than_the_values_is_never_the_authority():
+    # Large watermark words outnumber the values' lines: the typical line is a labelled row's.
+    out = read_side(back_lines(("件仅用于贷款中", 190, 17, 64), ("贷款申请", 417, 300, 70),
+                               ("签发机关锡林浩特市公安局", 90, 339, 28),
+                               ("有效期限2017.02.10-长期", 90, 414, 28)), "back")
+    assert out.fields["issue"] == "锡林浩特市公安局" and out.doubts == {}
+
+
+def test_an_authority_not_detected_is_read_beside_its_label_wherever_it_stands():
+    out = read_side(back_lines(("签发机关", 90, 345, 22), ("有效期限2023.03.15-2033.03.15", 90, 414, 28)),
+                    "back")
+    x0, y0, x1, y1 = out.missing_areas["issue"]
+    assert 90 + 4 * 22 <= x0 < 200 and y0 < 345 < y1 < 414 - 14
+
+
+def test_an_area_is_read_straightened_on_a_skewed_card():
+    import numpy as np
+
+    from idcard_ocr.engine.lines import Reading, _area
+    from idcard_ocr.engine.orient import Frame
+
+    frame = Frame(400, 300, turns=0, skew_deg=10, scale=1.0)
+    image = np.full((300, 400, 3), 240, dtype=np.uint8)
+    for y in range(300):  # a dark band level in the upright frame, slanted in the photo
+        for x in range(400):
+            if 140 <= frame.untwist(x, y)[1] < 160:
+                image[y, x] = 20
+    crop = _area(Reading([], 10.0, frame, image), (100, 130, 300, 170))
+    assert crop.shape[:2] == (40, 200)
+    dark = crop[:, :, 0] < 128
+    assert dark[12:28].all()                      # the band fills its rows end to end
+    assert not dark[:8].any() and not dark[32:].any()
+
+
 def test_an_authority_not_detected_is_read_from_its_place_and_kept_only_whole():
     from idcard_ocr.engine.fields import complete_issue
 
@@ -361,7 +415,8 @@ def test_an_authority_not_detected_is_read_from_its_place_and_kept_only_whole():
 
     out = back()
     x0, y0, x1, y1 = out.missing_areas["issue"]
-    assert x0 > 280 and y0 < 410 < y1 < 470 - 14  # its row, right of the label, not the dates
+    label_end = 168 + 4 * 1.05 * 22  # on_card's width of 签发机关
+    assert x0 > label_end and y0 < 410 < y1 < 470 - 14  # its row, right of the label, no dates
     complete_issue(out, "杭州市公安局西湖分局", 0.97)
     assert out.fields["issue"] == "杭州市公安局西湖分局" and out.confidence["issue"] == 0.97
     for partial in ("杭州市公安", "复印无效", "", "2019.02.13"):

@@ -17,8 +17,8 @@ from datetime import date
 from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
-from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, CardFrame, frames,
-                     is_overlay, label_at, number_like, without_overlays)
+from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, VALUE_HEIGHT,
+                     CardFrame, frames, is_overlay, label_at, number_like, without_overlays)
 from .lines import Line, dedupe
 
 # The 56 recognised ethnic groups as printed after 民族.
@@ -36,7 +36,11 @@ FACE_ROWS = {"name": (35, 103), "sex": (103, 165), "birth": (165, 227), "address
 VALUE_LEFT = 105           # values start right of this (labels stand at 52)
 NATION_LEFT = 235          # the nationality value stands right of this (民族 label at 250)
 NATION_AREA = (320, 110, 470, 158)  # the value alone, for choosing among the 56
-BACK_VALUES = (350, 545)   # the back's value rows (authority, perhaps wrapped, and validity)
+# The back's value rows (authority, perhaps wrapped, and validity): everything under the
+# title block (居民身份证, centred at 185 with characters about 60 tall). Cards place the
+# 签发机关 row differently (and a wrapped authority starts a line higher), so the band is
+# not the row of one layout: what is a validity and what an authority is told by content.
+BACK_VALUES = (240, 545)
 BACK_VALUE_LEFT = 280
 ISSUE_AREA = (BACK_VALUE_LEFT + 25, 385, 720, 440)  # the authority's row (one line of it)
 # Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
@@ -103,6 +107,7 @@ def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = ()) -
 
 
 OVERSIZE = 1.7  # a line this many times taller than the card's typical line is no value
+TITLE_BLOCK = ("country", "title")  # the back's labels printed larger than its values
 
 
 def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
@@ -110,7 +115,13 @@ def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
     writing in large type, a box drawn over two rows): their text is never a value. Lines
     holding a label stay, whatever their size (the back's title block is large)."""
     labels = FACE_LABELS if frame.side == "face" else BACK_LABELS
-    heights = sorted(line.height for line in lines if len(line.text) >= 2)
+    # The card's typical line. On the back, of the lines holding 签发机关 or 有效期限 (its
+    # labels and values share a size; the title block is larger): there are only two value
+    # rows, and watermark writing can outnumber them, so it must not set the measure it is
+    # judged by. On the face (labels smaller than the number), of all lines.
+    rows = [line for line in lines if frame.side == "back" and any(
+        key not in TITLE_BLOCK for key, _, _ in label_at(line.text, labels))]
+    heights = sorted(line.height for line in rows or lines if len(line.text) >= 2)
     if not heights:
         return lines
     typical = heights[len(heights) // 2]
@@ -484,17 +495,24 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     dated = [p for p in pieces if len(re.findall(r"\d", p.text)) >= 4]
     valid = [p for p in pieces if p.after == "valid" or any(
         abs(p.y - d.y) < 20 for d in dated)]
-    issue_parts = [p for p in pieces if p not in valid and re.search(r"[\u3400-\u9fff]", p.text)]
+    # The authority is printed above the validity: text under the validity's row is not it.
+    lowest = max((p.y for p in valid), default=CARD[1]) + ROW_TOLERANCE
+    issue_parts = [p for p in pieces if p not in valid and p.y < lowest
+                   and re.search(r"[\u3400-\u9fff]", p.text)]
     issue_rows = _rows(issue_parts)
-    issue, doubt = authority(_trimmed("".join(_joined(row) for row in issue_rows)))
+    read = "".join(_joined(row) for row in issue_rows)
+    issue, doubt = authority(_trimmed(read))
+    # What authority() cut after the suffix (a speck of a seal read after 局, in a row of its
+    # own) is no line of the block either.
+    issue_rows = _up_to(issue_rows, read.find(issue) + len(issue)) if issue else issue_rows
     if issue:
-        out.put("issue", issue, _confidence(issue_parts))
+        out.put("issue", issue, _confidence([p for row in issue_rows for p in row]))
         column = min((p.x0 for p in valid), default=None)
         doubt = doubt or _block_doubt(issue_rows, column)
         if doubt:
             out.doubt("issue", doubt)
     elif not issue_parts:  # nothing detected where it stands: its area read alone
-        out.missing_areas["issue"] = ISSUE_AREA
+        out.missing_areas["issue"] = _beside_label(lines, frame, "issue") or ISSUE_AREA
     period = validity(_joined(valid))
     if period:
         out.put("start_date", period[0], _confidence(valid))
@@ -510,6 +528,33 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
         out.missing_areas["valid"] = (max(left, BACK_VALUE_LEFT - 20), top,
                                       min(right, CARD[0]), bottom)
     return out
+
+
+def _up_to(rows: List[List[Piece]], end: int) -> List[List[Piece]]:
+    """The rows' pieces holding the first `end` characters of their joined text."""
+    out, seen = [], 0
+    for row in rows:
+        kept = []
+        for piece in row:
+            if seen < end:
+                kept.append(piece)
+            seen += len(piece.text)
+        if kept:
+            out.append(kept)
+    return out
+
+
+def _beside_label(lines: List[Line], frame: CardFrame,
+                  key: str) -> Optional[Tuple[float, float, float, float]]:
+    """The area right of a back label that was read alone in its line (签发机关 with its value
+    not detected): one line of the value, in its label's row, wherever this card prints it."""
+    for line in lines:
+        if any(k == key and end >= len(line.text) - 1 for k, _, end in label_at(line.text,
+                                                                              BACK_LABELS)):
+            x1, y = frame.to_card(line.x1, line.cy)
+            half = max(frame.to_card(line.x1, line.y1)[1] - y, VALUE_HEIGHT / 2) * 1.3
+            return x1 + 5, y - half, CARD[0] - 40, y + half
+    return None
 
 
 VALIDITY_WIDTH = 21 * 0.55 * 0.7  # "2011.03.16-2016.03.16" in detected boxes' heights

@@ -139,20 +139,29 @@ def _ctc_log_likelihood(logp: np.ndarray, label: List[int]) -> float:
 
 
 def _area(reading: Reading, box: Tuple[float, float, float, float]) -> Optional[np.ndarray]:
-    """The pixels of an area of the upright frame, from the text area that was read."""
+    """The pixels of an area of the upright frame, from the text area that was read, sampled
+    along the frame's axes: on a skewed card the crop is straightened (its rows level), as the
+    detector's own line crops are, rather than cut square out of the turned area."""
     if reading.image is None:
         return None
+    import cv2  # comes with rapidocr-onnxruntime
+
     f = reading.to_photo
-    x0, y0, x1, y1 = box
-    corners = [f.twist(x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
     height, width = reading.image.shape[:2]
-    left = max(0, int(min(p[0] for p in corners)))
-    top = max(0, int(min(p[1] for p in corners)))
-    right = min(width, int(max(p[0] for p in corners)))
-    bottom = min(height, int(max(p[1] for p in corners)))
-    if right - left < 8 or bottom - top < 8:
+    x0, y0, x1, y1 = box
+    corners = [f.twist(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+    # Only the part of the box that lies on the area read (a box at the card's edge).
+    if not any(0 <= x < width and 0 <= y < height for x, y in corners):
         return None
-    return np.ascontiguousarray(reading.image[top:bottom, left:right])
+    out_w, out_h = int(round(x1 - x0)), int(round(y1 - y0))
+    if out_w < 8 or out_h < 8:
+        return None
+    # Output pixel (u, v) is the upright point (x0 + u, y0 + v), found at twist() of it.
+    to_source = cv2.getAffineTransform(np.float32([(0, 0), (out_w, 0), (0, out_h)]),
+                                       np.float32(corners[:3]))
+    return np.ascontiguousarray(cv2.warpAffine(
+        reading.image, to_source, (out_w, out_h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE))
 
 
 def _second_look(image: np.ndarray, found: List[ocr.Found]) -> List[ocr.Found]:
