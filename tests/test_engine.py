@@ -406,6 +406,25 @@ def test_an_area_is_read_straightened_on_a_skewed_card():
     assert not dark[:8].any() and not dark[32:].any()
 
 
+def test_an_area_outside_the_text_area_read_is_read_from_the_photo():
+    # The quick detection missed a row (the name's, on a small card of a sheet): its area on
+    # the card lies outside the text area that was read, and is taken from the whole photo.
+    import numpy as np
+
+    from idcard_ocr.engine.lines import Reading, _area
+    from idcard_ocr.engine.orient import Frame
+
+    photo = np.full((400, 400, 3), 240, dtype=np.uint8)
+    photo[20:40, 20:40] = 20
+    frame = Frame(200, 200, turns=0, skew_deg=0, scale=0.5, origin=(100.0, 100.0))  # zoom 2
+    text_area = np.full((200, 200, 3), 240, dtype=np.uint8)
+    crop = _area(Reading([], 0.0, frame, text_area, photo, 1.0), (-200, -200, -120, -120))
+    assert crop.shape[:2] == (80, 80)  # the upright frame's scale: twice the photo's
+    dark = crop[:, :, 0] < 128
+    assert dark[44:76, 44:76].all() and not dark[:36].any() and not dark[:, :36].any()
+    assert _area(Reading([], 0.0, frame, text_area), (-200, -200, -120, -120)) is None
+
+
 def test_an_authority_not_detected_is_read_from_its_place_and_kept_only_whole():
     from idcard_ocr.engine.fields import complete_issue
 

@@ -45,6 +45,7 @@ BACK_VALUE_LEFT = 280
 ISSUE_AREA = (BACK_VALUE_LEFT + 25, 385, 720, 440)  # the authority's row (one line of it)
 # Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
 # found no text there (a single character such as 回, a row lost to glare or a small card).
+IN_VALUE_COLUMN = ("name", "sex", "birth")  # areas that start where the values start
 FACE_AREAS = {"name": (118, 42, 540, 102), "sex": (118, 106, 240, 162),
               "nationality": (285, 106, 550, 162), "birth": (118, 168, 550, 224),
               "num": (270, 420, 850, 492)}
@@ -149,6 +150,12 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
                          default=[])
     address_parts = [p for p in rows["address"] if p.after == "address" or (
         (p.x0 + p.x1) / 2 > LABEL_END and p.x0 < PORTRAIT[0])]  # not a misread label (住扯)
+    # Where this card's values start, as read (cards print their value column a little apart
+    # from the layout's): the areas of values not found begin there, past their labels.
+    column = _value_column([chosen["name"], chosen["sex"], rows["birth"],
+                            _rows(address_parts)[0] if address_parts else []])
+    areas = {name: _from_column(box, column) if name in IN_VALUE_COLUMN else box
+             for name, box in FACE_AREAS.items()}
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, parts in chosen.items():
         value = parsers[name](_joined(parts))
@@ -157,12 +164,12 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         elif value:
             out.put(name, value, _confidence(parts))
         else:
-            out.missing_areas[name] = FACE_AREAS[name]
+            out.missing_areas[name] = areas[name]
             if name == "nationality" and _written(_joined(parts)):
                 out.doubt(name, "not_in_vocabulary")  # cleared if its area reads one
     printed = birth_date(_joined(rows["birth"], separator="|"))
     if printed is None:
-        out.missing_areas["birth"] = FACE_AREAS["birth"]
+        out.missing_areas["birth"] = areas["birth"]
     else:
         out.confidence["printed_birth"] = _confidence(rows["birth"])
     address_rows = _rows(address_parts)
@@ -194,6 +201,16 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     _settle_number(out, number, printed, _confidence(number_parts))
     _unanchored(out)
     return out
+
+
+def _from_column(box: Tuple[float, float, float, float],
+                 column: Optional[float]) -> Tuple[float, float, float, float]:
+    """A value's area in the value column begun where this card's values start as read, a
+    quarter of a character before them (labels stand a character or more to the left)."""
+    x0, y0, x1, y1 = box
+    if column is None:
+        return box
+    return column - 0.25 * VALUE_HEIGHT, y0, x1, y1
 
 
 FACE_ROWS_OF = {"name": "name", "sex": "sex", "nationality": "sex", "address": "address"}
@@ -259,6 +276,9 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
         text, confidence = areas.get(name, ("", 0.0))
         if name == "address_more":
             _continue_address(out, text, confidence)
+        elif name == "name" and _name(text) and (
+                confidence < NAME_MIN_SCORE or len(_name(text)) < 2):
+            out.doubt("name", "unreadable_character")  # left empty: never a look-alike
         elif name in parsers and parsers[name](text):
             out.put(name, parsers[name](text), confidence)
             out.doubts.pop(name, None)
