@@ -16,7 +16,7 @@ from idcard_ocr import handle
 from idcard_ocr.card import idnumber
 from idcard_ocr.ops.cli import main as cli
 from idcard_ocr.engine import BACK_FIELDS, FACE_FIELDS, recognize
-from idcard_ocr.engine.fields import birth_date, nationality, read_side
+from idcard_ocr.engine.fields import birth_date, complete, nationality, read_side
 from idcard_ocr.engine.lines import Line
 from tests.conftest import ROOT, fc_context, oss_event, upload
 from tests.fakes import images
@@ -257,8 +257,6 @@ def test_nationality_is_one_of_the_56_groups():
 def test_a_nationality_none_of_the_56_is_left_empty_and_doubted(read):
     # 仫佬 and 仡佬 read as 佬 alone (仫 is not in the recogniser's dictionary): either could
     # be meant, so neither is given; a reading that is none of the 56 is never guessed at.
-    from idcard_ocr.engine.fields import complete
-
     sex = [on_card("性别", 52, 134, 22), on_card("男", 140, 134), on_card("民族", 250, 134, 22),
            on_card(read, 340, 134)]
     out = read_side(face_lines(sex=sex), "face")
@@ -337,6 +335,9 @@ def test_watermarks_and_seals_are_never_values(watermark):
     out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card(watermark, 140, 72)]),
                     "face")
     assert "name" not in out.fields and "name" in out.missing_areas
+    # ...nor when the name's area, read alone, holds the watermark (文职登记使用 at 0.99).
+    complete(out, {"name": ("文职登记" + watermark, 0.99)})
+    assert "name" not in out.fields
     back = read_side(back_lines(("签发机关", 168, 410, 22), (watermark, 314, 410, 28),
                                 ("有效期限", 168, 470, 22), ("2019.02.13-2029.02.13", 314, 470, 28)),
                      "back")
@@ -603,8 +604,6 @@ def test_a_line_far_taller_than_the_cards_is_never_a_value():
 
 
 def test_an_address_whose_last_line_is_full_is_looked_under():
-    from idcard_ocr.engine.fields import complete
-
     address = [on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258),
                on_card(LINE_2, 140, 300)]  # its third line (路12号) not detected
     out = read_side(face_lines(address=address), "face")
@@ -717,3 +716,37 @@ def test_a_16_bit_grey_photo_is_read_not_refused():
     from tests.fakes.images import big_png
     answer = recognize(big_png(1200, 800, 0, 16), "face")
     assert answer["success"] is False  # a blank picture: no card, but decoded
+
+
+def _read_upright(name):
+    """The fixture photo read through the steps detect -> orient -> lines -> layout."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from idcard_ocr.engine import detect, layout, lines, orient
+
+    array = np.asarray(Image.open(io.BytesIO(photo(name))).convert("RGB"))
+    reading = lines.read(orient.orient(array, 1.0, detect.locate(array)))
+    return reading, layout.frames(reading.lines)
+
+
+def test_an_area_is_read_where_its_text_stands_and_only_within_its_columns():
+    from idcard_ocr.engine.lines import recognize_area
+
+    reading, frames = _read_upright("face-rotated.jpg")  # a skewed card
+    frame = frames["face"]
+
+    def area(x0, y0, x1, y1):
+        (a, b), (c, d) = frame.to_frame(x0, y0), frame.to_frame(x1, y1)
+        return recognize_area(reading, (a, b, c, d))
+
+    name = TRUTH["face-rotated.jpg"]["fields"]["name"]
+    assert area(118, 42, 540, 102).text == name
+    assert area(118, 58, 540, 118).text == name  # the row a quarter of a row off the area
+    with_label = area(20, 42, 540, 102).text  # the label stands in this area
+    assert with_label.endswith(name) and len(with_label) > len(name)
+    address = TRUTH["face-rotated.jpg"]["fields"]["address"]
+    two_lines = area(118, 235, 550, 330).text  # an area two lines high: in reading order
+    assert len(two_lines) >= 16 and address.startswith(two_lines)

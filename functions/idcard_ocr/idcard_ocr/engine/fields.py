@@ -274,6 +274,8 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name in out.missing_areas:
         text, confidence = areas.get(name, ("", 0.0))
+        if is_overlay(text) and name != "address_more":
+            continue  # a watermark or seal over the value's place is never the value
         if name == "address_more":
             _continue_address(out, text, confidence)
         elif name == "name" and _name(text) and (
@@ -532,7 +534,8 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
         if doubt:
             out.doubt("issue", doubt)
     elif not issue_parts:  # nothing detected where it stands: its area read alone
-        out.missing_areas["issue"] = _beside_label(lines, frame, "issue") or ISSUE_AREA
+        out.missing_areas["issue"] = (_beside_label(lines, frame, "issue")
+                                      or _above_validity(valid) or ISSUE_AREA)
     period = validity(_joined(valid))
     if period:
         out.put("start_date", period[0], _confidence(valid))
@@ -575,6 +578,17 @@ def _beside_label(lines: List[Line], frame: CardFrame,
             half = max(frame.to_card(line.x1, line.y1)[1] - y, VALUE_HEIGHT / 2) * 1.3
             return x1 + 5, y - half, CARD[0] - 40, y + half
     return None
+
+
+def _above_validity(valid: List[Piece]) -> Optional[Tuple[float, float, float, float]]:
+    """The authority's (last) line, a row above the validity read (its label not read): in
+    the validity's column, one value line high, centred 1.6 value heights above it."""
+    if not valid:
+        return None
+    column = min(p.x0 for p in valid)
+    y = sum(p.y for p in valid) / len(valid) - 1.6 * VALUE_HEIGHT
+    return column - 0.25 * VALUE_HEIGHT, y - 0.75 * VALUE_HEIGHT, CARD[0] - 40, \
+        y + 0.75 * VALUE_HEIGHT
 
 
 VALIDITY_WIDTH = 21 * 0.55 * 0.7  # "2011.03.16-2016.03.16" in detected boxes' heights

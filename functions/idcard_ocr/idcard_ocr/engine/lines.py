@@ -86,29 +86,40 @@ def recognize_area(reading: Reading,
     """The text of an area of the upright frame (a field whose text was not detected, or not
     where the card frame expected it: a card printed with its rows a little apart from the
     layout's). Text is looked for around the area (half its height above and below): the
-    lines whose centres fall in the area, in its nearest row, are recognised and joined left
-    to right. Where nothing is detected (a lone character such as 回), the area itself is
-    recognised as one line."""
+    lines whose centres fall in the area are recognised and joined in reading order (of an
+    area with room for one line only, its row nearest the middle), only their characters
+    within the area's columns. Where nothing is detected (a lone character such as 回), the
+    area itself is recognised as one line."""
     x0, y0, x1, y1 = box
     pad_y, pad_x = 0.5 * (y1 - y0), 0.25 * (y1 - y0)
     zoom = min(max(AREA_TEXT_HEIGHT / (0.6 * (y1 - y0)), 1.0), 3.0)
     around = _area(reading, (x0 - pad_x, y0 - pad_y, x1 + pad_x, y1 + pad_y), zoom)
     if around is not None:
         quads, crops = ocr.find_lines(around)
-        # Each box in the upright frame (centre, left and right edge); kept when its centre
-        # lies in the area (a tenth of its height of slack: a row printed a little off).
+        # Each box in the upright frame (centre, left and right edge, height); kept when its
+        # centre lies in the area (a tenth of its height of slack: a row printed a little off).
         boxes = [(x0 - pad_x + sum(p[0] for p in q) / 4 / zoom,
                   y0 - pad_y + sum(p[1] for p in q) / 4 / zoom,
                   x0 - pad_x + min(p[0] for p in q) / zoom,
-                  x0 - pad_x + max(p[0] for p in q) / zoom) for q in quads]
+                  x0 - pad_x + max(p[0] for p in q) / zoom,
+                  (max(p[1] for p in q) - min(p[1] for p in q)) / zoom) for q in quads]
         slack = 0.1 * (y1 - y0)
-        inside = [(b, crop) for b, crop in zip(boxes, crops)
-                  if x0 <= b[0] <= x1 and y0 - slack <= b[1] <= y1 + slack]
+        inside = sorted(((b, crop) for b, crop in zip(boxes, crops)
+                         if x0 <= b[0] <= x1 and y0 - slack <= b[1] <= y1 + slack),
+                        key=lambda item: item[0][1])
         if inside:
-            middle = (y0 + y1) / 2
-            nearest = min(inside, key=lambda item: abs(item[0][1] - middle))[0][1]
-            row = sorted((item for item in inside if abs(item[0][1] - nearest) < pad_y),
-                         key=lambda item: item[0][0])
+            # In reading order: rows (centres within half a box's height) top to bottom,
+            # each left to right (an area two lines high holds a wrapped value's lines).
+            rows = []
+            for item in inside:
+                if rows and item[0][1] - rows[-1][-1][0][1] < 0.5 * item[0][4]:
+                    rows[-1].append(item)
+                else:
+                    rows.append([item])
+            if (y1 - y0) < 2 * sorted(b[4] for b, _ in inside)[len(inside) // 2]:
+                middle = (y0 + y1) / 2  # room for one line: the row nearest its middle
+                rows = [min(rows, key=lambda r: abs(sum(b[1] for b, _ in r) / len(r) - middle))]
+            row = [item for line in rows for item in sorted(line, key=lambda i: i[0][0])]
             texts = [_within_columns(_normalised(t), b[2], b[3], x0, x1) for (b, _), t in zip(
                 row, ocr.recognise([crop for _, crop in row], preprocess=False))]
             texts = [t for t in texts if t.text and t.score >= ocr.TEXT_SCORE]
