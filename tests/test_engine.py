@@ -585,6 +585,16 @@ def test_an_address_whose_lines_are_out_of_place_is_doubted(address, reason):
     assert out.confidence["name"] > 0.9
 
 
+def test_an_address_reaching_into_the_portrait_is_doubted_by_a_character_not_by_a_box():
+    beyond = [on_card("住址", 52, 258, 22), on_card(LINE_1 + "再次复", 140, 258)]  # ends 581
+    out = read_side(face_lines(address=beyond), "face")
+    assert out.doubts == {"address": "beyond_value_column"}
+    # A box padding its text past the portrait's edge (560) by less than half a character.
+    padded = [on_card("住址", 52, 258, 22), on_card(LINE_1 + "路1", 140, 258, width=428)]
+    out = read_side(face_lines(address=padded), "face")
+    assert out.doubts == {} and out.fields["address"] == LINE_1 + "路1"
+
+
 def test_an_address_in_its_place_is_not_doubted_whatever_its_lines():
     for address in ([on_card("住址" + LINE_1, 52, 258)],                  # label in the line
                     [on_card("住址", 52, 258, 22), on_card(LINE_1[:6], 140, 258)],  # one short
