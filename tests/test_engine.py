@@ -585,6 +585,30 @@ def test_an_address_whose_lines_are_out_of_place_is_doubted(address, reason):
     assert out.confidence["name"] > 0.9
 
 
+def test_an_address_whose_first_line_was_lost_is_read_in_its_labels_row():
+    lost_first = [on_card("住址", 52, 258, 22), on_card(LINE_2, 140, 300),
+                  on_card(LINE_3, 140, 342)]
+
+    def face():
+        out = read_side(face_lines(address=lost_first), "face")
+        assert out.doubts == {"address": "not_at_its_row"}
+        x0, y0, x1, y1 = out.missing_areas["address_first"]
+        assert x0 < 140 and x1 >= 560 and y0 < 258 < y1 < 300 - 15  # to the portrait, no line 2
+        return out
+
+    out = face()
+    complete(out, {"address_first": ("住址" + LINE_1, 0.97)})
+    assert out.fields["address"] == LINE_1 + LINE_2 + LINE_3 and out.doubts == {}
+    assert out.confidence["address"] == 0.97
+    for text, score in ((LINE_1, 0.6), ("复印无效", 0.99), (LINE_2, 0.99), ("", 0.0),
+                        (LINE_1[:8], 0.99)):
+        out = face()  # read poorly, a watermark, the next line again, nothing, cut short
+        # (its last characters lost): still doubted
+        complete(out, {"address_first": (text, score)})
+        assert out.doubts == {"address": "not_at_its_row"}, text
+        assert out.fields["address"] == LINE_2 + LINE_3 and out.confidence["address"] == 0.0
+
+
 def test_an_address_reaching_into_the_portrait_is_doubted_by_a_character_not_by_a_box():
     beyond = [on_card("住址", 52, 258, 22), on_card(LINE_1 + "再次复", 140, 258)]  # ends 581
     out = read_side(face_lines(address=beyond), "face")

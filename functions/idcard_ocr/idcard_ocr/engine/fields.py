@@ -79,6 +79,9 @@ class Extraction:
 
     # field -> why the engine doubts its value (its confidence is then 0): DOUBTS
     doubts: Dict[str, str] = field(default_factory=dict)
+    # The address's lost first line must fill this many characters (it is not the last line
+    # of its block: cards wrap by width), digits counted as half.
+    first_line_chars: float = 0.0
 
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -184,6 +187,13 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         more = _below(address_rows, FACE_ROWS["num"][0])
         if more and not doubt:
             out.missing_areas["address_more"] = more
+        first = _at_label_row(address_rows, _label_row(frame, "address"))
+        if first and doubt == "not_at_its_row":  # its first line lost: read in its place
+            out.missing_areas["address_first"] = first
+            out.confidence["address_read"] = _confidence(address_parts)  # the rest's
+            char = _character(address_rows)
+            out.first_line_chars = (max(row[-1].x1 for row in address_rows)
+                                    - address_rows[0][0].x0) / char - SHORT_LINE
     number, number_parts = None, []
     for piece in sorted(rows["num"], key=lambda p: -len(p.text)):
         number, number_parts = number_like(piece.text), [piece]
@@ -278,6 +288,8 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
             continue  # a watermark or seal over the value's place is never the value
         if name == "address_more":
             _continue_address(out, text, confidence)
+        elif name == "address_first":
+            _begin_address(out, text, confidence)
         elif name == "name" and _name(text) and (
                 confidence < NAME_MIN_SCORE or len(_name(text)) < 2):
             out.doubt("name", "unreadable_character")  # left empty: never a look-alike
@@ -320,6 +332,22 @@ def _continue_address(out: Extraction, text: str, confidence: float) -> None:
                 min(confidence, out.confidence["address"]))
     else:
         out.doubt("address", "may_continue")
+
+
+def _begin_address(out: Extraction, text: str, confidence: float) -> None:
+    """The address's first line, lost by the detector (the address began a line pitch under
+    its label: out.missing_areas["address_first"]), recognised in the label's row: put before
+    the rest when it reads cleanly (CONTINUATION_SCORE), fills its line as the block's lines
+    are filled (out.first_line_chars) and is not the next line again, and the doubt lifted;
+    else the address stays doubted."""
+    first = _trimmed(re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）-]", "", text.replace("住址", "")))
+    if len(first) < 2 or confidence < CONTINUATION_SCORE or \
+            _shared_run(first, out.fields["address"]) >= 3 or \
+            sum(map(_breadth, first)) < out.first_line_chars:  # cut short: not all of it
+        return
+    out.put("address", first + out.fields["address"],
+            min(confidence, out.confidence["address_read"]))
+    out.doubts.pop("address", None)
 
 
 def _shared_run(a: str, b: str) -> int:
@@ -485,6 +513,19 @@ def _address_row_doubt(rows: List[List[Piece]], label_row: float) -> Optional[st
     if abs(centre - label_row) > FIRST_ROW_TOLERANCE * _character(rows):
         return "not_at_its_row"
     return None
+
+
+def _at_label_row(rows: List[List[Piece]],
+                  label_row: float) -> Optional[Tuple[float, float, float, float]]:
+    """The area of one line in the label's row, over the block's columns, when the block
+    begins below that row (its first line may have been lost)."""
+    char = _character(rows)
+    pitch = sum(p.y for p in rows[0]) / len(rows[0]) - label_row
+    if pitch < char:
+        return None
+    # To the portrait: the first line is the fullest, perhaps wider than those read.
+    return (rows[0][0].x0 - 0.5 * char, label_row - 0.45 * pitch,
+            PORTRAIT[0] + BEYOND_TOLERANCE * char, label_row + 0.45 * pitch)
 
 
 def _below(rows: List[List[Piece]], limit: float) -> Optional[Tuple[float, float, float, float]]:
