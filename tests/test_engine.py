@@ -497,6 +497,13 @@ def test_what_is_left_of_a_label_is_not_part_of_the_value():
     assert read_side(face_lines(name=name), "face").fields["name"] == "名热"
 
 
+def test_a_letter_spaced_label_read_with_its_value_is_cut_whole():
+    # 姓 · 名 printed letter-spaced and read in one box with the name: 名 stands past the label
+    # column, yet it goes on spelling the label whose 姓 was cut there.
+    out = read_side(face_lines(name=[on_card("姓·名田雨超", 52, 72, 32)]), "face")
+    assert out.fields["name"] == "田雨超"
+
+
 def test_a_mark_apart_from_the_name_is_not_part_of_it():
     name = [on_card("姓名", 52, 72, 22), on_card("丁", 108, 72), on_card("热依拉", 170, 72)]
     assert read_side(face_lines(name=name), "face").fields["name"] == "热依拉"

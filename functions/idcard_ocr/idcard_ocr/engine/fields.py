@@ -696,6 +696,9 @@ def authority(text: str) -> Tuple[str, Optional[str]]:
 # Pieces and boxes ----------------------------------------------------------------------------
 
 LABEL_END = 115  # card units: a face label's characters stand left of this, values right
+# Marks read between or after a label's characters (姓·名, 出生.): in the label column they
+# are the label's, never the start of a value (a name's own middle dot stands in the value's).
+LABEL_MARKS = ":：·.。,，"
 
 
 def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
@@ -726,16 +729,35 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
                 start += 1
             while end > start and text[end - 1] in ":：":
                 end -= 1
+            begun = start
             while labels is FACE_LABELS and after is None and end - start > 1 \
-                    and text[start] in label_chars + ":：" and frame.to_card(
+                    and text[start] in label_chars + LABEL_MARKS and frame.to_card(
                         line.x0 + (starts[start] + starts[start + 1]) / 2, line.cy)[0] < LABEL_END:
                 start += 1
+            start = _rest_of_label(text, begun, start, end, labels)
             if start == end:
                 continue
             x0, _ = frame.to_card(line.x0 + starts[start], line.cy)
             x1, _ = frame.to_card(line.x0 + starts[end], line.cy)
             out.append(Piece(text[start:end], x0, x1, y, line, after, scores[start:end]))
     return out
+
+
+def _rest_of_label(text: str, begun: int, start: int, end: int, labels) -> int:
+    """Past the rest of a label whose first characters were cut in the label column (姓·名 read
+    as one with the value, its letter-spaced 名 standing past the column): the characters
+    that go on spelling that label are the label's too."""
+    taken = "".join(c for c in text[begun:start] if c not in LABEL_MARKS)
+    if not taken:
+        return start
+    for full, _, _ in labels.values():
+        if full.startswith(taken) and len(full) > len(taken):
+            rest = full[len(taken):]
+            while end - start > 1 and rest and text[start] in rest[0] + LABEL_MARKS:
+                rest = rest[1:] if text[start] == rest[0] else rest
+                start += 1
+            break
+    return start
 
 
 def _touching(pieces: List[Piece]) -> List[List[Piece]]:
