@@ -433,7 +433,6 @@ COLUMN_TOLERANCE = 1.5   # a line starting this far from the value column is not
 SHORT_LINE = 1.6         # a line but the last ending this far short of the block's width
 LINE_GAP = 2.0           # consecutive lines this far apart: a line between them was lost
 FIRST_ROW_TOLERANCE = 0.9  # the address's first line this far from its label's row
-BEYOND_TOLERANCE = 0.5   # a line ending this far past the portrait's edge reaches into it
 
 
 def _rows(pieces: List[Piece]) -> List[List[Piece]]:
@@ -476,9 +475,10 @@ def _block_doubt(rows: List[List[Piece]], column: Optional[float],
     centres = [sum(p.y for p in row) / len(row) for row in rows]
     if column is not None and abs(lefts[0] - column) > COLUMN_TOLERANCE * char:
         return "not_at_value_column"
-    # More than the value was read into its line (a box pads its text: half a character of
-    # slack, less than any character read beyond it).
-    if max(rights) > right_edge + BEYOND_TOLERANCE * char:
+    # More than the value was read into its line. No slack for a box's padding: half a
+    # character of it let watermark words joined into a line go unremarked (科技园南区理贷款,
+    # read at 0.97, on a `gb` sheet), and a right address doubted only costs a look at the API.
+    if max(rights) > right_edge:
         return "beyond_value_column"
     if any(abs(left - lefts[0]) > COLUMN_TOLERANCE * char for left in lefts[1:]):
         return "lines_not_aligned"
@@ -525,7 +525,7 @@ def _at_label_row(rows: List[List[Piece]],
         return None
     # To the portrait: the first line is the fullest, perhaps wider than those read.
     return (rows[0][0].x0 - 0.5 * char, label_row - 0.45 * pitch,
-            PORTRAIT[0] + BEYOND_TOLERANCE * char, label_row + 0.45 * pitch)
+            PORTRAIT[0] + 0.5 * char, label_row + 0.45 * pitch)
 
 
 def _below(rows: List[List[Piece]], limit: float) -> Optional[Tuple[float, float, float, float]]:
