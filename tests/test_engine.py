@@ -16,7 +16,7 @@ from idcard_ocr import handle
 from idcard_ocr.card import idnumber
 from idcard_ocr.ops.cli import main as cli
 from idcard_ocr.engine import BACK_FIELDS, FACE_FIELDS, recognize
-from idcard_ocr.engine.fields import birth_date, nationality, read_side
+from idcard_ocr.engine.fields import birth_date, complete, nationality, read_side
 from idcard_ocr.engine.lines import Line
 from tests.conftest import ROOT, fc_context, oss_event, upload
 from tests.fakes import images
@@ -257,8 +257,6 @@ def test_nationality_is_one_of_the_56_groups():
 def test_a_nationality_none_of_the_56_is_left_empty_and_doubted(read):
     # 仫佬 and 仡佬 read as 佬 alone (仫 is not in the recogniser's dictionary): either could
     # be meant, so neither is given; a reading that is none of the 56 is never guessed at.
-    from idcard_ocr.engine.fields import complete
-
     sex = [on_card("性别", 52, 134, 22), on_card("男", 140, 134), on_card("民族", 250, 134, 22),
            on_card(read, 340, 134)]
     out = read_side(face_lines(sex=sex), "face")
@@ -337,6 +335,9 @@ def test_watermarks_and_seals_are_never_values(watermark):
     out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card(watermark, 140, 72)]),
                     "face")
     assert "name" not in out.fields and "name" in out.missing_areas
+    # ...nor when the name's area, read alone, holds the watermark (文职登记使用 at 0.99).
+    complete(out, {"name": ("文职登记" + watermark, 0.99)})
+    assert "name" not in out.fields
     back = read_side(back_lines(("签发机关", 168, 410, 22), (watermark, 314, 410, 28),
                                 ("有效期限", 168, 470, 22), ("2019.02.13-2029.02.13", 314, 470, 28)),
                      "back")
@@ -352,6 +353,79 @@ def test_a_wrapped_authority_keeps_its_second_line():
     assert out.doubts == {}
 
 
+def test_a_back_printed_higher_keeps_its_authority():
+    # Backs differ in where they print the 签发机关 row (higher and further left than 168,
+    # 410, a wrapped authority a line higher still): the value is told by what it holds and
+    # where its label stands, not by one layout's row.
+    out = read_side(back_lines(("签发机关乌鲁木齐市公安局沙依巴", 90, 329, 28),
+                               ("克区分局", 215, 370, 28),
+                               ("有效期限2023.11.16-长期", 90, 440, 28)), "back")
+    assert out.fields == {"issue": "乌鲁木齐市公安局沙依巴克区分局", "start_date": "20231116",
+                          "end_date": "长期"}
+    assert out.doubts == {}
+
+
+def test_text_under_the_validity_or_after_the_suffix_is_not_the_authority():
+    out = read_side(back_lines(("签发机关", 168, 410, 22), ("杭州市公安局", 314, 410, 28),
+                               ("食", 560, 436, 28),  # a speck of a seal under the row's end
+                               ("有效期限", 168, 470, 22), ("2019.02.13-2029.02.13", 314, 470, 28),
+                               ("湖滨", 314, 520, 28)), "back")  # under the validity
+    assert out.fields["issue"] == "杭州市公安局" and out.doubts == {}
+
+
+def test_watermark_writing_taller_than_the_values_is_never_the_authority():
+    # Large watermark words outnumber the values' lines: the typical line is a labelled row's.
+    out = read_side(back_lines(("件仅用于贷款中", 190, 17, 64), ("贷款申请", 417, 300, 70),
+                               ("签发机关锡林浩特市公安局", 90, 339, 28),
+                               ("有效期限2017.02.10-长期", 90, 414, 28)), "back")
+    assert out.fields["issue"] == "锡林浩特市公安局" and out.doubts == {}
+
+
+def test_an_authority_not_detected_is_read_beside_its_label_wherever_it_stands():
+    out = read_side(back_lines(("签发机关", 90, 345, 22), ("有效期限2023.03.15-2033.03.15", 90, 414, 28)),
+                    "back")
+    x0, y0, x1, y1 = out.missing_areas["issue"]
+    assert 90 + 4 * 22 <= x0 < 200 and y0 < 345 < y1 < 414 - 14
+
+
+def test_an_area_is_read_straightened_on_a_skewed_card():
+    import numpy as np
+
+    from idcard_ocr.engine.lines import Reading, _area
+    from idcard_ocr.engine.orient import Frame
+
+    frame = Frame(400, 300, turns=0, skew_deg=10, scale=1.0)
+    image = np.full((300, 400, 3), 240, dtype=np.uint8)
+    for y in range(300):  # a dark band level in the upright frame, slanted in the photo
+        for x in range(400):
+            if 140 <= frame.untwist(x, y)[1] < 160:
+                image[y, x] = 20
+    crop = _area(Reading([], 10.0, frame, image), (100, 130, 300, 170))
+    assert crop.shape[:2] == (40, 200)
+    dark = crop[:, :, 0] < 128
+    assert dark[12:28].all()                      # the band fills its rows end to end
+    assert not dark[:8].any() and not dark[32:].any()
+
+
+def test_an_area_outside_the_text_area_read_is_read_from_the_photo():
+    # The quick detection missed a row (the name's, on a small card of a sheet): its area on
+    # the card lies outside the text area that was read, and is taken from the whole photo.
+    import numpy as np
+
+    from idcard_ocr.engine.lines import Reading, _area
+    from idcard_ocr.engine.orient import Frame
+
+    photo = np.full((400, 400, 3), 240, dtype=np.uint8)
+    photo[20:40, 20:40] = 20
+    frame = Frame(200, 200, turns=0, skew_deg=0, scale=0.5, origin=(100.0, 100.0))  # zoom 2
+    text_area = np.full((200, 200, 3), 240, dtype=np.uint8)
+    crop = _area(Reading([], 0.0, frame, text_area, photo, 1.0), (-200, -200, -120, -120))
+    assert crop.shape[:2] == (80, 80)  # the upright frame's scale: twice the photo's
+    dark = crop[:, :, 0] < 128
+    assert dark[44:76, 44:76].all() and not dark[:36].any() and not dark[:, :36].any()
+    assert _area(Reading([], 0.0, frame, text_area), (-200, -200, -120, -120)) is None
+
+
 def test_an_authority_not_detected_is_read_from_its_place_and_kept_only_whole():
     from idcard_ocr.engine.fields import complete_issue
 
@@ -361,7 +435,8 @@ def test_an_authority_not_detected_is_read_from_its_place_and_kept_only_whole():
 
     out = back()
     x0, y0, x1, y1 = out.missing_areas["issue"]
-    assert x0 > 280 and y0 < 410 < y1 < 470 - 14  # its row, right of the label, not the dates
+    label_end = 168 + 4 * 1.05 * 22  # on_card's width of 签发机关
+    assert x0 > label_end and y0 < 410 < y1 < 470 - 14  # its row, right of the label, no dates
     complete_issue(out, "杭州市公安局西湖分局", 0.97)
     assert out.fields["issue"] == "杭州市公安局西湖分局" and out.confidence["issue"] == 0.97
     for partial in ("杭州市公安", "复印无效", "", "2019.02.13"):
@@ -420,6 +495,13 @@ def test_what_is_left_of_a_label_is_not_part_of_the_value():
     # The same character where the value stands is the value's own.
     name = [on_card("姓名", 52, 72, 22), on_card("名热", 140, 72)]
     assert read_side(face_lines(name=name), "face").fields["name"] == "名热"
+
+
+def test_a_letter_spaced_label_read_with_its_value_is_cut_whole():
+    # 姓 · 名 printed letter-spaced and read in one box with the name: 名 stands past the label
+    # column, yet it goes on spelling the label whose 姓 was cut there.
+    out = read_side(face_lines(name=[on_card("姓·名田雨超", 52, 72, 32)]), "face")
+    assert out.fields["name"] == "田雨超"
 
 
 def test_a_mark_apart_from_the_name_is_not_part_of_it():
@@ -510,6 +592,36 @@ def test_an_address_whose_lines_are_out_of_place_is_doubted(address, reason):
     assert out.confidence["name"] > 0.9
 
 
+def test_an_address_whose_first_line_was_lost_is_read_in_its_labels_row():
+    lost_first = [on_card("住址", 52, 258, 22), on_card(LINE_2, 140, 300),
+                  on_card(LINE_3, 140, 342)]
+
+    def face():
+        out = read_side(face_lines(address=lost_first), "face")
+        assert out.doubts == {"address": "not_at_its_row"}
+        x0, y0, x1, y1 = out.missing_areas["address_first"]
+        assert x0 < 140 and x1 >= 560 and y0 < 258 < y1 < 300 - 15  # to the portrait, no line 2
+        return out
+
+    out = face()
+    complete(out, {"address_first": ("住址" + LINE_1, 0.97)})
+    assert out.fields["address"] == LINE_1 + LINE_2 + LINE_3 and out.doubts == {}
+    assert out.confidence["address"] == 0.97
+    for text, score in ((LINE_1, 0.6), ("复印无效", 0.99), (LINE_2, 0.99), ("", 0.0),
+                        (LINE_1[:8], 0.99)):
+        out = face()  # read poorly, a watermark, the next line again, nothing, cut short
+        # (its last characters lost): still doubted
+        complete(out, {"address_first": (text, score)})
+        assert out.doubts == {"address": "not_at_its_row"}, text
+        assert out.fields["address"] == LINE_2 + LINE_3 and out.confidence["address"] == 0.0
+
+
+def test_an_address_reaching_into_the_portrait_is_doubted():
+    beyond = [on_card("住址", 52, 258, 22), on_card(LINE_1 + "再次复", 140, 258)]  # ends 581
+    out = read_side(face_lines(address=beyond), "face")
+    assert out.doubts == {"address": "beyond_value_column"}
+
+
 def test_an_address_in_its_place_is_not_doubted_whatever_its_lines():
     for address in ([on_card("住址" + LINE_1, 52, 258)],                  # label in the line
                     [on_card("住址", 52, 258, 22), on_card(LINE_1[:6], 140, 258)],  # one short
@@ -529,8 +641,6 @@ def test_a_line_far_taller_than_the_cards_is_never_a_value():
 
 
 def test_an_address_whose_last_line_is_full_is_looked_under():
-    from idcard_ocr.engine.fields import complete
-
     address = [on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258),
                on_card(LINE_2, 140, 300)]  # its third line (路12号) not detected
     out = read_side(face_lines(address=address), "face")
@@ -643,3 +753,37 @@ def test_a_16_bit_grey_photo_is_read_not_refused():
     from tests.fakes.images import big_png
     answer = recognize(big_png(1200, 800, 0, 16), "face")
     assert answer["success"] is False  # a blank picture: no card, but decoded
+
+
+def _read_upright(name):
+    """The fixture photo read through the steps detect -> orient -> lines -> layout."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from idcard_ocr.engine import detect, layout, lines, orient
+
+    array = np.asarray(Image.open(io.BytesIO(photo(name))).convert("RGB"))
+    reading = lines.read(orient.orient(array, 1.0, detect.locate(array)))
+    return reading, layout.frames(reading.lines)
+
+
+def test_an_area_is_read_where_its_text_stands_and_only_within_its_columns():
+    from idcard_ocr.engine.lines import recognize_area
+
+    reading, frames = _read_upright("face-rotated.jpg")  # a skewed card
+    frame = frames["face"]
+
+    def area(x0, y0, x1, y1):
+        (a, b), (c, d) = frame.to_frame(x0, y0), frame.to_frame(x1, y1)
+        return recognize_area(reading, (a, b, c, d))
+
+    name = TRUTH["face-rotated.jpg"]["fields"]["name"]
+    assert area(118, 42, 540, 102).text == name
+    assert area(118, 58, 540, 118).text == name  # the row a quarter of a row off the area
+    with_label = area(20, 42, 540, 102).text  # the label stands in this area
+    assert with_label.endswith(name) and len(with_label) > len(name)
+    address = TRUTH["face-rotated.jpg"]["fields"]["address"]
+    two_lines = area(118, 235, 550, 330).text  # an area two lines high: in reading order
+    assert len(two_lines) >= 16 and address.startswith(two_lines)

@@ -17,8 +17,8 @@ from datetime import date
 from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
-from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, CardFrame, frames,
-                     is_overlay, label_at, number_like, without_overlays)
+from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, VALUE_HEIGHT,
+                     CardFrame, frames, is_overlay, label_at, number_like, without_overlays)
 from .lines import Line, dedupe
 
 # The 56 recognised ethnic groups as printed after 民族.
@@ -36,11 +36,16 @@ FACE_ROWS = {"name": (35, 103), "sex": (103, 165), "birth": (165, 227), "address
 VALUE_LEFT = 105           # values start right of this (labels stand at 52)
 NATION_LEFT = 235          # the nationality value stands right of this (民族 label at 250)
 NATION_AREA = (320, 110, 470, 158)  # the value alone, for choosing among the 56
-BACK_VALUES = (350, 545)   # the back's value rows (authority, perhaps wrapped, and validity)
+# The back's value rows (authority, perhaps wrapped, and validity): everything under the
+# title block (居民身份证, centred at 185 with characters about 60 tall). Cards place the
+# 签发机关 row differently (and a wrapped authority starts a line higher), so the band is
+# not the row of one layout: what is a validity and what an authority is told by content.
+BACK_VALUES = (240, 545)
 BACK_VALUE_LEFT = 280
 ISSUE_AREA = (BACK_VALUE_LEFT + 25, 385, 720, 440)  # the authority's row (one line of it)
 # Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
 # found no text there (a single character such as 回, a row lost to glare or a small card).
+IN_VALUE_COLUMN = ("name", "sex", "birth")  # areas that start where the values start
 FACE_AREAS = {"name": (118, 42, 540, 102), "sex": (118, 106, 240, 162),
               "nationality": (285, 106, 550, 162), "birth": (118, 168, 550, 224),
               "num": (270, 420, 850, 492)}
@@ -74,6 +79,9 @@ class Extraction:
 
     # field -> why the engine doubts its value (its confidence is then 0): DOUBTS
     doubts: Dict[str, str] = field(default_factory=dict)
+    # The address's lost first line must fill this many characters (it is not the last line
+    # of its block: cards wrap by width), digits counted as half.
+    first_line_chars: float = 0.0
 
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -103,6 +111,7 @@ def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = ()) -
 
 
 OVERSIZE = 1.7  # a line this many times taller than the card's typical line is no value
+TITLE_BLOCK = ("country", "title")  # the back's labels printed larger than its values
 
 
 def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
@@ -110,7 +119,13 @@ def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
     writing in large type, a box drawn over two rows): their text is never a value. Lines
     holding a label stay, whatever their size (the back's title block is large)."""
     labels = FACE_LABELS if frame.side == "face" else BACK_LABELS
-    heights = sorted(line.height for line in lines if len(line.text) >= 2)
+    # The card's typical line. On the back, of the lines holding 签发机关 or 有效期限 (its
+    # labels and values share a size; the title block is larger): there are only two value
+    # rows, and watermark writing can outnumber them, so it must not set the measure it is
+    # judged by. On the face (labels smaller than the number), of all lines.
+    rows = [line for line in lines if frame.side == "back" and any(
+        key not in TITLE_BLOCK for key, _, _ in label_at(line.text, labels))]
+    heights = sorted(line.height for line in rows or lines if len(line.text) >= 2)
     if not heights:
         return lines
     typical = heights[len(heights) // 2]
@@ -138,6 +153,12 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
                          default=[])
     address_parts = [p for p in rows["address"] if p.after == "address" or (
         (p.x0 + p.x1) / 2 > LABEL_END and p.x0 < PORTRAIT[0])]  # not a misread label (住扯)
+    # Where this card's values start, as read (cards print their value column a little apart
+    # from the layout's): the areas of values not found begin there, past their labels.
+    column = _value_column([chosen["name"], chosen["sex"], rows["birth"],
+                            _rows(address_parts)[0] if address_parts else []])
+    areas = {name: _from_column(box, column) if name in IN_VALUE_COLUMN else box
+             for name, box in FACE_AREAS.items()}
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, parts in chosen.items():
         value = parsers[name](_joined(parts))
@@ -146,12 +167,12 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         elif value:
             out.put(name, value, _confidence(parts))
         else:
-            out.missing_areas[name] = FACE_AREAS[name]
+            out.missing_areas[name] = areas[name]
             if name == "nationality" and _written(_joined(parts)):
                 out.doubt(name, "not_in_vocabulary")  # cleared if its area reads one
     printed = birth_date(_joined(rows["birth"], separator="|"))
     if printed is None:
-        out.missing_areas["birth"] = FACE_AREAS["birth"]
+        out.missing_areas["birth"] = areas["birth"]
     else:
         out.confidence["printed_birth"] = _confidence(rows["birth"])
     address_rows = _rows(address_parts)
@@ -166,6 +187,13 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         more = _below(address_rows, FACE_ROWS["num"][0])
         if more and not doubt:
             out.missing_areas["address_more"] = more
+        first = _at_label_row(address_rows, _label_row(frame, "address"))
+        if first and doubt == "not_at_its_row":  # its first line lost: read in its place
+            out.missing_areas["address_first"] = first
+            out.confidence["address_read"] = _confidence(address_parts)  # the rest's
+            char = _character(address_rows)
+            out.first_line_chars = (max(row[-1].x1 for row in address_rows)
+                                    - address_rows[0][0].x0) / char - SHORT_LINE
     number, number_parts = None, []
     for piece in sorted(rows["num"], key=lambda p: -len(p.text)):
         number, number_parts = number_like(piece.text), [piece]
@@ -183,6 +211,16 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     _settle_number(out, number, printed, _confidence(number_parts))
     _unanchored(out)
     return out
+
+
+def _from_column(box: Tuple[float, float, float, float],
+                 column: Optional[float]) -> Tuple[float, float, float, float]:
+    """A value's area in the value column begun where this card's values start as read, a
+    quarter of a character before them (labels stand a character or more to the left)."""
+    x0, y0, x1, y1 = box
+    if column is None:
+        return box
+    return column - 0.25 * VALUE_HEIGHT, y0, x1, y1
 
 
 FACE_ROWS_OF = {"name": "name", "sex": "sex", "nationality": "sex", "address": "address"}
@@ -246,8 +284,15 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name in out.missing_areas:
         text, confidence = areas.get(name, ("", 0.0))
+        if is_overlay(text) and name != "address_more":
+            continue  # a watermark or seal over the value's place is never the value
         if name == "address_more":
             _continue_address(out, text, confidence)
+        elif name == "address_first":
+            _begin_address(out, text, confidence)
+        elif name == "name" and _name(text) and (
+                confidence < NAME_MIN_SCORE or len(_name(text)) < 2):
+            out.doubt("name", "unreadable_character")  # left empty: never a look-alike
         elif name in parsers and parsers[name](text):
             out.put(name, parsers[name](text), confidence)
             out.doubts.pop(name, None)
@@ -287,6 +332,22 @@ def _continue_address(out: Extraction, text: str, confidence: float) -> None:
                 min(confidence, out.confidence["address"]))
     else:
         out.doubt("address", "may_continue")
+
+
+def _begin_address(out: Extraction, text: str, confidence: float) -> None:
+    """The address's first line, lost by the detector (the address began a line pitch under
+    its label: out.missing_areas["address_first"]), recognised in the label's row: put before
+    the rest when it reads cleanly (CONTINUATION_SCORE), fills its line as the block's lines
+    are filled (out.first_line_chars) and is not the next line again, and the doubt lifted;
+    else the address stays doubted."""
+    first = _trimmed(re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）-]", "", text.replace("住址", "")))
+    if len(first) < 2 or confidence < CONTINUATION_SCORE or \
+            _shared_run(first, out.fields["address"]) >= 3 or \
+            sum(map(_breadth, first)) < out.first_line_chars:  # cut short: not all of it
+        return
+    out.put("address", first + out.fields["address"],
+            min(confidence, out.confidence["address_read"]))
+    out.doubts.pop("address", None)
 
 
 def _shared_run(a: str, b: str) -> int:
@@ -414,7 +475,10 @@ def _block_doubt(rows: List[List[Piece]], column: Optional[float],
     centres = [sum(p.y for p in row) / len(row) for row in rows]
     if column is not None and abs(lefts[0] - column) > COLUMN_TOLERANCE * char:
         return "not_at_value_column"
-    if max(rights) > right_edge:  # more than the value was read into its line
+    # More than the value was read into its line. No slack for a box's padding: half a
+    # character of it let watermark words joined into a line go unremarked (科技园南区理贷款,
+    # read at 0.97, on a `gb` sheet), and a right address doubted only costs a look at the API.
+    if max(rights) > right_edge:
         return "beyond_value_column"
     if any(abs(left - lefts[0]) > COLUMN_TOLERANCE * char for left in lefts[1:]):
         return "lines_not_aligned"
@@ -451,6 +515,19 @@ def _address_row_doubt(rows: List[List[Piece]], label_row: float) -> Optional[st
     return None
 
 
+def _at_label_row(rows: List[List[Piece]],
+                  label_row: float) -> Optional[Tuple[float, float, float, float]]:
+    """The area of one line in the label's row, over the block's columns, when the block
+    begins below that row (its first line may have been lost)."""
+    char = _character(rows)
+    pitch = sum(p.y for p in rows[0]) / len(rows[0]) - label_row
+    if pitch < char:
+        return None
+    # To the portrait: the first line is the fullest, perhaps wider than those read.
+    return (rows[0][0].x0 - 0.5 * char, label_row - 0.45 * pitch,
+            PORTRAIT[0] + 0.5 * char, label_row + 0.45 * pitch)
+
+
 def _below(rows: List[List[Piece]], limit: float) -> Optional[Tuple[float, float, float, float]]:
     """The area of one more line under a block whose last line is filled to its width (the
     value may go on in a line the detector missed), when that area is above `limit`."""
@@ -484,17 +561,25 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     dated = [p for p in pieces if len(re.findall(r"\d", p.text)) >= 4]
     valid = [p for p in pieces if p.after == "valid" or any(
         abs(p.y - d.y) < 20 for d in dated)]
-    issue_parts = [p for p in pieces if p not in valid and re.search(r"[\u3400-\u9fff]", p.text)]
+    # The authority is printed above the validity: text under the validity's row is not it.
+    lowest = max((p.y for p in valid), default=CARD[1]) + ROW_TOLERANCE
+    issue_parts = [p for p in pieces if p not in valid and p.y < lowest
+                   and re.search(r"[\u3400-\u9fff]", p.text)]
     issue_rows = _rows(issue_parts)
-    issue, doubt = authority(_trimmed("".join(_joined(row) for row in issue_rows)))
+    read = "".join(_joined(row) for row in issue_rows)
+    issue, doubt = authority(_trimmed(read))
+    # What authority() cut after the suffix (a speck of a seal read after 局, in a row of its
+    # own) is no line of the block either.
+    issue_rows = _up_to(issue_rows, read.find(issue) + len(issue)) if issue else issue_rows
     if issue:
-        out.put("issue", issue, _confidence(issue_parts))
+        out.put("issue", issue, _confidence([p for row in issue_rows for p in row]))
         column = min((p.x0 for p in valid), default=None)
         doubt = doubt or _block_doubt(issue_rows, column)
         if doubt:
             out.doubt("issue", doubt)
     elif not issue_parts:  # nothing detected where it stands: its area read alone
-        out.missing_areas["issue"] = ISSUE_AREA
+        out.missing_areas["issue"] = (_beside_label(lines, frame, "issue")
+                                      or _above_validity(valid) or ISSUE_AREA)
     period = validity(_joined(valid))
     if period:
         out.put("start_date", period[0], _confidence(valid))
@@ -510,6 +595,44 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
         out.missing_areas["valid"] = (max(left, BACK_VALUE_LEFT - 20), top,
                                       min(right, CARD[0]), bottom)
     return out
+
+
+def _up_to(rows: List[List[Piece]], end: int) -> List[List[Piece]]:
+    """The rows' pieces holding the first `end` characters of their joined text."""
+    out, seen = [], 0
+    for row in rows:
+        kept = []
+        for piece in row:
+            if seen < end:
+                kept.append(piece)
+            seen += len(piece.text)
+        if kept:
+            out.append(kept)
+    return out
+
+
+def _beside_label(lines: List[Line], frame: CardFrame,
+                  key: str) -> Optional[Tuple[float, float, float, float]]:
+    """The area right of a back label that was read alone in its line (签发机关 with its value
+    not detected): one line of the value, in its label's row, wherever this card prints it."""
+    for line in lines:
+        if any(k == key and end >= len(line.text) - 1 for k, _, end in label_at(line.text,
+                                                                              BACK_LABELS)):
+            x1, y = frame.to_card(line.x1, line.cy)
+            half = max(frame.to_card(line.x1, line.y1)[1] - y, VALUE_HEIGHT / 2) * 1.3
+            return x1 + 5, y - half, CARD[0] - 40, y + half
+    return None
+
+
+def _above_validity(valid: List[Piece]) -> Optional[Tuple[float, float, float, float]]:
+    """The authority's (last) line, a row above the validity read (its label not read): in
+    the validity's column, one value line high, centred 1.6 value heights above it."""
+    if not valid:
+        return None
+    column = min(p.x0 for p in valid)
+    y = sum(p.y for p in valid) / len(valid) - 1.6 * VALUE_HEIGHT
+    return column - 0.25 * VALUE_HEIGHT, y - 0.75 * VALUE_HEIGHT, CARD[0] - 40, \
+        y + 0.75 * VALUE_HEIGHT
 
 
 VALIDITY_WIDTH = 21 * 0.55 * 0.7  # "2011.03.16-2016.03.16" in detected boxes' heights
@@ -573,6 +696,9 @@ def authority(text: str) -> Tuple[str, Optional[str]]:
 # Pieces and boxes ----------------------------------------------------------------------------
 
 LABEL_END = 115  # card units: a face label's characters stand left of this, values right
+# Marks read between or after a label's characters (姓·名, 出生.): in the label column they
+# are the label's, never the start of a value (a name's own middle dot stands in the value's).
+LABEL_MARKS = ":：·.。,，"
 
 
 def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
@@ -603,16 +729,35 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
                 start += 1
             while end > start and text[end - 1] in ":：":
                 end -= 1
+            begun = start
             while labels is FACE_LABELS and after is None and end - start > 1 \
-                    and text[start] in label_chars + ":：" and frame.to_card(
+                    and text[start] in label_chars + LABEL_MARKS and frame.to_card(
                         line.x0 + (starts[start] + starts[start + 1]) / 2, line.cy)[0] < LABEL_END:
                 start += 1
+            start = _rest_of_label(text, begun, start, end, labels)
             if start == end:
                 continue
             x0, _ = frame.to_card(line.x0 + starts[start], line.cy)
             x1, _ = frame.to_card(line.x0 + starts[end], line.cy)
             out.append(Piece(text[start:end], x0, x1, y, line, after, scores[start:end]))
     return out
+
+
+def _rest_of_label(text: str, begun: int, start: int, end: int, labels) -> int:
+    """Past the rest of a label whose first characters were cut in the label column (姓·名 read
+    as one with the value, its letter-spaced 名 standing past the column): the characters
+    that go on spelling that label are the label's too."""
+    taken = "".join(c for c in text[begun:start] if c not in LABEL_MARKS)
+    if not taken:
+        return start
+    for full, _, _ in labels.values():
+        if full.startswith(taken) and len(full) > len(taken):
+            rest = full[len(taken):]
+            while end - start > 1 and rest and text[start] in rest[0] + LABEL_MARKS:
+                rest = rest[1:] if text[start] == rest[0] else rest
+                start += 1
+            break
+    return start
 
 
 def _touching(pieces: List[Piece]) -> List[List[Piece]]:

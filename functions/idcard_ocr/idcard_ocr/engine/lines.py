@@ -16,6 +16,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import ocr
+from .detect import without_red
 from .orient import Frame, Upright
 
 RETRY_SCORE = 0.85       # lines scored below this are recognised a second time
@@ -63,6 +64,8 @@ class Reading:
     angle: float            # degrees the card is turned clockwise in the photo (0, 90, ..., ± skew)
     to_photo: "Frame"       # maps upright-frame points back to the photo
     image: Optional[np.ndarray] = None  # the turned, scaled text area the lines were read from
+    photo: Optional[np.ndarray] = None  # the whole decoded photo (orient.Upright.photo)
+    photo_scale: float = 1.0            # photo pixels per pixel of `photo`
 
 
 def read(upright: Upright) -> Reading:
@@ -71,16 +74,84 @@ def read(upright: Upright) -> Reading:
     found = [ocr.Found(q, t) for q, t in zip(upright.quads, texts) if t.score >= ocr.TEXT_SCORE]
     found = _second_look(upright.image, found)
     lines = dedupe([_line(upright.frame, f.quad, f.text) for f in found])
-    return Reading(lines, upright.angle, upright.frame, upright.image)
+    return Reading(lines, upright.angle, upright.frame, upright.image, upright.photo,
+                   upright.photo_scale)
+
+
+AREA_TEXT_HEIGHT = 40   # px: an area looked into is sampled so its row's text is about this tall
 
 
 def recognize_area(reading: Reading,
                    box: Tuple[float, float, float, float]) -> Optional[ocr.Text]:
-    """Recognition alone on an area of the upright frame (a field whose text was not detected)."""
+    """The text of an area of the upright frame (a field whose text was not detected, or not
+    where the card frame expected it: a card printed with its rows a little apart from the
+    layout's). Text is looked for around the area (half its height above and below): the
+    lines whose centres fall in the area are recognised and joined in reading order (of an
+    area with room for one line only, its row nearest the middle), only their characters
+    within the area's columns. Where nothing is detected (a lone character such as 回), the
+    area itself is recognised as one line."""
+    x0, y0, x1, y1 = box
+    pad_y, pad_x = 0.5 * (y1 - y0), 0.25 * (y1 - y0)
+    zoom = min(max(AREA_TEXT_HEIGHT / (0.6 * (y1 - y0)), 1.0), 3.0)
+    around = _area(reading, (x0 - pad_x, y0 - pad_y, x1 + pad_x, y1 + pad_y), zoom)
+    if around is not None:
+        quads, crops = ocr.find_lines(around)
+        # Each box in the upright frame (centre, left and right edge, height); kept when its
+        # centre lies in the area (a tenth of its height of slack: a row printed a little off).
+        boxes = [(x0 - pad_x + sum(p[0] for p in q) / 4 / zoom,
+                  y0 - pad_y + sum(p[1] for p in q) / 4 / zoom,
+                  x0 - pad_x + min(p[0] for p in q) / zoom,
+                  x0 - pad_x + max(p[0] for p in q) / zoom,
+                  (max(p[1] for p in q) - min(p[1] for p in q)) / zoom) for q in quads]
+        slack = 0.1 * (y1 - y0)
+        inside = sorted(((b, crop) for b, crop in zip(boxes, crops)
+                         if x0 <= b[0] <= x1 and y0 - slack <= b[1] <= y1 + slack),
+                        key=lambda item: item[0][1])
+        if inside:
+            # In reading order: rows (centres within half a box's height) top to bottom,
+            # each left to right (an area two lines high holds a wrapped value's lines).
+            rows = []
+            for item in inside:
+                if rows and item[0][1] - rows[-1][-1][0][1] < 0.5 * item[0][4]:
+                    rows[-1].append(item)
+                else:
+                    rows.append([item])
+            if (y1 - y0) < 2 * sorted(b[4] for b, _ in inside)[len(inside) // 2]:
+                middle = (y0 + y1) / 2  # room for one line: the row nearest its middle
+                rows = [min(rows, key=lambda r: abs(sum(b[1] for b, _ in r) / len(r) - middle))]
+            row = [item for line in rows for item in sorted(line, key=lambda i: i[0][0])]
+            texts = [_within_columns(_normalised(t), b[2], b[3], x0, x1) for (b, _), t in zip(
+                row, ocr.recognise([crop for _, crop in row], preprocess=False))]
+            texts = [t for t in texts if t.text and t.score >= ocr.TEXT_SCORE]
+            if texts:
+                scores = tuple(c for t in texts for c in t.char_scores)
+                return ocr.Text("".join(t.text for t in texts),
+                                min(t.score for t in texts), scores)
     crop = _area(reading, box)
     if crop is None:
         return None
     return _normalised(ocr.recognise([crop])[0])
+
+
+def _within_columns(read: ocr.Text, left: float, right: float, x0: float,
+                    x1: float) -> ocr.Text:
+    """The characters of a line spanning left..right that stand within x0..x1 (characters
+    taken as evenly spaced, digits and letters half as wide): a box that runs out of the area
+    (a label's last character joined to the value: 名潘文) gives only what is in it."""
+    breadths = [1.0 if "\u3400" <= c <= "\u9fff" else 0.55 for c in read.text]
+    total = sum(breadths) or 1.0
+    keep, start = [], 0.0
+    for i, b in enumerate(breadths):
+        centre = left + (start + b / 2) / total * (right - left)
+        start += b
+        if x0 <= centre <= x1:
+            keep.append(i)
+    if len(keep) == len(read.text):
+        return read
+    scores = read.char_scores if len(read.char_scores) == len(read.text) else (
+        (read.score,) * len(read.text))
+    return ocr.Text("".join(read.text[i] for i in keep), read.score,
+                    tuple(scores[i] for i in keep))
 
 
 def recognize_area_within(reading: Reading, box: Tuple[float, float, float, float],
@@ -138,21 +209,41 @@ def _ctc_log_likelihood(logp: np.ndarray, label: List[int]) -> float:
     return float(np.logaddexp(alpha[-1], alpha[-2]))
 
 
-def _area(reading: Reading, box: Tuple[float, float, float, float]) -> Optional[np.ndarray]:
-    """The pixels of an area of the upright frame, from the text area that was read."""
-    if reading.image is None:
-        return None
+def _area(reading: Reading, box: Tuple[float, float, float, float],
+          zoom: float = 1.0) -> Optional[np.ndarray]:
+    """The pixels of an area of the upright frame at the scale the lines were read, sampled
+    along the frame's axes: on a skewed card the crop is straightened (its rows level), as the
+    detector's own line crops are, rather than cut square out of the turned area. Taken from
+    the whole photo when the reading has it (the area may lie outside the text area read: a
+    row the quick detection missed), red ink lifted as it was for the read; else from the
+    text area read. `zoom`: pixels of the crop per unit of the frame."""
+    import cv2  # comes with rapidocr-onnxruntime
+
     f = reading.to_photo
     x0, y0, x1, y1 = box
-    corners = [f.twist(x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
-    height, width = reading.image.shape[:2]
-    left = max(0, int(min(p[0] for p in corners)))
-    top = max(0, int(min(p[1] for p in corners)))
-    right = min(width, int(max(p[0] for p in corners)))
-    bottom = min(height, int(max(p[1] for p in corners)))
-    if right - left < 8 or bottom - top < 8:
+    points = ((x0, y0), (x1, y0), (x0, y1), (x1, y1))
+    if reading.photo is not None:
+        source = reading.photo
+        corners = [tuple(v / reading.photo_scale for v in f.to_photo(x, y)) for x, y in points]
+    elif reading.image is not None:
+        source = reading.image
+        corners = [f.twist(x, y) for x, y in points]
+    else:
         return None
-    return np.ascontiguousarray(reading.image[top:bottom, left:right])
+    height, width = source.shape[:2]
+    if not any(0 <= x < width and 0 <= y < height for x, y in corners):
+        return None  # the area lies off the photo
+    out_w, out_h = int(round((x1 - x0) * zoom)), int(round((y1 - y0) * zoom))
+    if out_w < 8 or out_h < 8:
+        return None
+    # Output pixel (u, v) is the upright point (x0 + u / zoom, y0 + v / zoom): the affine map
+    # through three of the area's corners.
+    to_source = cv2.getAffineTransform(np.float32([(0, 0), (out_w, 0), (0, out_h)]),
+                                       np.float32(corners[:3]))
+    crop = cv2.warpAffine(source, to_source, (out_w, out_h),
+                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
+    return np.ascontiguousarray(without_red(crop) if source is reading.photo else crop)
 
 
 def _second_look(image: np.ndarray, found: List[ocr.Found]) -> List[ocr.Found]:

@@ -10,7 +10,7 @@ next step reads the lines' pixels, each already turned the way it reads.
 
 import math
 from dataclasses import dataclass
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 
@@ -78,6 +78,10 @@ class Upright:
     quads: List[ocr.Quad]       # each line's box in `image`
     crops: List[np.ndarray]     # each line's pixels, turned the way it reads
     upside_down_votes: Tuple[float, float]  # classifier: characters upright, upside down
+    # The whole decoded photo and its photo pixels per pixel: a value's area on the card may
+    # lie outside the text area read (a row the quick detection missed), and is read from it.
+    photo: Optional[np.ndarray] = None
+    photo_scale: float = 1.0
 
     @property
     def angle(self) -> float:
@@ -107,7 +111,7 @@ def orient(image: np.ndarray, scale: float, located: Located, turns: int = None)
     crop_scale = scale * (x1 - x0) / crop.shape[1]
     frame = Frame(crop.shape[1], crop.shape[0], turns, _skew(quads), crop_scale,
                   (x0 * scale, y0 * scale))
-    return Upright(turned, frame, quads, crops, (up, down))
+    return Upright(turned, frame, quads, crops, (up, down), image, scale)
 
 
 def _length(quad: ocr.Quad) -> float:
