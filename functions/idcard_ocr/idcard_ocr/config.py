@@ -388,11 +388,21 @@ class _Env:
             host = None
         if parts.scheme not in ("http", "https") or not host:
             raise ConfigError(name, f"must be an http(s) URL; got {value[:80]!r}")
+        if not unambiguous_url(value):
+            raise ConfigError(name, "must be a URL without backslashes, spaces or control "
+                                    "characters (HTTP clients read such a URL's host differently)")
         if secure and parts.scheme == "http" and not is_loopback(host):
             raise ConfigError(name, f"must be https:// (plain http only to a loopback host): "
                                     f"the AppCode travels in a header; got "
                                     f"http://{host[:60]}...")
         return value
+
+
+def unambiguous_url(value: str) -> bool:
+    """False for a URL whose host our check and the HTTP client would read differently:
+    urlsplit finds 127.0.0.1 in "http://evil.com\\@127.0.0.1/" (and drops tabs and newlines),
+    requests/urllib3 send it to evil.com. A real endpoint's URL has none of these."""
+    return not any(c == "\\" or c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value)
 
 
 def is_loopback(host: str) -> bool:

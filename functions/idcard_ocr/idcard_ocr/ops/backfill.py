@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Optional
 from urllib.parse import urlsplit
 
 from .. import errors
-from ..config import is_loopback
+from ..config import is_loopback, unambiguous_url
 from ..errors import ConfigError, IdcardOcrError, TransientError
 from ..io.events import ObjectEvent, oss_event
 from ..card.keys import skip_reason
@@ -200,6 +200,7 @@ def _split_endpoint(endpoint: str):
     travels in a header."""
     parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") \
+            or not unambiguous_url(endpoint) \
             or (parts.scheme == "http" and not is_loopback(parts.hostname)):
         raise ConfigError("--fc-endpoint", "must be https://<host> (plain http only on "
                                            "loopback), e.g. https://<account-id>.<region>"
