@@ -63,6 +63,10 @@ def test_a_wrong_secret_is_not_read_again_for_every_photo(bucket, kms_env, kms, 
     ({"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "not-the-secret"}, "needs kms:GetSecretValue"),
     ({"OCR_APPCODE": APPCODE}, "not both"),
     ({"KMS_ENDPOINT": ""}, "KMS_ENDPOINT"),
+    # GetSecretValue answers with the AppCode, and the request carries the role's STS token:
+    # plain http to another machine put both on the network in clear text, while OCR_API_URL
+    # and ENGINE_URL, which carry the AppCode too, were already held to https.
+    ({"KMS_ENDPOINT": "http://kms.cn-hangzhou.aliyuncs.com"}, "KMS_ENDPOINT.*https"),
 ])
 def test_secret_problems_fail_before_any_call(bucket, kms_env, kms, ocr_api, change, message):
     item = upload(bucket, "idcards/x-face.jpg", images.card_jpeg())

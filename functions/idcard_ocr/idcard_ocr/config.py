@@ -198,7 +198,7 @@ class Settings:
             engine_timeout_s=env.number("ENGINE_TIMEOUT_S", 5.0, low=0.5, high=60),
             appcode=appcode,
             appcode_secret_name=secret_name,
-            kms_endpoint=env.url("KMS_ENDPOINT", None),
+            kms_endpoint=env.url("KMS_ENDPOINT", None, secure=True),  # the AppCode is its answer
             timeout_s=env.number("OCR_TIMEOUT_S", 10.0, low=0.1, high=300),
             max_attempts=int(env.number("OCR_MAX_ATTEMPTS", 4, low=1, high=10, integer=True)),
             request_format=env.choice("OCR_REQUEST_FORMAT", "new", _FORMATS),
@@ -377,7 +377,7 @@ class _Env:
 
     def url(self, name: str, default: Optional[str], secure: bool = False) -> Optional[str]:
         """An http(s) URL; `secure`: https, or plain http to a loopback host only (what
-        travels to it, an AppCode, must not cross a network in clear text)."""
+        travels to or from it, an AppCode or a token, must not cross a network in clear text)."""
         value = self.text(name, default)
         if value is None:
             return None
@@ -393,7 +393,7 @@ class _Env:
                                     "characters (HTTP clients read such a URL's host differently)")
         if secure and parts.scheme == "http" and not is_loopback(host):
             raise ConfigError(name, f"must be https:// (plain http only to a loopback host): "
-                                    f"the AppCode travels in a header; got "
+                                    f"an AppCode or token travels over it; got "
                                     f"http://{host[:60]}...")
         return value
 
