@@ -381,11 +381,11 @@ class _Env:
         value = self.text(name, default)
         if value is None:
             return None
-        parts = urlsplit(value)
-        try:
-            host = parts.hostname
-        except ValueError:  # a malformed host ("[::1")
-            host = None
+        try:  # a malformed host or port ("[::1", "[zz]", ":99999") raises in urlsplit or here
+            parts = urlsplit(value)
+            host, _ = parts.hostname, parts.port
+        except ValueError:
+            parts, host = urlsplit(""), None
         if parts.scheme not in ("http", "https") or not host:
             raise ConfigError(name, f"must be an http(s) URL; got {value[:80]!r}")
         if not unambiguous_url(value):
