@@ -381,11 +381,7 @@ class _Env:
         value = self.text(name, default)
         if value is None:
             return None
-        try:  # a malformed host or port ("[::1", "[zz]", ":99999") raises in urlsplit or here
-            parts = urlsplit(value)
-            host, _ = parts.hostname, parts.port
-        except ValueError:
-            parts, host = urlsplit(""), None
+        parts, host = split_url(value)
         if parts.scheme not in ("http", "https") or not host:
             raise ConfigError(name, f"must be an http(s) URL; got {value[:80]!r}")
         if not unambiguous_url(value):
@@ -396,6 +392,18 @@ class _Env:
                                     f"an AppCode or token travels over it; got "
                                     f"http://{host[:60]}...")
         return value
+
+
+def split_url(value: str):
+    """(urlsplit's parts, host); an empty URL's parts and None for a malformed host or port
+    ("[::1", "[zz]", ":99999"), on which urlsplit or its attributes raise ValueError."""
+    try:
+        parts = urlsplit(value)
+        if parts.port is not None and not 0 < parts.port:  # .port raises on most bad ports
+            return urlsplit(""), None
+        return parts, parts.hostname
+    except ValueError:
+        return urlsplit(""), None
 
 
 def unambiguous_url(value: str) -> bool:
