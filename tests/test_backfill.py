@@ -256,7 +256,12 @@ def test_a_slow_fc_costs_a_bounded_time_per_photo(fc):
 
 
 @pytest.mark.parametrize("endpoint", ["http://fc.example.com", "ftp://127.0.0.1",
-                                      "https://host/path"])
+                                      "https://host/path",
+                                      # urlsplit's host is 127.0.0.1, the HTTP client's is
+                                      # fc.example.com: the STS token in clear text
+                                      "http://fc.example.com\\@127.0.0.1",
+                                      # urlsplit raised a bare ValueError on these
+                                      "http://[::1", "https://fc.example.com:99999"])
 def test_the_endpoint_must_be_https_except_on_loopback(endpoint):
     from idcard_ocr.errors import ConfigError
     from idcard_ocr.io.oss import Credentials

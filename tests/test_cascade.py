@@ -295,6 +295,29 @@ def test_an_appcode_never_goes_over_plain_http_to_another_machine(name, url):
     assert [p.variable for p in refused.value.problems] == [name]
 
 
+@pytest.mark.parametrize("url", ["http://[::1", "http://[zz]/x", "http://[::1]:99999/x",
+                                 "https://host:port/x"])
+def test_a_malformed_host_or_port_is_refused_naming_the_setting(url):
+    # urlsplit raises ValueError on these: start-up failed with a bare ValueError, no setting
+    # named (the check caught it only around .hostname, after urlsplit had raised).
+    for name in ("ENGINE_URL", "OCR_API_URL", "KMS_ENDPOINT"):
+        with pytest.raises(ConfigError, match="http") as refused:
+            Settings.from_env(CASCADE | {"ENGINE_APPCODE": "engine-code-0123456789", name: url})
+        assert [p.variable for p in refused.value.problems] == [name]
+
+
+def test_a_url_the_http_client_reads_as_another_host_is_refused():
+    # urlsplit read the host after the '@' (127.0.0.1, so plain http was taken); requests and
+    # urllib3 end the host at the backslash and would send the AppCode to evil.example.com.
+    import requests
+    url = "http://evil.example.com\\@127.0.0.1/x"
+    assert requests.Request("POST", url).prepare().url.startswith("http://evil.example.com")
+    for name in ("ENGINE_URL", "OCR_API_URL"):
+        with pytest.raises(ConfigError) as refused:
+            Settings.from_env(CASCADE | {"ENGINE_APPCODE": "engine-code-0123456789", name: url})
+        assert [p.variable for p in refused.value.problems] == [name]
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1:8", "localhost:8", "[::1]:8", "127.3.2.1"])
 def test_plain_http_to_a_loopback_host_and_https_anywhere_are_taken(host):
     settings = Settings.from_env(CASCADE | {"ENGINE_APPCODE": "engine-code-0123456789",

@@ -280,3 +280,31 @@ def test_the_engines_zip_takes_int8_models_only_from_the_wheel_it_vendors(tmp_pa
         f.write(b"x")
     with pytest.raises(SystemExit, match="rec.int8.onnx were not derived"):
         package.check_models(str(stage))
+
+
+def test_the_engines_zip_refuses_int8_models_the_engine_would_refuse(tmp_path):
+    # `tools/derive_models.py --roles det` writes a manifest without rec: the zip took it, and
+    # the engine then refused to start with IDCARD_ENGINE_MODELS=int8. A manifest entry that is
+    # not a mapping stopped the build with a TypeError instead of the fix.
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("package", os.path.join(ROOT, "tools",
+                                                                          "package.py"))
+    package = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(package)
+    assert tuple(package.INT8_ROLES) == tuple(ocr.DERIVED)
+    stage = tmp_path / "stage"
+    vendored = stage / "python" / "rapidocr_onnxruntime" / "models"
+    os.makedirs(vendored)
+    for role in ocr.DERIVED:
+        os.symlink(ocr.wheel_model(role), vendored / ocr.WHEEL_MODELS[role])
+    models = fake_derivation(stage / package.MODELS, roles=ocr.DERIVED[:1])
+    with pytest.raises(ocr.ModelsUnusable):
+        ocr.derived_models(models)  # what the engine says of this folder...
+    with pytest.raises(SystemExit, match="make models"):
+        package.check_models(str(stage))  # ...and the zip says the same
+    with open(os.path.join(models, ocr.MANIFEST), "w", encoding="utf-8") as f:
+        json.dump({"models": {role: "file" for role in ocr.DERIVED}}, f)
+    with pytest.raises(SystemExit, match="make models"):
+        package.check_models(str(stage))

@@ -63,6 +63,10 @@ def test_a_wrong_secret_is_not_read_again_for_every_photo(bucket, kms_env, kms, 
     ({"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "not-the-secret"}, "needs kms:GetSecretValue"),
     ({"OCR_APPCODE": APPCODE}, "not both"),
     ({"KMS_ENDPOINT": ""}, "KMS_ENDPOINT"),
+    # GetSecretValue answers with the AppCode, and the request carries the role's STS token:
+    # plain http to another machine put both on the network in clear text, while OCR_API_URL
+    # and ENGINE_URL, which carry the AppCode too, were already held to https.
+    ({"KMS_ENDPOINT": "http://kms.cn-hangzhou.aliyuncs.com"}, "KMS_ENDPOINT.*https"),
 ])
 def test_secret_problems_fail_before_any_call(bucket, kms_env, kms, ocr_api, change, message):
     item = upload(bucket, "idcards/x-face.jpg", images.card_jpeg())
@@ -94,3 +98,63 @@ def _no_region():
     context = fc_context()
     context.region = None
     return context
+
+
+
+@pytest.fixture
+def dripping_kms():
+    """A KMS endpoint that answers 200 at once, then its body one byte every 0.2 s (a flaky
+    network: each read is quick, the answer takes 8 s)."""
+    import socket
+    import threading
+    import time
+
+    def answer(connection):
+        with connection:
+            try:
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                   b"Content-Length: 40\r\n\r\n")
+                for _ in range(40):
+                    time.sleep(0.2)
+                    connection.sendall(b" ")
+            except OSError:
+                pass
+
+    def serve(server):
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        threading.Thread(target=serve, args=(server,), daemon=True).start()
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+def test_a_kms_that_drips_its_answer_is_given_no_more_than_the_callers_time(dripping_kms):
+    # The read is bounded by the caller's time (the engine's share), but the SDK's timeouts
+    # bound each socket read: a KMS answer coming a byte at a time held the read for as long
+    # as it dripped (8 s against a 1 s bound), and the API had no time left to read the photo.
+    import time
+
+    from idcard_ocr import errors
+    from idcard_ocr.errors import TransientError
+    from idcard_ocr.io.oss import Credentials
+    from idcard_ocr.io.retry import Deadline
+
+    secrets.forget_cached()
+    try:
+        source = secrets.SecretAppCode(SECRET, dripping_kms, Credentials("id", "secret"))
+        started = time.monotonic()
+        with pytest.raises(TransientError) as raised:
+            source.current(Deadline(1.0))
+        elapsed = time.monotonic() - started
+        assert raised.value.code == errors.SECRET_UNAVAILABLE
+        assert elapsed < 2.5, elapsed  # the bound and a margin, not the drip's length
+    finally:
+        secrets.forget_cached()

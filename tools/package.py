@@ -148,6 +148,8 @@ def vendor(stage: str, pins: list, python: str, wheelhouse: str, offline: bool) 
 NOT_DEPLOYED = (os.path.join("idcard_ocr", "ops", "review"),)
 # The engine's int8 models (`make models`): in the engine's zip only, where RapidOCR is.
 MODELS = os.path.join("idcard_ocr", "engine", "models")
+# The roles IDCARD_ENGINE_MODELS=int8 loads (engine/ocr.py's DERIVED; a test keeps them equal).
+INT8_ROLES = ("det", "rec")
 
 
 def copy_code(stage: str, name: str = "function") -> None:
@@ -177,11 +179,15 @@ def check_models(stage: str) -> None:
     wheel_models = os.path.join(stage, "python", "rapidocr_onnxruntime", "models")
     try:
         with open(os.path.join(models, "manifest.json"), encoding="utf-8") as f:
-            entries = json.load(f)["models"].values()
+            manifest = json.load(f)["models"]
+        # Every role the engine loads, each file read by its name in the folder as the
+        # engine reads it (engine/ocr.py's derived_models): what it would refuse is refused.
+        entries = [dict(manifest[role]) for role in INT8_ROLES]
         stale = [e["file"] for e in entries
-                 if sha256(os.path.join(models, e["file"])) != e["sha256"]
-                 or sha256(os.path.join(wheel_models, e["source"])) != e["source_sha256"]]
-    except (OSError, ValueError, KeyError) as error:
+                 if sha256(os.path.join(models, os.path.basename(e["file"]))) != e["sha256"]
+                 or sha256(os.path.join(wheel_models, os.path.basename(e["source"])))
+                 != e["source_sha256"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise SystemExit(f"the engine's int8 models are incomplete or unreadable ({error}): "
                          "run `make models` again") from None
     if stale:

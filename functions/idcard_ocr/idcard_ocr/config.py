@@ -198,7 +198,7 @@ class Settings:
             engine_timeout_s=env.number("ENGINE_TIMEOUT_S", 5.0, low=0.5, high=60),
             appcode=appcode,
             appcode_secret_name=secret_name,
-            kms_endpoint=env.url("KMS_ENDPOINT", None),
+            kms_endpoint=env.url("KMS_ENDPOINT", None, secure=True),  # the AppCode is its answer
             timeout_s=env.number("OCR_TIMEOUT_S", 10.0, low=0.1, high=300),
             max_attempts=int(env.number("OCR_MAX_ATTEMPTS", 4, low=1, high=10, integer=True)),
             request_format=env.choice("OCR_REQUEST_FORMAT", "new", _FORMATS),
@@ -377,22 +377,40 @@ class _Env:
 
     def url(self, name: str, default: Optional[str], secure: bool = False) -> Optional[str]:
         """An http(s) URL; `secure`: https, or plain http to a loopback host only (what
-        travels to it, an AppCode, must not cross a network in clear text)."""
+        travels to or from it, an AppCode or a token, must not cross a network in clear text)."""
         value = self.text(name, default)
         if value is None:
             return None
-        parts = urlsplit(value)
-        try:
-            host = parts.hostname
-        except ValueError:  # a malformed host ("[::1")
-            host = None
+        parts, host = split_url(value)
         if parts.scheme not in ("http", "https") or not host:
             raise ConfigError(name, f"must be an http(s) URL; got {value[:80]!r}")
+        if not unambiguous_url(value):
+            raise ConfigError(name, "must be a URL without backslashes, spaces or control "
+                                    "characters (HTTP clients read such a URL's host differently)")
         if secure and parts.scheme == "http" and not is_loopback(host):
             raise ConfigError(name, f"must be https:// (plain http only to a loopback host): "
-                                    f"the AppCode travels in a header; got "
+                                    f"an AppCode or token travels over it; got "
                                     f"http://{host[:60]}...")
         return value
+
+
+def split_url(value: str):
+    """(urlsplit's parts, host); an empty URL's parts and None for a malformed host or port
+    ("[::1", "[zz]", ":99999"), on which urlsplit or its attributes raise ValueError."""
+    try:
+        parts = urlsplit(value)
+        if parts.port is not None and not 0 < parts.port:  # .port raises on most bad ports
+            return urlsplit(""), None
+        return parts, parts.hostname
+    except ValueError:
+        return urlsplit(""), None
+
+
+def unambiguous_url(value: str) -> bool:
+    """False for a URL whose host our check and the HTTP client would read differently:
+    urlsplit finds 127.0.0.1 in "http://evil.com\\@127.0.0.1/" (and drops tabs and newlines),
+    requests/urllib3 send it to evil.com. A real endpoint's URL has none of these."""
+    return not any(c == "\\" or c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value)
 
 
 def is_loopback(host: str) -> bool:

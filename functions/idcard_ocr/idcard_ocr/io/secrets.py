@@ -93,7 +93,8 @@ class SecretAppCode:
                                                  f"again after {FAILED_READ_HOLD_S:g} s)")
         budget = READ_BUDGET_S if deadline is None else min(READ_BUDGET_S, deadline.remaining())
         try:
-            value, _ = call_with_retries(self._fetch, Deadline(budget), KMS_POLICY,
+            value, _ = call_with_retries(lambda timeout: _within(self._fetch, timeout),
+                                         Deadline(budget), KMS_POLICY,
                                          f"reading the secret {self.secret_name!r}")
         except TransientError as e:
             if e.attempts:  # KMS was asked and failed (not: no time left to ask it)
@@ -138,6 +139,31 @@ class SecretAppCode:
             raise ConfigError(self.variable, f"the secret {self.secret_name!r} is binary; "
                                              f"store the AppCode as text")
         return body.secret_data or ""
+
+
+def _within(fetch: Callable[[float], str], timeout_s: float) -> str:
+    """fetch(timeout_s), waited for no longer than timeout_s. The SDK's timeouts bound each
+    socket read, not the answer: a KMS dripping its answer a byte at a time held the read (and
+    the caller's deadline) for as long as it dripped. The SDK's connection cannot be reached to
+    shut it (io/http.py's Watchdog), so the read runs in a thread of its own, abandoned when
+    time is up; it ends with the SDK's own read timeout or the answer."""
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = fetch(timeout_s)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller below
+            outcome["error"] = e
+
+    reader = threading.Thread(target=run, name="kms-read", daemon=True)
+    reader.start()
+    reader.join(timeout_s)
+    if reader.is_alive():
+        raise TransientError(errors.SECRET_UNAVAILABLE,
+                             f"KMS did not answer within {timeout_s:.1f} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _classified(error: Exception, name: str, variable: str) -> Exception:

@@ -16,10 +16,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
-from urllib.parse import urlsplit
 
 from .. import errors
-from ..config import is_loopback
+from ..config import is_loopback, split_url, unambiguous_url
 from ..errors import ConfigError, IdcardOcrError, TransientError
 from ..io.events import ObjectEvent, oss_event
 from ..card.keys import skip_reason
@@ -198,9 +197,10 @@ def _token(value) -> str:
 def _split_endpoint(endpoint: str):
     """(protocol, host[:port]) of --fc-endpoint. Plain http only on loopback: the STS token
     travels in a header."""
-    parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") \
-            or (parts.scheme == "http" and not is_loopback(parts.hostname)):
+    parts, host = split_url(endpoint if "://" in endpoint else f"https://{endpoint}")
+    if parts.scheme not in ("http", "https") or not host or parts.path.strip("/") \
+            or not unambiguous_url(endpoint) \
+            or (parts.scheme == "http" and not is_loopback(host)):
         raise ConfigError("--fc-endpoint", "must be https://<host> (plain http only on "
                                            "loopback), e.g. https://<account-id>.<region>"
                                            ".fc.aliyuncs.com")
