@@ -237,6 +237,38 @@ def test_the_offline_engine_alone_costs_no_call():
     assert engine.recognize(photo.data, "face").attempts == 0
 
 
+def test_a_side_the_engine_found_but_read_nothing_of_is_unreadable_and_the_api_reads_it(
+        monkeypatch):
+    """Seen on unseen cards (a back turned a quarter, its row not read): the engine answers
+    success with every field empty. Alone it is `recognition_failed` naming the engine (it
+    was reported as the API's bad answer); in the cascade the API reads the photo."""
+    import idcard_ocr.engine as engine_package
+
+    empty = {"success": True, "issue": "", "start_date": "", "end_date": "",
+             "confidence": {"issue": 0.0, "start_date": 0.0, "end_date": 0.0},
+             "sides_found": ["back"], "engine": "idcard-ocr offline"}
+    monkeypatch.setattr(engine_package, "recognize", lambda image, side: dict(empty))
+    with pytest.raises(PermanentError) as raised:
+        OfflineEngine().recognize(b"photo", "back")
+    assert raised.value.code == errors.RECOGNITION_FAILED
+    assert "offline engine" in str(raised.value) and "API" not in str(raised.value)
+
+    class PaidApi:
+        def __init__(self):
+            self.calls = []
+
+        def recognize(self, image, side, deadline=None):
+            self.calls.append(side)
+            return Recognition({"success": True, "issue": "某市公安局", "start_date": "20200101",
+                                "end_date": "20300101"}, 1)
+
+    api = PaidApi()
+    recognition = Cascade(OfflineEngine(), api).recognize(b"photo", "back", Deadline(300))
+    assert api.calls == ["back"] and recognition.attempts == 1
+    assert recognition.answer["recognized_by"] == "api"
+    assert recognition.answer["engine_declined"] == "engine_failed:recognition_failed"
+
+
 def test_a_paired_back_belongs_to_its_holder_as_on_a_real_card():
     """The calibration's sheets (tests/fakes/cards.random_back with the face's birth): issued
     after the birth, valid as long as the holder's age gives, judged by card/checks.py."""

@@ -6,6 +6,7 @@ Needs the `engine` extra; onnxruntime is imported on the first photo, not at col
 from typing import Optional
 
 from .. import errors
+from ..card.documents import FIELDS
 from ..errors import PermanentError
 from .ocr_api import checked_answer
 from .retry import Deadline
@@ -22,5 +23,10 @@ class OfflineEngine:
             error = PermanentError(errors.NOT_AN_ID_CARD,
                                    f"the offline engine found no {side} side of an ID card")
             raise error
+        if not any(answer.get(name) for name in FIELDS[side]):
+            # A side found with none of its fields read is an unreadable photo, ours to name:
+            # checked_answer would call it the API's bad answer.
+            raise PermanentError(errors.RECOGNITION_FAILED, f"the offline engine found the "
+                                                            f"{side} side but read none of its fields")
         # attempts count billed calls: the engine's reading costs none.
         return Recognition(checked_answer(answer, side), attempts=0)
