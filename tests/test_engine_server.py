@@ -15,10 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from idcard_ocr import handle
+from idcard_ocr import errors, handle
 from idcard_ocr.engine.admission import ENGINE_BASE_MB, MB, Limits, decode_peak_bytes
 from idcard_ocr.engine.contract import ImageHeader
 from idcard_ocr.engine.server import EngineServer
+from idcard_ocr.errors import PermanentError
+from idcard_ocr.io.ocr_api import MarketplaceClient
 from tests.conftest import APPCODE, FUNCTION_DIR, ROOT, fc_context, oss_event, upload
 from tests.fakes import hostile, images
 from tests.fakes.ocr_api import OcrApiServer
@@ -512,3 +514,27 @@ def test_a_port_in_use_is_reported():
                                  capture_output=True, text=True, timeout=60)
     assert process.returncode == 2
     assert "Address already in use" in process.stderr and "Traceback" not in process.stderr
+
+
+def test_a_side_found_with_none_of_its_fields_read_is_the_apis_unreadable_status():
+    """The engine may find a side and read none of its fields (seen on backs turned a quarter
+    of a card nobody here drew). A 200 with empty fields is a bad answer to the caller; the
+    server answers 464, which MarketplaceClient maps to recognition_failed (errors.py)."""
+    empty = {"success": True, "issue": "", "start_date": "", "end_date": "",
+             "sides_found": ["back"], "engine": "idcard-ocr offline"}
+    server = EngineServer(("127.0.0.1", 0), appcodes=(APPCODE,), limits=ROOMY,
+                          recognize=lambda image, side: dict(empty))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        response = post(server.url, {"image": b64(photo("face-clean.jpg")),
+                                     "configure": json.dumps({"side": "back"})})
+        assert response.status_code == 464
+        assert "read none of its fields" in response.headers["X-Ca-Error-Message"]
+        client = MarketplaceClient(server.url, APPCODE)
+        with pytest.raises(PermanentError) as raised:
+            client.recognize(photo("face-clean.jpg"), "back")
+        assert raised.value.code == errors.RECOGNITION_FAILED
+    finally:
+        server.shutdown()
+        server.server_close()
