@@ -865,6 +865,22 @@ def test_the_template_offers_the_cascade_with_the_engine_inside_or_beside():
     assert default["EnvironmentVariables"]["OCR_ENGINE"] == "api" and "Cpu" not in default
 
 
+def test_the_template_refuses_an_api_url_the_function_would_refuse_at_start():
+    """OcrApiUrl carries the AppCode in its header: config.py refuses plain http (except to
+    loopback, which a deployed function never calls) and a backslash or whitespace, so the
+    template's AllowedPattern refuses them at deploy time, not on the first photo."""
+    from tests import ros
+
+    template = ros.load()
+    assert ros.variant(template)["Parameters"]["OcrApiUrl"]["Default"].startswith("https://")
+    for url in ("http://dm-51.data.aliyun.com/rest/160601/ocr/ocr_idcard.json",
+                "https://evil.example.com\\@dm-51.data.aliyun.com/x", "https://a b/x", ""):
+        with pytest.raises(ros.TemplateError, match="does not match"):
+            ros.variant(template, OcrApiUrl=url)
+        with pytest.raises(ConfigError):
+            Settings.from_env(BASE | {"OCR_APPCODE": APPCODE, "OCR_API_URL": url or "http://"})
+
+
 def test_the_template_reads_the_engine_appcode_from_kms_when_asked():
     from tests import ros
 
