@@ -91,6 +91,14 @@ def kms(_kms_server):
     secrets.forget_cached()
 
 
+def read_from_secret(env: dict, kms, setting: str, secret_name: str, value: str) -> dict:
+    """`env` with `setting` (OCR_APPCODE, ENGINE_APPCODE) taken from the KMS secret
+    `secret_name` holding `value` instead of from the variable (config._appcode_source)."""
+    kms.state.secrets[secret_name] = value
+    kept = {k: v for k, v in env.items() if k != setting}
+    return kept | {f"{setting}_SECRET_NAME": secret_name, "KMS_ENDPOINT": kms.endpoint}
+
+
 @pytest.fixture(scope="session")
 def _mns_server():
     server = MnsServer().start()

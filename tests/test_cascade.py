@@ -23,7 +23,7 @@ from idcard_ocr.io.offline import OfflineEngine
 from idcard_ocr.io.ocr_api import MarketplaceClient
 from idcard_ocr.io.retry import Deadline
 from idcard_ocr.io.seams import Recognition
-from tests.conftest import APPCODE, fc_context, oss_event, upload
+from tests.conftest import APPCODE, fc_context, oss_event, read_from_secret, upload
 from tests.fakes import images
 from tests.fakes.ocr_api import BACK, FACE, OcrApiServer
 from tests.test_pipeline_fast import Api, Bucket
@@ -572,9 +572,7 @@ ENGINE_SECRET = "idcard-ocr/engine-appcode"
 
 @pytest.fixture
 def engine_kms_env(cascade_env, kms):
-    kms.state.secrets[ENGINE_SECRET] = ENGINE_APPCODE
-    env = {k: v for k, v in cascade_env.items() if k != "ENGINE_APPCODE"}
-    return env | {"ENGINE_APPCODE_SECRET_NAME": ENGINE_SECRET, "KMS_ENDPOINT": kms.endpoint}
+    return read_from_secret(cascade_env, kms, "ENGINE_APPCODE", ENGINE_SECRET, ENGINE_APPCODE)
 
 
 def test_the_engine_appcode_comes_from_its_secret_once_per_instance(

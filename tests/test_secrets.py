@@ -9,7 +9,7 @@ from idcard_ocr import handle
 from idcard_ocr.errors import ConfigError
 from idcard_ocr.io import secrets
 from idcard_ocr.ops.cli import main as cli
-from tests.conftest import APPCODE, fc_context, oss_event, upload
+from tests.conftest import APPCODE, fc_context, oss_event, read_from_secret, upload
 from tests.fakes import images
 
 SECRET = "idcard-ocr/appcode"
@@ -18,9 +18,7 @@ ROTATED = "rotated-appcode-fedcba9876543210"
 
 @pytest.fixture
 def kms_env(env, kms):
-    kms.state.secrets[SECRET] = APPCODE
-    settings = {k: v for k, v in env.items() if k != "OCR_APPCODE"}
-    return settings | {"OCR_APPCODE_SECRET_NAME": SECRET, "KMS_ENDPOINT": kms.endpoint}
+    return read_from_secret(env, kms, "OCR_APPCODE", SECRET, APPCODE)
 
 
 def run(bucket, env, *items):

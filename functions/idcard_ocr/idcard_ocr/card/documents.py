@@ -18,6 +18,12 @@ FIELDS = {
 }
 
 
+def reads_no_field(answer: dict, side: str) -> bool:
+    """True when an answer for `side` holds none of its fields (all missing or empty): from
+    the API a bad answer, from our engine a side found but unreadable."""
+    return not any(answer.get(name) for name in FIELDS[side])
+
+
 class Verdict(Enum):
     """What a stored result says about one photo version."""
 

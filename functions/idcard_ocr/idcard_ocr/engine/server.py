@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, List, Optional, Tuple
 
-from ..card.documents import FIELDS
+from ..card.documents import reads_no_field
 from ..errors import PermanentError
 from .admission import (BODY_COPIES, MB, Limits, Reservoir, decode_peak_bytes, decoded_bytes)
 from .contract import API_PATH, MAX_BODY_BYTES, ApiError, parse, read_header, render
@@ -150,8 +150,7 @@ class EngineApp:
             del body
             self._check_decoded_size(header, body_cost)
             result = await self._recognize_in_turn(request, header, hold)
-            if result.get("success") is not False and not any(
-                    result.get(name) for name in FIELDS.get(request.side, ())):
+            if result.get("success") is not False and reads_no_field(result, request.side):
                 # a side found with none of its fields read: the API's "unreadable" status,
                 # which a caller maps to recognition_failed (a 200 would be a bad answer)
                 raise ApiError(464, "the offline engine found the side but read none of its "

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import requests
 
 from .. import errors
-from ..card.documents import FIELDS
+from ..card.documents import FIELDS, reads_no_field
 from ..card.vouching import READER_KEYS
 from ..errors import IdcardOcrError, PermanentError, TransientError
 from .http import WatchedAdapter, Watchdog
@@ -170,7 +170,7 @@ def checked_answer(answer, side: str) -> dict:
     values = [answer.get(name) for name in FIELDS[side]]
     if any(value is not None and not isinstance(value, str) for value in values):
         raise _bad(f"{side} fields that are not text")
-    if not any(values):
+    if reads_no_field(answer, side):
         raise _bad(f"none of the {side} side's fields")
     # Who read the photo is ours to say (io/cascade.py annotates after this): an answer naming
     # its own reader would be recorded as free ("recognized_by": "engine") or carry

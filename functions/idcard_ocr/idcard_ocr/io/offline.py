@@ -6,7 +6,7 @@ Needs the `engine` extra; onnxruntime is imported on the first photo, not at col
 from typing import Optional
 
 from .. import errors
-from ..card.documents import FIELDS
+from ..card.documents import reads_no_field
 from ..errors import PermanentError
 from .ocr_api import checked_answer
 from .retry import Deadline
@@ -23,7 +23,7 @@ class OfflineEngine:
             error = PermanentError(errors.NOT_AN_ID_CARD,
                                    f"the offline engine found no {side} side of an ID card")
             raise error
-        if not any(answer.get(name) for name in FIELDS[side]):
+        if reads_no_field(answer, side):
             # A side found with none of its fields read is an unreadable photo, ours to name:
             # checked_answer would call it the API's bad answer.
             raise PermanentError(errors.RECOGNITION_FAILED, f"the offline engine found the "
