@@ -124,6 +124,8 @@ KYC_SIGNALS = ("photocopy", "screen_recapture", "incomplete_border", "occlusion"
 # they were made; any other (a new hold-out) is reported as never tuned on.
 ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses were looked at)",
         "fresh": "tuned on since 2026-12-06 (a hold-out measured once, then its misses were "
+                 "looked at)",
+        "blind": "tuned on since 2026-12-07 (a hold-out measured once, then its misses were "
                  "looked at)"}
 UNSEEN = "hold-out, never tuned on"
 
