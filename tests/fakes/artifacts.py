@@ -73,8 +73,20 @@ BLIND = Style("blind", (4032, 3024), (500, 3000), 10, (72, 94), "half-resolution
               "stripe", "greyscale laser on white, bluish or sepia paper",
               ("fingertip", "thumb", "coin", "pen", "sticky note", "sleeve edge"),
               "lamp hotspot or bright band", False, "beside, on a licence or bank card, overlapping")
+# The outsider style: drawn by tests/fakes/outsider_kyc.py (outsider.py's card; its own
+# surfaces, phones, copies, screens, occluders, glare and second cards); the fields below only
+# describe it.
+OUTSIDER = Style("outsider", (3264, 2448), (420, 2400), 15, (50, 93),
+                 "phone noise, HDR or night mode; messenger recompression",
+                 "bamboo mat, terrazzo, bedsheet, glass desk, floor tiles", (1.5, 6.0),
+                 "BGR stripe, S-stripe, delta or projector screen door",
+                 "colour inkjet, halftone scan or toner",
+                 ("transparent tape", "ring", "white sticker", "pale pen", "paper clip",
+                  "finger"), "plastic sleeve or window", False,
+                 "a bank, social-security or student card stacked, fanned or beside")
 # Styles drawn by a module of their own (render(kind, seed, style) and DESCRIPTION there).
-DRAWN_BY = {"fresh": "tests.fakes.fresh_kyc", "blind": "tests.fakes.blind_kyc"}
+DRAWN_BY = {"fresh": "tests.fakes.fresh_kyc", "blind": "tests.fakes.blind_kyc",
+            "outsider": "tests.fakes.outsider_kyc"}
 
 
 def drawing_module(style: Style):

@@ -33,8 +33,10 @@ from tests.fakes.realistic import Photo
 RENDERINGS = ("gb", "specimen")
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 # Renderings written later, each in its own module with shoot(kind, seed): fresh (the third,
-# tuned on since 2026-12-06) and blind (the fourth, tests/fakes/blind.py).
-HOLDOUT_MODULES = {"fresh": "tests.fakes.fresh", "blind": "tests.fakes.blind"}
+# tuned on since 2026-12-06), blind (the fourth, tests/fakes/blind.py) and outsider (the fifth,
+# a hold-out, tests/fakes/outsider.py).
+HOLDOUT_MODULES = {"fresh": "tests.fakes.fresh", "blind": "tests.fakes.blind",
+                   "outsider": "tests.fakes.outsider"}
 FONTS = {  # rendering -> (path, face index) of the value fonts it draws with
     "gb": (("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
            ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
