@@ -94,12 +94,16 @@ bench: $(STAMP) fonts
 	$(BIN)/python tools/bench_numbers.py --write
 
 # The synthetic card generators draw with Debian's Hei-style CJK fonts and OCR-B (benchmark and
-# tools/make_samples.py only; the tests read committed photos).
+# tools/make_samples.py only; the tests read committed photos); the outsider hold-out
+# (tests/fakes/outsider.py) with Droid Sans Fallback, AR PL SungtiL/KaitiM GB and FreeFont.
 fonts:
 	@(fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list | grep -q "Zen Hei" && \
-	    fc-list | grep -q "OCR B" && fc-list | grep -q "AR PL UKai") || \
+	    fc-list | grep -q "OCR B" && fc-list | grep -q "AR PL UKai" && \
+	    fc-list | grep -q "Droid Sans Fallback" && fc-list | grep -q "AR PL SungtiL GB" && \
+	    fc-list | grep -q "AR PL KaitiM GB" && fc-list | grep -q FreeMono) || \
 	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei \
-	        fonts-wqy-zenhei fonts-ocr-b fonts-arphic-ukai fonts-arphic-uming)
+	        fonts-wqy-zenhei fonts-ocr-b fonts-arphic-ukai fonts-arphic-uming \
+	        fonts-droid-fallback fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-freefont-ttf)
 
 # The deployable zips, with dependencies for FC's Linux x86_64 whatever machine builds them:
 # dist/idcard-ocr.zip (python3.10) and dist/idcard-ocr-engine.zip (the offline engine, for

@@ -579,19 +579,41 @@ def surface(rng: random.Random, size: Tuple[int, int]) -> Tuple[Image.Image, str
 
 
 def _hand_behind(scene: Image.Image, rng: random.Random, quad) -> None:
-    """Fingers of a hand holding the card from behind, showing beyond its lower edge only."""
-    d = ImageDraw.Draw(scene)
-    (tlx, tly), (blx, bly), (brx, bry), _ = quad
+    """A hand holding the card up from behind, drawn before the card is placed so that only
+    what lies beyond the card shows: the palm and the wrist below its lower edge, running out
+    of the frame, and fingertips beyond one side."""
+    (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = quad
     skin = rng.choice(((228, 186, 160), (198, 150, 118), (150, 104, 76), (104, 70, 52)))
+    layer = Image.new("L", scene.size, 0)
+    d = ImageDraw.Draw(layer)
     width = math.hypot(brx - blx, bry - bly)
-    fw = width * 0.07
+    down = ((blx - tlx), (bly - tly))
+    norm = math.hypot(*down) or 1.0
+    down = (down[0] / norm, down[1] / norm)
+    t0 = rng.uniform(0.15, 0.4)
+    t1 = t0 + rng.uniform(0.3, 0.45)
+
+    def edge(t, out):  # a point on the lower edge at t, `out` px below it
+        return (blx + (brx - blx) * t + down[0] * out, bly + (bry - bly) * t + down[1] * out)
+
+    reach = max(scene.size) * 1.5
+    palm = width * 0.35
+    mid = (t0 + t1) / 2
+    d.polygon((edge(t0, -palm * 0.5), edge(t1, -palm * 0.5), edge(t1 + 0.03, palm * 0.4),
+               edge(mid + 0.1, palm), edge(mid + 0.22, reach), edge(mid - 0.22, reach),
+               edge(mid - 0.1, palm), edge(t0 - 0.03, palm * 0.4)), fill=255)
+    side = rng.choice(("left", "right"))
+    (sx0, sy0), (sx1, sy1) = ((tlx, tly), (blx, bly)) if side == "left" else         ((trx, try_), (brx, bry))
+    outward = (-1 if side == "left" else 1) * width * 0.025
+    across = ((trx - tlx) / width, (try_ - tly) / width)
+    tip = width * 0.055
     for k in range(rng.randint(2, 4)):
-        t = 0.2 + 0.15 * k
-        x, y = blx + (brx - blx) * t, bly + (bry - bly) * t
-        d.rounded_rectangle((x - fw / 2, y - fw * 0.4, x + fw / 2, y + fw * 1.6), int(fw / 2),
-                            fill=skin)
-    # the palm, further below the card
-    d.ellipse((blx + width * 0.1, bly + fw * 1.2, blx + width * 0.8, bly + fw * 4), fill=skin)
+        f = 0.25 + 0.17 * k
+        cx = sx0 + (sx1 - sx0) * f + across[0] * outward
+        cy = sy0 + (sy1 - sy0) * f + across[1] * outward
+        d.ellipse((cx - tip, cy - tip * 0.8, cx + tip, cy + tip * 0.8), fill=255)
+    layer = layer.filter(ImageFilter.GaussianBlur(2))
+    scene.paste(Image.new("RGB", scene.size, skin), (0, 0), layer)
 
 
 def sleeve(card: Image.Image, rng: random.Random) -> Image.Image:
@@ -699,10 +721,10 @@ def _photograph(card: Image.Image, rng: random.Random, kind: str,
         notes.append(f"{off:.0f} degrees off")
     if hard:
         notes.append(f"{_turn_detail(turn)}, skew {roll - turn:.0f}")
-    place(scene, subject, quad)
-    if not hard and rng.random() < 0.25 and turn == 0:
+    if not hard and rng.random() < 0.25:
         _hand_behind(scene, rng, quad)
         notes.append("held")
+    place(scene, subject, quad)
     look = rng.random()
     if look < 0.2:
         scene = hdr(scene, rng)

@@ -166,10 +166,10 @@ def _ordinary(scene, card, rng, spot, seed):
     width = _card_width(rng, scene.size)
     off = rng.uniform(0, 15)
     quad = _quad(rng, scene.size, card.size, width, off, rng.uniform(-10, 10), margin=40)
-    _put(scene, card, subject, quad)
-    if rng.random() < 0.3:
+    if rng.random() < 0.3:  # fingers behind the card, none over it
         outsider._hand_behind(scene, rng, quad)
         notes.append("held")
+    _put(scene, card, subject, quad)
     if rng.random() < 0.35:
         scene = _soft_shadow(scene, rng)
         notes.append("a soft shadow")
@@ -291,24 +291,57 @@ def _toner(card, rng):
 
 # Screens --------------------------------------------------------------------------------------
 
-def _subpixels(layout: str, k: int) -> np.ndarray:
-    """The lit share of each colour in a k x k cell of one screen pixel."""
+SUBPIXEL_CELL = 6  # a screen pixel is drawn as 6 x 6 cells, its subpixels in them
+
+
+def _subpixels(layout: str) -> np.ndarray:
+    """Which cells of a screen pixel each colour lights (k x k x 3, k = SUBPIXEL_CELL)."""
+    k = SUBPIXEL_CELL
     m = np.zeros((k, k, 3), np.float32)
-    third = k // 3
-    if layout == "BGR stripe":
-        for c in range(3):
-            m[:k - 1, (2 - c) * third:(2 - c) * third + third - 1 + (c == 0), c] = 1
+    if layout == "BGR stripe":  # blue, green, red columns (a monitor mounted the other way)
+        for c, col in ((2, 0), (1, 2), (0, 4)):
+            m[:k - 1, col:col + 2, c] = 1
     elif layout == "S-stripe":  # red and green stacked on the left, a tall blue on the right
-        m[:k // 2 - 1, :k // 2, 0] = 1
-        m[k // 2:k - 1, :k // 2, 1] = 1
-        m[:k - 1, k // 2 + 1:k - 1, 2] = 1
-    elif layout == "delta":  # triangles of round subpixels, every other row offset
-        yy, xx = np.mgrid[0:k, 0:k]
-        for c, (cy, cx) in enumerate(((k * 0.3, k * 0.25), (k * 0.3, k * 0.75), (k * 0.75, k * 0.5))):
-            m[..., c] = ((yy - cy) ** 2 + (xx - cx) ** 2 < (k * 0.22) ** 2)
+        m[0:2, 0:3, 0] = 1
+        m[3:5, 0:3, 1] = 1
+        m[0:5, 4:6, 2] = 1
+    elif layout == "delta":  # round subpixels in triangles
+        yy, xx = np.mgrid[0:k, 0:k] + 0.5
+        for c, (cy, cx) in enumerate(((1.5, 1.5), (1.5, 4.5), (4.5, 3.0))):
+            m[..., c] = (yy - cy) ** 2 + (xx - cx) ** 2 < 1.6 ** 2
     else:  # a projector: full-colour pixels with dark gaps between them (the screen door)
         m[:k - 1, :k - 1, :] = 1
     return m
+
+
+def _panel(shown: Image.Image, layout: str, pitch: float, rng: random.Random) -> Image.Image:
+    """What the camera records of `shown` on a screen of that subpixel layout, `pitch` photo
+    pixels per screen pixel: the subpixels drawn, softened by the lens and resampled to the
+    photo's scale (the moiré), a strip of screen rows at a time to bound the memory."""
+    k = SUBPIXEL_CELL
+    mask = _subpixels(layout)
+    gain = 1 / np.maximum(mask.mean(axis=(0, 1)), 1e-3)  # the backlight makes up for the gaps
+    headroom = float(gain.max())
+    blur = k * rng.uniform(0.12, 0.25)
+    arr = np.asarray(shown, np.float32)
+    width = round(shown.width * pitch)
+    strips = []
+    for r0 in range(0, shown.height, 48):
+        r1 = min(shown.height, r0 + 48)
+        big = np.repeat(np.repeat(arr[r0:r1], k, axis=0), k, axis=1)
+        big *= np.tile(mask * gain / headroom, (r1 - r0, shown.width, 1))
+        lit = Image.fromarray(np.clip(big, 0, 255).astype(np.uint8)).filter(
+            ImageFilter.GaussianBlur(blur))
+        height = round(r1 * pitch) - round(r0 * pitch)
+        strips.append(np.asarray(lit.resize((width, max(1, height)), Image.BILINEAR),
+                                 np.float32))
+    out = np.concatenate(strips, axis=0) * headroom * rng.uniform(0.8, 1.0)
+    if rng.random() < 0.5:  # a cool panel
+        out *= np.array((0.92, 0.97, 1.08), np.float32)
+    band = 1 - 0.12 * np.exp(-((np.arange(out.shape[0]) / out.shape[0] - rng.random()) / 0.08)
+                             ** 2)  # a rolling refresh band
+    out *= band[:, None, None]
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
 
 
 def _screen(scene, card, rng, spot, seed):
@@ -327,31 +360,17 @@ def _screen(scene, card, rng, spot, seed):
     d.rectangle((0, shown.height - ui + 2, shown.width, shown.height), fill=(60, 60, 66))
     x0 = (shown.width - cols) // 2
     shown.paste(card.resize((cols, rows), Image.BILINEAR), (x0, ui))
-    k = 5
-    arr = np.asarray(shown, np.float32)
-    big = np.repeat(np.repeat(arr, k, axis=0), k, axis=1)
-    mask = _subpixels(layout, k)
-    gain = 1 / np.maximum(mask.mean(axis=(0, 1)), 1e-3)
-    big *= np.tile(mask, (shown.height, shown.width, 1)) * gain / gain.max()
-    glow = Image.fromarray(np.clip(big, 0, 255).astype(np.uint8))
-    glow = glow.filter(ImageFilter.GaussianBlur(k * rng.uniform(0.12, 0.25)))
-    out = np.asarray(glow, np.float32) * gain.max() * rng.uniform(0.8, 1.0)
-    out *= np.array((0.92, 0.97, 1.08)) if rng.random() < 0.5 else 1.0  # a cool panel
-    band = 1 - 0.12 * np.exp(-((np.arange(out.shape[0]) / out.shape[0] - rng.random()) / 0.08)
-                             ** 2)  # a rolling refresh band
-    out *= band[:, None, None]
-    panel = Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
+    panel = _panel(shown, layout, pitch, rng)
     bezel = int(panel.width * 0.04)
     device = Image.new("RGBA", (panel.width + 2 * bezel, panel.height + 2 * bezel),
                        (18, 18, 20, 255))
     device.paste(panel, (bezel, bezel))
     # where the card is on the device, in its pixels
-    card_box = ((x0 * k + bezel, ui * k + bezel), (x0 * k + bezel, (ui + rows) * k + bezel),
-                ((x0 + cols) * k + bezel, (ui + rows) * k + bezel),
-                ((x0 + cols) * k + bezel, ui * k + bezel))
-    device_width = width * device.width / (cols * k)
-    device_width = min(device_width, 0.95 * scene.width, 0.95 * scene.height * device.width
-                       / device.height)
+    left, top = x0 * pitch + bezel, ui * pitch + bezel
+    right, bottom = (x0 + cols) * pitch + bezel, (ui + rows) * pitch + bezel
+    card_box = ((left, top), (left, bottom), (right, bottom), (right, top))
+    device_width = min(device.width, 0.95 * scene.width,
+                       0.95 * scene.height * device.width / device.height)
     off = rng.uniform(0, 15)
     quad = _quad(rng, scene.size, device.size, device_width, off, rng.uniform(-6, 6))
     outsider.place(scene, device, quad)
@@ -451,7 +470,7 @@ def _occluded(scene, card, rng, spot, seed):
     else:  # a finger from the card's lower edge up to the field
         skin = rng.choice(SKINS)
         fw = mm(rng.uniform(14, 18))
-        reach = card.height + pad - cy + fw
+        reach = card.height + 2 * pad - cy  # from the field down, beyond the card's edge
         finger = Image.new("RGBA", (fw, int(reach)), (0, 0, 0, 0))
         fd = ImageDraw.Draw(finger)
         fd.rounded_rectangle((0, 0, fw - 1, reach - 1), fw // 2, fill=skin + (255,))
