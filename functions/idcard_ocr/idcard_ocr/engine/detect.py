@@ -44,18 +44,9 @@ def around(image: np.ndarray, quads) -> Optional[Located]:
     if not quads:
         return None
     height, width = image.shape[:2]
-    along, across = [], []
-    vertical = horizontal = 0.0
-    for box in quads:
-        (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
-        a, b = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
-        if b > a * 1.5:
-            vertical += b / max(a, 1)  # weight ~ characters in the box
-        elif a > b * 1.5:
-            horizontal += a / max(b, 1)
-        along.append(a)
-        across.append(b)
-    sideways = vertical > horizontal
+    along = [math.hypot(b[1][0] - b[0][0], b[1][1] - b[0][1]) for b in quads]
+    across = [math.hypot(b[3][0] - b[0][0], b[3][1] - b[0][1]) for b in quads]
+    sideways = runs_sideways(quads)
     thickness = sorted(across if not sideways else along)
     heights = thickness[len(thickness) // 2]
     xs = [p[0] for box in quads for p in box]
@@ -70,6 +61,21 @@ def around(image: np.ndarray, quads) -> Optional[Located]:
     zoom = TEXT_BOX_HEIGHT / max(heights, 1.0)
     zoom = min(zoom, READ_MAX_SIDE / max(x1 - x0, y1 - y0, 1), 3.0)
     return Located((x0, y0, x1, y1), sideways, max(zoom, 0.2))
+
+
+def runs_sideways(quads) -> bool:
+    """Whether most of the text in the boxes `quads` runs down the image rather than across
+    it (the boxes' lengths weighted by the characters they hold, about length over height):
+    the text stands a quarter turn from upright."""
+    vertical = horizontal = 0.0
+    for box in quads:
+        (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
+        a, b = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
+        if b > a * 1.5:
+            vertical += b / max(a, 1)  # weight ~ characters in the box
+        elif a > b * 1.5:
+            horizontal += a / max(b, 1)
+    return vertical > horizontal
 
 
 def resize(image: np.ndarray, ratio: float) -> np.ndarray:
