@@ -44,8 +44,7 @@ def around(image: np.ndarray, quads) -> Optional[Located]:
     if not quads:
         return None
     height, width = image.shape[:2]
-    along = [math.hypot(b[1][0] - b[0][0], b[1][1] - b[0][1]) for b in quads]
-    across = [math.hypot(b[3][0] - b[0][0], b[3][1] - b[0][1]) for b in quads]
+    along, across = zip(*map(_sides, quads))
     sideways = runs_sideways(quads)
     thickness = sorted(across if not sideways else along)
     heights = thickness[len(thickness) // 2]
@@ -69,13 +68,25 @@ def runs_sideways(quads) -> bool:
     the text stands a quarter turn from upright."""
     vertical = horizontal = 0.0
     for box in quads:
-        (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
-        a, b = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
-        if b > a * 1.5:
-            vertical += b / max(a, 1)  # weight ~ characters in the box
-        elif a > b * 1.5:
-            horizontal += a / max(b, 1)
+        along, across = _sides(box)
+        if runs_down(box):
+            vertical += across / max(along, 1)  # weight ~ characters in the box
+        elif along > across * 1.5:
+            horizontal += along / max(across, 1)
     return vertical > horizontal
+
+
+def runs_down(box) -> bool:
+    """A box much taller than wide: its text runs down the image (RapidOCR turns such a line
+    a quarter turn to read it)."""
+    along, across = _sides(box)
+    return across > along * 1.5
+
+
+def _sides(box) -> Tuple[float, float]:
+    """A box's top edge and left edge."""
+    (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
+    return math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
 
 
 def resize(image: np.ndarray, ratio: float) -> np.ndarray:

@@ -11,7 +11,8 @@ them fails there, not in the field:
   cores) and that keep their memory arena: the session options are extended while the
   engine is built;
 - per-character scores (the public call gives a line's mean only): recognition runs the
-  recogniser's own resize, session and batching, and decodes the CTC output here;
+  recogniser's own resize and session, each line as the public call reads it alone (batched
+  only with lines padded to the same width), and decodes the CTC output here;
 - the character probabilities themselves, for choosing among a closed list of values.
 
 The models: the wheel's own by default. IDCARD_ENGINE_MODELS=int8 runs text detection and
@@ -329,19 +330,27 @@ def recognise(crops: Sequence[np.ndarray], classify: bool = False,
 
 
 def _recognise_locked(engine, crops: List[np.ndarray]) -> List[Text]:
-    """RapidOCR's TextRecognizer.__call__ (same order, batches and padding, so the same
-    results), keeping the per-character probabilities its decoder averages away."""
+    """Each line recognised as RapidOCR recognises a line alone (resized to the recogniser's
+    height, padded to its 320 x 48 input or as wide as the line, whichever is wider), keeping
+    the per-character probabilities its decoder averages away.
+
+    RapidOCR's own call pads a batch of six lines to the widest of them, so a line's reading
+    depended on which lines shared its batch and every line of a batch cost the widest one's
+    width. Here lines share a batch only when their padded width is the same (the short ones,
+    all at 320), which onnxruntime runs at the same cost per line as one by one: a line reads
+    the same whatever else is on the card, and none is padded wider than itself.
+    """
     recogniser = engine.text_rec
     _, rec_height, rec_width = recogniser.rec_image_shape[:3]
-    order = np.argsort([c.shape[1] / float(c.shape[0]) for c in crops])
+    ratios = [max(rec_width / rec_height, c.shape[1] / c.shape[0]) for c in crops]
+    short = [i for i, r in enumerate(ratios) if r == rec_width / rec_height]
+    size = recogniser.rec_batch_num
+    batches = [short[k:k + size] for k in range(0, len(short), size)]
+    batches += [[i] for i, r in enumerate(ratios) if r > rec_width / rec_height]
     out: List[Optional[Text]] = [None] * len(crops)
-    batch = recogniser.rec_batch_num
-    for start in range(0, len(crops), batch):
-        members = order[start:start + batch]
-        widest = max([rec_width / rec_height]
-                     + [crops[i].shape[1] / crops[i].shape[0] for i in members])
-        tensor = np.concatenate([recogniser.resize_norm_img(crops[i], widest)[np.newaxis, :]
-                                 for i in members]).astype(np.float32)
+    for members in batches:
+        tensor = np.concatenate([recogniser.resize_norm_img(crops[i], ratios[members[0]])
+                                 [np.newaxis, :] for i in members]).astype(np.float32)
         probs = recogniser.session(tensor)[0]
         for i, frame_probs in zip(members, probs):
             out[i] = _decode(frame_probs, _characters(engine))
