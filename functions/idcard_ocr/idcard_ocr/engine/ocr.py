@@ -342,11 +342,12 @@ def _recognise_locked(engine, crops: List[np.ndarray]) -> List[Text]:
     """
     recogniser = engine.text_rec
     _, rec_height, rec_width = recogniser.rec_image_shape[:3]
-    ratios = [max(rec_width / rec_height, c.shape[1] / c.shape[0]) for c in crops]
-    short = [i for i, r in enumerate(ratios) if r == rec_width / rec_height]
+    least = rec_width / rec_height  # the input's own shape: a shorter line is padded to it
+    ratios = [max(least, c.shape[1] / c.shape[0]) for c in crops]
+    short = [i for i, r in enumerate(ratios) if r == least]
     size = recogniser.rec_batch_num
     batches = [short[k:k + size] for k in range(0, len(short), size)]
-    batches += [[i] for i, r in enumerate(ratios) if r > rec_width / rec_height]
+    batches += [[i] for i, r in enumerate(ratios) if r > least]
     out: List[Optional[Text]] = [None] * len(crops)
     for members in batches:
         tensor = np.concatenate([recogniser.resize_norm_img(crops[i], ratios[members[0]])
