@@ -557,6 +557,62 @@ def test_a_sheet_whose_cards_are_turned_differently_reads_both():
         TRUTH["back-clean.jpg"]["fields"]
 
 
+def test_text_running_across_a_card_is_not_recognised_with_it_yet_leads_to_its_own_read(
+        monkeypatch):
+    # On a sheet whose back is turned a quarter from the face, the back's lines ran down the
+    # face's frame: each was recognised there (the costliest part of a read), yet it could be
+    # no value and no anchor of the face, and the back was then read again as its own area.
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from idcard_ocr.engine import detect, lines, ocr, orient
+
+    page = Image.new("RGB", (1400, 2000), (250, 250, 248))
+    page.paste(Image.open(io.BytesIO(photo("face-clean.jpg"))), (150, 120))
+    page.paste(Image.open(io.BytesIO(photo("back-clean.jpg"))).rotate(90, expand=True),
+               (400, 900))
+    image = np.asarray(page)
+    upright = orient.orient(image, 1.0, detect.locate(image))
+    recognised = []
+    real = ocr.recognise
+    monkeypatch.setattr(ocr, "recognise",
+                        lambda crops, **kw: recognised.extend(crops) or real(crops, **kw))
+    reading = lines.read(upright)
+    down = [quad for quad in upright.quads if detect.runs_down(quad)]
+    assert len(down) >= 4 and len(reading.across) == len(down)
+    assert len(recognised) == len(upright.quads) - len(down)
+    assert all(line.text == "" and line.height > line.width for line in reading.across)
+    assert not any(line.runs_across for line in reading.lines)
+
+
+def test_an_area_located_the_wrong_way_is_turned_before_a_line_of_it_is_recognised(
+        monkeypatch):
+    # The quick location's small downscale can misjudge which way the text runs (the other
+    # card of a sheet, a small card): the area was then recognised line by line the wrong way
+    # round, no card was found there, and only then was it read a quarter turn further. The
+    # boxes found at the reading size say so before anything is recognised.
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from idcard_ocr.engine import detect, ocr, orient
+
+    card = np.asarray(Image.open(io.BytesIO(photo("face-clean.jpg"))).convert("RGB"))
+    sideways = np.ascontiguousarray(np.rot90(card))
+    located = detect.locate(sideways)
+    assert located.sideways
+    recognised = []
+    monkeypatch.setattr(ocr, "recognise", lambda crops, **kw: recognised.extend(crops) or [])
+    upright = orient.orient(sideways, 1.0, dataclasses.replace(located, sideways=False))
+    assert upright.frame.turns in (1, 3) and not detect.runs_sideways(upright.quads)
+    assert not recognised
+    # A turn the caller chose is read as chosen (the orchestrator's other quarter turn).
+    assert orient.orient(sideways, 1.0, located, turns=0).frame.turns in (0, 2)
+
+
 # Citizen numbers -----------------------------------------------------------------------------
 
 # Geometric doubts: a value whose lines do not stand where the card prints it ---------------

@@ -148,8 +148,6 @@ def vendor(stage: str, pins: list, python: str, wheelhouse: str, offline: bool) 
 NOT_DEPLOYED = (os.path.join("idcard_ocr", "ops", "review"),)
 # The engine's int8 models (`make models`): in the engine's zip only, where RapidOCR is.
 MODELS = os.path.join("idcard_ocr", "engine", "models")
-# The roles IDCARD_ENGINE_MODELS=int8 loads (engine/ocr.py's DERIVED; a test keeps them equal).
-INT8_ROLES = ("det", "rec")
 
 
 def copy_code(stage: str, name: str = "function") -> None:
@@ -164,35 +162,22 @@ def copy_code(stage: str, name: str = "function") -> None:
 
 def check_models(stage: str) -> None:
     """int8 models (`make models`, used with IDCARD_ENGINE_MODELS=int8) go into the engine's zip
-    only when derived from the very models of the RapidOCR wheel it vendors (their manifest's
-    hashes): the engine would refuse to start with them otherwise."""
-    import hashlib
-    import json
-
-    def sha256(path):
-        with open(path, "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest()
-
+    only when derived from the very models of the RapidOCR wheel it vendors: checked by the
+    engine's own check (engine/ocr.py's derived_models) against the vendored wheel, so the zip
+    refuses exactly what the engine would refuse to start with, in the same words."""
     models = os.path.join(stage, MODELS)
     if not os.path.exists(models):
         return  # not derived: the engine runs the wheel's models (the default)
-    wheel_models = os.path.join(stage, "python", "rapidocr_onnxruntime", "models")
+    sys.path.insert(0, FUNCTION_DIR)
     try:
-        with open(os.path.join(models, "manifest.json"), encoding="utf-8") as f:
-            manifest = json.load(f)["models"]
-        # Every role the engine loads, each file read by its name in the folder as the
-        # engine reads it (engine/ocr.py's derived_models): what it would refuse is refused.
-        entries = [dict(manifest[role]) for role in INT8_ROLES]
-        stale = [e["file"] for e in entries
-                 if sha256(os.path.join(models, os.path.basename(e["file"]))) != e["sha256"]
-                 or sha256(os.path.join(wheel_models, os.path.basename(e["source"])))
-                 != e["source_sha256"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise SystemExit(f"the engine's int8 models are incomplete or unreadable ({error}): "
-                         "run `make models` again") from None
-    if stale:
-        raise SystemExit(f"the engine's int8 models {', '.join(stale)} were not derived from "
-                         "the vendored RapidOCR wheel's models: run `make models` again")
+        from idcard_ocr.engine import ocr
+    finally:
+        sys.path.remove(FUNCTION_DIR)
+    try:
+        ocr.derived_models(models, wheel=os.path.join(stage, "python", "rapidocr_onnxruntime",
+                                                      "models"))
+    except ocr.ModelsUnusable as error:
+        raise SystemExit(f"the engine's zip: {error.message}") from None
 
 
 def write_zip(stage: str, path: str, level: int = 9) -> int:

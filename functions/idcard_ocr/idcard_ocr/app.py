@@ -102,6 +102,8 @@ class App:
             if uses.recognition and credentials is not None:
                 check(lambda: _appcode_source(settings, credentials, region))
                 check(lambda: _engine_appcode_source(settings, credentials, region))
+            if uses.recognition and _reads_in_process(settings):
+                check(lambda: _engine_models(environ))
         if problems:
             raise ConfigError.all_of(problems)
         return cls(settings, credentials, region, _context_memory(context), uses)
@@ -178,6 +180,26 @@ def _recognizer(settings: Settings, appcode, engine_appcode=None) -> Recognizer:
     return Cascade(engine, api, settings.engine_timeout_s,
                    thresholds={**MIN_CONFIDENCE, **dict(settings.confidence_overrides)},
                    force_api=settings.force_api)
+
+
+def _reads_in_process(settings: Settings) -> bool:
+    """Whether this function runs the engine itself (as _recognizer builds it)."""
+    return settings.ocr_engine == "local" or (settings.ocr_engine == "cascade"
+                                              and not settings.force_api
+                                              and not settings.engine_url)
+
+
+def _engine_models(environ: Optional[Mapping[str, str]]) -> None:
+    """ConfigError naming IDCARD_ENGINE_MODELS unless the models it chooses can be loaded,
+    checked at set-up rather than on the first photo. Where the engine is not installed there
+    is nothing to check (_require_engine says so where it matters)."""
+    from importlib.util import find_spec
+
+    if find_spec("rapidocr_onnxruntime") is None:
+        return
+    from .engine.ocr import check_models
+
+    check_models(environ)
 
 
 def _require_engine() -> None:

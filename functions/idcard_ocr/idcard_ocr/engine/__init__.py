@@ -111,8 +111,15 @@ def _rest(array, scale, reading, found):
 
     rest = [line for line in reading.lines if len(line.text) >= 2
             and not any(frame.contains(line) for frame in found.values())]
-    if sum(len(line.text) for line in rest) < REST_MIN_CHARS:
+    # Text running down the frame was not recognised: its characters are counted by its box
+    # (about its length over its thickness).
+    across = [line for line in reading.across
+              if not any(frame.contains(line) for frame in found.values())]
+    characters = sum(len(line.text) for line in rest) + sum(
+        round(line.height / max(line.width, 1.0)) for line in across)
+    if characters < REST_MIN_CHARS:
         return None
+    rest += across
     return around(array, [[(x / scale, y / scale) for x, y in line.points] for line in rest])
 
 

@@ -44,18 +44,8 @@ def around(image: np.ndarray, quads) -> Optional[Located]:
     if not quads:
         return None
     height, width = image.shape[:2]
-    along, across = [], []
-    vertical = horizontal = 0.0
-    for box in quads:
-        (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
-        a, b = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
-        if b > a * 1.5:
-            vertical += b / max(a, 1)  # weight ~ characters in the box
-        elif a > b * 1.5:
-            horizontal += a / max(b, 1)
-        along.append(a)
-        across.append(b)
-    sideways = vertical > horizontal
+    along, across = zip(*map(_sides, quads))
+    sideways = runs_sideways(quads)
     thickness = sorted(across if not sideways else along)
     heights = thickness[len(thickness) // 2]
     xs = [p[0] for box in quads for p in box]
@@ -70,6 +60,33 @@ def around(image: np.ndarray, quads) -> Optional[Located]:
     zoom = TEXT_BOX_HEIGHT / max(heights, 1.0)
     zoom = min(zoom, READ_MAX_SIDE / max(x1 - x0, y1 - y0, 1), 3.0)
     return Located((x0, y0, x1, y1), sideways, max(zoom, 0.2))
+
+
+def runs_sideways(quads) -> bool:
+    """Whether most of the text in the boxes `quads` runs down the image rather than across
+    it (the boxes' lengths weighted by the characters they hold, about length over height):
+    the text stands a quarter turn from upright."""
+    vertical = horizontal = 0.0
+    for box in quads:
+        along, across = _sides(box)
+        if runs_down(box):
+            vertical += across / max(along, 1)  # weight ~ characters in the box
+        elif along > across * 1.5:
+            horizontal += along / max(across, 1)
+    return vertical > horizontal
+
+
+def runs_down(box) -> bool:
+    """A box much taller than wide: its text runs down the image (RapidOCR turns such a line
+    a quarter turn to read it)."""
+    along, across = _sides(box)
+    return across > along * 1.5
+
+
+def _sides(box) -> Tuple[float, float]:
+    """A box's top edge and left edge."""
+    (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
+    return math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
 
 
 def resize(image: np.ndarray, ratio: float) -> np.ndarray:

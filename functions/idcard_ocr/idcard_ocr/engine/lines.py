@@ -8,6 +8,7 @@ The last two functions recognise an area of the frame directly, for a value the 
 missed, which the fields step asks for by its place on the card.
 """
 
+import dataclasses
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import ocr
-from .detect import without_red
+from .detect import runs_down, without_red
 from .orient import Frame, Upright
 
 RETRY_SCORE = 0.85       # lines scored below this are recognised a second time
@@ -66,16 +67,25 @@ class Reading:
     image: Optional[np.ndarray] = None  # the turned, scaled text area the lines were read from
     photo: Optional[np.ndarray] = None  # the whole decoded photo (orient.Upright.photo)
     photo_scale: float = 1.0            # photo pixels per pixel of `photo`
+    # Boxes whose text runs down the upright frame (another card of the photo, turned a
+    # quarter from this one), not recognised: such text is no value and no anchor of a card
+    # upright in this frame; it only says where other text is (read as its own area). Their
+    # text is empty.
+    across: List[Line] = dataclasses.field(default_factory=list)
 
 
 def read(upright: Upright) -> Reading:
-    """The lines of the upright text area, recognised."""
-    texts = ocr.recognise(upright.crops, preprocess=False)
-    found = [ocr.Found(q, t) for q, t in zip(upright.quads, texts) if t.score >= ocr.TEXT_SCORE]
+    """The lines of the upright text area, recognised (but those running down it)."""
+    along = [i for i, quad in enumerate(upright.quads) if not runs_down(quad)]
+    texts = ocr.recognise([upright.crops[i] for i in along], preprocess=False)
+    found = [ocr.Found(upright.quads[i], t) for i, t in zip(along, texts)
+             if t.score >= ocr.TEXT_SCORE]
     found = _second_look(upright.image, found)
     lines = dedupe([_line(upright.frame, f.quad, f.text) for f in found])
+    across = [_line(upright.frame, quad, ocr.Text("", 0.0))
+              for quad in upright.quads if runs_down(quad)]
     return Reading(lines, upright.angle, upright.frame, upright.image, upright.photo,
-                   upright.photo_scale)
+                   upright.photo_scale, across)
 
 
 AREA_TEXT_HEIGHT = 40   # px: an area looked into is sampled so its row's text is about this tall
@@ -265,7 +275,8 @@ def _second_look(image: np.ndarray, found: List[ocr.Found]) -> List[ocr.Found]:
         grey = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(1, 8)).apply(grey)
         todo.append((i, np.ascontiguousarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB))))
     out = list(found)
-    for (i, _), again in zip(todo, [ocr.recognise([crop], classify=True)[0] for _, crop in todo]):
+    # One call: recognition no longer depends on which lines share a batch (ocr.recognise).
+    for (i, _), again in zip(todo, ocr.recognise([crop for _, crop in todo], classify=True)):
         if again.score > out[i].text.score and again.text:
             out[i] = ocr.Found(out[i].quad, again)
     return out

@@ -11,7 +11,8 @@ them fails there, not in the field:
   cores) and that keep their memory arena: the session options are extended while the
   engine is built;
 - per-character scores (the public call gives a line's mean only): recognition runs the
-  recogniser's own resize, session and batching, and decodes the CTC output here;
+  recogniser's own resize and session, each line as the public call reads it alone (batched
+  only with lines padded to the same width), and decodes the CTC output here;
 - the character probabilities themselves, for choosing among a closed list of values.
 
 The models: the wheel's own by default. IDCARD_ENGINE_MODELS=int8 runs text detection and
@@ -41,7 +42,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..errors import IdcardOcrError
+from ..errors import ConfigError
 
 PINNED = "1.4.4"     # the rapidocr-onnxruntime whose internals this module uses
 MAX_LINES = 300      # text boxes recognised at most per call: a card has about 15, a sheet 30
@@ -61,6 +62,7 @@ MANIFEST = "manifest.json"
 MODELS_SETTING = "IDCARD_ENGINE_MODELS"  # "wheel" (the default: as shipped) or "int8"
 
 _engine = None
+_loaded_choice = None  # the IDCARD_ENGINE_MODELS the running engine was built with
 _engine_lock = threading.Lock()
 _run_lock = threading.Lock()  # one inference at a time per process; onnxruntime uses the cores
 
@@ -81,11 +83,12 @@ class Found:
     text: Text
 
 
-class ModelsUnusable(IdcardOcrError):
-    """The int8 models are missing, or were not derived from the installed wheel's models."""
+class ModelsUnusable(ConfigError):
+    """IDCARD_ENGINE_MODELS names no models, or the int8 models it asks for are missing or
+    were not derived from the installed wheel's models."""
 
     def __init__(self, message: str):
-        super().__init__("engine_models_unusable", message)
+        super().__init__(MODELS_SETTING, message)
 
 
 def model_paths(choice: Optional[str] = None) -> dict:
@@ -98,24 +101,48 @@ def model_paths(choice: Optional[str] = None) -> dict:
     """
     choice = choice or os.environ.get(MODELS_SETTING) or "wheel"
     if choice not in ("int8", "wheel"):
-        raise ModelsUnusable(f"{MODELS_SETTING} must be int8 or wheel, not {choice[:20]!r}")
+        raise ModelsUnusable(f"must be int8 or wheel, not {choice[:20]!r}")
     paths = {role: wheel_model(role) for role in WHEEL_MODELS}
     if choice == "int8":
         paths.update(derived_models())
     return paths
 
 
+def check_models(environ=None) -> None:
+    """ModelsUnusable (a ConfigError naming IDCARD_ENGINE_MODELS) unless the models the setting
+    in `environ` (default: the process's) chooses can be loaded. Called where the engine
+    starts (the function's set-up when it reads in-process, the engine server before it
+    listens), so that a wrong setting stops the start rather than failing the first photo.
+    Imports nothing heavy: onnxruntime still loads with the first photo."""
+    choice = (os.environ if environ is None else environ).get(MODELS_SETTING) or "wheel"
+    if _engine is not None and choice == _loaded_choice:
+        return  # these very models are running: hashing them again proves nothing
+    model_paths(choice)
+
+
+def wheel_models_dir() -> str:
+    """The folder of the models the installed rapidocr-onnxruntime wheel ships (found without
+    importing it: importing it loads onnxruntime and OpenCV)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("rapidocr_onnxruntime")
+    if spec is None or spec.origin is None:
+        raise ModelsUnusable("the engine needs rapidocr-onnxruntime (the `engine` extra), "
+                             "which is not installed")
+    return os.path.join(os.path.dirname(spec.origin), "models")
+
+
 def wheel_model(role: str) -> str:
-    import rapidocr_onnxruntime
-
-    return os.path.join(os.path.dirname(rapidocr_onnxruntime.__file__), "models",
-                        WHEEL_MODELS[role])
+    return os.path.join(wheel_models_dir(), WHEEL_MODELS[role])
 
 
-def derived_models(directory: Optional[str] = None) -> dict:
+def derived_models(directory: Optional[str] = None, wheel: Optional[str] = None) -> dict:
     """role -> derived model file (in MODELS_DIR unless `directory`), after checking that each
-    is the file its manifest records and was derived from the model the installed wheel ships."""
+    is the file its manifest records and was derived from the model the wheel ships (the
+    installed one's models unless `wheel`, a folder of them: the engine's zip checks the
+    models it carries against the wheel it vendors, tools/package.py)."""
     directory = directory or MODELS_DIR
+    wheel = wheel or wheel_models_dir()
     fix = "run `make models` (tools/derive_models.py) to derive them from the installed wheel"
     try:
         with open(os.path.join(directory, MANIFEST), encoding="utf-8") as f:
@@ -128,9 +155,10 @@ def derived_models(directory: Optional[str] = None) -> dict:
     paths = {}
     for role, entry in entries.items():
         path = os.path.join(directory, os.path.basename(str(entry.get("file", ""))))
-        if sha256(wheel_model(role)) != entry.get("source_sha256"):
+        source = os.path.join(wheel, WHEEL_MODELS[role])
+        if not os.path.isfile(source) or sha256(source) != entry.get("source_sha256"):
             raise ModelsUnusable(f"the int8 {role} model was derived from another model than "
-                                 f"rapidocr-onnxruntime {version()} ships: {fix}")
+                                 f"the RapidOCR wheel ships ({wheel}): {fix}")
         if not os.path.isfile(path) or sha256(path) != entry.get("sha256"):
             raise ModelsUnusable(f"the int8 {role} model is missing or not the file its "
                                  f"manifest records: {fix}")
@@ -148,7 +176,7 @@ def sha256(path: str) -> str:
 
 def load(max_side: int = 1800):
     """The RapidOCR engine, built once per process (about 1 s)."""
-    global _engine
+    global _engine, _loaded_choice
     with _engine_lock:
         if _engine is None:
             from rapidocr_onnxruntime import RapidOCR
@@ -164,6 +192,7 @@ def load(max_side: int = 1800):
                 options["intra_op_num_threads"] = threads
             with _session_options():
                 _engine = RapidOCR(**options)
+            _loaded_choice = os.environ.get(MODELS_SETTING) or "wheel"
         return _engine
 
 
@@ -301,19 +330,28 @@ def recognise(crops: Sequence[np.ndarray], classify: bool = False,
 
 
 def _recognise_locked(engine, crops: List[np.ndarray]) -> List[Text]:
-    """RapidOCR's TextRecognizer.__call__ (same order, batches and padding, so the same
-    results), keeping the per-character probabilities its decoder averages away."""
+    """Each line recognised as RapidOCR recognises a line alone (resized to the recogniser's
+    height, padded to its 320 x 48 input or as wide as the line, whichever is wider), keeping
+    the per-character probabilities its decoder averages away.
+
+    RapidOCR's own call pads a batch of six lines to the widest of them, so a line's reading
+    depended on which lines shared its batch and every line of a batch cost the widest one's
+    width. Here lines share a batch only when their padded width is the same (the short ones,
+    all at 320), which onnxruntime runs at the same cost per line as one by one: a line reads
+    the same whatever else is on the card, and none is padded wider than itself.
+    """
     recogniser = engine.text_rec
     _, rec_height, rec_width = recogniser.rec_image_shape[:3]
-    order = np.argsort([c.shape[1] / float(c.shape[0]) for c in crops])
+    least = rec_width / rec_height  # the input's own shape: a shorter line is padded to it
+    ratios = [max(least, c.shape[1] / c.shape[0]) for c in crops]
+    short = [i for i, r in enumerate(ratios) if r == least]
+    size = recogniser.rec_batch_num
+    batches = [short[k:k + size] for k in range(0, len(short), size)]
+    batches += [[i] for i, r in enumerate(ratios) if r > least]
     out: List[Optional[Text]] = [None] * len(crops)
-    batch = recogniser.rec_batch_num
-    for start in range(0, len(crops), batch):
-        members = order[start:start + batch]
-        widest = max([rec_width / rec_height]
-                     + [crops[i].shape[1] / crops[i].shape[0] for i in members])
-        tensor = np.concatenate([recogniser.resize_norm_img(crops[i], widest)[np.newaxis, :]
-                                 for i in members]).astype(np.float32)
+    for members in batches:
+        tensor = np.concatenate([recogniser.resize_norm_img(crops[i], ratios[members[0]])
+                                 [np.newaxis, :] for i in members]).astype(np.float32)
         probs = recogniser.session(tensor)[0]
         for i, frame_probs in zip(members, probs):
             out[i] = _decode(frame_probs, _characters(engine))

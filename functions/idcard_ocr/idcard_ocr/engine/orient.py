@@ -15,7 +15,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from . import ocr
-from .detect import Located, resize, without_red
+from .detect import Located, resize, runs_sideways, without_red
 
 
 class Frame:
@@ -94,7 +94,8 @@ def orient(image: np.ndarray, scale: float, located: Located, turns: int = None)
     direction located suggests, for a second try."""
     x0, y0, x1, y1 = located.box
     crop = without_red(resize(image[y0:y1, x0:x1], located.zoom))
-    if turns is None:
+    chosen = turns is not None
+    if not chosen:
         turns = 1 if located.sideways else 0
     turned = np.ascontiguousarray(np.rot90(crop, turns)) if turns else crop
     quads, crops = ocr.find_lines(turned)
@@ -108,6 +109,11 @@ def orient(image: np.ndarray, scale: float, located: Located, turns: int = None)
         height, width = turned.shape[:2]
         turned = np.ascontiguousarray(np.rot90(turned, 2))
         quads = [[(width - x, height - y) for x, y in q[2:] + q[:2]] for q in quads]
+    if not chosen and runs_sideways(quads):
+        # The boxes at the reading size say the quick location's direction was wrong (its
+        # small downscale misjudged it): the next quarter turn, before anything is recognised
+        # (the orchestrator would read it only after recognising this turn and finding no card).
+        return orient(image, scale, located, turns=turns + 1)
     crop_scale = scale * (x1 - x0) / crop.shape[1]
     frame = Frame(crop.shape[1], crop.shape[0], turns, _skew(quads), crop_scale,
                   (x0 * scale, y0 * scale))

@@ -445,6 +445,9 @@ def serve(host: str = "127.0.0.1", port: int = 8080, appcodes=(), workers: int =
     """
     limits = limits or Limits.from_env(workers=workers)
     limits.check()
+    from .ocr import check_models
+
+    check_models()  # a wrong IDCARD_ENGINE_MODELS stops the start, before anything listens
     sock = listening_socket(host, port)
     if limits.workers == 1:
         _serve_one(sock, appcodes, limits, ready)
