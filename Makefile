@@ -28,7 +28,7 @@ $(DEMO_STAMP): pyproject.toml functions/idcard_ocr/requirements.txt
 	touch $(DEMO_STAMP)
 
 $(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt deploy/package-lock.json
-	$(MAKE) chromium
+	$(MAKE) chromium fonts
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,engine,ops,demo]'
 	cd deploy && npm ci --no-audit --no-fund --loglevel=error
@@ -93,8 +93,9 @@ bench: $(STAMP) fonts
 	$(BIN)/python bench/cost.py
 	$(BIN)/python tools/bench_numbers.py --write
 
-# The synthetic card generators draw with Debian's Hei-style CJK fonts and OCR-B (benchmark and
-# tools/make_samples.py only; the tests read committed photos); the outsider hold-out
+# The synthetic card generators draw with Debian's CJK fonts and OCR-B: the benchmarks,
+# tools/make_samples.py and the tests of the generators themselves (test_*_holdout.py,
+# test_kyc_signals.py), so the tests' install runs this too; the outsider hold-out
 # (tests/fakes/outsider.py) with Droid Sans Fallback, AR PL SungtiL/KaitiM GB and FreeFont.
 fonts:
 	@(fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list | grep -q "Zen Hei" && \
