@@ -156,3 +156,31 @@ def test_a_kms_that_drips_its_answer_is_given_no_more_than_the_callers_time(drip
         assert elapsed < 2.5, elapsed  # the bound and a margin, not the drip's length
     finally:
         secrets.forget_cached()
+
+
+def test_reads_left_behind_on_a_dripping_kms_do_not_pile_up(dripping_kms):
+    # A read that ran out of time is left running in its thread (the SDK's connection cannot
+    # be shut). Each photo used to start another once the failure's hold was over, so a KMS
+    # dripping for minutes gathered one thread and one connection per photo.
+    import threading
+
+    from idcard_ocr.errors import TransientError
+    from idcard_ocr.io.oss import Credentials
+    from idcard_ocr.io.retry import Deadline
+
+    def reading_threads():
+        return [t for t in threading.enumerate() if t.name == "kms-read" and t.is_alive()]
+
+    secrets.forget_cached()
+    now = [0.0]
+    try:
+        source = secrets.SecretAppCode(SECRET, dripping_kms, Credentials("id", "secret"),
+                                       clock=lambda: now[0])
+        before = len(reading_threads())
+        for _ in range(3):
+            with pytest.raises(TransientError):
+                source.current(Deadline(1.0))
+            now[0] += secrets.FAILED_READ_HOLD_S + 1  # the failure's hold is over: KMS again
+        assert len(reading_threads()) - before <= 1
+    finally:
+        secrets.forget_cached()
