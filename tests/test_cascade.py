@@ -127,6 +127,10 @@ def test_a_reading_the_engine_cannot_vouch_for_is_paid_and_says_why(fast, engine
     ("face", {"name": "欧"}, "implausible:name"),
     ("face", {"name": "姓名欧阳晓明"}, "implausible:name"),           # a label read into it
     ("face", {"name": "欧阳晓明·"}, "implausible:name"),
+    ("face", {"name": "禤婧"}, "implausible:name"),   # a surname not in the list: paid for
+    ("face", {"name": "元东"}, None),                 # 元 is one (百家姓: 伍余元卜)
+    ("face", {"name": "欧阳晓明"}, None),             # a compound surname
+    ("face", {"name": "肖红"}, None),                 # a simplified form kept on cards
     ("face", {"name": "买买提·艾力", "nationality": "维吾尔"}, None),  # a minority name
     ("face", {"name": "买买提·艾力"}, "implausible:name"),             # … not for 汉
     ("face", {"name": "阿卜杜热合曼·买买提"[:6], "nationality": "维吾尔"}, None),

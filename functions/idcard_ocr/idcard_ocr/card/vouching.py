@@ -18,6 +18,7 @@ from typing import Dict, Mapping, Optional
 
 from .checks import back_checks, division_named, face_checks, province_named, today_in_china
 from .documents import FIELDS
+from .surnames import has_known_surname
 
 ENGINE, API = "engine", "api"
 
@@ -88,9 +89,11 @@ def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
 
 
 # How a resident ID card writes its free-text fields (GB 19083 and the issuing practice): a
-# name of 2-4 Chinese characters (a minority name may be longer, its parts joined by a middle
-# dot); an address that begins with the province-level name; an issuing authority that is a
-# public security bureau of a named division (…公安局, …分局) or a police station (…派出所).
+# name of 2-4 Chinese characters that begins with a Chinese surname (card/surnames.py: a rare
+# one is paid for, not refused), or a minority name in its dotted form (its parts joined by a
+# middle dot, when the nationality is not 汉); an address that begins with the province-level
+# name; an issuing authority that is a public security bureau of a named division (…公安局,
+# …分局) or a police station (…派出所).
 # A reading that breaks one was composed wrongly (a label, a stamp or an overlay read into the
 # field, a field cut short), however sure the engine is of each character.
 _HAN = "\u3400-\u9fff"
@@ -104,8 +107,9 @@ def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
     today = today_in_china().strftime("%Y%m%d")
     if side == "face":
         name = fields["name"]
-        if not (_NAME.match(name) or (fields["nationality"] != "汉" and len(name) <= 20
-                                      and _MINORITY_NAME.match(name))):
+        if not ((_NAME.match(name) and has_known_surname(name))
+                or (fields["nationality"] != "汉" and len(name) <= 20
+                    and _MINORITY_NAME.match(name))):
             return "name"
         if province_named(fields["address"]) is None:
             return "address"
