@@ -123,6 +123,25 @@ def test_a_reading_the_engine_cannot_vouch_for_is_paid_and_says_why(fast, engine
         assert result["engine_confidence"]["address"] == SURE
 
 
+@pytest.mark.parametrize("evidence, declined, shown", [
+    ({"second_read": "agrees", "second_score": 0.99, "margin": 0.98}, None, 0.98),
+    # read twice alike, but the recogniser hesitated between two characters in the second read
+    ({"second_read": "agrees", "second_score": 0.99, "margin": 0.89}, "low_confidence:name",
+     0.89),
+    ({"second_read": "agrees", "second_score": 0.93, "margin": 0.98}, "low_confidence:name",
+     0.93),
+    ({"second_read": "agrees", "second_score": "high", "margin": 0.98}, "low_confidence:name",
+     None),
+])
+def test_a_name_stands_on_the_weakest_of_its_evidence(evidence, declined, shown):
+    from idcard_ocr.card.vouching import engine_confidence
+
+    answer = dict(ENGINE_FACE, evidence={"name": evidence})
+    assert decline_reason(answer, "face") == declined
+    assert engine_confidence(answer, "face").get("name") == (
+        pytest.approx(shown) if shown is not None else None)
+
+
 @pytest.mark.parametrize("side, change, declined", [
     ("face", {"name": "欧"}, "implausible:name"),
     ("face", {"name": "姓名欧阳晓明"}, "implausible:name"),           # a label read into it

@@ -70,7 +70,7 @@ def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
         value = answer.get(name)
         if not isinstance(value, str) or not value:
             return f"missing:{name}"
-        score = _score(confidence.get(name))
+        score = field_confidence(answer, name)
         if score is None or not score >= thresholds[name]:
             return f"low_confidence:{name}"
     fields = {name: answer.get(name) for name in FIELDS[side]}
@@ -138,12 +138,32 @@ def sheet_decline_reason(answers: Mapping[str, Mapping],
 
 
 def engine_confidence(answer: Mapping, side: str) -> Optional[Dict[str, float]]:
-    """The engine's per-field confidences of a side, or None when the answer carries none."""
+    """The engine's per-field confidences of a side (field_confidence), or None when the
+    answer carries none."""
     confidence = answer.get("confidence")
     if not isinstance(confidence, Mapping):
         return None
-    scores = {name: _score(value) for name, value in confidence.items() if name in FIELDS[side]}
+    scores = {name: field_confidence(answer, name) for name in confidence if name in FIELDS[side]}
     return {name: score for name, score in scores.items() if score is not None}
+
+
+# What of a field's `evidence` (engine/fields.py: the name read a second way) counts beside its
+# confidence: the second read's weakest character score and weakest margin over the runner-up.
+EVIDENCE_SCORES = ("second_score", "margin")
+
+
+def field_confidence(answer: Mapping, name: str) -> Optional[float]:
+    """A field's confidence as the cascade judges it: the least of the engine's confidence
+    (its weakest character) and the scores of its evidence (the name's second read), or None
+    when the confidence is no number from 0 to 1. A name the recogniser read twice alike but
+    hesitated over between two characters in either read is as weak as its weakest."""
+    score = _score((answer.get("confidence") or {}).get(name))
+    evidence = answer.get("evidence")
+    evidence = evidence.get(name) if isinstance(evidence, Mapping) else None
+    if score is None or not isinstance(evidence, Mapping):
+        return score
+    others = [_score(evidence.get(key)) for key in EVIDENCE_SCORES if key in evidence]
+    return None if None in others else min([score, *others])
 
 
 def _score(value) -> Optional[float]:
