@@ -2,14 +2,11 @@
 "Proxies"): an HTTP_PROXY or HTTPS_PROXY set on the function would otherwise see requests
 that carry the AppCode, and photos of ID cards."""
 
-import socket
-import threading
-
 import pytest
 
 from idcard_ocr.io.oss import Credentials, ObjectStore
 from idcard_ocr.io.ocr_api import MarketplaceClient
-from tests.conftest import APPCODE
+from tests.conftest import APPCODE, loopback_server
 from tests.fakes import images
 
 
@@ -19,24 +16,11 @@ def proxy(monkeypatch):
     reaches it and answers nothing useful."""
     seen = []
 
-    def serve(server):
-        while True:
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                return
-            with connection:
-                try:
-                    seen.append(connection.recv(65536))
-                    connection.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-                except OSError:
-                    pass
+    def answer(connection):
+        seen.append(connection.recv(65536))
+        connection.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(8)
-        threading.Thread(target=serve, args=(server,), daemon=True).start()
-        url = f"http://127.0.0.1:{server.getsockname()[1]}"
+    with loopback_server(answer) as url:
         for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
             monkeypatch.setenv(name, url)
         for name in ("NO_PROXY", "no_proxy"):
