@@ -152,7 +152,11 @@ def test_a_name_stands_on_the_weakest_of_its_evidence(evidence, declined, shown)
     ("face", {"name": "肖红"}, None),                 # a simplified form kept on cards
     ("face", {"name": "买买提·艾力", "nationality": "维吾尔"}, None),  # a minority name
     ("face", {"name": "买买提·艾力"}, "implausible:name"),             # … not for 汉
-    ("face", {"name": "阿卜杜热合曼·买买提"[:6], "nationality": "维吾尔"}, None),
+    ("face", {"name": "阿卜杜热合曼·买买提", "nationality": "维吾尔"}, None),
+    ("face", {"name": "麦麦提依明", "nationality": "柯尔克孜"}, "implausible:name"),  # dot lost
+    ("face", {"name": "洗秀东", "nationality": "裕固"}, "implausible:name"),  # 冼 misread
+    ("face", {"name": "婧珂", "nationality": "纳西"}, "implausible:name"),    # surname lost
+    ("face", {"name": "韦婧珂", "nationality": "壮"}, None),                  # a surname
     ("face", {"address": "开户浙江省杭州市余杭区文一西路969号"}, "implausible:address"),
     ("face", {"birth": "20990307", "num": "330110209903072316"}, "implausible:birth"),
     ("back", {"issue": "杭州市公安"}, "implausible:issue"),              # cut short
