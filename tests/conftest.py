@@ -1,7 +1,10 @@
+import contextlib
 import json
 import logging
 import os
+import socket
 import sys
+import threading
 import uuid
 from types import SimpleNamespace
 
@@ -89,6 +92,33 @@ def kms(_kms_server):
     secrets.forget_cached()
     yield _kms_server
     secrets.forget_cached()
+
+
+@contextlib.contextmanager
+def loopback_server(answer):
+    """A TCP server on loopback whose every connection is handed to `answer(connection)` in a
+    thread of its own (closed after it); yields its http:// URL."""
+    def serve(server):
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=_answered, args=(answer, connection), daemon=True).start()
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        threading.Thread(target=serve, args=(server,), daemon=True).start()
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+def _answered(answer, connection):
+    with connection:
+        try:
+            answer(connection)
+        except OSError:
+            pass
 
 
 def read_from_secret(env: dict, kms, setting: str, secret_name: str, value: str) -> dict:

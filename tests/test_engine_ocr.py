@@ -409,3 +409,16 @@ def test_the_engines_zip_refuses_int8_models_the_engine_would_refuse(tmp_path):
         json.dump({"models": {role: "file" for role in ocr.DERIVED}}, f)
     with pytest.raises(SystemExit, match="make models"):
         package.check_models(str(stage))
+
+
+def test_each_character_keeps_its_margin_over_the_runner_up_character():
+    # frames: 张 (0.6, runner-up 弓 0.3), blank, 三 (0.5, the blank 0.45 and 二 0.05): a
+    # character's margin is over the next likeliest character, not over "no character".
+    characters = ["", "张", "弓", "三", "二"]
+    probs = np.array([[0.1, 0.6, 0.3, 0.0, 0.0],
+                      [0.9, 0.05, 0.05, 0.0, 0.0],
+                      [0.45, 0.0, 0.0, 0.5, 0.05]])
+    decoded = ocr._decode(probs, characters)
+    assert decoded.text == "张三"
+    assert decoded.char_scores == pytest.approx((0.6, 0.5))
+    assert decoded.char_margins == pytest.approx((0.3, 0.45))

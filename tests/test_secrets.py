@@ -9,7 +9,7 @@ from idcard_ocr import handle
 from idcard_ocr.errors import ConfigError
 from idcard_ocr.io import secrets
 from idcard_ocr.ops.cli import main as cli
-from tests.conftest import APPCODE, fc_context, oss_event, read_from_secret, upload
+from tests.conftest import APPCODE, fc_context, loopback_server, oss_event, read_from_secret, upload
 from tests.fakes import images
 
 SECRET = "idcard-ocr/appcode"
@@ -103,35 +103,18 @@ def _no_region():
 def dripping_kms():
     """A KMS endpoint that answers 200 at once, then its body one byte every 0.2 s (a flaky
     network: each read is quick, the answer takes 8 s)."""
-    import socket
-    import threading
     import time
 
     def answer(connection):
-        with connection:
-            try:
-                connection.recv(65536)
-                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                   b"Content-Length: 40\r\n\r\n")
-                for _ in range(40):
-                    time.sleep(0.2)
-                    connection.sendall(b" ")
-            except OSError:
-                pass
+        connection.recv(65536)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                           b"Content-Length: 40\r\n\r\n")
+        for _ in range(40):
+            time.sleep(0.2)
+            connection.sendall(b" ")
 
-    def serve(server):
-        while True:
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                return
-            threading.Thread(target=answer, args=(connection,), daemon=True).start()
-
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(8)
-        threading.Thread(target=serve, args=(server,), daemon=True).start()
-        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    with loopback_server(answer) as url:
+        yield url
 
 
 def test_a_kms_that_drips_its_answer_is_given_no_more_than_the_callers_time(dripping_kms):
@@ -154,5 +137,33 @@ def test_a_kms_that_drips_its_answer_is_given_no_more_than_the_callers_time(drip
         elapsed = time.monotonic() - started
         assert raised.value.code == errors.SECRET_UNAVAILABLE
         assert elapsed < 2.5, elapsed  # the bound and a margin, not the drip's length
+    finally:
+        secrets.forget_cached()
+
+
+def test_reads_left_behind_on_a_dripping_kms_do_not_pile_up(dripping_kms):
+    # A read that ran out of time is left running in its thread (the SDK's connection cannot
+    # be shut). Each photo used to start another once the failure's hold was over, so a KMS
+    # dripping for minutes gathered one thread and one connection per photo.
+    import threading
+
+    from idcard_ocr.errors import TransientError
+    from idcard_ocr.io.oss import Credentials
+    from idcard_ocr.io.retry import Deadline
+
+    def reading_threads():
+        return [t for t in threading.enumerate() if t.name == "kms-read" and t.is_alive()]
+
+    secrets.forget_cached()
+    now = [0.0]
+    try:
+        source = secrets.SecretAppCode(SECRET, dripping_kms, Credentials("id", "secret"),
+                                       clock=lambda: now[0])
+        before = len(reading_threads())
+        for _ in range(3):
+            with pytest.raises(TransientError):
+                source.current(Deadline(1.0))
+            now[0] += secrets.FAILED_READ_HOLD_S + 1  # the failure's hold is over: KMS again
+        assert len(reading_threads()) - before <= 1
     finally:
         secrets.forget_cached()

@@ -18,6 +18,7 @@ from typing import Dict, Mapping, Optional
 
 from .checks import back_checks, division_named, face_checks, province_named, today_in_china
 from .documents import FIELDS
+from .surnames import has_known_surname
 
 ENGINE, API = "engine", "api"
 
@@ -27,12 +28,12 @@ ENGINE, API = "engine", "api"
 # (name, nationality, address, authority). Written by `bench/cascade.py --fit` (docs/cascade.md,
 # "The thresholds and how they were fitted"); CASCADE_MIN_CONFIDENCE overrides them.
 # fitted: begin (bench/cascade.py --fit writes this block)
-# 2026-12-06 23:46 UTC, fitted on realistic (148 photos) + fresh (140 photos):
-# checked 0.5 (775 readings at or above, 0 wrong)
-# unchecked 0.94 (559 readings at or above, 0 wrong)
+# 2026-12-07 01:52 UTC, fitted on realistic (148 photos) + fresh (140 photos) + blind (1000 photos):
+# checked 0.5 (2843 readings at or above, 0 wrong)
+# unchecked 0.995 (544 readings at or above, 0 wrong)
 MIN_CONFIDENCE: Mapping[str, float] = {
-    "name": 0.94, "sex": 0.5, "nationality": 0.94, "birth": 0.5, "address": 0.94, "num": 0.5,
-    "issue": 0.94, "start_date": 0.5, "end_date": 0.5,
+    "name": 0.995, "sex": 0.5, "nationality": 0.995, "birth": 0.5, "address": 0.995, "num": 0.5,
+    "issue": 0.995, "start_date": 0.5, "end_date": 0.5,
 }
 # fitted: end
 
@@ -69,7 +70,7 @@ def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
         value = answer.get(name)
         if not isinstance(value, str) or not value:
             return f"missing:{name}"
-        score = _score(confidence.get(name))
+        score = field_confidence(answer, name)
         if score is None or not score >= thresholds[name]:
             return f"low_confidence:{name}"
     fields = {name: answer.get(name) for name in FIELDS[side]}
@@ -88,14 +89,19 @@ def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
 
 
 # How a resident ID card writes its free-text fields (GB 19083 and the issuing practice): a
-# name of 2-4 Chinese characters (a minority name may be longer, its parts joined by a middle
-# dot); an address that begins with the province-level name; an issuing authority that is a
-# public security bureau of a named division (…公安局, …分局) or a police station (…派出所).
+# name of 2-4 Chinese characters that begins with a Chinese surname (card/surnames.py: a rare
+# one is paid for, not refused), or, when the nationality is not 汉, a minority name in its
+# dotted form (its parts joined by a middle dot: 麦麦提·依明; one read without its dot, or a
+# name of a minority card that neither begins with a surname nor has a dot, is paid for: on
+# blind, 麦麦提依明, a surname misread as 洗 and a lost one were vouched for at 0.95-0.995 by
+# the exemption of any minority name); an address that begins with the province-level
+# name; an issuing authority that is a public security bureau of a named division (…公安局,
+# …分局) or a police station (…派出所).
 # A reading that breaks one was composed wrongly (a label, a stamp or an overlay read into the
 # field, a field cut short), however sure the engine is of each character.
 _HAN = "\u3400-\u9fff"
 _NAME = re.compile(f"^[{_HAN}]{{2,4}}$")
-_MINORITY_NAME = re.compile(f"^[{_HAN}]+([·•][{_HAN}]+)*$")
+_MINORITY_NAME = re.compile(f"^[{_HAN}]+([·•][{_HAN}]+)+$")
 _AUTHORITY_ENDINGS = ("公安局", "分局", "派出所")
 
 
@@ -104,8 +110,9 @@ def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
     today = today_in_china().strftime("%Y%m%d")
     if side == "face":
         name = fields["name"]
-        if not (_NAME.match(name) or (fields["nationality"] != "汉" and len(name) <= 20
-                                      and _MINORITY_NAME.match(name))):
+        if not ((_NAME.match(name) and has_known_surname(name))
+                or (fields["nationality"] != "汉" and len(name) <= 20
+                    and _MINORITY_NAME.match(name))):
             return "name"
         if province_named(fields["address"]) is None:
             return "address"
@@ -134,12 +141,32 @@ def sheet_decline_reason(answers: Mapping[str, Mapping],
 
 
 def engine_confidence(answer: Mapping, side: str) -> Optional[Dict[str, float]]:
-    """The engine's per-field confidences of a side, or None when the answer carries none."""
+    """The engine's per-field confidences of a side (field_confidence), or None when the
+    answer carries none."""
     confidence = answer.get("confidence")
     if not isinstance(confidence, Mapping):
         return None
-    scores = {name: _score(value) for name, value in confidence.items() if name in FIELDS[side]}
+    scores = {name: field_confidence(answer, name) for name in confidence if name in FIELDS[side]}
     return {name: score for name, score in scores.items() if score is not None}
+
+
+# What of a field's `evidence` (engine/fields.py: the name read a second way) counts beside its
+# confidence: the second read's weakest character score and weakest margin over the runner-up.
+EVIDENCE_SCORES = ("second_score", "margin")
+
+
+def field_confidence(answer: Mapping, name: str) -> Optional[float]:
+    """A field's confidence as the cascade judges it: the least of the engine's confidence
+    (its weakest character) and the scores of its evidence (the name's second read), or None
+    when the confidence is no number from 0 to 1. A name the recogniser read twice alike but
+    hesitated over between two characters in either read is as weak as its weakest."""
+    score = _score((answer.get("confidence") or {}).get(name))
+    evidence = answer.get("evidence")
+    evidence = evidence.get(name) if isinstance(evidence, Mapping) else None
+    if score is None or not isinstance(evidence, Mapping):
+        return score
+    others = [_score(evidence.get(key)) for key in EVIDENCE_SCORES if key in evidence]
+    return None if None in others else min([score, *others])
 
 
 def _score(value) -> Optional[float]:

@@ -161,10 +161,17 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
             reading, _upright_box(frames[side], extraction.missing_areas["valid"]), DATE_ALPHABET)
         if found is not None:
             complete_back(extraction, found.text, min(found.char_scores, default=0.0))
+    if side == "face" and "name" in extraction.read_boxes:
+        from .fields import confirm_name
+        from .lines import read_as_one_line
+
+        confirm_name(extraction, read_as_one_line(
+            reading, _upright_box(frames[side], extraction.read_boxes["name"])))
     answer = dict(extraction.fields)
     answer["confidence"] = {name: extraction.confidence.get(name, 0.0)
                             for name in (FACE_FIELDS if side == "face" else BACK_FIELDS)}
     answer["doubts"] = dict(extraction.doubts)
+    answer["evidence"] = dict(extraction.evidence)
     if side == "face":
         for name in FACE_FIELDS:
             answer.setdefault(name, "")

@@ -20,6 +20,7 @@ from ..card import idnumber
 from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, VALUE_HEIGHT,
                      CardFrame, frames, is_overlay, label_at, number_like, without_overlays)
 from .lines import Line, dedupe
+from .ocr import Text
 
 # The 56 recognised ethnic groups as printed after 民族.
 ETHNIC_GROUPS = (
@@ -82,6 +83,11 @@ class Extraction:
     # The address's lost first line must fill this many characters (it is not the last line
     # of its block: cards wrap by width), digits counted as half.
     first_line_chars: float = 0.0
+    # field -> the box (card units) its value was read from, for a second read (the name)
+    read_boxes: Dict[str, Tuple[float, float, float, float]] = field(default_factory=dict)
+    # field -> what else than the first read's weakest character speaks for its value
+    # (confirm_name): {"second_read": "agrees" or "differs", "second_score": ..., "margin": ...}
+    evidence: Dict[str, dict] = field(default_factory=dict)
 
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -166,6 +172,8 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
             out.doubt("name", "unreadable_character")  # left empty: never a look-alike
         elif value:
             out.put(name, value, _confidence(parts))
+            if name == "name":
+                out.read_boxes[name] = _box(parts)
         else:
             out.missing_areas[name] = areas[name]
             if name == "nationality" and _written(_joined(parts)):
@@ -296,6 +304,8 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
         elif name in parsers and parsers[name](text):
             out.put(name, parsers[name](text), confidence)
             out.doubts.pop(name, None)
+            if name == "name":
+                out.read_boxes[name] = out.missing_areas[name]
         elif name == "nationality" and choice[0]:
             out.put(name, *choice)
             out.doubts.pop(name, None)
@@ -308,6 +318,27 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
         elif name == "num" and number_like(text):
             _settle_number(out, number_like(text), out.printed_birth, confidence)
     _unanchored(out)
+
+
+def confirm_name(out: Extraction, again: Optional[Text]) -> None:
+    """The name read a second way (out.read_boxes["name"] cut out straight and recognised as
+    one line, not the detector's crop of it): a name whose two reads differ is doubted. A font
+    the recogniser was not built on can make it pick a look-alike with a high score (on the
+    `blind` cards, wrong names at 0.94-0.99); what it picks from a crop with other padding and
+    resampling then tends to differ, where a name it really reads comes out the same. The
+    second read's weakest margin over the name's characters (its score minus the runner-up
+    character's) is kept beside it as evidence."""
+    name = out.fields.get("name")
+    if not name or "name" in out.doubts or "name" not in out.read_boxes:
+        return
+    agrees = again is not None and _name(again.text) == name
+    kept = [(s, m) for c, s, m in zip(again.text, again.char_scores, again.char_margins)
+            if c in name] if agrees else []
+    out.evidence["name"] = {"second_read": "agrees" if agrees else "differs",
+                            "second_score": round(min((s for s, _ in kept), default=0.0), 3),
+                            "margin": round(min((m for _, m in kept), default=0.0), 3)}
+    if not agrees:
+        out.doubt("name", "second_read_differs")
 
 
 def _written(text: str) -> bool:
@@ -774,6 +805,14 @@ def _touching(pieces: List[Piece]) -> List[List[Piece]]:
                 continue
         runs.append([piece])
     return runs
+
+
+def _box(pieces: List[Piece]) -> Tuple[float, float, float, float]:
+    """The box (card units) of a one-line value read from `pieces`, with a margin of a
+    quarter of a value's height left and half of it right (no further left: the label)."""
+    y = sum(p.y for p in pieces) / len(pieces)
+    return (min(p.x0 for p in pieces) - 0.25 * VALUE_HEIGHT, y - 0.75 * VALUE_HEIGHT,
+            max(p.x1 for p in pieces) + 0.5 * VALUE_HEIGHT, y + 0.75 * VALUE_HEIGHT)
 
 
 def _confidence(pieces: List[Piece]) -> float:

@@ -137,6 +137,14 @@ def recognize_area(reading: Reading,
                 scores = tuple(c for t in texts for c in t.char_scores)
                 return ocr.Text("".join(t.text for t in texts),
                                 min(t.score for t in texts), scores)
+    return read_as_one_line(reading, box)
+
+
+def read_as_one_line(reading: Reading,
+                     box: Tuple[float, float, float, float]) -> Optional[ocr.Text]:
+    """The area of the upright frame cut out straight and recognised as one line, without
+    detection (None when it lies off the photo). Another crop of a line than the detector's
+    box: what a second read of a value is made with."""
     crop = _area(reading, box)
     if crop is None:
         return None
@@ -299,14 +307,16 @@ def _normalised(read: ocr.Text) -> ocr.Text:
     without spaces, each remaining character keeping its score. NFKC maps each of these
     characters to one character, so scores stay aligned; where it does not, the line's
     characters all get its weakest score."""
-    chars, scores = [], []
+    chars, scores, margins = [], [], []
     aligned = len(read.char_scores) == len(read.text)
+    with_margins = len(read.char_margins) == len(read.text)
     for i, c in enumerate(read.text):
         c = unicodedata.normalize("NFKC", c).replace(" ", "")
         chars.append(c)
         scores.extend([read.char_scores[i] if aligned else min(read.char_scores or (0.0,))]
                       * len(c))
-    return ocr.Text("".join(chars), read.score, tuple(scores))
+        margins.extend([read.char_margins[i]] * len(c) if with_margins else [])
+    return ocr.Text("".join(chars), read.score, tuple(scores), tuple(margins))
 
 
 def dedupe(lines: List[Line]) -> List[Line]:

@@ -69,12 +69,16 @@ _run_lock = threading.Lock()  # one inference at a time per process; onnxruntime
 
 @dataclass
 class Text:
-    """A recognised line: its text, the mean of its characters' scores (RapidOCR's line score)
-    and each character's own score (the probability of the character the decoder chose)."""
+    """A recognised line: its text, the mean of its characters' scores (RapidOCR's line score),
+    each character's own score (the probability of the character the decoder chose) and its
+    margin (that probability minus the runner-up's, in the same frame: a character the
+    recogniser hesitated over between two look-alikes has a small margin even when its own
+    probability is middling-high)."""
 
     text: str
     score: float
     char_scores: Tuple[float, ...] = ()
+    char_margins: Tuple[float, ...] = ()
 
 
 @dataclass
@@ -365,9 +369,14 @@ def _decode(probs: np.ndarray, characters: List[str]) -> Text:
     keep[1:] = best[1:] != best[:-1]
     keep &= best != 0
     scores = probs.max(axis=1)[keep]
+    # The runner-up among the other characters (not the blank: the first frame of a character
+    # is also where "no character yet" is likely, which is no doubt about which character).
+    others = probs[keep][:, 1:]
+    runner_up = np.partition(others, -2, axis=1)[:, -2] if others.shape[1] > 1 else 0.0 * scores
     text = "".join(characters[i] for i in best[keep])
     return Text(text, float(scores.mean()) if len(scores) else 0.0,
-                tuple(float(s) for s in scores))
+                tuple(float(s) for s in scores),
+                tuple(float(s - r) for s, r in zip(scores, runner_up)))
 
 
 def _characters(engine) -> List[str]:

@@ -39,6 +39,11 @@ def http_session() -> requests.Session:
     with _session_lock:
         if _session is None:
             session = requests.Session()
+            # Not from the environment: HTTP(S)_PROXY would route requests that carry the
+            # AppCode through whatever proxy a setting names, REQUESTS_CA_BUNDLE would let it
+            # swap the certificates checked, and a ~/.netrc entry for the host would replace
+            # the AppCode's Authorization header (docs/security.md, "Proxies").
+            session.trust_env = False
             # Our own retry loop knows the time budget and the API's error semantics; urllib3's
             # would retry blindly, so it is off.
             session.mount("https://", WatchedAdapter(pool_maxsize=8, max_retries=0))

@@ -77,6 +77,9 @@ def oss_session():
     with _session_lock:
         if _session is None:
             _session = oss2.Session()
+            # Photos of ID cards and signed requests go to OSS directly, never through a
+            # proxy an environment variable names (docs/security.md, "Proxies").
+            _session.session.trust_env = False
             for scheme in ("http://", "https://"):
                 _session.session.mount(scheme, WatchedAdapter(
                     pool_connections=oss2.defaults.connection_pool_size,

@@ -36,6 +36,8 @@ _cache: Dict[Tuple[str, str], Tuple[str, float]] = {}  # (endpoint, name) -> (va
 # (endpoint, name) -> (the TransientError of the last failed read, when it failed)
 _failed: Dict[Tuple[str, str], Tuple[TransientError, float]] = {}
 _lock = threading.Lock()
+# (endpoint, name) -> the read of it under way or last made (_within)
+_readers: Dict[Tuple[str, str], "_Reader"] = {}
 
 
 class FixedAppCode:
@@ -93,7 +95,7 @@ class SecretAppCode:
                                                  f"again after {FAILED_READ_HOLD_S:g} s)")
         budget = READ_BUDGET_S if deadline is None else min(READ_BUDGET_S, deadline.remaining())
         try:
-            value, _ = call_with_retries(lambda timeout: _within(self._fetch, timeout),
+            value, _ = call_with_retries(lambda timeout: _within(self._fetch, timeout, key),
                                          Deadline(budget), KMS_POLICY,
                                          f"reading the secret {self.secret_name!r}")
         except TransientError as e:
@@ -141,29 +143,48 @@ class SecretAppCode:
         return body.secret_data or ""
 
 
-def _within(fetch: Callable[[float], str], timeout_s: float) -> str:
+def _within(fetch: Callable[[float], str], timeout_s: float, key: Tuple[str, str]) -> str:
     """fetch(timeout_s), waited for no longer than timeout_s. The SDK's timeouts bound each
     socket read, not the answer: a KMS dripping its answer a byte at a time held the read (and
     the caller's deadline) for as long as it dripped. The SDK's connection cannot be reached to
-    shut it (io/http.py's Watchdog), so the read runs in a thread of its own, abandoned when
-    time is up; it ends with the SDK's own read timeout or the answer."""
-    outcome: dict = {}
+    shut it (io/http.py's Watchdog), so the read runs in a thread of its own, left behind when
+    time is up; it ends with the SDK's own read timeout or the answer.
 
-    def run():
-        try:
-            outcome["value"] = fetch(timeout_s)
-        except BaseException as e:  # noqa: BLE001 - handed to the caller below
-            outcome["error"] = e
+    At most one such read per secret is under way: while one left behind is still running (a
+    KMS dripping for minutes), a new read waits on it instead of starting another, so that
+    threads and connections cannot pile up one per photo. What it ends with is taken by the
+    next read (a late answer is still the secret), and is never raised in the thread."""
+    with _lock:
+        reader = _readers.get(key)
+        if reader is None or (not reader.thread.is_alive() and reader.taken):
+            reader = _readers[key] = _Reader(fetch, timeout_s)
+    reader.thread.join(timeout_s)
+    with _lock:
+        if reader.thread.is_alive():
+            raise TransientError(errors.SECRET_UNAVAILABLE,
+                                 f"KMS did not answer within {timeout_s:.1f} s")
+        reader.taken = True
+    if reader.error is not None:
+        raise reader.error
+    return reader.value
 
-    reader = threading.Thread(target=run, name="kms-read", daemon=True)
-    reader.start()
-    reader.join(timeout_s)
-    if reader.is_alive():
-        raise TransientError(errors.SECRET_UNAVAILABLE,
-                             f"KMS did not answer within {timeout_s:.1f} s")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+
+class _Reader:
+    """One read of a secret in a thread of its own, and what it ended with."""
+
+    def __init__(self, fetch: Callable[[float], str], timeout_s: float):
+        self.value: Optional[str] = None
+        self.error: Optional[BaseException] = None
+        self.taken = False  # a caller has had its outcome
+
+        def run():
+            try:
+                self.value = fetch(timeout_s)
+            except BaseException as e:  # noqa: BLE001 - handed to the caller
+                self.error = e
+
+        self.thread = threading.Thread(target=run, name="kms-read", daemon=True)
+        self.thread.start()
 
 
 def _classified(error: Exception, name: str, variable: str) -> Exception:
@@ -194,3 +215,4 @@ def forget_cached() -> None:
     with _lock:
         _cache.clear()
         _failed.clear()
+        _readers.clear()
