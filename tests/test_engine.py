@@ -557,6 +557,47 @@ def test_a_sheet_whose_cards_are_turned_differently_reads_both():
         TRUTH["back-clean.jpg"]["fields"]
 
 
+def _small_turned_card_in_low_light() -> bytes:
+    """face-clean.jpg 1,100 px wide, turned a quarter, on a 12 MP frame, darkened and out of
+    focus: on the quick location's 736 px downscale its characters are 4 px of low contrast."""
+    import io
+
+    from PIL import Image, ImageEnhance, ImageFilter
+
+    card = Image.open(io.BytesIO(photo("face-clean.jpg"))).convert("RGB")
+    card = card.resize((1100, round(1100 * card.height / card.width))).rotate(90, expand=True)
+    page = Image.new("RGB", (3024, 4032), (150, 150, 148))
+    page.paste(card, (3024 - card.width - 200, 150))
+    page = ImageEnhance.Brightness(page).enhance(0.55).filter(ImageFilter.GaussianBlur(1.4))
+    out = io.BytesIO()
+    page.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def test_a_small_card_turned_a_quarter_in_low_light_is_found():
+    answer = recognize(_small_turned_card_in_low_light(), "face")
+    assert answer["success"]
+    assert {k: answer[k] for k in TRUTH["face-clean.jpg"]["fields"]} == \
+        TRUTH["face-clean.jpg"]["fields"]
+
+
+def test_an_ordinary_photo_is_located_with_one_small_detection(monkeypatch):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from idcard_ocr.engine import detect, ocr
+
+    sizes = []
+    detect_once = ocr.detect
+    monkeypatch.setattr(ocr, "detect", lambda image: sizes.append(image.shape) or
+                        detect_once(image))
+    array = np.asarray(Image.open(io.BytesIO(photo("real-face-far.jpg"))).convert("RGB"))
+    assert detect.locate(array) is not None
+    assert len(sizes) == 1 and max(sizes[0][:2]) <= detect.LOCATE_MAX_SIDE
+
+
 # Citizen numbers -----------------------------------------------------------------------------
 
 # Geometric doubts: a value whose lines do not stand where the card prints it ---------------

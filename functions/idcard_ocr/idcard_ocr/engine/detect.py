@@ -16,6 +16,11 @@ from . import ocr
 
 DECODE_MAX_SIDE = 2048   # photos are decoded at most this large (JPEG: at a reduced scale)
 LOCATE_MAX_SIDE = 736    # the quick text detection that finds the text and its direction
+# A card prints at least six lines (the back: its title block, two labels, two values); a
+# quick location that finds fewer saw a card too small in the photo for the downscale (its
+# characters a few pixels tall, lost in low light or blur), so it looks again, larger.
+CARD_MIN_BOXES = 6
+LOCATE_AGAIN_SIDE = 1280
 TEXT_BOX_HEIGHT = 40     # detected box height (px) the full read scales the text to
 READ_MAX_SIDE = 1800     # the text area is never read larger than this
 RED_MARGIN = 40          # red channel above green and blue by this much: red ink (a seal)
@@ -31,10 +36,16 @@ class Located:
 
 
 def locate(image: np.ndarray) -> Optional[Located]:
-    """Where the text is in `image` (RGB), from text detection on a small downscale."""
+    """Where the text is in `image` (RGB), from text detection on a small downscale; on a
+    larger one when the small one finds fewer boxes than a card has lines (CARD_MIN_BOXES):
+    an upright, ordinary photo costs one small detection."""
     height, width = image.shape[:2]
-    ratio = min(1.0, LOCATE_MAX_SIDE / max(height, width))
-    boxes = ocr.detect(resize(image, ratio))
+    ratios = sorted({min(1.0, side / max(height, width))
+                     for side in (LOCATE_MAX_SIDE, LOCATE_AGAIN_SIDE)})
+    for ratio in ratios:
+        boxes = ocr.detect(resize(image, ratio))
+        if len(boxes) >= CARD_MIN_BOXES:
+            break
     return around(image, [[(x / ratio, y / ratio) for x, y in box] for box in boxes])
 
 
