@@ -504,6 +504,30 @@ def test_a_letter_spaced_label_read_with_its_value_is_cut_whole():
     assert out.fields["name"] == "田雨超"
 
 
+def rows_apart(name_line):
+    """A face printing its rows 8.6 mm apart (the layout's are 6.2: templates differ) with
+    `name_line` in the first row, and the number the layout's half a row higher."""
+    return [on_card("姓名", 52, 40, 22)] + name_line + [
+        on_card("性别", 52, 126, 22), on_card("男", 165, 126),
+        on_card("民族", 260, 126, 22), on_card("柯尔克孜", 365, 126),
+        on_card("出生", 52, 212, 22), on_card("1998年6月26日", 165, 212),
+        on_card("住址", 52, 298, 22), on_card("西藏自治区拉萨市城关区", 170, 298),
+        on_card("古城街道新农村7组44", 170, 339), on_card("号", 170, 380),
+        on_card("公民身份号码", 52, 446, 20), on_card(NUMBER, 284, 444, 36)]
+
+
+def test_the_name_is_the_first_value_row_wherever_the_card_prints_its_rows():
+    # A long name in smaller print, top-aligned with its label: it stands above the
+    # layout's name row, yet it is the value right of 姓名, above 性别.
+    out = read_side(rows_apart([on_card("阿依努尔·哈力克", 165, 31, 24)]), "face")
+    assert out.fields["name"] == "阿依努尔·哈力克" and out.doubts == {}
+    assert out.fields["address"] == "西藏自治区拉萨市城关区古城街道新农村7组44号"
+    # Not detected at all: its area is read in its label's row, not the layout's.
+    out = read_side(rows_apart([]), "face")
+    x0, y0, x1, y1 = out.missing_areas["name"]
+    assert y0 < 40 < y1 and y1 < 126 - 20
+
+
 def test_a_mark_apart_from_the_name_is_not_part_of_it():
     name = [on_card("姓名", 52, 72, 22), on_card("丁", 108, 72), on_card("热依拉", 170, 72)]
     assert read_side(face_lines(name=name), "face").fields["name"] == "热依拉"

@@ -138,7 +138,8 @@ def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
 def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     out = Extraction("face", frame=frame)
     pieces = _pieces(lines, frame, FACE_LABELS)
-    rows = {name: [p for p in pieces if lo <= p.y < hi] for name, (lo, hi) in FACE_ROWS.items()}
+    bands, shifts = _face_rows(frame)
+    rows = {name: [p for p in pieces if lo <= p.y < hi] for name, (lo, hi) in bands.items()}
     chosen = {
         "name": [p for p in rows["name"] if p.after == "name" or (
             VALUE_LEFT <= p.x0 < PORTRAIT[0])],
@@ -157,7 +158,8 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     # from the layout's): the areas of values not found begin there, past their labels.
     column = _value_column([chosen["name"], chosen["sex"], rows["birth"],
                             _rows(address_parts)[0] if address_parts else []])
-    areas = {name: _from_column(box, column) if name in IN_VALUE_COLUMN else box
+    areas = {name: _from_column(_shifted(box, shifts.get(name, 0.0)), column)
+             if name in IN_VALUE_COLUMN else _shifted(box, shifts.get(name, 0.0))
              for name, box in FACE_AREAS.items()}
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, parts in chosen.items():
@@ -211,6 +213,40 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     _settle_number(out, number, printed, _confidence(number_parts))
     _unanchored(out)
     return out
+
+
+# The face's value rows top to bottom, each named by its label (the nationality shares the
+# sex's row).
+ROW_LABELS = ("name", "sex", "birth", "address")
+ROW_OF_FIELD = {"name": "name", "sex": "sex", "nationality": "sex", "birth": "birth"}
+
+
+def _face_rows(frame: CardFrame) -> Tuple[Dict[str, Tuple[float, float]], Dict[str, float]]:
+    """The face's row bands on this card, and how far (card units) each one-line value's row
+    stands from the layout's. Cards space their rows differently (GB 19584 fixes the order:
+    name, sex and nationality, birth, address; templates print them 6 to 8 mm apart): each
+    row is centred on its label as read (the birth date's own row when its label was not),
+    else where the layout has it, and ends halfway to the next. The name is the first value
+    row: its band reaches as far above its label as the layout's does, or further on a card
+    whose rows are further apart."""
+    centres = [_label_row(frame, key, *(("birth_value",) if key == "birth" else ()))
+               for key in ROW_LABELS]
+    if any(below - above < VALUE_HEIGHT for above, below in zip(centres, centres[1:])):
+        return dict(FACE_ROWS), {}  # labels read out of their order: the layout's rows
+    halfway = [(above + below) / 2 for above, below in zip(centres, centres[1:])]
+    top = min(FACE_ROWS["name"][0], centres[0] - 0.6 * (centres[1] - centres[0]))
+    bands = {"name": (top, halfway[0]), "sex": (halfway[0], halfway[1]),
+             "birth": (halfway[1], halfway[2]), "address": (halfway[2], FACE_ROWS["num"][0]),
+             "num": FACE_ROWS["num"]}
+    layout = {key: FACE_LABELS[key][2][1] for key in ROW_LABELS}
+    by_row = dict(zip(ROW_LABELS, centres))
+    shifts = {name: by_row[row] - layout[row] for name, row in ROW_OF_FIELD.items()}
+    return bands, shifts
+
+
+def _shifted(box: Tuple[float, float, float, float], dy: float) -> Tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box
+    return x0, y0 + dy, x1, y1 + dy
 
 
 def _from_column(box: Tuple[float, float, float, float],
@@ -495,11 +531,13 @@ def _block_doubt(rows: List[List[Piece]], column: Optional[float],
     return None
 
 
-def _label_row(frame: CardFrame, key: str) -> float:
-    """The row (card units) of a face label: where it was read, else where the card has it."""
-    for anchor in frame.anchors:
-        if anchor.key == key:
-            return frame.to_card(*anchor.seen)[1]
+def _label_row(frame: CardFrame, key: str, *instead: str) -> float:
+    """The row (card units) of a face label: where it was read, else where an anchor of the
+    same row was (`instead`: the birth date's own), else where the card has it."""
+    for wanted in (key,) + instead:
+        for anchor in frame.anchors:
+            if anchor.key == wanted:
+                return frame.to_card(*anchor.seen)[1]
     return FACE_LABELS[key][2][1]
 
 
