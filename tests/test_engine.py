@@ -329,7 +329,8 @@ def test_red_ink_is_lifted_and_black_text_over_it_stays():
         assert out[0, i].tolist() == image[0, i].tolist()
 
 
-@pytest.mark.parametrize("watermark", ["仅限办理社保使用", "复印无效", "他用无效", "样本"])
+@pytest.mark.parametrize("watermark", ["仅限办理社保使用", "复印无效", "他用无效", "样本",
+                                       "与原件一致"])
 def test_watermarks_and_seals_are_never_values(watermark):
     # A watermark read in the name's row, where the name went unread.
     out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card(watermark, 140, 72)]),
@@ -386,6 +387,20 @@ def test_an_authority_not_detected_is_read_beside_its_label_wherever_it_stands()
                     "back")
     x0, y0, x1, y1 = out.missing_areas["issue"]
     assert 90 + 4 * 22 <= x0 < 200 and y0 < 345 < y1 < 414 - 14
+
+
+def test_a_validity_not_detected_is_read_beside_its_label_and_kept_only_consistent():
+    from idcard_ocr.engine.fields import complete_back
+
+    # Motion blur or a pen line through it: the dates were not detected, the label was.
+    out = read_side(back_lines(("签发机关", 130, 405, 22), ("长沙市公安局岳麓分局", 290, 405, 28),
+                               ("有效期限", 130, 470, 22)), "back")
+    x0, y0, x1, y1 = out.missing_areas["valid"]
+    assert 130 + 4 * 22 <= x0 < 290 and 405 < y0 < 470 < y1
+    complete_back(out, "2024.02.28-2034.02.27", 0.62)  # not a card's 10 years: not kept
+    assert "start_date" not in out.fields
+    complete_back(out, "2024.02.28-2034.02.28", 0.62)
+    assert (out.fields["start_date"], out.fields["end_date"]) == ("20240228", "20340228")
 
 
 def test_an_area_is_read_straightened_on_a_skewed_card():

@@ -632,6 +632,10 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
         right = max(max(x for x, _ in corners), left + VALIDITY_WIDTH * (bottom - top))
         out.missing_areas["valid"] = (max(left, BACK_VALUE_LEFT - 20), top,
                                       min(right, CARD[0]), bottom)
+    else:  # no date detected (blur, a pen line through it): read beside its label
+        beside = _beside_label(lines, frame, "valid")
+        if beside:
+            out.missing_areas["valid"] = beside
     return out
 
 
@@ -651,8 +655,9 @@ def _up_to(rows: List[List[Piece]], end: int) -> List[List[Piece]]:
 
 def _beside_label(lines: List[Line], frame: CardFrame,
                   key: str) -> Optional[Tuple[float, float, float, float]]:
-    """The area right of a back label that was read alone in its line (签发机关 with its value
-    not detected): one line of the value, in its label's row, wherever this card prints it."""
+    """The area right of a back label that was read alone in its line (签发机关 or 有效期限
+    with its value not detected): one line of the value, in its label's row, wherever this
+    card prints it."""
     for line in lines:
         if any(k == key and end >= len(line.text) - 1 for k, _, end in label_at(line.text,
                                                                               BACK_LABELS)):
