@@ -345,6 +345,18 @@ def test_watermarks_and_seals_are_never_values(watermark):
     assert "issue" not in back.fields and back.fields["start_date"] == "20190213"
 
 
+def test_a_value_read_through_a_stamps_writing_is_doubted():
+    # A box stamp 与原件一致 over the name: its 致 joined the name's box, 与原件 a box of its
+    # own overlapping it. Nothing in the name's scores shows it: the name is doubted.
+    name = [on_card("姓名", 52, 72, 22), on_card("热依拉致", 140, 72)]
+    out = read_side(face_lines(name=name) + [on_card("与原件", 180, 95)], "face")
+    assert out.fields["name"] == "热依拉致" and out.doubts == {"name": "read_through_a_stamp"}
+    assert out.confidence["name"] == 0.0 and out.fields["address"] == ADDRESS
+    # The same writing a row away from every value, or in large type: no value doubted.
+    for stamp in (on_card("与原件一致", 600, 20), on_card("复印无效", 140, 90, 90)):
+        assert read_side(face_lines() + [stamp], "face").doubts == {}
+
+
 def test_a_wrapped_authority_keeps_its_second_line():
     out = read_side(back_lines(("签发机关", 168, 392, 22), ("乌鲁木齐市公安局沙依巴", 314, 392, 28),
                                ("克区分局", 314, 430, 28), ("有效期限", 168, 486, 22),

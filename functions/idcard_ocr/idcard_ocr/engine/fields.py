@@ -82,6 +82,8 @@ class Extraction:
     # The address's lost first line must fill this many characters (it is not the last line
     # of its block: cards wrap by width), digits counted as half.
     first_line_chars: float = 0.0
+    # field -> the lines its value was read from (for the free-text values: STAMPABLE)
+    read_from: Dict[str, List[Line]] = field(default_factory=dict)
 
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -94,20 +96,53 @@ class Extraction:
 
 def read_side(lines: List[Line], side: str) -> Optional[Extraction]:
     """The fields of `side` among the lines, or None when that side is not there."""
-    lines = without_overlays(dedupe(lines))
+    lines = dedupe(lines)
+    overlays = [line for line in lines if is_overlay(line.text)]
+    lines = without_overlays(lines)
     found = frames(lines)
     if side not in found:
         return None
-    return extract(lines, found[side], [f for s, f in found.items() if s != side])
+    return extract(lines, found[side], [f for s, f in found.items() if s != side], overlays)
 
 
-def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = ()) -> Extraction:
-    """The fields of the card in `frame`; lines belonging to the `others` are left out."""
+def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = (),
+            overlays: List[Line] = ()) -> Extraction:
+    """The fields of the card in `frame`; lines belonging to the `others` are left out.
+    `overlays`: the watermarks' and seals' writing set aside (layout.is_overlay)."""
     lines = [line for line in lines if frame.contains(line) and not line.runs_across
              and not any(o.contains(line, margin=0) and not frame.contains(line, margin=0)
                          for o in others)]
     lines = _of_the_cards_size(lines, frame)
-    return _face(lines, frame) if frame.side == "face" else _back(lines, frame)
+    out = _face(lines, frame) if frame.side == "face" else _back(lines, frame)
+    _read_through_stamps(out, overlays)
+    return out
+
+
+STAMPABLE = ("name", "address", "issue")  # free text: nothing checks what was read there
+
+
+def _read_through_stamps(out: Extraction, overlays: List[Line]) -> None:
+    """Doubt a free-text value read in a line that a stamp's or watermark's writing of the
+    same print size overlaps: the detector joins neighbouring characters of one size into
+    one box, so a stamp's character can be read into the value (与原件一致 over a name: 莫玉淑致
+    at 0.95), and nothing in the value's own scores shows it. Checked values (dates, the
+    number) have their own checks."""
+    for name in STAMPABLE:
+        if name in out.fields and name not in out.doubts and any(
+                _overlapping(line, overlay) for line in out.read_from.get(name, ())
+                for overlay in overlays):
+            out.doubt(name, "read_through_a_stamp")
+
+
+def _overlapping(value: Line, overlay: Line) -> bool:
+    """Boxes of one print size overlapping by a third of a line's height and half a
+    character's width."""
+    low = min(value.height, overlay.height)
+    if max(value.height, overlay.height) > OVERSIZE * low:
+        return False
+    across = min(value.y1, overlay.y1) - max(value.y0, overlay.y0)
+    along = min(value.x1, overlay.x1) - max(value.x0, overlay.x0)
+    return across > low / 3 and along > low / 2
 
 
 OVERSIZE = 1.7  # a line this many times taller than the card's typical line is no value
@@ -168,6 +203,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
             out.doubt("name", "unreadable_character")  # left empty: never a look-alike
         elif value:
             out.put(name, value, _confidence(parts))
+            out.read_from[name] = [p.line for p in parts]
         else:
             out.missing_areas[name] = areas[name]
             if name == "nationality" and _written(_joined(parts)):
@@ -181,6 +217,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     address = _trimmed("".join(_joined(row) for row in address_rows))
     if address:
         out.put("address", address, _confidence(address_parts))
+        out.read_from["address"] = [p.line for p in address_parts]
         column = _value_column([chosen["name"], chosen["sex"], rows["birth"]])
         doubt = (_block_doubt(address_rows, column, PORTRAIT[0])
                  or _address_row_doubt(address_rows, _label_row(frame, "address")))
@@ -611,6 +648,7 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     issue_rows = _up_to(issue_rows, read.find(issue) + len(issue)) if issue else issue_rows
     if issue:
         out.put("issue", issue, _confidence([p for row in issue_rows for p in row]))
+        out.read_from["issue"] = [p.line for row in issue_rows for p in row]
         column = min((p.x0 for p in valid), default=None)
         doubt = doubt or _block_doubt(issue_rows, column)
         if doubt:

@@ -10,7 +10,7 @@ missed, which the fields step asks for by its place on the card.
 
 import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -66,6 +66,9 @@ class Reading:
     image: Optional[np.ndarray] = None  # the turned, scaled text area the lines were read from
     photo: Optional[np.ndarray] = None  # the whole decoded photo (orient.Upright.photo)
     photo_scale: float = 1.0            # photo pixels per pixel of `photo`
+    # Lines set aside as a watermark's or a seal's writing (layout.is_overlay): never a value,
+    # but a value read where one lies was read through it.
+    overlays: List[Line] = field(default_factory=list)
 
 
 def read(upright: Upright) -> Reading:
