@@ -345,6 +345,17 @@ def test_watermarks_and_seals_are_never_values(watermark):
     assert "issue" not in back.fields and back.fields["start_date"] == "20190213"
 
 
+def test_a_label_and_its_value_joined_to_a_watermark_line_are_kept():
+    # A watermark running under the nationality, detected as one line with it.
+    sex = [on_card("性别", 52, 134, 22), on_card("男", 140, 134),
+           on_card("仅供申请民族珞巴使用", 170, 140)]
+    out = read_side(face_lines(sex=sex), "face")
+    assert out.fields["nationality"] == "珞巴" and out.fields["sex"] == "男"
+    # What follows the label is a watermark's word: nothing of it is kept.
+    sex[2] = on_card("仅供申请民族使用", 170, 140)
+    assert "nationality" not in read_side(face_lines(sex=sex), "face").fields
+
+
 def test_a_value_read_through_a_stamps_writing_is_doubted():
     # A box stamp 与原件一致 over the name: its 致 joined the name's box, 与原件 a box of its
     # own overlapping it. Nothing in the name's scores shows it: the name is doubted.

@@ -117,14 +117,13 @@ def _rest(array, scale, reading, found):
 
 
 def _card_lines(reading):
-    """The reading without watermarks and seals (layout.OVERLAY_WORDS), kept aside."""
+    """The reading without watermarks and seals (layout.split_overlays), kept aside."""
     import dataclasses
 
-    from .layout import is_overlay
+    from .layout import split_overlays
 
-    return dataclasses.replace(
-        reading, lines=[line for line in reading.lines if not is_overlay(line.text)],
-        overlays=[line for line in reading.lines if is_overlay(line.text)])
+    kept, overlays = split_overlays(reading.lines)
+    return dataclasses.replace(reading, lines=kept, overlays=overlays)
 
 
 def _answer(reading, frames: dict, side: str, sides_found) -> dict:

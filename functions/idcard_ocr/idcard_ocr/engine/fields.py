@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
 from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, VALUE_HEIGHT,
-                     CardFrame, frames, is_overlay, label_at, number_like, without_overlays)
+                     CardFrame, frames, is_overlay, label_at, number_like, split_overlays)
 from .lines import Line, dedupe
 
 # The 56 recognised ethnic groups as printed after 民族.
@@ -96,9 +96,7 @@ class Extraction:
 
 def read_side(lines: List[Line], side: str) -> Optional[Extraction]:
     """The fields of `side` among the lines, or None when that side is not there."""
-    lines = dedupe(lines)
-    overlays = [line for line in lines if is_overlay(line.text)]
-    lines = without_overlays(lines)
+    lines, overlays = split_overlays(dedupe(lines))
     found = frames(lines)
     if side not in found:
         return None
