@@ -356,6 +356,13 @@ def test_a_label_and_its_value_joined_to_a_watermark_line_are_kept():
     assert "nationality" not in read_side(face_lines(sex=sex), "face").fields
 
 
+def test_an_address_holding_a_character_no_card_prints_is_doubted():
+    address = [on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258),
+               on_card("齐市天山区新华街道光★明", 140, 300), on_card(LINE_3, 140, 342)]
+    out = read_side(face_lines(address=address), "face")
+    assert out.doubts == {"address": "unprinted_character"} and out.confidence["address"] == 0
+
+
 def test_a_value_read_through_a_stamps_writing_is_doubted():
     # A box stamp 与原件一致 over the name: its 致 joined the name's box, 与原件 a box of its
     # own overlapping it. Nothing in the name's scores shows it: the name is doubted.

@@ -113,7 +113,22 @@ def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = (),
     lines = _of_the_cards_size(lines, frame)
     out = _face(lines, frame) if frame.side == "face" else _back(lines, frame)
     _read_through_stamps(out, overlays)
+    _unprinted(out)
     return out
+
+
+# What a card prints in an address or an authority: Chinese characters, digits, Latin letters
+# (a building's 3A), parentheses, the hyphen, the middle dot and # (12#楼).
+PRINTED = re.compile(r"[\u3400-\u9fff0-9A-Za-z()（）\-·#]*")
+
+
+def _unprinted(out: Extraction) -> None:
+    """Doubt an address or authority holding a character no card prints there (a seal's ★
+    read into an address at 0.92): something not of the card was read into the value."""
+    for name in ("address", "issue"):
+        if name in out.fields and name not in out.doubts and not PRINTED.fullmatch(
+                out.fields[name]):
+            out.doubt(name, "unprinted_character")
 
 
 STAMPABLE = ("name", "address", "issue")  # free text: nothing checks what was read there
