@@ -363,6 +363,15 @@ def test_an_address_holding_a_character_no_card_prints_is_doubted():
     assert out.doubts == {"address": "unprinted_character"} and out.confidence["address"] == 0
 
 
+@pytest.mark.parametrize("name, doubts", [
+    ("吴云玉理社", {"name": "longer_than_names"}),  # a watermark's 办理社保 joined to it
+    ("欧阳丽娟", {}), ("热依拉·吐尔洪", {})])
+def test_a_name_longer_than_names_without_a_dot_is_doubted(name, doubts):
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card(name, 140, 72)]),
+                    "face")
+    assert out.fields["name"] == name and out.doubts == doubts
+
+
 def test_a_value_read_through_a_stamps_writing_is_doubted():
     # A box stamp 与原件一致 over the name: its 致 joined the name's box, 与原件 a box of its
     # own overlapping it. Nothing in the name's scores shows it: the name is doubted.

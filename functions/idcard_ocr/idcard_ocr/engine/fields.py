@@ -262,7 +262,14 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         out.missing_areas["num"] = FACE_AREAS["num"]
     _settle_number(out, number, printed, _confidence(number_parts))
     _unanchored(out)
+    _longer_than_names(out)
     return out
+
+
+def _longer_than_names(out: Extraction) -> None:
+    name = out.fields.get("name", "")
+    if len(name) > LONGEST_NAME and "·" not in name and "name" not in out.doubts:
+        out.doubt("name", "longer_than_names")
 
 
 # The face's value rows top to bottom, each named by its label (the nationality shares the
@@ -325,6 +332,10 @@ def _unanchored(out: Extraction) -> None:
             out.doubt(name, "placed_without_anchors")
 
 
+# Names without the dot of a transliterated name (阿依努尔·哈力克) have two to four
+# characters (a compound surname and a two-character given name); a longer one read is more
+# likely a name with a stamp's or watermark's characters joined to it (吴云玉理社 at 0.995).
+LONGEST_NAME = 4
 NAME_MIN_SCORE = 0.65  # a name character scored lower is a guess (旻 read as 曼 at 0.49)
 LOST_CHARACTER = 1.6   # a name this much wider per character than the address lost one
 
@@ -394,6 +405,7 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
         elif name == "num" and number_like(text):
             _settle_number(out, number_like(text), out.printed_birth, confidence)
     _unanchored(out)
+    _longer_than_names(out)
 
 
 def _written(text: str) -> bool:
