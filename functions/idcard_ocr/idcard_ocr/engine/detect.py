@@ -16,10 +16,13 @@ from . import ocr
 
 DECODE_MAX_SIDE = 2048   # photos are decoded at most this large (JPEG: at a reduced scale)
 LOCATE_MAX_SIDE = 736    # the quick text detection that finds the text and its direction
-# A card prints at least six lines (the back: its title block, two labels, two values); a
-# quick location that finds fewer saw a card too small in the photo for the downscale (its
-# characters a few pixels tall, lost in low light or blur), so it looks again, larger.
+# A card prints at least six lines (the back: its title block, two labels, two values), and
+# a line of its text is never thicker than a twentieth of the photo's longer side (the card
+# must fit in the photo: a value line is about 4.5 % of the card's width). A quick location
+# that finds fewer boxes, and boxes that thick (a blob where a small card lies, its characters
+# a few pixels tall and lost in low light or blur), or none, looks again, larger.
 CARD_MIN_BOXES = 6
+CARD_LINE_MAX = 0.06     # a card's text line at most this part of the photo's longer side
 LOCATE_AGAIN_SIDE = 1280
 TEXT_BOX_HEIGHT = 40     # detected box height (px) the full read scales the text to
 READ_MAX_SIDE = 1800     # the text area is never read larger than this
@@ -37,16 +40,18 @@ class Located:
 
 def locate(image: np.ndarray) -> Optional[Located]:
     """Where the text is in `image` (RGB), from text detection on a small downscale; on a
-    larger one when the small one finds fewer boxes than a card has lines (CARD_MIN_BOXES):
-    an upright, ordinary photo costs one small detection."""
+    larger one when the small one found no card's text (CARD_MIN_BOXES, CARD_LINE_MAX): an
+    ordinary photo costs one small detection."""
     height, width = image.shape[:2]
     ratios = sorted({min(1.0, side / max(height, width))
                      for side in (LOCATE_MAX_SIDE, LOCATE_AGAIN_SIDE)})
     for ratio in ratios:
         boxes = ocr.detect(resize(image, ratio))
-        if len(boxes) >= CARD_MIN_BOXES:
+        located = around(image, [[(x / ratio, y / ratio) for x, y in box] for box in boxes])
+        if located is not None and (len(boxes) >= CARD_MIN_BOXES or TEXT_BOX_HEIGHT / located.zoom
+                                    <= CARD_LINE_MAX * max(height, width)):
             break
-    return around(image, [[(x / ratio, y / ratio) for x, y in box] for box in boxes])
+    return located
 
 
 def around(image: np.ndarray, quads) -> Optional[Located]:
