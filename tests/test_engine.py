@@ -659,8 +659,8 @@ def test_a_small_card_turned_a_quarter_in_low_light_is_found():
         TRUTH["face-clean.jpg"]["fields"]
 
 
-# A back whose labels and values are detected as one box each shows four boxes: it is no
-# sign of a card too small for the quick location.
+# A back whose labels and values are detected as one box each shows four boxes: no sign of
+# a card too small for the quick location.
 @pytest.mark.parametrize("name", ["real-face-far.jpg", "back-rotated.jpg"])
 def test_an_ordinary_photo_is_located_with_one_small_detection(monkeypatch, name):
     import io
