@@ -329,7 +329,8 @@ def test_red_ink_is_lifted_and_black_text_over_it_stays():
         assert out[0, i].tolist() == image[0, i].tolist()
 
 
-@pytest.mark.parametrize("watermark", ["仅限办理社保使用", "复印无效", "他用无效", "样本"])
+@pytest.mark.parametrize("watermark", ["仅限办理社保使用", "复印无效", "他用无效", "样本",
+                                       "与原件一致"])
 def test_watermarks_and_seals_are_never_values(watermark):
     # A watermark read in the name's row, where the name went unread.
     out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card(watermark, 140, 72)]),
@@ -342,6 +343,45 @@ def test_watermarks_and_seals_are_never_values(watermark):
                                 ("有效期限", 168, 470, 22), ("2019.02.13-2029.02.13", 314, 470, 28)),
                      "back")
     assert "issue" not in back.fields and back.fields["start_date"] == "20190213"
+
+
+def test_a_label_and_its_value_joined_to_a_watermark_line_are_kept():
+    # A watermark running under the nationality, detected as one line with it.
+    sex = [on_card("性别", 52, 134, 22), on_card("男", 140, 134),
+           on_card("仅供申请民族珞巴使用", 170, 140)]
+    out = read_side(face_lines(sex=sex), "face")
+    assert out.fields["nationality"] == "珞巴" and out.fields["sex"] == "男"
+    # What follows the label is a watermark's word: nothing of it is kept.
+    sex[2] = on_card("仅供申请民族使用", 170, 140)
+    assert "nationality" not in read_side(face_lines(sex=sex), "face").fields
+
+
+def test_an_address_holding_a_character_no_card_prints_is_doubted():
+    address = [on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258),
+               on_card("齐市天山区新华街道光★明", 140, 300), on_card(LINE_3, 140, 342)]
+    out = read_side(face_lines(address=address), "face")
+    assert out.doubts == {"address": "unprinted_character"} and out.confidence["address"] == 0
+
+
+@pytest.mark.parametrize("name, doubts", [
+    ("吴云玉理社", {"name": "longer_than_names"}),  # a watermark's 办理社保 joined to it
+    ("欧阳丽娟", {}), ("热依拉·吐尔洪", {})])
+def test_a_name_longer_than_names_without_a_dot_is_doubted(name, doubts):
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card(name, 140, 72)]),
+                    "face")
+    assert out.fields["name"] == name and out.doubts == doubts
+
+
+def test_a_value_read_through_a_stamps_writing_is_doubted():
+    # A box stamp 与原件一致 over the name: its 致 joined the name's box, 与原件 a box of its
+    # own overlapping it. Nothing in the name's scores shows it: the name is doubted.
+    name = [on_card("姓名", 52, 72, 22), on_card("热依拉致", 140, 72)]
+    out = read_side(face_lines(name=name) + [on_card("与原件", 180, 95)], "face")
+    assert out.fields["name"] == "热依拉致" and out.doubts == {"name": "read_through_a_stamp"}
+    assert out.confidence["name"] == 0.0 and out.fields["address"] == ADDRESS
+    # The same writing a row away from every value, or in large type: no value doubted.
+    for stamp in (on_card("与原件一致", 600, 20), on_card("复印无效", 140, 90, 90)):
+        assert read_side(face_lines() + [stamp], "face").doubts == {}
 
 
 def test_a_wrapped_authority_keeps_its_second_line():
@@ -386,6 +426,20 @@ def test_an_authority_not_detected_is_read_beside_its_label_wherever_it_stands()
                     "back")
     x0, y0, x1, y1 = out.missing_areas["issue"]
     assert 90 + 4 * 22 <= x0 < 200 and y0 < 345 < y1 < 414 - 14
+
+
+def test_a_validity_not_detected_is_read_beside_its_label_and_kept_only_consistent():
+    from idcard_ocr.engine.fields import complete_back
+
+    # Motion blur or a pen line through it: the dates were not detected, the label was.
+    out = read_side(back_lines(("签发机关", 130, 405, 22), ("长沙市公安局岳麓分局", 290, 405, 28),
+                               ("有效期限", 130, 470, 22)), "back")
+    x0, y0, x1, y1 = out.missing_areas["valid"]
+    assert 130 + 4 * 22 <= x0 < 290 and 405 < y0 < 470 < y1
+    complete_back(out, "2024.02.28-2034.02.27", 0.62)  # not a card's 10 years: not kept
+    assert "start_date" not in out.fields
+    complete_back(out, "2024.02.28-2034.02.28", 0.62)
+    assert (out.fields["start_date"], out.fields["end_date"]) == ("20240228", "20340228")
 
 
 def test_an_area_is_read_straightened_on_a_skewed_card():
@@ -502,6 +556,30 @@ def test_a_letter_spaced_label_read_with_its_value_is_cut_whole():
     # column, yet it goes on spelling the label whose 姓 was cut there.
     out = read_side(face_lines(name=[on_card("姓·名田雨超", 52, 72, 32)]), "face")
     assert out.fields["name"] == "田雨超"
+
+
+def rows_apart(name_line):
+    """A face printing its rows 8.6 mm apart (the layout's are 6.2: templates differ) with
+    `name_line` in the first row, and the number the layout's half a row higher."""
+    return [on_card("姓名", 52, 40, 22)] + name_line + [
+        on_card("性别", 52, 126, 22), on_card("男", 165, 126),
+        on_card("民族", 260, 126, 22), on_card("柯尔克孜", 365, 126),
+        on_card("出生", 52, 212, 22), on_card("1998年6月26日", 165, 212),
+        on_card("住址", 52, 298, 22), on_card("西藏自治区拉萨市城关区", 170, 298),
+        on_card("古城街道新农村7组44", 170, 339), on_card("号", 170, 380),
+        on_card("公民身份号码", 52, 446, 20), on_card(NUMBER, 284, 444, 36)]
+
+
+def test_the_name_is_the_first_value_row_wherever_the_card_prints_its_rows():
+    # A long name in smaller print, top-aligned with its label: it stands above the
+    # layout's name row, yet it is the value right of 姓名, above 性别.
+    out = read_side(rows_apart([on_card("阿依努尔·哈力克", 165, 31, 24)]), "face")
+    assert out.fields["name"] == "阿依努尔·哈力克" and out.doubts == {}
+    assert out.fields["address"] == "西藏自治区拉萨市城关区古城街道新农村7组44号"
+    # Not detected at all: its area is read in its label's row, not the layout's.
+    out = read_side(rows_apart([]), "face")
+    x0, y0, x1, y1 = out.missing_areas["name"]
+    assert y0 < 40 < y1 and y1 < 126 - 20
 
 
 def test_a_mark_apart_from_the_name_is_not_part_of_it():
@@ -632,6 +710,50 @@ def test_an_area_located_the_wrong_way_is_turned_before_a_line_of_it_is_recognis
     assert not recognised
     # A turn the caller chose is read as chosen (the orchestrator's other quarter turn).
     assert orient.orient(sideways, 1.0, located, turns=0).frame.turns in (0, 2)
+
+
+def _small_turned_card_in_low_light() -> bytes:
+    """face-clean.jpg 1,100 px wide, turned a quarter, on a 12 MP frame, darkened and out of
+    focus: on the quick location's 736 px downscale its characters are 4 px of low contrast."""
+    import io
+
+    from PIL import Image, ImageEnhance, ImageFilter
+
+    card = Image.open(io.BytesIO(photo("face-clean.jpg"))).convert("RGB")
+    card = card.resize((1100, round(1100 * card.height / card.width))).rotate(90, expand=True)
+    page = Image.new("RGB", (3024, 4032), (150, 150, 148))
+    page.paste(card, (3024 - card.width - 200, 150))
+    page = ImageEnhance.Brightness(page).enhance(0.55).filter(ImageFilter.GaussianBlur(1.4))
+    out = io.BytesIO()
+    page.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def test_a_small_card_turned_a_quarter_in_low_light_is_found():
+    answer = recognize(_small_turned_card_in_low_light(), "face")
+    assert answer["success"]
+    assert {k: answer[k] for k in TRUTH["face-clean.jpg"]["fields"]} == \
+        TRUTH["face-clean.jpg"]["fields"]
+
+
+# A back whose labels and values are detected as one box each shows four boxes: no sign of
+# a card too small for the quick location.
+@pytest.mark.parametrize("name", ["real-face-far.jpg", "back-rotated.jpg"])
+def test_an_ordinary_photo_is_located_with_one_small_detection(monkeypatch, name):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from idcard_ocr.engine import detect, ocr
+
+    sizes = []
+    detect_once = ocr.detect
+    monkeypatch.setattr(ocr, "detect", lambda image: sizes.append(image.shape) or
+                        detect_once(image))
+    array = np.asarray(Image.open(io.BytesIO(photo(name))).convert("RGB"))
+    assert detect.locate(array) is not None
+    assert len(sizes) == 1 and max(sizes[0][:2]) <= detect.LOCATE_MAX_SIDE
 
 
 # Citizen numbers -----------------------------------------------------------------------------

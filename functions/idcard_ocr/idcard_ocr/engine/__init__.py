@@ -124,12 +124,13 @@ def _rest(array, scale, reading, found):
 
 
 def _card_lines(reading):
-    """The reading without watermarks and seals (layout.OVERLAY_WORDS)."""
+    """The reading without watermarks and seals (layout.split_overlays), kept aside."""
     import dataclasses
 
-    from .layout import without_overlays
+    from .layout import split_overlays
 
-    return dataclasses.replace(reading, lines=without_overlays(reading.lines))
+    kept, overlays = split_overlays(reading.lines)
+    return dataclasses.replace(reading, lines=kept, overlays=overlays)
 
 
 def _answer(reading, frames: dict, side: str, sides_found) -> dict:
@@ -137,7 +138,7 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
     from .lines import choose_in_area, recognize_area
 
     others = [f for s, f in frames.items() if s != side]
-    extraction = extract(reading.lines, frames[side], others)
+    extraction = extract(reading.lines, frames[side], others, reading.overlays)
     if side == "face" and extraction.missing_areas:
         # Step 5 asks for the areas of the values step 3 did not find; they are read here,
         # on the card's frame, and handed back (no step calls an earlier one).

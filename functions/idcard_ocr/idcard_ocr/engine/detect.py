@@ -16,6 +16,15 @@ from . import ocr
 
 DECODE_MAX_SIDE = 2048   # photos are decoded at most this large (JPEG: at a reduced scale)
 LOCATE_MAX_SIDE = 736    # the quick text detection that finds the text and its direction
+# Any side of a card shows four rows of text at least, even detected with labels and values
+# joined (the back: its two title lines, the authority, the validity), and a line of its text
+# is never thicker than 6 % of the photo's longer side (the card must fit in the photo: a
+# value line is about 4.5 % of the card's width). A quick location that finds fewer boxes, or
+# boxes that thick (a blob where a small card lies, its characters a few pixels tall on the
+# downscale and lost in low light or blur), looks again, larger.
+CARD_MIN_ROWS = 4
+CARD_LINE_MAX = 0.06
+LOCATE_AGAIN_SIDE = 1280
 TEXT_BOX_HEIGHT = 40     # detected box height (px) the full read scales the text to
 READ_MAX_SIDE = 1800     # the text area is never read larger than this
 RED_MARGIN = 40          # red channel above green and blue by this much: red ink (a seal)
@@ -31,11 +40,19 @@ class Located:
 
 
 def locate(image: np.ndarray) -> Optional[Located]:
-    """Where the text is in `image` (RGB), from text detection on a small downscale."""
+    """Where the text is in `image` (RGB), from text detection on a small downscale; on a
+    larger one when the small one found no card's text (CARD_MIN_ROWS, CARD_LINE_MAX): an
+    ordinary photo costs one small detection."""
     height, width = image.shape[:2]
-    ratio = min(1.0, LOCATE_MAX_SIDE / max(height, width))
-    boxes = ocr.detect(resize(image, ratio))
-    return around(image, [[(x / ratio, y / ratio) for x, y in box] for box in boxes])
+    ratios = sorted({min(1.0, side / max(height, width))
+                     for side in (LOCATE_MAX_SIDE, LOCATE_AGAIN_SIDE)})
+    for ratio in ratios:
+        boxes = ocr.detect(resize(image, ratio))
+        located = around(image, [[(x / ratio, y / ratio) for x, y in box] for box in boxes])
+        if located is not None and len(boxes) >= CARD_MIN_ROWS and \
+                TEXT_BOX_HEIGHT / located.zoom <= CARD_LINE_MAX * max(height, width):
+            break
+    return located
 
 
 def around(image: np.ndarray, quads) -> Optional[Located]:

@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
 from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, VALUE_HEIGHT,
-                     CardFrame, frames, is_overlay, label_at, number_like, without_overlays)
+                     CardFrame, frames, is_overlay, label_at, number_like, split_overlays)
 from .lines import Line, dedupe
 from .ocr import Text
 
@@ -88,6 +88,8 @@ class Extraction:
     # field -> what else than the first read's weakest character speaks for its value
     # (confirm_name): {"second_read": "agrees" or "differs", "second_score": ..., "margin": ...}
     evidence: Dict[str, dict] = field(default_factory=dict)
+    # field -> the lines its value was read from (for the free-text values: STAMPABLE)
+    read_from: Dict[str, List[Line]] = field(default_factory=dict)
 
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -100,20 +102,66 @@ class Extraction:
 
 def read_side(lines: List[Line], side: str) -> Optional[Extraction]:
     """The fields of `side` among the lines, or None when that side is not there."""
-    lines = without_overlays(dedupe(lines))
+    lines, overlays = split_overlays(dedupe(lines))
     found = frames(lines)
     if side not in found:
         return None
-    return extract(lines, found[side], [f for s, f in found.items() if s != side])
+    return extract(lines, found[side], [f for s, f in found.items() if s != side], overlays)
 
 
-def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = ()) -> Extraction:
-    """The fields of the card in `frame`; lines belonging to the `others` are left out."""
+def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = (),
+            overlays: List[Line] = ()) -> Extraction:
+    """The fields of the card in `frame`; lines belonging to the `others` are left out.
+    `overlays`: the watermarks' and seals' writing set aside (layout.is_overlay)."""
     lines = [line for line in lines if frame.contains(line) and not line.runs_across
              and not any(o.contains(line, margin=0) and not frame.contains(line, margin=0)
                          for o in others)]
     lines = _of_the_cards_size(lines, frame)
-    return _face(lines, frame) if frame.side == "face" else _back(lines, frame)
+    out = _face(lines, frame) if frame.side == "face" else _back(lines, frame)
+    _read_through_stamps(out, overlays)
+    _unprinted(out)
+    return out
+
+
+# What a card prints in an address or an authority: Chinese characters, digits, Latin letters
+# (a building's 3A), parentheses, the hyphen, the middle dot and # (12#楼).
+PRINTED = re.compile(r"[\u3400-\u9fff0-9A-Za-z()（）\-·#]*")
+
+
+def _unprinted(out: Extraction) -> None:
+    """Doubt an address or authority holding a character no card prints there (a seal's ★
+    read into an address at 0.92): something not of the card was read into the value."""
+    for name in ("address", "issue"):
+        if name in out.fields and name not in out.doubts and not PRINTED.fullmatch(
+                out.fields[name]):
+            out.doubt(name, "unprinted_character")
+
+
+STAMPABLE = ("name", "address", "issue")  # free text: nothing checks what was read there
+
+
+def _read_through_stamps(out: Extraction, overlays: List[Line]) -> None:
+    """Doubt a free-text value read in a line that a stamp's or watermark's writing of the
+    same print size overlaps: the detector joins neighbouring characters of one size into
+    one box, so a stamp's character can be read into the value (与原件一致 over a name: 莫玉淑致
+    at 0.95), and nothing in the value's own scores shows it. Checked values (dates, the
+    number) have their own checks."""
+    for name in STAMPABLE:
+        if name in out.fields and name not in out.doubts and any(
+                _overlapping(line, overlay) for line in out.read_from.get(name, ())
+                for overlay in overlays):
+            out.doubt(name, "read_through_a_stamp")
+
+
+def _overlapping(value: Line, overlay: Line) -> bool:
+    """Boxes of one print size overlapping by a third of a line's height and half a
+    character's width."""
+    low = min(value.height, overlay.height)
+    if max(value.height, overlay.height) > OVERSIZE * low:
+        return False
+    across = min(value.y1, overlay.y1) - max(value.y0, overlay.y0)
+    along = min(value.x1, overlay.x1) - max(value.x0, overlay.x0)
+    return across > low / 3 and along > low / 2
 
 
 OVERSIZE = 1.7  # a line this many times taller than the card's typical line is no value
@@ -144,7 +192,8 @@ def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
 def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     out = Extraction("face", frame=frame)
     pieces = _pieces(lines, frame, FACE_LABELS)
-    rows = {name: [p for p in pieces if lo <= p.y < hi] for name, (lo, hi) in FACE_ROWS.items()}
+    bands, shifts = _face_rows(frame)
+    rows = {name: [p for p in pieces if lo <= p.y < hi] for name, (lo, hi) in bands.items()}
     chosen = {
         "name": [p for p in rows["name"] if p.after == "name" or (
             VALUE_LEFT <= p.x0 < PORTRAIT[0])],
@@ -163,7 +212,8 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     # from the layout's): the areas of values not found begin there, past their labels.
     column = _value_column([chosen["name"], chosen["sex"], rows["birth"],
                             _rows(address_parts)[0] if address_parts else []])
-    areas = {name: _from_column(box, column) if name in IN_VALUE_COLUMN else box
+    areas = {name: _from_column(_shifted(box, shifts.get(name, 0.0)), column)
+             if name in IN_VALUE_COLUMN else _shifted(box, shifts.get(name, 0.0))
              for name, box in FACE_AREAS.items()}
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, parts in chosen.items():
@@ -174,6 +224,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
             out.put(name, value, _confidence(parts))
             if name == "name":
                 out.read_boxes[name] = _box(parts)
+            out.read_from[name] = [p.line for p in parts]
         else:
             out.missing_areas[name] = areas[name]
             if name == "nationality" and _written(_joined(parts)):
@@ -187,6 +238,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     address = _trimmed("".join(_joined(row) for row in address_rows))
     if address:
         out.put("address", address, _confidence(address_parts))
+        out.read_from["address"] = [p.line for p in address_parts]
         column = _value_column([chosen["name"], chosen["sex"], rows["birth"]])
         doubt = (_block_doubt(address_rows, column, PORTRAIT[0])
                  or _address_row_doubt(address_rows, _label_row(frame, "address")))
@@ -218,7 +270,48 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         out.missing_areas["num"] = FACE_AREAS["num"]
     _settle_number(out, number, printed, _confidence(number_parts))
     _unanchored(out)
+    _longer_than_names(out)
     return out
+
+
+def _longer_than_names(out: Extraction) -> None:
+    name = out.fields.get("name", "")
+    if len(name) > LONGEST_NAME and "·" not in name and "name" not in out.doubts:
+        out.doubt("name", "longer_than_names")
+
+
+# The face's value rows top to bottom, each named by its label (the nationality shares the
+# sex's row).
+ROW_LABELS = ("name", "sex", "birth", "address")
+ROW_OF_FIELD = {"name": "name", "sex": "sex", "nationality": "sex", "birth": "birth"}
+
+
+def _face_rows(frame: CardFrame) -> Tuple[Dict[str, Tuple[float, float]], Dict[str, float]]:
+    """The face's row bands on this card, and how far (card units) each one-line value's row
+    stands from the layout's. Cards space their rows differently (GB 19584 fixes the order:
+    name, sex and nationality, birth, address; templates print them 6 to 8 mm apart): each
+    row is centred on its label as read (the birth date's own row when its label was not),
+    else where the layout has it, and ends halfway to the next. The name is the first value
+    row: its band reaches as far above its label as the layout's does, or further on a card
+    whose rows are further apart."""
+    centres = [_label_row(frame, key, *(("birth_value",) if key == "birth" else ()))
+               for key in ROW_LABELS]
+    if any(below - above < VALUE_HEIGHT for above, below in zip(centres, centres[1:])):
+        return dict(FACE_ROWS), {}  # labels read out of their order: the layout's rows
+    halfway = [(above + below) / 2 for above, below in zip(centres, centres[1:])]
+    top = min(FACE_ROWS["name"][0], centres[0] - 0.6 * (centres[1] - centres[0]))
+    bands = {"name": (top, halfway[0]), "sex": (halfway[0], halfway[1]),
+             "birth": (halfway[1], halfway[2]), "address": (halfway[2], FACE_ROWS["num"][0]),
+             "num": FACE_ROWS["num"]}
+    layout = {key: FACE_LABELS[key][2][1] for key in ROW_LABELS}
+    by_row = dict(zip(ROW_LABELS, centres))
+    shifts = {name: by_row[row] - layout[row] for name, row in ROW_OF_FIELD.items()}
+    return bands, shifts
+
+
+def _shifted(box: Tuple[float, float, float, float], dy: float) -> Tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box
+    return x0, y0 + dy, x1, y1 + dy
 
 
 def _from_column(box: Tuple[float, float, float, float],
@@ -247,6 +340,10 @@ def _unanchored(out: Extraction) -> None:
             out.doubt(name, "placed_without_anchors")
 
 
+# Names without the dot of a transliterated name (阿依努尔·哈力克) have two to four
+# characters (a compound surname and a two-character given name); a longer one read is more
+# likely a name with a stamp's or watermark's characters joined to it (吴云玉理社 at 0.995).
+LONGEST_NAME = 4
 NAME_MIN_SCORE = 0.65  # a name character scored lower is a guess (旻 read as 曼 at 0.49)
 LOST_CHARACTER = 1.6   # a name this much wider per character than the address lost one
 
@@ -318,6 +415,7 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
         elif name == "num" and number_like(text):
             _settle_number(out, number_like(text), out.printed_birth, confidence)
     _unanchored(out)
+    _longer_than_names(out)
 
 
 def confirm_name(out: Extraction, again: Optional[Text]) -> None:
@@ -526,11 +624,13 @@ def _block_doubt(rows: List[List[Piece]], column: Optional[float],
     return None
 
 
-def _label_row(frame: CardFrame, key: str) -> float:
-    """The row (card units) of a face label: where it was read, else where the card has it."""
-    for anchor in frame.anchors:
-        if anchor.key == key:
-            return frame.to_card(*anchor.seen)[1]
+def _label_row(frame: CardFrame, key: str, *instead: str) -> float:
+    """The row (card units) of a face label: where it was read, else where an anchor of the
+    same row was (`instead`: the birth date's own), else where the card has it."""
+    for wanted in (key,) + instead:
+        for anchor in frame.anchors:
+            if anchor.key == wanted:
+                return frame.to_card(*anchor.seen)[1]
     return FACE_LABELS[key][2][1]
 
 
@@ -604,6 +704,7 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     issue_rows = _up_to(issue_rows, read.find(issue) + len(issue)) if issue else issue_rows
     if issue:
         out.put("issue", issue, _confidence([p for row in issue_rows for p in row]))
+        out.read_from["issue"] = [p.line for row in issue_rows for p in row]
         column = min((p.x0 for p in valid), default=None)
         doubt = doubt or _block_doubt(issue_rows, column)
         if doubt:
@@ -625,6 +726,10 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
         right = max(max(x for x, _ in corners), left + VALIDITY_WIDTH * (bottom - top))
         out.missing_areas["valid"] = (max(left, BACK_VALUE_LEFT - 20), top,
                                       min(right, CARD[0]), bottom)
+    else:  # no date detected (blur, a pen line through it): read beside its label
+        beside = _beside_label(lines, frame, "valid")
+        if beside:
+            out.missing_areas["valid"] = beside
     return out
 
 
@@ -644,8 +749,9 @@ def _up_to(rows: List[List[Piece]], end: int) -> List[List[Piece]]:
 
 def _beside_label(lines: List[Line], frame: CardFrame,
                   key: str) -> Optional[Tuple[float, float, float, float]]:
-    """The area right of a back label that was read alone in its line (签发机关 with its value
-    not detected): one line of the value, in its label's row, wherever this card prints it."""
+    """The area right of a back label that was read alone in its line (签发机关 or 有效期限
+    with its value not detected): one line of the value, in its label's row, wherever this
+    card prints it."""
     for line in lines:
         if any(k == key and end >= len(line.text) - 1 for k, _, end in label_at(line.text,
                                                                               BACK_LABELS)):

@@ -34,9 +34,9 @@ BACK_LABELS = {
     "valid": ("有效期限", ("有效期", "效期限"), (168, 470)),
 }
 # What copies get printed or stamped over them ("复印无效", "仅限办理社保使用", "他用无效",
-# "样本"): a line holding any of these words is a watermark or a seal, never a field's value.
-# None of them occurs in a name, an address or an issuing authority.
-OVERLAY_WORDS = ("复印", "无效", "仅限", "仅供", "他用", "使用", "样本", "样张", "专用")
+# "样本", the certifying "与原件一致"): a line holding any of these words is a watermark or a
+# seal, never a field's value. None of them occurs in a name, an address or an authority.
+OVERLAY_WORDS = ("复印", "无效", "仅限", "仅供", "他用", "使用", "样本", "样张", "专用", "原件")
 NUMBER_AT = (298, 455)           # the citizen number's left edge and centre
 # The printed birth date says what it is (1990年3月7日) wherever it stands: it anchors the
 # birth row when its label went unread, so a card whose labels were all lost (a small card on
@@ -191,6 +191,37 @@ def is_overlay(text: str) -> bool:
     return any(word in text for word in OVERLAY_WORDS)
 
 
-def without_overlays(lines: List[Line]) -> List[Line]:
-    """The lines that are not watermarks or seals (OVERLAY_WORDS)."""
-    return [line for line in lines if not is_overlay(line.text)]
+def split_overlays(lines: List[Line]) -> Tuple[List[Line], List[Line]]:
+    """(the card's lines, the watermarks' and seals' lines). A watermark line holding a
+    label was joined to a row of the card by the detector (仅供申请民族珞巴使用, the
+    watermark running under the nationality): the label and what follows it up to the
+    watermark's next word is the card's, cut out of the line where its characters stand."""
+    kept, overlays = [], []
+    for line in lines:
+        if not is_overlay(line.text):
+            kept.append(line)
+            continue
+        overlays.append(line)
+        words = [(m.start(), m.end()) for m in re.finditer("|".join(OVERLAY_WORDS), line.text)]
+        for labels in (FACE_LABELS, BACK_LABELS):
+            for _, start, end in label_at(line.text, labels):
+                if any(a < end and start < b for a, b in words):
+                    continue  # the label's characters are a watermark word's
+                stop = min([a for a, _ in words if a >= end] + [len(line.text)])
+                if stop > end:
+                    kept.append(_part(line, start, stop))
+    return kept, overlays
+
+
+def _part(line: Line, start: int, stop: int) -> Line:
+    """The characters start..stop of a line, where they stand along it (digits and letters
+    half as wide as Chinese characters)."""
+    import dataclasses
+
+    breadths = [1.0 if "\u3400" <= c <= "\u9fff" else 0.55 for c in line.text]
+    total = sum(breadths) or 1.0
+    x0 = line.x0 + line.width * sum(breadths[:start]) / total
+    x1 = line.x0 + line.width * sum(breadths[:stop]) / total
+    scores = line.char_scores[start:stop] if len(line.char_scores) == len(line.text) else ()
+    return dataclasses.replace(line, text=line.text[start:stop], x0=x0, x1=x1,
+                               char_scores=scores)

@@ -8,10 +8,9 @@ The last two functions recognise an area of the frame directly, for a value the 
 missed, which the fields step asks for by its place on the card.
 """
 
-import dataclasses
 import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -71,7 +70,10 @@ class Reading:
     # quarter from this one), not recognised: such text is no value and no anchor of a card
     # upright in this frame; it only says where other text is (read as its own area). Their
     # text is empty.
-    across: List[Line] = dataclasses.field(default_factory=list)
+    across: List[Line] = field(default_factory=list)
+    # Lines set aside as a watermark's or a seal's writing (layout.is_overlay): never a value,
+    # but a value read where one lies was read through it.
+    overlays: List[Line] = field(default_factory=list)
 
 
 def read(upright: Upright) -> Reading:
