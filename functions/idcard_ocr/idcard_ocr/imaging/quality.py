@@ -16,7 +16,8 @@ at most 1024 px on the longer side so the cost does not grow with the photo:
 And the KYC signals (photocopy, screen_recapture, incomplete_border, occlusion,
 glare_on_fields, multiple_cards), whichever engine read the photo, Pillow only, each on a
 copy reduced once to at most 1024 px (WORK_SIDE): the card straightened from it to 256 x 162
-px and read in 16 x 10 and 32 x 20 cells, a 512 px overview of the frame for a second card;
+px and read in 16 x 10 and 32 x 20 cells, a grey overview of the frame (the card's long
+side 36 px) for a second card's outline;
 and a patch of at most 384 x 384 px of the assessed picture for a screen's pixel grid.
 """
 
@@ -203,14 +204,13 @@ OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's 
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
 SECOND_CARD_MIN_EDGES = 9.0        # grey levels: three straight sides of a second card
-SECOND_CARD_PX = 48                # the card's long side in the overview read for it
+SECOND_CARD_PX = 36                # the card's long side in the overview read for it
 SECOND_CARD_BLUR = 0.7             # px: print finer than this is not an edge
 SECOND_CARD_RUN = 0.8              # of a side's length: the run along it that is read
 SECOND_CARD_RIDGE = 4              # px: a side's gradient against the same this far off it
-SECOND_CARD_BEYOND = 1.0          # of a side's length: a run this far past its middle
-SECOND_CARD_LINE = 2               # px: a rise and a fall this close are a line, not a side
+SECOND_CARD_BEYOND = 1.0           # of a side's length: a run this far past its middle
 SECOND_CARD_MAX_TURN = 30          # degrees a second card lies turned from the first...
-SECOND_CARD_TURN_STEP = 10         # ...read in these steps (a side's ends stray 2 px)
+SECOND_CARD_TURN_STEP = 15         # ...read in these steps (a side's ends stray 2 px)
 _OVERVIEW_SIDE = 512
 WORK_SIDE = 1024                   # the reduced copy the rules read (longer side)
 
@@ -642,8 +642,7 @@ def _second_card_edges(image, quad, others=()) -> float:
     straight edges; in grey levels, the second weakest of its four sides (three sides
     straight: the fourth may lie under the card or beyond the frame).
 
-    A side's straightness: _straight (only a step from one level to another counts, not a
-    thin line: _step_edges). Read on an overview in which the card's long side is
+    A side's straightness: _straight. Read on an overview in which the card's long side is
     SECOND_CARD_PX px, turned so that the rectangle is upright, with the gradients of the
     card itself and of the same card's other sides (`others`, a sheet) left out, and its
     centre at least half the card's short side from the card's centre (not the card
@@ -686,8 +685,8 @@ def _second_card_edges(image, quad, others=()) -> float:
         level = Image.new("L", turned.size, 128)
         # The gradient across horizontal sides (rows) and vertical ones (columns), each
         # averaged along a long side's run and a short side's.
-        rows, columns = (ImageChops.multiply(_step_edges(turned.filter(kernel), level, axis),
-                                             where) for kernel, axis in zip(across, (1, 0)))
+        rows, columns = (ImageChops.multiply(ImageChops.difference(turned.filter(kernel), level),
+                                             where) for kernel in across)
         runs = {}
         for length in (long_px, short_px):
             runs["rows", length] = _straight(rows, length, 1)
@@ -725,23 +724,6 @@ def _straight(gradient, length: float, axis: int):
     return ImageChops.subtract(runs, ImageChops.lighter(
         ImageChops.lighter(*(_shifted(runs, *d) for d in across)),
         ImageChops.lighter(*(_shifted(runs, *d) for d in past))))
-
-
-def _step_edges(gradient, level, axis: int):
-    """|gradient| (signed about `level`) where it is a step: less the opposite sign
-    SECOND_CARD_LINE px across (`axis` 1: down the columns, 0: along the rows). A thin line
-    (a keyboard's gaps, a ruled page, a finger's outline drawn in one stroke) rises and falls
-    within that distance; a card's side on a table only rises or only falls."""
-    from PIL import ImageChops
-
-    rising, falling = ImageChops.subtract(gradient, level), ImageChops.subtract(level, gradient)
-    d = SECOND_CARD_LINE
-    near = ((0, d), (0, -d)) if axis else ((d, 0), (-d, 0))
-
-    def alone(one, other):
-        return ImageChops.subtract(one, ImageChops.lighter(*(_shifted(other, *n) for n in near)))
-
-    return ImageChops.add(alone(rising, falling), alone(falling, rising))
 
 
 def _shifted(image, dx: int, dy: int):
