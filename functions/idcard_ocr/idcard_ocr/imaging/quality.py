@@ -16,7 +16,8 @@ at most 1024 px on the longer side so the cost does not grow with the photo:
 And the KYC signals (photocopy, screen_recapture, incomplete_border, occlusion,
 glare_on_fields, multiple_cards), whichever engine read the photo, Pillow only, each on a
 copy reduced once to at most 1024 px (WORK_SIDE): the card straightened from it to 256 x 162
-px and read in 16 x 10 and 32 x 20 cells, a 512 px overview of the frame for a second card;
+px and read in 16 x 10 and 32 x 20 cells, a grey overview of the frame (the card's long
+side 36 px) for a second card's outline;
 and a patch of at most 384 x 384 px of the assessed picture for a screen's pixel grid.
 """
 
@@ -45,6 +46,15 @@ def assess(image, card_region: Optional[Sequence[dict]] = None,
     face and back): they are not a second card."""
     from PIL import ImageStat
 
+    if not image.size[0] or not image.size[1]:
+        # Nothing to measure (the function never gets here: prepare refuses a side under
+        # 15 px); a caller of its own gets a result that says so, not an arithmetic error.
+        quality = {"warnings": [], "sharpness": None, "brightness": None,
+                   "blown_out_share": None, "card_area_share": None, "measured_on": "nothing",
+                   "signals": {}}
+        if api_quality is not None:
+            quality["api"] = api_quality
+        return quality
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     # A photo larger than the function ever assesses (it sends and assesses at most 2048 px)
@@ -193,12 +203,14 @@ OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
 OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
-OWN_MARGIN = 0.6                   # cells: a cell reaching a known card's outline is that card's
-SECOND_CARD_MIN_SHARE = 0.03       # printed card paper outside the card, of its area
-SECOND_CARD_MIN_LEVEL = 0.75       # of the card's paper level
-SECOND_CARD_MAX_CHROMA = 12.0      # Cb/Cr distance from the card's paper
-SECOND_CARD_INK_CONTRAST = 40      # grey levels under the paper around a mark
-SECOND_CARD_MIN_INK = 0.04         # share of a cell's pixels at that contrast: printed
+SECOND_CARD_MIN_EDGES = 9.0        # grey levels: three straight sides of a second card
+SECOND_CARD_PX = 36                # the card's long side in the overview read for it
+SECOND_CARD_BLUR = 0.7             # px: print finer than this is not an edge
+SECOND_CARD_RUN = 0.8              # of a side's length: the run along it that is read
+SECOND_CARD_RIDGE = 4              # px: a side's gradient against the same this far off it
+SECOND_CARD_BEYOND = 1.0           # of a side's length: a run this far past its middle
+SECOND_CARD_MAX_TURN = 30          # degrees a second card lies turned from the first...
+SECOND_CARD_TURN_STEP = 15         # ...read in these steps (a side's ends stray 2 px)
 _OVERVIEW_SIDE = 512
 WORK_SIDE = 1024                   # the reduced copy the rules read (longer side)
 
@@ -264,10 +276,10 @@ def kyc_signals(image, quad, side: Optional[str] = None,
             warnings.append("occlusion")
         if measures["glare_cells"] >= GLARE_MIN_CELLS:
             warnings.append("glare_on_fields")
-        share = _second_card_share(work, small_quad, cells,
+        edges = _second_card_edges(work, small_quad,
                                    [[(x * scale, y * scale) for x, y in o] for o in others])
-        measures["second_card_share"] = round(share, 3)
-        if share >= SECOND_CARD_MIN_SHARE:
+        measures["second_card_edges"] = round(edges, 1)
+        if edges >= SECOND_CARD_MIN_EDGES:
             warnings.append("multiple_cards")
     return warnings, measures
 
@@ -623,65 +635,114 @@ def _fields(grid: Tuple[int, int], inside: List[int], side: str) -> List[bool]:
             for k, (u, v) in enumerate(_coords(grid))]
 
 
-def _second_card_share(image, quad, cells: "_Cells", others=()) -> float:
-    """The printed card paper outside the card's own outline and those of the same card's
-    other sides (`others`), in an overview of the frame, as a share of the card's area: the
-    printed cells of the connected patch of card paper that has most of them.
+def _second_card_edges(image, quad, others=()) -> float:
+    """How straight the outline of a second card is: the strongest rectangle of the card's
+    own size (ID-1, 85.6 x 54 mm: the card's sides as the region gives them) outside the
+    card, turned by up to SECOND_CARD_MAX_TURN from it (either way round), whose sides are
+    straight edges; in grey levels, the second weakest of its four sides (three sides
+    straight: the fourth may lie under the card or beyond the frame).
 
-    Card paper: cells as bright as the card's paper (SECOND_CARD_MIN_LEVEL of it) and of its
-    colour (within SECOND_CARD_MAX_CHROMA in Cb/Cr). Printed: SECOND_CARD_MIN_INK of a cell's
-    pixels are marks darker than the paper on both sides (SECOND_CARD_INK_CONTRAST). A blank
-    sheet has no print, a textured table or a coloured object is not of the card's colour,
-    and a card on a white page is printed paper on it."""
-    from PIL import Image, ImageChops
+    A side's straightness: _straight. Read on an overview in which the card's long side is
+    SECOND_CARD_PX px, turned so that the rectangle is upright, with the gradients of the
+    card itself and of the same card's other sides (`others`, a sheet) left out, and its
+    centre at least half the card's short side from the card's centre (not the card
+    itself). A table's edge, a page of print, a keyboard or a hand is not four straight
+    sides of a card's size; an ID card, a bank card or a licence beside or under it is."""
+    from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-    overview = _shrunk(image, _OVERVIEW_SIDE).convert("RGB")
-    scale = overview.size[0] / image.size[0]
-    card_area = _area([{"x": x * scale, "y": y * scale} for x, y in quad])
-    short = min(((quad[0][0] - quad[1][0]) ** 2 + (quad[0][1] - quad[1][1]) ** 2) ** 0.5,
-                ((quad[0][0] - quad[3][0]) ** 2 + (quad[0][1] - quad[3][1]) ** 2) ** 0.5)
-    cell = max(3, int(short * scale / 5))
-    if card_area >= 0.5 * overview.size[0] * overview.size[1] or cell * 2 > min(overview.size):
+    sides = [_distance(quad[0], quad[3]), _distance(quad[0], quad[1])]
+    long_side, short_side = max(sides), min(sides)
+    card_area = _area([{"x": x, "y": y} for x, y in quad])
+    if card_area >= 0.5 * image.size[0] * image.size[1] or short_side <= 0:
         return 0.0  # no room in the frame for a second card
-    grid = (max(1, overview.size[0] // cell), max(1, overview.size[1] // cell))
-    fitted = overview.crop((0, 0, grid[0] * cell, grid[1] * cell))
-    y, cb, cr = fitted.convert("YCbCr").split()
-    # Print: marks thinner than the filter and darker than the paper on both sides (the
-    # closing's black top-hat); an edge between paper and a darker table is not one.
-    closed = _extreme(_extreme(y, 3, brightest=True), 3, brightest=False)
-    marks = ImageChops.subtract(closed, y).point(
-        lambda v: 255 if v >= SECOND_CARD_INK_CONTRAST else 0)
-    level, blue, red, ink = (list(band.resize(grid, Image.BOX).getdata())
-                             for band in (y, cb, cr, marks))
-    outlines = [[(x * scale / cell, y * scale / cell) for x, y in corners]
-                for corners in [quad, *others]]
-    paperlike = []
-    for k in range(len(level)):
-        i, j = k % grid[0] + 0.5, k // grid[0] + 0.5
-        # A cell that reaches a known card's outline (its centre within OWN_MARGIN cells of
-        # it) is that card's; one wholly outside may be a card fanned out from under it.
-        own = any(_within((i, j), outline, OWN_MARGIN) for outline in outlines)
-        chroma = ((blue[k] - cells.paper_cb) ** 2 + (red[k] - cells.paper_cr) ** 2) ** 0.5
-        paperlike.append(not own and level[k] >= SECOND_CARD_MIN_LEVEL * cells.paper_level
-                         and chroma <= SECOND_CARD_MAX_CHROMA)
-    best = max((sum(ink[k] >= SECOND_CARD_MIN_INK * 255 for k in patch)
-                for patch in _patches(paperlike, grid)), default=0)
-    return best * cell * cell / max(1.0, card_area)
+    reduction = max(1, int(long_side / SECOND_CARD_PX))
+    grey = image.convert("L")
+    grey = (grey.reduce(reduction) if reduction > 1 else grey).filter(
+        ImageFilter.GaussianBlur(SECOND_CARD_BLUR))
+    scale = grey.size[0] / image.size[0]
+    long_px, short_px = long_side * scale, short_side * scale
+    if short_px < 4 * SECOND_CARD_RIDGE or min(grey.size) < short_px:
+        return 0.0  # too small a card (or frame) to tell its outline from print
+    # Where gradients count: not on the card nor the same card's other sides (their outlines
+    # widened by 2 px), nor at the overview's rim (a turned copy's border is an edge).
+    counted = Image.new("L", (grey.size[0] - 6, grey.size[1] - 6), 255).crop(
+        (-3, -3, grey.size[0] - 3, grey.size[1] - 3))
+    draw = ImageDraw.Draw(counted)
+    for corners in [quad, *others]:
+        outline = [(x * scale, y * scale) for x, y in corners]
+        draw.polygon(outline, fill=0)
+        draw.line(outline + outline[:1], fill=0, width=5)
+    (x0, y0), (x1, y1) = (quad[0], quad[3]) if sides[0] >= sides[1] else (quad[0], quad[1])
+    base = math.degrees(math.atan2(y1 - y0, x1 - x0))
+    centre = (sum(x for x, _ in quad) / 4 * scale, sum(y for _, y in quad) / 4 * scale)
+    across = (ImageFilter.Kernel((3, 3), [-1, -2, -1, 0, 0, 0, 1, 2, 1], scale=2, offset=128),
+              ImageFilter.Kernel((3, 3), [-1, 0, 1, -2, 0, 2, -1, 0, 1], scale=2, offset=128))
+    keep_out, best = short_px / 2, 0.0
+    for turn in range(-SECOND_CARD_MAX_TURN, SECOND_CARD_MAX_TURN + 1, SECOND_CARD_TURN_STEP):
+        angle = base + turn
+        turned = grey.rotate(angle, resample=Image.BILINEAR, expand=True)
+        where = counted.rotate(angle, resample=Image.NEAREST, expand=True)
+        level = Image.new("L", turned.size, 128)
+        # The gradient across horizontal sides (rows) and vertical ones (columns), each
+        # averaged along a long side's run and a short side's.
+        rows, columns = (ImageChops.multiply(ImageChops.difference(turned.filter(kernel), level),
+                                             where) for kernel in across)
+        runs = {}
+        for length in (long_px, short_px):
+            runs["rows", length] = _straight(rows, length, 1)
+            runs["columns", length] = _straight(columns, length, 0)
+        cx, cy = _turned_point(centre, grey.size, turned.size, angle)
+        for wide, high in ((long_px, short_px), (short_px, long_px)):  # lying either way
+            dy, dx = int(round(high / 2)), int(round(wide / 2))
+            across_rows, across_columns = runs["rows", wide], runs["columns", high]
+            top, bottom = _shifted(across_rows, 0, -dy), _shifted(across_rows, 0, dy)
+            left, right = _shifted(across_columns, -dx, 0), _shifted(across_columns, dx, 0)
+            # the second weakest of four: max(min of the pairs) capped by each pair's max
+            three = ImageChops.darker(ImageChops.darker(
+                ImageChops.lighter(ImageChops.darker(top, bottom), ImageChops.darker(left, right)),
+                ImageChops.lighter(top, bottom)), ImageChops.lighter(left, right))
+            ImageDraw.Draw(three).ellipse((cx - keep_out, cy - keep_out, cx + keep_out,
+                                           cy + keep_out), fill=0)
+            best = max(best, three.getextrema()[1])
+    return float(best)
 
 
-def _within(point, quad, margin: float) -> bool:
-    """Whether `point` lies inside the convex quadrilateral `quad` or within `margin` of it."""
-    px, py = point
-    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(quad, quad[1:] + quad[:1]))
-    if abs(area) < 1e-9:
-        return False
-    turn = 1 if area > 0 else -1
-    for (x0, y0), (x1, y1) in zip(quad, quad[1:] + quad[:1]):
-        length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
-        # Signed distance of the point from the edge, positive on the quad's side.
-        if turn * ((x1 - x0) * (py - y0) - (y1 - y0) * (px - x0)) / length < -margin:
-            return False
-    return True
+def _straight(gradient, length: float, axis: int):
+    """Where a side of `length` runs straight through each pixel (`axis` 1: along the rows):
+    the gradient across it averaged along SECOND_CARD_RUN of its length (its middle: the
+    corners are rounded), less the same SECOND_CARD_RIDGE px across (a texture has gradients
+    everywhere, a straight edge on one line), and less the same run past either end
+    (SECOND_CARD_BEYOND of the length from the middle: a side ends at the card's corners; a
+    table's edge across the frame, a keyboard's, goes on)."""
+    from PIL import ImageChops, ImageFilter
+
+    reach = SECOND_CARD_RUN * length / 2
+    runs = gradient.filter(ImageFilter.BoxBlur((reach, 0) if axis else (0, reach)))
+    k, beyond = SECOND_CARD_RIDGE, int(round(SECOND_CARD_BEYOND * length))
+    across = ((0, k), (0, -k)) if axis else ((k, 0), (-k, 0))
+    past = ((beyond, 0), (-beyond, 0)) if axis else ((0, beyond), (0, -beyond))
+    return ImageChops.subtract(runs, ImageChops.lighter(
+        ImageChops.lighter(*(_shifted(runs, *d) for d in across)),
+        ImageChops.lighter(*(_shifted(runs, *d) for d in past))))
+
+
+def _shifted(image, dx: int, dy: int):
+    """`image` moved so that each pixel shows the one (dx, dy) from it (black beyond)."""
+    w, h = image.size
+    return image.crop((dx, dy, w + dx, h + dy))
+
+
+def _turned_point(point, size, turned_size, angle: float) -> Tuple[float, float]:
+    """Where `point` of an image of `size` lands in its copy turned by `angle` degrees
+    (counter-clockwise, expanded to `turned_size`, as Image.rotate does)."""
+    a = math.radians(angle)
+    dx, dy = point[0] - size[0] / 2, point[1] - size[1] / 2
+    return (turned_size[0] / 2 + math.cos(a) * dx + math.sin(a) * dy,
+            turned_size[1] / 2 - math.sin(a) * dx + math.cos(a) * dy)
+
+
+def _distance(p, q) -> float:
+    return ((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) ** 0.5
 
 
 def _largest_patch(flags: List[bool], grid: Tuple[int, int]) -> int:
