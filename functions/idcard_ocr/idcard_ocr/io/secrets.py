@@ -89,7 +89,10 @@ class SecretAppCode:
         key = (self.endpoint, self.secret_name)
         with _lock:
             failed = _failed.get(key)
-        if failed and self._clock() - failed[1] < FAILED_READ_HOLD_S:
+            arrived = _answered_late(key)
+        # The hold spares KMS during an outage; a read left behind that has since brought the
+        # secret costs KMS nothing to take.
+        if failed and not arrived and self._clock() - failed[1] < FAILED_READ_HOLD_S:
             raise TransientError(failed[0].code, f"{failed[0].message} (failed "
                                                  f"{self._clock() - failed[1]:.0f} s ago; asked "
                                                  f"again after {FAILED_READ_HOLD_S:g} s)")
@@ -152,11 +155,14 @@ def _within(fetch: Callable[[float], str], timeout_s: float, key: Tuple[str, str
 
     At most one such read per secret is under way: while one left behind is still running (a
     KMS dripping for minutes), a new read waits on it instead of starting another, so that
-    threads and connections cannot pile up one per photo. What it ends with is taken by the
-    next read (a late answer is still the secret), and is never raised in the thread."""
+    threads and connections cannot pile up one per photo. A late answer is taken by the next
+    read (it is still the secret); a late error is not (its read was already failed and held,
+    and what KMS said minutes ago is no answer now: a fresh read starts). Nothing is raised in
+    the thread."""
     with _lock:
         reader = _readers.get(key)
-        if reader is None or (not reader.thread.is_alive() and reader.taken):
+        if reader is None or (not reader.thread.is_alive()
+                              and (reader.taken or reader.error is not None)):
             reader = _readers[key] = _Reader(fetch, timeout_s)
     reader.thread.join(timeout_s)
     with _lock:
@@ -167,6 +173,14 @@ def _within(fetch: Callable[[float], str], timeout_s: float, key: Tuple[str, str
     if reader.error is not None:
         raise reader.error
     return reader.value
+
+
+def _answered_late(key: Tuple[str, str]) -> bool:
+    """Whether a read of the secret left behind has ended with its value since, not yet
+    taken (the caller holds _lock)."""
+    reader = _readers.get(key)
+    return (reader is not None and not reader.thread.is_alive() and not reader.taken
+            and reader.error is None)
 
 
 class _Reader:
