@@ -31,6 +31,11 @@ KMS_POLICY = RetryPolicy(max_attempts=2, per_call_s=5.0,
 READ_BUDGET_S = 12.0
 # After KMS failed to give a secret, the failure stands this long without asking KMS again.
 FAILED_READ_HOLD_S = 15.0
+# A read left behind is waited on by the next reads for this long after it began; past it (a
+# connection dripping without end: the SDK bounds each socket read, not the answer) a new read
+# starts beside it on a connection of its own, so one stuck connection cannot keep the secret
+# from the instance for good. At most one thread per secret per this many seconds.
+LEFT_BEHIND_WAITED_S = 60.0
 
 _cache: Dict[Tuple[str, str], Tuple[str, float]] = {}  # (endpoint, name) -> (value, read at)
 # (endpoint, name) -> (the TransientError of the last failed read, when it failed)
@@ -155,14 +160,11 @@ def _within(fetch: Callable[[float], str], timeout_s: float, key: Tuple[str, str
 
     At most one such read per secret is under way: while one left behind is still running (a
     KMS dripping for minutes), a new read waits on it instead of starting another, so that
-    threads and connections cannot pile up one per photo. A late answer is taken by the next
-    read (it is still the secret); a late error is not (its read was already failed and held,
-    and what KMS said minutes ago is no answer now: a fresh read starts). Nothing is raised in
-    the thread."""
+    threads and connections cannot pile up one per photo (_worth_waiting_on). Nothing is
+    raised in the thread."""
     with _lock:
         reader = _readers.get(key)
-        if reader is None or (not reader.thread.is_alive()
-                              and (reader.taken or reader.error is not None)):
+        if reader is None or not _worth_waiting_on(reader):
             reader = _readers[key] = _Reader(fetch, timeout_s)
     reader.thread.join(timeout_s)
     with _lock:
@@ -175,12 +177,22 @@ def _within(fetch: Callable[[float], str], timeout_s: float, key: Tuple[str, str
     return reader.value
 
 
+def _worth_waiting_on(reader: "_Reader") -> bool:
+    """Whether a new read of the secret takes what `reader` (the last one) brings rather than
+    starting another: a read still running, for LEFT_BEHIND_WAITED_S after it began (not longer:
+    a connection dripping for good would keep the secret away for good), or a late answer (it
+    is still the secret). Not a late error: its read was already failed and held, and what
+    KMS said minutes ago is no answer now. Nor what a caller has already taken."""
+    if reader.thread.is_alive():
+        return time.monotonic() - reader.started < LEFT_BEHIND_WAITED_S
+    return not reader.taken and reader.error is None
+
+
 def _answered_late(key: Tuple[str, str]) -> bool:
     """Whether a read of the secret left behind has ended with its value since, not yet
     taken (the caller holds _lock)."""
     reader = _readers.get(key)
-    return (reader is not None and not reader.thread.is_alive() and not reader.taken
-            and reader.error is None)
+    return reader is not None and not reader.thread.is_alive() and _worth_waiting_on(reader)
 
 
 class _Reader:
@@ -190,6 +202,7 @@ class _Reader:
         self.value: Optional[str] = None
         self.error: Optional[BaseException] = None
         self.taken = False  # a caller has had its outcome
+        self.started = time.monotonic()
 
         def run():
             try:
