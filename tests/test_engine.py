@@ -480,6 +480,23 @@ def test_an_area_outside_the_text_area_read_is_read_from_the_photo():
     assert _area(Reading([], 0.0, frame, text_area), (-200, -200, -120, -120)) is None
 
 
+@pytest.mark.parametrize("box", [(float("nan"), 0, 50, 50), (0, 0, float("inf"), 40),
+                                 (0, 0, 1e6, 40), (10, 10, 10, 50), (700, 700, 900, 800)])
+def test_a_degenerate_area_is_no_second_read_and_no_crash(box):
+    # The name's second read cuts its box out of the photo: a box of a degenerate frame (not
+    # finite, or a million pixels wide) raised ValueError/OverflowError, or was cut out at
+    # 120 MB and crashed the recogniser's resize, failing the photo instead of doubting the name.
+    import numpy as np
+
+    from idcard_ocr.engine.lines import Reading, read_as_one_line
+    from idcard_ocr.engine.orient import Frame
+
+    image = np.full((400, 600, 3), 240, dtype=np.uint8)
+    frame = Frame(600, 400, turns=0, skew_deg=0, scale=1.0)
+    for reading in (Reading([], 0.0, frame, image), Reading([], 0.0, frame, image, image, 1.0)):
+        assert read_as_one_line(reading, box) is None
+
+
 def test_an_authority_not_detected_is_read_from_its_place_and_kept_only_whole():
     from idcard_ocr.engine.fields import complete_issue
 

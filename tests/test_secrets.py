@@ -167,3 +167,91 @@ def test_reads_left_behind_on_a_dripping_kms_do_not_pile_up(dripping_kms):
         assert len(reading_threads()) - before <= 1
     finally:
         secrets.forget_cached()
+
+
+@pytest.fixture
+def late_kms():
+    """given_up(outcomes, later_s, ends=True): a SecretAppCode whose first KMS read outlives
+    its caller's time (1 s) and ends with outcomes[0] (a value, or an error raised) once the
+    caller gave up (unless not `ends`: then it runs on); its clock then moved on by later_s.
+    Later reads end at once with the next outcome. Returns the source and the reads KMS was
+    asked for."""
+    import threading
+    import time
+
+    from idcard_ocr.errors import TransientError
+    from idcard_ocr.io.retry import Deadline
+
+    release = threading.Event()
+    calls, now = [], [0.0]
+
+    def fetch(timeout_s):
+        calls.append(timeout_s)
+        if len(calls) == 1:
+            release.wait(10)
+        outcome = outcomes[len(calls) - 1]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def given_up(given, later_s, ends=True):
+        outcomes[:] = given
+        source = secrets.SecretAppCode(SECRET, "https://kms.invalid", None, fetch=fetch,
+                                       clock=lambda: now[0])
+        with pytest.raises(TransientError):
+            source.current(Deadline(1.0))  # at least retry.MIN_CALL_S, or KMS is not asked
+        if not ends:
+            now[0] += later_s
+            return source, calls
+        release.set()
+        for _ in range(200):  # the read left behind ends
+            if not any(t.name == "kms-read" and t.is_alive() for t in threading.enumerate()):
+                break
+            time.sleep(0.01)
+        now[0] += later_s
+        return source, calls
+
+    outcomes: list = []
+    secrets.forget_cached()
+    try:
+        yield given_up
+    finally:
+        release.set()
+        secrets.forget_cached()
+
+
+def test_an_answer_that_came_after_its_read_was_given_up_is_taken_during_the_hold(late_kms):
+    # A read that ran out of time holds KMS back for FAILED_READ_HOLD_S; when the read left
+    # behind then brought the secret, every photo of the hold still failed with
+    # secret_unavailable although the AppCode had arrived.
+    from idcard_ocr.io.retry import Deadline
+
+    source, calls = late_kms([ROTATED], later_s=1.0)  # well within the hold
+    assert source.current(Deadline(1.0)) == ROTATED
+    assert len(calls) == 1  # taken, KMS not asked again
+
+
+def test_an_error_that_came_after_its_read_was_given_up_is_not_the_next_reads_answer(late_kms):
+    # The error a read left behind ended with (here: the secret was missing then) was raised
+    # to the next read after the hold, however long after, instead of asking KMS again.
+    from idcard_ocr.io.retry import Deadline
+
+    source, calls = late_kms([ConfigError("OCR_APPCODE_SECRET_NAME", "no such secret"), ROTATED],
+                             later_s=secrets.FAILED_READ_HOLD_S + 1)
+    assert source.current(Deadline(1.0)) == ROTATED
+    assert len(calls) == 2
+
+
+def test_a_read_left_behind_for_good_does_not_keep_the_secret_away_for_good(late_kms,
+                                                                          monkeypatch):
+    # Every new read waited on the read left behind for as long as it ran: a connection that
+    # drips without end (the SDK bounds each socket read, not the answer) kept the secret from
+    # the instance for good, although a new connection would have read it at once.
+    from idcard_ocr.io.retry import Deadline
+
+    monkeypatch.setattr(secrets, "LEFT_BEHIND_WAITED_S", 0.5,  # the first read: 1 s old
+                        raising=False)
+    source, calls = late_kms([None, ROTATED], later_s=secrets.FAILED_READ_HOLD_S + 1,
+                             ends=False)
+    assert source.current(Deadline(1.0)) == ROTATED
+    assert len(calls) == 2

@@ -16,7 +16,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import ocr
-from .detect import runs_down, without_red
+from .detect import READ_MAX_SIDE, runs_down, without_red
 from .orient import Frame, Upright
 
 RETRY_SCORE = 0.85       # lines scored below this are recognised a second time
@@ -91,6 +91,10 @@ def read(upright: Upright) -> Reading:
 
 
 AREA_TEXT_HEIGHT = 40   # px: an area looked into is sampled so its row's text is about this tall
+# An area is part of the upright frame (read at most READ_MAX_SIDE) sampled at a zoom of 3 at
+# most: a box beyond this, or not finite, comes of a degenerate frame and holds no line (a box
+# a million pixels wide was cut out, 120 MB, then crashed the recogniser's resize).
+AREA_MAX_SIDE = 3 * READ_MAX_SIDE
 
 
 def recognize_area(reading: Reading,
@@ -241,6 +245,8 @@ def _area(reading: Reading, box: Tuple[float, float, float, float],
 
     f = reading.to_photo
     x0, y0, x1, y1 = box
+    if not all(math.isfinite(v) for v in (*box, zoom)):
+        return None
     points = ((x0, y0), (x1, y0), (x0, y1), (x1, y1))
     if reading.photo is not None:
         source = reading.photo
@@ -254,7 +260,7 @@ def _area(reading: Reading, box: Tuple[float, float, float, float],
     if not any(0 <= x < width and 0 <= y < height for x, y in corners):
         return None  # the area lies off the photo
     out_w, out_h = int(round((x1 - x0) * zoom)), int(round((y1 - y0) * zoom))
-    if out_w < 8 or out_h < 8:
+    if out_w < 8 or out_h < 8 or max(out_w, out_h) > AREA_MAX_SIDE:
         return None
     # Output pixel (u, v) is the upright point (x0 + u / zoom, y0 + v / zoom): the affine map
     # through three of the area's corners.

@@ -31,6 +31,11 @@ KMS_POLICY = RetryPolicy(max_attempts=2, per_call_s=5.0,
 READ_BUDGET_S = 12.0
 # After KMS failed to give a secret, the failure stands this long without asking KMS again.
 FAILED_READ_HOLD_S = 15.0
+# A read left behind is waited on by the next reads for this long after it began; past it (a
+# connection dripping without end: the SDK bounds each socket read, not the answer) a new read
+# starts beside it on a connection of its own, so one stuck connection cannot keep the secret
+# from the instance for good. At most one thread per secret per this many seconds.
+LEFT_BEHIND_WAITED_S = 60.0
 
 _cache: Dict[Tuple[str, str], Tuple[str, float]] = {}  # (endpoint, name) -> (value, read at)
 # (endpoint, name) -> (the TransientError of the last failed read, when it failed)
@@ -89,7 +94,10 @@ class SecretAppCode:
         key = (self.endpoint, self.secret_name)
         with _lock:
             failed = _failed.get(key)
-        if failed and self._clock() - failed[1] < FAILED_READ_HOLD_S:
+            arrived = _answered_late(key)
+        # The hold spares KMS during an outage; a read left behind that has since brought the
+        # secret costs KMS nothing to take.
+        if failed and not arrived and self._clock() - failed[1] < FAILED_READ_HOLD_S:
             raise TransientError(failed[0].code, f"{failed[0].message} (failed "
                                                  f"{self._clock() - failed[1]:.0f} s ago; asked "
                                                  f"again after {FAILED_READ_HOLD_S:g} s)")
@@ -152,11 +160,11 @@ def _within(fetch: Callable[[float], str], timeout_s: float, key: Tuple[str, str
 
     At most one such read per secret is under way: while one left behind is still running (a
     KMS dripping for minutes), a new read waits on it instead of starting another, so that
-    threads and connections cannot pile up one per photo. What it ends with is taken by the
-    next read (a late answer is still the secret), and is never raised in the thread."""
+    threads and connections cannot pile up one per photo (_worth_waiting_on). Nothing is
+    raised in the thread."""
     with _lock:
         reader = _readers.get(key)
-        if reader is None or (not reader.thread.is_alive() and reader.taken):
+        if reader is None or not _worth_waiting_on(reader):
             reader = _readers[key] = _Reader(fetch, timeout_s)
     reader.thread.join(timeout_s)
     with _lock:
@@ -169,6 +177,24 @@ def _within(fetch: Callable[[float], str], timeout_s: float, key: Tuple[str, str
     return reader.value
 
 
+def _worth_waiting_on(reader: "_Reader") -> bool:
+    """Whether a new read of the secret takes what `reader` (the last one) brings rather than
+    starting another: a read still running, for LEFT_BEHIND_WAITED_S after it began (not longer:
+    a connection dripping for good would keep the secret away for good), or a late answer (it
+    is still the secret). Not a late error: its read was already failed and held, and what
+    KMS said minutes ago is no answer now. Nor what a caller has already taken."""
+    if reader.thread.is_alive():
+        return time.monotonic() - reader.started < LEFT_BEHIND_WAITED_S
+    return not reader.taken and reader.error is None
+
+
+def _answered_late(key: Tuple[str, str]) -> bool:
+    """Whether a read of the secret left behind has ended with its value since, not yet
+    taken (the caller holds _lock)."""
+    reader = _readers.get(key)
+    return reader is not None and not reader.thread.is_alive() and _worth_waiting_on(reader)
+
+
 class _Reader:
     """One read of a secret in a thread of its own, and what it ended with."""
 
@@ -176,6 +202,7 @@ class _Reader:
         self.value: Optional[str] = None
         self.error: Optional[BaseException] = None
         self.taken = False  # a caller has had its outcome
+        self.started = time.monotonic()
 
         def run():
             try:
