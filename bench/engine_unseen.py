@@ -151,9 +151,10 @@ def main(argv) -> int:
     chosen = named or os.environ.get("BENCH_RENDERINGS", ",".join(DEFAULT)).split(",")
     out = [header(("rapidocr-onnxruntime", "onnxruntime", "pillow")), "",
            "Renderings drawn independently of the generator the engine was built on "
-           "(tests/fakes/renderings.py, fixed seeds; fonts from `make fonts`). `gb`, "
-           "`specimen` and `fresh` were tuned on (specimen and fresh were hold-outs until their "
-           "misses were looked at); any other rendering named is a hold-out never tuned on. "
+           "(tests/fakes/renderings.py, fixed seeds; fonts from `make fonts`). "
+           + ", ".join(f"`{name}`" for name in ROLE) + " were tuned on (all but gb were "
+           "hold-outs until their misses were looked at); any other rendering named is a "
+           "hold-out never tuned on. "
            "Exact match per field; a side not found counts all its fields wrong.", "",
            "| rendering | kind | photos | fields right | target |", "|---|---|---:|---:|---|"]
     tail = []
