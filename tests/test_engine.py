@@ -372,6 +372,15 @@ def test_a_name_longer_than_names_without_a_dot_is_doubted(name, doubts):
     assert out.fields["name"] == name and out.doubts == doubts
 
 
+@pytest.mark.parametrize("dot", ["•", "・", "‧"])
+def test_a_dot_read_as_a_look_alike_is_the_cards_middle_dot(dot):
+    # Dropped, the dot joined the name's parts into one name longer than names (doubted, paid).
+    read = "热依拉" + dot + "吐尔洪"
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card(read, 140, 72)]),
+                    "face")
+    assert out.fields["name"] == "热依拉·吐尔洪" and out.doubts == {}
+
+
 def test_a_value_read_through_a_stamps_writing_is_doubted():
     # A box stamp 与原件一致 over the name: its 致 joined the name's box, 与原件 a box of its
     # own overlapping it. Nothing in the name's scores shows it: the name is doubted.

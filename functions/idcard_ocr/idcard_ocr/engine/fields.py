@@ -485,8 +485,14 @@ def _shared_run(a: str, b: str) -> int:
                 if a[i:i + k] in b), default=0)
 
 
+# Dots a recogniser may read for the card's middle dot (·) of a transliterated name: the
+# bullet, katakana's middle dot, the hyphenation point. Dropped, they joined the name's parts.
+NAME_DOT_LOOKALIKES = str.maketrans({"•": "·", "・": "·", "‧": "·"})
+
+
 def _name(text: str) -> Optional[str]:
-    return re.sub(r"[^\u3400-\u9fff·]", "", text.replace("姓名", "")) or None
+    text = text.replace("姓名", "").translate(NAME_DOT_LOOKALIKES)
+    return re.sub(r"[^\u3400-\u9fff·]", "", text) or None
 
 
 def _sex(text: str) -> Optional[str]:
