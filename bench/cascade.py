@@ -79,7 +79,9 @@ ROLE = {"realistic": "fit set",
         "specimen": "tuned on: looked at while the engine and the vouching rules were written",
         "gb": "tuned on: the engine's tuning set, measured here before",
         "blind": "fit set, tuned on since 2026-12-07: measured once as a hold-out, its misses "
-                 "looked at"}
+                 "looked at",
+        "outsider": "tuned on since 2026-12-07: measured once as a hold-out, its misses looked "
+                    "at"}
 HOLDOUT_ROLE = "hold-out: never fitted on or looked at"
 
 API_SECONDS = float(os.environ.get("BENCH_API_SECONDS", 0.8))  # the API's answer time, assumed

@@ -50,7 +50,8 @@ TARGETS = {"plain_face": 99.5, "plain_back": 99.5, "hard": 98.0, "sheet": 99.0}
 # fresh was measured once as a hold-out and its misses looked at (2026-12-06): tuned on since.
 # blind likewise (measured 2026-12-06, its misses read 2026-12-07).
 ROLE = {"gb": "tuned on", "specimen": "tuned on, a hold-out until 2026-12-06",
-        "fresh": "tuned on since 2026-12-06", "blind": "tuned on since 2026-12-07"}
+        "fresh": "tuned on since 2026-12-06", "blind": "tuned on since 2026-12-07",
+        "outsider": "tuned on since 2026-12-07"}
 DEFAULT = ("gb", "specimen")  # what a run without names measures (section engine-unseen)
 NEW_ROLE = "hold-out, never tuned on"  # any other rendering named
 CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use

@@ -126,7 +126,9 @@ ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses 
         "fresh": "tuned on since 2026-12-06 (a hold-out measured once, then its misses were "
                  "looked at)",
         "blind": "tuned on since 2026-12-07 (a hold-out measured once, then its misses were "
-                 "looked at)"}
+                 "looked at)",
+        "outsider": "tuned on since 2026-12-07 (a hold-out measured once, then its misses "
+                    "were looked at)"}
 UNSEEN = "hold-out, never tuned on"
 
 
