@@ -485,3 +485,25 @@ def test_a_flattened_highlight_at_the_paper_s_level_is_glare():
     assert "glare_on_fields" not in plain["warnings"], plain["signals"]
     flat = placed(card, lambda scene, quad: _grainy(scene, (0.3, 0.3), 0.08, quad))
     assert "glare_on_fields" in flat["warnings"], flat["signals"]
+
+
+def _soft_shadow(scene, quad, edge=0.6, depth=0.4, softness=0.05):
+    """A soft shadow over the card's left part: the light falls by `depth` across a penumbra
+    `softness` x the card's width wide, centred `edge` of the way across the card (a hand or
+    a phone between the lamp and the card). Lighting that is no plane across the card."""
+    import numpy as np
+
+    arr = np.asarray(scene, dtype=np.float32)
+    (tlx, _), _, _, (trx, _) = quad
+    u = (np.arange(arr.shape[1], dtype=np.float32) - tlx) / (trx - tlx)
+    light = 1 - depth / (1 + np.exp((u - edge) / softness))
+    return Image.fromarray(np.clip(arr * light[None, :, None], 0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("side", ["face", "back"])
+def test_the_lit_paper_beside_a_soft_shadow_is_not_glare(side):
+    """Paper beside a shadow is brighter than a plane fitted through both, but nothing on it
+    reaches the sensor's clip, as a reflected lamp or window does: no glare."""
+    card = realistic.make_card(21, side).image.convert("RGB")
+    quality = placed(card, _soft_shadow)
+    assert "glare_on_fields" not in quality["warnings"], quality["signals"]

@@ -186,6 +186,9 @@ GLARE_MIN_BRIGHTER = 4.0           # the pixel this far above the paper's mean..
 GLARE_MIN_BRIGHTER_SHARE = 0.3     # ...and this share of the way to white
 GLARE_MIN_SHARE = 0.5              # of a small cell's pixels washed out
 GLARE_MIN_CELLS = 3
+GLARE_MIN_CLIPPED = 252            # a highlight reflects the lamp or the window itself: some
+                                   # washed cell's white reaches the sensor's clip (a card lit
+                                   # unevenly, beside a soft shadow, is brighter, not clipped)
 GLARE_MAX_SPAN = 0.5               # or a cell flatter than this share of the paper's own span
 GLARE_SPAN_RANK = 0.35             # (white less darkest pixel; the span at this rank of the
                                    # field cells: blank paper, below the print, above glare)
@@ -540,7 +543,9 @@ class _Cells:
         them near that white (the print under them lost), read pixel by pixel, then by cell
         (a narrow streak covers few cells whole); or, with `flatness`, cells flatter than the
         card's blank paper and the paper around them, not darker than its white (a highlight
-        the phone's tone curve compressed has lost the grain more than it gained light)."""
+        the phone's tone curve compressed has lost the grain more than it gained light).
+        Washed cells count only when one of them is clipped (GLARE_MIN_CLIPPED): paper lit
+        more than the fitted plane says, beside a shadow, is not a highlight."""
         from PIL import Image, ImageChops, ImageFilter
 
         def image_of(values):
@@ -574,7 +579,11 @@ class _Cells:
         size = GLARE_AROUND
         around = list(grid.filter(ImageFilter.RankFilter(size, int(GLARE_SPAN_RANK * size * size)))
                       .getdata())
-        lifted = [f and (share[k] >= GLARE_MIN_SHARE * 255
+        washed_cells = [f and share[k] >= GLARE_MIN_SHARE * 255
+                        for k, f in enumerate(self.fine_field)]
+        clipped = any(self.white[k] >= GLARE_MIN_CLIPPED
+                      for k, w in enumerate(washed_cells) if w)
+        lifted = [f and (washed_cells[k] and clipped
                          or flatness and paper_span >= GLARE_MIN_PAPER_SPAN
                          and spans[k] <= GLARE_MAX_SPAN * min(paper_span, around[k])
                          and self.white[k] >= self.white_plane[k] + GLARE_MIN_WHITE)
