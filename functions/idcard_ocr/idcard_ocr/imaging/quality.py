@@ -186,9 +186,11 @@ GLARE_MIN_BRIGHTER = 4.0           # the pixel this far above the paper's mean..
 GLARE_MIN_BRIGHTER_SHARE = 0.3     # ...and this share of the way to white
 GLARE_MIN_SHARE = 0.5              # of a small cell's pixels washed out
 GLARE_MIN_CELLS = 3
-GLARE_MIN_CLIPPED = 252            # a highlight reflects the lamp or the window itself: some
-                                   # washed cell's white reaches the sensor's clip (a card lit
-                                   # unevenly, beside a soft shadow, is brighter, not clipped)
+GLARE_MIN_CLIPPED = 249            # a highlight reflects the lamp or the window itself: some
+                                   # washed cell's white reaches the sensor's clip (255, less
+                                   # what JPEG's ringing and a phone's noise take off it); a
+                                   # card lit unevenly, beside a soft shadow, is brighter, not
+                                   # clipped
 GLARE_MAX_SPAN = 0.5               # or a cell flatter than this share of the paper's own span
 GLARE_SPAN_RANK = 0.35             # (white less darkest pixel; the span at this rank of the
                                    # field cells: blank paper, below the print, above glare)
