@@ -18,7 +18,8 @@ from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
 from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, VALUE_HEIGHT,
-                     CardFrame, frames, is_overlay, label_at, number_like, split_overlays)
+                     CardFrame, breadth, character_starts, frames, is_overlay, label_at,
+                     number_like, split_overlays)
 from .lines import Line, dedupe
 from .ocr import Text
 
@@ -365,12 +366,7 @@ def _unreadable(name: str, parts: List[Piece], address: List[Piece]) -> bool:
 
 def _advance(piece: Piece) -> float:
     """Card units per character of a piece (digits and letters count as half a character)."""
-    return (piece.x1 - piece.x0) / max(sum(map(_breadth, piece.text)), 1.0)
-
-
-def _breadth(character: str) -> float:
-    """A character's width in Chinese characters: digits and letters are about half one."""
-    return 1.0 if "\u3400" <= character <= "\u9fff" else 0.55
+    return (piece.x1 - piece.x0) / max(sum(map(breadth, piece.text)), 1.0)
 
 
 def missing_nationality(out: Extraction, areas: Dict[str, Tuple[str, float]]) -> bool:
@@ -472,7 +468,7 @@ def _begin_address(out: Extraction, text: str, confidence: float) -> None:
     first = _trimmed(re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）-]", "", text.replace("住址", "")))
     if len(first) < 2 or confidence < CONTINUATION_SCORE or \
             _shared_run(first, out.fields["address"]) >= 3 or \
-            sum(map(_breadth, first)) < out.first_line_chars:  # cut short: not all of it
+            sum(map(breadth, first)) < out.first_line_chars:  # cut short: not all of it
         return
     out.put("address", first + out.fields["address"],
             min(confidence, out.confidence["address_read"]))
@@ -860,10 +856,9 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
             spans.append((cursor, start, after))
             cursor, after = end, key
         spans.append((cursor, len(text), after))
-        # Where each character starts along the line: digits and letters are narrower
-        # (half a Chinese character), so "有效期限2018.12.29-…" places its date right.
-        breadths = [_breadth(c) for c in text]
-        starts = [sum(breadths[:i]) * line.width / sum(breadths) for i in range(len(text) + 1)]
+        # Digits and letters are narrower (half a Chinese character), so
+        # "有效期限2018.12.29-…" places its date right.
+        starts = character_starts(line)
         _, y = frame.to_card(line.cx, line.cy)
         scores = line.char_scores if len(line.char_scores) == len(text) else (
             (line.score,) * len(text))

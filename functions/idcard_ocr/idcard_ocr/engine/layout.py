@@ -213,15 +213,25 @@ def split_overlays(lines: List[Line]) -> Tuple[List[Line], List[Line]]:
     return kept, overlays
 
 
+def breadth(character: str) -> float:
+    """A character's width in Chinese characters: digits and letters are about half one."""
+    return 1.0 if "\u3400" <= character <= "\u9fff" else 0.55
+
+
+def character_starts(line: Line) -> List[float]:
+    """How far along the line (from its left edge) each of its characters starts, and last
+    where its text ends: characters taken as evenly spaced, digits and letters half as wide."""
+    breadths = [breadth(c) for c in line.text]
+    total = sum(breadths) or 1.0
+    return [sum(breadths[:i]) * line.width / total for i in range(len(line.text) + 1)]
+
+
 def _part(line: Line, start: int, stop: int) -> Line:
-    """The characters start..stop of a line, where they stand along it (digits and letters
-    half as wide as Chinese characters)."""
+    """The characters start..stop of a line, where they stand along it (character_starts)."""
     import dataclasses
 
-    breadths = [1.0 if "\u3400" <= c <= "\u9fff" else 0.55 for c in line.text]
-    total = sum(breadths) or 1.0
-    x0 = line.x0 + line.width * sum(breadths[:start]) / total
-    x1 = line.x0 + line.width * sum(breadths[:stop]) / total
+    starts = character_starts(line)
+    x0, x1 = line.x0 + starts[start], line.x0 + starts[stop]
     scores = line.char_scores[start:stop] if len(line.char_scores) == len(line.text) else ()
     return dataclasses.replace(line, text=line.text[start:stop], x0=x0, x1=x1,
                                char_scores=scores)
