@@ -78,14 +78,15 @@ class Reading:
 
 def read(upright: Upright) -> Reading:
     """The lines of the upright text area, recognised (but those running down it)."""
-    along = [i for i, quad in enumerate(upright.quads) if not runs_down(quad)]
+    down = [runs_down(quad) for quad in upright.quads]
+    along = [i for i, running_down in enumerate(down) if not running_down]
     texts = ocr.recognise([upright.crops[i] for i in along], preprocess=False)
     found = [ocr.Found(upright.quads[i], t) for i, t in zip(along, texts)
              if t.score >= ocr.TEXT_SCORE]
     found = _second_look(upright.image, found)
     lines = dedupe([_line(upright.frame, f.quad, f.text) for f in found])
     across = [_line(upright.frame, quad, ocr.Text("", 0.0))
-              for quad in upright.quads if runs_down(quad)]
+              for quad, running_down in zip(upright.quads, down) if running_down]
     return Reading(lines, upright.angle, upright.frame, upright.image, upright.photo,
                    upright.photo_scale, across)
 
