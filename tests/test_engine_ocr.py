@@ -356,7 +356,9 @@ def test_the_derivation_is_deterministic_and_the_engine_loads_what_it_made(tmp_p
     assert os.path.samefile(det_path, ocr.wheel_model("det")) and 0 < score <= 1
 
 
-def test_the_engines_zip_takes_int8_models_only_from_the_wheel_it_vendors(tmp_path):
+def _engine_zip_stage(tmp_path):
+    """tools/package.py, and a staged engine zip whose vendored wheel holds the installed
+    wheel's models (linked): (package, stage, the vendored models folder)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("package", os.path.join(ROOT, "tools",
@@ -368,6 +370,11 @@ def test_the_engines_zip_takes_int8_models_only_from_the_wheel_it_vendors(tmp_pa
     os.makedirs(vendored)
     for role in ocr.DERIVED:
         os.symlink(ocr.wheel_model(role), vendored / ocr.WHEEL_MODELS[role])
+    return package, stage, vendored
+
+
+def test_the_engines_zip_takes_int8_models_only_from_the_wheel_it_vendors(tmp_path):
+    package, stage, vendored = _engine_zip_stage(tmp_path)
     package.check_models(str(stage))  # nothing derived: the wheel's models, nothing to check
     fake_derivation(stage / package.MODELS)
     package.check_models(str(stage))
@@ -388,18 +395,9 @@ def test_the_engines_zip_refuses_int8_models_the_engine_would_refuse(tmp_path):
     # `tools/derive_models.py --roles det` writes a manifest without rec: the zip took it, and
     # the engine then refused to start with IDCARD_ENGINE_MODELS=int8. A manifest entry that is
     # not a mapping stopped the build with a TypeError instead of the fix.
-    import importlib.util
     import json
 
-    spec = importlib.util.spec_from_file_location("package", os.path.join(ROOT, "tools",
-                                                                          "package.py"))
-    package = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(package)
-    stage = tmp_path / "stage"
-    vendored = stage / "python" / "rapidocr_onnxruntime" / "models"
-    os.makedirs(vendored)
-    for role in ocr.DERIVED:
-        os.symlink(ocr.wheel_model(role), vendored / ocr.WHEEL_MODELS[role])
+    package, stage, _ = _engine_zip_stage(tmp_path)
     models = fake_derivation(stage / package.MODELS, roles=ocr.DERIVED[:1])
     with pytest.raises(ocr.ModelsUnusable):
         ocr.derived_models(models)  # what the engine says of this folder...
