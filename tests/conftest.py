@@ -215,3 +215,22 @@ def logs():
 
 def parsed(lines):
     return [json.loads(line) for line in lines]
+
+
+# The sides a hold-out rendering's photo of each kind holds (a hard photo: one, either side).
+HOLDOUT_SIDES = {"plain_face": {"face"}, "plain_back": {"back"}, "sheet": {"face", "back"}}
+
+
+def drawn_alike(rendering: str, kind: str):
+    """A hold-out rendering's photo of `kind` (seed 3), after checking that the same seed draws
+    it the same (picture, truth and detail), another seed another picture, and that it holds the
+    sides its kind holds."""
+    from tests.fakes import renderings
+
+    first, again = renderings.shoot(rendering, kind, 3), renderings.shoot(rendering, kind, 3)
+    assert first.data == again.data and first.truth == again.truth
+    assert first.detail == again.detail
+    assert renderings.shoot(rendering, kind, 4).data != first.data
+    sides = set(first.truth)
+    assert sides == HOLDOUT_SIDES.get(kind, sides) and len(sides) == (2 if kind == "sheet" else 1)
+    return first
