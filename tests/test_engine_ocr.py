@@ -420,3 +420,21 @@ def test_each_character_keeps_its_margin_over_the_runner_up_character():
     assert decoded.text == "张三"
     assert decoded.char_scores == pytest.approx((0.6, 0.5))
     assert decoded.char_margins == pytest.approx((0.3, 0.45))
+
+
+def test_a_model_file_that_cannot_be_loaded_is_a_config_error_naming_it(tmp_path, monkeypatch):
+    # A truncated model (a bad copy into the zip) surfaced as onnxruntime's traceback on the
+    # first photo; an operator needs the setting and the file named instead.
+    import shutil
+
+    folder = tmp_path / "models"
+    shutil.copytree(ocr.wheel_models_dir(), folder)
+    with open(folder / ocr.WHEEL_MODELS["rec"], "r+b") as f:
+        f.truncate(1000)
+    monkeypatch.setattr(ocr, "wheel_models_dir", lambda: str(folder))
+    monkeypatch.setattr(ocr, "_engine", None)
+    monkeypatch.delenv(ocr.MODELS_SETTING, raising=False)
+    with pytest.raises(ocr.ModelsUnusable, match=ocr.WHEEL_MODELS["rec"]) as caught:
+        ocr.load()
+    assert caught.value.__cause__ is None and ocr._engine is None
+    assert ocr.MODELS_SETTING in str(caught.value)

@@ -199,8 +199,17 @@ def load(max_side: int = 1800):
             threads = int(os.environ.get("IDCARD_ENGINE_THREADS") or 0)
             if threads > 0:
                 options["intra_op_num_threads"] = threads
-            with _session_options():
-                _engine = RapidOCR(**options)
+            try:
+                with _session_options():
+                    _engine = RapidOCR(**options)
+            except ModelsUnusable:
+                raise
+            except Exception as exc:  # onnxruntime's own errors have no common root
+                # A truncated or corrupt model file (a bad copy into the zip, a full disk) is a
+                # deployment fault: name the setting and the files, not onnxruntime's traceback.
+                raise ModelsUnusable(
+                    f"a model file cannot be loaded ({type(exc).__name__}); check the files "
+                    f"{sorted(os.path.basename(p) for p in model_paths().values())}") from None
             _loaded_choice = models_choice()
         return _engine
 
