@@ -8,7 +8,9 @@ itself.
 """
 
 import dataclasses
+import importlib
 import io
+import os
 import random
 from collections import Counter
 from datetime import date
@@ -25,6 +27,7 @@ from tests.fakes.cards import REAL_NATIONS, holder_faults
 pytestmark = pytest.mark.skipif(not novel.available(),
                                 reason=f"make fonts (apt-get install {novel.PACKAGES})")
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = dataclasses.replace(artifacts.NOVEL, frame=(1024, 768))  # quick frames
 TINY = dataclasses.replace(artifacts.NOVEL, frame=(480, 360))
 
@@ -250,3 +253,23 @@ def test_a_screen_shows_its_subpixels_and_a_copy_loses_the_cards_colour():
     grey = np.asarray(novel_kyc._copy_of(card, random.Random(2), "black-and-white laser"),
                       np.int16)
     assert np.abs(grey[..., 0] - grey[..., 2]).max() < 12
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    """bench/NAME.py imported as the benchmarks import each other (bench/ on the path)."""
+    monkeypatch.syspath_prepend(os.path.join(ROOT, "bench"))
+    return importlib.import_module
+
+
+def test_the_benches_report_novel_as_a_hold_out_in_sections_of_its_own(bench):
+    engine_unseen, quality, cascade = (bench(n) for n in ("engine_unseen", "quality", "cascade"))
+    assert engine_unseen.ROLE["novel"].startswith("hold-out, never tuned on")
+    assert "novel" not in engine_unseen.tuned_on() and "outsider" in engine_unseen.tuned_on()
+    assert quality.ROLE["novel"].startswith("hold-out, never tuned on")
+    assert cascade.role("novel").startswith("hold-out")
+    assert cascade.section(["novel"]) == "cascade-novel"
+    assert cascade.section(["specimen", "gb"]) == "cascade"
+    readme = open(os.path.join(ROOT, "bench", "README.md"), encoding="utf-8").read()
+    for name in ("engine-novel", "quality-kyc-novel", "cascade-novel"):
+        assert f"<!-- {name}:start -->" in readme and f"<!-- {name}:end -->" in readme
