@@ -101,10 +101,14 @@ fonts:
 	@(fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list | grep -q "Zen Hei" && \
 	    fc-list | grep -q "OCR B" && fc-list | grep -q "AR PL UKai" && \
 	    fc-list | grep -q "Droid Sans Fallback" && fc-list | grep -q "AR PL SungtiL GB" && \
-	    fc-list | grep -q "AR PL KaitiM GB" && fc-list | grep -q FreeMono) || \
+	    fc-list | grep -q "AR PL KaitiM GB" && fc-list | grep -q FreeMono && \
+	    fc-list | grep -q "LXGW WenKai" && fc-list | grep -q "BabelStone Han" && \
+	    fc-list | grep -q "B612 Mono" && fc-list | grep -q "Go Mono" && \
+	    fc-list | grep -q Inconsolata) || \
 	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei \
 	        fonts-wqy-zenhei fonts-ocr-b fonts-arphic-ukai fonts-arphic-uming \
-	        fonts-droid-fallback fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-freefont-ttf)
+	        fonts-droid-fallback fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-freefont-ttf \
+	        fonts-lxgw-wenkai fonts-babelstone-han fonts-b612 fonts-go fonts-inconsolata)
 
 # The deployable zips, with dependencies for FC's Linux x86_64 whatever machine builds them:
 # dist/idcard-ocr.zip (python3.10) and dist/idcard-ocr-engine.zip (the offline engine, for

@@ -9,8 +9,8 @@ writes its section of bench/README.md, and with `--fit` the thresholds into card
      measured once as a hold-out, its misses looked at);
    - measured sets: renderings of tests/fakes/renderings.py named by `--sets` (default
      `specimen,gb`, both tuned on, or BENCH_CASCADE_SETS), shot with
-     `renderings.shoot(name, kind, seed)`; a rendering not in ROLE is reported as a
-     hold-out.
+     `renderings.shoot(name, kind, seed)`; a rendering not in ROLE, or whose role there
+     is a hold-out (novel), is reported as a hold-out, in its own section.
    A4 sheets pair a back that belongs to the face (`paired=True`), as a real card's copy does.
 2. Fit (`fit`): one threshold per pool of fields, by what the checks can catch (POOLS): the
    lowest grid value at or above which the fit sets show no wrong field of the pool among the
@@ -81,7 +81,9 @@ ROLE = {"realistic": "fit set",
         "blind": "fit set, tuned on since 2026-12-07: measured once as a hold-out, its misses "
                  "looked at",
         "outsider": "tuned on since 2026-12-07: measured once as a hold-out, its misses looked "
-                    "at"}
+                    "at",
+        "novel": "hold-out: never fitted on or looked at (drawn 2026-12-07 by an engineer who "
+                 "read none of the engine, rules, cascade or other generators)"}
 HOLDOUT_ROLE = "hold-out: never fitted on or looked at"
 
 API_SECONDS = float(os.environ.get("BENCH_API_SECONDS", 0.8))  # the API's answer time, assumed
@@ -89,6 +91,12 @@ API_SECONDS = float(os.environ.get("BENCH_API_SECONDS", 0.8))  # the API's answe
 
 def role(name: str) -> str:
     return ROLE.get(name, HOLDOUT_ROLE)
+
+
+def section(names) -> str:
+    """The bench/README.md section a run on `names` writes: the tuned-on sets' (cascade), or
+    with its hold-outs named (cascade-blind, cascade-novel)."""
+    return "-".join(["cascade", *[name for name in names if role(name).startswith("hold-out")]])
 
 
 def set_names(argv) -> list:
@@ -501,10 +509,9 @@ def main(argv) -> int:
     if "--no-publish" in argv:
         print("\n".join(out))
     else:  # a hold-out's run keeps its own section (cascade-blind); the tuned-on sets' stays
-        unseen = [name for name in names if name not in ROLE]
         kept = {k: v for k, v in load_results().get("cascade", {}).items() if k != "run"}
         record("cascade", {**kept, **figures})  # bench/cost.py's cascade rows read them
-        publish("-".join(["cascade", *unseen]), out)
+        publish(section(names), out)
     return 0
 
 

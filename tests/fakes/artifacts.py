@@ -84,9 +84,20 @@ OUTSIDER = Style("outsider", (3264, 2448), (420, 2400), 15, (50, 93),
                  ("transparent tape", "ring", "white sticker", "pale pen", "paper clip",
                   "finger"), "plastic sleeve or window", False,
                  "a bank, social-security or student card stacked, fanned or beside")
+# The novel style: drawn by tests/fakes/novel_kyc.py (novel.py's card; its own scenes, copies,
+# screens, occluders, glare and second cards), a hold-out never tuned on; the fields below only
+# describe it.
+NOVEL = Style("novel", (4000, 3000), (1400, 3000), 12, (70, 92),
+              "shot noise, smeared denoise, over-sharpening, chromatic aberration",
+              "walnut desk, linen, granite, ruled notebook, cutting mat, quilt", (1.3, 3.0),
+              "LCD stripe, OLED PenTile, e-ink, laptop or TV",
+              "black-and-white or colour laser, inkjet or halftone",
+              ("finger", "thumb", "white sticker", "clear tape", "pale pen", "paper clip",
+               "ring"), "flash, window or desk lamp", False,
+              "an ID, bank or transit card beside, overlapping or fanned")
 # Styles drawn by a module of their own (render(kind, seed, style) and DESCRIPTION there).
 DRAWN_BY = {"fresh": "tests.fakes.fresh_kyc", "blind": "tests.fakes.blind_kyc",
-            "outsider": "tests.fakes.outsider_kyc"}
+            "outsider": "tests.fakes.outsider_kyc", "novel": "tests.fakes.novel_kyc"}
 
 
 def drawing_module(style: Style):

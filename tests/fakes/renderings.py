@@ -33,10 +33,11 @@ from tests.fakes.realistic import Photo
 RENDERINGS = ("gb", "specimen")
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 # Renderings written later, each in its own module with shoot(kind, seed): fresh (the third,
-# tuned on since 2026-12-06), blind (the fourth, tests/fakes/blind.py) and outsider (the fifth,
-# a hold-out, tests/fakes/outsider.py).
+# tuned on since 2026-12-06), blind (the fourth, tests/fakes/blind.py), outsider (the fifth,
+# tests/fakes/outsider.py) and novel (the sixth, a hold-out never tuned on,
+# tests/fakes/novel.py).
 HOLDOUT_MODULES = {"fresh": "tests.fakes.fresh", "blind": "tests.fakes.blind",
-                   "outsider": "tests.fakes.outsider"}
+                   "outsider": "tests.fakes.outsider", "novel": "tests.fakes.novel"}
 FONTS = {  # rendering -> (path, face index) of the value fonts it draws with
     "gb": (("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
            ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
