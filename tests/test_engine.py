@@ -682,6 +682,25 @@ def test_a_sheet_whose_cards_are_turned_differently_reads_both():
         TRUTH["back-clean.jpg"]["fields"]
 
 
+def test_a_sheets_other_card_too_small_for_the_quick_location_is_looked_for_beside_the_first():
+    # An A4 copy at 150 dpi photographed on a mat (outsider's sheet #4022): the back upright,
+    # the face turned a quarter and darker. On the quick location's 736 px downscale the
+    # face's characters are 2 to 3 px and not one is detected: only the back was read.
+    from tests.fakes import outsider, renderings
+
+    from idcard_ocr.imaging import ImageLimits, prepare
+
+    if not outsider.available():
+        pytest.skip(f"make fonts (apt-get install {outsider.PACKAGES})")
+    sheet = renderings.shoot("outsider", "sheet", 4022, paired=True)
+    image = prepare(sheet.data, ImageLimits()).data
+    face = recognize(image, "face")
+    assert face["sides_found"] == ["face", "back"]
+    assert {k: face[k] for k in ("name", "birth", "num")} == \
+        {k: sheet.truth["face"][k] for k in ("name", "birth", "num")}
+    assert recognize(image, "back")["issue"] == sheet.truth["back"]["issue"]
+
+
 def test_text_running_across_a_card_is_not_recognised_with_it_yet_leads_to_its_own_read(
         monkeypatch):
     # On a sheet whose back is turned a quarter from the face, the back's lines ran down the
