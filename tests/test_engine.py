@@ -229,6 +229,23 @@ def test_a_card_without_labels_is_placed_by_its_birth_date_and_number():
     assert all(name in out.doubts and out.confidence[name] == 0.0 for name in placed)
 
 
+def test_a_birth_date_missing_its_year_character_still_places_the_card():
+    # On a small card on a sheet the 年 of the printed date is lost (194312月2日): the line is
+    # no date to take, but it still stands in the birth row, so the card is not scaled by the
+    # height of its padded boxes (which slid every row down one: the birth date read into the
+    # address, the name and sex lost).
+    values = [on_card("热依拉", 140, 72, 45), on_card("男", 140, 134, 45),
+              on_card("回", 340, 134, 45), on_card("19986月26日", 140, 196, 45),
+              on_card(LINE_1, 140, 258, 45, width=11 * 31.5), on_card(LINE_2, 140, 300, 45,
+                                                                      width=11 * 31.5),
+              on_card(LINE_3, 140, 342, 45, width=4 * 31.5), on_card(NUMBER, 298, 455, 45)]
+    out = read_side(values, "face")
+    assert {k: out.fields.get(k) for k in ("name", "sex", "nationality", "address", "num")} == \
+        {"name": "热依拉", "sex": "男", "nationality": "回", "address": ADDRESS, "num": NUMBER}
+    assert out.doubts == {} and "birth" in out.missing_areas  # the date is read again, whole
+    assert out.fields["birth"] == "19980626" and out.birth_source == "number"
+
+
 @pytest.mark.parametrize("row", [
     [on_card("民族", 250, 134, 22), on_card("回", 340, 134)],
     [on_card("民族回", 250, 134, 24)],

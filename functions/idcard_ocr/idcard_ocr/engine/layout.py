@@ -41,9 +41,11 @@ NUMBER_AT = (298, 455)           # the citizen number's left edge and centre
 # The printed birth date says what it is (1990年3月7日) wherever it stands: it anchors the
 # birth row when its label went unread, so a card whose labels were all lost (a small card on
 # a sheet) still has anchors on two rows, and its scale comes from their spacing rather than
-# from the height of its text (boxes pad small print: the height misleads there).
+# from the height of its text (boxes pad small print: the height misleads there). Its 年 or
+# 日 may be lost on such a card (194312月2日): the line still says where the birth row is, though
+# the date is then not taken from it (fields.birth_date wants it whole).
 BIRTH_VALUE_AT = (140, 196)      # its left edge (the value column) and centre
-_BIRTH_VALUE = re.compile(r"^[:：]?\d{4}年\d{1,2}月\d{1,2}日$")
+_BIRTH_VALUE = re.compile(r"^[:：]?\d{4}年?\d{1,2}月\d{1,2}日?$")
 VALUE_HEIGHT = 40                # a value line's detected box height, in card units
 _NUMBER_LIKE = re.compile(r"[0-9OoIlZSBDQ|]{17}[0-9Xx×]")
 
