@@ -449,6 +449,20 @@ def test_text_under_the_validity_or_after_the_suffix_is_not_the_authority():
     assert out.fields["issue"] == "杭州市公安局" and out.doubts == {}
 
 
+@pytest.mark.parametrize("above", [("与原", 290, 300, 34),  # a seal's 与原件相符 misread
+                                   ("款审", 380, 370, 28)])  # a stamp's writing, a row up
+def test_writing_above_the_authoritys_label_row_is_not_the_authority(above):
+    out = read_side(back_lines(above, ("签发机关", 168, 410, 22), ("凯里市公安局", 314, 410, 28),
+                               ("有效期限", 168, 470, 22), ("2016.08.14-长期", 314, 470, 28)),
+                    "back")
+    assert out.fields["issue"] == "凯里市公安局" and out.doubts == {}
+    # A wrapped authority centred on its label keeps its first line, half a line above it.
+    out = read_side(back_lines(("乌鲁木齐市公安局沙依巴", 314, 392, 28), ("签发机关", 168, 411, 22),
+                               ("克区分局", 314, 430, 28), ("有效期限", 168, 486, 22),
+                               ("2019.02.13-2029.02.13", 314, 486, 28)), "back")
+    assert out.fields["issue"] == "乌鲁木齐市公安局沙依巴克区分局" and out.doubts == {}
+
+
 def test_watermark_writing_taller_than_the_values_is_never_the_authority():
     # Large watermark words outnumber the values' lines: the typical line is a labelled row's.
     out = read_side(back_lines(("件仅用于贷款中", 190, 17, 64), ("贷款申请", 417, 300, 70),

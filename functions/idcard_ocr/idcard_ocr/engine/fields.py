@@ -711,17 +711,21 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     lowest = max((p.y for p in valid), default=CARD[1]) + ROW_TOLERANCE
     issue_parts = [p for p in pieces if p not in valid and p.y < lowest
                    and re.search(r"[\u3400-\u9fff]", p.text)]
-    issue_rows = _rows(issue_parts)
-    read = "".join(_joined(row) for row in issue_rows)
-    issue, doubt = authority(_trimmed(read))
-    # What authority() cut after the suffix (a speck of a seal read after 局, in a row of its
-    # own) is no line of the block either.
-    issue_rows = _up_to(issue_rows, read.find(issue) + len(issue)) if issue else issue_rows
+    column = min((p.x0 for p in valid), default=None)
+    issue, doubt, issue_rows = _authority_block(_rows(issue_parts), column)
+    label_row = _back_label_row(lines, frame, "issue")
+    if doubt and label_row is not None:
+        # A seal's or watermark's writing above the authority (与原件相符 read 与原, a stamp's
+        # 款审) joins its block and spoils it. The authority begins in its label's row, or
+        # half a line above it (a wrapped one centred on its label): what the rows from there
+        # down give is taken when it is a whole authority, in a whole block.
+        below = _authority_block(_rows([p for p in issue_parts if p.y >= label_row
+                                        - LABEL_ROW_REACH * VALUE_HEIGHT]), column)
+        if below[0] and not below[1]:
+            issue, doubt, issue_rows = below
     if issue:
         out.put("issue", issue, _confidence([p for row in issue_rows for p in row]))
         out.read_from["issue"] = [p.line for row in issue_rows for p in row]
-        column = min((p.x0 for p in valid), default=None)
-        doubt = doubt or _block_doubt(issue_rows, column)
         if doubt:
             out.doubt("issue", doubt)
     elif not issue_parts:  # nothing detected where it stands: its area read alone
@@ -746,6 +750,29 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
         if beside:
             out.missing_areas["valid"] = beside
     return out
+
+
+LABEL_ROW_REACH = 0.75  # an authority's first line stands at most this many values above 签发机关
+
+
+def _authority_block(rows: List[List[Piece]], column: Optional[float]):
+    """(the authority, its doubt, the rows it was read from) from the rows of its block."""
+    read = "".join(_joined(row) for row in rows)
+    issue, doubt = authority(_trimmed(read))
+    if not issue:
+        return issue, doubt, rows
+    # What authority() cut after the suffix (a speck of a seal read after 局, in a row of its
+    # own) is no line of the block either.
+    rows = _up_to(rows, read.find(issue) + len(issue))
+    return issue, doubt or _block_doubt(rows, column), rows
+
+
+def _back_label_row(lines: List[Line], frame: CardFrame, key: str) -> Optional[float]:
+    """The row (card units) where a back label was read, or None."""
+    for line in lines:
+        if any(k == key for k, _, _ in label_at(line.text, BACK_LABELS)):
+            return frame.to_card(line.cx, line.cy)[1]
+    return None
 
 
 def _up_to(rows: List[List[Piece]], end: int) -> List[List[Piece]]:
