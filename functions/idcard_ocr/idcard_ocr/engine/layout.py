@@ -36,7 +36,10 @@ BACK_LABELS = {
 # What copies get printed or stamped over them ("复印无效", "仅限办理社保使用", "他用无效",
 # "样本", the certifying "与原件一致"): a line holding any of these words is a watermark or a
 # seal, never a field's value. None of them occurs in a name, an address or an authority.
-OVERLAY_WORDS = ("复印", "无效", "仅限", "仅供", "他用", "使用", "样本", "样张", "专用", "原件")
+# The verbs of "仅限办理…" and "仅用于…" stand alone too: the first character of such
+# writing is often lost where it crosses the card's print (限办理人学报名).
+OVERLAY_WORDS = ("复印", "无效", "仅限", "仅供", "他用", "使用", "样本", "样张", "专用", "原件",
+                 "办理", "用于")
 NUMBER_AT = (298, 455)           # the citizen number's left edge and centre
 # The printed birth date says what it is (1990年3月7日) wherever it stands: it anchors the
 # birth row when its label went unread, so a card whose labels were all lost (a small card on
