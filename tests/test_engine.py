@@ -651,6 +651,23 @@ def test_the_name_is_the_first_value_row_wherever_the_card_prints_its_rows():
     assert y0 < 40 < y1 and y1 < 126 - 20
 
 
+def test_the_area_chosen_among_the_56_follows_the_nationalitys_row():
+    # A card printing its sex and nationality row closer to the name than the layout does,
+    # the nationality not read: the likelihoods choosing among the 56 are taken around the
+    # row its labels were read in, not half in the row under it.
+    from idcard_ocr.engine.fields import nationality_area
+
+    label = on_card("性别", 52, 100, 22)
+    face = [line for line in rows_apart([on_card("热依拉", 165, 40)])
+            if line.text not in ("性别", "男", "民族", "柯尔克孜")]
+    out = read_side(face + [label, on_card("男", 165, 100), on_card("民族", 260, 100, 22)],
+                    "face")
+    assert "nationality" in out.missing_areas
+    row = out.frame.to_card(label.cx, label.cy)[1]
+    x0, y0, x1, y1 = nationality_area(out)
+    assert row < 134 - 20 and y0 < row - 20 and row + 20 < y1 and x0 > 260 + 2 * 22
+
+
 def test_a_mark_apart_from_the_name_is_not_part_of_it():
     name = [on_card("姓名", 52, 72, 22), on_card("丁", 108, 72), on_card("热依拉", 170, 72)]
     assert read_side(face_lines(name=name), "face").fields["name"] == "热依拉"

@@ -153,7 +153,8 @@ def _card_lines(reading):
 
 
 def _answer(reading, frames: dict, side: str, sides_found) -> dict:
-    from .fields import ETHNIC_GROUPS, NATION_AREA, complete, extract, missing_nationality
+    from .fields import (ETHNIC_GROUPS, complete, extract, missing_nationality,
+                         nationality_area)
     from .lines import choose_in_area, recognize_area
 
     others = [f for s, f in frames.items() if s != side]
@@ -166,7 +167,8 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
                  for name, box in extraction.missing_areas.items()}
         choice = (None, 0.0)
         if missing_nationality(extraction, areas):
-            choice = choose_in_area(reading, _upright_box(frame, NATION_AREA), ETHNIC_GROUPS)
+            choice = choose_in_area(reading, _upright_box(frame, nationality_area(extraction)),
+                                    ETHNIC_GROUPS)
         complete(extraction, areas, choice)
     if side == "back" and "issue" in extraction.missing_areas:
         from .fields import complete_issue

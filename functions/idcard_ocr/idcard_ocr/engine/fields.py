@@ -389,6 +389,14 @@ def missing_nationality(out: Extraction, areas: Dict[str, Tuple[str, float]]) ->
         areas.get("nationality", ("", 0.0))[0])
 
 
+def nationality_area(out: Extraction) -> Tuple[float, float, float, float]:
+    """NATION_AREA on this card, for choosing among the 56: moved with the nationality's row
+    as its area to read was (the sex's row as read), so a card printing its rows lower than
+    the layout is not asked about the line between two rows."""
+    dy = out.missing_areas["nationality"][1] - FACE_AREAS["nationality"][1]
+    return _shifted(NATION_AREA, dy)
+
+
 def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
              choice: Tuple[Optional[str], float] = (None, 0.0)) -> None:
     """Fill the face's missing one-line values from their areas on the card recognised alone
