@@ -494,6 +494,24 @@ def test_a_validity_not_detected_is_read_beside_its_label_and_kept_only_consiste
     assert (out.fields["start_date"], out.fields["end_date"]) == ("20240228", "20340228")
 
 
+def test_a_validity_cut_short_is_read_again_from_its_label_on():
+    # Its box ends the line and lost the start date (-2029.12.20): the line read again starts
+    # where its label, read alone, ends, not where the box did.
+    out = read_side(back_lines(("签发机关", 130, 405, 22), ("广州市公安局天河区分局", 250, 405, 28),
+                               ("有效期限", 130, 470, 22), ("-2029.12.20", 388, 462, 28)), "back")
+    x0, y0, x1, y1 = out.missing_areas["valid"]
+    assert 130 + 4 * 22 <= x0 < 250 and y0 < 462 < y1
+
+
+def test_a_validity_further_down_than_the_title_block_places_it_is_read():
+    # Seen from a steep angle, the rows under the title block stand further apart than a
+    # frame fitted to the title block places them: the validity at 551, past the card's edge.
+    out = read_side(back_lines(("签发机关西昌市公安局", 60, 468, 26),
+                               ("有效期限2014.02.17-长期", 50, 551, 30)), "back")
+    assert [a.key for a in out.frame.anchors] == ["country", "title"]  # the labels: outliers
+    assert (out.fields["start_date"], out.fields["end_date"]) == ("20140217", "长期")
+
+
 def test_an_area_is_read_straightened_on_a_skewed_card():
     import numpy as np
 

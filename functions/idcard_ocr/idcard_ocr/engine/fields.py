@@ -42,7 +42,10 @@ NATION_AREA = (320, 110, 470, 158)  # the value alone, for choosing among the 56
 # title block (居民身份证, centred at 185 with characters about 60 tall). Cards place the
 # 签发机关 row differently (and a wrapped authority starts a line higher), so the band is
 # not the row of one layout: what is a validity and what an authority is told by content.
-BACK_VALUES = (240, 545)
+# It reaches past the card's lower edge as far as a line is still the card's (CardFrame.contains):
+# seen from a steep angle, the lower rows stand further apart than a frame fitted to the title
+# block alone places them (a validity at 551).
+BACK_VALUES = (240, CARD[1] + 40)
 BACK_VALUE_LEFT = 280
 ISSUE_AREA = (BACK_VALUE_LEFT + 25, 385, 720, 440)  # the authority's row (one line of it)
 # Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
@@ -751,8 +754,11 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
         # As wide as a whole validity (a box cut short ends at "2011.03.16-20"): 21
         # characters, digits half a character, a character about 0.7 of a box's height.
         right = max(max(x for x, _ in corners), left + VALIDITY_WIDTH * (bottom - top))
-        out.missing_areas["valid"] = (max(left, BACK_VALUE_LEFT - 20), top,
-                                      min(right, CARD[0]), bottom)
+        # A box cut short may have lost the start date too (-2029.12.20): the line is read
+        # from its label read alone on, when it was.
+        beside = _beside_label(lines, frame, "valid")
+        left = min(left, beside[0]) if beside else max(left, BACK_VALUE_LEFT - 20)
+        out.missing_areas["valid"] = (left, top, min(right, CARD[0]), bottom)
     else:  # no date detected (blur, a pen line through it): read beside its label
         beside = _beside_label(lines, frame, "valid")
         if beside:
