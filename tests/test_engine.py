@@ -898,7 +898,7 @@ LINE_1, LINE_2, LINE_3 = "新疆维吾尔自治区乌鲁木", "齐市天山区�
       on_card(LINE_2, 140, 300), on_card(LINE_3, 140, 342)], "not_at_value_column"),
     # A line from elsewhere (a stamp's writing) standing apart from the column.
     ([on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258), on_card(LINE_2, 140, 300),
-      on_card("办理", 300, 342)], "lines_not_aligned"),
+      on_card("审核", 300, 342)], "lines_not_aligned"),  # (办理: set aside, a watermark word)
     # The first line lost: the address begins a line pitch below its label.
     ([on_card("住址", 52, 258, 22), on_card(LINE_2, 140, 300), on_card(LINE_3, 140, 342)],
      "not_at_its_row"),
