@@ -209,14 +209,18 @@ def test_only_the_number_and_name_are_enough_to_place_the_card():
                           for name in ("name", "sex", "nationality", "address")}
 
 
+def without_labels(birth_read):
+    """A small card on a sheet: no label read, and boxes padded to half as tall again as the
+    print (the text's height would make the card too large and slide every row)."""
+    return [on_card("热依拉", 140, 72, 45), on_card("男", 140, 134, 45),
+            on_card("回", 340, 134, 45), on_card(birth_read, 140, 196, 45),
+            on_card(LINE_1, 140, 258, 45, width=11 * 31.5), on_card(LINE_2, 140, 300, 45,
+                                                                    width=11 * 31.5),
+            on_card(LINE_3, 140, 342, 45, width=4 * 31.5), on_card(NUMBER, 298, 455, 45)]
+
+
 def test_a_card_without_labels_is_placed_by_its_birth_date_and_number():
-    # A small card on a sheet: no label read, and boxes padded to half as tall again as the
-    # print (the text's height would make the card too large and slide every row).
-    values = [on_card("热依拉", 140, 72, 45), on_card("男", 140, 134, 45),
-              on_card("回", 340, 134, 45), on_card("1998年6月26日", 140, 196, 45),
-              on_card(LINE_1, 140, 258, 45, width=11 * 31.5), on_card(LINE_2, 140, 300, 45,
-                                                                      width=11 * 31.5),
-              on_card(LINE_3, 140, 342, 45, width=4 * 31.5), on_card(NUMBER, 298, 455, 45)]
+    values = without_labels("1998年6月26日")
     out = read_side(values, "face")
     assert out.fields == {"name": "热依拉", "sex": "男", "nationality": "回", "birth": "19980626",
                           "address": ADDRESS, "num": NUMBER}
@@ -234,12 +238,7 @@ def test_a_birth_date_missing_its_year_character_still_places_the_card():
     # no date to take, but it still stands in the birth row, so the card is not scaled by the
     # height of its padded boxes (which slid every row down one: the birth date read into the
     # address, the name and sex lost).
-    values = [on_card("热依拉", 140, 72, 45), on_card("男", 140, 134, 45),
-              on_card("回", 340, 134, 45), on_card("19986月26日", 140, 196, 45),
-              on_card(LINE_1, 140, 258, 45, width=11 * 31.5), on_card(LINE_2, 140, 300, 45,
-                                                                      width=11 * 31.5),
-              on_card(LINE_3, 140, 342, 45, width=4 * 31.5), on_card(NUMBER, 298, 455, 45)]
-    out = read_side(values, "face")
+    out = read_side(without_labels("19986月26日"), "face")
     assert {k: out.fields.get(k) for k in ("name", "sex", "nationality", "address", "num")} == \
         {"name": "热依拉", "sex": "男", "nationality": "回", "address": ADDRESS, "num": NUMBER}
     assert out.doubts == {} and "birth" in out.missing_areas  # the date is read again, whole
