@@ -78,7 +78,11 @@ def _sides(array, scale) -> dict:
 
     located = detect.locate(array)
     sides = {}
+    looked_beside = False
     for _ in range(MAX_AREAS):
+        if located is None and len(sides) == 1 and not looked_beside:
+            looked_beside = True
+            located = _beside(array, scale, *next(iter(sides.values())))
         if located is None or len(sides) == len(SIDES):
             break
         reading, found = _read_area(array, scale, located)
@@ -88,6 +92,21 @@ def _sides(array, scale) -> dict:
             sides.setdefault(side, (reading, found))
         located = _rest(array, scale, reading, found)
     return sides
+
+
+def _beside(array, scale, reading, found):
+    """The area of text beside a card found alone that is small in the photo (an A4 sheet's:
+    detect.SHEET_CARD_SHARE): the sheet's other card, darker or turned apart, may have been
+    too small for the quick location to see at all. Looked for only then: a photo of one card
+    filling more of the frame costs nothing more."""
+    from . import detect
+
+    frame = next(iter(found.values()))
+    card = [tuple(v / scale for v in reading.to_photo.to_photo(x, y))
+            for x, y in frame.corners()]
+    if detect.card_share(array, card) >= detect.SHEET_CARD_SHARE:
+        return None
+    return detect.locate_beside(array, card)
 
 
 def _read_area(array, scale, located):
@@ -134,7 +153,8 @@ def _card_lines(reading):
 
 
 def _answer(reading, frames: dict, side: str, sides_found) -> dict:
-    from .fields import ETHNIC_GROUPS, NATION_AREA, complete, extract, missing_nationality
+    from .fields import (ETHNIC_GROUPS, complete, extract, missing_nationality,
+                         nationality_area)
     from .lines import choose_in_area, recognize_area
 
     others = [f for s, f in frames.items() if s != side]
@@ -147,7 +167,8 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
                  for name, box in extraction.missing_areas.items()}
         choice = (None, 0.0)
         if missing_nationality(extraction, areas):
-            choice = choose_in_area(reading, _upright_box(frame, NATION_AREA), ETHNIC_GROUPS)
+            choice = choose_in_area(reading, _upright_box(frame, nationality_area(extraction)),
+                                    ETHNIC_GROUPS)
         complete(extraction, areas, choice)
     if side == "back" and "issue" in extraction.missing_areas:
         from .fields import complete_issue

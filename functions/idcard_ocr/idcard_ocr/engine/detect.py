@@ -55,6 +55,42 @@ def locate(image: np.ndarray) -> Optional[Located]:
     return located
 
 
+# A card covers at most this share of a photo of an A4 sheet (85.6 x 54 mm of 210 x 297 mm
+# is 7.4 %, less when the page is photographed with the table around it): a card found that
+# small may have the other side of the sheet beside it, too small for the quick location.
+SHEET_CARD_SHARE = 0.1
+
+
+def locate_beside(image: np.ndarray, card) -> Optional[Located]:
+    """Text outside the polygon `card` (image pixels: a card already read), from detection on
+    the larger downscale (LOCATE_AGAIN_SIDE), when it holds CARD_MIN_ROWS boxes at least; for
+    a small card (a sheet's), where the quick location may have seen only one card: the other,
+    darker or turned, has characters of 2 to 3 px on its 736 px downscale."""
+    height, width = image.shape[:2]
+    ratio = min(1.0, LOCATE_AGAIN_SIDE / max(height, width))
+    boxes = [[(x / ratio, y / ratio) for x, y in box]
+             for box in ocr.detect(resize(image, ratio))]
+    outside = [box for box in boxes if not _inside(
+        (sum(x for x, _ in box) / len(box), sum(y for _, y in box) / len(box)), card)]
+    return around(image, outside) if len(outside) >= CARD_MIN_ROWS else None
+
+
+def card_share(image: np.ndarray, card) -> float:
+    """The share of the image a polygon (image pixels) covers."""
+    doubled = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(card, card[1:] + card[:1]))
+    return abs(doubled) / 2 / max(image.shape[0] * image.shape[1], 1)
+
+
+def _inside(point, polygon) -> bool:
+    """Whether `point` lies within `polygon` (ray casting)."""
+    x, y = point
+    inside = False
+    for (x0, y0), (x1, y1) in zip(polygon, polygon[1:] + polygon[:1]):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
+
+
 def around(image: np.ndarray, quads) -> Optional[Located]:
     """The area of `image` holding the text boxes `quads` (image pixels), the direction they
     run and the zoom that brings their characters to the size the models like."""

@@ -42,7 +42,10 @@ NATION_AREA = (320, 110, 470, 158)  # the value alone, for choosing among the 56
 # title block (居民身份证, centred at 185 with characters about 60 tall). Cards place the
 # 签发机关 row differently (and a wrapped authority starts a line higher), so the band is
 # not the row of one layout: what is a validity and what an authority is told by content.
-BACK_VALUES = (240, 545)
+# It reaches past the card's lower edge as far as a line is still the card's (CardFrame.contains):
+# seen from a steep angle, the lower rows stand further apart than a frame fitted to the title
+# block alone places them (a validity at 551).
+BACK_VALUES = (240, CARD[1] + 40)
 BACK_VALUE_LEFT = 280
 ISSUE_AREA = (BACK_VALUE_LEFT + 25, 385, 720, 440)  # the authority's row (one line of it)
 # Where each one-line value stands (x0, y0, x1, y1): recognised directly when the detector
@@ -271,14 +274,27 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         out.missing_areas["num"] = FACE_AREAS["num"]
     _settle_number(out, number, printed, _confidence(number_parts))
     _unanchored(out)
-    _longer_than_names(out)
+    _doubt_unlikely_name(out)
     return out
 
 
-def _longer_than_names(out: Extraction) -> None:
+# Surnames the recogniser reads as a look-alike it prefers, with a high score, in fonts it
+# was not built on (亓 as 元 at 0.92 and 0.98, 冼 as 洗 at 0.98 on `blind`; 蹇 as 塞 on
+# `outsider`): the character read -> the rarer surname it may hide. Nothing in the line's
+# scores or geometry tells the two apart, so a name read beginning with one is doubted
+# (元 is a surname too, and rare: doubting it costs a second opinion, vouching for a 亓
+# read as 元 a wrong name).
+LOOK_ALIKE_SURNAMES = {"元": "亓", "洗": "冼", "塞": "蹇"}
+
+
+def _doubt_unlikely_name(out: Extraction) -> None:
+    """Doubt a name no holder is likely to bear as read: longer than names are without a dot
+    (a stamp's characters joined to it), or beginning with a look-alike of a rarer surname."""
     name = out.fields.get("name", "")
     if len(name) > LONGEST_NAME and "·" not in name and "name" not in out.doubts:
         out.doubt("name", "longer_than_names")
+    elif name[:1] in LOOK_ALIKE_SURNAMES and "name" not in out.doubts:
+        out.doubt("name", "look_alike_surname")
 
 
 # The face's value rows top to bottom, each named by its label (the nationality shares the
@@ -376,6 +392,14 @@ def missing_nationality(out: Extraction, areas: Dict[str, Tuple[str, float]]) ->
         areas.get("nationality", ("", 0.0))[0])
 
 
+def nationality_area(out: Extraction) -> Tuple[float, float, float, float]:
+    """NATION_AREA on this card, for choosing among the 56: moved with the nationality's row
+    as its area to read was (the sex's row as read), so a card printing its rows lower than
+    the layout is not asked about the line between two rows."""
+    dy = out.missing_areas["nationality"][1] - FACE_AREAS["nationality"][1]
+    return _shifted(NATION_AREA, dy)
+
+
 def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
              choice: Tuple[Optional[str], float] = (None, 0.0)) -> None:
     """Fill the face's missing one-line values from their areas on the card recognised alone
@@ -411,7 +435,7 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
         elif name == "num" and number_like(text):
             _settle_number(out, number_like(text), out.printed_birth, confidence)
     _unanchored(out)
-    _longer_than_names(out)
+    _doubt_unlikely_name(out)
 
 
 def confirm_name(out: Extraction, again: Optional[Text]) -> None:
@@ -698,17 +722,21 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     lowest = max((p.y for p in valid), default=CARD[1]) + ROW_TOLERANCE
     issue_parts = [p for p in pieces if p not in valid and p.y < lowest
                    and re.search(r"[\u3400-\u9fff]", p.text)]
-    issue_rows = _rows(issue_parts)
-    read = "".join(_joined(row) for row in issue_rows)
-    issue, doubt = authority(_trimmed(read))
-    # What authority() cut after the suffix (a speck of a seal read after 局, in a row of its
-    # own) is no line of the block either.
-    issue_rows = _up_to(issue_rows, read.find(issue) + len(issue)) if issue else issue_rows
+    column = min((p.x0 for p in valid), default=None)
+    issue, doubt, issue_rows = _authority_block(_rows(issue_parts), column)
+    label_row = _back_label_row(lines, frame, "issue")
+    if doubt and label_row is not None:
+        # A seal's or watermark's writing above the authority (与原件相符 read 与原, a stamp's
+        # 款审) joins its block and spoils it. The authority begins in its label's row, or
+        # half a line above it (a wrapped one centred on its label): what the rows from there
+        # down give is taken when it is a whole authority, in a whole block.
+        below = _authority_block(_rows([p for p in issue_parts if p.y >= label_row
+                                        - LABEL_ROW_REACH * VALUE_HEIGHT]), column)
+        if below[0] and not below[1]:
+            issue, doubt, issue_rows = below
     if issue:
         out.put("issue", issue, _confidence([p for row in issue_rows for p in row]))
         out.read_from["issue"] = [p.line for row in issue_rows for p in row]
-        column = min((p.x0 for p in valid), default=None)
-        doubt = doubt or _block_doubt(issue_rows, column)
         if doubt:
             out.doubt("issue", doubt)
     elif not issue_parts:  # nothing detected where it stands: its area read alone
@@ -726,13 +754,39 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
         # As wide as a whole validity (a box cut short ends at "2011.03.16-20"): 21
         # characters, digits half a character, a character about 0.7 of a box's height.
         right = max(max(x for x, _ in corners), left + VALIDITY_WIDTH * (bottom - top))
-        out.missing_areas["valid"] = (max(left, BACK_VALUE_LEFT - 20), top,
-                                      min(right, CARD[0]), bottom)
+        # A box cut short may have lost the start date too (-2029.12.20): the line is read
+        # from its label read alone on, when it was.
+        beside = _beside_label(lines, frame, "valid")
+        left = min(left, beside[0]) if beside else max(left, BACK_VALUE_LEFT - 20)
+        out.missing_areas["valid"] = (left, top, min(right, CARD[0]), bottom)
     else:  # no date detected (blur, a pen line through it): read beside its label
         beside = _beside_label(lines, frame, "valid")
         if beside:
             out.missing_areas["valid"] = beside
     return out
+
+
+LABEL_ROW_REACH = 0.75  # an authority's first line stands at most this many values above 签发机关
+
+
+def _authority_block(rows: List[List[Piece]], column: Optional[float]):
+    """(the authority, its doubt, the rows it was read from) from the rows of its block."""
+    read = "".join(_joined(row) for row in rows)
+    issue, doubt = authority(_trimmed(read))
+    if not issue:
+        return issue, doubt, rows
+    # What authority() cut after the suffix (a speck of a seal read after 局, in a row of its
+    # own) is no line of the block either.
+    rows = _up_to(rows, read.find(issue) + len(issue))
+    return issue, doubt or _block_doubt(rows, column), rows
+
+
+def _back_label_row(lines: List[Line], frame: CardFrame, key: str) -> Optional[float]:
+    """The row (card units) where a back label was read, or None."""
+    for line in lines:
+        if any(k == key for k, _, _ in label_at(line.text, BACK_LABELS)):
+            return frame.to_card(line.cx, line.cy)[1]
+    return None
 
 
 def _up_to(rows: List[List[Piece]], end: int) -> List[List[Piece]]:

@@ -36,14 +36,19 @@ BACK_LABELS = {
 # What copies get printed or stamped over them ("复印无效", "仅限办理社保使用", "他用无效",
 # "样本", the certifying "与原件一致"): a line holding any of these words is a watermark or a
 # seal, never a field's value. None of them occurs in a name, an address or an authority.
-OVERLAY_WORDS = ("复印", "无效", "仅限", "仅供", "他用", "使用", "样本", "样张", "专用", "原件")
+# The verbs of "仅限办理…" and "仅用于…" stand alone too: the first character of such
+# writing is often lost where it crosses the card's print (限办理人学报名).
+OVERLAY_WORDS = ("复印", "无效", "仅限", "仅供", "他用", "使用", "样本", "样张", "专用", "原件",
+                 "办理", "用于")
 NUMBER_AT = (298, 455)           # the citizen number's left edge and centre
 # The printed birth date says what it is (1990年3月7日) wherever it stands: it anchors the
 # birth row when its label went unread, so a card whose labels were all lost (a small card on
 # a sheet) still has anchors on two rows, and its scale comes from their spacing rather than
-# from the height of its text (boxes pad small print: the height misleads there).
+# from the height of its text (boxes pad small print: the height misleads there). Its 年 or
+# 日 may be lost on such a card (194312月2日): the line still says where the birth row is, though
+# the date is then not taken from it (fields.birth_date wants it whole).
 BIRTH_VALUE_AT = (140, 196)      # its left edge (the value column) and centre
-_BIRTH_VALUE = re.compile(r"^[:：]?\d{4}年\d{1,2}月\d{1,2}日$")
+_BIRTH_VALUE = re.compile(r"^[:：]?\d{4}年?\d{1,2}月\d{1,2}日?$")
 VALUE_HEIGHT = 40                # a value line's detected box height, in card units
 _NUMBER_LIKE = re.compile(r"[0-9OoIlZSBDQ|]{17}[0-9Xx×]")
 
