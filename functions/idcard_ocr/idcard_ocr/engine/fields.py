@@ -97,6 +97,8 @@ class Extraction:
         default_factory=dict)
     # line heights per character of the address's print, as its second reads measured it
     pitch: Optional[float] = None
+    # where the face's values other than the name start (card units), for the name's check
+    value_column: Optional[float] = None
 
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -219,6 +221,8 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     # from the layout's): the areas of values not found begin there, past their labels.
     column = _value_column([chosen["name"], chosen["sex"], rows["birth"],
                             _rows(address_parts)[0] if address_parts else []])
+    out.value_column = _value_column([chosen["sex"], rows["birth"],
+                                      _rows(address_parts)[0] if address_parts else []])
     areas = {name: _from_column(_shifted(box, shifts.get(name, 0.0)), column)
              if name in IN_VALUE_COLUMN else _shifted(box, shifts.get(name, 0.0))
              for name, box in FACE_AREAS.items()}
@@ -429,8 +433,9 @@ def confirm_name(out: Extraction, again: Optional[Text]) -> None:
     resampling then tends to differ, where a name it really reads comes out the same. The
     second read's weakest margin over the name's characters (its score minus the runner-up
     character's) is kept beside it as evidence. Reads that agree on a name that lost a
-    character between two others (dropped_character, at the address's pitch when
-    confirm_lines measured it: the same print) are doubted too."""
+    character, between two others (dropped_character, at the address's pitch when
+    confirm_lines measured it: the same print) or before its first one (_begins_past_column),
+    are doubted too."""
     name = out.fields.get("name")
     if not name or "name" in out.doubts or "name" not in out.read_boxes:
         return
@@ -440,10 +445,32 @@ def confirm_name(out: Extraction, again: Optional[Text]) -> None:
     out.evidence["name"] = {"second_read": "agrees" if agrees else "differs",
                             "second_score": round(min((s for s, _ in kept), default=0.0), 3),
                             "margin": round(min((m for _, m in kept), default=0.0), 3)}
+    pitch = (out.pitch or line_pitch([again], least=2)) if agrees else None
     if not agrees:
         out.doubt("name", "second_read_differs")
-    elif dropped_character(again, out.pitch or line_pitch([again], least=2)):
+    elif dropped_character(again, pitch) or _begins_past_column(out, again, pitch):
         out.doubt("name", "dropped_character")
+
+
+# A name whose first character read stands this many characters further from the value column
+# than half its own breadth: one was printed before it (郗国翊 read 国翊: 1.0; blind's right
+# names: -0.1 to 0.5).
+LOST_START = 0.75
+
+
+def _begins_past_column(out: Extraction, again: Text, pitch: Optional[float]) -> bool:
+    """Whether the name's second read begins a character or more right of where the face's
+    other values begin: every value of the face starts at one column, so a name whose first
+    character read stands past it lost the one printed there. The detector's box holds that
+    character, the recogniser does not emit it, so the name's own box says nothing; where
+    the recogniser placed its first character says where the name begins."""
+    box = out.read_boxes.get("name")
+    if out.value_column is None or not pitch or not box or not again.char_places:
+        return False
+    height = box[3] - box[1]  # the crop's height in card units: places are in its heights
+    first = box[0] + again.char_places[0] * height
+    return (first - out.value_column) / (pitch * height) - breadth(again.text[0]) / 2 > \
+        LOST_START
 
 
 def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> None:
