@@ -453,8 +453,9 @@ def confirm_name(out: Extraction, again: Optional[Text]) -> None:
 
 
 # A name whose first character read stands this many characters further from the value column
-# than half its own breadth: one was printed before it (郗国翊 read 国翊: 1.0; blind's right
-# names: -0.1 to 0.5).
+# than half its own breadth: one was printed before it. Blind's right names stood -0.1 to 0.5
+# (11, at their own pitch); 郗国翊 read 国翊, 蒯婧珂 read 婧珂 and 郗一昕一 read 一昕一 stand past
+# it, and none of 19 right names of blind and outsider did (at the address's pitch).
 LOST_START = 0.75
 
 
@@ -481,9 +482,10 @@ def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> No
     others (`dropped_character`: 育才街 read as 育街 in both). The block's pitch is kept
     (out.pitch) for the name's check.
 
-    Only the agreement is evidence, not the second read's scores: on blind's ordinary photos
-    its weakest character over a whole address or authority paid for 15-19 % more of them at
-    every threshold, where the agreement alone cost 3-4 %."""
+    Only the agreement is evidence, not the second read's scores: their weakest character
+    over a whole address or authority paid for 15-19 % more of blind's ordinary photos at
+    every threshold from 0.9 (116 photos), where on 143 photos the agreement alone paid for
+    none more than main's engine."""
     if name not in out.fields or name in out.doubts or name not in out.read_lines:
         return
     lines = out.read_lines[name]
