@@ -716,6 +716,25 @@ def test_an_address_or_authority_whose_second_read_differs_is_doubted():
     assert back.doubts == {"issue": "second_read_differs"}
 
 
+@pytest.mark.parametrize("read, agrees", [
+    ("关乌鲁木齐市公安局天山区分局", True),   # its label's last character in the crop
+    ("际乌鲁木齐市公安局天山区分局", False),  # anything else is another reading
+    ("乌鲁木齐市公安局天山区分局关", False),
+])
+def test_an_authority_read_again_with_its_labels_last_character_agrees(read, agrees):
+    # The line holding 签发机关 and the value is cut out from where the value's characters were
+    # taken to start (evenly spaced along the line): the crop may take in the label's 关.
+    from idcard_ocr.engine.fields import confirm_lines
+
+    back = read_side(back_lines(("签发机关乌鲁木齐市公安局天山区分局", 120, 400, 30),
+                                ("有效期限", 120, 470, 30), ("2018.02.13-2028.02.13", 280, 470, 30)),
+                     "back")
+    assert back.fields["issue"] == "乌鲁木齐市公安局天山区分局"
+    confirm_lines(back, "issue", [read_again(read)])
+    assert back.evidence["issue"]["second_read"] == ("agrees" if agrees else "differs")
+    assert back.doubts == ({} if agrees else {"issue": "second_read_differs"})
+
+
 def test_an_authority_whose_second_read_lost_a_character_too_is_doubted():
     from idcard_ocr.engine.fields import confirm_lines
 
