@@ -745,6 +745,20 @@ def test_an_authority_whose_second_read_lost_a_character_too_is_doubted():
     assert back.doubts == {"issue": "dropped_character"}
 
 
+def test_a_name_indented_from_the_value_column_is_not_taken_for_one_that_lost_a_character():
+    # The name printed (or its column measured) a character right of the other values, its
+    # first character read where its own box begins: nothing was lost before it (specimen's
+    # 梁芳明 was doubted on the column alone).
+    from idcard_ocr.engine.fields import confirm_lines, confirm_name
+
+    again = read_again("梁芳明")
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card("梁芳明", 175, 72)]),
+                    "face")
+    confirm_lines(out, "address", [read_again(text) for text in ADDRESS_LINES])
+    confirm_name(out, again)
+    assert out.evidence["name"]["second_read"] == "agrees" and out.doubts == {}
+
+
 @pytest.mark.parametrize("lost, doubted", [((), False), ((1,), True), ((0,), True)])
 def test_a_name_read_alike_twice_without_a_character_is_doubted(lost, doubted):
     # 欧阳娜娜 read 欧娜娜 in both reads: a gap a character wide at the address's pitch (the

@@ -452,26 +452,32 @@ def confirm_name(out: Extraction, again: Optional[Text]) -> None:
         out.doubt("name", "dropped_character")
 
 
-# A name whose first character read stands this many characters further from the value column
-# than half its own breadth: one was printed before it. Blind's right names stood -0.1 to 0.5
-# (11, at their own pitch); 郗国翊 read 国翊, 蒯婧珂 read 婧珂 and 郗一昕一 read 一昕一 stand past
-# it, and none of 19 right names of blind and outsider did (at the address's pitch).
+# A name whose first character read stands this many characters further than half its own
+# breadth from the value column (LOST_START) and from where its own box begins (LOST_IN_BOX):
+# one was printed before it. Measured (characters past the column, past the box's start): 郗国翊
+# read 国翊 0.83, 1.29; 蒯婧珂 read 婧珂 1.33, 1.39; 郗一昕一 read 一昕一 1.66, 1.56; right names:
+# blind's -0.1 to 0.5 past the column; fresh's 王婷 0.8, 0.83 and specimen's 梁芳明 1.1, 0.91
+# (a column pulled left by a label read into the address, a template's indent).
 LOST_START = 0.75
+LOST_IN_BOX = 1.1
 
 
 def _begins_past_column(out: Extraction, again: Text, pitch: Optional[float]) -> bool:
     """Whether the name's second read begins a character or more right of where the face's
-    other values begin: every value of the face starts at one column, so a name whose first
-    character read stands past it lost the one printed there. The detector's box holds that
-    character, the recogniser does not emit it, so the name's own box says nothing; where
-    the recogniser placed its first character says where the name begins."""
+    other values begin and of where its own box begins: every value of the face starts at one
+    column, so a name whose first character read stands past it lost the one printed there.
+    The detector's box holds that character and the recogniser does not emit it, so the box's
+    edge says nothing by itself; where the recogniser placed the first character does. The
+    column alone is not enough: a label read into a row (扯 for 址) pulls it left, and a
+    template may indent the name; the box's own start then agrees with the character read."""
     box = out.read_boxes.get("name")
     if out.value_column is None or not pitch or not box or not again.char_places:
         return False
     height = box[3] - box[1]  # the crop's height in card units: places are in its heights
     first = box[0] + again.char_places[0] * height
-    return (first - out.value_column) / (pitch * height) - breadth(again.text[0]) / 2 > \
-        LOST_START
+    half = breadth(again.text[0]) / 2
+    return ((first - out.value_column) / (pitch * height) - half > LOST_START
+            and (first - box[0]) / (pitch * height) - half > LOST_IN_BOX)
 
 
 def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> None:
