@@ -123,6 +123,30 @@ def test_a_reading_the_engine_cannot_vouch_for_is_paid_and_says_why(fast, engine
         assert result["engine_confidence"]["address"] == SURE
 
 
+@pytest.mark.parametrize("lost, declined", [((), None), ((10,), "doubted:address")])
+def test_an_address_read_alike_twice_without_a_character_is_paid(fast, lost, declined):
+    # 文一西路 read 文西路 in both of the engine's reads, every character sure: the line's
+    # second read has a character's room where nothing was read (engine/fields.confirm_lines),
+    # so the API reads instead of the engine vouching for a wrong address.
+    from idcard_ocr.engine.fields import confirm_lines, read_side
+    from tests.test_engine import face_lines, on_card, read_again
+
+    lines = [read_again("浙江省杭州市余杭区文一西", lost, score=SURE + 0.001),
+             read_again("路969号", score=SURE + 0.001)]
+    out = read_side(face_lines(address=[on_card("住址", 52, 258, 22)] + [
+        on_card(read.text, 140, 258 + 42 * i) for i, read in enumerate(lines)]), "face")
+    confirm_lines(out, "address", lines)
+    engine_face = dict(ENGINE_FACE, address=out.fields["address"], doubts=out.doubts,
+                       evidence=out.evidence)
+    api = Api(face=dict(FACE))
+    event, outcome = run_fast(fast, Engine(face=engine_face), api)
+    result = fast.result(event.key)
+    assert result.get("engine_declined") == declined
+    assert (outcome.recognized_by, outcome.api_calls) == (("api", 1) if declined else
+                                                          ("engine", 0))
+    assert result["fields"]["address"] == FACE["address"]  # 浙江省杭州市余杭区文一西路969号
+
+
 @pytest.mark.parametrize("evidence, declined, shown", [
     ({"second_read": "agrees", "second_score": 0.99, "margin": 0.98}, None, 0.98),
     # read twice alike, but the recogniser hesitated between two characters in the second read

@@ -727,6 +727,131 @@ def test_a_name_whose_second_read_differs_is_doubted():
         assert out.evidence["name"]["second_read"] == "differs"
 
 
+def read_again(text, lost=(), pitch=0.55, score=0.99):
+    """A line's second read (ocr.Text) as the recogniser gives it from a straight crop: each
+    character of `text` placed at `pitch` (line heights per character, digits half), the
+    characters at the indices in `lost` printed but not read."""
+    from idcard_ocr.engine.layout import breadth
+    from idcard_ocr.engine.ocr import Text
+
+    places, start = [], 0.3
+    for c in text:
+        places.append(start + breadth(c) * pitch / 2)
+        start += breadth(c) * pitch
+    kept = [i for i in range(len(text)) if i not in lost]
+    return Text("".join(text[i] for i in kept), score, (score,) * len(kept),
+                (score,) * len(kept), tuple(places[i] for i in kept))
+
+
+ADDRESS_LINES = ("新疆维吾尔自治区乌鲁木", "齐市天山区新华街道光明", "路12号")
+
+
+@pytest.mark.parametrize("line, lost", [
+    (0, (5,)),   # 自治区 read 自区 in both reads: a gap a character wide
+    (1, (7,)),   # 新华街道 read 新华道
+    (0, (1,)),   # 新疆 read 新 (新维吾尔自治区...)
+])
+def test_an_address_whose_second_read_lost_a_character_too_is_doubted(line, lost):
+    # Both reads of an unseen font can drop the same character (blind's 育才街 read 育街 at
+    # 0.97, agreeing): what gives it away is the print's pitch, a character's worth of room
+    # in the line's crop that no character was read in.
+    from idcard_ocr.engine.fields import confirm_lines
+
+    read = [read_again(text, lost if i == line else ()) for i, text in enumerate(ADDRESS_LINES)]
+    first = [on_card(r.text, 140, 258 + 42 * i) for i, r in enumerate(read)]
+    out = read_side(face_lines(address=[on_card("住址", 52, 258, 22)] + first), "face")
+    assert [text for text, _ in out.read_lines["address"]] == [r.text for r in read]
+    confirm_lines(out, "address", read)
+    assert out.doubts == {"address": "dropped_character"} and out.confidence["address"] == 0.0
+    assert out.evidence["address"]["second_read"] == "agrees"
+
+
+def test_an_address_read_alike_twice_stands_and_gives_the_name_its_pitch():
+    from idcard_ocr.engine.fields import confirm_lines
+
+    out = read_side(face_lines(), "face")
+    confirm_lines(out, "address", [read_again(text) for text in ADDRESS_LINES])
+    assert "address" not in out.doubts and out.fields["address"] == ADDRESS
+    assert out.evidence["address"] == {"second_read": "agrees"}
+    assert out.pitch == pytest.approx(0.55)  # the print's, for the name's check
+
+
+def test_an_address_or_authority_whose_second_read_differs_is_doubted():
+    from idcard_ocr.engine.fields import confirm_lines
+
+    out = read_side(face_lines(), "face")
+    confirm_lines(out, "address", [read_again(ADDRESS_LINES[0]),
+                                   read_again("齐市天山区新华街道光朋"), read_again("路12号")])
+    assert out.doubts == {"address": "second_read_differs"}
+    assert out.fields["address"] == ADDRESS  # kept as read: doubted, not changed
+    back = read_side(back_lines(("签发机关", 120, 400, 30), ("乌鲁木齐市公安局天山", 280, 400, 30),
+                                ("区分局", 280, 442, 30),
+                                ("有效期限", 120, 470, 30), ("2018.02.13-2028.02.13", 280, 470, 30)),
+                     "back")
+    assert back.fields["issue"] == "乌鲁木齐市公安局天山区分局"
+    confirm_lines(back, "issue", [read_again("乌鲁木齐市公安局天山")])  # a line not read again
+    assert back.doubts == {"issue": "second_read_differs"}
+
+
+@pytest.mark.parametrize("read, agrees", [
+    ("关乌鲁木齐市公安局天山区分局", True),   # its label's last character in the crop
+    ("际乌鲁木齐市公安局天山区分局", False),  # anything else is another reading
+    ("乌鲁木齐市公安局天山区分局关", False),
+])
+def test_an_authority_read_again_with_its_labels_last_character_agrees(read, agrees):
+    # The line holding 签发机关 and the value is cut out from where the value's characters were
+    # taken to start (evenly spaced along the line): the crop may take in the label's 关.
+    from idcard_ocr.engine.fields import confirm_lines
+
+    back = read_side(back_lines(("签发机关乌鲁木齐市公安局天山区分局", 120, 400, 30),
+                                ("有效期限", 120, 470, 30), ("2018.02.13-2028.02.13", 280, 470, 30)),
+                     "back")
+    assert back.fields["issue"] == "乌鲁木齐市公安局天山区分局"
+    confirm_lines(back, "issue", [read_again(read)])
+    assert back.evidence["issue"]["second_read"] == ("agrees" if agrees else "differs")
+    assert back.doubts == ({} if agrees else {"issue": "second_read_differs"})
+
+
+def test_an_authority_whose_second_read_lost_a_character_too_is_doubted():
+    from idcard_ocr.engine.fields import confirm_lines
+
+    back = read_side(back_lines(("签发机关", 120, 400, 30), ("乌鲁木齐市公安局天区分局", 280, 400, 30),
+                                ("有效期限", 120, 470, 30), ("2018.02.13-2028.02.13", 280, 470, 30)),
+                     "back")
+    confirm_lines(back, "issue", [read_again("乌鲁木齐市公安局天山区分局", lost=(9,))])
+    assert back.doubts == {"issue": "dropped_character"}
+
+
+def test_a_name_indented_from_the_value_column_is_not_taken_for_one_that_lost_a_character():
+    # The name printed (or its column measured) a character right of the other values, its
+    # first character read where its own box begins: nothing was lost before it (specimen's
+    # 梁芳明 was doubted on the column alone).
+    from idcard_ocr.engine.fields import confirm_lines, confirm_name
+
+    again = read_again("梁芳明")
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card("梁芳明", 175, 72)]),
+                    "face")
+    confirm_lines(out, "address", [read_again(text) for text in ADDRESS_LINES])
+    confirm_name(out, again)
+    assert out.evidence["name"]["second_read"] == "agrees" and out.doubts == {}
+
+
+@pytest.mark.parametrize("lost, doubted", [((), False), ((1,), True), ((0,), True)])
+def test_a_name_read_alike_twice_without_a_character_is_doubted(lost, doubted):
+    # 欧阳娜娜 read 欧娜娜 in both reads: a gap a character wide at the address's pitch (the
+    # same print) between two of the name's characters. 郗国翊 read 国翊 (blind, 0.99): the
+    # first character read stands a character past the column where the other values begin.
+    from idcard_ocr.engine.fields import confirm_lines, confirm_name
+
+    again = read_again("欧阳娜娜", lost)
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card(again.text, 140, 72)]),
+                    "face")
+    confirm_lines(out, "address", [read_again(text) for text in ADDRESS_LINES])
+    confirm_name(out, again)
+    assert out.evidence["name"]["second_read"] == "agrees"
+    assert out.doubts == ({"name": "dropped_character"} if doubted else {})
+
+
 def test_a_number_is_never_assembled_across_a_gap():
     # A seal between two halves of the number: the halves are not joined into a number.
     halves = [on_card("公民身份号码", 52, 462, 20), on_card(NUMBER[:9], 298, 455, 36),

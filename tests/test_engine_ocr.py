@@ -438,3 +438,13 @@ def test_a_model_file_that_cannot_be_loaded_is_a_config_error_naming_it(tmp_path
         ocr.load()
     assert caught.value.__cause__ is None and ocr._engine is None
     assert ocr.MODELS_SETTING in str(caught.value)
+
+
+def test_each_character_keeps_its_place_along_the_line():
+    # Frames of a line image at 2 frames a line height: 张 emitted in frame 0, 三 in frame 2
+    # after a blank. A character printed and not read leaves its place empty
+    # (fields.dropped_character measures the print's pitch from them).
+    characters = ["", "张", "三"]
+    probs = np.array([[0.1, 0.9, 0.0], [0.9, 0.1, 0.0], [0.1, 0.0, 0.9], [0.9, 0.0, 0.1]])
+    decoded = ocr._decode(probs, characters, frames_per_height=2)
+    assert decoded.text == "张三" and decoded.char_places == pytest.approx((0.25, 1.25))

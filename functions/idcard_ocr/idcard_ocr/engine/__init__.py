@@ -183,12 +183,7 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
             reading, _upright_box(frames[side], extraction.missing_areas["valid"]), DATE_ALPHABET)
         if found is not None:
             complete_back(extraction, found.text, min(found.char_scores, default=0.0))
-    if side == "face" and "name" in extraction.read_boxes:
-        from .fields import confirm_name
-        from .lines import read_as_one_line
-
-        confirm_name(extraction, read_as_one_line(
-            reading, _upright_box(frames[side], extraction.read_boxes["name"])))
+    _confirm(extraction, reading, frames[side])
     answer = dict(extraction.fields)
     answer["confidence"] = {name: extraction.confidence.get(name, 0.0)
                             for name in (FACE_FIELDS if side == "face" else BACK_FIELDS)}
@@ -207,6 +202,20 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
     answer.update({"success": True, "sides_found": sides_found,
                    "angle": round(reading.angle, 1), "engine": "idcard-ocr offline"})
     return answer
+
+
+def _confirm(extraction, reading, frame) -> None:
+    """The free-text values read a second way, each line cut out straight (fields.confirm_lines,
+    then confirm_name, which measures the name against the address's print)."""
+    from .fields import confirm_lines, confirm_name
+    from .lines import read_as_one_line
+
+    for name, lines in extraction.read_lines.items():
+        confirm_lines(extraction, name, [read_as_one_line(reading, _upright_box(frame, box))
+                                         for _, box in lines])
+    if "name" in extraction.read_boxes:
+        confirm_name(extraction, read_as_one_line(
+            reading, _upright_box(frame, extraction.read_boxes["name"])))
 
 
 def _upright_box(frame, box):

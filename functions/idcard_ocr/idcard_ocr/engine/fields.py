@@ -94,6 +94,14 @@ class Extraction:
     evidence: Dict[str, dict] = field(default_factory=dict)
     # field -> the lines its value was read from (for the free-text values: STAMPABLE)
     read_from: Dict[str, List[Line]] = field(default_factory=dict)
+    # field -> (text, box in card units) of each printed line of a multi-line value (the
+    # address, the authority), for a second read of each (confirm_lines)
+    read_lines: Dict[str, List[Tuple[str, Tuple[float, float, float, float]]]] = field(
+        default_factory=dict)
+    # line heights per character of the address's print, as its second reads measured it
+    pitch: Optional[float] = None
+    # where the face's values other than the name start (card units), for the name's check
+    value_column: Optional[float] = None
 
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -216,6 +224,8 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     # from the layout's): the areas of values not found begin there, past their labels.
     column = _value_column([chosen["name"], chosen["sex"], rows["birth"],
                             _rows(address_parts)[0] if address_parts else []])
+    out.value_column = _value_column([chosen["sex"], rows["birth"],
+                                      _rows(address_parts)[0] if address_parts else []])
     areas = {name: _from_column(_shifted(box, shifts.get(name, 0.0)), column)
              if name in IN_VALUE_COLUMN else _shifted(box, shifts.get(name, 0.0))
              for name, box in FACE_AREAS.items()}
@@ -243,6 +253,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     if address:
         out.put("address", address, _confidence(address_parts))
         out.read_from["address"] = [p.line for p in address_parts]
+        out.read_lines["address"] = [(_joined(row), _line_box(row)) for row in address_rows]
         column = _value_column([chosen["name"], chosen["sex"], rows["birth"]])
         doubt = (_block_doubt(address_rows, column, PORTRAIT[0])
                  or _address_row_doubt(address_rows, _label_row(frame, "address")))
@@ -445,7 +456,10 @@ def confirm_name(out: Extraction, again: Optional[Text]) -> None:
     `blind` cards, wrong names at 0.94-0.99); what it picks from a crop with other padding and
     resampling then tends to differ, where a name it really reads comes out the same. The
     second read's weakest margin over the name's characters (its score minus the runner-up
-    character's) is kept beside it as evidence."""
+    character's) is kept beside it as evidence. Reads that agree on a name that lost a
+    character, between two others (dropped_character, at the address's pitch when
+    confirm_lines measured it: the same print) or before its first one (_begins_past_column),
+    are doubted too."""
     name = out.fields.get("name")
     if not name or "name" in out.doubts or "name" not in out.read_boxes:
         return
@@ -455,8 +469,124 @@ def confirm_name(out: Extraction, again: Optional[Text]) -> None:
     out.evidence["name"] = {"second_read": "agrees" if agrees else "differs",
                             "second_score": round(min((s for s, _ in kept), default=0.0), 3),
                             "margin": round(min((m for _, m in kept), default=0.0), 3)}
+    pitch = (out.pitch or line_pitch([again], least=2)) if agrees else None
     if not agrees:
         out.doubt("name", "second_read_differs")
+    elif dropped_character(again, pitch) or _begins_past_column(out, again, pitch):
+        out.doubt("name", "dropped_character")
+
+
+# A name whose first character read stands this many characters further than half its own
+# breadth from the value column (LOST_START) and from where its own box begins (LOST_IN_BOX):
+# one was printed before it. Measured (characters past the column, past the box's start): 郗国翊
+# read 国翊 0.83, 1.29; 蒯婧珂 read 婧珂 1.33, 1.39; 郗一昕一 read 一昕一 1.66, 1.56; right names:
+# blind's -0.1 to 0.5 past the column; fresh's 王婷 0.8, 0.83 and specimen's 梁芳明 1.1, 0.91
+# (a column pulled left by a label read into the address, a template's indent).
+LOST_START = 0.75
+LOST_IN_BOX = 1.1
+
+
+def _begins_past_column(out: Extraction, again: Text, pitch: Optional[float]) -> bool:
+    """Whether the name's second read begins a character or more right of where the face's
+    other values begin and of where its own box begins: every value of the face starts at one
+    column, so a name whose first character read stands past it lost the one printed there.
+    The detector's box holds that character and the recogniser does not emit it, so the box's
+    edge says nothing by itself; where the recogniser placed the first character does. The
+    column alone is not enough: a label read into a row (扯 for 址) pulls it left, and a
+    template may indent the name; the box's own start then agrees with the character read."""
+    box = out.read_boxes.get("name")
+    if out.value_column is None or not pitch or not box or not again.char_places:
+        return False
+    height = box[3] - box[1]  # the crop's height in card units: places are in its heights
+    first = box[0] + again.char_places[0] * height
+    half = breadth(again.text[0]) / 2
+    return ((first - out.value_column) / (pitch * height) - half > LOST_START
+            and (first - box[0]) / (pitch * height) - half > LOST_IN_BOX)
+
+
+def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> None:
+    """Each printed line of a multi-line value (out.read_lines[name]: the address, the
+    authority) read a second way, as the name is (confirm_name): its box cut out straight and
+    recognised as one line. A value one of whose lines reads otherwise is doubted
+    (`second_read_differs`), and so is one whose lines agree but lost a character between two
+    others (`dropped_character`: 育才街 read as 育街 in both). The block's pitch is kept
+    (out.pitch) for the name's check.
+
+    Only the agreement is evidence, not the second read's scores: their weakest character
+    over a whole address or authority paid for 15-19 % more of blind's ordinary photos at
+    every threshold from 0.9 (116 photos), where on 143 photos the agreement alone paid for
+    none more than main's engine."""
+    if name not in out.fields or name in out.doubts or name not in out.read_lines:
+        return
+    lines = out.read_lines[name]
+    agrees = len(again) == len(lines) and all(
+        read is not None and _trimmed(read.text) in (_trimmed(text),
+                                                     LABEL_TAILS[name] + _trimmed(text))
+        for (text, _), read in zip(lines, again))
+    pitch = line_pitch(again)
+    if name == "address" and pitch:
+        out.pitch = pitch
+    out.evidence[name] = {"second_read": "agrees" if agrees else "differs"}
+    if not agrees:
+        out.doubt(name, "second_read_differs")
+    elif any(dropped_character(read, pitch) for read in again if read is not None):
+        out.doubt(name, "dropped_character")
+
+
+LINE_MARGIN = 0.35  # value heights each side of a block's line cut out for its second read
+# The last character of the label printed before a block's first line (住址, 签发机关): a line
+# read with the label in it is cut out from where its value's characters were taken to start
+# (evenly spaced), and its crop may take in that character. Read again with it, the line says
+# the same (outsider: 关青岛市公安局市南分局 for 青岛市公安局市南分局, 3 of 7 right values doubted).
+LABEL_TAILS = {"address": "址", "issue": "关"}
+
+
+def _line_box(pieces: List[Piece]) -> Tuple[float, float, float, float]:
+    """The box (card units) of one printed line of a block, LINE_MARGIN each side."""
+    y = sum(p.y for p in pieces) / len(pieces)
+    return (min(p.x0 for p in pieces) - LINE_MARGIN * VALUE_HEIGHT, y - 0.75 * VALUE_HEIGHT,
+            max(p.x1 for p in pieces) + LINE_MARGIN * VALUE_HEIGHT, y + 0.75 * VALUE_HEIGHT)
+
+
+def line_pitch(reads: List[Optional[Text]], least: int = 4) -> Optional[float]:
+    """The print's pitch (line heights per character, digits half) over reads of lines of
+    one block: from each read of `least` characters or more, its first to its last character's
+    place over the breadths between. None without such a read. One frame of the recogniser
+    is a third of a character, so a pitch from neighbours alone is too coarse; a line's
+    span is not, and a character lost inside it moves the span's pitch by one part in its
+    length only."""
+    span = breadths = 0.0
+    for read in reads:
+        if read is None or len(read.text) < least or len(read.char_places) != len(read.text):
+            continue
+        widths = [breadth(c) for c in read.text]
+        span += read.char_places[-1] - read.char_places[0]
+        breadths += sum(widths) - (widths[0] + widths[-1]) / 2
+    return span / breadths if breadths else None
+
+
+# A printed character the recogniser did not read (dropped_character): a gap between two
+# neighbours this many characters of the line's pitch wider than their breadths. On blind's
+# right values the widest was 0.36; a character lost inside a line leaves 0.5-1.2.
+LOST_GAP = 0.6
+
+
+def dropped_character(read: Text, pitch: Optional[float]) -> bool:
+    """Whether a line read from a straight crop lost a character inside it: a line is printed
+    at a fixed pitch and the recogniser emits each character at about the same point of its
+    cell (`Text.char_places`), so a character printed and not read leaves a gap a pitch
+    wider between its neighbours (育才街 read as 育街, 新华街道 as 新街道, in both reads).
+
+    Only inside a line: at its ends, the room a crop has beyond its characters varies with
+    where the detector's box began and ended (a label's remnant, a seal's edge): on blind's
+    right values it ranged up to two characters, as much as a character lost there adds, so
+    a lost first or last character (郗国翊 read 国翊) is not found this way."""
+    places, text = read.char_places, read.text
+    if not pitch or len(places) != len(text) or len(text) < 2:
+        return False
+    widths = [breadth(c) for c in text]
+    return max((b - a) / pitch - (wa + wb) / 2 for a, b, wa, wb in zip(
+        places, places[1:], widths, widths[1:])) > LOST_GAP
 
 
 def _written(text: str) -> bool:
@@ -737,6 +867,7 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     if issue:
         out.put("issue", issue, _confidence([p for row in issue_rows for p in row]))
         out.read_from["issue"] = [p.line for row in issue_rows for p in row]
+        out.read_lines["issue"] = [(_joined(row), _line_box(row)) for row in issue_rows]
         if doubt:
             out.doubt("issue", doubt)
     elif not issue_parts:  # nothing detected where it stands: its area read alone

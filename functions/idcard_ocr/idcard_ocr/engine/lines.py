@@ -316,16 +316,18 @@ def _normalised(read: ocr.Text) -> ocr.Text:
     without spaces, each remaining character keeping its score. NFKC maps each of these
     characters to one character, so scores stay aligned; where it does not, the line's
     characters all get its weakest score."""
-    chars, scores, margins = [], [], []
+    chars, scores, margins, places = [], [], [], []
     aligned = len(read.char_scores) == len(read.text)
     with_margins = len(read.char_margins) == len(read.text)
+    placed = len(read.char_places) == len(read.text)
     for i, c in enumerate(read.text):
         c = unicodedata.normalize("NFKC", c).replace(" ", "")
         chars.append(c)
         scores.extend([read.char_scores[i] if aligned else min(read.char_scores or (0.0,))]
                       * len(c))
         margins.extend([read.char_margins[i]] * len(c) if with_margins else [])
-    return ocr.Text("".join(chars), read.score, tuple(scores), tuple(margins))
+        places.extend([read.char_places[i]] * len(c) if placed else [])
+    return ocr.Text("".join(chars), read.score, tuple(scores), tuple(margins), tuple(places))
 
 
 def dedupe(lines: List[Line]) -> List[Line]:

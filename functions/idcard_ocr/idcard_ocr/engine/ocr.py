@@ -73,12 +73,16 @@ class Text:
     each character's own score (the probability of the character the decoder chose) and its
     margin (that probability minus the runner-up's, in the same frame: a character the
     recogniser hesitated over between two look-alikes has a small margin even when its own
-    probability is middling-high)."""
+    probability is middling-high), and where each character stands (`char_places`: the middle
+    of the frame the decoder emitted it in, in the line image's heights from its left edge): a
+    character printed and not read leaves a gap of a character's pitch between its
+    neighbours' places (fields.dropped_character)."""
 
     text: str
     score: float
     char_scores: Tuple[float, ...] = ()
     char_margins: Tuple[float, ...] = ()
+    char_places: Tuple[float, ...] = ()
 
 
 @dataclass
@@ -372,12 +376,17 @@ def _recognise_locked(engine, crops: List[np.ndarray]) -> List[Text]:
                                  [np.newaxis, :] for i in members]).astype(np.float32)
         probs = recogniser.session(tensor)[0]
         for i, frame_probs in zip(members, probs):
-            out[i] = _decode(frame_probs, _characters(engine))
+            # The recogniser's input is rec_height high and rec_height * ratio wide; its
+            # frames cover that width evenly (the line's image, then the padding).
+            out[i] = _decode(frame_probs, _characters(engine),
+                             len(frame_probs) / ratios[members[0]])
     return out
 
 
-def _decode(probs: np.ndarray, characters: List[str]) -> Text:
-    """Greedy CTC: the best class per frame, repeats merged, blanks (class 0) dropped."""
+def _decode(probs: np.ndarray, characters: List[str], frames_per_height: float = 0.0) -> Text:
+    """Greedy CTC: the best class per frame, repeats merged, blanks (class 0) dropped. With
+    `frames_per_height`, each character's place (the middle of the frame it was emitted in,
+    in line heights) is kept."""
     best = probs.argmax(axis=1)
     keep = np.ones(len(best), dtype=bool)
     keep[1:] = best[1:] != best[:-1]
@@ -388,9 +397,11 @@ def _decode(probs: np.ndarray, characters: List[str]) -> Text:
     others = probs[keep][:, 1:]
     runner_up = np.partition(others, -2, axis=1)[:, -2] if others.shape[1] > 1 else 0.0 * scores
     text = "".join(characters[i] for i in best[keep])
+    places = tuple(float((f + 0.5) / frames_per_height) for f in np.flatnonzero(keep)
+                   ) if frames_per_height else ()
     return Text(text, float(scores.mean()) if len(scores) else 0.0,
                 tuple(float(s) for s in scores),
-                tuple(float(s - r) for s, r in zip(scores, runner_up)))
+                tuple(float(s - r) for s, r in zip(scores, runner_up)), places)
 
 
 def _characters(engine) -> List[str]:
