@@ -857,9 +857,9 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     label_row = _back_label_row(lines, frame, "issue")
     if doubt and label_row is not None:
         # A seal's or watermark's writing above the authority (与原件相符 read 与原, a stamp's
-        # 款审) joins its block and spoils it. The authority begins in its label's row, or
-        # half a line above it (a wrapped one centred on its label): what the rows from there
-        # down give is taken when it is a whole authority, in a whole block.
+        # 款审) joins its block and spoils it. The authority begins in its label's row, or up
+        # to LABEL_ROW_REACH above it (a wrapped one centred on its label: half a line): what
+        # the rows from there down give is taken when it is a whole authority, in a whole block.
         below = _authority_block(_rows([p for p in issue_parts if p.y >= label_row
                                         - LABEL_ROW_REACH * VALUE_HEIGHT]), column)
         if below[0] and not below[1]:
