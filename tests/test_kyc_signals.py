@@ -427,6 +427,22 @@ def test_a_whole_card_with_a_corner_near_the_frame_s_edge_is_not_cut():
     assert "incomplete_border" in assess(picture, on_edge)["warnings"]
 
 
+@pytest.mark.parametrize("seed", [200000, 200002])
+def test_a_card_on_a_screen_is_a_recapture_not_two_cards(seed):
+    """A card shown in an image viewer on a monitor: the viewer's bars and the screen's bezel
+    are rectangles of about a card's size round it, but they are the screen's, not a second
+    card."""
+    from tests.fakes import outsider_kyc
+
+    shot = outsider_kyc.render("screen_recapture", seed)
+    picture = prepare(shot.data).decoded()
+    scale = picture.size[0] / Image.open(io.BytesIO(shot.data)).size[0]
+    quality = assess(picture, [{"x": x * scale, "y": y * scale} for x, y in shot.region],
+                     side=shot.detail.split()[0])
+    assert "screen_recapture" in quality["warnings"], quality["signals"]
+    assert "multiple_cards" not in quality["warnings"], quality["signals"]
+
+
 def test_a_region_clamped_to_the_frame_is_cut_and_its_cells_are_not_read():
     """The engine clamped a cut card's corners to the frame: the region is not the card's
     outline, so the cell rules (which read the layout) are not run on it."""

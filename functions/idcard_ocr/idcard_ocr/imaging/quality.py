@@ -288,7 +288,9 @@ def kyc_signals(image, quad, side: Optional[str] = None,
         edges = _second_card_edges(work, small_quad,
                                    [[(x * scale, y * scale) for x, y in o] for o in others])
         measures["second_card_edges"] = round(edges, 1)
-        if edges >= SECOND_CARD_MIN_EDGES:
+        # On a photo of a screen the rectangles round the card are the screen's (its bezel,
+        # the viewer's bars), not cards; the photo is already a recapture.
+        if edges >= SECOND_CARD_MIN_EDGES and "screen_recapture" not in warnings:
             warnings.append("multiple_cards")
     return warnings, measures
 
