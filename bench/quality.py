@@ -195,15 +195,17 @@ def _kyc_shot(task) -> tuple:
     from idcard_ocr.imaging.quality import assess
 
     kind = task[0]
-    data, region, side = _kyc_prepared(task)
+    data, region, side, _detail = _kyc_prepared(task)
     picture = Image.open(io.BytesIO(data))
     picture.load()
     return kind, assess(picture, region, side=side)["warnings"]
 
 
 def _kyc_prepared(task) -> tuple:
-    """(picture as the function assesses it, card region scaled to it, side) of one generated
-    photo; kept in BENCH_KYC_CACHE when that is set, and taken from there when it is in."""
+    """(picture as the function assesses it, card region scaled to it, side, the shot's detail)
+    of one generated photo; kept in BENCH_KYC_CACHE when that is set, and taken from there
+    when it is in. The detail names the generator's variant, which tells which of them a rule
+    misses."""
     from PIL import Image
 
     from idcard_ocr.imaging import prepare
@@ -213,7 +215,8 @@ def _kyc_prepared(task) -> tuple:
     cached = os.path.join(KYC_CACHE, f"{style.name}-{kind}-{seed}.pickle") if KYC_CACHE else None
     if cached and os.path.exists(cached):
         with open(cached, "rb") as f:
-            data, region, side = pickle.load(f)
+            data, region, side, *detail = pickle.load(f)  # caches before the detail: none
+        detail = detail[0] if detail else ""
     else:
         shot = artifacts.render(kind, seed, style)
         prepared = prepare(shot.data)
@@ -228,11 +231,12 @@ def _kyc_prepared(task) -> tuple:
         # ("face ..." or "face, 4000x3000, ..." as the styles write it)
         named = re.match(r"(face|back)\b", shot.detail)
         side = named.group(1) if named else None
+        detail = shot.detail
         if cached:  # written whole, then renamed: another run may be reading the cache
             with open(cached + f".{os.getpid()}", "wb") as f:
-                pickle.dump((data, region, side), f)
+                pickle.dump((data, region, side, shot.detail), f)
             os.replace(cached + f".{os.getpid()}", cached)
-    return data, region, side
+    return data, region, side, detail
 
 
 def kyc_render_only(style_names) -> int:

@@ -408,6 +408,41 @@ def test_a_full_size_photo_is_assessed_as_its_reduced_copy():
         assert value == pytest.approx(again["signals"][name], rel=0.1, abs=0.02), name
 
 
+def test_a_whole_card_with_a_corner_near_the_frame_s_edge_is_not_cut():
+    """A whole card turned so that one corner comes within 5 px of the frame's edge (of
+    1600 px): the corner is in the photo, the card is not cut. A corner on the edge, as an
+    engine clamps a cut card's, is."""
+    import random
+
+    card = realistic.make_card(21, "face").image.convert("RGB")
+    scene = Image.new("RGB", (1600, 1200), (120, 110, 100))
+    quad = artifacts._place(scene, card, random.Random(7), 1100, 6.0, (800, 600), shadow=False)
+    left = min(x for x, _ in quad)
+    region = [{"x": x - left + 5, "y": y} for x, y in quad]
+    moved = Image.new("RGB", scene.size, (120, 110, 100))
+    moved.paste(scene, (round(5 - left), 0))
+    picture = prepare(_jpeg(moved)).decoded()
+    assert "incomplete_border" not in assess(picture, region)["warnings"]
+    on_edge = [{"x": max(0.0, p["x"] - 5), "y": p["y"]} for p in region]
+    assert "incomplete_border" in assess(picture, on_edge)["warnings"]
+
+
+@pytest.mark.parametrize("seed", [200000, 200002])
+def test_a_card_on_a_screen_is_a_recapture_not_two_cards(seed):
+    """A card shown in an image viewer on a monitor: the viewer's bars and the screen's bezel
+    are rectangles of about a card's size round it, but they are the screen's, not a second
+    card."""
+    from tests.fakes import outsider_kyc
+
+    shot = outsider_kyc.render("screen_recapture", seed)
+    picture = prepare(shot.data).decoded()
+    scale = picture.size[0] / Image.open(io.BytesIO(shot.data)).size[0]
+    quality = assess(picture, [{"x": x * scale, "y": y * scale} for x, y in shot.region],
+                     side=shot.detail.split()[0])
+    assert "screen_recapture" in quality["warnings"], quality["signals"]
+    assert "multiple_cards" not in quality["warnings"], quality["signals"]
+
+
 def test_a_region_clamped_to_the_frame_is_cut_and_its_cells_are_not_read():
     """The engine clamped a cut card's corners to the frame: the region is not the card's
     outline, so the cell rules (which read the layout) are not run on it."""

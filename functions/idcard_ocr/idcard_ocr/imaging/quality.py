@@ -178,7 +178,11 @@ COPY_BAND_MIN_PIXELS = 20          # screen's subpixels fringe every edge with c
 SCREEN_MAX_DIP = 0.87              # lag difference at the grid's pitch / its neighbours'
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
-BORDER_MARGIN = 0.004              # a corner this close to the frame's edge (of its side)
+BORDER_MARGIN = 0.001              # a corner this close to the frame's edge (of its side):
+                                   # an engine clamps a cut card's corner onto the edge (to
+                                   # within its rounding); a corner a few pixels inside is seen
+BORDER_MIN_MARGIN = 1.5            # px, at least: a corner given on the frame's outer edge
+                                   # (x = width) or rounded to a pixel is on it
 CROPPED_MIN_SHARE = 0.85           # a card this much of the photo: cropped to the card
 GLARE_MIN_LIFT = 2.0               # darkest pixel of 3 x 3 this far above the paper's mean...
 GLARE_MIN_RISE = 0.15              # ...and this share of the way from it to white;
@@ -234,7 +238,7 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     width, height = image.size
     clamped = False
     if quad is not None:
-        margin = BORDER_MARGIN * max(width, height)
+        margin = max(BORDER_MIN_MARGIN, BORDER_MARGIN * max(width, height))
         at_edge = [not (margin <= x <= width - 1 - margin and margin <= y <= height - 1 - margin)
                    for x, y in quad]
         beyond = [not (-margin <= x <= width - 1 + margin and -margin <= y <= height - 1 + margin)
@@ -284,7 +288,9 @@ def kyc_signals(image, quad, side: Optional[str] = None,
         edges = _second_card_edges(work, small_quad,
                                    [[(x * scale, y * scale) for x, y in o] for o in others])
         measures["second_card_edges"] = round(edges, 1)
-        if edges >= SECOND_CARD_MIN_EDGES:
+        # On a photo of a screen the rectangles round the card are the screen's (its bezel,
+        # the viewer's bars), not cards; the photo is already a recapture.
+        if edges >= SECOND_CARD_MIN_EDGES and "screen_recapture" not in warnings:
             warnings.append("multiple_cards")
     return warnings, measures
 
