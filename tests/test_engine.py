@@ -852,6 +852,24 @@ def test_a_name_read_alike_twice_without_a_character_is_doubted(lost, doubted):
     assert out.doubts == ({"name": "dropped_character"} if doubted else {})
 
 
+@pytest.mark.parametrize("speck", ["1", "l", ":"])
+def test_a_speck_read_where_the_names_first_character_was_lost_does_not_hide_it(speck):
+    # 欧 lost and a stroke of it read as a mark _name drops (1阳娜娜): the reads agree on 阳娜娜,
+    # and where the name's first character stands is measured on 阳, not on the mark.
+    from idcard_ocr.engine.fields import confirm_lines, confirm_name
+    from idcard_ocr.engine.ocr import Text
+
+    read = read_again("欧阳娜娜")
+    again = Text(speck + read.text[1:], read.score, read.char_scores, read.char_margins,
+                 read.char_places)
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card("阳娜娜", 140, 72)]),
+                    "face")
+    confirm_lines(out, "address", [read_again(text) for text in ADDRESS_LINES])
+    confirm_name(out, again)
+    assert out.evidence["name"]["second_read"] == "agrees"
+    assert out.doubts == {"name": "dropped_character"}
+
+
 def test_a_number_is_never_assembled_across_a_gap():
     # A seal between two halves of the number: the halves are not joined into a number.
     halves = [on_card("公民身份号码", 52, 462, 20), on_card(NUMBER[:9], 298, 455, 36),

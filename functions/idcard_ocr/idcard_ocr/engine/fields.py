@@ -469,11 +469,32 @@ def confirm_name(out: Extraction, again: Optional[Text]) -> None:
     out.evidence["name"] = {"second_read": "agrees" if agrees else "differs",
                             "second_score": round(min((s for s, _ in kept), default=0.0), 3),
                             "margin": round(min((m for _, m in kept), default=0.0), 3)}
-    pitch = (out.pitch or line_pitch([again], least=2)) if agrees else None
     if not agrees:
         out.doubt("name", "second_read_differs")
-    elif dropped_character(again, pitch) or _begins_past_column(out, again, pitch):
+        return
+    # Measured on the name's own characters: a speck read where a lost first character stood
+    # (1国翊) agrees once _name drops it, and its place would hide the loss.
+    read = _name_characters(again)
+    pitch = out.pitch or line_pitch([read], least=2)
+    if dropped_character(read, pitch) or _begins_past_column(out, read, pitch):
         out.doubt("name", "dropped_character")
+
+
+def _name_characters(read: Text) -> Text:
+    """`read` with only the characters _name keeps (its label and other marks dropped), each
+    keeping its score, margin and place."""
+    text = read.text.translate(NAME_DOT_LOOKALIKES)
+    label = set()
+    for found in re.finditer("姓名", text):
+        label.update(range(found.start(), found.end()))
+    keep = [i for i, c in enumerate(text)
+            if i not in label and re.fullmatch(r"[\u3400-\u9fff·]", c)]
+
+    def kept(values: Tuple[float, ...]) -> Tuple[float, ...]:
+        return tuple(values[i] for i in keep) if len(values) == len(text) else ()
+
+    return Text("".join(text[i] for i in keep), read.score, kept(read.char_scores),
+                kept(read.char_margins), kept(read.char_places))
 
 
 # A name whose first character read stands this many characters further than half its own
