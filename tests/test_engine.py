@@ -812,6 +812,34 @@ def test_an_authority_read_again_with_its_labels_last_character_agrees(read, agr
     assert back.doubts == ({} if agrees else {"issue": "second_read_differs"})
 
 
+@pytest.mark.parametrize("before", ["关", ":关", ":"])
+def test_what_a_line_read_again_holds_before_its_value_is_not_measured_as_a_lost_character(
+        before):
+    # The label's 关 (or a colon) in the crop stands where the label is printed, two to four
+    # characters before the value's first: no gap inside the value, which is not doubted, and
+    # the block's pitch is the value's own.
+    from idcard_ocr.engine.fields import confirm_lines
+    from idcard_ocr.engine.ocr import Text
+
+    value = read_again("乌鲁木齐市公安局天山区分局")
+    places = tuple(value.char_places[0] - 2.5 * 0.55 + 0.1 * i for i in range(len(before)))
+    again = Text(before + value.text, value.score, (value.score,) * len(before) +
+                 value.char_scores, (value.score,) * len(before) + value.char_margins,
+                 places + value.char_places)
+    back = read_side(back_lines(("签发机关乌鲁木齐市公安局天山区分局", 120, 400, 30),
+                                ("有效期限", 120, 470, 30), ("2018.02.13-2028.02.13", 280, 470, 30)),
+                     "back")
+    confirm_lines(back, "issue", [again])
+    assert back.evidence["issue"]["second_read"] == "agrees" and back.doubts == {}
+    out = read_side(face_lines(), "face")
+    first, *rest = [read_again(text) for text in ADDRESS_LINES]
+    confirm_lines(out, "address", [Text("址" + first.text, first.score, first.char_scores[:1] +
+                                        first.char_scores, first.char_margins[:1] +
+                                        first.char_margins, (first.char_places[0] - 1.5,) +
+                                        first.char_places)] + rest)
+    assert out.doubts == {} and out.pitch == pytest.approx(0.55)
+
+
 def test_an_authority_whose_second_read_lost_a_character_too_is_doubted():
     from idcard_ocr.engine.fields import confirm_lines
 
