@@ -898,6 +898,21 @@ def test_a_speck_read_where_the_names_first_character_was_lost_does_not_hide_it(
     assert out.doubts == {"name": "dropped_character"}
 
 
+def test_a_value_already_doubted_is_not_read_a_second_time(monkeypatch):
+    # Its second read can only add a doubt to one it has: the recogniser's time goes to the
+    # values that may still be vouched for (the name here), not to the doubted address's lines.
+    from idcard_ocr import engine
+    from idcard_ocr.engine import lines
+
+    boxes = []
+    monkeypatch.setattr(lines, "read_as_one_line", lambda reading, box: boxes.append(box))
+    out = read_side(face_lines(address=[on_card("住址", 52, 258, 22), on_card(LINE_2, 140, 300),
+                                        on_card(LINE_3, 140, 342)]), "face")
+    assert out.doubts == {"address": "not_at_its_row"} and out.read_lines["address"]
+    engine._confirm(out, None, out.frame)
+    assert len(boxes) == 1 and out.doubts["name"] == "second_read_differs"  # the name's only
+
+
 def test_a_number_is_never_assembled_across_a_gap():
     # A seal between two halves of the number: the halves are not joined into a number.
     halves = [on_card("公民身份号码", 52, 462, 20), on_card(NUMBER[:9], 298, 455, 36),
