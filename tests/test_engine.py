@@ -964,6 +964,28 @@ def test_a_sheets_other_card_too_small_for_the_quick_location_is_looked_for_besi
     assert recognize(image, "back")["issue"] == sheet.truth["back"]["issue"]
 
 
+def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_no_card(
+        monkeypatch):
+    # A sheet: the quick location found the back, small in the photo, and a few words the back
+    # does not explain (a caption, a signature); read, they held no card. The face, too small
+    # for the quick location, is still looked for beside the back, as for a back found alone.
+    import numpy as np
+
+    from idcard_ocr import engine
+    from idcard_ocr.engine import detect
+
+    cards = {"quick": {"back": "the back's frame"}, "left over": {},
+             "beside": {"face": "the face's frame"}}
+    monkeypatch.setattr(detect, "locate", lambda array: "quick")
+    monkeypatch.setattr(engine, "_read_area",
+                        lambda array, scale, located: (located, cards[located]))
+    monkeypatch.setattr(engine, "_rest", lambda array, scale, reading, found: (
+        "left over" if reading == "quick" else None))
+    monkeypatch.setattr(engine, "_beside", lambda array, scale, reading, found: "beside")
+    sides = engine._sides(np.zeros((20, 20, 3), np.uint8), 1.0)
+    assert sides == {"back": ("quick", cards["quick"]), "face": ("beside", cards["beside"])}
+
+
 def test_text_running_across_a_card_is_not_recognised_with_it_yet_leads_to_its_own_read(
         monkeypatch):
     # On a sheet whose back is turned a quarter from the face, the back's lines ran down the

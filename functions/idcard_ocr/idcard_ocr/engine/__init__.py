@@ -86,11 +86,11 @@ def _sides(array, scale) -> dict:
         if located is None or len(sides) == len(SIDES):
             break
         reading, found = _read_area(array, scale, located)
-        if not found:
-            break
         for side in found:
             sides.setdefault(side, (reading, found))
-        located = _rest(array, scale, reading, found)
+        # Text left over that held no card (a caption beside a sheet's card) ends the reads of
+        # what is left, not the look beside a small card found alone.
+        located = _rest(array, scale, reading, found) if found else None
     return sides
 
 
