@@ -812,6 +812,34 @@ def test_an_authority_read_again_with_its_labels_last_character_agrees(read, agr
     assert back.doubts == ({} if agrees else {"issue": "second_read_differs"})
 
 
+@pytest.mark.parametrize("before", ["关", ":关", ":"])
+def test_what_a_line_read_again_holds_before_its_value_is_not_measured_as_a_lost_character(
+        before):
+    # The label's 关 (or a colon) in the crop stands where the label is printed, two to four
+    # characters before the value's first: no gap inside the value, which is not doubted, and
+    # the block's pitch is the value's own.
+    from idcard_ocr.engine.fields import confirm_lines
+    from idcard_ocr.engine.ocr import Text
+
+    value = read_again("乌鲁木齐市公安局天山区分局")
+    places = tuple(value.char_places[0] - 2.5 * 0.55 + 0.1 * i for i in range(len(before)))
+    again = Text(before + value.text, value.score, (value.score,) * len(before) +
+                 value.char_scores, (value.score,) * len(before) + value.char_margins,
+                 places + value.char_places)
+    back = read_side(back_lines(("签发机关乌鲁木齐市公安局天山区分局", 120, 400, 30),
+                                ("有效期限", 120, 470, 30), ("2018.02.13-2028.02.13", 280, 470, 30)),
+                     "back")
+    confirm_lines(back, "issue", [again])
+    assert back.evidence["issue"]["second_read"] == "agrees" and back.doubts == {}
+    out = read_side(face_lines(), "face")
+    first, *rest = [read_again(text) for text in ADDRESS_LINES]
+    confirm_lines(out, "address", [Text("址" + first.text, first.score, first.char_scores[:1] +
+                                        first.char_scores, first.char_margins[:1] +
+                                        first.char_margins, (first.char_places[0] - 1.5,) +
+                                        first.char_places)] + rest)
+    assert out.doubts == {} and out.pitch == pytest.approx(0.55)
+
+
 def test_an_authority_whose_second_read_lost_a_character_too_is_doubted():
     from idcard_ocr.engine.fields import confirm_lines
 
@@ -850,6 +878,39 @@ def test_a_name_read_alike_twice_without_a_character_is_doubted(lost, doubted):
     confirm_name(out, again)
     assert out.evidence["name"]["second_read"] == "agrees"
     assert out.doubts == ({"name": "dropped_character"} if doubted else {})
+
+
+@pytest.mark.parametrize("speck", ["1", "l", ":"])
+def test_a_speck_read_where_the_names_first_character_was_lost_does_not_hide_it(speck):
+    # 欧 lost and a stroke of it read as a mark _name drops (1阳娜娜): the reads agree on 阳娜娜,
+    # and where the name's first character stands is measured on 阳, not on the mark.
+    from idcard_ocr.engine.fields import confirm_lines, confirm_name
+    from idcard_ocr.engine.ocr import Text
+
+    read = read_again("欧阳娜娜")
+    again = Text(speck + read.text[1:], read.score, read.char_scores, read.char_margins,
+                 read.char_places)
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card("阳娜娜", 140, 72)]),
+                    "face")
+    confirm_lines(out, "address", [read_again(text) for text in ADDRESS_LINES])
+    confirm_name(out, again)
+    assert out.evidence["name"]["second_read"] == "agrees"
+    assert out.doubts == {"name": "dropped_character"}
+
+
+def test_a_value_already_doubted_is_not_read_a_second_time(monkeypatch):
+    # Its second read can only add a doubt to one it has: the recogniser's time goes to the
+    # values that may still be vouched for (the name here), not to the doubted address's lines.
+    from idcard_ocr import engine
+    from idcard_ocr.engine import lines
+
+    boxes = []
+    monkeypatch.setattr(lines, "read_as_one_line", lambda reading, box: boxes.append(box))
+    out = read_side(face_lines(address=[on_card("住址", 52, 258, 22), on_card(LINE_2, 140, 300),
+                                        on_card(LINE_3, 140, 342)]), "face")
+    assert out.doubts == {"address": "not_at_its_row"} and out.read_lines["address"]
+    engine._confirm(out, None, out.frame)
+    assert len(boxes) == 1 and out.doubts["name"] == "second_read_differs"  # the name's only
 
 
 def test_a_number_is_never_assembled_across_a_gap():
@@ -901,6 +962,28 @@ def test_a_sheets_other_card_too_small_for_the_quick_location_is_looked_for_besi
     assert {k: face[k] for k in ("name", "birth", "num")} == \
         {k: sheet.truth["face"][k] for k in ("name", "birth", "num")}
     assert recognize(image, "back")["issue"] == sheet.truth["back"]["issue"]
+
+
+def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_no_card(
+        monkeypatch):
+    # A sheet: the quick location found the back, small in the photo, and a few words the back
+    # does not explain (a caption, a signature); read, they held no card. The face, too small
+    # for the quick location, is still looked for beside the back, as for a back found alone.
+    import numpy as np
+
+    from idcard_ocr import engine
+    from idcard_ocr.engine import detect
+
+    cards = {"quick": {"back": "the back's frame"}, "left over": {},
+             "beside": {"face": "the face's frame"}}
+    monkeypatch.setattr(detect, "locate", lambda array: "quick")
+    monkeypatch.setattr(engine, "_read_area",
+                        lambda array, scale, located: (located, cards[located]))
+    monkeypatch.setattr(engine, "_rest", lambda array, scale, reading, found: (
+        "left over" if reading == "quick" else None))
+    monkeypatch.setattr(engine, "_beside", lambda array, scale, reading, found: "beside")
+    sides = engine._sides(np.zeros((20, 20, 3), np.uint8), 1.0)
+    assert sides == {"back": ("quick", cards["quick"]), "face": ("beside", cards["beside"])}
 
 
 def test_text_running_across_a_card_is_not_recognised_with_it_yet_leads_to_its_own_read(

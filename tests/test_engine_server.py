@@ -17,7 +17,7 @@ import requests
 
 from idcard_ocr import errors, handle
 from idcard_ocr.engine.admission import ENGINE_BASE_MB, MB, Limits, decode_peak_bytes
-from idcard_ocr.engine.contract import ImageHeader
+from idcard_ocr.engine.contract import API_PATH, ImageHeader
 from idcard_ocr.engine.server import EngineServer
 from idcard_ocr.errors import PermanentError
 from idcard_ocr.io.ocr_api import MarketplaceClient
@@ -450,6 +450,22 @@ def test_sigterm_finishes_requests_in_flight_then_exits_0():
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_workers_readiness_line_is_written_whole_in_one_write(monkeypatch):
+    # Workers announce on one pipe at about the same moment. Unbuffered (PYTHONUNBUFFERED, as
+    # this machine sets it), print wrote the line and its newline apart, and two workers'
+    # lines merged into one: a waiter counted one worker and waited for the other forever (the
+    # test below hung so under xdist, its workers idle).
+    from types import SimpleNamespace
+
+    from idcard_ocr.engine.server import announce
+
+    writes = []
+    monkeypatch.setattr(sys, "stdout", SimpleNamespace(write=writes.append, flush=lambda: None))
+    announce(SimpleNamespace(url="http://127.0.0.1:8080" + API_PATH))
+    assert len(writes) == 1 and writes[0].endswith(API_PATH + "\n")
+    assert writes[0].count("listening on") == 1
 
 
 def test_two_workers_serve_a_dead_one_is_replaced_and_sigterm_stops_all():

@@ -86,11 +86,11 @@ def _sides(array, scale) -> dict:
         if located is None or len(sides) == len(SIDES):
             break
         reading, found = _read_area(array, scale, located)
-        if not found:
-            break
         for side in found:
             sides.setdefault(side, (reading, found))
-        located = _rest(array, scale, reading, found)
+        # Text left over that held no card (a caption beside a sheet's card) ends the reads of
+        # what is left, not the look beside a small card found alone.
+        located = _rest(array, scale, reading, found) if found else None
     return sides
 
 
@@ -210,10 +210,14 @@ def _confirm(extraction, reading, frame) -> None:
     from .fields import confirm_lines, confirm_name
     from .lines import read_as_one_line
 
+    # A value already doubted gains nothing from a second read: the recogniser's time is spent
+    # on those that may still be vouched for.
     for name, lines in extraction.read_lines.items():
-        confirm_lines(extraction, name, [read_as_one_line(reading, _upright_box(frame, box))
-                                         for _, box in lines])
-    if "name" in extraction.read_boxes:
+        if name in extraction.fields and name not in extraction.doubts:
+            confirm_lines(extraction, name, [read_as_one_line(reading, _upright_box(frame, box))
+                                             for _, box in lines])
+    if extraction.fields.get("name") and "name" not in extraction.doubts and \
+            "name" in extraction.read_boxes:
         confirm_name(extraction, read_as_one_line(
             reading, _upright_box(frame, extraction.read_boxes["name"])))
 

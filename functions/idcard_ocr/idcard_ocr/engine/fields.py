@@ -469,11 +469,36 @@ def confirm_name(out: Extraction, again: Optional[Text]) -> None:
     out.evidence["name"] = {"second_read": "agrees" if agrees else "differs",
                             "second_score": round(min((s for s, _ in kept), default=0.0), 3),
                             "margin": round(min((m for _, m in kept), default=0.0), 3)}
-    pitch = (out.pitch or line_pitch([again], least=2)) if agrees else None
     if not agrees:
         out.doubt("name", "second_read_differs")
-    elif dropped_character(again, pitch) or _begins_past_column(out, again, pitch):
+        return
+    # Measured on the name's own characters: a speck read where a lost first character stood
+    # (1国翊) agrees once _name drops it, and its place would hide the loss.
+    read = _name_characters(again)
+    pitch = out.pitch or line_pitch([read], least=2)
+    if dropped_character(read, pitch) or _begins_past_column(out, read, pitch):
         out.doubt("name", "dropped_character")
+
+
+def _name_characters(read: Text) -> Text:
+    """`read` with only the characters _name keeps (its label and other marks dropped), each
+    keeping its score, margin and place."""
+    text = read.text.translate(NAME_DOT_LOOKALIKES)
+    label = set()
+    for found in re.finditer("姓名", text):
+        label.update(range(found.start(), found.end()))
+    return _characters_at(read, text, [i for i, c in enumerate(text) if i not in label
+                                       and re.fullmatch(r"[\u3400-\u9fff·]", c)])
+
+
+def _characters_at(read: Text, text: str, keep) -> Text:
+    """The characters of `read` (read as `text`) at the indices `keep`, each keeping its score,
+    margin and place."""
+    def kept(values: Tuple[float, ...]) -> Tuple[float, ...]:
+        return tuple(values[i] for i in keep) if len(values) == len(text) else ()
+
+    return Text("".join(text[i] for i in keep), read.score, kept(read.char_scores),
+                kept(read.char_margins), kept(read.char_places))
 
 
 # A name whose first character read stands this many characters further than half its own
@@ -523,14 +548,30 @@ def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> No
         read is not None and _trimmed(read.text) in (_trimmed(text),
                                                      LABEL_TAILS[name] + _trimmed(text))
         for (text, _), read in zip(lines, again))
-    pitch = line_pitch(again)
+    # Measured on the value's own characters: its label's last one or a colon in the crop is
+    # printed two to four characters before the value, a gap no character of it left.
+    measured = [_value_read(read, text, LABEL_TAILS[name])
+                for (text, _), read in zip(lines, again) if read is not None]
+    pitch = line_pitch(measured)
     if name == "address" and pitch:
         out.pitch = pitch
     out.evidence[name] = {"second_read": "agrees" if agrees else "differs"}
     if not agrees:
         out.doubt(name, "second_read_differs")
-    elif any(dropped_character(read, pitch) for read in again if read is not None):
+    elif any(dropped_character(read, pitch) for read in measured):
         out.doubt(name, "dropped_character")
+
+
+def _value_read(read: Text, text: str, tail: str) -> Text:
+    """The characters of a line's second read that stand for the value first read as `text`:
+    without what _trimmed drops at its ends, nor the label's last character (`tail`) read
+    before it; each keeps its score, margin and place."""
+    start = len(re.match(r"[^\u3400-\u9fff0-9A-Za-z]*", read.text).group(0))
+    end = max(start, len(read.text) - len(
+        re.search(r"[^\u3400-\u9fff0-9A-Za-z)）]*$", read.text).group(0)))
+    if read.text[start:end] == tail + _trimmed(text) != _trimmed(text):
+        start += 1
+    return _characters_at(read, read.text, range(start, end))
 
 
 LINE_MARGIN = 0.35  # value heights each side of a block's line cut out for its second read

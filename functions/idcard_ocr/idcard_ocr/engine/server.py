@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -433,7 +434,11 @@ def warm_up() -> None:
 
 def announce(server: EngineServer) -> None:
     """The default readiness line, printed by every worker once its model is loaded."""
-    print(f"idcard-ocr engine (pid {os.getpid()}) listening on {server.url}", flush=True)
+    # One write, newline included: workers announce on one pipe at about the same moment, and
+    # print() writes the newline apart, so unbuffered (PYTHONUNBUFFERED) two workers' lines
+    # could merge into one and a waiter counting them would wait for ever.
+    sys.stdout.write(f"idcard-ocr engine (pid {os.getpid()}) listening on {server.url}\n")
+    sys.stdout.flush()
 
 
 def serve(host: str = "127.0.0.1", port: int = 8080, appcodes=(), workers: int = 1,
