@@ -121,7 +121,7 @@ KYC_CACHE = os.environ.get("BENCH_KYC_CACHE", "")
 KYC_SIGNALS = ("photocopy", "screen_recapture", "incomplete_border", "occlusion",
                "glare_on_fields", "multiple_cards")
 # What each configuration was to the rules' making: every one named here was looked at while
-# they were made, but those whose role is a hold-out (novel); any other is reported as never
+# they were made, but those whose role is a hold-out (none now); any other is reported as never
 # tuned on.
 ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses were looked at)",
         "fresh": "tuned on since 2026-12-06 (a hold-out measured once, then its misses were "
@@ -130,8 +130,7 @@ ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses 
                  "looked at)",
         "outsider": "tuned on since 2026-12-07 (a hold-out measured once, then its misses "
                     "were looked at)",
-        "novel": "hold-out, never tuned on (drawn 2026-12-07 by an engineer who read none of "
-                 "the engine, rules, cascade or other generators)"}
+        "novel": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)"}
 UNSEEN = "hold-out, never tuned on"
 
 

@@ -234,3 +234,33 @@ def drawn_alike(rendering: str, kind: str):
     sides = set(first.truth)
     assert sides == HOLDOUT_SIDES.get(kind, sides) and len(sides) == (2 if kind == "sheet" else 1)
     return first
+
+
+def jpeg_picture(data: bytes):
+    """A hold-out photo's bytes as an RGB picture, after checking that they are a JPEG (what
+    a phone or a chat app sends)."""
+    import io
+
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(data))
+    assert img.format == "JPEG"
+    return img.convert("RGB")
+
+
+def compact_date(text: str):
+    """A truth's date written as on the card's number (YYYYMMDD) as a date."""
+    from datetime import date
+
+    return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+
+
+def registered_holdout(name: str, rendering, kyc_module, style) -> None:
+    """That a hold-out is found by its name both as a card rendering and as a KYC style."""
+    from tests.fakes import artifacts, renderings
+
+    assert renderings.HOLDOUT_MODULES[name] == rendering.__name__
+    assert artifacts.DRAWN_BY[name] == kyc_module.__name__
+    assert artifacts.style_named(name) is style
+    assert artifacts.drawing_module(style) is kyc_module
+

@@ -6,7 +6,6 @@ and bench/cascade.py --sets blind do, once); these tests hold the yardstick itse
 """
 
 import dataclasses
-import io
 import os
 import random
 import subprocess
@@ -16,9 +15,8 @@ from datetime import date
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from tests.conftest import drawn_alike
+from tests.conftest import compact_date, drawn_alike, jpeg_picture
 from tests.fakes import artifacts, blind, blind_kyc, renderings
 from tests.fakes.cards import REAL_NATIONS, holder_faults
 
@@ -28,19 +26,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = dataclasses.replace(artifacts.BLIND, frame=(960, 720))  # the blind style, small frames
 
 
-def picture(data: bytes) -> Image.Image:
-    img = Image.open(io.BytesIO(data))
-    assert img.format == "JPEG"
-    return img.convert("RGB")
-
-
-def day(text: str) -> date:
-    return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-
-
 @pytest.mark.parametrize("kind", blind.KINDS)
 def test_every_kind_is_drawn_the_same_for_the_same_number(kind):
-    img = picture(drawn_alike("blind", kind).data)
+    img = jpeg_picture(drawn_alike("blind", kind).data)
     assert min(img.size) >= 960
     assert np.asarray(img.convert("L")).std() > 10  # a scene with a card in it
 
@@ -100,11 +88,11 @@ def test_the_data_is_what_real_cards_carry():
     for p in people:
         face, back = p["face"], p["back"]
         assert holder_faults(face, back) == []
-        start, birth = day(back["start_date"]), day(face["birth"])
+        start, birth = compact_date(back["start_date"]), compact_date(face["birth"])
         assert birth < start < date(2026, 12, 1)
         if back["end_date"] != "长期":
             assert back["end_date"][4:] in (back["start_date"][4:], "0301")
-            assert day(back["end_date"]) >= date(2026, 11, 1)  # a card still valid
+            assert compact_date(back["end_date"]) >= date(2026, 11, 1)  # a card still valid
         place = next(x for x in blind.PLACES if face["num"].startswith(x[0]))
         assert face["address"].startswith(place[1]) and back["issue"] == place[2]
 
@@ -116,7 +104,7 @@ def test_the_blind_kyc_style_draws_every_kind_with_its_card_region(kind):
     assert shot.data == again.data and shot.region == again.region
     assert shot.style == "blind" and shot.expected == (None if kind == "ordinary" else kind)
     assert shot.detail.split(",")[0] in ("face", "back")  # the side read comes first
-    img = picture(shot.data)
+    img = jpeg_picture(shot.data)
     assert img.size == SMALL.frame
     assert artifacts.region_faults(shot, img.size) == []
 
@@ -124,14 +112,14 @@ def test_the_blind_kyc_style_draws_every_kind_with_its_card_region(kind):
 def test_the_blind_kyc_style_draws_the_card_where_its_region_says():
     for seed in range(3):
         shot = artifacts.render("ordinary", seed, SMALL)
-        img = np.asarray(picture(shot.data).convert("L"), dtype=np.float32)
+        img = np.asarray(jpeg_picture(shot.data).convert("L"), dtype=np.float32)
         (tlx, tly), _, (brx, bry), _ = shot.region
         cx, cy = int((tlx + brx) / 2), int((tly + bry) / 2)
         assert img[cy - 4:cy + 4, cx - 4:cx + 4].mean() > 110  # the card's light print
 
 
 def test_the_full_size_style_uses_phone_frames_and_scans():
-    sizes = {picture(artifacts.render(kind, n, artifacts.BLIND).data).size
+    sizes = {jpeg_picture(artifacts.render(kind, n, artifacts.BLIND).data).size
              for kind, n in (("incomplete_border", 0), ("incomplete_border", 1),
                              ("photocopy", 1))}
     allowed = {size for frame in blind_kyc.FRAMES for size in (frame, frame[::-1])}

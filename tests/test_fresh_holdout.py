@@ -6,14 +6,13 @@ bench/cascade.py do, once, on the fresh sets); these tests hold the yardstick it
 """
 
 import dataclasses
-import io
 import random
 from collections import Counter
 
 import numpy as np
 import pytest
-from PIL import Image
 
+from tests.conftest import jpeg_picture
 from tests.fakes import artifacts, fresh, renderings
 from tests.fakes.cards import holder_faults
 
@@ -21,12 +20,6 @@ pytestmark = pytest.mark.skipif(not fresh.available(), reason="make fonts")
 
 SIDES = {"plain_face": {"face"}, "plain_back": {"back"}}
 SMALL = dataclasses.replace(artifacts.FRESH, frame=(960, 540))  # the fresh style, small frames
-
-
-def picture(data: bytes) -> Image.Image:
-    img = Image.open(io.BytesIO(data))
-    assert img.format == "JPEG"
-    return img.convert("RGB")
 
 
 @pytest.mark.parametrize("kind", fresh.KINDS)
@@ -39,7 +32,7 @@ def test_every_kind_is_drawn_the_same_for_the_same_number(kind):
     sides = set(first.truth)
     assert sides == SIDES.get(kind, {"face", "back"} if kind == "sheet" else sides)
     assert len(sides) == (2 if kind == "sheet" else 1)
-    img = picture(first.data)
+    img = jpeg_picture(first.data)
     assert min(img.size) >= 448
     grey = np.asarray(img.convert("L"))
     assert grey.std() > 10  # a scene with a card in it, not a blank frame
@@ -99,14 +92,14 @@ def test_the_fresh_kyc_style_draws_every_kind_with_its_card_region(kind):
     again = artifacts.render(kind, 5, SMALL)
     assert shot.data == again.data and shot.region == again.region
     assert shot.style == "fresh" and shot.expected == (None if kind == "ordinary" else kind)
-    img = picture(shot.data)
+    img = jpeg_picture(shot.data)
     assert img.size == SMALL.frame
     assert artifacts.region_faults(shot, img.size) == []
 
 
 def test_the_fresh_kyc_style_draws_the_card_where_its_region_says():
     shot = artifacts.render("ordinary", 9, SMALL)
-    img = np.asarray(picture(shot.data).convert("L"), dtype=np.float32)
+    img = np.asarray(jpeg_picture(shot.data).convert("L"), dtype=np.float32)
     xs, ys = [p[0] for p in shot.region], [p[1] for p in shot.region]
     cx, cy = int(sum(xs) / 4), int(sum(ys) / 4)
     inner = img[cy - 5:cy + 5, cx - 5:cx + 5]
@@ -114,6 +107,6 @@ def test_the_fresh_kyc_style_draws_the_card_where_its_region_says():
 
 
 def test_the_full_size_style_uses_phone_frames():
-    sizes = {picture(artifacts.render("screen_recapture", n, artifacts.FRESH).data).size
+    sizes = {jpeg_picture(artifacts.render("screen_recapture", n, artifacts.FRESH).data).size
              for n in range(3)}
     assert sizes <= {(4000, 3000), (3000, 4000), (1920, 1080)}

@@ -8,16 +8,14 @@ yardstick itself.
 """
 
 import dataclasses
-import io
 import random
 from collections import Counter
 from datetime import date
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from tests.conftest import drawn_alike
+from tests.conftest import compact_date, drawn_alike, jpeg_picture, registered_holdout
 from tests.fakes import artifacts, outsider, outsider_kyc, renderings
 from tests.fakes.cards import REAL_NATIONS, holder_faults
 
@@ -27,26 +25,13 @@ pytestmark = pytest.mark.skipif(not outsider.available(),
 SMALL = dataclasses.replace(artifacts.OUTSIDER, frame=(1024, 768))  # quick frames
 
 
-def picture(data: bytes) -> Image.Image:
-    img = Image.open(io.BytesIO(data))
-    assert img.format == "JPEG"
-    return img.convert("RGB")
-
-
-def day(text: str) -> date:
-    return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-
-
 def test_the_outsider_is_registered_as_a_rendering_and_a_kyc_style():
-    assert renderings.HOLDOUT_MODULES["outsider"] == "tests.fakes.outsider"
-    assert artifacts.DRAWN_BY["outsider"] == "tests.fakes.outsider_kyc"
-    assert artifacts.style_named("outsider") is artifacts.OUTSIDER
-    assert artifacts.drawing_module(artifacts.OUTSIDER) is outsider_kyc
+    registered_holdout("outsider", outsider, outsider_kyc, artifacts.OUTSIDER)
 
 
 @pytest.mark.parametrize("kind", outsider.KINDS)
 def test_every_kind_is_drawn_the_same_for_the_same_number(kind):
-    img = picture(drawn_alike("outsider", kind).data)
+    img = jpeg_picture(drawn_alike("outsider", kind).data)
     assert max(img.size) >= 1080
     assert np.asarray(img.convert("L")).std() > 10  # a scene with a card in it
 
@@ -54,7 +39,7 @@ def test_every_kind_is_drawn_the_same_for_the_same_number(kind):
 def test_the_benches_seeds_are_drawn():
     for kind in outsider.KINDS:  # bench/readings.py's SEED_BASE, the last of 60 (bench/
         photo = renderings.shoot("outsider", kind, 4059)  # engine_unseen.py's run)
-        assert photo.kind == kind and picture(photo.data).size
+        assert photo.kind == kind and jpeg_picture(photo.data).size
 
 
 def test_an_unknown_kind_is_refused_by_name():
@@ -88,7 +73,7 @@ def test_a_messenger_photo_has_the_messengers_size():
         photo = renderings.shoot("outsider", "plain_face", seed)
         if "sent at" in photo.detail:
             long_side = int(photo.detail.split("sent at ")[1].split()[0])
-            assert max(picture(photo.data).size) == long_side in (1080, 1280)
+            assert max(jpeg_picture(photo.data).size) == long_side in (1080, 1280)
             return
     pytest.fail("no plain face of seeds 0-5 was sent through a messenger")
 
@@ -159,16 +144,16 @@ def test_the_data_is_what_real_cards_carry():
         num = face["num"]
         assert outsider.check_character(num[:17]) == num[17]
         assert num[6:14] == face["birth"] and int(num[16]) % 2 == (face["sex"] == "男")
-        start, birth = day(back["start_date"]), day(face["birth"])
+        start, birth = compact_date(back["start_date"]), compact_date(face["birth"])
         assert birth < start <= date(2026, 11, 20)
         age = (start - birth).days // 365
         if back["end_date"] == "长期":
             assert age >= 46
         else:
-            years = day(back["end_date"]).year - start.year
+            years = compact_date(back["end_date"]).year - start.year
             assert years == (5 if age < 16 else 10 if age < 26 else 20)
             assert back["end_date"][4:] == back["start_date"][4:]
-            assert day(back["end_date"]) >= outsider.TODAY  # a card still valid
+            assert compact_date(back["end_date"]) >= outsider.TODAY  # a card still valid
 
 
 @pytest.mark.parametrize("kind", artifacts.KINDS)
@@ -178,7 +163,7 @@ def test_the_outsider_kyc_style_draws_every_kind_with_its_card_region(kind):
     assert shot.data == again.data and shot.region == again.region
     assert shot.style == "outsider" and shot.expected == (None if kind == "ordinary" else kind)
     assert shot.detail.split(",")[0] in ("face", "back")  # the side read comes first
-    img = picture(shot.data)
+    img = jpeg_picture(shot.data)
     assert img.size in (SMALL.frame, (1080, 810), (1080, 608))  # or sent through a messenger
     assert artifacts.region_faults(shot, img.size) == []
 
@@ -201,7 +186,7 @@ def test_every_artifact_of_each_kind_is_drawn():
 def test_the_outsider_kyc_style_draws_the_card_where_its_region_says():
     for seed in range(3):
         shot = artifacts.render("ordinary", seed, SMALL)
-        img = np.asarray(picture(shot.data).convert("L"), dtype=np.float32)
+        img = np.asarray(jpeg_picture(shot.data).convert("L"), dtype=np.float32)
         (tlx, tly), _, (brx, bry), _ = shot.region
         cx, cy = int((tlx + brx) / 2), int((tly + bry) / 2)
         assert img[cy - 3:cy + 3, cx - 3:cx + 3].mean() > 100  # the card's light print
@@ -210,5 +195,5 @@ def test_the_outsider_kyc_style_draws_the_card_where_its_region_says():
 def test_a_cut_card_reaches_beyond_the_frame_or_onto_its_edge():
     for seed in range(4):
         shot = artifacts.render("incomplete_border", seed, SMALL)
-        w, h = picture(shot.data).size
+        w, h = jpeg_picture(shot.data).size
         assert any(x <= 0 or y <= 0 or x >= w - 1 or y >= h - 1 for x, y in shot.region)
