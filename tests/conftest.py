@@ -264,3 +264,20 @@ def registered_holdout(name: str, rendering, kyc_module, style) -> None:
     assert artifacts.style_named(name) is style
     assert artifacts.drawing_module(style) is kyc_module
 
+
+def drawn_back_matches(draw_back, back: dict, seed: int) -> None:
+    """That a generator's `draw_back(truth, rng, log)` prints the authority's lines and then the
+    validity as a card prints it (2016.03.01-2036.03.01, or …-长期), from its own truth."""
+    import random
+
+    log = []
+    draw_back(back, random.Random(seed), log)
+    drawn = [text for text, _ in log]
+    assert "".join(drawn[:-1]) == back["issue"]
+
+    def dotted(day: str) -> str:
+        return f"{day[:4]}.{day[4:6]}.{day[6:]}"
+
+    end = back["end_date"] if back["end_date"] == "长期" else dotted(back["end_date"])
+    assert drawn[-1] == f"{dotted(back['start_date'])}-{end}"
+

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from idcard_ocr.card import checks
-from tests.conftest import compact_date, drawn_alike, jpeg_picture, registered_holdout
+from tests.conftest import (compact_date, drawn_alike, drawn_back_matches, jpeg_picture,
+                            registered_holdout)
 from tests.fakes import artifacts, novel, novel_kyc, renderings
 from tests.fakes.cards import REAL_NATIONS, holder_faults
 
@@ -120,13 +121,7 @@ def test_every_value_of_the_truth_is_drawn_on_the_card(seed):
     x0, y0, x1, y1 = dict(log)[face["num"]]
     assert y0 > h * 0.75 and x1 <= novel.mm(83)  # its own row at the bottom, on the card
     assert np.asarray(card.convert("L"))[y0:y1, x0:x1].min() < 90  # printed dark
-    log = []
-    novel.draw_back(back, random.Random(seed), log)
-    drawn = [text for text, _ in log]
-    assert "".join(drawn[:-1]) == back["issue"]
-    s, e = back["start_date"], back["end_date"]
-    end = e if e == "长期" else f"{e[:4]}.{e[4:6]}.{e[6:]}"
-    assert drawn[-1] == f"{s[:4]}.{s[4:6]}.{s[6:]}-{end}"
+    drawn_back_matches(novel.draw_back, back, seed)
 
 
 def test_every_character_of_the_data_is_in_the_fonts_that_draw_it():

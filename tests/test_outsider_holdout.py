@@ -15,7 +15,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from tests.conftest import compact_date, drawn_alike, jpeg_picture, registered_holdout
+from tests.conftest import (compact_date, drawn_alike, drawn_back_matches, jpeg_picture,
+                            registered_holdout)
 from tests.fakes import artifacts, outsider, outsider_kyc, renderings
 from tests.fakes.cards import REAL_NATIONS, holder_faults
 
@@ -101,13 +102,7 @@ def test_every_value_of_the_truth_is_drawn_on_the_card(seed):
     grey = np.asarray(card.convert("L"))
     x0, y0, x1, y1 = number_box
     assert grey[y0:y1, x0:x1].min() < 90  # printed dark
-    log = []
-    outsider.draw_back(back, random.Random(seed), log)
-    drawn = [text for text, _ in log]
-    assert "".join(drawn[:-1]) == back["issue"]
-    s, e = back["start_date"], back["end_date"]
-    end = e if e == "长期" else f"{e[:4]}.{e[4:6]}.{e[6:]}"
-    assert drawn[-1] == f"{s[:4]}.{s[4:6]}.{s[6:]}-{end}"
+    drawn_back_matches(outsider.draw_back, back, seed)
 
 
 def test_every_character_of_the_data_is_in_the_fonts_that_draw_it():
