@@ -253,7 +253,8 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     if address:
         out.put("address", address, _confidence(address_parts))
         out.read_from["address"] = [p.line for p in address_parts]
-        out.read_lines["address"] = [(_joined(row), _line_box(row)) for row in address_rows]
+        out.read_lines["address"] = [(_joined(row), _box(row, LINE_MARGIN, LINE_MARGIN))
+                                      for row in address_rows]
         column = _value_column([chosen["name"], chosen["sex"], rows["birth"]])
         doubt = (_block_doubt(address_rows, column, PORTRAIT[0])
                  or _address_row_doubt(address_rows, _label_row(frame, "address")))
@@ -582,13 +583,6 @@ LINE_MARGIN = 0.35  # value heights each side of a block's line cut out for its 
 LABEL_TAILS = {"address": "址", "issue": "关"}
 
 
-def _line_box(pieces: List[Piece]) -> Tuple[float, float, float, float]:
-    """The box (card units) of one printed line of a block, LINE_MARGIN each side."""
-    y = sum(p.y for p in pieces) / len(pieces)
-    return (min(p.x0 for p in pieces) - LINE_MARGIN * VALUE_HEIGHT, y - 0.75 * VALUE_HEIGHT,
-            max(p.x1 for p in pieces) + LINE_MARGIN * VALUE_HEIGHT, y + 0.75 * VALUE_HEIGHT)
-
-
 def line_pitch(reads: List[Optional[Text]], least: int = 4) -> Optional[float]:
     """The print's pitch (line heights per character, digits half) over reads of lines of
     one block: from each read of `least` characters or more, its first to its last character's
@@ -908,7 +902,8 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     if issue:
         out.put("issue", issue, _confidence([p for row in issue_rows for p in row]))
         out.read_from["issue"] = [p.line for row in issue_rows for p in row]
-        out.read_lines["issue"] = [(_joined(row), _line_box(row)) for row in issue_rows]
+        out.read_lines["issue"] = [(_joined(row), _box(row, LINE_MARGIN, LINE_MARGIN))
+                                    for row in issue_rows]
         if doubt:
             out.doubt("issue", doubt)
     elif not issue_parts:  # nothing detected where it stands: its area read alone
@@ -1140,12 +1135,14 @@ def _touching(pieces: List[Piece]) -> List[List[Piece]]:
     return runs
 
 
-def _box(pieces: List[Piece]) -> Tuple[float, float, float, float]:
-    """The box (card units) of a one-line value read from `pieces`, with a margin of a
-    quarter of a value's height left and half of it right (no further left: the label)."""
+def _box(pieces: List[Piece], left: float = 0.25,
+         right: float = 0.5) -> Tuple[float, float, float, float]:
+    """The box (card units) of a line read from `pieces`, with margins of `left` and `right`
+    value heights: by default a quarter left and a half right, for a one-line value (no
+    further left: the label); LINE_MARGIN each side for a block's line cut out again."""
     y = sum(p.y for p in pieces) / len(pieces)
-    return (min(p.x0 for p in pieces) - 0.25 * VALUE_HEIGHT, y - 0.75 * VALUE_HEIGHT,
-            max(p.x1 for p in pieces) + 0.5 * VALUE_HEIGHT, y + 0.75 * VALUE_HEIGHT)
+    return (min(p.x0 for p in pieces) - left * VALUE_HEIGHT, y - 0.75 * VALUE_HEIGHT,
+            max(p.x1 for p in pieces) + right * VALUE_HEIGHT, y + 0.75 * VALUE_HEIGHT)
 
 
 def _confidence(pieces: List[Piece]) -> float:
