@@ -1068,3 +1068,16 @@ def test_the_readings_cache_is_shared_resumable_and_answers_as_card_side_auto(
     # bench/cascade.py's keys of a measured set are the same photos engine_unseen.py reads.
     monkeypatch.setattr(bench_cascade, "FIT_SETS", ())
     assert next(bench_cascade.photo_keys(["gb"]))[2] == readings.SEED_BASE
+
+
+def test_the_bench_names_an_empty_reading_as_the_function_does(bench_cascade):
+    # A hard photo whose back the engine found and read nothing of: the function's engine
+    # (io/offline.py) calls it recognition_failed; the bench's replay called it the API's
+    # bad_response, a misleading reason in the decline breakdown.
+    empty = {"success": True, "issue": "", "start_date": "", "end_date": "",
+             "confidence": {"issue": 0.0, "start_date": 0.0, "end_date": 0.0},
+             "sides_found": ["back"], "engine": "idcard-ocr offline"}
+    reading = {"answers": {"face": {"success": False, "sides_found": ["back"]}, "back": empty},
+               "truth": {"back": dict(BACK)}}
+    done = bench_cascade.outcome(reading, MIN_CONFIDENCE)
+    assert done["declined"] == "engine_failed:recognition_failed" and done["missed"] == 0

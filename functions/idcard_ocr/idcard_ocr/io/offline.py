@@ -18,15 +18,19 @@ class OfflineEngine:
                   ) -> Recognition:
         from ..engine import recognize
 
-        answer = recognize(image, side)
-        if answer.get("success") is False:
-            error = PermanentError(errors.NOT_AN_ID_CARD,
-                                   f"the offline engine found no {side} side of an ID card")
-            raise error
-        if reads_no_field(answer, side):
-            # A side found with none of its fields read is an unreadable photo, ours to name:
-            # checked_answer would call it the API's bad answer.
-            raise PermanentError(errors.RECOGNITION_FAILED, f"the offline engine found the "
-                                                            f"{side} side but read none of its fields")
         # attempts count billed calls: the engine's reading costs none.
-        return Recognition(checked_answer(answer, side), attempts=0)
+        return Recognition(engine_answer(recognize(image, side), side), attempts=0)
+
+
+def engine_answer(answer: dict, side: str) -> dict:
+    """The engine's answer for `side` as a Recognizer gives it, or the PermanentError that
+    says what it was: no such side (not_an_id_card), or the side found with none of its
+    fields read, an unreadable photo (recognition_failed; checked_answer would call it the
+    API's bad answer)."""
+    if answer.get("success") is False:
+        raise PermanentError(errors.NOT_AN_ID_CARD,
+                             f"the offline engine found no {side} side of an ID card")
+    if reads_no_field(answer, side):
+        raise PermanentError(errors.RECOGNITION_FAILED, f"the offline engine found the "
+                                                        f"{side} side but read none of its fields")
+    return checked_answer(answer, side)
