@@ -241,6 +241,35 @@ def test_a_sheet_back_is_judged_by_the_face_birth():
         SHEET_BACK, end_date="20350610")}) == "back:checks_failed:validity_length"
 
 
+@pytest.mark.parametrize("issue, address, declined", [
+    ("杭州市公安局余杭分局", FACE["address"], None),
+    ("余杭区公安局", FACE["address"], None),
+    # A police station's own name is no division: its bureau's is looked for.
+    ("杭州市公安局余杭分局五常派出所", FACE["address"], None),
+    # One character misread in the authority, every character sure (培城 for 涪城): the card's
+    # two sides name two counties, which no real card does.
+    ("绵阳市公安局培城区分局", "四川省绵阳市涪城区临园路东段68号", "back:checks_failed:authority_elsewhere"),
+    ("陵县公安局", "河南省许昌市鄢陵县马栏镇", None),  # a lost first character: not this check's
+    ("鄢陵县公安局", "河南省许昌市鄢陆县马栏镇", "back:checks_failed:authority_elsewhere"),
+])
+def test_a_sheet_whose_authority_issues_elsewhere_than_its_address_is_paid(
+        fast, issue, address, declined):
+    engine = Engine(face=dict(SHEET_FACE, address=address), back=dict(SHEET_BACK, issue=issue))
+    api = Api(face=dict(FACE), back=dict(BACK, end_date="20250610"))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    result = fast.result(event.key)
+    assert result.get("engine_declined") == declined
+    assert outcome.api_calls == (2 if declined else 0)
+    if declined:
+        assert result["fields"]["address"] == FACE["address"]  # the API's answer stands
+
+
+def test_a_back_alone_names_no_address_to_check_its_authority_against(fast):
+    engine = Engine(back=dict(ENGINE_BACK, issue="绵阳市公安局培城区分局"))
+    event, outcome = run_fast(fast, engine, Api(face="absent"), key="idcards/a-back.jpg")
+    assert (outcome.recognized_by, outcome.api_calls) == ("engine", 0)
+
+
 def test_the_engine_saying_not_this_side_is_believed_only_when_it_vouches_for_the_other(fast):
     engine, api = Engine(face="absent", back=ENGINE_BACK), Api(face="absent")
     event, outcome = run_fast(fast, engine, api, key="idcards/unnamed-1.jpg")
@@ -878,6 +907,8 @@ def test_every_decline_reason_reads_as_a_sentence_in_both_languages():
     assert i18n.declined("engine_failed:connection_failed", "en") == \
         "the engine failed (connection_failed)"
     assert i18n.declined("face:doubted:answer", "en") == "face: the engine doubts its reading"
+    assert i18n.declined("back:checks_failed:authority_elsewhere", "en") == \
+        "back: check failed: the authority is not the address's county"
     assert i18n.declined("api_forced", "zh").endswith("（CASCADE_FORCE_API）")
     assert i18n.declined("something:new", "zh") == "something:new"  # shown as it is
     assert i18n.declined(None, "en") == ""

@@ -129,7 +129,9 @@ def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
 
 def sheet_decline_reason(answers: Mapping[str, Mapping],
                          thresholds: Mapping[str, float] = MIN_CONFIDENCE) -> Optional[str]:
-    """None when every side the engine read can stand; else the first side's reason, named."""
+    """None when every side the engine read can stand; else the first side's reason, named.
+    Both sides of one card also stand only when its authority issues where its address is
+    (authority_elsewhere)."""
     birth = (answers.get("face") or {}).get("birth")
     for side in ("face", "back"):
         if side in answers:
@@ -137,7 +139,28 @@ def sheet_decline_reason(answers: Mapping[str, Mapping],
                                     thresholds)
             if reason is not None:
                 return reason if len(answers) == 1 else f"{side}:{reason}"
+    if len(answers) == 2 and authority_elsewhere(answers["back"]["issue"],
+                                                 answers["face"]["address"]):
+        return f"back:checks_failed:{AUTHORITY_ELSEWHERE}"
     return None
+
+
+# A card is issued by the public security bureau of the county where its holder's household is
+# registered, and its address is that registration: the division an authority names last
+# (鄢陵县 of 鄢陵县公安局, 涪城区 of 绵阳市公安局涪城区分局, 朝阳 of 北京市公安局朝阳分局) is
+# written in the address of the same card. One misread in either (培城区分局 for 涪城区分局) breaks
+# it, which no threshold sees: the characters are read as surely as right ones. Only on a sheet,
+# where both sides are the same card's; the number's region code is no evidence either way
+# (it stays the holder's first registration when the household moves).
+AUTHORITY_ELSEWHERE = "authority_elsewhere"
+_BUREAU = re.compile("公安局|分局")
+
+
+def authority_elsewhere(issue: str, address: str) -> bool:
+    """Whether the division an authority names last is missing from the address (a police
+    station's own name, after its bureau, is not a division and is not looked for)."""
+    named = [part for part in _BUREAU.split(issue)[:-1] if part]
+    return bool(named) and named[-1] not in address
 
 
 def engine_confidence(answer: Mapping, side: str) -> Optional[Dict[str, float]]:

@@ -190,7 +190,11 @@ DECLINES: Dict[str, Tuple[str, str]] = {
 
 # A decline's detail that is neither a field nor a check: "doubted:answer", doubts that name
 # no field of the side.
-DECLINE_DETAILS: Dict[str, Tuple[str, str]] = {"answer": ("识别结果", "its reading")}
+DECLINE_DETAILS: Dict[str, Tuple[str, str]] = {
+    "answer": ("识别结果", "its reading"),
+    # checks_failed:authority_elsewhere (card/vouching.py): a sheet's two sides disagree
+    "authority_elsewhere": ("签发机关与住址不在同一县区", "the authority is not the address's county"),
+}
 
 WARNING_NAMES: Dict[str, Tuple[str, str]] = {
     "blurry": ("模糊", "blurry"), "too_dark": ("过暗", "too dark"),
