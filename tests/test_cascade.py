@@ -123,18 +123,25 @@ def test_a_reading_the_engine_cannot_vouch_for_is_paid_and_says_why(fast, engine
         assert result["engine_confidence"]["address"] == SURE
 
 
-@pytest.mark.parametrize("lost, declined", [((), None), ((10,), "doubted:address")])
-def test_an_address_read_alike_twice_without_a_character_is_paid(fast, lost, declined):
-    # 文一西路 read 文西路 in both of the engine's reads, every character sure: the line's
-    # second read has a character's room where nothing was read (engine/fields.confirm_lines),
-    # so the API reads instead of the engine vouching for a wrong address.
+@pytest.mark.parametrize("line, lost, declined", [
+    (0, (), None), (0, (9,), "doubted:address"), (1, (1,), "doubted:address"),
+    (1, (0,), "doubted:address")])
+def test_an_address_read_alike_twice_without_a_character_is_paid(fast, line, lost, declined):
+    # 文一西路 read 文西路 (or 西路 read 西969号) in both of the engine's reads, every character
+    # sure: the line's second read has a character's room where nothing was read; 西路 read 路,
+    # the line's first character stands a character past the value column (engine/fields.
+    # confirm_lines). The API reads instead of the engine vouching for a wrong address.
     from idcard_ocr.engine.fields import confirm_lines, read_side
     from tests.test_engine import face_lines, on_card, read_again
 
-    lines = [read_again("浙江省杭州市余杭区文一西", lost, score=SURE + 0.001),
-             read_again("路969号", score=SURE + 0.001)]
+    printed = ("浙江省杭州市余杭区文一", "西路969号")
+    lines = [read_again(text, lost if i == line else (), score=SURE + 0.001)
+             for i, text in enumerate(printed)]
+    # The detector's box holds every printed character, the lost one too.
     out = read_side(face_lines(address=[on_card("住址", 52, 258, 22)] + [
-        on_card(read.text, 140, 258 + 42 * i) for i, read in enumerate(lines)]), "face")
+        on_card(read.text, 140, 258 + 42 * i, width=sum(0.55 if c.isascii() else 1.05
+                                                         for c in text) * 30)
+        for i, (read, text) in enumerate(zip(lines, printed))]), "face")
     confirm_lines(out, "address", lines)
     engine_face = dict(ENGINE_FACE, address=out.fields["address"], doubts=out.doubts,
                        evidence=out.evidence)

@@ -850,6 +850,60 @@ def test_an_authority_whose_second_read_lost_a_character_too_is_doubted():
     assert back.doubts == {"issue": "dropped_character"}
 
 
+@pytest.mark.parametrize("lost, doubted", [((), False), ((0,), True)])
+def test_an_authority_read_alike_twice_without_its_first_character_is_doubted(lost, doubted):
+    # 鄢陵县公安局 read 陵县公安局 in both reads at 0.996 (novel): no gap inside the line, and
+    # 陵县 is a division's name too. The detector's box holds 鄢 and the recogniser does not
+    # emit it: the first character read stands a character past the validity's column (where
+    # the back's values begin) and past the box's own start.
+    from idcard_ocr.engine.fields import confirm_lines
+
+    again = read_again("鄢陵县公安局", lost)
+    back = read_side(back_lines(("签发机关", 120, 400, 30), ("有效期限", 120, 470, 30),
+                                ("2018.02.13-2028.02.13", 280, 470, 30)) + [
+        on_card(again.text, 280, 400, 30, width=6 * 1.05 * 30)], "back")  # 6 printed
+    confirm_lines(back, "issue", [again])
+    assert back.evidence["issue"]["second_read"] == "agrees"
+    assert back.doubts == ({"issue": "dropped_character"} if doubted else {})
+
+
+def test_an_authority_read_in_one_box_with_its_label_is_not_measured_from_that_box():
+    # 签发机关 and the value in one box, the value printed well right of its label: the value's
+    # box starts where its characters were taken to start, spaced evenly with the label's (far
+    # left of where 鄢 is printed), and so does the validity's column read with its label.
+    # Measured from there, a right value's first character stands two characters "late".
+    from idcard_ocr.engine.fields import confirm_lines
+    from idcard_ocr.engine.ocr import Text
+
+    back = read_side(back_lines() + [
+        on_card("签发机关鄢陵县公安局", 52, 400, 30, width=(280 - 52) + 6 * 1.05 * 30),
+        on_card("有效期限2018.02.13-2028.02.13", 52, 470, 30,
+                width=(280 - 52) + 21 * 0.55 * 30)], "back")
+    text, box = back.read_lines["issue"][0]
+    assert text == "鄢陵县公安局" and box[0] < 280 - 2 * 33 and back.value_column < 280 - 2 * 33
+    printed = read_again(text)  # 鄢 printed at 280, as the crop from box[0] shows it
+    shift = (280 + 1.05 * 30 / 2 - box[0]) / (box[3] - box[1]) - printed.char_places[0]
+    confirm_lines(back, "issue", [Text(text, printed.score, printed.char_scores,
+                                       printed.char_margins,
+                                       tuple(p + shift for p in printed.char_places))])
+    assert back.evidence["issue"]["second_read"] == "agrees" and back.doubts == {}
+
+
+@pytest.mark.parametrize("first, doubted", [("黑龙江省哈尔滨市南岗区", False),
+                                            ("黑龙江省哈尔滨市南岗区中", True)])
+def test_an_address_line_holding_more_than_a_card_prints_is_doubted(first, doubted):
+    # A card's address column holds 11 characters a line. blind: a speck read as 中 after a
+    # full line (南岗区中民主街, both reads alike at 0.991, nothing missing between).
+    from idcard_ocr.engine.fields import confirm_lines
+
+    lines = [read_again(first), read_again("民主街319号")]
+    out = read_side(face_lines(address=[on_card("住址", 52, 258, 22)] + [
+        on_card(r.text, 140, 258 + 42 * i) for i, r in enumerate(lines)]), "face")
+    confirm_lines(out, "address", lines)
+    assert out.evidence["address"]["second_read"] == "agrees"
+    assert out.doubts == ({"address": "overfull_line"} if doubted else {})
+
+
 def test_a_name_indented_from_the_value_column_is_not_taken_for_one_that_lost_a_character():
     # The name printed (or its column measured) a character right of the other values, its
     # first character read where its own box begins: nothing was lost before it (specimen's

@@ -100,7 +100,8 @@ class Extraction:
         default_factory=dict)
     # line heights per character of the address's print, as its second reads measured it
     pitch: Optional[float] = None
-    # where the face's values other than the name start (card units), for the name's check
+    # where the side's values start (card units): the face's other than the name's, for the
+    # name's check; the back's validity's, for its authority's first line (confirm_lines)
     value_column: Optional[float] = None
 
     def put(self, name: str, value: str, confidence: float) -> None:
@@ -507,7 +508,10 @@ def _characters_at(read: Text, text: str, keep) -> Text:
 # one was printed before it. Measured (characters past the column, past the box's start): 郗国翊
 # read 国翊 0.83, 1.29; 蒯婧珂 read 婧珂 1.33, 1.39; 郗一昕一 read 一昕一 1.66, 1.56; right names:
 # blind's -0.1 to 0.5 past the column; fresh's 王婷 0.8, 0.83 and specimen's 梁芳明 1.1, 0.91
-# (a column pulled left by a label read into the address, a template's indent).
+# (a column pulled left by a label read into the address, a template's indent). The lines of
+# the address and the authority are measured alike (confirm_lines, from their detected box's
+# start): novel's 鄢陵县公安局 read 陵县公安局 1.55, 1.38; right lines of 198 photos of seven sets
+# stood at most 1.2 past their box, and once past both (1.12, 1.2: a wrapped authority).
 LOST_START = 0.75
 LOST_IN_BOX = 1.1
 
@@ -521,13 +525,21 @@ def _begins_past_column(out: Extraction, again: Text, pitch: Optional[float]) ->
     column alone is not enough: a label read into a row (扯 for 址) pulls it left, and a
     template may indent the name; the box's own start then agrees with the character read."""
     box = out.read_boxes.get("name")
-    if out.value_column is None or not pitch or not box or not again.char_places:
+    return bool(box) and _lost_first(again, box, box[0], out.value_column, pitch)
+
+
+def _lost_first(again: Text, box: Tuple[float, float, float, float], start: float,
+                column: Optional[float], pitch: Optional[float]) -> bool:
+    """Whether a line read again from the crop `box` (card units) begins LOST_START past the
+    side's value `column` and LOST_IN_BOX past `start`, where its detected box begins: its
+    first printed character was not read (_begins_past_column)."""
+    if column is None or not pitch or not again.text or not again.char_places:
         return False
     height = box[3] - box[1]  # the crop's height in card units: places are in its heights
     first = box[0] + again.char_places[0] * height
     half = breadth(again.text[0]) / 2
-    return ((first - out.value_column) / (pitch * height) - half > LOST_START
-            and (first - box[0]) / (pitch * height) - half > LOST_IN_BOX)
+    return ((first - column) / (pitch * height) - half > LOST_START
+            and (first - start) / (pitch * height) - half > LOST_IN_BOX)
 
 
 def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> None:
@@ -535,8 +547,9 @@ def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> No
     authority) read a second way, as the name is (confirm_name): its box cut out straight and
     recognised as one line. A value one of whose lines reads otherwise is doubted
     (`second_read_differs`), and so is one whose lines agree but lost a character between two
-    others (`dropped_character`: 育才街 read as 育街 in both). The block's pitch is kept
-    (out.pitch) for the name's check.
+    others or before the first (`dropped_character`: 育才街 read as 育街, 鄢陵县 as 陵县 in both:
+    _lost_first, as the name's), or whose address holds a line longer than a card prints
+    (`overfull_line`). The block's pitch is kept (out.pitch) for the name's check.
 
     Only the agreement is evidence, not the second read's scores: their weakest character
     over a whole address or authority paid for 15-19 % more of blind's ordinary photos at
@@ -551,16 +564,38 @@ def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> No
         for (text, _), read in zip(lines, again))
     # Measured on the value's own characters: its label's last one or a colon in the crop is
     # printed two to four characters before the value, a gap no character of it left.
-    measured = [_value_read(read, text, LABEL_TAILS[name])
-                for (text, _), read in zip(lines, again) if read is not None]
+    value_reads = [(text, box, _value_read(read, text, LABEL_TAILS[name]))
+                   for (text, box), read in zip(lines, again) if read is not None]
+    measured = [read for _, _, read in value_reads]
     pitch = line_pitch(measured)
     if name == "address" and pitch:
         out.pitch = pitch
     out.evidence[name] = {"second_read": "agrees" if agrees else "differs"}
     if not agrees:
         out.doubt(name, "second_read_differs")
-    elif any(dropped_character(read, pitch) for read in measured):
+    elif any(dropped_character(read, pitch) for read in measured) or any(
+            _lost_first(read, box, box[0] + LINE_MARGIN * VALUE_HEIGHT, out.value_column, pitch)
+            for text, box, read in value_reads if not _after_label(out, name, text)):
         out.doubt(name, "dropped_character")
+    elif name == "address" and any(sum(map(breadth, text)) > ADDRESS_LINE + OVERFULL
+                                   for text, _ in lines):
+        out.doubt(name, "overfull_line")
+
+
+# A card's address column holds 11 characters a line (digits and letters half one): a line read
+# with more took in something not printed there (blind: a speck read as 中 at the end of a full
+# line, 南岗区中民主街, 0.991 in both reads). OVERFULL: room for the digits' breadth estimate.
+ADDRESS_LINE = 11
+OVERFULL = 0.5
+
+
+def _after_label(out: Extraction, name: str, text: str) -> bool:
+    """Whether the line `text` of a block was read in one box with its label (签发机关青岛市...):
+    its box then begins where the value's characters were taken to start, spaced evenly with
+    the label's, which says nothing of where its first character is printed (on right values
+    the first character read stood up to 1.5 characters past it)."""
+    return any(text in line.text and not line.text.startswith(text)
+               for line in out.read_from.get(name, []))
 
 
 def _value_read(read: Text, text: str, tail: str) -> Text:
@@ -888,6 +923,7 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     issue_parts = [p for p in pieces if p not in valid and p.y < lowest
                    and re.search(r"[\u3400-\u9fff]", p.text)]
     column = min((p.x0 for p in valid), default=None)
+    out.value_column = column  # the authority's first line starts there too (confirm_lines)
     issue, doubt, issue_rows = _authority_block(_rows(issue_parts), column)
     label_row = _back_label_row(lines, frame, "issue")
     if doubt and label_row is not None:
