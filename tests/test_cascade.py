@@ -1051,7 +1051,37 @@ def test_the_fit_pools_fields_by_what_the_checks_can_catch(bench_cascade):
     pools = bench_cascade.POOLS
     assert sorted(n for names in pools.values() for n in names) == \
         sorted(n for side in FIELDS.values() for n in side)
-    assert set(pools["unchecked"]) == {"name", "nationality", "address", "issue"}
+    assert bench_cascade.UNCHECKED == {"name", "nationality", "address", "issue"}
+    # The names (read twice, or one of 56) apart from the lines, whose misses no score shows.
+    assert set(pools["names"]) == {"name", "nationality"}
+    assert set(pools["lines"]) == {"address", "issue"}
+
+
+def test_a_name_pool_is_not_held_at_the_lines_threshold_and_keeps_the_floor(
+        bench_cascade, monkeypatch):
+    # A wrong address at 0.991 (no score shows a character joined at a line's end) holds the
+    # lines at 0.995; the names, whose misses stand under 0.9, fit at their own.
+    many = {"name": 0.99, "nationality": 0.99, "address": 0.999, "issue": 0.999,
+            "sex": 0.99, "birth": 0.99, "num": 0.99, "start_date": 0.99, "end_date": 0.99}
+    right = {"name": "X", "nationality": "汉", "address": "A", "issue": "B", "sex": "男",
+             "birth": "1", "num": "2", "start_date": "3", "end_date": "4"}
+
+    def reading(conf, wrong=()):
+        answers = {}
+        for side, names in (("face", ("name", "sex", "nationality", "birth", "address",
+                                      "num")), ("back", ("issue", "start_date", "end_date"))):
+            answers[side] = {n: ("W" if n in wrong else right[n]) for n in names}
+            answers[side]["confidence"] = {n: conf.get(n, many[n]) for n in names}
+        return {"answers": answers, "truth": {
+            "face": {n: right[n] for n in answers["face"] if n != "confidence"},
+            "back": {n: right[n] for n in answers["back"] if n != "confidence"}}}
+    monkeypatch.setattr("idcard_ocr.card.vouching.decline_reason", lambda *a, **k: None)
+    readings = [reading({})] * bench_cascade.MIN_SUPPORT + [
+        reading({"address": 0.991}, wrong=("address",)), reading({"name": 0.85}, wrong=("name",))]
+    thresholds, fitted = bench_cascade.fit(readings)
+    assert (thresholds["address"], thresholds["issue"]) == (0.995, 0.995)
+    assert (thresholds["name"], thresholds["nationality"]) == (0.92, 0.92)  # 0.9 and a step
+    assert thresholds["num"] == 0.5
 
 
 def test_the_fit_is_written_where_the_function_reads_its_thresholds(bench_cascade, tmp_path):
