@@ -904,6 +904,25 @@ def test_an_address_line_holding_more_than_a_card_prints_is_doubted(first, doubt
     assert out.doubts == ({"address": "overfull_line"} if doubted else {})
 
 
+@pytest.mark.parametrize("printed, doubted", [
+    (("重庆市渝北区沙坪镇杨家", "庄村7组72号"), False),
+    (("重庆市渝北区沙坪镇杨家",), True),  # its second line lost: the first is full
+    (("北京市海淀区复兴路",), False),  # nine characters: not full
+    (("重庆市渝北区沙坪镇杨家", "庄村七组新民路七十二号", "八栋三单元九楼九零三室"), False),
+])
+def test_an_address_ending_in_a_full_line_may_go_on(printed, doubted):
+    # blind: 重庆市渝北区沙坪镇杨家 read alike twice at 0.963, the line under it not read. An
+    # address of three full lines cannot go on: a card prints no fourth.
+    from idcard_ocr.engine.fields import confirm_lines
+
+    lines = [read_again(text) for text in printed]
+    out = read_side(face_lines(address=[on_card("住址", 52, 258, 22)] + [
+        on_card(r.text, 140, 258 + 42 * i) for i, r in enumerate(lines)]), "face")
+    assert out.doubts == {}
+    confirm_lines(out, "address", lines)
+    assert out.doubts == ({"address": "may_continue"} if doubted else {})
+
+
 def test_a_name_indented_from_the_value_column_is_not_taken_for_one_that_lost_a_character():
     # The name printed (or its column measured) a character right of the other values, its
     # first character read where its own box begins: nothing was lost before it (specimen's

@@ -580,12 +580,19 @@ def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> No
     elif name == "address" and any(sum(map(breadth, text)) > ADDRESS_LINE + OVERFULL
                                    for text, _ in lines):
         out.doubt(name, "overfull_line")
+    elif name == "address" and len(lines) < ADDRESS_LINES and sum(
+            map(breadth, lines[-1][0])) >= ADDRESS_LINE - OVERFULL:
+        out.doubt(name, "may_continue")
 
 
-# A card's address column holds 11 characters a line (digits and letters half one): a line read
-# with more took in something not printed there (blind: a speck read as 中 at the end of a full
-# line, 南岗区中民主街, 0.991 in both reads). OVERFULL: room for the digits' breadth estimate.
+# A card's address column holds 11 characters a line (digits and letters half one), in three
+# lines at most: a line read with more took in something not printed there (blind: a speck read
+# as 中 at the end of a full line, 南岗区中民主街, 0.991 in both reads), and an address whose
+# last line read is full may go on in a line not read (blind: 重庆市渝北区沙坪镇杨家 at 0.963, its
+# second line lost; of 101 right addresses of seven sets none ended full in fewer than three
+# lines). OVERFULL: room for the digits' breadth estimate.
 ADDRESS_LINE = 11
+ADDRESS_LINES = 3
 OVERFULL = 0.5
 
 
