@@ -421,6 +421,26 @@ def test_a_value_read_through_a_stamps_writing_is_doubted():
         assert read_side(face_lines() + [stamp], "face").doubts == {}
 
 
+def test_an_address_county_read_off_a_real_one_is_given_as_it_and_doubted():
+    # 鄢 is read as 郡 at 0.9 and more in fonts the recogniser was not built on; among 许昌's
+    # counties only 鄢陵县 is that close. The correction is never vouched for.
+    address = [on_card("住址", 52, 258, 22), on_card("河南省许昌市郡陵县人民", 140, 258),
+               on_card("路阳光小区29幢617号", 140, 300)]
+    out = read_side(face_lines(address=address), "face")
+    assert out.fields["address"] == "河南省许昌市鄢陵县人民路阳光小区29幢617号"
+    assert out.doubts == {"address": "corrected_place"} and out.confidence["address"] == 0
+
+
+@pytest.mark.parametrize("read, meant", [("宁波市公安局郸州分局", "宁波市公安局鄞州分局"),
+                                         ("乌鲁木齐市公安局天区分局", "乌鲁木齐市公安局天山区分局")])
+def test_an_authority_read_off_a_real_district_is_given_as_it_and_doubted(read, meant):
+    out = read_side(back_lines(("签发机关", 168, 392, 22), (read, 314, 392, 28),
+                               ("有效期限", 168, 486, 22),
+                               ("2019.02.13-2029.02.13", 314, 486, 28)), "back")
+    assert out.fields["issue"] == meant
+    assert out.doubts == {"issue": "corrected_place"}
+
+
 def test_a_wrapped_authority_keeps_its_second_line():
     out = read_side(back_lines(("签发机关", 168, 392, 22), ("乌鲁木齐市公安局沙依巴", 314, 392, 28),
                                ("克区分局", 314, 430, 28), ("有效期限", 168, 486, 22),
@@ -843,10 +863,12 @@ def test_what_a_line_read_again_holds_before_its_value_is_not_measured_as_a_lost
 def test_an_authority_whose_second_read_lost_a_character_too_is_doubted():
     from idcard_ocr.engine.fields import confirm_lines
 
-    back = read_side(back_lines(("签发机关", 120, 400, 30), ("乌鲁木齐市公安局天区分局", 280, 400, 30),
+    # (a character lost from the district's name is given back by the places' rule instead:
+    # test_an_authority_read_off_a_real_district_is_given_as_it_and_doubted)
+    back = read_side(back_lines(("签发机关", 120, 400, 30), ("乌鲁木市公安局天山区分局", 280, 400, 30),
                                 ("有效期限", 120, 470, 30), ("2018.02.13-2028.02.13", 280, 470, 30)),
                      "back")
-    confirm_lines(back, "issue", [read_again("乌鲁木齐市公安局天山区分局", lost=(9,))])
+    confirm_lines(back, "issue", [read_again("乌鲁木齐市公安局天山区分局", lost=(3,))])
     assert back.doubts == {"issue": "dropped_character"}
 
 

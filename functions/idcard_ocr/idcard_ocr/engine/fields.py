@@ -17,6 +17,7 @@ from datetime import date
 from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
+from . import places
 from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, VALUE_HEIGHT,
                      CardFrame, breadth, character_starts, frames, is_overlay, label_at,
                      number_like, split_overlays)
@@ -132,7 +133,24 @@ def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = (),
     out = _face(lines, frame) if frame.side == "face" else _back(lines, frame)
     _read_through_stamps(out, overlays)
     _unprinted(out)
+    _settle_places(out)
     return out
+
+
+def _settle_places(out: Extraction) -> None:
+    """An address's county or an authority's read one or two characters off a real name that
+    no other name is as close to is given as that name (places.py: 鄢陵县 read 郡陵县 after 许
+    昌市, 务川仡佬族苗族自治县 read without its 仡), and doubted (`corrected_place`) unless
+    already doubted: a value the recogniser did not read as given is never vouched for."""
+    number = out.fields.get("num") if out.num_valid else None
+    corrections = {"address": lambda text: places.corrected_address(text, number and number[:6]),
+                   "issue": places.corrected_authority}
+    for name, corrected in corrections.items():
+        value = corrected(out.fields[name]) if out.fields.get(name) else None
+        if value:
+            out.fields[name] = value
+            if name not in out.doubts:
+                out.doubt(name, "corrected_place")
 
 
 # What a card prints in an address or an authority: Chinese characters, digits, Latin letters
@@ -287,6 +305,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     _settle_number(out, number, printed, _confidence(number_parts))
     _unanchored(out)
     _doubt_unlikely_name(out)
+    _settle_places(out)
     return out
 
 
@@ -1024,6 +1043,7 @@ def complete_issue(out: Extraction, text: str, confidence: float) -> None:
     issue, doubt = authority(_trimmed(re.sub(r"[^\u3400-\u9fff]", "", text)))
     if issue and not doubt and not is_overlay(issue):
         out.put("issue", issue, confidence)
+        _settle_places(out)
 
 
 def complete_back(out: Extraction, text: str, confidence: float) -> None:
