@@ -441,6 +441,15 @@ def test_an_authority_read_off_a_real_district_is_given_as_it_and_doubted(read, 
     assert out.doubts == {"issue": "corrected_place"}
 
 
+def test_a_validity_far_taller_than_its_small_labels_is_still_the_validity():
+    # Labels printed smaller than the values, seen at a steep angle (taller boxes): the
+    # validity's box measured over twice the labels' and was dropped as oversize writing.
+    out = read_side(back_lines(("签发机关", 168, 400, 14), ("珲春市公安局", 314, 400, 28),
+                               ("有效期限", 168, 470, 14),
+                               ("2020.05.15-2030.05.15", 314, 470, 34)), "back")
+    assert (out.fields["start_date"], out.fields["end_date"]) == ("20200515", "20300515")
+
+
 def test_a_wrapped_authority_keeps_its_second_line():
     out = read_side(back_lines(("签发机关", 168, 392, 22), ("乌鲁木齐市公安局沙依巴", 314, 392, 28),
                                ("克区分局", 314, 430, 28), ("有效期限", 168, 486, 22),

@@ -201,7 +201,8 @@ TITLE_BLOCK = ("country", "title")  # the back's labels printed larger than its 
 def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
     """The lines without those far taller than the card's own (a watermark or a seal's
     writing in large type, a box drawn over two rows): their text is never a value. Lines
-    holding a label stay, whatever their size (the back's title block is large)."""
+    holding a label stay, whatever their size (the back's title block is large), and so does
+    a back's line that is a whole validity by the card's rules."""
     labels = FACE_LABELS if frame.side == "face" else BACK_LABELS
     # The card's typical line. On the back, of the lines holding 签发机关 or 有效期限 (its
     # labels and values share a size; the title block is larger): there are only two value
@@ -213,8 +214,11 @@ def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
     if not heights:
         return lines
     typical = heights[len(heights) // 2]
+    # A whole validity stays too: no watermark reads as one, and cards print their back's
+    # labels smaller than its values, a difference a steep photo's taller boxes double.
     return [line for line in lines
-            if line.height <= OVERSIZE * typical or label_at(line.text, labels)]
+            if line.height <= OVERSIZE * typical or label_at(line.text, labels)
+            or (frame.side == "back" and validity(line.text, consistent=True))]
 
 
 # Face ----------------------------------------------------------------------------------------
