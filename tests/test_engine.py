@@ -390,6 +390,27 @@ def test_a_name_longer_than_names_without_a_dot_is_doubted(name, doubts):
     assert out.fields["name"] == name and out.doubts == doubts
 
 
+@pytest.mark.parametrize("lone", ["名", "名:"])
+def test_the_names_label_read_alone_before_the_value_column_is_not_the_names(lone):
+    # 姓 lost, 名 detected in a box of its own just past the label column, on a card whose
+    # values start further right: touching the name's box, it was joined to it (名寇欣妍).
+    out = read_side(face_lines(name=[on_card(lone, 108, 72, 30), on_card("寇欣妍", 142, 72)]),
+                    "face")
+    assert out.fields["name"] == "寇欣妍"
+
+
+@pytest.mark.parametrize("area, name", [("名杨俊杰", "杨俊杰"), ("名:欧阳娜", "欧阳娜"),
+                                        ("名杰", "名杰")])
+def test_the_names_area_read_alone_with_its_labels_last_character_is_the_name_without_it(
+        area, name):
+    # The name not detected; its area, from the values' column, took in the label's 名.
+    # (A 名 followed by a single character is left: too little to say what it is.)
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22)]), "face")
+    assert "name" in out.missing_areas
+    complete(out, {"name": (area, 0.95)})
+    assert out.fields["name"] == name
+
+
 @pytest.mark.parametrize("name", ["元俊杰", "洗丽华", "塞琳桂"])
 def test_a_name_read_with_a_look_alike_of_a_rarer_surname_is_doubted(name):
     # 亓 read as 元 at 0.98, 冼 as 洗, 蹇 as 塞: scores and geometry do not show it, so the

@@ -236,18 +236,25 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         "nationality": [p for p in rows["sex"] if p.after == "nation" or (
             p.after != "sex" and p.x0 >= NATION_LEFT - 20)],
     }
+    address_parts = [p for p in rows["address"] if p.after == "address" or (
+        (p.x0 + p.x1) / 2 > LABEL_END and p.x0 < PORTRAIT[0])]  # not a misread label (住扯)
+    # The 名 of 姓名 detected on its own (its 姓 lost) and standing past LABEL_END on a card
+    # that prints its values further right: ending before the column where the other values
+    # start, it is the label's, not the name's first character (名寇欣妍).
+    others = _value_column([chosen["sex"], rows["birth"],
+                            _rows(address_parts)[0] if address_parts else []])
+    chosen["name"] = [p for p in chosen["name"] if not (
+        others is not None and p.after is None and p.x1 <= others
+        and set(p.text) <= set(FACE_LABELS["name"][0] + LABEL_MARKS))]
     # A name is printed in one piece: a mark apart from it (a speck of the print read as a
     # character before the name) is not part of it.
     chosen["name"] = max(_touching(chosen["name"]), key=lambda run: len(_joined(run)),
                          default=[])
-    address_parts = [p for p in rows["address"] if p.after == "address" or (
-        (p.x0 + p.x1) / 2 > LABEL_END and p.x0 < PORTRAIT[0])]  # not a misread label (住扯)
     # Where this card's values start, as read (cards print their value column a little apart
     # from the layout's): the areas of values not found begin there, past their labels.
     column = _value_column([chosen["name"], chosen["sex"], rows["birth"],
                             _rows(address_parts)[0] if address_parts else []])
-    out.value_column = _value_column([chosen["sex"], rows["birth"],
-                                      _rows(address_parts)[0] if address_parts else []])
+    out.value_column = others
     areas = {name: _from_column(_shifted(box, shifts.get(name, 0.0)), column)
              if name in IN_VALUE_COLUMN else _shifted(box, shifts.get(name, 0.0))
              for name, box in FACE_AREAS.items()}
@@ -444,6 +451,8 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name in out.missing_areas:
         text, confidence = areas.get(name, ("", 0.0))
+        if name == "name":
+            text = _without_label_tail(text)
         if is_overlay(text) and name != "address_more":
             continue  # a watermark or seal over the value's place is never the value
         if name == "address_more":
@@ -696,6 +705,17 @@ def _shared_run(a: str, b: str) -> int:
 # Dots a recogniser may read for the card's middle dot (·) of a transliterated name: the
 # bullet, katakana's middle dot, the hyphenation point. Dropped, they joined the name's parts.
 NAME_DOT_LOOKALIKES = str.maketrans({"•": "·", "・": "·", "‧": "·"})
+
+
+NAME_LABEL_TAIL = re.compile(r"^\W*名\W*(?=\w{2})")
+
+
+def _without_label_tail(text: str) -> str:
+    """A name's area read alone without the 名 of 姓名 read at its start: the area begins
+    where the card's values begin as read, and on a card that prints its label close to its
+    value, or a value column measured a little left, the label's last character is in it
+    (名杨俊杰). 名 is no surname."""
+    return NAME_LABEL_TAIL.sub("", text)
 
 
 def _name(text: str) -> Optional[str]:
