@@ -32,6 +32,14 @@ def test_an_address_is_left_as_read_when_no_single_real_name_is_meant(read):
     assert corrected_address(read) is None
 
 
+@pytest.mark.parametrize("read, corrected", [
+    ("一湖南省湘西土家族苗族自治州吉首市建设巷", "湖南省湘西土家族苗族自治州吉首市建设巷"),
+    ("L河南省许昌市郡陵县人民路", "河南省许昌市鄢陵县人民路"),  # and its county
+])
+def test_a_character_read_before_the_province_is_not_the_addresss(read, corrected):
+    assert corrected_address(read) == corrected
+
+
 def test_two_counties_equally_near_are_told_apart_only_by_the_numbers_county():
     # 郑城县 is one character from both 郯城县 and 郓城县 in 山东
     assert corrected_address("山东省郑城县滨江东路") is None

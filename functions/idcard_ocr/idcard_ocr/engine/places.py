@@ -108,15 +108,20 @@ def corrected_address(address: str, number_county: Optional[str] = None) -> Opti
     for the real name it is closest to, or None when nothing is corrected. The province must
     be read as printed: it says which prefectures and counties to choose among.
     `number_county`: the first six digits of a valid citizen number, to choose between two
-    names equally close (most people live where their number was issued)."""
-    province = _exact(address, 0, _under("", "province"))
+    names equally close (most people live where their number was issued). A character read
+    before the province (a speck or a rule's end read 一) is not the address's: an address
+    begins with its province."""
+    provinces, corrected = _under("", "province"), None
+    province = _exact(address, 0, provinces)
+    if province is None and _exact(address, 1, provinces) is not None:
+        corrected = address = address[1:]
+        province = _exact(address, 0, provinces)
     if province is None:
         return None
     start, prefix = len(province[1]), province[0][:2]
     among = "prefecture" if prefix in MUNICIPALITIES else "province"
     prefectures = _under(prefix, "prefecture")
     prefecture = _exact(address, start, prefectures)
-    corrected = None
     if prefecture is None and _exact(address, start, _under(prefix, "county")) is None:
         # the prefecture itself read off (a county follows it: it is looked for in its place)
         found = _closest(_cuts(address, start, prefectures), prefectures, "province",
