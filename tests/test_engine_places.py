@@ -66,3 +66,14 @@ def test_an_authority_read_off_its_only_near_real_place_names_that_place(read, c
 ])
 def test_an_authority_is_left_as_read_when_no_single_real_place_is_meant(read):
     assert corrected_authority(read) is None
+
+
+@pytest.mark.parametrize("number_county, corrected", [
+    ("341021", "安徽省黄山市歙县花园北街"),   # 歙县, one of 黄山市's: its name lost, 县 read
+    (None, None),                            # one character alone says nothing
+    ("341004", None),                        # 徽州区: a district, not the 县 read
+    ("340121", None),                        # 长丰县, another city's
+])
+def test_a_countys_name_lost_to_its_suffix_is_the_valid_numbers_county_in_that_city(
+        number_county, corrected):
+    assert corrected_address("安徽省黄山市县花园北街", number_county) == corrected

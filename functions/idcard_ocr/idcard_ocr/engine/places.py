@@ -135,9 +135,22 @@ def corrected_address(address: str, number_county: Optional[str] = None) -> Opti
     if _exact(address, start, counties) is not None:
         return corrected
     found = _closest(_cuts(address, start, counties), counties, among, number_county)
+    if found is None and among == "prefecture":
+        found = _lost_name(address, start, counties, number_county)
     if found is None:
         return corrected
     return address[:start] + found[1] + address[start + len(found[0]):]
+
+
+def _lost_name(address: str, start: int, counties: Sequence[Tuple[str, str]],
+               number_county: Optional[str]) -> Optional[Tuple[str, str]]:
+    """(read, name): a county whose name was lost and only its suffix read (安徽省黄山市县…,
+    歙 unread), given as the county of the valid number when that is one of the prefecture's
+    and ends in that suffix: one character says nothing by itself, the number says which."""
+    name = dict(counties).get(number_county or "")
+    if name and address.startswith(name[-1], start):
+        return name[-1], name
+    return None
 
 
 def _district_spellings(name: str) -> set:
