@@ -17,6 +17,7 @@ from datetime import date
 from typing import Dict, List, Optional, Tuple
 
 from ..card import idnumber
+from . import places
 from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, VALUE_HEIGHT,
                      CardFrame, breadth, character_starts, frames, is_overlay, label_at,
                      number_like, split_overlays)
@@ -133,7 +134,24 @@ def extract(lines: List[Line], frame: CardFrame, others: List[CardFrame] = (),
     out = _face(lines, frame) if frame.side == "face" else _back(lines, frame)
     _read_through_stamps(out, overlays)
     _unprinted(out)
+    _settle_places(out)
     return out
+
+
+def _settle_places(out: Extraction) -> None:
+    """An address's county or an authority's read one or two characters off a real name that
+    no other name is as close to is given as that name (places.py: 鄢陵县 read 郡陵县 after 许
+    昌市, 务川仡佬族苗族自治县 read without its 仡), and doubted (`corrected_place`) unless
+    already doubted: a value the recogniser did not read as given is never vouched for."""
+    number = out.fields.get("num") if out.num_valid else None
+    corrections = {"address": lambda text: places.corrected_address(text, number and number[:6]),
+                   "issue": places.corrected_authority}
+    for name, corrected in corrections.items():
+        value = corrected(out.fields[name]) if out.fields.get(name) else None
+        if value:
+            out.fields[name] = value
+            if name not in out.doubts:
+                out.doubt(name, "corrected_place")
 
 
 # What a card prints in an address or an authority: Chinese characters, digits, Latin letters
@@ -184,7 +202,8 @@ TITLE_BLOCK = ("country", "title")  # the back's labels printed larger than its 
 def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
     """The lines without those far taller than the card's own (a watermark or a seal's
     writing in large type, a box drawn over two rows): their text is never a value. Lines
-    holding a label stay, whatever their size (the back's title block is large)."""
+    holding a label stay, whatever their size (the back's title block is large), and so does
+    a back's line that is a whole validity by the card's rules."""
     labels = FACE_LABELS if frame.side == "face" else BACK_LABELS
     # The card's typical line. On the back, of the lines holding 签发机关 or 有效期限 (its
     # labels and values share a size; the title block is larger): there are only two value
@@ -196,8 +215,11 @@ def _of_the_cards_size(lines: List[Line], frame: CardFrame) -> List[Line]:
     if not heights:
         return lines
     typical = heights[len(heights) // 2]
+    # A whole validity stays too: no watermark reads as one, and cards print their back's
+    # labels smaller than its values, a difference a steep photo's taller boxes double.
     return [line for line in lines
-            if line.height <= OVERSIZE * typical or label_at(line.text, labels)]
+            if line.height <= OVERSIZE * typical or label_at(line.text, labels)
+            or (frame.side == "back" and validity(line.text, consistent=True))]
 
 
 # Face ----------------------------------------------------------------------------------------
@@ -215,18 +237,25 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
         "nationality": [p for p in rows["sex"] if p.after == "nation" or (
             p.after != "sex" and p.x0 >= NATION_LEFT - 20)],
     }
+    address_parts = [p for p in rows["address"] if p.after == "address" or (
+        (p.x0 + p.x1) / 2 > LABEL_END and p.x0 < PORTRAIT[0])]  # not a misread label (住扯)
+    # The 名 of 姓名 detected on its own (its 姓 lost) and standing past LABEL_END on a card
+    # that prints its values further right: ending before the column where the other values
+    # start, it is the label's, not the name's first character (名寇欣妍).
+    others = _value_column([chosen["sex"], rows["birth"],
+                            _rows(address_parts)[0] if address_parts else []])
+    chosen["name"] = [p for p in chosen["name"] if not (
+        others is not None and p.after is None and p.x1 <= others
+        and set(p.text) <= set(FACE_LABELS["name"][0] + LABEL_MARKS))]
     # A name is printed in one piece: a mark apart from it (a speck of the print read as a
     # character before the name) is not part of it.
     chosen["name"] = max(_touching(chosen["name"]), key=lambda run: len(_joined(run)),
                          default=[])
-    address_parts = [p for p in rows["address"] if p.after == "address" or (
-        (p.x0 + p.x1) / 2 > LABEL_END and p.x0 < PORTRAIT[0])]  # not a misread label (住扯)
     # Where this card's values start, as read (cards print their value column a little apart
     # from the layout's): the areas of values not found begin there, past their labels.
     column = _value_column([chosen["name"], chosen["sex"], rows["birth"],
                             _rows(address_parts)[0] if address_parts else []])
-    out.value_column = _value_column([chosen["sex"], rows["birth"],
-                                      _rows(address_parts)[0] if address_parts else []])
+    out.value_column = others
     areas = {name: _from_column(_shifted(box, shifts.get(name, 0.0)), column)
              if name in IN_VALUE_COLUMN else _shifted(box, shifts.get(name, 0.0))
              for name, box in FACE_AREAS.items()}
@@ -288,6 +317,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     _settle_number(out, number, printed, _confidence(number_parts))
     _unanchored(out)
     _doubt_unlikely_name(out)
+    _settle_places(out)
     return out
 
 
@@ -422,6 +452,8 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name in out.missing_areas:
         text, confidence = areas.get(name, ("", 0.0))
+        if name == "name":
+            text = _without_label_tail(text)
         if is_overlay(text) and name != "address_more":
             continue  # a watermark or seal over the value's place is never the value
         if name == "address_more":
@@ -716,6 +748,17 @@ def _shared_run(a: str, b: str) -> int:
 # Dots a recogniser may read for the card's middle dot (·) of a transliterated name: the
 # bullet, katakana's middle dot, the hyphenation point. Dropped, they joined the name's parts.
 NAME_DOT_LOOKALIKES = str.maketrans({"•": "·", "・": "·", "‧": "·"})
+
+
+NAME_LABEL_TAIL = re.compile(r"^\W*名\W*(?=\w{2})")
+
+
+def _without_label_tail(text: str) -> str:
+    """A name's area read alone without the 名 of 姓名 read at its start: the area begins
+    where the card's values begin as read, and on a card that prints its label close to its
+    value, or a value column measured a little left, the label's last character is in it
+    (名杨俊杰). 名 is no surname."""
+    return NAME_LABEL_TAIL.sub("", text)
 
 
 def _name(text: str) -> Optional[str]:
@@ -1068,6 +1111,7 @@ def complete_issue(out: Extraction, text: str, confidence: float) -> None:
     issue, doubt = authority(_trimmed(re.sub(r"[^\u3400-\u9fff]", "", text)))
     if issue and not doubt and not is_overlay(issue):
         out.put("issue", issue, confidence)
+        _settle_places(out)
 
 
 def complete_back(out: Extraction, text: str, confidence: float) -> None:

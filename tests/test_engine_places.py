@@ -1,0 +1,79 @@
+"""The places a card prints (engine/places.py): a county or district read one or two
+characters off the one real name it can be is given as that name; anything else is left as
+read. Pure string rules: no model, no fonts."""
+
+import pytest
+
+from idcard_ocr.engine.places import corrected_address, corrected_authority
+
+
+@pytest.mark.parametrize("read, corrected", [
+    # a rare character read as a common look-alike, the prefecture read before it
+    ("河南省许昌市郡陵县人民路6号", "河南省许昌市鄢陵县人民路6号"),
+    # a character dropped, in a municipality's district
+    ("重庆市陵区建设巷12幢", "重庆市涪陵区建设巷12幢"),
+    # a county named without its prefecture, chosen among the province's
+    ("新疆维吾尔自治区塔什库尔千塔吉克自治县杨柳街道", "新疆维吾尔自治区塔什库尔干塔吉克自治县杨柳街道"),
+    # two characters off an autonomous county's long name (仡 dropped, 族 read 旅)
+    ("贵州省遵义市务川佬旅苗族自治县解放北路", "贵州省遵义市务川仡佬族苗族自治县解放北路"),
+])
+def test_an_address_county_read_off_its_only_near_real_name_is_that_name(read, corrected):
+    assert corrected_address(read) == corrected
+
+
+@pytest.mark.parametrize("read", [
+    "河南省商丘市宁陵县人民路6号",    # a real county, one character from 许昌's 鄢陵县: kept
+    "河南省许昌市鄢陵县人民路6号",    # as printed
+    "湖南省许昌市郡陵县人民路6号",    # the province does not hold the city: nothing to choose in
+    "许昌市郡陵县人民路6号",          # no province read: nothing to choose in
+    "广西壮族自治区东兴市民路371号",  # a real county-level city; the street's 人 is not a place's
+])
+def test_an_address_is_left_as_read_when_no_single_real_name_is_meant(read):
+    assert corrected_address(read) is None
+
+
+@pytest.mark.parametrize("read, corrected", [
+    ("一湖南省湘西土家族苗族自治州吉首市建设巷", "湖南省湘西土家族苗族自治州吉首市建设巷"),
+    ("L河南省许昌市郡陵县人民路", "河南省许昌市鄢陵县人民路"),  # and its county
+])
+def test_a_character_read_before_the_province_is_not_the_addresss(read, corrected):
+    assert corrected_address(read) == corrected
+
+
+def test_two_counties_equally_near_are_told_apart_only_by_the_numbers_county():
+    # 郑城县 is one character from both 郯城县 and 郓城县 in 山东
+    assert corrected_address("山东省郑城县滨江东路") is None
+    assert corrected_address("山东省郑城县滨江东路", "371322") == "山东省郯城县滨江东路"
+    assert corrected_address("山东省郑城县滨江东路", "110101") is None
+
+
+@pytest.mark.parametrize("read, corrected", [
+    ("宁波市公安局郸州分局", "宁波市公安局鄞州分局"),     # a district, printed without 区
+    ("重庆市公安局漕陵区分局", "重庆市公安局涪陵区分局"),  # printed with it
+    ("积石山保安族东乡族拉族自治县公安局", "积石山保安族东乡族撒拉族自治县公安局"),
+    ("互附土族白治县公安局", "互助土族自治县公安局"),
+])
+def test_an_authority_read_off_its_only_near_real_place_names_that_place(read, corrected):
+    assert corrected_authority(read) == corrected
+
+
+@pytest.mark.parametrize("read", [
+    "上海市公安局浦东分局",    # 浦东新区's 分局 is printed without 新区
+    "北京市公安局朝阳分局",
+    "唯宁县公安局",            # 睢宁县 or 休宁县: a short name among the whole country's
+    "陵县公安局",              # a first character lost: any ?陵县
+    "宁波市公安局郸州",         # not a whole authority: nothing is completed
+])
+def test_an_authority_is_left_as_read_when_no_single_real_place_is_meant(read):
+    assert corrected_authority(read) is None
+
+
+@pytest.mark.parametrize("number_county, corrected", [
+    ("341021", "安徽省黄山市歙县花园北街"),   # 歙县, one of 黄山市's: its name lost, 县 read
+    (None, None),                            # one character alone says nothing
+    ("341004", None),                        # 徽州区: a district, not the 县 read
+    ("340121", None),                        # 长丰县, another city's
+])
+def test_a_countys_name_lost_to_its_suffix_is_the_valid_numbers_county_in_that_city(
+        number_county, corrected):
+    assert corrected_address("安徽省黄山市县花园北街", number_county) == corrected
