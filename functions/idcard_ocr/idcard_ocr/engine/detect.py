@@ -75,11 +75,11 @@ def locate_beside(image: np.ndarray, card) -> Optional[Located]:
     return around(image, outside) if len(outside) >= CARD_MIN_ROWS else None
 
 
-# What tells a copy's page from the desk a lone card lies on: on an A4 page the card has paper
-# on every side, at least half its height of it (a card 54 mm high, its centre 60 mm or more
-# from the page's edges), and paper is neutral and about as light as anything in the photo. A
-# desk, a hand or a mat is coloured, dark or both. Measured on a ring around the card (the card
-# grown by PAPER_RING about its centre), on a downscale of about PAPER_SAMPLE_SIDE px; a white
+# What tells a copy's page from the desk a lone card lies on: on an A4 page (2.5 cards wide,
+# 5.5 high) the card has paper on every side, and paper is neutral and about as light as
+# anything in the photo. A desk, a hand or a mat is coloured, dark or both. Measured on a ring
+# around the card (the card grown by PAPER_RING about its centre: a quarter of the card's size
+# each side, less than a copy leaves), on a downscale of about PAPER_SAMPLE_SIDE px; a white
 # table passes too, which costs only the look.
 PAPER_RING = 1.5
 PAPER_SAMPLE_SIDE = 512
