@@ -1089,6 +1089,52 @@ def test_a_sheets_other_card_too_small_for_the_quick_location_is_looked_for_besi
     assert recognize(image, "back")["issue"] == sheet.truth["back"]["issue"]
 
 
+def _small_card_on(background, seed: int = 0) -> bytes:
+    """face-clean.jpg at 7 % of a 3,200 x 2,400 photo (a sheet's card's share), alone on
+    `background`: an RGB colour, speckled as a desk's or a page's grain is."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    grain = rng.normal(0, 6, (2400, 3200, 1)) + np.asarray(background, float)
+    scene = Image.fromarray(np.clip(grain, 0, 255).astype(np.uint8))
+    scene.paste(Image.open(io.BytesIO(photo("face-clean.jpg"))), (1300, 600))
+    out = io.BytesIO()
+    scene.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _looks_beside(monkeypatch, image: bytes):
+    """(how many times the 1,280 px look beside the card ran, the face's answer)."""
+    from idcard_ocr.engine import detect
+
+    calls = []
+    real = detect.locate_beside
+    monkeypatch.setattr(detect, "locate_beside",
+                        lambda *args: calls.append(1) or real(*args))
+    face = recognize(image, "face")
+    return len(calls), face
+
+
+def test_a_small_card_alone_on_a_desk_is_not_looked_beside(monkeypatch):
+    # The 1,280 px detection beside a small card is for a copy's page, whose other card the
+    # quick location may not see; it fired on every small card, costing a plain photo of one
+    # on a wooden desk about 0.6 s of CPU, half as much again as the rest of its read.
+    looks, face = _looks_beside(monkeypatch, _small_card_on((150, 100, 60)))
+    assert looks == 0
+    assert face["sides_found"] == ["face"]
+    assert face["num"] == TRUTH["face-clean.jpg"]["fields"]["num"]
+
+
+def test_a_small_card_on_a_page_is_still_looked_beside(monkeypatch):
+    # A copy whose other card was not seen by the quick location: paper all around the card.
+    looks, face = _looks_beside(monkeypatch, _small_card_on((246, 245, 240)))
+    assert looks == 1
+    assert face["num"] == TRUTH["face-clean.jpg"]["fields"]["num"]
+
+
 def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_no_card(
         monkeypatch):
     # A sheet: the quick location found the back, small in the photo, and a few words the back
@@ -1106,7 +1152,7 @@ def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_n
                         lambda array, scale, located: (located, cards[located]))
     monkeypatch.setattr(engine, "_rest", lambda array, scale, reading, found: (
         "left over" if reading == "quick" else None))
-    monkeypatch.setattr(engine, "_beside", lambda array, scale, reading, found: "beside")
+    monkeypatch.setattr(engine, "_beside", lambda array, scale, reading, found, left_over: "beside")
     sides = engine._sides(np.zeros((20, 20, 3), np.uint8), 1.0)
     assert sides == {"back": ("quick", cards["quick"]), "face": ("beside", cards["beside"])}
 

@@ -88,6 +88,37 @@ def test_a_line_reads_the_same_whatever_lines_share_its_batch():
     assert beside[1] == ocr.recognise([longest], preprocess=False)[0]
 
 
+def test_the_detectors_input_is_rapidocrs_to_the_bit():
+    # The engine looks the detector's normalisation up in a table (ocr._TableInput); RapidOCR's
+    # own DetPreProcess must give the very same tensor, or the boxes could move.
+    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+    detector = ocr.load().text_det
+    rng = np.random.default_rng(0)
+    for image in (pixels("face-clean.jpg"), pixels("back-clean.jpg")[::-1],
+                  rng.integers(0, 256, (333, 517, 3), dtype=np.uint8),
+                  rng.integers(0, 256, (1100, 1700, 3), dtype=np.uint8)):
+        ours = detector.get_preprocess(max(image.shape[:2]))
+        assert isinstance(ours.original, DetPreProcess)
+        theirs = ours.original(image)
+        assert ours(image).dtype == theirs.dtype == np.float32
+        assert np.array_equal(ours(image), theirs)
+    assert ocr.detect(pixels("face-clean.jpg")) == [
+        [tuple(map(float, p)) for p in box] for box in _public_boxes()]
+
+
+def _public_boxes():
+    """The detector's boxes on face-clean.jpg with RapidOCR's own input preparation."""
+    detector = ocr.load().text_det
+    patched = detector.get_preprocess
+    del detector.get_preprocess  # the class's own method again
+    try:
+        boxes, _ = detector(pixels("face-clean.jpg"))
+    finally:
+        detector.get_preprocess = patched
+    return boxes
+
+
 def test_probabilities_are_the_recognisers_and_decode_to_its_text():
     image = pixels("face-clean.jpg")
     line = max(ocr.read(image), key=lambda f: len(f.text.text))

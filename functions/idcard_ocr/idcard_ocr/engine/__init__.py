@@ -78,11 +78,11 @@ def _sides(array, scale) -> dict:
 
     located = detect.locate(array)
     sides = {}
-    looked_beside = False
+    looked_beside = left_over = False
     for _ in range(MAX_AREAS):
         if located is None and len(sides) == 1 and not looked_beside:
             looked_beside = True
-            located = _beside(array, scale, *next(iter(sides.values())))
+            located = _beside(array, scale, *next(iter(sides.values())), left_over)
         if located is None or len(sides) == len(SIDES):
             break
         reading, found = _read_area(array, scale, located)
@@ -91,20 +91,25 @@ def _sides(array, scale) -> dict:
         # Text left over that held no card (a caption beside a sheet's card) ends the reads of
         # what is left, not the look beside a small card found alone.
         located = _rest(array, scale, reading, found) if found else None
+        left_over = left_over or located is not None
     return sides
 
 
-def _beside(array, scale, reading, found):
+def _beside(array, scale, reading, found, left_over: bool = False):
     """The area of text beside a card found alone that is small in the photo (an A4 sheet's:
-    detect.SHEET_CARD_SHARE): the sheet's other card, darker or turned apart, may have been
-    too small for the quick location to see at all. Looked for only then: a photo of one card
-    filling more of the frame costs nothing more."""
+    detect.SHEET_CARD_SHARE) and shows a sheet's signs: paper around it (detect.on_paper), or
+    text left over that the card does not explain (`left_over`). The sheet's other card,
+    darker or turned apart, may have been too small for the quick location to see at all.
+    Looked for only then: the 1,280 px detection costs more than the rest of a plain photo's
+    read, and a small card alone on a desk, a hand or a mat has nothing beside it."""
     from . import detect
 
     frame = next(iter(found.values()))
     card = [tuple(v / scale for v in reading.to_photo.to_photo(x, y))
             for x, y in frame.corners()]
     if detect.card_share(array, card) >= detect.SHEET_CARD_SHARE:
+        return None
+    if not left_over and not detect.on_paper(array, card):
         return None
     return detect.locate_beside(array, card)
 

@@ -75,6 +75,41 @@ def locate_beside(image: np.ndarray, card) -> Optional[Located]:
     return around(image, outside) if len(outside) >= CARD_MIN_ROWS else None
 
 
+# What tells a copy's page from the desk a lone card lies on: on an A4 page (2.5 cards wide,
+# 5.5 high) the card has paper on every side, and paper is neutral and about as light as
+# anything in the photo. A desk, a hand or a mat is coloured, dark or both. Measured on a ring
+# around the card (the card grown by PAPER_RING about its centre: a quarter of the card's size
+# each side, less than a copy leaves), on a downscale of about PAPER_SAMPLE_SIDE px; a white
+# table passes too, which costs only the look.
+PAPER_RING = 1.5
+PAPER_SAMPLE_SIDE = 512
+PAPER_MAX_CHROMA = 40      # the largest channel above the smallest by at most this: neutral
+PAPER_MIN_LIGHT = 0.7      # of the photo's white (its 98th percentile of grey)
+PAPER_MIN_SHARE = 0.5      # of the ring's pixels (within the photo) that look like paper
+
+
+def on_paper(image: np.ndarray, card) -> bool:
+    """Whether the polygon `card` (image pixels) lies on paper (PAPER_*): a copy's page, where
+    the sheet's other card may be."""
+    import cv2  # comes with rapidocr-onnxruntime
+
+    step = max(1, int(max(image.shape[:2]) / PAPER_SAMPLE_SIDE))
+    small = image[::step, ::step]
+    inner = np.float32(card) / step
+    centre = inner.mean(axis=0)
+    outer = centre + (inner - centre) * PAPER_RING
+    ring = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillPoly(ring, [np.round(outer).astype(np.int32)], 1)
+    cv2.fillPoly(ring, [np.round(inner).astype(np.int32)], 0)
+    pixels = small[ring.astype(bool)].astype(np.int16)
+    if not len(pixels):
+        return False
+    white = np.percentile(small.mean(axis=2), 98)
+    chroma = pixels.max(axis=1) - pixels.min(axis=1)
+    paper = (chroma <= PAPER_MAX_CHROMA) & (pixels.mean(axis=1) >= PAPER_MIN_LIGHT * white)
+    return float(paper.mean()) >= PAPER_MIN_SHARE
+
+
 def card_share(image: np.ndarray, card) -> float:
     """The share of the image a polygon (image pixels) covers."""
     doubled = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(card, card[1:] + card[:1]))
