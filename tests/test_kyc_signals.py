@@ -380,6 +380,45 @@ def test_a_toner_tint_that_follows_the_tone_is_still_a_copy():
     assert "photocopy" not in placed(card)["warnings"]
 
 
+def _through_a_colour_mosaic(scene, quad=None):
+    """The photo as a camera's sensor takes it: each pixel sees one colour of a Bayer
+    mosaic (RGGB) and the other two are interpolated from its neighbours. Fine black and
+    white detail comes out fringed with false colour at the pixel's scale."""
+    import numpy as np
+
+    a = np.asarray(scene, np.float32)
+    h, w = a.shape[:2]
+    seen = np.zeros((3, h, w), np.float32)
+    seen[0, 0::2, 0::2] = seen[1, 0::2, 1::2] = seen[1, 1::2, 0::2] = seen[2, 1::2, 1::2] = 1
+    weights = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], np.float32)
+    out = np.empty_like(a)
+    for c in range(3):
+        values, counted = np.pad(a[..., c] * seen[c], 1), np.pad(seen[c], 1)
+        total = sum(weights[i, j] * values[i:i + h, j:j + w] for i in range(3) for j in range(3))
+        count = sum(weights[i, j] * counted[i:i + h, j:j + w] for i in range(3)
+                    for j in range(3))
+        out[..., c] = total / count
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
+
+
+def test_a_toner_copy_fringed_with_colour_by_the_camera_is_still_a_copy():
+    """A black-and-white copy's toner grain (dots at random, no screen's grid) photographed
+    through a colour mosaic: colour at the pixel's scale, none over areas: a copy, not a
+    screen. The card itself through the same mosaic is neither."""
+    import numpy as np
+
+    card = realistic.make_card(12, "face").image.convert("RGB")
+    grey = np.asarray(card.convert("L"), np.float32)
+    grain = np.random.RandomState(5).uniform(0, 255, grey.shape)
+    toner = Image.fromarray(np.where(grey > grain, 250, 30).astype(np.uint8)).convert("RGB")
+    copy = placed(toner, _through_a_colour_mosaic)
+    assert copy["signals"]["chroma_spread"] >= 4, copy["signals"]  # the mosaic's fringes
+    assert "photocopy" in copy["warnings"], copy["signals"]
+    assert "screen_recapture" not in copy["warnings"], copy["signals"]
+    photo = placed(card, _through_a_colour_mosaic)
+    assert not {"photocopy", "screen_recapture"} & set(photo["warnings"]), photo["signals"]
+
+
 def test_plain_cards_without_security_print_raise_no_warning():
     """The demo's cards (tests/fakes/cards.py): flat paper, blue labels, a muted portrait.
     Flat paper is not glare, and their few colours are not a copy's."""

@@ -266,12 +266,18 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     spread = _chroma_spread(colour)
     measures["colour_beyond_tone"] = round(colourful, 2)
     measures["chroma_spread"] = round(spread, 2)
-    if colourful < COPY_MIN_COLOUR and spread < COPY_MAX_CHROMA_SPREAD:
-        warnings.append("photocopy")
     # The card's corners as (x, y) pairs: the box of the card, not of the whole frame.
     dip = _grid_dip(image, _box(quad, width, height) if quad is not None else None,
                     _slope(quad) if quad is not None and not clamped else 0.0, factor)
     measures["grid_dip"] = round(dip, 3)
+    # Colour at the pixel's scale on a grey card is a screen's subpixels only where the
+    # screen's grid is seen: a camera's demosaicing and sharpening also fringe a copy's
+    # halftone dots and toner grain with colour. A card cut by the frame keeps the excuse:
+    # its coloured print may be outside, and the grey part left says less.
+    whole_card = quad is not None and "incomplete_border" not in warnings
+    if colourful < COPY_MIN_COLOUR and (spread < COPY_MAX_CHROMA_SPREAD
+                                        or whole_card and dip >= SCREEN_MAX_DIP):
+        warnings.append("photocopy")
     if dip < SCREEN_MAX_DIP:
         warnings.append("screen_recapture")
     cells = _Cells(card, side) if card is not None else None
