@@ -561,6 +561,21 @@ def test_a_flattened_highlight_at_the_paper_s_level_is_glare():
     assert "glare_on_fields" in flat["warnings"], flat["signals"]
 
 
+@pytest.mark.parametrize("seed", [21, 22])
+def test_paper_the_security_print_leaves_blank_is_not_glare(seed):
+    """A back whose security print covers only its right part: the plain paper on the left,
+    between the emblem and the fields, is flatter than the printed paper, but no brighter
+    than the paper's own level (no light added): no glare."""
+    import numpy as np
+
+    card = np.asarray(realistic.make_card(seed, "back").image.convert("RGB")).copy()
+    paper = np.percentile(card.reshape(-1, 3), 97, axis=0).astype(np.uint8)
+    left = card[:, : int(0.6 * card.shape[1])]
+    left[left.astype(np.float32).mean(-1) > 200] = paper  # the pale print gone, the ink kept
+    quality = placed(Image.fromarray(card), lambda scene, quad: _grainy(scene))
+    assert "glare_on_fields" not in quality["warnings"], quality["signals"]
+
+
 def _soft_shadow(scene, quad, edge=0.6, depth=0.4, softness=0.05):
     """A soft shadow over the card's left part: the light falls by `depth` across a penumbra
     `softness` x the card's width wide, centred `edge` of the way across the card (a hand or

@@ -201,6 +201,9 @@ GLARE_SPAN_RANK = 0.35             # (white less darkest pixel; the span at this
 GLARE_AROUND = 9                   # and of the span around it (a 9 x 9 cell neighbourhood),
 GLARE_MIN_WHITE = -3.0             # its white not under the paper's by more than this: the
                                    # light washed the print and the paper's grain out
+GLARE_MIN_FLAT_LIFT = 1.0         # and its mean this far above the paper's mean (white less
+                                   # grain): a highlight adds light; paper the security print
+                                   # leaves blank is flat at the paper's own level
 GLARE_MIN_PAPER_SPAN = 6.0         # a paper with less grain than this (grey levels) has no
                                    # grain to lose: only the brightness says glare on it
 GLARE_CELLS = (32, 20)
@@ -600,7 +603,8 @@ class _Cells:
         lifted = [f and (washed_cells[k] and clipped
                          or flatness and paper_span >= GLARE_MIN_PAPER_SPAN
                          and spans[k] <= GLARE_MAX_SPAN * min(paper_span, around[k])
-                         and self.white[k] >= self.white_plane[k] + GLARE_MIN_WHITE)
+                         and self.white[k] >= self.white_plane[k] + GLARE_MIN_WHITE
+                         and self.fine_y[k] >= paper[k] + GLARE_MIN_FLAT_LIFT)
                   for k, f in enumerate(self.fine_field)]
         return _largest_patch(lifted, GLARE_CELLS)
 
