@@ -576,6 +576,33 @@ def test_paper_the_security_print_leaves_blank_is_not_glare(seed):
     assert "glare_on_fields" not in quality["warnings"], quality["signals"]
 
 
+def _warm_highlight(scene, quad, at=(0.3, 0.35), radius=0.12, lamp=(255, 255, 200)):
+    """A desk lamp's reflection over the name: a disc `radius` x the card's width, washed
+    towards the lamp's warm colour, red and green clipped (brighter than the paper)."""
+    import numpy as np
+
+    arr = np.asarray(scene, dtype=np.float32).copy()
+    (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = quad
+    u, v = at
+    cx = (1 - u) * (1 - v) * tlx + (1 - u) * v * blx + u * v * brx + u * (1 - v) * trx
+    cy = (1 - u) * (1 - v) * tly + (1 - u) * v * bly + u * v * bry + u * (1 - v) * try_
+    yy, xx = np.mgrid[0:arr.shape[0], 0:arr.shape[1]]
+    d = np.hypot(xx - cx, yy - cy) / (radius * math.hypot(trx - tlx, try_ - tly))
+    weight = (0.95 * np.clip(1.5 - d, 0, 1))[..., None]
+    arr = arr * (1 - weight) + np.array(lamp, np.float32) * weight
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("seed", [21, 23])
+def test_a_highlight_in_the_lamp_s_colour_is_glare_not_occlusion(seed):
+    """The highlight's colour is the lamp's, not the paper's, but it is light: as bright as
+    the paper's white, where an object lit by the same lamp is darker. Glare only."""
+    card = realistic.make_card(seed, "face").image.convert("RGB")
+    quality = placed(card, _warm_highlight)
+    assert "glare_on_fields" in quality["warnings"], quality["signals"]
+    assert "occlusion" not in quality["warnings"], quality["signals"]
+
+
 def _soft_shadow(scene, quad, edge=0.6, depth=0.4, softness=0.05):
     """A soft shadow over the card's left part: the light falls by `depth` across a penumbra
     `softness` x the card's width wide, centred `edge` of the way across the card (a hand or

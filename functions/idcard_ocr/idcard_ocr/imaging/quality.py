@@ -212,7 +212,10 @@ OCCLUSION_MIN_CELLS = 8            # small cells (32 x 20 grid)
 OCCLUSION_MAX_TEXTURE = 0.6        # flatter than this share of the paper's texture...
 OCCLUSION_MIN_CHROMA = 10.0        # ...and this far from the paper's colour (Cb/Cr)...
 OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
-OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
+OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour;
+OCCLUSION_LIT_WITHIN = 8.0         # a colour with its mean this close to the paper's white is
+                                   # light (a lamp's or a window's colour in a highlight): an
+                                   # object lit by the same light is darker than the paper
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
 SECOND_CARD_MIN_EDGES = 9.0        # grey levels: three straight sides of a second card
@@ -611,14 +614,17 @@ class _Cells:
     def occluded(self) -> int:
         """The largest patch of small field cells where the paper does not show: its white
         between the strokes is gone (something darker than the paper covers the cell) or the
-        cell is of another colour than the paper (skin, a coloured object)."""
+        cell is of another colour than the paper (skin, a coloured object) below the paper's
+        white (a highlight in the lamp's colour is as bright as the paper: light, no object)."""
         foreign = []
         for k, f in enumerate(self.fine_field):
             chroma = ((self.fine_cb[k] - self.white_cb) ** 2
                       + (self.fine_cr[k] - self.white_cr) ** 2) ** 0.5
-            foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA
+            lit = self.fine_y[k] >= self.white_plane[k] - OCCLUSION_LIT_WITHIN
+            foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA and not lit
                                   or self.white[k] <= self.white_plane[k] - OCCLUSION_MIN_DARKEN
-                                  or chroma >= OCCLUSION_MIN_CHROMA and self.fine_texture[k]
+                                  or chroma >= OCCLUSION_MIN_CHROMA and not lit
+                                  and self.fine_texture[k]
                                   <= OCCLUSION_MAX_TEXTURE * self.white_texture))
         return _largest_patch(foreign, GLARE_CELLS)
 
