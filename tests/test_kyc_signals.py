@@ -419,6 +419,26 @@ def test_a_toner_copy_fringed_with_colour_by_the_camera_is_still_a_copy():
     assert not {"photocopy", "screen_recapture"} & set(photo["warnings"]), photo["signals"]
 
 
+def _dim_room(scene, quad=None):
+    """The photo in a dim room: 0.4 of the light, and the phone's low-light denoising halves
+    what colour is left (Cb and Cr pulled half way to neutral)."""
+    from PIL import ImageEnhance
+
+    return ImageEnhance.Color(ImageEnhance.Brightness(scene).enhance(0.4)).enhance(0.5)
+
+
+def test_a_card_in_a_dim_room_keeps_its_colours_and_a_copy_stays_a_copy():
+    """Colour is read as if the paper were lit as usual: a dim card's colours are fainter in
+    Cb and Cr, not gone; a black-and-white copy in the same room has none to lose."""
+    import random
+
+    card = realistic.make_card(21, "face").image.convert("RGB")
+    dim = placed(card, _dim_room)
+    assert "photocopy" not in dim["warnings"], dim["signals"]
+    copy = placed(realistic._photocopy(card, random.Random(5)), _dim_room)
+    assert "photocopy" in copy["warnings"], copy["signals"]
+
+
 def test_plain_cards_without_security_print_raise_no_warning():
     """The demo's cards (tests/fakes/cards.py): flat paper, blue labels, a muted portrait.
     Flat paper is not glare, and their few colours are not a copy's."""

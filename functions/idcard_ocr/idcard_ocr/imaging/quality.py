@@ -172,6 +172,8 @@ EMBLEM_MIN_CELLS = 2               # ...in this many cells of its zone
 RIM = 0.07                         # the outer ring of cells: a region is seldom exact
 COPY_MIN_COLOUR = 7.0              # Cb/Cr distance from the tone's colour, in the...
 COPY_MIN_CELLS = 3                 # ...third most coloured cell: a copy has none...
+COPY_PAPER_LEVEL = 200.0           # (read as if the paper, the card's 90th percentile grey
+COPY_MIN_PAPER_LEVEL = 60.0        # cell, were at this level; a darker one as at this)
 COPY_MAX_CHROMA_SPREAD = 4.0       # ...nor colour at the pixel's scale (std of Cb and Cr at
 COPY_BAND = 32                     # equal brightness, in bands of this many grey levels): a
 COPY_BAND_MIN_PIXELS = 20          # screen's subpixels fringe every edge with colour
@@ -349,7 +351,7 @@ def _colour_beyond_tone(image) -> float:
     photo's own pixels only: a card cut by the frame is black where the photo ends), each
     cell's Cb and Cr are predicted from its grey level by a straight line fitted over all
     cells; the distance of a cell's colour from its prediction, in the COPY_MIN_CELLS-th
-    most coloured cell.
+    most coloured cell, scaled to a paper at COPY_PAPER_LEVEL.
 
     A copy's colour is a function of its tone: toner on tinted paper, under a coloured light,
     gives a tint that grows with the brightness, and the camera's noise averages out in a
@@ -369,7 +371,11 @@ def _colour_beyond_tone(image) -> float:
     lines = [_line(grey, [channel[k] for k in used]) for channel in cells[1:]]
     beyond = sorted((sum((channel[k] - a - b * cells[0][k]) ** 2
                          for channel, (a, b) in zip(cells[1:], lines))) ** 0.5 for k in used)
-    return beyond[-COPY_MIN_CELLS]
+    # Cb and Cr are differences of gamma-encoded channels: a print's distance from neutral
+    # shrinks with the light on it. Read as if the card's paper were at COPY_PAPER_LEVEL: a
+    # card in a dim room keeps its colours, a copy has none to keep.
+    paper = sorted(grey)[int(0.9 * (len(grey) - 1))]
+    return beyond[-COPY_MIN_CELLS] * COPY_PAPER_LEVEL / max(paper, COPY_MIN_PAPER_LEVEL)
 
 
 def _chroma_spread(image) -> float:
