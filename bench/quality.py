@@ -152,10 +152,16 @@ def kyc(style_names=(), publish_to: Optional[str] = "quality-kyc") -> int:
         shots = Counter()
         tasks = _kyc_tasks(style)
         with ProcessPoolExecutor(max_workers=KYC_JOBS) as pool:
-            for kind, warnings in pool.map(_kyc_shot, tasks, chunksize=4):
+            phrases = {kind: Counter() for kind in artifacts.KINDS}  # photos per detail phrase
+            found = {kind: Counter() for kind in artifacts.KINDS}    # ...that raised their own
+            for kind, warnings, detail in pool.map(_kyc_shot, tasks, chunksize=4):
                 shots[kind] += 1
                 for warning in warnings:
                     raised[kind][warning] += 1
+                for phrase in _phrases(detail):
+                    phrases[kind][phrase] += 1
+                    found[kind][phrase] += (kind in warnings) if kind != "ordinary" \
+                        else bool(set(warnings) & set(KYC_SIGNALS))
         out += [f"### {style.name} configuration, {ROLE.get(style.name, UNSEEN)} "
                 f"({_describe(style)})", "",
                 "| photos | n | " + " | ".join(f"`{s}`" for s in KYC_SIGNALS) + " |",
@@ -169,6 +175,7 @@ def kyc(style_names=(), publish_to: Optional[str] = "quality-kyc") -> int:
             out.append(f"| {kind} | {shots[kind]} | " + " | ".join(cells) + " |")
         out += ["", "Bold: detection rate of the photos made with that artifact; the `ordinary` "
                     "row is the false-alarm rate.", ""]
+        out += _by_phrase(phrases, found)
     if any(style.name in ("tuning", "holdout") for style in styles):  # a hold-out's run: rates only
         out += _kyc_timing(assess, prepare, artifacts)
     if publish_to:
@@ -194,10 +201,32 @@ def _kyc_shot(task) -> tuple:
     from idcard_ocr.imaging.quality import assess
 
     kind = task[0]
-    data, region, side, _detail = _kyc_prepared(task)
+    data, region, side, detail = _kyc_prepared(task)
     picture = Image.open(io.BytesIO(data))
     picture.load()
-    return kind, assess(picture, region, side=side)["warnings"]
+    return kind, assess(picture, region, side=side)["warnings"], detail
+
+
+def _phrases(detail: str) -> set:
+    """The phrases of a shot's detail ("face, 2448x3264, on terrazzo, colour inkjet, ..."):
+    its variant is one of them, in whatever words its style uses."""
+    return {p.strip() for p in detail.split(",") if p.strip()}
+
+
+def _by_phrase(phrases, found) -> list:
+    """Which variants a rule misses: for each artifact, the detail phrases of at least three
+    of its photos that were not all detected (on ordinary photos: that raised any KYC
+    warning), with how many were. Empty when the cache holds no details."""
+    rows = []
+    for kind in phrases:
+        for phrase, n in sorted(phrases[kind].items()):
+            if n >= 3 and found[kind][phrase] != (0 if kind == "ordinary" else n):
+                rows.append(f"| {kind} | {phrase} | {found[kind][phrase]}/{n} |")
+    if not rows:
+        return []
+    return ["Detail phrases of 3 photos or more whose photos were not all detected (ordinary: "
+            "raised some KYC warning), as found/photos:", "",
+            "| photos | phrase | found |", "|---|---|---:|", *rows, ""]
 
 
 def _kyc_prepared(task) -> tuple:

@@ -380,6 +380,65 @@ def test_a_toner_tint_that_follows_the_tone_is_still_a_copy():
     assert "photocopy" not in placed(card)["warnings"]
 
 
+def _through_a_colour_mosaic(scene, quad=None):
+    """The photo as a camera's sensor takes it: each pixel sees one colour of a Bayer
+    mosaic (RGGB) and the other two are interpolated from its neighbours. Fine black and
+    white detail comes out fringed with false colour at the pixel's scale."""
+    import numpy as np
+
+    a = np.asarray(scene, np.float32)
+    h, w = a.shape[:2]
+    seen = np.zeros((3, h, w), np.float32)
+    seen[0, 0::2, 0::2] = seen[1, 0::2, 1::2] = seen[1, 1::2, 0::2] = seen[2, 1::2, 1::2] = 1
+    weights = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], np.float32)
+    out = np.empty_like(a)
+    for c in range(3):
+        values, counted = np.pad(a[..., c] * seen[c], 1), np.pad(seen[c], 1)
+        total = sum(weights[i, j] * values[i:i + h, j:j + w] for i in range(3) for j in range(3))
+        count = sum(weights[i, j] * counted[i:i + h, j:j + w] for i in range(3)
+                    for j in range(3))
+        out[..., c] = total / count
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
+
+
+def test_a_toner_copy_fringed_with_colour_by_the_camera_is_still_a_copy():
+    """A black-and-white copy's toner grain (dots at random, no screen's grid) photographed
+    through a colour mosaic: colour at the pixel's scale, none over areas: a copy, not a
+    screen. The card itself through the same mosaic is neither."""
+    import numpy as np
+
+    card = realistic.make_card(12, "face").image.convert("RGB")
+    grey = np.asarray(card.convert("L"), np.float32)
+    grain = np.random.RandomState(5).uniform(0, 255, grey.shape)
+    toner = Image.fromarray(np.where(grey > grain, 250, 30).astype(np.uint8)).convert("RGB")
+    copy = placed(toner, _through_a_colour_mosaic)
+    assert copy["signals"]["chroma_spread"] >= 4, copy["signals"]  # the mosaic's fringes
+    assert "photocopy" in copy["warnings"], copy["signals"]
+    assert "screen_recapture" not in copy["warnings"], copy["signals"]
+    photo = placed(card, _through_a_colour_mosaic)
+    assert not {"photocopy", "screen_recapture"} & set(photo["warnings"]), photo["signals"]
+
+
+def _dim_room(scene, quad=None):
+    """The photo in a dim room: 0.4 of the light, and the phone's low-light denoising halves
+    what colour is left (Cb and Cr pulled half way to neutral)."""
+    from PIL import ImageEnhance
+
+    return ImageEnhance.Color(ImageEnhance.Brightness(scene).enhance(0.4)).enhance(0.5)
+
+
+def test_a_card_in_a_dim_room_keeps_its_colours_and_a_copy_stays_a_copy():
+    """Colour is read as if the paper were lit as usual: a dim card's colours are fainter in
+    Cb and Cr, not gone; a black-and-white copy in the same room has none to lose."""
+    import random
+
+    card = realistic.make_card(21, "face").image.convert("RGB")
+    dim = placed(card, _dim_room)
+    assert "photocopy" not in dim["warnings"], dim["signals"]
+    copy = placed(realistic._photocopy(card, random.Random(5)), _dim_room)
+    assert "photocopy" in copy["warnings"], copy["signals"]
+
+
 def test_plain_cards_without_security_print_raise_no_warning():
     """The demo's cards (tests/fakes/cards.py): flat paper, blue labels, a muted portrait.
     Flat paper is not glare, and their few colours are not a copy's."""
@@ -520,6 +579,48 @@ def test_a_flattened_highlight_at_the_paper_s_level_is_glare():
     assert "glare_on_fields" not in plain["warnings"], plain["signals"]
     flat = placed(card, lambda scene, quad: _grainy(scene, (0.3, 0.3), 0.08, quad))
     assert "glare_on_fields" in flat["warnings"], flat["signals"]
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_paper_the_security_print_leaves_blank_is_not_glare(seed):
+    """A back whose security print covers only its right part: the plain paper on the left,
+    between the emblem and the fields, is flatter than the printed paper, but no brighter
+    than the paper's own level (no light added): no glare."""
+    import numpy as np
+
+    card = np.asarray(realistic.make_card(seed, "back").image.convert("RGB")).copy()
+    paper = np.percentile(card.reshape(-1, 3), 97, axis=0).astype(np.uint8)
+    left = card[:, : int(0.6 * card.shape[1])]
+    left[left.astype(np.float32).mean(-1) > 200] = paper  # the pale print gone, the ink kept
+    quality = placed(Image.fromarray(card), lambda scene, quad: _grainy(scene))
+    assert "glare_on_fields" not in quality["warnings"], quality["signals"]
+
+
+def _warm_highlight(scene, quad, at=(0.3, 0.35), radius=0.12, lamp=(255, 255, 200)):
+    """A desk lamp's reflection over the name: a disc `radius` x the card's width, washed
+    towards the lamp's warm colour, red and green clipped (brighter than the paper)."""
+    import numpy as np
+
+    arr = np.asarray(scene, dtype=np.float32).copy()
+    (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = quad
+    u, v = at
+    cx = (1 - u) * (1 - v) * tlx + (1 - u) * v * blx + u * v * brx + u * (1 - v) * trx
+    cy = (1 - u) * (1 - v) * tly + (1 - u) * v * bly + u * v * bry + u * (1 - v) * try_
+    yy, xx = np.mgrid[0:arr.shape[0], 0:arr.shape[1]]
+    d = np.hypot(xx - cx, yy - cy) / (radius * math.hypot(trx - tlx, try_ - tly))
+    weight = (0.95 * np.clip(1.5 - d, 0, 1))[..., None]
+    arr = arr * (1 - weight) + np.array(lamp, np.float32) * weight
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("seed", [21, 23])
+def test_a_highlight_in_the_lamp_s_colour_is_glare_not_occlusion(seed):
+    """The highlight's colour is the lamp's, not the paper's, but it is light: as bright as
+    the paper's white, where an object lit by the same lamp is darker. Glare only."""
+    card = realistic.make_card(seed, "face").image.convert("RGB")
+    quality = placed(card, _warm_highlight)
+    assert "glare_on_fields" in quality["warnings"], quality["signals"]
+    assert "occlusion" not in quality["warnings"], quality["signals"]
 
 
 def _soft_shadow(scene, quad, edge=0.6, depth=0.4, softness=0.05):

@@ -172,6 +172,8 @@ EMBLEM_MIN_CELLS = 2               # ...in this many cells of its zone
 RIM = 0.07                         # the outer ring of cells: a region is seldom exact
 COPY_MIN_COLOUR = 7.0              # Cb/Cr distance from the tone's colour, in the...
 COPY_MIN_CELLS = 3                 # ...third most coloured cell: a copy has none...
+COPY_PAPER_LEVEL = 200.0           # (read as if the paper, the card's 90th percentile grey
+COPY_MIN_PAPER_LEVEL = 60.0        # cell, were at this level; a darker one as at this)
 COPY_MAX_CHROMA_SPREAD = 4.0       # ...nor colour at the pixel's scale (std of Cb and Cr at
 COPY_BAND = 32                     # equal brightness, in bands of this many grey levels): a
 COPY_BAND_MIN_PIXELS = 20          # screen's subpixels fringe every edge with colour
@@ -201,6 +203,9 @@ GLARE_SPAN_RANK = 0.35             # (white less darkest pixel; the span at this
 GLARE_AROUND = 9                   # and of the span around it (a 9 x 9 cell neighbourhood),
 GLARE_MIN_WHITE = -3.0             # its white not under the paper's by more than this: the
                                    # light washed the print and the paper's grain out
+GLARE_MIN_FLAT_LIFT = 1.0         # and its mean this far above the paper's mean (white less
+                                   # grain): a highlight adds light; paper the security print
+                                   # leaves blank is flat at the paper's own level
 GLARE_MIN_PAPER_SPAN = 6.0         # a paper with less grain than this (grey levels) has no
                                    # grain to lose: only the brightness says glare on it
 GLARE_CELLS = (32, 20)
@@ -209,7 +214,10 @@ OCCLUSION_MIN_CELLS = 8            # small cells (32 x 20 grid)
 OCCLUSION_MAX_TEXTURE = 0.6        # flatter than this share of the paper's texture...
 OCCLUSION_MIN_CHROMA = 10.0        # ...and this far from the paper's colour (Cb/Cr)...
 OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
-OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour
+OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour;
+OCCLUSION_LIT_WITHIN = 8.0         # a colour with its mean this close to the paper's white is
+                                   # light (a lamp's or a window's colour in a highlight): an
+                                   # object lit by the same light is darker than the paper
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
 SECOND_CARD_MIN_EDGES = 9.0        # grey levels: three straight sides of a second card
@@ -266,12 +274,18 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     spread = _chroma_spread(colour)
     measures["colour_beyond_tone"] = round(colourful, 2)
     measures["chroma_spread"] = round(spread, 2)
-    if colourful < COPY_MIN_COLOUR and spread < COPY_MAX_CHROMA_SPREAD:
-        warnings.append("photocopy")
     # The card's corners as (x, y) pairs: the box of the card, not of the whole frame.
     dip = _grid_dip(image, _box(quad, width, height) if quad is not None else None,
                     _slope(quad) if quad is not None and not clamped else 0.0, factor)
     measures["grid_dip"] = round(dip, 3)
+    # Colour at the pixel's scale on a grey card is a screen's subpixels only where the
+    # screen's grid is seen: a camera's demosaicing and sharpening also fringe a copy's
+    # halftone dots and toner grain with colour. A card cut by the frame keeps the excuse:
+    # its coloured print may be outside, and the grey part left says less.
+    whole_card = quad is not None and "incomplete_border" not in warnings
+    if colourful < COPY_MIN_COLOUR and (spread < COPY_MAX_CHROMA_SPREAD
+                                        or whole_card and dip >= SCREEN_MAX_DIP):
+        warnings.append("photocopy")
     if dip < SCREEN_MAX_DIP:
         warnings.append("screen_recapture")
     cells = _Cells(card, side) if card is not None else None
@@ -337,7 +351,7 @@ def _colour_beyond_tone(image) -> float:
     photo's own pixels only: a card cut by the frame is black where the photo ends), each
     cell's Cb and Cr are predicted from its grey level by a straight line fitted over all
     cells; the distance of a cell's colour from its prediction, in the COPY_MIN_CELLS-th
-    most coloured cell.
+    most coloured cell, scaled to a paper at COPY_PAPER_LEVEL.
 
     A copy's colour is a function of its tone: toner on tinted paper, under a coloured light,
     gives a tint that grows with the brightness, and the camera's noise averages out in a
@@ -357,7 +371,11 @@ def _colour_beyond_tone(image) -> float:
     lines = [_line(grey, [channel[k] for k in used]) for channel in cells[1:]]
     beyond = sorted((sum((channel[k] - a - b * cells[0][k]) ** 2
                          for channel, (a, b) in zip(cells[1:], lines))) ** 0.5 for k in used)
-    return beyond[-COPY_MIN_CELLS]
+    # Cb and Cr are differences of gamma-encoded channels: a print's distance from neutral
+    # shrinks with the light on it. Read as if the card's paper were at COPY_PAPER_LEVEL: a
+    # card in a dim room keeps its colours, a copy has none to keep.
+    paper = sorted(grey)[int(0.9 * (len(grey) - 1))]
+    return beyond[-COPY_MIN_CELLS] * COPY_PAPER_LEVEL / max(paper, COPY_MIN_PAPER_LEVEL)
 
 
 def _chroma_spread(image) -> float:
@@ -594,21 +612,25 @@ class _Cells:
         lifted = [f and (washed_cells[k] and clipped
                          or flatness and paper_span >= GLARE_MIN_PAPER_SPAN
                          and spans[k] <= GLARE_MAX_SPAN * min(paper_span, around[k])
-                         and self.white[k] >= self.white_plane[k] + GLARE_MIN_WHITE)
+                         and self.white[k] >= self.white_plane[k] + GLARE_MIN_WHITE
+                         and self.fine_y[k] >= paper[k] + GLARE_MIN_FLAT_LIFT)
                   for k, f in enumerate(self.fine_field)]
         return _largest_patch(lifted, GLARE_CELLS)
 
     def occluded(self) -> int:
         """The largest patch of small field cells where the paper does not show: its white
         between the strokes is gone (something darker than the paper covers the cell) or the
-        cell is of another colour than the paper (skin, a coloured object)."""
+        cell is of another colour than the paper (skin, a coloured object) below the paper's
+        white (a highlight in the lamp's colour is as bright as the paper: light, no object)."""
         foreign = []
         for k, f in enumerate(self.fine_field):
             chroma = ((self.fine_cb[k] - self.white_cb) ** 2
                       + (self.fine_cr[k] - self.white_cr) ** 2) ** 0.5
-            foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA
+            lit = self.fine_y[k] >= self.white_plane[k] - OCCLUSION_LIT_WITHIN
+            foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA and not lit
                                   or self.white[k] <= self.white_plane[k] - OCCLUSION_MIN_DARKEN
-                                  or chroma >= OCCLUSION_MIN_CHROMA and self.fine_texture[k]
+                                  or chroma >= OCCLUSION_MIN_CHROMA and not lit
+                                  and self.fine_texture[k]
                                   <= OCCLUSION_MAX_TEXTURE * self.white_texture))
         return _largest_patch(foreign, GLARE_CELLS)
 
