@@ -281,3 +281,21 @@ def drawn_back_matches(draw_back, back: dict, seed: int) -> None:
     end = back["end_date"] if back["end_date"] == "长期" else dotted(back["end_date"])
     assert drawn[-1] == f"{dotted(back['start_date'])}-{end}"
 
+
+def refuses_unknown_kind(name: str, style) -> None:
+    """That a hold-out's rendering and its KYC style refuse a kind they do not draw, by name."""
+    from tests.fakes import artifacts, renderings
+
+    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
+        renderings.shoot(name, "selfie", 1)
+    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
+        artifacts.render("selfie", 1, style)
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    """bench/NAME.py imported as the benchmarks import each other (bench/ on the path)."""
+    import importlib
+
+    monkeypatch.syspath_prepend(os.path.join(ROOT, "bench"))
+    return importlib.import_module

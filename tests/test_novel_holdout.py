@@ -8,7 +8,6 @@ itself.
 """
 
 import dataclasses
-import importlib
 import os
 import random
 from collections import Counter
@@ -19,7 +18,7 @@ import pytest
 
 from idcard_ocr.card import checks
 from tests.conftest import (compact_date, drawn_alike, drawn_back_matches, jpeg_picture,
-                            registered_holdout)
+                            refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, novel, novel_kyc, renderings
 from tests.fakes.cards import REAL_NATIONS, holder_faults
 
@@ -43,10 +42,7 @@ def test_every_kind_is_drawn_the_same_for_the_same_number(kind):
 
 
 def test_an_unknown_kind_is_refused_by_name():
-    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
-        renderings.shoot("novel", "selfie", 1)
-    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
-        artifacts.render("selfie", 1, artifacts.NOVEL)
+    refuses_unknown_kind("novel", artifacts.NOVEL)
 
 
 def test_a_sheet_holds_one_persons_two_sides():
@@ -233,13 +229,6 @@ def test_a_screen_shows_its_subpixels_and_a_copy_loses_the_cards_colour():
     grey = np.asarray(novel_kyc._copy_of(card, random.Random(2), "black-and-white laser"),
                       np.int16)
     assert np.abs(grey[..., 0] - grey[..., 2]).max() < 12
-
-
-@pytest.fixture
-def bench(monkeypatch):
-    """bench/NAME.py imported as the benchmarks import each other (bench/ on the path)."""
-    monkeypatch.syspath_prepend(os.path.join(ROOT, "bench"))
-    return importlib.import_module
 
 
 def test_the_benches_report_novel_measured_once_in_sections_of_its_own(bench):

@@ -8,7 +8,6 @@ yardstick itself.
 """
 
 import dataclasses
-import importlib
 import os
 import random
 from collections import Counter
@@ -19,7 +18,7 @@ from PIL import Image
 
 from idcard_ocr.card import checks
 from tests.conftest import (compact_date, drawn_alike, drawn_back_matches, jpeg_picture,
-                            registered_holdout)
+                            refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, renderings, stranger, stranger_kyc
 from tests.fakes.cards import REAL_NATIONS, holder_faults
 
@@ -43,10 +42,7 @@ def test_every_kind_is_drawn_the_same_for_the_same_number(kind):
 
 
 def test_an_unknown_kind_is_refused_by_name():
-    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
-        renderings.shoot("stranger", "selfie", 1)
-    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
-        artifacts.render("selfie", 1, artifacts.STRANGER)
+    refuses_unknown_kind("stranger", artifacts.STRANGER)
 
 
 def test_a_sheet_holds_one_persons_two_sides():
@@ -273,13 +269,6 @@ def test_a_screen_shows_its_subpixels_and_a_copy_loses_the_cards_colour():
     copy = np.asarray(stranger_kyc.copy_of(card, random.Random(2), "black-and-white laser")
                       .convert("RGB"), np.int16)
     assert np.abs(copy[..., 0] - copy[..., 2]).max() < 12
-
-
-@pytest.fixture
-def bench(monkeypatch):
-    """bench/NAME.py imported as the benchmarks import each other (bench/ on the path)."""
-    monkeypatch.syspath_prepend(os.path.join(ROOT, "bench"))
-    return importlib.import_module
 
 
 def test_the_benches_report_stranger_as_a_hold_out_in_sections_of_its_own(bench):

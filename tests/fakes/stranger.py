@@ -942,24 +942,21 @@ def _fits(frame: Tuple[int, int], turn: int, slack: float) -> float:
     return slack * min(along, across * 85.6 / 54)
 
 
+def _by_chance(img: Image.Image, rng: random.Random, notes: List[str], steps) -> Image.Image:
+    """Each (chance, effect) of `steps` in turn, applied when the dice say so; what each did
+    is noted."""
+    for chance, effect in steps:
+        if rng.random() < chance:
+            img, what = effect(img, rng)
+            notes.append(what)
+    return img
+
+
 def _hard_card(card: Image.Image, rng: random.Random, notes: List[str]) -> Image.Image:
     """What happens to the card itself before the photo (each with its chance)."""
-    if rng.random() < 0.3:
-        card, what = wear(card, rng)
-        notes.append(what)
-    if rng.random() < 0.25:
-        card = iridescence(card, rng)
-        notes.append("holographic sheen")
-    if rng.random() < 0.2:
-        card, what = sleeve(card, rng)
-        notes.append(what)
-    if rng.random() < 0.35:
-        card, what = stamp(card, rng)
-        notes.append(what)
-    if rng.random() < 0.35:
-        card, what = watermark(card, rng)
-        notes.append(what)
-    return card
+    return _by_chance(card, rng, notes, (
+        (0.3, wear), (0.25, lambda img, r: (iridescence(img, r), "holographic sheen")),
+        (0.2, sleeve), (0.35, stamp), (0.35, watermark)))
 
 
 def _photo_effects(scene: Image.Image, rng: random.Random, quad, notes: List[str],
@@ -979,11 +976,8 @@ def _photo_effects(scene: Image.Image, rng: random.Random, quad, notes: List[str
         if rng.random() < 0.2:
             scene, what = shadow_of(scene, rng, quad)
             notes.append(what)
-        for chance, effect in ((0.2, motion_blur), (0.15, rolling_shutter), (0.2, barrel),
-                               (0.15, hdr), (0.12, beauty)):
-            if rng.random() < chance:
-                scene, what = effect(scene, rng)
-                notes.append(what)
+        scene = _by_chance(scene, rng, notes, ((0.2, motion_blur), (0.15, rolling_shutter),
+                                               (0.2, barrel), (0.15, hdr), (0.12, beauty)))
         if rng.random() < 0.2:
             radius = rng.uniform(1.0, 2.2)
             scene = scene.filter(ImageFilter.GaussianBlur(radius))
@@ -1060,12 +1054,7 @@ def _sheet(person, rng: random.Random) -> Photo:
         at = (page_size[0] * rng.uniform(0.4, 0.6), room * slot + room * rng.uniform(0.45, 0.55))
         page = place(page, card, card_quad(rng, width, turn, skew, 0.0, at), 0.0)
         notes.append(f"{side} {TURNS[turn]} skew {skew:+.0f} density {darker:.2f}")
-    if rng.random() < 0.4:
-        page, what = stamp(page, rng)
-        notes.append(what)
-    if rng.random() < 0.5:
-        page, what = watermark(page, rng)
-        notes.append(what)
+    page = _by_chance(page, rng, notes, ((0.4, stamp), (0.5, watermark)))
     how = rng.choice(("colour scan", "black-and-white copy", "photographed"))
     if how == "colour scan":
         a = np.asarray(page, np.float32)
