@@ -96,7 +96,9 @@ bench: $(STAMP) fonts
 # The synthetic card generators draw with Debian's CJK fonts and OCR-B: the benchmarks,
 # tools/make_samples.py and the tests of the generators themselves (test_*_holdout.py,
 # test_kyc_signals.py), so the tests' install runs this too; the outsider hold-out
-# (tests/fakes/outsider.py) with Droid Sans Fallback, AR PL SungtiL/KaitiM GB and FreeFont.
+# (tests/fakes/outsider.py) with Droid Sans Fallback, AR PL SungtiL/KaitiM GB and FreeFont; the
+# stranger hold-out (tests/fakes/stranger.py) with Noto CJK's other weights, HanaMin A, and
+# JetBrains Mono, Cousine and Hack for the number.
 fonts:
 	@(fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list | grep -q "Zen Hei" && \
 	    fc-list | grep -q "OCR B" && fc-list | grep -q "AR PL UKai" && \
@@ -104,11 +106,15 @@ fonts:
 	    fc-list | grep -q "AR PL KaitiM GB" && fc-list | grep -q FreeMono && \
 	    fc-list | grep -q "LXGW WenKai" && fc-list | grep -q "BabelStone Han" && \
 	    fc-list | grep -q "B612 Mono" && fc-list | grep -q "Go Mono" && \
-	    fc-list | grep -q Inconsolata) || \
+	    fc-list | grep -q Inconsolata && fc-list | grep -q "Noto Sans CJK SC Light" && \
+	    fc-list | grep -q "Noto Serif CJK SC SemiBold" && fc-list | grep -q HanaMinA && \
+	    fc-list | grep -q "JetBrains Mono" && fc-list | grep -q Cousine && \
+	    fc-list | grep -q Hack) || \
 	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei \
 	        fonts-wqy-zenhei fonts-ocr-b fonts-arphic-ukai fonts-arphic-uming \
 	        fonts-droid-fallback fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-freefont-ttf \
-	        fonts-lxgw-wenkai fonts-babelstone-han fonts-b612 fonts-go fonts-inconsolata)
+	        fonts-lxgw-wenkai fonts-babelstone-han fonts-b612 fonts-go fonts-inconsolata \
+	        fonts-noto-cjk-extra fonts-hanazono fonts-jetbrains-mono fonts-croscore fonts-hack)
 
 # The deployable zips, with dependencies for FC's Linux x86_64 whatever machine builds them:
 # dist/idcard-ocr.zip (python3.10) and dist/idcard-ocr-engine.zip (the offline engine, for

@@ -121,8 +121,8 @@ KYC_CACHE = os.environ.get("BENCH_KYC_CACHE", "")
 KYC_SIGNALS = ("photocopy", "screen_recapture", "incomplete_border", "occlusion",
                "glare_on_fields", "multiple_cards")
 # What each configuration was to the rules' making: every one named here was looked at while
-# they were made, but those whose role is a hold-out (none now); any other is reported as never
-# tuned on.
+# they were made, but those whose role is a hold-out (stranger now); any other is reported as
+# never tuned on.
 ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses were looked at)",
         "fresh": "tuned on since 2026-12-06 (a hold-out measured once, then its misses were "
                  "looked at)",
@@ -130,7 +130,9 @@ ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses 
                  "looked at)",
         "outsider": "tuned on since 2026-12-07 (a hold-out measured once, then its misses "
                     "were looked at)",
-        "novel": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)"}
+        "novel": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
+        "stranger": "hold-out, never tuned on (drawn 2026-12-07 (second) by an engineer who read "
+                    "none of the engine, rules, cascade or other generators)"}
 UNSEEN = "hold-out, never tuned on"
 
 

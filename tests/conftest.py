@@ -281,3 +281,82 @@ def drawn_back_matches(draw_back, back: dict, seed: int) -> None:
     end = back["end_date"] if back["end_date"] == "长期" else dotted(back["end_date"])
     assert drawn[-1] == f"{dotted(back['start_date'])}-{end}"
 
+
+def kyc_shot_sound(kind: str, style, seed: int = 5):
+    """A KYC style's shot of `kind` after checking that the same seed draws it the same, that
+    it names its style, the warning expected and (first in its detail) the side, and that its
+    card region is sane in a frame of the style's size (either way up)."""
+    from tests.fakes import artifacts
+
+    shot, again = artifacts.render(kind, seed, style), artifacts.render(kind, seed, style)
+    assert shot.data == again.data and shot.region == again.region
+    assert shot.style == style.name and shot.expected == (None if kind == "ordinary" else kind)
+    assert shot.detail.split(",")[0] in ("face", "back")  # the side read comes first
+    img = jpeg_picture(shot.data)
+    assert img.size in (style.frame, style.frame[::-1])
+    assert artifacts.region_faults(shot, img.size) == []
+    return shot
+
+
+def every_variant_drawn(wanted: dict, style, first_seed: int) -> None:
+    """That a KYC style draws each variant it names for each kind (`wanted`: kind -> names, in
+    turn by seed, so a run of n seeds holds n variants; multiple_cards: 9, its second cards by
+    its arrangements) with a sane region."""
+    from tests.fakes import artifacts
+
+    for kind, variants in wanted.items():
+        count = 9 if kind == "multiple_cards" else len(variants)
+        shots = [artifacts.render(kind, first_seed + seed, style) for seed in range(count)]
+        details = " | ".join(shot.detail for shot in shots)
+        for name in variants:
+            assert name in details, (kind, name)
+        for shot in shots:
+            assert artifacts.region_faults(shot, jpeg_picture(shot.data).size) == [], shot.detail
+
+
+def card_where_region_says(style, seeds, margin: float) -> None:
+    """That ordinary shots of those seeds hold the card's pale ground inside their region (less
+    `margin` of its size each side), not the surface around it."""
+    import numpy as np
+
+    from tests.fakes import artifacts
+
+    for seed in seeds:
+        shot = artifacts.render("ordinary", seed, style)
+        img = np.asarray(jpeg_picture(shot.data).convert("L"), dtype=np.float32)
+        (tlx, tly), _, (brx, bry), _ = shot.region
+        inside = img[int(tly + margin * (bry - tly)):int(bry - margin * (bry - tly)),
+                     int(tlx + margin * (brx - tlx)):int(brx - margin * (brx - tlx))]
+        assert np.median(inside) > 150, shot.detail
+
+
+def cut_beyond_frame(style, seeds=range(3)) -> None:
+    """That a cut card's region reaches beyond the frame and an ordinary one's does not."""
+    from tests.fakes import artifacts
+
+    for seed in seeds:
+        shot = artifacts.render("incomplete_border", seed, style)
+        w, h = jpeg_picture(shot.data).size
+        assert any(x < 0 or y < 0 or x > w - 1 or y > h - 1 for x, y in shot.region)
+        ordinary = artifacts.render("ordinary", seed, style)
+        w, h = jpeg_picture(ordinary.data).size
+        assert all(0 <= x <= w - 1 and 0 <= y <= h - 1 for x, y in ordinary.region)
+
+
+def refuses_unknown_kind(name: str, style) -> None:
+    """That a hold-out's rendering and its KYC style refuse a kind they do not draw, by name."""
+    from tests.fakes import artifacts, renderings
+
+    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
+        renderings.shoot(name, "selfie", 1)
+    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
+        artifacts.render("selfie", 1, style)
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    """bench/NAME.py imported as the benchmarks import each other (bench/ on the path)."""
+    import importlib
+
+    monkeypatch.syspath_prepend(os.path.join(ROOT, "bench"))
+    return importlib.import_module

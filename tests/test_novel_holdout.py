@@ -8,7 +8,6 @@ itself.
 """
 
 import dataclasses
-import importlib
 import os
 import random
 from collections import Counter
@@ -18,7 +17,9 @@ import numpy as np
 import pytest
 
 from idcard_ocr.card import checks
-from tests.conftest import (compact_date, drawn_alike, drawn_back_matches, jpeg_picture,
+from tests.conftest import (card_where_region_says, compact_date, cut_beyond_frame,
+                            drawn_alike, drawn_back_matches, every_variant_drawn,
+                            jpeg_picture, kyc_shot_sound, refuses_unknown_kind,
                             registered_holdout)
 from tests.fakes import artifacts, novel, novel_kyc, renderings
 from tests.fakes.cards import REAL_NATIONS, holder_faults
@@ -43,10 +44,7 @@ def test_every_kind_is_drawn_the_same_for_the_same_number(kind):
 
 
 def test_an_unknown_kind_is_refused_by_name():
-    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
-        renderings.shoot("novel", "selfie", 1)
-    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
-        artifacts.render("selfie", 1, artifacts.NOVEL)
+    refuses_unknown_kind("novel", artifacts.NOVEL)
 
 
 def test_a_sheet_holds_one_persons_two_sides():
@@ -176,51 +174,24 @@ def test_the_data_is_what_real_cards_carry():
 
 @pytest.mark.parametrize("kind", artifacts.KINDS)
 def test_the_novel_kyc_style_draws_every_kind_with_its_card_region(kind):
-    shot = artifacts.render(kind, 5, SMALL)
-    again = artifacts.render(kind, 5, SMALL)
-    assert shot.data == again.data and shot.region == again.region
-    assert shot.style == "novel" and shot.expected == (None if kind == "ordinary" else kind)
-    assert shot.detail.split(",")[0] in ("face", "back")  # the side read comes first
-    img = jpeg_picture(shot.data)
-    assert img.size in (SMALL.frame, SMALL.frame[::-1])
-    assert artifacts.region_faults(shot, img.size) == []
+    kyc_shot_sound(kind, SMALL)
 
 
 def test_every_artifact_of_each_kind_is_drawn():
-    # each variant the style names in turn, by seed (details name them): a run of n seeds
-    # holds every one of n variants
-    wanted = {"ordinary": novel_kyc.ORDINARY, "photocopy": novel_kyc.COPIES,
-              "screen_recapture": novel_kyc.SCREENS, "incomplete_border": novel_kyc.CUTS,
-              "occlusion": novel_kyc.OCCLUDERS, "glare_on_fields": novel_kyc.GLARES,
-              "multiple_cards": novel_kyc.OTHER_CARDS + novel_kyc.ARRANGEMENTS}
-    for kind, variants in wanted.items():
-        count = 9 if kind == "multiple_cards" else len(variants)
-        shots = [artifacts.render(kind, 300_000 + seed, TINY) for seed in range(count)]
-        details = " | ".join(shot.detail for shot in shots)
-        for name in variants:
-            assert name in details, (kind, name)
-        for shot in shots:
-            assert artifacts.region_faults(shot, jpeg_picture(shot.data).size) == [], shot.detail
+    every_variant_drawn({"ordinary": novel_kyc.ORDINARY, "photocopy": novel_kyc.COPIES,
+                         "screen_recapture": novel_kyc.SCREENS,
+                         "incomplete_border": novel_kyc.CUTS,
+                         "occlusion": novel_kyc.OCCLUDERS, "glare_on_fields": novel_kyc.GLARES,
+                         "multiple_cards": novel_kyc.OTHER_CARDS + novel_kyc.ARRANGEMENTS},
+                        TINY, 300_000)
 
 
 def test_the_novel_kyc_style_draws_the_card_where_its_region_says():
-    for seed in range(3):
-        shot = artifacts.render("ordinary", seed, SMALL)
-        img = np.asarray(jpeg_picture(shot.data).convert("L"), dtype=np.float32)
-        (tlx, tly), _, (brx, bry), _ = shot.region
-        inside = img[int(tly + 0.05 * (bry - tly)):int(bry - 0.05 * (bry - tly)),
-                     int(tlx + 0.05 * (brx - tlx)):int(brx - 0.05 * (brx - tlx))]
-        assert np.median(inside) > 150  # the card's pale ground, not the surface
+    card_where_region_says(SMALL, range(3), 0.05)
 
 
 def test_a_cut_card_reaches_beyond_the_frame_and_an_ordinary_one_does_not():
-    for seed in range(3):
-        shot = artifacts.render("incomplete_border", seed, TINY)
-        w, h = jpeg_picture(shot.data).size
-        assert any(x < 0 or y < 0 or x > w - 1 or y > h - 1 for x, y in shot.region)
-        ordinary = artifacts.render("ordinary", seed, TINY)
-        w, h = jpeg_picture(ordinary.data).size
-        assert all(0 <= x <= w - 1 and 0 <= y <= h - 1 for x, y in ordinary.region)
+    cut_beyond_frame(TINY)
 
 
 def test_a_screen_shows_its_subpixels_and_a_copy_loses_the_cards_colour():
@@ -233,13 +204,6 @@ def test_a_screen_shows_its_subpixels_and_a_copy_loses_the_cards_colour():
     grey = np.asarray(novel_kyc._copy_of(card, random.Random(2), "black-and-white laser"),
                       np.int16)
     assert np.abs(grey[..., 0] - grey[..., 2]).max() < 12
-
-
-@pytest.fixture
-def bench(monkeypatch):
-    """bench/NAME.py imported as the benchmarks import each other (bench/ on the path)."""
-    monkeypatch.syspath_prepend(os.path.join(ROOT, "bench"))
-    return importlib.import_module
 
 
 def test_the_benches_report_novel_measured_once_in_sections_of_its_own(bench):

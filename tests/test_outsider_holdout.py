@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import (compact_date, drawn_alike, drawn_back_matches, jpeg_picture,
-                            registered_holdout)
+                            refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, outsider, outsider_kyc, renderings
 from tests.fakes.cards import REAL_NATIONS, holder_faults
 
@@ -44,10 +44,7 @@ def test_the_benches_seeds_are_drawn():
 
 
 def test_an_unknown_kind_is_refused_by_name():
-    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
-        renderings.shoot("outsider", "selfie", 1)
-    with pytest.raises(ValueError, match="unknown kind 'selfie'"):
-        artifacts.render("selfie", 1, artifacts.OUTSIDER)
+    refuses_unknown_kind("outsider", artifacts.OUTSIDER)
 
 
 def test_a_sheet_holds_one_persons_two_sides():

@@ -95,9 +95,21 @@ NOVEL = Style("novel", (4000, 3000), (1400, 3000), 12, (70, 92),
               ("finger", "thumb", "white sticker", "clear tape", "pale pen", "paper clip",
                "ring"), "flash, window or desk lamp", False,
               "an ID, bank or transit card beside, overlapping or fanned")
+# The stranger style: drawn by tests/fakes/stranger_kyc.py (stranger.py's card; its own scenes,
+# copies, screens, occluders, glare and second cards), the seventh hold-out, never tuned on; the
+# fields below only describe it.
+STRANGER = Style("stranger", (3648, 2736), (900, 2300), 12, (68, 93),
+                 "shot noise from a repeated patch, sharpening, dim rooms, chat recompression",
+                 "oak, checked cloth, marble, leather, printed cotton, office desk, rattan, palm",
+                 (1.3, 4.5), "phone LCD, OLED PenTile, laptop, TV or e-ink",
+                 "black-and-white laser, colour copier, inkjet banding, halftone, copy of a copy",
+                 ("finger", "thumb", "white sticker", "clear tape", "pale pen", "paper clip",
+                  "ring"), "flash, window or desk lamp", False,
+                 "an ID, bank or transit card beside, overlapping or fanned")
 # Styles drawn by a module of their own (render(kind, seed, style) and DESCRIPTION there).
 DRAWN_BY = {"fresh": "tests.fakes.fresh_kyc", "blind": "tests.fakes.blind_kyc",
-            "outsider": "tests.fakes.outsider_kyc", "novel": "tests.fakes.novel_kyc"}
+            "outsider": "tests.fakes.outsider_kyc", "novel": "tests.fakes.novel_kyc",
+            "stranger": "tests.fakes.stranger_kyc"}
 
 
 def drawing_module(style: Style):
