@@ -188,21 +188,6 @@ def corrected_authority(issue: str) -> Optional[str]:
     return None
 
 
-# The list below is derived from cpca's resources/adcodes.csv
-# (https://github.com/DQinYuan/chinese_province_city_area_mapper, version 0.5.5), which carries
-# this notice:
-#   The MIT License (MIT). Copyright (c) 2018 QinYuan Du. Permission is hereby granted, free of
-#   charge, to any person obtaining a copy of this software and associated documentation files
-#   (the "Software"), to deal in the Software without restriction, including without limitation
-#   the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
-#   of the Software, and to permit persons to whom the Software is furnished to do so, subject
-#   to the following conditions: The above copyright notice and this permission notice shall be
-#   included in all copies or substantial portions of the Software. THE SOFTWARE IS PROVIDED
-#   "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE
-#   WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO
-#   EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-#   LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
-#   CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 PLACES = """
 110000北京市 110101东城区 110102西城区 110105朝阳区 110106丰台区 110107石景山区 110108海淀区 110109门头沟区 110111房山区
 110112通州区 110113顺义区 110114昌平区 110115大兴区 110116怀柔区 110117平谷区 110118密云区 110119延庆区 120000天津市
