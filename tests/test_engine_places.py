@@ -77,3 +77,25 @@ def test_an_authority_is_left_as_read_when_no_single_real_place_is_meant(read):
 def test_a_countys_name_lost_to_its_suffix_is_the_valid_numbers_county_in_that_city(
         number_county, corrected):
     assert corrected_address("安徽省黄山市县花园北街", number_county) == corrected
+
+
+@pytest.mark.parametrize("read", [
+    "浙江省宁波市奉化区岳林街道",    # 奉化市 made a district (2016)
+    "浙江省杭州市临安区锦城街道",    # 临安市, likewise (2017)
+    "河北省邯郸市永年区临洺关镇",    # 永年县 made a district
+    "河北省承德市平泉市平泉镇",      # 平泉县 made a city
+    "河北省唐山市滦州市古城街道",    # 滦县 made 滦州市: its 州 is no cut of a name
+])
+def test_a_county_renamed_with_another_suffix_after_the_list_is_left_as_read(read):
+    # A county made a district or a city keeps its name and changes only its suffix; the
+    # list predates many such changes, and a suffix is a common character read as printed.
+    assert corrected_address(read) is None
+
+
+@pytest.mark.parametrize("read", [
+    "宁波市公安局奉化分局",      # the district made of 奉化市, printed without 区
+    "宁波市公安局奉化区分局",
+    "杭州市公安局临安分局",
+])
+def test_the_bureau_of_a_county_renamed_a_district_is_left_as_read(read):
+    assert corrected_authority(read) is None

@@ -69,7 +69,8 @@ def _closest(reads: List[str], spellings: Sequence[Tuple[str, str]], among: str,
     `reads` (the same place cut at different lengths) is within its allowed edits of, or None
     when a read is a spelling itself, when none is close or when two names are equally close
     (the number's county, code `hint`, breaks a tie)."""
-    if any(read == spelling for read in reads for _, spelling in spellings):
+    if any(read == spelling or _renamed(read, spelling)
+           for read in reads for _, spelling in spellings):
         return None
     best, found = None, {}
     # a place's longer spelling first: of 天山区 and 天山, 天区 is taken for the one it lost
@@ -87,6 +88,15 @@ def _closest(reads: List[str], spellings: Sequence[Tuple[str, str]], among: str,
     if hint in found:
         return found[hint]
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _renamed(read: str, spelling: str) -> bool:
+    """Whether `read` is `spelling` with another suffix: a county made a district or a city
+    (奉化市 made 奉化区, 平泉县 平泉市, 滦县 滦州市) keeps its name and changes only its
+    suffix, a change the list predates for many, and a suffix is a common character read as
+    printed. A real name, then, not a misread one."""
+    return (len(read) >= 2 and len(spelling) >= 2 and read[-1] in SUFFIXES
+            and spelling[-1] in SUFFIXES and read[:-1] == spelling[:-1])
 
 
 def _cuts(text: str, start: int, spellings: Sequence[Tuple[str, str]]) -> List[str]:
@@ -155,9 +165,10 @@ def _lost_name(address: str, start: int, counties: Sequence[Tuple[str, str]],
 
 def _district_spellings(name: str) -> set:
     """How a district's name is printed before 分局: whole, without 区, or without 新区
-    (上海市公安局浦东分局 for 浦东新区)."""
+    (上海市公安局浦东分局 for 浦东新区); a county or a city since made a district, without its
+    县 or 市 (宁波市公安局奉化分局 for 奉化市, a district since 2016)."""
     spellings = {name}
-    for suffix in ("新区", "区"):
+    for suffix in ("新区", "区", "县", "市", "旗"):
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             spellings.add(name[:-len(suffix)])
     return spellings
