@@ -99,3 +99,14 @@ def test_a_county_renamed_with_another_suffix_after_the_list_is_left_as_read(rea
 ])
 def test_the_bureau_of_a_county_renamed_a_district_is_left_as_read(read):
     assert corrected_authority(read) is None
+
+
+def test_the_embedded_list_carries_its_mit_notice():
+    # PLACES is a substantial portion of cpca's adcodes.csv: MIT asks that its copyright and
+    # permission notice go with every copy, and places.py is what the function deploys.
+    import inspect
+
+    from idcard_ocr.engine import places
+    source = inspect.getsource(places)
+    assert "Copyright (c) 2018 QinYuan Du" in source
+    assert "The above copyright notice and this permission notice shall be included" in source

@@ -11,8 +11,10 @@ changed, and a closeness shared by two names changes nothing.
 
 PLACES: each division as its six-digit code (the first six digits of a citizen number name
 the county where it was issued) and its name, as in the administrative division codes shipped
-with cpca 0.5.5 (resources/adcodes.csv, MIT licence; the 2020 list), without the 市辖区 and
-县 placeholders.
+with cpca 0.5.5 (resources/adcodes.csv, MIT licence, its notice below), without the 市辖区
+and 县 placeholders. The list is older than its package: it still holds 宁波's 江东区 and
+奉化市 (merged and made a district in 2016), so a division created or renamed since is not in
+it (see _renamed).
 """
 
 from functools import lru_cache
@@ -199,6 +201,28 @@ def corrected_authority(issue: str) -> Optional[str]:
     return None
 
 
+# PLACES is taken from cpca 0.5.5's resources/adcodes.csv, under this licence:
+#
+# The MIT License (MIT)
+#
+# Copyright (c) 2018 QinYuan Du
+#
+# Permission is hereby granted, free of charge, to any person obtaining a copy of
+# this software and associated documentation files (the "Software"), to deal in
+# the Software without restriction, including without limitation the rights to
+# use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of
+# the Software, and to permit persons to whom the Software is furnished to do so,
+# subject to the following conditions:
+#
+# The above copyright notice and this permission notice shall be included in all
+# copies or substantial portions of the Software.
+#
+# THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+# IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS
+# FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR
+# COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER
+# IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
+# CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 PLACES = """
 110000北京市 110101东城区 110102西城区 110105朝阳区 110106丰台区 110107石景山区 110108海淀区 110109门头沟区 110111房山区
 110112通州区 110113顺义区 110114昌平区 110115大兴区 110116怀柔区 110117平谷区 110118密云区 110119延庆区 120000天津市
