@@ -1089,9 +1089,10 @@ def test_a_sheets_other_card_too_small_for_the_quick_location_is_looked_for_besi
     assert recognize(image, "back")["issue"] == sheet.truth["back"]["issue"]
 
 
-def _small_card_on(background, seed: int = 0) -> bytes:
+def _small_card_on(background, seed: int = 0, light=(1.0, 1.0, 1.0)) -> bytes:
     """face-clean.jpg at 7 % of a 3,200 x 2,400 photo (a sheet's card's share), alone on
-    `background`: an RGB colour, speckled as a desk's or a page's grain is."""
+    `background`: an RGB colour, speckled as a desk's or a page's grain is; the whole photo
+    under `light` (each channel scaled: a lamp's colour the camera did not balance)."""
     import io
 
     import numpy as np
@@ -1101,6 +1102,8 @@ def _small_card_on(background, seed: int = 0) -> bytes:
     grain = rng.normal(0, 6, (2400, 3200, 1)) + np.asarray(background, float)
     scene = Image.fromarray(np.clip(grain, 0, 255).astype(np.uint8))
     scene.paste(Image.open(io.BytesIO(photo("face-clean.jpg"))), (1300, 600))
+    lit = np.clip(np.asarray(scene, float) * np.asarray(light, float), 0, 255)
+    scene = Image.fromarray(lit.astype(np.uint8))
     out = io.BytesIO()
     scene.save(out, "JPEG", quality=90)
     return out.getvalue()
@@ -1131,6 +1134,15 @@ def test_a_small_card_alone_on_a_desk_is_not_looked_beside(monkeypatch):
 def test_a_small_card_on_a_page_is_still_looked_beside(monkeypatch):
     # A copy whose other card was not seen by the quick location: paper all around the card.
     looks, face = _looks_beside(monkeypatch, _small_card_on((246, 245, 240)))
+    assert looks == 1
+    assert face["num"] == TRUTH["face-clean.jpg"]["fields"]["num"]
+
+
+def test_a_small_card_on_a_page_under_a_warm_lamp_is_still_looked_beside(monkeypatch):
+    # A copy photographed under a tungsten lamp the camera did not balance: the page is the
+    # photo's white, yellow in absolute terms (chroma about 80), and it is paper all the same.
+    looks, face = _looks_beside(monkeypatch, _small_card_on((246, 245, 240),
+                                                            light=(1.0, 0.88, 0.66)))
     assert looks == 1
     assert face["num"] == TRUTH["face-clean.jpg"]["fields"]["num"]
 
