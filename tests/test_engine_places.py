@@ -110,3 +110,26 @@ def test_the_embedded_list_carries_its_mit_notice():
     source = inspect.getsource(places)
     assert "Copyright (c) 2018 QinYuan Du" in source
     assert "The above copyright notice and this permission notice shall be included" in source
+
+
+@pytest.mark.parametrize("read", [
+    "南京市公安局高新分局",       # a development zone's bureau, not 高淳's
+    "佛山市公安局高新区分局",
+    "天津市公安局经开分局",        # not 南开's
+    "唐山市公安局开发区分局",      # not 开平区's
+    "扬州市公安局高新分局",        # not 高邮's (a county-level city's name without 市)
+])
+def test_a_development_zones_bureau_is_left_as_read(read):
+    # Development and high-tech zones (开发区, 高新区, 经开区) keep household registers and
+    # issue cards; they are no division of GB/T 2260, so the list holds no name for them, and
+    # their short names are one character off many districts'.
+    assert corrected_authority(read) is None
+
+
+@pytest.mark.parametrize("read", [
+    "江苏省南京市高新区建设路",      # not 高淳区
+    "广东省肇庆市高新区建设路",      # not 高要区
+    "河北省唐山市开发区建设路",      # not 开平区
+])
+def test_an_address_in_a_development_zone_is_left_as_read(read):
+    assert corrected_address(read) is None

@@ -144,7 +144,7 @@ def corrected_address(address: str, number_county: Optional[str] = None) -> Opti
     if prefecture is not None:
         start, prefix, among = start + len(prefecture[1]), prefecture[0][:4], "prefecture"
     counties = _under(prefix, "county")
-    if _exact(address, start, counties) is not None:
+    if _exact(address, start, counties) is not None or _in_zone(address, start):
         return corrected
     found = _closest(_cuts(address, start, counties), counties, among, number_county)
     if found is None and among == "prefecture":
@@ -167,13 +167,26 @@ def _lost_name(address: str, start: int, counties: Sequence[Tuple[str, str]],
 
 def _district_spellings(name: str) -> set:
     """How a district's name is printed before 分局: whole, without 区, or without 新区
-    (上海市公安局浦东分局 for 浦东新区); a county or a city since made a district, without its
-    县 or 市 (宁波市公安局奉化分局 for 奉化市, a district since 2016)."""
+    (上海市公安局浦东分局 for 浦东新区)."""
     spellings = {name}
-    for suffix in ("新区", "区", "县", "市", "旗"):
+    for suffix in ("新区", "区"):
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             spellings.add(name[:-len(suffix)])
     return spellings
+
+
+# Development and high-tech zones keep household registers and their bureaus issue cards
+# (成都市公安局高新分局, an address in 南京市高新区), but they are no division of GB/T 2260:
+# the list has no name for them, and their short names are one character off many districts'
+# (高新 off 高淳, 高邮, 高明; 开发区 off 开平区; 经开 off 南开). Read as printed, they are left.
+ZONES = ("高新技术产业开发区", "经济技术开发区", "经济开发区", "开发区", "高新区", "经开区",
+         "新区", "工业园区", "园区", "保税区", "港区", "高新", "经开")
+
+
+def _in_zone(text: str, start: int) -> bool:
+    """Whether `text` names a development zone at `start` (a district's name before 分局, or an
+    address's county's place)."""
+    return any(text.startswith(zone, start) for zone in ZONES)
 
 
 MUNICIPALITIES = ("11", "12", "31", "50")  # 北京, 天津, 上海, 重庆: their districts follow them
@@ -191,7 +204,13 @@ def corrected_authority(issue: str) -> Optional[str]:
         if head is None or head[1] != city:
             return None
         prefix = head[0][:2] if _level(head[0]) == "province" else head[0][:4]
-        spellings = [(code, spelling) for code, name in _under(prefix, "county")
+        counties = _under(prefix, "county")
+        # a county or a city since made a district, printed without its 县 or 市 (宁波市公安局
+        # 奉化分局 for 奉化市, a district since 2016): a real name, though never a target
+        if _in_zone(district, 0) or any(len(name) > 2 and district == name[:-1]
+                                        for _, name in counties):
+            return None
+        spellings = [(code, spelling) for code, name in counties
                      for spelling in _district_spellings(name)]
         found = _closest([district], spellings, "prefecture")
         return city + "公安局" + found[1] + "分局" if found else None
