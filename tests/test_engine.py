@@ -1499,3 +1499,16 @@ def test_an_area_is_read_where_its_text_stands_and_only_within_its_columns():
     address = TRUTH["face-rotated.jpg"]["fields"]["address"]
     two_lines = area(118, 235, 550, 330).text  # an area two lines high: in reading order
     assert len(two_lines) >= 16 and address.startswith(two_lines)
+
+
+def test_an_address_corrected_to_a_real_place_stays_doubted_when_its_lost_first_line_is_found():
+    # The block read a row under its label (not_at_its_row), its county corrected (郡陵县 ->
+    # 鄢陵县) under that doubt; the first line recovered in the label's row lifts the row's
+    # doubt, never the correction's: a value the recogniser did not read is never vouched.
+    address = [on_card("住址", 52, 258, 22), on_card("河南省许昌市郡陵县人民", 140, 300),
+               on_card("路阳光小区29幢617号", 140, 342)]
+    out = read_side(face_lines(address=address), "face")
+    assert "鄢陵县" in out.fields["address"] and "address_first" in out.missing_areas
+    complete(out, {"address_first": ("东城区和平里街道办事处", 0.99)})
+    assert out.fields["address"].startswith("东城区和平里街道办事处")
+    assert out.doubts == {"address": "corrected_place"}
