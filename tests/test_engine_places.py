@@ -85,6 +85,7 @@ def test_a_countys_name_lost_to_its_suffix_is_the_valid_numbers_county_in_that_c
     "河北省邯郸市永年区临洺关镇",    # 永年县 made a district
     "河北省承德市平泉市平泉镇",      # 平泉县 made a city
     "河北省唐山市滦州市古城街道",    # 滦县 made 滦州市: its 州 is no cut of a name
+    "西藏自治区那曲市色尼区",        # 那曲地区 made a city: not its old 那曲县
 ])
 def test_a_county_renamed_with_another_suffix_after_the_list_is_left_as_read(read):
     # A county made a district or a city keeps its name and changes only its suffix; the
