@@ -1089,9 +1089,10 @@ def test_a_sheets_other_card_too_small_for_the_quick_location_is_looked_for_besi
     assert recognize(image, "back")["issue"] == sheet.truth["back"]["issue"]
 
 
-def _small_card_on(background, seed: int = 0) -> bytes:
+def _small_card_on(background, seed: int = 0, light=(1.0, 1.0, 1.0)) -> bytes:
     """face-clean.jpg at 7 % of a 3,200 x 2,400 photo (a sheet's card's share), alone on
-    `background`: an RGB colour, speckled as a desk's or a page's grain is."""
+    `background`: an RGB colour, speckled as a desk's or a page's grain is; the whole photo
+    under `light` (each channel scaled: a lamp's colour the camera did not balance)."""
     import io
 
     import numpy as np
@@ -1101,6 +1102,8 @@ def _small_card_on(background, seed: int = 0) -> bytes:
     grain = rng.normal(0, 6, (2400, 3200, 1)) + np.asarray(background, float)
     scene = Image.fromarray(np.clip(grain, 0, 255).astype(np.uint8))
     scene.paste(Image.open(io.BytesIO(photo("face-clean.jpg"))), (1300, 600))
+    lit = np.clip(np.asarray(scene, float) * np.asarray(light, float), 0, 255)
+    scene = Image.fromarray(lit.astype(np.uint8))
     out = io.BytesIO()
     scene.save(out, "JPEG", quality=90)
     return out.getvalue()
@@ -1131,6 +1134,15 @@ def test_a_small_card_alone_on_a_desk_is_not_looked_beside(monkeypatch):
 def test_a_small_card_on_a_page_is_still_looked_beside(monkeypatch):
     # A copy whose other card was not seen by the quick location: paper all around the card.
     looks, face = _looks_beside(monkeypatch, _small_card_on((246, 245, 240)))
+    assert looks == 1
+    assert face["num"] == TRUTH["face-clean.jpg"]["fields"]["num"]
+
+
+def test_a_small_card_on_a_page_under_a_warm_lamp_is_still_looked_beside(monkeypatch):
+    # A copy photographed under a tungsten lamp the camera did not balance: the page is the
+    # photo's white, yellow in absolute terms (chroma about 80), and it is paper all the same.
+    looks, face = _looks_beside(monkeypatch, _small_card_on((246, 245, 240),
+                                                            light=(1.0, 0.88, 0.66)))
     assert looks == 1
     assert face["num"] == TRUTH["face-clean.jpg"]["fields"]["num"]
 
@@ -1487,3 +1499,16 @@ def test_an_area_is_read_where_its_text_stands_and_only_within_its_columns():
     address = TRUTH["face-rotated.jpg"]["fields"]["address"]
     two_lines = area(118, 235, 550, 330).text  # an area two lines high: in reading order
     assert len(two_lines) >= 16 and address.startswith(two_lines)
+
+
+def test_an_address_corrected_to_a_real_place_stays_doubted_when_its_lost_first_line_is_found():
+    # The block read a row under its label (not_at_its_row), its county corrected (郡陵县 ->
+    # 鄢陵县) under that doubt; the first line recovered in the label's row lifts the row's
+    # doubt, never the correction's: a value the recogniser did not read is never vouched.
+    address = [on_card("住址", 52, 258, 22), on_card("河南省许昌市郡陵县人民", 140, 300),
+               on_card("路阳光小区29幢617号", 140, 342)]
+    out = read_side(face_lines(address=address), "face")
+    assert "鄢陵县" in out.fields["address"] and "address_first" in out.missing_areas
+    complete(out, {"address_first": ("东城区和平里街道办事处", 0.99)})
+    assert out.fields["address"].startswith("东城区和平里街道办事处")
+    assert out.doubts == {"address": "corrected_place"}

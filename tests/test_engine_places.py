@@ -77,3 +77,60 @@ def test_an_authority_is_left_as_read_when_no_single_real_place_is_meant(read):
 def test_a_countys_name_lost_to_its_suffix_is_the_valid_numbers_county_in_that_city(
         number_county, corrected):
     assert corrected_address("安徽省黄山市县花园北街", number_county) == corrected
+
+
+@pytest.mark.parametrize("read", [
+    "浙江省宁波市奉化区岳林街道",    # 奉化市 made a district (2016)
+    "浙江省杭州市临安区锦城街道",    # 临安市, likewise (2017)
+    "河北省邯郸市永年区临洺关镇",    # 永年县 made a district
+    "河北省承德市平泉市平泉镇",      # 平泉县 made a city
+    "河北省唐山市滦州市古城街道",    # 滦县 made 滦州市: its 州 is no cut of a name
+    "西藏自治区那曲市色尼区",        # 那曲地区 made a city: not its old 那曲县
+])
+def test_a_county_renamed_with_another_suffix_after_the_list_is_left_as_read(read):
+    # A county made a district or a city keeps its name and changes only its suffix; the
+    # list predates many such changes, and a suffix is a common character read as printed.
+    assert corrected_address(read) is None
+
+
+@pytest.mark.parametrize("read", [
+    "宁波市公安局奉化分局",      # the district made of 奉化市, printed without 区
+    "宁波市公安局奉化区分局",
+    "杭州市公安局临安分局",
+])
+def test_the_bureau_of_a_county_renamed_a_district_is_left_as_read(read):
+    assert corrected_authority(read) is None
+
+
+def test_the_embedded_list_carries_its_mit_notice():
+    # PLACES is a substantial portion of cpca's adcodes.csv: MIT asks that its copyright and
+    # permission notice go with every copy, and places.py is what the function deploys.
+    import inspect
+
+    from idcard_ocr.engine import places
+    source = inspect.getsource(places)
+    assert "Copyright (c) 2018 QinYuan Du" in source
+    assert "The above copyright notice and this permission notice shall be included" in source
+
+
+@pytest.mark.parametrize("read", [
+    "南京市公安局高新分局",       # a development zone's bureau, not 高淳's
+    "佛山市公安局高新区分局",
+    "天津市公安局经开分局",        # not 南开's
+    "唐山市公安局开发区分局",      # not 开平区's
+    "扬州市公安局高新分局",        # not 高邮's (a county-level city's name without 市)
+])
+def test_a_development_zones_bureau_is_left_as_read(read):
+    # Development and high-tech zones (开发区, 高新区, 经开区) keep household registers and
+    # issue cards; they are no division of GB/T 2260, so the list holds no name for them, and
+    # their short names are one character off many districts'.
+    assert corrected_authority(read) is None
+
+
+@pytest.mark.parametrize("read", [
+    "江苏省南京市高新区建设路",      # not 高淳区
+    "广东省肇庆市高新区建设路",      # not 高要区
+    "河北省唐山市开发区建设路",      # not 开平区
+])
+def test_an_address_in_a_development_zone_is_left_as_read(read):
+    assert corrected_address(read) is None

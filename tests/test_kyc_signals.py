@@ -643,3 +643,17 @@ def test_the_lit_paper_beside_a_soft_shadow_is_not_glare(side):
     card = realistic.make_card(21, side).image.convert("RGB")
     quality = placed(card, _soft_shadow)
     assert "glare_on_fields" not in quality["warnings"], quality["signals"]
+
+
+@pytest.mark.parametrize("gamma", [0.8, 0.6])
+def test_a_card_lit_brighter_than_usual_keeps_its_colours(gamma):
+    """A bright exposure (or a phone's brightening) lifts the paper toward white without
+    adding colour to the print: its colour is read as it is, never scaled down as if the
+    light had been dimmed."""
+    from tests.fakes.cards import make_card
+
+    curve = [round(255 * (level / 255) ** gamma) for level in range(256)] * 3
+    for seed in (3, 4, 5):
+        card = make_card(seed, "face").image.convert("RGB")
+        quality = placed(card, lambda scene, quad: scene.point(curve))
+        assert "photocopy" not in quality["warnings"], quality["signals"]

@@ -101,12 +101,15 @@ def on_paper(image: np.ndarray, card) -> bool:
     ring = np.zeros(small.shape[:2], np.uint8)
     cv2.fillPoly(ring, [np.round(outer).astype(np.int32)], 1)
     cv2.fillPoly(ring, [np.round(inner).astype(np.int32)], 0)
-    pixels = small[ring.astype(bool)].astype(np.int16)
+    pixels = small[ring.astype(bool)].astype(np.float32)
     if not len(pixels):
         return False
-    white = np.percentile(small.mean(axis=2), 98)
-    chroma = pixels.max(axis=1) - pixels.min(axis=1)
-    paper = (chroma <= PAPER_MAX_CHROMA) & (pixels.mean(axis=1) >= PAPER_MIN_LIGHT * white)
+    # Neutral as the photo's own white is (its 98th percentile in each channel): under a lamp
+    # the camera did not balance, a page is as yellow as the photo's white, and paper still.
+    white = np.maximum(np.percentile(small.reshape(-1, small.shape[2]), 98, axis=0), 1.0)
+    balanced = pixels * (white.mean() / white)
+    chroma = balanced.max(axis=1) - balanced.min(axis=1)
+    paper = (chroma <= PAPER_MAX_CHROMA) & (balanced.mean(axis=1) >= PAPER_MIN_LIGHT * white.mean())
     return float(paper.mean()) >= PAPER_MIN_SHARE
 
 

@@ -104,6 +104,9 @@ class Extraction:
     # where the side's values start (card units): the face's other than the name's, for the
     # name's check; the back's validity's, for its authority's first line (confirm_lines)
     value_column: Optional[float] = None
+    # the values given as a real place's name rather than as read (_settle_places): they
+    # stay doubted whatever other doubt of theirs is lifted
+    corrected_places: set = field(default_factory=set)
 
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -150,6 +153,7 @@ def _settle_places(out: Extraction) -> None:
         value = corrected(out.fields[name]) if out.fields.get(name) else None
         if value:
             out.fields[name] = value
+            out.corrected_places.add(name)
             if name not in out.doubts:
                 out.doubt(name, "corrected_place")
 
@@ -737,6 +741,8 @@ def _begin_address(out: Extraction, text: str, confidence: float) -> None:
     out.put("address", first + out.fields["address"],
             min(confidence, out.confidence["address_read"]))
     out.doubts.pop("address", None)
+    if "address" in out.corrected_places:
+        out.doubt("address", "corrected_place")
 
 
 def _shared_run(a: str, b: str) -> int:

@@ -11,8 +11,10 @@ changed, and a closeness shared by two names changes nothing.
 
 PLACES: each division as its six-digit code (the first six digits of a citizen number name
 the county where it was issued) and its name, as in the administrative division codes shipped
-with cpca 0.5.5 (resources/adcodes.csv, MIT licence; the 2020 list), without the 市辖区 and
-县 placeholders.
+with cpca 0.5.5 (resources/adcodes.csv, MIT licence, its notice below), without the 市辖区
+and 县 placeholders. The list is older than its package: it still holds 宁波's 江东区 and
+奉化市 (merged and made a district in 2016), so a division created or renamed since is not in
+it (see _renamed).
 """
 
 from functools import lru_cache
@@ -69,7 +71,8 @@ def _closest(reads: List[str], spellings: Sequence[Tuple[str, str]], among: str,
     `reads` (the same place cut at different lengths) is within its allowed edits of, or None
     when a read is a spelling itself, when none is close or when two names are equally close
     (the number's county, code `hint`, breaks a tie)."""
-    if any(read == spelling for read in reads for _, spelling in spellings):
+    if any(read == spelling or _renamed(read, spelling)
+           for read in reads for _, spelling in spellings):
         return None
     best, found = None, {}
     # a place's longer spelling first: of 天山区 and 天山, 天区 is taken for the one it lost
@@ -87,6 +90,15 @@ def _closest(reads: List[str], spellings: Sequence[Tuple[str, str]], among: str,
     if hint in found:
         return found[hint]
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _renamed(read: str, spelling: str) -> bool:
+    """Whether `read` is `spelling` with another suffix: a county made a district or a city
+    (奉化市 made 奉化区, 平泉县 平泉市, 滦县 滦州市) keeps its name and changes only its
+    suffix, a change the list predates for many, and a suffix is a common character read as
+    printed. A real name, then, not a misread one."""
+    return (len(read) >= 2 and len(spelling) >= 2 and read[-1] in SUFFIXES
+            and spelling[-1] in SUFFIXES and read[:-1] == spelling[:-1])
 
 
 def _cuts(text: str, start: int, spellings: Sequence[Tuple[str, str]]) -> List[str]:
@@ -132,7 +144,7 @@ def corrected_address(address: str, number_county: Optional[str] = None) -> Opti
     if prefecture is not None:
         start, prefix, among = start + len(prefecture[1]), prefecture[0][:4], "prefecture"
     counties = _under(prefix, "county")
-    if _exact(address, start, counties) is not None:
+    if _exact(address, start, counties) is not None or _in_zone(address, start):
         return corrected
     found = _closest(_cuts(address, start, counties), counties, among, number_county)
     if found is None and among == "prefecture":
@@ -163,6 +175,20 @@ def _district_spellings(name: str) -> set:
     return spellings
 
 
+# Development and high-tech zones keep household registers and their bureaus issue cards
+# (成都市公安局高新分局, an address in 南京市高新区), but they are no division of GB/T 2260:
+# the list has no name for them, and their short names are one character off many districts'
+# (高新 off 高淳, 高邮, 高明; 开发区 off 开平区; 经开 off 南开). Read as printed, they are left.
+ZONES = ("高新技术产业开发区", "经济技术开发区", "经济开发区", "开发区", "高新区", "经开区",
+         "新区", "工业园区", "园区", "保税区", "港区", "高新", "经开")
+
+
+def _in_zone(text: str, start: int) -> bool:
+    """Whether `text` names a development zone at `start` (a district's name before 分局, or an
+    address's county's place)."""
+    return any(text.startswith(zone, start) for zone in ZONES)
+
+
 MUNICIPALITIES = ("11", "12", "31", "50")  # 北京, 天津, 上海, 重庆: their districts follow them
 
 
@@ -178,7 +204,13 @@ def corrected_authority(issue: str) -> Optional[str]:
         if head is None or head[1] != city:
             return None
         prefix = head[0][:2] if _level(head[0]) == "province" else head[0][:4]
-        spellings = [(code, spelling) for code, name in _under(prefix, "county")
+        counties = _under(prefix, "county")
+        # a county or a city since made a district, printed without its 县 or 市 (宁波市公安局
+        # 奉化分局 for 奉化市, a district since 2016): a real name, though never a target
+        if _in_zone(district, 0) or any(len(name) > 2 and district == name[:-1]
+                                        for _, name in counties):
+            return None
+        spellings = [(code, spelling) for code, name in counties
                      for spelling in _district_spellings(name)]
         found = _closest([district], spellings, "prefecture")
         return city + "公安局" + found[1] + "分局" if found else None
@@ -188,6 +220,28 @@ def corrected_authority(issue: str) -> Optional[str]:
     return None
 
 
+# PLACES is taken from cpca 0.5.5's resources/adcodes.csv, under this licence:
+#
+# The MIT License (MIT)
+#
+# Copyright (c) 2018 QinYuan Du
+#
+# Permission is hereby granted, free of charge, to any person obtaining a copy of
+# this software and associated documentation files (the "Software"), to deal in
+# the Software without restriction, including without limitation the rights to
+# use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of
+# the Software, and to permit persons to whom the Software is furnished to do so,
+# subject to the following conditions:
+#
+# The above copyright notice and this permission notice shall be included in all
+# copies or substantial portions of the Software.
+#
+# THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+# IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS
+# FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR
+# COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER
+# IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
+# CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 PLACES = """
 110000北京市 110101东城区 110102西城区 110105朝阳区 110106丰台区 110107石景山区 110108海淀区 110109门头沟区 110111房山区
 110112通州区 110113顺义区 110114昌平区 110115大兴区 110116怀柔区 110117平谷区 110118密云区 110119延庆区 120000天津市

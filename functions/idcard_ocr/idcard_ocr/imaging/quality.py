@@ -173,7 +173,8 @@ RIM = 0.07                         # the outer ring of cells: a region is seldom
 COPY_MIN_COLOUR = 7.0              # Cb/Cr distance from the tone's colour, in the...
 COPY_MIN_CELLS = 3                 # ...third most coloured cell: a copy has none...
 COPY_PAPER_LEVEL = 200.0           # (read as if the paper, the card's 90th percentile grey
-COPY_MIN_PAPER_LEVEL = 60.0        # cell, were at this level; a darker one as at this)
+COPY_MIN_PAPER_LEVEL = 60.0        # cell, were at least at this level; a darker one as at
+                                   # this; a brighter one as it is)
 COPY_MAX_CHROMA_SPREAD = 4.0       # ...nor colour at the pixel's scale (std of Cb and Cr at
 COPY_BAND = 32                     # equal brightness, in bands of this many grey levels): a
 COPY_BAND_MIN_PIXELS = 20          # screen's subpixels fringe every edge with colour
@@ -373,9 +374,12 @@ def _colour_beyond_tone(image) -> float:
                          for channel, (a, b) in zip(cells[1:], lines))) ** 0.5 for k in used)
     # Cb and Cr are differences of gamma-encoded channels: a print's distance from neutral
     # shrinks with the light on it. Read as if the card's paper were at COPY_PAPER_LEVEL: a
-    # card in a dim room keeps its colours, a copy has none to keep.
+    # card in a dim room keeps its colours, a copy has none to keep. Never scaled down: light
+    # past the usual lifts the paper toward white without colouring the print more (a bright
+    # exposure read 7.0-8.9 at paper levels past 200 and, scaled down, as a copy).
     paper = sorted(grey)[int(0.9 * (len(grey) - 1))]
-    return beyond[-COPY_MIN_CELLS] * COPY_PAPER_LEVEL / max(paper, COPY_MIN_PAPER_LEVEL)
+    return beyond[-COPY_MIN_CELLS] * COPY_PAPER_LEVEL / min(max(paper, COPY_MIN_PAPER_LEVEL),
+                                                            COPY_PAPER_LEVEL)
 
 
 def _chroma_spread(image) -> float:
