@@ -102,6 +102,20 @@ def test_the_bureau_of_a_county_renamed_a_district_is_left_as_read(read):
     assert corrected_authority(read) is None
 
 
+@pytest.mark.parametrize("read", [
+    "广东省深圳市龙华区民治街道",    # made 2016 (龙岗区 one off)
+    "广东省深圳市坪山区坑梓街道",    # made 2016 (南山区 one off)
+    "四川省成都市郫都区犀浦镇",      # 郫县 renamed 2016 (新都区 one off)
+    "山西省大同市平城区新建南路",    # made 2018 (城区 one off)
+    "黑龙江省伊春市伊美区",          # made 2019 (伊春区 one off)
+    "江西省上饶市广信区",            # 上饶县 renamed 2019 (广丰区 one off)
+])
+def test_a_division_named_after_the_list_was_drawn_is_left_as_read(read):
+    # A right read of a newer name one character off an older neighbour's must not be turned
+    # into the neighbour: it is a real place, printed on millions of cards.
+    assert corrected_address(read) is None
+
+
 def test_the_embedded_list_carries_its_mit_notice():
     # PLACES is a substantial portion of cpca's adcodes.csv: MIT asks that its copyright and
     # permission notice go with every copy, and places.py is what the function deploys.

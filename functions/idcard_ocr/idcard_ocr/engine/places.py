@@ -49,7 +49,7 @@ def _distance(a: str, b: str, most: int) -> int:
 
 @lru_cache(maxsize=1)
 def _places() -> Tuple[Tuple[str, str], ...]:
-    return tuple((entry[:6], entry[6:]) for entry in PLACES.split())
+    return tuple((entry[:6], entry[6:]) for entry in (PLACES + NEWER).split())
 
 
 def _level(code: str) -> str:
@@ -218,6 +218,17 @@ def corrected_authority(issue: str) -> Optional[str]:
         found = _closest([issue[:-3]], _under("", "prefecture") + _under("", "county"), "country")
         return found[1] + "公安局" if found else None
     return None
+
+
+# Divisions created or renamed after PLACES was drawn up whose new names are one character off
+# an older neighbour's (深圳's 龙华区 read as printed was taken for 龙岗区): without them a right
+# address of millions of holders would be "corrected" into a wrong one. These are the ones a
+# right read was seen corrected for, with their siblings of the same reorganisations; a current
+# list from the Ministry of Civil Affairs, its terms checked, is what should replace both.
+NEWER = """
+440309龙华区 440310坪山区 440311光明区 510117郫都区 140213平城区 140214云冈区 140215云州区
+230717伊美区 230718乌翠区 230751金林区 361104广信区 330213奉化区
+"""
 
 
 # PLACES is taken from cpca 0.5.5's resources/adcodes.csv, under this licence:
