@@ -121,7 +121,7 @@ KYC_CACHE = os.environ.get("BENCH_KYC_CACHE", "")
 KYC_SIGNALS = ("photocopy", "screen_recapture", "incomplete_border", "occlusion",
                "glare_on_fields", "multiple_cards")
 # What each configuration was to the rules' making: every one named here was looked at while
-# they were made, but those whose role is a hold-out (stranger now); any other is reported as
+# they were made, or measured once as a hold-out and read since; any other is reported as
 # never tuned on.
 ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses were looked at)",
         "fresh": "tuned on since 2026-12-06 (a hold-out measured once, then its misses were "
@@ -131,8 +131,7 @@ ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses 
         "outsider": "tuned on since 2026-12-07 (a hold-out measured once, then its misses "
                     "were looked at)",
         "novel": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
-        "stranger": "hold-out, never tuned on (drawn 2026-12-07 (second) by an engineer who read "
-                    "none of the engine, rules, cascade or other generators)"}
+        "stranger": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)"}
 UNSEEN = "hold-out, never tuned on"
 
 

@@ -247,13 +247,16 @@ def test_a_screen_shows_its_subpixels_and_a_copy_loses_the_cards_colour():
     assert np.abs(copy[..., 0] - copy[..., 2]).max() < 12
 
 
-def test_the_benches_report_stranger_as_a_hold_out_in_sections_of_its_own(bench):
+def test_the_benches_report_stranger_measured_once_in_sections_of_its_own(bench):
+    # Measured once as a hold-out on 2026-12-07 (the engine's misses and the KYC rates printed
+    # by those runs): tuned on since; its once-measured sections keep their own names.
     engine_unseen, quality, cascade = (bench(n) for n in ("engine_unseen", "quality", "cascade"))
-    assert engine_unseen.ROLE["stranger"].startswith("hold-out, never tuned on")
-    assert "stranger" not in engine_unseen.tuned_on()
-    assert quality.ROLE["stranger"].startswith("hold-out, never tuned on")
+    assert engine_unseen.ROLE["stranger"].startswith("tuned on since 2026-12-07")
+    assert "stranger" in engine_unseen.tuned_on()
+    assert quality.ROLE["stranger"].startswith("tuned on since 2026-12-07")
     assert cascade.role("stranger").startswith("hold-out")
     assert cascade.section(["stranger"]) == "cascade-stranger"
     readme = open(os.path.join(ROOT, "bench", "README.md"), encoding="utf-8").read()
     for name in ("engine-stranger", "quality-kyc-stranger", "cascade-stranger"):
-        assert f"<!-- {name}:start -->\n<!-- {name}:end -->" in readme  # empty until measured
+        start = readme.index(f"<!-- {name}:start -->")
+        assert readme.index(f"<!-- {name}:end -->") > start + len(f"<!-- {name}:start -->\n")
