@@ -287,8 +287,7 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     if address:
         out.put("address", address, _confidence(address_parts))
         out.read_from["address"] = [p.line for p in address_parts]
-        out.read_lines["address"] = [(_joined(row), _box(row, LINE_MARGIN, LINE_MARGIN))
-                                      for row in address_rows]
+        out.read_lines["address"] = _block_lines(address_rows)
         column = _value_column([chosen["name"], chosen["sex"], rows["birth"]])
         doubt = (_block_doubt(address_rows, column, PORTRAIT[0])
                  or _address_row_doubt(address_rows, _label_row(frame, "address")))
@@ -655,6 +654,14 @@ def _value_read(read: Text, text: str, tail: str) -> Text:
 
 
 LINE_MARGIN = 0.35  # value heights each side of a block's line cut out for its second read
+
+
+def _block_lines(rows: List[List[Piece]]) -> List[Tuple[str, Tuple[float, float, float, float]]]:
+    """Each row of a multi-line value as (its text, its box with LINE_MARGIN each side): what
+    confirm_lines reads again."""
+    return [(_joined(row), _box(row, LINE_MARGIN, LINE_MARGIN)) for row in rows]
+
+
 # The last character of the label printed before a block's first line (住址, 签发机关): a line
 # read with the label in it is cut out from where its value's characters were taken to start
 # (evenly spaced), and its crop may take in that character. Read again with it, the line says
@@ -995,8 +1002,7 @@ def _back(lines: List[Line], frame: CardFrame) -> Extraction:
     if issue:
         out.put("issue", issue, _confidence([p for row in issue_rows for p in row]))
         out.read_from["issue"] = [p.line for row in issue_rows for p in row]
-        out.read_lines["issue"] = [(_joined(row), _box(row, LINE_MARGIN, LINE_MARGIN))
-                                    for row in issue_rows]
+        out.read_lines["issue"] = _block_lines(issue_rows)
         if doubt:
             out.doubt("issue", doubt)
     elif not issue_parts:  # nothing detected where it stands: its area read alone
