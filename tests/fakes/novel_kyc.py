@@ -263,7 +263,7 @@ def _mosaic(card: Image.Image, what: str, screen_px: int, out_w: int,
             py = np.arange(h_px * cell)[:, None] // cell
             px = np.arange(screen_px * cell)[None, :] // cell
             big *= 2.0 * (((px + py) % 2 == 1) == (c == 2))
-        seen = np.asarray(Image.fromarray(big, "F").resize((out_w, out_h), Image.BOX)).copy()
+        seen = np.asarray(Image.fromarray(big).resize((out_w, out_h), Image.BOX)).copy()
         spread = 1 + int(2 * out_w / (cell * screen_px))  # more where subpixels are resolved
         for axis in (1,) * spread + (0,) * spread:  # the lens spreads a subpixel's light
             seen = (np.roll(seen, 1, axis) + 2 * seen + np.roll(seen, -1, axis)) / 4
