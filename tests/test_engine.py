@@ -1147,6 +1147,32 @@ def test_a_small_card_on_a_page_under_a_warm_lamp_is_still_looked_beside(monkeyp
     assert face["num"] == TRUTH["face-clean.jpg"]["fields"]["num"]
 
 
+def test_the_look_beside_takes_only_text_outside_the_card_and_none_on_its_outline(
+        monkeypatch):
+    # Which boxes lie beside the card is cv2.pointPolygonTest's answer on each box's centre
+    # (it replaced a hand-written ray cast, which counted a centre on the card's left edge in
+    # and one on its right edge out). A box centred inside the card or on its outline, at an
+    # edge or a corner, is the card's; only those strictly outside make the area beside it.
+    import numpy as np
+
+    from idcard_ocr.engine import detect, ocr
+
+    card = [(100.0, 100.0), (300.0, 110.0), (295.0, 210.0), (95.0, 200.0)]  # a little skewed
+
+    def box(cx, cy):
+        return [(cx - 10.0, cy - 5.0), (cx + 10.0, cy - 5.0), (cx + 10.0, cy + 5.0),
+                (cx - 10.0, cy + 5.0)]
+
+    beside = [box(600.0, 300.0 + 20 * row) for row in range(4)]
+    own = [box(200.0, 150.0), box(97.5, 150.0), box(297.5, 160.0), box(200.0, 105.0),
+           box(300.0, 110.0)]  # inside; on the left, right and top edges; on a corner
+    monkeypatch.setattr(ocr, "detect", lambda image: own + beside)
+    located = detect.locate_beside(np.zeros((1000, 1000, 3), np.uint8), card)
+    assert located.box == (565, 270, 635, 390)  # the four beside, 2.5 box heights around
+    monkeypatch.setattr(ocr, "detect", lambda image: own + beside[:3])
+    assert detect.locate_beside(np.zeros((1000, 1000, 3), np.uint8), card) is None
+
+
 def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_no_card(
         monkeypatch):
     # A sheet: the quick location found the back, small in the photo, and a few words the back

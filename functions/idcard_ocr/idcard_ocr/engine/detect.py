@@ -66,12 +66,16 @@ def locate_beside(image: np.ndarray, card) -> Optional[Located]:
     the larger downscale (LOCATE_AGAIN_SIDE), when it holds CARD_MIN_ROWS boxes at least; for
     a small card (a sheet's), where the quick location may have seen only one card: the other,
     darker or turned, has characters of 2 to 3 px on its 736 px downscale."""
+    import cv2  # comes with rapidocr-onnxruntime
+
     height, width = image.shape[:2]
     ratio = min(1.0, LOCATE_AGAIN_SIDE / max(height, width))
     boxes = [[(x / ratio, y / ratio) for x, y in box]
              for box in ocr.detect(resize(image, ratio))]
-    outside = [box for box in boxes if not _inside(
-        (sum(x for x, _ in box) / len(box), sum(y for _, y in box) / len(box)), card)]
+    outline = np.float32(card).reshape(-1, 1, 2)
+    # A box centred on the card's outline is the card's own (negative: strictly outside).
+    outside = [box for box in boxes if cv2.pointPolygonTest(outline, (
+        sum(x for x, _ in box) / len(box), sum(y for _, y in box) / len(box)), False) < 0]
     return around(image, outside) if len(outside) >= CARD_MIN_ROWS else None
 
 
@@ -117,16 +121,6 @@ def card_share(image: np.ndarray, card) -> float:
     """The share of the image a polygon (image pixels) covers."""
     doubled = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(card, card[1:] + card[:1]))
     return abs(doubled) / 2 / max(image.shape[0] * image.shape[1], 1)
-
-
-def _inside(point, polygon) -> bool:
-    """Whether `point` lies within `polygon` (ray casting)."""
-    x, y = point
-    inside = False
-    for (x0, y0), (x1, y1) in zip(polygon, polygon[1:] + polygon[:1]):
-        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
-            inside = not inside
-    return inside
 
 
 def around(image: np.ndarray, quads) -> Optional[Located]:

@@ -11,8 +11,8 @@ them fails there, not in the field:
   cores) and that keep their memory arena: the session options are extended while the
   engine is built;
 - per-character scores (the public call gives a line's mean only): recognition runs the
-  recogniser's own resize and session, each line as the public call reads it alone (batched
-  only with lines padded to the same width), and decodes the CTC output here;
+  recogniser's own resize and session, each line as the public call reads it alone, as its
+  own inference, and decodes the CTC output here;
 - the character probabilities themselves, for choosing among a closed list of values;
 - the detector's input prepared by a lookup table rather than its float64 arithmetic (the same
   values to the bit, a fifth of the CPU: _TableInput).
@@ -392,28 +392,22 @@ def _recognise_locked(engine, crops: List[np.ndarray]) -> List[Text]:
 
     RapidOCR's own call pads a batch of six lines to the widest of them, so a line's reading
     depended on which lines shared its batch and every line of a batch cost the widest one's
-    width. Here lines share a batch only when their padded width is the same (the short ones,
-    all at 320), which onnxruntime runs at the same cost per line as one by one: a line reads
-    the same whatever else is on the card, and none is padded wider than itself.
+    width. Here every line is its own inference: a line reads the same whatever else is on the
+    card, none is padded wider than itself, and onnxruntime costs less per line alone than
+    batched (six 320 x 48 lines: 26 ms of CPU each one by one, 38 ms each as one batch of six;
+    the probabilities the same to the bit; docs/engine.md, "Speed").
     """
     recogniser = engine.text_rec
     _, rec_height, rec_width = recogniser.rec_image_shape[:3]
     least = rec_width / rec_height  # the input's own shape: a shorter line is padded to it
-    ratios = [max(least, c.shape[1] / c.shape[0]) for c in crops]
-    short = [i for i, r in enumerate(ratios) if r == least]
-    size = recogniser.rec_batch_num
-    batches = [short[k:k + size] for k in range(0, len(short), size)]
-    batches += [[i] for i, r in enumerate(ratios) if r > least]
-    out: List[Optional[Text]] = [None] * len(crops)
-    for members in batches:
-        tensor = np.concatenate([recogniser.resize_norm_img(crops[i], ratios[members[0]])
-                                 [np.newaxis, :] for i in members]).astype(np.float32)
-        probs = recogniser.session(tensor)[0]
-        for i, frame_probs in zip(members, probs):
-            # The recogniser's input is rec_height high and rec_height * ratio wide; its
-            # frames cover that width evenly (the line's image, then the padding).
-            out[i] = _decode(frame_probs, _characters(engine),
-                             len(frame_probs) / ratios[members[0]])
+    out = []
+    for crop in crops:
+        ratio = max(least, crop.shape[1] / crop.shape[0])
+        tensor = recogniser.resize_norm_img(crop, ratio)[np.newaxis, :].astype(np.float32)
+        frame_probs = recogniser.session(tensor)[0][0]
+        # The recogniser's input is rec_height high and rec_height * ratio wide; its frames
+        # cover that width evenly (the line's image, then the padding).
+        out.append(_decode(frame_probs, _characters(engine), len(frame_probs) / ratio))
     return out
 
 
