@@ -687,11 +687,11 @@ def _fields(grid: Tuple[int, int], inside: List[int], side: str) -> List[bool]:
 def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
     """(how straight the outline of a second card is, the background's texture).
 
-    The outline: the strongest rectangle of the card's
-    own size (ID-1, 85.6 x 54 mm: the card's sides as the region gives them) outside the
-    card, turned by up to SECOND_CARD_MAX_TURN from it (either way round), whose sides are
-    straight edges; in grey levels, the second weakest of its four sides (three sides
-    straight: the fourth may lie under the card or beyond the frame).
+    The outline: the strongest rectangle of the card's own size (ID-1, 85.6 x 54 mm: the
+    card's sides as the region gives them) outside the card, turned by up to
+    SECOND_CARD_MAX_TURN from it (either way round), whose sides are straight edges; in
+    grey levels, the second weakest of its four sides (three sides straight: the fourth may
+    lie under the card or beyond the frame).
 
     A side's straightness: _straight. Read on an overview in which the card's long side is
     SECOND_CARD_PX px, turned so that the rectangle is upright, with the gradients of the
