@@ -221,7 +221,11 @@ OCCLUSION_LIT_WITHIN = 8.0         # a colour with its mean this close to the pa
                                    # object lit by the same light is darker than the paper
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
-SECOND_CARD_MIN_EDGES = 9.0        # grey levels: three straight sides of a second card
+SECOND_CARD_MIN_EDGES = 9.0        # grey levels: three straight sides of a second card...
+SECOND_CARD_OVER_TEXTURE = 0.45    # ...and this share of the frame's mean gradient outside
+                                   # the card: on a patterned cloth, a check or a printed page,
+                                   # card-sized runs of its edges line up by chance; a card's
+                                   # outline stands out from what the background has everywhere
 SECOND_CARD_PX = 36                # the card's long side in the overview read for it
 SECOND_CARD_BLUR = 0.7             # px: print finer than this is not an edge
 SECOND_CARD_RUN = 0.8              # of a side's length: the run along it that is read
@@ -300,12 +304,14 @@ def kyc_signals(image, quad, side: Optional[str] = None,
             warnings.append("occlusion")
         if measures["glare_cells"] >= GLARE_MIN_CELLS:
             warnings.append("glare_on_fields")
-        edges = _second_card_edges(work, small_quad,
-                                   [[(x * scale, y * scale) for x, y in o] for o in others])
+        edges, texture = _second_card_edges(
+            work, small_quad, [[(x * scale, y * scale) for x, y in o] for o in others])
         measures["second_card_edges"] = round(edges, 1)
+        measures["background_texture"] = round(texture, 1)
         # On a photo of a screen the rectangles round the card are the screen's (its bezel,
         # the viewer's bars), not cards; the photo is already a recapture.
-        if edges >= SECOND_CARD_MIN_EDGES and "screen_recapture" not in warnings:
+        if edges >= max(SECOND_CARD_MIN_EDGES, SECOND_CARD_OVER_TEXTURE * texture) \
+                and "screen_recapture" not in warnings:
             warnings.append("multiple_cards")
     return warnings, measures
 
@@ -678,26 +684,33 @@ def _fields(grid: Tuple[int, int], inside: List[int], side: str) -> List[bool]:
             for k, (u, v) in enumerate(_coords(grid))]
 
 
-def _second_card_edges(image, quad, others=()) -> float:
-    """How straight the outline of a second card is: the strongest rectangle of the card's
-    own size (ID-1, 85.6 x 54 mm: the card's sides as the region gives them) outside the
-    card, turned by up to SECOND_CARD_MAX_TURN from it (either way round), whose sides are
-    straight edges; in grey levels, the second weakest of its four sides (three sides
-    straight: the fourth may lie under the card or beyond the frame).
+def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
+    """(how straight the outline of a second card is, the background's texture).
+
+    The outline: the strongest rectangle of the card's own size (ID-1, 85.6 x 54 mm: the
+    card's sides as the region gives them) outside the card, turned by up to
+    SECOND_CARD_MAX_TURN from it (either way round), whose sides are straight edges; in
+    grey levels, the second weakest of its four sides (three sides straight: the fourth may
+    lie under the card or beyond the frame).
 
     A side's straightness: _straight. Read on an overview in which the card's long side is
     SECOND_CARD_PX px, turned so that the rectangle is upright, with the gradients of the
     card itself and of the same card's other sides (`others`, a sheet) left out, and its
     centre at least half the card's short side from the card's centre (not the card
     itself). A table's edge, a page of print, a keyboard or a hand is not four straight
-    sides of a card's size; an ID card, a bank card or a licence beside or under it is."""
-    from PIL import Image, ImageChops, ImageDraw, ImageFilter
+    sides of a card's size; an ID card, a bank card or a licence beside or under it is.
+
+    The texture: the mean gradient (across rows and columns, the same measure) over the
+    overview where gradients count. A printed pattern repeats over the whole frame, so it
+    sets the level its chance alignments reach; a card's outline is one place that stands
+    out from it."""
+    from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
     sides = [_distance(quad[0], quad[3]), _distance(quad[0], quad[1])]
     long_side, short_side = max(sides), min(sides)
     card_area = _area([{"x": x, "y": y} for x, y in quad])
     if card_area >= 0.5 * image.size[0] * image.size[1] or short_side <= 0:
-        return 0.0  # no room in the frame for a second card
+        return 0.0, 0.0  # no room in the frame for a second card
     reduction = max(1, int(long_side / SECOND_CARD_PX))
     grey = image.convert("L")
     grey = (grey.reduce(reduction) if reduction > 1 else grey).filter(
@@ -705,7 +718,7 @@ def _second_card_edges(image, quad, others=()) -> float:
     scale = grey.size[0] / image.size[0]
     long_px, short_px = long_side * scale, short_side * scale
     if short_px < 4 * SECOND_CARD_RIDGE or min(grey.size) < short_px:
-        return 0.0  # too small a card (or frame) to tell its outline from print
+        return 0.0, 0.0  # too small a card (or frame) to tell its outline from print
     # Where gradients count: not on the card nor the same card's other sides (their outlines
     # widened by 2 px), nor at the overview's rim (a turned copy's border is an edge).
     counted = Image.new("L", (grey.size[0] - 6, grey.size[1] - 6), 255).crop(
@@ -720,6 +733,10 @@ def _second_card_edges(image, quad, others=()) -> float:
     centre = (sum(x for x, _ in quad) / 4 * scale, sum(y for _, y in quad) / 4 * scale)
     across = (ImageFilter.Kernel((3, 3), [-1, -2, -1, 0, 0, 0, 1, 2, 1], scale=2, offset=128),
               ImageFilter.Kernel((3, 3), [-1, 0, 1, -2, 0, 2, -1, 0, 1], scale=2, offset=128))
+    level = Image.new("L", grey.size, 128)
+    texture = ImageStat.Stat(ImageChops.add(*(ImageChops.difference(grey.filter(kernel), level)
+                                              for kernel in across)),
+                             mask=counted).mean[0]
     keep_out, best = short_px / 2, 0.0
     for turn in range(-SECOND_CARD_MAX_TURN, SECOND_CARD_MAX_TURN + 1, SECOND_CARD_TURN_STEP):
         angle = base + turn
@@ -747,7 +764,7 @@ def _second_card_edges(image, quad, others=()) -> float:
             ImageDraw.Draw(three).ellipse((cx - keep_out, cy - keep_out, cx + keep_out,
                                            cy + keep_out), fill=0)
             best = max(best, three.getextrema()[1])
-    return float(best)
+    return float(best), texture
 
 
 def _straight(gradient, length: float, axis: int):
