@@ -218,8 +218,8 @@ def _address(rng: random.Random, prefix: str) -> str:
     else:
         tail = f"{rng.choice(STREETS)}{rng.choice(STREET_KINDS)}{rng.choice(ESTATES)}" \
                f"{rng.randint(1, 30)}幢{rng.randint(101, 2806)}室"
-    if rng.random() < 0.3:  # a short address: the street alone after the district
-        tail = tail[:rng.randint(4, max(4, len(tail) // 2))] + "号"
+    if rng.random() < 0.3:  # a short address: a street and a number after the district
+        tail = f"{rng.choice(STREETS)}{rng.choice(STREET_KINDS)}{rng.randint(1, 99)}号"
     return (prefix + tail)[:3 * CHARS_PER_LINE]
 
 
@@ -1011,7 +1011,8 @@ def _photo(card: Image.Image, side: str, rng: random.Random, kind: str) -> Tuple
         rng.uniform(0, 0.08) if hard else rng.uniform(0, 0.03)
     drawn_width = width / zoom
     scene_size = (round(frame[0] / zoom), round(frame[1] / zoom))
-    scene, where = surface(rng, scene_size)
+    # a reflection needs a glass top to come from
+    scene, where = surface(rng, scene_size, "glass table" if "reflection" in effects else None)
     notes.append(f"on {where}")
     card_w = drawn_width * (card.width / CARD_SIZE[0])  # a holder is wider than the card
     quad = _centred(rng, card_quad(rng, (0, 0), card_w, turn, skew, keystone), scene_size)
@@ -1175,7 +1176,8 @@ def shoot(kind: str, seed: int) -> Photo:
         back = draw_back(person["back"], rng, [], printing)
         page, detail = _sheet(face, back, rng)
         return Photo(kind, encode(page, rng, rng.randint(78, 92)), dict(person), detail)
-    side = {"plain_face": "face", "plain_back": "back"}.get(kind) or rng.choice(("face", "back"))
+    # hard photos: faces and backs in turn, so a short run measures both alike
+    side = {"plain_face": "face", "plain_back": "back"}.get(kind) or ("face", "back")[seed % 2]
     card = card_image(side, person[side], rng, printing)
     data, detail = _photo(card, side, rng, kind)
     return Photo(kind, data, {side: person[side]}, f"{detail}, {printing}")

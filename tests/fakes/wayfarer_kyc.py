@@ -441,10 +441,10 @@ def _occluded(card, rng, frame, width, tilt, how, where, notes):
     elif how == "paper clip":
         metal = rng.choice(((196, 198, 204, 255), (170, 140, 80, 255)))
         for k, (length, thick) in enumerate(((0.3, 0.09), (0.24, 0.065), (0.18, 0.04))):
-            _rotated_rect(d, centre, cw * length, cw * thick, angle, None, metal,
-                          width=max(3, int(cw * 0.008)))
+            _rotated_rect(d, centre, cw * length * 1.25, cw * thick * 1.1, angle, None, metal,
+                          width=max(3, int(cw * 0.012)))  # a 33 mm clip of 1 mm wire
     else:  # a ring: a band of metal with a bright highlight, the fields seen through its hole
-        r = cw * 0.08
+        r = cw * 0.11  # about 19 mm across
         metal = rng.choice(((220, 186, 90, 255), (200, 202, 210, 255)))
         d.ellipse((centre[0] - r, centre[1] - r * 0.8, centre[0] + r, centre[1] + r * 0.8),
                   outline=metal, width=int(r * 0.35))
