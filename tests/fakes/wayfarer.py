@@ -212,9 +212,11 @@ def _address(rng: random.Random, prefix: str) -> str:
     if rest < 0.4:
         tail = f"{rng.choice(STREETS)}{rng.choice(STREET_KINDS)}{rng.randint(1, 388)}号"
         if rng.random() < 0.6:
-            tail += f"{rng.randint(1, 24)}栋{rng.randint(1, 6)}单元{rng.randint(1, 32)}{rng.randint(1, 4):02d}号"
+            block, unit = rng.randint(1, 24), rng.randint(1, 6)
+            tail += f"{block}栋{unit}单元{rng.randint(1, 32)}{rng.randint(1, 4):02d}号"
     elif rest < 0.7:
-        tail = f"{rng.choice(TOWNS)}{rng.choice(VILLAGES)}{rng.randint(1, 12)}组{rng.randint(1, 99)}号"
+        town, village = rng.choice(TOWNS), rng.choice(VILLAGES)
+        tail = f"{town}{village}{rng.randint(1, 12)}组{rng.randint(1, 99)}号"
     else:
         tail = f"{rng.choice(STREETS)}{rng.choice(STREET_KINDS)}{rng.choice(ESTATES)}" \
                f"{rng.randint(1, 30)}幢{rng.randint(101, 2806)}室"
@@ -294,7 +296,8 @@ def _ground(rng: random.Random, side: str, printing: str) -> Image.Image:
             shade[c] += lines * tint[c]
     cx, cy = w * rng.uniform(0.3, 0.6), h * rng.uniform(0.3, 0.6)
     rosette = np.hypot(x - cx, y - cy)
-    ring = np.clip(1 - np.abs(np.sin(rosette / rng.uniform(7, 12))) * 6, 0, 1) * (rosette < h * 0.45)
+    ring = np.clip(1 - np.abs(np.sin(rosette / rng.uniform(7, 12))) * 6, 0, 1) * \
+        (rosette < h * 0.45)
     for c, depth in enumerate((6, 14, 4)):
         shade[c] += ring * depth
     ground = base[:, None, None] - shade
@@ -330,7 +333,8 @@ def _portrait(rng: random.Random, size: Tuple[int, int]) -> Image.Image:
     img = Image.new("RGB", size, tuple(rng.randint(236, 250) for _ in range(3)))
     d = ImageDraw.Draw(img)
     skin = rng.choice(((236, 200, 172), (218, 176, 140), (190, 144, 108), (150, 104, 76)))
-    clothes = rng.choice(((30, 34, 48), (70, 70, 74), (120, 30, 40), (230, 230, 232), (40, 70, 120)))
+    clothes = rng.choice(((30, 34, 48), (70, 70, 74), (120, 30, 40), (230, 230, 232),
+                          (40, 70, 120)))
     d.ellipse((w * 0.05, h * 0.72, w * 0.95, h * 1.35), fill=clothes)
     d.rectangle((w * 0.41, h * 0.55, w * 0.59, h * 0.8), fill=skin)
     d.ellipse((w * 0.27, h * 0.14, w * 0.73, h * 0.66), fill=skin)
@@ -1161,7 +1165,8 @@ def _sheet(face_card, back_card, rng) -> Tuple[Image.Image, str]:
         notes[3] = f"card {round(card_w * scale)} px"
         notes.append(f"on {where}")
     else:
-        page = page.rotate(rng.uniform(-1.5, 1.5), resample=Image.BICUBIC, fillcolor=(250, 250, 250))
+        page = page.rotate(rng.uniform(-1.5, 1.5), resample=Image.BICUBIC,
+                           fillcolor=(250, 250, 250))
     return page, ", ".join(notes)
 
 

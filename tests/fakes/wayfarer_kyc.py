@@ -27,7 +27,7 @@ seeds draws n variants; multiple_cards crosses its second cards with its arrange
 import io
 import math
 import random
-from typing import List, Optional, Tuple
+from typing import Tuple
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
@@ -234,7 +234,8 @@ def copy_of(card: Image.Image, rng: random.Random, how: str) -> Image.Image:
             period = rng.uniform(4, 6)
             a = math.radians(45)
             u, w = x * math.cos(a) + y * math.sin(a), -x * math.sin(a) + y * math.cos(a)
-            screen = (np.cos(u * 2 * math.pi / period) + np.cos(w * 2 * math.pi / period)) * 0.25 + 0.5
+            screen = 0.5 + 0.25 * (np.cos(u * 2 * math.pi / period) +
+                                   np.cos(w * 2 * math.pi / period))
             v = np.where(v / 255 > screen, 250, 30).astype(np.float32)
         elif how == "fax-like grey":
             small = Image.fromarray(v.astype(np.uint8)).resize(
@@ -295,7 +296,8 @@ def mosaic(content: Image.Image, screen: str, pitch: float, rng: random.Random) 
     """`content` as a screen shows it, photographed: each screen pixel lit through its
     subpixels (3x3 cells), then resampled to `pitch` photo px per screen pixel, which beats
     against the grid (moiré). The light is kept in floats until the camera averages it."""
-    cols, rows = max(2, int(content.width / pitch)) // 2 * 2, max(2, int(content.height / pitch)) // 2 * 2
+    cols = max(2, int(content.width / pitch)) // 2 * 2  # whole 2x2 tiles of the mask
+    rows = max(2, int(content.height / pitch)) // 2 * 2
     # exposed for the screen's light, a little under its white
     px = np.asarray(content.convert("RGB").resize((cols, rows), Image.BOX), np.float32) * 0.88
     if screen == "e-ink":  # grey only, low contrast, a paper-like ground
