@@ -146,12 +146,12 @@ def _ordinary(card, rng, frame, width, tilt, how, notes):
     scene, name = surface(rng, frame, "bokeh") if how == "bokeh background" else _table(rng, frame)
     notes.append(f"on {name}")
     if how == "held in a hand":
-        _palm(scene, quad, rng)
+        skin = _palm(scene, quad, rng)
     place(scene, card, quad, shadow=rng.uniform(0.15, 0.35))
     if how == "clear holder":  # the region is the card's, inside the holder's sleeve
         quad = _inner(quad, card.size)
     if how == "held in a hand":
-        _fingers_at_edge(scene, quad, rng)
+        _fingers_at_edge(scene, quad, rng, skin)
     scene = wayfarer.light(scene, rng, rng.uniform(0.8, 1.1))
     if how == "night mode":
         scene, _ = wayfarer.night_mode(scene, rng)
@@ -175,8 +175,8 @@ def _inner(quad, holder_size):
             ((0, 0), (1, 0), (1, 1), (0, 1))]
 
 
-def _palm(scene, quad, rng):
-    """The palm and wrist behind the card, coming into the frame from below."""
+def _palm(scene, quad, rng) -> Tuple[int, int, int]:
+    """The palm and wrist behind the card, coming into the frame from below; their skin."""
     skin = rng.choice(SKINS)
     d = ImageDraw.Draw(scene)
     cx = sum(p[0] for p in quad) / 4
@@ -184,6 +184,7 @@ def _palm(scene, quad, rng):
     w = abs(quad[1][0] - quad[0][0])
     d.ellipse((cx - w * 0.45, bottom - w * 0.35, cx + w * 0.55, bottom + w * 0.5), fill=skin)
     d.rectangle((cx - w * 0.3, bottom, cx + w * 0.4, scene.height), fill=skin)
+    return skin
 
 
 def _finger(d: ImageDraw.ImageDraw, start, end, thick: float, skin, nail: bool = True) -> None:
@@ -200,11 +201,10 @@ def _finger(d: ImageDraw.ImageDraw, start, end, thick: float, skin, nail: bool =
                   fill=pale)
 
 
-def _fingers_at_edge(scene, quad, rng):
-    """A thumb over the card's left or bottom edge, as one holds it: on the border, clear of
+def _fingers_at_edge(scene, quad, rng, skin):
+    """The holding hand's thumb over the card's left or bottom edge: on the border, clear of
     the fields."""
     d = ImageDraw.Draw(scene)
-    skin = rng.choice(SKINS)
     w = math.dist(quad[0], quad[1])
     if rng.random() < 0.5:  # the thumb's tip over the left edge, beside the labels
         v = rng.uniform(0.45, 0.75)
