@@ -56,7 +56,10 @@ ROLE = {"gb": "tuned on", "specimen": "tuned on, a hold-out until 2026-12-06",
         "outsider": "tuned on since 2026-12-07",
         "novel": "tuned on since 2026-12-07 (measured once as a hold-out, its misses printed)",
         "stranger": "tuned on since 2026-12-07 (the seventh hold-out, measured once, its misses "
-                    "printed)"}
+                    "printed)",
+        # the eighth, never measured yet: measure once after the merge, then read its misses
+        "wayfarer": "hold-out, never tuned on (drawn 2026-12-07 (third) by an engineer who "
+                    "read none of the engine, rules, cascade or other generators)"}
 DEFAULT = ("gb", "specimen")  # what a run without names measures (section engine-unseen)
 NEW_ROLE = "hold-out, never tuned on"  # any other rendering named
 CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use

@@ -131,7 +131,9 @@ ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses 
         "outsider": "tuned on since 2026-12-07 (a hold-out measured once, then its misses "
                     "were looked at)",
         "novel": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
-        "stranger": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)"}
+        "stranger": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
+        "wayfarer": "hold-out, never tuned on (drawn 2026-12-07 (third) by an engineer who "
+                    "read none of the engine, rules, cascade or other generators)"}
 UNSEEN = "hold-out, never tuned on"
 
 

@@ -282,6 +282,68 @@ def drawn_back_matches(draw_back, back: dict, seed: int) -> None:
     assert drawn[-1] == f"{dotted(back['start_date'])}-{end}"
 
 
+def holders_as_real_cards_carry(people, rendering) -> None:
+    """each_holder_as_a_real_card, and over all of them (800) every validity length and 长期."""
+    from collections import Counter
+
+    ends = Counter(p["back"]["end_date"] == "长期" for p in people)
+    assert ends[True] > 40 and ends[False] > 300
+    years = Counter(int(p["back"]["end_date"][:4]) - int(p["back"]["start_date"][:4])
+                    for p in people if p["back"]["end_date"] != "长期")
+    assert set(years) == {5, 10, 20}
+    each_holder_as_a_real_card(people, rendering)
+
+
+def each_holder_as_a_real_card(people, rendering) -> None:
+    """That each holder (a hold-out `rendering`'s random_person) is one a real card could
+    carry: the number's check character (the rendering's own GB 11643 code and the project's),
+    birth date and sex agree with the face, the region is known, the validity is as long as
+    the age at issue gives, issued after birth and still valid on the rendering's TODAY."""
+    from idcard_ocr.card import checks
+    from tests.fakes.cards import holder_faults
+
+    for p in people:
+        face, back = p["face"], p["back"]
+        assert holder_faults(face, back) == []
+        found = checks.face_checks(face)
+        assert all(c["ok"] for c in found.values()), {k: c["reason"] for k, c in found.items()
+                                                      if not c["ok"]}
+        validity = checks.back_checks(back, today=rendering.TODAY, birth=face["birth"])
+        assert all(c["ok"] for c in validity.values())
+        num = face["num"]
+        assert rendering.check_character(num[:17]) == num[17]
+        start, birth = compact_date(back["start_date"]), compact_date(face["birth"])
+        assert birth < start <= rendering.TODAY
+        if back["end_date"] != "长期":
+            assert compact_date(back["end_date"]) > rendering.TODAY  # a card still valid
+
+
+def overlays_mark_the_card(rendering) -> None:
+    """That a hold-out rendering's `stamp` reddens a card where it was not red and its
+    `watermark` lays its phrase over it, each saying what it drew."""
+    import random
+
+    import numpy as np
+
+    card = rendering.card_image("face", rendering.random_person(random.Random(3))["face"],
+                                random.Random(3))
+    before = np.asarray(card.convert("RGB"), np.int16)
+    reddened = 0
+    for seed in range(2):
+        stamped, what = rendering.stamp(card, random.Random(seed))
+        assert what.endswith("red stamp")
+        after = np.asarray(stamped.convert("RGB"), np.int16)
+        reddened += ((after[..., 0] - after[..., 1] > 60) &
+                     (before[..., 0] - before[..., 1] < 30)).sum()
+    assert reddened > 1000
+    for seed in range(2):
+        marked, what = rendering.watermark(card, random.Random(seed))
+        assert what.startswith("watermark ")
+        changed = np.abs(np.asarray(marked.convert("RGB"), np.int16) - before).sum(-1) > 30
+        assert changed.mean() > 0.01, what
+    assert all(p.replace("{}", "") for p in rendering.OVERLAY_PHRASES)
+
+
 def kyc_shot_sound(kind: str, style, seed: int = 5):
     """A KYC style's shot of `kind` after checking that the same seed draws it the same, that
     it names its style, the warning expected and (first in its detail) the side, and that its

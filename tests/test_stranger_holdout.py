@@ -16,11 +16,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from idcard_ocr.card import checks
-from tests.conftest import (card_where_region_says, compact_date, cut_beyond_frame,
-                            drawn_alike, drawn_back_matches, every_variant_drawn,
-                            jpeg_picture, kyc_shot_sound, refuses_unknown_kind,
-                            registered_holdout)
+from tests.conftest import (card_where_region_says, cut_beyond_frame, drawn_alike,
+                            drawn_back_matches, every_variant_drawn,
+                            holders_as_real_cards_carry, jpeg_picture, kyc_shot_sound,
+                            overlays_mark_the_card, refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, renderings, stranger, stranger_kyc
 from tests.fakes.cards import REAL_NATIONS, holder_faults
 
@@ -161,25 +160,7 @@ def test_the_data_is_what_real_cards_carry():
     assert sum("分局" in i for i in issues) > 100 and sum(i.endswith("县公安局") for i in issues)
     assert sum(("旗" in p["face"]["address"] or "盟" in p["face"]["address"] or "自治" in
                 p["face"]["address"]) for p in people) > 100
-    ends = Counter(p["back"]["end_date"] == "长期" for p in people)
-    assert ends[True] > 40 and ends[False] > 300
-    years = Counter(int(p["back"]["end_date"][:4]) - int(p["back"]["start_date"][:4])
-                    for p in people if p["back"]["end_date"] != "长期")
-    assert set(years) == {5, 10, 20}
-    for p in people:
-        face, back = p["face"], p["back"]
-        assert holder_faults(face, back) == []
-        found = checks.face_checks(face)
-        assert all(c["ok"] for c in found.values()), {k: c["reason"] for k, c in found.items()
-                                                      if not c["ok"]}
-        validity = checks.back_checks(back, today=stranger.TODAY, birth=face["birth"])
-        assert all(c["ok"] for c in validity.values())
-        num = face["num"]
-        assert stranger.check_character(num[:17]) == num[17]
-        start, birth = compact_date(back["start_date"]), compact_date(face["birth"])
-        assert birth < start <= stranger.TODAY
-        if back["end_date"] != "长期":
-            assert compact_date(back["end_date"]) > stranger.TODAY  # a card still valid
+    holders_as_real_cards_carry(people, stranger)
 
 
 def test_the_check_character_is_gb_11643s():
@@ -188,23 +169,7 @@ def test_the_check_character_is_gb_11643s():
 
 
 def test_stamps_are_red_and_watermarks_lay_their_phrase_over_the_card():
-    card = stranger.card_image("face", stranger.random_person(random.Random(3))["face"],
-                               random.Random(3))
-    before = np.asarray(card.convert("RGB"), np.int16)
-    reddened = 0
-    for seed in range(2):
-        stamped, what = stranger.stamp(card, random.Random(seed))
-        assert what.endswith("red stamp")
-        after = np.asarray(stamped.convert("RGB"), np.int16)
-        reddened += ((after[..., 0] - after[..., 1] > 60) &
-                     (before[..., 0] - before[..., 1] < 30)).sum()
-    assert reddened > 1000
-    for seed in range(2):
-        marked, what = stranger.watermark(card, random.Random(seed))
-        assert what.startswith("watermark ")
-        changed = np.abs(np.asarray(marked.convert("RGB"), np.int16) - before).sum(-1) > 30
-        assert changed.mean() > 0.01, what
-    assert all(p.replace("{}", "") for p in stranger.OVERLAY_PHRASES)
+    overlays_mark_the_card(stranger)
 
 
 @pytest.mark.parametrize("kind", artifacts.KINDS)

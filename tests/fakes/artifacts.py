@@ -106,10 +106,22 @@ STRANGER = Style("stranger", (3648, 2736), (900, 2300), 12, (68, 93),
                  ("finger", "thumb", "white sticker", "clear tape", "pale pen", "paper clip",
                   "ring"), "flash, window or desk lamp", False,
                  "an ID, bank or transit card beside, overlapping or fanned")
+# The wayfarer style: drawn by tests/fakes/wayfarer_kyc.py (wayfarer.py's card; its own scenes,
+# copies, screens, occluders, glare and second cards), the eighth hold-out, never tuned on; the
+# fields below only describe it.
+WAYFARER = Style("wayfarer", (4080, 3072), (700, 2600), 12, (70, 93),
+                 "tiled phone noise, night mode, flicker bands, over-sharpening",
+                 "cherry veneer, felt mat, placemat, concrete, car seat, denim, duvet, glass, "
+                 "bokeh, a hand", (1.3, 4.5), "phone LCD, OLED PenTile, e-ink, laptop or TV",
+                 "black-and-white or colour laser, inkjet banding, halftone, fax-like grey, "
+                 "scanner app black and white",
+                 ("finger", "thumb", "white sticker", "clear tape", "pale pen", "paper clip",
+                  "ring", "sticky note"), "flash, window, desk lamp or ring light", False,
+                 "an ID, bank or transit card beside, overlapping or fanned")
 # Styles drawn by a module of their own (render(kind, seed, style) and DESCRIPTION there).
 DRAWN_BY = {"fresh": "tests.fakes.fresh_kyc", "blind": "tests.fakes.blind_kyc",
             "outsider": "tests.fakes.outsider_kyc", "novel": "tests.fakes.novel_kyc",
-            "stranger": "tests.fakes.stranger_kyc"}
+            "stranger": "tests.fakes.stranger_kyc", "wayfarer": "tests.fakes.wayfarer_kyc"}
 
 
 def drawing_module(style: Style):
