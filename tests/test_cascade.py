@@ -380,6 +380,29 @@ def test_a_paired_back_belongs_to_its_holder_as_on_a_real_card():
     assert lengths == {5, 10, 20, "长期"}  # every age band occurs
 
 
+def test_a_paired_sheet_is_issued_where_its_holder_lives_in_every_rendering():
+    """A card is issued by the bureau of the county its address registers (the rule behind
+    vouching.authority_elsewhere): a paired sheet of each generator the cascade is fitted and
+    measured on says so, or every such sheet is paid for a defect no real card has."""
+    import random
+
+    from idcard_ocr.card.vouching import authority_elsewhere
+    from tests.fakes import realistic, renderings
+    from tests.fakes.cards import REAL_PLACES, authority_of, random_face
+
+    rng = random.Random(23)
+    for _ in range(300):
+        address = random_face(rng, places=REAL_PLACES)["address"]
+        assert not authority_elsewhere(authority_of(address, REAL_PLACES), address)
+    sheets = [realistic.shoot("sheet_scan", 40_001, paired=True),
+              realistic.shoot("sheet_photo", 40_002, paired=True),
+              renderings.shoot("gb", "sheet", 4001, paired=True),
+              renderings.shoot("specimen", "sheet", 4001, paired=True)]
+    for sheet in sheets:
+        assert not authority_elsewhere(sheet.truth["back"]["issue"],
+                                       sheet.truth["face"]["address"])
+
+
 # Settings and the composition root ------------------------------------------------------------
 
 BASE = {"RESULT_SIGNING_KEY": "Zk7qW2mX9pL4vN8rT3yB6cH1jF5gD0sA2eU7iO4wQ9zX3nM8", "OSS_ENDPOINT": "http://127.0.0.1:9",
