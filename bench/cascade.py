@@ -581,21 +581,25 @@ def engine_function_path(count: int = int(os.environ.get("BENCH_ENGINE_FUNCTION_
                                           "configure": json.dumps({"side": "face"})}).encode())
         client = engine_client(f"http://127.0.0.1:{instance.port}{PATH}", APPCODE, 60)
         local, remote, local_cpu, caller_cpu, engine_cpu = [], [], [], [], []
+        differ = 0  # photos whose answers through ENGINE_URL are not the in-process ones
         for image in images[1:]:
+            answers = []
             for reader, times in ((own, local), (client, remote)):
                 started, cpu, served = time.perf_counter(), time.process_time(), \
                     instance.cpu_seconds()
+                answers.append({})
                 for side in ("face", "back"):
                     try:
-                        reader.recognize(image, side, Deadline(60))
-                    except PermanentError:
-                        pass  # "no such side" is an answer too
+                        answers[-1][side] = reader.recognize(image, side, Deadline(60)).answer
+                    except PermanentError as e:
+                        answers[-1][side] = e.code  # "no such side" is an answer too
                 times.append(time.perf_counter() - started)
                 (caller_cpu if reader is client else local_cpu).append(time.process_time() - cpu)
                 if reader is client:
                     engine_cpu.append(instance.cpu_seconds() - served)
+            differ += json.loads(json.dumps(answers[0])) != json.loads(json.dumps(answers[1]))
         return {"local": local, "remote": remote, "local_cpu": local_cpu,
-                "caller_cpu": caller_cpu,
+                "caller_cpu": caller_cpu, "answers_differ": differ,
                 "engine_cpu": engine_cpu, "peak_mb": instance.peak_rss_mb()}
     finally:
         instance.stop()
@@ -630,7 +634,9 @@ def engine_function_rows(path, share, engine_requests, calls_per_photo, measured
             f"function's CPU {engine_cpu:.2f} s and the calling function's own CPU (base64, "
             f"JSON, HTTP) {pct(path['caller_cpu'], 0.5):.3f} s; added by the HTTP path p50 "
             f"{pct(added, 0.5):+.3f} s, p95 {pct(added, 0.95):+.3f} s (loopback: FC's network "
-            f"between two functions adds its own round trip). The engine function's peak "
+            f"between two functions adds its own round trip). Answers through ENGINE_URL other "
+            f"than in-process: {path['answers_differ']} of {len(added)} photos (the cascade "
+            f"must vouch for the same reading either way). The engine function's peak "
             f"{path['peak_mb']:.0f} MB (VmHWM). In the row above: the calling function billed "
             f"while the engine computes, the HTTP path's added p50 and the share paid times the "
             f"API's answer time (the first figure); the engine function for its CPU time per "
