@@ -1106,9 +1106,34 @@ def test_a_name_pool_is_not_held_at_the_lines_threshold_and_keeps_the_floor(
     readings = [reading({})] * bench_cascade.MIN_SUPPORT + [
         reading({"address": 0.991}, wrong=("address",)), reading({"name": 0.85}, wrong=("name",))]
     thresholds, fitted = bench_cascade.fit(readings)
-    assert (thresholds["address"], thresholds["issue"]) == (0.995, 0.995)
-    assert (thresholds["name"], thresholds["nationality"]) == (0.92, 0.92)  # 0.9 and a step
+    assert fitted["lines"][0] == thresholds["address"] == 0.995
+    assert fitted["names"][0] == thresholds["name"] == 0.92  # 0.9 and a step
     assert thresholds["num"] == 0.5
+
+
+def test_a_field_its_own_readings_support_is_not_held_at_its_pools_threshold(bench_cascade):
+    # The lines pool is held at 0.995 by a wrong address at 0.991; the authority, with as many
+    # readings as a pool needs and no miss of its own, stands at the floor; the address, whose
+    # own readings are too few to be fitted alone, keeps the pool's threshold.
+    from idcard_ocr.card.documents import FIELDS
+
+    right = {"name": "王芳", "nationality": "汉", "address": "A", "issue": "B", "sex": "男",
+             "birth": "1", "num": "2", "start_date": "3", "end_date": "4"}
+
+    def reading(side, confidence, wrong=False):
+        answer = {n: ("W" if wrong and n == "address" else right[n]) for n in FIELDS[side]}
+        answer["confidence"] = {n: confidence for n in FIELDS[side]}
+        return {"answers": {side: answer}, "truth": {side: {n: right[n] for n in FIELDS[side]}}}
+
+    import unittest.mock
+
+    readings = ([reading("back", 0.999)] * bench_cascade.MIN_SUPPORT
+                + [reading("face", 0.999)] * 20 + [reading("face", 0.991, wrong=True)])
+    with unittest.mock.patch("idcard_ocr.card.vouching.decline_reason", lambda *a, **k: None):
+        thresholds, fitted = bench_cascade.fit(readings)
+    assert fitted["lines"][0] == thresholds["address"] == 0.995
+    assert thresholds["issue"] == 0.9 and fitted["issue alone"] == (0.9, 300, 0)
+    assert "address alone" not in fitted
 
 
 def test_the_fit_is_written_where_the_function_reads_its_thresholds(bench_cascade, tmp_path):
