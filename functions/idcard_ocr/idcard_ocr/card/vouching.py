@@ -14,9 +14,8 @@ for a sheet `<side>:<reason>` naming the side that could not stand.
 """
 
 import re
-from typing import Dict, Mapping, Optional
-
 from functools import lru_cache
+from typing import Dict, Mapping, Optional
 
 from .checks import (_division_names, back_checks, division_named, face_checks,
                      province_named, today_in_china)
@@ -100,7 +99,8 @@ def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
 # blind, 麦麦提依明, a surname misread as 洗 and a lost one were vouched for at 0.95-0.995 by
 # the exemption of any minority name); an address that begins with the province-level
 # name; an issuing authority that is a public security bureau of a named division (…公安局,
-# …分局) or a police station (…派出所).
+# …分局) or a police station (…派出所), the division's name not the end of a longer one's
+# (_ends_of_longer_names).
 # A reading that breaks one was composed wrongly (a label, a stamp or an overlay read into the
 # field, a field cut short), however sure the engine is of each character.
 _HAN = "\u3400-\u9fff"
@@ -134,7 +134,7 @@ def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
 
 
 # An authority whose first characters were not read can still begin with a real division's
-# name: 陵县公安局 read for 鄢陵县公安局 (novel, 0.984-0.998 in both reads, read with its label in
+# name: 陵县公安局 read for 鄢陵县公安局 (novel, 0.984 and 0.996, read alike twice; with its label in
 # one box where the line's first character is not measured, on a back alone where no address
 # says otherwise), whose 陵县 is a county of its own. Nothing in the characters read tells the
 # two apart, so an authority that begins with a name another division's name ends with (陵县 of
