@@ -127,7 +127,9 @@ def random_back(rng: random.Random, today: date = date(2026, 11, 25),
                 places=PLACES, birth: Optional[str] = None) -> Dict[str, str]:
     """A back; without `birth` its validity is drawn at random (it belongs to nobody), with the
     holder's `birth` (YYYYMMDD) it is the back of that holder's card: issued after the birth,
-    valid as long as the law gives a holder of that age at issue (valid_years_at)."""
+    valid as long as the law gives a holder of that age at issue (valid_years_at). Its
+    authority is drawn apart from any address: a holder's card is issued by authority_of
+    the holder's address."""
     _, province, city, districts = rng.choice(places)
     issue = f"{city or province}公安局{rng.choice(districts)}分局"
     start = today - timedelta(days=rng.randrange(30, 365 * 19))
@@ -140,6 +142,17 @@ def random_back(rng: random.Random, today: date = date(2026, 11, 25),
         years = valid_years_at(born, start)
     end = "长期" if years == 0 else f"{start.year + years}{start:%m%d}"
     return {"issue": issue, "start_date": f"{start:%Y%m%d}", "end_date": end}
+
+
+def authority_of(address: str, places=PLACES) -> str:
+    """The bureau that issues the card of a face of `places` living at `address`: a card is
+    issued where its holder's household is registered, and the address is that registration
+    (card/vouching.authority_elsewhere pays for a sheet whose sides disagree on it)."""
+    for _, province, city, districts in places:
+        for district in districts:
+            if address.startswith(f"{province}{city}{district}"):
+                return f"{city or province}公安局{district}分局"
+    raise ValueError("an address of no place of the list")
 
 
 def valid_years_at(born: date, issued: date) -> int:

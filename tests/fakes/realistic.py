@@ -24,7 +24,8 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
-from tests.fakes.cards import CARD, REAL_NATIONS, REAL_PLACES, Card, random_back, random_face
+from tests.fakes.cards import (CARD, REAL_NATIONS, REAL_PLACES, Card, authority_of, random_back,
+                               random_face)
 
 HEI_FONTS = (  # (path, face index): Hei-style (sans) CJK fonts from Debian packages
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
@@ -66,9 +67,10 @@ def _font(rng: random.Random) -> Tuple[str, int]:
 
 # The card --------------------------------------------------------------------------------------
 
-def make_card(seed: int, side: str, birth: Optional[str] = None) -> Card:
-    """One card from `seed`; a back given the holder's `birth` belongs to that holder
-    (cards.random_back)."""
+def make_card(seed: int, side: str, birth: Optional[str] = None,
+              address: Optional[str] = None) -> Card:
+    """One card from `seed`; a back given the holder's `birth` and `address` belongs to that
+    holder (cards.random_back)."""
     rng = random.Random(seed)
     hei = _font(rng)
     if side == "face":
@@ -77,6 +79,8 @@ def make_card(seed: int, side: str, birth: Optional[str] = None) -> Card:
             truth = random_face(rng, places=REAL_PLACES, nations=REAL_NATIONS)
         return Card(side, truth, draw_face(truth, hei, rng), len(_wrap(truth["address"])))
     truth = random_back(rng, places=REAL_PLACES, birth=birth)
+    if address is not None:  # drawn as before, then issued where the holder lives
+        truth["issue"] = authority_of(address, REAL_PLACES)
     return Card(side, truth, draw_back(truth, hei, rng))
 
 
@@ -225,12 +229,14 @@ def shoot(kind: str, seed: int, side: Optional[str] = None, paired: bool = False
     """A photo of `kind` (KINDS) from `seed`; single-card kinds pick a side unless given.
 
     `paired`: a sheet's back belongs to its face's holder (issued after the birth, valid as
-    long as the holder's age gives), as on a real card's copy; by default the back is drawn
-    independently (the sheets the engine's benches have always measured)."""
+    long as the holder's age gives, by the bureau of the address's district), as on a real
+    card's copy; by default the back is drawn independently (the sheets the engine's benches
+    have always measured)."""
     rng = random.Random(seed * 7919 + KINDS.index(kind))
     if kind in SHEET_KINDS:
         face = make_card(seed, "face")
-        back = make_card(seed + 500_000, "back", face.truth["birth"] if paired else None)
+        back = make_card(seed + 500_000, "back", *((face.truth["birth"], face.truth["address"])
+                                                  if paired else ()))
         img, detail = _sheet(face, back, rng, photographed=kind == "sheet_photo")
         truth = {"face": face.truth, "back": back.truth}
         return Photo(kind, _jpeg(img, rng.randint(80, 92)), truth, detail)

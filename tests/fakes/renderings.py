@@ -27,7 +27,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 
 from tests.fakes import realistic
-from tests.fakes.cards import CARD, REAL_NATIONS, REAL_PLACES, random_back, random_face
+from tests.fakes.cards import (CARD, REAL_NATIONS, REAL_PLACES, authority_of, random_back,
+                               random_face)
 from tests.fakes.realistic import Photo
 
 RENDERINGS = ("gb", "specimen")
@@ -81,7 +82,8 @@ def shoot(rendering: str, kind: str, seed: int, paired: bool = False) -> Photo:
     rng = random.Random(f"{rendering}/{kind}/{seed}")
     if kind == "sheet":
         face = _card(rendering, "face", rng, kind)
-        back = _card(rendering, "back", rng, kind, face[0]["birth"] if paired else None)
+        back = _card(rendering, "back", rng, kind, *((face[0]["birth"], face[0]["address"])
+                                                     if paired else ()))
         img, detail = _sheet(rendering, face, back, rng)
         return Photo(kind, realistic._jpeg(img, rng.randint(78, 92)),
                      {"face": face[0], "back": back[0]}, detail)
@@ -94,7 +96,8 @@ def shoot(rendering: str, kind: str, seed: int, paired: bool = False) -> Photo:
 # Cards -----------------------------------------------------------------------------------------
 
 def _card(rendering: str, side: str, rng: random.Random, kind: str,
-          birth: Optional[str] = None) -> Tuple[Dict, Image.Image]:
+          birth: Optional[str] = None, address: Optional[str] = None
+          ) -> Tuple[Dict, Image.Image]:
     font = rng.choice(FONTS[rendering])
     if side == "face":
         truth = random_face(rng, places=REAL_PLACES, nations=REAL_NATIONS)
@@ -103,7 +106,11 @@ def _card(rendering: str, side: str, rng: random.Random, kind: str,
         img = (_gb_face if rendering == "gb" else _specimen_face)(truth, font, rng, kind)
     else:
         truth = random_back(rng, places=REAL_PLACES, birth=birth)
-        img = (_gb_back if rendering == "gb" else _specimen_back)(truth, font, rng)
+        drawn = truth["issue"]
+        if address is not None:  # drawn as before, then issued where the holder lives
+            truth["issue"] = authority_of(address, REAL_PLACES)
+        img = (_gb_back(truth, font, rng, drawn) if rendering == "gb"
+               else _specimen_back(truth, font, rng))
     if kind != "plain_face" and kind != "plain_back":
         if rng.random() < 0.5:
             img = _stamp(img, rng, oval=rendering == "specimen")
@@ -162,7 +169,9 @@ def _gb_face(truth, font, rng, kind) -> Image.Image:
     return img
 
 
-def _gb_back(truth, font, rng) -> Image.Image:
+def _gb_back(truth, font, rng, drawn: Optional[str] = None) -> Image.Image:
+    """`drawn`: the authority the back was drawn with, when a holder's bureau replaced it
+    (paired sheets): the wrap's draw is made as for it, so the rest is drawn the same."""
     img = _paper(rng, (238, 242, 245), (214, 224, 232))
     d = ImageDraw.Draw(img)
     realistic._emblem(d, (58 + rng.randint(-6, 6), 42 + rng.randint(-6, 6)), 146)
@@ -175,7 +184,8 @@ def _gb_back(truth, font, rng) -> Image.Image:
     issue = truth["issue"]
     # A long authority wraps onto a second line under the first (the template's column ends
     # before the card's edge); the validity row moves down to make room.
-    wrap = 12 if len(issue) > 12 and rng.random() < 0.6 else 99
+    wraps = len(drawn or issue) > 12 and rng.random() < 0.6
+    wrap = 12 if len(issue) > 12 and wraps else 99
     first, rest = issue[:wrap], issue[wrap:]
     y_issue, y_valid = 408 + rng.randint(-4, 4), 470 + rng.randint(-4, 4)
     if rest:
