@@ -1225,6 +1225,40 @@ def test_an_area_located_the_wrong_way_is_turned_before_a_line_of_it_is_recognis
     assert orient.orient(sideways, 1.0, located, turns=0).frame.turns in (0, 2)
 
 
+def test_a_line_leaning_off_upright_runs_down_whatever_corner_the_detector_starts_at():
+    # The detector orders a box's corners by x: a line running down the image that leans a
+    # few degrees (a card turned a quarter, held askew) starts with its long edge, and was
+    # taken for a line across the image. The box here: 300 long, 30 thick, 12 degrees off
+    # upright, its corners in the detector's order.
+    from idcard_ocr.engine import detect
+
+    leaning = [(0.0, 300.0), (62.0, 7.0), (91.0, 13.0), (29.0, 306.0)]
+    assert detect.runs_down(leaning)
+    assert not detect.runs_down([(0.0, 0.0), (300.0, 62.0), (294.0, 91.0), (-6.0, 29.0)])
+
+
+def test_a_card_turned_a_quarter_and_held_askew_is_read():
+    # Turned 90 degrees and 12 more: its lines lean 12 degrees off upright in the photo.
+    answer = recognize(_card_turned(102), "face")
+    assert answer["success"]
+    assert {k: answer[k] for k in TRUTH["face-clean.jpg"]["fields"]} == \
+        TRUTH["face-clean.jpg"]["fields"]
+
+
+def _card_turned(degrees: float) -> bytes:
+    """face-clean.jpg on a plain background, turned `degrees` counter-clockwise."""
+    import io
+
+    from PIL import Image
+
+    card = Image.open(io.BytesIO(photo("face-clean.jpg"))).convert("RGB")
+    page = Image.new("RGB", (card.width + 300, card.width + 300), (120, 110, 100))
+    page.paste(card, (150, (page.height - card.height) // 2))
+    out = io.BytesIO()
+    page.rotate(degrees, fillcolor=(120, 110, 100)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
 def _small_turned_card_in_low_light() -> bytes:
     """face-clean.jpg 1,100 px wide, turned a quarter, on a 12 MP frame, darkened and out of
     focus: on the quick location's 736 px downscale its characters are 4 px of low contrast."""
