@@ -687,6 +687,18 @@ def test_what_is_left_of_a_label_is_not_part_of_the_value():
     assert read_side(face_lines(name=name), "face").fields["name"] == "名热"
 
 
+def test_a_label_read_with_its_value_and_one_of_its_characters_misread_is_cut():
+    # 住址 read as 佳址 (stranger: five faces), 姓名 as 姓者, in the value's box: both
+    # characters stand in the label column, so neither is the value's.
+    address = [on_card("佳址" + LINE_1, 52, 258), on_card(LINE_2, 140, 300),
+               on_card(LINE_3, 140, 342)]
+    out = read_side(face_lines(address=address, name=[on_card("姓者热依拉", 52, 72)]), "face")
+    assert out.fields["address"] == ADDRESS and out.fields["name"] == "热依拉"
+    # A value's own first characters, where the value stands, are kept (名 of 名热 above).
+    name = [on_card("姓名", 52, 72, 22), on_card("生热", 140, 72)]
+    assert read_side(face_lines(name=name), "face").fields["name"] == "生热"
+
+
 def test_a_letter_spaced_label_read_with_its_value_is_cut_whole():
     # 姓 · 名 printed letter-spaced and read in one box with the name: 名 stands past the label
     # column, yet it goes on spelling the label whose 姓 was cut there.
