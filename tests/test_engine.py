@@ -1181,6 +1181,20 @@ def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_n
     assert sides == {"back": ("quick", cards["quick"]), "face": ("beside", cards["beside"])}
 
 
+def test_a_sheets_face_names_its_backs_authority(monkeypatch):
+    # Both sides of one card in one image: the back's 陵县公安局 (鄢 lost; 陵县 is a real
+    # county elsewhere) is the 鄢陵县公安局 the face's address names, doubted.
+    from idcard_ocr import engine
+
+    read = {"face": {"address": "河南省许昌市鄢陵县人民路6号", "confidence": {}, "doubts": {}},
+            "back": {"issue": "陵县公安局", "confidence": {"issue": 0.97}, "doubts": {}}}
+    monkeypatch.setattr(engine, "_sides", lambda array, scale: {"face": (), "back": ()})
+    monkeypatch.setattr(engine, "_answer", lambda side, sides_found: dict(read[side]))
+    answers = engine._answers(photo("face-clean.jpg") + b"sheet")
+    assert answers["back"]["issue"] == "鄢陵县公安局"
+    assert answers["back"]["doubts"] == {"issue": "corrected_place"}
+
+
 def test_text_running_across_a_card_is_not_recognised_with_it_yet_leads_to_its_own_read(
         monkeypatch):
     # On a sheet whose back is turned a quarter from the face, the back's lines ran down the

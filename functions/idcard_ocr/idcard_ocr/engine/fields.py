@@ -158,6 +158,19 @@ def _settle_places(out: Extraction) -> None:
                 out.doubt(name, "corrected_place")
 
 
+def authority_from_face(face: dict, back: dict) -> None:
+    """The back's authority, read a character or two off the one the face's address names
+    (both sides of one card on a sheet: places.authority_of_address), given as that one and
+    doubted (`corrected_place`), as a place corrected on one side is. Answers in place."""
+    if not face.get("address") or not back.get("issue"):
+        return
+    issue = places.authority_of_address(back["issue"], face["address"])
+    if issue:
+        back["issue"] = issue
+        back["confidence"]["issue"] = 0.0
+        back["doubts"].setdefault("issue", "corrected_place")
+
+
 # What a card prints in an address or an authority: Chinese characters, digits, Latin letters
 # (a building's 3A), parentheses, the hyphen, the middle dot and # (12#楼).
 PRINTED = re.compile(r"[\u3400-\u9fff0-9A-Za-z()（）\-·#]*")
