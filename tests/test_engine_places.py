@@ -189,3 +189,20 @@ def test_a_sheets_back_authority_corrected_by_its_face_is_doubted():
     authority_from_face(face, back)
     assert back["issue"] == "鄢陵县公安局" and back["confidence"]["issue"] == 0.0
     assert back["doubts"] == {"issue": "corrected_place"}
+
+
+@pytest.mark.parametrize("read, corrected", [
+    ("安微省合肥市蜀山区新城街道平坝村1组52号", "安徽省合肥市蜀山区新城街道平坝村1组52号"),
+    ("陕酉省西安市雁塔区长安路1号", "陕西省西安市雁塔区长安路1号"),
+])
+def test_a_province_read_a_character_off_is_that_province_when_its_city_follows(read, corrected):
+    assert corrected_address(read) == corrected
+
+
+@pytest.mark.parametrize("read", [
+    "南京市玄武区中山路1号",   # 江苏省 lost: 南京市 is one off 北京市, whose district 玄武区 is not
+    "山酉省太原市小店区1号",   # one off both 山西省 and 陕西省
+    "安微省人民路1号",         # no city or county of 安徽 follows
+])
+def test_a_province_is_left_when_nothing_settles_it(read):
+    assert corrected_address(read) is None

@@ -129,6 +129,9 @@ def corrected_address(address: str, number_county: Optional[str] = None) -> Opti
         corrected = address = address[1:]
         province = _exact(address, 0, provinces)
     if province is None:
+        corrected = address = _province_read_off(address, number_county)
+        province = address and _exact(address, 0, provinces)
+    if not province:
         return None
     start, prefix = len(province[1]), province[0][:2]
     among = "prefecture" if prefix in MUNICIPALITIES else "province"
@@ -152,6 +155,23 @@ def corrected_address(address: str, number_county: Optional[str] = None) -> Opti
     if found is None:
         return corrected
     return address[:start] + found[1] + address[start + len(found[0]):]
+
+
+def _province_read_off(address: str, number_county: Optional[str]) -> Optional[str]:
+    """The address with its province read a character off (安徽省 read 安微省) given as that
+    province, when it is the only one so close and one of its own prefectures or counties
+    follows as printed: a province alone is too short to settle (山西省 and 陕西省 are one
+    apart), and an address whose province was lost (南京市… for 江苏省南京市…) would otherwise
+    be taken for another (北京市)."""
+    provinces = _under("", "province")
+    found = _closest([address[:end] for end in range(2, 9)], provinces, "province",
+                     number_county and number_county[:2] + "0000")
+    if found is None:
+        return None
+    code, rest = next(c for c, name in provinces if name == found[1])[:2], len(found[0])
+    if _exact(address, rest, _under(code, "prefecture") + _under(code, "county")) is None:
+        return None
+    return found[1] + address[rest:]
 
 
 def _lost_name(address: str, start: int, counties: Sequence[Tuple[str, str]],
