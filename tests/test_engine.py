@@ -687,6 +687,18 @@ def test_what_is_left_of_a_label_is_not_part_of_the_value():
     assert read_side(face_lines(name=name), "face").fields["name"] == "名热"
 
 
+def test_a_label_read_with_its_value_and_one_of_its_characters_misread_is_cut():
+    # 住址 read as 佳址 (stranger: five faces), 姓名 as 姓者, in the value's box: both
+    # characters stand in the label column, so neither is the value's.
+    address = [on_card("佳址" + LINE_1, 52, 258), on_card(LINE_2, 140, 300),
+               on_card(LINE_3, 140, 342)]
+    out = read_side(face_lines(address=address, name=[on_card("姓者热依拉", 52, 72)]), "face")
+    assert out.fields["address"] == ADDRESS and out.fields["name"] == "热依拉"
+    # A value's own first characters, where the value stands, are kept (名 of 名热 above).
+    name = [on_card("姓名", 52, 72, 22), on_card("生热", 140, 72)]
+    assert read_side(face_lines(name=name), "face").fields["name"] == "生热"
+
+
 def test_a_letter_spaced_label_read_with_its_value_is_cut_whole():
     # 姓 · 名 printed letter-spaced and read in one box with the name: 名 stands past the label
     # column, yet it goes on spelling the label whose 姓 was cut there.
@@ -796,12 +808,14 @@ def read_again(text, lost=(), pitch=0.55, score=0.99):
 ADDRESS_LINES = ("新疆维吾尔自治区乌鲁木", "齐市天山区新华街道光明", "路12号")
 
 
-@pytest.mark.parametrize("line, lost", [
-    (0, (5,)),   # 自治区 read 自区 in both reads: a gap a character wide
-    (1, (7,)),   # 新华街道 read 新华道
-    (0, (1,)),   # 新疆 read 新 (新维吾尔自治区...)
+@pytest.mark.parametrize("line, lost, doubt", [
+    # 自治区 read 自区 in both reads: a gap a character wide; the province one character off
+    # is that province (places._province_read_off), doubted for that first
+    (0, (5,), "corrected_place"),
+    (1, (7,), "dropped_character"),   # 新华街道 read 新华道
+    (0, (1,), "corrected_place"),     # 新疆 read 新 (新维吾尔自治区...)
 ])
-def test_an_address_whose_second_read_lost_a_character_too_is_doubted(line, lost):
+def test_an_address_whose_second_read_lost_a_character_too_is_doubted(line, lost, doubt):
     # Both reads of an unseen font can drop the same character (blind's 育才街 read 育街 at
     # 0.97, agreeing): what gives it away is the print's pitch, a character's worth of room
     # in the line's crop that no character was read in.
@@ -812,8 +826,11 @@ def test_an_address_whose_second_read_lost_a_character_too_is_doubted(line, lost
     out = read_side(face_lines(address=[on_card("住址", 52, 258, 22)] + first), "face")
     assert [text for text, _ in out.read_lines["address"]] == [r.text for r in read]
     confirm_lines(out, "address", read)
-    assert out.doubts == {"address": "dropped_character"} and out.confidence["address"] == 0.0
-    assert out.evidence["address"]["second_read"] == "agrees"
+    assert out.doubts == {"address": doubt} and out.confidence["address"] == 0.0
+    if doubt == "dropped_character":  # a value doubted already is not confirmed again
+        assert out.evidence["address"]["second_read"] == "agrees"
+    else:
+        assert out.fields["address"].startswith("新疆维吾尔自治区乌鲁木齐市")
 
 
 def test_an_address_read_alike_twice_stands_and_gives_the_name_its_pitch():
@@ -1195,6 +1212,20 @@ def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_n
     assert sides == {"back": ("quick", cards["quick"]), "face": ("beside", cards["beside"])}
 
 
+def test_a_sheets_face_names_its_backs_authority(monkeypatch):
+    # Both sides of one card in one image: the back's 陵县公安局 (鄢 lost; 陵县 is a real
+    # county elsewhere) is the 鄢陵县公安局 the face's address names, doubted.
+    from idcard_ocr import engine
+
+    read = {"face": {"address": "河南省许昌市鄢陵县人民路6号", "confidence": {}, "doubts": {}},
+            "back": {"issue": "陵县公安局", "confidence": {"issue": 0.97}, "doubts": {}}}
+    monkeypatch.setattr(engine, "_sides", lambda array, scale: {"face": (), "back": ()})
+    monkeypatch.setattr(engine, "_answer", lambda side, sides_found: dict(read[side]))
+    answers = engine._answers(photo("face-clean.jpg") + b"sheet")
+    assert answers["back"]["issue"] == "鄢陵县公安局"
+    assert answers["back"]["doubts"] == {"issue": "corrected_place"}
+
+
 def test_text_running_across_a_card_is_not_recognised_with_it_yet_leads_to_its_own_read(
         monkeypatch):
     # On a sheet whose back is turned a quarter from the face, the back's lines ran down the
@@ -1249,6 +1280,40 @@ def test_an_area_located_the_wrong_way_is_turned_before_a_line_of_it_is_recognis
     assert not recognised
     # A turn the caller chose is read as chosen (the orchestrator's other quarter turn).
     assert orient.orient(sideways, 1.0, located, turns=0).frame.turns in (0, 2)
+
+
+def test_a_line_leaning_off_upright_runs_down_whatever_corner_the_detector_starts_at():
+    # The detector orders a box's corners by x: a line running down the image that leans a
+    # few degrees (a card turned a quarter, held askew) starts with its long edge, and was
+    # taken for a line across the image. The box here: 300 long, 30 thick, 12 degrees off
+    # upright, its corners in the detector's order.
+    from idcard_ocr.engine import detect
+
+    leaning = [(0.0, 300.0), (62.0, 7.0), (91.0, 13.0), (29.0, 306.0)]
+    assert detect.runs_down(leaning)
+    assert not detect.runs_down([(0.0, 0.0), (300.0, 62.0), (294.0, 91.0), (-6.0, 29.0)])
+
+
+def test_a_card_turned_a_quarter_and_held_askew_is_read():
+    # Turned 90 degrees and 12 more: its lines lean 12 degrees off upright in the photo.
+    answer = recognize(_card_turned(102), "face")
+    assert answer["success"]
+    assert {k: answer[k] for k in TRUTH["face-clean.jpg"]["fields"]} == \
+        TRUTH["face-clean.jpg"]["fields"]
+
+
+def _card_turned(degrees: float) -> bytes:
+    """face-clean.jpg on a plain background, turned `degrees` counter-clockwise."""
+    import io
+
+    from PIL import Image
+
+    card = Image.open(io.BytesIO(photo("face-clean.jpg"))).convert("RGB")
+    page = Image.new("RGB", (card.width + 300, card.width + 300), (120, 110, 100))
+    page.paste(card, (150, (page.height - card.height) // 2))
+    out = io.BytesIO()
+    page.rotate(degrees, fillcolor=(120, 110, 100)).save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 def _small_turned_card_in_low_light() -> bytes:

@@ -4,7 +4,7 @@ read. Pure string rules: no model, no fonts."""
 
 import pytest
 
-from idcard_ocr.engine.places import corrected_address, corrected_authority
+from idcard_ocr.engine.places import authority_of_address, corrected_address, corrected_authority
 
 
 @pytest.mark.parametrize("read, corrected", [
@@ -147,4 +147,62 @@ def test_a_development_zones_bureau_is_left_as_read(read):
     "河北省唐山市开发区建设路",      # not 开平区
 ])
 def test_an_address_in_a_development_zone_is_left_as_read(read):
+    assert corrected_address(read) is None
+
+
+# The face's address names the back's authority (a sheet with both sides of one card) --------
+
+ADDRESS_IN_A_COUNTY = "河南省许昌市鄢陵县人民路6号"
+
+
+@pytest.mark.parametrize("read, address, authority", [
+    # a county's first character lost: 陵县 is a real name too, in another province
+    ("陵县公安局", ADDRESS_IN_A_COUNTY, "鄢陵县公安局"),
+    # a rare character misread in a three-character name the whole country cannot settle
+    ("唯宁县公安局", "江苏省徐州市睢宁县人民路1号", "睢宁县公安局"),
+    # the city lost before a district's 分局
+    ("市公安局金水分局", "河南省郑州市金水区文化路1号", "郑州市公安局金水分局"),
+    # a municipality's district, printed without 区
+    ("北京市公安局朝阳分居", "北京市朝阳区建国路1号", "北京市公安局朝阳分局"),
+])
+def test_an_authority_read_off_the_one_the_address_names_is_that_one(read, address, authority):
+    assert authority_of_address(read, address) == authority
+
+
+@pytest.mark.parametrize("read, address", [
+    ("鄢陵县公安局", ADDRESS_IN_A_COUNTY),     # as printed
+    ("许昌市公安局", ADDRESS_IN_A_COUNTY),     # the city's own bureau, as printed
+    ("禹州市公安局", ADDRESS_IN_A_COUNTY),     # another of the city's authorities, as printed
+    ("北京市公安局海淀分局", "北京市朝阳区建国路1号"),  # a sibling district two characters off
+    ("西城县公安局", ADDRESS_IN_A_COUNTY),     # far from any the address names
+    ("陵县公安局", "许昌市鄢陵县人民路6号"),  # no province read: the address names nothing
+])
+def test_an_authority_is_left_when_the_address_does_not_settle_it(read, address):
+    assert authority_of_address(read, address) is None
+
+
+def test_a_sheets_back_authority_corrected_by_its_face_is_doubted():
+    from idcard_ocr.engine.fields import authority_from_face
+
+    face = {"address": ADDRESS_IN_A_COUNTY}
+    back = {"issue": "陵县公安局", "confidence": {"issue": 0.97}, "doubts": {}}
+    authority_from_face(face, back)
+    assert back["issue"] == "鄢陵县公安局" and back["confidence"]["issue"] == 0.0
+    assert back["doubts"] == {"issue": "corrected_place"}
+
+
+@pytest.mark.parametrize("read, corrected", [
+    ("安微省合肥市蜀山区新城街道平坝村1组52号", "安徽省合肥市蜀山区新城街道平坝村1组52号"),
+    ("陕酉省西安市雁塔区长安路1号", "陕西省西安市雁塔区长安路1号"),
+])
+def test_a_province_read_a_character_off_is_that_province_when_its_city_follows(read, corrected):
+    assert corrected_address(read) == corrected
+
+
+@pytest.mark.parametrize("read", [
+    "南京市玄武区中山路1号",   # 江苏省 lost: 南京市 is one off 北京市, whose district 玄武区 is not
+    "山酉省太原市小店区1号",   # one off both 山西省 and 陕西省
+    "安微省人民路1号",         # no city or county of 安徽 follows
+])
+def test_a_province_is_left_when_nothing_settles_it(read):
     assert corrected_address(read) is None

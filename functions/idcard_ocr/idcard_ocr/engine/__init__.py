@@ -55,6 +55,10 @@ def _answers(image: bytes) -> dict:
     sides = _sides(array, scale)
     answers = {side: _answer(*sides[side], side, [s for s in SIDES if s in sides])
                for side in SIDES if side in sides}
+    if len(answers) == len(SIDES):  # a sheet: the face's address names the back's authority
+        from .fields import authority_from_face
+
+        authority_from_face(answers["face"], answers["back"])
     with _cache_lock:
         _cache[key] = answers
         while len(_cache) > _CACHE_SIZE:

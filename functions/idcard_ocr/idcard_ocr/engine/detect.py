@@ -169,9 +169,15 @@ def runs_down(box) -> bool:
 
 
 def _sides(box) -> Tuple[float, float]:
-    """A box's top edge and left edge."""
+    """A box's edge nearer the image's width, then its edge nearer the image's height. Not
+    its first and its last edge: the detector orders a box's corners by x, so a box leaning
+    more than a few degrees off upright (a card turned a quarter with skew) starts with its
+    long edge, and text running down the image was taken for text across it."""
     (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
-    return math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
+    first, last = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
+    if abs(x1 - x0) * last >= abs(x3 - x0) * first:  # the first edge is the flatter one
+        return first, last
+    return last, first
 
 
 def resize(image: np.ndarray, ratio: float) -> np.ndarray:

@@ -158,6 +158,19 @@ def _settle_places(out: Extraction) -> None:
                 out.doubt(name, "corrected_place")
 
 
+def authority_from_face(face: dict, back: dict) -> None:
+    """The back's authority, read a character or two off the one the face's address names
+    (both sides of one card on a sheet: places.authority_of_address), given as that one and
+    doubted (`corrected_place`), as a place corrected on one side is. Answers in place."""
+    if not face.get("address") or not back.get("issue"):
+        return
+    issue = places.authority_of_address(back["issue"], face["address"])
+    if issue:
+        back["issue"] = issue
+        back["confidence"]["issue"] = 0.0
+        back["doubts"].setdefault("issue", "corrected_place")
+
+
 # What a card prints in an address or an authority: Chinese characters, digits, Latin letters
 # (a building's 3A), parentheses, the hyphen, the middle dot and # (12#楼).
 PRINTED = re.compile(r"[\u3400-\u9fff0-9A-Za-z()（）\-·#]*")
@@ -1189,6 +1202,11 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
             while end > start and text[end - 1] in ":：":
                 end -= 1
             begun = start
+            if labels is FACE_LABELS and after is None and end - start > 2 \
+                    and _one_off_label(text[start:start + 2]) and frame.to_card(
+                        line.x0 + (starts[start + 1] + starts[start + 2]) / 2,
+                        line.cy)[0] < LABEL_END:
+                start += 2
             while labels is FACE_LABELS and after is None and end - start > 1 \
                     and text[start] in label_chars + LABEL_MARKS and frame.to_card(
                         line.x0 + (starts[start] + starts[start + 1]) / 2, line.cy)[0] < LABEL_END:
@@ -1200,6 +1218,14 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
             x1, _ = frame.to_card(line.x0 + starts[end], line.cy)
             out.append(Piece(text[start:end], x0, x1, y, line, after, scores[start:end]))
     return out
+
+
+def _one_off_label(pair: str) -> bool:
+    """Whether two characters spell a face's two-character label (住址, 姓名, 性别, 出生) with
+    one of them misread (佳址, 姓者). Standing in the label column, they are that label: a value
+    starts in the value column, and none begins with a label's character in its place."""
+    return any(len(full) == 2 and sum(a == b for a, b in zip(pair, full)) == 1
+               for full, _, _ in FACE_LABELS.values())
 
 
 def _rest_of_label(text: str, begun: int, start: int, end: int, labels) -> int:

@@ -129,6 +129,9 @@ def corrected_address(address: str, number_county: Optional[str] = None) -> Opti
         corrected = address = address[1:]
         province = _exact(address, 0, provinces)
     if province is None:
+        corrected = address = _province_read_off(address, number_county)
+        province = address and _exact(address, 0, provinces)
+    if not province:
         return None
     start, prefix = len(province[1]), province[0][:2]
     among = "prefecture" if prefix in MUNICIPALITIES else "province"
@@ -152,6 +155,23 @@ def corrected_address(address: str, number_county: Optional[str] = None) -> Opti
     if found is None:
         return corrected
     return address[:start] + found[1] + address[start + len(found[0]):]
+
+
+def _province_read_off(address: str, number_county: Optional[str]) -> Optional[str]:
+    """The address with its province read a character off (安徽省 read 安微省) given as that
+    province, when it is the only one so close and one of its own prefectures or counties
+    follows as printed: a province alone is too short to settle (山西省 and 陕西省 are one
+    apart), and an address whose province was lost (南京市… for 江苏省南京市…) would otherwise
+    be taken for another (北京市)."""
+    provinces = _under("", "province")
+    found = _closest([address[:end] for end in range(2, 9)], provinces, "province",
+                     number_county and number_county[:2] + "0000")
+    if found is None:
+        return None
+    code, rest = next(c for c, name in provinces if name == found[1])[:2], len(found[0])
+    if _exact(address, rest, _under(code, "prefecture") + _under(code, "county")) is None:
+        return None
+    return found[1] + address[rest:]
 
 
 def _lost_name(address: str, start: int, counties: Sequence[Tuple[str, str]],
@@ -218,6 +238,50 @@ def corrected_authority(issue: str) -> Optional[str]:
         found = _closest([issue[:-3]], _under("", "prefecture") + _under("", "county"), "country")
         return found[1] + "公安局" if found else None
     return None
+
+
+def authority_of_address(issue: str, address: str) -> Optional[str]:
+    """The authority read as `issue` taken for the one the face's `address` (of the same
+    card: a sheet with both sides) names, or None when nothing is corrected. A card is issued
+    where its holder is registered, and its address is that registration: a county's or a
+    county-level city's 公安局, a district's 分局 of its city's 公安局, or the city's own
+    公安局. Where the read is a character or two off exactly one of those (鄢陵县 read 陵县,
+    睢宁县 read 唯宁县, short names the whole country's list cannot settle), it is that one;
+    a read that is one of them, or as close to two, is left."""
+    provinces = _under("", "province")
+    province = _exact(address, 0, provinces)
+    if province is None:
+        return None
+    start, prefix = len(province[1]), province[0][:2]
+    city = province[1] if prefix in MUNICIPALITIES else None
+    prefecture = _exact(address, start, _under(prefix, "prefecture"))
+    if prefecture is not None:
+        start, prefix, city = start + len(prefecture[1]), prefecture[0][:4], prefecture[1]
+    counties = _under(prefix, "county")
+    county = _exact(address, start, counties)
+    authorities = _authorities(city, [county] if county else [])
+    # Another authority of the same city read as printed (海淀分局 beside an address in 朝阳区)
+    # is left: two real names a character or two apart, the read says which better than the
+    # address does.
+    if issue in _authorities(city, counties):
+        return None
+    off = {name: _distance(issue, name, 2 if len(name) >= TWO_OFF_FROM else 1)
+           for name in authorities}
+    close = [name for name in authorities if off[name] <= (2 if len(name) >= TWO_OFF_FROM else 1)]
+    nearest = [name for name in close if off[name] == min(off[n] for n in close)]
+    return nearest[0] if len(nearest) == 1 else None
+
+
+def _authorities(city: Optional[str], counties: Sequence[Tuple[str, str]]) -> set:
+    """How a card prints the authorities of `counties` (of `city`, if known): a district's
+    分局 of the city's 公安局, a county's own 公安局; and the city's 公安局."""
+    out = {city + "公安局"} if city else set()
+    for _, name in counties:
+        if name.endswith("区") and city:
+            out |= {city + "公安局" + spelling + "分局" for spelling in _district_spellings(name)}
+        elif not name.endswith("区"):
+            out.add(name + "公安局")
+    return out
 
 
 # Divisions created or renamed after PLACES was drawn up whose new names are one character off
