@@ -50,16 +50,15 @@ TARGETS = {"plain_face": 99.5, "plain_back": 99.5, "hard": 98.0, "sheet": 99.0}
 # specimen was the hold-out until its misses were looked at (2026-12-06): tuned on since.
 # fresh was measured once as a hold-out and its misses looked at (2026-12-06): tuned on since.
 # blind likewise (measured 2026-12-06, its misses read 2026-12-07); outsider, novel and
-# stranger too (measured 2026-12-07, their misses printed by that run).
+# stranger and wayfarer too (measured 2026-12-07, their misses printed by that run).
 ROLE = {"gb": "tuned on", "specimen": "tuned on, a hold-out until 2026-12-06",
         "fresh": "tuned on since 2026-12-06", "blind": "tuned on since 2026-12-07",
         "outsider": "tuned on since 2026-12-07",
         "novel": "tuned on since 2026-12-07 (measured once as a hold-out, its misses printed)",
         "stranger": "tuned on since 2026-12-07 (the seventh hold-out, measured once, its misses "
                     "printed)",
-        # the eighth, never measured yet: measure once after the merge, then read its misses
-        "wayfarer": "hold-out, never tuned on (drawn 2026-12-07 (third) by an engineer who "
-                    "read none of the engine, rules, cascade or other generators)"}
+        "wayfarer": "tuned on since 2026-12-07 (the eighth hold-out, measured once, its misses "
+                    "printed)"}
 DEFAULT = ("gb", "specimen")  # what a run without names measures (section engine-unseen)
 NEW_ROLE = "hold-out, never tuned on"  # any other rendering named
 CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use

@@ -264,13 +264,16 @@ def test_a_screen_shows_its_subpixels_and_a_copy_loses_the_cards_colour():
     assert np.abs(colour[..., 0] - colour[..., 2]).max() > 30  # some colour survives
 
 
-def test_the_benches_report_wayfarer_as_a_hold_out_in_sections_of_its_own(bench):
+def test_the_benches_report_wayfarer_measured_once_in_sections_of_its_own(bench):
+    # Measured once as a hold-out on 2026-12-07 (the engine's misses and the KYC rates printed
+    # by those runs): tuned on since; its once-measured sections keep their own names.
     engine_unseen, quality, cascade = (bench(n) for n in ("engine_unseen", "quality", "cascade"))
-    assert engine_unseen.ROLE["wayfarer"].startswith("hold-out")
-    assert "wayfarer" not in engine_unseen.tuned_on()
-    assert quality.ROLE["wayfarer"].startswith("hold-out")
+    assert engine_unseen.ROLE["wayfarer"].startswith("tuned on since 2026-12-07")
+    assert "wayfarer" in engine_unseen.tuned_on()
+    assert quality.ROLE["wayfarer"].startswith("tuned on since 2026-12-07")
     assert cascade.role("wayfarer").startswith("hold-out")
     assert cascade.section(["wayfarer"]) == "cascade-wayfarer"
     readme = open(os.path.join(ROOT, "bench", "README.md"), encoding="utf-8").read()
     for name in ("engine-wayfarer", "quality-kyc-wayfarer", "cascade-wayfarer"):
-        assert f"<!-- {name}:start -->" in readme and f"<!-- {name}:end -->" in readme
+        start = readme.index(f"<!-- {name}:start -->")
+        assert readme.index(f"<!-- {name}:end -->") > start + len(f"<!-- {name}:start -->\n")
