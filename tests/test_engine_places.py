@@ -181,6 +181,19 @@ def test_an_authority_is_left_when_the_address_does_not_settle_it(read, address)
     assert authority_of_address(read, address) is None
 
 
+# Another county's bureau read as printed: a sheet holding two people's cards, or a card
+# issued where its holder applied rather than where they are registered (异地办证). A read
+# that spells a real authority is changed only when the address's ends with it (its first
+# characters lost, 陵县 of 鄢陵县): an OCR slip that lands on another real bureau exactly is
+# rarer than a card issued elsewhere.
+@pytest.mark.parametrize("read, address", [
+    ("东乡县公安局", "江苏省连云港市东海县白塔埠镇1号"),   # a real county one character off
+    ("行唐县公安局", "河北省保定市唐县北店头乡1号"),       # a longer real name, not a slip
+])
+def test_another_real_authority_read_as_printed_is_left(read, address):
+    assert authority_of_address(read, address) is None
+
+
 def test_a_sheets_back_authority_corrected_by_its_face_is_doubted():
     from idcard_ocr.engine.fields import authority_from_face
 

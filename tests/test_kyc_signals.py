@@ -222,6 +222,23 @@ def test_the_other_side_of_a_sheet_is_not_a_second_card(copy):
     assert ("photocopy" in both["warnings"]) is copy, both["signals"]
 
 
+def test_both_sides_scanned_side_by_side_to_the_frame_are_assessed():
+    """Face and back side by side with a thin margin (a scan cropped to the two cards): no
+    background is left outside them, and the photo is still assessed, with no second card."""
+    import random
+
+    rng = random.Random(31)
+    page = Image.new("RGB", (1160, 394), (246, 246, 243))
+    regions = []
+    for side, centre in (("face", (290, 197)), ("back", (870, 197))):
+        card = realistic.make_card(31, side).image.convert("RGB")
+        quad = artifacts._place(page, card, rng, 560, 0.0, centre, shadow=False)
+        regions.append([{"x": x, "y": y} for x, y in quad])
+    quality = assess(prepare(_jpeg(page)).decoded(), regions[0], side="face",
+                     other_regions=[regions[1]])
+    assert "multiple_cards" not in quality["warnings"], quality["signals"]
+
+
 def test_a_pipeline_reading_both_sides_of_a_sheet_passes_the_other_region():
     """Through the pipeline: the recognizer says the photo holds both sides and where each
     is; the result's quality has no multiple_cards. Without the back, it has."""

@@ -269,7 +269,27 @@ def authority_of_address(issue: str, address: str) -> Optional[str]:
            for name in authorities}
     close = [name for name in authorities if off[name] <= (2 if len(name) >= TWO_OFF_FROM else 1)]
     nearest = [name for name in close if off[name] == min(off[n] for n in close)]
-    return nearest[0] if len(nearest) == 1 else None
+    if len(nearest) != 1:
+        return None
+    # A real bureau elsewhere read as printed (东乡县公安局 beside an address in 东海县) is a
+    # card issued where its holder applied, or a sheet with two people's cards: left, unless
+    # the address's bureau ends with it (陵县 of 鄢陵县, its first characters lost).
+    if issue in _every_authority() and not nearest[0].endswith(issue):
+        return None
+    return nearest[0]
+
+
+@lru_cache(maxsize=1)
+def _every_authority() -> frozenset:
+    """Every authority a card may print (_authorities), of every county in the country."""
+    names = dict(_places())
+    out = set()
+    for code, name in _places():
+        if _level(code) == "county":
+            city = names.get(code[:2] + "0000") if code[:2] in MUNICIPALITIES \
+                else names.get(code[:4] + "00")
+            out |= _authorities(city, [(code, name)])
+    return frozenset(out)
 
 
 def _authorities(city: Optional[str], counties: Sequence[Tuple[str, str]]) -> set:

@@ -728,6 +728,8 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
         outline = [(x * scale, y * scale) for x, y in corners]
         draw.polygon(outline, fill=0)
         draw.line(outline + outline[:1], fill=0, width=5)
+    if counted.getbbox() is None:
+        return 0.0, 0.0  # the card and its other sides fill the frame (a scan cropped to them)
     (x0, y0), (x1, y1) = (quad[0], quad[3]) if sides[0] >= sides[1] else (quad[0], quad[1])
     base = math.degrees(math.atan2(y1 - y0, x1 - x0))
     centre = (sum(x for x, _ in quad) / 4 * scale, sum(y for _, y in quad) / 4 * scale)
