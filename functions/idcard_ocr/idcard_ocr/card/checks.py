@@ -104,7 +104,7 @@ def _timeline():
 
 
 @lru_cache(maxsize=1)
-def _division_names() -> frozenset:
+def division_names() -> frozenset:
     """Every name of GB/T 2260 (provinces, cities, counties, past and present) and the short
     province names, without the placeholders (市辖区, 县, 省直辖县级行政区划...)."""
     names = {entry["address"] for entries in _timeline().values() for entry in entries}
@@ -114,7 +114,7 @@ def _division_names() -> frozenset:
 
 def division_named(text: str) -> Optional[str]:
     """The administrative division's name `text` begins with (the longest), or None."""
-    names = _division_names()
+    names = division_names()
     return next((text[:n] for n in range(min(len(text), 16), 1, -1) if text[:n] in names),
                 None)
 

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Dict, Mapping, Optional
 
-from .checks import (_division_names, back_checks, division_named, face_checks,
+from .checks import (back_checks, division_named, division_names, face_checks,
                      province_named, today_in_china)
 from .documents import FIELDS
 from .surnames import has_known_surname
@@ -125,9 +125,9 @@ def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
             return "birth"
         return None
     issue = fields["issue"]
-    if not issue.endswith(_AUTHORITY_ENDINGS) or division_named(issue) is None:
-        return "issue"
-    if division_named(issue) in _ends_of_longer_names():
+    division = division_named(issue)
+    if not issue.endswith(_AUTHORITY_ENDINGS) or division is None \
+            or division in _ends_of_longer_names():
         return "issue"
     if fields["start_date"] > today:
         return "start_date"
@@ -143,7 +143,7 @@ def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
 # sets this declined 6 wrong authorities and 16 right ones (唐县公安局), of some 1,700.
 @lru_cache(maxsize=1)
 def _ends_of_longer_names() -> frozenset:
-    names = _division_names()
+    names = division_names()
     by_tail = {name[i:] for name in names for i in range(1, len(name) - 1)}
     return frozenset(name for name in names if name in by_tail)
 
