@@ -104,6 +104,42 @@ def test_each_line_is_its_own_inference(monkeypatch):
     assert [shape[0] for shape in inputs] == [1] * len(short)
 
 
+def test_a_calls_lines_are_recognised_side_by_side_each_on_one_thread(monkeypatch):
+    # Two lines on two cores cost less wall and CPU than one line's operators shared by two
+    # threads; each line's probabilities are the same to the bit either way.
+    quads, crops = ocr.find_lines(pixels("face-clean.jpg"))
+    assert len(crops) >= 4
+    one_by_one = [ocr.recognise([crop], preprocess=False)[0] for crop in crops]
+    session = ocr.load().text_rec.session
+    assert session.session.get_session_options().intra_op_num_threads == 1
+    monkeypatch.setenv("IDCARD_ENGINE_THREADS", "2")
+    monkeypatch.setattr(ocr, "_pool", None)
+    import threading
+
+    both = threading.Barrier(2, timeout=10)  # broken unless two lines are in flight at once
+    recogniser = ocr.load().text_rec
+
+    def side_by_side(tensor):
+        both.wait()
+        return session(tensor)
+
+    monkeypatch.setattr(recogniser, "session", side_by_side)
+    try:
+        assert ocr.recognise(crops[:4], preprocess=False) == one_by_one[:4]
+    finally:
+        ocr._pool.shutdown()
+    monkeypatch.setattr(ocr, "_pool", None)
+    monkeypatch.setattr(recogniser, "session", session)
+    assert ocr.recognise(crops, preprocess=False) == one_by_one
+
+
+def test_only_the_recogniser_runs_on_one_thread():
+    engine = ocr.load()
+    for session in (engine.text_det.infer, engine.text_cls.infer):
+        assert session.session.get_session_options().intra_op_num_threads != 1 or \
+            os.environ.get("IDCARD_ENGINE_THREADS") == "1"
+
+
 def test_the_detectors_input_is_rapidocrs_to_the_bit():
     # The engine looks the detector's normalisation up in a table (ocr._TableInput); RapidOCR's
     # own DetPreProcess must give the very same tensor, or the boxes could move.

@@ -8,8 +8,8 @@ tests/test_engine_ocr.py pins each one against the public call so an upgrade tha
 them fails there, not in the field:
 
 - onnxruntime sessions whose worker threads sleep between operators (no busy-wait on 2 shared
-  cores) and that keep their memory arena: the session options are extended while the
-  engine is built;
+  cores) and that keep their memory arena, the recogniser's on one thread (its lines run side
+  by side instead): the session options are extended while the engine is built;
 - per-character scores (the public call gives a line's mean only): recognition runs the
   recogniser's own resize and session, each line as the public call reads it alone, as its
   own inference, and decodes the CTC output here;
@@ -206,7 +206,7 @@ def load(max_side: int = 1800):
             if threads > 0:
                 options["intra_op_num_threads"] = threads
             try:
-                with _session_options():
+                with _session_options(single_threaded=options["rec_model_path"]):
                     _engine = RapidOCR(**options)
             except ModelsUnusable:
                 raise
@@ -253,9 +253,11 @@ class _TableInput:
 
 
 @contextlib.contextmanager
-def _session_options():
+def _session_options(single_threaded: Optional[str] = None):
     """Sessions created inside have onnxruntime's worker threads sleep between operators, and
-    keep the memory of one inference for the next (the CPU arena).
+    keep the memory of one inference for the next (the CPU arena); the session of the model
+    file `single_threaded` runs each inference on one thread (the recogniser: its lines run
+    side by side instead, _recognise_locked).
 
     By default the threads busy-wait: on 2 shared cores that costs about a quarter of the CPU
     time per photo and slows whatever else runs. RapidOCR turns the arena off, so every
@@ -272,6 +274,8 @@ def _session_options():
         opts = original.__func__(config)
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.enable_cpu_mem_arena = True
+        if single_threaded is not None and config.get("model_path") == single_threaded:
+            opts.intra_op_num_threads = 1
         return opts
 
     infer_engine.OrtInferSession._init_sess_opts = staticmethod(options)
@@ -400,15 +404,44 @@ def _recognise_locked(engine, crops: List[np.ndarray]) -> List[Text]:
     recogniser = engine.text_rec
     _, rec_height, rec_width = recogniser.rec_image_shape[:3]
     least = rec_width / rec_height  # the input's own shape: a shorter line is padded to it
-    out = []
-    for crop in crops:
+
+    def one(crop: np.ndarray) -> Text:
         ratio = max(least, crop.shape[1] / crop.shape[0])
         tensor = recogniser.resize_norm_img(crop, ratio)[np.newaxis, :].astype(np.float32)
         frame_probs = recogniser.session(tensor)[0][0]
         # The recogniser's input is rec_height high and rec_height * ratio wide; its frames
         # cover that width evenly (the line's image, then the padding).
-        out.append(_decode(frame_probs, _characters(engine), len(frame_probs) / ratio))
-    return out
+        return _decode(frame_probs, _characters(engine), len(frame_probs) / ratio)
+
+    if len(crops) < 2:
+        return [one(crop) for crop in crops]
+    return list(_line_pool().map(one, crops))
+
+
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _line_pool():
+    """The threads that recognise a call's lines side by side, one per core the engine may use
+    (IDCARD_ENGINE_THREADS, else the cores this process may run on).
+
+    The recogniser's session runs each inference on one thread (_session_options): a line is
+    small work, and two threads share one line's operators less well than two lines share two
+    cores (the 49 lines of four photos, at load 20: wall 9.4 against 12.7 s, CPU 1.5 against
+    1.7 s; docs/engine.md, "What costs what"). A
+    line's probabilities are the same to the bit on one thread or two, alone or beside another
+    (tests/test_engine_ocr.py). Made at the first call, not at import: a process forked after
+    the engine loaded gets threads of its own."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            workers = int(os.environ.get("IDCARD_ENGINE_THREADS") or 0) or \
+                len(os.sched_getaffinity(0))
+            _pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="idcard-ocr-line")
+        return _pool
 
 
 def _decode(probs: np.ndarray, characters: List[str], frames_per_height: float = 0.0) -> Text:
