@@ -50,6 +50,23 @@ def test_reads_every_sample_photo(name):
             assert min(xs) < centre["x"] < max(xs) and min(ys) < centre["y"] < max(ys)
 
 
+def test_a_photos_answer_does_not_depend_on_what_was_read_before_it(monkeypatch):
+    # A user gets the same answer for the same photo: nothing a process keeps between photos
+    # (onnxruntime's memory arena, the answers' cache, the recogniser's line threads) may
+    # change a reading. Only the answers' cache is emptied, so each photo is read again.
+    import idcard_ocr.engine as engine
+    from collections import OrderedDict
+
+    monkeypatch.setattr(engine, "_cache", OrderedDict())
+    first = recognize(photo("real-face-glare.jpg"), "face")
+    for other in ("real-sheet-scan.jpg", "back-rotated.jpg", "face-sideways.jpg"):
+        engine._cache.clear()
+        for side in ("face", "back"):
+            recognize(photo(other), side)
+    engine._cache.clear()
+    assert recognize(photo("real-face-glare.jpg"), "face") == first
+
+
 def test_a_sheet_with_both_sides_answers_each_side_with_its_own_card_region():
     data = photo("real-sheet-scan.jpg")  # face above back on an A4 page, scanned
     face, back = recognize(data, "face"), recognize(data, "back")
