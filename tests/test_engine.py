@@ -1064,12 +1064,28 @@ def test_a_value_already_doubted_is_not_read_a_second_time(monkeypatch):
     from idcard_ocr.engine import lines
 
     boxes = []
-    monkeypatch.setattr(lines, "read_as_one_line", lambda reading, box: boxes.append(box))
+    monkeypatch.setattr(lines, "read_as_lines",
+                        lambda reading, wanted: boxes.extend(wanted) or [None] * len(wanted))
     out = read_side(face_lines(address=[on_card("住址", 52, 258, 22), on_card(LINE_2, 140, 300),
                                         on_card(LINE_3, 140, 342)]), "face")
     assert out.doubts == {"address": "not_at_its_row"} and out.read_lines["address"]
     engine._confirm(out, None, out.frame)
     assert len(boxes) == 1 and out.doubts["name"] == "second_read_differs"  # the name's only
+
+
+def test_a_sides_second_reads_are_one_call_read_side_by_side(monkeypatch):
+    # The address's lines and the name, each cut out straight, go to the recogniser together:
+    # its lines run side by side on the cores (ocr._line_pool), one by one they would not.
+    from idcard_ocr import engine
+    from idcard_ocr.engine import lines
+
+    calls = []
+    monkeypatch.setattr(lines, "read_as_lines",
+                        lambda reading, wanted: calls.append(list(wanted)) or [None] * len(wanted))
+    out = read_side(face_lines(), "face")
+    assert not out.doubts and len(out.read_lines["address"]) >= 2
+    engine._confirm(out, None, out.frame)
+    assert len(calls) == 1 and len(calls[0]) == len(out.read_lines["address"]) + 1
 
 
 def test_a_number_is_never_assembled_across_a_gap():

@@ -217,18 +217,25 @@ def _confirm(extraction, reading, frame) -> None:
     """The free-text values read a second way, each line cut out straight (fields.confirm_lines,
     then confirm_name, which measures the name against the address's print)."""
     from .fields import confirm_lines, confirm_name
-    from .lines import read_as_one_line
+    from .lines import read_as_lines
 
     # A value already doubted gains nothing from a second read: the recogniser's time is spent
     # on those that may still be vouched for.
-    for name, lines in extraction.read_lines.items():
-        if name in extraction.fields and name not in extraction.doubts:
-            confirm_lines(extraction, name, [read_as_one_line(reading, _upright_box(frame, box))
-                                             for _, box in lines])
-    if extraction.fields.get("name") and "name" not in extraction.doubts and \
-            "name" in extraction.read_boxes:
-        confirm_name(extraction, read_as_one_line(
-            reading, _upright_box(frame, extraction.read_boxes["name"])))
+    values = [(name, [_upright_box(frame, box) for _, box in lines])
+              for name, lines in extraction.read_lines.items()
+              if name in extraction.fields and name not in extraction.doubts]
+
+    def name_wanted() -> bool:
+        return bool(extraction.fields.get("name")) and "name" not in extraction.doubts and \
+            "name" in extraction.read_boxes
+
+    name_box = [_upright_box(frame, extraction.read_boxes["name"])] if name_wanted() else []
+    # All read in one call, side by side (a line reads the same alone or beside others).
+    reads = iter(read_as_lines(reading, [box for _, boxes in values for box in boxes] + name_box))
+    for name, boxes in values:
+        confirm_lines(extraction, name, [next(reads) for _ in boxes])
+    if name_box and name_wanted():
+        confirm_name(extraction, next(reads))
 
 
 def _upright_box(frame, box):
