@@ -133,6 +133,26 @@ def test_a_calls_lines_are_recognised_side_by_side_each_on_one_thread(monkeypatc
     assert ocr.recognise(crops, preprocess=False) == one_by_one
 
 
+def test_a_forked_child_recognises_lines_with_threads_of_its_own():
+    # The engine server forks its workers: a pool made in the parent has no threads in the
+    # child, and lines given to it would wait for ever.
+    import multiprocessing
+
+    quads, crops = ocr.find_lines(pixels("face-clean.jpg"))
+    expected = ocr.recognise(crops[:3], preprocess=False)  # the parent's pool now exists
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=lambda: results.put(
+        [t.text for t in ocr.recognise(crops[:3], preprocess=False)]))
+    child.start()
+    try:
+        assert results.get(timeout=60) == [t.text for t in expected]
+    finally:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+
+
 def test_only_the_recogniser_runs_on_one_thread():
     engine = ocr.load()
     for session in (engine.text_det.infer, engine.text_cls.infer):

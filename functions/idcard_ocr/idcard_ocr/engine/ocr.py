@@ -429,10 +429,9 @@ def _line_pool():
     The recogniser's session runs each inference on one thread (_session_options): a line is
     small work, and two threads share one line's operators less well than two lines share two
     cores (the 49 lines of four photos, at load 20: wall 9.4 against 12.7 s, CPU 1.5 against
-    1.7 s; docs/engine.md, "What costs what"). A
-    line's probabilities are the same to the bit on one thread or two, alone or beside another
-    (tests/test_engine_ocr.py). Made at the first call, not at import: a process forked after
-    the engine loaded gets threads of its own."""
+    1.7 s; docs/engine.md, "What costs what"). A line's probabilities are the same to the bit
+    on one thread or two, alone or beside another (tests/test_engine_ocr.py). Made at the
+    first call and forgotten by a forked child (_forget_pool)."""
     global _pool
     with _pool_lock:
         if _pool is None:
@@ -442,6 +441,16 @@ def _line_pool():
                 len(os.sched_getaffinity(0))
             _pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="idcard-ocr-line")
         return _pool
+
+
+def _forget_pool() -> None:
+    """In a forked child: its parent's pool object came along without its threads, and work
+    given to it would wait for ever (the engine server forks its workers)."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _decode(probs: np.ndarray, characters: List[str], frames_per_height: float = 0.0) -> Text:
