@@ -321,6 +321,34 @@ def test_a_sheet_layout_keeps_each_side_to_its_own_card():
                                 "end_date": "20290213"}
 
 
+def _copied(lines, down, turned=False):
+    """The lines of a card copied again `down` card units lower on the page; `turned`: laid
+    upside down (each line read upright by the direction classifier, its box where the
+    half-turned card puts it)."""
+    out = []
+    for line in lines:
+        if turned:  # the card's point (x, y) lands at (856 - x, 540 - y), then `down` lower
+            x0, x1 = 70 + 1.4 * 856 - (line.x1 - 70), 70 + 1.4 * 856 - (line.x0 - 70)
+            y0, y1 = 50 + 1.4 * 540 - (line.y1 - 50), 50 + 1.4 * 540 - (line.y0 - 50)
+        else:
+            x0, x1, y0, y1 = line.x0, line.x1, line.y0, line.y1
+        out.append(dataclasses.replace(line, x0=x0, x1=x1, y0=y0 + 1.4 * down,
+                                       y1=y1 + 1.4 * down))
+    return out
+
+
+@pytest.mark.parametrize("turned", [False, True])
+def test_a_page_holding_the_same_side_twice_reads_one_card_of_it(turned):
+    # A two-up copy: the card and its copy 80 mm lower, upright or laid the other way round.
+    # One frame fitted to both cards' anchors fell between them (or, upside down, came out
+    # with a negative scale) and the face was lost whole though each copy was read cleanly.
+    lines = face_lines() + _copied(face_lines(), 1340, turned)
+    out = read_side(lines, "face")
+    assert out is not None
+    assert (out.fields["name"], out.fields["address"], out.fields["num"]) == \
+        ("热依拉", ADDRESS, NUMBER)
+
+
 # Stamps, watermarks, wrapped and closed-vocabulary fields (issue 22) ---------------------------
 
 BACK_TITLE = [("中华人民共和国", 250, 88, 44), ("居民身份证", 250, 185, 64)]
@@ -1085,6 +1113,27 @@ def test_a_sheet_whose_cards_are_turned_differently_reads_both():
         TRUTH["face-clean.jpg"]["fields"]
     assert {k: back[k] for k in TRUTH["back-clean.jpg"]["fields"]} == \
         TRUTH["back-clean.jpg"]["fields"]
+
+
+def test_a_two_up_copy_reads_both_sides():
+    # Both committed clean cards side by side on one page, then both again below, the second
+    # face laid upside down (a two-up copy: each card is placed on the glass by hand).
+    import io
+
+    from PIL import Image
+
+    face, back = (Image.open(io.BytesIO(photo(name))) for name in ("face-clean.jpg",
+                                                                      "back-clean.jpg"))
+    page = Image.new("RGB", (2000, 2800), (250, 250, 248))
+    for top, turn in ((200, 0), (1500, 180)):
+        page.paste(face.rotate(turn), (60, top))
+        page.paste(back, (1020, top))
+    out = io.BytesIO()
+    page.save(out, "JPEG", quality=90)
+    answers = {side: recognize(out.getvalue(), side) for side in ("face", "back")}
+    assert answers["face"]["sides_found"] == ["face", "back"]
+    for side, name in (("face", "face-clean.jpg"), ("back", "back-clean.jpg")):
+        assert {k: answers[side][k] for k in TRUTH[name]["fields"]} == TRUTH[name]["fields"]
 
 
 def test_a_sheets_other_card_too_small_for_the_quick_location_is_looked_for_beside_the_first():
