@@ -1136,6 +1136,65 @@ def test_a_two_up_copy_reads_both_sides():
         assert {k: answers[side][k] for k in TRUTH[name]["fields"]} == TRUTH[name]["fields"]
 
 
+def _slanted_box(cx, cy, length, thickness, degrees):
+    """A detected box's four corners: `length` along a line leaning `degrees`, centred."""
+    import math
+
+    a = math.radians(degrees)
+    ux, uy, vx, vy = math.cos(a), math.sin(a), -math.sin(a), math.cos(a)
+    half, thick = length / 2, thickness / 2
+    return [(cx - ux * half - vx * thick, cy - uy * half - vy * thick),
+            (cx + ux * half - vx * thick, cy + uy * half - vy * thick),
+            (cx + ux * half + vx * thick, cy + uy * half + vy * thick),
+            (cx - ux * half + vx * thick, cy - uy * half + vy * thick)]
+
+
+def test_a_watermark_tiled_across_a_page_does_not_set_where_and_how_large_the_cards_are_read(
+        monkeypatch):
+    # A copy's page with "仅供…使用" tiled over it at -21 degrees, written two and a half times
+    # as thick as the cards' rows and outnumbering them: the location took the whole page, the
+    # watermark's thickness (the cards read ~10 px tall, nothing found) and its direction.
+    import numpy as np
+
+    from idcard_ocr.engine import detect, ocr
+
+    watermark = [_slanted_box(x, y, 500, 100, -21) for x in (250, 750, 1250)
+                 for y in range(150, 2048, 330)]
+    card = [_slanted_box(420 + 20 * (row % 2), 500 + 45 * row, 260, 40, 3) for row in range(8)]
+    monkeypatch.setattr(ocr, "detect", lambda image: [  # as found on each downscale
+        [(x * image.shape[0] / 2048, y * image.shape[0] / 2048) for x, y in box]
+        for box in watermark + card])
+    located = detect.locate(np.zeros((2048, 1448, 3), np.uint8))
+    x0, y0, x1, y1 = located.box
+    assert 150 < x0 and x1 < 750 and 300 < y0 and y1 < 1000  # around the card's rows
+    assert located.zoom == pytest.approx(1.0, abs=0.1)       # their 40 px to 40 px
+    assert not located.sideways
+
+
+def test_a_watermark_tiled_across_the_area_read_sets_neither_the_cards_slant_nor_its_turn(
+        monkeypatch):
+    # In the area read, the watermark's long rows at -21 degrees outweighed the card's: the
+    # card's rows were levelled by the watermark's slant, and the watermark's reading
+    # direction (upright) decided the turn of a card laid upside down.
+    import math
+
+    import numpy as np
+
+    from idcard_ocr.engine import detect, ocr, orient
+
+    watermark = [_slanted_box(x, y, 500, 100, -21) for x in (250, 750, 1250)
+                 for y in range(150, 2048, 330)]
+    card = [_slanted_box(420 + 20 * (row % 2), 500 + 45 * row, 260, 40, 3) for row in range(8)]
+    monkeypatch.setattr(ocr, "find_lines", lambda image: (
+        watermark + card, [np.zeros((40, 200, 3), np.uint8)] * (len(watermark) + len(card))))
+    monkeypatch.setattr(ocr, "directions", lambda crops: [
+        ocr.Direction(flipped=n >= len(watermark), score=0.99) for n in range(len(crops))])
+    located = detect.Located((0, 0, 1448, 2048), sideways=False, zoom=1.0)
+    frame = orient.orient(np.zeros((2048, 1448, 3), np.uint8), 1.0, located).frame
+    assert frame.turns == 2                                 # the card's rows read upside down
+    assert math.degrees(frame.skew) == pytest.approx(3.0)   # the card's slant
+
+
 def test_a_sheets_other_card_too_small_for_the_quick_location_is_looked_for_beside_the_first():
     # An A4 copy at 150 dpi photographed on a mat (outsider's sheet #4022): the back upright,
     # the face turned a quarter and darker. On the quick location's 736 px downscale the
