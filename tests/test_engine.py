@@ -1195,6 +1195,31 @@ def test_a_watermark_tiled_across_the_area_read_sets_neither_the_cards_slant_nor
     assert math.degrees(frame.skew) == pytest.approx(3.0)   # the card's slant
 
 
+def test_a_tiled_watermarks_unread_pieces_do_not_stretch_the_area_left_over_to_the_page():
+    # The face of a sheet read, the back (turned apart) left over beside it, and pieces of a
+    # watermark tiled over the page running across the face's frame, unread: the area left
+    # over took the whole page at the watermark's thickness and the back was never found.
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from idcard_ocr import engine
+
+    def line(quad, text=""):
+        xs, ys = [x for x, _ in quad], [y for _, y in quad]
+        return Line(text, 0.99, min(xs), min(ys), max(xs), max(ys), points=tuple(quad))
+
+    back = [line(_slanted_box(600, 1300 + 45 * row, 300, 36, 4), "签发机关公安局")
+            for row in range(6)]
+    pieces = [line(_slanted_box(x, y, 500, 100, -21)) for x, y in (
+        (300, 200), (700, 260), (350, 900), (750, 1000), (300, 1900), (700, 1950))]
+    reading = SimpleNamespace(lines=back, across=pieces, overlays=[])
+    nowhere = SimpleNamespace(contains=lambda line: False)
+    located = engine._rest(np.zeros((2048, 1448, 3), np.uint8), 1.0, reading, {"face": nowhere})
+    x0, y0, x1, y1 = located.box
+    assert 300 < x0 and x1 < 900 and 1100 < y0 and y1 < 1700  # the back's rows, not the page
+
+
 def test_a_sheets_other_card_too_small_for_the_quick_location_is_looked_for_beside_the_first():
     # An A4 copy at 150 dpi photographed on a mat (outsider's sheet #4022): the back upright,
     # the face turned a quarter and darker. On the quick location's 736 px downscale the
