@@ -338,6 +338,34 @@ def test_a_sheet_layout_keeps_each_side_to_its_own_card():
                                 "end_date": "20290213"}
 
 
+def _copied(lines, down, turned=False):
+    """The lines of a card copied again `down` card units lower on the page; `turned`: laid
+    upside down (each line read upright by the direction classifier, its box where the
+    half-turned card puts it)."""
+    out = []
+    for line in lines:
+        if turned:  # the card's point (x, y) lands at (856 - x, 540 - y), then `down` lower
+            x0, x1 = 70 + 1.4 * 856 - (line.x1 - 70), 70 + 1.4 * 856 - (line.x0 - 70)
+            y0, y1 = 50 + 1.4 * 540 - (line.y1 - 50), 50 + 1.4 * 540 - (line.y0 - 50)
+        else:
+            x0, x1, y0, y1 = line.x0, line.x1, line.y0, line.y1
+        out.append(dataclasses.replace(line, x0=x0, x1=x1, y0=y0 + 1.4 * down,
+                                       y1=y1 + 1.4 * down))
+    return out
+
+
+@pytest.mark.parametrize("turned", [False, True])
+def test_a_page_holding_the_same_side_twice_reads_one_card_of_it(turned):
+    # A two-up copy: the card and its copy 80 mm lower, upright or laid the other way round.
+    # One frame fitted to both cards' anchors fell between them (or, upside down, came out
+    # with a negative scale) and the face was lost whole though each copy was read cleanly.
+    lines = face_lines() + _copied(face_lines(), 1340, turned)
+    out = read_side(lines, "face")
+    assert out is not None
+    assert (out.fields["name"], out.fields["address"], out.fields["num"]) == \
+        ("热依拉", ADDRESS, NUMBER)
+
+
 # Stamps, watermarks, wrapped and closed-vocabulary fields (issue 22) ---------------------------
 
 BACK_TITLE = [("中华人民共和国", 250, 88, 44), ("居民身份证", 250, 185, 64)]
@@ -1118,6 +1146,111 @@ def test_a_sheet_whose_cards_are_turned_differently_reads_both():
         TRUTH["face-clean.jpg"]["fields"]
     assert {k: back[k] for k in TRUTH["back-clean.jpg"]["fields"]} == \
         TRUTH["back-clean.jpg"]["fields"]
+
+
+def test_a_two_up_copy_reads_both_sides():
+    # Both committed clean cards side by side on one page, then both again below, the second
+    # face laid upside down (a two-up copy: each card is placed on the glass by hand).
+    import io
+
+    from PIL import Image
+
+    face, back = (Image.open(io.BytesIO(photo(name))) for name in ("face-clean.jpg",
+                                                                      "back-clean.jpg"))
+    page = Image.new("RGB", (2000, 2800), (250, 250, 248))
+    for top, turn in ((200, 0), (1500, 180)):
+        page.paste(face.rotate(turn), (60, top))
+        page.paste(back, (1020, top))
+    out = io.BytesIO()
+    page.save(out, "JPEG", quality=90)
+    answers = {side: recognize(out.getvalue(), side) for side in ("face", "back")}
+    assert answers["face"]["sides_found"] == ["face", "back"]
+    for side, name in (("face", "face-clean.jpg"), ("back", "back-clean.jpg")):
+        assert {k: answers[side][k] for k in TRUTH[name]["fields"]} == TRUTH[name]["fields"]
+
+
+def _slanted_box(cx, cy, length, thickness, degrees):
+    """A detected box's four corners: `length` along a line leaning `degrees`, centred."""
+    import math
+
+    a = math.radians(degrees)
+    ux, uy, vx, vy = math.cos(a), math.sin(a), -math.sin(a), math.cos(a)
+    half, thick = length / 2, thickness / 2
+    return [(cx - ux * half - vx * thick, cy - uy * half - vy * thick),
+            (cx + ux * half - vx * thick, cy + uy * half - vy * thick),
+            (cx + ux * half + vx * thick, cy + uy * half + vy * thick),
+            (cx - ux * half + vx * thick, cy - uy * half + vy * thick)]
+
+
+def test_a_watermark_tiled_across_a_page_does_not_set_where_and_how_large_the_cards_are_read(
+        monkeypatch):
+    # A copy's page with "仅供…使用" tiled over it at -21 degrees, written two and a half times
+    # as thick as the cards' rows and outnumbering them: the location took the whole page, the
+    # watermark's thickness (the cards read ~10 px tall, nothing found) and its direction.
+    import numpy as np
+
+    from idcard_ocr.engine import detect, ocr
+
+    watermark = [_slanted_box(x, y, 500, 100, -21) for x in (250, 750, 1250)
+                 for y in range(150, 2048, 330)]
+    card = [_slanted_box(420 + 20 * (row % 2), 500 + 45 * row, 260, 40, 3) for row in range(8)]
+    monkeypatch.setattr(ocr, "detect", lambda image: [  # as found on each downscale
+        [(x * image.shape[0] / 2048, y * image.shape[0] / 2048) for x, y in box]
+        for box in watermark + card])
+    located = detect.locate(np.zeros((2048, 1448, 3), np.uint8))
+    x0, y0, x1, y1 = located.box
+    assert 150 < x0 and x1 < 750 and 300 < y0 and y1 < 1000  # around the card's rows
+    assert located.zoom == pytest.approx(1.0, abs=0.1)       # their 40 px to 40 px
+    assert not located.sideways
+
+
+def test_a_watermark_tiled_across_the_area_read_sets_neither_the_cards_slant_nor_its_turn(
+        monkeypatch):
+    # In the area read, the watermark's long rows at -21 degrees outweighed the card's: the
+    # card's rows were levelled by the watermark's slant, and the watermark's reading
+    # direction (upright) decided the turn of a card laid upside down.
+    import math
+
+    import numpy as np
+
+    from idcard_ocr.engine import detect, ocr, orient
+
+    watermark = [_slanted_box(x, y, 500, 100, -21) for x in (250, 750, 1250)
+                 for y in range(150, 2048, 330)]
+    card = [_slanted_box(420 + 20 * (row % 2), 500 + 45 * row, 260, 40, 3) for row in range(8)]
+    monkeypatch.setattr(ocr, "find_lines", lambda image: (
+        watermark + card, [np.zeros((40, 200, 3), np.uint8)] * (len(watermark) + len(card))))
+    monkeypatch.setattr(ocr, "directions", lambda crops: [
+        ocr.Direction(flipped=n >= len(watermark), score=0.99) for n in range(len(crops))])
+    located = detect.Located((0, 0, 1448, 2048), sideways=False, zoom=1.0)
+    frame = orient.orient(np.zeros((2048, 1448, 3), np.uint8), 1.0, located).frame
+    assert frame.turns == 2                                 # the card's rows read upside down
+    assert math.degrees(frame.skew) == pytest.approx(3.0)   # the card's slant
+
+
+def test_a_tiled_watermarks_unread_pieces_do_not_stretch_the_area_left_over_to_the_page():
+    # The face of a sheet read, the back (turned apart) left over beside it, and pieces of a
+    # watermark tiled over the page running across the face's frame, unread: the area left
+    # over took the whole page at the watermark's thickness and the back was never found.
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from idcard_ocr import engine
+
+    def line(quad, text=""):
+        xs, ys = [x for x, _ in quad], [y for _, y in quad]
+        return Line(text, 0.99, min(xs), min(ys), max(xs), max(ys), points=tuple(quad))
+
+    back = [line(_slanted_box(600, 1300 + 45 * row, 300, 36, 4), "签发机关公安局")
+            for row in range(6)]
+    pieces = [line(_slanted_box(x, y, 500, 100, -21)) for x, y in (
+        (300, 200), (700, 260), (350, 900), (750, 1000), (300, 1900), (700, 1950))]
+    reading = SimpleNamespace(lines=back, across=pieces, overlays=[])
+    nowhere = SimpleNamespace(contains=lambda line: False)
+    located = engine._rest(np.zeros((2048, 1448, 3), np.uint8), 1.0, reading, {"face": nowhere})
+    x0, y0, x1, y1 = located.box
+    assert 300 < x0 and x1 < 900 and 1100 < y0 and y1 < 1700  # the back's rows, not the page
 
 
 def test_a_sheets_other_card_too_small_for_the_quick_location_is_looked_for_beside_the_first():

@@ -148,7 +148,25 @@ def _rest(array, scale, reading, found):
     if characters < REST_MIN_CHARS:
         return None
     rest += across
-    return around(array, [[(x / scale, y / scale) for x, y in line.points] for line in rest])
+    return around(array, _without_watermark([
+        [(x / scale, y / scale) for x, y in line.points] for line in rest], [
+        [(x / scale, y / scale) for x, y in line.points] for line in reading.overlays]))
+
+
+def _without_watermark(quads, overlays):
+    """`quads` without the pieces of a watermark tiled across the area read (with `overlays`,
+    its writing already set aside): pieces that hold no copy-marking word (报名, 又供本次入学)
+    or ran across the frame unread would stretch the area left over to the whole page. The
+    watermark spans the area read, not the photo: the area's extent is the boxes'."""
+    from .detect import without_tiled_watermark
+
+    every = quads + overlays
+    if not every:
+        return quads
+    xs = [x for quad in every for x, _ in quad]
+    ys = [y for quad in every for _, y in quad]
+    kept = without_tiled_watermark(every, max(xs) - min(xs), max(ys) - min(ys))
+    return [quad for quad in quads if any(quad is k for k in kept)]
 
 
 def _card_lines(reading):

@@ -47,10 +47,13 @@ def locate(image: np.ndarray) -> Optional[Located]:
     ratios = sorted({min(1.0, side / max(height, width))
                      for side in (LOCATE_MAX_SIDE, LOCATE_AGAIN_SIDE)})
     for ratio in ratios:
-        boxes = ocr.detect(resize(image, ratio))
-        located = around(image, [[(x / ratio, y / ratio) for x, y in box] for box in boxes])
-        if located is not None and len(boxes) >= CARD_MIN_ROWS and \
-                TEXT_BOX_HEIGHT / located.zoom <= CARD_LINE_MAX * max(height, width):
+        found = [[(x / ratio, y / ratio) for x, y in box] for box in ocr.detect(resize(image, ratio))]
+        boxes = without_tiled_watermark(found, width, height)
+        located = around(image, boxes)
+        # Beside a tiled watermark the cards' text is small, and on the small downscale its
+        # rows run together into blobs too thick to measure it by: looked at larger too.
+        if located is not None and len(boxes) >= CARD_MIN_ROWS and len(boxes) == len(found) \
+                and TEXT_BOX_HEIGHT / located.zoom <= CARD_LINE_MAX * max(height, width):
             break
     return located
 
@@ -74,8 +77,9 @@ def locate_beside(image: np.ndarray, card) -> Optional[Located]:
              for box in ocr.detect(resize(image, ratio))]
     outline = np.float32(card).reshape(-1, 1, 2)
     # A box centred on the card's outline is the card's own (negative: strictly outside).
-    outside = [box for box in boxes if cv2.pointPolygonTest(outline, (
-        sum(x for x, _ in box) / len(box), sum(y for _, y in box) / len(box)), False) < 0]
+    outside = [box for box in without_tiled_watermark(boxes, width, height)
+               if cv2.pointPolygonTest(outline, (sum(x for x, _ in box) / len(box),
+                                                 sum(y for _, y in box) / len(box)), False) < 0]
     return around(image, outside) if len(outside) >= CARD_MIN_ROWS else None
 
 
@@ -145,6 +149,75 @@ def around(image: np.ndarray, quads) -> Optional[Located]:
     zoom = TEXT_BOX_HEIGHT / max(heights, 1.0)
     zoom = min(zoom, READ_MAX_SIDE / max(x1 - x0, y1 - y0, 1), 3.0)
     return Located((x0, y0, x1, y1), sideways, max(zoom, 0.2))
+
+
+# A watermark tiled across a copy's page ("仅供…使用" repeated at a slant, as copy shops and
+# phone apps print it) is written larger than a card's text, at a slant of its own, all over
+# the page: its boxes outnumber the cards' and set the thickness (the cards read about 10 px
+# tall, nothing found), the direction and the slant. Such boxes are left out of the location
+# when they share one slant (within WATERMARK_SLANT_SPREAD degrees) at least
+# WATERMARK_SLANT_APART from the other boxes', span most of the photo (WATERMARK_SPAN of its
+# width and height: a card's own rows never do on a page, and one photographed close shares
+# their slant), are thicker than the rest (WATERMARK_THICKER) and leave a card's rows. The
+# cards' areas are still read with the watermark's writing over them (layout.split_overlays).
+WATERMARK_MIN_BOXES = 6
+WATERMARK_SLANT_SPREAD = 5.0
+WATERMARK_SLANT_APART = 10.0
+WATERMARK_SPAN = 0.6
+WATERMARK_THICKER = 1.3
+
+
+def without_tiled_watermark(quads, width: int, height: int):
+    """`quads` without the boxes of a watermark tiled across the photo (WATERMARK_*)."""
+    if len(quads) < WATERMARK_MIN_BOXES + CARD_MIN_ROWS:
+        return quads
+    slants = [_slant(quad) for quad in quads]
+    best = None
+    for centre in sorted(set(round(s) for s in slants)):
+        tiled = [abs(s - centre) <= WATERMARK_SLANT_SPREAD for s in slants]
+        if _tiled(quads, tiled, centre, width, height) and \
+                (best is None or sum(tiled) > sum(best)):
+            best = tiled
+    return quads if best is None else [q for q, t in zip(quads, best) if not t]
+
+
+def _tiled(quads, tiled, slant: float, width: int, height: int) -> bool:
+    """Whether the boxes `tiled` (flags), of one `slant`, are a watermark tiled across the
+    photo beside the other boxes (WATERMARK_*)."""
+    marks = [q for q, t in zip(quads, tiled) if t]
+    rest = [q for q, t in zip(quads, tiled) if not t]
+    if len(marks) < WATERMARK_MIN_BOXES or len(rest) < CARD_MIN_ROWS:
+        return False
+    if abs(_median([_slant(q) for q in rest]) - slant) < WATERMARK_SLANT_APART:
+        return False
+    xs = [x for quad in marks for x, _ in quad]
+    ys = [y for quad in marks for _, y in quad]
+    if max(xs) - min(xs) < WATERMARK_SPAN * width or max(ys) - min(ys) < WATERMARK_SPAN * height:
+        return False
+    return _median([_thickness(q) for q in marks]) >= \
+        WATERMARK_THICKER * _median([_thickness(q) for q in rest])
+
+
+def _slant(box) -> float:
+    """Degrees the box's edge nearer the image's width leans off it (-45..45): a line's slant,
+    whichever way its text runs."""
+    (x0, y0), (x1, y1), _, (x3, y3) = box[:4]
+    along, _ = _sides(box)
+    dx, dy = (x1 - x0, y1 - y0) if math.isclose(along, math.hypot(x1 - x0, y1 - y0)) \
+        else (x3 - x0, y3 - y0)
+    angle = math.degrees(math.atan2(dy, dx))
+    return (angle + 45) % 90 - 45
+
+
+def _thickness(box) -> float:
+    """How thick a box's line of text is, whichever way it runs."""
+    along, across = _sides(box)
+    return along if runs_down(box) else across
+
+
+def _median(values) -> float:
+    values = sorted(values)
+    return values[len(values) // 2]
 
 
 def runs_sideways(quads) -> bool:

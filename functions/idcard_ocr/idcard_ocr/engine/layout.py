@@ -135,7 +135,7 @@ def fit(found: List[Anchor], side: str, lines: List[Line]) -> Optional[CardFrame
     """The card frame that best places the anchors (None without any)."""
     if not found:
         return None
-    anchors_left = list(found)
+    anchors_left = one_card(found)
     for _ in range(3):
         frame = _solve(anchors_left, side, lines)
         if frame is None or len(anchors_left) <= 2:
@@ -145,6 +145,54 @@ def fit(found: List[Anchor], side: str, lines: List[Line]) -> Optional[CardFrame
             return frame
         anchors_left.remove(worst)
     return _solve(anchors_left, side, lines)
+
+
+# A copy may hold the same side twice (a two-up page: face and back, then both again, a copy
+# often laid the other way round). One frame fitted to both cards' anchors lands between them,
+# and an upside-down copy's anchors (its rows read in reverse order) make its scale negative:
+# the side was lost whole though one card of it was read cleanly. Two anchors on different
+# rows fix a frame (the scale from their spacing); the frame that places most anchors within
+# a line's height of where they were seen is one card. Agreement is measured in the photo's
+# pixels, not card units: a frame spanning two cards has a scale several times a card's, and
+# in its units the anchors of both would agree. When some anchor lies beyond ANOTHER_CARD of
+# that card's edges, only the anchors on the card (within ON_CARD of its edges: a layout
+# printed a little off GB 19584's still counts) are fitted; a single card is fitted as before.
+ANOTHER_CARD = 200
+ON_CARD = 100
+ROW_APART = 60
+
+
+def one_card(found: List[Anchor]) -> List[Anchor]:
+    """The anchors of one card when they come from more than one, else all of them."""
+    heights = sorted(a.line.height for a in found)
+    agrees = heights[len(heights) // 2] if heights else 0.0
+    best, best_key = None, None
+    for i, first in enumerate(found):
+        for second in found[i + 1:]:
+            rows = second.card[1] - first.card[1]
+            if abs(rows) < ROW_APART:
+                continue
+            scale = (second.seen[1] - first.seen[1]) / rows
+            if scale <= 0:
+                continue
+            tx = sum(a.seen[0] - scale * a.card[0] for a in (first, second)) / 2
+            ty = sum(a.seen[1] - scale * a.card[1] for a in (first, second)) / 2
+            frame = CardFrame("", scale, tx, ty, [])
+            misses = [scale * _residual(frame, a) for a in found]  # in pixels
+            key = (sum(m <= agrees for m in misses), -sum(min(m, agrees) for m in misses))
+            if best_key is None or key > best_key:
+                best, best_key = frame, key
+    if best is None:
+        return list(found)
+    placed = [best.to_card(*a.seen) for a in found]
+    if all(_within(x, y, ANOTHER_CARD) for x, y in placed):
+        return list(found)
+    on_card = [a for a, (x, y) in zip(found, placed) if _within(x, y, ON_CARD)]
+    return on_card if len(on_card) >= 2 else list(found)
+
+
+def _within(x: float, y: float, margin: float) -> bool:
+    return -margin <= x <= CARD[0] + margin and -margin <= y <= CARD[1] + margin
 
 
 def _residual(frame: CardFrame, anchor: Anchor) -> float:

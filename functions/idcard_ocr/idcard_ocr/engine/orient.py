@@ -15,7 +15,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from . import ocr
-from .detect import Located, resize, runs_sideways, without_red
+from .detect import Located, resize, runs_sideways, without_red, without_tiled_watermark
 
 
 class Frame:
@@ -102,20 +102,26 @@ def orient(image: np.ndarray, scale: float, located: Located, turns: int = None)
     answers = ocr.directions(crops)
     crops = [np.ascontiguousarray(np.rot90(c, 2)) if d.flipped and d.sure else c
              for c, d in zip(crops, answers)]
-    up = sum(_length(q) for q, d in zip(quads, answers) if not d.flipped)
-    down = sum(_length(q) for q, d in zip(quads, answers) if d.flipped)
+    # A tiled watermark's rows (detect.without_tiled_watermark) say nothing of the card's
+    # direction, and their long rows would outweigh the card's and set the slant its rows
+    # are levelled by.
+    kept = without_tiled_watermark(quads, *turned.shape[1::-1])
+    on_card = [any(q is k for k in kept) for q in quads]
+    up = sum(_length(q) for q, d, c in zip(quads, answers, on_card) if c and not d.flipped)
+    down = sum(_length(q) for q, d, c in zip(quads, answers, on_card) if c and d.flipped)
     if down > up:  # most of the text reads upside down: so does the card
         turns += 2
         height, width = turned.shape[:2]
         turned = np.ascontiguousarray(np.rot90(turned, 2))
         quads = [[(width - x, height - y) for x, y in q[2:] + q[:2]] for q in quads]
-    if not chosen and runs_sideways(quads):
+    card_quads = [q for q, c in zip(quads, on_card) if c]
+    if not chosen and runs_sideways(card_quads):
         # The boxes at the reading size say the quick location's direction was wrong (its
         # small downscale misjudged it): the next quarter turn, before anything is recognised
         # (the orchestrator would read it only after recognising this turn and finding no card).
         return orient(image, scale, located, turns=turns + 1)
     crop_scale = scale * (x1 - x0) / crop.shape[1]
-    frame = Frame(crop.shape[1], crop.shape[0], turns, _skew(quads), crop_scale,
+    frame = Frame(crop.shape[1], crop.shape[0], turns, _skew(card_quads), crop_scale,
                   (x0 * scale, y0 * scale))
     return Upright(turned, frame, quads, crops, (up, down), image, scale)
 
