@@ -1164,6 +1164,38 @@ def test_a_small_card_on_a_page_under_a_warm_lamp_is_still_looked_beside(monkeyp
     assert face["num"] == TRUTH["face-clean.jpg"]["fields"]["num"]
 
 
+def _with_text_beside(image: bytes) -> bytes:
+    """The photo with printed lines beside its card (as _small_card_on places it): text the
+    card does not explain, as a sheet's other card not found as a card leaves."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from tests.fakes.cards import font_paths
+
+    scene = Image.open(io.BytesIO(image)).convert("RGB")
+    draw = ImageDraw.Draw(scene)
+    font = ImageFont.truetype(font_paths()[0], 44)
+    for row, text in enumerate(("此复印件仅供办理银行开户使用", "再次复印无效经办人核对无误",
+                                "与原件相符请妥善保管本材料", "二零二六年十二月七日提交")):
+        draw.text((1300, 1300 + 90 * row), text, fill=(30, 30, 30), font=font)
+    out = io.BytesIO()
+    scene.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def test_a_card_found_alone_with_text_beside_it_says_it_lies_on_a_sheet():
+    # The other side of a copy's page that the engine did not find as a card: the cascade
+    # must not take the one card read for the whole sheet (wayfarer: 22 of 100 sheets lost a
+    # side). A card alone on a blank page (a flatbed scan of one side) or on a desk is no sheet.
+    page = (246, 245, 240)
+    beside = recognize(_with_text_beside(_small_card_on(page)), "face")
+    assert (beside["sides_found"], beside["on_sheet"]) == (["face"], True)
+    for background in (page, (150, 100, 60)):
+        alone = recognize(_small_card_on(background), "face")
+        assert (alone["sides_found"], alone["on_sheet"]) == (["face"], False)
+
+
 def test_the_look_beside_takes_only_text_outside_the_card_and_none_on_its_outline(
         monkeypatch):
     # Which boxes lie beside the card is cv2.pointPolygonTest's answer on each box's centre
