@@ -253,6 +253,40 @@ def test_a_sheet_whose_back_the_engine_doubts_is_read_by_the_api_on_both_sides(f
     assert result["sides"]["back"]["engine_declined"] == "back:low_confidence:issue"
 
 
+# The face of a sheet on which the engine found one card: small in the photo, on a copy's page
+# (engine/__init__.py's `on_sheet`); its back, beside it, not found (wayfarer: 22 of 100 sheets).
+LONE_FACE_ON_SHEET = dict(ENGINE_FACE, on_sheet=True)
+
+
+def test_a_sheet_on_which_the_engine_found_one_card_is_not_vouched_complete(fast):
+    """The face the engine found stands on its own; the back it did not find is the API's,
+    and the result says why (the user copied both sides and gets both)."""
+    engine, api = Engine(face=LONE_FACE_ON_SHEET), Api(face=dict(FACE), back=dict(BACK))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert (api.calls, outcome.api_calls) == (["back"], 1)
+    sides = fast.result(event.key)["sides"]
+    assert sides["face"]["recognized_by"] == "engine"
+    assert (sides["back"]["recognized_by"], sides["back"]["engine_declined"]) == \
+        ("api", "back:one_side")
+
+
+def test_a_sheet_whose_lone_card_the_engine_cannot_vouch_for_is_read_by_the_api_on_both_sides(
+        fast):
+    engine = Engine(face=unsure(LONE_FACE_ON_SHEET, "name"))
+    api = Api(face=dict(FACE), back=dict(BACK))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert api.calls == ["face", "back"]
+    result = fast.result(event.key)
+    assert result["engine_declined"] == "low_confidence:name"
+    assert result["sides"]["back"]["engine_declined"] == "back:one_side"
+
+
+def test_a_lone_card_off_any_sheet_is_complete_as_before(fast):
+    engine, api = Engine(face=ENGINE_FACE), Api(face=dict(FACE), back=dict(BACK))
+    event, outcome = run_fast(fast, engine, api, key="idcards/unnamed.jpg")
+    assert (api.calls, outcome.api_calls, outcome.recognized_by) == ([], 0, "engine")
+
+
 def test_a_sheet_back_is_judged_by_the_face_birth():
     # 20 years would be right for a back alone; the face says the holder was 25 at issue.
     assert decline_reason(dict(SHEET_BACK, end_date="20350610"), "back") is None

@@ -45,7 +45,7 @@ MIN_CONFIDENCE: Mapping[str, float] = {
 # prefixed by the side): this module's, and io/cascade.py's about the engine itself.
 DECLINE_KINDS = ("low_confidence", "missing", "doubted", "implausible", "checks_failed",
                  "no_confidence", "no_card_found", "engine_failed", "engine_skipped",
-                 "api_forced")
+                 "api_forced", "one_side")
 
 # What the cascade adds to an answer, and the record lifts to its top level (and each side's).
 READER_KEYS = ("recognized_by", "engine_confidence", "engine_declined")

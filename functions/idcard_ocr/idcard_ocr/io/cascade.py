@@ -9,9 +9,12 @@ something unforeseen), the API reads: the engine never costs a photo its result.
 
 A sheet with both sides stands only when the engine vouches for both; otherwise the API reads
 each side asked for, and the answer carries the engine's `sides_found` so that CARD_SIDE=auto
-asks the API for the other side too. The engine's "not this side" is believed only when it
-vouches for the other side; otherwise the API is asked, so a misjudged side costs a call,
-never a result.
+asks the API for the other side too. A sheet on which the engine found one card (its answer
+says `on_sheet`: the card lies on a copy's page) is not complete: the side found stands or not
+on its own, and the answer lists both sides, so that CARD_SIDE=auto asks for the other one,
+which the API reads (`<side>:one_side`). The engine's "not this side" is believed only when it
+vouches for the other side and that side is not a sheet's lone card; otherwise the API is
+asked, so a misjudged side costs a call, never a result.
 
 Every answer names its reader (`recognized_by`), the engine's confidences and, when the API
 read, why the engine's reading was declined; the ledger (payonce) keeps it as it keeps any
@@ -33,6 +36,7 @@ ENGINE_TIMEOUT_S = 5.0   # the engine's share of the invocation (in-process p95 
 API_RESERVE_S = 10.0
 OTHER_SIDE = {"face": "back", "back": "face"}
 _NOT_THIS_SIDE = "not_this_side"
+ONE_SIDE = "one_side"  # engine_declined of a sheet's side the engine did not find
 FORCED = "api_forced"  # engine_declined of every photo while CASCADE_FORCE_API is on
 
 
@@ -54,7 +58,10 @@ class Cascade:
     def recognize(self, image: bytes, side: str, deadline: Deadline) -> Recognition:
         found, declined = self._engine_reading(image, side, deadline)
         if declined is None:
-            return Recognition(annotated(found[side], side, ENGINE, found[side]), attempts=0)
+            answer = annotated(found[side], side, ENGINE, found[side])
+            if _lone_on_sheet(found[side], side):
+                answer["sides_found"] = ["face", "back"]  # CARD_SIDE=auto asks for the other
+            return Recognition(answer, attempts=0)
         if declined == _NOT_THIS_SIDE:
             error = PermanentError(errors.NOT_AN_ID_CARD, f"the offline engine vouches for the "
                                                           f"{OTHER_SIDE[side]} side, not the "
@@ -63,8 +70,9 @@ class Cascade:
             raise error
         recognition = self.api.recognize(image, side, deadline)
         answer = annotated(recognition.answer, side, API, found.get(side), declined)
-        if len(found) == 2 and "sides_found" not in answer:
-            answer["sides_found"] = [s for s in ("face", "back") if s in found]
+        if (len(found) == 2 or side in found and _lone_on_sheet(found[side], side)) and \
+                "sides_found" not in answer:
+            answer["sides_found"] = ["face", "back"]
         return Recognition(answer, recognition.attempts)
 
     def _engine_reading(self, image: bytes, side: str, deadline: Deadline
@@ -83,6 +91,8 @@ class Cascade:
                 if other is None:
                     return {}, "no_card_found"
                 found = {OTHER_SIDE[side]: other}
+                if _lone_on_sheet(other, OTHER_SIDE[side]):
+                    return {}, f"{side}:{ONE_SIDE}"
                 reason = sheet_decline_reason(found, self.thresholds)
                 return (found, _NOT_THIS_SIDE) if reason is None else ({}, "no_card_found")
             found = {side: own}
@@ -110,6 +120,15 @@ class Cascade:
             if e.code == errors.NOT_AN_ID_CARD:
                 return None
             raise
+
+
+def _lone_on_sheet(answer: Mapping, side: str) -> bool:
+    """Whether the engine found this side alone on a sheet (engine/__init__.py's `on_sheet`:
+    the card is small in the photo and lies on a copy's page): the page may hold the other
+    side, which the engine did not find. A user who copied both sides must get both."""
+    listed = answer.get("sides_found")
+    return answer.get("on_sheet") is True and not (
+        isinstance(listed, list) and OTHER_SIDE[side] in listed)
 
 
 def engine_client(url: str, appcode, timeout_s: float, request_format: str = "new"):
