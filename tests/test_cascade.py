@@ -196,6 +196,11 @@ def test_a_name_stands_on_the_weakest_of_its_evidence(evidence, declined, shown)
     ("back", {"issue": "西湖公安局"}, "implausible:issue"),              # no division named
     ("back", {"issue": "陵县公安局"}, "implausible:issue"),   # 鄢陵县's end: its start lost?
     ("back", {"issue": "鄢陵县公安局"}, None),
+    # A whole city's name ends a longer one's (鞍山市 of 马鞍山市): its branch tells them apart.
+    ("back", {"issue": "鞍山市公安局铁东分局"}, None),              # 鞍山's district
+    ("back", {"issue": "眉山市公安局东坡分局"}, None),              # 眉山's (峨眉山市 has none)
+    ("back", {"issue": "鞍山市公安局花山分局"}, "implausible:issue"),  # 马鞍山's: 马 lost
+    ("back", {"issue": "鞍山市公安局"}, "implausible:issue"),        # no branch to tell by
     ("back", {"start_date": "20990610", "end_date": "21190610"}, "implausible:start_date"),
 ])
 def test_a_field_not_written_as_on_a_card_is_not_vouched_for(side, change, declined):
