@@ -1164,9 +1164,9 @@ def test_a_small_card_on_a_page_under_a_warm_lamp_is_still_looked_beside(monkeyp
     assert face["num"] == TRUTH["face-clean.jpg"]["fields"]["num"]
 
 
-def _with_text_beside(image: bytes) -> bytes:
-    """The photo with printed lines beside its card (as _small_card_on places it): text the
-    card does not explain, as a sheet's other card not found as a card leaves."""
+def _with_text_beside(image: bytes, at=(1300, 1300)) -> bytes:
+    """The photo with printed lines from `at` (beside the card _small_card_on places): text
+    the card does not explain, as a sheet's other card not found as a card leaves."""
     import io
 
     from PIL import Image, ImageDraw, ImageFont
@@ -1178,7 +1178,7 @@ def _with_text_beside(image: bytes) -> bytes:
     font = ImageFont.truetype(font_paths()[0], 44)
     for row, text in enumerate(("此复印件仅供办理银行开户使用", "再次复印无效经办人核对无误",
                                 "与原件相符请妥善保管本材料", "二零二六年十二月七日提交")):
-        draw.text((1300, 1300 + 90 * row), text, fill=(30, 30, 30), font=font)
+        draw.text((at[0], at[1] + 90 * row), text, fill=(30, 30, 30), font=font)
     out = io.BytesIO()
     scene.save(out, "JPEG", quality=90)
     return out.getvalue()
@@ -1194,6 +1194,21 @@ def test_a_card_found_alone_with_text_beside_it_says_it_lies_on_a_sheet():
     for background in (page, (150, 100, 60)):
         alone = recognize(_small_card_on(background), "face")
         assert (alone["sides_found"], alone["on_sheet"]) == (["face"], False)
+
+
+def test_a_card_found_alone_on_a_page_cropped_to_it_with_text_beside_it_is_on_a_sheet():
+    # A scan cropped to the page's print, or a frame that took in part of the other card
+    # (wayfarer's two-up pages: the one card's frame 28-75 % of the photo): the card's share
+    # of the photo says nothing, the text beside it does.
+    import io
+
+    from PIL import Image
+
+    cropped = Image.open(io.BytesIO(_small_card_on((246, 245, 240)))).crop((1100, 450, 2600, 1900))
+    out = io.BytesIO()
+    cropped.save(out, "JPEG", quality=90)
+    answer = recognize(_with_text_beside(out.getvalue(), at=(200, 850)), "face")
+    assert (answer["sides_found"], answer["on_sheet"]) == (["face"], True)
 
 
 def test_the_look_beside_takes_only_text_outside_the_card_and_none_on_its_outline(

@@ -62,8 +62,7 @@ def _answers(image: bytes) -> dict:
 
         authority_from_face(answers["face"], answers["back"])
     for side, answer in answers.items():
-        answer["on_sheet"] = len(answers) == len(SIDES) or _on_sheet(
-            array, scale, *sides[side], side)
+        answer["on_sheet"] = len(answers) == len(SIDES) or _on_sheet(array, scale, *sides[side])
     with _cache_lock:
         _cache[key] = answers
         while len(_cache) > _CACHE_SIZE:
@@ -123,20 +122,15 @@ def _beside(array, scale, reading, found, left_over: bool = False):
     return detect.locate_beside(array, card)
 
 
-def _on_sheet(array, scale, reading, found, side: str) -> bool:
-    """Whether the one card found lies on a page with more on it: small in the photo, as a
-    card on an A4 page is (detect.SHEET_CARD_SHARE), with text beside it that it does not
-    explain (_rest: the other side of a sheet that was not found as a card, a grey scan's or a
-    two-up page's). The answer says so (`on_sheet`), and the cascade does not call the reading
-    complete. A card alone on a desk, in a hand or on a blank page (a flatbed scan of one
-    side) has no such text; one lying on a printed page does, and costs a look for the other
-    side."""
-    from . import detect
-
-    card = [tuple(v / scale for v in reading.to_photo.to_photo(x, y))
-            for x, y in found[side].corners()]
-    return detect.card_share(array, card) < detect.SHEET_CARD_SHARE and \
-        _rest(array, scale, reading, found) is not None
+def _on_sheet(array, scale, reading, found) -> bool:
+    """Whether the one card found has text beside it that it does not explain (_rest: 10
+    characters or more outside its frame): a sheet's other side, not found as a card (a grey
+    or black-and-white scan's, a two-up page's whose frame took in part of it). The answer
+    says so (`on_sheet`), and the cascade does not call the reading complete. A card alone on
+    a desk, in a hand or on a blank page (a flatbed scan of one side: paper all around, which
+    detect.on_paper sees too) has no such text; one lying on a printed page does, and costs a
+    look for the other side."""
+    return _rest(array, scale, reading, found) is not None
 
 
 def _read_area(array, scale, located):
