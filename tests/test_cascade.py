@@ -286,6 +286,20 @@ def test_a_sheet_whose_lone_card_the_engine_cannot_vouch_for_is_read_by_the_api_
     assert result["sides"]["back"]["engine_declined"] == "back:one_side"
 
 
+def test_a_sheet_on_which_the_engine_found_only_the_back_gets_its_face_from_the_api(fast):
+    # CARD_SIDE=auto asks for the face first: the engine's "not this side" is not believed for
+    # a sheet's lone card, and the back it vouched for is still read free (wayfarer's two-up
+    # scans: the back's frame took in the face).
+    engine = Engine(back=dict(ENGINE_BACK, on_sheet=True))
+    api = Api(face=dict(FACE), back=dict(BACK))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert (api.calls, outcome.api_calls) == (["face"], 1)
+    sides = fast.result(event.key)["sides"]
+    assert (sides["face"]["recognized_by"], sides["face"]["engine_declined"]) == \
+        ("api", "face:one_side")
+    assert sides["back"]["recognized_by"] == "engine"
+
+
 def test_a_lone_card_off_any_sheet_is_complete_as_before(fast):
     engine, api = Engine(face=ENGINE_FACE), Api(face=dict(FACE), back=dict(BACK))
     event, outcome = run_fast(fast, engine, api, key="idcards/unnamed.jpg")

@@ -70,7 +70,7 @@ class Cascade:
             raise error
         recognition = self.api.recognize(image, side, deadline)
         answer = annotated(recognition.answer, side, API, found.get(side), declined)
-        if (len(found) == 2 or side in found and _lone_on_sheet(found[side], side)) and \
+        if (len(found) == 2 or any(_lone_on_sheet(a, s) for s, a in found.items())) and \
                 "sides_found" not in answer:
             answer["sides_found"] = ["face", "back"]
         return Recognition(answer, recognition.attempts)
@@ -92,7 +92,7 @@ class Cascade:
                     return {}, "no_card_found"
                 found = {OTHER_SIDE[side]: other}
                 if _lone_on_sheet(other, OTHER_SIDE[side]):
-                    return {}, f"{side}:{ONE_SIDE}"
+                    return found, f"{side}:{ONE_SIDE}"
                 reason = sheet_decline_reason(found, self.thresholds)
                 return (found, _NOT_THIS_SIDE) if reason is None else ({}, "no_card_found")
             found = {side: own}
