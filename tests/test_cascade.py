@@ -47,7 +47,8 @@ def unsure(answer, field, score=0.5):
 class Engine:
     """The engine, scripted per side: an answer, 'absent' (no such side), 'down' (a
     TransientError as the engine function's client raises), 'broken' (an unforeseen
-    exception). Counts its reads; attempts=0 as io/offline.py's."""
+    exception), 'unreadable' (the side found, none of its fields read: io/offline.py's
+    recognition_failed). Counts its reads; attempts=0 as io/offline.py's."""
 
     def __init__(self, face="absent", back="absent"):
         self.script = {"face": face, "back": back}
@@ -62,6 +63,8 @@ class Engine:
             raise TransientError(errors.CONNECTION_FAILED, "could not reach the engine")
         if answer == "broken":
             raise RuntimeError("an engine fault")
+        if answer == "unreadable":
+            raise PermanentError(errors.RECOGNITION_FAILED, "no field read", 200)
         return Recognition(json.loads(json.dumps(answer)), 0)
 
 
@@ -298,6 +301,18 @@ def test_a_sheet_on_which_the_engine_found_only_the_back_gets_its_face_from_the_
     assert (sides["face"]["recognized_by"], sides["face"]["engine_declined"]) == \
         ("api", "face:one_side")
     assert sides["back"]["recognized_by"] == "engine"
+
+
+def test_a_sheet_whose_face_the_engine_could_not_read_gets_both_sides_from_the_api(fast):
+    # The engine found both cards and read nothing of the face (stranger: 2 sheets): the API
+    # reads the face, and is asked for the back too, which the engine cannot vouch for alone.
+    engine = Engine(face="unreadable", back=SHEET_BACK)
+    api = Api(face=dict(FACE), back=dict(BACK, end_date="20250610"))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert (api.calls, outcome.api_calls) == (["face", "back"], 2)
+    sides = fast.result(event.key)["sides"]
+    assert sides["face"]["engine_declined"] == "engine_failed:recognition_failed"
+    assert sides["back"]["engine_declined"] == "engine_failed:recognition_failed"
 
 
 def test_a_lone_card_off_any_sheet_is_complete_as_before(fast):

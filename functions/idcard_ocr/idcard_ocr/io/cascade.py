@@ -70,8 +70,7 @@ class Cascade:
             raise error
         recognition = self.api.recognize(image, side, deadline)
         answer = annotated(recognition.answer, side, API, found.get(side), declined)
-        if (len(found) == 2 or any(_lone_on_sheet(a, s) for s, a in found.items())) and \
-                "sides_found" not in answer:
+        if "sides_found" not in answer and _holds_the_other_side(found, side):
             answer["sides_found"] = ["face", "back"]
         return Recognition(answer, recognition.attempts)
 
@@ -84,6 +83,7 @@ class Cascade:
         if budget < MIN_CALL_S:
             return {}, "engine_skipped:no_time"
         engine_deadline = Deadline(budget)
+        found = {}
         try:
             own = self._read(image, side, engine_deadline)
             if own is None:
@@ -105,10 +105,24 @@ class Cascade:
             return found, sheet_decline_reason(found, self.thresholds)
         except errors.IdcardOcrError as e:
             reason = f"engine_failed:{e.code}"
+            if e.code == errors.RECOGNITION_FAILED and not found:
+                found = self._other_side_of_a_sheet(image, side, engine_deadline)
         except Exception as e:  # noqa: BLE001 - an engine fault must not cost the photo
             reason = f"engine_failed:{type(e).__name__}"
         log_event(logging.WARNING, "engine failed, the API reads", reason=reason)
-        return {}, reason
+        return found, reason
+
+    def _other_side_of_a_sheet(self, image: bytes, side: str, deadline: Deadline
+                               ) -> Dict[str, dict]:
+        """The other side's answer when the engine found `side` and read none of it on a sheet
+        holding both (its other card says so), else nothing: the API then reads both sides,
+        not only the unreadable one (stranger 2 and wayfarer 1 sheets lost a side so)."""
+        try:
+            other = self._read(image, OTHER_SIDE[side], deadline)
+        except errors.IdcardOcrError:
+            return {}
+        listed = (other or {}).get("sides_found")
+        return {OTHER_SIDE[side]: other} if isinstance(listed, list) and side in listed else {}
 
     def _read(self, image: bytes, side: str, deadline: Deadline) -> Optional[dict]:
         """The engine's answer for `side`, or None when it finds no such side."""
@@ -120,6 +134,15 @@ class Cascade:
             if e.code == errors.NOT_AN_ID_CARD:
                 return None
             raise
+
+
+def _holds_the_other_side(found: Mapping[str, Mapping], side: str) -> bool:
+    """Whether the engine's answers say the photo holds the other side too (found, listed in
+    `sides_found`, or the page of a lone card), so that CARD_SIDE=auto asks the API for it."""
+    other = OTHER_SIDE[side]
+    listed = (found.get(side) or {}).get("sides_found")
+    return other in found or (isinstance(listed, list) and other in listed) or any(
+        _lone_on_sheet(answer, s) for s, answer in found.items())
 
 
 def _lone_on_sheet(answer: Mapping, side: str) -> bool:
