@@ -315,6 +315,12 @@ def test_a_sheet_whose_face_the_engine_could_not_read_gets_both_sides_from_the_a
     assert sides["back"]["engine_declined"] == "engine_failed:recognition_failed"
 
 
+def test_a_fault_while_looking_for_an_unreadable_sides_other_side_never_costs_the_photo(fast):
+    engine, api = Engine(face="unreadable", back="broken"), Api(face=dict(FACE))
+    event, outcome = run_fast(fast, engine, api)
+    assert (outcome.status, outcome.recognized_by, api.calls) == ("ok", "api", ["face"])
+
+
 def test_a_lone_card_off_any_sheet_is_complete_as_before(fast):
     engine, api = Engine(face=ENGINE_FACE), Api(face=dict(FACE), back=dict(BACK))
     event, outcome = run_fast(fast, engine, api, key="idcards/unnamed.jpg")

@@ -10,7 +10,7 @@ something unforeseen), the API reads: the engine never costs a photo its result.
 A sheet with both sides stands only when the engine vouches for both; otherwise the API reads
 each side asked for, and the answer carries the engine's `sides_found` so that CARD_SIDE=auto
 asks the API for the other side too. A sheet on which the engine found one card (its answer
-says `on_sheet`: the card lies on a copy's page) is not complete: the side found stands or not
+says `on_sheet`: text beside the card that it does not explain) is not complete: the side found stands or not
 on its own, and the answer lists both sides, so that CARD_SIDE=auto asks for the other one,
 which the API reads (`<side>:one_side`). The engine's "not this side" is believed only when it
 vouches for the other side and that side is not a sheet's lone card; otherwise the API is
@@ -119,7 +119,7 @@ class Cascade:
         not only the unreadable one (stranger 2 and wayfarer 1 sheets lost a side so)."""
         try:
             other = self._read(image, OTHER_SIDE[side], deadline)
-        except errors.IdcardOcrError:
+        except Exception:  # noqa: BLE001 - only a look: the API reads whatever happens
             return {}
         listed = (other or {}).get("sides_found")
         return {OTHER_SIDE[side]: other} if isinstance(listed, list) and side in listed else {}
@@ -147,8 +147,8 @@ def _holds_the_other_side(found: Mapping[str, Mapping], side: str) -> bool:
 
 def _lone_on_sheet(answer: Mapping, side: str) -> bool:
     """Whether the engine found this side alone on a sheet (engine/__init__.py's `on_sheet`:
-    the card is small in the photo and lies on a copy's page): the page may hold the other
-    side, which the engine did not find. A user who copied both sides must get both."""
+    the one card found has text beside it that it does not explain): the page may hold the
+    other side, which the engine did not find. A user who copied both sides must get both."""
     listed = answer.get("sides_found")
     return answer.get("on_sheet") is True and not (
         isinstance(listed, list) and OTHER_SIDE[side] in listed)
