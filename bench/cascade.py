@@ -476,8 +476,10 @@ def main(argv) -> int:
            "(CARD_SIDE=auto). *Wrong fields* counts the fields of the sides the engine vouched "
            "for that differ from the truth, with the 95 % upper bound of the rate (Clopper-"
            "Pearson; for 0 wrong about 3/n, the rule of three); *paid* is a photo with at least "
-           "one API call; *sides missed*: a side of a sheet nobody was asked for, because the "
-           "engine vouched for the one side it found. A sheet's back belongs to its face's "
+           "one API call; *sides missed*: a side of a sheet nobody was asked for: the engine "
+           "found no card on it (the API reads one side, as with the API alone), or one card "
+           "and no text beside it (its answer's `on_sheet`: then the API reads the other side, "
+           "io/cascade.py). A sheet's back belongs to its face's "
            "holder, as on a real card's copy.", "",
            "Fit (`--fit`, on " + " + ".join(f"`{n}`" for n in FIT_SETS) + "): one threshold per "
            "pool, the lowest grid value above every wrong reading of the pool that would "

@@ -47,7 +47,8 @@ def unsure(answer, field, score=0.5):
 class Engine:
     """The engine, scripted per side: an answer, 'absent' (no such side), 'down' (a
     TransientError as the engine function's client raises), 'broken' (an unforeseen
-    exception). Counts its reads; attempts=0 as io/offline.py's."""
+    exception), 'unreadable' (the side found, none of its fields read: io/offline.py's
+    recognition_failed). Counts its reads; attempts=0 as io/offline.py's."""
 
     def __init__(self, face="absent", back="absent"):
         self.script = {"face": face, "back": back}
@@ -62,6 +63,8 @@ class Engine:
             raise TransientError(errors.CONNECTION_FAILED, "could not reach the engine")
         if answer == "broken":
             raise RuntimeError("an engine fault")
+        if answer == "unreadable":
+            raise PermanentError(errors.RECOGNITION_FAILED, "no field read", 200)
         return Recognition(json.loads(json.dumps(answer)), 0)
 
 
@@ -196,6 +199,11 @@ def test_a_name_stands_on_the_weakest_of_its_evidence(evidence, declined, shown)
     ("back", {"issue": "西湖公安局"}, "implausible:issue"),              # no division named
     ("back", {"issue": "陵县公安局"}, "implausible:issue"),   # 鄢陵县's end: its start lost?
     ("back", {"issue": "鄢陵县公安局"}, None),
+    # A whole city's name ends a longer one's (鞍山市 of 马鞍山市): its branch tells them apart.
+    ("back", {"issue": "鞍山市公安局铁东分局"}, None),              # 鞍山's district
+    ("back", {"issue": "眉山市公安局东坡分局"}, None),              # 眉山's (峨眉山市 has none)
+    ("back", {"issue": "鞍山市公安局花山分局"}, "implausible:issue"),  # 马鞍山's: 马 lost
+    ("back", {"issue": "鞍山市公安局"}, "implausible:issue"),        # no branch to tell by
     ("back", {"start_date": "20990610", "end_date": "21190610"}, "implausible:start_date"),
 ])
 def test_a_field_not_written_as_on_a_card_is_not_vouched_for(side, change, declined):
@@ -251,6 +259,72 @@ def test_a_sheet_whose_back_the_engine_doubts_is_read_by_the_api_on_both_sides(f
     assert result["engine_declined"] == "back:low_confidence:issue"
     assert result["sides"]["back"]["recognized_by"] == "api"
     assert result["sides"]["back"]["engine_declined"] == "back:low_confidence:issue"
+
+
+# The face of a sheet on which the engine found one card: small in the photo, on a copy's page
+# (engine/__init__.py's `on_sheet`); its back, beside it, not found (wayfarer: 22 of 100 sheets).
+LONE_FACE_ON_SHEET = dict(ENGINE_FACE, on_sheet=True)
+
+
+def test_a_sheet_on_which_the_engine_found_one_card_is_not_vouched_complete(fast):
+    """The face the engine found stands on its own; the back it did not find is the API's,
+    and the result says why (the user copied both sides and gets both)."""
+    engine, api = Engine(face=LONE_FACE_ON_SHEET), Api(face=dict(FACE), back=dict(BACK))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert (api.calls, outcome.api_calls) == (["back"], 1)
+    sides = fast.result(event.key)["sides"]
+    assert sides["face"]["recognized_by"] == "engine"
+    assert (sides["back"]["recognized_by"], sides["back"]["engine_declined"]) == \
+        ("api", "back:one_side")
+
+
+def test_a_sheet_whose_lone_card_the_engine_cannot_vouch_for_is_read_by_the_api_on_both_sides(
+        fast):
+    engine = Engine(face=unsure(LONE_FACE_ON_SHEET, "name"))
+    api = Api(face=dict(FACE), back=dict(BACK))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert api.calls == ["face", "back"]
+    result = fast.result(event.key)
+    assert result["engine_declined"] == "low_confidence:name"
+    assert result["sides"]["back"]["engine_declined"] == "back:one_side"
+
+
+def test_a_sheet_on_which_the_engine_found_only_the_back_gets_its_face_from_the_api(fast):
+    # CARD_SIDE=auto asks for the face first: the engine's "not this side" is not believed for
+    # a sheet's lone card, and the back it vouched for is still read free (wayfarer's two-up
+    # scans: the back's frame took in the face).
+    engine = Engine(back=dict(ENGINE_BACK, on_sheet=True))
+    api = Api(face=dict(FACE), back=dict(BACK))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert (api.calls, outcome.api_calls) == (["face"], 1)
+    sides = fast.result(event.key)["sides"]
+    assert (sides["face"]["recognized_by"], sides["face"]["engine_declined"]) == \
+        ("api", "face:one_side")
+    assert sides["back"]["recognized_by"] == "engine"
+
+
+def test_a_sheet_whose_face_the_engine_could_not_read_gets_both_sides_from_the_api(fast):
+    # The engine found both cards and read nothing of the face (stranger: 2 sheets): the API
+    # reads the face, and is asked for the back too, which the engine cannot vouch for alone.
+    engine = Engine(face="unreadable", back=SHEET_BACK)
+    api = Api(face=dict(FACE), back=dict(BACK, end_date="20250610"))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert (api.calls, outcome.api_calls) == (["face", "back"], 2)
+    sides = fast.result(event.key)["sides"]
+    assert sides["face"]["engine_declined"] == "engine_failed:recognition_failed"
+    assert sides["back"]["engine_declined"] == "engine_failed:recognition_failed"
+
+
+def test_a_fault_while_looking_for_an_unreadable_sides_other_side_never_costs_the_photo(fast):
+    engine, api = Engine(face="unreadable", back="broken"), Api(face=dict(FACE))
+    event, outcome = run_fast(fast, engine, api)
+    assert (outcome.status, outcome.recognized_by, api.calls) == ("ok", "api", ["face"])
+
+
+def test_a_lone_card_off_any_sheet_is_complete_as_before(fast):
+    engine, api = Engine(face=ENGINE_FACE), Api(face=dict(FACE), back=dict(BACK))
+    event, outcome = run_fast(fast, engine, api, key="idcards/unnamed.jpg")
+    assert (api.calls, outcome.api_calls, outcome.recognized_by) == ([], 0, "engine")
 
 
 def test_a_sheet_back_is_judged_by_the_face_birth():

@@ -1330,6 +1330,53 @@ def test_a_small_card_on_a_page_under_a_warm_lamp_is_still_looked_beside(monkeyp
     assert face["num"] == TRUTH["face-clean.jpg"]["fields"]["num"]
 
 
+def _with_text_beside(image: bytes, at=(1300, 1300)) -> bytes:
+    """The photo with printed lines from `at` (beside the card _small_card_on places): text
+    the card does not explain, as a sheet's other card not found as a card leaves."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from tests.fakes.cards import font_paths
+
+    scene = Image.open(io.BytesIO(image)).convert("RGB")
+    draw = ImageDraw.Draw(scene)
+    font = ImageFont.truetype(font_paths()[0], 44)
+    for row, text in enumerate(("此复印件仅供办理银行开户使用", "再次复印无效经办人核对无误",
+                                "与原件相符请妥善保管本材料", "二零二六年十二月七日提交")):
+        draw.text((at[0], at[1] + 90 * row), text, fill=(30, 30, 30), font=font)
+    out = io.BytesIO()
+    scene.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def test_a_card_found_alone_with_text_beside_it_says_it_lies_on_a_sheet():
+    # The other side of a copy's page that the engine did not find as a card: the cascade
+    # must not take the one card read for the whole sheet (wayfarer: 22 of 100 sheets lost a
+    # side). A card alone on a blank page (a flatbed scan of one side) or on a desk is no sheet.
+    page = (246, 245, 240)
+    beside = recognize(_with_text_beside(_small_card_on(page)), "face")
+    assert (beside["sides_found"], beside["on_sheet"]) == (["face"], True)
+    for background in (page, (150, 100, 60)):
+        alone = recognize(_small_card_on(background), "face")
+        assert (alone["sides_found"], alone["on_sheet"]) == (["face"], False)
+
+
+def test_a_card_found_alone_on_a_page_cropped_to_it_with_text_beside_it_is_on_a_sheet():
+    # A scan cropped to the page's print, or a frame that took in part of the other card
+    # (wayfarer's two-up pages: the one card's frame 28-75 % of the photo): the card's share
+    # of the photo says nothing, the text beside it does.
+    import io
+
+    from PIL import Image
+
+    cropped = Image.open(io.BytesIO(_small_card_on((246, 245, 240)))).crop((1100, 450, 2600, 1900))
+    out = io.BytesIO()
+    cropped.save(out, "JPEG", quality=90)
+    answer = recognize(_with_text_beside(out.getvalue(), at=(200, 850)), "face")
+    assert (answer["sides_found"], answer["on_sheet"]) == (["face"], True)
+
+
 def test_the_look_beside_takes_only_text_outside_the_card_and_none_on_its_outline(
         monkeypatch):
     # Which boxes lie beside the card is cv2.pointPolygonTest's answer on each box's centre

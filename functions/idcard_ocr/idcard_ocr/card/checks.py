@@ -112,6 +112,18 @@ def division_names() -> frozenset:
     return frozenset(name for name in names if len(name) >= 2 and "辖" not in name)
 
 
+@lru_cache(maxsize=256)
+def divisions_under(name: str) -> frozenset:
+    """The names GB/T 2260 gives the divisions under every prefecture-level division called
+    `name` (a city's districts and counties, past and present); none under a county."""
+    timeline = _timeline()
+    prefixes = {code[:4] for code, entries in timeline.items() if code[2:4] != "00"
+                and code[4:] == "00" and any(e["address"] == name for e in entries)}
+    return frozenset(entry["address"] for code, entries in timeline.items()
+                     if code[:4] in prefixes and code[4:] != "00" for entry in entries
+                     if "辖" not in entry["address"])
+
+
 def division_named(text: str) -> Optional[str]:
     """The administrative division's name `text` begins with (the longest), or None."""
     names = division_names()

@@ -17,8 +17,8 @@ import re
 from functools import lru_cache
 from typing import Dict, Mapping, Optional
 
-from .checks import (back_checks, division_named, division_names, face_checks,
-                     province_named, today_in_china)
+from .checks import (back_checks, division_named, division_names, divisions_under,
+                     face_checks, province_named, today_in_china)
 from .documents import FIELDS
 from .surnames import has_known_surname
 
@@ -45,7 +45,7 @@ MIN_CONFIDENCE: Mapping[str, float] = {
 # prefixed by the side): this module's, and io/cascade.py's about the engine itself.
 DECLINE_KINDS = ("low_confidence", "missing", "doubted", "implausible", "checks_failed",
                  "no_confidence", "no_card_found", "engine_failed", "engine_skipped",
-                 "api_forced")
+                 "api_forced", "one_side")
 
 # What the cascade adds to an answer, and the record lifts to its top level (and each side's).
 READER_KEYS = ("recognized_by", "engine_confidence", "engine_declined")
@@ -127,7 +127,7 @@ def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
     issue = fields["issue"]
     division = division_named(issue)
     if not issue.endswith(_AUTHORITY_ENDINGS) or division is None \
-            or division in _ends_of_longer_names():
+            or _may_have_lost_its_start(issue, division):
         return "issue"
     if fields["start_date"] > today:
         return "start_date"
@@ -146,6 +146,30 @@ def _ends_of_longer_names() -> frozenset:
     names = division_names()
     by_tail = {name[i:] for name in names for i in range(1, len(name) - 1)}
     return frozenset(name for name in names if name in by_tail)
+
+
+# A city's bureau names its branch by one of the city's own districts (鞍山市公安局铁东分局):
+# when that district is the city's and none of the longer namesakes' (马鞍山市's are 花山, 雨山,
+# 博望...; 峨眉山市, county-level, has no districts), the authority is not the longer name's
+# with its start lost, and all of 鞍山 and 眉山 are no longer paid for. 鞍山市公安局花山分局
+# (马鞍山's, 马 lost) still is, and so is a bureau with no branch (唐县公安局, 鞍山市公安局).
+_BRANCH = re.compile("公安局(.+?)分局")
+
+
+def _may_have_lost_its_start(issue: str, division: str) -> bool:
+    """Whether the authority's division may be the end of a longer one's name whose first
+    characters were not read (_ends_of_longer_names), as far as its branch tells."""
+    if division not in _ends_of_longer_names():
+        return False
+    branch = _BRANCH.match(issue, len(division))
+    if branch is None:
+        return True
+    named = branch.group(1)
+
+    def holds(name: str) -> bool:
+        return any(named in (sub, sub[:-1]) for sub in divisions_under(name))
+    return not holds(division) or any(holds(name) for name in division_names()
+                                      if name.endswith(division) and name != division)
 
 
 def sheet_decline_reason(answers: Mapping[str, Mapping],

@@ -30,7 +30,9 @@ def recognize(image: bytes, side: str) -> dict:
     """The answer for `image` read as `side`; `success` is False when that side is not in it.
 
     Every answer carries `sides_found` (the sides present, e.g. ["face", "back"] for an A4
-    sheet with both), so a caller can ask for the other side of the same image.
+    sheet with both), so a caller can ask for the other side of the same image, and
+    `on_sheet` (the photo is of a sheet: both sides found, or one card with text beside it
+    that it does not explain, where the other side may be: _on_sheet).
     """
     if side not in SIDES:
         raise ValueError(f"side must be one of {SIDES}")
@@ -59,6 +61,8 @@ def _answers(image: bytes) -> dict:
         from .fields import authority_from_face
 
         authority_from_face(answers["face"], answers["back"])
+    for side, answer in answers.items():
+        answer["on_sheet"] = len(answers) == len(SIDES) or _on_sheet(array, scale, *sides[side])
     with _cache_lock:
         _cache[key] = answers
         while len(_cache) > _CACHE_SIZE:
@@ -116,6 +120,17 @@ def _beside(array, scale, reading, found, left_over: bool = False):
     if not left_over and not detect.on_paper(array, card):
         return None
     return detect.locate_beside(array, card)
+
+
+def _on_sheet(array, scale, reading, found) -> bool:
+    """Whether the one card found has text beside it that it does not explain (_rest: 10
+    characters or more outside its frame): a sheet's other side, not found as a card (a grey
+    or black-and-white scan's, a two-up page's whose frame took in part of it). The answer
+    says so (`on_sheet`), and the cascade does not call the reading complete. A card alone on
+    a desk, in a hand or on a blank page (a flatbed scan of one side: paper all around, which
+    detect.on_paper sees too) has no such text; one lying on a printed page does, and costs a
+    look for the other side."""
+    return _rest(array, scale, reading, found) is not None
 
 
 def _read_area(array, scale, located):

@@ -9,9 +9,12 @@ something unforeseen), the API reads: the engine never costs a photo its result.
 
 A sheet with both sides stands only when the engine vouches for both; otherwise the API reads
 each side asked for, and the answer carries the engine's `sides_found` so that CARD_SIDE=auto
-asks the API for the other side too. The engine's "not this side" is believed only when it
-vouches for the other side; otherwise the API is asked, so a misjudged side costs a call,
-never a result.
+asks the API for the other side too. A sheet on which the engine found one card (its answer
+says `on_sheet`: text beside the card that it does not explain) is not complete: the side found stands or not
+on its own, and the answer lists both sides, so that CARD_SIDE=auto asks for the other one,
+which the API reads (`<side>:one_side`). The engine's "not this side" is believed only when it
+vouches for the other side and that side is not a sheet's lone card; otherwise the API is
+asked, so a misjudged side costs a call, never a result.
 
 Every answer names its reader (`recognized_by`), the engine's confidences and, when the API
 read, why the engine's reading was declined; the ledger (payonce) keeps it as it keeps any
@@ -33,6 +36,7 @@ ENGINE_TIMEOUT_S = 5.0   # the engine's share of the invocation (in-process p95 
 API_RESERVE_S = 10.0
 OTHER_SIDE = {"face": "back", "back": "face"}
 _NOT_THIS_SIDE = "not_this_side"
+ONE_SIDE = "one_side"  # engine_declined of a sheet's side the engine did not find
 FORCED = "api_forced"  # engine_declined of every photo while CASCADE_FORCE_API is on
 
 
@@ -54,7 +58,10 @@ class Cascade:
     def recognize(self, image: bytes, side: str, deadline: Deadline) -> Recognition:
         found, declined = self._engine_reading(image, side, deadline)
         if declined is None:
-            return Recognition(annotated(found[side], side, ENGINE, found[side]), attempts=0)
+            answer = annotated(found[side], side, ENGINE, found[side])
+            if _lone_on_sheet(found[side], side):
+                answer["sides_found"] = ["face", "back"]  # CARD_SIDE=auto asks for the other
+            return Recognition(answer, attempts=0)
         if declined == _NOT_THIS_SIDE:
             error = PermanentError(errors.NOT_AN_ID_CARD, f"the offline engine vouches for the "
                                                           f"{OTHER_SIDE[side]} side, not the "
@@ -63,8 +70,8 @@ class Cascade:
             raise error
         recognition = self.api.recognize(image, side, deadline)
         answer = annotated(recognition.answer, side, API, found.get(side), declined)
-        if len(found) == 2 and "sides_found" not in answer:
-            answer["sides_found"] = [s for s in ("face", "back") if s in found]
+        if "sides_found" not in answer and _holds_the_other_side(found, side):
+            answer["sides_found"] = ["face", "back"]
         return Recognition(answer, recognition.attempts)
 
     def _engine_reading(self, image: bytes, side: str, deadline: Deadline
@@ -76,6 +83,7 @@ class Cascade:
         if budget < MIN_CALL_S:
             return {}, "engine_skipped:no_time"
         engine_deadline = Deadline(budget)
+        found = {}
         try:
             own = self._read(image, side, engine_deadline)
             if own is None:
@@ -83,6 +91,8 @@ class Cascade:
                 if other is None:
                     return {}, "no_card_found"
                 found = {OTHER_SIDE[side]: other}
+                if _lone_on_sheet(other, OTHER_SIDE[side]):
+                    return found, f"{side}:{ONE_SIDE}"
                 reason = sheet_decline_reason(found, self.thresholds)
                 return (found, _NOT_THIS_SIDE) if reason is None else ({}, "no_card_found")
             found = {side: own}
@@ -95,10 +105,24 @@ class Cascade:
             return found, sheet_decline_reason(found, self.thresholds)
         except errors.IdcardOcrError as e:
             reason = f"engine_failed:{e.code}"
+            if e.code == errors.RECOGNITION_FAILED and not found:
+                found = self._other_side_of_a_sheet(image, side, engine_deadline)
         except Exception as e:  # noqa: BLE001 - an engine fault must not cost the photo
             reason = f"engine_failed:{type(e).__name__}"
         log_event(logging.WARNING, "engine failed, the API reads", reason=reason)
-        return {}, reason
+        return found, reason
+
+    def _other_side_of_a_sheet(self, image: bytes, side: str, deadline: Deadline
+                               ) -> Dict[str, dict]:
+        """The other side's answer when the engine found `side` and read none of it on a sheet
+        holding both (its other card says so), else nothing: the API then reads both sides,
+        not only the unreadable one (stranger 2 and wayfarer 1 sheets lost a side so)."""
+        try:
+            other = self._read(image, OTHER_SIDE[side], deadline)
+        except Exception:  # noqa: BLE001 - only a look: the API reads whatever happens
+            return {}
+        listed = (other or {}).get("sides_found")
+        return {OTHER_SIDE[side]: other} if isinstance(listed, list) and side in listed else {}
 
     def _read(self, image: bytes, side: str, deadline: Deadline) -> Optional[dict]:
         """The engine's answer for `side`, or None when it finds no such side."""
@@ -110,6 +134,24 @@ class Cascade:
             if e.code == errors.NOT_AN_ID_CARD:
                 return None
             raise
+
+
+def _holds_the_other_side(found: Mapping[str, Mapping], side: str) -> bool:
+    """Whether the engine's answers say the photo holds the other side too (found, listed in
+    `sides_found`, or the page of a lone card), so that CARD_SIDE=auto asks the API for it."""
+    other = OTHER_SIDE[side]
+    listed = (found.get(side) or {}).get("sides_found")
+    return other in found or (isinstance(listed, list) and other in listed) or any(
+        _lone_on_sheet(answer, s) for s, answer in found.items())
+
+
+def _lone_on_sheet(answer: Mapping, side: str) -> bool:
+    """Whether the engine found this side alone on a sheet (engine/__init__.py's `on_sheet`:
+    the one card found has text beside it that it does not explain): the page may hold the
+    other side, which the engine did not find. A user who copied both sides must get both."""
+    listed = answer.get("sides_found")
+    return answer.get("on_sheet") is True and not (
+        isinstance(listed, list) and OTHER_SIDE[side] in listed)
 
 
 def engine_client(url: str, appcode, timeout_s: float, request_format: str = "new"):

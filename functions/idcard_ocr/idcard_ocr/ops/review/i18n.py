@@ -182,6 +182,7 @@ DECLINES: Dict[str, Tuple[str, str]] = {
     "checks_failed": ("校验未通过：{0}", "check failed: {0}"),
     "no_confidence": ("引擎未给出置信度", "the engine gave no confidence"),
     "no_card_found": ("引擎未找到这一面", "the engine found no such side"),
+    "one_side": ("复印页上引擎只找到另一面", "the engine found only the other side on the sheet"),
     "engine_failed": ("引擎出错（{0}）", "the engine failed ({0})"),
     "engine_skipped": ("剩余时间不足，未用引擎", "no time was left for the engine"),
     "api_forced": ("已设置全部交给 API（CASCADE_FORCE_API）",
