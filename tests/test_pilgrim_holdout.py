@@ -292,3 +292,14 @@ def test_a_screen_shows_its_subpixels_and_a_copy_loses_the_cards_colour():
     colour = np.asarray(pilgrim_kyc.copy_of(card, random.Random(2), "colour inkjet"), np.int16)
     assert np.abs(colour[..., 0] - colour[..., 2]).max() > 30  # some colour survives
 
+
+def test_the_benches_report_pilgrim_as_a_hold_out_in_sections_of_its_own(bench):
+    engine_unseen, quality, cascade = (bench(n) for n in ("engine_unseen", "quality", "cascade"))
+    assert engine_unseen.ROLE["pilgrim"].startswith("hold-out, never tuned on")
+    assert "pilgrim" not in engine_unseen.tuned_on()
+    assert quality.ROLE["pilgrim"].startswith("hold-out, never tuned on")
+    assert cascade.role("pilgrim").startswith("hold-out")
+    assert cascade.section(["pilgrim"]) == "cascade-pilgrim"
+    readme = open(os.path.join(ROOT, "bench", "README.md"), encoding="utf-8").read()
+    for name in ("engine-pilgrim", "quality-kyc-pilgrim", "cascade-pilgrim"):
+        assert f"<!-- {name}:start -->" in readme and f"<!-- {name}:end -->" in readme, name
