@@ -1027,7 +1027,8 @@ def _photo(card: Image.Image, side: str, rng: random.Random, kind: str) -> Tuple
     if "bent" in effects:
         card, what = bent(card, rng)
         notes.append(what)
-    small_frames = ((1280, 720), (1920, 1080)) if {"webcam", "video"} & set(effects) else FRAMES
+    small_frames = ((1280, 720),) if "webcam" in effects else \
+        ((1280, 720), (1920, 1080)) if "video" in effects else FRAMES
     width = rng.randint(448, 1300 if small_frames is FRAMES else 700)
     frame = _frame_for(rng, width, turn, small_frames)
     scene, where = surface(rng, frame)
@@ -1105,6 +1106,7 @@ def _photo(card: Image.Image, side: str, rng: random.Random, kind: str) -> Tuple
 # Sheets ----------------------------------------------------------------------------------------
 
 SHEET_DPI = (150, 200, 300)
+SHEET_PHOTO_FRAMES = ((4000, 3000), (3000, 4000), (3264, 2448))
 SHEET_OUTPUTS = ("flatbed scan", "folded in the middle", "crumpled", "low-toner streaks",
                  "thermal fax", "photographed on a desk")
 
@@ -1167,7 +1169,7 @@ def _sheet(face_card: Image.Image, back_card: Image.Image, rng: random.Random
         place(page, copy, quad, shadow=0)
         boxes.append((min(x for x, _ in quad), min(y for _, y in quad),
                       max(x for x, _ in quad), max(y for _, y in quad)))
-        notes.append(f"{('face', 'back')[i]} {TURNS[turn]} skew {skew:.0f} density {density:.2f}")
+        notes.append(f"{('face', 'back')[i]} {TURNS[turn]} skew {round(skew)} density {density:.2f}")
     if rng.random() < 0.45:
         notes.append(_pen_note(page, rng, boxes[1 if rng.random() < 0.5 else 0]))
     notes.append(output)
@@ -1196,7 +1198,7 @@ def _sheet(face_card: Image.Image, back_card: Image.Image, rng: random.Random
         a = np.broadcast_to(a * 0.96 + 6, (h, w, 3))
     page = Image.fromarray(a.clip(0, 255).astype(np.uint8))
     if output == "photographed on a desk":
-        frame = rng.choice(((4000, 3000), (3000, 4000), (3264, 2448)))
+        frame = rng.choice(SHEET_PHOTO_FRAMES)
         scene, where = surface(rng, frame)
         ph = frame[1] * rng.uniform(0.85, 0.95)
         pw = ph * 210 / 297
