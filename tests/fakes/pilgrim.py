@@ -1015,18 +1015,11 @@ def _photo(card: Image.Image, side: str, rng: random.Random, kind: str) -> Tuple
         effects = rng.sample(HARD_EFFECTS, rng.randint(1, 3))
         if "webcam" in effects and "video" in effects:
             effects.remove("video")
-    if "stamp" in effects:
-        card, what = stamp(card, rng)
-        notes.append(what)
-    if "watermark" in effects:
-        card, what = watermark(card, rng)
-        notes.append(what)
-    if "faded" in effects:
-        card, what = faded(card, rng)
-        notes.append(what)
-    if "bent" in effects:
-        card, what = bent(card, rng)
-        notes.append(what)
+    for effect, apply in (("stamp", stamp), ("watermark", watermark), ("faded", faded),
+                          ("bent", bent)):  # on the card itself, before it is photographed
+        if effect in effects:
+            card, what = apply(card, rng)
+            notes.append(what)
     small_frames = ((1280, 720),) if "webcam" in effects else \
         ((1280, 720), (1920, 1080)) if "video" in effects else FRAMES
     width = rng.randint(448, 1300 if small_frames is FRAMES else 700)

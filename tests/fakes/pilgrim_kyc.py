@@ -86,7 +86,7 @@ def render(kind: str, seed: int, style=None):
     tilt = rng.uniform(-style.tilt, style.tilt)
     if kind == "multiple_cards":
         scene, region = _two_cards(card, rng, frame, width * 0.55, tilt, how,
-                                   variant(ARRANGEMENTS, seed), notes, person, side)
+                                   variant(ARRANGEMENTS, seed), notes)
     else:
         draw = {"ordinary": _ordinary, "photocopy": _photocopy, "screen_recapture": _screen,
                 "incomplete_border": _cut, "occlusion": _occluded,
@@ -393,8 +393,7 @@ def _cut(card, rng, frame, width, tilt, how, notes, side):
     elif how == "one edge":
         width = min(width, fh * 0.8 / pilgrim.ASPECT)
         overhang = width * rng.uniform(0.08, 0.25)
-        cx = rng.choice((overhang - width / 2 + 0.0, fw + width / 2 - overhang))
-        cx = overhang - width / 2 if cx < fw / 2 else fw + width / 2 - overhang
+        cx = rng.choice((overhang - width / 2, fw + width / 2 - overhang))
         cx = cx if rng.random() < 0.5 else fw / 2
         if cx == fw / 2:  # the top or the bottom edge instead
             cy = rng.choice((h * 0.5 - h * 0.2, fh - h * 0.5 + h * 0.2))
@@ -561,7 +560,7 @@ def other_card(what: str, rng: random.Random, card: Image.Image) -> Image.Image:
     return pilgrim.rounded(img)
 
 
-def _two_cards(card, rng, frame, width, tilt, what, arrangement, notes, person, side):
+def _two_cards(card, rng, frame, width, tilt, what, arrangement, notes):
     notes += [what, arrangement]
     scene = _table(rng, frame, notes)
     fw, fh = frame
