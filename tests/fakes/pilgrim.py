@@ -20,7 +20,9 @@ cascade or the other generators' drawing code, from public descriptions only:
   neon and red-lamp casts, a bent card, a dirty lens's haze, shallow focus at close range, a
   webcam's 720p frame, a video frame's interlace and smear, a photo of a printed photo, a card
   on a mirror with its reflection, a ring light's reflection, a coin or a watch at the card's
-  edge, a sun-faded card, chroma subsampling and chat recompression; red seals and pen, app and
+  edge, loose hairs across it, a sun-faded card, the selfie holding the card (手持身份证) with
+  the photo turned as a lost orientation tag leaves it, chroma subsampling and chat
+  recompression; red seals and pen, app and
   tiled watermarks in this set's own phrasing; A4 sheets (face above back, each turned and
   darkened on its own) folded, crumpled, with low-toner streaks, thermal-fax fading, a pen note
   across them, scanned or photographed.
@@ -994,7 +996,9 @@ FRAMES = ((4000, 3000), (3000, 4000), (4000, 2250), (2250, 4000), (3264, 2448), 
           (1920, 1080), (1600, 1200))
 HARD_EFFECTS = ("blinds", "dappled", "cast", "bent", "haze", "shallow", "mirror", "ring",
                 "edge object", "faded", "webcam", "video", "printed photo", "chat", "dark",
-                "stamp", "watermark", "motion")
+                "stamp", "watermark", "motion", "hair", "selfie")
+# a photo turned after it was taken (its orientation tag lost): the turn that rotates it
+ROTATED = {90: Image.ROTATE_270, 180: Image.ROTATE_180, 270: Image.ROTATE_90}
 
 
 def _frame_for(rng: random.Random, width: int, turn: int, frames=FRAMES) -> Tuple[int, int]:
@@ -1002,6 +1006,35 @@ def _frame_for(rng: random.Random, width: int, turn: int, frames=FRAMES) -> Tupl
     across, down = (width, width * ASPECT) if turn in (0, 180) else (width * ASPECT, width)
     fits = [f for f in frames if across <= 0.8 * f[0] and down <= 0.8 * f[1]]
     return rng.choice([f for f in fits if across >= 0.28 * f[0]] or fits or [frames[0]])
+
+
+def hair(scene: Image.Image, rng: random.Random, quad: Quad) -> Tuple[Image.Image, str]:
+    """Loose hairs lying across the card: thin dark curves, a pixel or two wide."""
+    d = ImageDraw.Draw(scene)
+    (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = quad
+    width = math.dist(quad[0], quad[3])
+    count = rng.randint(1, 3)
+    for _ in range(count):
+        v0, v1 = rng.uniform(-0.1, 1.1), rng.uniform(-0.1, 1.1)
+        bow, phase = rng.uniform(0.03, 0.12), rng.uniform(0, math.pi)
+        points = []
+        for i in range(41):
+            u = -0.15 + 1.3 * i / 40
+            v = v0 + (v1 - v0) * i / 40 + bow * math.sin(phase + 3 * u)
+            top = (tlx + (trx - tlx) * u, tly + (try_ - tly) * u)
+            bottom = (blx + (brx - blx) * u, bly + (bry - bly) * u)
+            points.append((top[0] + (bottom[0] - top[0]) * v, top[1] + (bottom[1] - top[1]) * v))
+        shade = rng.randint(15, 70)
+        d.line(points, fill=(shade, shade - 6 if shade > 6 else 0, 0),
+               width=max(1, round(width / rng.uniform(400, 700))), joint="curve")
+    return scene, f"{count} hair{'s' if count > 1 else ''} across the card"
+
+
+def _selfie_frame(rng: random.Random, width: int) -> Tuple[int, int]:
+    """A portrait frame the card, held at the chest, spans 30-65 % of."""
+    upright = [f for f in FRAMES if f[1] > f[0]]
+    fits = [f for f in upright if 0.3 * f[0] <= width <= 0.65 * f[0]]
+    return rng.choice(fits or [max(upright)])
 
 
 def _photo(card: Image.Image, side: str, rng: random.Random, kind: str) -> Tuple[bytes, str]:
@@ -1015,6 +1048,9 @@ def _photo(card: Image.Image, side: str, rng: random.Random, kind: str) -> Tuple
         effects = rng.sample(HARD_EFFECTS, rng.randint(1, 3))
         if "webcam" in effects and "video" in effects:
             effects.remove("video")
+        if "selfie" in effects and {"mirror", "webcam", "video"} & set(effects):
+            effects.remove("selfie")
+    selfie = "selfie" in effects  # drawn upright, then the whole photo turned
     for effect, apply in (("stamp", stamp), ("watermark", watermark), ("faded", faded),
                           ("bent", bent)):  # on the card itself, before it is photographed
         if effect in effects:
@@ -1023,14 +1059,21 @@ def _photo(card: Image.Image, side: str, rng: random.Random, kind: str) -> Tuple
     small_frames = ((1280, 720),) if "webcam" in effects else \
         ((1280, 720), (1920, 1080)) if "video" in effects else FRAMES
     width = rng.randint(448, 1300 if small_frames is FRAMES else 700)
-    frame = _frame_for(rng, width, turn, small_frames)
+    frame = _selfie_frame(rng, width) if selfie else _frame_for(rng, width, turn, small_frames)
     scene, where = surface(rng, frame)
     if "mirror" in effects:
         scene = Image.new("RGB", frame, tuple(rng.randint(40, 90) for _ in range(3)))
         where = "bathroom mirror"
+    if selfie:  # 手持身份证: the holder's face above the card held at the chest
+        from tests.fakes import pilgrim_kyc  # the same person as the KYC selfies
+
+        scene = Image.new("RGB", frame, tuple(rng.randint(150, 230) for _ in range(3)))
+        pilgrim_kyc.selfie_person(scene, rng, rng.choice(pilgrim_kyc.SKINS))
+        where = f"selfie holding the card, photo turned {turn}"
+        skew *= 0.4
     notes += [f"card {width} px", TURNS[turn], f"skew {round(skew)}", where,
               f"{frame[0]}x{frame[1]}"]
-    angle = turn + skew
+    angle = skew if selfie else turn + skew
     bound = abs(math.cos(math.radians(angle))) * width + abs(math.sin(math.radians(angle))) * \
         width * ASPECT
     bound_y = abs(math.sin(math.radians(angle))) * width + abs(math.cos(math.radians(angle))) * \
@@ -1041,12 +1084,17 @@ def _photo(card: Image.Image, side: str, rng: random.Random, kind: str) -> Tuple
         notes[notes.index(next(n for n in notes if n.startswith("card ")))] = f"card {width} px"
     cx = frame[0] / 2 + rng.uniform(-0.1, 0.1) * max(0.0, frame[0] - bound)
     cy = frame[1] / 2 + rng.uniform(-0.1, 0.1) * max(0.0, frame[1] - bound_y)
+    if selfie:
+        cy = min(frame[1] * rng.uniform(0.62, 0.7), frame[1] - bound_y * 0.55)
     quad = card_quad((cx, cy), width, angle, keystone)
     if "mirror" in effects:
         scene, what = mirror(scene, card, quad, rng)
         notes.append(what)
     else:
         place(scene, card, quad, rng.uniform(0.15, 0.4))
+    if "hair" in effects:
+        scene, what = hair(scene, rng, quad)
+        notes.append(what)
     for effect, apply in (("blinds", blind_stripes), ("dappled", dappled), ("cast", cast),
                           ("haze", haze)):
         if effect in effects:
@@ -1077,6 +1125,8 @@ def _photo(card: Image.Image, side: str, rng: random.Random, kind: str) -> Tuple
         notes.append("dark")
     scene = light(scene, rng, dim)
     scene = sensor(scene, rng, 2.5 if "dark" in effects else rng.uniform(0.6, 1.4))
+    if selfie and turn:
+        scene = scene.transpose(ROTATED[turn])
     for effect, apply in (("webcam", webcam), ("video", video_frame),
                           ("printed photo", printed_photo), ("chat", chat)):
         if effect in effects:

@@ -163,7 +163,7 @@ def _finger(d: ImageDraw.ImageDraw, start, end, thick: float, skin, nail: bool =
         d.ellipse((nx - q, ny - q, nx + q, ny + q), fill=tuple(min(255, c + 28) for c in skin))
 
 
-def _selfie_person(scene: Image.Image, rng: random.Random, skin) -> None:
+def selfie_person(scene: Image.Image, rng: random.Random, skin) -> None:
     """A person's head and shoulders filling the top of a portrait frame."""
     w, h = scene.size
     d = ImageDraw.Draw(scene)
@@ -198,7 +198,7 @@ def _ordinary(card, rng, frame, width, tilt, how, notes, side):
     if how == "selfie holding the card":
         scene = Image.new("RGB", frame, tuple(rng.randint(150, 230) for _ in range(3)))
         skin = rng.choice(SKINS)
-        _selfie_person(scene, rng, skin)
+        selfie_person(scene, rng, skin)
         width = min(width, frame[0] * 0.62)
         centre = (frame[0] * rng.uniform(0.45, 0.55), frame[1] * rng.uniform(0.6, 0.68))
         quad = pilgrim.card_quad(centre, width, tilt * 0.5, rng.uniform(0, 0.06))
@@ -378,7 +378,7 @@ def _cut(card, rng, frame, width, tilt, how, notes, side):
     if how == "selfie cut":
         scene = Image.new("RGB", frame, tuple(rng.randint(150, 230) for _ in range(3)))
         skin = rng.choice(SKINS)
-        _selfie_person(scene, rng, skin)
+        selfie_person(scene, rng, skin)
         width = fw * rng.uniform(0.55, 0.75)
         centre = (fw * rng.uniform(0.4, 0.6), fh - width * pilgrim.ASPECT * rng.uniform(0.1, 0.3))
         quad = pilgrim.card_quad(centre, width, tilt * 0.5)
