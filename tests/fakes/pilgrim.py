@@ -449,11 +449,11 @@ def _emblem(d: ImageDraw.ImageDraw, centre, radius: float) -> None:
         gx = cx - r * 0.48 + i * r * 0.24
         d.rectangle((gx - r * 0.05, cy + r * 0.25, gx + r * 0.05, cy + r * 0.45), fill=red)
     d.ellipse((cx - r * 0.25, cy + r * 0.55, cx + r * 0.25, cy + r * 1.05), fill=gold)
-    for i in range(16):  # ears of wheat round the ring
-        a = math.pi * (0.15 + 0.7 * i / 15) + math.pi / 2 * 0
+    for i in range(16):  # ears of wheat up both sides of the ring
+        a = math.pi * (0.15 + 0.7 * i / 15) - math.pi / 2
         for side in (-1, 1):
-            ax = cx + side * radius * 0.9 * math.cos(a - math.pi / 2 + 0.0)
-            ay = cy + radius * 0.9 * math.sin(a - math.pi / 2 + 0.0) * -1
+            ax = cx + side * radius * 0.9 * math.cos(a)
+            ay = cy - radius * 0.9 * math.sin(a)
             d.ellipse((ax - radius * 0.07, ay - radius * 0.04, ax + radius * 0.07,
                        ay + radius * 0.04), fill=(230, 190, 80))
 
