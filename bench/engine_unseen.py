@@ -58,7 +58,10 @@ ROLE = {"gb": "tuned on", "specimen": "tuned on, a hold-out until 2026-12-06",
         "stranger": "tuned on since 2026-12-07 (the seventh hold-out, measured once, its misses "
                     "printed)",
         "wayfarer": "tuned on since 2026-12-07 (the eighth hold-out, measured once, its misses "
-                    "printed)"}
+                    "printed)",
+        # the ninth, never measured yet: measure once after the merge, then read its misses
+        "pilgrim": "hold-out, never tuned on (drawn 2026-12-07 (fourth) by an engineer who "
+                   "read none of the engine, rules, cascade or other generators)"}
 DEFAULT = ("gb", "specimen")  # what a run without names measures (section engine-unseen)
 NEW_ROLE = "hold-out, never tuned on"  # any other rendering named
 CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use

@@ -294,6 +294,30 @@ def holders_as_real_cards_carry(people, rendering) -> None:
     each_holder_as_a_real_card(people, rendering)
 
 
+def names_and_places_as_real_cards_carry(people, rendering) -> None:
+    """That 800 holders of a hold-out `rendering` (its random_person) carry names, addresses
+    and authorities as varied as real cards': addresses of one to three lines, dotted, two-
+    character, long, compound-surname and rare-character names, district (分局), county and
+    banner authorities, autonomous places; then holders_as_real_cards_carry."""
+    lengths = [len(p["face"]["address"]) for p in people]
+    assert max(lengths) <= 3 * rendering.CHARS_PER_LINE
+    assert sum(n > 2 * rendering.CHARS_PER_LINE for n in lengths) > 40  # three lines, often
+    assert sum(n <= 2 * rendering.CHARS_PER_LINE for n in lengths) > 40  # and one or two
+    names = [p["face"]["name"] for p in people]
+    assert all(2 <= len(n) <= 11 for n in names)
+    assert sum("·" in n for n in names) > 10 and sum(len(n) == 2 for n in names) > 40
+    assert sum(len(n) >= 4 and "·" not in n for n in names) > 15  # long names without a dot
+    assert sum(n[:2] in rendering.COMPOUND_SURNAMES for n in names) > 10
+    assert sum(n[0] in rendering.RARE_SURNAMES for n in names) > 40
+    assert sum(any(c in rendering.RARE_GIVEN_CHARS for c in n) for n in names) > 50
+    issues = [p["back"]["issue"] for p in people]
+    assert sum(i.endswith("分局") for i in issues) > 100
+    assert sum(i.endswith("县公安局") or i.endswith("旗公安局") for i in issues) > 50
+    assert sum(("旗" in p["face"]["address"] or "盟" in p["face"]["address"] or "自治" in
+                p["face"]["address"]) for p in people) > 100
+    holders_as_real_cards_carry(people, rendering)
+
+
 def each_holder_as_a_real_card(people, rendering) -> None:
     """That each holder (a hold-out `rendering`'s random_person) is one a real card could
     carry: the number's check character (the rendering's own GB 11643 code and the project's),

@@ -118,10 +118,24 @@ WAYFARER = Style("wayfarer", (4080, 3072), (700, 2600), 12, (70, 93),
                  ("finger", "thumb", "white sticker", "clear tape", "pale pen", "paper clip",
                   "ring", "sticky note"), "flash, window, desk lamp or ring light", False,
                  "an ID, bank or transit card beside, overlapping or fanned")
+# The pilgrim style: drawn by tests/fakes/pilgrim_kyc.py (pilgrim.py's card; its own scenes,
+# copies, screens, occluders, glare and second cards), the ninth hold-out, never tuned on; the
+# fields below only describe it.
+PILGRIM = Style("pilgrim", (4000, 2250), (1100, 2600), 12, (68, 93),
+                "shared luma and weaker chroma grain, stronger in the dark; tungsten at night",
+                "terrazzo, linen, bamboo mat, cork, tiles, leatherette, floral sheet; a selfie",
+                (1.5, 6.0), "phone LCD, OLED PenTile, laptop, TV, e-ink or a video call",
+                "black-and-white laser, colour inkjet banding, low-toner streaks, thermal fax, "
+                "folded copy, copy of a copy",
+                ("finger", "thumb", "white sticker", "clear tape", "pale pen", "paper clip",
+                 "ring", "coin", "watch strap"), "flash, window, ring light, desk lamp or tube",
+                False, "an ID, bank, transit or social-security card, a driving licence or its "
+                "own photocopy beside, overlapping or fanned")
 # Styles drawn by a module of their own (render(kind, seed, style) and DESCRIPTION there).
 DRAWN_BY = {"fresh": "tests.fakes.fresh_kyc", "blind": "tests.fakes.blind_kyc",
             "outsider": "tests.fakes.outsider_kyc", "novel": "tests.fakes.novel_kyc",
-            "stranger": "tests.fakes.stranger_kyc", "wayfarer": "tests.fakes.wayfarer_kyc"}
+            "stranger": "tests.fakes.stranger_kyc", "wayfarer": "tests.fakes.wayfarer_kyc",
+            "pilgrim": "tests.fakes.pilgrim_kyc"}
 
 
 def drawing_module(style: Style):

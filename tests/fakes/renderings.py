@@ -36,11 +36,13 @@ KINDS = ("plain_face", "plain_back", "hard", "sheet")
 # Renderings written later, each in its own module with shoot(kind, seed): fresh (the third,
 # tuned on since 2026-12-06), blind (the fourth, tests/fakes/blind.py), outsider (the fifth,
 # tests/fakes/outsider.py), novel (the sixth, tests/fakes/novel.py), stranger (the seventh,
-# tests/fakes/stranger.py, tuned on since 2026-12-07) and wayfarer (the eighth, a hold-out never
-# tuned on, tests/fakes/wayfarer.py).
+# tests/fakes/stranger.py, tuned on since 2026-12-07), wayfarer (the eighth,
+# tests/fakes/wayfarer.py, tuned on since 2026-12-07) and pilgrim (the ninth, a hold-out never
+# tuned on, tests/fakes/pilgrim.py).
 HOLDOUT_MODULES = {"fresh": "tests.fakes.fresh", "blind": "tests.fakes.blind",
                    "outsider": "tests.fakes.outsider", "novel": "tests.fakes.novel",
-                   "stranger": "tests.fakes.stranger", "wayfarer": "tests.fakes.wayfarer"}
+                   "stranger": "tests.fakes.stranger", "wayfarer": "tests.fakes.wayfarer",
+                   "pilgrim": "tests.fakes.pilgrim"}
 FONTS = {  # rendering -> (path, face index) of the value fonts it draws with
     "gb": (("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
            ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
