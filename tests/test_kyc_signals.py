@@ -706,3 +706,31 @@ def test_a_card_lit_brighter_than_usual_keeps_its_colours(gamma):
         card = make_card(seed, "face").image.convert("RGB")
         quality = placed(card, lambda scene, quad: scene.point(curve))
         assert "photocopy" not in quality["warnings"], quality["signals"]
+
+
+def _flicker(scene, period, depth=0.25, phase=0.0, across=False):
+    """A flickering lamp read by a rolling shutter: the light rises and falls by `depth`
+    from one band of rows to the next (`period` px), over the whole frame, card and table
+    alike; `across`: the phone held upright, its rows the picture's columns."""
+    import numpy as np
+
+    arr = np.asarray(scene, dtype=np.float32)
+    at = np.arange(arr.shape[1 if across else 0], dtype=np.float32)
+    gain = 1 - depth * (0.5 + 0.5 * np.sin(2 * math.pi * at / period + phase))
+    gain = gain[None, :, None] if across else gain[:, None, None]
+    return Image.fromarray(np.clip(arr * gain, 0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("side, period, depth, phase, across", [
+    ("face", 227, 0.2, 4.0, False), ("back", 170, 0.3, 0.0, False),
+    ("face", 170, 0.3, 2.0, True)])
+def test_bands_of_flickering_light_across_the_frame_are_neither_glare_nor_occlusion(
+        side, period, depth, phase, across):
+    """A dark band stands below the paper's plane fitted across the bands (a bright one
+    above it), but the table beside the card, on both sides and out to the frame's edges,
+    is darkened (lit) along the same rows (columns) as the card: light, not an object or a
+    highlight."""
+    card = realistic.make_card(21, side).image.convert("RGB")
+    quality = placed(card, lambda scene, quad: _flicker(_grainy(scene), period, depth, phase,
+                                                        across))
+    assert not {"occlusion", "glare_on_fields"} & set(quality["warnings"]), quality["signals"]

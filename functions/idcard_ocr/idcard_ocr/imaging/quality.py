@@ -18,7 +18,10 @@ glare_on_fields, multiple_cards), whichever engine read the photo, Pillow only, 
 copy reduced once to at most 1024 px (WORK_SIDE): the card straightened from it to 256 x 162
 px and read in 16 x 10 and 32 x 20 cells, a grey overview of the frame (the card's long
 side 36 px) for a second card's outline;
-and a patch of at most 384 x 384 px of the assessed picture for a screen's pixel grid.
+and a patch of at most 384 x 384 px of the assessed picture for a screen's pixel grid; and,
+when a patch of occluded or glared cells is large enough to warn, the frame beside the card
+along its rows and columns (a band of flickering light crosses the frame, card and table
+alike).
 """
 
 import math
@@ -219,6 +222,21 @@ OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's 
 OCCLUSION_LIT_WITHIN = 8.0         # a colour with its mean this close to the paper's white is
                                    # light (a lamp's or a window's colour in a highlight): an
                                    # object lit by the same light is darker than the paper
+LIGHT_BAND_MIN = 0.02             # a patch is a band of light when the frame on both sides
+LIGHT_BAND_SHARE = 0.3             # of the card, along the same rows (or columns), is this
+                                   # much brighter (darker) than its trend over the card's
+                                   # span, and by at least this share of the patch's own
+                                   # change from the paper's white (the band's own width
+                                   # and the card's tone curve make the two differ)...
+LIGHT_BAND_AGREE = 0.33            # ...and alike on both sides: the weaker side's change at
+                                   # least this share of the stronger's (light crosses the
+                                   # frame; a lamp's pool or bokeh lights one part of it)
+LIGHT_BAND_BESIDE = 4              # small cells of the card's fields along the patch's lines
+LIGHT_BAND_ON_CARD = 0.2           # (when it leaves that many) changed by this share of the
+                                   # patch's change at least (the print beside it lowers their
+                                   # white; a cloth's pattern leaves them as they are)
+LIGHT_BAND_SIDE = 0.03             # of the frame beside the card, at least, to read a line
+LIGHT_SIDE = 256                   # px: the frame's copy the bands are read on (longer side)
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
                                    # does not show a card (the cell rules are not run)
 SECOND_CARD_MIN_EDGES = 9.0        # grey levels: three straight sides of a second card...
@@ -298,8 +316,9 @@ def kyc_signals(image, quad, side: Optional[str] = None,
         measures["paper_share"] = round(cells.paper_share, 2)
     if cells is not None and cells.paper_share >= PAPER_MIN_SHARE and not clamped:
         # A copy has lost the paper's grain everywhere: flatness says nothing of light on it.
-        measures["glare_cells"] = cells.glare(flatness="photocopy" not in warnings)
-        measures["occluded_cells"] = cells.occluded()
+        light = _FrameLight(work, small_quad)
+        measures["glare_cells"] = cells.glare(flatness="photocopy" not in warnings, light=light)
+        measures["occluded_cells"] = cells.occluded(light=light)
         if measures["occluded_cells"] >= OCCLUSION_MIN_CELLS:
             warnings.append("occlusion")
         if measures["glare_cells"] >= GLARE_MIN_CELLS:
@@ -573,7 +592,7 @@ class _Cells:
         return _fitted_plane(self.y, self._indices(), CARD_CELLS, rounds=2, scale=2, floor=4,
                              below=0.5)
 
-    def glare(self, flatness: bool = True) -> int:
+    def glare(self, flatness: bool = True, light: Optional["_FrameLight"] = None) -> int:
         """The largest patch of small field cells washed out by a highlight: most of their
         pixels brighter than the paper's white around them with even the darkest pixel near
         them near that white (the print under them lost), read pixel by pixel, then by cell
@@ -625,9 +644,9 @@ class _Cells:
                          and self.white[k] >= self.white_plane[k] + GLARE_MIN_WHITE
                          and self.fine_y[k] >= paper[k] + GLARE_MIN_FLAT_LIFT)
                   for k, f in enumerate(self.fine_field)]
-        return _largest_patch(lifted, GLARE_CELLS)
+        return self._largest_unlit(lifted, GLARE_MIN_CELLS, light)
 
-    def occluded(self) -> int:
+    def occluded(self, light: Optional["_FrameLight"] = None) -> int:
         """The largest patch of small field cells where the paper does not show: its white
         between the strokes is gone (something darker than the paper covers the cell) or the
         cell is of another colour than the paper (skin, a coloured object) below the paper's
@@ -642,7 +661,124 @@ class _Cells:
                                   or chroma >= OCCLUSION_MIN_CHROMA and not lit
                                   and self.fine_texture[k]
                                   <= OCCLUSION_MAX_TEXTURE * self.white_texture))
-        return _largest_patch(foreign, GLARE_CELLS)
+        return self._largest_unlit(foreign, OCCLUSION_MIN_CELLS, light)
+
+    def _largest_unlit(self, flags: List[bool], least: int,
+                       light: Optional["_FrameLight"]) -> int:
+        """Cells in the largest patch of flagged cells that is not a band of light across the
+        frame: a flickering lamp read by a rolling shutter lights the frame in bands, the card
+        and what lies beside it alike, where a highlight or an object changes the card only.
+        Patches under `least` cells raise nothing and are not looked at."""
+        for patch in sorted(_patches(flags, GLARE_CELLS), key=len, reverse=True):
+            if len(patch) < least or light is None:
+                return len(patch)
+            if not light.band(patch, [self.white[k] / max(1.0, self.white_plane[k]) - 1
+                                      if f else None for k, f in enumerate(self.fine_field)]):
+                return len(patch)
+        return 0
+
+
+class _FrameLight:
+    """The frame's brightness beside the card, along its rows and along its columns (a
+    rolling shutter reads the sensor by rows, and a phone held upright turns them into the
+    picture's columns), on each side of the card, to tell a band of light across the frame
+    from a change on the card alone."""
+
+    def __init__(self, work, quad):
+        self.work, self.quad, self.profiles = work, quad, None
+
+    def _read(self):
+        """In four parts of the frame along the rows (left to right of the card) and along the
+        columns (top to bottom), the mean grey level of each row (column) in that part beside
+        the card and the frame's trend there, read once; and where the small cells are."""
+        from PIL import Image, ImageChops, ImageDraw
+
+        grey = _shrunk(self.work, LIGHT_SIDE).convert("L")
+        self.scale = grey.size[0] / self.work.size[0]
+        corners = [(x * self.scale, y * self.scale) for x, y in self.quad]
+        beside = Image.new("L", grey.size, 255)
+        draw = ImageDraw.Draw(beside)
+        draw.polygon(corners, fill=0)
+        draw.line(corners + corners[:1], fill=0, width=5)  # its shadow, a loose region
+        w, h = grey.size
+        xs, ys = [x for x, _ in corners], [y for _, y in corners]
+        self.profiles = {}
+        # Each side of the card in two parts, the half next to the card and the half at the
+        # frame's edge: a band of light is alike all along the frame, a pool of light round
+        # the card (a lamp's, a window's) fades away from it.
+        for axis, low, high, size in ((1, min(xs), max(xs), w), (0, min(ys), max(ys), h)):
+            middle = (low + high) / 2
+            for part, (start, end) in enumerate(((0, low / 2), (low / 2, middle),
+                                                 (middle, (high + size) / 2),
+                                                 ((high + size) / 2, size))):
+                box = (int(start), 0, int(end), h) if axis else (0, int(start), w, int(end))
+                side = Image.new("L", grey.size, 0)
+                if box[2] > box[0] and box[3] > box[1]:
+                    side.paste(beside.crop(box), box[:2])
+                line = (1, h) if axis else (w, 1)
+                total = list(ImageChops.multiply(grey, side).convert("F").resize(line, Image.BOX)
+                             .getdata())
+                share = list(side.convert("F").resize(line, Image.BOX).getdata())
+                lines = [t for t, v in enumerate(share) if v >= 255 * LIGHT_BAND_SIDE]
+                if len(lines) < 8:
+                    continue
+                means = [total[t] / share[t] for t in lines]
+                # The frame's own trend along the part, a parabola over the whole frame:
+                # light that falls off smoothly from a lamp (or vignetting) is no band.
+                at = [t / len(share) for t in lines]
+                fit = _plane([(u, u * u) for u in at], means)
+                if fit is not None:
+                    self.profiles[axis, part] = {
+                        t: (m, fit[0] + fit[1] * u + fit[2] * u * u)
+                        for t, u, m in zip(lines, at, means)}
+        self.centres = _card_points(self.quad, _coords(GLARE_CELLS))
+
+    def band(self, patch: List[int], changes: List[Optional[float]]) -> bool:
+        """Whether the patch is a band of light: the frame beside the card, and the card's
+        paper beside the patch, change along the patch's rows (or columns) as the patch does
+        (`changes`: each small field cell's white over the paper's, less 1; None off the
+        fields). A pattern of the cloth beside the card (a check, stripes) leaves the card's
+        paper as it is."""
+        if self.profiles is None:
+            self._read()
+        change = sum(changes[k] for k in patch) / len(patch)
+        if not change:
+            return False
+        centres, inner = self.centres, set(patch)
+        for axis in (1, 0):  # along rows: the patch's rows are its y
+            lo = min(centres[k][axis] for k in patch)
+            hi = max(centres[k][axis] for k in patch)
+            beside = [changes[k] for k, c in enumerate(changes) if c is not None
+                      and k not in inner and lo <= centres[k][axis] <= hi]
+            if len(beside) >= LIGHT_BAND_BESIDE and sum(beside) / len(beside) * change \
+                    < LIGHT_BAND_ON_CARD * change * change:
+                continue  # the card's paper along the same lines is not lit (darkened) alike
+            lines = range(max(0, math.ceil(lo * self.scale - 1)),
+                          math.floor(hi * self.scale + 1) + 1)
+            read = {}
+            for part in range(4):
+                profile = self.profiles.get((axis, part), {})
+                inside = [profile[t] for t in lines if t in profile]  # (mean, trend) of each
+                if inside:
+                    read[part] = (sum(m for m, _ in inside)
+                                  / max(1e-6, sum(trend for _, trend in inside)) - 1)
+            seen = list(read.values())
+            # on both sides of the card (a card at the frame's edge leaves no outer part there)
+            if {0, 1} & set(read) and {2, 3} & set(read) \
+                    and all(s * change > 0 and abs(s) >= max(LIGHT_BAND_MIN,
+                                                             LIGHT_BAND_SHARE * abs(change))
+                            for s in seen) \
+                    and min(map(abs, seen)) >= LIGHT_BAND_AGREE * max(map(abs, seen)):
+                return True
+        return False
+
+
+def _card_points(quad, points):
+    """Where points of the upright card ((u, v) fractions) are in the image of `quad`."""
+    (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = quad
+    return [((1 - u) * (1 - v) * tlx + (1 - u) * v * blx + u * v * brx + u * (1 - v) * trx,
+             (1 - u) * (1 - v) * tly + (1 - u) * v * bly + u * v * bry + u * (1 - v) * try_)
+            for u, v in points]
 
 
 def _fitted_plane(values: List[float], used: List[int], grid: Tuple[int, int], rounds: int,
