@@ -30,7 +30,7 @@ ENGINE, API = "engine", "api"
 # (name, nationality, address, authority). Written by `bench/cascade.py --fit` (docs/cascade.md,
 # "The thresholds and how they were fitted"); CASCADE_MIN_CONFIDENCE overrides them.
 # fitted: begin (bench/cascade.py --fit writes this block)
-# 2026-12-07 10:51 UTC, fitted on realistic (148 photos) + fresh (140 photos) + blind (1000 photos):
+# 2026-12-07 13:41 UTC, fitted on realistic (148 photos) + fresh (140 photos) + blind (1000 photos):
 # checked 0.5 (2662 readings at or above, 0 wrong)
 # names 0.9 (718 readings at or above, 0 wrong)
 # lines 0.99 (533 readings at or above, 0 wrong)
