@@ -133,8 +133,7 @@ ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses 
         "novel": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "stranger": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "wayfarer": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
-        "pilgrim": "hold-out, never tuned on (drawn 2026-12-07 (fourth) by an engineer who "
-                   "read none of the engine, rules, cascade or other generators)"}
+        "pilgrim": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)"}
 UNSEEN = "hold-out, never tuned on"
 
 
