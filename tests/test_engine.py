@@ -366,6 +366,22 @@ def test_a_page_holding_the_same_side_twice_reads_one_card_of_it(turned):
         ("热依拉", ADDRESS, NUMBER)
 
 
+def test_telling_the_cards_apart_costs_no_more_than_the_anchors_squared(monkeypatch):
+    # A page printed with a card's labels over and over (a register, or a photo made to stall
+    # the engine): trying every pair of anchors against every anchor grew with their cube (300
+    # anchors: 5 s of CPU; 1,500 from one read area: hours, an engine worker held that long).
+    from idcard_ocr.engine import layout
+
+    lines = [line for copy in range(25) for line in _copied(face_lines(), 600 * copy)]
+    found = layout.anchors(lines, "face")
+    assert len(found) >= 150
+    placed = []
+    residual = layout._residual
+    monkeypatch.setattr(layout, "_residual", lambda *a: placed.append(1) or residual(*a))
+    assert layout.one_card(found) == found  # fitted whole, as before the cards were told apart
+    assert len(placed) <= len(found) ** 2
+
+
 # Stamps, watermarks, wrapped and closed-vocabulary fields (issue 22) ---------------------------
 
 BACK_TITLE = [("中华人民共和国", 250, 88, 44), ("居民身份证", 250, 185, 64)]
