@@ -1244,6 +1244,25 @@ def test_a_watermark_tiled_across_the_area_read_sets_neither_the_cards_slant_nor
     assert math.degrees(frame.skew) == pytest.approx(3.0)   # the card's slant
 
 
+def test_a_card_held_close_and_turned_over_a_printed_page_is_no_tiled_watermark():
+    # The card fills most of the frame, turned 15 degrees, its rows thicker than the page's
+    # level print showing at the frame's top and bottom edges: its rows share a slant apart
+    # from the rest's, span most of the frame and are thicker, as a watermark's do, and were
+    # left out of where, how large and which way the card is read. A watermark tiled over a
+    # page lies over the cards; the page's print here lies outside the card's rows.
+    import math
+
+    from idcard_ocr.engine.detect import without_tiled_watermark
+
+    turn = math.radians(15)
+    card = [_slanted_box(500 - (row - 4) * 60 * math.sin(turn),
+                         375 + (row - 4) * 62 * math.cos(turn), 500 + 80 * (row % 3), 36, 15)
+            for row in range(9)]
+    page = [_slanted_box(200 + 300 * (n % 3), 20 if n < 3 else 730, 250, 12, 0)
+            for n in range(6)]
+    assert without_tiled_watermark(card + page, 1000, 750) == card + page
+
+
 def test_a_tiled_watermarks_unread_pieces_do_not_stretch_the_area_left_over_to_the_page():
     # The face of a sheet read, the back (turned apart) left over beside it, and pieces of a
     # watermark tiled over the page running across the face's frame, unread: the area left
