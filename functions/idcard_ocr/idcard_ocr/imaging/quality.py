@@ -236,9 +236,10 @@ LIGHT_BAND_ON_CARD = 0.2           # (when it leaves that many) changed by this 
                                    # patch's change at least (the print beside it lowers their
                                    # white; a cloth's pattern leaves them as they are)
 LIGHT_BAND_EDGE = 0.5              # the frame's largest step from one line to the next about
-                                   # a band, at most, as a share of its whole rise: light that
-                                   # flickers fades in and out over many lines (a step is an
-                                   # object's edge: a strap or a slip laid across the frame)
+                                   # a band, as a share of its whole rise, beyond which it steps:
+                                   # light that flickers fades in and out over many lines, an
+                                   # object laid across the frame (a strap, a slip) steps at its
+                                   # edges in every part of the frame (noise in one part)
 LIGHT_BAND_SIDE = 0.03             # of the frame beside the card, at least, to read a line
 LIGHT_SIDE = 256                   # px: the frame's copy the bands are read on (longer side)
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
@@ -743,7 +744,8 @@ class _FrameLight:
         (`changes`: each small field cell's white over the paper's, less 1; None off the
         fields). A pattern of the cloth beside the card (a check, stripes) leaves the card's
         paper as it is; and light that flickers fades in and out over many lines, where a
-        strap or a slip laid across card and table alike steps at its edges (_steepest)."""
+        strap or a slip laid across card and table alike steps at its edges in every part of
+        the frame (_steepest)."""
         if self.profiles is None:
             self._read()
         change = sum(changes[k] for k in patch) / len(patch)
@@ -774,7 +776,8 @@ class _FrameLight:
                                                              LIGHT_BAND_SHARE * abs(change))
                             for s in seen) \
                     and min(map(abs, seen)) >= LIGHT_BAND_AGREE * max(map(abs, seen)) \
-                    and all(self._steepest(axis, part, lines) <= LIGHT_BAND_EDGE for part in read):
+                    and not all(self._steepest(axis, part, lines) > LIGHT_BAND_EDGE
+                                for part in read):
                 return True
         return False
 
