@@ -366,6 +366,22 @@ def test_a_page_holding_the_same_side_twice_reads_one_card_of_it(turned):
         ("热依拉", ADDRESS, NUMBER)
 
 
+def test_telling_the_cards_apart_costs_no_more_than_the_anchors_squared(monkeypatch):
+    # A page printed with a card's labels over and over (a register, or a photo made to stall
+    # the engine): trying every pair of anchors against every anchor grew with their cube (300
+    # anchors: 5 s of CPU; 1,500 from one read area: hours, an engine worker held that long).
+    from idcard_ocr.engine import layout
+
+    lines = [line for copy in range(25) for line in _copied(face_lines(), 600 * copy)]
+    found = layout.anchors(lines, "face")
+    assert len(found) >= 150
+    placed = []
+    residual = layout._residual
+    monkeypatch.setattr(layout, "_residual", lambda *a: placed.append(1) or residual(*a))
+    assert layout.one_card(found) == found  # fitted whole, as before the cards were told apart
+    assert len(placed) <= len(found) ** 2
+
+
 # Stamps, watermarks, wrapped and closed-vocabulary fields (issue 22) ---------------------------
 
 BACK_TITLE = [("中华人民共和国", 250, 88, 44), ("居民身份证", 250, 185, 64)]
@@ -1226,6 +1242,25 @@ def test_a_watermark_tiled_across_the_area_read_sets_neither_the_cards_slant_nor
     frame = orient.orient(np.zeros((2048, 1448, 3), np.uint8), 1.0, located).frame
     assert frame.turns == 2                                 # the card's rows read upside down
     assert math.degrees(frame.skew) == pytest.approx(3.0)   # the card's slant
+
+
+def test_a_card_held_close_and_turned_over_a_printed_page_is_no_tiled_watermark():
+    # The card fills most of the frame, turned 15 degrees, its rows thicker than the page's
+    # level print showing at the frame's top and bottom edges: its rows share a slant apart
+    # from the rest's, span most of the frame and are thicker, as a watermark's do, and were
+    # left out of where, how large and which way the card is read. A watermark tiled over a
+    # page lies over the cards; the page's print here lies outside the card's rows.
+    import math
+
+    from idcard_ocr.engine.detect import without_tiled_watermark
+
+    turn = math.radians(15)
+    card = [_slanted_box(500 - (row - 4) * 60 * math.sin(turn),
+                         375 + (row - 4) * 62 * math.cos(turn), 500 + 80 * (row % 3), 36, 15)
+            for row in range(9)]
+    page = [_slanted_box(200 + 300 * (n % 3), 20 if n < 3 else 730, 250, 12, 0)
+            for n in range(6)]
+    assert without_tiled_watermark(card + page, 1000, 750) == card + page
 
 
 def test_a_tiled_watermarks_unread_pieces_do_not_stretch_the_area_left_over_to_the_page():

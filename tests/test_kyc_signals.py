@@ -734,3 +734,32 @@ def test_bands_of_flickering_light_across_the_frame_are_neither_glare_nor_occlus
     quality = placed(card, lambda scene, quad: _flicker(_grainy(scene), period, depth, phase,
                                                         across))
     assert not {"occlusion", "glare_on_fields"} & set(quality["warnings"]), quality["signals"]
+
+
+def _laid_across(top, bottom, colour):
+    """A strap or a slip of paper laid straight across the frame, card and table alike, over
+    the card's rows from `top` to `bottom` (fractions of its height): sharp edged, as objects
+    are, where a band of flickering light fades in and out over many rows."""
+    from PIL import ImageDraw
+
+    def decorate(scene, quad):
+        (_, tly), (_, bly), _, _ = quad
+        scene = scene.copy()
+        ImageDraw.Draw(scene).rectangle(
+            [0, tly + top * (bly - tly), scene.size[0], tly + bottom * (bly - tly)], fill=colour)
+        return _grainy(scene)
+    return decorate
+
+
+@pytest.mark.parametrize("side, top, bottom, colour, warning", [
+    ("face", 0.45, 0.55, (40, 35, 30), "occlusion"),
+    ("back", 0.45, 0.55, (40, 35, 30), "occlusion"),
+    ("face", 0.6, 0.75, (255, 255, 255), "glare_on_fields"),
+    ("back", 0.6, 0.75, (255, 255, 255), "glare_on_fields")])
+def test_an_object_laid_across_the_whole_frame_is_no_band_of_light(side, top, bottom, colour,
+                                                                    warning):
+    """A dark strap over the fields hides them, and a white slip washes them out, on the
+    table beside the card too along the same rows: not light, for their edges are steps."""
+    card = realistic.make_card(21, side).image.convert("RGB")
+    quality = placed(card, _laid_across(top, bottom, colour))
+    assert warning in quality["warnings"], quality["signals"]

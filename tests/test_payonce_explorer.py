@@ -168,3 +168,43 @@ def test_a_cascade_that_forgot_the_kept_reading_is_caught(monkeypatch):
 def _rng(seed):
     import random
     return random.Random(seed * 7919 + 1)
+
+
+def test_a_side_found_absent_is_not_bought_again_when_the_other_sides_answer_lists_it():
+    """The explorer's cascade runs found it (seed 60): the face asked first and answered "no
+    face", the back's answer listing both sides (a sheet's lone card, io/cascade), and the face
+    asked again in the same invocation: paid twice. Answers bought in this invocation count as
+    known, like those of an earlier one."""
+    from idcard_ocr.io.retry import Deadline
+    from idcard_ocr.io.seams import Recognition
+    from idcard_ocr.recognition import Purchases, read_card
+    from idcard_ocr import errors
+    from idcard_ocr.errors import PermanentError
+
+    asked = []
+
+    class Recognizer:
+        def recognize(self, image, side, deadline):
+            asked.append(side)
+            if side == "face":
+                error = PermanentError(errors.NOT_AN_ID_CARD, "no face", 200)
+                error.attempts = 1
+                raise error
+            return Recognition({"issue": "x", "sides_found": ["face", "back"]}, 1)
+
+    class Claim(Purchases):  # as payonce.Ticket: `answers` is a copy of what the claim holds
+        @property
+        def answers(self):
+            return dict(self.kept)
+
+        def __init__(self):
+            self.kept = {}
+
+        def bought(self, side, answer, deadline):
+            self.kept[side] = answer
+
+    reading = read_card(Recognizer(), b"photo", ("face", "back"), Deadline(30), Claim(),
+                        both=True)
+    assert reading.side == "back" and reading.others == {}
+    assert asked == ["face", "back"]
+    assert reading.attempts == 2

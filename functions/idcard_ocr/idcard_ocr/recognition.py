@@ -65,11 +65,14 @@ def read_card(recognizer: Recognizer, image: bytes, sides: Tuple[str, ...],
     that side was not found) are used instead of asking again; every answer bought here goes
     into the ledger before anything else happens. A raised error carries `attempts`.
     """
-    known = ledger.answers
+    reused = bool(ledger.answers)
     attempts = 0
 
     def ask(side: str) -> dict:
         nonlocal attempts
+        # looked up at each ask, not once: a side bought earlier in this invocation (the face
+        # found absent, then listed by the back's answer) is known too, and never paid twice
+        known = ledger.answers
         if side in known:
             if known[side] is None:
                 raise PermanentError(errors.NOT_AN_ID_CARD, "the OCR API found no ID card of "
@@ -102,7 +105,7 @@ def read_card(recognizer: Recognizer, image: bytes, sides: Tuple[str, ...],
                     others[other] = ask(other)
                 except PermanentError:  # the first side stands on its own
                     pass
-            return CardReading(side, answer, attempts, others, reused=bool(known))
+            return CardReading(side, answer, attempts, others, reused=reused)
     except errors.IdcardOcrError as e:
         e.attempts = attempts
         raise

@@ -158,8 +158,9 @@ def around(image: np.ndarray, quads) -> Optional[Located]:
 # when they share one slant (within WATERMARK_SLANT_SPREAD degrees) at least
 # WATERMARK_SLANT_APART from the other boxes', span most of the photo (WATERMARK_SPAN of its
 # width and height: a card's own rows never do on a page, and one photographed close shares
-# their slant), are thicker than the rest (WATERMARK_THICKER) and leave a card's rows. The
-# cards' areas are still read with the watermark's writing over them (layout.split_overlays).
+# their slant), are thicker than the rest (WATERMARK_THICKER), leave a card's rows and hold
+# most of them within their extent. The cards' areas are still read with the watermark's
+# writing over them (layout.split_overlays).
 WATERMARK_MIN_BOXES = 6
 WATERMARK_SLANT_SPREAD = 5.0
 WATERMARK_SLANT_APART = 10.0
@@ -194,6 +195,13 @@ def _tiled(quads, tiled, slant: float, width: int, height: int) -> bool:
     ys = [y for quad in marks for _, y in quad]
     if max(xs) - min(xs) < WATERMARK_SPAN * width or max(ys) - min(ys) < WATERMARK_SPAN * height:
         return False
+    # A watermark tiled over a page lies over the cards: most of their rows stand within its
+    # extent. Rows beyond it are a page's print around a card held close and turned over it,
+    # whose own rows (thicker, turned apart, across most of the frame) are no watermark.
+    inside = [min(xs) <= x <= max(xs) and min(ys) <= y <= max(ys)
+              for x, y in map(_centre, rest)]
+    if 2 * sum(inside) < len(inside):
+        return False
     return _median([_thickness(q) for q in marks]) >= \
         WATERMARK_THICKER * _median([_thickness(q) for q in rest])
 
@@ -207,6 +215,10 @@ def _slant(box) -> float:
         else (x3 - x0, y3 - y0)
     angle = math.degrees(math.atan2(dy, dx))
     return (angle + 45) % 90 - 45
+
+
+def _centre(box) -> Tuple[float, float]:
+    return sum(x for x, _ in box) / len(box), sum(y for _, y in box) / len(box)
 
 
 def _thickness(box) -> float:

@@ -160,10 +160,17 @@ def fit(found: List[Anchor], side: str, lines: List[Line]) -> Optional[CardFrame
 ANOTHER_CARD = 200
 ON_CARD = 100
 ROW_APART = 60
+# Every pair tried against every anchor costs the cube of their number: a page printed with
+# labels over and over (a register, or a photo made to stall the engine) gave 300 anchors,
+# 5 s of CPU, and one read area can give 1,500. Four copies of a card hold about 32; a page
+# with more is fitted whole, as before the cards were told apart.
+MAX_TOLD_APART = 64
 
 
 def one_card(found: List[Anchor]) -> List[Anchor]:
     """The anchors of one card when they come from more than one, else all of them."""
+    if len(found) > MAX_TOLD_APART:
+        return list(found)
     heights = sorted(a.line.height for a in found)
     agrees = heights[len(heights) // 2] if heights else 0.0
     best, best_key = None, None

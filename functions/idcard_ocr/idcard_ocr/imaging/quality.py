@@ -235,6 +235,11 @@ LIGHT_BAND_BESIDE = 4              # small cells of the card's fields along the 
 LIGHT_BAND_ON_CARD = 0.2           # (when it leaves that many) changed by this share of the
                                    # patch's change at least (the print beside it lowers their
                                    # white; a cloth's pattern leaves them as they are)
+LIGHT_BAND_EDGE = 0.5              # the frame's largest step from one line to the next about
+                                   # a band, as a share of its whole rise, beyond which it steps:
+                                   # light that flickers fades in and out over many lines, an
+                                   # object laid across the frame (a strap, a slip) steps at its
+                                   # edges in every part of the frame (noise in one part)
 LIGHT_BAND_SIDE = 0.03             # of the frame beside the card, at least, to read a line
 LIGHT_SIDE = 256                   # px: the frame's copy the bands are read on (longer side)
 PAPER_MIN_SHARE = 0.30             # field cells at the paper's level: under it, the region
@@ -738,7 +743,9 @@ class _FrameLight:
         paper beside the patch, change along the patch's rows (or columns) as the patch does
         (`changes`: each small field cell's white over the paper's, less 1; None off the
         fields). A pattern of the cloth beside the card (a check, stripes) leaves the card's
-        paper as it is."""
+        paper as it is; and light that flickers fades in and out over many lines, where a
+        strap or a slip laid across card and table alike steps at its edges in every part of
+        the frame (_steepest)."""
         if self.profiles is None:
             self._read()
         change = sum(changes[k] for k in patch) / len(patch)
@@ -768,9 +775,23 @@ class _FrameLight:
                     and all(s * change > 0 and abs(s) >= max(LIGHT_BAND_MIN,
                                                              LIGHT_BAND_SHARE * abs(change))
                             for s in seen) \
-                    and min(map(abs, seen)) >= LIGHT_BAND_AGREE * max(map(abs, seen)):
+                    and min(map(abs, seen)) >= LIGHT_BAND_AGREE * max(map(abs, seen)) \
+                    and not all(self._steepest(axis, part, lines) > LIGHT_BAND_EDGE
+                                for part in read):
                 return True
         return False
+
+    def _steepest(self, axis: int, part: int, lines: range) -> float:
+        """The largest step between neighbouring lines of the frame's profile in `part` about
+        the patch's `lines` (as far again on each side), as a share of its whole rise."""
+        span = len(lines)
+        profile = self.profiles.get((axis, part), {})
+        values = [profile[t][0] / max(1e-6, profile[t][1]) - 1
+                  for t in range(lines.start - span, lines.stop + span) if t in profile]
+        if len(values) < 3:
+            return 0.0
+        rise = max(values) - min(values)
+        return max(abs(b - a) for a, b in zip(values, values[1:])) / rise if rise else 0.0
 
 
 def _card_points(quad, points):
