@@ -173,15 +173,15 @@ def _without_watermark(quads, overlays):
     its writing already set aside): pieces that hold no copy-marking word (报名, 又供本次入学)
     or ran across the frame unread would stretch the area left over to the whole page. The
     watermark spans the area read, not the photo: the area's extent is the boxes'."""
-    from .detect import without_tiled_watermark
+    from .detect import tiled_watermark
 
     every = quads + overlays
     if not every:
         return quads
     xs = [x for quad in every for x, _ in quad]
     ys = [y for quad in every for _, y in quad]
-    kept = without_tiled_watermark(every, max(xs) - min(xs), max(ys) - min(ys))
-    return [quad for quad in quads if any(quad is k for k in kept)]
+    tiled = tiled_watermark(every, max(xs) - min(xs), max(ys) - min(ys))
+    return [quad for quad, mark in zip(quads, tiled) if not mark]
 
 
 def _card_lines(reading):

@@ -8,7 +8,7 @@ only the text area, at the size the models like.
 
 import math
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 
@@ -78,8 +78,7 @@ def locate_beside(image: np.ndarray, card) -> Optional[Located]:
     outline = np.float32(card).reshape(-1, 1, 2)
     # A box centred on the card's outline is the card's own (negative: strictly outside).
     outside = [box for box in without_tiled_watermark(boxes, width, height)
-               if cv2.pointPolygonTest(outline, (sum(x for x, _ in box) / len(box),
-                                                 sum(y for _, y in box) / len(box)), False) < 0]
+               if cv2.pointPolygonTest(outline, _centre(box), False) < 0]
     return around(image, outside) if len(outside) >= CARD_MIN_ROWS else None
 
 
@@ -170,16 +169,21 @@ WATERMARK_THICKER = 1.3
 
 def without_tiled_watermark(quads, width: int, height: int):
     """`quads` without the boxes of a watermark tiled across the photo (WATERMARK_*)."""
+    return [q for q, tiled in zip(quads, tiled_watermark(quads, width, height)) if not tiled]
+
+
+def tiled_watermark(quads, width: int, height: int) -> List[bool]:
+    """For each of `quads`, whether it is a box of a watermark tiled across the photo
+    (WATERMARK_*); all False when there is none."""
+    best = [False] * len(quads)
     if len(quads) < WATERMARK_MIN_BOXES + CARD_MIN_ROWS:
-        return quads
+        return best
     slants = [_slant(quad) for quad in quads]
-    best = None
     for centre in sorted(set(round(s) for s in slants)):
         tiled = [abs(s - centre) <= WATERMARK_SLANT_SPREAD for s in slants]
-        if _tiled(quads, tiled, centre, width, height) and \
-                (best is None or sum(tiled) > sum(best)):
+        if _tiled(quads, tiled, centre, width, height) and sum(tiled) > sum(best):
             best = tiled
-    return quads if best is None else [q for q, t in zip(quads, best) if not t]
+    return best
 
 
 def _tiled(quads, tiled, slant: float, width: int, height: int) -> bool:

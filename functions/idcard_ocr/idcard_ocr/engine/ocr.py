@@ -202,7 +202,7 @@ def load(max_side: int = 1800):
                        "det_limit_side_len": max_side, "det_max_candidates": MAX_LINES}
             options.update({f"{role}_model_path": path
                             for role, path in model_paths().items()})
-            threads = int(os.environ.get("IDCARD_ENGINE_THREADS") or 0)
+            threads = _configured_threads()
             if threads > 0:
                 options["intra_op_num_threads"] = threads
             try:
@@ -422,6 +422,11 @@ _pool = None
 _pool_lock = threading.Lock()
 
 
+def _configured_threads() -> int:
+    """IDCARD_ENGINE_THREADS, the threads the engine may use (0: not set)."""
+    return int(os.environ.get("IDCARD_ENGINE_THREADS") or 0)
+
+
 def _line_pool():
     """The threads that recognise a call's lines side by side, one per core the engine may use
     (IDCARD_ENGINE_THREADS, else the cores this process may run on).
@@ -437,8 +442,7 @@ def _line_pool():
         if _pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
-            workers = int(os.environ.get("IDCARD_ENGINE_THREADS") or 0) or \
-                len(os.sched_getaffinity(0))
+            workers = _configured_threads() or len(os.sched_getaffinity(0))
             _pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="idcard-ocr-line")
         return _pool
 

@@ -15,7 +15,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from . import ocr
-from .detect import Located, resize, runs_sideways, without_red, without_tiled_watermark
+from .detect import Located, resize, runs_sideways, tiled_watermark, without_red
 
 
 class Frame:
@@ -105,8 +105,7 @@ def orient(image: np.ndarray, scale: float, located: Located, turns: int = None)
     # A tiled watermark's rows (detect.without_tiled_watermark) say nothing of the card's
     # direction, and their long rows would outweigh the card's and set the slant its rows
     # are levelled by.
-    kept = without_tiled_watermark(quads, *turned.shape[1::-1])
-    on_card = [any(q is k for k in kept) for q in quads]
+    on_card = [not tiled for tiled in tiled_watermark(quads, *turned.shape[1::-1])]
     up = sum(_length(q) for q, d, c in zip(quads, answers, on_card) if c and not d.flipped)
     down = sum(_length(q) for q, d, c in zip(quads, answers, on_card) if c and d.flipped)
     if down > up:  # most of the text reads upside down: so does the card
