@@ -327,6 +327,23 @@ def test_a_lone_card_off_any_sheet_is_complete_as_before(fast):
     assert (api.calls, outcome.api_calls, outcome.recognized_by) == ([], 0, "engine")
 
 
+@pytest.mark.parametrize("face, back", [
+    (SHEET_FACE, SHEET_BACK),                            # both vouched: free
+    (SHEET_FACE, unsure(SHEET_BACK, "issue")),           # the back doubted: the API reads both
+    (LONE_FACE_ON_SHEET,   "absent"),                     # a lone face: the back is the API's
+    ("absent", dict(ENGINE_BACK, on_sheet=True)),        # a lone back: the face is the API's
+    ("absent", "unreadable"),                            # "not this side", the other unreadable
+])
+def test_the_engine_reads_each_side_of_a_photo_once(fast, face, back):
+    # CARD_SIDE=auto asks the cascade for the face, then for the other side the answer lists:
+    # the engine had read that side already (to judge the sheet whole), and was asked again,
+    # and again for the first side (an HTTP request each to the engine function).
+    engine = Engine(face=face, back=back)
+    api = Api(face=dict(FACE), back=dict(BACK, end_date="20250610"))
+    run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert sorted(engine.calls) == sorted(set(engine.calls))
+
+
 def test_a_sheet_back_is_judged_by_the_face_birth():
     # 20 years would be right for a back alone; the face says the holder was 25 at issue.
     assert decline_reason(dict(SHEET_BACK, end_date="20350610"), "back") is None

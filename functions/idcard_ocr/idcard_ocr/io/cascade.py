@@ -21,7 +21,11 @@ read, why the engine's reading was declined; the ledger (payonce) keeps it as it
 answer, so a retry never pays for what the engine vouched for.
 """
 
+import copy
+import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from typing import Dict, Mapping, Optional, Tuple
 
 from .. import errors
@@ -38,6 +42,12 @@ OTHER_SIDE = {"face": "back", "back": "face"}
 _NOT_THIS_SIDE = "not_this_side"
 ONE_SIDE = "one_side"  # engine_declined of a sheet's side the engine did not find
 FORCED = "api_forced"  # engine_declined of every photo while CASCADE_FORCE_API is on
+# The engine's reading of a side is kept for the last few photos (by content): CARD_SIDE=auto
+# asks the cascade for each side a sheet holds, and each ask judges the sheet whole, so each
+# side was read twice (an HTTP request each to the engine function). The engine's answer is a
+# function of the image; only what it settled is kept (an answer, no such side, nothing read),
+# never a timeout or a fault.
+REMEMBERED_READS = 8
 
 
 class Cascade:
@@ -51,6 +61,8 @@ class Cascade:
         self.thresholds = thresholds
         self.api_reserve_s = api_reserve_s
         self.force_api = force_api  # CASCADE_FORCE_API: the engine is not asked at all
+        self._reads: "OrderedDict[Tuple[bytes, str], tuple]" = OrderedDict()
+        self._reads_lock = threading.Lock()
 
     def __repr__(self):
         return f"Cascade(engine={self.engine!r}, api={self.api!r})"
@@ -125,15 +137,35 @@ class Cascade:
         return {OTHER_SIDE[side]: other} if isinstance(listed, list) and side in listed else {}
 
     def _read(self, image: bytes, side: str, deadline: Deadline) -> Optional[dict]:
-        """The engine's answer for `side`, or None when it finds no such side."""
+        """The engine's answer for `side`, or None when it finds no such side; read once per
+        photo and side (REMEMBERED_READS)."""
+        key = (hashlib.sha256(image).digest(), side)
+        with self._reads_lock:
+            settled = self._reads.get(key)
+            if settled is not None:
+                self._reads.move_to_end(key)
+        if settled is None:
+            settled = self._settled_read(image, side, deadline)
+            with self._reads_lock:
+                self._reads[key] = settled
+                while len(self._reads) > REMEMBERED_READS:
+                    self._reads.popitem(last=False)
+        answer, failure = settled
+        if failure is not None:
+            raise PermanentError(*failure)
+        return copy.deepcopy(answer)
+
+    def _settled_read(self, image: bytes, side: str, deadline: Deadline) -> tuple:
+        """(the engine's answer or None, None) or (None, the PermanentError's arguments);
+        anything else it raises is raised."""
         if deadline.remaining() < MIN_CALL_S:
             raise TransientError(errors.API_TIMEOUT, "the engine's share of the time is spent")
         try:
-            return self.engine.recognize(image, side, deadline).answer
+            return self.engine.recognize(image, side, deadline).answer, None
         except PermanentError as e:
             if e.code == errors.NOT_AN_ID_CARD:
-                return None
-            raise
+                return None, None
+            return None, (e.code, e.message, e.status)
 
 
 def _holds_the_other_side(found: Mapping[str, Mapping], side: str) -> bool:
