@@ -344,6 +344,30 @@ def test_the_engine_reads_each_side_of_a_photo_once(fast, face, back):
     assert sorted(engine.calls) == sorted(set(engine.calls))
 
 
+@pytest.mark.parametrize("face", [LONE_FACE_ON_SHEET,                     # the face vouched
+                                  unsure(SHEET_FACE, "name")])            # the API read it
+def test_an_api_failure_on_a_side_the_engine_did_not_find_keeps_the_side_read(fast, face):
+    # A card with text beside it may be on a copy's page, or on a keyboard: the API is asked
+    # for the side the engine did not find, and timed out. The invocation failed and was
+    # retried, and the side read was lost with it; now it stands and the result says what is
+    # missing. Pay once: the face is in the claim before the back is asked for.
+    engine, api = Engine(face=face, back="absent"), Api(face=dict(FACE), back="down")
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert (outcome.status, outcome.side, api.calls[-1]) == ("ok", "face", "back")
+    result = fast.result(event.key)
+    assert result["fields"] == FACE and "sides" not in result
+    assert result["sides_missing"] == {"back": errors.API_UNAVAILABLE}
+    assert fast.claims() == []
+
+
+def test_an_api_failure_on_a_side_the_engine_found_is_retried(fast):
+    # Both cards found, the back doubted: the page holds the back, and another attempt reads it.
+    engine = Engine(face=SHEET_FACE, back=unsure(SHEET_BACK, "issue"))
+    api = Api(face=dict(FACE), back="down")
+    with pytest.raises(TransientError):
+        run_fast(fast, engine, api, key="idcards/sheet.jpg")
+
+
 def test_a_sheet_back_is_judged_by_the_face_birth():
     # 20 years would be right for a back alone; the face says the holder was 25 at issue.
     assert decline_reason(dict(SHEET_BACK, end_date="20350610"), "back") is None

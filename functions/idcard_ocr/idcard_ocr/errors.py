@@ -81,6 +81,19 @@ class TransientError(IdcardOcrError):
         self.retry_after = retry_after
 
 
+class UnfoundSideUnread(TransientError):
+    """The API failed, as a TransientError, on a side the offline engine did not find on the
+    photo (io/cascade.py): a card with text beside it may be on a copy's page, or not. Asked as
+    the other side of a sheet, it costs the side read nothing: that side stands and the result
+    says this one is missing (recognition.read_card). Asked first, it is retried as any."""
+
+    @classmethod
+    def of(cls, error: TransientError) -> "UnfoundSideUnread":
+        unread = cls(error.code, error.message, error.status, error.retry_after)
+        unread.attempts = error.attempts
+        return unread
+
+
 class ConfigError(IdcardOcrError):
     """A setting is missing or invalid; raised before any API call, nothing is written."""
 

@@ -221,7 +221,7 @@ class Pipeline:
         outcome.api_calls = reading.attempts
         outcome.kept_answer = outcome.kept_answer or reading.reused
         record = ok_record(source, reading.side, reading.answer, _seen(image),
-                           self.request_id, others=reading.others)
+                           self.request_id, others=reading.others, missing=reading.missing)
         outcome.recognized_by = record["recognized_by"]
         with job.timed("assess"):
             self._assess(job, record, obj.key, image, reading.answer, reading.others)

@@ -47,6 +47,8 @@ class CardReading:
     attempts: int  # billable calls for every side tried
     others: Dict[str, dict] = field(default_factory=dict)  # the other side of a sheet
     reused: bool = False  # answers bought by an earlier invocation were used
+    # the other side of a sheet, listed and not read: side -> the error code
+    missing: Dict[str, str] = field(default_factory=dict)
 
 
 def sides_to_try(card_side: str, key: str) -> Tuple[str, ...]:
@@ -97,7 +99,7 @@ def read_card(recognizer: Recognizer, image: bytes, sides: Tuple[str, ...],
                 if e.code not in WRONG_SIDE or i + 1 == len(sides):
                     raise
                 continue
-            others = {}
+            others, missing = {}, {}
             other = OTHER_SIDE[side]
             listed = answer.get("sides_found")
             if both and isinstance(listed, list) and other in listed:
@@ -105,7 +107,9 @@ def read_card(recognizer: Recognizer, image: bytes, sides: Tuple[str, ...],
                     others[other] = ask(other)
                 except PermanentError:  # the first side stands on its own
                     pass
-            return CardReading(side, answer, attempts, others, reused=reused)
+                except errors.UnfoundSideUnread as e:  # maybe not there: never worth the first
+                    missing[other] = e.code
+            return CardReading(side, answer, attempts, others, reused=reused, missing=missing)
     except errors.IdcardOcrError as e:
         e.attempts = attempts
         raise

@@ -69,11 +69,14 @@ def source_info(bucket: str, key: str, etag: Optional[str], size: Optional[int])
 
 
 def ok_record(source: dict, side: str, api: dict, image: dict, request_id: Optional[str],
-              now: Optional[datetime] = None, others: Optional[Dict[str, dict]] = None) -> dict:
+              now: Optional[datetime] = None, others: Optional[Dict[str, dict]] = None,
+              missing: Optional[Dict[str, str]] = None) -> dict:
     """`image` describes the picture the API saw: its coordinates are in that picture's pixels.
 
     `others`: the answers for the other side of the same sheet; the record then has `sides`,
     each side's fields and checks (the back's validity length judged by the face's birth).
+    `missing`: the other side of a sheet, listed and not read (side -> error code): the record
+    then has `sides_missing`.
 
     Every record names its reader (card/vouching.py): `recognized_by` ("engine" or "api"; a
     sheet is "api" when any side was paid for), the engine's confidences for the side and,
@@ -102,6 +105,8 @@ def ok_record(source: dict, side: str, api: dict, image: dict, request_id: Optio
     }
     if any(reader["recognized_by"] == API for reader in readers.values()):
         record["recognized_by"] = API
+    if missing:
+        record["sides_missing"] = dict(missing)
     if others:
         record["sides"] = {name: dict(sides[name], **readers[name], api=answers[name])
                            if name != side else dict(sides[name], **readers[name])

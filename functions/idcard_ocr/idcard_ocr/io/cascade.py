@@ -14,7 +14,9 @@ says `on_sheet`: text beside the card that it does not explain) is not complete:
 on its own, and the answer lists both sides, so that CARD_SIDE=auto asks for the other one,
 which the API reads (`<side>:one_side`). The engine's "not this side" is believed only when it
 vouches for the other side and that side is not a sheet's lone card; otherwise the API is
-asked, so a misjudged side costs a call, never a result.
+asked, so a misjudged side costs a call, never a result. The API failing (a timeout) on a side
+the engine did not find raises errors.UnfoundSideUnread: the page may not hold that side, so
+as a sheet's other side it costs the side read nothing (recognition.read_card: `sides_missing`).
 
 Every answer names its reader (`recognized_by`), the engine's confidences and, when the API
 read, why the engine's reading was declined; the ledger (payonce) keeps it as it keeps any
@@ -80,7 +82,12 @@ class Cascade:
                                                           f"{side}")
             error.attempts = 0
             raise error
-        recognition = self.api.recognize(image, side, deadline)
+        try:
+            recognition = self.api.recognize(image, side, deadline)
+        except TransientError as e:
+            if side in found:
+                raise
+            raise errors.UnfoundSideUnread.of(e) from e
         answer = annotated(recognition.answer, side, API, found.get(side), declined)
         if "sides_found" not in answer and _holds_the_other_side(found, side):
             answer["sides_found"] = ["face", "back"]
