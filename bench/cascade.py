@@ -294,14 +294,24 @@ def upper_bound(wrong: int, total: int, level: float = CONFIDENCE_LEVEL) -> floa
     return high
 
 
+def base_field(name: str) -> str:
+    """The field a threshold is for (`address` of `address_large_print`)."""
+    from idcard_ocr.card.vouching import LARGE_PRINT
+
+    return name[:-len(LARGE_PRINT)] if name.endswith(LARGE_PRINT) else name
+
+
 def field_readings(readings_):
     """field -> [(confidence, wrong)] of every field read on a side that would stand whatever
-    the thresholds (read, not doubted, written as on a card, checks passed)."""
+    the thresholds (read, not doubted, written as on a card, checks passed); each also under
+    `<field>_large_print` for the cards printed large (card/vouching.large_print)."""
     from idcard_ocr.card.documents import FIELDS
-    from idcard_ocr.card.vouching import decline_reason, field_confidence
+    from idcard_ocr.card.vouching import (LARGE_PRINT, decline_reason, field_confidence,
+                                          large_print)
 
     floor = {name: 0.0 for side in FIELDS for name in FIELDS[side]}
     fields = {name: [] for names in POOLS.values() for name in names}
+    fields.update({name + LARGE_PRINT: [] for name in list(fields)})
     for reading in readings_:
         for side, answer in reading["answers"].items():
             if answer.get("success") is False:
@@ -310,8 +320,10 @@ def field_readings(readings_):
                 continue  # declined whatever the thresholds: not what they must catch
             expected = reading["truth"].get(side, {})
             for name in FIELDS[side]:
-                fields[name].append((field_confidence(answer, name),
-                                     answer.get(name) != expected.get(name)))
+                read = (field_confidence(answer, name), answer.get(name) != expected.get(name))
+                fields[name].append(read)
+                if large_print(answer):
+                    fields[name + LARGE_PRINT].append(read)
     return fields
 
 
@@ -345,7 +357,11 @@ def fit(readings_):
     what it must be (a division of GB/T 2260 at its start, a bureau's ending, the address's
     county on a sheet) and stood at 0.28 or 0.98-0.996 in the readings of seven sets, where
     no score separates them, while it was held at the address's threshold (育才街 read 育街 at
-    0.979)."""
+    0.979).
+
+    A field with a large print's threshold (the address) takes, for the cards printed large,
+    the one its pool's readings of large prints support by the same rule, when lower than its
+    own: its misses no score shows (a character lost at a line's end) were small prints'."""
     fields = field_readings(readings_)
     floors = {pool: UNCHECKED_FLOOR if set(names) <= UNCHECKED else GRID[0]
               for pool, names in POOLS.items()}
@@ -358,6 +374,15 @@ def fit(readings_):
             thresholds[name] = min(fitted[pool][0], alone[0])
             if alone[0] < fitted[pool][0]:
                 fitted[f"{name} alone"] = alone
+    from idcard_ocr.card.vouching import LARGE_PRINT, LARGE_PRINT_FIELDS
+
+    for name in LARGE_PRINT_FIELDS:
+        pool = next(pool for pool, names in POOLS.items() if name in names)
+        large = fit_pool([v for other in POOLS[pool] for v in fields[other + LARGE_PRINT]],
+                         floors[pool])
+        thresholds[name + LARGE_PRINT] = min(thresholds[name], large[0])
+        if large[0] < thresholds[name]:
+            fitted[f"{pool} on a large print"] = large
     return thresholds, fitted
 
 
@@ -370,8 +395,10 @@ def write_thresholds(path: str, thresholds, note: str) -> None:
     """Rewrite MIN_CONFIDENCE in the file at `path` (card/vouching.py) between the markers,
     with `note` (how and when it was fitted) as its comment."""
     from idcard_ocr.card.documents import FIELDS
+    from idcard_ocr.card.vouching import LARGE_PRINT, LARGE_PRINT_FIELDS
 
-    order = [name for side in ("face", "back") for name in FIELDS[side]]
+    order = [name for side in ("face", "back") for name in FIELDS[side]] + [
+        name + LARGE_PRINT for name in LARGE_PRINT_FIELDS]
     if set(thresholds) != set(order):
         raise ValueError("a threshold for every field, and no other")
     with open(path, encoding="utf-8") as f:
@@ -540,12 +567,15 @@ def main(argv) -> int:
                  lambda t: {name: t for name in thresholds})
     out += curve("### Trade-off: one threshold for the free text (name, nationality, "
                  "address, issue), the checked fields at their committed thresholds", sets,
-                 lambda t: {name: t if name in UNCHECKED else value
+                 lambda t: {name: t if base_field(name) in UNCHECKED else value
                             for name, value in thresholds.items()})
     out += curve("### Trade-off: the lines' threshold (address, issue), the other fields at "
                  "their committed thresholds", sets,
-                 lambda t: {name: t if name in POOLS["lines"] else value
+                 lambda t: {name: t if base_field(name) in POOLS["lines"] else value
                             for name, value in thresholds.items()})
+    out += curve("### Trade-off: the address's threshold on a card printed large "
+                 "(card/vouching.LARGE_PRINT_PX), the other fields at their committed "
+                 "thresholds", sets, lambda t: {**thresholds, "address_large_print": t})
     out += curve("### Trade-off: the authority's threshold (issue) alone, the other fields at "
                  "their committed thresholds", sets,
                  lambda t: {**thresholds, "issue": t})

@@ -280,12 +280,16 @@ def _appcode_source(env: "_Env", setting: str) -> Tuple[Optional[str], Optional[
 def _confidence_overrides(value: Optional[str]) -> Dict[str, float]:
     """CASCADE_MIN_CONFIDENCE: `0.97` (every field), `address=0.99,name=0.97` (those fields), or
     both (`0.97,address=0.99`: every field 0.97, the address 0.99). A threshold above 1 is
-    refused: CASCADE_FORCE_API is the way to send everything to the API."""
+    refused: CASCADE_FORCE_API is the way to send everything to the API. A field's threshold
+    given is its large print's too (card/vouching.py's `address_large_print`), unless that is
+    given by its own name."""
     from .card.documents import FIELDS
+    from .card.vouching import LARGE_PRINT, LARGE_PRINT_FIELDS
 
     if value is None:
         return {}
-    names = [name for side in ("face", "back") for name in FIELDS[side]]
+    names = [name for side in ("face", "back") for name in FIELDS[side]] + [
+        name + LARGE_PRINT for name in LARGE_PRINT_FIELDS]
     every: Optional[float] = None
     out: Dict[str, float] = {}
     for part in (p.strip() for p in value.split(",")):
@@ -309,6 +313,9 @@ def _confidence_overrides(value: Optional[str]) -> Dict[str, float]:
             every = threshold
         else:
             raise ConfigError("CASCADE_MIN_CONFIDENCE", "holds two thresholds for every field")
+    for name in LARGE_PRINT_FIELDS:
+        if name in out:
+            out.setdefault(name + LARGE_PRINT, out[name])
     return {**({n: every for n in names} if every is not None else {}), **out}
 
 
