@@ -48,7 +48,8 @@ class Engine:
     """The engine, scripted per side: an answer, 'absent' (no such side), 'down' (a
     TransientError as the engine function's client raises), 'broken' (an unforeseen
     exception), 'unreadable' (the side found, none of its fields read: io/offline.py's
-    recognition_failed). Counts its reads; attempts=0 as io/offline.py's."""
+    recognition_failed), 'page' (no such side, and the answer says `on_sheet`: a page on which
+    it found no card, io/offline.py's error). Counts its reads; attempts=0 as io/offline.py's."""
 
     def __init__(self, face="absent", back="absent"):
         self.script = {"face": face, "back": back}
@@ -59,6 +60,10 @@ class Engine:
         answer = self.script[side]
         if answer == "absent":
             raise PermanentError(errors.NOT_AN_ID_CARD, "no such side", 200)
+        if answer == "page":
+            from idcard_ocr.io.offline import engine_answer
+
+            engine_answer({"success": False, "on_sheet": True, "sides_found": []}, side)
         if answer == "down":
             raise TransientError(errors.CONNECTION_FAILED, "could not reach the engine")
         if answer == "broken":
@@ -389,6 +394,37 @@ def test_an_api_failure_on_a_side_the_engine_found_is_retried(fast):
     api = Api(face=dict(FACE), back="down")
     with pytest.raises(TransientError):
         run_fast(fast, engine, api, key="idcards/sheet.jpg")
+
+
+def test_a_page_on_which_the_engine_found_no_card_has_the_api_read_both_sides(fast):
+    # A copy's page with both cards lost (darkened, turned, under a pen note: wayfarer 10,
+    # stranger 10 sheets): the engine's miss says on_sheet, and the API is asked for the back
+    # too, where before it read the face alone and the back was lost.
+    engine = Engine(face="page", back="page")
+    api = Api(face=dict(FACE), back=dict(BACK, end_date="20250610"))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert (api.calls, outcome.api_calls) == (["face", "back"], 2)
+    result = fast.result(event.key)
+    assert set(result["sides"]) == {"face", "back"}
+    assert result["sides"]["back"]["engine_declined"] == "no_card_found"
+    # ... and a photo without a card that is no page: the API reads the side it finds, once
+    engine, api = Engine(), Api(face=dict(FACE))
+    run_fast(fast, engine, api, key="idcards/unnamed.jpg")
+    assert api.calls == ["face"]
+
+
+def test_a_miss_says_whether_its_photo_is_a_page_through_either_engine_client():
+    from idcard_ocr.io.ocr_api import checked_answer
+    from idcard_ocr.io.offline import engine_answer
+
+    for read in (engine_answer, checked_answer):
+        for answer, on_sheet in (({"success": False, "on_sheet": True}, True),
+                                 ({"success": False}, False),
+                                 ({"success": False, "on_sheet": "yes"}, False)):
+            with pytest.raises(PermanentError) as missed:
+                read(answer, "face")
+            assert missed.value.code == errors.NOT_AN_ID_CARD
+            assert missed.value.on_sheet is on_sheet
 
 
 def test_a_sheet_back_is_judged_by_the_face_birth():

@@ -14,7 +14,8 @@ says `on_sheet`: text beside the card that it does not explain) is not complete:
 on its own, and the answer lists both sides, so that CARD_SIDE=auto asks for the other one,
 which the API reads (`<side>:one_side`). The engine's "not this side" is believed only when it
 vouches for the other side and that side is not a sheet's lone card; otherwise the API is
-asked, so a misjudged side costs a call, never a result. The API failing (a timeout) on a side
+asked, so a misjudged side costs a call, never a result. A page on which the engine found no
+card and said `on_sheet` (a copy's cards both lost) has the API asked for both sides. The API failing (a timeout) on a side
 the engine did not find raises errors.UnfoundSideUnread: the page may not hold that side, so
 as a sheet's other side it costs the side read nothing (recognition.read_card: `sides_missing`).
 
@@ -89,7 +90,8 @@ class Cascade:
                 raise
             raise errors.UnfoundSideUnread.of(e) from e
         answer = annotated(recognition.answer, side, API, found.get(side), declined)
-        if "sides_found" not in answer and _holds_the_other_side(found, side):
+        if "sides_found" not in answer and (_holds_the_other_side(found, side)
+                                            or self._page_without_card(image)):
             answer["sides_found"] = ["face", "back"]
         return Recognition(answer, recognition.attempts)
 
@@ -157,22 +159,32 @@ class Cascade:
                 self._reads[key] = settled
                 while len(self._reads) > REMEMBERED_READS:
                     self._reads.popitem(last=False)
-        answer, failure = settled
+        answer, failure, _ = settled
         if failure is not None:
             raise PermanentError(*failure)
         return copy.deepcopy(answer)
 
+    def _page_without_card(self, image: bytes) -> bool:
+        """Whether the engine found no card on the photo and said it is a page that may hold
+        both sides (its miss's `on_sheet`: a copy whose cards were both lost, darkened or
+        turned): the API is then asked for both sides, not only the first it finds."""
+        digest = hashlib.sha256(image).digest()
+        with self._reads_lock:
+            misses = [self._reads.get((digest, side)) for side in OTHER_SIDE]
+        return all(miss is not None and miss[0] is None and miss[1] is None
+                   for miss in misses) and any(miss[2] for miss in misses)
+
     def _settled_read(self, image: bytes, side: str, deadline: Deadline) -> tuple:
-        """(the engine's answer or None, None) or (None, the PermanentError's arguments);
-        anything else it raises is raised."""
+        """(the engine's answer or None, None, whether its miss said `on_sheet`) or (None,
+        the PermanentError's arguments, False); anything else it raises is raised."""
         if deadline.remaining() < MIN_CALL_S:
             raise TransientError(errors.API_TIMEOUT, "the engine's share of the time is spent")
         try:
-            return self.engine.recognize(image, side, deadline).answer, None
+            return self.engine.recognize(image, side, deadline).answer, None, False
         except PermanentError as e:
             if e.code == errors.NOT_AN_ID_CARD:
-                return None, None
-            return None, (e.code, e.message, e.status)
+                return None, None, getattr(e, "on_sheet", False) is True
+            return None, (e.code, e.message, e.status), False
 
 
 def _holds_the_other_side(found: Mapping[str, Mapping], side: str) -> bool:

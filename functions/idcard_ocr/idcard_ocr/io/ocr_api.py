@@ -156,6 +156,15 @@ class MarketplaceClient:
         return scrub_secrets(checked_answer(answer, side))
 
 
+def no_such_side(answer: dict, message: str) -> PermanentError:
+    """not_an_id_card for an answer of `success: false`, with `on_sheet`: whether the answer
+    says the photo is a page that may hold both sides (the offline engine's, when it found no
+    card on a copy's page; io/cascade.py then has the API asked for both)."""
+    error = PermanentError(errors.NOT_AN_ID_CARD, message, 200)
+    error.on_sheet = answer.get("on_sheet") is True
+    return error
+
+
 def checked_answer(answer, side: str) -> dict:
     """The answer if it has the documented shape, else a PermanentError.
 
@@ -170,8 +179,8 @@ def checked_answer(answer, side: str) -> dict:
     if _depth(answer) > MAX_ANSWER_DEPTH:
         raise _bad("an answer nested too deeply")
     if answer.get("success") is False:
-        raise PermanentError(errors.NOT_AN_ID_CARD, "the OCR API found no ID card of the "
-                                                    "requested side (success: false)", 200)
+        raise no_such_side(answer, "the OCR API found no ID card of the requested side "
+                                   "(success: false)")
     values = [answer.get(name) for name in FIELDS[side]]
     if any(value is not None and not isinstance(value, str) for value in values):
         raise _bad(f"{side} fields that are not text")

@@ -8,7 +8,7 @@ from typing import Optional
 from .. import errors
 from ..card.documents import reads_no_field
 from ..errors import PermanentError
-from .ocr_api import checked_answer
+from .ocr_api import checked_answer, no_such_side
 from .retry import Deadline
 from .seams import Recognition
 
@@ -28,8 +28,7 @@ def engine_answer(answer: dict, side: str) -> dict:
     fields read, an unreadable photo (recognition_failed; checked_answer would call it the
     API's bad answer)."""
     if answer.get("success") is False:
-        raise PermanentError(errors.NOT_AN_ID_CARD,
-                             f"the offline engine found no {side} side of an ID card")
+        raise no_such_side(answer, f"the offline engine found no {side} side of an ID card")
     if reads_no_field(answer, side):
         raise PermanentError(errors.RECOGNITION_FAILED, f"the offline engine found the "
                                                         f"{side} side but read none of its fields")
