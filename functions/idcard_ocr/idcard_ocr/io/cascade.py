@@ -15,9 +15,10 @@ on its own, and the answer lists both sides, so that CARD_SIDE=auto asks for the
 which the API reads (`<side>:one_side`). The engine's "not this side" is believed only when it
 vouches for the other side and that side is not a sheet's lone card; otherwise the API is
 asked, so a misjudged side costs a call, never a result. A page on which the engine found no
-card and said `on_sheet` (a copy's cards both lost) has the API asked for both sides. The API failing (a timeout) on a side
-the engine did not find raises errors.UnfoundSideUnread: the page may not hold that side, so
-as a sheet's other side it costs the side read nothing (recognition.read_card: `sides_missing`).
+card and said `on_sheet` (a copy's cards both lost) has the API asked for both sides. The API
+failing (a timeout) on a side the engine did not find raises errors.UnfoundSideUnread: the
+page may not hold that side, so as a sheet's other side it costs the side read nothing
+(recognition.read_card: `sides_missing`).
 
 Every answer names its reader (`recognized_by`), the engine's confidences and, when the API
 read, why the engine's reading was declined; the ledger (payonce) keeps it as it keeps any
