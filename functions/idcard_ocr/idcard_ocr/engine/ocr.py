@@ -322,9 +322,10 @@ def detect(image: np.ndarray) -> List[Quad]:
 
     The last few photos' boxes are kept by their pixels' digest: the look beside a small card
     (detect.locate_beside) detects the whole photo at the size the quick location's second
-    look already detected it at (a sheet's small card: the same pixels, 0.5 s of CPU again,
-    2 of 77 photos of five renderings). The detector gives the same boxes to the bit for the
-    same pixels (tests/test_engine.py), so what is kept is what it would give again."""
+    look already detected it at (the same pixels, 0.5 to 0.7 s of CPU again, on 4 of 100
+    photos of five renderings; docs/engine.md, "What costs what"). The detector gives the same
+    boxes to the bit for the same pixels (tests/test_engine.py), so what is kept is what it
+    would give again."""
     key = hashlib.sha1(np.ascontiguousarray(image).data).digest() + repr(
         (image.shape, image.dtype.str)).encode()
     with _run_lock:
