@@ -320,12 +320,12 @@ class _Recording:
 def detect(image: np.ndarray) -> List[Quad]:
     """Text boxes only (no direction, no recognition), at the image's own size.
 
-    The last few photos' boxes are kept by their pixels' digest: the look beside a small card
-    (detect.locate_beside) detects the whole photo at the size the quick location's second
-    look already detected it at (the same pixels, 0.5 to 0.7 s of CPU again, on 4 of 100
-    photos of five renderings; docs/engine.md, "What costs what"). The detector gives the same
-    boxes to the bit for the same pixels (tests/test_engine.py), so what is kept is what it
-    would give again."""
+    The boxes of the last DETECTIONS_KEPT calls are kept by their pixels' digest: the look
+    beside a small card (detect.locate_beside) detects the whole photo at the size the quick
+    location's second look already detected it at (the same pixels, 0.5 to 0.7 s of CPU
+    again, on 4 of 100 photos of five renderings; docs/engine.md, "What costs what"). The
+    detector gives the same boxes to the bit for the same pixels (tests/test_engine.py), so
+    what is kept is what it would give again."""
     key = hashlib.sha1(np.ascontiguousarray(image).data).digest() + repr(
         (image.shape, image.dtype.str)).encode()
     with _run_lock:
@@ -340,8 +340,8 @@ def detect(image: np.ndarray) -> List[Quad]:
         return [list(box) for box in _detections[key]]
 
 
-# A photo's whole-photo detections: the quick location's one or two sizes. Boxes only (a
-# sheet's page holds about 60), never pixels.
+# Enough for one photo's whole-photo detections (the quick location's one or two sizes, the
+# look beside) with room to spare; boxes only, never pixels.
 DETECTIONS_KEPT = 4
 _detections: "OrderedDict[bytes, List[Quad]]" = OrderedDict()
 
