@@ -39,6 +39,7 @@ import hashlib
 import json
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -217,6 +218,7 @@ def load(max_side: int = 1800):
                     f"a model file cannot be loaded ({type(exc).__name__}); check the files "
                     f"{sorted(os.path.basename(p) for p in model_paths().values())}") from None
             _normalise_by_table(_engine.text_det)
+            _detections.clear()  # boxes another engine's models found
             _loaded_choice = models_choice()
         return _engine
 
@@ -316,10 +318,32 @@ class _Recording:
 
 
 def detect(image: np.ndarray) -> List[Quad]:
-    """Text boxes only (no direction, no recognition), at the image's own size."""
+    """Text boxes only (no direction, no recognition), at the image's own size.
+
+    The boxes of the last DETECTIONS_KEPT calls are kept by their pixels' digest: the look
+    beside a small card (detect.locate_beside) detects the whole photo at the size the quick
+    location's second look already detected it at (the same pixels, 0.5 to 0.7 s of CPU
+    again, on 4 of 100 photos of five renderings; docs/engine.md, "What costs what"). The
+    detector gives the same boxes to the bit for the same pixels (tests/test_engine.py), so
+    what is kept is what it would give again."""
+    key = hashlib.sha1(np.ascontiguousarray(image).data).digest() + repr(
+        (image.shape, image.dtype.str)).encode()
     with _run_lock:
-        boxes, _ = load().text_det(image)
-    return [] if boxes is None else [[tuple(map(float, p)) for p in box] for box in boxes]
+        if key in _detections:
+            _detections.move_to_end(key)
+        else:
+            boxes, _ = load().text_det(image)
+            _detections[key] = [] if boxes is None else [
+                [tuple(map(float, p)) for p in box] for box in boxes]
+            while len(_detections) > DETECTIONS_KEPT:
+                _detections.popitem(last=False)
+        return [list(box) for box in _detections[key]]
+
+
+# Enough for one photo's whole-photo detections (the quick location's one or two sizes, the
+# look beside) with room to spare; boxes only, never pixels.
+DETECTIONS_KEPT = 4
+_detections: "OrderedDict[bytes, List[Quad]]" = OrderedDict()
 
 
 def read(image: np.ndarray) -> List[Found]:
