@@ -134,7 +134,7 @@ PILGRIM = Style("pilgrim", (4000, 2250), (1100, 2600), 12, (68, 93),
 # The nomad style: drawn by tests/fakes/nomad_kyc.py (nomad.py's card; its own scenes, copies,
 # screens, occluders, glare and second cards), the tenth hold-out, never tuned on; the fields
 # below only describe it.
-NOMAD = Style("nomad", (4032, 3024), (1000, 2800), 12, (70, 93),
+NOMAD = Style("nomad", (3264, 2448), (800, 2270), 12, (70, 93),
               "grain in 2 x 2 clumps, stronger in a dim room; warm lamps, a shaken hand",
               "tatami, brushed steel, slate, kraft paper, knitted blanket, dashboard, laminate, "
               "newspaper under glass; among things, in fingertips, beside a face", (1.2, 4.5),

@@ -562,11 +562,15 @@ def place(scene: Image.Image, card: Image.Image, quad, shadow: float = 0.3) -> I
     pad = int(max(max(xs) - min(xs), max(ys) - min(ys)) * 0.03) + 4
     x0, y0 = int(math.floor(min(xs))) - pad, int(math.floor(min(ys))) - pad
     x1, y1 = int(math.ceil(max(xs))) + pad, int(math.ceil(max(ys))) + pad
+    longest = max(math.dist(quad[0], quad[3]), math.dist(quad[1], quad[2]))
+    if longest < card.width * 0.9:  # shrunk first with a proper filter: no aliased strokes
+        card = card.resize((max(8, round(longest)), max(8, round(longest * card.height /
+                                                                  card.width))), Image.BOX)
     w, h = card.size
     local = [(x - x0, y - y0) for x, y in quad]
     coeffs = _perspective_coefficients(local, [(0, 0), (0, h), (w, h), (w, 0)])
     patch = card.convert("RGBA").transform((x1 - x0, y1 - y0), Image.PERSPECTIVE, coeffs,
-                                           Image.BICUBIC)
+                                           Image.BILINEAR)
     if shadow:
         alpha = patch.getchannel("A").filter(ImageFilter.GaussianBlur(pad / 2))
         dark = Image.new("RGB", patch.size, (0, 0, 0))

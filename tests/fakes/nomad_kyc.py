@@ -39,7 +39,7 @@ GLARES = ("flash", "window", "desk lamp", "phone torch")
 OTHER_CARDS = ("ID card", "bank card", "transit card", "passport")
 ARRANGEMENTS = ("beside", "overlapping", "fanned")
 SKINS = ((255, 224, 196), (236, 188, 150), (198, 142, 104), (141, 93, 62), (88, 58, 40))
-REFERENCE_WIDTH = 4032  # the frame width the style's card widths are given for
+REFERENCE_WIDTH = 3264  # the frame width the style's card widths are given for
 # Where the printed values are on an upright card of nomad.py (fractions of width, height).
 FIELDS = {"face": ((0.2, 0.15, 0.5, 0.72), (0.35, 0.82, 0.85, 0.9)),
           "back": ((0.35, 0.68, 0.8, 0.9),)}
