@@ -218,7 +218,7 @@ def copy_of(card: Image.Image, rng: random.Random, how: str) -> Image.Image:
         a = np.asarray(out, np.float32)
         a[..., :3] *= np.array((0.92, 1.0, 1.04), np.float32)
         a[::7, :, :3] *= 0.9  # the head's passes
-        out = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGBA")
+        out = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
     elif how == "halftone":
         grey = nomad.copy_of(card, rng, False, 1.0)
         a = np.asarray(grey, np.float32)
@@ -229,12 +229,12 @@ def copy_of(card: Image.Image, rng: random.Random, how: str) -> Image.Image:
         screen = (np.sin(u * 2 * math.pi / 6) * np.sin(v * 2 * math.pi / 6) + 1) / 2 * 255
         dots = np.where(a[..., 0] > screen * 0.9 + 10, 250, 30).astype(np.float32)
         a[..., :3] = dots[..., None]
-        out = Image.fromarray(a.astype(np.uint8), "RGBA")
+        out = Image.fromarray(a.astype(np.uint8))
     elif how == "tired toner":
         out = nomad.copy_of(card, rng, False, rng.uniform(0.6, 0.8))
         a = np.asarray(out, np.float32)
         a[..., :3] = a[..., :3] * 0.7 + 60
-        out = Image.fromarray(a.astype(np.uint8), "RGBA")
+        out = Image.fromarray(a.astype(np.uint8))
     else:
         out = nomad.copy_of(card, rng, False, rng.uniform(1.0, 1.4))
     ImageDraw.Draw(out).rounded_rectangle((1, 1, out.width - 2, out.height - 2), nomad.mm(3.2),
@@ -295,7 +295,7 @@ def mosaic(content: Image.Image, screen: str, rng: random.Random, size=None) -> 
     mask = np.tile(tile, (h // 6 + 1, w // 6 + 1, 1))[:h, :w]
     light = big * mask  # 4 x the light each sample gives
     size = size or (w, h)
-    bands = [np.asarray(Image.fromarray(light[..., c].astype(np.float32), "F").resize(
+    bands = [np.asarray(Image.fromarray(light[..., c].astype(np.float32)).resize(
         size, Image.BILINEAR), np.float32) / 4 for c in range(3)]
     out = np.dstack(bands)
     if screen == "laptop matte":  # the matte coating scatters: softer, greyer blacks
