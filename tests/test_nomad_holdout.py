@@ -166,7 +166,7 @@ def test_an_address_wraps_at_eleven_characters_a_line():
     log = []
     nomad.draw_face(face, random.Random(1), log)
     lines = [text for text, _ in log][6:-1]
-    assert [len(line) for line in lines[:2]] == [nomad.CHARS_PER_LINE] * 2
+    assert nomad.CHARS_PER_LINE == 11 and [len(line) for line in lines[:2]] == [11, 11]
 
 
 def test_every_character_of_the_data_is_in_the_fonts_that_draw_it():
