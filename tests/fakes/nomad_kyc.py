@@ -384,13 +384,18 @@ def _cut(card, rng, frame, width, tilt, seed, spot, notes):
     return nomad.light(scene, rng, rng.uniform(0.85, 1.0)), quad
 
 
-def _occluded(card, rng, frame, width, tilt, seed, spot, notes):
-    how = variant(OCCLUDERS, seed)
+def _laid_whole(card, rng, frame, width, tilt, how, notes):
+    """The card wholly in the frame on a surface, the variant and the surface noted."""
     notes.append(how)
     scene, where = _table(rng, frame)
     notes.append("on " + where)
     quad = _whole(rng, frame, width, tilt)
-    scene = nomad.place(scene, card, quad, shadow=0.25)
+    return nomad.place(scene, card, quad, shadow=0.25), quad
+
+
+def _occluded(card, rng, frame, width, tilt, seed, spot, notes):
+    how = variant(OCCLUDERS, seed)
+    scene, quad = _laid_whole(card, rng, frame, width, tilt, how, notes)
     card_w = math.dist(quad[0], quad[3])
     target = _at(quad, *spot)
     d = ImageDraw.Draw(scene, "RGBA")
@@ -450,11 +455,7 @@ def _occluded(card, rng, frame, width, tilt, seed, spot, notes):
 
 def _glared(card, rng, frame, width, tilt, seed, spot, notes):
     how = variant(GLARES, seed)
-    notes.append(how)
-    scene, where = _table(rng, frame)
-    notes.append("on " + where)
-    quad = _whole(rng, frame, width, tilt)
-    scene = nomad.place(scene, card, quad, shadow=0.25)
+    scene, quad = _laid_whole(card, rng, frame, width, tilt, how, notes)
     scene = nomad.light(scene, rng, rng.uniform(0.85, 1.0))
     card_w = math.dist(quad[0], quad[3])
     cx, cy = _at(quad, *spot)
