@@ -852,7 +852,8 @@ def _droplets(scene, quad, rng):
         if x1 - x0 < 4 or y1 - y0 < 4:
             continue
         patch = a[y0:y1, x0:x1]
-        inner = patch[(y1 - y0) // 5:-(y1 - y0) // 5 or None, (x1 - x0) // 5:-(x1 - x0) // 5 or None]
+        my, mx = (y1 - y0) // 5, (x1 - x0) // 5  # the middle of the patch, enlarged
+        inner = patch[my:-my or None, mx:-mx or None]
         zoom = np.asarray(_image(inner).resize((x1 - x0, y1 - y0), Image.BILINEAR), np.float32)
         yy, xx = np.mgrid[y0:y1, x0:x1]
         dist = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2) / max(r, 1)

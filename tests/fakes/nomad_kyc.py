@@ -14,10 +14,10 @@ over or fanned with it. `render(kind, seed, style)` gives an artifacts.Shot.
 
 import math
 import random
-from typing import List, Tuple
+from typing import Tuple
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 from tests.fakes import nomad
 
