@@ -60,7 +60,9 @@ ROLE = {"gb": "tuned on", "specimen": "tuned on, a hold-out until 2026-12-06",
         "wayfarer": "tuned on since 2026-12-07 (the eighth hold-out, measured once, its misses "
                     "printed)",
         "pilgrim": "tuned on since 2026-12-07 (the ninth hold-out, measured once, its misses "
-                   "printed)"}
+                   "printed)",
+        "nomad": "hold-out, never tuned on (the tenth, drawn 2026-12-07 (fifth) by an engineer "
+                 "who read none of the engine, rules, cascade or other generators)"}
 DEFAULT = ("gb", "specimen")  # what a run without names measures (section engine-unseen)
 NEW_ROLE = "hold-out, never tuned on"  # any other rendering named
 CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use

@@ -131,11 +131,25 @@ PILGRIM = Style("pilgrim", (4000, 2250), (1100, 2600), 12, (68, 93),
                  "ring", "coin", "watch strap"), "flash, window, ring light, desk lamp or tube",
                 False, "an ID, bank, transit or social-security card, a driving licence or its "
                 "own photocopy beside, overlapping or fanned")
+# The nomad style: drawn by tests/fakes/nomad_kyc.py (nomad.py's card; its own scenes, copies,
+# screens, occluders, glare and second cards), the tenth hold-out, never tuned on; the fields
+# below only describe it.
+NOMAD = Style("nomad", (3264, 2448), (800, 2270), 12, (70, 93),
+              "grain in 2 x 2 clumps, stronger in a dim room; warm lamps, a shaken hand",
+              "tatami, brushed steel, slate, kraft paper, knitted blanket, dashboard, laminate, "
+              "newspaper under glass; among things, in fingertips, beside a face", (1.2, 4.5),
+              "phone LCD, OLED PenTile, e-ink, matte laptop, TV, tablet or projector",
+              "black-and-white or colour laser, inkjet, halftone, tired toner",
+              ("finger", "thumb with a plaster", "white sticker", "clear tape", "pale pen",
+               "paper clip", "ring", "rubber band", "lanyard clip", "phone corner"),
+              "flash, window, desk lamp or phone torch", False,
+              "another ID card, a bank or transit card or a passport beside, overlapping or "
+              "fanned")
 # Styles drawn by a module of their own (render(kind, seed, style) and DESCRIPTION there).
 DRAWN_BY = {"fresh": "tests.fakes.fresh_kyc", "blind": "tests.fakes.blind_kyc",
             "outsider": "tests.fakes.outsider_kyc", "novel": "tests.fakes.novel_kyc",
             "stranger": "tests.fakes.stranger_kyc", "wayfarer": "tests.fakes.wayfarer_kyc",
-            "pilgrim": "tests.fakes.pilgrim_kyc"}
+            "pilgrim": "tests.fakes.pilgrim_kyc", "nomad": "tests.fakes.nomad_kyc"}
 
 
 def drawing_module(style: Style):

@@ -37,12 +37,13 @@ KINDS = ("plain_face", "plain_back", "hard", "sheet")
 # tuned on since 2026-12-06), blind (the fourth, tests/fakes/blind.py), outsider (the fifth,
 # tests/fakes/outsider.py), novel (the sixth, tests/fakes/novel.py), stranger (the seventh,
 # tests/fakes/stranger.py, tuned on since 2026-12-07), wayfarer (the eighth,
-# tests/fakes/wayfarer.py, tuned on since 2026-12-07) and pilgrim (the ninth, a hold-out never
-# tuned on, tests/fakes/pilgrim.py).
+# tests/fakes/wayfarer.py, tuned on since 2026-12-07), pilgrim (the ninth, tests/fakes/pilgrim.py,
+# tuned on since 2026-12-07) and nomad (the tenth, a hold-out never tuned on,
+# tests/fakes/nomad.py).
 HOLDOUT_MODULES = {"fresh": "tests.fakes.fresh", "blind": "tests.fakes.blind",
                    "outsider": "tests.fakes.outsider", "novel": "tests.fakes.novel",
                    "stranger": "tests.fakes.stranger", "wayfarer": "tests.fakes.wayfarer",
-                   "pilgrim": "tests.fakes.pilgrim"}
+                   "pilgrim": "tests.fakes.pilgrim", "nomad": "tests.fakes.nomad"}
 FONTS = {  # rendering -> (path, face index) of the value fonts it draws with
     "gb": (("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
            ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
