@@ -668,33 +668,40 @@ class _Cells:
         # print still shows at much of that depth; an opaque object hides it.
         spans = sorted(self.white[k] - self.floor[k] for k, f in enumerate(self.fine_field) if f)
         depth = spans[int(OCCLUSION_DEPTH_RANK * (len(spans) - 1))] if spans else 0.0
-        foreign = []
+        foreign, shade = [], []
         for k, f in enumerate(self.fine_field):
             chroma = ((self.fine_cb[k] - self.white_cb) ** 2
                       + (self.fine_cr[k] - self.white_cr) ** 2) ** 0.5
             lit = self.fine_y[k] >= self.white_plane[k] - OCCLUSION_LIT_WITHIN
+            darkened = self.white[k] <= self.white_plane[k] - OCCLUSION_MIN_DARKEN
+            shade.append(f and darkened
+                         and self.white[k] - self.floor[k] >= OCCLUSION_PRINT_SHOWN * depth
+                         and self.white[k] >= OCCLUSION_SHADE_KEEPS * self.white_plane[k])
             foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA and not lit
-                                  or self.white[k] <= self.white_plane[k] - OCCLUSION_MIN_DARKEN
-                                  and not (self.white[k] - self.floor[k]
-                                           >= OCCLUSION_PRINT_SHOWN * depth
-                                           and self.white[k]
-                                           >= OCCLUSION_SHADE_KEEPS * self.white_plane[k])
+                                  or darkened and not shade[k]
                                   or chroma >= OCCLUSION_MIN_CHROMA and not lit
                                   and self.fine_texture[k]
                                   <= OCCLUSION_MAX_TEXTURE * self.white_texture))
-        return self._largest_unlit(foreign, OCCLUSION_MIN_CELLS, light)
+        return self._largest_unlit(foreign, OCCLUSION_MIN_CELLS, light, shade)
 
     def _largest_unlit(self, flags: List[bool], least: int,
-                       light: Optional["_FrameLight"]) -> int:
+                       light: Optional["_FrameLight"], alike: Optional[List[bool]] = None) -> int:
         """Cells in the largest patch of flagged cells that is not a band of light across the
         frame: a flickering lamp read by a rolling shutter lights the frame in bands, the card
         and what lies beside it alike, where a highlight or an object changes the card only.
-        Patches under `least` cells raise nothing and are not looked at."""
+        Patches under `least` cells raise nothing and are not looked at. A patch is read as a
+        band together with the `alike` cells it touches (shaded print beside shaded blank
+        paper: the same light)."""
+        whole = {}
+        if alike is not None:
+            for grown in _patches([f or a for f, a in zip(flags, alike)], GLARE_CELLS):
+                whole.update((k, grown) for k in grown)
         for patch in sorted(_patches(flags, GLARE_CELLS), key=len, reverse=True):
             if len(patch) < least or light is None:
                 return len(patch)
-            if not light.band(patch, [self.white[k] / max(1.0, self.white_plane[k]) - 1
-                                      if f else None for k, f in enumerate(self.fine_field)]):
+            if not light.band(whole.get(patch[0], patch),
+                              [self.white[k] / max(1.0, self.white_plane[k]) - 1
+                               if f else None for k, f in enumerate(self.fine_field)]):
                 return len(patch)
         return 0
 
