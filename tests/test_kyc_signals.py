@@ -763,3 +763,37 @@ def test_an_object_laid_across_the_whole_frame_is_no_band_of_light(side, top, bo
     card = realistic.make_card(21, side).image.convert("RGB")
     quality = placed(card, _laid_across(top, bottom, colour))
     assert warning in quality["warnings"], quality["signals"]
+
+
+def _bent(scene, quad, corner=(0.75, 0.78), depth=0.2, cover=None):
+    """A card's corner bent away from the light, as a hand holding it bends it: beyond
+    `corner` (fractions of the card) its paper and print darken together by `depth`, fading
+    in over the bend (a twentieth of the card). With `cover` (a grey level), an opaque flat
+    object of that level lies over the bent corner's fields instead."""
+    import numpy as np
+
+    arr = np.asarray(scene, dtype=np.float32).copy()
+    (tlx, tly), (blx, bly), _, (trx, _) = quad
+    v = (np.arange(arr.shape[0], dtype=np.float32) - tly) / (bly - tly)
+    u = (np.arange(arr.shape[1], dtype=np.float32) - tlx) / (trx - tlx)
+    if cover is None:
+        def turned(t, at):
+            t = np.clip((t - at) / 0.05 + 0.5, 0, 1)
+            return t * t * (3 - 2 * t) * (t <= 1)
+        shade = depth * turned(v, corner[1])[:, None] * (turned(u, corner[0]) * (u <= 1))[None, :]
+        arr *= (1 - shade * (v <= 1)[:, None])[..., None]
+    else:
+        arr[np.ix_((v > corner[1]) & (v < 0.93), (u > corner[0] - 0.2) & (u < 0.93))] = cover
+    return _grainy(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)))
+
+
+def test_a_bent_corner_s_shade_over_the_number_is_not_occlusion():
+    """A face's corner bent in a hand turns from the light: the number's last digits there
+    lie 25 levels and more under the paper's white fitted over the card, as under an object,
+    but their print still shows at most of its depth, where an opaque object hides it: no
+    occlusion. A flat object at about the shade's own grey over the same digits is."""
+    card = realistic.make_card(21, "face").image.convert("RGB")
+    shaded = placed(card, _bent)
+    assert "occlusion" not in shaded["warnings"], shaded["signals"]
+    covered = placed(card, lambda scene, quad: _bent(scene, quad, cover=170))
+    assert "occlusion" in covered["warnings"], covered["signals"]

@@ -219,6 +219,12 @@ OCCLUSION_MAX_TEXTURE = 0.6        # flatter than this share of the paper's text
 OCCLUSION_MIN_CHROMA = 10.0        # ...and this far from the paper's colour (Cb/Cr)...
 OCCLUSION_MIN_DARKEN = 25.0        # ...or this much darker than the paper;
 OCCLUSION_STRONG_CHROMA = 20.0     # or, flat or not, this far from the paper's colour;
+OCCLUSION_DEPTH_RANK = 0.9         # the card's print depth: this rank of its small field
+                                   # cells' spans (white less darkest pixel)
+OCCLUSION_PRINT_SHOWN = 0.5        # a darkened cell whose print still shows at this share of
+OCCLUSION_SHADE_KEEPS = 0.75       # that depth, its white at least this share of the paper's,
+                                   # is shaded paper, not covered (an object's own brightest,
+                                   # a pen's highlight, is far darker than the paper)
 OCCLUSION_LIT_WITHIN = 8.0         # a colour with its mean this close to the paper's white is
                                    # light (a lamp's or a window's colour in a highlight): an
                                    # object lit by the same light is darker than the paper
@@ -653,32 +659,49 @@ class _Cells:
 
     def occluded(self, light: Optional["_FrameLight"] = None) -> int:
         """The largest patch of small field cells where the paper does not show: its white
-        between the strokes is gone (something darker than the paper covers the cell) or the
+        between the strokes is gone and its print does not show through (something darker
+        than the paper covers the cell: shade darkens paper and print alike) or the
         cell is of another colour than the paper (skin, a coloured object) below the paper's
         white (a highlight in the lamp's colour is as bright as the paper: light, no object)."""
-        foreign = []
+        # The card's print depth, in the cells holding the most print: a bent card's edge
+        # turned from the light, or a shadow, darkens the paper and its print alike, and the
+        # print still shows at much of that depth; an opaque object hides it.
+        spans = sorted(self.white[k] - self.floor[k] for k, f in enumerate(self.fine_field) if f)
+        depth = spans[int(OCCLUSION_DEPTH_RANK * (len(spans) - 1))] if spans else 0.0
+        foreign, shade = [], []
         for k, f in enumerate(self.fine_field):
             chroma = ((self.fine_cb[k] - self.white_cb) ** 2
                       + (self.fine_cr[k] - self.white_cr) ** 2) ** 0.5
             lit = self.fine_y[k] >= self.white_plane[k] - OCCLUSION_LIT_WITHIN
+            darkened = self.white[k] <= self.white_plane[k] - OCCLUSION_MIN_DARKEN
+            shade.append(f and darkened
+                         and self.white[k] - self.floor[k] >= OCCLUSION_PRINT_SHOWN * depth
+                         and self.white[k] >= OCCLUSION_SHADE_KEEPS * self.white_plane[k])
             foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA and not lit
-                                  or self.white[k] <= self.white_plane[k] - OCCLUSION_MIN_DARKEN
+                                  or darkened and not shade[k]
                                   or chroma >= OCCLUSION_MIN_CHROMA and not lit
                                   and self.fine_texture[k]
                                   <= OCCLUSION_MAX_TEXTURE * self.white_texture))
-        return self._largest_unlit(foreign, OCCLUSION_MIN_CELLS, light)
+        return self._largest_unlit(foreign, OCCLUSION_MIN_CELLS, light, shade)
 
     def _largest_unlit(self, flags: List[bool], least: int,
-                       light: Optional["_FrameLight"]) -> int:
+                       light: Optional["_FrameLight"], alike: Optional[List[bool]] = None) -> int:
         """Cells in the largest patch of flagged cells that is not a band of light across the
         frame: a flickering lamp read by a rolling shutter lights the frame in bands, the card
         and what lies beside it alike, where a highlight or an object changes the card only.
-        Patches under `least` cells raise nothing and are not looked at."""
+        Patches under `least` cells raise nothing and are not looked at. A patch is read as a
+        band together with the `alike` cells it touches (shaded print beside shaded blank
+        paper: the same light)."""
+        whole = {}
+        if alike is not None:
+            for grown in _patches([f or a for f, a in zip(flags, alike)], GLARE_CELLS):
+                whole.update((k, grown) for k in grown)
         for patch in sorted(_patches(flags, GLARE_CELLS), key=len, reverse=True):
             if len(patch) < least or light is None:
                 return len(patch)
-            if not light.band(patch, [self.white[k] / max(1.0, self.white_plane[k]) - 1
-                                      if f else None for k, f in enumerate(self.fine_field)]):
+            if not light.band(whole.get(patch[0], patch),
+                              [self.white[k] / max(1.0, self.white_plane[k]) - 1
+                               if f else None for k, f in enumerate(self.fine_field)]):
                 return len(patch)
         return 0
 
