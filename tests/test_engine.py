@@ -472,6 +472,20 @@ def test_the_names_area_read_alone_with_its_labels_last_character_is_the_name_wi
     assert out.fields["name"] == name
 
 
+@pytest.mark.parametrize("scores, name, doubt", [
+    ((0.38, 1.0, 1.0), "杨俊", None),                       # the cut label scored low
+    ((1.0, 0.38, 1.0), "", "unreadable_character"),         # the name's own character
+])
+def test_a_names_area_is_scored_by_the_names_characters_not_its_labels_cut_tail(
+        scores, name, doubt):
+    # The 名 at the area's left edge is half cut off and read at 0.38; the name after it at
+    # 1.0 was emptied as unreadable when the whole area's weakest score stood for the name.
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22)]), "face")
+    complete(out, {"name": ("名杨俊", min(scores), scores)})
+    assert out.fields.get("name", "") == name
+    assert out.doubts.get("name") == doubt
+
+
 @pytest.mark.parametrize("name", ["元俊杰", "洗丽华", "塞琳桂"])
 def test_a_name_read_with_a_look_alike_of_a_rarer_surname_is_doubted(name):
     # 亓 read as 元 at 0.98, 冼 as 洗, 蹇 as 塞: scores and geometry do not show it, so the

@@ -205,7 +205,7 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
         # Step 5 asks for the areas of the values step 3 did not find; they are read here,
         # on the card's frame, and handed back (no step calls an earlier one).
         frame = frames[side]
-        areas = {name: _area_text(recognize_area(reading, _upright_box(frame, box)))
+        areas = {name: _area_read(recognize_area(reading, _upright_box(frame, box)))
                  for name, box in extraction.missing_areas.items()}
         choice = (None, 0.0)
         if missing_nationality(extraction, areas):
@@ -283,6 +283,13 @@ def _area_text(found):
     if found is None or found.score < 0.5:
         return "", 0.0
     return found.text, min(found.char_scores, default=0.0)
+
+
+def _area_read(found):
+    """_area_text with each character's score (for a value whose area took in part of its
+    label: fields.complete measures the value's characters only)."""
+    text, confidence = _area_text(found)
+    return (text, confidence, tuple(found.char_scores)) if text else (text, confidence)
 
 
 def _decode(image: bytes, max_side: int):
