@@ -301,6 +301,51 @@ def test_a_nationality_none_of_the_56_is_left_empty_and_doubted(read):
     assert out.fields["nationality"] == "仡佬" and out.doubts == {}
 
 
+KNOWN = set("畲佤满佬仡傈僳")  # 仫 is not in the recogniser's dictionary
+
+
+@pytest.mark.parametrize("scored, chosen", [
+    # 畲 printed: the wildcard 仫佬 ("anything, then 佬") fits a little better, but it holds
+    # no character of 畲 and is no rival to it.
+    ([(-15.3, "仫佬"), (-18.6, "畲"), (-21.2, "佤"), (-27.0, "仡佬")], "畲"),
+    # 仫佬 or 仡佬 printed: the wildcard fits at least as well as 仡佬 whichever it is.
+    ([(-5.9, "仫佬"), (-22.2, "仡佬"), (-26.6, "佤"), (-31.0, "满")], None),
+    # Something none of the known choices is: the wildcard fits far better than any of them.
+    ([(-6.9, "仫佬"), (-30.3, "佤"), (-33.7, "满")], None),
+    # Two known choices too close to tell apart.
+    ([(-15.0, "仫佬"), (-16.8, "傈僳"), (-17.1, "佤")], None),
+])
+def test_a_choice_among_the_56_is_not_lost_to_a_group_the_recogniser_cannot_spell(scored, chosen):
+    import math
+
+    from idcard_ocr.engine.lines import _choose
+
+    best, share = _choose(scored, KNOWN, odds=8.0)
+    assert best == chosen
+    if chosen:  # the wildcard's better fit is in its share: not vouched for as a clear win
+        assert share < 1 / (1 + math.exp(3.0))
+
+
+def test_a_group_is_chosen_from_the_recognisers_odds_beside_one_it_cannot_spell(monkeypatch):
+    import numpy as np
+
+    from idcard_ocr.engine import lines, ocr
+
+    # 畲 printed (frames 0-1); frame 2 is unsure between 佬 and the blank. "Anything, then 佬"
+    # (仫佬, its 仫 unknown) fits a little better than 畲 and blocked it; every known group
+    # fits far worse than 畲.
+    chars = ["", "畲", "佤", "佬", "仡", "满"]
+    probs = np.array([[0.23, 0.60, 0.05, 0.05, 0.02, 0.05],
+                      [0.60, 0.25, 0.03, 0.04, 0.04, 0.04],
+                      [0.30, 0.05, 0.05, 0.50, 0.05, 0.05],
+                      [0.90, 0.02, 0.02, 0.02, 0.02, 0.02]])
+    monkeypatch.setattr(lines, "_area", lambda reading, box, zoom=1.0: np.zeros((4, 4)))
+    monkeypatch.setattr(ocr, "probabilities", lambda crop, padded=True: (
+        probs, {c: i for i, c in enumerate(chars) if c}))
+    best, share = lines.choose_in_area(None, (0, 0, 1, 1), ["畲", "佤", "满", "仫佬", "仡佬"])
+    assert best == "畲" and share < 0.5  # given, but not vouched for as a clear win
+
+
 def test_ctc_likelihood_sums_the_alignments_of_a_label():
     import math
 
