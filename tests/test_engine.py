@@ -1519,6 +1519,36 @@ def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_n
     assert sides == {"back": ("quick", cards["quick"]), "face": ("beside", cards["beside"])}
 
 
+def _card_on(background, size, at):
+    """face-clean.jpg's card (85.6 mm wide) pasted on a plain background of `size`."""
+    import io
+
+    from PIL import Image
+
+    card = Image.open(io.BytesIO(photo("face-clean.jpg"))).crop((40, 40, 896, 580))
+    picture = Image.new("RGB", size, background)
+    picture.paste(card.resize((505, 319)), at)  # 85.6 x 54 mm at 150 dpi
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("background, size, on_sheet", [
+    ((246, 246, 242), (1240, 1754), True),     # an A4 copy at 150 dpi
+    ((92, 64, 48), (1600, 1200), False),       # a card on a dark desk
+])
+def test_a_page_on_which_no_card_was_found_says_it_is_a_sheet(monkeypatch, background, size,
+                                                               on_sheet):
+    # Both sides of a copy lost (darkened, turned apart, under a pen note): "no card" made the
+    # cascade give up, where the API reads both sides. The same lost card on a desk is no page.
+    from idcard_ocr import engine
+
+    monkeypatch.setattr(engine, "_sides", lambda array, scale: {})  # every card lost
+    answer = recognize(_card_on(background, size, (360, 300)), "face")
+    assert answer["success"] is False and answer["sides_found"] == []
+    assert answer.get("on_sheet", False) is on_sheet
+
+
 def test_a_sheets_face_names_its_backs_authority(monkeypatch):
     # Both sides of one card in one image: the back's 陵县公安局 (鄢 lost; 陵县 is a real
     # county elsewhere) is the 鄢陵县公安局 the face's address names, doubted.

@@ -39,7 +39,11 @@ def recognize(image: bytes, side: str) -> dict:
     answers = _answers(image)
     config = json.dumps({"side": side})
     if side not in answers:
-        return {"success": False, "config_str": config, "sides_found": list(answers)}
+        missed = {"success": False, "config_str": config,
+                  "sides_found": [s for s in answers if s in SIDES]}
+        if answers.get(PAGE_WITHOUT_CARD):
+            missed["on_sheet"] = True
+        return missed
     return dict(copy.deepcopy(answers[side]), config_str=config)  # the caller's own copy
 
 
@@ -63,11 +67,34 @@ def _answers(image: bytes) -> dict:
         authority_from_face(answers["face"], answers["back"])
     for side, answer in answers.items():
         answer["on_sheet"] = len(answers) == len(SIDES) or _on_sheet(array, scale, *sides[side])
+    if not answers and _page_without_card(array):
+        answers[PAGE_WITHOUT_CARD] = True
     with _cache_lock:
         _cache[key] = answers
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return answers
+
+
+# Kept beside the sides' answers (never a side): no card was found on a photo of a page.
+PAGE_WITHOUT_CARD = "page_without_card"
+PAGE_LINE_MAX = 0.03
+
+
+def _page_without_card(array) -> bool:
+    """Whether a photo on which no card was found is a page with text on it (a copy of the
+    card's sides, both lost: darkened, turned or under a pen note): then the answer says
+    `on_sheet`, so the cascade asks the API for both sides rather than calling it no card.
+    Looked at only when no card was found. A blank page, a desk without paper, or a picture
+    whose "text" is large (bars and boxes) is none: a card's lines on a page stand about 5 mm
+    tall on a 297 mm sheet, under PAGE_LINE_MAX of its longer side."""
+    from . import detect
+
+    if not detect.is_page(array):
+        return False
+    located = detect.locate(array)
+    return located is not None and (
+        detect.TEXT_BOX_HEIGHT / located.zoom <= PAGE_LINE_MAX * max(array.shape[:2]))
 
 
 MAX_AREAS = 3      # text areas read per photo at most (a sheet: one per card turned its own way)
