@@ -361,6 +361,19 @@ def test_ctc_likelihood_sums_the_alignments_of_a_label():
     assert _ctc_log_likelihood(logp, [1, 1]) == -math.inf
 
 
+def test_the_numbers_anchor_stands_where_its_digits_start_after_a_misread_label():
+    # A quarter-turned video frame: the number's label read 公民身8号码 (no label) in the
+    # number's own box. Anchored at the box's left edge, the card's frame (the number the only
+    # anchor) stood 200 units left of the card and every value row missed its column.
+    from idcard_ocr.engine.layout import NUMBER_AT, anchors
+
+    line = on_card("公民身8号码" + NUMBER, 52, 455, 30)
+    number = [a for a in anchors([line], "face") if a.key == "number"]
+    digits_at = 70 + 1.4 * (52 + 5 * 1.05 * 30 + 0.55 * 30)  # on_card's own placement
+    assert len(number) == 1 and number[0].card == NUMBER_AT
+    assert abs(number[0].seen[0] - digits_at) < 1.4 * 30  # within a character
+
+
 def test_overlapping_boxes_do_not_add_a_phantom_character():
     # Issue 13 item 5: a label box reaching over the value's first character read it again
     # as another character ("住址亲" + "新疆…" gave "亲新疆…").
