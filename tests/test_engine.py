@@ -374,6 +374,36 @@ def test_the_numbers_anchor_stands_where_its_digits_start_after_a_misread_label(
     assert abs(number[0].seen[0] - digits_at) < 1.4 * 30  # within a character
 
 
+@pytest.mark.parametrize("printed, read, lost", [
+    (4, "尉迟语", True),        # the last character printed and not read at all
+    (3, "尉迟语", False),
+    (2, "王伟", False),
+    (6, "热娜·帕米尔", False),  # five characters and a dot (half a character wide)
+])
+def test_a_name_printed_wider_than_the_characters_read_lost_one(monkeypatch, printed, read,
+                                                                 lost):
+    import numpy as np
+
+    from idcard_ocr import engine
+    from idcard_ocr.engine import fields, lines
+
+    # The name's box as a card prints it: square characters 30 px tall, 3 px apart, on a
+    # light background with a faint pattern.
+    crop = np.full((50, 260, 3), 225, np.uint8)
+    crop[::4, :, :] = 210
+    x = 12
+    for i in range(printed):
+        width = 15 if read[i:i + 1] == "·" and printed == len(read) else 30
+        crop[10:40, x:x + width] = 40
+        x += width + 3
+    monkeypatch.setattr(lines, "_area", lambda reading, box, zoom=1.0: crop)
+    out = fields.Extraction("face")
+    out.fields["name"] = read
+    out.read_boxes["name"] = (108, 42, 400, 102)
+    frame = type("Frame", (), {"to_frame": lambda self, x, y: (x, y)})()
+    assert engine._print_wider_than_name(out, None, frame) is lost
+
+
 def test_overlapping_boxes_do_not_add_a_phantom_character():
     # Issue 13 item 5: a label box reaching over the value's first character read it again
     # as another character ("住址亲" + "新疆…" gave "亲新疆…").
