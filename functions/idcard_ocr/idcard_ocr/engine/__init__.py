@@ -296,7 +296,10 @@ def _confirm(extraction, reading, frame) -> None:
         confirm_lines(extraction, name, [next(reads) for _ in boxes])
     if name_box and name_wanted():
         confirm_name(extraction, next(reads))
-    if name_wanted() and _print_wider_than_name(extraction, reading, frame):
+    # Measured on a name read from its lines only: its box is its print's. An area read alone
+    # (fields.complete) spans the row from the values' column, label remnants and all.
+    if name_wanted() and "name" in extraction.read_from and _print_wider_than_name(
+            extraction, reading, frame):
         extraction.doubt("name", "dropped_character")
 
 
