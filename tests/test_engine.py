@@ -378,7 +378,8 @@ def test_the_numbers_anchor_stands_where_its_digits_start_after_a_misread_label(
     (4, "尉迟语", True),        # the last character printed and not read at all
     (3, "尉迟语", False),
     (2, "王伟", False),
-    (6, "热娜·帕米尔", False),  # five characters and a dot (half a character wide)
+    (6, "热娜·帕米尔", False),  # five characters and a dot (set full width)
+    (10, "古丽加依·托合托逊", False),  # spacing adds up on a long name: a character's worth
 ])
 def test_a_name_printed_wider_than_the_characters_read_lost_one(monkeypatch, printed, read,
                                                                  lost):
@@ -389,13 +390,13 @@ def test_a_name_printed_wider_than_the_characters_read_lost_one(monkeypatch, pri
 
     # The name's box as a card prints it: square characters 30 px tall, 3 px apart, on a
     # light background with a faint pattern.
-    crop = np.full((50, 260, 3), 225, np.uint8)
+    crop = np.full((50, 400, 3), 225, np.uint8)
     crop[::4, :, :] = 210
-    x = 12
+    crop[15:35, 2:22] = 40  # the label's 名 the box took in, a character apart
+    x = 52
     for i in range(printed):
-        width = 15 if read[i:i + 1] == "·" and printed == len(read) else 30
-        crop[10:40, x:x + width] = 40
-        x += width + 3
+        crop[10:40, x:x + 30] = 40
+        x += 33
     monkeypatch.setattr(lines, "_area", lambda reading, box, zoom=1.0: crop)
     out = fields.Extraction("face")
     out.fields["name"] = read
