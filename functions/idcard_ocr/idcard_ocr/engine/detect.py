@@ -111,13 +111,27 @@ def on_paper(image: np.ndarray, card) -> bool:
     pixels = small[ring.astype(bool)].astype(np.float32)
     if not len(pixels):
         return False
+    return _paper_share(small, pixels) >= PAPER_MIN_SHARE
+
+
+def is_page(image: np.ndarray) -> bool:
+    """Whether most of the photo (PAPER_MIN_SHARE of it) looks like paper (PAPER_*): a copy's
+    page scanned or photographed close, rather than a card on a desk, a hand or a mat."""
+    step = max(1, int(max(image.shape[:2]) / PAPER_SAMPLE_SIDE))
+    small = image[::step, ::step]
+    return _paper_share(small, small.reshape(-1, small.shape[2]).astype(np.float32)) >= \
+        PAPER_MIN_SHARE
+
+
+def _paper_share(small: np.ndarray, pixels: np.ndarray) -> float:
+    """The share of `pixels` (of the photo `small`) that look like paper."""
     # Neutral as the photo's own white is (its 98th percentile in each channel): under a lamp
     # the camera did not balance, a page is as yellow as the photo's white, and paper still.
     white = np.maximum(np.percentile(small.reshape(-1, small.shape[2]), 98, axis=0), 1.0)
     balanced = pixels * (white.mean() / white)
     chroma = balanced.max(axis=1) - balanced.min(axis=1)
     paper = (chroma <= PAPER_MAX_CHROMA) & (balanced.mean(axis=1) >= PAPER_MIN_LIGHT * white.mean())
-    return float(paper.mean()) >= PAPER_MIN_SHARE
+    return float(paper.mean())
 
 
 def card_share(image: np.ndarray, card) -> float:

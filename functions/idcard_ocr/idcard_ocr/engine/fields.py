@@ -14,7 +14,7 @@ the recogniser's confidence says nothing about a line put in the wrong field.
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..card import idnumber
 from . import places
@@ -467,9 +467,9 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
     them by the recogniser's own likelihoods, with its share of them), or stays empty."""
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name in out.missing_areas:
-        text, confidence = areas.get(name, ("", 0.0))
+        text, confidence, *scores = areas.get(name, ("", 0.0))
         if name == "name":
-            text = _without_label_tail(text)
+            text, confidence = _name_area(text, confidence, *scores)
         if is_overlay(text) and name != "address_more":
             continue  # a watermark or seal over the value's place is never the value
         if name == "address_more":
@@ -777,6 +777,18 @@ NAME_DOT_LOOKALIKES = str.maketrans({"•": "·", "・": "·", "‧": "·"})
 
 
 NAME_LABEL_TAIL = re.compile(r"^\W*名\W*(?=\w{2})")
+
+
+def _name_area(text: str, confidence: float,
+               scores: Optional[Sequence[float]] = None) -> Tuple[str, float]:
+    """A name's area read alone, without the label's 名 at its start (_without_label_tail),
+    and its confidence over the characters kept when each one's score is known: the label's
+    character is cut at the area's edge and scored low (名 at 0.38 before a name read at
+    1.0), which says nothing about the name."""
+    kept = _without_label_tail(text)
+    if scores is None or len(scores) != len(text) or not kept:
+        return kept, confidence
+    return kept, min(scores[len(text) - len(kept):])
 
 
 def _without_label_tail(text: str) -> str:

@@ -125,7 +125,7 @@ def anchors(lines: List[Line], side: str) -> List[Anchor]:
             x = line.x0 + line.width * start / max(len(line.text), 1)
             found.append(Anchor(key, labels[key][2], (x, line.cy), line))
         if side == "face" and number_like(line.text) and not label_at(line.text, FACE_LABELS):
-            found.append(Anchor("number", NUMBER_AT, (line.x0, line.cy), line))
+            found.append(Anchor("number", NUMBER_AT, (_number_start(line), line.cy), line))
         if side == "face" and _BIRTH_VALUE.match(line.text):
             found.append(Anchor("birth_value", BIRTH_VALUE_AT, (line.x0, line.cy), line))
     return found
@@ -276,6 +276,14 @@ def split_overlays(lines: List[Line]) -> Tuple[List[Line], List[Line]]:
 def breadth(character: str) -> float:
     """A character's width in Chinese characters: digits and letters are about half one."""
     return 1.0 if "\u3400" <= character <= "\u9fff" else 0.55
+
+
+def _number_start(line: Line) -> float:
+    """Where the citizen number begins in its line (upright frame x): after whatever was read
+    before it in the same box, a label misread past recognising (公民身8号码: 份 as 8), whose
+    width would otherwise move the whole card's frame left of where it is."""
+    start = line.text.find(number_like(line.text))
+    return line.x0 + (character_starts(line)[start] if start > 0 else 0.0)
 
 
 def character_starts(line: Line) -> List[float]:

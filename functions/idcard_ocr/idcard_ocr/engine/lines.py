@@ -203,7 +203,7 @@ def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
     For values from a closed list (the 56 ethnic groups): a rare character the free reading
     gets wrong (畲 read as 鑫) can still be told apart, and an area that fits no choice clearly
     gives None. A character the model does not know (仫) is scored as the best of any
-    character: a choice holding one is never chosen, and no look-alike (仡佬) wins by default.
+    character (_choose: such a choice is never chosen, and no look-alike of it wins by default).
     """
     crop = _area(reading, box)
     if crop is None:
@@ -212,13 +212,36 @@ def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
     logp = np.log(np.maximum(probs, 1e-12))
     unknown = logp.shape[1]
     logp = np.concatenate([logp, logp[:, 1:].max(axis=1, keepdims=True)], axis=1)
-    scored = sorted(((_ctc_log_likelihood(logp, [index.get(c, unknown) for c in choice]), choice)
-                     for choice in choices), reverse=True)
-    if len(scored) < 2 or scored[0][0] - scored[1][0] < math.log(odds):
+    scored = [(_ctc_log_likelihood(logp, [index.get(c, unknown) for c in choice]), choice)
+              for choice in choices]
+    return _choose(scored, set(index), odds)
+
+
+def _choose(scored: Sequence[Tuple[float, str]], known: set,
+            odds: float) -> Tuple[Optional[str], float]:
+    """The choice `odds` times likelier than any other that may be chosen, with its share of
+    their likelihood, from (log-likelihood, choice) pairs. A choice holding a character the
+    model does not know (仫佬: its 仫 scored as the best of any character, a wildcard) is
+    never chosen, and it is no rival to a choice sharing none of its known characters: as a
+    wildcard it fits any print about as well as what is printed there (畲 and 傈僳 lost to
+    仫佬 by fitting less well than "anything, then 佬"). It still stops its look-alikes (仡佬,
+    which it fits at least as well whichever of the two is printed), and any choice when it
+    fits the area `odds` squared times better than that choice: something none of the known
+    choices is printed there."""
+    wildcards = [(logp, choice) for logp, choice in scored if not set(choice) <= known]
+    rivals = sorted(((logp, choice) for logp, choice in scored if set(choice) <= known),
+                    reverse=True)
+    if len(scored) < 2 or not rivals:
         return None, 0.0
-    best_logp, best = scored[0]
-    share = 1.0 / sum(math.exp(min(0.0, other - best_logp)) for other, _ in scored)
-    return (best, share) if all(c in index for c in best) else (None, 0.0)
+    best_logp, best = rivals[0]
+    for logp, wildcard in wildcards:
+        if set(wildcard) & set(best) or logp - best_logp >= 2 * math.log(odds):
+            return None, 0.0
+    if len(rivals) > 1 and best_logp - rivals[1][0] < math.log(odds):
+        return None, 0.0
+    # Shared with the wildcards too: a choice they fit better than is not vouched for as much.
+    share = 1.0 / sum(math.exp(other - best_logp) for other, _ in scored)
+    return best, share
 
 
 def _ctc_log_likelihood(logp: np.ndarray, label: List[int]) -> float:

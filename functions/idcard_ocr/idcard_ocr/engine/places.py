@@ -222,7 +222,8 @@ def corrected_authority(issue: str) -> Optional[str]:
         city, _, district = issue[:-2].partition("公安局")
         head = _exact(city, 0, _under("", "province") + _under("", "prefecture"))
         if head is None or head[1] != city:
-            return None
+            found = _city_of_district(city, district)
+            return found + "公安局" + district + "分局" if found else None
         prefix = head[0][:2] if _level(head[0]) == "province" else head[0][:4]
         counties = _under(prefix, "county")
         # a county or a city since made a district, printed without its 县 or 市 (宁波市公安局
@@ -238,6 +239,24 @@ def corrected_authority(issue: str) -> Optional[str]:
         found = _closest([issue[:-3]], _under("", "prefecture") + _under("", "county"), "country")
         return found[1] + "公安局" if found else None
     return None
+
+
+def _city_of_district(city: str, district: str) -> Optional[str]:
+    """The city a 分局's district, read as printed, belongs to, when the city before it was
+    read one character off that city's name (海口市公安局秀英分局 read 口市公安局秀英分局: its
+    first character lost) and off no other city holding a district so named; else None. A
+    district's name alone is shared by many cities (鼓楼区: 福州, 南京, 开封, 徐州), which
+    the read city then tells apart."""
+    names = dict(_places())
+    found = set()
+    for code, name in _places():
+        if _level(code) != "county" or district not in _district_spellings(name):
+            continue
+        owner = names.get(code[:2] + "0000") if code[:2] in MUNICIPALITIES \
+            else names.get(code[:4] + "00")
+        if owner and len(owner) >= 3 and _distance(city, owner, 1) <= 1:
+            found.add(owner)
+    return found.pop() if len(found) == 1 else None
 
 
 def authority_of_address(issue: str, address: str) -> Optional[str]:
