@@ -7,10 +7,10 @@ CPU). Neither is the default for a checkout: the wheel's need no derivation.
     .venv/bin/python tools/derive_models.py            # into the engine's models folder
     .venv/bin/python tools/derive_models.py --out DIR  # elsewhere (the tests' determinism check)
 
-Folded (FOLDED, a few seconds, no photos): the PP-OCRv4 graphs, as exported from Paddle, follow
-every convolution with a multiply and an add by scalars and write every hard-swish as four
-operators (x * clip(x + 3, 0, 6) / 6), and onnxruntime fuses neither: about 40 % of both
-models' time went there. The multiply and add are folded into the convolution's weights and
+Folded (engine/ocr.py's DERIVED; 2 s, no photos): the PP-OCRv4 graphs, as exported from
+Paddle, follow every convolution with a multiply and an add by scalars and write every
+hard-swish as four operators (x * clip(x + 3, 0, 6) / 6), and onnxruntime fuses neither: about
+40 % of both models' time went there. The multiply and add are folded into the convolution's weights and
 bias, and hard-swish is written as HardSigmoid(x) * x, which onnxruntime runs as one kernel.
 Both are exact algebra (no calibration): the outputs differ from the wheel's by float rounding
 only (a test bounds it on the engine's own inputs), and the same wheel gives the same bytes.
@@ -32,9 +32,10 @@ Int8, for each model in engine/ocr.py's DERIVED (detection and recognition; --ro
 
 The manifest (models/manifest.json) records, for each kind, each source's and result's SHA-256;
 the engine refuses models whose source is not the installed wheel's or whose bytes are not the
-recorded ones. Given the same photos, wheel, onnxruntime and CPU, the derivation is deterministic (a
-test derives twice and compares the bytes; another CPU may round the float calibration run
-differently). About 75 s of CPU on this machine for int8; nothing is downloaded.
+recorded ones. Given the same photos, wheel, onnxruntime and CPU, the int8 derivation is
+deterministic (a test derives twice and compares the bytes; another CPU may round the float
+calibration run differently). About 75 s of CPU on this machine for int8; nothing is
+downloaded.
 
     .venv/bin/python tools/derive_models.py --kinds folded   # the folded models alone
 """
