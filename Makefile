@@ -35,10 +35,12 @@ $(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt deploy/package-lo
 	$(BIN)/python tools/package.py --prefetch $(VENV)/wheelhouse
 	touch $(STAMP) $(DEMO_STAMP)
 
-# Int8 text detection and recognition models, derived from the installed rapidocr-onnxruntime
-# wheel's and calibrated on the committed sample photos (about a minute on 2 cores). Not the
-# default, they lose fields (docs/engine.md, "The int8 models"): the engine runs them only with
-# IDCARD_ENGINE_MODELS=int8, and then refuses to start without them.
+# Text detection and recognition models derived from the installed rapidocr-onnxruntime wheel's:
+# folded (its arithmetic with the element-wise steps folded, a few seconds; a quarter less CPU,
+# the same answers) and int8 (calibrated on the committed sample photos, about a minute on 2
+# cores; they lose fields). Neither is the default (docs/engine.md, "The folded models", "The
+# int8 models"): the engine runs them only with IDCARD_ENGINE_MODELS=folded or int8, and then
+# refuses to start without them.
 MODELS := functions/idcard_ocr/idcard_ocr/engine/models/manifest.json
 
 $(MODELS): tools/derive_models.py pyproject.toml $(wildcard tests/fixtures/cards/*.jpg) | $(STAMP)

@@ -270,7 +270,7 @@ def test_each_step_imports_only_the_steps_before_it():
 
 
 
-# The int8 models (docs/engine.md, "The int8 models") -------------------------------------------
+# The derived models (docs/engine.md, "The folded models", "The int8 models") -----------------
 
 def test_the_wheel_models_are_the_ones_rapidocr_configures():
     # WHEEL_MODELS names the files RapidOCR's own config.yaml loads for each role.
@@ -298,20 +298,22 @@ def test_the_engine_runs_the_wheels_models_by_default():
     assert loaded_models(ocr.load()) == {role: ocr.wheel_model(role) for role in ocr.WHEEL_MODELS}
 
 
-def fake_derivation(folder, roles=ocr.DERIVED) -> str:
+def fake_derivation(folder, roles=ocr.DERIVED, kinds=("int8",)) -> str:
     """A models folder as tools/derive_models.py writes it, its "derived" files arbitrary bytes:
-    what is checked here is the manifest, not the quantisation."""
+    what is checked here is the manifest, not the derivation."""
     import json
 
     os.makedirs(folder)
-    manifest = {"models": {}}
-    for role in roles:
-        name = f"{role}.int8.onnx"
-        with open(os.path.join(folder, name), "wb") as f:
-            f.write(role.encode() * 1000)
-        manifest["models"][role] = {"file": name, "sha256": ocr.sha256(os.path.join(folder, name)),
-                                    "source": ocr.WHEEL_MODELS[role],
-                                    "source_sha256": ocr.sha256(ocr.wheel_model(role))}
+    manifest = {kind: {"models": {}} for kind in kinds}
+    for kind in kinds:
+        for role in roles:
+            name = f"{role}.{kind}.onnx"
+            with open(os.path.join(folder, name), "wb") as f:
+                f.write((kind + role).encode() * 1000)
+            manifest[kind]["models"][role] = {
+                "file": name, "sha256": ocr.sha256(os.path.join(folder, name)),
+                "source": ocr.WHEEL_MODELS[role],
+                "source_sha256": ocr.sha256(ocr.wheel_model(role))}
     with open(os.path.join(folder, ocr.MANIFEST), "w", encoding="utf-8") as f:
         json.dump(manifest, f)
     return str(folder)
@@ -329,7 +331,7 @@ def test_int8_models_missing_or_stale_are_refused_with_the_fix(tmp_path):
     manifest_path = os.path.join(folder, ocr.MANIFEST)
     with open(manifest_path, encoding="utf-8") as f:
         manifest = json.load(f)
-    manifest["models"]["rec"]["source_sha256"] = "0" * 64  # derived from another wheel's model
+    manifest["int8"]["models"]["rec"]["source_sha256"] = "0" * 64  # from another wheel
     with open(manifest_path, "w", encoding="utf-8") as f:
         json.dump(manifest, f)
     with pytest.raises(ocr.ModelsUnusable, match="rec model was derived from another model"):
@@ -355,15 +357,26 @@ def test_the_models_setting_chooses_explicitly(monkeypatch, tmp_path):
     monkeypatch.setenv(ocr.MODELS_SETTING, "wheel")
     assert ocr.model_paths() == wheel
     monkeypatch.setenv(ocr.MODELS_SETTING, "fp16")
-    with pytest.raises(ocr.ModelsUnusable, match="must be int8 or wheel"):
+    with pytest.raises(ocr.ModelsUnusable, match="must be folded, int8 or wheel"):
         ocr.model_paths()
     assert issubclass(ocr.ModelsUnusable, ConfigError)
-    monkeypatch.setenv(ocr.MODELS_SETTING, "int8")
-    monkeypatch.setattr(ocr, "MODELS_DIR", str(tmp_path / "none"))
-    with pytest.raises(ocr.ModelsUnusable, match="make models"):  # never the wheel's instead
-        ocr.model_paths()
+    for kind in ocr.DERIVED_KINDS:
+        monkeypatch.setenv(ocr.MODELS_SETTING, kind)
+        monkeypatch.setattr(ocr, "MODELS_DIR", str(tmp_path / "none"))
+        with pytest.raises(ocr.ModelsUnusable, match="make models"):  # never the wheel's instead
+            ocr.model_paths()
+    # Only int8 derived: folded asked for is refused, not served by the int8 models.
     monkeypatch.setattr(ocr, "MODELS_DIR", fake_derivation(tmp_path / "models"))
+    monkeypatch.setenv(ocr.MODELS_SETTING, "folded")
+    with pytest.raises(ocr.ModelsUnusable, match="the folded models are missing.*make models"):
+        ocr.model_paths()
+    monkeypatch.setenv(ocr.MODELS_SETTING, "int8")
     assert ocr.model_paths() == dict(wheel, **ocr.derived_models())
+    monkeypatch.setattr(ocr, "MODELS_DIR", fake_derivation(tmp_path / "both",
+                                                           kinds=ocr.DERIVED_KINDS))
+    monkeypatch.setenv(ocr.MODELS_SETTING, "folded")
+    assert ocr.model_paths() == dict(wheel, **{
+        role: str(tmp_path / "both" / f"{role}.folded.onnx") for role in ocr.DERIVED})
     monkeypatch.delenv(ocr.MODELS_SETTING)
     assert ocr.model_paths() == wheel
 
@@ -389,9 +402,10 @@ def test_the_zip_and_the_engine_check_int8_models_with_one_check_and_one_wording
     os.makedirs(vendored)
     for role in ocr.DERIVED:
         os.symlink(ocr.wheel_model(role), vendored / ocr.WHEEL_MODELS[role])
-    fake_derivation(stage / package.MODELS)
+    fake_derivation(stage / package.MODELS, kinds=ocr.DERIVED_KINDS)
     package.check_models(str(stage))
-    assert calls == [((str(stage / package.MODELS),), {"wheel": str(vendored)})]
+    assert calls == [((str(stage / package.MODELS),), {"wheel": str(vendored), "kind": kind})
+                     for kind in ocr.DERIVED_KINDS]
 
 
 def test_a_wrong_models_setting_stops_the_function_at_set_up_not_at_the_first_photo(
@@ -406,7 +420,9 @@ def test_a_wrong_models_setting_stops_the_function_at_set_up_not_at_the_first_ph
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "secret", "OCR_APPCODE": "code-0123456789"}
     monkeypatch.setattr(ocr, "MODELS_DIR", str(tmp_path / "not-derived"))
     for engine in ({"OCR_ENGINE": "local"}, {"OCR_ENGINE": "cascade"}):
-        for value, words in (("fp16", "must be int8 or wheel"), ("int8", "the int8 models are missing.*make models")):
+        for value, words in (("fp16", "must be folded, int8 or wheel"),
+                             ("int8", "the int8 models are missing.*make models"),
+                             ("folded", "the folded models are missing.*make models")):
             with pytest.raises(ConfigError, match=f"{ocr.MODELS_SETTING}: {words}") as raised:
                 App.from_environment(base | engine | {ocr.MODELS_SETTING: value})
             assert raised.value.variable == ocr.MODELS_SETTING
@@ -423,9 +439,12 @@ def test_the_engine_server_refuses_a_wrong_models_setting_before_it_listens():
     import subprocess
     import sys
 
-    for value in ("fp16", "int8"):
-        if value == "int8" and os.path.exists(os.path.join(ocr.MODELS_DIR, ocr.MANIFEST)):
-            continue  # derived here: int8 is a valid choice on this machine
+    for value in ("fp16",) + ocr.DERIVED_KINDS:
+        try:
+            ocr.model_paths(value)
+            continue  # derived here: a valid choice on this machine
+        except ocr.ModelsUnusable:
+            pass
         run = subprocess.run([sys.executable, "-m", "idcard_ocr", "serve", "--port", "0",
                               "--workers", "2", "--appcode", "code-0123456789"],
                              cwd=os.path.join(ROOT, "functions", "idcard_ocr"),
@@ -450,7 +469,8 @@ def test_the_derivation_is_deterministic_and_the_engine_loads_what_it_made(tmp_p
     outputs = []
     for run in ("first", "second"):
         subprocess.run([sys.executable, os.path.join(ROOT, "tools", "derive_models.py"),
-                        "--out", str(tmp_path / run), "--photos", "1", "--roles", "cls"],
+                        "--out", str(tmp_path / run), "--photos", "1", "--roles", "cls",
+                        "--kinds", "int8"],
                        check=True, capture_output=True, timeout=600)
         with open(tmp_path / run / "cls.int8.onnx", "rb") as f:
             outputs.append(f.read())
@@ -475,6 +495,97 @@ def test_the_derivation_is_deterministic_and_the_engine_loads_what_it_made(tmp_p
     cls_path, det_path, score = json.loads(run.stdout.splitlines()[-1])
     assert cls_path == str(tmp_path / "first" / "cls.int8.onnx")
     assert os.path.samefile(det_path, ocr.wheel_model("det")) and 0 < score <= 1
+
+
+def _derive_folded(out) -> dict:
+    """tools/derive_models.py --kinds folded into `out`: role -> the derived file's bytes."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "derive_models.py"),
+                    "--out", str(out), "--kinds", "folded"],
+                   check=True, capture_output=True, timeout=600)
+    derived = {}
+    for role in ocr.DERIVED:
+        with open(os.path.join(out, f"{role}.folded.onnx"), "rb") as f:
+            derived[role] = f.read()
+    return derived
+
+
+def test_the_folded_models_compute_what_the_wheels_compute_on_the_engines_own_inputs(
+        tmp_path, monkeypatch):
+    """The folded models' outputs against the wheel's on the very tensors the engine feeds them
+    reading two sample photos (both sides): the rewrites are exact algebra, so they may differ
+    by float rounding only (measured: 2e-6 at most; allowed 1e-4, far below any score the
+    engine compares). Deriving twice gives the same bytes, and neither graph keeps the
+    patterns that were folded."""
+    import onnx
+    import onnxruntime
+
+    from idcard_ocr import engine
+    from idcard_ocr.engine import SIDES, recognize
+
+    if ocr.models_choice() != "wheel":
+        pytest.skip(f"{ocr.MODELS_SETTING} is set for this run: the recorded inputs must be "
+                    "the wheel's models' own")
+    first, second = _derive_folded(tmp_path / "first"), _derive_folded(tmp_path / "second")
+    assert first == second
+    # Answers and detections an earlier test of this process kept would run no model.
+    monkeypatch.setattr(engine, "_cache", OrderedDict())
+    monkeypatch.setattr(ocr, "_detections", OrderedDict())
+    inputs: dict = {}
+    with ocr.recording(inputs):
+        for name in ("face-clean.jpg", "back-rotated.jpg"):
+            with open(os.path.join(FIXTURES, name), "rb") as f:
+                data = f.read()
+            for side in SIDES:
+                recognize(data, side)
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    for role in ocr.DERIVED:
+        folded_path = str(tmp_path / "first" / f"{role}.folded.onnx")
+        operators = {node.op_type for node in onnx.load(folded_path).graph.node}
+        assert "HardSigmoid" in operators and "Clip" not in operators
+        wheel = onnxruntime.InferenceSession(ocr.wheel_model(role), options)
+        folded = onnxruntime.InferenceSession(folded_path, options)
+        name = wheel.get_inputs()[0].name
+        assert len(inputs[role]) >= 2
+        for tensor in inputs[role][:12]:
+            expected = wheel.run(None, {name: tensor})[0]
+            got = folded.run(None, {name: tensor})[0]
+            assert got.shape == expected.shape
+            assert float(np.abs(got - expected).max()) < 1e-4, role
+
+
+def test_the_engine_runs_the_folded_models_without_importing_onnx(tmp_path):
+    # onnx (the derivation's tool) costs 0.9 s of CPU to import: a cold start must not pay it.
+    # Deriving one kind keeps the manifest's entry of the other (int8 takes a minute to derive).
+    import json
+    import subprocess
+    import sys
+
+    folder = fake_derivation(tmp_path / "models")
+    with open(os.path.join(folder, ocr.MANIFEST), encoding="utf-8") as f:
+        int8 = json.load(f)["int8"]
+    _derive_folded(folder)
+    with open(os.path.join(folder, ocr.MANIFEST), encoding="utf-8") as f:
+        assert json.load(f)["int8"] == int8
+    check = "\n".join([
+        "import json, sys",
+        "from idcard_ocr.engine import ocr",
+        "ocr.MODELS_DIR = sys.argv[1]",
+        "engine = ocr.load()",
+        "print(json.dumps([engine.text_det.infer.session._model_path,",
+        "                  engine.text_rec.session.session._model_path,",
+        "                  engine.text_cls.infer.session._model_path,",
+        "                  'onnx' in sys.modules]))"])
+    run = subprocess.run([sys.executable, "-c", check, folder],
+                         env=dict(os.environ, **{ocr.MODELS_SETTING: "folded"}),
+                         check=True, capture_output=True, text=True, timeout=300)
+    det, rec, cls, onnx_imported = json.loads(run.stdout.splitlines()[-1])
+    assert (det, rec) == tuple(os.path.join(folder, f"{role}.folded.onnx")
+                               for role in ("det", "rec"))
+    assert os.path.samefile(cls, ocr.wheel_model("cls")) and not onnx_imported
 
 
 def _engine_zip_stage(tmp_path):

@@ -1,11 +1,21 @@
-"""Derive int8 models for the offline engine from the models the installed rapidocr-onnxruntime
-wheel ships (`make models`; docs/engine.md, "The int8 models"). The engine runs them only with
-IDCARD_ENGINE_MODELS=int8: as derived here they lose fields, so the wheel's stay the default.
+"""Derive the offline engine's other models from the models the installed rapidocr-onnxruntime
+wheel ships (`make models`; docs/engine.md, "The int8 models" and "The folded models"): int8
+models (IDCARD_ENGINE_MODELS=int8; they lose fields) and folded float models
+(IDCARD_ENGINE_MODELS=folded; the wheel's arithmetic rewritten exactly, about a quarter less
+CPU). Neither is the default for a checkout: the wheel's need no derivation.
 
     .venv/bin/python tools/derive_models.py            # into the engine's models folder
     .venv/bin/python tools/derive_models.py --out DIR  # elsewhere (the tests' determinism check)
 
-For each model in engine/ocr.py's DERIVED (text detection and recognition; --roles others):
+Folded (engine/ocr.py's DERIVED; 2 s, no photos): the PP-OCRv4 graphs, as exported from
+Paddle, follow every convolution with a multiply and an add by scalars and write every
+hard-swish as four operators (x * clip(x + 3, 0, 6) / 6), and onnxruntime fuses neither: about
+40 % of both models' time went there. The multiply and add are folded into the convolution's weights and
+bias, and hard-swish is written as HardSigmoid(x) * x, which onnxruntime runs as one kernel.
+Both are exact algebra (no calibration): the outputs differ from the wheel's by float rounding
+only (a test bounds it on the engine's own inputs), and the same wheel gives the same bytes.
+
+Int8, for each model in engine/ocr.py's DERIVED (detection and recognition; --roles others):
 
 1. the model is converted to ONNX opset 17 (the wheel's are opset 12, whose DequantizeLinear
    has no per-channel axis);
@@ -20,11 +30,14 @@ For each model in engine/ocr.py's DERIVED (text detection and recognition; --rol
 4. the recogniser's classifier head stays float (FLOAT_HEAD), and the source's metadata is
    kept (the recogniser's character list lives there).
 
-The manifest (models/manifest.json) records each source's and result's SHA-256; the engine
-refuses models whose source is not the installed wheel's or whose bytes are not the recorded
-ones. Given the same photos, wheel, onnxruntime and CPU, the derivation is deterministic (a
-test derives twice and compares the bytes; another CPU may round the float calibration run
-differently). About 75 s of CPU on this machine; nothing is downloaded.
+The manifest (models/manifest.json) records, for each kind, each source's and result's SHA-256;
+the engine refuses models whose source is not the installed wheel's or whose bytes are not the
+recorded ones. Given the same photos, wheel, onnxruntime and CPU, the int8 derivation is
+deterministic (a test derives twice and compares the bytes; another CPU may round the float
+calibration run differently). About 75 s of CPU on this machine for int8; nothing is
+downloaded.
+
+    .venv/bin/python tools/derive_models.py --kinds folded   # the folded models alone
 """
 
 import argparse
@@ -63,7 +76,7 @@ def calibration_inputs(photos) -> dict:
     return inputs
 
 
-def derive(role: str, source: str, inputs: list, out: str) -> None:
+def quantise(role: str, source: str, inputs: list, out: str) -> None:
     """The int8 model of `source` (an ONNX file) written to `out`, calibrated on `inputs`."""
     import numpy as np
     import onnx
@@ -108,43 +121,245 @@ def derive(role: str, source: str, inputs: list, out: str) -> None:
         onnx.save(model, out)
 
 
+def fold(source: str, out: str) -> dict:
+    """The folded float model of `source` (an ONNX file) written to `out`; returns how many of
+    each rewrite were made. Only exact rewrites: a pattern that does not match to the letter
+    (another scalar, a second consumer, a graph output in the middle) is left as it is."""
+    import onnx
+
+    model = onnx.load(source)
+    graph = model.graph
+    made = {"scale_and_shift_into_convolution": _fold_scale_and_shift(graph),
+            "hard_swish_as_hard_sigmoid": _hard_swish_as_hard_sigmoid(graph)}
+    _drop_unused_constants(graph)
+    onnx.checker.check_model(model)
+    model.producer_name, model.producer_version = "idcard-ocr tools/derive_models.py", ""
+    onnx.save(model, out)
+    return made
+
+
+def _constants(graph) -> dict:
+    """output name -> numpy value of every Constant node (Paddle's export stores its weights and
+    scalars as Constant nodes, not initializers)."""
+    from onnx import numpy_helper
+
+    return {node.output[0]: numpy_helper.to_array(node.attribute[0].t)
+            for node in graph.node if node.op_type == "Constant"}
+
+
+def _scalar(constants: dict, name: str):
+    value = constants.get(name)
+    return None if value is None or value.size != 1 else value.ravel()[0]
+
+
+def _consumers(graph) -> dict:
+    """tensor name -> the nodes reading it; a graph output counts as a reader that no rewrite may
+    bypass."""
+    readers: dict = {}
+    for node in graph.node:
+        for name in node.input:
+            readers.setdefault(name, []).append(node)
+    for output in graph.output:
+        readers.setdefault(output.name, []).append(None)
+    return readers
+
+
+def _sole_reader(readers: dict, name: str, op_type: str):
+    nodes = readers.get(name, [])
+    return nodes[0] if len(nodes) == 1 and nodes[0] is not None and \
+        nodes[0].op_type == op_type else None
+
+
+def _other_input(node, name: str) -> str:
+    others = [i for i in node.input if i != name]
+    return others[0] if len(others) == 1 else ""
+
+
+def _fold_scale_and_shift(graph) -> int:
+    """Conv -> Mul(scalar a) -> Add(scalar b) becomes one Conv with weights a W and bias a B + b:
+    a (W * x + B) + b = (a W) * x + (a B + b)."""
+    import numpy as np
+    from onnx import helper, numpy_helper
+
+    constants, readers = _constants(graph), _consumers(graph)
+    producers = {node.output[0]: node for node in graph.node if node.op_type == "Constant"}
+    dropped, count = [], 0
+    for conv in [node for node in graph.node if node.op_type == "Conv"]:
+        mul = _sole_reader(readers, conv.output[0], "Mul")
+        add = mul and _sole_reader(readers, mul.output[0], "Add")
+        if add is None:
+            continue
+        scale = _scalar(constants, _other_input(mul, conv.output[0]))
+        shift = _scalar(constants, _other_input(add, mul.output[0]))
+        weights_name = conv.input[1]
+        if scale is None or shift is None or weights_name not in producers \
+                or len(readers[weights_name]) != 1:
+            continue
+        weights = constants[weights_name].astype(np.float32)
+        bias = (constants[conv.input[2]].astype(np.float32) if len(conv.input) > 2
+                else np.zeros(weights.shape[0], np.float32))
+        scale, shift = np.float32(scale), np.float32(shift)
+        producers[weights_name].attribute[0].t.CopyFrom(
+            numpy_helper.from_array(weights * scale, weights_name))
+        bias_name = conv.output[0] + ".folded_bias"
+        graph.node.insert(list(graph.node).index(conv), helper.make_node(
+            "Constant", [], [bias_name], value=numpy_helper.from_array(bias * scale + shift,
+                                                                       bias_name)))
+        del conv.input[2:]
+        conv.input.append(bias_name)
+        # The convolution now writes what the Add wrote, so every reader of it is untouched.
+        conv.output[0] = add.output[0]
+        dropped += [mul, add]
+        count += 1
+    for node in dropped:
+        graph.node.remove(node)
+    return count
+
+
+def _hard_swish_as_hard_sigmoid(graph) -> int:
+    """x * clip(x + 3, 0, 6) / 6 becomes x * HardSigmoid(x) (alpha 1/6, beta 1/2): the same
+    function, in two operators instead of four."""
+    from onnx import helper
+
+    constants, readers = _constants(graph), _consumers(graph)
+    producers = {output: node for node in graph.node for output in node.output}
+    dropped, count = [], 0
+    for clip in [node for node in graph.node if node.op_type == "Clip"]:
+        add = producers.get(clip.input[0])
+        if add is None or add.op_type != "Add" or len(readers.get(add.output[0], [])) != 1 \
+                or len(clip.input) != 3:
+            continue
+        x = add.input[0]
+        if (_scalar(constants, add.input[1]), _scalar(constants, clip.input[1]),
+                _scalar(constants, clip.input[2])) != (3.0, 0.0, 6.0):
+            continue
+        mul = _sole_reader(readers, clip.output[0], "Mul")
+        divide = mul and _sole_reader(readers, mul.output[0], "Div")
+        if divide is None or set(mul.input) != {x, clip.output[0]} \
+                or divide.input[0] != mul.output[0] \
+                or _scalar(constants, divide.input[1]) != 6.0:
+            continue
+        gate = divide.output[0] + ".hard_sigmoid"
+        at = list(graph.node).index(add)
+        graph.node.insert(at, helper.make_node("Mul", [x, gate], [divide.output[0]]))
+        graph.node.insert(at, helper.make_node("HardSigmoid", [x], [gate], alpha=1 / 6,
+                                               beta=0.5))
+        dropped += [add, clip, mul, divide]
+        count += 1
+    for node in dropped:
+        graph.node.remove(node)
+    return count
+
+
+def _drop_unused_constants(graph) -> None:
+    """The scalars the rewritten operators read, now read by nothing."""
+    while True:
+        read = {name for node in graph.node for name in node.input} | \
+            {output.name for output in graph.output}
+        unused = [node for node in graph.node
+                  if node.op_type == "Constant" and node.output[0] not in read]
+        if not unused:
+            return
+        for node in unused:
+            graph.node.remove(node)
+
+
 def main(argv=None) -> int:
+    sys.path.insert(0, os.path.join(ROOT, "functions", "idcard_ocr"))
+    from idcard_ocr.engine import ocr
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", help="folder to write to (default: the engine's models folder)")
+    parser.add_argument("--kinds", default=",".join(ocr.DERIVED_KINDS),
+                        help="comma-separated kinds to derive (default: %(default)s); the "
+                             "manifest keeps the entries of the others")
     parser.add_argument("--photos", type=int, default=0,
                         help="calibrate on the first N photos only (the tests' quick check)")
     parser.add_argument("--roles", default=None,
                         help="comma-separated roles to derive (default: all the engine runs)")
     args = parser.parse_args(argv)
-    sys.path.insert(0, os.path.join(ROOT, "functions", "idcard_ocr"))
+    kinds = args.kinds.split(",")
+    if set(kinds) - set(ocr.DERIVED_KINDS):
+        parser.error(f"--kinds: each one of {', '.join(ocr.DERIVED_KINDS)}")
+    out = args.out or ocr.MODELS_DIR
+    os.makedirs(out, exist_ok=True)
+    roles = args.roles.split(",") if args.roles else ocr.DERIVED
+    started = time.monotonic()
+    manifest = _manifest(out)
+    done = []
+    if "folded" in kinds:
+        manifest["folded"] = derive_folded(roles, out)
+        done.append("folded")
+    if "int8" in kinds:
+        photos = sorted(glob.glob(CALIBRATION_PHOTOS))[:args.photos or None]
+        manifest["int8"] = derive_int8(roles, photos, out)
+        done.append(f"int8 from {len(photos)} photos")
+    with open(os.path.join(out, ocr.MANIFEST), "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(f"{os.path.relpath(out, ROOT)}: {', '.join(roles)} {' and '.join(done)} in "
+          f"{time.monotonic() - started:.0f} s")
+    return 0
+
+
+def _manifest(folder: str) -> dict:
+    """The manifest already in `folder`, its entries for the kinds not derived now kept (the
+    engine checks each against the installed wheel before it runs them); {} if none is usable."""
+    from idcard_ocr.engine import ocr
+
+    try:
+        with open(os.path.join(folder, ocr.MANIFEST), encoding="utf-8") as f:
+            manifest = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return {kind: manifest[kind] for kind in ocr.DERIVED_KINDS
+            if isinstance(manifest, dict) and isinstance(manifest.get(kind), dict)}
+
+
+def derive_folded(roles, out: str) -> dict:
+    """The folded models of `roles` written to `out`: their manifest entry."""
+    import onnx
+
+    from idcard_ocr.engine import ocr
+
+    entry = {"rapidocr_onnxruntime": ocr.version(), "onnx": onnx.__version__,
+             "method": "Conv, Mul and Add by scalars folded into the Conv; hard-swish as "
+                       "HardSigmoid times x", "models": {}}
+    for role in roles:
+        source = ocr.wheel_model(role)
+        name = f"{role}.folded.onnx"
+        made = fold(source, os.path.join(out, name))
+        entry["models"][role] = dict(_file_entry(out, name, source), rewrites=made)
+    return entry
+
+
+def derive_int8(roles, photos, out: str) -> dict:
+    """The int8 models of `roles` calibrated on `photos`, written to `out`: their manifest
+    entry."""
     import onnx
     import onnxruntime
 
     from idcard_ocr.engine import ocr
 
-    out = args.out or ocr.MODELS_DIR
-    os.makedirs(out, exist_ok=True)
-    photos = sorted(glob.glob(CALIBRATION_PHOTOS))[:args.photos or None]
-    started = time.monotonic()
     inputs = calibration_inputs(photos)
-    manifest = {"rapidocr_onnxruntime": ocr.version(), "onnxruntime": onnxruntime.__version__,
-                "onnx": onnx.__version__, "calibration_photos": len(photos),
-                "method": f"opset {OPSET}, quant_pre_process, quantize_static QDQ, weights "
-                          "int8 per channel, activations uint8, MinMax", "models": {}}
-    for role in args.roles.split(",") if args.roles else ocr.DERIVED:
+    entry = {"rapidocr_onnxruntime": ocr.version(), "onnxruntime": onnxruntime.__version__,
+             "onnx": onnx.__version__, "calibration_photos": len(photos),
+             "method": f"opset {OPSET}, quant_pre_process, quantize_static QDQ, weights "
+                       "int8 per channel, activations uint8, MinMax", "models": {}}
+    for role in roles:
         source = ocr.wheel_model(role)
         name = f"{role}.int8.onnx"
-        derive(role, source, inputs[role], os.path.join(out, name))
-        manifest["models"][role] = {
-            "file": name, "sha256": ocr.sha256(os.path.join(out, name)),
-            "source": os.path.basename(source), "source_sha256": ocr.sha256(source),
-            "calibration_inputs": len(inputs[role])}
-    with open(os.path.join(out, ocr.MANIFEST), "w", encoding="utf-8") as f:
-        json.dump(manifest, f, indent=1, sort_keys=True)
-        f.write("\n")
-    print(f"{os.path.relpath(out, ROOT)}: {', '.join(manifest['models'])} int8 from "
-          f"{len(photos)} photos in {time.monotonic() - started:.0f} s")
-    return 0
+        quantise(role, source, inputs[role], os.path.join(out, name))
+        entry["models"][role] = dict(_file_entry(out, name, source),
+                                     calibration_inputs=len(inputs[role]))
+    return entry
+
+
+def _file_entry(out: str, name: str, source: str) -> dict:
+    from idcard_ocr.engine import ocr
+
+    return {"file": name, "sha256": ocr.sha256(os.path.join(out, name)),
+            "source": os.path.basename(source), "source_sha256": ocr.sha256(source)}
 
 
 if __name__ == "__main__":

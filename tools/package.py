@@ -18,6 +18,7 @@ compiled for this machine. No tests, no __pycache__, no *.egg-info go into a zip
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -146,7 +147,7 @@ def vendor(stage: str, pins: list, python: str, wheelhouse: str, offline: bool) 
 
 # The operator's review console runs on the operator's machine, never in a function.
 NOT_DEPLOYED = (os.path.join("idcard_ocr", "ops", "review"),)
-# The engine's int8 models (`make models`): in the engine's zip only, where RapidOCR is.
+# The engine's derived models (`make models`): in the engine's zip only, where RapidOCR is.
 MODELS = os.path.join("idcard_ocr", "engine", "models")
 
 
@@ -161,10 +162,11 @@ def copy_code(stage: str, name: str = "function") -> None:
 
 
 def check_models(stage: str) -> None:
-    """int8 models (`make models`, used with IDCARD_ENGINE_MODELS=int8) go into the engine's zip
-    only when derived from the very models of the RapidOCR wheel it vendors: checked by the
-    engine's own check (engine/ocr.py's derived_models) against the vendored wheel, so the zip
-    refuses exactly what the engine would refuse to start with, in the same words."""
+    """Derived models (`make models`, used with IDCARD_ENGINE_MODELS=folded or int8) go into the
+    engine's zip only when derived from the very models of the RapidOCR wheel it vendors: each
+    kind the manifest lists is checked by the engine's own check (engine/ocr.py's
+    derived_models) against the vendored wheel, so the zip refuses exactly what the engine
+    would refuse to start with, in the same words."""
     models = os.path.join(stage, MODELS)
     if not os.path.exists(models):
         return  # not derived: the engine runs the wheel's models (the default)
@@ -173,9 +175,16 @@ def check_models(stage: str) -> None:
         from idcard_ocr.engine import ocr
     finally:
         sys.path.remove(FUNCTION_DIR)
+    wheel = os.path.join(stage, "python", "rapidocr_onnxruntime", "models")
     try:
-        ocr.derived_models(models, wheel=os.path.join(stage, "python", "rapidocr_onnxruntime",
-                                                      "models"))
+        with open(os.path.join(models, ocr.MANIFEST), encoding="utf-8") as f:
+            listed = json.load(f)
+    except (OSError, ValueError):
+        listed = {}  # the engine's check below says what is wrong, in its words
+    kinds = [kind for kind in ocr.DERIVED_KINDS if isinstance(listed, dict) and kind in listed]
+    try:
+        for kind in kinds or ocr.DERIVED_KINDS:
+            ocr.derived_models(models, wheel=wheel, kind=kind)
     except ocr.ModelsUnusable as error:
         raise SystemExit(f"the engine's zip: {error.message}") from None
 

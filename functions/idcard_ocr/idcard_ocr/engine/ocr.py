@@ -17,12 +17,13 @@ them fails there, not in the field:
 - the detector's input prepared by a lookup table rather than its float64 arithmetic (the same
   values to the bit, a fifth of the CPU: _TableInput).
 
-The models: the wheel's own by default. IDCARD_ENGINE_MODELS=int8 runs text detection and
-recognition as int8 models derived from them by `make models` (tools/derive_models.py:
-statically quantised, calibrated on the committed sample photos), checked against their
-manifest and the installed wheel before they are loaded; missing or stale, the engine refuses
-to start rather than run other models. They are not the default: they lose fields
-(docs/engine.md, "The int8 models").
+The models: the wheel's own by default. IDCARD_ENGINE_MODELS=folded runs text detection and
+recognition as float models derived from them by `make models` (tools/derive_models.py: the
+same arithmetic with the element-wise steps folded, a quarter less CPU; the deployed engine
+runs them), =int8 as int8 models (statically quantised, calibrated on the committed sample
+photos; they lose fields). Either is checked against its manifest and the installed wheel
+before it is loaded; missing or stale, the engine refuses to start rather than run other
+models (docs/engine.md, "The folded models", "The int8 models").
 
 Why not the maintained `rapidocr` package (3.10.0 on PyPI, checked 2026-12-06): its wheel does
 ship models (PP-OCRv6 small det/rec and the v2 direction classifier, 32 MB unpacked), so it
@@ -56,13 +57,15 @@ Quad = List[Tuple[float, float]]
 # The wheel's models, by the role RapidOCR gives them (its config.yaml; pinned by a test).
 WHEEL_MODELS = {"det": "ch_PP-OCRv4_det_infer.onnx", "cls": "ch_ppocr_mobile_v2.0_cls_infer.onnx",
                 "rec": "ch_PP-OCRv4_rec_infer.onnx"}
-# The models IDCARD_ENGINE_MODELS=int8 runs as int8, derived from the wheel's by `make models`
-# (tools/derive_models.py; docs/engine.md, "The int8 models"). The direction classifier stays
-# as shipped: int8 made it slower (it is small; the (de)quantising costs more than it saves).
+# The models IDCARD_ENGINE_MODELS=folded or =int8 replaces by models derived from the wheel's by
+# `make models` (tools/derive_models.py; docs/engine.md, "The folded models", "The int8
+# models"). The direction classifier stays as shipped: int8 made it slower (it is small; the
+# (de)quantising costs more than it saves), and it is 2 % of the CPU.
 DERIVED = ("det", "rec")
+DERIVED_KINDS = ("folded", "int8")  # the IDCARD_ENGINE_MODELS values that need `make models`
 MODELS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models")
 MANIFEST = "manifest.json"
-MODELS_SETTING = "IDCARD_ENGINE_MODELS"  # "wheel" (the default: as shipped) or "int8"
+MODELS_SETTING = "IDCARD_ENGINE_MODELS"  # "wheel" (the default: as shipped), "folded" or "int8"
 
 _engine = None
 _loaded_choice = None  # the IDCARD_ENGINE_MODELS the running engine was built with
@@ -95,7 +98,7 @@ class Found:
 
 
 class ModelsUnusable(ConfigError):
-    """IDCARD_ENGINE_MODELS names no models, or the int8 models it asks for are missing or
+    """IDCARD_ENGINE_MODELS names no models, or the derived models it asks for are missing or
     were not derived from the installed wheel's models."""
 
     def __init__(self, message: str):
@@ -103,19 +106,19 @@ class ModelsUnusable(ConfigError):
 
 
 def model_paths(choice: Optional[str] = None) -> dict:
-    """role -> model file the engine runs: the wheel's own, or with "int8" the derived int8
-    models for DERIVED (checked against their manifest and the installed wheel's models).
+    """role -> model file the engine runs: the wheel's own, or with "folded" or "int8" that kind
+    of derived model for DERIVED (checked against their manifest and the installed wheel's).
 
     `choice` defaults to the IDCARD_ENGINE_MODELS setting, else "wheel". There is no silent
-    fallback: the answers must not depend on whether `make models` ran, so int8 asked for and
-    missing or stale is an error that says how to fix it.
+    fallback: the answers must not depend on whether `make models` ran, so derived models asked
+    for and missing or stale is an error that says how to fix it.
     """
     choice = choice or models_choice()
-    if choice not in ("int8", "wheel"):
-        raise ModelsUnusable(f"must be int8 or wheel, not {choice[:20]!r}")
+    if choice not in ("wheel",) + DERIVED_KINDS:
+        raise ModelsUnusable(f"must be {', '.join(DERIVED_KINDS)} or wheel, not {choice[:20]!r}")
     paths = {role: wheel_model(role) for role in WHEEL_MODELS}
-    if choice == "int8":
-        paths.update(derived_models())
+    if choice in DERIVED_KINDS:
+        paths.update(derived_models(kind=choice))
     return paths
 
 
@@ -152,10 +155,11 @@ def wheel_model(role: str) -> str:
     return os.path.join(wheel_models_dir(), WHEEL_MODELS[role])
 
 
-def derived_models(directory: Optional[str] = None, wheel: Optional[str] = None) -> dict:
-    """role -> derived model file (in MODELS_DIR unless `directory`), after checking that each
-    is the file its manifest records and was derived from the model the wheel ships (the
-    installed one's models unless `wheel`, a folder of them: the engine's zip checks the
+def derived_models(directory: Optional[str] = None, wheel: Optional[str] = None,
+                   kind: str = "int8") -> dict:
+    """role -> derived model file of `kind` (in MODELS_DIR unless `directory`), after checking
+    that each is the file its manifest records and was derived from the model the wheel ships
+    (the installed one's models unless `wheel`, a folder of them: the engine's zip checks the
     models it carries against the wheel it vendors, tools/package.py)."""
     directory = directory or MODELS_DIR
     wheel = wheel or wheel_models_dir()
@@ -163,20 +167,22 @@ def derived_models(directory: Optional[str] = None, wheel: Optional[str] = None)
     try:
         with open(os.path.join(directory, MANIFEST), encoding="utf-8") as f:
             manifest = json.load(f)
-        entries = {role: dict(manifest["models"][role]) for role in DERIVED}
+        if kind not in manifest:
+            raise FileNotFoundError
+        entries = {role: dict(manifest[kind]["models"][role]) for role in DERIVED}
     except FileNotFoundError:
-        raise ModelsUnusable(f"the int8 models are missing ({directory}): {fix}") from None
+        raise ModelsUnusable(f"the {kind} models are missing ({directory}): {fix}") from None
     except (ValueError, KeyError, TypeError):
-        raise ModelsUnusable(f"the int8 models' manifest is unreadable: {fix}") from None
+        raise ModelsUnusable(f"the {kind} models' manifest is unreadable: {fix}") from None
     paths = {}
     for role, entry in entries.items():
         path = os.path.join(directory, os.path.basename(str(entry.get("file", ""))))
         source = os.path.join(wheel, WHEEL_MODELS[role])
         if not os.path.isfile(source) or sha256(source) != entry.get("source_sha256"):
-            raise ModelsUnusable(f"the int8 {role} model was derived from another model than "
+            raise ModelsUnusable(f"the {kind} {role} model was derived from another model than "
                                  f"the RapidOCR wheel ships ({wheel}): {fix}")
         if not os.path.isfile(path) or sha256(path) != entry.get("sha256"):
-            raise ModelsUnusable(f"the int8 {role} model is missing or not the file its "
+            raise ModelsUnusable(f"the {kind} {role} model is missing or not the file its "
                                  f"manifest records: {fix}")
         paths[role] = path
     return paths
