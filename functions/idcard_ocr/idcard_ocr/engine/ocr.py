@@ -19,8 +19,8 @@ them fails there, not in the field:
 
 The models: the wheel's own by default. IDCARD_ENGINE_MODELS=folded runs text detection and
 recognition as float models derived from them by `make models` (tools/derive_models.py: the
-same arithmetic with the element-wise steps folded, a quarter less CPU; the deployed engine
-runs them), =int8 as int8 models (statically quantised, calibrated on the committed sample
+same arithmetic with the element-wise steps folded, a quarter less CPU; opt-in, deployed
+as docs/engine.md says), =int8 as int8 models (statically quantised, calibrated on the committed sample
 photos; they lose fields). Either is checked against its manifest and the installed wheel
 before it is loaded; missing or stale, the engine refuses to start rather than run other
 models (docs/engine.md, "The folded models", "The int8 models").
