@@ -413,6 +413,25 @@ def test_a_page_on_which_the_engine_found_no_card_has_the_api_read_both_sides(fa
     assert api.calls == ["face"]
 
 
+def test_a_page_without_a_card_is_judged_by_its_own_reading_not_by_what_is_remembered():
+    # Other invocations of the same instance read their photos while the API reads this one:
+    # the remembered reads of this page were pushed out (REMEMBERED_READS), and the page's
+    # back was not asked for: whether a page's second side is read depended on other photos.
+    from idcard_ocr.io.cascade import REMEMBERED_READS
+
+    class BusyApi(Api):
+        def recognize(self, image, side, deadline):
+            if image == b"the page":
+                for n in range(REMEMBERED_READS):
+                    cascade.recognize(b"another photo %d" % n, "face", Deadline(60))
+            return super().recognize(image, side, deadline)
+
+    api = BusyApi(face=dict(FACE), back=dict(BACK))
+    cascade = Cascade(Engine(face="page", back="page"), api)
+    recognition = cascade.recognize(b"the page", "face", Deadline(60))
+    assert recognition.answer["sides_found"] == ["face", "back"]
+
+
 def test_a_miss_says_whether_its_photo_is_a_page_through_either_engine_client():
     from idcard_ocr.io.ocr_api import checked_answer
     from idcard_ocr.io.offline import engine_answer
