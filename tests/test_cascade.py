@@ -185,6 +185,27 @@ def test_an_address_printed_large_stands_on_its_own_threshold(fast, long_side, d
     assert result["recognized_by"] == ("api" if declined else "engine")
 
 
+@pytest.mark.parametrize("long_side, decoded_scale, large", [
+    (900, None, True),            # an answer that does not say: the photo's own pixels
+    (900, 1.0, True),
+    # a 12 MP photo read shrunk to 2048 px: the card the engine read was 450 px long
+    (900, 2.0, False), (1400, 2.0, True),
+    (900, float("nan"), False), (900, 0, False), (900, -1.0, False), (900, "2", False),
+    (float("inf"), 1.0, False),   # a corner at 1e400 in the engine function's JSON
+])
+def test_a_large_print_is_measured_in_the_pixels_the_engine_read(long_side, decoded_scale,
+                                                                 large):
+    # The engine reads a photo decoded at most 2048 px long (engine/detect.DECODE_MAX_SIDE)
+    # and gives card_region in the photo's pixels: a card 900 px long in a 4000 px photo was
+    # read 460 px long, an A4 copy's small print, and its address was vouched at 0.9.
+    from idcard_ocr.card.vouching import large_print
+
+    answer = {"card_region": on_a_card_of(long_side)}
+    if decoded_scale is not None:
+        answer["decoded_scale"] = decoded_scale
+    assert large_print(answer) is large
+
+
 @pytest.mark.parametrize("evidence, declined, shown", [
     ({"second_read": "agrees", "second_score": 0.99, "margin": 0.98}, None, 0.98),
     # read twice alike, but the recogniser hesitated between two characters in the second read
