@@ -417,6 +417,18 @@ def test_an_api_failure_on_a_side_the_engine_found_is_retried(fast):
         run_fast(fast, engine, api, key="idcards/sheet.jpg")
 
 
+@pytest.mark.parametrize("back", ["unreadable",  # found, none of its fields read
+                                  "down"])       # the engine function unreachable: not looked
+def test_an_api_failure_on_a_side_the_engine_did_not_rule_out_is_retried(fast, back):
+    # The face's answer lists the back (both cards found); the engine then could not read the
+    # back, or could not be asked. That is no "not found": the page holds the back, and the
+    # API's timeout on it dropped it as missing from a result never retried.
+    engine = Engine(face=SHEET_FACE, back=back)
+    api = Api(face=dict(FACE), back="down")
+    with pytest.raises(TransientError):
+        run_fast(fast, engine, api, key="idcards/sheet.jpg")
+
+
 def test_a_page_on_which_the_engine_found_no_card_has_the_api_read_both_sides(fast):
     # A copy's page with both cards lost (darkened, turned, under a pen note: wayfarer 10,
     # stranger 10 sheets): the engine's miss says on_sheet, and the API is asked for the back

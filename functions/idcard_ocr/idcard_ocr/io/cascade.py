@@ -16,8 +16,8 @@ which the API reads (`<side>:one_side`). The engine's "not this side" is believe
 vouches for the other side and that side is not a sheet's lone card; otherwise the API is
 asked, so a misjudged side costs a call, never a result. A page on which the engine found no
 card and said `on_sheet` (a copy's cards both lost) has the API asked for both sides. The API
-failing (a timeout) on a side the engine did not find raises errors.UnfoundSideUnread: the
-page may not hold that side, so as a sheet's other side it costs the side read nothing
+failing (a timeout) on a side the engine looked for and did not find raises
+errors.UnfoundSideUnread: the page may not hold that side, so as a sheet's other side it costs the side read nothing
 (recognition.read_card: `sides_missing`).
 
 Every answer names its reader (`recognized_by`), the engine's confidences and, when the API
@@ -72,7 +72,7 @@ class Cascade:
         return f"Cascade(engine={self.engine!r}, api={self.api!r})"
 
     def recognize(self, image: bytes, side: str, deadline: Deadline) -> Recognition:
-        misses: list = []  # whether each side the engine found absent was on a page
+        misses: Dict[str, bool] = {}  # the sides the engine found absent: on a page?
         found, declined = self._engine_reading(image, side, deadline, misses)
         if declined is None:
             answer = annotated(found[side], side, ENGINE, found[side])
@@ -88,21 +88,23 @@ class Cascade:
         try:
             recognition = self.api.recognize(image, side, deadline)
         except TransientError as e:
-            if side in found:
+            # Only a side the engine looked for and found absent may be missing: one it found
+            # unreadable, or could not look for (down, no time), may well be on the page.
+            if side in found or side not in misses:
                 raise
             raise errors.UnfoundSideUnread.of(e) from e
         answer = annotated(recognition.answer, side, API, found.get(side), declined)
         # A page on which the engine found no card and said `on_sheet` (a copy whose cards were
         # both lost, darkened or turned): judged by this reading, not by what is remembered,
         # which other photos read meanwhile may have pushed out.
-        page_without_card = len(misses) == len(OTHER_SIDE) and any(misses)
+        page_without_card = len(misses) == len(OTHER_SIDE) and any(misses.values())
         if "sides_found" not in answer and (_holds_the_other_side(found, side)
                                             or page_without_card):
             answer["sides_found"] = ["face", "back"]
         return Recognition(answer, recognition.attempts)
 
-    def _engine_reading(self, image: bytes, side: str, deadline: Deadline, misses: list
-                        ) -> Tuple[Dict[str, dict], Optional[str]]:
+    def _engine_reading(self, image: bytes, side: str, deadline: Deadline,
+                        misses: Dict[str, bool]) -> Tuple[Dict[str, dict], Optional[str]]:
         """The engine's answers by side, and why they cannot stand (None: they can); `misses`
         gets, for each side it found absent, whether its miss said `on_sheet`."""
         if self.force_api:
@@ -153,7 +155,7 @@ class Cascade:
         return {OTHER_SIDE[side]: other} if isinstance(listed, list) and side in listed else {}
 
     def _read(self, image: bytes, side: str, deadline: Deadline,
-              misses: Optional[list] = None) -> Optional[dict]:
+              misses: Optional[Dict[str, bool]] = None) -> Optional[dict]:
         """The engine's answer for `side`, or None when it finds no such side (and `misses`
         gets whether that miss said `on_sheet`); read once per photo and side
         (REMEMBERED_READS)."""
@@ -172,7 +174,7 @@ class Cascade:
         if failure is not None:
             raise PermanentError(*failure)
         if answer is None and misses is not None:
-            misses.append(on_sheet)
+            misses[side] = on_sheet
         return copy.deepcopy(answer)
 
     def _settled_read(self, image: bytes, side: str, deadline: Deadline) -> tuple:
