@@ -228,6 +228,10 @@ def test_a_name_stands_on_the_weakest_of_its_evidence(evidence, declined, shown)
 @pytest.mark.parametrize("side, change, declined", [
     ("face", {"name": "欧"}, "implausible:name"),
     ("face", {"name": "姓名欧阳晓明"}, "implausible:name"),           # a label read into it
+    # another label's words joined to it, or read for it, begin with a surname all the same
+    ("face", {"name": "欧阳性别"}, "implausible:name"),
+    ("face", {"name": "公民身份"}, "implausible:name"),
+    ("face", {"name": "肖民族汉"}, "implausible:name"),
     ("face", {"name": "欧阳晓明·"}, "implausible:name"),
     ("face", {"name": "禤婧"}, "implausible:name"),   # a surname not in the list: paid for
     ("face", {"name": "元东"}, None),                 # 元 is one (百家姓: 伍余元卜)

@@ -152,6 +152,8 @@ _HAN = "\u3400-\u9fff"
 _NAME = re.compile(f"^[{_HAN}]{{2,4}}$")
 _MINORITY_NAME = re.compile(f"^[{_HAN}]+([·•][{_HAN}]+)+$")
 _AUTHORITY_ENDINGS = ("公安局", "分局", "派出所")
+# The face's labels' words: no name holds one (公民身份 and 欧阳性别 begin with a surname).
+_FACE_LABEL_WORDS = ("姓名", "性别", "民族", "出生", "住址", "公民", "身份", "号码")
 
 
 def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
@@ -161,7 +163,8 @@ def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
         name = fields["name"]
         if not ((_NAME.match(name) and has_known_surname(name))
                 or (fields["nationality"] != "汉" and len(name) <= 20
-                    and _MINORITY_NAME.match(name))):
+                    and _MINORITY_NAME.match(name))) \
+                or any(word in name for word in _FACE_LABEL_WORDS):
             return "name"
         if province_named(fields["address"]) is None:
             return "address"
