@@ -185,6 +185,27 @@ def test_an_address_printed_large_stands_on_its_own_threshold(fast, long_side, d
     assert result["recognized_by"] == ("api" if declined else "engine")
 
 
+@pytest.mark.parametrize("long_side, decoded_scale, large", [
+    (900, None, True),            # an answer that does not say: the photo's own pixels
+    (900, 1.0, True),
+    # a 12 MP photo read shrunk to 2048 px: the card the engine read was 450 px long
+    (900, 2.0, False), (1400, 2.0, True),
+    (900, float("nan"), False), (900, 0, False), (900, -1.0, False), (900, "2", False),
+    (float("inf"), 1.0, False),   # a corner at 1e400 in the engine function's JSON
+])
+def test_a_large_print_is_measured_in_the_pixels_the_engine_read(long_side, decoded_scale,
+                                                                 large):
+    # The engine reads a photo decoded at most 2048 px long (engine/detect.DECODE_MAX_SIDE)
+    # and gives card_region in the photo's pixels: a card 900 px long in a 4000 px photo was
+    # read 460 px long, an A4 copy's small print, and its address was vouched at 0.9.
+    from idcard_ocr.card.vouching import large_print
+
+    answer = {"card_region": on_a_card_of(long_side)}
+    if decoded_scale is not None:
+        answer["decoded_scale"] = decoded_scale
+    assert large_print(answer) is large
+
+
 @pytest.mark.parametrize("evidence, declined, shown", [
     ({"second_read": "agrees", "second_score": 0.99, "margin": 0.98}, None, 0.98),
     # read twice alike, but the recogniser hesitated between two characters in the second read
@@ -207,6 +228,10 @@ def test_a_name_stands_on_the_weakest_of_its_evidence(evidence, declined, shown)
 @pytest.mark.parametrize("side, change, declined", [
     ("face", {"name": "欧"}, "implausible:name"),
     ("face", {"name": "姓名欧阳晓明"}, "implausible:name"),           # a label read into it
+    # another label's words joined to it, or read for it, begin with a surname all the same
+    ("face", {"name": "欧阳性别"}, "implausible:name"),
+    ("face", {"name": "公民身份"}, "implausible:name"),
+    ("face", {"name": "肖民族汉"}, "implausible:name"),
     ("face", {"name": "欧阳晓明·"}, "implausible:name"),
     ("face", {"name": "禤婧"}, "implausible:name"),   # a surname not in the list: paid for
     ("face", {"name": "元东"}, None),                 # 元 is one (百家姓: 伍余元卜)
@@ -396,6 +421,18 @@ def test_an_api_failure_on_a_side_the_engine_found_is_retried(fast):
         run_fast(fast, engine, api, key="idcards/sheet.jpg")
 
 
+@pytest.mark.parametrize("back", ["unreadable",  # found, none of its fields read
+                                  "down"])       # the engine function unreachable: not looked
+def test_an_api_failure_on_a_side_the_engine_did_not_rule_out_is_retried(fast, back):
+    # The face's answer lists the back (both cards found); the engine then could not read the
+    # back, or could not be asked. That is no "not found": the page holds the back, and the
+    # API's timeout on it dropped it as missing from a result never retried.
+    engine = Engine(face=SHEET_FACE, back=back)
+    api = Api(face=dict(FACE), back="down")
+    with pytest.raises(TransientError):
+        run_fast(fast, engine, api, key="idcards/sheet.jpg")
+
+
 def test_a_page_on_which_the_engine_found_no_card_has_the_api_read_both_sides(fast):
     # A copy's page with both cards lost (darkened, turned, under a pen note: wayfarer 10,
     # stranger 10 sheets): the engine's miss says on_sheet, and the API is asked for the back
@@ -411,6 +448,25 @@ def test_a_page_on_which_the_engine_found_no_card_has_the_api_read_both_sides(fa
     engine, api = Engine(), Api(face=dict(FACE))
     run_fast(fast, engine, api, key="idcards/unnamed.jpg")
     assert api.calls == ["face"]
+
+
+def test_a_page_without_a_card_is_judged_by_its_own_reading_not_by_what_is_remembered():
+    # Other invocations of the same instance read their photos while the API reads this one:
+    # the remembered reads of this page were pushed out (REMEMBERED_READS), and the page's
+    # back was not asked for: whether a page's second side is read depended on other photos.
+    from idcard_ocr.io.cascade import REMEMBERED_READS
+
+    class BusyApi(Api):
+        def recognize(self, image, side, deadline):
+            if image == b"the page":
+                for n in range(REMEMBERED_READS):
+                    cascade.recognize(b"another photo %d" % n, "face", Deadline(60))
+            return super().recognize(image, side, deadline)
+
+    api = BusyApi(face=dict(FACE), back=dict(BACK))
+    cascade = Cascade(Engine(face="page", back="page"), api)
+    recognition = cascade.recognize(b"the page", "face", Deadline(60))
+    assert recognition.answer["sides_found"] == ["face", "back"]
 
 
 def test_a_miss_says_whether_its_photo_is_a_page_through_either_engine_client():

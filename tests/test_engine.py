@@ -93,6 +93,26 @@ def test_card_region_fits_the_card_in_an_upright_clean_photo():
         assert abs(point["x"] - x) < 30 and abs(point["y"] - y) < 30
 
 
+def test_an_answer_says_how_much_the_photo_was_shrunk_before_it_was_read():
+    # card_region is in the photo's pixels; a photo over DECODE_MAX_SIDE is read shrunk, and
+    # the cascade's large print (card/vouching.py) is judged in the pixels that were read.
+    from PIL import Image
+    import io
+
+    from idcard_ocr.card.vouching import large_print
+    from idcard_ocr.engine.detect import DECODE_MAX_SIDE
+
+    small = recognize(photo("face-clean.jpg"), "face")
+    assert small["decoded_scale"] == 1.0 and large_print(small)
+    img = Image.open(io.BytesIO(photo("face-clean.jpg")))
+    enlarged = img.resize((img.width * 5 // 2, img.height * 5 // 2), Image.BICUBIC)
+    out = io.BytesIO()
+    enlarged.save(out, "JPEG", quality=90)
+    answer = recognize(out.getvalue(), "face")
+    assert answer["decoded_scale"] == pytest.approx(enlarged.width / DECODE_MAX_SIDE, rel=0.01)
+    assert answer["name"] == small["name"]
+
+
 def test_every_field_has_the_recognisers_confidence_beside_it():
     # The cascade (accept the engine's reading when every field clears a threshold) reads
     # answer["confidence"]: one number in 0..1 per field of the side, 0 for a field not read.

@@ -797,3 +797,33 @@ def test_a_bent_corner_s_shade_over_the_number_is_not_occlusion():
     assert "occlusion" not in shaded["warnings"], shaded["signals"]
     covered = placed(card, lambda scene, quad: _bent(scene, quad, cover=170))
     assert "occlusion" in covered["warnings"], covered["signals"]
+
+
+def _glossy(scene, quad, dark=40, highlight=235, period=24, width=3, corner=(0.75, 0.78)):
+    """A dark glossy object (a phone's or a wallet's edge) over the bent corner's fields: its
+    own grey `dark`, with specular streaks as bright as the paper (`highlight`, `width` of
+    every `period` pixels)."""
+    import numpy as np
+
+    arr = np.asarray(scene, dtype=np.float32).copy()
+    (tlx, tly), (blx, bly), _, (trx, _) = quad
+    v = (np.arange(arr.shape[0], dtype=np.float32) - tly) / (bly - tly)
+    u = (np.arange(arr.shape[1], dtype=np.float32) - tlx) / (trx - tlx)
+    yy, xx = np.meshgrid(np.arange(arr.shape[0]), np.arange(arr.shape[1]), indexing="ij")
+    lit = np.where((xx + yy) % period < width, highlight, dark).astype(np.float32)
+    under = np.ix_((v > corner[1]) & (v < 0.93), (u > corner[0] - 0.2) & (u < 0.93))
+    arr[under] = lit[under][..., None]
+    return _grainy(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)))
+
+
+@pytest.mark.parametrize("dark, highlight, period, width", [(40, 235, 24, 3), (30, 250, 40, 4)])
+def test_a_glossy_dark_object_over_the_fields_is_occlusion_not_shade(dark, highlight, period,
+                                                                     width):
+    """Shade darkens paper and print alike and leaves a field cell mostly paper; a dark object
+    whose highlights are as bright as the paper has its white near the paper's and a span as
+    deep as print, but is mostly dark: it covers the digits (it was taken for a bent corner's
+    shade and the occlusion was missed)."""
+    card = realistic.make_card(21, "face").image.convert("RGB")
+    quality = placed(card, lambda scene, quad: _glossy(scene, quad, dark, highlight, period,
+                                                       width))
+    assert "occlusion" in quality["warnings"], quality["signals"]

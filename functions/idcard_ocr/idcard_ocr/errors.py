@@ -82,8 +82,8 @@ class TransientError(IdcardOcrError):
 
 
 class UnfoundSideUnread(TransientError):
-    """The API failed, as a TransientError, on a side the offline engine did not find on the
-    photo (io/cascade.py): a card with text beside it may be on a copy's page, or not. Asked as
+    """The API failed, as a TransientError, on a side the offline engine looked for and did
+    not find on the photo (io/cascade.py): a card with text beside it may be on a copy's page, or not. Asked as
     the other side of a sheet, it costs the side read nothing: that side stands and the result
     says this one is missing (recognition.read_card). Asked first, it is retried as any."""
 

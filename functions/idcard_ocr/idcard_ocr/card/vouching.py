@@ -13,6 +13,7 @@ read: `engine_failed:<error code>`, `no_card_found`, `doubted:<field>`, `missing
 for a sheet `<side>:<reason>` naming the side that could not stand.
 """
 
+import math
 import re
 from functools import lru_cache
 from typing import Dict, Mapping, Optional
@@ -115,19 +116,24 @@ def threshold_for(answer: Mapping, name: str,
 
 
 def large_print(answer: Mapping) -> bool:
-    """Whether the card's long side in the photo the engine read (its `card_region`, four
-    corners) is LARGE_PRINT_PX pixels or more. Anything else (no region, another shape) is
-    not."""
+    """Whether the card's long side in the pixels the engine read is LARGE_PRINT_PX or more:
+    its `card_region` (four corners, in the photo's pixels) over `decoded_scale` (the photo's
+    pixels per pixel the engine decoded: a photo over engine/detect.DECODE_MAX_SIDE is read
+    shrunk, and its card's print with it; an answer without it, 1). Anything else (no region,
+    another shape, a scale that is no positive number) is not."""
     corners = answer.get("card_region")
+    scale = answer.get("decoded_scale", 1.0)
     try:
         points = [(float(c["x"]), float(c["y"])) for c in corners]
     except (TypeError, KeyError, ValueError):
         return False
-    if len(points) != 4:
+    if len(points) != 4 or isinstance(scale, bool) or not isinstance(scale, (int, float)) \
+            or not math.isfinite(scale) or scale <= 0:
         return False
-    sides = [((points[i][0] - points[i - 1][0]) ** 2 + (points[i][1] - points[i - 1][1]) ** 2)
-             ** 0.5 for i in range(4)]
-    return max(sides) >= LARGE_PRINT_PX  # NaN compares False
+    sides = [math.hypot(points[i][0] - points[i - 1][0], points[i][1] - points[i - 1][1])
+             for i in range(4)]
+    longest = max(sides) / scale
+    return math.isfinite(longest) and longest >= LARGE_PRINT_PX  # NaN compares False
 
 
 # How a resident ID card writes its free-text fields (GB 19083 and the issuing practice): a
@@ -146,6 +152,8 @@ _HAN = "\u3400-\u9fff"
 _NAME = re.compile(f"^[{_HAN}]{{2,4}}$")
 _MINORITY_NAME = re.compile(f"^[{_HAN}]+([·•][{_HAN}]+)+$")
 _AUTHORITY_ENDINGS = ("公安局", "分局", "派出所")
+# The face's labels' words: no name holds one (公民身份 and 欧阳性别 begin with a surname).
+_FACE_LABEL_WORDS = ("姓名", "性别", "民族", "出生", "住址", "公民", "身份", "号码")
 
 
 def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
@@ -155,7 +163,8 @@ def implausible_field(fields: Mapping[str, str], side: str) -> Optional[str]:
         name = fields["name"]
         if not ((_NAME.match(name) and has_known_surname(name))
                 or (fields["nationality"] != "汉" and len(name) <= 20
-                    and _MINORITY_NAME.match(name))):
+                    and _MINORITY_NAME.match(name))) \
+                or any(word in name for word in _FACE_LABEL_WORDS):
             return "name"
         if province_named(fields["address"]) is None:
             return "address"

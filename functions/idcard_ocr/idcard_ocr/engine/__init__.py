@@ -67,6 +67,9 @@ def _answers(image: bytes) -> dict:
         authority_from_face(answers["face"], answers["back"])
     for side, answer in answers.items():
         answer["on_sheet"] = len(answers) == len(SIDES) or _on_sheet(array, scale, *sides[side])
+        # card_region is in the photo's pixels; what was read, in these (card/vouching.py's
+        # large print: a 12 MP photo's card has half the pixels its region says)
+        answer["decoded_scale"] = round(scale, 4)
     if not answers and _page_without_card(array):
         answers[PAGE_WITHOUT_CARD] = True
     with _cache_lock:

@@ -225,6 +225,9 @@ OCCLUSION_PRINT_SHOWN = 0.5        # a darkened cell whose print still shows at 
 OCCLUSION_SHADE_KEEPS = 0.75       # that depth, its white at least this share of the paper's,
                                    # is shaded paper, not covered (an object's own brightest,
                                    # a pen's highlight, is far darker than the paper)
+OCCLUSION_SHADE_MOSTLY_LIGHT = 0.5  # ...and its mean in the upper half of its span: paper
+                                   # between the strokes is most of a field cell, shaded or
+                                   # not; a dark object's highlights are streaks over its dark
 OCCLUSION_LIT_WITHIN = 8.0         # a colour with its mean this close to the paper's white is
                                    # light (a lamp's or a window's colour in a highlight): an
                                    # object lit by the same light is darker than the paper
@@ -676,7 +679,9 @@ class _Cells:
             darkened = self.white[k] <= self.white_plane[k] - OCCLUSION_MIN_DARKEN
             shade.append(f and darkened
                          and self.white[k] - self.floor[k] >= OCCLUSION_PRINT_SHOWN * depth
-                         and self.white[k] >= OCCLUSION_SHADE_KEEPS * self.white_plane[k])
+                         and self.white[k] >= OCCLUSION_SHADE_KEEPS * self.white_plane[k]
+                         and self.fine_y[k] >= self.white[k] - OCCLUSION_SHADE_MOSTLY_LIGHT
+                         * (self.white[k] - self.floor[k]))
             foreign.append(f and (chroma >= OCCLUSION_STRONG_CHROMA and not lit
                                   or darkened and not shade[k]
                                   or chroma >= OCCLUSION_MIN_CHROMA and not lit

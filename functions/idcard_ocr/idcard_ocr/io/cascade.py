@@ -16,8 +16,8 @@ which the API reads (`<side>:one_side`). The engine's "not this side" is believe
 vouches for the other side and that side is not a sheet's lone card; otherwise the API is
 asked, so a misjudged side costs a call, never a result. A page on which the engine found no
 card and said `on_sheet` (a copy's cards both lost) has the API asked for both sides. The API
-failing (a timeout) on a side the engine did not find raises errors.UnfoundSideUnread: the
-page may not hold that side, so as a sheet's other side it costs the side read nothing
+failing (a timeout) on a side the engine looked for and did not find raises
+errors.UnfoundSideUnread: the page may not hold that side, so as a sheet's other side it costs the side read nothing
 (recognition.read_card: `sides_missing`).
 
 Every answer names its reader (`recognized_by`), the engine's confidences and, when the API
@@ -72,7 +72,8 @@ class Cascade:
         return f"Cascade(engine={self.engine!r}, api={self.api!r})"
 
     def recognize(self, image: bytes, side: str, deadline: Deadline) -> Recognition:
-        found, declined = self._engine_reading(image, side, deadline)
+        misses: Dict[str, bool] = {}  # the sides the engine found absent: on a page?
+        found, declined = self._engine_reading(image, side, deadline, misses)
         if declined is None:
             answer = annotated(found[side], side, ENGINE, found[side])
             if _lone_on_sheet(found[side], side):
@@ -87,18 +88,25 @@ class Cascade:
         try:
             recognition = self.api.recognize(image, side, deadline)
         except TransientError as e:
-            if side in found:
+            # Only a side the engine looked for and found absent may be missing: one it found
+            # unreadable, or could not look for (down, no time), may well be on the page.
+            if side in found or side not in misses:
                 raise
             raise errors.UnfoundSideUnread.of(e) from e
         answer = annotated(recognition.answer, side, API, found.get(side), declined)
+        # A page on which the engine found no card and said `on_sheet` (a copy whose cards were
+        # both lost, darkened or turned): judged by this reading, not by what is remembered,
+        # which other photos read meanwhile may have pushed out.
+        page_without_card = len(misses) == len(OTHER_SIDE) and any(misses.values())
         if "sides_found" not in answer and (_holds_the_other_side(found, side)
-                                            or self._page_without_card(image)):
+                                            or page_without_card):
             answer["sides_found"] = ["face", "back"]
         return Recognition(answer, recognition.attempts)
 
-    def _engine_reading(self, image: bytes, side: str, deadline: Deadline
-                        ) -> Tuple[Dict[str, dict], Optional[str]]:
-        """The engine's answers by side, and why they cannot stand (None: they can)."""
+    def _engine_reading(self, image: bytes, side: str, deadline: Deadline,
+                        misses: Dict[str, bool]) -> Tuple[Dict[str, dict], Optional[str]]:
+        """The engine's answers by side, and why they cannot stand (None: they can); `misses`
+        gets, for each side it found absent, whether its miss said `on_sheet`."""
         if self.force_api:
             return {}, FORCED
         budget = min(self.engine_timeout_s, deadline.remaining() - self.api_reserve_s)
@@ -107,9 +115,9 @@ class Cascade:
         engine_deadline = Deadline(budget)
         found = {}
         try:
-            own = self._read(image, side, engine_deadline)
+            own = self._read(image, side, engine_deadline, misses)
             if own is None:
-                other = self._read(image, OTHER_SIDE[side], engine_deadline)
+                other = self._read(image, OTHER_SIDE[side], engine_deadline, misses)
                 if other is None:
                     return {}, "no_card_found"
                 found = {OTHER_SIDE[side]: other}
@@ -146,9 +154,11 @@ class Cascade:
         listed = (other or {}).get("sides_found")
         return {OTHER_SIDE[side]: other} if isinstance(listed, list) and side in listed else {}
 
-    def _read(self, image: bytes, side: str, deadline: Deadline) -> Optional[dict]:
-        """The engine's answer for `side`, or None when it finds no such side; read once per
-        photo and side (REMEMBERED_READS)."""
+    def _read(self, image: bytes, side: str, deadline: Deadline,
+              misses: Optional[Dict[str, bool]] = None) -> Optional[dict]:
+        """The engine's answer for `side`, or None when it finds no such side (and `misses`
+        gets whether that miss said `on_sheet`); read once per photo and side
+        (REMEMBERED_READS)."""
         key = (hashlib.sha256(image).digest(), side)
         with self._reads_lock:
             settled = self._reads.get(key)
@@ -160,20 +170,12 @@ class Cascade:
                 self._reads[key] = settled
                 while len(self._reads) > REMEMBERED_READS:
                     self._reads.popitem(last=False)
-        answer, failure, _ = settled
+        answer, failure, on_sheet = settled
         if failure is not None:
             raise PermanentError(*failure)
+        if answer is None and misses is not None:
+            misses[side] = on_sheet
         return copy.deepcopy(answer)
-
-    def _page_without_card(self, image: bytes) -> bool:
-        """Whether the engine found no card on the photo and said it is a page that may hold
-        both sides (its miss's `on_sheet`: a copy whose cards were both lost, darkened or
-        turned): the API is then asked for both sides, not only the first it finds."""
-        digest = hashlib.sha256(image).digest()
-        with self._reads_lock:
-            misses = [self._reads.get((digest, side)) for side in OTHER_SIDE]
-        return all(miss is not None and miss[0] is None and miss[1] is None
-                   for miss in misses) and any(miss[2] for miss in misses)
 
     def _settled_read(self, image: bytes, side: str, deadline: Deadline) -> tuple:
         """(the engine's answer or None, None, whether its miss said `on_sheet`) or (None,
