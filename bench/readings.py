@@ -36,7 +36,8 @@ Key = Tuple[str, str, int]  # (set, kind, seed)
 
 def version() -> str:
     """A digest of the code a reading depends on: engine/ and imaging/, and the generators
-    (every module of tests/fakes that defines `shoot`, and cards.py)."""
+    (every module of tests/fakes that defines `shoot`, cards.py, and typefaces.py, whose answer
+    to "does this face draw this character" picks the fonts they draw with)."""
     digest = hashlib.sha256()
     package = os.path.join(ROOT, "functions", "idcard_ocr", "idcard_ocr")
     files = []
@@ -49,7 +50,7 @@ def version() -> str:
         path = os.path.join(fakes, name)
         if name.endswith(".py"):
             with open(path, encoding="utf-8") as f:
-                if name == "cards.py" or "\ndef shoot(" in f.read():
+                if name in ("cards.py", "typefaces.py") or "\ndef shoot(" in f.read():
                     files.append(path)
     for path in files:
         digest.update(os.path.relpath(path, ROOT).encode())

@@ -35,16 +35,17 @@ in full. Everything follows from the seed.
 """
 
 import math
-import os
 import random
 from datetime import date, timedelta
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter
 
 from tests.fakes.cards import check_char
 from tests.fakes.realistic import Photo, _jpeg, _perspective_coefficients
+from tests.fakes.typefaces import face as _font
+from tests.fakes.typefaces import installed
 
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 PX_MM = 13
@@ -136,8 +137,7 @@ CHARS_PER_LINE = 11
 
 
 def available() -> bool:
-    return all(os.path.exists(p) for p, _ in VALUE_FONTS + LABEL_FONTS + NUMBER_FONTS) and \
-        os.path.exists(HAND_FONT[0])
+    return installed(VALUE_FONTS + LABEL_FONTS + NUMBER_FONTS + (HAND_FONT,))
 
 
 def shoot(kind: str, seed: int) -> Photo:
@@ -225,10 +225,6 @@ def wrap(text: str, width: int) -> List[str]:
 
 def mm(v: float) -> int:
     return round(v * PX_MM)
-
-
-def _font(spec, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(spec[0], size, index=spec[1])
 
 
 def _text(d: ImageDraw.ImageDraw, xy, text: str, font, fill, gap: int = 0,

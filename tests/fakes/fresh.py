@@ -35,7 +35,6 @@ the seed.
 """
 
 import math
-import os
 import random
 from datetime import date, timedelta
 from typing import Dict, List, Optional, Tuple
@@ -45,6 +44,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 from tests.fakes.cards import check_char
 from tests.fakes.realistic import Photo, _rounded
+from tests.fakes.typefaces import installed
 
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 PX_MM = 12
@@ -116,7 +116,7 @@ OVERLAYS = ("此复印件仅用于{}，他用无效", "本复印件仅供{}使�
 
 
 def available() -> bool:
-    return all(os.path.exists(p) for p, _ in VALUE_FONTS + LABEL_FONTS + NUMBER_FONTS)
+    return installed(VALUE_FONTS + LABEL_FONTS + NUMBER_FONTS)
 
 
 def shoot(kind: str, seed: int) -> Photo:

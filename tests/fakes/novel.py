@@ -28,16 +28,17 @@ or a copier's greyscale) or photographed.
 
 import io
 import math
-import os
 import random
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from tests.fakes.realistic import Photo
+from tests.fakes.typefaces import covers, installed
+from tests.fakes.typefaces import face as font
 
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 PX_MM = 12  # the card is drawn at 12 px/mm
@@ -239,27 +240,7 @@ def random_person(rng: random.Random) -> Dict[str, Dict[str, str]]:
 
 
 def available() -> bool:
-    return all(os.path.exists(path) for path, _ in VALUE_FONTS + LABEL_FONTS + NUMBER_FONTS)
-
-
-# Fonts ---------------------------------------------------------------------------------------
-
-@lru_cache(maxsize=256)
-def font(spec: Tuple[str, int], size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(spec[0], size, index=spec[1])
-
-
-@lru_cache(maxsize=4096)
-def _has(spec: Tuple[str, int], char: str) -> bool:
-    f = font(spec, 32)
-    missing = f.getmask("\U0010FFFD")
-    mask = f.getmask(char)
-    return mask.size != missing.size or bytes(mask) != bytes(missing)
-
-
-def covers(spec: Tuple[str, int], text: Sequence[str]) -> bool:
-    """Whether the font draws every character of `text` (not its missing-glyph box)."""
-    return all(_has(spec, c) for c in set(text) if not c.isspace())
+    return installed(VALUE_FONTS + LABEL_FONTS + NUMBER_FONTS)
 
 
 def mm(v: float) -> int:

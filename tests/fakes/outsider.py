@@ -26,16 +26,16 @@ Everything follows from the seed. The truth is exactly what is printed.
 
 import io
 import math
-import os
 import random
 from datetime import date
-from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
 from tests.fakes.realistic import Photo
+from tests.fakes.typefaces import covers, installed
+from tests.fakes.typefaces import face as _font
 
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 PX_MM = 15  # the card is drawn at 15 px/mm
@@ -186,30 +186,7 @@ def random_person(rng: random.Random) -> Dict[str, Dict[str, str]]:
 # Fonts ----------------------------------------------------------------------------------------
 
 def available() -> bool:
-    fonts = [f for f, _ in VALUE_FONTS] + list(LABEL_FONTS) + list(NUMBER_FONTS)
-    return all(os.path.exists(path) for path, _ in fonts)
-
-
-@lru_cache(maxsize=None)
-def _font(font: Tuple[str, int], size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(font[0], size, index=font[1])
-
-
-@lru_cache(maxsize=4096)
-def _has(font: Tuple[str, int], ch: str) -> bool:
-    """Whether `font` draws `ch` (not its .notdef box)."""
-    f = _font(font, 32)
-
-    def drawn(c):
-        im = Image.new("L", (48, 48))
-        ImageDraw.Draw(im).text((4, 4), c, font=f, fill=255)
-        return im.tobytes()
-
-    return ch.isspace() or drawn(ch) != drawn("\U0010fffd")
-
-
-def covers(font: Tuple[str, int], text: Sequence[str]) -> bool:
-    return all(_has(font, ch) for ch in text)
+    return installed([f for f, _ in VALUE_FONTS] + list(LABEL_FONTS) + list(NUMBER_FONTS))
 
 
 # The card -------------------------------------------------------------------------------------
@@ -231,7 +208,7 @@ def _text(d: ImageDraw.ImageDraw, xy, text: str, sized: Tuple[Tuple[str, int], i
     y = xy[1]
     top, bottom = size, 0
     for ch in text:
-        f = _font(face if _has(face, ch) else LATIN, size)
+        f = _font(face if covers(face, ch) else LATIN, size)
         d.text((x, y), ch, font=f, fill=fill)
         x += d.textlength(ch, font=f) + gap
         box = f.getbbox(ch)
@@ -310,7 +287,7 @@ def draw_face(face: Dict[str, str], rng: random.Random, log: Drawn) -> Image.Ima
     dx, dy = rng.uniform(-0.6, 0.6), rng.uniform(-0.5, 0.5)
 
     def top(y_mm, sized):  # the row's centre at y_mm
-        b = _font(*sized).getbbox("国" if _has(sized[0], "国") else "0")
+        b = _font(*sized).getbbox("国" if covers(sized[0], "国") else "0")
         return mm(y_mm + dy) - (b[1] + b[3]) // 2
 
     lx, vx = mm(5.5 + dx), mm(16.0 + dx)

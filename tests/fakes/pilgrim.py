@@ -39,13 +39,14 @@ import io
 import math
 import random
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter
 
 from tests.fakes.realistic import Photo
+from tests.fakes.typefaces import covers, installed
+from tests.fakes.typefaces import face as font
 
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 PX_MM = 12  # the card is drawn at 12 px/mm
@@ -73,34 +74,11 @@ STROKE_PER = 22
 
 
 def available() -> bool:
-    import os
-
-    return all(os.path.exists(path) for path, _ in ALL_FONTS)
-
-
-@lru_cache(maxsize=64)
-def font(spec: Tuple[str, int], size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(spec[0], size, index=spec[1])
+    return installed(ALL_FONTS)
 
 
 def stroke(spec: Tuple[str, int], size: int) -> int:
     return max(1, round(size / STROKE_PER)) if spec in THIN else 0
-
-
-@lru_cache(maxsize=16)
-def _missing(spec: Tuple[str, int]) -> bytes:
-    mask = font(spec, 24).getmask("\ue000")  # a private-use character no font here draws
-    return bytes(mask) if mask.getbbox() else b""
-
-
-def covers(spec: Tuple[str, int], text: Sequence[str]) -> bool:
-    """Whether the font draws every character of `text` (not its missing-glyph box)."""
-    f, missing = font(spec, 24), _missing(spec)
-    for ch in set(text) - {" "}:
-        mask = f.getmask(ch)
-        if not mask.getbbox() or bytes(mask) == missing:
-            return False
-    return True
 
 
 def mm(v: float) -> int:

@@ -69,10 +69,9 @@ MISPRINTS = {"民族": ("民联", "民旅"), "性别": ("性划",), "出生": ("
 
 
 def available() -> bool:
-    import os
+    from tests.fakes.typefaces import installed
 
-    return all(os.path.exists(p) for style in FONTS.values() for p, _ in style) and \
-        all(os.path.exists(p) for style in NUMBER_FONTS.values() for p, _ in style)
+    return all(installed(style) for style in (*FONTS.values(), *NUMBER_FONTS.values()))
 
 
 def shoot(rendering: str, kind: str, seed: int, paired: bool = False) -> Photo:

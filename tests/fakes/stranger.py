@@ -30,15 +30,16 @@ everything follows from the seed.
 
 import io
 import math
-import os
 import random
 from datetime import date, timedelta
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from tests.fakes.realistic import Photo
+from tests.fakes.typefaces import covers, installed
+from tests.fakes.typefaces import face as font
 
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 PX_MM = 14  # the card is drawn at 14 px/mm
@@ -67,25 +68,7 @@ ALL_FONTS = VALUE_FONTS + LABEL_FONTS + TITLE_FONTS + NUMBER_FONTS + (SANS_BLACK
 
 
 def available() -> bool:
-    return all(os.path.exists(path) for path, _ in ALL_FONTS)
-
-
-_FONTS: Dict[Tuple[str, int, int], ImageFont.FreeTypeFont] = {}
-
-
-def font(spec: Tuple[str, int], size: int) -> ImageFont.FreeTypeFont:
-    key = (spec[0], spec[1], size)
-    if key not in _FONTS:
-        _FONTS[key] = ImageFont.truetype(spec[0], size, index=spec[1])
-    return _FONTS[key]
-
-
-def covers(spec: Tuple[str, int], text: Sequence[str]) -> bool:
-    """Whether the font draws every character of `text` with a glyph of its own (not the
-    missing-glyph box)."""
-    f = font(spec, 32)
-    missing = bytes(f.getmask("\U0010fffd"))
-    return all(bytes(f.getmask(c)) != missing for c in set(text) if not c.isspace())
+    return installed(ALL_FONTS)
 
 
 def mm(v: float) -> int:

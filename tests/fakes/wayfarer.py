@@ -33,17 +33,16 @@ grey fax-like, a scanner app's "magic colour" or binarised output, or photograph
 
 import io
 import math
-import os
 import random
-import subprocess
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from tests.fakes.realistic import Photo
+from tests.fakes.typefaces import covers, installed
+from tests.fakes.typefaces import face as font
 
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 PX_MM = 12  # the card is drawn at 12 px/mm
@@ -70,29 +69,7 @@ ALL_FONTS = VALUE_FONTS + LABEL_FONTS + TITLE_FONTS + NUMBER_FONTS
 
 
 def available() -> bool:
-    return all(os.path.exists(path) for path, _ in ALL_FONTS)
-
-
-@lru_cache(maxsize=256)
-def font(spec: Tuple[str, int], size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(spec[0], max(6, int(size)), index=spec[1])
-
-
-@lru_cache(maxsize=32)
-def _charset(spec: Tuple[str, int]) -> frozenset:
-    """The code points a font face maps, as fontconfig reads them."""
-    out = subprocess.run(["fc-query", "-i", str(spec[1]), "--format=%{charset}", spec[0]],
-                         capture_output=True, text=True, check=True).stdout
-    points = set()
-    for part in out.split():
-        first, _, last = part.partition("-")
-        points.update(range(int(first, 16), int(last or first, 16) + 1))
-    return frozenset(points)
-
-
-def covers(spec: Tuple[str, int], text: Sequence[str]) -> bool:
-    charset = _charset(spec)
-    return all(ord(c) in charset for c in "".join(text) if not c.isspace())
+    return installed(ALL_FONTS)
 
 
 def mm(v: float) -> int:
