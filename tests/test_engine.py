@@ -1872,6 +1872,30 @@ def test_an_address_whose_last_line_is_full_is_looked_under():
     assert "address_more" not in read_side(face_lines(), "face").missing_areas
 
 
+@pytest.mark.parametrize("below, doubted", [
+    ("", False),           # nothing printed under it: the address ends with its full line
+    ("·", False),          # no character either
+    ("路1", True),         # something read there poorly: it may go on (doubted before)
+    ("号", True),          # one character: a lost line may hold only 号
+    ("仅限办理", True),     # a watermark alone says nothing of what it covers
+])
+def test_an_address_ending_full_whose_next_line_was_looked_at_and_is_blank_ends_there(
+        below, doubted):
+    # nomad: right addresses of exactly two full lines (新疆维吾尔自治区喀什 / 地区喀什市胜利南路628号),
+    # the line's place under them recognised and empty, were doubted all the same by the
+    # second reads (may_continue): the area under the last line is what shows a lost line.
+    from idcard_ocr.engine.fields import confirm_lines
+
+    address = [on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258),
+               on_card(LINE_2, 140, 300)]
+    out = read_side(face_lines(address=address), "face")
+    complete(out, {"address_more": (below, 0.0 if not below else 0.6)})
+    confirm_lines(out, "address", [read_again(LINE_1), read_again(LINE_2)])
+    assert out.fields["address"] == LINE_1 + LINE_2
+    assert out.doubts == ({"address": "may_continue"} if doubted else {})
+    assert (out.evidence.get("address", {}).get("line_below") == "blank") == (not doubted)
+
+
 def test_an_authority_out_of_its_column_is_doubted():
     # A stray mark read before the authority: it starts left of the validity's column.
     out = read_side(back_lines(("签发机关", 168, 410, 22), ("仗", 262, 410, 28),

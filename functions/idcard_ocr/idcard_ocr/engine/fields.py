@@ -107,6 +107,9 @@ class Extraction:
     # the values given as a real place's name rather than as read (_settle_places): they
     # stay doubted whatever other doubt of theirs is lifted
     corrected_places: set = field(default_factory=set)
+    # the line's place under the address's full last line was recognised and holds no
+    # character (_continue_address): the address ends there, it does not go on (confirm_lines)
+    address_ends: bool = False
 
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -629,8 +632,10 @@ def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> No
                                    for text, _ in lines):
         out.doubt(name, "overfull_line")
     elif name == "address" and len(lines) < ADDRESS_LINES and sum(
-            map(breadth, lines[-1][0])) >= ADDRESS_LINE - OVERFULL:
+            map(breadth, lines[-1][0])) >= ADDRESS_LINE - OVERFULL and not out.address_ends:
         out.doubt(name, "may_continue")
+    if name == "address" and out.address_ends:
+        out.evidence[name]["line_below"] = "blank"
 
 
 # A card's address column holds 11 characters a line (digits and letters half one), in three
@@ -736,6 +741,9 @@ def _continue_address(out: Extraction, text: str, confidence: float) -> None:
     recognised alone: appended when it reads cleanly as more of the address; text read there
     otherwise (poorly, or a watermark) puts the address in doubt: it may go on."""
     more = _trimmed(re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）-]", "", text))
+    # Not one character there: the address ends with its full line. A watermark alone or a
+    # single character (a lost line may hold only 号) is no such evidence.
+    out.address_ends = not more
     if len(re.sub("|".join(OVERLAY_WORDS), "", more)) < 2:
         return  # nothing there, or a watermark alone
     if _shared_run(more, out.fields["address"]) >= 3:
