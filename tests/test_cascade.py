@@ -285,6 +285,23 @@ def test_a_back_alone_whose_authority_may_have_lost_its_start_is_read_by_the_api
     assert recognition.answer["issue"] == "鄢陵县公安局"
 
 
+@pytest.mark.parametrize("evidence, declined", [
+    ({"issue": {"second_read": "agrees", "first_at_column": True}}, None),
+    ({"issue": {"second_read": "agrees"}}, "implausible:issue"),       # not measured there
+    ({"issue": {"second_read": "agrees", "first_at_column": "yes"}}, "implausible:issue"),
+    ({}, "implausible:issue"),
+])
+def test_an_authority_that_ends_a_longer_name_stands_when_nothing_stands_before_it(
+        evidence, declined):
+    # 唐县公安局 (唐县 is also the end of 行唐县): read with its first character at the back's
+    # value column (engine/fields.confirm_lines), no character was lost before it.
+    engine = Engine(back=dict(ENGINE_BACK, issue="唐县公安局", evidence=evidence))
+    api = Api(back=dict(ENGINE_BACK, issue="唐县公安局"))
+    recognition = Cascade(engine, api).recognize(b"x", "back", Deadline(300))
+    assert recognition.answer.get("engine_declined") == declined
+    assert api.calls == ([] if declined is None else ["back"])
+
+
 def test_no_time_for_the_engine_means_the_api_reads_at_once():
     engine, api = Engine(face=ENGINE_FACE), Api(face=dict(FACE))
     recognition = Cascade(engine, api, api_reserve_s=10).recognize(b"x", "face", Deadline(9))
