@@ -285,6 +285,23 @@ def test_a_back_alone_whose_authority_may_have_lost_its_start_is_read_by_the_api
     assert recognition.answer["issue"] == "鄢陵县公安局"
 
 
+@pytest.mark.parametrize("evidence, declined", [
+    ({"issue": {"second_read": "agrees", "first_at_column": True}}, None),
+    ({"issue": {"second_read": "agrees"}}, "implausible:issue"),       # not measured there
+    ({"issue": {"second_read": "agrees", "first_at_column": "yes"}}, "implausible:issue"),
+    ({}, "implausible:issue"),
+])
+def test_an_authority_that_ends_a_longer_name_stands_when_nothing_stands_before_it(
+        evidence, declined):
+    # 唐县公安局 (唐县 is also the end of 行唐县): read with its first character at the back's
+    # value column (engine/fields.confirm_lines), no character was lost before it.
+    engine = Engine(back=dict(ENGINE_BACK, issue="唐县公安局", evidence=evidence))
+    api = Api(back=dict(ENGINE_BACK, issue="唐县公安局"))
+    recognition = Cascade(engine, api).recognize(b"x", "back", Deadline(300))
+    assert recognition.answer.get("engine_declined") == declined
+    assert api.calls == ([] if declined is None else ["back"])
+
+
 def test_no_time_for_the_engine_means_the_api_reads_at_once():
     engine, api = Engine(face=ENGINE_FACE), Api(face=dict(FACE))
     recognition = Cascade(engine, api, api_reserve_s=10).recognize(b"x", "face", Deadline(9))
@@ -1489,3 +1506,100 @@ def test_the_bench_names_an_empty_reading_as_the_function_does(bench_cascade):
                "truth": {"back": dict(BACK)}}
     done = bench_cascade.outcome(reading, MIN_CONFIDENCE)
     assert done["declined"] == "engine_failed:recognition_failed" and done["missed"] == 0
+
+
+# A side missing reaches the operator (the result's `sides_missing`) ----------------------------
+
+def a_sheet_missing_its_back(bucket, env, engine_fn, ocr_api, name, seed):
+    """A face the engine vouches for on what may be a page (its `on_sheet`), and the API down
+    for the back it did not find: the face stands, the back is missing (as in the fast tier)."""
+    engine_fn.state.card_side = "face"
+    engine_fn.state.face = dict(ENGINE_FACE, on_sheet=True)
+    ocr_api.fail_on_side("back", 503, times=20)
+    item = upload(bucket, f"idcards/{name}.jpg", images.card_jpeg(seed=seed))
+    assert run(bucket, env, item)["status"] == "ok"
+    assert stored(bucket, item[0])["sides_missing"] == {"back": errors.API_UNAVAILABLE}
+    return item
+
+
+def test_the_message_says_which_side_of_the_sheet_is_missing(
+        bucket, cascade_env, ocr_api, engine_fn, mns):
+    env = cascade_env | {"OUTPUT": "mns", "MNS_ENDPOINT": mns.endpoint,
+                         "MNS_QUEUE": "idcard-results"}
+    item = a_sheet_missing_its_back(bucket, env, engine_fn, ocr_api, "m1-sheet", 270)
+    [message] = mns.messages
+    assert message.json["status"] == "ok"
+    assert message.json["sides_missing"] == {"back": errors.API_UNAVAILABLE}
+    assert stored(bucket, item[0])["sides_missing"] == {"back": errors.API_UNAVAILABLE}
+
+
+def test_report_counts_and_exports_the_sides_missing(
+        bucket, cascade_env, ocr_api, engine_fn, monkeypatch, capsys, tmp_path):
+    import csv
+
+    from idcard_ocr.ops.cli import main as cli
+    whole = upload(bucket, "idcards/r1-face.jpg", images.card_jpeg(seed=271))
+    run(bucket, cascade_env, whole)
+    a_sheet_missing_its_back(bucket, cascade_env, engine_fn, ocr_api, "r2-sheet", 272)
+    for name, value in cascade_env.items():
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "results.csv"
+    assert cli(["report", "--bucket", bucket.bucket_name, "--prefix", "idcards/",
+                "--csv", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["by_status"] == {"ok": 2} and summary["sides_missing"] == {"back": 1}
+    with open(out, encoding="utf-8-sig") as f:
+        rows = {row["key"]: row for row in csv.DictReader(f)}
+    assert rows["idcards/r2-sheet.jpg"]["sides_missing"] == f"back:{errors.API_UNAVAILABLE}"
+    assert rows[whole[0]]["sides_missing"] == ""
+
+
+def test_the_console_shows_and_filters_a_result_missing_a_side(
+        bucket, cascade_env, ocr_api, engine_fn):
+    """Over HTTP (the real console server), in Chinese and in English: an ok result whose
+    sheet's back was not read must not pass for the whole photo."""
+    from idcard_ocr.ops.review.server import ConsoleServer
+    from tests.test_review_http import Client, console_for
+
+    whole = upload(bucket, "idcards/v1-face.jpg", images.card_jpeg(seed=273))
+    run(bucket, cascade_env, whole)
+    sheet = a_sheet_missing_its_back(bucket, cascade_env, engine_fn, ocr_api, "v2-sheet", 274)[0]
+    with ConsoleServer(console_for(cascade_env, bucket), "127.0.0.1", 0) as server:
+        client = Client(server)
+        listing = client.get("/").text
+        badges = re.findall(r'<tr class="row[^"]*" data-key="([^"]+)"(?:(?!</tr>).)*?'
+                            r'class="tag warn side-missing" data-missing="(\w+)"',
+                            listing, re.S)
+        assert badges == [(sheet, "back")] and "缺国徽面" in listing
+        assert 'name="side_missing"' in listing and "缺少一面" in listing
+        assert [row["key"] for row in client.rows(side_missing="1")] == [sheet]
+        assert sorted(row["key"] for row in client.rows()) == sorted([whole[0], sheet])
+        # nobody has looked at it: it needs a review
+        assert sheet in [row["key"] for row in client.rows(needs_review="1")]
+        page = client.get("/detail", key=sheet).text
+        assert 'id="missing-back"' in page and "重新识别" in page
+        assert f"<code>{errors.API_UNAVAILABLE}</code>" in page
+        assert 'id="missing-back"' not in client.get("/detail", key=whole[0]).text
+        english = client.get("/lang", to="en", next="/detail?key=" + sheet).text
+        assert "back missing" in english and "reprocess the photo to read the other" in english
+        assert "A side missing" in client.get("/").text
+        assert FACE["name"] not in listing + page + english  # masked as every personal field
+
+
+def test_a_result_missing_a_side_needs_a_review_and_only_a_side_counts():
+    from idcard_ocr.io.results import StoredResult
+    from idcard_ocr.ops.review.catalog import Filter, Row
+
+    def row(doc, trusted=True):
+        return Row("idcards/a.jpg", "E", 1, StoredResult("idcards/a.jpg.json", doc, trusted))
+    passing = {"status": "ok", "side": "face", "checks": {}, "checks_passed": True}
+    lacking = row(dict(passing, sides_missing={"back": errors.API_UNAVAILABLE}))
+    whole = row(passing)
+    planted = row(dict(passing, sides_missing={"back": errors.API_UNAVAILABLE}), trusted=False)
+    odd = row(dict(passing, sides_missing={"<b>": "x"}))
+    assert lacking.sides_missing == {"back": errors.API_UNAVAILABLE}
+    assert (whole.sides_missing, planted.sides_missing, odd.sides_missing) == ({}, {}, {})
+    assert lacking.needs_review and not whole.needs_review
+    where = Filter.from_params({"side_missing": "1"})
+    assert where.params() == {"side_missing": "1"}
+    assert where.matches(lacking) and not any(map(where.matches, (whole, planted, odd)))

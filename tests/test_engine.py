@@ -1127,6 +1127,25 @@ def test_an_authority_read_alike_twice_without_its_first_character_is_doubted(lo
     assert back.doubts == ({"issue": "dropped_character"} if doubted else {})
 
 
+@pytest.mark.parametrize("printed, lost, at_column", [
+    ("唐县公安局", (), True),       # 唐 printed at the column: nothing was lost before it
+    ("行唐县公安局", (0,), False),  # 行 lost: 唐 a character past the column (doubted too)
+])
+def test_an_authority_whose_first_character_stands_at_the_value_column_says_so(
+        printed, lost, at_column):
+    # 唐县公安局 is a county's bureau and the end of 行唐县's name: the cascade paid for every
+    # one (blind, nomad: right each time) unless the engine says nothing stands before 唐.
+    from idcard_ocr.engine.fields import confirm_lines
+
+    again = read_again(printed, lost)
+    back = read_side(back_lines(("签发机关", 120, 400, 30), ("有效期限", 120, 470, 30),
+                                ("2018.02.13-2028.02.13", 280, 470, 30)) + [
+        on_card(again.text, 280, 400, 30, width=len(printed) * 1.05 * 30)], "back")
+    confirm_lines(back, "issue", [again])
+    assert back.evidence["issue"].get("first_at_column", False) == at_column
+    assert ("issue" in back.doubts) == (not at_column)
+
+
 def test_an_authority_read_in_one_box_with_its_label_is_not_measured_from_that_box():
     # 签发机关 and the value in one box, the value printed well right of its label: the value's
     # box starts where its characters were taken to start, spaced evenly with the label's (far
@@ -1147,6 +1166,7 @@ def test_an_authority_read_in_one_box_with_its_label_is_not_measured_from_that_b
                                        printed.char_margins,
                                        tuple(p + shift for p in printed.char_places))])
     assert back.evidence["issue"]["second_read"] == "agrees" and back.doubts == {}
+    assert "first_at_column" not in back.evidence["issue"]  # nor measured at the column
 
 
 @pytest.mark.parametrize("first, doubted", [("黑龙江省哈尔滨市南岗区", False),
@@ -1870,6 +1890,30 @@ def test_an_address_whose_last_line_is_full_is_looked_under():
     assert out.fields["address"] == LINE_1 + LINE_2 and out.doubts == {}
     # A last line that is not full is not looked under.
     assert "address_more" not in read_side(face_lines(), "face").missing_areas
+
+
+@pytest.mark.parametrize("below, doubted", [
+    ("", False),           # nothing printed under it: the address ends with its full line
+    ("·", False),          # no character either
+    ("路1", True),         # something read there poorly: it may go on (doubted before)
+    ("号", True),          # one character: a lost line may hold only 号
+    ("仅限办理", True),     # a watermark alone says nothing of what it covers
+])
+def test_an_address_ending_full_whose_next_line_was_looked_at_and_is_blank_ends_there(
+        below, doubted):
+    # nomad: right addresses of exactly two full lines (新疆维吾尔自治区喀什 / 地区喀什市胜利南路628号),
+    # the line's place under them recognised and empty, were doubted all the same by the
+    # second reads (may_continue): the area under the last line is what shows a lost line.
+    from idcard_ocr.engine.fields import confirm_lines
+
+    address = [on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258),
+               on_card(LINE_2, 140, 300)]
+    out = read_side(face_lines(address=address), "face")
+    complete(out, {"address_more": (below, 0.0 if not below else 0.6)})
+    confirm_lines(out, "address", [read_again(LINE_1), read_again(LINE_2)])
+    assert out.fields["address"] == LINE_1 + LINE_2
+    assert out.doubts == ({"address": "may_continue"} if doubted else {})
+    assert (out.evidence.get("address", {}).get("line_below") == "blank") == (not doubted)
 
 
 def test_an_authority_out_of_its_column_is_doubted():

@@ -157,6 +157,16 @@ def expired(record: dict) -> bool:
                for check in [(part.get("checks") or {}).get("not_expired")])
 
 
+def sides_missing(record: dict) -> Dict[str, str]:
+    """{side: error code} for each side of a sheet the result lists and could not read
+    (ok_record's `missing`), in the order face, back; {} for any other record. What an operator
+    must see: the photo holds a side nobody read."""
+    missing = record.get("sides_missing") if record.get("status") == "ok" else None
+    if not isinstance(missing, dict):
+        return {}
+    return {side: str(missing[side]) for side in FIELDS if side in missing}
+
+
 def _parts(record: dict) -> Dict[str, dict]:
     """{side: {"checks", "checks_passed", ...}} for every side the record holds."""
     sides = record.get("sides") if isinstance(record.get("sides"), dict) else {}

@@ -5,7 +5,7 @@ import hmac
 import json
 from typing import Optional
 
-from .documents import checks_passed, expired, failed_checks
+from .documents import checks_passed, expired, failed_checks, sides_missing
 from .privacy import mask_fields, scrub
 from .vouching import READER_KEYS
 
@@ -58,6 +58,10 @@ def envelope(record: dict, result_key: Optional[str], fields_mode: str = "masked
         doc["expired"] = expired(record)
         # Who read it (engine: free; api: paid) and why the engine was declined: no personal data.
         doc.update({k: record[k] for k in READER_KEYS if k in record})
+        # A side of the sheet listed and not read (side -> error code): a consumer would
+        # otherwise take an ok message for the whole photo.
+        if sides_missing(record):
+            doc["sides_missing"] = sides_missing(record)
     if record["status"] == "ok" and fields_mode != "none" and record.get("fields") is not None:
         shown = (lambda fields: fields) if fields_mode == "full" else mask_fields
         doc["fields"] = shown(record["fields"])

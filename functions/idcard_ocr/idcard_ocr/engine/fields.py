@@ -107,6 +107,9 @@ class Extraction:
     # the values given as a real place's name rather than as read (_settle_places): they
     # stay doubted whatever other doubt of theirs is lifted
     corrected_places: set = field(default_factory=set)
+    # the line's place under the address's full last line was recognised and holds no
+    # character (_continue_address): the address ends there, it does not go on (confirm_lines)
+    address_ends: bool = False
 
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -562,6 +565,12 @@ def _characters_at(read: Text, text: str, keep) -> Text:
 # seven sets, 2 of 59 authority lines stood past both (1.12, 1.2 and 1.32, 1.32), no address line.
 LOST_START = 0.75
 LOST_IN_BOX = 1.1
+# An authority's first character read at most this far past the value column (as LOST_START
+# measures it) was printed first: nothing stands before it. A character lost there puts the
+# next one a whole character past the column (novel's 陵 of 鄢陵县: 1.55), less half a digit
+# were the column measured from a validity whose first digit was lost; right first lines of
+# blind's and nomad's backs stood -0.29 to 0.57 past it (25 of 30 within; a hard photo 1.61).
+AT_COLUMN = 0.45
 
 
 def _begins_past_column(out: Extraction, again: Text, pitch: Optional[float]) -> bool:
@@ -581,13 +590,19 @@ def _lost_first(again: Text, box: Tuple[float, float, float, float], start: floa
     """Whether a line read again from the crop `box` (card units) begins LOST_START past the
     side's value `column` and LOST_IN_BOX past `start`, where its detected box begins: its
     first printed character was not read (_begins_past_column)."""
-    if column is None or not pitch or not again.text or not again.char_places:
-        return False
+    past = _past(again, box, (column, start), pitch)
+    return past is not None and past[0] > LOST_START and past[1] > LOST_IN_BOX
+
+
+def _past(again: Text, box: Tuple[float, float, float, float], edges, pitch: Optional[float]):
+    """How many characters past each of `edges` (card units) the first character of a line
+    read again from the crop `box` stands, less half its own breadth; None when not measured."""
+    if None in edges or not pitch or not again.text or not again.char_places:
+        return None
     height = box[3] - box[1]  # the crop's height in card units: places are in its heights
     first = box[0] + again.char_places[0] * height
     half = breadth(again.text[0]) / 2
-    return ((first - column) / (pitch * height) - half > LOST_START
-            and (first - start) / (pitch * height) - half > LOST_IN_BOX)
+    return tuple((first - edge) / (pitch * height) - half for edge in edges)
 
 
 def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> None:
@@ -629,8 +644,15 @@ def confirm_lines(out: Extraction, name: str, again: List[Optional[Text]]) -> No
                                    for text, _ in lines):
         out.doubt(name, "overfull_line")
     elif name == "address" and len(lines) < ADDRESS_LINES and sum(
-            map(breadth, lines[-1][0])) >= ADDRESS_LINE - OVERFULL:
+            map(breadth, lines[-1][0])) >= ADDRESS_LINE - OVERFULL and not out.address_ends:
         out.doubt(name, "may_continue")
+    if name == "address" and out.address_ends:
+        out.evidence[name]["line_below"] = "blank"
+    if name == "issue" and name not in out.doubts and again[0] is not None \
+            and not _after_label(out, name, lines[0][0]):
+        past = _past(value_reads[0][2], lines[0][1], (out.value_column,), pitch)
+        if past is not None and past[0] <= AT_COLUMN:
+            out.evidence[name]["first_at_column"] = True
 
 
 # A card's address column holds 11 characters a line (digits and letters half one), in three
@@ -736,6 +758,9 @@ def _continue_address(out: Extraction, text: str, confidence: float) -> None:
     recognised alone: appended when it reads cleanly as more of the address; text read there
     otherwise (poorly, or a watermark) puts the address in doubt: it may go on."""
     more = _trimmed(re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）-]", "", text))
+    # Not one character there: the address ends with its full line. A watermark alone or a
+    # single character (a lost line may hold only 号) is no such evidence.
+    out.address_ends = not more
     if len(re.sub("|".join(OVERLAY_WORDS), "", more)) < 2:
         return  # nothing there, or a watermark alone
     if _shared_run(more, out.fields["address"]) >= 3:

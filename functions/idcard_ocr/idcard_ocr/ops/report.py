@@ -5,14 +5,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Optional, TextIO
 
-from ..card.documents import FIELDS, checks_passed, expired, failed_checks
+from ..card.documents import FIELDS, checks_passed, expired, failed_checks, sides_missing
 from ..card.privacy import scrub
 from ..io.results import StoredResult
 
 CSV_COLUMNS = ("key", "status", "side", "error_code", "error_message", "checks_passed",
                "failed_checks", "expired",
                *FIELDS["face"], *FIELDS["back"], "etag", "processed_at", "trusted",
-               "recognized_by", "engine_declined", "engine_confidence_min")
+               "recognized_by", "engine_declined", "engine_confidence_min", "sides_missing")
 
 
 @dataclass
@@ -20,10 +20,14 @@ class Summary:
     counts: Counter = field(default_factory=Counter)
     examples: Dict[str, str] = field(default_factory=dict)  # label -> a key, numbers masked
     readers: Counter = field(default_factory=Counter)  # ok results: engine (free) or api (paid)
+    # ok results of a sheet with a side listed and not read, by that side: the photo holds
+    # data nobody read, which an ok status alone would hide
+    missing: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict:
         return {"results": sum(self.counts.values()), "by_status": dict(self.counts),
-                "by_reader": dict(self.readers), "examples": self.examples}
+                "by_reader": dict(self.readers), "sides_missing": dict(self.missing),
+                "examples": self.examples}
 
 
 def label(record: dict, trusted: bool = True) -> str:
@@ -71,7 +75,9 @@ def _csv_cells(record: dict, trusted: bool) -> dict:
            "etag": source.get("etag"), "processed_at": record.get("processed_at"),
            "trusted": trusted, "recognized_by": record.get("recognized_by"),
            "engine_declined": record.get("engine_declined"),
-           "engine_confidence_min": _weakest(record.get("engine_confidence"))}
+           "engine_confidence_min": _weakest(record.get("engine_confidence")),
+           "sides_missing": " ".join(f"{side}:{code}"
+                                     for side, code in sides_missing(record).items())}
     for fields in [record.get("fields") or {}] + [part.get("fields") or {} for part in
                                                   (record.get("sides") or {}).values()]:
         row.update({k: v for k, v in fields.items() if k in CSV_COLUMNS})
@@ -92,6 +98,7 @@ def summarize(results: Iterable[StoredResult], csv_out: Optional[TextIO] = None)
         summary.examples.setdefault(name, scrub((record.get("source") or {}).get("key") or ""))
         if found.trusted and record.get("status") == "ok":
             summary.readers[record.get("recognized_by") or "api"] += 1
+            summary.missing.update(sides_missing(record).keys())
         if writer:
             writer.writerow(csv_row(record, found.trusted))
     return summary

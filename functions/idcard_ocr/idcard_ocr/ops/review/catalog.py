@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from typing import Callable, Iterator, List, Mapping, Optional, Tuple
 
-from ...card.documents import checks_passed, expired, failed_checks
+from ...card.documents import checks_passed, expired, failed_checks, sides_missing
 from ...errors import IdcardOcrError
 from ...card.keys import skip_reason
 from ...card.vouching import API, ENGINE
@@ -77,6 +77,12 @@ class Row:
         return reader if reader in READERS else None
 
     @property
+    def sides_missing(self) -> dict:
+        """{side: error code} of a sheet's sides listed and not read (a face stands, its back
+        could not be read): the photo holds data the result lacks."""
+        return sides_missing(self.record)
+
+    @property
     def error_code(self) -> Optional[str]:
         return (self.record.get("error") or {}).get("code")
 
@@ -117,9 +123,11 @@ class Row:
 
     @property
     def needs_review(self) -> bool:
-        """Read, but with a failed check or a quality warning, and nobody has looked yet."""
+        """Read, but with a failed check, a quality warning or a side missing, and nobody has
+        looked yet."""
         return (self.status in ("ok", "checks_failed", "expired") and not self.reviewed
-                and (self.checks_passed is False or self.expired or bool(self.warnings)))
+                and (self.checks_passed is False or self.expired or bool(self.warnings)
+                     or bool(self.sides_missing)))
 
     @property
     def outdated(self) -> bool:
@@ -141,6 +149,7 @@ class Filter:
     needs_review: bool = False
     reviewed: str = ""          # "", "yes", "no"
     recognized_by: str = ""     # "", "engine", "api"
+    side_missing: bool = False  # only results missing a side of their sheet
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> "Filter":
@@ -157,7 +166,8 @@ class Filter:
                    reviewed=params.get("reviewed") if params.get("reviewed") in ("yes", "no")
                    else "",
                    recognized_by=params.get("recognized_by")
-                   if params.get("recognized_by") in READERS else "")
+                   if params.get("recognized_by") in READERS else "",
+                   side_missing=(params.get("side_missing") or "") in ("1", "on", "true"))
 
     def params(self) -> dict:
         """The non-empty parameters, for links that keep the filter."""
@@ -181,7 +191,8 @@ class Filter:
                 and (not self.warning or self.warning in row.warnings)
                 and (not self.needs_review or row.needs_review)
                 and (not self.reviewed or row.reviewed == (self.reviewed == "yes"))
-                and (not self.recognized_by or row.recognized_by == self.recognized_by))
+                and (not self.recognized_by or row.recognized_by == self.recognized_by)
+                and (not self.side_missing or bool(row.sides_missing)))
 
     @property
     def needs_reviews(self) -> bool:

@@ -39,6 +39,13 @@ LABELS: Dict[str, Tuple[str, str]] = {  # name: (zh, en)
     "recognized_by": ("识别方", "Read by"),
     "reader_engine": ("离线引擎", "engine (free)"),
     "reader_api": ("API（计费）", "API (paid)"),
+    "side_missing": ("缺少一面", "A side missing"),
+    "missing_face": ("缺人像面", "face missing"),
+    "missing_back": ("缺国徽面", "back missing"),
+    "side_missing_hint": ("这张纸上还有一面没有识别出来（识别接口当时失败）。已识别的一面保留；"
+                          "请重新识别这张照片以补上另一面。",
+                          "The sheet holds another side that was not read (the OCR API failed "
+                          "then). The side read stands; reprocess the photo to read the other."),
     "declined_because": ("未采用引擎结果的原因", "Why the engine's reading was not taken"),
     "engine_confidence": ("引擎置信度", "Engine's confidence"),
     "confidence_hint": ("每个字段中最弱的一个字的得分（0–1）；低于阈值时交给 API 识别。",
