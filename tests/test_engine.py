@@ -626,6 +626,23 @@ def test_a_value_read_through_a_stamps_writing_is_doubted():
         assert read_side(face_lines() + [stamp], "face").doubts == {}
 
 
+def test_an_address_ending_where_larger_watermark_writing_crosses_its_row_is_doubted():
+    # A watermark band in large type across a copy (仅供银行开卡用 他用无效) lies over the
+    # address's row from its 结 on: the print under it was not detected and the address read
+    # ended there, each character read at 0.98 and more.
+    address = [on_card("住址", 52, 258, 22), on_card("上海市浦东新区团", 140, 258)]
+    band = on_card("仅供银行开卡用", 100, 275, 90)
+    out = read_side(face_lines(address=address) + [band], "face")
+    assert out.fields["address"] == "上海市浦东新区团"
+    assert out.doubts == {"address": "cut_by_a_watermark"} and out.confidence["address"] == 0.0
+    # The same band a row below the address's last line, or beginning a character past its
+    # end's, or in the value's own print size (_overlapping's): not this doubt.
+    for elsewhere in (on_card("仅供银行开卡用", 100, 380, 90), on_card("他用无效", 460, 275, 90),
+                      on_card("他用无效", 400, 258, 30)):
+        doubts = read_side(face_lines(address=address) + [elsewhere], "face").doubts
+        assert doubts.get("address") != "cut_by_a_watermark"
+
+
 def test_an_address_county_read_off_a_real_one_is_given_as_it_and_doubted():
     # 鄢 is read as 郡 at 0.9 and more in fonts the recogniser was not built on; among 许昌's
     # counties only 鄢陵县 is that close. The correction is never vouched for.
