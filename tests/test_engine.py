@@ -595,7 +595,7 @@ def test_a_names_area_is_scored_by_the_names_characters_not_its_labels_cut_tail(
     assert out.doubts.get("name") == doubt
 
 
-@pytest.mark.parametrize("name", ["元俊杰", "洗丽华", "塞琳桂"])
+@pytest.mark.parametrize("name", ["元俊杰", "洗丽华", "塞琳桂", "全雨"])
 def test_a_name_read_with_a_look_alike_of_a_rarer_surname_is_doubted(name):
     # 亓 read as 元 at 0.98, 冼 as 洗, 蹇 as 塞: scores and geometry do not show it, so the
     # name is never vouched for as read.
@@ -603,6 +603,15 @@ def test_a_name_read_with_a_look_alike_of_a_rarer_surname_is_doubted(name):
                     "face")
     assert out.fields["name"] == name  # kept as read: doubted, not changed
     assert out.doubts == {"name": "look_alike_surname"} and out.confidence["name"] == 0.0
+
+
+@pytest.mark.parametrize("name, doubts", [("唐建或", {"name": "look_alike_character"}),
+                                           ("唐建彧", {}), ("或丽", {})])
+def test_a_name_holding_a_character_no_one_is_named_with_is_doubted(name, doubts):
+    # 彧 read as 或 at 0.85: 或 (a conjunction) is never a name's character, 彧 often is.
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), on_card(name, 140, 72)]),
+                    "face")
+    assert out.fields["name"] == name and out.doubts == doubts
 
 
 @pytest.mark.parametrize("dot", ["•", "・", "‧"])

@@ -360,11 +360,14 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
 
 # Surnames the recogniser reads as a look-alike it prefers, with a high score, in fonts it
 # was not built on (亓 as 元 at 0.92 and 0.98, 冼 as 洗 at 0.98 on `blind`; 蹇 as 塞 on
-# `outsider`): the character read -> the rarer surname it may hide. Nothing in the line's
-# scores or geometry tells the two apart, so a name read beginning with one is doubted
-# (元 is a surname too, and rare: doubting it costs a second opinion, vouching for a 亓
-# read as 元 a wrong name).
-LOOK_ALIKE_SURNAMES = {"元": "亓", "洗": "冼", "塞": "蹇"}
+# `outsider`; 仝 as 全 at 0.93 on `nomad`): the character read -> the rarer surname it may
+# hide. Nothing in the line's scores or geometry tells the two apart, so a name read
+# beginning with one is doubted (元 is a surname too, and rare: doubting it costs a second
+# opinion, vouching for a 亓 read as 元 a wrong name).
+LOOK_ALIKE_SURNAMES = {"元": "亓", "洗": "冼", "塞": "蹇", "全": "仝"}
+# Characters no one is named with (a conjunction), read for a name character they look like
+# (彧 as 或 at 0.85 on `nomad`): a given name holding one hides the other.
+LOOK_ALIKE_GIVEN = {"或": "彧"}
 
 
 def _doubt_unlikely_name(out: Extraction) -> None:
@@ -375,6 +378,8 @@ def _doubt_unlikely_name(out: Extraction) -> None:
         out.doubt("name", "longer_than_names")
     elif name[:1] in LOOK_ALIKE_SURNAMES and "name" not in out.doubts:
         out.doubt("name", "look_alike_surname")
+    elif any(c in LOOK_ALIKE_GIVEN for c in name[1:]) and "name" not in out.doubts:
+        out.doubt("name", "look_alike_character")
 
 
 # The face's value rows top to bottom, each named by its label (the nationality shares the
