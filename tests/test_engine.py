@@ -681,6 +681,19 @@ def test_a_validity_far_taller_than_its_small_labels_is_still_the_validity():
     assert (out.fields["start_date"], out.fields["end_date"]) == ("20200515", "20300515")
 
 
+@pytest.mark.parametrize("validity", ["2025.12.13-2030.12.13", "2025.12.13-2030,12.1"])
+def test_a_back_whose_title_went_unread_is_placed_by_its_label_and_validity(validity):
+    # A back turned a quarter under a tiled watermark and lens flare: its title block and
+    # validity label unread, one label left (签发机关) and the validity, its end cut short.
+    lines = [on_card(text, x, y, size) for text, x, y, size in (
+        ("签发机关", 168, 410, 28), ("天津市公安局南开分局", 318, 410, 30),
+        (validity, 318, 470, 30))]
+    out = read_side(lines, "back")
+    assert out.fields["issue"] == "天津市公安局南开分局"
+    if validity.endswith(".13"):  # a validity cut short gives no dates (read again in the photo)
+        assert (out.fields["start_date"], out.fields["end_date"]) == ("20251213", "20301213")
+
+
 def test_a_wrapped_authority_keeps_its_second_line():
     out = read_side(back_lines(("签发机关", 168, 392, 22), ("乌鲁木齐市公安局沙依巴", 314, 392, 28),
                                ("克区分局", 314, 430, 28), ("有效期限", 168, 486, 22),
