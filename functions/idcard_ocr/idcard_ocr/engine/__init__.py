@@ -169,6 +169,17 @@ def _read_area(array, scale, located):
     upright = orient.orient(array, scale, located)
     reading = _card_lines(lines.read(upright))
     found = layout.frames(reading.lines)
+    if not found and _labels_without_card(reading.lines):
+        # A card's labels read, yet no card placed: its rows stand in reverse order, the
+        # area upside down. The classifier's vote was outweighed by print around the card (a
+        # newspaper or a form it lies on, the other way round): half a turn, the vote not
+        # asked again. Only now: an upright card costs nothing more.
+        turned = orient.orient(array, scale, located, turns=upright.frame.turns + 2,
+                               settled=True)
+        turned_reading = _card_lines(lines.read(turned))
+        turned_found = layout.frames(turned_reading.lines)
+        if turned_found:
+            return turned_reading, turned_found
     if not found:  # the boxes' direction misled: the other quarter turn, only now
         other = orient.orient(array, scale, located, turns=upright.frame.turns + 1)
         other_reading = _card_lines(lines.read(other))
@@ -176,6 +187,18 @@ def _read_area(array, scale, located):
         if other_found:
             return other_reading, other_found
     return reading, found
+
+
+def _labels_without_card(lines) -> bool:
+    """Whether the lines hold two of a side's labels (or title, number) on different rows:
+    a card's text, read along its lines."""
+    from .layout import anchors
+
+    for side in SIDES:
+        rows = {a.card[1] for a in anchors(lines, side)}
+        if len(rows) >= 2:
+            return True
+    return False
 
 
 def _rest(array, scale, reading, found):

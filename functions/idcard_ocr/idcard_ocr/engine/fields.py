@@ -202,6 +202,27 @@ def _read_through_stamps(out: Extraction, overlays: List[Line]) -> None:
                 _overlapping(line, overlay) for line in out.read_from.get(name, ())
                 for overlay in overlays):
             out.doubt(name, "read_through_a_stamp")
+    for name in RUNNING:
+        read = out.read_from.get(name, ())
+        if name in out.fields and name not in out.doubts and read and any(
+                _cut_by_large_writing(read[-1], overlay) for overlay in overlays):
+            out.doubt(name, "cut_by_a_watermark")
+
+
+RUNNING = ("address", "issue")  # values that run on along their row and onto the next
+
+
+def _cut_by_large_writing(value: Line, overlay: Line) -> bool:
+    """Whether writing in larger type than the value's (a watermark band across a copy, a
+    seal's words) crosses the value's last line just past its last character: the smaller
+    print under it is often not detected at all, and the value then ends where the writing
+    begins (上海市浦东新区团 for …团结西街578号…, vouched at 0.98), its own scores all high.
+    Writing of the value's size is _overlapping's: read into the value, not over it."""
+    if overlay.height <= OVERSIZE * value.height:
+        return False
+    across = min(value.y1, overlay.y1) - max(value.y0, overlay.y0)
+    past = value.x1 + value.height  # the next character's place
+    return across > value.height / 3 and overlay.x0 <= past <= overlay.x1
 
 
 def _overlapping(value: Line, overlay: Line) -> bool:
@@ -342,11 +363,14 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
 
 # Surnames the recogniser reads as a look-alike it prefers, with a high score, in fonts it
 # was not built on (亓 as 元 at 0.92 and 0.98, 冼 as 洗 at 0.98 on `blind`; 蹇 as 塞 on
-# `outsider`): the character read -> the rarer surname it may hide. Nothing in the line's
-# scores or geometry tells the two apart, so a name read beginning with one is doubted
-# (元 is a surname too, and rare: doubting it costs a second opinion, vouching for a 亓
-# read as 元 a wrong name).
-LOOK_ALIKE_SURNAMES = {"元": "亓", "洗": "冼", "塞": "蹇"}
+# `outsider`; 仝 as 全 at 0.93 on `nomad`): the character read -> the rarer surname it may
+# hide. Nothing in the line's scores or geometry tells the two apart, so a name read
+# beginning with one is doubted (元 is a surname too, and rare: doubting it costs a second
+# opinion, vouching for a 亓 read as 元 a wrong name).
+LOOK_ALIKE_SURNAMES = {"元": "亓", "洗": "冼", "塞": "蹇", "全": "仝"}
+# Characters no one is named with (a conjunction), read for a name character they look like
+# (彧 as 或 at 0.85 on `nomad`): a given name holding one hides the other.
+LOOK_ALIKE_GIVEN = {"或": "彧"}
 
 
 def _doubt_unlikely_name(out: Extraction) -> None:
@@ -357,6 +381,8 @@ def _doubt_unlikely_name(out: Extraction) -> None:
         out.doubt("name", "longer_than_names")
     elif name[:1] in LOOK_ALIKE_SURNAMES and "name" not in out.doubts:
         out.doubt("name", "look_alike_surname")
+    elif any(c in LOOK_ALIKE_GIVEN for c in name[1:]) and "name" not in out.doubts:
+        out.doubt("name", "look_alike_character")
 
 
 # The face's value rows top to bottom, each named by its label (the nationality shares the

@@ -49,6 +49,12 @@ NUMBER_AT = (298, 455)           # the citizen number's left edge and centre
 # the date is then not taken from it (fields.birth_date wants it whole).
 BIRTH_VALUE_AT = (140, 196)      # its left edge (the value column) and centre
 _BIRTH_VALUE = re.compile(r"^[:：]?\d{4}年?\d{1,2}月\d{1,2}日?$")
+# The back's validity (2014.05.21-2024.05.21, or -长期) says what it is too: on a back whose
+# title block went unread under a watermark, turned and with glare, it and one label still
+# place the card. Its left edge stands 145-155 units right of its label's on the cards read
+# (the fixtures' clean and real backs); read from its start date and dash, its end may be cut.
+VALIDITY_AT = (318, 470)
+_VALIDITY = re.compile(r"^\d{4}[.,]\d{2}[.,]\d{2}[-—~]")
 VALUE_HEIGHT = 40                # a value line's detected box height, in card units
 _NUMBER_LIKE = re.compile(r"[0-9OoIlZSBDQ|]{17}[0-9Xx×]")
 
@@ -128,6 +134,8 @@ def anchors(lines: List[Line], side: str) -> List[Anchor]:
             found.append(Anchor("number", NUMBER_AT, (_number_start(line), line.cy), line))
         if side == "face" and _BIRTH_VALUE.match(line.text):
             found.append(Anchor("birth_value", BIRTH_VALUE_AT, (line.x0, line.cy), line))
+        if side == "back" and _VALIDITY.match(line.text):
+            found.append(Anchor("validity", VALIDITY_AT, (line.x0, line.cy), line))
     return found
 
 

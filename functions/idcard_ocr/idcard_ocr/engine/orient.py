@@ -89,9 +89,11 @@ class Upright:
         return (self.frame.turns * 90 + math.degrees(self.frame.skew)) % 360
 
 
-def orient(image: np.ndarray, scale: float, located: Located, turns: int = None) -> Upright:
+def orient(image: np.ndarray, scale: float, located: Located, turns: int = None,
+           settled: bool = False) -> Upright:
     """The located text area upright; `turns` (counter-clockwise quarter turns) overrides the
-    direction located suggests, for a second try."""
+    direction located suggests, for a second try. `settled`: `turns` is taken as it is,
+    without the classifier's vote on upside down (a try half a turn from what it voted)."""
     x0, y0, x1, y1 = located.box
     crop = without_red(resize(image[y0:y1, x0:x1], located.zoom))
     chosen = turns is not None
@@ -108,7 +110,7 @@ def orient(image: np.ndarray, scale: float, located: Located, turns: int = None)
     on_card = [not tiled for tiled in tiled_watermark(quads, *turned.shape[1::-1])]
     up = sum(_length(q) for q, d, c in zip(quads, answers, on_card) if c and not d.flipped)
     down = sum(_length(q) for q, d, c in zip(quads, answers, on_card) if c and d.flipped)
-    if down > up:  # most of the text reads upside down: so does the card
+    if down > up and not settled:  # most of the text reads upside down: so does the card
         turns += 2
         height, width = turned.shape[:2]
         turned = np.ascontiguousarray(np.rot90(turned, 2))
