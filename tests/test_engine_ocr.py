@@ -641,6 +641,37 @@ def test_the_engines_zip_refuses_int8_models_the_engine_would_refuse(tmp_path):
         package.check_models(str(stage))
 
 
+def test_the_engines_zip_derives_its_folded_models_from_the_wheel_it_vendors(tmp_path,
+                                                                            monkeypatch):
+    # The deployed engine runs the folded models (template.yml, the s*.yaml files). The zip
+    # carried them only when someone had run `make models` first, so the template could not ask
+    # for them: now the build derives them itself, from the vendored wheel, not the installed.
+    import json
+    import sys
+
+    import onnx
+
+    package, stage, vendored = _engine_zip_stage(tmp_path)
+    os.makedirs(stage / "python" / "rapidocr_onnxruntime-1.4.4.dist-info")
+    for role in ocr.DERIVED:  # a vendored wheel whose models are not the installed one's bytes
+        model = onnx.load(ocr.wheel_model(role))
+        model.doc_string = "vendored"
+        os.remove(vendored / ocr.WHEEL_MODELS[role])
+        onnx.save(model, str(vendored / ocr.WHEEL_MODELS[role]))
+    fake_derivation(stage / package.MODELS)  # the checkout's int8, derived from the installed
+    package.fold_models(str(stage))
+    with open(stage / package.MODELS / ocr.MANIFEST, encoding="utf-8") as f:
+        manifest = json.load(f)
+    assert manifest["folded"]["rapidocr_onnxruntime"] == "1.4.4"
+    assert ocr.derived_models(str(stage / package.MODELS), wheel=str(vendored), kind="folded")
+    with pytest.raises(SystemExit, match="int8 det model was derived from another model"):
+        package.check_models(str(stage))  # the checkout's int8 is not for this wheel
+
+    monkeypatch.setitem(sys.modules, "onnx", None)  # a Python without onnx builds no engine zip
+    with pytest.raises(SystemExit, match="need onnx .* run `make package`"):
+        package.fold_models(str(stage))
+
+
 def test_each_character_keeps_its_margin_over_the_runner_up_character():
     # frames: 张 (0.6, runner-up 弓 0.3), blank, 三 (0.5, the blank 0.45 and 二 0.05): a
     # character's margin is over the next likeliest character, not over "no character".

@@ -47,6 +47,7 @@ import os
 import sys
 import tempfile
 import time
+from typing import Optional
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CALIBRATION_PHOTOS = os.path.join(ROOT, "tests", "fixtures", "cards", "*.jpg")
@@ -282,24 +283,37 @@ def main(argv=None) -> int:
     if set(kinds) - set(ocr.DERIVED_KINDS):
         parser.error(f"--kinds: each one of {', '.join(ocr.DERIVED_KINDS)}")
     out = args.out or ocr.MODELS_DIR
-    os.makedirs(out, exist_ok=True)
     roles = args.roles.split(",") if args.roles else ocr.DERIVED
     started = time.monotonic()
-    manifest = _manifest(out)
-    done = []
-    if "folded" in kinds:
-        manifest["folded"] = derive_folded(roles, out)
-        done.append("folded")
-    if "int8" in kinds:
-        photos = sorted(glob.glob(CALIBRATION_PHOTOS))[:args.photos or None]
-        manifest["int8"] = derive_int8(roles, photos, out)
-        done.append(f"int8 from {len(photos)} photos")
-    with open(os.path.join(out, ocr.MANIFEST), "w", encoding="utf-8") as f:
-        json.dump(manifest, f, indent=1, sort_keys=True)
-        f.write("\n")
+    done = derive(out, kinds, roles, photos=args.photos)
     print(f"{os.path.relpath(out, ROOT)}: {', '.join(roles)} {' and '.join(done)} in "
           f"{time.monotonic() - started:.0f} s")
     return 0
+
+
+def derive(out: str, kinds, roles, photos: int = 0, wheel: Optional[str] = None,
+           wheel_version: Optional[str] = None) -> list:
+    """The models of `kinds` derived into `out` and recorded in its manifest, whose entries for
+    the other kinds are kept; what was derived, in words. `wheel`: a folder of the wheel's
+    models to fold (default: the installed wheel's; tools/package.py passes the wheel the
+    engine's zip vendors, of version `wheel_version`). Int8 calibrates on the installed wheel
+    only (it reads photos with the engine)."""
+    from idcard_ocr.engine import ocr
+
+    os.makedirs(out, exist_ok=True)
+    manifest = _manifest(out)
+    done = []
+    if "folded" in kinds:
+        manifest["folded"] = derive_folded(roles, out, wheel, wheel_version)
+        done.append("folded")
+    if "int8" in kinds:
+        chosen = sorted(glob.glob(CALIBRATION_PHOTOS))[:photos or None]
+        manifest["int8"] = derive_int8(roles, chosen, out)
+        done.append(f"int8 from {len(chosen)} photos")
+    with open(os.path.join(out, ocr.MANIFEST), "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+        f.write("\n")
+    return done
 
 
 def _manifest(folder: str) -> dict:
@@ -316,17 +330,19 @@ def _manifest(folder: str) -> dict:
             if isinstance(manifest, dict) and isinstance(manifest.get(kind), dict)}
 
 
-def derive_folded(roles, out: str) -> dict:
-    """The folded models of `roles` written to `out`: their manifest entry."""
+def derive_folded(roles, out: str, wheel: Optional[str] = None,
+                  wheel_version: Optional[str] = None) -> dict:
+    """The folded models of `roles` written to `out`, from the models in the folder `wheel`
+    (default: the installed wheel's): their manifest entry."""
     import onnx
 
     from idcard_ocr.engine import ocr
 
-    entry = {"rapidocr_onnxruntime": ocr.version(), "onnx": onnx.__version__,
+    entry = {"rapidocr_onnxruntime": wheel_version or ocr.version(), "onnx": onnx.__version__,
              "method": "Conv, Mul and Add by scalars folded into the Conv; hard-swish as "
                        "HardSigmoid times x", "models": {}}
     for role in roles:
-        source = ocr.wheel_model(role)
+        source = os.path.join(wheel, ocr.WHEEL_MODELS[role]) if wheel else ocr.wheel_model(role)
         name = f"{role}.folded.onnx"
         made = fold(source, os.path.join(out, name))
         entry["models"][role] = dict(_file_entry(out, name, source), rewrites=made)
