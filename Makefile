@@ -30,17 +30,27 @@ $(DEMO_STAMP): pyproject.toml functions/idcard_ocr/requirements.txt
 $(STAMP): pyproject.toml functions/idcard_ocr/requirements.txt deploy/package-lock.json
 	$(MAKE) chromium fonts
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,engine,ops,demo]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,engine,ops,demo,package]'
 	cd deploy && npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python tools/package.py --prefetch $(VENV)/wheelhouse
-	touch $(STAMP) $(DEMO_STAMP)
+	touch $(STAMP) $(DEMO_STAMP) $(PACKAGE_STAMP)
+
+# `make package`'s own: onnx, to derive the engine's folded models into its zip (PyPI only, no
+# root). A test install satisfies it too.
+PACKAGE_STAMP := $(VENV)/.installed-package
+
+$(PACKAGE_STAMP): pyproject.toml functions/idcard_ocr/requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[package]'
+	touch $(PACKAGE_STAMP)
 
 # Text detection and recognition models derived from the installed rapidocr-onnxruntime wheel's:
 # folded (its arithmetic with the element-wise steps folded, a few seconds; a quarter less CPU,
 # the same answers) and int8 (calibrated on the committed sample photos, about a minute on 2
-# cores; they lose fields). Neither is the default (docs/engine.md, "The folded models", "The
-# int8 models"): the engine runs them only with IDCARD_ENGINE_MODELS=folded or int8, and then
-# refuses to start without them.
+# cores; they lose fields). Neither is a checkout's default (docs/engine.md, "The folded
+# models", "The int8 models"): the engine runs them only with IDCARD_ENGINE_MODELS=folded or
+# int8, and then refuses to start without them. The deployed engine runs folded ones, which
+# `make package` derives into its zip itself.
 MODELS := functions/idcard_ocr/idcard_ocr/engine/models/manifest.json
 
 $(MODELS): tools/derive_models.py pyproject.toml $(wildcard tests/fixtures/cards/*.jpg) | $(STAMP)
@@ -128,10 +138,11 @@ fonts:
 
 # The deployable zips, with dependencies for FC's Linux x86_64 whatever machine builds them:
 # dist/idcard-ocr.zip (python3.10) and dist/idcard-ocr-engine.zip (the offline engine, for
-# custom.debian11's Python 3.12). template.yml and s.yaml point at them. Prints their sizes.
+# custom.debian11's Python 3.12, with the folded models derived from the RapidOCR wheel it
+# vendors). template.yml and s.yaml point at them. Prints their sizes.
 # KMS=1 adds the KMS client, for OCR_APPCODE_SECRET_NAME.
-package:
-	$(PY) tools/package.py --out dist $(if $(KMS),--with kms)
+package: $(PACKAGE_STAMP)
+	$(BIN)/python tools/package.py --out dist $(if $(KMS),--with kms)
 
 clean:
 	rm -rf $(VENV) functions/idcard_ocr/python demo-output dist deploy/node_modules

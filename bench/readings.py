@@ -11,9 +11,10 @@ default limits), then the engine's answer for each side (both sides are asked, a
 asks; CARD_SIDE=auto's answers are derived from them by `auto_answers`, the engine's answers
 being a function of the image). Wall and CPU time are kept per side.
 
-The cache file's name carries a digest of what a reading depends on (engine/, imaging/, and
-the generators in tests/fakes that draw the photos), so a changed engine or generator reads
-every photo again. Missing readings are made by WORKERS processes at once (BENCH_WORKERS,
+The cache file's name carries a digest of what a reading depends on (engine/, imaging/, the
+generators in tests/fakes that draw the photos, and with IDCARD_ENGINE_MODELS=folded or int8
+the derived models' manifest), so a changed engine, generator or model reads every photo
+again. Missing readings are made by WORKERS processes at once (BENCH_WORKERS,
 default 2), each appending its lines as it goes: an interrupted run goes on where it stopped.
 """
 
@@ -52,10 +53,18 @@ def version() -> str:
             with open(path, encoding="utf-8") as f:
                 if name in ("cards.py", "typefaces.py") or "\ndef shoot(" in f.read():
                     files.append(path)
+    # The models are a reading's too: with IDCARD_ENGINE_MODELS=folded or int8 the derived
+    # models' manifest (their files' SHA-256) counts, so the wheel's readings and theirs never
+    # share a cache file. Unset, the digest is the code's alone, as before.
+    choice = os.environ.get("IDCARD_ENGINE_MODELS") or "wheel"
+    if choice != "wheel":
+        files.append(os.path.join(package, "engine", "models", "manifest.json"))
     for path in files:
         digest.update(os.path.relpath(path, ROOT).encode())
         with open(path, "rb") as f:
             digest.update(f.read())
+    if choice != "wheel":
+        digest.update(choice.encode())
     return digest.hexdigest()[:12]
 
 

@@ -264,7 +264,8 @@ def test_engine_zip_imports_under_cpython_312_with_only_the_zip(engine_code):
 
 def test_engine_zip_serves_a_card_under_cpython_312(engine_code, tmp_path):
     """The engine function as template.yml starts it: `python3 -m idcard_ocr serve` with
-    PYTHONPATH /code/python:/code and its generated AppCode, from the unpacked zip (no
+    PYTHONPATH /code/python:/code, its generated AppCode and its models' choice (the folded
+    models, which the server checks before it listens), from the unpacked zip (no
     site-packages: -S). It answers the marketplace contract for a committed sample card."""
     import base64
     import json
@@ -272,11 +273,14 @@ def test_engine_zip_serves_a_card_under_cpython_312(engine_code, tmp_path):
 
     import requests
 
+    from tests import ros
+
     code = engine_code
     appcode = "e" * 40
+    deployed = ros.load()["Resources"]["EngineFunction"]["Properties"]["EnvironmentVariables"]
     env = {"PATH": os.environ.get("PATH", ""), "ENGINE_APPCODES": appcode,
            "PYTHONPATH": f"{code}/python:{code}", "FC_FUNCTION_MEMORY_SIZE": "2048",
-           "HOME": str(tmp_path)}
+           "HOME": str(tmp_path), "IDCARD_ENGINE_MODELS": deployed["IDCARD_ENGINE_MODELS"]}
     process = subprocess.Popen([cpython("3.12"), "-S", "-m", "idcard_ocr", "serve", "--host",
                                 "127.0.0.1", "--port", "0"], cwd=code, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -304,3 +308,22 @@ def test_engine_zip_serves_a_card_under_cpython_312(engine_code, tmp_path):
         process.wait(60)
         process.stdout.close()
         process.stderr.close()
+
+
+def test_engine_zip_carries_the_folded_models_of_the_wheel_it_vendors(engine_code):
+    """The deployed engine runs the folded models (template.yml): the zip carries them with the
+    manifest that records the vendored wheel's models as their source, whatever this checkout's
+    models folder holds (tools/package.py derives them into the stage)."""
+    import hashlib
+    import json
+
+    models = os.path.join(engine_code, "idcard_ocr", "engine", "models")
+    with open(os.path.join(models, "manifest.json"), encoding="utf-8") as f:
+        folded = json.load(f)["folded"]["models"]
+    wheel = os.path.join(engine_code, "python", "rapidocr_onnxruntime", "models")
+    for role in ("det", "rec"):
+        entry = folded[role]
+        with open(os.path.join(wheel, entry["source"]), "rb") as f:
+            assert entry["source_sha256"] == hashlib.sha256(f.read()).hexdigest()
+        with open(os.path.join(models, entry["file"]), "rb") as f:
+            assert entry["sha256"] == hashlib.sha256(f.read()).hexdigest()

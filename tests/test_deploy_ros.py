@@ -205,3 +205,24 @@ def test_the_serverless_devs_resources_are_the_templates():
         assert body["Properties"] == TEMPLATE["Resources"][name]["Properties"], name
     for name, spec in extra["Parameters"].items():
         assert spec.get("Default") == TEMPLATE["Parameters"][name].get("Default"), name
+
+
+@pytest.mark.parametrize("options, function, engine", [
+    ({}, "", None),
+    ({"DeployEngine": "true"}, "", "folded"),
+    ({"Cascade": "in-function"}, "folded", None),
+    ({"Cascade": "engine-function"}, "", "folded"),
+])
+def test_the_deployed_engine_runs_the_folded_models(options, function, engine):
+    """Wherever the template runs the engine (its own function, or the cascade inside the
+    function) it runs the folded models the engine's zip carries (tools/package.py derives
+    them); the function without the engine asks for nothing (empty is the default)."""
+    var = ros.variant(TEMPLATE, **options)
+    resources = var["Resources"]
+
+    def models(name):
+        env = resources[name]["Properties"]["EnvironmentVariables"]
+        return ros.resolve(env.get("IDCARD_ENGINE_MODELS"), var["_parameters"])
+
+    assert models("Function") == function
+    assert (models("EngineFunction") if "EngineFunction" in resources else None) == engine

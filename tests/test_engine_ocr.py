@@ -512,6 +512,28 @@ def _derive_folded(out) -> dict:
     return derived
 
 
+def _scale_and_shift_read_by_convolutions(model) -> int:
+    """How many Mul by a scalar, then Add of a scalar, are read by convolutions only."""
+    from onnx import numpy_helper
+
+    graph = model.graph
+    scalars = {node.output[0] for node in graph.node if node.op_type == "Constant"
+               and numpy_helper.to_array(node.attribute[0].t).size == 1}
+    readers: dict = {}
+    for node in graph.node:
+        for name in node.input:
+            readers.setdefault(name, []).append(node)
+    count = 0
+    for mul in graph.node:
+        adds = readers.get(mul.output[0], [])
+        if mul.op_type != "Mul" or not scalars & set(mul.input) or len(adds) != 1 \
+                or adds[0].op_type != "Add" or not scalars & set(adds[0].input):
+            continue
+        after = readers.get(adds[0].output[0], [])
+        count += bool(after) and all(node.op_type == "Conv" for node in after)
+    return count
+
+
 def test_the_folded_models_compute_what_the_wheels_compute_on_the_engines_own_inputs(
         tmp_path, monkeypatch):
     """The folded models' outputs against the wheel's on the very tensors the engine feeds them
@@ -546,6 +568,10 @@ def test_the_folded_models_compute_what_the_wheels_compute_on_the_engines_own_in
         folded_path = str(tmp_path / "first" / f"{role}.folded.onnx")
         operators = {node.op_type for node in onnx.load(folded_path).graph.node}
         assert "HardSigmoid" in operators and "Clip" not in operators
+        # A scale and shift by scalars before a convolution kept onnxruntime's convolutions
+        # from staying in their blocked layout (docs/engine.md, "The folded models").
+        assert _scale_and_shift_read_by_convolutions(onnx.load(ocr.wheel_model(role))) > 10
+        assert _scale_and_shift_read_by_convolutions(onnx.load(folded_path)) == 0
         wheel = onnxruntime.InferenceSession(ocr.wheel_model(role), options)
         folded = onnxruntime.InferenceSession(folded_path, options)
         name = wheel.get_inputs()[0].name
@@ -639,6 +665,37 @@ def test_the_engines_zip_refuses_int8_models_the_engine_would_refuse(tmp_path):
         json.dump({"models": {role: "file" for role in ocr.DERIVED}}, f)
     with pytest.raises(SystemExit, match="make models"):
         package.check_models(str(stage))
+
+
+def test_the_engines_zip_derives_its_folded_models_from_the_wheel_it_vendors(tmp_path,
+                                                                            monkeypatch):
+    # The deployed engine runs the folded models (template.yml, the s*.yaml files). The zip
+    # carried them only when someone had run `make models` first, so the template could not ask
+    # for them: now the build derives them itself, from the vendored wheel, not the installed.
+    import json
+    import sys
+
+    import onnx
+
+    package, stage, vendored = _engine_zip_stage(tmp_path)
+    os.makedirs(stage / "python" / "rapidocr_onnxruntime-1.4.4.dist-info")
+    for role in ocr.DERIVED:  # a vendored wheel whose models are not the installed one's bytes
+        model = onnx.load(ocr.wheel_model(role))
+        model.doc_string = "vendored"
+        os.remove(vendored / ocr.WHEEL_MODELS[role])
+        onnx.save(model, str(vendored / ocr.WHEEL_MODELS[role]))
+    fake_derivation(stage / package.MODELS)  # the checkout's int8, derived from the installed
+    package.fold_models(str(stage))
+    with open(stage / package.MODELS / ocr.MANIFEST, encoding="utf-8") as f:
+        manifest = json.load(f)
+    assert manifest["folded"]["rapidocr_onnxruntime"] == "1.4.4"
+    assert ocr.derived_models(str(stage / package.MODELS), wheel=str(vendored), kind="folded")
+    with pytest.raises(SystemExit, match="int8 det model was derived from another model"):
+        package.check_models(str(stage))  # the checkout's int8 is not for this wheel
+
+    monkeypatch.setitem(sys.modules, "onnx", None)  # a Python without onnx builds no engine zip
+    with pytest.raises(SystemExit, match="need onnx .* run `make package`"):
+        package.fold_models(str(stage))
 
 
 def test_each_character_keeps_its_margin_over_the_runner_up_character():

@@ -51,3 +51,24 @@ def test_make_test_still_installs_the_heavy_parts():
     commands = make_dry_run("test")
     for heavy in ("chromium", "npm ci", "--prefetch", "test,engine,ops,demo"):
         assert heavy in commands, heavy
+
+
+def test_make_package_derives_the_folded_models_with_onnx_from_its_own_light_install():
+    # The engine's zip carries the folded models the template asks for (tools/package.py
+    # derives them with onnx); `make package` ran on the system Python, which has none.
+    commands = make_dry_run("package")
+    assert "'.[package]'" in commands and ".venv/bin/python tools/package.py" in commands
+    assert "onnx" in names(extras()["package"])
+    for heavy in ("apt-get", "npm", "chromium", "sudo"):
+        assert heavy not in commands, heavy
+
+
+def test_a_checkouts_engine_runs_the_wheels_models_because_the_demo_cannot_derive_others():
+    # The deployed engine runs the folded models; a checkout's default stays the wheel's: the
+    # demo's install has no onnx to derive them with, and a default that needs `make models`
+    # would make the demo's engine refuse to start.
+    from idcard_ocr.engine import ocr
+
+    assert ocr.models_choice({}) == "wheel"
+    assert "onnx" not in names(extras()["demo"])
+    assert "derive_models" not in make_dry_run("demo")

@@ -10,10 +10,14 @@ CPU). Neither is the default for a checkout: the wheel's need no derivation.
 Folded (engine/ocr.py's DERIVED; 2 s, no photos): the PP-OCRv4 graphs, as exported from
 Paddle, follow every convolution with a multiply and an add by scalars and write every
 hard-swish as four operators (x * clip(x + 3, 0, 6) / 6), and onnxruntime fuses neither: about
-40 % of both models' time went there. The multiply and add are folded into the convolution's weights and
-bias, and hard-swish is written as HardSigmoid(x) * x, which onnxruntime runs as one kernel.
-Both are exact algebra (no calibration): the outputs differ from the wheel's by float rounding
-only (a test bounds it on the engine's own inputs), and the same wheel gives the same bytes.
+40 % of both models' time went there. The multiply and add are folded into the convolution's
+weights and bias, and hard-swish is written as HardSigmoid(x) * x, which onnxruntime fuses into
+the convolution. Each activation is then scaled and shifted by scalars too, before the next
+convolution: that pair becomes a 1 x 1 convolution of a group per channel, which onnxruntime
+keeps in its blocked layout (scalar operands sent it out of that layout and back, once a
+block). All are exact algebra (no calibration): the outputs differ from the wheel's by float
+rounding only (a test bounds it on the engine's own inputs), and the same wheel gives the same
+bytes.
 
 Int8, for each model in engine/ocr.py's DERIVED (detection and recognition; --roles others):
 
@@ -47,6 +51,7 @@ import os
 import sys
 import tempfile
 import time
+from typing import Optional
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CALIBRATION_PHOTOS = os.path.join(ROOT, "tests", "fixtures", "cards", "*.jpg")
@@ -130,7 +135,8 @@ def fold(source: str, out: str) -> dict:
     model = onnx.load(source)
     graph = model.graph
     made = {"scale_and_shift_into_convolution": _fold_scale_and_shift(graph),
-            "hard_swish_as_hard_sigmoid": _hard_swish_as_hard_sigmoid(graph)}
+            "hard_swish_as_hard_sigmoid": _hard_swish_as_hard_sigmoid(graph),
+            "scale_and_shift_as_channelwise_convolution": _scale_and_shift_by_channel(graph)}
     _drop_unused_constants(graph)
     onnx.checker.check_model(model)
     model.producer_name, model.producer_version = "idcard-ocr tools/derive_models.py", ""
@@ -251,6 +257,53 @@ def _hard_swish_as_hard_sigmoid(graph) -> int:
     return count
 
 
+def _scale_and_shift_by_channel(graph) -> int:
+    """Mul(scalar a) -> Add(scalar b) read by convolutions only becomes one 1 x 1 convolution of
+    a group per channel, weights a and bias b: a x + b, the same function. onnxruntime keeps
+    convolutions in its blocked channel layout but runs an operator with a scalar operand in
+    the plain one, so each such pair (the activations' scale and shift, PP-LCNetV3's
+    learnable affine blocks) cost a reorder out, two passes and a reorder back."""
+    import numpy as np
+    from onnx import helper, numpy_helper
+
+    constants, readers = _constants(graph), _consumers(graph)
+    dropped, count = [], 0
+    for mul in [node for node in graph.node if node.op_type == "Mul"]:
+        scalars = [name for name in mul.input if _scalar(constants, name) is not None]
+        add = _sole_reader(readers, mul.output[0], "Add")
+        if len(scalars) != 1 or len(mul.input) != 2 or add is None:
+            continue
+        x = _other_input(mul, scalars[0])
+        scale, shift = _scalar(constants, scalars[0]), _scalar(constants, _other_input(
+            add, mul.output[0]))
+        convs = readers.get(add.output[0], [])
+        if shift is None or x in constants or not convs or any(
+                node is None or node.op_type != "Conv" or node.input[0] != add.output[0]
+                or node.input[1] not in constants for node in convs):
+            continue
+        channels = {constants[node.input[1]].shape[1] * {
+            a.name: helper.get_attribute_value(a) for a in node.attribute}.get("group", 1)
+            for node in convs}
+        if len(channels) != 1:
+            continue
+        [channels] = channels
+        weights_name = add.output[0] + ".channel_scale"
+        bias_name = add.output[0] + ".channel_shift"
+        at = list(graph.node).index(mul)
+        graph.node.insert(at, helper.make_node("Conv", [x, weights_name, bias_name],
+                                               [add.output[0]], group=channels,
+                                               kernel_shape=[1, 1]))
+        for name, value in ((bias_name, np.full(channels, shift, np.float32)),
+                            (weights_name, np.full((channels, 1, 1, 1), scale, np.float32))):
+            graph.node.insert(at, helper.make_node(
+                "Constant", [], [name], value=numpy_helper.from_array(value, name)))
+        dropped += [mul, add]
+        count += 1
+    for node in dropped:
+        graph.node.remove(node)
+    return count
+
+
 def _drop_unused_constants(graph) -> None:
     """The scalars the rewritten operators read, now read by nothing."""
     while True:
@@ -282,24 +335,37 @@ def main(argv=None) -> int:
     if set(kinds) - set(ocr.DERIVED_KINDS):
         parser.error(f"--kinds: each one of {', '.join(ocr.DERIVED_KINDS)}")
     out = args.out or ocr.MODELS_DIR
-    os.makedirs(out, exist_ok=True)
     roles = args.roles.split(",") if args.roles else ocr.DERIVED
     started = time.monotonic()
-    manifest = _manifest(out)
-    done = []
-    if "folded" in kinds:
-        manifest["folded"] = derive_folded(roles, out)
-        done.append("folded")
-    if "int8" in kinds:
-        photos = sorted(glob.glob(CALIBRATION_PHOTOS))[:args.photos or None]
-        manifest["int8"] = derive_int8(roles, photos, out)
-        done.append(f"int8 from {len(photos)} photos")
-    with open(os.path.join(out, ocr.MANIFEST), "w", encoding="utf-8") as f:
-        json.dump(manifest, f, indent=1, sort_keys=True)
-        f.write("\n")
+    done = derive(out, kinds, roles, photos=args.photos)
     print(f"{os.path.relpath(out, ROOT)}: {', '.join(roles)} {' and '.join(done)} in "
           f"{time.monotonic() - started:.0f} s")
     return 0
+
+
+def derive(out: str, kinds, roles, photos: int = 0, wheel: Optional[str] = None,
+           wheel_version: Optional[str] = None) -> list:
+    """The models of `kinds` derived into `out` and recorded in its manifest, whose entries for
+    the other kinds are kept; what was derived, in words. `wheel`: a folder of the wheel's
+    models to fold (default: the installed wheel's; tools/package.py passes the wheel the
+    engine's zip vendors, of version `wheel_version`). Int8 calibrates on the installed wheel
+    only (it reads photos with the engine)."""
+    from idcard_ocr.engine import ocr
+
+    os.makedirs(out, exist_ok=True)
+    manifest = _manifest(out)
+    done = []
+    if "folded" in kinds:
+        manifest["folded"] = derive_folded(roles, out, wheel, wheel_version)
+        done.append("folded")
+    if "int8" in kinds:
+        chosen = sorted(glob.glob(CALIBRATION_PHOTOS))[:photos or None]
+        manifest["int8"] = derive_int8(roles, chosen, out)
+        done.append(f"int8 from {len(chosen)} photos")
+    with open(os.path.join(out, ocr.MANIFEST), "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+        f.write("\n")
+    return done
 
 
 def _manifest(folder: str) -> dict:
@@ -316,17 +382,20 @@ def _manifest(folder: str) -> dict:
             if isinstance(manifest, dict) and isinstance(manifest.get(kind), dict)}
 
 
-def derive_folded(roles, out: str) -> dict:
-    """The folded models of `roles` written to `out`: their manifest entry."""
+def derive_folded(roles, out: str, wheel: Optional[str] = None,
+                  wheel_version: Optional[str] = None) -> dict:
+    """The folded models of `roles` written to `out`, from the models in the folder `wheel`
+    (default: the installed wheel's): their manifest entry."""
     import onnx
 
     from idcard_ocr.engine import ocr
 
-    entry = {"rapidocr_onnxruntime": ocr.version(), "onnx": onnx.__version__,
+    entry = {"rapidocr_onnxruntime": wheel_version or ocr.version(), "onnx": onnx.__version__,
              "method": "Conv, Mul and Add by scalars folded into the Conv; hard-swish as "
-                       "HardSigmoid times x", "models": {}}
+                       "HardSigmoid times x; Mul and Add by scalars before a Conv as a 1x1 "
+                       "Conv by channel", "models": {}}
     for role in roles:
-        source = ocr.wheel_model(role)
+        source = os.path.join(wheel, ocr.WHEEL_MODELS[role]) if wheel else ocr.wheel_model(role)
         name = f"{role}.folded.onnx"
         made = fold(source, os.path.join(out, name))
         entry["models"][role] = dict(_file_entry(out, name, source), rewrites=made)

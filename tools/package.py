@@ -158,15 +158,41 @@ def copy_code(stage: str, name: str = "function") -> None:
     for folder in NOT_DEPLOYED + ((MODELS,) if name != "engine" else ()):
         shutil.rmtree(os.path.join(stage, folder), ignore_errors=True)
     if name == "engine":
+        fold_models(stage)
         check_models(stage)
 
 
+def fold_models(stage: str) -> None:
+    """The folded models (tools/derive_models.py), which the deployed engine runs
+    (IDCARD_ENGINE_MODELS=folded in template.yml and the s*.yaml files), derived into the stage
+    from the models of the RapidOCR wheel it vendors, whatever the checkout's models folder
+    holds: a zip without them would deploy an engine that refuses to start. Needs onnx (the
+    `package` extra, which `make package` installs); int8 models a checkout derived go in
+    beside them, checked like them (check_models)."""
+    vendored = os.path.join(stage, "python")
+    [info] = [name for name in os.listdir(vendored)
+              if name.startswith("rapidocr_onnxruntime-") and name.endswith(".dist-info")]
+    sys.path[:0] = [FUNCTION_DIR, os.path.dirname(os.path.abspath(__file__))]
+    try:
+        import derive_models
+        from idcard_ocr.engine import ocr
+
+        derive_models.derive(os.path.join(stage, MODELS), ["folded"], ocr.DERIVED,
+                             wheel=os.path.join(vendored, "rapidocr_onnxruntime", "models"),
+                             wheel_version=info[len("rapidocr_onnxruntime-"):-len(".dist-info")])
+    except ImportError as error:
+        raise SystemExit(f"the engine's zip: its folded models need {error.name} to be "
+                         "derived: run `make package` (it installs the `package` extra)") from None
+    finally:
+        del sys.path[:2]
+
+
 def check_models(stage: str) -> None:
-    """Derived models (`make models`, used with IDCARD_ENGINE_MODELS=folded or int8) go into the
-    engine's zip only when derived from the very models of the RapidOCR wheel it vendors: each
-    kind the manifest lists is checked by the engine's own check (engine/ocr.py's
-    derived_models) against the vendored wheel, so the zip refuses exactly what the engine
-    would refuse to start with, in the same words."""
+    """Derived models (the folded ones fold_models derives, and int8 if `make models` derived
+    them) go into the engine's zip only when derived from the very models of the RapidOCR wheel
+    it vendors: each kind the manifest lists is checked by the engine's own check
+    (engine/ocr.py's derived_models) against the vendored wheel, so the zip refuses exactly
+    what the engine would refuse to start with, in the same words."""
     models = os.path.join(stage, MODELS)
     if not os.path.exists(models):
         return  # not derived: the engine runs the wheel's models (the default)
