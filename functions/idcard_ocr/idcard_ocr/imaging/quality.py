@@ -268,8 +268,8 @@ SECOND_CARD_MAX_TURN = 30          # degrees a second card lies turned from the 
 SECOND_CARD_TURN_STEP = 15         # ...read in these steps (a side's ends stray 2 px)
 SECOND_CARD_PEAKS = 2             # candidates read in each turned overview (a head beside the
                                    # card may outshine the second card in the same turn)
-SECOND_CARD_READ = 3               # places read again, strongest first: a second card is the
-                                   # strongest or nearly; past it a curved object's many
+SECOND_CARD_READ = 5               # rectangles read again, strongest first: a second card is
+                                   # among the strongest; past them a curved object's many
                                    # rectangles would pass on a straight stretch by chance
 SECOND_CARD_SAMPLES = 16           # places along a candidate's side read on the work copy...
 SECOND_CARD_SPAN = (0.12, 0.88)    # ...between these shares of its length (not the corners)
@@ -900,9 +900,9 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
     itself). A table's edge, a page of print, a keyboard or a hand is not four straight
     sides of a card's size; an ID card, a bank card or a licence beside or under it is.
     At 36 px a head of hair or a mug is a card-sized rectangle too: the rectangles strong
-    enough to warn are read again on `image` (_curved), strongest first, at most one per
-    place (centres half a short side apart) and SECOND_CARD_READ places; the strength is the
-    strongest one not found curved (the strongest too weak to warn when all read are).
+    enough to warn are read again on `image` (_curved), strongest first, at most
+    SECOND_CARD_READ of them; the strength is the strongest one not found curved (the
+    strongest too weak to warn when all read are).
 
     The texture: the mean gradient (across rows and columns, the same measure) over the
     overview where gradients count. A printed pattern repeats over the whole frame, so it
@@ -916,8 +916,8 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
     if card_area >= 0.5 * image.size[0] * image.size[1] or short_side <= 0:
         return 0.0, 0.0  # no room in the frame for a second card
     reduction = max(1, int(long_side / SECOND_CARD_PX))
-    grey = image.convert("L")
-    grey = (grey.reduce(reduction) if reduction > 1 else grey).filter(
+    work_grey = image.convert("L")
+    grey = (work_grey.reduce(reduction) if reduction > 1 else work_grey).filter(
         ImageFilter.GaussianBlur(SECOND_CARD_BLUR))
     scale = grey.size[0] / image.size[0]
     long_px, short_px = long_side * scale, short_side * scale
@@ -981,25 +981,21 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
                 drawn.ellipse((mx - keep_out, my - keep_out, mx + keep_out, my + keep_out), fill=0)
     # The overview's rectangle is a card only if its sides are straight where they show: read
     # again at the work copy's scale, a head, a shoulder, a mug or a thumb is curved.
-    least, seen, curved = _second_card_least(texture), None, []
+    least, seen, curved = _second_card_least(texture), None, 0
     candidates.sort(key=lambda c: -c[0])
     for strength, outline in candidates:
         if strength < least:
             return float(strength), texture
-        middle = (sum(x for x, _ in outline) / 4, sum(y for _, y in outline) / 4)
-        if any(_distance(middle, other) < short_side / 2 for other in curved):
-            continue  # the same curved thing turned: another rectangle there tells no more
-        if len(curved) == SECOND_CARD_READ:
+        if curved == SECOND_CARD_READ:
             continue
         if seen is None:
             seen = Image.new("L", image.size, 255)
             for corners in [quad, *others]:
                 ImageDraw.Draw(seen).polygon(list(corners), fill=0)
                 ImageDraw.Draw(seen).line(list(corners) + [corners[0]], fill=0, width=7)
-            work_grey = image.convert("L")
         if not _curved(work_grey, seen, outline):
             return float(strength), texture
-        curved.append(middle)
+        curved += 1
     return 0.0, texture
 
 
@@ -1011,13 +1007,12 @@ def _second_card_least(texture: float) -> float:
 def _curved(grey, seen, outline) -> bool:
     """Whether a card-sized rectangle found on the overview (`outline`, its corners in
     `grey`'s pixels) is the outline of something curved: at least SECOND_CARD_CURVED_SIDES of
-    its sides, where they show (`seen` 255), are not one straight edge (_side_straightness)."""
+    its sides, where they show (`seen` 255), are not one straight edge (_side_straight)."""
     reach = max(6, int(round(SECOND_CARD_REACH * max(_distance(outline[0], outline[1]),
                                                       _distance(outline[1], outline[2])))))
     curved = 0
     for k in range(4):
-        share = _side_straightness(grey, seen, outline[k], outline[(k + 1) % 4], reach)
-        curved += share is not None and share < SECOND_CARD_STRAIGHT
+        curved += _side_straight(grey, seen, outline[k], outline[(k + 1) % 4], reach) is False
         if curved >= SECOND_CARD_CURVED_SIDES:
             return True
         if curved + 3 - k < SECOND_CARD_CURVED_SIDES:
@@ -1025,12 +1020,13 @@ def _curved(grey, seen, outline) -> bool:
     return False
 
 
-def _side_straightness(grey, seen, start, end, reach: int) -> Optional[float]:
-    """The share of the places along the side start-end (SECOND_CARD_SAMPLES of them, over
-    SECOND_CARD_SPAN) whose edge lies on one straight line within `reach` px either side of it:
-    at each place one of its SECOND_CARD_STEPS strongest steps across the side (of one sign, at
-    least SECOND_CARD_STEP) lies within SECOND_CARD_ON_LINE px of the line. None when under half the
-    places show (under the card, beyond the frame): a hidden side says nothing."""
+def _side_straight(grey, seen, start, end, reach: int) -> Optional[bool]:
+    """Whether SECOND_CARD_STRAIGHT of the places along the side start-end
+    (SECOND_CARD_SAMPLES of them, over SECOND_CARD_SPAN) have their edge on one straight line
+    within `reach` px either side of it: at each place one of its SECOND_CARD_STEPS strongest
+    steps across the side (of one sign, at least SECOND_CARD_STEP) lies within
+    SECOND_CARD_ON_LINE px of the line. None when under half the places show (under the card,
+    beyond the frame): a hidden side says nothing."""
     from PIL import Image
 
     length = _distance(start, end)
@@ -1061,7 +1057,7 @@ def _side_straightness(grey, seen, start, end, reach: int) -> Optional[float]:
         steps[c] = [(y, g > 0) for _, y, g in sorted(peaks, reverse=True)[:SECOND_CARD_STEPS]]
     if 2 * len(places) < n:
         return None
-    most = 0
+    enough = SECOND_CARD_STRAIGHT * len(places)
     tops = [(c, steps[c][0]) for c in places if steps[c]]
     for k, (i, (yi, sign)) in enumerate(tops):
         for j, (yj, _) in tops[k + 1:]:
@@ -1071,8 +1067,9 @@ def _side_straightness(grey, seen, start, end, reach: int) -> Optional[float]:
             on_line = sum(1 for c in places
                           if any(up == sign and abs(y - yi - slope * (c - i)) <= SECOND_CARD_ON_LINE
                                  for y, up in steps[c]))
-            most = max(most, on_line)
-    return most / len(places)
+            if on_line >= enough:
+                return True
+    return False
 
 
 def _straight(gradient, length: float, axis: int):
