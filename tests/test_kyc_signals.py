@@ -896,3 +896,47 @@ def test_a_glossy_dark_object_over_the_fields_is_occlusion_not_shade(dark, highl
     quality = placed(card, lambda scene, quad: _glossy(scene, quad, dark, highlight, period,
                                                        width))
     assert "occlusion" in quality["warnings"], quality["signals"]
+
+
+def _soft_screen(pitch: float, seed: int, width: int, lit: bool = True):
+    """The card on an LCD (red, green and blue stripes, a dark line between pixel rows) at
+    `pitch` photo pixels per screen pixel, each photo pixel integrating the light over its
+    area, seen through a soft lens (1.3 px) with a sensor's grain; `lit=False`: the card
+    itself through the same lens, no screen."""
+    import numpy as np
+    from PIL import ImageFilter
+
+    card = realistic.make_card(seed + 12, "face").image.convert("RGB")
+    cols = int(width / pitch)
+    rows = int(cols * card.height / card.width)
+    pixels = np.asarray(card.resize((cols, rows), Image.BILINEAR), np.float32)
+    k = 6  # drawn subpixels per screen pixel, each way
+    mask = np.zeros((k, k, 3), np.float32)
+    for c in range(3):
+        mask[:k - 1, 2 * c:2 * c + 2, c] = 1.0
+    if not lit:
+        mask[:] = 1.0
+    big = np.repeat(np.repeat(pixels, k, 0), k, 1) * np.tile(mask, (rows, cols, 1))
+    drawn = Image.fromarray(np.clip(big / mask.mean(axis=(0, 1)) / 2, 0, 255).astype(np.uint8))
+    shown = drawn.resize((width, int(width * rows / cols)), Image.BOX)
+    shown = np.asarray(shown.filter(ImageFilter.GaussianBlur(1.3)), np.float32) * 2
+    shown += np.random.default_rng(seed).normal(0, 3.0, shown.shape[:2])[..., None]
+    scene = Image.new("RGB", (1200, 900), (40, 40, 44))
+    at = (200, 450 - shown.shape[0] // 2)
+    scene.paste(Image.fromarray(np.clip(shown, 0, 255).astype(np.uint8)), at)
+    x1, y1 = at[0] + shown.shape[1], at[1] + shown.shape[0]
+    region = [{"x": at[0], "y": at[1]}, {"x": at[0], "y": y1}, {"x": x1, "y": y1},
+              {"x": x1, "y": at[1]}]
+    return prepare(_jpeg(scene)).decoded(), region
+
+
+@pytest.mark.parametrize("pitch", (2.2, 2.3))
+def test_a_screen_s_grid_softened_by_the_lens_is_found_at_its_period(pitch):
+    """Through a soft lens the screen's grid loses its sharp pixel-scale edges, which the
+    Laplacian reads, and keeps its period, which a band-pass reads. The card itself through
+    the same lens is no screen."""
+    picture, region = _soft_screen(pitch, 5, 800)
+    quality = assess(picture, region)
+    assert "screen_recapture" in quality["warnings"], quality["signals"]
+    card, region = _soft_screen(pitch, 5, 800, lit=False)
+    assert "screen_recapture" not in assess(card, region)["warnings"]

@@ -185,6 +185,10 @@ COPY_BAND_MIN_PIXELS = 20          # screen's subpixels fringe every edge with c
 SCREEN_MAX_DIP = 0.87              # lag difference at the grid's pitch / its neighbours'
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
+SCREEN_BAND = (0.8, 2.5)           # px: Gaussian radii whose difference keeps a moire's
+                                   # periods (about 3 to 16 px) and drops the pixel's scale
+SCREEN_BAND_PATCH = 0.5            # of the patch's side, at its centre: the band-passed
+                                   # copy's dips are read there (a quarter of the cost)
 BORDER_MARGIN = 0.001              # a corner this close to the frame's edge (of its side):
                                    # an engine clamps a cut card's corner onto the edge (to
                                    # within its rounding); a corner a few pixels inside is seen
@@ -515,8 +519,6 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     two axes' deepest dips. The grid is the card's (the card is shown upright on the
     screen): `slope` is the tilt of the card's top edge (dy/dx), and a shift along the rows
     follows it, so that a turned grid still lands on itself."""
-    from PIL import ImageChops, ImageStat
-
     x0, y0, x1, y1 = (int(v // factor) for v in box or (0, 0) + image.size)
     side = min(SCREEN_PATCH, x1 - x0, y1 - y0)
     if side < 4 * max(SCREEN_LAGS):
@@ -524,8 +526,34 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
     # The patch of the picture assessed (the photo reduced by `factor`), made from the photo.
     patch = _assessed_crop(image, factor, (cx - side // 2, cy - side // 2, cx + side // 2,
-                                           cy + side // 2))
-    high = _laplacian(patch.convert("L"))
+                                           cy + side // 2)).convert("L")
+    dip = _deepest_dip(_laplacian(patch), slope)
+    # A grid softened by the lens or a shake, or a screen whose pixels are about as fine as
+    # the camera's (under about 2.5 px: aliased into a moire at a longer period), keeps its
+    # period but loses the sharp pixel-scale edges the Laplacian reads, where the sensor's
+    # grain drowns it; a band-pass keeps the period and drops the grain.
+    inner = int(side * SCREEN_BAND_PATCH)
+    if inner >= 4 * max(SCREEN_LAGS):
+        at = (side - inner) // 2
+        dip = min(dip, _deepest_dip(_band_passed(patch.crop((at, at, at + inner, at + inner))),
+                                    slope))
+    return dip
+
+
+def _band_passed(grey):
+    """The grey image's detail between SCREEN_BAND's two scales, about 128."""
+    from PIL import ImageChops, ImageFilter
+
+    fine, coarse = (grey.filter(ImageFilter.GaussianBlur(r)) for r in SCREEN_BAND)
+    return ImageChops.subtract(fine, coarse, scale=1, offset=128)
+
+
+def _deepest_dip(high, slope: float) -> float:
+    """How far the mean difference of `high` with itself shifted by one of SCREEN_LAGS dips
+    below its neighbouring lags' (1: no dip), the deeper of the two axes' deepest; a shift
+    along the rows follows the card's `slope`."""
+    from PIL import ImageChops, ImageStat
+
     w, h = high.size
     differences = {}
 
