@@ -105,7 +105,9 @@ def render(kind: str, seed: int, style) -> artifacts.Shot:
         scene = _screen(scene, card, quad, rng, variant, style)
     else:
         patch, at = drifter._perspective(drifter._rounded(card.convert("RGB")), quad)
-        if kind != "photocopy" or rng.random() < 0.5:
+        if kind == "photocopy":  # printed on its sheet: the sheet casts the shadow, not the card
+            scene = _copy_sheet(scene, quad, rng, variant, notes)
+        else:
             drifter._shadow(scene, patch, at, rng, rng.uniform(0.2, 0.45))
         scene.paste(patch, at, patch.getchannel("A"))
     if kind == "multiple_cards":
@@ -278,6 +280,30 @@ def copy_of(card: Image.Image, rng: random.Random, how: str) -> Image.Image:
     arr = np.asarray(out, np.float32)
     bands = (np.sin(np.arange(h, dtype=np.float32) / rng.uniform(3, 6)) * 6)[:, None, None]
     return Image.fromarray(np.clip(arr + bands + 8, 0, 255).astype(np.uint8))
+
+
+def _copy_sheet(scene: Image.Image, quad, rng: random.Random, variant: str, notes) -> Image.Image:
+    """The copy's A4 sheet round the card: filling the frame as a scanner gives it, or lying on
+    a desk photographed, its edge and shadow in view."""
+    if rng.random() < 0.5:
+        notes.append("scanned")
+        return scene
+    w = math.dist(quad[0], quad[1])
+    cx, cy = _on_card(quad, 0.5, 0.5)
+    paper = scene.getpixel((0, 0))
+    desk = drifter._surface(rng.choice(drifter.SURFACES), scene.size, rng)
+    # the card copied near the sheet's top, the sheet 210/85.6 of the card's width
+    sheet_w, sheet_h = w * 210 / 85.6, w * 297 / 85.6
+    top = cy - w * 0.6
+    box = (cx - sheet_w / 2, top, cx + sheet_w / 2, top + sheet_h)
+    shade = Image.new("L", scene.size, 0)
+    ImageDraw.Draw(shade).rectangle((box[0] + w * 0.04, box[1] + w * 0.04, box[2] + w * 0.04,
+                                     box[3]), fill=120)
+    desk.paste(Image.new("RGB", scene.size, (0, 0, 0)), (0, 0),
+               shade.filter(ImageFilter.GaussianBlur(max(2, w / 40))))
+    ImageDraw.Draw(desk).rectangle(box, fill=paper)
+    notes.append("sheet on a desk")
+    return desk
 
 
 def mosaic(card: Image.Image, screen: str, rng: random.Random, size=None) -> Image.Image:
