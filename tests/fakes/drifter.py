@@ -901,6 +901,13 @@ def _jpeg(img: Image.Image, quality: int, subsampling: int) -> bytes:
 SUBSAMPLING = {0: "4:4:4 chroma", 1: "4:2:2 chroma", 2: "4:2:0 chroma"}
 
 
+# The hard effects that change the card itself before it is photographed, and their notes.
+ON_THE_CARD = {"album pocket": (_album_pocket, "in an album pocket"),
+               "plastic bag": (_plastic_bag, "under a crumpled plastic bag"),
+               "holder": (_holder, "in a printed card holder"),
+               "scanner app": (_scanner_app, "scanner app enhance")}
+
+
 def _photograph(card: Image.Image, rng: random.Random, kind: str, seed: int
                 ) -> Tuple[bytes, List[str]]:
     """The card photographed: (JPEG, notes). Plain photos are upright and mild; hard ones carry
@@ -914,18 +921,10 @@ def _photograph(card: Image.Image, rng: random.Random, kind: str, seed: int
         if rng.random() < 0.3:
             card, what = watermark(card, rng)
             notes.append(what)
-    if effect == "album pocket":
-        card = _album_pocket(card, rng)
-        notes.append("in an album pocket")
-    elif effect == "plastic bag":
-        card = _plastic_bag(card, rng)
-        notes.append("under a crumpled plastic bag")
-    elif effect == "holder":
-        card = _holder(card, rng)
-        notes.append("in a printed card holder")
-    elif effect == "scanner app":
-        card = _scanner_app(card, rng)
-        notes.append("scanner app enhance")
+    if effect in ON_THE_CARD:
+        change, note = ON_THE_CARD[effect]
+        card = change(card, rng)
+        notes.append(note)
     width = rng.randint(448, 1300)
     notes.append(f"card {width} px")
     if effect == "scanner app":  # the app has squared the card up; a little is left
