@@ -65,7 +65,8 @@ HARD_NOTES = {"album pocket": "in an album pocket", "torch": "phone torch at nig
               "printed form": "on a printed form", "keyboard": "among keys",
               "plastic bag": "under a crumpled plastic bag", "thumbs": "thumbs on the rims",
               "bayer": "demosaic zipper", "cracked cover": "cracked camera cover",
-              "holder": "in a printed card holder", "scanner app": "scanner app enhance"}
+              "holder": "in a printed card holder", "scanner app": "scanner app enhance",
+              "case lip": "phone case lip in a corner"}
 
 
 @functools.lru_cache(maxsize=1)

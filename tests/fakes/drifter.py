@@ -640,7 +640,8 @@ def watermark(card: Image.Image, rng: random.Random) -> Tuple[Image.Image, str]:
 # Photographs -------------------------------------------------------------------------------------
 
 HARD_EFFECTS = ("album pocket", "torch", "backlit", "black cloth", "printed form", "keyboard",
-                "plastic bag", "thumbs", "bayer", "cracked cover", "holder", "scanner app")
+                "plastic bag", "thumbs", "bayer", "cracked cover", "holder", "scanner app",
+                "case lip")
 TURNS = {0: "upright", 90: "turned 90", 180: "turned 180", 270: "turned 270"}
 SURFACES = ("oak desk", "ruled notebook", "bed sheet", "car floor mat", "grey laminate")
 
@@ -992,6 +993,15 @@ def _photograph(card: Image.Image, rng: random.Random, kind: str, seed: int
         notes.append("cracked camera cover")
     elif effect == "keyboard":
         notes.append("among keys")
+    elif effect == "case lip":  # a thick phone case's rim in front of the lens: a dark soft arc
+        small = Image.new("L", (max(8, frame[0] // 8), max(8, frame[1] // 8)), 0)
+        cx, cy = rng.choice(((0, 0), (small.width, 0), (0, small.height),
+                             (small.width, small.height)))
+        r = min(small.size) * rng.uniform(0.3, 0.45)
+        ImageDraw.Draw(small).ellipse((cx - r, cy - r, cx + r, cy + r), fill=235)
+        lip = small.filter(ImageFilter.GaussianBlur(r / 5)).resize(frame, Image.BILINEAR)
+        scene.paste(Image.new("RGB", frame, (12, 10, 10)), (0, 0), lip)
+        notes.append("phone case lip in a corner")
     blur = rng.uniform(0.3, 1.3) if kind == "hard" else rng.uniform(0.2, 0.7)
     scene = scene.filter(ImageFilter.GaussianBlur(blur * width / 900))
     if kind == "hard" or rng.random() < 0.5:  # mixed light: cool on one side, warm on the other
@@ -1026,7 +1036,7 @@ def _photograph(card: Image.Image, rng: random.Random, kind: str, seed: int
 # Sheets ------------------------------------------------------------------------------------------
 
 SHEET_EFFECTS = ("upside down", "crooked", "signed", "certified stamp", "two copies",
-                 "coloured paper", "toner save", "photographed")
+                 "coloured paper", "toner save", "photographed", "enlarged")
 
 
 def _copier(card: Image.Image, rng: random.Random, grey: bool, toner: float) -> Image.Image:
@@ -1052,6 +1062,9 @@ def _sheet(face: Image.Image, back: Image.Image, rng: random.Random, seed: int
     if toner < 1:
         notes.append("toner save")
     width = round(85.6 / 25.4 * dpi)
+    if effect == "enlarged":  # copied at the copier's A5-to-A4 zoom, as counters ask for
+        width = round(width * 1.41)
+        notes.append("enlarged 141%")
     cards = [("face", face), ("back", back)]
     if effect == "two copies":
         cards = cards * 2
