@@ -127,14 +127,17 @@ fonts:
 	    fc-list | grep -q "Noto Serif CJK SC ExtraLight" && fc-list | grep -q OCRA && \
 	    fc-list | grep -q "IBM 3270" && fc-list | grep -q Hermit && \
 	    fc-list | grep -q TW-Sung-98_1.ttf && fc-list | grep -q TW-Kai-98_1.ttf && \
-	    fc-list | grep -q LeagueMono-NarrowRegular && fc-list | grep -q agave-r) || \
+	    fc-list | grep -q LeagueMono-NarrowRegular && fc-list | grep -q agave-r && \
+	    fc-list | grep -q "Courier Prime Sans" && fc-list | grep -q "Anonymous Pro" && \
+	    fc-list | grep -q DejaVuSansMono-Bold) || \
 	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei \
 	        fonts-wqy-zenhei fonts-ocr-b fonts-arphic-ukai fonts-arphic-uming \
 	        fonts-droid-fallback fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-freefont-ttf \
 	        fonts-lxgw-wenkai fonts-babelstone-han fonts-b612 fonts-go fonts-inconsolata \
 	        fonts-noto-cjk-extra fonts-hanazono fonts-jetbrains-mono fonts-croscore fonts-hack \
 	        fonts-mononoki fonts-noto-mono fonts-firacode fonts-ocr-a fonts-3270 fonts-hermit \
-	        fonts-cns11643-sung fonts-cns11643-kai fonts-league-mono fonts-agave)
+	        fonts-cns11643-sung fonts-cns11643-kai fonts-league-mono fonts-agave \
+	        fonts-courier-prime fonts-anonymous-pro fonts-dejavu-core)
 
 # The deployable zips, with dependencies for FC's Linux x86_64 whatever machine builds them:
 # dist/idcard-ocr.zip (python3.10) and dist/idcard-ocr-engine.zip (the offline engine, for

@@ -145,11 +145,27 @@ NOMAD = Style("nomad", (3264, 2448), (800, 2270), 12, (70, 93),
               "flash, window, desk lamp or phone torch", False,
               "another ID card, a bank or transit card or a passport beside, overlapping or "
               "fanned")
+# The drifter style: drawn by tests/fakes/drifter_kyc.py (drifter.py's card; its own scenes,
+# copies, screens, occluders, glare and second cards), the eleventh hold-out, never tuned on;
+# the fields below only describe it.
+DRIFTER = Style("drifter", (3840, 2160), (760, 2300), 12, (70, 93),
+                "grain in 2 x 2 clumps, mixed warm and cool light, dim evening rooms",
+                "a hand with its sleeve, ruled notebook, keyboard, bed sheet, car mat, menu, "
+                "two thumbs, a glossy desk mirroring a ceiling light", (2.0, 4.5),
+                "phone LCD, OLED PenTile, e-ink, laptop, TV or a tablet in a dark room",
+                "black-and-white or colour laser, toner saving, pink paper, inkjet, halftone",
+                ("finger", "thumb", "white sticker", "clear tape", "pale pen", "paper clip",
+                 "ring", "cat's paw", "folded receipt"),
+                "flash, window, desk lamp or ceiling panel", False,
+                "another ID card, a bank, transit or membership card, a bus pass or a "
+                "photocopy of another card beside, overlapping, fanned, partly under or in a "
+                "card holder")
 # Styles drawn by a module of their own (render(kind, seed, style) and DESCRIPTION there).
 DRAWN_BY = {"fresh": "tests.fakes.fresh_kyc", "blind": "tests.fakes.blind_kyc",
             "outsider": "tests.fakes.outsider_kyc", "novel": "tests.fakes.novel_kyc",
             "stranger": "tests.fakes.stranger_kyc", "wayfarer": "tests.fakes.wayfarer_kyc",
-            "pilgrim": "tests.fakes.pilgrim_kyc", "nomad": "tests.fakes.nomad_kyc"}
+            "pilgrim": "tests.fakes.pilgrim_kyc", "nomad": "tests.fakes.nomad_kyc",
+            "drifter": "tests.fakes.drifter_kyc"}
 
 
 def drawing_module(style: Style):
