@@ -940,3 +940,28 @@ def test_a_screen_s_grid_softened_by_the_lens_is_found_at_its_period(pitch):
     assert "screen_recapture" in quality["warnings"], quality["signals"]
     card, region = _soft_screen(pitch, 5, 800, lit=False)
     assert "screen_recapture" not in assess(card, region)["warnings"]
+
+
+def test_a_side_is_straight_where_its_edge_shows_wavy_is_not_and_hidden_says_nothing():
+    """The re-read of one side of a second card's rectangle (quality._side_straight) on drawn
+    edges: a straight edge across the side, also with a part of it under the card; a wave of
+    the same size; a side mostly under the card."""
+    from PIL import ImageDraw
+
+    from idcard_ocr.imaging.quality import _side_straight
+
+    def edge(wave):
+        grey = Image.new("L", (400, 300), 200)
+        ImageDraw.Draw(grey).polygon(
+            [(x, 150 + wave * math.sin(x / 25)) for x in range(0, 401, 4)] + [(400, 300), (0, 300)],
+            fill=60)
+        return grey
+
+    seen = Image.new("L", (400, 300), 255)
+    hidden = seen.copy()
+    ImageDraw.Draw(hidden).rectangle((0, 0, 130, 300), fill=0)
+    assert _side_straight(edge(0), seen, (50, 150), (350, 150), 24) is True
+    assert _side_straight(edge(0), hidden, (50, 150), (350, 150), 24) is True
+    assert _side_straight(edge(12), seen, (50, 150), (350, 150), 24) is False
+    ImageDraw.Draw(hidden).rectangle((0, 0, 260, 300), fill=0)
+    assert _side_straight(edge(0), hidden, (50, 150), (350, 150), 24) is None
