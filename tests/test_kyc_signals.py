@@ -195,11 +195,12 @@ def test_any_image_mode_is_assessed(mode):
 
 def sheet(copy: bool, seed: int = 31):
     """Both sides of one card on an A4 page (身份证复印件), face above back, photographed
-    upright: (picture, face region, back region). `copy`: a black-and-white copy."""
+    upright: (picture, face region, back region). `copy`: a black-and-white copy. The page
+    reads light grey, as a white page does in a photo exposed for the room."""
     import random
 
     rng = random.Random(seed)
-    page = Image.new("RGB", (1000, 1414), (246, 246, 243))
+    page = Image.new("RGB", (1000, 1414), (225, 225, 220))
     regions = []
     for side, centre in (("face", (500, 420)), ("back", (500, 900))):
         card = realistic.make_card(seed, side).image.convert("RGB")
@@ -215,8 +216,7 @@ def test_the_other_side_of_a_sheet_is_not_a_second_card(copy):
     picture, face, back = sheet(copy)
     alone = assess(picture, face, side="face")
     both = assess(picture, face, side="face", other_regions=[back])
-    if copy:  # a colour card on white paper has a faint outline: its rates are in bench/
-        assert "multiple_cards" in alone["warnings"], alone["signals"]
+    assert "multiple_cards" in alone["warnings"], alone["signals"]
     assert "multiple_cards" not in both["warnings"], both["signals"]
     # A copy of the sheet stays a copy; the colour sheet does not become one.
     assert ("photocopy" in both["warnings"]) is copy, both["signals"]
@@ -340,15 +340,84 @@ def test_a_second_card_on_a_printed_page_is_found_by_its_outline():
 
 def test_a_bank_card_beside_the_card_is_a_second_card():
     """A dark bank card holds no card paper: it is found by its outline, a card's size."""
+    quality = beside((200, 196, 188), bank_card())
+    assert "multiple_cards" in quality["warnings"], quality["signals"]
+    assert "multiple_cards" not in beside((200, 196, 188))["warnings"]
+
+
+def bank_card():
     from PIL import ImageDraw
 
     bank = Image.new("RGB", (856, 540), (20, 70, 140))
     draw = ImageDraw.Draw(bank)
     draw.rounded_rectangle((100, 180, 220, 280), radius=15, fill=(214, 184, 100))
     draw.text((100, 340), "6222 0212 3456 7890", fill=(235, 235, 235))
-    quality = beside((200, 196, 188), bank)
+    return bank
+
+
+def holding(skin, wall, second=None):
+    """A selfie holding the card (手持身份证): the card held up beside a head and shoulders,
+    the hair a dark cap with a flat fringe over an oval face, the shirt a broad curve, the
+    room out of focus; `second` held up above the card. Returns assess()'s answer."""
+    import random
+
+    from PIL import ImageDraw, ImageFilter
+
+    scene = Image.new("RGB", (1200, 800), wall)
+    draw = ImageDraw.Draw(scene)
+    cx, cy, w = 330, 330, 300
+    draw.ellipse((cx - 1.1 * w, cy + 0.55 * w, cx + 1.1 * w, cy + 1.9 * w), fill=(150, 40, 40))
+    draw.ellipse((cx - w / 2, cy - 0.62 * w, cx + w / 2, cy + 0.62 * w), fill=skin)
+    draw.chord((cx - 0.55 * w, cy - 0.85 * w, cx + 0.55 * w, cy + 0.1 * w), 180, 360,
+               fill=(28, 22, 20))
+    for eye in (-0.17, 0.17):
+        draw.ellipse((cx + eye * w - 12, cy - 0.1 * w - 7, cx + eye * w + 12, cy - 0.1 * w + 7),
+                     fill=(28, 22, 20))
+    scene = scene.filter(ImageFilter.GaussianBlur(1.2))
+    quad = artifacts._place(scene, realistic.make_card(8, "face").image.convert("RGB"),
+                            random.Random(1), 400, 8.0, (880, 430), shadow=False)
+    if second is not None:
+        artifacts._place(scene, second, random.Random(2), 400, -5.0, (880, 150), shadow=False)
+    picture = prepare(_jpeg(scene)).decoded()
+    return assess(picture, [{"x": x, "y": y} for x, y in quad], side="face")
+
+
+@pytest.mark.parametrize("skin, wall", [((150, 100, 70), (170, 160, 140)),
+                                        ((150, 100, 70), (60, 70, 90)),
+                                        ((90, 60, 45), (225, 225, 220))])
+def test_a_head_beside_the_held_card_is_not_a_second_card_but_another_card_is(skin, wall):
+    """On the overview a dark cap of hair over a face is a card-sized rectangle; read at the
+    work copy's scale, its sides are curves (the cap's dome, the face's oval), a card's are
+    straight."""
+    quality = holding(skin, wall)
+    assert "multiple_cards" not in quality["warnings"], quality["signals"]
+    transit = Image.new("RGB", (856, 540), (40, 160, 90))                # a transit card
+    quality = holding(skin, wall, transit)
     assert "multiple_cards" in quality["warnings"], quality["signals"]
-    assert "multiple_cards" not in beside((200, 196, 188))["warnings"]
+
+
+@pytest.mark.parametrize("table", [(200, 196, 188), (90, 80, 70), (235, 235, 230)])
+def test_a_mug_keys_and_a_pen_on_the_desk_are_not_a_second_card(table):
+    """Round things (a mug seen from above, a key ring) and a pen's single line: no four
+    straight sides of a card, though on the overview they line up into one."""
+    import random
+
+    from PIL import ImageDraw
+
+    scene = Image.new("RGB", (1200, 800), table)
+    draw = ImageDraw.Draw(scene)
+    rim = (40, 70, 140)
+    draw.ellipse((190, 190, 410, 410), fill=rim)                        # a mug from above
+    draw.ellipse((215, 215, 385, 385), fill=(60, 40, 30))               # its coffee
+    draw.line((410, 310, 460, 320), fill=rim, width=22)                 # its handle
+    draw.ellipse((200, 560, 260, 620), outline=(150, 150, 150), width=8)  # a key ring
+    draw.line((250, 600, 380, 650), fill=(190, 160, 80), width=18)       # a key
+    draw.line((80, 120, 330, 100), fill=(30, 30, 120), width=8)           # a pen
+    quad = artifacts._place(scene, realistic.make_card(8, "back").image.convert("RGB"),
+                            random.Random(1), 420, -6.0, (850, 420), shadow=False)
+    picture = prepare(_jpeg(scene)).decoded()
+    quality = assess(picture, [{"x": x, "y": y} for x, y in quad], side="back")
+    assert "multiple_cards" not in quality["warnings"], quality["signals"]
 
 
 @pytest.mark.parametrize("pitch", (40, 60))
@@ -827,3 +896,47 @@ def test_a_glossy_dark_object_over_the_fields_is_occlusion_not_shade(dark, highl
     quality = placed(card, lambda scene, quad: _glossy(scene, quad, dark, highlight, period,
                                                        width))
     assert "occlusion" in quality["warnings"], quality["signals"]
+
+
+def _soft_screen(pitch: float, seed: int, width: int, lit: bool = True):
+    """The card on an LCD (red, green and blue stripes, a dark line between pixel rows) at
+    `pitch` photo pixels per screen pixel, each photo pixel integrating the light over its
+    area, seen through a soft lens (1.3 px) with a sensor's grain; `lit=False`: the card
+    itself through the same lens, no screen."""
+    import numpy as np
+    from PIL import ImageFilter
+
+    card = realistic.make_card(seed + 12, "face").image.convert("RGB")
+    cols = int(width / pitch)
+    rows = int(cols * card.height / card.width)
+    pixels = np.asarray(card.resize((cols, rows), Image.BILINEAR), np.float32)
+    k = 6  # drawn subpixels per screen pixel, each way
+    mask = np.zeros((k, k, 3), np.float32)
+    for c in range(3):
+        mask[:k - 1, 2 * c:2 * c + 2, c] = 1.0
+    if not lit:
+        mask[:] = 1.0
+    big = np.repeat(np.repeat(pixels, k, 0), k, 1) * np.tile(mask, (rows, cols, 1))
+    drawn = Image.fromarray(np.clip(big / mask.mean(axis=(0, 1)) / 2, 0, 255).astype(np.uint8))
+    shown = drawn.resize((width, int(width * rows / cols)), Image.BOX)
+    shown = np.asarray(shown.filter(ImageFilter.GaussianBlur(1.3)), np.float32) * 2
+    shown += np.random.default_rng(seed).normal(0, 3.0, shown.shape[:2])[..., None]
+    scene = Image.new("RGB", (1200, 900), (40, 40, 44))
+    at = (200, 450 - shown.shape[0] // 2)
+    scene.paste(Image.fromarray(np.clip(shown, 0, 255).astype(np.uint8)), at)
+    x1, y1 = at[0] + shown.shape[1], at[1] + shown.shape[0]
+    region = [{"x": at[0], "y": at[1]}, {"x": at[0], "y": y1}, {"x": x1, "y": y1},
+              {"x": x1, "y": at[1]}]
+    return prepare(_jpeg(scene)).decoded(), region
+
+
+@pytest.mark.parametrize("pitch", (2.2, 2.3))
+def test_a_screen_s_grid_softened_by_the_lens_is_found_at_its_period(pitch):
+    """Through a soft lens the screen's grid loses its sharp pixel-scale edges, which the
+    Laplacian reads, and keeps its period, which a band-pass reads. The card itself through
+    the same lens is no screen."""
+    picture, region = _soft_screen(pitch, 5, 800)
+    quality = assess(picture, region)
+    assert "screen_recapture" in quality["warnings"], quality["signals"]
+    card, region = _soft_screen(pitch, 5, 800, lit=False)
+    assert "screen_recapture" not in assess(card, region)["warnings"]

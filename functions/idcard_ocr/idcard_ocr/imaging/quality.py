@@ -18,6 +18,7 @@ glare_on_fields, multiple_cards), whichever engine read the photo, Pillow only, 
 copy reduced once to at most 1024 px (WORK_SIDE): the card straightened from it to 256 x 162
 px and read in 16 x 10 and 32 x 20 cells, a grey overview of the frame (the card's long
 side 36 px) for a second card's outline;
+and the sides of a rectangle found on it, read again on the reduced copy (a card's are straight);
 and a patch of at most 384 x 384 px of the assessed picture for a screen's pixel grid; and,
 when a patch of occluded or glared cells is large enough to warn, the frame beside the card
 along its rows and columns (a band of flickering light crosses the frame, card and table
@@ -184,6 +185,10 @@ COPY_BAND_MIN_PIXELS = 20          # screen's subpixels fringe every edge with c
 SCREEN_MAX_DIP = 0.87              # lag difference at the grid's pitch / its neighbours'
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
+SCREEN_BAND = (0.8, 2.5)           # px: Gaussian radii whose difference keeps a moire's
+                                   # periods (about 3 to 16 px) and drops the pixel's scale
+SCREEN_BAND_PATCH = 0.5            # of the patch's side, at its centre: the band-passed
+                                   # copy's dips are read there (a quarter of the cost)
 BORDER_MARGIN = 0.001              # a corner this close to the frame's edge (of its side):
                                    # an engine clamps a cut card's corner onto the edge (to
                                    # within its rounding); a corner a few pixels inside is seen
@@ -265,6 +270,21 @@ SECOND_CARD_RIDGE = 4              # px: a side's gradient against the same this
 SECOND_CARD_BEYOND = 1.0           # of a side's length: a run this far past its middle
 SECOND_CARD_MAX_TURN = 30          # degrees a second card lies turned from the first...
 SECOND_CARD_TURN_STEP = 15         # ...read in these steps (a side's ends stray 2 px)
+SECOND_CARD_PEAKS = 2             # candidates read in each turned overview (a head beside the
+                                   # card may outshine the second card in the same turn)
+SECOND_CARD_READ = 5               # rectangles read again, strongest first: a second card is
+                                   # among the strongest; past them a curved object's many
+                                   # rectangles would pass on a straight stretch by chance
+SECOND_CARD_SAMPLES = 16           # places along a candidate's side read on the work copy...
+SECOND_CARD_SPAN = (0.12, 0.88)    # ...between these shares of its length (not the corners)
+SECOND_CARD_REACH = 0.18           # of its long side: how far either side of it its edge is looked
+                                   # for (the overview's 15-degree turns and 36 px miss it so far)
+SECOND_CARD_STEP = 6               # grey levels over 2 px: the least step that can be its edge
+SECOND_CARD_STEPS = 3              # the strongest steps at each place that may be it (a busy
+                                   # background's or the card's print may outdo it)
+SECOND_CARD_ON_LINE = 1.5          # px: a place's edge this close to a straight line is on it
+SECOND_CARD_STRAIGHT = 0.5         # share of a side's places on one straight line: under it the
+SECOND_CARD_CURVED_SIDES = 2       # side is curved, and this many curved sides are no card
 _OVERVIEW_SIDE = 512
 WORK_SIDE = 1024                   # the reduced copy the rules read (longer side)
 
@@ -343,8 +363,7 @@ def kyc_signals(image, quad, side: Optional[str] = None,
         measures["background_texture"] = round(texture, 1)
         # On a photo of a screen the rectangles round the card are the screen's (its bezel,
         # the viewer's bars), not cards; the photo is already a recapture.
-        if edges >= max(SECOND_CARD_MIN_EDGES, SECOND_CARD_OVER_TEXTURE * texture) \
-                and "screen_recapture" not in warnings:
+        if edges >= _second_card_least(texture) and "screen_recapture" not in warnings:
             warnings.append("multiple_cards")
     return warnings, measures
 
@@ -500,8 +519,6 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     two axes' deepest dips. The grid is the card's (the card is shown upright on the
     screen): `slope` is the tilt of the card's top edge (dy/dx), and a shift along the rows
     follows it, so that a turned grid still lands on itself."""
-    from PIL import ImageChops, ImageStat
-
     x0, y0, x1, y1 = (int(v // factor) for v in box or (0, 0) + image.size)
     side = min(SCREEN_PATCH, x1 - x0, y1 - y0)
     if side < 4 * max(SCREEN_LAGS):
@@ -509,8 +526,34 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
     # The patch of the picture assessed (the photo reduced by `factor`), made from the photo.
     patch = _assessed_crop(image, factor, (cx - side // 2, cy - side // 2, cx + side // 2,
-                                           cy + side // 2))
-    high = _laplacian(patch.convert("L"))
+                                           cy + side // 2)).convert("L")
+    dip = _deepest_dip(_laplacian(patch), slope)
+    # A grid softened by the lens or a shake, or a screen whose pixels are about as fine as
+    # the camera's (under about 2.5 px: aliased into a moire at a longer period), keeps its
+    # period but loses the sharp pixel-scale edges the Laplacian reads, where the sensor's
+    # grain drowns it; a band-pass keeps the period and drops the grain.
+    inner = int(side * SCREEN_BAND_PATCH)
+    if inner >= 4 * max(SCREEN_LAGS):
+        at = (side - inner) // 2
+        dip = min(dip, _deepest_dip(_band_passed(patch.crop((at, at, at + inner, at + inner))),
+                                    slope))
+    return dip
+
+
+def _band_passed(grey):
+    """The grey image's detail between SCREEN_BAND's two scales, about 128."""
+    from PIL import ImageChops, ImageFilter
+
+    fine, coarse = (grey.filter(ImageFilter.GaussianBlur(r)) for r in SCREEN_BAND)
+    return ImageChops.subtract(fine, coarse, scale=1, offset=128)
+
+
+def _deepest_dip(high, slope: float) -> float:
+    """How far the mean difference of `high` with itself shifted by one of SCREEN_LAGS dips
+    below its neighbouring lags' (1: no dip), the deeper of the two axes' deepest; a shift
+    along the rows follows the card's `slope`."""
+    from PIL import ImageChops, ImageStat
+
     w, h = high.size
     differences = {}
 
@@ -884,6 +927,10 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
     centre at least half the card's short side from the card's centre (not the card
     itself). A table's edge, a page of print, a keyboard or a hand is not four straight
     sides of a card's size; an ID card, a bank card or a licence beside or under it is.
+    At 36 px a head of hair or a mug is a card-sized rectangle too: the rectangles strong
+    enough to warn are read again on `image` (_curved), strongest first, at most
+    SECOND_CARD_READ of them; the strength is the strongest one not found curved (the
+    strongest too weak to warn when all read are).
 
     The texture: the mean gradient (across rows and columns, the same measure) over the
     overview where gradients count. A printed pattern repeats over the whole frame, so it
@@ -897,8 +944,8 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
     if card_area >= 0.5 * image.size[0] * image.size[1] or short_side <= 0:
         return 0.0, 0.0  # no room in the frame for a second card
     reduction = max(1, int(long_side / SECOND_CARD_PX))
-    grey = image.convert("L")
-    grey = (grey.reduce(reduction) if reduction > 1 else grey).filter(
+    work_grey = image.convert("L")
+    grey = (work_grey.reduce(reduction) if reduction > 1 else work_grey).filter(
         ImageFilter.GaussianBlur(SECOND_CARD_BLUR))
     scale = grey.size[0] / image.size[0]
     long_px, short_px = long_side * scale, short_side * scale
@@ -924,7 +971,7 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
     texture = ImageStat.Stat(ImageChops.add(*(ImageChops.difference(grey.filter(kernel), level)
                                               for kernel in across)),
                              mask=counted).mean[0]
-    keep_out, best = short_px / 2, 0.0
+    keep_out, candidates = short_px / 2, []
     for turn in range(-SECOND_CARD_MAX_TURN, SECOND_CARD_MAX_TURN + 1, SECOND_CARD_TURN_STEP):
         angle = base + turn
         turned = grey.rotate(angle, resample=Image.BILINEAR, expand=True)
@@ -948,10 +995,109 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
             three = ImageChops.darker(ImageChops.darker(
                 ImageChops.lighter(ImageChops.darker(top, bottom), ImageChops.darker(left, right)),
                 ImageChops.lighter(top, bottom)), ImageChops.lighter(left, right))
-            ImageDraw.Draw(three).ellipse((cx - keep_out, cy - keep_out, cx + keep_out,
-                                           cy + keep_out), fill=0)
-            best = max(best, three.getextrema()[1])
-    return float(best), texture
+            drawn = ImageDraw.Draw(three)
+            drawn.ellipse((cx - keep_out, cy - keep_out, cx + keep_out, cy + keep_out), fill=0)
+            for _ in range(SECOND_CARD_PEAKS):
+                strongest = three.getextrema()[1]
+                if not strongest:
+                    break
+                mx, my = three.point(lambda v, s=strongest: 255 if v == s else 0).getbbox()[:2]
+                outline = [_unturned_point((mx + sx * wide / 2, my + sy * high / 2), grey.size,
+                                           turned.size, angle)
+                           for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+                candidates.append((strongest, [(x / scale, y / scale) for x, y in outline]))
+                drawn.ellipse((mx - keep_out, my - keep_out, mx + keep_out, my + keep_out), fill=0)
+    # The overview's rectangle is a card only if its sides are straight where they show: read
+    # again at the work copy's scale, a head, a shoulder, a mug or a thumb is curved.
+    least, seen, curved = _second_card_least(texture), None, 0
+    candidates.sort(key=lambda c: -c[0])
+    for strength, outline in candidates:
+        if strength < least:
+            return float(strength), texture
+        if curved == SECOND_CARD_READ:
+            continue
+        if seen is None:
+            seen = Image.new("L", image.size, 255)
+            for corners in [quad, *others]:
+                ImageDraw.Draw(seen).polygon(list(corners), fill=0)
+                ImageDraw.Draw(seen).line(list(corners) + [corners[0]], fill=0, width=7)
+        if not _curved(work_grey, seen, outline):
+            return float(strength), texture
+        curved += 1
+    return 0.0, texture
+
+
+def _second_card_least(texture: float) -> float:
+    """The outline's strength that is a second card on a background of `texture`."""
+    return max(SECOND_CARD_MIN_EDGES, SECOND_CARD_OVER_TEXTURE * texture)
+
+
+def _curved(grey, seen, outline) -> bool:
+    """Whether a card-sized rectangle found on the overview (`outline`, its corners in
+    `grey`'s pixels) is the outline of something curved: at least SECOND_CARD_CURVED_SIDES of
+    its sides, where they show (`seen` 255), are not one straight edge (_side_straight)."""
+    reach = max(6, int(round(SECOND_CARD_REACH * max(_distance(outline[0], outline[1]),
+                                                      _distance(outline[1], outline[2])))))
+    curved = 0
+    for k in range(4):
+        curved += _side_straight(grey, seen, outline[k], outline[(k + 1) % 4], reach) is False
+        if curved >= SECOND_CARD_CURVED_SIDES:
+            return True
+        if curved + 3 - k < SECOND_CARD_CURVED_SIDES:
+            return False  # too few sides left to read
+    return False
+
+
+def _side_straight(grey, seen, start, end, reach: int) -> Optional[bool]:
+    """Whether SECOND_CARD_STRAIGHT of the places along the side start-end
+    (SECOND_CARD_SAMPLES of them, over SECOND_CARD_SPAN) have their edge on one straight line
+    within `reach` px either side of it: at each place one of its SECOND_CARD_STEPS strongest
+    steps across the side (of one sign, at least SECOND_CARD_STEP) lies within
+    SECOND_CARD_ON_LINE px of the line. None when under half the places show (under the card,
+    beyond the frame): a hidden side says nothing."""
+    from PIL import Image
+
+    length = _distance(start, end)
+    if length < 2 * SECOND_CARD_SAMPLES:
+        return None
+    ux, uy = (end[0] - start[0]) / length, (end[1] - start[1]) / length
+    first, last = (int(share * length) for share in SECOND_CARD_SPAN)
+    across = 2 * reach + 1
+    # A strip along the side, one column per place (averaged along its stretch of the side).
+    data = (ux, -uy, start[0] + uy * reach + ux * first, uy, ux, start[1] - ux * reach + uy * first)
+    strips = [picture.transform((last - first, across), Image.AFFINE, data, resample=resample)
+              .resize((SECOND_CARD_SAMPLES, across), Image.BOX)
+              for picture, resample in ((grey, Image.BILINEAR), (seen, Image.NEAREST))]
+    values, shown = (list(strip.getdata()) for strip in strips)
+    n = SECOND_CARD_SAMPLES
+    places, steps = [], {}
+    for c in range(n):
+        column = values[c::n]
+        visible = [v == 255 for v in shown[c::n]]
+        if 2 * sum(visible) < across:
+            continue
+        places.append(c)
+        change = [column[y + 1] - column[y - 1] if visible[y - 1] and visible[y + 1] else 0
+                  for y in range(1, across - 1)]
+        peaks = [(abs(g), y, g) for y, g in enumerate(change)
+                 if abs(g) >= SECOND_CARD_STEP and (y == 0 or abs(g) >= abs(change[y - 1]))
+                 and (y == len(change) - 1 or abs(g) > abs(change[y + 1]))]
+        steps[c] = [(y, g > 0) for _, y, g in sorted(peaks, reverse=True)[:SECOND_CARD_STEPS]]
+    if 2 * len(places) < n:
+        return None
+    enough = SECOND_CARD_STRAIGHT * len(places)
+    tops = [(c, steps[c][0]) for c in places if steps[c]]
+    for k, (i, (yi, sign)) in enumerate(tops):
+        for j, (yj, _) in tops[k + 1:]:
+            if j - i < n // 3:
+                continue  # a line through two near places is poorly aimed
+            slope = (yj - yi) / (j - i)
+            on_line = sum(1 for c in places
+                          if any(up == sign and abs(y - yi - slope * (c - i)) <= SECOND_CARD_ON_LINE
+                                 for y, up in steps[c]))
+            if on_line >= enough:
+                return True
+    return False
 
 
 def _straight(gradient, length: float, axis: int):
@@ -986,6 +1132,14 @@ def _turned_point(point, size, turned_size, angle: float) -> Tuple[float, float]
     dx, dy = point[0] - size[0] / 2, point[1] - size[1] / 2
     return (turned_size[0] / 2 + math.cos(a) * dx + math.sin(a) * dy,
             turned_size[1] / 2 - math.sin(a) * dx + math.cos(a) * dy)
+
+
+def _unturned_point(point, size, turned_size, angle: float) -> Tuple[float, float]:
+    """Where `point` of the turned copy (_turned_point's) lies in the image of `size`."""
+    a = math.radians(angle)
+    dx, dy = point[0] - turned_size[0] / 2, point[1] - turned_size[1] / 2
+    return (size[0] / 2 + math.cos(a) * dx - math.sin(a) * dy,
+            size[1] / 2 + math.sin(a) * dx + math.cos(a) * dy)
 
 
 def _distance(p, q) -> float:
