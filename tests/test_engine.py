@@ -1996,6 +1996,36 @@ def test_an_address_ending_full_whose_next_line_was_looked_at_and_is_blank_ends_
     assert (out.evidence.get("address", {}).get("line_below") == "blank") == (not doubted)
 
 
+@pytest.mark.parametrize("below", [
+    "poor",      # 路1号 read there at 0.4: not a blank line, the address's lost end perhaps
+    "off",       # the place lies off the photo (a card cut by its edge): not looked at
+])
+def test_an_address_ending_full_is_not_taken_to_end_when_the_line_below_was_not_read_blank(
+        monkeypatch, below):
+    # Only a line's place recognised and holding no character ends the address; the engine
+    # turned a read under 0.5 and an area off the photo into that same blank, and lifted the
+    # address's may_continue: a cut address vouched.
+    from idcard_ocr import engine
+    from idcard_ocr.engine import layout, lines
+    from idcard_ocr.engine.ocr import Text
+    from idcard_ocr.engine.orient import Frame
+
+    address = [on_card("住址", 52, 258, 22), on_card(LINE_1, 140, 258),
+               on_card(LINE_2, 140, 300)]
+    read = face_lines(address=address)
+    reading = lines.Reading(read, 0.0, Frame(1400, 900, 0, 0.0, 1.0))
+    frames = layout.frames(read)
+    poor = Text("路1号", 0.4, (0.4, 0.4, 0.4))
+    monkeypatch.setattr(lines, "recognize_area",
+                        lambda reading, box: poor if below == "poor" else None)
+    monkeypatch.setattr(lines, "read_as_lines", lambda reading, boxes: [
+        read_again(text) for text in (LINE_1, LINE_2, "热依拉")][:len(boxes)])
+    answer = engine._answer(reading, frames, "face", ["face"])
+    assert answer["address"] == LINE_1 + LINE_2
+    assert answer["doubts"].get("address") == "may_continue"
+    assert "line_below" not in answer["evidence"].get("address", {})
+
+
 def test_an_authority_out_of_its_column_is_doubted():
     # A stray mark read before the authority: it starts left of the validity's column.
     out = read_side(back_lines(("签发机关", 168, 410, 22), ("仗", 262, 410, 28),

@@ -965,3 +965,22 @@ def test_a_side_is_straight_where_its_edge_shows_wavy_is_not_and_hidden_says_not
     assert _side_straight(edge(12), seen, (50, 150), (350, 150), 24) is False
     ImageDraw.Draw(hidden).rectangle((0, 0, 260, 300), fill=0)
     assert _side_straight(edge(0), hidden, (50, 150), (350, 150), 24) is None
+
+
+@pytest.mark.parametrize("side", ("face", "back"))
+def test_a_flash_blowing_out_the_cards_middle_is_glare_not_a_screen(side):
+    """A flash on the laminate clips the card's middle to white: no detail at all there, so
+    no period either. The band-passed copy of a flat patch differs by nothing at every lag,
+    and nothing over nothing read as the deepest dip (0.0): screen_recapture, which also
+    silences multiple_cards and the photocopy's checks."""
+    from PIL import ImageDraw
+
+    def flash(scene, quad):
+        cx, cy = sum(x for x, _ in quad) / 4, sum(y for _, y in quad) / 4
+        ImageDraw.Draw(scene).ellipse((cx - 200, cy - 160, cx + 200, cy + 160),
+                                      fill=(255, 255, 255))
+        return scene
+
+    quality = placed(realistic.make_card(4, side).image.convert("RGB"), flash)
+    assert "glare_on_fields" in quality["warnings"], quality["signals"]
+    assert "screen_recapture" not in quality["warnings"], quality["signals"]

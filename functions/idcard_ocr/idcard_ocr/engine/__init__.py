@@ -259,7 +259,15 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
         # on the card's frame, and handed back (no step calls an earlier one).
         frame = frames[side]
         areas = {name: _area_read(recognize_area(reading, _upright_box(frame, box)))
-                 for name, box in extraction.missing_areas.items()}
+                 for name, box in extraction.missing_areas.items() if name != "address_more"}
+        if "address_more" in extraction.missing_areas:
+            below = recognize_area(
+                reading, _upright_box(frame, extraction.missing_areas["address_more"]))
+            # As read whatever its score: only a place read and holding no character ends the
+            # address (fields._continue_address). A line read poorly there is not a blank line
+            # (it may be the address's lost end), nor is a place off the photo (left out).
+            if below is not None:
+                areas["address_more"] = (below.text, min(below.char_scores, default=0.0))
         choice = (None, 0.0)
         if missing_nationality(extraction, areas):
             choice = choose_in_area(reading, _upright_box(frame, nationality_area(extraction)),

@@ -502,7 +502,8 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
         if is_overlay(text) and name != "address_more":
             continue  # a watermark or seal over the value's place is never the value
         if name == "address_more":
-            _continue_address(out, text, confidence)
+            if name in areas:  # not looked at: nothing says where the address ends
+                _continue_address(out, text, confidence)
         elif name == "address_first":
             _begin_address(out, text, confidence)
         elif name == "name" and _name(text) and (

@@ -190,6 +190,8 @@ SCREEN_BAND = (0.8, 2.5)           # px: Gaussian radii whose difference keeps a
                                    # periods (about 3 to 16 px) and drops the pixel's scale
 SCREEN_BAND_PATCH = 0.5            # of the patch's side, at its centre: the band-passed
                                    # copy's dips are read there (a quarter of the cost)
+SCREEN_LEAST_DIFFERENCE = 1.0      # grey levels: a patch differing less with itself
+                                   # shifted is flat (a blown-out highlight), no grid to dip
 BORDER_MARGIN = 0.001              # a corner this close to the frame's edge (of its side):
                                    # an engine clamps a cut card's corner onto the edge (to
                                    # within its rounding); a corner a few pixels inside is seen
@@ -573,7 +575,10 @@ def _deepest_dip(high, slope: float) -> float:
             across = int(round(lag * slope)) * (1 if axis == 0 else -1)
             at = [difference(d, across) if axis == 0 else difference(across, d)
                   for d in (lag - 1, lag, lag + 1)]
-            dips.append(at[1] / max(1e-6, (at[0] + at[2]) / 2))
+            # A flat patch (clipped by a flash) differs by rounding at every lag: nothing
+            # over nothing is no dip (the band-passed copy of it is 128 throughout).
+            neighbours = (at[0] + at[2]) / 2
+            dips.append(at[1] / neighbours if neighbours >= SCREEN_LEAST_DIFFERENCE else 1.0)
     return min(dips)
 
 
