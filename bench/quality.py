@@ -135,8 +135,7 @@ ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses 
         "wayfarer": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "pilgrim": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "nomad": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
-        "drifter": "hold-out, never tuned on (drawn 2026-12-07 (sixth) by an engineer who read "
-                   "none of the engine, rules, cascade or other generators)"}
+        "drifter": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)"}
 UNSEEN = "hold-out, never tuned on"
 
 
