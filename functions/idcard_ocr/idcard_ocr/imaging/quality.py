@@ -514,6 +514,10 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     patch = _assessed_crop(image, factor, (cx - side // 2, cy - side // 2, cx + side // 2,
                                            cy + side // 2)).convert("L")
     dip = _deepest_dip(_laplacian(patch), slope, SCREEN_LAGS)
+    if dip < SCREEN_MAX_DIP:
+        # Already a screen: the band-pass could only deepen a dip no rule reads but through
+        # SCREEN_MAX_DIP (grid_dip then reports the Laplacian's dip).
+        return dip
     # A grid softened by the lens or a shake, or a screen whose pixels are about as fine as
     # the camera's (under about 2.5 px: aliased into a moire at a longer period), keeps its
     # period but loses the sharp pixel-scale edges the Laplacian reads, where the sensor's
