@@ -189,6 +189,9 @@ SCREEN_BAND = (0.8, 2.5)           # px: Gaussian radii whose difference keeps a
                                    # periods (about 3 to 16 px) and drops the pixel's scale
 SCREEN_BAND_PATCH = 0.5            # of the patch's side, at its centre: the band-passed
                                    # copy's dips are read there (a quarter of the cost)
+SCREEN_BAND_LAGS = range(3, 13)    # its lags (dips read at 4-11 px): the band passes little
+                                   # of a 2-3 px period (the Laplacian's), and the soft and
+                                   # fine screens' moires dipped at 5-11 px
 BORDER_MARGIN = 0.001              # a corner this close to the frame's edge (of its side):
                                    # an engine clamps a cut card's corner onto the edge (to
                                    # within its rounding); a corner a few pixels inside is seen
@@ -526,7 +529,7 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     if inner >= 4 * max(SCREEN_LAGS):
         at = (side - inner) // 2
         dip = min(dip, _deepest_dip(_band_passed(patch.crop((at, at, at + inner, at + inner))),
-                                    slope, SCREEN_LAGS))
+                                    slope, SCREEN_BAND_LAGS))
     return dip
 
 
