@@ -660,6 +660,35 @@ def test_a_turned_screen_is_found_along_its_own_grid():
     assert "screen_recapture" in assess(picture, region)["warnings"]
 
 
+@pytest.mark.parametrize("slope", [0.0, 0.21, -0.21])
+def test_the_grid_s_lag_differences_are_the_plain_mean_of_the_shifted_copies(slope):
+    """The lag search takes its differences on shared corners of the image and its means from
+    the histogram; the dips are exactly those of a plain crop-both-sides mean (the cheaper
+    computation changes no photo's grid_dip)."""
+    from PIL import ImageChops, ImageStat
+
+    from idcard_ocr.imaging.quality import SCREEN_LAGS, _deepest_dip, _laplacian
+
+    picture, _ = _on_screen(2.6, 7, (500, 400), (40, 40, 44), 360, 9.0, (250, 200))
+    high = _laplacian(picture.convert("L").crop((60, 60, 260, 260)))
+    w, h = high.size
+
+    def plain(dx, dy):
+        a = high.crop((max(0, dx), max(0, dy), w + min(0, dx), h + min(0, dy)))
+        b = high.crop((max(0, -dx), max(0, -dy), w - max(0, dx), h - max(0, dy)))
+        return ImageStat.Stat(ImageChops.difference(a, b)).mean[0]
+
+    lags = list(SCREEN_LAGS)
+    dips = []
+    for axis in (0, 1):
+        for lag in lags[1:-1]:
+            across = int(round(lag * slope)) * (1 if axis == 0 else -1)
+            at = [plain(d, across) if axis == 0 else plain(across, d)
+                  for d in (lag - 1, lag, lag + 1)]
+            dips.append(at[1] / max(1e-6, (at[0] + at[2]) / 2))
+    assert _deepest_dip(high, slope, SCREEN_LAGS) == min(dips)
+
+
 def test_the_screen_s_grid_is_looked_for_on_the_card_not_at_the_frame_s_centre():
     """A card shown on a screen in a corner of the frame, a plain table in the middle: the
     patch read for the pixel grid is the card's (its region's box)."""

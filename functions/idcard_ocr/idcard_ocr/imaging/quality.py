@@ -28,6 +28,7 @@ alike).
 import math
 import re
 from collections import deque
+from itertools import accumulate
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 BLUR_MIN_LAPLACIAN_VAR = 250.0
@@ -192,6 +193,9 @@ SCREEN_BAND_PATCH = 0.5            # of the patch's side, at its centre: the ban
                                    # copy's dips are read there (a quarter of the cost)
 SCREEN_LEAST_DIFFERENCE = 1.0      # grey levels: a patch differing less with itself
                                    # shifted is flat (a blown-out highlight), no grid to dip
+SCREEN_BAND_LAGS = range(3, 13)    # its lags (dips read at 4-11 px): the band passes little
+                                   # of a 2-3 px period (the Laplacian's), and the soft and
+                                   # fine screens' moires dipped at 5-11 px
 BORDER_MARGIN = 0.001              # a corner this close to the frame's edge (of its side):
                                    # an engine clamps a cut card's corner onto the edge (to
                                    # within its rounding); a corner a few pixels inside is seen
@@ -530,7 +534,11 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     # The patch of the picture assessed (the photo reduced by `factor`), made from the photo.
     patch = _assessed_crop(image, factor, (cx - side // 2, cy - side // 2, cx + side // 2,
                                            cy + side // 2)).convert("L")
-    dip = _deepest_dip(_laplacian(patch), slope)
+    dip = _deepest_dip(_laplacian(patch), slope, SCREEN_LAGS)
+    if dip < SCREEN_MAX_DIP:
+        # Already a screen: the band-pass could only deepen a dip no rule reads but through
+        # SCREEN_MAX_DIP (grid_dip then reports the Laplacian's dip).
+        return dip
     # A grid softened by the lens or a shake, or a screen whose pixels are about as fine as
     # the camera's (under about 2.5 px: aliased into a moire at a longer period), keeps its
     # period but loses the sharp pixel-scale edges the Laplacian reads, where the sensor's
@@ -539,7 +547,7 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     if inner >= 4 * max(SCREEN_LAGS):
         at = (side - inner) // 2
         dip = min(dip, _deepest_dip(_band_passed(patch.crop((at, at, at + inner, at + inner))),
-                                    slope))
+                                    slope, SCREEN_BAND_LAGS))
     return dip
 
 
@@ -551,24 +559,37 @@ def _band_passed(grey):
     return ImageChops.subtract(fine, coarse, scale=1, offset=128)
 
 
-def _deepest_dip(high, slope: float) -> float:
-    """How far the mean difference of `high` with itself shifted by one of SCREEN_LAGS dips
-    below its neighbouring lags' (1: no dip), the deeper of the two axes' deepest; a shift
-    along the rows follows the card's `slope`."""
-    from PIL import ImageChops, ImageStat
+def _deepest_dip(high, slope: float, lags: range) -> float:
+    """How far the mean difference of `high` with itself shifted by one of `lags` (the first
+    and last only as neighbours) dips below its neighbouring lags' (1: no dip), the deeper of
+    the two axes' deepest; a shift along the rows follows the card's `slope`."""
+    from PIL import ImageChops
 
     w, h = high.size
     differences = {}
+    corners = {(0, 0): high}
+
+    def corner(x: int, y: int):
+        # The image without its first x columns and y rows. A difference of two images of
+        # unequal size is taken on their common top-left part, so a shift needs only the
+        # corners its two sides start at (often the uncropped image), each made once.
+        if (x, y) not in corners:
+            corners[x, y] = high.crop((x, y, w, h))
+        return corners[x, y]
 
     def difference(dx: int, dy: int) -> float:
         if (dx, dy) not in differences:
-            a = high.crop((max(0, dx), max(0, dy), w + min(0, dx), h + min(0, dy)))
-            b = high.crop((max(0, -dx), max(0, -dy), w - max(0, dx), h - max(0, dy)))
-            differences[dx, dy] = ImageStat.Stat(ImageChops.difference(a, b)).mean[0]
+            diff = ImageChops.difference(corner(max(0, dx), max(0, dy)),
+                                         corner(max(0, -dx), max(0, -dy)))
+            # The mean from the histogram as an integer sum (level k counted once for every
+            # level from k up): exactly ImageStat's mean, without its per-level Python loop.
+            counts = diff.histogram()
+            pixels = sum(counts)
+            differences[dx, dy] = (sum(accumulate(reversed(counts))) - pixels) / pixels
         return differences[dx, dy]
 
     dips = []
-    lags = list(SCREEN_LAGS)
+    lags = list(lags)
     for axis in (0, 1):
         for lag in lags[1:-1]:
             # The neighbouring lags at the same offset across: a dip is not a rounding step.
