@@ -66,7 +66,8 @@ def test_operator_reviews_a_failed_check_and_reprocesses_a_quota_error(
 
         # Filter to failed checks.
         page.select_option("select[name=status]", "checks_failed")
-        page.click("#apply")
+        with page.expect_navigation():  # rows are counted, not awaited: read the new list
+            page.click("#apply")
         rows = page.locator("tr.row")
         expected = review_bucket.KINDS["checks_failed"] + review_bucket.KINDS["wrong_sex"]
         assert rows.count() == expected
@@ -104,9 +105,11 @@ def test_operator_reviews_a_failed_check_and_reprocesses_a_quota_error(
         assert result["fields"]["name"] == read["name"] and result["checks_passed"] is False
 
         # The list shows it reviewed.
-        page.click("#back")
+        with page.expect_navigation():
+            page.click("#back")
         page.select_option("select[name=reviewed]", "yes")
-        page.click("#apply")
+        with page.expect_navigation():
+            page.click("#apply")
         assert listed(page.locator("tr.row")) == [(key, "ok:checks_failed", "yes")]
 
         # Reprocess a quota_exhausted result: it turns ok.
