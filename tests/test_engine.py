@@ -2165,3 +2165,17 @@ def test_an_address_corrected_to_a_real_place_stays_doubted_when_its_lost_first_
     complete(out, {"address_first": ("东城区和平里街道办事处", 0.99)})
     assert out.fields["address"].startswith("东城区和平里街道办事处")
     assert out.doubts == {"address": "corrected_place"}
+
+
+@pytest.mark.parametrize("lines, address", [
+    # 民族 is a word of street names (民族路, 民族大道): inside an address it is the address's,
+    # two rows and more below the row where the card prints the label 民族.
+    (["江苏省苏州市昆山市民族", "东路325号"], "江苏省苏州市昆山市民族东路325号"),
+    (["广西壮族自治区南宁市青秀", "区民族大道88号"], "广西壮族自治区南宁市青秀区民族大道88号"),
+])
+def test_a_label_s_word_inside_an_address_is_the_address_s(lines, address):
+    rows = [on_card("住址", 52, 258, 22)] + [on_card(text, 140, 258 + 42 * i)
+                                            for i, text in enumerate(lines)]
+    out = read_side(face_lines(address=rows), "face")
+    assert out.fields["address"] == address
+    assert out.fields["nationality"] == "维吾尔"  # the label on its own row still leads its value

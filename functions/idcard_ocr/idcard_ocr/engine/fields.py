@@ -1233,6 +1233,10 @@ def authority(text: str) -> Tuple[str, Optional[str]]:
 # Pieces and boxes ----------------------------------------------------------------------------
 
 LABEL_END = 115  # card units: a face label's characters stand left of this, values right
+# A face label's word read this far (card units: a row and a half of the face's 62) from the
+# row where the card prints that label is a value's word: 民族 of 民族路 in an address. (The
+# back's labels are no words of an authority; on a back placed badly they stay labels.)
+LABEL_ROW_FAR = 93
 # Marks read between or after a label's characters (姓·名, 出生.): in the label column they
 # are the label's, never the start of a value (a name's own middle dot stands in the value's).
 LABEL_MARKS = ":：·.。,，"
@@ -1249,15 +1253,17 @@ def _pieces(lines: List[Line], frame: CardFrame, labels) -> List[Piece]:
         text = line.text
         if not text:
             continue
+        _, y = frame.to_card(line.cx, line.cy)
         spans, cursor, after = [], 0, None
         for key, start, end in label_at(text, labels):
+            if labels is FACE_LABELS and abs(y - labels[key][2][1]) > LABEL_ROW_FAR:
+                continue  # a word of the value's (民族路 in an address), not the label
             spans.append((cursor, start, after))
             cursor, after = end, key
         spans.append((cursor, len(text), after))
         # Digits and letters are narrower (half a Chinese character), so
         # "有效期限2018.12.29-…" places its date right.
         starts = character_starts(line)
-        _, y = frame.to_card(line.cx, line.cy)
         scores = line.char_scores if len(line.char_scores) == len(text) else (
             (line.score,) * len(text))
         for start, end, after in spans:
