@@ -7,7 +7,8 @@ from PIL import Image, ImageDraw
 
 from tests.fakes import renderings, typefaces
 
-GENERATORS = ("fresh", "blind", "outsider", "novel", "stranger", "wayfarer", "pilgrim", "nomad")
+GENERATORS = ("fresh", "blind", "outsider", "novel", "stranger", "wayfarer", "pilgrim", "nomad",
+              "drifter")
 CARD_TEXT = "姓名性别民族出生年月日住址公民身份号码签发机关有效期限中华人民共和国居民身份证0123456789X"
 
 

@@ -21,16 +21,16 @@ placed apart separately (one upside down, crooked on the glass, signed and dated
 import functools
 import io
 import math
-import os
 import random
-import subprocess
 from datetime import date, timedelta
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter
 
 from tests.fakes.realistic import Photo
+from tests.fakes.typefaces import covers, installed
+from tests.fakes.typefaces import face as _font
 
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 TODAY = date(2026, 12, 7)
@@ -58,7 +58,7 @@ STAMP_RED = (200, 30, 38)
 
 
 def available() -> bool:
-    return all(os.path.exists(path) for path, _ in ALL_FONTS)
+    return installed(ALL_FONTS)
 
 
 def mm(v: float) -> int:
@@ -66,27 +66,6 @@ def mm(v: float) -> int:
 
 
 CARD_SIZE = (mm(85.6), mm(54))
-
-
-@functools.lru_cache(maxsize=None)
-def _charset(spec: Tuple[str, int]) -> frozenset:
-    out = subprocess.run(["fc-query", "--index", str(spec[1]), "--format", "%{charset}",
-                          spec[0]], capture_output=True, text=True, check=True).stdout
-    points = set()
-    for part in out.split():
-        first, _, last = part.partition("-")
-        points.update(range(int(first, 16), int(last or first, 16) + 1))
-    return frozenset(points)
-
-
-def covers(spec: Tuple[str, int], text: Sequence[str]) -> bool:
-    charset = _charset(spec)
-    return all(ord(c) in charset for c in "".join(text) if not c.isspace())
-
-
-@functools.lru_cache(maxsize=256)
-def _font(spec: Tuple[str, int], px: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(spec[0], px, index=spec[1])
 
 
 # Who is on the card -----------------------------------------------------------------------------
