@@ -22,6 +22,7 @@ from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, VA
                      CardFrame, breadth, character_starts, frames, is_overlay, label_at,
                      number_like, split_overlays)
 from .lines import Line, dedupe
+from .look_alikes import LOOK_ALIKES
 from .ocr import Text
 
 # The 56 recognised ethnic groups as printed after 民族.
@@ -361,27 +362,21 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     return out
 
 
-# Surnames the recogniser reads as a look-alike it prefers, with a high score, in fonts it
-# was not built on (亓 as 元 at 0.92 and 0.98, 冼 as 洗 at 0.98 on `blind`; 蹇 as 塞 on
-# `outsider`; 仝 as 全 at 0.93 on `nomad`): the character read -> the rarer surname it may
-# hide. Nothing in the line's scores or geometry tells the two apart, so a name read
-# beginning with one is doubted (元 is a surname too, and rare: doubting it costs a second
-# opinion, vouching for a 亓 read as 元 a wrong name).
-LOOK_ALIKE_SURNAMES = {"元": "亓", "洗": "冼", "塞": "蹇", "全": "仝"}
-# Characters no one is named with (a conjunction), read for a name character they look like
-# (彧 as 或 at 0.85 on `nomad`): a given name holding one hides the other.
-LOOK_ALIKE_GIVEN = {"或": "彧"}
-
-
 def _doubt_unlikely_name(out: Extraction) -> None:
     """Doubt a name no holder is likely to bear as read: longer than names are without a dot
-    (a stamp's characters joined to it), or beginning with a look-alike of a rarer surname."""
+    (a stamp's characters joined to it), or holding a character the recogniser reads, with
+    confidence, for a rarer one printed (look_alikes.LOOK_ALIKES, measured by
+    tools/look_alikes.py: 亓 read as 元, 瑭 as 塘, 彧 as 或). Nothing in the line's scores or
+    geometry tells the two apart, so such a name is kept as read and never vouched for: a
+    second opinion costs less than a wrong name."""
     name = out.fields.get("name", "")
-    if len(name) > LONGEST_NAME and "·" not in name and "name" not in out.doubts:
+    if "name" in out.doubts:
+        return
+    if len(name) > LONGEST_NAME and "·" not in name:
         out.doubt("name", "longer_than_names")
-    elif name[:1] in LOOK_ALIKE_SURNAMES and "name" not in out.doubts:
+    elif name[:1] in LOOK_ALIKES:
         out.doubt("name", "look_alike_surname")
-    elif any(c in LOOK_ALIKE_GIVEN for c in name[1:]) and "name" not in out.doubts:
+    elif any(c in LOOK_ALIKES for c in name[1:]):
         out.doubt("name", "look_alike_character")
 
 

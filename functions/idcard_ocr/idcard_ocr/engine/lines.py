@@ -17,6 +17,7 @@ import numpy as np
 
 from . import ocr
 from .detect import READ_MAX_SIDE, runs_down, without_red
+from .look_alikes import READ_AS
 from .orient import Frame, Upright
 
 RETRY_SCORE = 0.85       # lines scored below this are recognised a second time
@@ -202,7 +203,9 @@ def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
 
     For values from a closed list (the 56 ethnic groups): a rare character the free reading
     gets wrong (畲 read as 鑫) can still be told apart, and an area that fits no choice clearly
-    gives None. A character the model does not know (仫) is scored as the best of any
+    gives None. A character the model does not know is scored as what the recogniser reads it
+    as, measured (look_alikes.READ_AS: 仫 is read 么, tools/look_alikes.py), the best of those
+    characters in each frame; one it was never measured reading is scored as the best of any
     character (_choose: such a choice is never chosen, and no look-alike of it wins by default).
     """
     crop = _area(reading, box)
@@ -210,11 +213,18 @@ def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
         return None, 0.0
     probs, index = ocr.probabilities(crop, padded=False)  # time x classes
     logp = np.log(np.maximum(probs, 1e-12))
-    unknown = logp.shape[1]
-    logp = np.concatenate([logp, logp[:, 1:].max(axis=1, keepdims=True)], axis=1)
-    scored = [(_ctc_log_likelihood(logp, [index.get(c, unknown) for c in choice]), choice)
+    columns = {c: i for c, i in index.items()}
+    extra = []  # a column per character not known: its stand-ins' best, else any character's
+    for c in sorted({c for choice in choices for c in choice if c not in index}):
+        stand_ins = [index[r] for r in READ_AS.get(c, ()) if r in index]
+        columns[c] = logp.shape[1] + len(extra)
+        extra.append(logp[:, stand_ins].max(axis=1) if stand_ins else logp[:, 1:].max(axis=1))
+    if extra:
+        logp = np.concatenate([logp, np.stack(extra, axis=1)], axis=1)
+    scored = [(_ctc_log_likelihood(logp, [columns[c] for c in choice]), choice)
               for choice in choices]
-    return _choose(scored, set(index), odds)
+    spelled = set(index) | {c for c in READ_AS if any(r in index for r in READ_AS[c])}
+    return _choose(scored, spelled, odds)
 
 
 def _choose(scored: Sequence[Tuple[float, str]], known: set,
