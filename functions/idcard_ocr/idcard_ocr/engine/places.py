@@ -20,6 +20,8 @@ it (see _renamed).
 from functools import lru_cache
 from typing import List, Optional, Sequence, Tuple
 
+from .look_alikes import PLACE_LOOK_ALIKES
+
 SUFFIXES = "县区市旗州盟"  # how a county's name ends (县, 区, 市, 旗) or a prefecture's (市, 州, 盟, 地区)
 # The least length of a name read one character off (substituted, dropped or added), by how
 # many names it was chosen among: a city's few counties (a two-character 莒县 read 吕县), a
@@ -78,8 +80,10 @@ def _closest(reads: List[str], spellings: Sequence[Tuple[str, str]], among: str,
     # a place's longer spelling first: of 天山区 and 天山, 天区 is taken for the one it lost
     # a character of
     for code, spelling in sorted(spellings, key=lambda place: -len(place[1])):
-        most = _edits_allowed(spelling, among)
         for read in reads:
+            # a name too short to be taken one character off still is where that character
+            # is one the recogniser reads for the rarer one printed (淅川县 read 浙川县 at 0.99)
+            most = _edits_allowed(spelling, among) or int(_read_for_look_alike(read, spelling))
             # a single character says too little (天 for 天山区 or 天山)
             distance = _distance(read, spelling, most) if most and len(read) >= 2 else most + 1
             if distance > most or (best is not None and distance > best):
@@ -90,6 +94,16 @@ def _closest(reads: List[str], spellings: Sequence[Tuple[str, str]], among: str,
     if hint in found:
         return found[hint]
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _read_for_look_alike(read: str, spelling: str) -> bool:
+    """Whether `read` is `spelling` with one character read as a common look-alike of it, as
+    the recogniser was measured reading it (look_alikes.PLACE_LOOK_ALIKES: 淅 read 浙)."""
+    if len(read) != len(spelling):
+        return False
+    apart = [(r, s) for r, s in zip(read, spelling) if r != s]
+    return len(apart) == 1 and any(rarer == apart[0][1]
+                                   for rarer, _, _ in PLACE_LOOK_ALIKES.get(apart[0][0], ()))
 
 
 def _renamed(read: str, spelling: str) -> bool:
