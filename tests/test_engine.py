@@ -633,7 +633,7 @@ def test_a_name_read_with_a_look_alike_of_a_rarer_surname_is_doubted(name):
 
 @pytest.mark.parametrize("name, doubts", [("唐建或", {"name": "look_alike_character"}),
                                            ("唐建彧", {}), ("王塘", {"name": "look_alike_character"}),
-                                           ("王瑭", {}), ("张建", {})])
+                                           ("王瑭", {}), ("张建", {}), ("范静远", {})])
 def test_a_name_holding_a_character_read_for_a_rarer_one_is_doubted(name, doubts):
     # 彧 read as 或 at 0.85 (nomad), 瑭 as 塘 at 0.99 (drifter, vouched for twice): the
     # recogniser's own confusions, measured on drawn characters (tools/look_alikes.py).
@@ -644,14 +644,19 @@ def test_a_name_holding_a_character_read_for_a_rarer_one_is_doubted(name, doubts
 
 def test_the_look_alikes_are_the_recognisers_own_confusions():
     # Derived, not hand-listed: the pairs once listed by hand are among them, and 瑭 -> 塘.
-    from idcard_ocr.engine.look_alikes import LOOK_ALIKES, READ_AS
+    from idcard_ocr.engine.look_alikes import GIVEN_LOOK_ALIKES, READ_AS, SURNAME_LOOK_ALIKES
 
-    printed = {read: {c for c, _, _ in rarer} for read, rarer in LOOK_ALIKES.items()}
-    for read, rarer in {"元": "亓", "洗": "冼", "塞": "蹇", "全": "仝", "或": "彧",
-                        "塘": "瑭"}.items():
-        assert rarer in printed[read]
+    def printed(table):
+        return {read: {c for c, _, _ in rarer} for read, rarer in table.items()}
+
+    for read, rarer in {"元": "亓", "洗": "冼", "塞": "蹇", "全": "仝"}.items():  # surnames
+        assert rarer in printed(SURNAME_LOOK_ALIKES)[read]
+    for read, rarer in {"或": "彧", "塘": "瑭"}.items():  # given names' characters
+        assert rarer in printed(GIVEN_LOOK_ALIKES)[read]
+    assert "远" not in GIVEN_LOOK_ALIKES  # read for the surname 逯: 志远 is not doubted
     assert "么" in READ_AS["仫"]  # 仫, which the recogniser cannot spell, is read 么
-    assert all(score >= 0.65 for rarer in LOOK_ALIKES.values() for _, score, _ in rarer)
+    assert all(score >= 0.65 for table in (SURNAME_LOOK_ALIKES, GIVEN_LOOK_ALIKES)
+               for rarer in table.values() for _, score, _ in rarer)
 
 
 def test_the_look_alikes_script_finds_a_confusion_by_reading_a_drawn_character():

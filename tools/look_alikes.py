@@ -1,7 +1,7 @@
 """Derive the engine's table of look-alikes (engine/look_alikes.py): the common characters its
 recogniser reads, with confidence, for a rarer character printed (瑭 read as 塘 at 1.0, 亓 as
-元, 彧 as 或). A name read holding one of them is doubted (fields.LOOK_ALIKES): nothing in the
-line's scores or geometry tells the two apart, so only a second opinion can.
+元, 彧 as 或). A name read holding one of them is doubted (fields._doubt_unlikely_name):
+nothing in the line's scores or geometry tells the two apart, so only a second opinion can.
 
     PYTHONPATH=$PWD/functions/idcard_ocr nice .venv/bin/python tools/look_alikes.py
     ... tools/look_alikes.py --check   # derive again and compare with the committed table
@@ -11,8 +11,9 @@ by the engine's own recogniser (engine/ocr.recognise, the wheel's models), nothi
 
 - **The rarer characters printed** (not in GB 2312's first level, its 3,755 common characters):
   - of names: those the generators tuned on (tests/fakes: GENERATORS) draw into names, 2,000
-    holders each (rare and compound surnames, rare given-name characters): -> LOOK_ALIKES
-    (fields doubts a name holding a character read for one);
+    holders each, those beginning a name (rare surnames) -> SURNAME_LOOK_ALIKES and those later
+    in one (rare given-name characters) -> GIVEN_LOOK_ALIKES (fields doubts a name holding a
+    character read for one where it stands: 远 read for the surname 逯 is not doubted in 志远);
   - of places: those of the county-level divisions' names (places.py) -> PLACE_LOOK_ALIKES
     (places takes a short name read one such character off for the real one);
   - of the 56 groups: those the recogniser does not know (仫) -> READ_AS (lines.choose_in_area
@@ -73,8 +74,9 @@ def _rare(characters: Iterable[str]) -> List[str]:
     return sorted({c for c in characters if "\u3400" <= c <= "\u9fff" and gb2312_level(c) != 1})
 
 
-def name_characters() -> List[str]:
-    """The rarer characters of the names the generators tuned on draw (HOLDERS each)."""
+def name_characters() -> Tuple[List[str], List[str]]:
+    """The rarer characters of the names the generators tuned on draw (HOLDERS each): those
+    that begin a name (surnames: 亓, 逯) and those that stand later in one (瑭, 彧)."""
     import importlib
     import random
 
@@ -83,7 +85,7 @@ def name_characters() -> List[str]:
         module = importlib.import_module("tests.fakes." + generator)
         names += [module.random_person(random.Random(seed))["face"]["name"]
                   for seed in range(HOLDERS)]
-    return _rare("".join(names))
+    return _rare(name[:1] for name in names), _rare("".join(name[1:] for name in names))
 
 
 def place_characters() -> List[str]:
@@ -174,7 +176,7 @@ def _dict(name: str, found: Dict[str, List[Tuple[str, float, str]]]) -> List[str
     return lines + ["}"]
 
 
-def module(names, places, groups, counts: Tuple[int, int, int]) -> str:
+def module(first, later, places, groups, counts: Tuple[int, int, int, int]) -> str:
     read_as: Dict[str, str] = {}
     for read, printed in groups.items():
         for character, _, _ in printed:
@@ -183,11 +185,16 @@ def module(names, places, groups, counts: Tuple[int, int, int]) -> str:
              "(written by tools/look_alikes.py: do not edit; derive it again when the models, the",
              "generators' names, the places or the installed faces change). Each entry: the",
              "character read -> the characters printed it was read for, with the best score and",
-             f"the face. Drawn in {len(FACES)} faces: {counts[0]} rarer characters of names, "
-             f"{counts[1]} of places,",
-             f'{counts[2]} of the 56 groups the recogniser does not know."""', "", "",
-             "# Of names: a name read holding one is doubted (fields._doubt_unlikely_name)."]
-    lines += _dict("LOOK_ALIKES", names)
+             f"the face. Drawn in {len(FACES)} faces: {counts[0]} rarer characters beginning "
+             f"names, {counts[1]} later in them,",
+             f"{counts[2]} of places, {counts[3]} of the 56 groups the recogniser does not "
+             'know."""', "", "",
+             "# Of names (fields._doubt_unlikely_name): a name read beginning with one of the first",
+             "# is doubted (a rare surname: 亓 read 元), one holding one of the second later on",
+             "# (a rare given name's character: 瑭 read 塘)."]
+    lines += _dict("SURNAME_LOOK_ALIKES", first)
+    lines += [""]
+    lines += _dict("GIVEN_LOOK_ALIKES", later)
     lines += ["", "# Of the county-level divisions' names (places._closest)."]
     lines += _dict("PLACE_LOOK_ALIKES", places)
     lines += ["", "# A group's character the recogniser does not know -> what it reads it as",
@@ -198,10 +205,10 @@ def module(names, places, groups, counts: Tuple[int, int, int]) -> str:
 
 
 def main(argv) -> int:
-    names, places, groups = name_characters(), place_characters(), group_characters()
-    found = confusions(sorted(set(names) | set(places) | set(groups)))
-    text = module(table(found, names), table(found, places), table(found, groups, False),
-                  (len(names), len(places), len(groups)))
+    (first, later), places, groups = name_characters(), place_characters(), group_characters()
+    found = confusions(sorted(set(first) | set(later) | set(places) | set(groups)))
+    text = module(table(found, first), table(found, later), table(found, places),
+                  table(found, groups, False), (len(first), len(later), len(places), len(groups)))
     if "--check" in argv:
         with open(TABLE, encoding="utf-8") as f:
             same = f.read() == text

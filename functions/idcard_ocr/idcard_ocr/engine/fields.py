@@ -22,7 +22,7 @@ from .layout import (BACK_LABELS, CARD, FACE_LABELS, OVERLAY_WORDS, PORTRAIT, VA
                      CardFrame, breadth, character_starts, frames, is_overlay, label_at,
                      number_like, split_overlays)
 from .lines import Line, dedupe
-from .look_alikes import LOOK_ALIKES
+from .look_alikes import GIVEN_LOOK_ALIKES, SURNAME_LOOK_ALIKES
 from .ocr import Text
 
 # The 56 recognised ethnic groups as printed after 民族.
@@ -365,18 +365,18 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
 def _doubt_unlikely_name(out: Extraction) -> None:
     """Doubt a name no holder is likely to bear as read: longer than names are without a dot
     (a stamp's characters joined to it), or holding a character the recogniser reads, with
-    confidence, for a rarer one printed (look_alikes.LOOK_ALIKES, measured by
-    tools/look_alikes.py: 亓 read as 元, 瑭 as 塘, 彧 as 或). Nothing in the line's scores or
-    geometry tells the two apart, so such a name is kept as read and never vouched for: a
-    second opinion costs less than a wrong name."""
+    confidence, for a rarer one printed where names hold it (look_alikes, measured by
+    tools/look_alikes.py: the surname 亓 read as 元; 瑭 as 塘 and 彧 as 或 in a given name).
+    Nothing in the line's scores or geometry tells the two apart, so such a name is kept as
+    read and never vouched for: a second opinion costs less than a wrong name."""
     name = out.fields.get("name", "")
     if "name" in out.doubts:
         return
     if len(name) > LONGEST_NAME and "·" not in name:
         out.doubt("name", "longer_than_names")
-    elif name[:1] in LOOK_ALIKES:
+    elif name[:1] in SURNAME_LOOK_ALIKES:
         out.doubt("name", "look_alike_surname")
-    elif any(c in LOOK_ALIKES for c in name[1:]):
+    elif any(c in GIVEN_LOOK_ALIKES for c in name[1:]):
         out.doubt("name", "look_alike_character")
 
 
