@@ -24,7 +24,7 @@ by the engine's own recogniser (engine/ocr.recognise, the wheel's models), nothi
   names, so only characters seen in names are drawn.
 - **The common characters read**: GB 2312's first level (its 3,755 common characters), read
   in the rarer one's place with a score of at least fields.NAME_MIN_SCORE (lower, the name is
-  left empty anyway) in at least one face.
+  left empty anyway) in at least one face (for READ_AS, any character so read).
 - **The faces**: Song/Ming (Noto Serif CJK in its simplified and traditional forms, AR PL
   UMing), Hei (Noto Sans CJK, both forms; WenQuanYi Zen Hei) and Kai (AR PL UKai), the styles
   cards and their imitations print names in.
