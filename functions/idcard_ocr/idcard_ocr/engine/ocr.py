@@ -58,10 +58,11 @@ Quad = List[Tuple[float, float]]
 # A photo's work is bounded (docs/engine.md, "The budget"): however much text it holds, it is
 # read with at most this many line recognitions (any line, any call: the area's lines, areas
 # read for values, second reads) and this many text detections (at any size). Both are the
-# most a card photo of the tuned-on sets needed, with room to spare: a photo of print around
-# a card (a newspaper under glass: 37.8 s of CPU) or of nothing but text (a page of numbers,
-# cards tiled) held the engine for a minute. MAX_LINES bounds each detection's boxes, and
-# detect.READ_MAX_SIDE each line's width, so each unit costs at most so much.
+# most a card photo of the tuned-on sets needed, with room to spare (64 lines and 8
+# detections; cards on a newspaper up to 144 lines): a photo of print around a card (a
+# newspaper under glass: 29 s of CPU, 665 lines) or of nothing but text held the engine for
+# up to a minute. MAX_LINES bounds each detection's boxes, and detect.READ_MAX_SIDE each
+# line's width, so each unit costs at most so much.
 LINES_PER_PHOTO = 200
 DETECTIONS_PER_PHOTO = 12
 
