@@ -110,6 +110,9 @@ def test_a_reading_the_engine_vouches_for_is_free_and_names_its_reader(fast):
     (dict(ENGINE_FACE, num=FACE["num"][:-1] + "4"), "checks_failed:number_format"),
     (dict(ENGINE_FACE, sex="女"), "checks_failed:sex_matches_number"),
     (dict(ENGINE_FACE, confidence=None), "no_confidence"),
+    # The engine stopped at its work budget (a card on a newspaper): every field read at its
+    # best confidence, none doubted, yet never vouched for.
+    (dict(ENGINE_FACE, over_budget=True), "over_budget"),
     (dict(ENGINE_FACE, confidence=dict(ENGINE_FACE["confidence"], birth=True)),
      "low_confidence:birth"),
     # A confidence is a number from 0 to 1 (engine/__init__.py); one out of range is none, so

@@ -9,8 +9,8 @@ back's validity judged by the face's birth date).
 
 Why the engine's reading was declined is a short code (DECLINE_KINDS), never a value that was
 read: `engine_failed:<error code>`, `no_card_found`, `doubted:<field>`, `missing:<field>`,
-`low_confidence:<field>`, `implausible:<field>`, `checks_failed:<check>`, `api_forced`, and
-for a sheet `<side>:<reason>` naming the side that could not stand.
+`low_confidence:<field>`, `implausible:<field>`, `checks_failed:<check>`, `over_budget`,
+`api_forced`, and for a sheet `<side>:<reason>` naming the side that could not stand.
 """
 
 import math
@@ -59,7 +59,7 @@ LARGE_PRINT_FIELDS = ("address",)
 # prefixed by the side): this module's, and io/cascade.py's about the engine itself.
 DECLINE_KINDS = ("low_confidence", "missing", "doubted", "implausible", "checks_failed",
                  "no_confidence", "no_card_found", "engine_failed", "engine_skipped",
-                 "api_forced", "one_side")
+                 "api_forced", "one_side", "over_budget")
 
 # What the cascade adds to an answer, and the record lifts to its top level (and each side's).
 READER_KEYS = ("recognized_by", "engine_confidence", "engine_declined")
@@ -74,6 +74,11 @@ def decline_reason(answer: Mapping, side: str, birth: Optional[str] = None,
     `birth`: the face's birth date when the back is read from the same sheet (the validity's
     length depends on the holder's age at issue).
     """
+    if answer.get("over_budget") not in (None, False):
+        # The engine stopped at its work budget (engine/__init__.py: a page of print around
+        # the card): what it read stands unconfirmed, and what it did not read it cannot vouch
+        # for, whatever its confidences say.
+        return "over_budget"
     confidence = answer.get("confidence")
     if not isinstance(confidence, Mapping):
         return "no_confidence"

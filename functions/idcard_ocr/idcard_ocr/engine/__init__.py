@@ -43,6 +43,8 @@ def recognize(image: bytes, side: str) -> dict:
                   "sides_found": [s for s in answers if s in SIDES]}
         if answers.get(PAGE_WITHOUT_CARD):
             missed["on_sheet"] = True
+        if answers.get(OVER_BUDGET):
+            missed[OVER_BUDGET] = True  # not found within the budget: it may be there
         return missed
     return dict(copy.deepcopy(answers[side]), config_str=config)  # the caller's own copy
 
@@ -55,12 +57,15 @@ def _answers(image: bytes) -> dict:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
+    from . import ocr
     from .detect import DECODE_MAX_SIDE
 
     array, scale = _decode(image, DECODE_MAX_SIDE)
-    sides = _sides(array, scale)
-    answers = {side: _answer(*sides[side], side, [s for s in SIDES if s in sides])
-               for side in SIDES if side in sides}
+    with ocr.budget() as work:
+        sides = _sides(array, scale)
+        answers = {side: _answer(*sides[side], side, [s for s in SIDES if s in sides])
+                   for side in SIDES if side in sides}
+        page_without_card = not answers and _page_without_card(array)
     if len(answers) == len(SIDES):  # a sheet: the face's address names the back's authority
         from .fields import authority_from_face
 
@@ -70,8 +75,10 @@ def _answers(image: bytes) -> dict:
         # card_region is in the photo's pixels; what was read, in these (card/vouching.py's
         # large print: a 12 MP photo's card has half the pixels its region says)
         answer["decoded_scale"] = round(scale, 4)
-    if not answers and _page_without_card(array):
+    if page_without_card:
         answers[PAGE_WITHOUT_CARD] = True
+    if work.over:
+        _over_budget(answers)
     with _cache_lock:
         _cache[key] = answers
         while len(_cache) > _CACHE_SIZE:
@@ -82,6 +89,27 @@ def _answers(image: bytes) -> dict:
 # Kept beside the sides' answers (never a side): no card was found on a photo of a page.
 PAGE_WITHOUT_CARD = "page_without_card"
 PAGE_LINE_MAX = 0.03
+# An answer's key (and kept beside the sides' answers): the photo's reading stopped at its
+# budget (ocr.budget), with work left undone.
+OVER_BUDGET = "over_budget"
+
+
+def _over_budget(answers: dict) -> None:
+    """The answers of a photo whose reading its budget cut short (ocr.LINES_PER_PHOTO,
+    DETECTIONS_PER_PHOTO: a page of print, a card on a newspaper, cards tiled): what was read
+    stands as read, every field left empty is doubted `over_budget`, and each answer says
+    `over_budget`, which card/vouching.py never vouches for (the cascade's API reads). A side
+    not found was not found within the budget (recognize's miss says so too)."""
+    for side in SIDES:
+        if side not in answers:
+            continue
+        answer = answers[side]
+        answer[OVER_BUDGET] = True
+        for name in FACE_FIELDS if side == "face" else BACK_FIELDS:
+            if not answer.get(name):
+                answer["doubts"].setdefault(name, OVER_BUDGET)
+                answer["confidence"][name] = 0.0
+    answers[OVER_BUDGET] = True
 
 
 def _page_without_card(array) -> bool:
@@ -91,11 +119,14 @@ def _page_without_card(array) -> bool:
     Looked at only when no card was found. A blank page, a desk without paper, or a picture
     whose "text" is large (bars and boxes) is none: a card's lines on a page stand about 5 mm
     tall on a 297 mm sheet, under PAGE_LINE_MAX of its longer side."""
-    from . import detect
+    from . import detect, ocr
 
     if not detect.is_page(array):
         return False
-    located = detect.locate(array)
+    try:
+        located = detect.locate(array)
+    except ocr.OverBudget:
+        return False
     return located is not None and (
         detect.TEXT_BOX_HEIGHT / located.zoom <= PAGE_LINE_MAX * max(array.shape[:2]))
 
@@ -112,24 +143,27 @@ def _sides(array, scale) -> dict:
     tried; when it finds a card but leaves text unexplained (the other card of a sheet, turned
     its own way), that text's area is read on its own. An upright single card costs one read.
     """
-    from . import detect
+    from . import detect, ocr
 
-    located = detect.locate(array)
     sides = {}
-    looked_beside = left_over = False
-    for _ in range(MAX_AREAS):
-        if located is None and len(sides) == 1 and not looked_beside:
-            looked_beside = True
-            located = _beside(array, scale, *next(iter(sides.values())), left_over)
-        if located is None or len(sides) == len(SIDES):
-            break
-        reading, found = _read_area(array, scale, located)
-        for side in found:
-            sides.setdefault(side, (reading, found))
-        # Text left over that held no card (a caption beside a sheet's card) ends the reads of
-        # what is left, not the look beside a small card found alone.
-        located = _rest(array, scale, reading, found) if found else None
-        left_over = left_over or located is not None
+    try:
+        located = detect.locate(array)
+        looked_beside = left_over = False
+        for _ in range(MAX_AREAS):
+            if located is None and len(sides) == 1 and not looked_beside:
+                looked_beside = True
+                located = _beside(array, scale, *next(iter(sides.values())), left_over)
+            if located is None or len(sides) == len(SIDES):
+                break
+            reading, found = _read_area(array, scale, located)
+            for side in found:
+                sides.setdefault(side, (reading, found))
+            # Text left over that held no card (a caption beside a sheet's card) ends the reads
+            # of what is left, not the look beside a small card found alone.
+            located = _rest(array, scale, reading, found) if found else None
+            left_over = left_over or located is not None
+    except ocr.OverBudget:
+        pass  # the photo's budget is spent: the sides found so far (_over_budget)
     return sides
 
 
@@ -140,7 +174,7 @@ def _beside(array, scale, reading, found, left_over: bool = False):
     darker or turned apart, may have been too small for the quick location to see at all.
     Looked for only then: the 1,280 px detection costs more than the rest of a plain photo's
     read, and a small card alone on a desk, a hand or a mat has nothing beside it."""
-    from . import detect
+    from . import detect, ocr
 
     frame = next(iter(found.values()))
     card = [tuple(v / scale for v in reading.to_photo.to_photo(x, y))
@@ -149,6 +183,7 @@ def _beside(array, scale, reading, found, left_over: bool = False):
         return None
     if not left_over and not detect.on_paper(array, card):
         return None
+    ocr.needs_lines()
     return detect.locate_beside(array, card)
 
 
@@ -164,11 +199,22 @@ def _on_sheet(array, scale, reading, found) -> bool:
 
 
 def _read_area(array, scale, located):
-    from . import layout, lines, orient
+    from . import layout, lines, ocr, orient
 
+    ocr.needs_lines()
     upright = orient.orient(array, scale, located)
     reading = _card_lines(lines.read(upright))
     found = layout.frames(reading.lines)
+    try:
+        return _read_again(array, scale, located, upright, reading, found)
+    except ocr.OverBudget:
+        return reading, found  # no budget for another turn: this one's reading
+
+
+def _read_again(array, scale, located, upright, reading, found):
+    """_read_area's reading, or when it placed no card, another turn's that does."""
+    from . import layout, lines, orient
+
     if not found and _labels_without_card(reading.lines):
         # A card's labels read, yet no card placed: its rows stand in reverse order, the
         # area upside down. The classifier's vote was outweighed by print around the card (a
@@ -248,12 +294,41 @@ def _card_lines(reading):
 
 
 def _answer(reading, frames: dict, side: str, sides_found) -> dict:
-    from .fields import (ETHNIC_GROUPS, complete, extract, missing_nationality,
-                         nationality_area)
-    from .lines import choose_in_area, recognize_area
+    from .fields import extract
+    from .ocr import OverBudget
 
     others = [f for s, f in frames.items() if s != side]
     extraction = extract(reading.lines, frames[side], others, reading.overlays)
+    try:
+        _complete(extraction, reading, frames, side)
+        _confirm(extraction, reading, frames[side])
+    except OverBudget:
+        pass  # the values as extracted: the answer says over_budget (_over_budget)
+    answer = dict(extraction.fields)
+    answer["confidence"] = {name: extraction.confidence.get(name, 0.0)
+                            for name in (FACE_FIELDS if side == "face" else BACK_FIELDS)}
+    answer["doubts"] = dict(extraction.doubts)
+    answer["evidence"] = dict(extraction.evidence)
+    if side == "face":
+        for name in FACE_FIELDS:
+            answer.setdefault(name, "")
+        answer["num_valid"] = bool(extraction.num_valid)
+        answer["birth_source"] = extraction.birth_source
+        answer["birth_conflict"] = extraction.birth_conflict
+    else:
+        for name in BACK_FIELDS:
+            answer.setdefault(name, "")
+    answer.update(_geometry(reading, extraction.frame))
+    answer.update({"success": True, "sides_found": sides_found,
+                   "angle": round(reading.angle, 1), "engine": "idcard-ocr offline"})
+    return answer
+
+
+def _complete(extraction, reading, frames: dict, side: str) -> None:
+    """The values step 3 did not find, read from their areas on the card and handed back."""
+    from .fields import ETHNIC_GROUPS, complete, missing_nationality, nationality_area
+    from .lines import choose_in_area, recognize_area
+
     if side == "face" and extraction.missing_areas:
         # Step 5 asks for the areas of the values step 3 did not find; they are read here,
         # on the card's frame, and handed back (no step calls an earlier one).
@@ -286,25 +361,6 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
             reading, _upright_box(frames[side], extraction.missing_areas["valid"]), DATE_ALPHABET)
         if found is not None:
             complete_back(extraction, found.text, min(found.char_scores, default=0.0))
-    _confirm(extraction, reading, frames[side])
-    answer = dict(extraction.fields)
-    answer["confidence"] = {name: extraction.confidence.get(name, 0.0)
-                            for name in (FACE_FIELDS if side == "face" else BACK_FIELDS)}
-    answer["doubts"] = dict(extraction.doubts)
-    answer["evidence"] = dict(extraction.evidence)
-    if side == "face":
-        for name in FACE_FIELDS:
-            answer.setdefault(name, "")
-        answer["num_valid"] = bool(extraction.num_valid)
-        answer["birth_source"] = extraction.birth_source
-        answer["birth_conflict"] = extraction.birth_conflict
-    else:
-        for name in BACK_FIELDS:
-            answer.setdefault(name, "")
-    answer.update(_geometry(reading, extraction.frame))
-    answer.update({"success": True, "sides_found": sides_found,
-                   "angle": round(reading.angle, 1), "engine": "idcard-ocr offline"})
-    return answer
 
 
 def _confirm(extraction, reading, frame) -> None:

@@ -80,7 +80,10 @@ class Reading:
 def read(upright: Upright) -> Reading:
     """The lines of the upright text area, recognised (but those running down it)."""
     down = [runs_down(quad) for quad in upright.quads]
-    along = [i for i, running_down in enumerate(down) if not running_down]
+    along = _within_budget([i for i, running_down in enumerate(down) if not running_down],
+                           lambda i: _box_height(upright.quads[i]))
+    if not along and not all(down):
+        raise ocr.OverBudget()  # the photo's budget is spent: nothing of this area is read
     texts = ocr.recognise([upright.crops[i] for i in along], preprocess=False)
     found = [ocr.Found(upright.quads[i], t) for i, t in zip(along, texts)
              if t.score >= ocr.TEXT_SCORE]
@@ -90,6 +93,24 @@ def read(upright: Upright) -> Reading:
               for quad, running_down in zip(upright.quads, down) if running_down]
     return Reading(lines, upright.angle, upright.frame, upright.image, upright.photo,
                    upright.photo_scale, across)
+
+
+def _within_budget(items: list, height) -> list:
+    """The `items` (lines to recognise) the photo's budget lets be recognised (ocr.budget):
+    all of them when it allows, else as many as are left, the tallest by `height` (a card's
+    values are the largest print among the small print of a page around it), in their
+    order."""
+    work = ocr.work()
+    if work is None or len(items) <= work.lines_left():
+        return items
+    work.over = True
+    tallest = sorted(range(len(items)), key=lambda i: -height(items[i]))[:work.lines_left()]
+    return [items[i] for i in sorted(tallest)]
+
+
+def _box_height(quad: ocr.Quad) -> float:
+    (x0, y0), (x3, y3) = quad[0], quad[3]
+    return math.hypot(x3 - x0, y3 - y0)
 
 
 AREA_TEXT_HEIGHT = 40   # px: an area looked into is sampled so its row's text is about this tall
@@ -331,6 +352,9 @@ def _second_look(image: np.ndarray, found: List[ocr.Found]) -> List[ocr.Found]:
         grey = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(1, 8)).apply(grey)
         todo.append((i, np.ascontiguousarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB))))
     out = list(found)
+    # A page of print reads most of its lines weakly: a second look at each would spend the
+    # photo's budget twice over, the card's own lines unread.
+    todo = _within_budget(todo, lambda item: _box_height(found[item[0]].quad))
     # One call: recognition no longer depends on which lines share a batch (ocr.recognise).
     for (i, _), again in zip(todo, ocr.recognise([crop for _, crop in todo], classify=True)):
         if again.score > out[i].text.score and again.text:

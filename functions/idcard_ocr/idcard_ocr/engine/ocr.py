@@ -35,6 +35,7 @@ run (docs/engine.md, "RapidOCR"), not something to do in passing.
 """
 
 import contextlib
+import contextvars
 import functools
 import hashlib
 import json
@@ -53,6 +54,84 @@ MAX_LINES = 300      # text boxes recognised at most per call: a card has about 
 TEXT_SCORE = 0.5     # lines scored lower are dropped, as RapidOCR's own call drops them
 
 Quad = List[Tuple[float, float]]
+
+# A photo's work is bounded (docs/engine.md, "The budget"): however much text it holds, it is
+# read with at most this many line recognitions (any line, any call: the area's lines, areas
+# read for values, second reads) and this many text detections (at any size). Both are the
+# most a card photo of the tuned-on sets needed, with room to spare (64 lines and 8
+# detections; cards on a newspaper up to 144 lines): a photo of print around a card (a
+# newspaper under glass: 29 s of CPU, 665 lines) or of nothing but text held the engine for
+# up to a minute. MAX_LINES bounds each detection's boxes, and detect.READ_MAX_SIDE each
+# line's width, so each unit costs at most so much.
+LINES_PER_PHOTO = 200
+DETECTIONS_PER_PHOTO = 12
+
+
+class OverBudget(Exception):
+    """The photo's budget (LINES_PER_PHOTO, DETECTIONS_PER_PHOTO) does not allow this work:
+    the engine answers with what it has read (engine/__init__.py)."""
+
+
+@dataclass
+class Work:
+    """What one photo's reading has cost so far, against its budget. `over`: some work was
+    left undone for the budget (a line not recognised, a read not made)."""
+
+    lines_allowed: int
+    detections_allowed: int
+    lines: int = 0
+    detections: int = 0
+    over: bool = False
+
+    def lines_left(self) -> int:
+        return max(self.lines_allowed - self.lines, 0)
+
+    def charge(self, lines: int = 0, detections: int = 0) -> None:
+        """Count the work about to be done, or raise OverBudget (counting nothing) when it
+        would exceed the budget."""
+        if self.lines + lines > self.lines_allowed or \
+                self.detections + detections > self.detections_allowed:
+            self.over = True
+            raise OverBudget()
+        self.lines += lines
+        self.detections += detections
+
+
+_work: "contextvars.ContextVar[Optional[Work]]" = contextvars.ContextVar("work", default=None)
+
+
+@contextlib.contextmanager
+def budget(lines: Optional[int] = None, detections: Optional[int] = None):
+    """The work of one photo's reading in this context, bounded (by default LINES_PER_PHOTO
+    and DETECTIONS_PER_PHOTO): every recognition and detection below is charged to the Work
+    this yields (outside it, nothing is counted)."""
+    work = Work(LINES_PER_PHOTO if lines is None else lines,
+                DETECTIONS_PER_PHOTO if detections is None else detections)
+    token = _work.set(work)
+    try:
+        yield work
+    finally:
+        _work.reset(token)
+
+
+def work() -> Optional[Work]:
+    """The budget of the photo being read (None outside `budget`)."""
+    return _work.get()
+
+
+def needs_lines() -> None:
+    """OverBudget when the photo's budget has no line left to recognise: work done only for
+    lines to recognise (an area's detection, the look beside a card) is not begun."""
+    current = _work.get()
+    if current is not None and not current.lines_left():
+        current.over = True
+        raise OverBudget()
+
+
+def _charge(lines: int = 0, detections: int = 0) -> None:
+    current = _work.get()
+    if current is not None:
+        current.charge(lines, detections)
 
 # The wheel's models, by the role RapidOCR gives them (its config.yaml; pinned by a test).
 WHEEL_MODELS = {"det": "ch_PP-OCRv4_det_infer.onnx", "cls": "ch_ppocr_mobile_v2.0_cls_infer.onnx",
@@ -338,6 +417,7 @@ def detect(image: np.ndarray) -> List[Quad]:
         if key in _detections:
             _detections.move_to_end(key)
         else:
+            _charge(detections=1)
             boxes, _ = load().text_det(image)
             _detections[key] = [] if boxes is None else [
                 [tuple(map(float, p)) for p in box] for box in boxes]
@@ -367,6 +447,7 @@ def find_lines(image: np.ndarray) -> Tuple[List[Quad], List[np.ndarray]]:
     straight along its box, as RapidOCR's own call does before recognition."""
     engine = load()
     height, width = image.shape[:2]
+    _charge(detections=1)
     with _run_lock:
         img, ratio_h, ratio_w = engine.preprocess(image)
         record = {"preprocess": {"ratio_h": ratio_h, "ratio_w": ratio_w}}
@@ -410,6 +491,7 @@ def recognise(crops: Sequence[np.ndarray], classify: bool = False,
     lines cut out by find_lines (its call does not do it to those either)."""
     if not len(crops):
         return []
+    _charge(lines=len(crops))
     engine = load()
     with _run_lock:
         if preprocess:
@@ -518,6 +600,7 @@ def probabilities(crop: np.ndarray, padded: bool = True) -> Tuple[np.ndarray, di
     CTC blank) and the index of each character it knows. `padded`: a short line is padded to
     the recogniser's own width (320 x 48), as recognise() and RapidOCR do; unpadded, a short
     crop is stretched over fewer frames (what choose_in_area's odds were measured with)."""
+    _charge(lines=1)
     engine = load()
     recogniser = engine.text_rec
     ratio = crop.shape[1] / crop.shape[0]

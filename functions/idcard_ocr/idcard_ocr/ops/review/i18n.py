@@ -192,6 +192,8 @@ DECLINES: Dict[str, Tuple[str, str]] = {
     "one_side": ("复印页上引擎只找到另一面", "the engine found only the other side on the sheet"),
     "engine_failed": ("引擎出错（{0}）", "the engine failed ({0})"),
     "engine_skipped": ("剩余时间不足，未用引擎", "no time was left for the engine"),
+    "over_budget": ("照片文字过多，引擎在工作上限处停止", "the engine stopped at its work budget "
+                    "(a photo of much print)"),
     "api_forced": ("已设置全部交给 API（CASCADE_FORCE_API）",
                    "every photo goes to the API (CASCADE_FORCE_API)"),
 }
