@@ -105,6 +105,12 @@ def test_a_reading_the_engine_vouches_for_is_free_and_names_its_reader(fast):
     (dict(ENGINE_FACE, doubts=["address"]), "doubted:address"),
     (dict(ENGINE_FACE, doubts="the address"), "doubted:answer"),
     (dict(ENGINE_FACE, doubts={"<b>3301</b>": "made up"}), "doubted:answer"),
+    # Any doubt of a field declines it, whatever its reason says: one the cascade has never
+    # heard of (a look-alike character's, engine/fields.py), an empty one, none at all.
+    (dict(ENGINE_FACE, doubts={"name": "look_alike_character"}), "doubted:name"),
+    (dict(ENGINE_FACE, doubts={"name": "a doubt added after this test"}), "doubted:name"),
+    (dict(ENGINE_FACE, doubts={"name": ""}), "doubted:name"),
+    (dict(ENGINE_FACE, doubts={"name": None}), "doubted:name"),
     (dict(ENGINE_FACE, address=""), "missing:address"),
     (dict(ENGINE_FACE, address="住扯" + FACE["address"]), "implausible:address"),
     (dict(ENGINE_FACE, num=FACE["num"][:-1] + "4"), "checks_failed:number_format"),
@@ -129,6 +135,22 @@ def test_a_reading_the_engine_cannot_vouch_for_is_paid_and_says_why(fast, engine
     assert result["fields"]["name"] == "API读的"  # the API's answer stands
     if isinstance(engine_face.get("confidence"), dict):
         assert result["engine_confidence"]["address"] == SURE
+
+
+@pytest.mark.parametrize("reason", ["look_alike_character", "", None, {"why": "nested"}])
+def test_a_doubt_reaches_the_vouching_through_either_engine_client(reason):
+    # The engine function's answer goes through the marketplace client's checked_answer, which
+    # drops extras of the wrong shape: a doubt must never be one of them, or a doubted name
+    # read through ENGINE_URL would be vouched for where the engine in the function's is not.
+    from idcard_ocr.io.ocr_api import checked_answer
+    from idcard_ocr.io.offline import engine_answer
+
+    doubted = dict(ENGINE_FACE, doubts={"name": reason})
+    for client in (engine_answer, checked_answer):
+        answer = client(json.loads(json.dumps(doubted)), "face")
+        assert decline_reason(answer, "face") == "doubted:name"
+        assert sheet_decline_reason({"face": answer, "back": dict(SHEET_BACK)}) == \
+            "face:doubted:name"
 
 
 @pytest.mark.parametrize("line, lost, declined", [
