@@ -1530,6 +1530,28 @@ def test_the_bench_names_an_empty_reading_as_the_function_does(bench_cascade):
     assert done["declined"] == "engine_failed:recognition_failed" and done["missed"] == 0
 
 
+@pytest.mark.parametrize("face, why", [
+    # The first reason, the engine's doubt of that field, and W when the engine's value of the
+    # field declined was wrong (paying was right): what says which lever pays for right values.
+    (dict(ENGINE_FACE, doubts={"address": "second_read_differs"}),
+     "doubted:address:second_read_differs"),
+    (dict(ENGINE_FACE, address=FACE["address"] + "1", doubts={"address": "dropped_character"}),
+     "doubted:address:dropped_character W"),
+    (unsure(ENGINE_FACE, "name", 0.8), "low_confidence:name"),
+    (dict(unsure(ENGINE_FACE, "name", 0.8), name="王" + FACE["name"][1:]),
+     "low_confidence:name W"),
+    (dict(ENGINE_FACE), None)])
+def test_the_bench_says_why_a_photo_was_paid_by_field_doubt_and_whether_it_was_wrong(
+        bench_cascade, face, why):
+    # The decline breakdown said `doubted` or `low_confidence` only: which doubt fired, and on
+    # right or wrong values, was found by hand each stop (docs/cascade.md's tables).
+    reading = {"kind": "plain_face", "answers": {"face": face, "back": {"success": False}},
+               "truth": {"face": dict(FACE)}}
+    assert bench_cascade.outcome(reading, MIN_CONFIDENCE)["why"] == why
+    totals, _, _ = bench_cascade.measure([reading], MIN_CONFIDENCE)
+    assert dict(totals["why_ordinary"]) == ({why: 1} if why else {})
+
+
 # A side missing reaches the operator (the result's `sides_missing`) ----------------------------
 
 def a_sheet_missing_its_back(bucket, env, engine_fn, ocr_api, name, seed):
