@@ -14,7 +14,9 @@ being a function of the image). Wall and CPU time are kept per side.
 The cache file's name carries a digest of what a reading depends on (engine/, imaging/, the
 generators in tests/fakes that draw the photos, and with IDCARD_ENGINE_MODELS=folded or int8
 the derived models' manifest), so a changed engine, generator or model reads every photo
-again. Missing readings are made by WORKERS processes at once (BENCH_WORKERS,
+again. A file named by BENCH_READINGS_CACHE carries no digest: each reading says which models
+made it (`models`), and only the current choice's are replayed (the deployed engine runs the
+folded models: IDCARD_ENGINE_MODELS=folded, docs/engine.md). Missing readings are made by WORKERS processes at once (BENCH_WORKERS,
 default 2), each appending its lines as it goes: an interrupted run goes on where it stopped.
 """
 
@@ -56,7 +58,7 @@ def version() -> str:
     # The models are a reading's too: with IDCARD_ENGINE_MODELS=folded or int8 the derived
     # models' manifest (their files' SHA-256) counts, so the wheel's readings and theirs never
     # share a cache file. Unset, the digest is the code's alone, as before.
-    choice = os.environ.get("IDCARD_ENGINE_MODELS") or "wheel"
+    choice = models()
     if choice != "wheel":
         files.append(os.path.join(package, "engine", "models", "manifest.json"))
     for path in files:
@@ -66,6 +68,11 @@ def version() -> str:
     if choice != "wheel":
         digest.update(choice.encode())
     return digest.hexdigest()[:12]
+
+
+def models() -> str:
+    """The models the engine reads with (IDCARD_ENGINE_MODELS; unset, the wheel's)."""
+    return os.environ.get("IDCARD_ENGINE_MODELS") or "wheel"
 
 
 def cache_path() -> str:
@@ -99,7 +106,8 @@ def read(key: Key) -> dict:
     return {"set": name, "kind": kind, "seed": seed, "truth": photo.truth,
             "detail": getattr(photo, "detail", ""), "answers": answers, "side_s": side_s,
             "wall_s": sum(s[0] for s in side_s.values()),
-            "cpu_s": sum(s[1] for s in side_s.values()), "paired": kind in SHEETS}
+            "cpu_s": sum(s[1] for s in side_s.values()), "paired": kind in SHEETS,
+            "models": models()}
 
 
 def auto_answers(reading: dict) -> Dict[str, dict]:
@@ -138,6 +146,11 @@ def load(path: Optional[str] = None) -> Dict[Key, dict]:
                     continue
                 if reading["kind"] in SHEETS and not reading.get("paired"):
                     continue  # read before sheets were paired
+                # A file named by BENCH_READINGS_CACHE is keyed by nothing: each line says which
+                # models read it (a line from before they did was the wheel's), and another
+                # models' reading is not this run's.
+                if reading.get("models", "wheel") != models():
+                    continue
                 done[reading["set"], reading["kind"], reading["seed"]] = reading
     return done
 
