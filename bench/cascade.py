@@ -22,11 +22,14 @@ writes its section of bench/README.md, and with `--fit` the thresholds into card
 3. Measure. The real cascade (io/cascade.Cascade) over each set with the committed thresholds:
    the engine replays the readings, the API is a stand-in that answers the truth and counts
    calls. Reported: share of photos paid, wrong fields among the readings the engine vouched
-   for with the rule-of-three bound (95 %), wrong numbers, and the trade-off curves.
+   for with the rule-of-three bound (95 %), wrong numbers, why ordinary photos were paid (the
+   first reason, the field's doubt, W when its value was wrong: `why_paid`), and the
+   trade-off curves.
 4. Cost per 1,000 photos: API-only, engine-only and cascade, in bench/cost.py's terms, from
    the measured engine time, the function's measured peak memory with the engine inside, and
    the share paid on the first measured set.
 
+    IDCARD_ENGINE_MODELS=folded nice .venv/bin/python bench/cascade.py --fit  # the deployed models
     nice .venv/bin/python bench/cascade.py --fit      # fit, write MIN_CONFIDENCE, report
     nice .venv/bin/python bench/cascade.py            # report the committed thresholds
     nice .venv/bin/python bench/cascade.py --sets NAME    # a hold-out (section cascade-NAME)
