@@ -616,6 +616,11 @@ def main(argv) -> int:
     out += curve("### Trade-off: the authority's threshold (issue) alone, the other fields at "
                  "their committed thresholds", sets,
                  lambda t: {**thresholds, "issue": t})
+    stale = cache.of_another_version(readings)
+    if stale:
+        out += ["", f"**{stale} of {len(readings)} readings were made by another engine, "
+                f"imaging or generators than this checkout's** (or before readings named "
+                f"their version): the figures are of that code, not of this one."]
     if readings and "--cached" not in argv:
         out += ["", f"Readings: {len(readings)} photos in {took / 60:.1f} min ("
                 f"{cache.WORKERS} processes, the rest from the cache; load average "

@@ -16,8 +16,11 @@ generators in tests/fakes that draw the photos, and with IDCARD_ENGINE_MODELS=fo
 the derived models' manifest), so a changed engine, generator or model reads every photo
 again. A file named by BENCH_READINGS_CACHE carries no digest: each reading says which models
 made it (`models`), and only the current choice's are replayed (the deployed engine runs the
-folded models: IDCARD_ENGINE_MODELS=folded, docs/engine.md). Missing readings are made by WORKERS processes at once (BENCH_WORKERS,
-default 2), each appending its lines as it goes: an interrupted run goes on where it stopped.
+folded models: IDCARD_ENGINE_MODELS=folded, docs/engine.md); it also names the digest of
+the code that made it (`version`), and bench/cascade.py says how many readings it replays are
+another version's (of_another_version). Missing readings are made by WORKERS processes at
+once (BENCH_WORKERS, default 2), each appending its lines as it goes: an interrupted run goes
+on where it stopped.
 """
 
 import hashlib
@@ -107,7 +110,16 @@ def read(key: Key) -> dict:
             "detail": getattr(photo, "detail", ""), "answers": answers, "side_s": side_s,
             "wall_s": sum(s[0] for s in side_s.values()),
             "cpu_s": sum(s[1] for s in side_s.values()), "paired": kind in SHEETS,
-            "models": models()}
+            "models": models(), "version": version()}
+
+
+def of_another_version(readings_: Iterable[dict]) -> int:
+    """How many of the readings were made by another engine, imaging or generators than this
+    checkout's (their `version`; a reading from before they said names none). A file named by
+    BENCH_READINGS_CACHE keeps them, as replaying an older engine's readings is sometimes the
+    point; a fit or a measurement of this engine must say so when it replays them."""
+    current = version()
+    return sum(reading.get("version") != current for reading in readings_)
 
 
 def auto_answers(reading: dict) -> Dict[str, dict]:

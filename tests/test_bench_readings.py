@@ -66,3 +66,23 @@ def test_a_cache_named_by_its_path_keeps_each_models_readings_apart(monkeypatch,
     monkeypatch.setenv("IDCARD_ENGINE_MODELS", "wheel")
     assert {r.get("models", "wheel") for r in readings.readings(keys, cached_only=True,
                                                                   progress=None)} == {"wheel"}
+
+
+def test_a_reading_names_the_code_that_made_it_and_a_replay_of_another_says_so(monkeypatch):
+    # The committed thresholds were fitted on readings an older engine had made two stops
+    # before, replayed from a file named by BENCH_READINGS_CACHE, which no digest keys: nothing
+    # said so. Each reading now names the digest of the code that made it.
+    monkeypatch.syspath_prepend(os.path.join(ROOT, "bench"))
+    readings = importlib.import_module("readings")
+    monkeypatch.setattr(readings, "draw", lambda *key: type("Photo", (), {
+        "data": b"", "truth": {}})())
+    import idcard_ocr.engine as engine
+    import idcard_ocr.imaging as imaging
+    monkeypatch.setattr(engine, "recognize", lambda image, side: {"success": False})
+    monkeypatch.setattr(imaging, "prepare", lambda data, limits: type("Prepared", (), {
+        "data": data})())
+    made = readings.read(("drifter", "plain_face", 4000))
+    assert made["version"] == readings.version()
+    older = dict(made, version="0123456789ab")
+    assert readings.of_another_version([made, older, {k: v for k, v in made.items()
+                                                      if k != "version"}]) == 2
