@@ -22,11 +22,14 @@ writes its section of bench/README.md, and with `--fit` the thresholds into card
 3. Measure. The real cascade (io/cascade.Cascade) over each set with the committed thresholds:
    the engine replays the readings, the API is a stand-in that answers the truth and counts
    calls. Reported: share of photos paid, wrong fields among the readings the engine vouched
-   for with the rule-of-three bound (95 %), wrong numbers, and the trade-off curves.
+   for with the rule-of-three bound (95 %), wrong numbers, why ordinary photos were paid (the
+   first reason, the field's doubt, W when its value was wrong: `why_paid`), and the
+   trade-off curves.
 4. Cost per 1,000 photos: API-only, engine-only and cascade, in bench/cost.py's terms, from
    the measured engine time, the function's measured peak memory with the engine inside, and
    the share paid on the first measured set.
 
+    IDCARD_ENGINE_MODELS=folded nice .venv/bin/python bench/cascade.py --fit  # the deployed models
     nice .venv/bin/python bench/cascade.py --fit      # fit, write MIN_CONFIDENCE, report
     nice .venv/bin/python bench/cascade.py            # report the committed thresholds
     nice .venv/bin/python bench/cascade.py --sets NAME    # a hold-out (section cascade-NAME)
@@ -208,7 +211,7 @@ def outcome(reading, thresholds):
     cascade = Cascade(engine, api, thresholds=thresholds)
     truth = reading["truth"]
     result = {"calls": 0, "vouched_fields": 0, "wrong": [], "wrong_numbers": 0, "missed": 0,
-              "declined": None}
+              "declined": None, "why": None}
     try:
         card = read_card(cascade, b"", ("face", "back"), Deadline(60), Purchases(), both=True)
     except IdcardOcrError:
@@ -227,7 +230,29 @@ def outcome(reading, thresholds):
                             if answer.get(name) != expected.get(name)]
         if side == "face" and answer.get("num") != expected.get("num"):
             result["wrong_numbers"] += 1
+    if result["calls"] and result["declined"]:
+        result["why"] = why_paid(reading, result["declined"])
     return result
+
+
+def why_paid(reading, declined: str) -> str:
+    """The decline reason with the engine's doubt of the field it names (`doubted:address:
+    second_read_differs`), and ` W` when the engine's value of that field was wrong (paying
+    was right): a reason that pays for right values is a lever, one that pays for wrong ones
+    is the cascade working."""
+    from idcard_ocr.card.documents import FIELDS
+
+    parts = declined.split(":")
+    side = parts.pop(0) if parts[0] in FIELDS else None
+    field = parts[1] if len(parts) > 1 else None
+    side = side or next((s for s in FIELDS if field in FIELDS[s]), None)
+    answer = reading["answers"].get(side) or {}
+    if field not in FIELDS.get(side, ()):
+        return declined
+    doubts = answer.get("doubts")
+    why = doubts.get(field) if parts[0] == "doubted" and isinstance(doubts, dict) else None
+    wrong = answer.get(field) != reading["truth"].get(side, {}).get(field)
+    return declined + (f":{why}" if why else "") + (" W" if wrong else "")
 
 
 def measure(readings, thresholds):
@@ -236,6 +261,7 @@ def measure(readings, thresholds):
     from collections import Counter
 
     totals = defaultdict(int)
+    totals["why_ordinary"] = Counter()  # why_paid of each ordinary photo paid
     reasons, wrong = Counter(), Counter()
     for reading in readings:
         done = outcome(reading, thresholds)
@@ -247,6 +273,8 @@ def measure(readings, thresholds):
         if reading["kind"] in ORDINARY:
             totals["ordinary"] += 1
             totals["ordinary_paid"] += paid
+            if paid and done["why"]:
+                totals["why_ordinary"][done["why"]] += 1
         totals["vouched_fields"] += done["vouched_fields"]
         totals["wrong"] += len(done["wrong"])
         totals["wrong_numbers"] += done["wrong_numbers"]
@@ -538,10 +566,10 @@ def main(argv) -> int:
             "| set | photos | paid (all) | ordinary photos paid (target ≤ 25 %) | "
             "fields vouched | wrong fields (target ≤ 0.1 %; 95 % bound) | wrong numbers "
             "(target 0) | sides missed |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    declines, wrongs, figures = {}, {}, {}
+    declines, wrongs, figures, whys = {}, {}, {}, {}
     for name, rows in sets.items():
         t, reasons, wrong = measure(rows, thresholds)
-        declines[name], wrongs[name] = reasons, wrong
+        declines[name], wrongs[name], whys[name] = reasons, wrong, t["why_ordinary"]
         api_only_calls = sum(len(r["truth"]) for r in rows)  # a sheet's two sides: two calls
         figures.update({f"{name}_paid_pct": round(100 * t["paid"] / t["photos"], 1),
                         f"{name}_ordinary_paid_pct": round(
@@ -571,6 +599,7 @@ def main(argv) -> int:
         "Wrong fields vouched for: " + "; ".join(
             f"`{name}`: " + (", ".join(f"{k}: {v}" for k, v in w.most_common()) or "none")
             for name, w in wrongs.items()) + ".", ""]
+    out += why_table(whys)
     out += curve("### Trade-off: one threshold for every field", sets,
                  lambda t: {name: t for name in thresholds})
     out += curve("### Trade-off: one threshold for the free text (name, nationality, "
@@ -587,6 +616,11 @@ def main(argv) -> int:
     out += curve("### Trade-off: the authority's threshold (issue) alone, the other fields at "
                  "their committed thresholds", sets,
                  lambda t: {**thresholds, "issue": t})
+    stale = cache.of_another_version(readings)
+    if stale:
+        out += ["", f"**{stale} of {len(readings)} readings were made by another engine, "
+                f"imaging or generators than this checkout's** (or before readings named "
+                f"their version): the figures are of that code, not of this one."]
     if readings and "--cached" not in argv:
         out += ["", f"Readings: {len(readings)} photos in {took / 60:.1f} min ("
                 f"{cache.WORKERS} processes, the rest from the cache; load average "
@@ -600,6 +634,24 @@ def main(argv) -> int:
         record("cascade", {**kept, **figures})  # bench/cost.py's cascade rows read them
         publish(section(names), out)
     return 0
+
+
+def why_table(whys):
+    """Why each set's ordinary photos were paid, by the first reason, the field and its doubt
+    (why_paid; W: the engine's value was wrong)."""
+    from collections import Counter
+
+    total = sum(whys.values(), Counter())
+    if not total:
+        return []
+    return ["### Why ordinary photos were paid", "",
+            "The first reason of each ordinary photo paid, with the engine's doubt of the field "
+            "it names; **W**: the engine's value of that field was wrong, so paying was right "
+            "(a reason that pays for right values is where a lever is).", "",
+            "| first reason | " + " | ".join(f"`{name}`" for name in whys) + " |",
+            "|---|" + "---:|" * len(whys)] + [
+        f"| `{why}` | " + " | ".join(str(counts.get(why, "")) for counts in whys.values()) + " |"
+        for why, _ in total.most_common()] + [""]
 
 
 def curve(title, sets, thresholds_at):

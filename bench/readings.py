@@ -14,8 +14,13 @@ being a function of the image). Wall and CPU time are kept per side.
 The cache file's name carries a digest of what a reading depends on (engine/, imaging/, the
 generators in tests/fakes that draw the photos, and with IDCARD_ENGINE_MODELS=folded or int8
 the derived models' manifest), so a changed engine, generator or model reads every photo
-again. Missing readings are made by WORKERS processes at once (BENCH_WORKERS,
-default 2), each appending its lines as it goes: an interrupted run goes on where it stopped.
+again. A file named by BENCH_READINGS_CACHE carries no digest: each reading says which models
+made it (`models`), and only the current choice's are replayed (the deployed engine runs the
+folded models: IDCARD_ENGINE_MODELS=folded, docs/engine.md); it also names the digest of
+the code that made it (`version`), and bench/cascade.py says how many readings it replays are
+another version's (of_another_version). Missing readings are made by WORKERS processes at
+once (BENCH_WORKERS, default 2), each appending its lines as it goes: an interrupted run goes
+on where it stopped.
 """
 
 import hashlib
@@ -56,7 +61,7 @@ def version() -> str:
     # The models are a reading's too: with IDCARD_ENGINE_MODELS=folded or int8 the derived
     # models' manifest (their files' SHA-256) counts, so the wheel's readings and theirs never
     # share a cache file. Unset, the digest is the code's alone, as before.
-    choice = os.environ.get("IDCARD_ENGINE_MODELS") or "wheel"
+    choice = models()
     if choice != "wheel":
         files.append(os.path.join(package, "engine", "models", "manifest.json"))
     for path in files:
@@ -66,6 +71,11 @@ def version() -> str:
     if choice != "wheel":
         digest.update(choice.encode())
     return digest.hexdigest()[:12]
+
+
+def models() -> str:
+    """The models the engine reads with (IDCARD_ENGINE_MODELS; unset, the wheel's)."""
+    return os.environ.get("IDCARD_ENGINE_MODELS") or "wheel"
 
 
 def cache_path() -> str:
@@ -99,7 +109,17 @@ def read(key: Key) -> dict:
     return {"set": name, "kind": kind, "seed": seed, "truth": photo.truth,
             "detail": getattr(photo, "detail", ""), "answers": answers, "side_s": side_s,
             "wall_s": sum(s[0] for s in side_s.values()),
-            "cpu_s": sum(s[1] for s in side_s.values()), "paired": kind in SHEETS}
+            "cpu_s": sum(s[1] for s in side_s.values()), "paired": kind in SHEETS,
+            "models": models(), "version": version()}
+
+
+def of_another_version(readings_: Iterable[dict]) -> int:
+    """How many of the readings were made by another engine, imaging or generators than this
+    checkout's (their `version`; a reading from before they said names none). A file named by
+    BENCH_READINGS_CACHE keeps them, as replaying an older engine's readings is sometimes the
+    point; a fit or a measurement of this engine must say so when it replays them."""
+    current = version()
+    return sum(reading.get("version") != current for reading in readings_)
 
 
 def auto_answers(reading: dict) -> Dict[str, dict]:
@@ -138,6 +158,11 @@ def load(path: Optional[str] = None) -> Dict[Key, dict]:
                     continue
                 if reading["kind"] in SHEETS and not reading.get("paired"):
                     continue  # read before sheets were paired
+                # A file named by BENCH_READINGS_CACHE is keyed by nothing: each line says which
+                # models read it (a line from before they did was the wheel's), and another
+                # models' reading is not this run's.
+                if reading.get("models", "wheel") != models():
+                    continue
                 done[reading["set"], reading["kind"], reading["seed"]] = reading
     return done
 
