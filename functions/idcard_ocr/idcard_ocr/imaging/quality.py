@@ -1051,7 +1051,8 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
                 strongest = three.getextrema()[1]
                 if not strongest:
                     break
-                mx, my = three.point(lambda v, s=strongest: 255 if v == s else 0).getbbox()[:2]
+                mx, my = three.point([255 if v == strongest else 0 for v in range(256)]
+                                     ).getbbox()[:2]
                 outline = [_unturned_point((mx + sx * wide / 2, my + sy * high / 2), grey.size,
                                            turned.size, angle)
                            for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
@@ -1116,7 +1117,7 @@ def _blank(grey, seen, outline) -> bool:
     data = [c for k in (0, 3, 2, 1) for c in inner[k]]
     values, shown = (picture.transform(size, Image.QUAD, data, resample=resample)
                      for picture, resample in ((grey, Image.BILINEAR), (seen, Image.NEAREST)))
-    shown = shown.point(lambda v: 255 if v == 255 else 0)
+    shown = shown.point([0] * 255 + [255])
     if 100 * shown.histogram()[255] < size[0] * size[1]:
         return False
     return _variance(values.histogram(shown)) < SECOND_CARD_MIN_PRINT ** 2
