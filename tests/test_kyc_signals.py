@@ -355,6 +355,18 @@ def bank_card():
     return bank
 
 
+def transit_card():
+    """A green transit card with its title and its logo: a card carries print (a plain
+    rectangle of one colour is a cuff or a sheet, quality._blank)."""
+    from PIL import ImageDraw
+
+    transit = Image.new("RGB", (856, 540), (40, 160, 90))
+    draw = ImageDraw.Draw(transit)
+    draw.rectangle((60, 50, 400, 120), fill=(245, 245, 245))                # its title
+    draw.ellipse((600, 300, 780, 480), outline=(245, 245, 245), width=14)   # its logo
+    return transit
+
+
 def holding(skin, wall, second=None):
     """A selfie holding the card (手持身份证): the card held up beside a head and shoulders,
     the hair a dark cap with a flat fringe over an oval face, the shirt a broad curve, the
@@ -391,8 +403,7 @@ def test_a_head_beside_the_held_card_is_not_a_second_card_but_another_card_is(sk
     straight."""
     quality = holding(skin, wall)
     assert "multiple_cards" not in quality["warnings"], quality["signals"]
-    transit = Image.new("RGB", (856, 540), (40, 160, 90))                # a transit card
-    quality = holding(skin, wall, transit)
+    quality = holding(skin, wall, transit_card())
     assert "multiple_cards" in quality["warnings"], quality["signals"]
 
 
@@ -1013,3 +1024,98 @@ def test_a_flash_blowing_out_the_cards_middle_is_glare_not_a_screen(side):
     quality = placed(realistic.make_card(4, side).image.convert("RGB"), flash)
     assert "glare_on_fields" in quality["warnings"], quality["signals"]
     assert "screen_recapture" not in quality["warnings"], quality["signals"]
+
+
+def _in_hand(sleeve, wall, second=None, thumb_at=0.35):
+    """The card held up in a hand (a phone held upright, 800 x 1200): the fingers behind its
+    lower rim, the sleeve's cuff below them down to the frame's edge (two straight sides a
+    card's short side apart, and a third where the cuff meets the wrist); `second`: another
+    card held up above it. The sensor's grain over all. Returns assess()'s answer."""
+    import random
+
+    from PIL import ImageDraw
+
+    scene = Image.new("RGB", (800, 1200), wall)
+    w = 440
+    quad = artifacts._place(scene, realistic.make_card(8, "face").image.convert("RGB"),
+                            random.Random(1), w, 4.0, (400, 560), shadow=False)
+    (x0, y0), (x1, y1) = quad[1], quad[2]                              # its lower rim
+    x, y = x0 + (x1 - x0) * thumb_at, y0 + (y1 - y0) * thumb_at
+    draw = ImageDraw.Draw(scene)
+    draw.ellipse((x - w * 0.22, y - w * 0.04, x + w * 0.22, y + w * 0.3), fill=(196, 148, 108))
+    draw.rectangle((x - w * 0.3, y + w * 0.24, x + w * 0.3, 1200), fill=sleeve)
+    if second is not None:
+        artifacts._place(scene, second, random.Random(2), 400, -5.0, (400, 170), shadow=False)
+    picture = prepare(_jpeg(_grainy(scene))).decoded()
+    return assess(picture, [{"x": x, "y": y} for x, y in quad], side="face")
+
+
+@pytest.mark.parametrize("sleeve, wall", [((40, 50, 80), (230, 228, 220)),
+                                          ((150, 40, 40), (120, 110, 100)),
+                                          ((200, 200, 195), (120, 110, 100)),
+                                          ((70, 90, 60), (230, 228, 220))])
+def test_a_sleeve_s_cuff_below_the_held_card_is_not_a_second_card_but_another_card_is(
+        sleeve, wall):
+    """A cuff's straight sides are a card's short side apart, and the frame's edge hides its
+    fourth: a rectangle of a card's size. But a card carries print, a cuff is one colour
+    within its edges (quality._blank); and the rectangle one turn (15 degrees) off the cuff
+    does not take its edges for its own sides (SECOND_CARD_SKEW)."""
+    quality = _in_hand(sleeve, wall)
+    assert "multiple_cards" not in quality["warnings"], quality["signals"]
+    quality = _in_hand(sleeve, wall, bank_card())
+    assert "multiple_cards" in quality["warnings"], quality["signals"]
+
+
+def _glossy_desk(desk, light_at, second=None, second_at=(1300, 420)):
+    """A card on a glossy desk (1600 x 900) that mirrors a ceiling light near the frame's
+    edge: a blown-out rounded panel, as tall as a card's short side and half as wide as it;
+    `second`: another card on the desk at `second_at`. Returns assess()'s answer."""
+    import random
+
+    from PIL import ImageDraw
+
+    scene = Image.new("RGB", (1600, 900), desk)
+    draw = ImageDraw.Draw(scene)
+    x = 1600 * light_at
+    draw.rounded_rectangle((x, 90, x + 160, 405), 20, fill=(255, 255, 252))
+    quad = artifacts._place(scene, realistic.make_card(8, "back").image.convert("RGB"),
+                            random.Random(1), 500, -5.0, (760, 500), shadow=False)
+    if second is not None:
+        artifacts._place(scene, second, random.Random(2), 500, 3.0, second_at, shadow=False)
+    picture = prepare(_jpeg(_grainy(scene))).decoded()
+    return assess(picture, [{"x": x, "y": y} for x, y in quad], side="back")
+
+
+@pytest.mark.parametrize("desk, light_at", [((150, 100, 60), 0.04), ((150, 100, 60), 0.08),
+                                            ((40, 40, 45), 0.04), ((40, 40, 45), 0.08)])
+def test_a_ceiling_light_mirrored_on_a_glossy_desk_is_not_a_second_card(desk, light_at):
+    """The light's three sides show, and a rectangle of a card's size fits them with its
+    fourth side beyond the frame; but the light's own fourth side is inside that rectangle:
+    narrower than a card (quality._narrower). A card lying there is still found, and so is
+    one beside the card whose far side the frame cuts."""
+    quality = _glossy_desk(desk, light_at)
+    assert "multiple_cards" not in quality["warnings"], quality["signals"]
+    second = realistic.make_card(9, "face").image.convert("RGB")
+    quality = _glossy_desk(desk, light_at, second)
+    assert "multiple_cards" in quality["warnings"], quality["signals"]
+    quality = _glossy_desk(desk, light_at, second, second_at=(1480, 420))
+    assert "multiple_cards" in quality["warnings"], quality["signals"]
+
+
+def test_a_straight_edge_askew_from_a_side_is_not_that_side():
+    """A straight edge crossing a second card's side at 15 degrees (the next of the
+    overview's turns) is another rectangle's side, not this one's; at 6 degrees it is."""
+    from PIL import ImageDraw
+
+    from idcard_ocr.imaging.quality import _side_straight
+
+    def edge(degrees):
+        grey = Image.new("L", (400, 300), 200)
+        slope = math.tan(math.radians(degrees))
+        ImageDraw.Draw(grey).polygon([(0, 150 - 200 * slope), (400, 150 + 200 * slope),
+                                      (400, 300), (0, 300)], fill=60)
+        return grey
+
+    seen = Image.new("L", (400, 300), 255)
+    assert _side_straight(edge(6), seen, (50, 150), (350, 150), 48) is True
+    assert _side_straight(edge(15), seen, (50, 150), (350, 150), 48) is False

@@ -29,6 +29,7 @@ import math
 import re
 from collections import deque
 from itertools import accumulate
+from operator import mul
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 BLUR_MIN_LAPLACIAN_VAR = 250.0
@@ -290,8 +291,15 @@ SECOND_CARD_STEP = 6               # grey levels over 2 px: the least step that 
 SECOND_CARD_STEPS = 3              # the strongest steps at each place that may be it (a busy
                                    # background's or the card's print may outdo it)
 SECOND_CARD_ON_LINE = 1.5          # px: a place's edge this close to a straight line is on it
+SECOND_CARD_SKEW = 10.0            # degrees, at most, between a side and the straight line found
+                                   # along it (the overview's turns are 15 degrees apart: a line
+                                   # askew is another turn's side, a sleeve's or a page's edge)
 SECOND_CARD_STRAIGHT = 0.5         # share of a side's places on one straight line: under it the
 SECOND_CARD_CURVED_SIDES = 2       # side is curved, and this many curved sides are no card
+SECOND_CARD_INSET = 0.15           # of a rectangle's sides: its inside read for print, off its rim
+SECOND_CARD_MIN_PRINT = 3.0        # grey levels: the inside's standard deviation, at least (a
+                                   # card carries print; a sleeve's cuff, a cloth or a sheet of
+                                   # one colour within straight edges is blank: its grain alone)
 _OVERVIEW_SIDE = 512
 WORK_SIDE = 1024                   # the reduced copy the rules read (longer side)
 
@@ -451,7 +459,7 @@ def _chroma_spread(image) -> float:
     """The colour at the pixel's scale that the grey level does not explain: the standard
     deviation of Cb and of Cr (the larger) within bands of equal brightness, pooled, over the
     photo's own pixels. A screen's subpixels leave colour on every edge; a copy has none."""
-    from PIL import ImageChops, ImageStat
+    from PIL import ImageChops
 
     y, cb, cr = image.convert("YCbCr").split()
     inside = image.info.get("inside")
@@ -460,16 +468,28 @@ def _chroma_spread(image) -> float:
         inside = None  # a degenerate region: the straightened copy as it is
     pooled, count = [0.0, 0.0], 0
     for low in range(0, 256, COPY_BAND):
-        band = y.point(lambda v, low=low: 255 if low <= v < low + COPY_BAND else 0)
+        band = y.point([255 if low <= v < low + COPY_BAND else 0 for v in range(256)])
         if inside is not None:
             band = ImageChops.multiply(band, inside)
         n = band.histogram()[255]
         if n < COPY_BAND_MIN_PIXELS:
             continue
         for i, channel in enumerate((cb, cr)):
-            pooled[i] += ImageStat.Stat(channel, mask=band).var[0] * n
+            pooled[i] += _variance(channel.histogram(band)) * n
         count += n
     return (max(pooled) / count) ** 0.5 if count else 0.0
+
+
+_SQUARES = [v * v for v in range(256)]
+
+
+def _variance(histogram: List[int]) -> float:
+    """The variance of an 8-bit band from its histogram: ImageStat's, to the last bit (its
+    sums, of integers, are exact in floats at these sizes), without its Python loop over the
+    256 levels."""
+    n = sum(histogram)
+    total, squares = sum(map(mul, histogram, range(256))), sum(map(mul, histogram, _SQUARES))
+    return (float(squares) - float(total) ** 2.0 / n) / n
 
 
 def _line(xs: List[float], ys: List[float]) -> Tuple[float, float]:
@@ -957,7 +977,10 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
     At 36 px a head of hair or a mug is a card-sized rectangle too: the rectangles strong
     enough to warn are read again on `image` (_curved), strongest first, at most
     SECOND_CARD_READ of them; the strength is the strongest one not found curved (the
-    strongest too weak to warn when all read are).
+    strongest too weak to warn when all read are). A sleeve's cuff has a card's width and
+    straight sides, the frame's edge hiding its fourth, and a light mirrored on a glossy desk
+    a card's height: a rectangle whose inside is blank (_blank: a card carries print) or
+    whose object ends inside it (_narrower) is no card either.
 
     The texture: the mean gradient (across rows and columns, the same measure) over the
     overview where gradients count. A printed pattern repeats over the whole frame, so it
@@ -1028,29 +1051,32 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
                 strongest = three.getextrema()[1]
                 if not strongest:
                     break
-                mx, my = three.point(lambda v, s=strongest: 255 if v == s else 0).getbbox()[:2]
+                mx, my = three.point([255 if v == strongest else 0 for v in range(256)]
+                                     ).getbbox()[:2]
                 outline = [_unturned_point((mx + sx * wide / 2, my + sy * high / 2), grey.size,
                                            turned.size, angle)
                            for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
                 candidates.append((strongest, [(x / scale, y / scale) for x, y in outline]))
                 drawn.ellipse((mx - keep_out, my - keep_out, mx + keep_out, my + keep_out), fill=0)
     # The overview's rectangle is a card only if its sides are straight where they show: read
-    # again at the work copy's scale, a head, a shoulder, a mug or a thumb is curved.
-    least, seen, curved = _second_card_least(texture), None, 0
+    # again at the work copy's scale, a head, a shoulder, a mug or a thumb is curved; and if
+    # it holds print and is a card's size there: a cuff is blank, a mirrored light narrower.
+    least, seen, refused = _second_card_least(texture), None, 0
     candidates.sort(key=lambda c: -c[0])
     for strength, outline in candidates:
         if strength < least:
             return float(strength), texture
-        if curved == SECOND_CARD_READ:
+        if refused == SECOND_CARD_READ:
             continue
         if seen is None:
             seen = Image.new("L", image.size, 255)
             for corners in [quad, *others]:
                 ImageDraw.Draw(seen).polygon(list(corners), fill=0)
                 ImageDraw.Draw(seen).line(list(corners) + [corners[0]], fill=0, width=7)
-        if not _curved(work_grey, seen, outline):
+        if not _blank(work_grey, seen, outline) and not _curved(work_grey, seen, outline) \
+                and not _narrower(work_grey, seen, outline):  # the cheapest test first
             return float(strength), texture
-        curved += 1
+        refused += 1
     return 0.0, texture
 
 
@@ -1072,6 +1098,59 @@ def _curved(grey, seen, outline) -> bool:
             return True
         if curved + 3 - k < SECOND_CARD_CURVED_SIDES:
             return False  # too few sides left to read
+    return False
+
+
+def _blank(grey, seen, outline) -> bool:
+    """Whether the inside of a card-sized rectangle (`outline`, its corners in `grey`'s
+    pixels), SECOND_CARD_INSET in from its sides and where it shows (`seen` 255, in the
+    frame), is blank: its grey levels' standard deviation under SECOND_CARD_MIN_PRINT. Too
+    little of it showing to say (under 1 %) is not blank."""
+    from PIL import Image
+
+    centre = [sum(p[i] for p in outline) / 4 for i in (0, 1)]
+    inner = [(p[0] + (centre[0] - p[0]) * 2 * SECOND_CARD_INSET,
+              p[1] + (centre[1] - p[1]) * 2 * SECOND_CARD_INSET) for p in outline]
+    # sampled every other pixel: the spread of its levels, at a quarter of the cost
+    size = tuple(max(8, int(round(_distance(inner[0], inner[k]) / 2))) for k in (1, 3))
+    # QUAD's corners: upper left, lower left, lower right, upper right
+    data = [c for k in (0, 3, 2, 1) for c in inner[k]]
+    values, shown = (picture.transform(size, Image.QUAD, data, resample=resample)
+                     for picture, resample in ((grey, Image.BILINEAR), (seen, Image.NEAREST)))
+    shown = shown.point([0] * 255 + [255])
+    if 100 * shown.histogram()[255] < size[0] * size[1]:
+        return False
+    return _variance(values.histogram(shown)) < SECOND_CARD_MIN_PRINT ** 2
+
+
+def _narrower(grey, seen, outline) -> bool:
+    """Whether what a card-sized rectangle (`outline`) outlines is narrower than a card: a
+    side beyond the frame says nothing of where the object ends, so a straight edge parallel
+    to it, inside the rectangle short of the opposite side's reach, is the object's own side
+    (a light mirrored on a desk near the frame's edge). A side under the card is not read so:
+    the card's own edge and its shadow run along it."""
+    reach = max(6, int(round(SECOND_CARD_REACH * max(_distance(outline[0], outline[1]),
+                                                      _distance(outline[1], outline[2])))))
+    half = max(3, reach // 2)
+    width, height = grey.size
+    for k in range(4):
+        start, end = outline[k], outline[(k + 1) % 4]
+        along = [(start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t)
+                 for t in (0.2, 0.35, 0.5, 0.65, 0.8)]
+        if sum(0 <= x < width and 0 <= y < height for x, y in along) > 2:
+            continue  # the side is in the frame: straight, curved or under the card
+        mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+        opposite = (outline[(k + 2) % 4], outline[(k + 3) % 4])
+        far = ((opposite[0][0] + opposite[1][0]) / 2, (opposite[0][1] + opposite[1][1]) / 2)
+        extent = _distance(mid, far)  # across the rectangle, towards the opposite side
+        ux, uy = (far[0] - mid[0]) / extent, (far[1] - mid[1]) / extent
+        last = extent - reach - half - 2
+        offsets = list(range(reach + half, int(last), 2 * half)) + ([last] if last > reach + half
+                                                                    else [])
+        for offset in offsets:
+            moved = [(p[0] + ux * offset, p[1] + uy * offset) for p in (start, end)]
+            if _side_straight(grey, seen, moved[0], moved[1], half):
+                return True
     return False
 
 
@@ -1134,6 +1213,7 @@ def _side_straight(grey, seen, start, end, reach: int) -> Optional[bool]:
                                            for c in places) if ys]
               for sign in (False, True)}
     tops = [(c, steps[c][0]) for c in places if steps[c]]
+    steepest = math.tan(math.radians(SECOND_CARD_SKEW)) * (last - first) / n  # px a place
     for k, (i, (yi, sign)) in enumerate(tops):
         stepped = signed[sign]
         if len(stepped) < enough:
@@ -1142,6 +1222,8 @@ def _side_straight(grey, seen, start, end, reach: int) -> Optional[bool]:
             if j - i < n // 3:
                 continue  # a line through two near places is poorly aimed
             slope = (yj - yi) / (j - i)
+            if abs(slope) > steepest:
+                continue
             on_line, left = 0, len(stepped)
             for c, ys in stepped:
                 off = slope * (c - i)
