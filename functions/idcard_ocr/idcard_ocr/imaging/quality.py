@@ -191,7 +191,7 @@ BANDING_RANK = 0.9                 # the paper's level along a line of the card:
 BANDING_TREND = 7                  # px each side: the light's own trend along the card, taken off
 BANDING_LAGS = range(3, 17)        # px of the straightened card: an inkjet's passes repeat at
                                    # 8-14 px there (drifter); the face's text rows at 14-16
-BANDING_PAIR = 2                   # px along a line averaged before its level is ranked
+BANDING_PAIR = 2                   # px along a line: one pixel of each pair is ranked
 BANDING_MIN_REPEAT = 0.7           # autocorrelation of the paper's level at the repeat: ordinary
                                    # cards reached 0.59 (the face's evenly spaced text rows)...
 BANDING_MIN_DEPTH = 1.5            # ...with the level varying this much (grey levels, std)...
@@ -514,13 +514,14 @@ def _banded(card, side: Optional[str], measures: dict) -> bool:
 
 def _line_levels(grey) -> List[int]:
     """The paper's level along each row of `grey`: the BANDING_RANK-th of its pixels, read
-    on pairs of them averaged along the row (half the sorting; a pair of paper pixels is
-    paper, and the row's level across the rows is what is read)."""
-    grey = grey.reduce((BANDING_PAIR, 1))
+    on every other pixel, each the lighter of itself and its right neighbour (half the
+    sorting, and a stroke's edge pixel is read as the paper beside it)."""
+    from PIL import ImageChops
+
     w, h = grey.size
-    data = grey.tobytes()
-    at = int(BANDING_RANK * (w - 1))
-    return [sorted(data[y * w:(y + 1) * w])[at] for y in range(h)]
+    data = ImageChops.lighter(grey, grey.crop((1, 0, w + 1, h))).tobytes()
+    at = int(BANDING_RANK * (len(range(0, w, BANDING_PAIR)) - 1))
+    return [sorted(data[y * w:(y + 1) * w:BANDING_PAIR])[at] for y in range(h)]
 
 
 def _repeat(levels: List[int]) -> Tuple[float, float]:
