@@ -189,11 +189,11 @@ COPY_BAND_MIN_PIXELS = 20          # screen's subpixels fringe every edge with c
 BANDING_RANK = 0.9                 # the paper's level along a line of the card: this rank of
                                    # its pixels (print is darker, and seldom a tenth of a line)
 BANDING_TREND = 7                  # px each side: the light's own trend along the card, taken off
-BANDING_LAGS = range(3, 17)        # px of the straightened card: an inkjet's passes repeat at
-                                   # 8-14 px there (drifter); the face's text rows at 14-16
+BANDING_LAGS = range(3, 17)        # px of the straightened card: inkjets' passes repeated at
+                                   # 3-16 px there on the tuned sets; the face's text rows 14-16
 BANDING_PAIR = 2                   # px along a line: one pixel of each pair is ranked
 BANDING_MIN_REPEAT = 0.7           # autocorrelation of the paper's level at the repeat: ordinary
-                                   # cards reached 0.59 (the face's evenly spaced text rows)...
+                                   # cards reached 0.61 (the face's evenly spaced text rows)...
 BANDING_MIN_DEPTH = 1.5            # ...with the level varying this much (grey levels, std)...
 BANDING_MAX_ACROSS = 0.5           # ...and the other axis repeating less than this: a print
                                    # head's passes band one axis, a screen's grid repeats on both
