@@ -493,8 +493,9 @@ def _banded(card, side: Optional[str], measures: dict) -> bool:
     page), a colour copy whose colours pass the copy's other tests. Read on the fields' part
     of the straightened card (the side's picture left out): the paper's level along each row
     (and each column), a high rank of its pixels (BANDING_RANK), is the light's smooth trend
-    on a card; on an inkjet copy it repeats, down the rows and not across the columns.
-    Puts the repeats (rows, columns) and the rows' depth into `measures`."""
+    on a card; on an inkjet copy it repeats along one axis (down the rows, or along the
+    columns when the card lay across the copier's glass) and not along the other.
+    Puts the repeats (rows, columns) and the repeating axis' depth into `measures`."""
     from PIL import Image
 
     w, h = card.size
