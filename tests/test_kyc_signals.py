@@ -125,7 +125,7 @@ def test_the_signals_are_measured_and_reported_beside_the_warnings():
     assert set(quality["signals"]) == {"corners_at_edge", "colour_beyond_tone",
                                        "chroma_spread", "grid_dip", "paper_share",
                                        "glare_cells", "occluded_cells", "second_card_edges",
-                                       "background_texture"}
+                                       "background_texture", "banding", "banding_depth"}
     assert quality["signals"]["corners_at_edge"] == 0
     assert quality["signals"]["grid_dip"] > 0.87 and quality["signals"]["colour_beyond_tone"] > 7
 
@@ -1119,3 +1119,40 @@ def test_a_straight_edge_askew_from_a_side_is_not_that_side():
     seen = Image.new("L", (400, 300), 255)
     assert _side_straight(edge(6), seen, (50, 150), (350, 150), 48) is True
     assert _side_straight(edge(15), seen, (50, 150), (350, 150), 48) is False
+
+
+def _inkjet(card, period: float, depth: float = 6.0, along_columns: bool = False,
+            both: bool = False):
+    """An inkjet copy: the colours kept (a little washed out), the ink bleeding into the
+    paper, and the print head's passes laying it a little thicker and thinner in stripes
+    across the card, `period` px of the card apart (`along_columns`: the card lay across
+    the copier's glass; `both`: the stripes repeat down the columns too, a woven pattern
+    rather than a head's passes)."""
+    import numpy as np
+    from PIL import ImageEnhance, ImageFilter
+
+    out = ImageEnhance.Color(card).enhance(0.75).filter(ImageFilter.GaussianBlur(1.0))
+    arr = np.asarray(out, np.float32)
+    h, w = arr.shape[:2]
+    rows = np.sin(2 * math.pi * np.arange(h, dtype=np.float32) / period) * depth
+    columns = np.sin(2 * math.pi * np.arange(w, dtype=np.float32) / period) * depth
+    stripes = columns[None, :] if along_columns else rows[:, None]
+    if both:
+        stripes = rows[:, None] + columns[None, :]
+    return Image.fromarray(np.clip(arr - 8 + stripes[..., None], 0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("side, period, along_columns", [
+    ("face", 24, False), ("back", 30, False), ("face", 36, True)])
+def test_an_inkjet_copy_banded_by_its_print_head_is_a_copy(side, period, along_columns):
+    """A colour inkjet copy keeps the card's colours (no tone-only colour, no copy by the
+    colour tests), but its paper is banded along one axis by the head's passes, evenly, at a
+    period of a text row or less: a copy. The card itself, and the card under a pattern
+    that repeats along both axes, are not."""
+    card = realistic.make_card(21, side).image.convert("RGB")
+    copy = placed(_inkjet(card, period, along_columns=along_columns))
+    assert "photocopy" in copy["warnings"], copy["signals"]
+    assert copy["signals"]["colour_beyond_tone"] >= 7, copy["signals"]  # its colours kept
+    for other in (card, _inkjet(card, period, depth=0.0), _inkjet(card, period, both=True)):
+        quality = placed(other)
+        assert "photocopy" not in quality["warnings"], quality["signals"]

@@ -17,7 +17,9 @@ And the KYC signals (photocopy, screen_recapture, incomplete_border, occlusion,
 glare_on_fields, multiple_cards), whichever engine read the photo, Pillow only, each on a
 copy reduced once to at most 1024 px (WORK_SIDE): the card straightened from it to 256 x 162
 px and read in 16 x 10 and 32 x 20 cells, a grey overview of the frame (the card's long
-side 36 px) for a second card's outline;
+side 36 px) for a second card's outline; the paper's level along the straightened card's
+rows and columns, beside the side's picture, for an inkjet's banding (its print head's passes
+repeat along one axis);
 and the sides of a rectangle found on it, read again on the reduced copy (a card's are straight);
 and a patch of at most 384 x 384 px of the assessed picture for a screen's pixel grid; and,
 when a patch of occluded or glared cells is large enough to warn, the frame beside the card
@@ -185,6 +187,17 @@ COPY_MIN_PAPER_LEVEL = 60.0        # cell, were at least at this level; a darker
 COPY_MAX_CHROMA_SPREAD = 4.0       # ...nor colour at the pixel's scale (std of Cb and Cr at
 COPY_BAND = 32                     # equal brightness, in bands of this many grey levels): a
 COPY_BAND_MIN_PIXELS = 20          # screen's subpixels fringe every edge with colour
+BANDING_RANK = 0.9                 # the paper's level along a line of the card: this rank of
+                                   # its pixels (print is darker, and seldom a tenth of a line)
+BANDING_TREND = 7                  # px each side: the light's own trend along the card, taken off
+BANDING_LAGS = range(3, 17)        # px of the straightened card: inkjets' passes repeated at
+                                   # 3-16 px there on the tuned sets; the face's text rows 14-16
+BANDING_PAIR = 2                   # px along a line: one pixel of each pair is ranked
+BANDING_MIN_REPEAT = 0.7           # autocorrelation of the paper's level at the repeat: ordinary
+                                   # cards reached 0.61 (the face's evenly spaced text rows)...
+BANDING_MIN_DEPTH = 1.5            # ...with the level varying this much (grey levels, std)...
+BANDING_MAX_ACROSS = 0.5           # ...and the other axis repeating less than this: a print
+                                   # head's passes band one axis, a screen's grid repeats on both
 SCREEN_MAX_DIP = 0.87              # lag difference at the grid's pitch / its neighbours'
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
@@ -355,8 +368,10 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     # halftone dots and toner grain with colour. A card cut by the frame keeps the excuse:
     # its coloured print may be outside, and the grey part left says less.
     whole_card = quad is not None and "incomplete_border" not in warnings
-    if colourful < COPY_MIN_COLOUR and (spread < COPY_MAX_CHROMA_SPREAD
-                                        or whole_card and dip >= SCREEN_MAX_DIP):
+    banded = whole_card and not clamped and card is not None and dip >= SCREEN_MAX_DIP and \
+        _banded(card, side, measures)
+    if banded or colourful < COPY_MIN_COLOUR and (spread < COPY_MAX_CHROMA_SPREAD
+                                                  or whole_card and dip >= SCREEN_MAX_DIP):
         warnings.append("photocopy")
     if dip < SCREEN_MAX_DIP:
         warnings.append("screen_recapture")
@@ -490,6 +505,68 @@ def _variance(histogram: List[int]) -> float:
     n = sum(histogram)
     total, squares = sum(map(mul, histogram, range(256))), sum(map(mul, histogram, _SQUARES))
     return (float(squares) - float(total) ** 2.0 / n) / n
+
+
+def _banded(card, side: Optional[str], measures: dict) -> bool:
+    """Whether the card's paper is banded along one of its axes, as an inkjet's print head
+    leaves it (its passes lay the ink a little thicker or thinner, in stripes across the
+    page), a colour copy whose colours pass the copy's other tests. Read on the fields' part
+    of the straightened card (the side's picture left out): the paper's level along each row
+    (and each column), a high rank of its pixels (BANDING_RANK), is the light's smooth trend
+    on a card; on an inkjet copy it repeats along one axis (down the rows, or along the
+    columns when the card lay across the copier's glass) and not along the other.
+    Puts the repeats (rows, columns) and the repeating axis' depth into `measures`."""
+    from PIL import Image
+
+    w, h = card.size
+    zone = PICTURE_ZONES.get(side or "face", PICTURE_ZONES["face"])
+    # the wider of the two parts beside the picture, inside the rim
+    left, right = (RIM * w, zone[0] * w), (zone[2] * w, (1 - RIM) * w)
+    x0, x1 = max(left, right, key=lambda part: part[1] - part[0])
+    fields = card.convert("L").crop((int(x0), int(RIM * h), int(x1), int((1 - RIM) * h)))
+    rows = _repeat(_line_levels(fields))
+    columns = _repeat(_line_levels(fields.transpose(Image.Transpose.TRANSPOSE)))
+    along, across = max((rows, columns), (columns, rows), key=lambda pair: pair[0][0])
+    measures["banding"] = [round(rows[0], 2), round(columns[0], 2)]
+    measures["banding_depth"] = round(along[1], 1)
+    return along[0] >= BANDING_MIN_REPEAT and along[1] >= BANDING_MIN_DEPTH and \
+        across[0] < BANDING_MAX_ACROSS
+
+
+def _line_levels(grey) -> List[int]:
+    """The paper's level along each row of `grey`: the BANDING_RANK-th of its pixels, read
+    on every other pixel, each the lighter of itself and its right neighbour (half the
+    sorting, and a stroke's edge pixel is read as the paper beside it)."""
+    from PIL import ImageChops
+
+    w, h = grey.size
+    data = ImageChops.lighter(grey, grey.crop((1, 0, w + 1, h))).tobytes()
+    at = int(BANDING_RANK * (len(range(0, w, BANDING_PAIR)) - 1))
+    return [sorted(data[y * w:(y + 1) * w:BANDING_PAIR])[at] for y in range(h)]
+
+
+def _repeat(levels: List[int]) -> Tuple[float, float]:
+    """(how strongly, depth): the largest autocorrelation over BANDING_LAGS of `levels` less
+    their moving average (BANDING_TREND each side), and that residual's standard deviation.
+    The residual is clipped at three times its median size (plus half a level): a row of
+    bold print or the card's edge is one deep dip, not a repeat."""
+    n, k = len(levels), BANDING_TREND
+    if n < 2 * k + 2 * max(BANDING_LAGS):
+        return 0.0, 0.0
+    padded = [levels[0]] * k + list(levels) + [levels[-1]] * k
+    sums = list(accumulate(padded, initial=0))
+    residual = [levels[i] - (sums[i + 2 * k + 1] - sums[i]) / (2 * k + 1) for i in range(n)]
+    residual = residual[k:n - k]  # the ends' trend is the edge's copies
+    limit = 3 * _median([abs(r) for r in residual]) + 0.5
+    residual = [max(-limit, min(limit, r)) for r in residual]
+    mean = sum(residual) / len(residual)
+    residual = [r - mean for r in residual]
+    variance = sum(r * r for r in residual) / len(residual)
+    if variance < 1e-9:
+        return 0.0, 0.0
+    best = max(sum(a * b for a, b in zip(residual, residual[lag:])) / (len(residual) - lag)
+               for lag in BANDING_LAGS)
+    return best / variance, variance ** 0.5
 
 
 def _line(xs: List[float], ys: List[float]) -> Tuple[float, float]:
