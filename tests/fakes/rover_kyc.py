@@ -94,7 +94,8 @@ def render(kind: str, seed: int, style: artifacts.Style) -> artifacts.Shot:
                                      ARRANGEMENTS[(seed // 3) % len(ARRANGEMENTS)], style,
                                      width, tilt, rng)
     notes.append(what)
-    notes.append(f"card {int(width)}px")
+    if ", card " not in what:  # a card held too close says how wide it came out
+        notes.append(f"card {int(width)}px")
     data = jpeg(img, rng.randint(*style.jpeg), 2)
     return artifacts.Shot(kind, style.name, data, [(float(x), float(y)) for x, y in quad],
                           None if kind == "ordinary" else kind, ", ".join(notes))
@@ -371,7 +372,7 @@ def _cut(card, how, style, width, tilt, rng):
         tilt = tilt * 0.5
     scene, _ = surface(rng, frame)
     quad = card_quad(centre, width, tilt)
-    return _finish(place(scene, card, quad), rng), quad, how
+    return _finish(place(scene, card, quad), rng), quad, f"{how}, card {int(width)}px"
 
 
 # Occluders -------------------------------------------------------------------------------------
