@@ -824,6 +824,16 @@ def wallet_window(scene: Image.Image, quad: Quad, rng: random.Random) -> Image.I
     return out
 
 
+# Hard photos' effects on the card before it is laid down, and on the photo once taken:
+# effect -> (what it does, the note it leaves in the detail).
+CARD_EFFECTS = {"worn": (_worn, "worn print and grime"), "bent": (_bent, "bent card, rows curved"),
+                "pouch": (pouch, "laminated pouch sheen"),
+                "printout": (_printout, "a photo of a print-out")}
+PHOTO_EFFECTS = {"fog": (_fog, "fogged lens"), "hdr": (hdr, "HDR halo"),
+                 "rolling": (_rolling, "rolling-shutter skew"),
+                 "mirror": (lambda img, rng: ImageOps.mirror(img), "mirrored by the front camera")}
+
+
 def _plain(card: Image.Image, side: str, rng: random.Random) -> Tuple[Image.Image, str]:
     width = rng.randint(500, 1300)
     size = (int(width * rng.uniform(1.15, 1.45)), int(width * rng.uniform(0.8, 1.05)))
@@ -845,18 +855,10 @@ def _hard(card: Image.Image, side: str, effect: str, rng: random.Random
     if rng.random() < 0.25:
         card, what = watermark(card, rng)
         notes.append(what)
-    if effect == "worn":
-        card = _worn(card, rng)
-        notes.append("worn print and grime")
-    elif effect == "bent":
-        card = _bent(card, rng)
-        notes.append("bent card, rows curved")
-    elif effect == "pouch":
-        card = pouch(card, rng)
-        notes.append("laminated pouch sheen")
-    elif effect == "printout":
-        card = _printout(card, rng)
-        notes.append("a photo of a print-out")
+    if effect in CARD_EFFECTS:
+        change, note = CARD_EFFECTS[effect]
+        card = change(card, rng)
+        notes.append(note)
     width = rng.randint(448, 1300)
     box = width * (card.width / CARD_SIZE[0])  # a pouch or a print-out is larger than the card
     size = (int(box * rng.uniform(1.2, 1.6)), int(box * rng.uniform(0.9, 1.25)))
@@ -877,21 +879,13 @@ def _hard(card: Image.Image, side: str, effect: str, rng: random.Random
         img = _magnifier(img, quad, rng)
         notes.append("magnifier over the card")
     img = sensor(img, rng, rng.uniform(2, 5))
-    if effect == "fog":
-        img = _fog(img, rng)
-        notes.append("fogged lens")
+    if effect in PHOTO_EFFECTS:
+        change, note = PHOTO_EFFECTS[effect]
+        img = change(img, rng)
+        notes.append(note)
     elif effect == "motion":
         img, what = _motion(img, rng)
         notes.append(what)
-    elif effect == "hdr":
-        img = hdr(img, rng)
-        notes.append("HDR halo")
-    elif effect == "rolling":
-        img = _rolling(img, rng)
-        notes.append("rolling-shutter skew")
-    elif effect == "mirror":
-        img = ImageOps.mirror(img)
-        notes.append("mirrored by the front camera")
     elif effect == "faded":
         notes.append("faded labels")
     turn = rng.choice(tuple(TURNS))
