@@ -11,19 +11,19 @@ import dataclasses
 import functools
 import os
 import random
-from collections import Counter
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from idcard_ocr.card import checks
-from tests.conftest import (card_where_region_says, cut_beyond_frame, drawn_alike,
-                            drawn_back_matches, every_variant_drawn, jpeg_picture,
-                            kyc_shot_sound, names_and_places_as_real_cards_carry,
+from tests.conftest import (card_where_region_says, cut_beyond_frame,
+                            districts_and_nations_as_real_cards_carry, drawn_alike,
+                            drawn_back_matches, every_variant_drawn, fonts_draw_the_data,
+                            fonts_no_other_rendering_uses, jpeg_picture, kyc_shot_sound,
                             overlays_mark_the_card, refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, renderings, rover, rover_kyc
-from tests.fakes.cards import REAL_NATIONS, holder_faults
+from tests.fakes.cards import holder_faults
 
 pytestmark = pytest.mark.skipif(not rover.available(),
                                 reason=f"make fonts (apt-get install {rover.PACKAGES})")
@@ -152,49 +152,19 @@ def test_faded_labels_keep_the_values_dark():
 
 
 def test_every_character_of_the_data_is_in_the_fonts_that_draw_it():
-    data = "".join(rover.NATIONALITIES) + rover.SURNAMES + rover.RARE_SURNAMES + \
-        "".join(rover.COMPOUND_SURNAMES) + rover.GIVEN_CHARS + rover.RARE_GIVEN_CHARS + \
-        "".join([p for parts in rover.DOTTED_PARTS.values() for p in parts] +
-                [n for names in rover.GIVEN_WHOLE.values() for n in names] +
-                list(rover.STREETS + rover.STREET_KINDS + rover.TOWNS + rover.VILLAGES +
-                     rover.ESTATES + rover.GACHA + rover.SUMU)) + \
-        "".join(p[1] + p[2] for p in rover.PLACES) + "组号栋单元室长期·.-0123456789"
-    for spec in rover.VALUE_FONTS:
-        assert rover.covers(spec, data), spec
-    for spec in rover.LABEL_FONTS:
-        assert rover.covers(spec, "姓名性别民族出生年月日住址公民身份号码签发机关有效期限")
-    for spec in rover.TITLE_FONTS:
-        assert rover.covers(spec, "中华人民共和国居民身份证机动车驾驶证社会保障卡")
-    for spec in rover.NUMBER_FONTS:
-        assert rover.covers(spec, "0123456789X"), spec
-    assert not rover.covers(rover.NUMBER_FONTS[0], "姓")  # the check can say no
+    fonts_draw_the_data(rover, extra="室", titles="机动车驾驶证社会保障卡")
 
 
 def test_its_fonts_are_none_of_the_other_renderings():
-    others = {spec for style in renderings.FONTS.values() for spec in style} | \
-        {spec for style in renderings.NUMBER_FONTS.values() for spec in style}
-    for name, module in renderings.HOLDOUT_MODULES.items():
-        if name != "rover":
-            held = __import__(module, fromlist=["ALL_FONTS"])
-            others |= set(getattr(held, "ALL_FONTS", ()))
-    assert not others & set(rover.ALL_FONTS)
-    makefile = open(os.path.join(ROOT, "Makefile"), encoding="utf-8").read()
-    for package in rover.PACKAGES.split():
-        assert package in makefile, package  # `make fonts` installs them on a clean machine
+    fonts_no_other_rendering_uses("rover", rover)
 
 
 def test_the_data_is_what_real_cards_carry():
-    assert len(rover.NATIONALITIES) == 56 == len(set(rover.NATIONALITIES))
-    assert set(rover.NATIONALITIES) == set(REAL_NATIONS)
-    for code, prefix, authority in rover.PLACES:  # a real district, in the province it names
+    districts_and_nations_as_real_cards_carry(rover, "2020")
+    for code, prefix, authority in rover.PLACES:  # the district's name, its own authority
         region = checks.region_of(code, "2020")
-        assert region is not None and checks.province_named(prefix) == code[:2], code
         assert prefix.endswith(region[2]), (prefix, region)
         assert authority.endswith("分局") == prefix.endswith("区"), authority
-    people = [rover.random_person(random.Random(n)) for n in range(800)]
-    nations = Counter(p["face"]["nationality"] for p in people)
-    assert len(nations) == 56  # the rare ones appear, not only 汉
-    names_and_places_as_real_cards_carry(people, rover)
 
 
 def test_the_check_character_is_gb_11643s():
