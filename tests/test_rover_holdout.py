@@ -131,6 +131,8 @@ def test_every_value_of_the_truth_is_drawn_on_the_card(seed):
 
 def test_a_long_authority_wraps_after_its_bureau_and_stays_on_the_card():
     assert rover.wrap_authority("乌鲁木齐市公安局新市区分局", 12) == ["乌鲁木齐市公安局", "新市区分局"]
+    assert rover.wrap_authority("孟连傣族拉祜族佤族自治县公安局", 14) == ["孟连傣族拉祜族佤族自治县",
+                                                                   "公安局"]  # not 公安 / 局
     back = {"issue": "积石山保安族东乡族撒拉族自治县公安局", "start_date": "20150301",
             "end_date": "20350301"}
     for seed in range(3):

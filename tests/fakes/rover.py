@@ -167,6 +167,12 @@ PLACES = (
     ("340828", "安徽省安庆市岳西县", "岳西县公安局"),
     ("500242", "重庆市酉阳土家族苗族自治县", "酉阳土家族苗族自治县公安局"),
     ("540402", "西藏自治区林芝市巴宜区", "林芝市公安局巴宜分局"),
+    ("530925", "云南省临沧市双江拉祜族佤族布朗族傣族自治县", "双江拉祜族佤族布朗族傣族自治县公安局"),
+    ("530825", "云南省普洱市镇沅彝族哈尼族拉祜族自治县", "镇沅彝族哈尼族拉祜族自治县公安局"),
+    ("530827", "云南省普洱市孟连傣族拉祜族佤族自治县", "孟连傣族拉祜族佤族自治县公安局"),
+    ("150703", "内蒙古自治区呼伦贝尔市扎赉诺尔区", "呼伦贝尔市公安局扎赉诺尔区分局"),
+    ("150603", "内蒙古自治区鄂尔多斯市康巴什区", "鄂尔多斯市公安局康巴什区分局"),
+    ("653022", "新疆维吾尔自治区克孜勒苏柯尔克孜自治州阿克陶县", "阿克陶县公安局"),
 )
 
 
@@ -448,12 +454,15 @@ def _great_wall(img: Image.Image, rng: random.Random) -> None:
 
 def wrap_authority(issue: str, per_line: int) -> List[str]:
     """The authority in lines of at most `per_line` characters, cut after 公安局 where it
-    ends a line's worth (a district's 分局 goes on the second line)."""
+    ends a line's worth (a district's 分局 goes on the second line), never inside 公安局."""
     if len(issue) <= per_line:
         return [issue]
-    cut = issue.find("公安局") + 3
+    bureau = issue.find("公安局")
+    cut = bureau + 3
     if not 0 < cut <= per_line or cut == len(issue):
         cut = per_line
+        if bureau < cut < bureau + 3:  # 公安局 kept whole: the county's name ends the line
+            cut = bureau
     return [issue[:cut]] + wrap_authority(issue[cut:], per_line)
 
 
@@ -471,8 +480,10 @@ def draw_back(truth: Dict[str, str], rng: random.Random, log: Optional[list] = N
     _write(d, (mm(27), mm(19)), "居民身份证", title, mm(6.6), INK, spacing=mm(2.6))
     label_font, value_font = LABEL_FONTS[0], rng.choice(VALUE_FONTS)
     label_ink = tuple(int(255 - (255 - c) * faded) for c in INK)
-    size = mm(3.1)
-    lines = wrap_authority(truth["issue"], 16)
+    size = mm(3.3)
+    # The field holds 14 characters of this size before the card's edge: a longer authority
+    # goes on a second line (after its 公安局, so a district's 分局 starts the second line).
+    lines = wrap_authority(truth["issue"], 14)
     top = mm(41.5) - (len(lines) - 1) * mm(2.2)
     _write(d, (mm(15), top), "签发机关", label_font, mm(2.7), label_ink, spacing=mm(0.5))
     for k, line in enumerate(lines):
