@@ -782,7 +782,8 @@ def cost_section(readings, sets, path=None, thresholds=None):
                     if size >= memory_mb * 1.5)
     cpu = [r["cpu_s"] for r in readings]
     engine_s = max(pct(cpu, 0.5) / LOCAL_VCPU, 0.0)
-    measured = next((name for name in sets if name not in FIT_SETS), FIT_SETS[0])
+    # the first measured set, else the first fit set (a run may name no fit set: BENCH_CASCADE_FIT="")
+    measured = next((name for name in sets if name not in FIT_SETS), None) or FIT_SETS[0]
     holdout = sets[measured]
     t, _, _ = measure(holdout, thresholds)
     share, calls_per_photo = t["paid"] / t["photos"], t["calls"] / t["photos"]
