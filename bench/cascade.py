@@ -529,6 +529,10 @@ def main(argv) -> int:
     sets = {name: [r for r in readings if r["set"] == name] for name in (*FIT_SETS, *names)}
     sets = {name: rows for name, rows in sets.items() if rows}
     fit_rows = [r for name in FIT_SETS for r in sets.get(name, [])]
+    if "--fit" in argv and not fit_rows:
+        print("--fit needs the fit sets' readings (BENCH_CASCADE_FIT names none, or none was read)",
+              file=sys.stderr)
+        return 2
     fitted, pools = fit(fit_rows)
     if "--fit" in argv:
         write_thresholds(VOUCHING, fitted, (
@@ -552,6 +556,7 @@ def main(argv) -> int:
            "and no text beside it (its answer's `on_sheet`: then the API reads the other side, "
            "io/cascade.py). A sheet's back belongs to its face's "
            "holder, as on a real card's copy.", "",
+           ] + ([
            "Fit (`--fit`, on " + " + ".join(f"`{n}`" for n in FIT_SETS) + "): one threshold per "
            "pool, the lowest grid value above every wrong reading of the pool that would "
            "otherwise stand, one grid step higher, admitting at least "
@@ -561,8 +566,10 @@ def main(argv) -> int:
                f"{pool}" + (f" ({', '.join(POOLS[pool])})" if pool in POOLS else "") +
                f": {threshold:g}, {support} readings at or "
                f"above it, {wrong} wrong (< {100 * upper_bound(wrong, support):.2f} %)"
-               for pool, (threshold, support, wrong) in pools.items()) + ".", ""]
-    if dict(fitted) != dict(thresholds):
+               for pool, (threshold, support, wrong) in pools.items()) + ".", ""] if fit_rows else [
+           "No fit set was read in this run (BENCH_CASCADE_FIT is empty): the committed "
+           "thresholds are measured, none fitted.", ""])
+    if fit_rows and dict(fitted) != dict(thresholds):
         out += ["**card/vouching.py's MIN_CONFIDENCE differs from this fit: " +
                 ", ".join(f"{n}={v:g}" for n, v in thresholds.items()) + ".**", ""]
     out += ["### The committed thresholds (card/vouching.py) on each set", "",

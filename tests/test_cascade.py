@@ -1650,3 +1650,20 @@ def test_a_result_missing_a_side_needs_a_review_and_only_a_side_counts():
     where = Filter.from_params({"side_missing": "1"})
     assert where.params() == {"side_missing": "1"}
     assert where.matches(lacking) and not any(map(where.matches, (whole, planted, odd)))
+
+
+def test_a_fit_with_no_fit_set_read_is_refused_and_writes_no_thresholds(
+        bench_cascade, tmp_path, monkeypatch, capsys):
+    # A hold-out measured alone (BENCH_CASCADE_FIT="": its 1,200 photos read without the fit
+    # sets' 1,288 first) has no readings to fit on; `--fit` then would have written thresholds
+    # fitted on nothing into card/vouching.py.
+    monkeypatch.setenv("BENCH_READINGS_CACHE", str(tmp_path / "readings.jsonl"))
+    monkeypatch.setattr(bench_cascade, "FIT_SETS", ())
+    written = []
+    monkeypatch.setattr(bench_cascade, "write_thresholds", lambda *a: written.append(a))
+    import logging
+    try:
+        assert bench_cascade.main(["--fit", "--sets", "gb", "--cached"]) == 2
+    finally:
+        logging.disable(logging.NOTSET)  # main silences the replays' warnings process-wide
+    assert written == [] and "--fit needs the fit sets' readings" in capsys.readouterr().err
