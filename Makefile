@@ -110,7 +110,8 @@ bench: $(STAMP) fonts
 # test_kyc_signals.py), so the tests' install runs this too; the outsider hold-out
 # (tests/fakes/outsider.py) with Droid Sans Fallback, AR PL SungtiL/KaitiM GB and FreeFont; the
 # stranger hold-out (tests/fakes/stranger.py) with Noto CJK's other weights, HanaMin A, and
-# JetBrains Mono, Cousine and Hack for the number.
+# JetBrains Mono, Cousine and Hack for the number; the rover hold-out (tests/fakes/rover.py)
+# with Noto CJK's JP and KR faces and Fantasque Sans Mono, Monoid and monofur for the number.
 fonts:
 	@(fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list | grep -q "Zen Hei" && \
 	    fc-list | grep -q "OCR B" && fc-list | grep -q "AR PL UKai" && \
@@ -129,7 +130,8 @@ fonts:
 	    fc-list | grep -q TW-Sung-98_1.ttf && fc-list | grep -q TW-Kai-98_1.ttf && \
 	    fc-list | grep -q LeagueMono-NarrowRegular && fc-list | grep -q agave-r && \
 	    fc-list | grep -q "Courier Prime Sans" && fc-list | grep -q "Anonymous Pro" && \
-	    fc-list | grep -q DejaVuSansMono-Bold) || \
+	    fc-list | grep -q DejaVuSansMono-Bold && fc-list | grep -q "Fantasque Sans Mono" && \
+	    fc-list | grep -q Monoid && fc-list | grep -q monofur) || \
 	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei \
 	        fonts-wqy-zenhei fonts-ocr-b fonts-arphic-ukai fonts-arphic-uming \
 	        fonts-droid-fallback fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-freefont-ttf \
@@ -137,7 +139,8 @@ fonts:
 	        fonts-noto-cjk-extra fonts-hanazono fonts-jetbrains-mono fonts-croscore fonts-hack \
 	        fonts-mononoki fonts-noto-mono fonts-firacode fonts-ocr-a fonts-3270 fonts-hermit \
 	        fonts-cns11643-sung fonts-cns11643-kai fonts-league-mono fonts-agave \
-	        fonts-courier-prime fonts-anonymous-pro fonts-dejavu-core)
+	        fonts-courier-prime fonts-anonymous-pro fonts-dejavu-core fonts-fantasque-sans \
+	        fonts-monoid fonts-monofur)
 
 # The deployable zips, with dependencies for FC's Linux x86_64 whatever machine builds them:
 # dist/idcard-ocr.zip (python3.10) and dist/idcard-ocr-engine.zip (the offline engine, for

@@ -109,7 +109,9 @@ ROLE = {"realistic": "fit set",
         # measured once (section cascade-drifter), after its engine misses and KYC rates were
         # printed the same day
         "drifter": "hold-out measured once on 2026-12-07, never fitted on (its engine misses "
-                   "read since)"}
+                   "read since)",
+        "rover": "hold-out, never tuned on (drawn 2026-12-07 (seventh) by an engineer who read "
+                 "none of the engine, rules, cascade or other generators)"}
 HOLDOUT_ROLE = "hold-out: never fitted on or looked at"
 
 API_SECONDS = float(os.environ.get("BENCH_API_SECONDS", 0.8))  # the API's answer time, assumed

@@ -65,7 +65,9 @@ ROLE = {"gb": "tuned on", "specimen": "tuned on, a hold-out until 2026-12-06",
         "nomad": "tuned on since 2026-12-07 (the tenth hold-out, measured once, its misses "
                  "printed)",
         "drifter": "tuned on since 2026-12-07 (the eleventh hold-out, measured once, its misses "
-                   "printed)"}
+                   "printed)",
+        "rover": "hold-out, never tuned on (drawn 2026-12-07 (seventh) by an engineer who read "
+                 "none of the engine, rules, cascade or other generators)"}
 DEFAULT = ("gb", "specimen")  # what a run without names measures (section engine-unseen)
 NEW_ROLE = "hold-out, never tuned on"  # any other rendering named
 CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use

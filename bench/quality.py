@@ -135,7 +135,9 @@ ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses 
         "wayfarer": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "pilgrim": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "nomad": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
-        "drifter": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)"}
+        "drifter": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
+        "rover": "hold-out, never tuned on (drawn 2026-12-07 (seventh) by an engineer who read "
+                 "none of the engine, rules, cascade or other generators)"}
 UNSEEN = "hold-out, never tuned on"
 
 

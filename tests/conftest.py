@@ -368,6 +368,67 @@ def overlays_mark_the_card(rendering) -> None:
     assert all(p.replace("{}", "") for p in rendering.OVERLAY_PHRASES)
 
 
+def fonts_draw_the_data(rendering, extra: str = "", titles: str = "") -> None:
+    """That a hold-out `rendering`'s fonts draw every character its data can put on a card
+    (its names, streets and PLACES, and `extra`), its labels, its titles (and `titles`) and
+    the number, each with a glyph of its own (the rendering's `covers`, typefaces.py's)."""
+    r = rendering
+    data = "".join(r.NATIONALITIES) + r.SURNAMES + r.RARE_SURNAMES + \
+        "".join(r.COMPOUND_SURNAMES) + r.GIVEN_CHARS + r.RARE_GIVEN_CHARS + \
+        "".join([p for parts in r.DOTTED_PARTS.values() for p in parts] +
+                [n for names in r.GIVEN_WHOLE.values() for n in names] +
+                list(r.STREETS + r.STREET_KINDS + r.TOWNS + r.VILLAGES + r.ESTATES + r.GACHA +
+                     r.SUMU)) + \
+        "".join(p[1] + p[2] for p in r.PLACES) + "组号栋单元长期·.-0123456789" + extra
+    for spec in r.VALUE_FONTS:
+        assert r.covers(spec, data), spec
+    for spec in r.LABEL_FONTS:
+        assert r.covers(spec, "姓名性别民族出生年月日住址公民身份号码签发机关有效期限")
+    for spec in r.TITLE_FONTS:
+        assert r.covers(spec, "中华人民共和国居民身份证" + titles)
+    for spec in r.NUMBER_FONTS:
+        assert r.covers(spec, "0123456789X"), spec
+    assert not r.covers(r.NUMBER_FONTS[0], "姓")  # the check can say no
+
+
+def fonts_no_other_rendering_uses(name: str, rendering) -> None:
+    """That no other rendering draws with a hold-out's fonts (ALL_FONTS) and that `make fonts`
+    installs its PACKAGES on a clean machine."""
+    from tests.fakes import renderings
+
+    others = {spec for style in renderings.FONTS.values() for spec in style} | \
+        {spec for style in renderings.NUMBER_FONTS.values() for spec in style}
+    for other, module in renderings.HOLDOUT_MODULES.items():
+        if other != name:
+            held = __import__(module, fromlist=["ALL_FONTS"])
+            others |= set(getattr(held, "ALL_FONTS", ()))
+    assert not others & set(rendering.ALL_FONTS)
+    makefile = open(os.path.join(ROOT, "Makefile"), encoding="utf-8").read()
+    for package in rendering.PACKAGES.split():
+        assert package in makefile, package
+
+
+def districts_and_nations_as_real_cards_carry(rendering, year: str = "2000") -> None:
+    """That a hold-out's 56 nationalities are the real ones, each of its PLACES a real
+    district (GB/T 2260 in `year`) in the province its address names, that 800 of its holders
+    carry all 56, and names_and_places_as_real_cards_carry."""
+    import random
+    from collections import Counter
+
+    from idcard_ocr.card import checks
+    from tests.fakes.cards import REAL_NATIONS
+
+    assert len(rendering.NATIONALITIES) == 56 == len(set(rendering.NATIONALITIES))
+    assert set(rendering.NATIONALITIES) == set(REAL_NATIONS)
+    for code, prefix, _ in rendering.PLACES:
+        region = checks.region_of(code, year)
+        assert region is not None and checks.province_named(prefix) == code[:2], code
+    people = [rendering.random_person(random.Random(n)) for n in range(800)]
+    nations = Counter(p["face"]["nationality"] for p in people)
+    assert len(nations) == 56  # the rare ones appear, not only 汉
+    names_and_places_as_real_cards_carry(people, rendering)
+
+
 def kyc_shot_sound(kind: str, style, seed: int = 5):
     """A KYC style's shot of `kind` after checking that the same seed draws it the same, that
     it names its style, the warning expected and (first in its detail) the side, and that its

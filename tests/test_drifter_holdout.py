@@ -11,19 +11,18 @@ import dataclasses
 import functools
 import os
 import random
-from collections import Counter
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from idcard_ocr.card import checks
-from tests.conftest import (card_where_region_says, cut_beyond_frame, drawn_alike,
-                            drawn_back_matches, every_variant_drawn, jpeg_picture,
-                            kyc_shot_sound, names_and_places_as_real_cards_carry,
+from tests.conftest import (card_where_region_says, cut_beyond_frame,
+                            districts_and_nations_as_real_cards_carry, drawn_alike,
+                            drawn_back_matches, every_variant_drawn, fonts_draw_the_data,
+                            fonts_no_other_rendering_uses, jpeg_picture, kyc_shot_sound,
                             overlays_mark_the_card, refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, drifter, drifter_kyc, renderings
-from tests.fakes.cards import REAL_NATIONS, holder_faults
+from tests.fakes.cards import holder_faults
 
 pytestmark = pytest.mark.skipif(not drifter.available(),
                                 reason=f"make fonts (apt-get install {drifter.PACKAGES})")
@@ -141,47 +140,15 @@ def test_a_long_authority_wraps_and_the_back_stays_on_the_card():
 
 
 def test_every_character_of_the_data_is_in_the_fonts_that_draw_it():
-    data = "".join(drifter.NATIONALITIES) + drifter.SURNAMES + drifter.RARE_SURNAMES + \
-        "".join(drifter.COMPOUND_SURNAMES) + drifter.GIVEN_CHARS + drifter.RARE_GIVEN_CHARS + \
-        "".join([p for parts in drifter.DOTTED_PARTS.values() for p in parts] +
-                [n for names in drifter.GIVEN_WHOLE.values() for n in names] +
-                list(drifter.STREETS + drifter.STREET_KINDS + drifter.TOWNS + drifter.VILLAGES +
-                     drifter.ESTATES + drifter.GACHA + drifter.SUMU)) + \
-        "".join(p[1] + p[2] for p in drifter.PLACES) + "组号栋单元楼室长期·.-0123456789"
-    for spec in drifter.VALUE_FONTS:
-        assert drifter.covers(spec, data), spec
-    for spec in drifter.LABEL_FONTS:
-        assert drifter.covers(spec, "姓名性别民族出生年月日住址公民身份号码签发机关有效期限")
-    for spec in drifter.TITLE_FONTS:
-        assert drifter.covers(spec, "中华人民共和国居民身份证")
-    for spec in drifter.NUMBER_FONTS:
-        assert drifter.covers(spec, "0123456789X"), spec
-    assert not drifter.covers(drifter.NUMBER_FONTS[0], "姓")  # the check can say no
+    fonts_draw_the_data(drifter, extra="楼室")
 
 
 def test_its_fonts_are_none_of_the_other_renderings():
-    others = {spec for style in renderings.FONTS.values() for spec in style} | \
-        {spec for style in renderings.NUMBER_FONTS.values() for spec in style}
-    for name, module in renderings.HOLDOUT_MODULES.items():
-        if name != "drifter":
-            held = __import__(module, fromlist=["ALL_FONTS"])
-            others |= set(getattr(held, "ALL_FONTS", ()))
-    assert not others & set(drifter.ALL_FONTS)
-    makefile = open(os.path.join(ROOT, "Makefile"), encoding="utf-8").read()
-    for package in drifter.PACKAGES.split():
-        assert package in makefile, package  # `make fonts` installs them on a clean machine
+    fonts_no_other_rendering_uses("drifter", drifter)
 
 
 def test_the_data_is_what_real_cards_carry():
-    assert len(drifter.NATIONALITIES) == 56 == len(set(drifter.NATIONALITIES))
-    assert set(drifter.NATIONALITIES) == set(REAL_NATIONS)
-    for code, prefix, _ in drifter.PLACES:  # a real district, in the province it names
-        region = checks.region_of(code, "2000")
-        assert region is not None and checks.province_named(prefix) == code[:2], code
-    people = [drifter.random_person(random.Random(n)) for n in range(800)]
-    nations = Counter(p["face"]["nationality"] for p in people)
-    assert len(nations) == 56  # the rare ones appear, not only 汉
-    names_and_places_as_real_cards_carry(people, drifter)
+    districts_and_nations_as_real_cards_carry(drifter)
 
 
 def test_the_check_character_is_gb_11643s():

@@ -1058,8 +1058,7 @@ def test_a_sleeve_s_cuff_below_the_held_card_is_not_a_second_card_but_another_ca
         sleeve, wall):
     """A cuff's straight sides are a card's short side apart, and the frame's edge hides its
     fourth: a rectangle of a card's size. But a card carries print, a cuff is one colour
-    within its edges (quality._blank); and the rectangle one turn (15 degrees) off the cuff
-    does not take its edges for its own sides (SECOND_CARD_SKEW)."""
+    within its edges (quality._blank)."""
     quality = _in_hand(sleeve, wall)
     assert "multiple_cards" not in quality["warnings"], quality["signals"]
     quality = _in_hand(sleeve, wall, bank_card())
@@ -1101,24 +1100,6 @@ def test_a_ceiling_light_mirrored_on_a_glossy_desk_is_not_a_second_card(desk, li
     quality = _glossy_desk(desk, light_at, second, second_at=(1480, 420))
     assert "multiple_cards" in quality["warnings"], quality["signals"]
 
-
-def test_a_straight_edge_askew_from_a_side_is_not_that_side():
-    """A straight edge crossing a second card's side at 15 degrees (the next of the
-    overview's turns) is another rectangle's side, not this one's; at 6 degrees it is."""
-    from PIL import ImageDraw
-
-    from idcard_ocr.imaging.quality import _side_straight
-
-    def edge(degrees):
-        grey = Image.new("L", (400, 300), 200)
-        slope = math.tan(math.radians(degrees))
-        ImageDraw.Draw(grey).polygon([(0, 150 - 200 * slope), (400, 150 + 200 * slope),
-                                      (400, 300), (0, 300)], fill=60)
-        return grey
-
-    seen = Image.new("L", (400, 300), 255)
-    assert _side_straight(edge(6), seen, (50, 150), (350, 150), 48) is True
-    assert _side_straight(edge(15), seen, (50, 150), (350, 150), 48) is False
 
 
 def _inkjet(card, period: float, depth: float = 6.0, along_columns: bool = False,

@@ -160,12 +160,25 @@ DRIFTER = Style("drifter", (3840, 2160), (760, 2300), 12, (70, 93),
                 "another ID card, a bank, transit or membership card, a bus pass or a "
                 "photocopy of another card beside, overlapping, fanned, partly under or in a "
                 "card holder")
+# The rover style: drawn by tests/fakes/rover_kyc.py (rover.py's card; its own scenes, copies,
+# screens, occluders, glare and second cards), the twelfth hold-out, never tuned on; the fields
+# below only describe it.
+ROVER = Style("rover", (2592, 1944), (700, 1900), 10, (72, 93),
+              "luma grain drawn at half size; HDR tone mapping and a little hand shake",
+              "polka-dot oilcloth, laminating pouch, wallet window, open palm, wooden tray, "
+              "felt pad, painted table", (2.0, 6.0),
+              "car display RGB stripes, smartwatch OLED PenTile, projector screen door",
+              "fax, thermal print, toner on recycled paper",
+              ("coin", "lighter", "hair tie", "lipstick"),
+              "LED strip, sunlight patch or a flash on a laminating pouch", False,
+              "a driver's licence, social-security or hotel key card beside, under or stacked "
+              "offset")
 # Styles drawn by a module of their own (render(kind, seed, style) and DESCRIPTION there).
 DRAWN_BY = {"fresh": "tests.fakes.fresh_kyc", "blind": "tests.fakes.blind_kyc",
             "outsider": "tests.fakes.outsider_kyc", "novel": "tests.fakes.novel_kyc",
             "stranger": "tests.fakes.stranger_kyc", "wayfarer": "tests.fakes.wayfarer_kyc",
             "pilgrim": "tests.fakes.pilgrim_kyc", "nomad": "tests.fakes.nomad_kyc",
-            "drifter": "tests.fakes.drifter_kyc"}
+            "drifter": "tests.fakes.drifter_kyc", "rover": "tests.fakes.rover_kyc"}
 
 
 def drawing_module(style: Style):

@@ -304,9 +304,6 @@ SECOND_CARD_STEP = 6               # grey levels over 2 px: the least step that 
 SECOND_CARD_STEPS = 3              # the strongest steps at each place that may be it (a busy
                                    # background's or the card's print may outdo it)
 SECOND_CARD_ON_LINE = 1.5          # px: a place's edge this close to a straight line is on it
-SECOND_CARD_SKEW = 10.0            # degrees, at most, between a side and the straight line found
-                                   # along it (the overview's turns are 15 degrees apart: a line
-                                   # askew is another turn's side, a sleeve's or a page's edge)
 SECOND_CARD_STRAIGHT = 0.5         # share of a side's places on one straight line: under it the
 SECOND_CARD_CURVED_SIDES = 2       # side is curved, and this many curved sides are no card
 SECOND_CARD_INSET = 0.15           # of a rectangle's sides: its inside read for print, off its rim
@@ -1290,7 +1287,6 @@ def _side_straight(grey, seen, start, end, reach: int) -> Optional[bool]:
                                            for c in places) if ys]
               for sign in (False, True)}
     tops = [(c, steps[c][0]) for c in places if steps[c]]
-    steepest = math.tan(math.radians(SECOND_CARD_SKEW)) * (last - first) / n  # px a place
     for k, (i, (yi, sign)) in enumerate(tops):
         stepped = signed[sign]
         if len(stepped) < enough:
@@ -1299,8 +1295,6 @@ def _side_straight(grey, seen, start, end, reach: int) -> Optional[bool]:
             if j - i < n // 3:
                 continue  # a line through two near places is poorly aimed
             slope = (yj - yi) / (j - i)
-            if abs(slope) > steepest:
-                continue
             on_line, left = 0, len(stepped)
             for c, ys in stepped:
                 off = slope * (c - i)
