@@ -305,10 +305,10 @@ SECOND_CARD_STEPS = 3              # the strongest steps at each place that may 
                                    # background's or the card's print may outdo it)
 SECOND_CARD_ON_LINE = 1.5          # px: a place's edge this close to a straight line is on it
 SECOND_CARD_STRAIGHT = 0.5         # share of a side's places on one straight line: under it the
-SECOND_CARD_OWN_SIDE = 0.8         # ...and of an edge inside a rectangle for it to be the object's
-                                   # own side (_narrower): a card's print parallel to its sides (a
-                                   # back's title rows) passed at 0.55, no more at 0.65; a light's
-                                   # side still held at 0.95 (tests/test_kyc_signals.py's photos)
+SECOND_CARD_OWN_SIDE = 0.75        # ...and of an edge inside a rectangle for it to be the object's
+                                   # own side (_narrower): an ID back's title rows passed for it at
+                                   # 0.55, no more at 0.65; a mirrored light's side held up to 0.8
+                                   # (tests/test_kyc_signals.py's photos: the middle of 0.65-0.8)
 SECOND_CARD_CURVED_SIDES = 2       # side is curved, and this many curved sides are no card
 SECOND_CARD_INSET = 0.15           # of a rectangle's sides: its inside read for print, off its rim
 SECOND_CARD_MIN_PRINT = 3.0        # grey levels: the inside's standard deviation, at least (a
