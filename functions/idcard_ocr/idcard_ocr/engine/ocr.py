@@ -47,7 +47,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, IdcardOcrError
 
 PINNED = "1.4.4"     # the rapidocr-onnxruntime whose internals this module uses
 MAX_LINES = 300      # text boxes recognised at most per call: a card has about 15, a sheet 30
@@ -67,9 +67,13 @@ LINES_PER_PHOTO = 200
 DETECTIONS_PER_PHOTO = 12
 
 
-class OverBudget(Exception):
+class OverBudget(IdcardOcrError):
     """The photo's budget (LINES_PER_PHOTO, DETECTIONS_PER_PHOTO) does not allow this work:
-    the engine answers with what it has read (engine/__init__.py)."""
+    the engine answers with what it has read (engine/__init__.py, which catches it: it never
+    leaves the engine, but derives from the package's root as every error of it does)."""
+
+    def __init__(self):
+        super().__init__("over_budget", "the photo's work budget is spent")
 
 
 @dataclass
