@@ -110,8 +110,10 @@ ROLE = {"realistic": "fit set",
         # printed the same day
         "drifter": "hold-out measured once on 2026-12-07, never fitted on (its engine misses "
                    "read since)",
-        "rover": "hold-out, never tuned on (drawn 2026-12-07 (seventh) by an engineer who read "
-                 "none of the engine, rules, cascade or other generators)"}
+        # measured once (section cascade-rover), after its engine misses and KYC rates were
+        # printed the same day
+        "rover": "hold-out measured once on 2026-12-07, never fitted on (its engine misses "
+                 "read since)"}
 HOLDOUT_ROLE = "hold-out: never fitted on or looked at"
 
 API_SECONDS = float(os.environ.get("BENCH_API_SECONDS", 0.8))  # the API's answer time, assumed
@@ -782,7 +784,8 @@ def cost_section(readings, sets, path=None, thresholds=None):
                     if size >= memory_mb * 1.5)
     cpu = [r["cpu_s"] for r in readings]
     engine_s = max(pct(cpu, 0.5) / LOCAL_VCPU, 0.0)
-    measured = next((name for name in sets if name not in FIT_SETS), FIT_SETS[0])
+    # the first measured set, else the first fit set (a run may name no fit set: BENCH_CASCADE_FIT="")
+    measured = next((name for name in sets if name not in FIT_SETS), None) or FIT_SETS[0]
     holdout = sets[measured]
     t, _, _ = measure(holdout, thresholds)
     share, calls_per_photo = t["paid"] / t["photos"], t["calls"] / t["photos"]

@@ -50,8 +50,8 @@ TARGETS = {"plain_face": 99.5, "plain_back": 99.5, "hard": 98.0, "sheet": 99.0}
 # specimen was the hold-out until its misses were looked at (2026-12-06): tuned on since.
 # fresh was measured once as a hold-out and its misses looked at (2026-12-06): tuned on since.
 # blind likewise (measured 2026-12-06, its misses read 2026-12-07); outsider, novel and
-# stranger, wayfarer, pilgrim, nomad and drifter too (measured 2026-12-07, their misses printed by
-# that run).
+# stranger, wayfarer, pilgrim, nomad, drifter and rover too (measured 2026-12-07, their misses
+# printed by that run).
 ROLE = {"gb": "tuned on", "specimen": "tuned on, a hold-out until 2026-12-06",
         "fresh": "tuned on since 2026-12-06", "blind": "tuned on since 2026-12-07",
         "outsider": "tuned on since 2026-12-07",
@@ -66,8 +66,8 @@ ROLE = {"gb": "tuned on", "specimen": "tuned on, a hold-out until 2026-12-06",
                  "printed)",
         "drifter": "tuned on since 2026-12-07 (the eleventh hold-out, measured once, its misses "
                    "printed)",
-        "rover": "hold-out, never tuned on (drawn 2026-12-07 (seventh) by an engineer who read "
-                 "none of the engine, rules, cascade or other generators)"}
+        "rover": "tuned on since 2026-12-07 (the twelfth hold-out, measured once, its misses "
+                 "printed)"}
 DEFAULT = ("gb", "specimen")  # what a run without names measures (section engine-unseen)
 NEW_ROLE = "hold-out, never tuned on"  # any other rendering named
 CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use

@@ -136,8 +136,7 @@ ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses 
         "pilgrim": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "nomad": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "drifter": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
-        "rover": "hold-out, never tuned on (drawn 2026-12-07 (seventh) by an engineer who read "
-                 "none of the engine, rules, cascade or other generators)"}
+        "rover": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)"}
 UNSEEN = "hold-out, never tuned on"
 
 

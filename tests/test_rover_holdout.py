@@ -255,11 +255,13 @@ def test_a_second_card_is_another_document():
         assert np.asarray(other.convert("L")).std() > 10, what
 
 
-def test_the_benches_report_rover_as_a_hold_out_in_sections_of_its_own(bench):
+def test_the_benches_report_rover_measured_once_in_sections_of_its_own(bench):
+    # Measured once as a hold-out on 2026-12-07 (the engine's misses and the KYC rates printed
+    # by those runs): tuned on since; its once-measured sections keep their own names.
     engine_unseen, quality, cascade = (bench(n) for n in ("engine_unseen", "quality", "cascade"))
-    assert engine_unseen.ROLE["rover"].startswith("hold-out, never tuned on")
-    assert "rover" not in engine_unseen.tuned_on()
-    assert quality.ROLE["rover"].startswith("hold-out, never tuned on")
+    assert engine_unseen.ROLE["rover"].startswith("tuned on since 2026-12-07")
+    assert "rover" in engine_unseen.tuned_on()
+    assert quality.ROLE["rover"].startswith("tuned on since 2026-12-07")
     assert cascade.role("rover").startswith("hold-out")
     assert cascade.section(["rover"]) == "cascade-rover"
     readme = open(os.path.join(ROOT, "bench", "README.md"), encoding="utf-8").read()

@@ -47,7 +47,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..errors import ConfigError, IdcardOcrError
+from ..errors import RECOGNITION_FAILED, ConfigError, IdcardOcrError
 
 PINNED = "1.4.4"     # the rapidocr-onnxruntime whose internals this module uses
 MAX_LINES = 300      # text boxes recognised at most per call: a card has about 15, a sheet 30
@@ -69,11 +69,11 @@ DETECTIONS_PER_PHOTO = 12
 
 class OverBudget(IdcardOcrError):
     """The photo's budget (LINES_PER_PHOTO, DETECTIONS_PER_PHOTO) does not allow this work:
-    the engine answers with what it has read (engine/__init__.py, which catches it: it never
-    leaves the engine, but derives from the package's root as every error of it does)."""
+    the engine answers with what it has read (engine/__init__.py catches it; were it ever to
+    escape, it is an unreadable photo, which the cascade's API reads)."""
 
     def __init__(self):
-        super().__init__("over_budget", "the photo's work budget is spent")
+        super().__init__(RECOGNITION_FAILED, "the photo's work budget is spent")
 
 
 @dataclass
