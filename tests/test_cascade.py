@@ -49,7 +49,8 @@ class Engine:
     TransientError as the engine function's client raises), 'broken' (an unforeseen
     exception), 'unreadable' (the side found, none of its fields read: io/offline.py's
     recognition_failed), 'page' (no such side, and the answer says `on_sheet`: a page on which
-    it found no card, io/offline.py's error). Counts its reads; attempts=0 as io/offline.py's."""
+    it found no card, io/offline.py's error), 'spent' (no such side found before the photo's
+    work budget ran out: `over_budget`). Counts its reads; attempts=0 as io/offline.py's."""
 
     def __init__(self, face="absent", back="absent"):
         self.script = {"face": face, "back": back}
@@ -64,6 +65,10 @@ class Engine:
             from idcard_ocr.io.offline import engine_answer
 
             engine_answer({"success": False, "on_sheet": True, "sides_found": []}, side)
+        if answer == "spent":
+            from idcard_ocr.io.offline import engine_answer
+
+            engine_answer({"success": False, "over_budget": True, "sides_found": []}, side)
         if answer == "down":
             raise TransientError(errors.CONNECTION_FAILED, "could not reach the engine")
         if answer == "broken":
@@ -455,6 +460,18 @@ def test_an_api_failure_on_a_side_the_engine_did_not_find_keeps_the_side_read(fa
     assert fast.claims() == []
 
 
+def test_an_api_failure_on_a_side_the_engine_stopped_looking_for_is_retried(fast):
+    # A sheet on a newspaper: the engine found the face and spent the photo's work budget
+    # before it found the back. The back may well be on the page: the API's timeout on it
+    # is retried, never a result that says the photo lacks its back.
+    face = dict(LONE_FACE_ON_SHEET, over_budget=True)
+    engine, api = Engine(face=face, back="spent"), Api(face=dict(FACE), back="down")
+    with pytest.raises(TransientError) as failed:
+        run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert not isinstance(failed.value, errors.UnfoundSideUnread)
+    assert api.calls == ["face", "back"]
+
+
 def test_an_api_failure_on_a_side_the_engine_found_is_retried(fast):
     # Both cards found, the back doubted: the page holds the back, and another attempt reads it.
     engine = Engine(face=SHEET_FACE, back=unsure(SHEET_BACK, "issue"))
@@ -511,18 +528,23 @@ def test_a_page_without_a_card_is_judged_by_its_own_reading_not_by_what_is_remem
     assert recognition.answer["sides_found"] == ["face", "back"]
 
 
-def test_a_miss_says_whether_its_photo_is_a_page_through_either_engine_client():
+@pytest.mark.parametrize("flag", [
+    "on_sheet",      # a page on which the engine found no card: the API reads both sides
+    # a side not found within the photo's work budget (a sheet on a newspaper) was not looked
+    # for to the end: an API failure on it is retried, not recorded as a side the photo lacks
+    "over_budget"])
+def test_a_miss_says_what_the_engine_said_of_it_through_either_engine_client(flag):
     from idcard_ocr.io.ocr_api import checked_answer
     from idcard_ocr.io.offline import engine_answer
 
     for read in (engine_answer, checked_answer):
-        for answer, on_sheet in (({"success": False, "on_sheet": True}, True),
-                                 ({"success": False}, False),
-                                 ({"success": False, "on_sheet": "yes"}, False)):
+        for answer, said in (({"success": False, flag: True}, True),
+                             ({"success": False}, False),
+                             ({"success": False, flag: "yes"}, False)):
             with pytest.raises(PermanentError) as missed:
                 read(answer, "face")
             assert missed.value.code == errors.NOT_AN_ID_CARD
-            assert missed.value.on_sheet is on_sheet
+            assert getattr(missed.value, flag) is said
 
 
 def test_a_sheet_back_is_judged_by_the_face_birth():

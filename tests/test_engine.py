@@ -1961,7 +1961,7 @@ def test_fifty_small_cards_tiled_are_read_within_the_budget(monkeypatch):
 
 
 def test_a_card_photo_within_the_budget_is_read_as_before(monkeypatch):
-    # The budget is far above what a card photo needs (at most 42 lines and 8 detections on
+    # The budget is far above what a card photo needs (at most 64 lines and 8 detections on
     # nomad, pilgrim and drifter but for cards on a newspaper, those up to 144 lines): a card
     # photo is read whole and unflagged.
     answer, lines, detections = _work_of(monkeypatch, photo("face-cluttered.jpg"))

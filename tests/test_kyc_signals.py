@@ -1101,6 +1101,34 @@ def test_a_ceiling_light_mirrored_on_a_glossy_desk_is_not_a_second_card(desk, li
     assert "multiple_cards" in quality["warnings"], quality["signals"]
 
 
+def _bank_card_back():
+    """A bank card's back: its magnetic stripe across it near one long side, its signature
+    panel and a line of small print."""
+    from PIL import ImageDraw
+
+    back = Image.new("RGB", (856, 540), (225, 228, 232))
+    draw = ImageDraw.Draw(back)
+    draw.rectangle((0, 60, 856, 170), fill=(25, 25, 30))
+    draw.rectangle((60, 230, 560, 300), fill=(250, 250, 250))
+    draw.text((80, 400), "CUSTOMER SERVICE 95555", fill=(60, 60, 60))
+    return back
+
+
+@pytest.mark.parametrize("second, second_at", [
+    ("id_back", (1300, 820)), ("id_back", (1300, 80)),
+    # A stripe is as straight as a light's side, and the card's sides show too little of
+    # themselves between it and the frame's edge to say it goes on: still refused.
+    pytest.param("bank_back", (1300, 80), marks=pytest.mark.xfail(strict=True))])
+def test_a_second_card_whose_long_side_the_frame_cuts_is_still_a_second_card(second, second_at):
+    """A card's own print runs parallel to its sides (a back's title rows, 中华人民共和国 and
+    居民身份证): with the frame cutting a long side, quality._narrower took such an edge for
+    the object's own side and refused a second ID card beside the first. A light's side is
+    straight along nearly all of it (SECOND_CARD_OWN_SIDE); a row of print is not."""
+    card = (realistic.make_card(9, "back").image.convert("RGB") if second == "id_back"
+            else _bank_card_back())
+    quality = _glossy_desk((150, 100, 60), -1.0, card, second_at=second_at)
+    assert "multiple_cards" in quality["warnings"], quality["signals"]
+
 
 def _inkjet(card, period: float, depth: float = 6.0, along_columns: bool = False,
             both: bool = False):

@@ -305,6 +305,10 @@ SECOND_CARD_STEPS = 3              # the strongest steps at each place that may 
                                    # background's or the card's print may outdo it)
 SECOND_CARD_ON_LINE = 1.5          # px: a place's edge this close to a straight line is on it
 SECOND_CARD_STRAIGHT = 0.5         # share of a side's places on one straight line: under it the
+SECOND_CARD_OWN_SIDE = 0.75        # ...and of an edge inside a rectangle for it to be the object's
+                                   # own side (_narrower): an ID back's title rows passed for it at
+                                   # 0.55, no more at 0.65; a mirrored light's side held up to 0.8
+                                   # (tests/test_kyc_signals.py's photos: the middle of 0.65-0.8)
 SECOND_CARD_CURVED_SIDES = 2       # side is curved, and this many curved sides are no card
 SECOND_CARD_INSET = 0.15           # of a rectangle's sides: its inside read for print, off its rim
 SECOND_CARD_MIN_PRINT = 3.0        # grey levels: the inside's standard deviation, at least (a
@@ -1201,8 +1205,9 @@ def _narrower(grey, seen, outline) -> bool:
     """Whether what a card-sized rectangle (`outline`) outlines is narrower than a card: a
     side beyond the frame says nothing of where the object ends, so a straight edge parallel
     to it, inside the rectangle short of the opposite side's reach, is the object's own side
-    (a light mirrored on a desk near the frame's edge). A side under the card is not read so:
-    the card's own edge and its shadow run along it."""
+    (a light mirrored on a desk near the frame's edge): straight along most of it
+    (SECOND_CARD_OWN_SIDE), as print on a card (its title's rows) is not. A side under the
+    card is not read so: the card's own edge and its shadow run along it."""
     reach = max(6, int(round(SECOND_CARD_REACH * max(_distance(outline[0], outline[1]),
                                                       _distance(outline[1], outline[2])))))
     half = max(3, reach // 2)
@@ -1223,13 +1228,14 @@ def _narrower(grey, seen, outline) -> bool:
                                                                     else [])
         for offset in offsets:
             moved = [(p[0] + ux * offset, p[1] + uy * offset) for p in (start, end)]
-            if _side_straight(grey, seen, moved[0], moved[1], half):
+            if _side_straight(grey, seen, moved[0], moved[1], half, SECOND_CARD_OWN_SIDE):
                 return True
     return False
 
 
-def _side_straight(grey, seen, start, end, reach: int) -> Optional[bool]:
-    """Whether SECOND_CARD_STRAIGHT of the places along the side start-end
+def _side_straight(grey, seen, start, end, reach: int,
+                   share: float = SECOND_CARD_STRAIGHT) -> Optional[bool]:
+    """Whether `share` (SECOND_CARD_STRAIGHT) of the places along the side start-end
     (SECOND_CARD_SAMPLES of them, over SECOND_CARD_SPAN) have their edge on one straight line
     within `reach` px either side of it: at each place one of its SECOND_CARD_STEPS strongest
     steps across the side (of one sign, at least SECOND_CARD_STEP) lies within
@@ -1282,7 +1288,7 @@ def _side_straight(grey, seen, start, end, reach: int) -> Optional[bool]:
              for c, place in found.items()}
     # The lines through two places' strongest steps, each counted over the places with a step
     # of its sign, and given up once too few places are left for it to reach `enough`.
-    enough = SECOND_CARD_STRAIGHT * len(places)
+    enough = share * len(places)
     signed = {sign: [(c, ys) for c, ys in ((c, [y for y, up in steps[c] if up == sign])
                                            for c in places) if ys]
               for sign in (False, True)}

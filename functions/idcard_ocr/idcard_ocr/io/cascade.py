@@ -170,24 +170,27 @@ class Cascade:
                 self._reads[key] = settled
                 while len(self._reads) > REMEMBERED_READS:
                     self._reads.popitem(last=False)
-        answer, failure, on_sheet = settled
+        answer, failure, on_sheet, ruled_out = settled
         if failure is not None:
             raise PermanentError(*failure)
-        if answer is None and misses is not None:
+        if answer is None and misses is not None and ruled_out:
             misses[side] = on_sheet
         return copy.deepcopy(answer)
 
     def _settled_read(self, image: bytes, side: str, deadline: Deadline) -> tuple:
-        """(the engine's answer or None, None, whether its miss said `on_sheet`) or (None,
-        the PermanentError's arguments, False); anything else it raises is raised."""
+        """(the engine's answer or None, None, whether its miss said `on_sheet`, whether the
+        side was ruled out) or (None, the PermanentError's arguments, False, False); anything
+        else it raises is raised. A side missed at the engine's work budget (`over_budget`)
+        is not ruled out: it was not looked for to the end, and may be on the photo."""
         if deadline.remaining() < MIN_CALL_S:
             raise TransientError(errors.API_TIMEOUT, "the engine's share of the time is spent")
         try:
-            return self.engine.recognize(image, side, deadline).answer, None, False
+            return self.engine.recognize(image, side, deadline).answer, None, False, True
         except PermanentError as e:
             if e.code == errors.NOT_AN_ID_CARD:
-                return None, None, getattr(e, "on_sheet", False) is True
-            return None, (e.code, e.message, e.status), False
+                return (None, None, getattr(e, "on_sheet", False) is True,
+                        getattr(e, "over_budget", False) is not True)
+            return None, (e.code, e.message, e.status), False, False
 
 
 def _holds_the_other_side(found: Mapping[str, Mapping], side: str) -> bool:

@@ -159,9 +159,12 @@ class MarketplaceClient:
 def no_such_side(answer: dict, message: str) -> PermanentError:
     """not_an_id_card for an answer of `success: false`, with `on_sheet`: whether the answer
     says the photo is a page that may hold both sides (the offline engine's, when it found no
-    card on a copy's page; io/cascade.py then has the API asked for both)."""
+    card on a copy's page; io/cascade.py then has the API asked for both), and `over_budget`:
+    whether the offline engine stopped at its work budget before it found the side (it was
+    not looked for to the end, and may be on the photo)."""
     error = PermanentError(errors.NOT_AN_ID_CARD, message, 200)
     error.on_sheet = answer.get("on_sheet") is True
+    error.over_budget = answer.get("over_budget") is True
     return error
 
 
