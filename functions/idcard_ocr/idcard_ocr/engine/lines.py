@@ -234,7 +234,7 @@ def choose_in_area(reading: Reading, box: Tuple[float, float, float, float],
         return None, 0.0
     probs, index = ocr.probabilities(crop, padded=False)  # time x classes
     logp = np.log(np.maximum(probs, 1e-12))
-    columns = {c: i for c, i in index.items()}
+    columns = dict(index)
     extra = []  # a column per character not known: its stand-ins' best, else any character's
     for c in sorted({c for choice in choices for c in choice if c not in index}):
         stand_ins = [index[r] for r in READ_AS.get(c, ()) if r in index]
