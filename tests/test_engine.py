@@ -2350,3 +2350,35 @@ def test_a_label_s_word_inside_an_address_is_the_address_s(lines, address):
     out = read_side(face_lines(address=rows), "face")
     assert out.fields["address"] == address
     assert out.fields["nationality"] == "维吾尔"  # the label on its own row still leads its value
+
+
+def _unsure_number(**rows):
+    from idcard_ocr.engine.fields import settle_unsure_number
+
+    out = read_side(face_lines(
+        num=[on_card("公民身份号码", 52, 462, 20), on_card(NUMBER, 298, 455, 36, score=0.39)],
+        **rows), "face")
+    assert out.num_valid and out.confidence["num"] < 0.5  # as read: valid, unsure
+    settle_unsure_number(out)
+    return out
+
+
+def test_an_unsure_valid_number_the_printed_birth_does_not_confirm_is_left_empty():
+    # A faxed sheet read three digits wrong with a valid check character at 0.389 (rover
+    # #4021): the check character alone is one chance in eleven. Its birth came from it.
+    out = _unsure_number(birth=[on_card("出生", 52, 196, 22)])
+    assert "num" not in out.fields and not out.num_valid
+    assert out.doubts["num"] == "unconfirmed_number" and out.confidence["num"] == 0.0
+    assert "birth" not in out.fields and out.doubts["birth"] == "unconfirmed_number"
+    assert out.fields["name"] == "热依拉" and out.fields["address"] == ADDRESS  # the rest stands
+
+
+def test_an_unsure_valid_number_stands_when_the_printed_birth_agrees_and_a_sure_one_always():
+    out = _unsure_number()  # 1998年6月26日 printed, as the number says
+    assert out.fields["num"] == NUMBER and "num" not in out.doubts
+    assert out.fields["birth"] == "19980626" and out.birth_source == "printed"
+    from idcard_ocr.engine.fields import settle_unsure_number
+
+    sure = read_side(face_lines(birth=[on_card("出生", 52, 196, 22)]), "face")
+    settle_unsure_number(sure)
+    assert sure.fields["num"] == NUMBER and sure.birth_source == "number"

@@ -294,7 +294,7 @@ def _card_lines(reading):
 
 
 def _answer(reading, frames: dict, side: str, sides_found) -> dict:
-    from .fields import extract
+    from .fields import extract, settle_unsure_number
     from .ocr import OverBudget
 
     others = [f for s, f in frames.items() if s != side]
@@ -304,6 +304,8 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
         _confirm(extraction, reading, frames[side])
     except OverBudget:
         pass  # the values as extracted: the answer says over_budget (_over_budget)
+    if side == "face":
+        settle_unsure_number(extraction)
     answer = dict(extraction.fields)
     answer["confidence"] = {name: extraction.confidence.get(name, 0.0)
                             for name in (FACE_FIELDS if side == "face" else BACK_FIELDS)}
