@@ -255,6 +255,32 @@ def compact_date(text: str):
     return date(int(text[:4]), int(text[4:6]), int(text[6:]))
 
 
+def card_width(detail: str) -> int:
+    """The card's width in pixels that a hold-out photo's detail states ("card 842px" or
+    "card 842 px")."""
+    word = next(n for n in detail.split(", ") if n.startswith("card ")).split()[1]
+    return int(word[:-2] if word.endswith("px") else word)
+
+
+def hard_photos_carry_their_phenomena(name: str, rendering, notes: dict) -> None:
+    """A hold-out's hard photos: each phenomenon once, in turn by seed (`notes`: effect -> the
+    phrase its detail says), the card 448-1,300 px wide, turned at least three ways, skewed 10
+    degrees or more somewhere, and red stamps, watermarks and both chroma choices by chance."""
+    from tests.fakes import renderings
+
+    assert set(notes) == set(rendering.HARD_EFFECTS)
+    details = [renderings.shoot(name, "hard", seed).detail
+               for seed in range(len(rendering.HARD_EFFECTS))]
+    for seed, detail in enumerate(details):
+        assert notes[rendering.HARD_EFFECTS[seed]] in detail, detail
+        assert 448 <= card_width(detail) <= 1300, detail
+    turns = {turn for d in details for turn in rendering.TURNS.values() if turn in d.split(", ")}
+    assert len(turns) >= 3, details
+    assert max(abs(int(d.split("skew ")[1].split(",")[0])) for d in details) >= 10
+    for effect in ("red stamp", "watermark", "4:4:4 chroma", "4:2:0 chroma"):
+        assert any(effect in d for d in details), effect
+
+
 def registered_holdout(name: str, rendering, kyc_module, style) -> None:
     """That a hold-out is found by its name both as a card rendering and as a KYC style."""
     from tests.fakes import artifacts, renderings

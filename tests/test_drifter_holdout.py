@@ -8,7 +8,6 @@ yardstick itself.
 """
 
 import dataclasses
-import functools
 import os
 import random
 
@@ -16,11 +15,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import (card_where_region_says, cut_beyond_frame,
+from tests.conftest import (card_where_region_says, card_width, cut_beyond_frame,
                             districts_and_nations_as_real_cards_carry, drawn_alike,
                             drawn_back_matches, every_variant_drawn, fonts_draw_the_data,
-                            fonts_no_other_rendering_uses, jpeg_picture, kyc_shot_sound,
-                            overlays_mark_the_card, refuses_unknown_kind, registered_holdout)
+                            fonts_no_other_rendering_uses, hard_photos_carry_their_phenomena,
+                            jpeg_picture, kyc_shot_sound, overlays_mark_the_card,
+                            refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, drifter, drifter_kyc, renderings
 from tests.fakes.cards import holder_faults
 
@@ -47,15 +47,12 @@ def test_an_unknown_kind_is_refused_by_name():
     refuses_unknown_kind("drifter", artifacts.DRIFTER)
 
 
-def _card_width(detail: str) -> int:
-    return int(next(n for n in detail.split(", ") if n.startswith("card ")).split()[1])
-
 
 def test_a_plain_photo_says_the_card_is_448_to_1300_px_wide_and_upright():
     for seed in range(3):
         photo = renderings.shoot("drifter", "plain_face", seed)
         notes = photo.detail.split(", ")
-        assert 448 <= _card_width(photo.detail) <= 1300, photo.detail
+        assert 448 <= card_width(photo.detail) <= 1300, photo.detail
         assert notes[0] == "face" and "upright" in notes
 
 
@@ -68,29 +65,8 @@ HARD_NOTES = {"album pocket": "in an album pocket", "torch": "phone torch at nig
               "case lip": "phone case lip in a corner"}
 
 
-@functools.lru_cache(maxsize=1)
-def _hard_details() -> tuple:
-    return tuple(renderings.shoot("drifter", "hard", seed).detail
-                 for seed in range(len(drifter.HARD_EFFECTS)))
-
-
-def test_hard_photos_turn_and_carry_this_sets_phenomena():
-    # each phenomenon once, in turn by seed, the card 448-1,300 px wide, turned most ways
-    assert set(HARD_NOTES) == set(drifter.HARD_EFFECTS)
-    details = _hard_details()
-    for seed, detail in enumerate(details):
-        assert HARD_NOTES[drifter.HARD_EFFECTS[seed]] in detail, detail
-        assert 448 <= _card_width(detail) <= 1300, detail
-    turns = {turn for d in details for turn in drifter.TURNS.values() if turn in d.split(", ")}
-    assert len(turns) >= 3, details
-    skews = [abs(int(d.split("skew ")[1].split(",")[0])) for d in details]
-    assert max(skews) >= 10
-
-
-def test_hard_photos_carry_stamps_watermarks_and_chroma_choices_by_chance():
-    details = _hard_details()
-    for effect in ("red stamp", "watermark", "4:4:4 chroma", "4:2:0 chroma"):
-        assert any(effect in d for d in details), effect
+def test_hard_photos_turn_and_carry_this_sets_phenomena_and_overlays_by_chance():
+    hard_photos_carry_their_phenomena("drifter", drifter, HARD_NOTES)
 
 
 def test_a_sheet_holds_one_persons_two_sides_and_its_own_phenomenon():

@@ -18,10 +18,10 @@ import pytest
 from PIL import Image
 
 from idcard_ocr.card import checks
-from tests.conftest import (card_where_region_says, cut_beyond_frame, drawn_alike,
-                            drawn_back_matches, every_variant_drawn, jpeg_picture,
-                            kyc_shot_sound, names_and_places_as_real_cards_carry,
-                            overlays_mark_the_card, refuses_unknown_kind, registered_holdout)
+from tests.conftest import (card_where_region_says, card_width, cut_beyond_frame, drawn_alike,
+                            drawn_back_matches, every_variant_drawn, jpeg_picture, kyc_shot_sound,
+                            names_and_places_as_real_cards_carry, overlays_mark_the_card,
+                            refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, nomad, nomad_kyc, renderings
 from tests.fakes.cards import REAL_NATIONS, holder_faults
 
@@ -58,15 +58,12 @@ def test_a_sheet_holds_one_persons_two_sides():
         assert holder_faults(face, back) == []
 
 
-def _card_width(detail: str) -> int:
-    return int(next(n for n in detail.split(", ") if n.startswith("card ")).split()[1])
-
 
 def test_a_plain_photo_says_the_card_is_448_to_1300_px_wide_and_upright():
     for seed in range(3):
         photo = renderings.shoot("nomad", "plain_back", seed)
         notes = photo.detail.split(", ")
-        assert 448 <= _card_width(photo.detail) <= 1300, photo.detail
+        assert 448 <= card_width(photo.detail) <= 1300, photo.detail
         assert notes[0] == "back" and "upright" in notes
 
 
@@ -92,7 +89,7 @@ def test_hard_photos_turn_every_quarter_and_carry_this_sets_phenomena(half):
     assert len(turns) == 4, details
     for seed, detail in zip(seeds, details):
         assert CHIEF_NOTES[nomad.HARD_EFFECTS[seed]] in detail, detail
-        assert 448 <= _card_width(detail) <= 1300, detail
+        assert 448 <= card_width(detail) <= 1300, detail
     skews = [abs(int(d.split("skew ")[1].split(",")[0])) for d in details]
     assert max(skews) >= 10
 

@@ -18,10 +18,10 @@ import pytest
 from PIL import Image
 
 from idcard_ocr.card import checks
-from tests.conftest import (card_where_region_says, cut_beyond_frame, drawn_alike,
-                            drawn_back_matches, every_variant_drawn,
-                            jpeg_picture, kyc_shot_sound, names_and_places_as_real_cards_carry,
-                            overlays_mark_the_card, refuses_unknown_kind, registered_holdout)
+from tests.conftest import (card_where_region_says, card_width, cut_beyond_frame, drawn_alike,
+                            drawn_back_matches, every_variant_drawn, jpeg_picture, kyc_shot_sound,
+                            names_and_places_as_real_cards_carry, overlays_mark_the_card,
+                            refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, pilgrim, pilgrim_kyc, renderings
 from tests.fakes.cards import REAL_NATIONS, holder_faults
 
@@ -73,16 +73,13 @@ def test_a_sheet_holds_one_persons_two_sides_face_above_back(monkeypatch):
         assert holder_faults(face, back) == []
 
 
-def _card_width(detail: str) -> int:
-    return int(next(n for n in detail.split(", ") if n.startswith("card ")).split()[1])
-
 
 def test_a_plain_photo_says_the_card_is_448_to_1300_px_wide_and_upright(monkeypatch):
     _small_frames(monkeypatch)
     for seed in range(3):
         photo = renderings.shoot("pilgrim", "plain_face", seed)
         notes = photo.detail.split(", ")
-        assert 448 <= _card_width(photo.detail) <= 1300, photo.detail
+        assert 448 <= card_width(photo.detail) <= 1300, photo.detail
         assert notes[0] == "face" and "upright" in notes
 
 
@@ -107,7 +104,7 @@ def test_a_hard_photo_keeps_the_card_448_to_1300_px_wide_after_webcam_and_chat()
     # seeds whose photo goes through a chat app (14, 36: from a 9-12 MP frame) or a webcam (8)
     details = [renderings.shoot("pilgrim", "hard", seed).detail for seed in (14, 36, 8)]
     assert all("chat" in d or "webcam" in d for d in details), details
-    widths = [_card_width(d) for d in details]
+    widths = [card_width(d) for d in details]
     assert all(448 <= w <= 1300 for w in widths), widths
 
 

@@ -8,7 +8,6 @@ itself and run neither the engine nor the KYC rules.
 """
 
 import dataclasses
-import functools
 import os
 import random
 
@@ -17,11 +16,12 @@ import pytest
 from PIL import Image
 
 from idcard_ocr.card import checks
-from tests.conftest import (card_where_region_says, cut_beyond_frame,
+from tests.conftest import (card_where_region_says, card_width, cut_beyond_frame,
                             districts_and_nations_as_real_cards_carry, drawn_alike,
                             drawn_back_matches, every_variant_drawn, fonts_draw_the_data,
-                            fonts_no_other_rendering_uses, jpeg_picture, kyc_shot_sound,
-                            overlays_mark_the_card, refuses_unknown_kind, registered_holdout)
+                            fonts_no_other_rendering_uses, hard_photos_carry_their_phenomena,
+                            jpeg_picture, kyc_shot_sound, overlays_mark_the_card,
+                            refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, renderings, rover, rover_kyc
 from tests.fakes.cards import holder_faults
 
@@ -48,9 +48,6 @@ def test_an_unknown_kind_is_refused_by_name():
     refuses_unknown_kind("rover", artifacts.ROVER)
 
 
-def _card_width(detail: str) -> int:
-    return int(next(n for n in detail.split(", ") if n.startswith("card ")).split()[1][:-2])
-
 
 def test_a_plain_photo_holds_an_upright_card_500_to_1300_px_wide():
     for kind, side in (("plain_face", "face"), ("plain_back", "back")):
@@ -58,7 +55,7 @@ def test_a_plain_photo_holds_an_upright_card_500_to_1300_px_wide():
             photo = renderings.shoot("rover", kind, seed)
             notes = photo.detail.split(", ")
             assert notes[0] == side and "upright" in notes
-            assert 500 <= _card_width(photo.detail) <= 1300, photo.detail
+            assert 500 <= card_width(photo.detail) <= 1300, photo.detail
 
 
 HARD_NOTES = {"pouch": "laminated pouch sheen", "wallet": "in a wallet's clear window",
@@ -70,27 +67,8 @@ HARD_NOTES = {"pouch": "laminated pouch sheen", "wallet": "in a wallet's clear w
               "rolling": "rolling-shutter skew"}
 
 
-@functools.lru_cache(maxsize=1)
-def _hard_details() -> tuple:
-    return tuple(renderings.shoot("rover", "hard", seed).detail
-                 for seed in range(len(rover.HARD_EFFECTS)))
-
-
-def test_hard_photos_carry_one_phenomenon_each_turned_most_ways():
-    assert set(HARD_NOTES) == set(rover.HARD_EFFECTS)
-    details = _hard_details()
-    for seed, detail in enumerate(details):
-        assert HARD_NOTES[rover.HARD_EFFECTS[seed]] in detail, detail
-        assert 448 <= _card_width(detail) <= 1300, detail
-    turns = {turn for d in details for turn in rover.TURNS.values() if turn in d.split(", ")}
-    assert len(turns) >= 3, details
-    assert max(abs(int(d.split("skew ")[1].split(",")[0])) for d in details) >= 10
-
-
-def test_hard_photos_carry_stamps_watermarks_and_chroma_choices_by_chance():
-    details = " | ".join(_hard_details())
-    for effect in ("red stamp", "watermark", "4:4:4 chroma", "4:2:0 chroma"):
-        assert effect in details, effect
+def test_hard_photos_carry_one_phenomenon_each_turned_most_ways_and_overlays_by_chance():
+    hard_photos_carry_their_phenomena("rover", rover, HARD_NOTES)
 
 
 def test_a_sheet_holds_one_persons_two_sides_and_its_own_phenomenon():

@@ -17,10 +17,10 @@ import pytest
 from PIL import Image
 
 from idcard_ocr.card import checks
-from tests.conftest import (card_where_region_says, cut_beyond_frame, drawn_alike,
-                            drawn_back_matches, every_variant_drawn,
-                            jpeg_picture, kyc_shot_sound, names_and_places_as_real_cards_carry,
-                            overlays_mark_the_card, refuses_unknown_kind, registered_holdout)
+from tests.conftest import (card_where_region_says, card_width, cut_beyond_frame, drawn_alike,
+                            drawn_back_matches, every_variant_drawn, jpeg_picture, kyc_shot_sound,
+                            names_and_places_as_real_cards_carry, overlays_mark_the_card,
+                            refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, renderings, wayfarer, wayfarer_kyc
 from tests.fakes.cards import REAL_NATIONS, holder_faults
 
@@ -60,15 +60,12 @@ def test_a_sheet_holds_one_persons_two_sides():
         assert holder_faults(face, back) == []
 
 
-def _card_width(detail: str) -> int:
-    return int(next(n for n in detail.split(", ") if n.startswith("card ")).split()[1])
-
 
 def test_a_plain_photo_says_the_card_is_448_to_1300_px_wide_and_upright():
     for seed in range(3):
         photo = renderings.shoot("wayfarer", "plain_back", seed)
         notes = photo.detail.split(", ")
-        assert 448 <= _card_width(photo.detail) <= 1300, photo.detail
+        assert 448 <= card_width(photo.detail) <= 1300, photo.detail
         assert notes[0] == "back" and "upright" in notes
 
 
@@ -89,7 +86,7 @@ def test_hard_photos_turn_every_quarter_and_carry_this_sets_phenomena(monkeypatc
 
 
 def test_a_hard_photo_keeps_the_card_at_least_448_px_wide_after_zoom_chat_and_messenger():
-    widths = [_card_width(renderings.shoot("wayfarer", "hard", seed).detail)
+    widths = [card_width(renderings.shoot("wayfarer", "hard", seed).detail)
               for seed in (0, 1, 4)]
     assert all(448 <= w <= 1300 for w in widths), widths
 
