@@ -135,9 +135,12 @@ def test_a_reading_the_engine_vouches_for_is_free_and_names_its_reader(fast):
     (unsure(ENGINE_FACE, "name", "0.99"), "low_confidence:name"),
 ])
 def test_a_reading_the_engine_cannot_vouch_for_is_paid_and_says_why(fast, engine_face, declined):
-    api = Api(face=dict(FACE, name="API读的"))
+    api = Api(face=dict(FACE, name="API读的"), back="absent")
     event, outcome = run_fast(fast, Engine(face=engine_face), api)
-    assert (outcome.status, outcome.api_calls, outcome.recognized_by) == ("ok", 1, "api")
+    # Stopped at its work budget, the engine did not look for the back to the end: the API is
+    # asked for it too (test_a_photo_the_engine_stopped_reading_at_its_budget_...).
+    calls = 2 if declined == "over_budget" else 1
+    assert (outcome.status, outcome.api_calls, outcome.recognized_by) == ("ok", calls, "api")
     result = fast.result(event.key)
     assert result["recognized_by"] == "api" and result["engine_declined"] == declined
     assert result["fields"]["name"] == "API读的"  # the API's answer stands
@@ -509,6 +512,32 @@ def test_a_page_on_which_the_engine_found_no_card_has_the_api_read_both_sides(fa
     assert api.calls == ["face"]
 
 
+@pytest.mark.parametrize("face, back", [
+    ("spent", "spent"),      # neither card found before the photo's work budget ran out
+    (dict(ENGINE_FACE, over_budget=True), "spent"),  # the face found, the back not looked for
+])
+def test_a_photo_the_engine_stopped_reading_at_its_budget_has_the_api_read_both_sides(
+        fast, face, back):
+    # A sheet on a newspaper: the engine spent the photo's work budget before it had looked
+    # for every side. "The API reads the sheet" means what the engine could not read: the
+    # API read the face alone, and the back on the page was lost (the engine's answers did
+    # not list it, so CARD_SIDE=auto never asked for it).
+    engine = Engine(face=face, back=back)
+    api = Api(face=dict(FACE), back=dict(BACK, end_date="20250610"))
+    event, outcome = run_fast(fast, engine, api, key="idcards/sheet.jpg")
+    assert (api.calls, outcome.api_calls) == (["face", "back"], 2)
+    result = fast.result(event.key)
+    assert set(result["sides"]) == {"face", "back"}
+    assert result["engine_declined"] == "over_budget"
+    assert result["sides"]["back"]["engine_declined"] == "over_budget"
+    # ... and a card alone on such a page costs one call more, which finds nothing: the side
+    # stands as read, retried never (the API's answer is a real one: no such side)
+    engine, api = Engine(face=face, back=back), Api(face=dict(FACE), back="absent")
+    event, outcome = run_fast(fast, engine, api, key="idcards/alone.jpg")
+    assert (outcome.status, api.calls) == ("ok", ["face", "back"])
+    assert "sides" not in fast.result(event.key)
+
+
 def test_a_page_without_a_card_is_judged_by_its_own_reading_not_by_what_is_remembered():
     # Other invocations of the same instance read their photos while the API reads this one:
     # the remembered reads of this page were pushed out (REMEMBERED_READS), and the page's
@@ -675,6 +704,38 @@ def test_a_side_the_engine_found_but_read_nothing_of_is_unreadable_and_the_api_r
     assert api.calls == ["back"] and recognition.attempts == 1
     assert recognition.answer["recognized_by"] == "api"
     assert recognition.answer["engine_declined"] == "engine_failed:recognition_failed"
+
+
+def test_with_the_engine_alone_a_reading_stopped_at_its_budget_says_so_in_the_result(
+        fast, monkeypatch):
+    # OCR_ENGINE=local: no API reads what the engine could not, so the result itself must say
+    # that the reading stopped at the work budget (docs/engine.md, "The budget"): the answer
+    # kept in the result is flagged and its empty fields doubted, and a side not found says it
+    # was not looked for to the end rather than that the photo holds no card.
+    import idcard_ocr.engine as engine_package
+
+    read = dict(ENGINE_FACE, address="", over_budget=True,
+                confidence=dict(ENGINE_FACE["confidence"], address=0.0),
+                doubts={"address": "over_budget"})
+    monkeypatch.setattr(engine_package, "recognize", lambda image, side: json.loads(
+        json.dumps(read if side == "face" else {"success": False, "over_budget": True,
+                                                  "sides_found": []})))
+    event = fast.upload("idcards/on-a-newspaper.jpg")
+    outcome = fast.run(OfflineEngine(), event, card_side="auto")
+    assert (outcome.status, outcome.api_calls, outcome.recognized_by) == ("ok", 0, "engine")
+    result = fast.result(event.key)
+    assert result["api"]["over_budget"] is True
+    assert result["api"]["doubts"] == {"address": "over_budget"}
+    assert result["fields"]["address"] == "" and result["fields"]["name"] == FACE["name"]
+    # ... and a photo on which it found no side within the budget is no "not an ID card" that
+    # was looked for to the end: the error says where it stopped
+    monkeypatch.setattr(engine_package, "recognize", lambda image, side: {
+        "success": False, "over_budget": True, "sides_found": []})
+    event = fast.upload("idcards/a-page-of-print.jpg", seed=2)
+    outcome = fast.run(OfflineEngine(), event, card_side="auto")
+    assert (outcome.status, outcome.reason) == ("error", errors.NOT_AN_ID_CARD)
+    error = fast.result(event.key)["error"]
+    assert "work budget" in error["message"] and "may be on the photo" in error["message"]
 
 
 def test_a_paired_back_belongs_to_its_holder_as_on_a_real_card():

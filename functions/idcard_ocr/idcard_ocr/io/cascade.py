@@ -30,7 +30,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Dict, Mapping, Optional, Set, Tuple
 
 from .. import errors
 from ..card.vouching import API, ENGINE, MIN_CONFIDENCE, annotated, sheet_decline_reason
@@ -46,6 +46,7 @@ OTHER_SIDE = {"face": "back", "back": "face"}
 _NOT_THIS_SIDE = "not_this_side"
 ONE_SIDE = "one_side"  # engine_declined of a sheet's side the engine did not find
 FORCED = "api_forced"  # engine_declined of every photo while CASCADE_FORCE_API is on
+OVER_BUDGET = "over_budget"  # the engine stopped at its work budget (engine/__init__.py)
 # The engine's reading of a side is kept for the last few photos (by content): CARD_SIDE=auto
 # asks the cascade for each side a sheet holds, and each ask judges the sheet whole, so each
 # side was read twice (an HTTP request each to the engine function). The engine's answer is a
@@ -73,7 +74,8 @@ class Cascade:
 
     def recognize(self, image: bytes, side: str, deadline: Deadline) -> Recognition:
         misses: Dict[str, bool] = {}  # the sides the engine found absent: on a page?
-        found, declined = self._engine_reading(image, side, deadline, misses)
+        unsought: Set[str] = set()  # the sides it missed at its work budget (over_budget)
+        found, declined = self._engine_reading(image, side, deadline, misses, unsought)
         if declined is None:
             answer = annotated(found[side], side, ENGINE, found[side])
             if _lone_on_sheet(found[side], side):
@@ -99,14 +101,17 @@ class Cascade:
         # which other photos read meanwhile may have pushed out.
         page_without_card = len(misses) == len(OTHER_SIDE) and any(misses.values())
         if "sides_found" not in answer and (_holds_the_other_side(found, side)
-                                            or page_without_card):
+                                            or page_without_card
+                                            or _not_read_to_the_end(found, unsought)):
             answer["sides_found"] = ["face", "back"]
         return Recognition(answer, recognition.attempts)
 
     def _engine_reading(self, image: bytes, side: str, deadline: Deadline,
-                        misses: Dict[str, bool]) -> Tuple[Dict[str, dict], Optional[str]]:
+                        misses: Dict[str, bool], unsought: Optional[Set[str]] = None
+                        ) -> Tuple[Dict[str, dict], Optional[str]]:
         """The engine's answers by side, and why they cannot stand (None: they can); `misses`
-        gets, for each side it found absent, whether its miss said `on_sheet`."""
+        gets, for each side it found absent, whether its miss said `on_sheet`, and `unsought`
+        each side it missed at its work budget."""
         if self.force_api:
             return {}, FORCED
         budget = min(self.engine_timeout_s, deadline.remaining() - self.api_reserve_s)
@@ -115,20 +120,24 @@ class Cascade:
         engine_deadline = Deadline(budget)
         found = {}
         try:
-            own = self._read(image, side, engine_deadline, misses)
+            own = self._read(image, side, engine_deadline, misses, unsought)
             if own is None:
-                other = self._read(image, OTHER_SIDE[side], engine_deadline, misses)
+                other = self._read(image, OTHER_SIDE[side], engine_deadline, misses, unsought)
                 if other is None:
-                    return {}, "no_card_found"
+                    # Stopped at its work budget, it did not look for either to the end.
+                    return {}, OVER_BUDGET if unsought else "no_card_found"
                 found = {OTHER_SIDE[side]: other}
                 if _lone_on_sheet(other, OTHER_SIDE[side]):
                     return found, f"{side}:{ONE_SIDE}"
                 reason = sheet_decline_reason(found, self.thresholds)
-                return (found, _NOT_THIS_SIDE) if reason is None else ({}, "no_card_found")
+                if reason is None:
+                    return found, _NOT_THIS_SIDE
+                return {}, OVER_BUDGET if unsought else "no_card_found"
             found = {side: own}
             listed = own.get("sides_found")
             if isinstance(listed, list) and OTHER_SIDE[side] in listed:
-                other = self._read(image, OTHER_SIDE[side], engine_deadline)
+                other = self._read(image, OTHER_SIDE[side], engine_deadline,
+                                   unsought=unsought)
                 if other is None:
                     return found, f"{OTHER_SIDE[side]}:no_card_found"
                 found[OTHER_SIDE[side]] = other
@@ -155,10 +164,11 @@ class Cascade:
         return {OTHER_SIDE[side]: other} if isinstance(listed, list) and side in listed else {}
 
     def _read(self, image: bytes, side: str, deadline: Deadline,
-              misses: Optional[Dict[str, bool]] = None) -> Optional[dict]:
+              misses: Optional[Dict[str, bool]] = None,
+              unsought: Optional[Set[str]] = None) -> Optional[dict]:
         """The engine's answer for `side`, or None when it finds no such side (and `misses`
-        gets whether that miss said `on_sheet`); read once per photo and side
-        (REMEMBERED_READS)."""
+        gets whether that miss said `on_sheet`, or `unsought` the side when the miss was at
+        the engine's work budget); read once per photo and side (REMEMBERED_READS)."""
         key = (hashlib.sha256(image).digest(), side)
         with self._reads_lock:
             settled = self._reads.get(key)
@@ -175,6 +185,8 @@ class Cascade:
             raise PermanentError(*failure)
         if answer is None and misses is not None and ruled_out:
             misses[side] = on_sheet
+        if answer is None and unsought is not None and not ruled_out:
+            unsought.add(side)
         return copy.deepcopy(answer)
 
     def _settled_read(self, image: bytes, side: str, deadline: Deadline) -> tuple:
@@ -200,6 +212,15 @@ def _holds_the_other_side(found: Mapping[str, Mapping], side: str) -> bool:
     listed = (found.get(side) or {}).get("sides_found")
     return other in found or (isinstance(listed, list) and other in listed) or any(
         _lone_on_sheet(answer, s) for s, answer in found.items())
+
+
+def _not_read_to_the_end(found: Mapping[str, Mapping], unsought: Set[str]) -> bool:
+    """Whether the engine stopped at its work budget (`over_budget`: a page of print around the
+    card) before it had looked for every side: a side it missed then, or any answer it gave
+    then, says so. The API reads what the engine could not: both sides are listed, so that
+    CARD_SIDE=auto asks for the other (a card alone on such a page costs a call that finds
+    nothing; a sheet on a newspaper lost its other side)."""
+    return bool(unsought) or any(answer.get(OVER_BUDGET) is True for answer in found.values())
 
 
 def _lone_on_sheet(answer: Mapping, side: str) -> bool:

@@ -162,9 +162,13 @@ def no_such_side(answer: dict, message: str) -> PermanentError:
     card on a copy's page; io/cascade.py then has the API asked for both), and `over_budget`:
     whether the offline engine stopped at its work budget before it found the side (it was
     not looked for to the end, and may be on the photo)."""
+    over_budget = answer.get("over_budget") is True
+    if over_budget:  # with OCR_ENGINE=local the result's error is all that says so
+        message += (" before its work budget ran out (much print around the card): the side "
+                    "may be on the photo")
     error = PermanentError(errors.NOT_AN_ID_CARD, message, 200)
     error.on_sheet = answer.get("on_sheet") is True
-    error.over_budget = answer.get("over_budget") is True
+    error.over_budget = over_budget
     return error
 
 
