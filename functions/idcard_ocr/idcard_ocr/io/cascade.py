@@ -15,7 +15,8 @@ on its own, and the answer lists both sides, so that CARD_SIDE=auto asks for the
 which the API reads (`<side>:one_side`). The engine's "not this side" is believed only when it
 vouches for the other side and that side is not a sheet's lone card; otherwise the API is
 asked, so a misjudged side costs a call, never a result. A page on which the engine found no
-card and said `on_sheet` (a copy's cards both lost) has the API asked for both sides. The API
+card and said `on_sheet` (a copy's cards both lost) has the API asked for both sides, and so
+does a photo the engine stopped reading at its work budget (`over_budget`). The API
 failing (a timeout) on a side the engine looked for and did not find raises
 errors.UnfoundSideUnread: the page may not hold that side, so as a sheet's other side it costs the side read nothing
 (recognition.read_card: `sides_missing`).
