@@ -134,6 +134,49 @@ def test_a_picture_without_a_card_is_no_card():
     assert recognize(data, "back")["success"] is False
 
 
+
+def _mirrored(data: bytes) -> bytes:
+    """The photo as a phone's front camera saves it: left and right swapped."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    out = io.BytesIO()
+    ImageOps.mirror(Image.open(io.BytesIO(data)).convert("RGB")).save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["face-clean.jpg", "back-clean.jpg"])
+def test_a_front_cameras_mirror_image_is_read_mirrored_back(name):
+    # A selfie camera saves the card mirrored: its text reads as nothing, no card is placed.
+    # The photo is read again mirrored back, and the answer says so; card_region is still the
+    # card's corners (top-left, bottom-left, ... of the card) in the photo as sent.
+    from PIL import Image
+    import io
+
+    truth, side = TRUTH[name]["sides"], TRUTH[name]["side"]
+    data = _mirrored(photo(name))
+    answer = recognize(data, side)
+    assert answer["success"] is True and answer["mirrored"] is True
+    assert {k: answer[k] for k in truth[side]} == truth[side]
+    width = Image.open(io.BytesIO(data)).width
+    straight = recognize(photo(name), side)
+    for mirrored, point in zip(answer["card_region"], straight["card_region"]):
+        assert abs(mirrored["x"] - (width - point["x"])) < 30
+        assert abs(mirrored["y"] - point["y"]) < 30
+
+
+def test_an_upright_photo_is_never_read_mirrored(monkeypatch):
+    # The mirror retry costs a whole read: only a photo on which no card was placed pays it.
+    import idcard_ocr.engine as engine
+    from collections import OrderedDict
+
+    monkeypatch.setattr(engine, "_cache", OrderedDict())
+    monkeypatch.setattr(engine, "_read_mirrored", lambda *a: pytest.fail("read mirrored"))
+    answer = recognize(photo("face-clean.jpg"), "face")
+    assert answer["success"] is True and "mirrored" not in answer
+    assert recognize(images.card_jpeg(), "face")["success"] is False  # no text: no retry
+
 # Field assignment on crafted layouts (issue 13, items 1-5) -------------------------------------
 
 NUMBER = "65010219980626361X"  # valid: born 1998-06-26, male
@@ -1703,7 +1746,7 @@ def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_n
     monkeypatch.setattr(engine, "_rest", lambda array, scale, reading, found: (
         "left over" if reading == "quick" else None))
     monkeypatch.setattr(engine, "_beside", lambda array, scale, reading, found, left_over: "beside")
-    sides = engine._sides(np.zeros((20, 20, 3), np.uint8), 1.0)
+    sides, _ = engine._sides(np.zeros((20, 20, 3), np.uint8), 1.0)
     assert sides == {"back": ("quick", cards["quick"]), "face": ("beside", cards["beside"])}
 
 

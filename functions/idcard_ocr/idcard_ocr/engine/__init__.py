@@ -62,7 +62,7 @@ def _answers(image: bytes) -> dict:
 
     array, scale = _decode(image, DECODE_MAX_SIDE)
     with ocr.budget() as work:
-        sides = _sides(array, scale)
+        sides, read = _sides(array, scale)
         answers = {side: _answer(*sides[side], side, [s for s in SIDES if s in sides])
                    for side in SIDES if side in sides}
         page_without_card = not answers and _page_without_card(array)
@@ -71,10 +71,12 @@ def _answers(image: bytes) -> dict:
 
         authority_from_face(answers["face"], answers["back"])
     for side, answer in answers.items():
-        answer["on_sheet"] = len(answers) == len(SIDES) or _on_sheet(array, scale, *sides[side])
+        answer["on_sheet"] = len(answers) == len(SIDES) or _on_sheet(read, scale, *sides[side])
         # card_region is in the photo's pixels; what was read, in these (card/vouching.py's
         # large print: a 12 MP photo's card has half the pixels its region says)
         answer["decoded_scale"] = round(scale, 4)
+        if read is not array:  # read mirrored back: its places, in the photo as sent
+            _mirror_answer(answer, array.shape[1] * scale)
     if page_without_card:
         answers[PAGE_WITHOUT_CARD] = True
     if work.over:
@@ -135,19 +137,87 @@ MAX_AREAS = 3      # text areas read per photo at most (a sheet: one per card tu
 REST_MIN_CHARS = 10  # text left over by the cards found that is worth reading on its own
 
 
-def _sides(array, scale) -> dict:
-    """side -> (reading, the card frames of that reading) for every side in the photo.
+def _sides(array, scale):
+    """(side -> (reading, the card frames of that reading) for every side in the photo, the
+    pixels they were read from: `array`, or `array` mirrored).
 
     The text area is read in the direction its boxes and the direction classifier suggest
     (detect -> orient -> lines -> layout). When that finds no card, the other quarter turn is
     tried; when it finds a card but leaves text unexplained (the other card of a sheet, turned
     its own way), that text's area is read on its own. An upright single card costs one read.
+    When no card was placed at any turn and the lines read there score poorly, the photo may
+    be a front camera's mirror image (_may_be_mirrored): it is read again mirrored back
+    (_read_mirrored), only then.
     """
     from . import detect, ocr
 
-    sides = {}
     try:
         located = detect.locate(array)
+    except ocr.OverBudget:
+        return {}, array
+    sides, first = _sides_located(array, scale, located)
+    work = ocr.work()
+    if sides or not _may_be_mirrored(first) or (work is not None and work.over):
+        return sides, array
+    return _read_mirrored(array, scale, located)
+
+
+# A mirrored card's lines read as characters, poorly: the median line of rover's mirrored
+# hard photos and of the samples mirrored scored 0.54-0.81 (a card's lines read the right
+# way round score 0.95 and more; print that is no card, as well).
+MIRROR_SCORE = 0.9
+
+
+def _may_be_mirrored(reading) -> bool:
+    """Whether the text area read (`reading`: its first read, no card placed in it) may be a
+    card mirrored: text was read in it, and its median line scored under MIRROR_SCORE. A
+    picture without text (nothing read) or print read well that is no card is not read
+    again."""
+    if reading is None or not reading.lines:
+        return False
+    scores = sorted(line.score for line in reading.lines)
+    return scores[len(scores) // 2] < MIRROR_SCORE
+
+
+def _read_mirrored(array, scale, located):
+    """The sides of a photo read mirrored back, and the mirrored pixels they were read from.
+    Only for a photo in which text was located and no card placed at any turn: a selfie
+    camera's mirror image (rover's hard photos) reads as nothing the right way round. The
+    quick location is the photo's own, mirrored (no detection again)."""
+    import dataclasses
+
+    import numpy as np
+
+    width = array.shape[1]
+    flipped = np.ascontiguousarray(array[:, ::-1])
+    x0, y0, x1, y1 = located.box
+    sides, _ = _sides_located(flipped, scale, dataclasses.replace(
+        located, box=(width - x1, y0, width - x0, y1)))
+    return sides, flipped
+
+
+def _mirror_answer(answer: dict, width: float) -> None:
+    """An answer read from the photo mirrored back, in the photo as sent (`width` of its
+    pixels): its places mirrored (card_region keeps the card's own corner order, so a crop
+    by it comes out the right way round), its angle the other way, and `mirrored` said."""
+    for key in ("card_region", "face_rect_vertices"):
+        for point in answer.get(key, []):
+            point["x"] = round(width - point["x"], 1)
+    rect = answer.get("face_rect")
+    if rect:
+        rect["center"]["x"] = round(width - rect["center"]["x"], 1)
+        rect["angle"] = round(-rect["angle"] % 360, 1)
+    answer["angle"] = round(-answer["angle"] % 360, 1)
+    answer["mirrored"] = True
+
+
+def _sides_located(array, scale, located):
+    """_sides' reading of the photo from the text area `located` (the quick location's):
+    the sides, and the first area's reading (None when none was read)."""
+    from . import ocr
+
+    sides, first = {}, None
+    try:
         looked_beside = left_over = False
         for _ in range(MAX_AREAS):
             if located is None and len(sides) == 1 and not looked_beside:
@@ -156,6 +226,7 @@ def _sides(array, scale) -> dict:
             if located is None or len(sides) == len(SIDES):
                 break
             reading, found = _read_area(array, scale, located)
+            first = first or reading
             for side in found:
                 sides.setdefault(side, (reading, found))
             # Text left over that held no card (a caption beside a sheet's card) ends the reads
@@ -164,7 +235,7 @@ def _sides(array, scale) -> dict:
             left_over = left_over or located is not None
     except ocr.OverBudget:
         pass  # the photo's budget is spent: the sides found so far (_over_budget)
-    return sides
+    return sides, first
 
 
 def _beside(array, scale, reading, found, left_over: bool = False):
