@@ -1092,6 +1092,35 @@ def test_a_name_with_a_character_the_recogniser_cannot_read_is_left_empty_and_do
     assert out.fields["num"] == NUMBER and out.fields["address"] == ADDRESS  # the rest stands
 
 
+@pytest.mark.parametrize("again, kept", [
+    (("綦丹", (0.79, 0.99)), True),    # rover hard #4016: 綦 at 0.62 in the detector's crop
+    (("维晨", (0.34, 1.0)), False),    # 缑 (not in the dictionary) read 维 both ways
+    (("管丹", (0.9, 0.99)), False),    # read otherwise
+    (None, False),                     # not read again (the budget spent)
+])
+def test_a_name_read_just_under_the_names_score_stands_only_on_a_sure_second_read(again, kept):
+    # A character scored a little under NAME_MIN_SCORE on a blurred or turned face may be
+    # read surely from the name's box cut out straight (綦 0.62, then 0.79); a character the
+    # recogniser cannot read stays unsure both ways (缑 read 维 at 0.47 and 0.34). The name
+    # stands only when both reads agree and the second clears NAME_MIN_SCORE, with the first
+    # read's confidence (no cascade vouches for it); otherwise it is left empty and doubted.
+    from idcard_ocr.engine.fields import confirm_name, settle_unsure_name
+    from idcard_ocr.engine.ocr import Text
+
+    first = dataclasses.replace(on_card("綦丹", 140, 72), char_scores=(0.62, 0.99))
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), first]), "face")
+    if again is not None:
+        text, scores = again
+        confirm_name(out, Text(text, min(scores), scores, scores))
+    settle_unsure_name(out)
+    if kept:
+        assert out.fields["name"] == "綦丹" and out.confidence["name"] == 0.62
+        assert "name" not in out.doubts
+    else:
+        assert "name" not in out.fields and out.confidence["name"] == 0.0
+        assert out.doubts == {"name": "unreadable_character"}
+    assert out.fields["num"] == NUMBER and out.fields["address"] == ADDRESS
+
 def test_a_name_whose_second_read_differs_is_doubted():
     # On cards in a font the recogniser was not built on it picks a look-alike with a high
     # score (亓 read as 元 at 0.92); read again from its box cut out straight, with other
@@ -1774,7 +1803,7 @@ def test_a_page_on_which_no_card_was_found_says_it_is_a_sheet(monkeypatch, backg
     # cascade give up, where the API reads both sides. The same lost card on a desk is no page.
     from idcard_ocr import engine
 
-    monkeypatch.setattr(engine, "_sides", lambda array, scale: {})  # every card lost
+    monkeypatch.setattr(engine, "_sides", lambda array, scale: ({}, array))  # every card lost
     answer = recognize(_card_on(background, size, (360, 300)), "face")
     assert answer["success"] is False and answer["sides_found"] == []
     assert answer.get("on_sheet", False) is on_sheet
@@ -1787,7 +1816,8 @@ def test_a_sheets_face_names_its_backs_authority(monkeypatch):
 
     read = {"face": {"address": "河南省许昌市鄢陵县人民路6号", "confidence": {}, "doubts": {}},
             "back": {"issue": "陵县公安局", "confidence": {"issue": 0.97}, "doubts": {}}}
-    monkeypatch.setattr(engine, "_sides", lambda array, scale: {"face": (), "back": ()})
+    monkeypatch.setattr(engine, "_sides",
+                        lambda array, scale: ({"face": (), "back": ()}, array))
     monkeypatch.setattr(engine, "_answer", lambda side, sides_found: dict(read[side]))
     answers = engine._answers(photo("face-clean.jpg") + b"sheet")
     assert answers["back"]["issue"] == "鄢陵县公安局"

@@ -365,7 +365,7 @@ def _card_lines(reading):
 
 
 def _answer(reading, frames: dict, side: str, sides_found) -> dict:
-    from .fields import extract, settle_unsure_number
+    from .fields import extract, settle_unsure_name, settle_unsure_number
     from .ocr import OverBudget
 
     others = [f for s, f in frames.items() if s != side]
@@ -376,6 +376,7 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
     except OverBudget:
         pass  # the values as extracted: the answer says over_budget (_over_budget)
     if side == "face":
+        settle_unsure_name(extraction)
         settle_unsure_number(extraction)
     answer = dict(extraction.fields)
     answer["confidence"] = {name: extraction.confidence.get(name, 0.0)
