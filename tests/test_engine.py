@@ -166,16 +166,33 @@ def test_a_front_cameras_mirror_image_is_read_mirrored_back(name):
         assert abs(mirrored["y"] - point["y"]) < 30
 
 
-def test_an_upright_photo_is_never_read_mirrored(monkeypatch):
-    # The mirror retry costs a whole read: only a photo on which no card was placed pays it.
+def test_an_upright_photo_is_never_read_mirrored_or_brightened(monkeypatch):
+    # The mirror and brightness retries cost a whole read: only a photo on which no card was
+    # placed pays for them.
     import idcard_ocr.engine as engine
+    from idcard_ocr.engine import detect
     from collections import OrderedDict
 
     monkeypatch.setattr(engine, "_cache", OrderedDict())
     monkeypatch.setattr(engine, "_read_mirrored", lambda *a: pytest.fail("read mirrored"))
+    monkeypatch.setattr(detect, "brightened", lambda *a: pytest.fail("read brightened"))
     answer = recognize(photo("face-clean.jpg"), "face")
     assert answer["success"] is True and "mirrored" not in answer
     assert recognize(images.card_jpeg(), "face")["success"] is False  # no text: no retry
+
+
+def test_a_dark_photo_on_which_no_card_was_placed_is_read_again_brightened():
+    # nomad hard #4014: a back photographed in the dark (its white under 100 of 255), a tiled
+    # watermark and a red stamp over it; only its title block was read, no card placed. Its
+    # contrast stretched (the darkest and lightest hundredth to black and white), every field
+    # reads. Only a photo on which no card was placed and whose white is dark pays for it.
+    from tests.fakes import renderings
+
+    shot = renderings.shoot("nomad", "hard", 4014)
+    assert "dark" in shot.detail
+    answer = recognize(shot.data, "back")
+    assert answer["success"] is True
+    assert {k: answer[k] for k in BACK_FIELDS} == shot.truth["back"]
 
 # Field assignment on crafted layouts (issue 13, items 1-5) -------------------------------------
 
@@ -1775,7 +1792,7 @@ def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_n
     monkeypatch.setattr(engine, "_rest", lambda array, scale, reading, found: (
         "left over" if reading == "quick" else None))
     monkeypatch.setattr(engine, "_beside", lambda array, scale, reading, found, left_over: "beside")
-    sides, _ = engine._sides(np.zeros((20, 20, 3), np.uint8), 1.0)
+    sides, _, _ = engine._sides(np.zeros((20, 20, 3), np.uint8), 1.0)
     assert sides == {"back": ("quick", cards["quick"]), "face": ("beside", cards["beside"])}
 
 
@@ -1803,7 +1820,8 @@ def test_a_page_on_which_no_card_was_found_says_it_is_a_sheet(monkeypatch, backg
     # cascade give up, where the API reads both sides. The same lost card on a desk is no page.
     from idcard_ocr import engine
 
-    monkeypatch.setattr(engine, "_sides", lambda array, scale: ({}, array))  # every card lost
+    monkeypatch.setattr(engine, "_sides",
+                        lambda array, scale: ({}, array, False))  # every card lost
     answer = recognize(_card_on(background, size, (360, 300)), "face")
     assert answer["success"] is False and answer["sides_found"] == []
     assert answer.get("on_sheet", False) is on_sheet
@@ -1817,7 +1835,7 @@ def test_a_sheets_face_names_its_backs_authority(monkeypatch):
     read = {"face": {"address": "河南省许昌市鄢陵县人民路6号", "confidence": {}, "doubts": {}},
             "back": {"issue": "陵县公安局", "confidence": {"issue": 0.97}, "doubts": {}}}
     monkeypatch.setattr(engine, "_sides",
-                        lambda array, scale: ({"face": (), "back": ()}, array))
+                        lambda array, scale: ({"face": (), "back": ()}, array, False))
     monkeypatch.setattr(engine, "_answer", lambda side, sides_found: dict(read[side]))
     answers = engine._answers(photo("face-clean.jpg") + b"sheet")
     assert answers["back"]["issue"] == "鄢陵县公安局"

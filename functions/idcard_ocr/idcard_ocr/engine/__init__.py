@@ -62,7 +62,7 @@ def _answers(image: bytes) -> dict:
 
     array, scale = _decode(image, DECODE_MAX_SIDE)
     with ocr.budget() as work:
-        sides, read = _sides(array, scale)
+        sides, read, mirrored = _sides(array, scale)
         answers = {side: _answer(*sides[side], side, [s for s in SIDES if s in sides])
                    for side in SIDES if side in sides}
         page_without_card = not answers and _page_without_card(array)
@@ -75,7 +75,7 @@ def _answers(image: bytes) -> dict:
         # card_region is in the photo's pixels; what was read, in these (card/vouching.py's
         # large print: a 12 MP photo's card has half the pixels its region says)
         answer["decoded_scale"] = round(scale, 4)
-        if read is not array:  # read mirrored back: its places, in the photo as sent
+        if mirrored:  # read mirrored back: its places, in the photo as sent
             _mirror_answer(answer, array.shape[1] * scale)
     if page_without_card:
         answers[PAGE_WITHOUT_CARD] = True
@@ -139,27 +139,46 @@ REST_MIN_CHARS = 10  # text left over by the cards found that is worth reading o
 
 def _sides(array, scale):
     """(side -> (reading, the card frames of that reading) for every side in the photo, the
-    pixels they were read from: `array`, or `array` mirrored).
+    pixels they were read from: `array`, brightened or mirrored, and whether mirrored).
 
     The text area is read in the direction its boxes and the direction classifier suggest
     (detect -> orient -> lines -> layout). When that finds no card, the other quarter turn is
     tried; when it finds a card but leaves text unexplained (the other card of a sheet, turned
     its own way), that text's area is read on its own. An upright single card costs one read.
-    When no card was placed at any turn and the lines read there score poorly, the photo may
-    be a front camera's mirror image (_may_be_mirrored): it is read again mirrored back
-    (_read_mirrored), only then.
+    When no card was placed at any turn: a dark photo (detect.dark) is read again with its
+    contrast stretched; then, when the lines read there score poorly, the photo may be a front
+    camera's mirror image (_may_be_mirrored): it is read again mirrored back (_read_mirrored).
+    Only then: a photo on which a card was placed pays for neither.
     """
     from . import detect, ocr
 
     try:
         located = detect.locate(array)
     except ocr.OverBudget:
-        return {}, array
+        return {}, array, False
     sides, first = _sides_located(array, scale, located)
+    if sides or _spent():
+        return sides, array, False
+    if detect.dark(array):
+        brighter = detect.brightened(array)
+        try:
+            again = detect.locate(brighter)
+        except ocr.OverBudget:
+            return {}, array, False
+        found, _ = _sides_located(brighter, scale, again)
+        if found or _spent():
+            return found, brighter, False
+    if not _may_be_mirrored(first):
+        return sides, array, False
+    return (*_read_mirrored(array, scale, located), True)
+
+
+def _spent() -> bool:
+    """Whether the photo's work budget was spent (ocr.budget): no retry then."""
+    from . import ocr
+
     work = ocr.work()
-    if sides or not _may_be_mirrored(first) or (work is not None and work.over):
-        return sides, array
-    return _read_mirrored(array, scale, located)
+    return work is not None and work.over
 
 
 # A mirrored card's lines read as characters, poorly: the median line of rover's mirrored
