@@ -150,27 +150,36 @@ def _sides(array, scale):
     camera's mirror image (_may_be_mirrored): it is read again mirrored back (_read_mirrored).
     Only then: a photo on which a card was placed pays for neither.
     """
+    from . import detect
+
+    read = _located_sides(array, scale)
+    if read is None:
+        return {}, array, False
+    sides, first, located = read
+    if sides or _spent():
+        return sides, array, False
+    if detect.dark(array):
+        brighter = detect.brightened(array)
+        read = _located_sides(brighter, scale)
+        if read is None:
+            return {}, array, False
+        if read[0] or _spent():
+            return read[0], brighter, False
+    if not _may_be_mirrored(first):
+        return sides, array, False
+    return (*_read_mirrored(array, scale, located), True)
+
+
+def _located_sides(array, scale):
+    """(sides, the first area's reading, the quick location) of the photo located anew;
+    None when the budget was spent locating it."""
     from . import detect, ocr
 
     try:
         located = detect.locate(array)
     except ocr.OverBudget:
-        return {}, array, False
-    sides, first = _sides_located(array, scale, located)
-    if sides or _spent():
-        return sides, array, False
-    if detect.dark(array):
-        brighter = detect.brightened(array)
-        try:
-            again = detect.locate(brighter)
-        except ocr.OverBudget:
-            return {}, array, False
-        found, _ = _sides_located(brighter, scale, again)
-        if found or _spent():
-            return found, brighter, False
-    if not _may_be_mirrored(first):
-        return sides, array, False
-    return (*_read_mirrored(array, scale, located), True)
+        return None
+    return (*_sides_located(array, scale, located), located)
 
 
 def _spent() -> bool:
