@@ -134,6 +134,66 @@ def test_a_picture_without_a_card_is_no_card():
     assert recognize(data, "back")["success"] is False
 
 
+
+def _mirrored(data: bytes) -> bytes:
+    """The photo as a phone's front camera saves it: left and right swapped."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    out = io.BytesIO()
+    ImageOps.mirror(Image.open(io.BytesIO(data)).convert("RGB")).save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["face-clean.jpg", "back-clean.jpg"])
+def test_a_front_cameras_mirror_image_is_read_mirrored_back(name):
+    # A selfie camera saves the card mirrored: its text reads as nothing, no card is placed.
+    # The photo is read again mirrored back, and the answer says so; card_region is still the
+    # card's corners (top-left, bottom-left, ... of the card) in the photo as sent.
+    from PIL import Image
+    import io
+
+    truth, side = TRUTH[name]["sides"], TRUTH[name]["side"]
+    data = _mirrored(photo(name))
+    answer = recognize(data, side)
+    assert answer["success"] is True and answer["mirrored"] is True
+    assert {k: answer[k] for k in truth[side]} == truth[side]
+    width = Image.open(io.BytesIO(data)).width
+    straight = recognize(photo(name), side)
+    for mirrored, point in zip(answer["card_region"], straight["card_region"]):
+        assert abs(mirrored["x"] - (width - point["x"])) < 30
+        assert abs(mirrored["y"] - point["y"]) < 30
+
+
+def test_an_upright_photo_is_never_read_mirrored_or_brightened(monkeypatch):
+    # The mirror and brightness retries cost a whole read: only a photo on which no card was
+    # placed pays for them.
+    import idcard_ocr.engine as engine
+    from idcard_ocr.engine import detect
+    from collections import OrderedDict
+
+    monkeypatch.setattr(engine, "_cache", OrderedDict())
+    monkeypatch.setattr(engine, "_read_mirrored", lambda *a: pytest.fail("read mirrored"))
+    monkeypatch.setattr(detect, "brightened", lambda *a: pytest.fail("read brightened"))
+    answer = recognize(photo("face-clean.jpg"), "face")
+    assert answer["success"] is True and "mirrored" not in answer
+    assert recognize(images.card_jpeg(), "face")["success"] is False  # no text: no retry
+
+
+def test_a_dark_photo_on_which_no_card_was_placed_is_read_again_brightened():
+    # nomad hard #4014: a back photographed in the dark (its white under 100 of 255), a tiled
+    # watermark and a red stamp over it; only its title block was read, no card placed. Its
+    # contrast stretched (the darkest and lightest hundredth to black and white), every field
+    # reads. Only a photo on which no card was placed and whose white is dark pays for it.
+    from tests.fakes import renderings
+
+    shot = renderings.shoot("nomad", "hard", 4014)
+    assert "dark" in shot.detail
+    answer = recognize(shot.data, "back")
+    assert answer["success"] is True
+    assert {k: answer[k] for k in BACK_FIELDS} == shot.truth["back"]
+
 # Field assignment on crafted layouts (issue 13, items 1-5) -------------------------------------
 
 NUMBER = "65010219980626361X"  # valid: born 1998-06-26, male
@@ -1049,6 +1109,35 @@ def test_a_name_with_a_character_the_recogniser_cannot_read_is_left_empty_and_do
     assert out.fields["num"] == NUMBER and out.fields["address"] == ADDRESS  # the rest stands
 
 
+@pytest.mark.parametrize("again, kept", [
+    (("綦丹", (0.79, 0.99)), True),    # rover hard #4016: 綦 at 0.62 in the detector's crop
+    (("维晨", (0.34, 1.0)), False),    # 缑 (not in the dictionary) read 维 both ways
+    (("管丹", (0.9, 0.99)), False),    # read otherwise
+    (None, False),                     # not read again (the budget spent)
+])
+def test_a_name_read_just_under_the_names_score_stands_only_on_a_sure_second_read(again, kept):
+    # A character scored a little under NAME_MIN_SCORE on a blurred or turned face may be
+    # read surely from the name's box cut out straight (綦 0.62, then 0.79); a character the
+    # recogniser cannot read stays unsure both ways (缑 read 维 at 0.47 and 0.34). The name
+    # stands only when both reads agree and the second clears NAME_MIN_SCORE, with the first
+    # read's confidence (no cascade vouches for it); otherwise it is left empty and doubted.
+    from idcard_ocr.engine.fields import confirm_name, settle_unsure_name
+    from idcard_ocr.engine.ocr import Text
+
+    first = dataclasses.replace(on_card("綦丹", 140, 72), char_scores=(0.62, 0.99))
+    out = read_side(face_lines(name=[on_card("姓名", 52, 72, 22), first]), "face")
+    if again is not None:
+        text, scores = again
+        confirm_name(out, Text(text, min(scores), scores, scores))
+    settle_unsure_name(out)
+    if kept:
+        assert out.fields["name"] == "綦丹" and out.confidence["name"] == 0.62
+        assert "name" not in out.doubts
+    else:
+        assert "name" not in out.fields and out.confidence["name"] == 0.0
+        assert out.doubts == {"name": "unreadable_character"}
+    assert out.fields["num"] == NUMBER and out.fields["address"] == ADDRESS
+
 def test_a_name_whose_second_read_differs_is_doubted():
     # On cards in a font the recogniser was not built on it picks a look-alike with a high
     # score (亓 read as 元 at 0.92); read again from its box cut out straight, with other
@@ -1703,7 +1792,7 @@ def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_n
     monkeypatch.setattr(engine, "_rest", lambda array, scale, reading, found: (
         "left over" if reading == "quick" else None))
     monkeypatch.setattr(engine, "_beside", lambda array, scale, reading, found, left_over: "beside")
-    sides = engine._sides(np.zeros((20, 20, 3), np.uint8), 1.0)
+    sides, _, _ = engine._sides(np.zeros((20, 20, 3), np.uint8), 1.0)
     assert sides == {"back": ("quick", cards["quick"]), "face": ("beside", cards["beside"])}
 
 
@@ -1731,7 +1820,8 @@ def test_a_page_on_which_no_card_was_found_says_it_is_a_sheet(monkeypatch, backg
     # cascade give up, where the API reads both sides. The same lost card on a desk is no page.
     from idcard_ocr import engine
 
-    monkeypatch.setattr(engine, "_sides", lambda array, scale: {})  # every card lost
+    monkeypatch.setattr(engine, "_sides",
+                        lambda array, scale: ({}, array, False))  # every card lost
     answer = recognize(_card_on(background, size, (360, 300)), "face")
     assert answer["success"] is False and answer["sides_found"] == []
     assert answer.get("on_sheet", False) is on_sheet
@@ -1744,7 +1834,8 @@ def test_a_sheets_face_names_its_backs_authority(monkeypatch):
 
     read = {"face": {"address": "河南省许昌市鄢陵县人民路6号", "confidence": {}, "doubts": {}},
             "back": {"issue": "陵县公安局", "confidence": {"issue": 0.97}, "doubts": {}}}
-    monkeypatch.setattr(engine, "_sides", lambda array, scale: {"face": (), "back": ()})
+    monkeypatch.setattr(engine, "_sides",
+                        lambda array, scale: ({"face": (), "back": ()}, array, False))
     monkeypatch.setattr(engine, "_answer", lambda side, sides_found: dict(read[side]))
     answers = engine._answers(photo("face-clean.jpg") + b"sheet")
     assert answers["back"]["issue"] == "鄢陵县公安局"

@@ -62,7 +62,7 @@ def _answers(image: bytes) -> dict:
 
     array, scale = _decode(image, DECODE_MAX_SIDE)
     with ocr.budget() as work:
-        sides = _sides(array, scale)
+        sides, read, mirrored = _sides(array, scale)
         answers = {side: _answer(*sides[side], side, [s for s in SIDES if s in sides])
                    for side in SIDES if side in sides}
         page_without_card = not answers and _page_without_card(array)
@@ -71,10 +71,12 @@ def _answers(image: bytes) -> dict:
 
         authority_from_face(answers["face"], answers["back"])
     for side, answer in answers.items():
-        answer["on_sheet"] = len(answers) == len(SIDES) or _on_sheet(array, scale, *sides[side])
+        answer["on_sheet"] = len(answers) == len(SIDES) or _on_sheet(read, scale, *sides[side])
         # card_region is in the photo's pixels; what was read, in these (card/vouching.py's
         # large print: a 12 MP photo's card has half the pixels its region says)
         answer["decoded_scale"] = round(scale, 4)
+        if mirrored:  # read mirrored back: its places, in the photo as sent
+            _mirror_answer(answer, array.shape[1] * scale)
     if page_without_card:
         answers[PAGE_WITHOUT_CARD] = True
     if work.over:
@@ -135,19 +137,115 @@ MAX_AREAS = 3      # text areas read per photo at most (a sheet: one per card tu
 REST_MIN_CHARS = 10  # text left over by the cards found that is worth reading on its own
 
 
-def _sides(array, scale) -> dict:
-    """side -> (reading, the card frames of that reading) for every side in the photo.
+def _sides(array, scale):
+    """(side -> (reading, the card frames of that reading) for every side in the photo, the
+    pixels they were read from: `array`, brightened or mirrored, and whether mirrored).
 
     The text area is read in the direction its boxes and the direction classifier suggest
     (detect -> orient -> lines -> layout). When that finds no card, the other quarter turn is
     tried; when it finds a card but leaves text unexplained (the other card of a sheet, turned
     its own way), that text's area is read on its own. An upright single card costs one read.
+    When no card was placed at any turn: a dark photo (detect.dark) is read again with its
+    contrast stretched; then, when the lines read there score poorly, the photo may be a front
+    camera's mirror image (_may_be_mirrored): it is read again mirrored back (_read_mirrored).
+    Only then: a photo on which a card was placed pays for neither.
     """
+    from . import detect
+
+    read = _located_sides(array, scale)
+    if read is None:
+        return {}, array, False
+    sides, first, located = read
+    if sides or _spent():
+        return sides, array, False
+    if detect.dark(array):
+        brighter = detect.brightened(array)
+        read = _located_sides(brighter, scale)
+        if read is None:
+            return {}, array, False
+        if read[0] or _spent():
+            return read[0], brighter, False
+    if not _may_be_mirrored(first):
+        return sides, array, False
+    return (*_read_mirrored(array, scale, located), True)
+
+
+def _located_sides(array, scale):
+    """(sides, the first area's reading, the quick location) of the photo located anew;
+    None when the budget was spent locating it."""
     from . import detect, ocr
 
-    sides = {}
     try:
         located = detect.locate(array)
+    except ocr.OverBudget:
+        return None
+    return (*_sides_located(array, scale, located), located)
+
+
+def _spent() -> bool:
+    """Whether the photo's work budget was spent (ocr.budget): no retry then."""
+    from . import ocr
+
+    work = ocr.work()
+    return work is not None and work.over
+
+
+# A mirrored card's lines read as characters, poorly: the median line of rover's mirrored
+# hard photos and of the samples mirrored scored 0.54-0.81 (a card's lines read the right
+# way round score 0.95 and more; print that is no card, as well).
+MIRROR_SCORE = 0.9
+
+
+def _may_be_mirrored(reading) -> bool:
+    """Whether the text area read (`reading`: its first read, no card placed in it) may be a
+    card mirrored: text was read in it, and its median line scored under MIRROR_SCORE. A
+    picture without text (nothing read) or print read well that is no card is not read
+    again."""
+    if reading is None or not reading.lines:
+        return False
+    scores = sorted(line.score for line in reading.lines)
+    return scores[len(scores) // 2] < MIRROR_SCORE
+
+
+def _read_mirrored(array, scale, located):
+    """The sides of a photo read mirrored back, and the mirrored pixels they were read from.
+    Only for a photo in which text was located and no card placed at any turn: a selfie
+    camera's mirror image (rover's hard photos) reads as nothing the right way round. The
+    quick location is the photo's own, mirrored (no detection again)."""
+    import dataclasses
+
+    import numpy as np
+
+    width = array.shape[1]
+    flipped = np.ascontiguousarray(array[:, ::-1])
+    x0, y0, x1, y1 = located.box
+    sides, _ = _sides_located(flipped, scale, dataclasses.replace(
+        located, box=(width - x1, y0, width - x0, y1)))
+    return sides, flipped
+
+
+def _mirror_answer(answer: dict, width: float) -> None:
+    """An answer read from the photo mirrored back, in the photo as sent (`width` of its
+    pixels): its places mirrored (card_region keeps the card's own corner order, so a crop
+    by it comes out the right way round), its angle the other way, and `mirrored` said."""
+    for key in ("card_region", "face_rect_vertices"):
+        for point in answer.get(key, []):
+            point["x"] = round(width - point["x"], 1)
+    rect = answer.get("face_rect")
+    if rect:
+        rect["center"]["x"] = round(width - rect["center"]["x"], 1)
+        rect["angle"] = round(-rect["angle"] % 360, 1)
+    answer["angle"] = round(-answer["angle"] % 360, 1)
+    answer["mirrored"] = True
+
+
+def _sides_located(array, scale, located):
+    """_sides' reading of the photo from the text area `located` (the quick location's):
+    the sides, and the first area's reading (None when none was read)."""
+    from . import ocr
+
+    sides, first = {}, None
+    try:
         looked_beside = left_over = False
         for _ in range(MAX_AREAS):
             if located is None and len(sides) == 1 and not looked_beside:
@@ -156,6 +254,7 @@ def _sides(array, scale) -> dict:
             if located is None or len(sides) == len(SIDES):
                 break
             reading, found = _read_area(array, scale, located)
+            first = first or reading
             for side in found:
                 sides.setdefault(side, (reading, found))
             # Text left over that held no card (a caption beside a sheet's card) ends the reads
@@ -164,7 +263,7 @@ def _sides(array, scale) -> dict:
             left_over = left_over or located is not None
     except ocr.OverBudget:
         pass  # the photo's budget is spent: the sides found so far (_over_budget)
-    return sides
+    return sides, first
 
 
 def _beside(array, scale, reading, found, left_over: bool = False):
@@ -294,7 +393,7 @@ def _card_lines(reading):
 
 
 def _answer(reading, frames: dict, side: str, sides_found) -> dict:
-    from .fields import extract, settle_unsure_number
+    from .fields import extract, settle_unsure_name, settle_unsure_number
     from .ocr import OverBudget
 
     others = [f for s, f in frames.items() if s != side]
@@ -305,6 +404,7 @@ def _answer(reading, frames: dict, side: str, sides_found) -> dict:
     except OverBudget:
         pass  # the values as extracted: the answer says over_budget (_over_budget)
     if side == "face":
+        settle_unsure_name(extraction)
         settle_unsure_number(extraction)
     answer = dict(extraction.fields)
     answer["confidence"] = {name: extraction.confidence.get(name, 0.0)

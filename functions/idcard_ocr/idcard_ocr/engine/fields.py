@@ -111,6 +111,9 @@ class Extraction:
     # the line's place under the address's full last line was recognised and holds no
     # character (_continue_address): the address ends there, it does not go on (confirm_lines)
     address_ends: bool = False
+    # the name was read with its weakest character just under NAME_MIN_SCORE (from
+    # NAME_SECOND_LOOK): it stands only on a sure second read (settle_unsure_name)
+    name_unsure: bool = False
 
     def put(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -304,9 +307,11 @@ def _face(lines: List[Line], frame: CardFrame) -> Extraction:
     parsers = {"name": _name, "sex": _sex, "nationality": nationality}
     for name, parts in chosen.items():
         value = parsers[name](_joined(parts))
-        if value and name == "name" and _unreadable(value, parts, address_parts):
+        unsure = name == "name" and bool(value) and _unreadable(value, parts, address_parts)
+        if unsure and _unreadable(value, parts, address_parts, NAME_SECOND_LOOK):
             out.doubt("name", "unreadable_character")  # left empty: never a look-alike
         elif value:
+            out.name_unsure = out.name_unsure or unsure
             out.put(name, value, _confidence(parts))
             if name == "name":
                 out.read_boxes[name] = _box(parts)
@@ -445,17 +450,24 @@ def _unanchored(out: Extraction) -> None:
 # likely a name with a stamp's or watermark's characters joined to it (吴云玉理社 at 0.995).
 LONGEST_NAME = 4
 NAME_MIN_SCORE = 0.65  # a name character scored lower is a guess (旻 read as 曼 at 0.49)
+# A name whose weakest character scored from this to NAME_MIN_SCORE stands only when its second
+# read (its box cut out straight: confirm_name) agrees and clears NAME_MIN_SCORE: on a blurred
+# or turned face a character the recogniser knows can score a little under it in the
+# detector's crop (rover hard #4016: 綦 at 0.62, 0.79 cut out straight), where one it cannot
+# read stays unsure both ways (缑 read 维 at 0.47 and 0.34, 旻 read 晏 at 0.40 and 0.30).
+NAME_SECOND_LOOK = 0.5
 LOST_CHARACTER = 1.6   # a name this much wider per character than the address lost one
 
 
-def _unreadable(name: str, parts: List[Piece], address: List[Piece]) -> bool:
+def _unreadable(name: str, parts: List[Piece], address: List[Piece],
+                min_score: float = NAME_MIN_SCORE) -> bool:
     """Whether the name holds a character the recogniser could not read: one it does not
     know comes back as a look-alike with a low score (喾 as 善, 0.42), or not at all (镕,
     翀, 黟: 张镕 read 张). So: a character scored below NAME_MIN_SCORE, a one-character name
     (a name has two at least), or a name wider per character than the address's lines (the
     same font) by LOST_CHARACTER: a character was printed there and not read."""
     scores = [s for p in parts for c, s in zip(p.text, p.scores) if "\u3400" <= c <= "\u9fff"]
-    if len(name) < 2 or min(scores, default=1.0) < NAME_MIN_SCORE:
+    if len(name) < 2 or min(scores, default=1.0) < min_score:
         return True
     advances = sorted(_advance(p) for p in address if len(p.text) >= 5)
     if not advances or len(parts) != 1:
@@ -502,13 +514,14 @@ def complete(out: Extraction, areas: Dict[str, Tuple[str, float]],
         elif name == "address_first":
             _begin_address(out, text, confidence)
         elif name == "name" and _name(text) and (
-                confidence < NAME_MIN_SCORE or len(_name(text)) < 2):
+                confidence < NAME_SECOND_LOOK or len(_name(text)) < 2):
             out.doubt("name", "unreadable_character")  # left empty: never a look-alike
         elif name in parsers and parsers[name](text):
             out.put(name, parsers[name](text), confidence)
             out.doubts.pop(name, None)
             if name == "name":
                 out.read_boxes[name] = out.missing_areas[name]
+                out.name_unsure = confidence < NAME_MIN_SCORE  # settle_unsure_name
         elif name == "nationality" and choice[0]:
             out.put(name, *choice)
             out.doubts.pop(name, None)
@@ -874,6 +887,22 @@ def _settle_number(out: Extraction, number: Optional[str], printed: Optional[str
 # 5 (4 right, 1 wrong) and keeps the 8 whose printed date agrees. The cascade paid for all 13
 # already (card/vouching.py's number threshold is this).
 NUM_UNSURE = 0.5
+
+
+def settle_unsure_name(out: Extraction) -> None:
+    """Once the name was read a second way (confirm_name): a name read with its weakest
+    character under NAME_MIN_SCORE stands only when the second read agrees and its weakest
+    character over the name clears NAME_MIN_SCORE, with nothing else in doubt; otherwise it is
+    left empty and doubted `unreadable_character`, as any name read so unsurely. Kept, its
+    confidence stays the first read's (under NAME_MIN_SCORE: no cascade vouches for it)."""
+    if not out.name_unsure or "name" not in out.fields:
+        return
+    evidence = out.evidence.get("name", {})
+    if "name" not in out.doubts and evidence.get("second_read") == "agrees" and \
+            evidence.get("second_score", 0.0) >= NAME_MIN_SCORE:
+        return
+    out.fields.pop("name")
+    out.doubt("name", "unreadable_character")
 
 
 def settle_unsure_number(out: Extraction) -> None:
