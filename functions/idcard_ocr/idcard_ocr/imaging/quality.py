@@ -30,6 +30,7 @@ alike).
 import math
 import re
 from collections import deque
+from functools import lru_cache
 from itertools import accumulate
 from operator import mul
 from typing import Iterable, List, Optional, Sequence, Tuple
@@ -199,6 +200,7 @@ BANDING_MIN_DEPTH = 1.5            # ...with the level varying this much (grey l
 BANDING_MAX_ACROSS = 0.5           # ...and the other axis repeating less than this: a print
                                    # head's passes band one axis, a screen's grid repeats on both
 SCREEN_MAX_DIP = 0.87              # lag difference at the grid's pitch / its neighbours'
+SCREEN_CENTRE_CLEAR = 0.90         # the patch's centre dipping no deeper: the whole not read
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
 SCREEN_BAND = (0.8, 2.5)           # px: Gaussian radii whose difference keeps a moire's
@@ -475,23 +477,28 @@ def _chroma_spread(image) -> float:
     """The colour at the pixel's scale that the grey level does not explain: the standard
     deviation of Cb and of Cr (the larger) within bands of equal brightness, pooled, over the
     photo's own pixels. A screen's subpixels leave colour on every edge; a copy has none."""
-    from PIL import ImageChops
+    from PIL import Image, ImageChops
 
     y, cb, cr = image.convert("YCbCr").split()
     inside = image.info.get("inside")
     inside = inside.point(lambda v: 255 if v > 250 else 0) if inside is not None else None
     if inside is not None and not inside.getbbox():
         inside = None  # a degenerate region: the straightened copy as it is
+    # Each pixel's band numbered from 1 (0 outside the photo), so that a band's mask is one
+    # lookup; Cb and Cr in one image, so that one histogram under the mask gives both (and
+    # the band's pixel count, the sum of either).
+    bands = y.point([1 + v // COPY_BAND for v in range(256)])
+    if inside is not None:
+        bands = ImageChops.multiply(bands, inside)  # inside is 0 or 255: a mask
+    chroma = Image.merge("RGB", (cb, cr, y))  # ("LA"'s histogram reads its A otherwise)
     pooled, count = [0.0, 0.0], 0
-    for low in range(0, 256, COPY_BAND):
-        band = y.point([255 if low <= v < low + COPY_BAND else 0 for v in range(256)])
-        if inside is not None:
-            band = ImageChops.multiply(band, inside)
-        n = band.histogram()[255]
+    for number in range(1, 1 + -(-256 // COPY_BAND)):
+        histogram = chroma.histogram(bands.point([255 * (v == number) for v in range(256)]))
+        n = sum(histogram[:256])
         if n < COPY_BAND_MIN_PIXELS:
             continue
-        for i, channel in enumerate((cb, cr)):
-            pooled[i] += _variance(channel.histogram(band)) * n
+        for i in (0, 1):
+            pooled[i] += _variance(histogram[256 * i:256 * (i + 1)]) * n
         count += n
     return (max(pooled) / count) ** 0.5 if count else 0.0
 
@@ -629,11 +636,26 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     if side < 4 * max(SCREEN_LAGS):
         return 1.0
     cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
-    # The patch of the picture assessed (the photo reduced by `factor`), made from the photo.
-    patch = _assessed_crop(image, factor, (cx - side // 2, cy - side // 2, cx + side // 2,
-                                           cy + side // 2)).convert("L")
+    # The patch of the picture assessed (the photo reduced by `factor`), made from the photo;
+    # its central part (SCREEN_BAND_PATCH of its side) first, made alone (a box reduction's
+    # blocks start at the same pixels of the photo: the same values as the patch's centre).
+    px, py = cx - side // 2, cy - side // 2
+    inner = int(side * SCREEN_BAND_PATCH)
+    centre = None
+    if inner >= 4 * max(SCREEN_LAGS):
+        at = (side - inner) // 2
+        centre = _assessed_crop(image, factor, (px + at, py + at, px + at + inner,
+                                                py + at + inner)).convert("L")
+        # A first pass on the centre alone (a quarter of the cost): a screen's grid covers
+        # the whole patch, and its centre dips as the whole does (on the tuned sets' photos
+        # the centre of every screen the whole patch found dipped under SCREEN_CENTRE_CLEAR);
+        # a centre that does not is no screen to the Laplacian, and the whole patch is not read.
+        dip = _deepest_dip(_laplacian(centre), slope, SCREEN_LAGS)
+        if dip >= SCREEN_CENTRE_CLEAR:
+            return min(dip, _deepest_dip(_band_passed(centre), slope, SCREEN_BAND_LAGS))
+    patch = _assessed_crop(image, factor, (px, py, cx + side // 2, cy + side // 2)).convert("L")
     dip = _deepest_dip(_laplacian(patch), slope, SCREEN_LAGS)
-    if dip < SCREEN_MAX_DIP:
+    if dip < SCREEN_MAX_DIP or centre is None:
         # Already a screen: the band-pass could only deepen a dip no rule reads but through
         # SCREEN_MAX_DIP (grid_dip then reports the Laplacian's dip).
         return dip
@@ -641,12 +663,7 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     # the camera's (under about 2.5 px: aliased into a moire at a longer period), keeps its
     # period but loses the sharp pixel-scale edges the Laplacian reads, where the sensor's
     # grain drowns it; a band-pass keeps the period and drops the grain.
-    inner = int(side * SCREEN_BAND_PATCH)
-    if inner >= 4 * max(SCREEN_LAGS):
-        at = (side - inner) // 2
-        dip = min(dip, _deepest_dip(_band_passed(patch.crop((at, at, at + inner, at + inner))),
-                                    slope, SCREEN_BAND_LAGS))
-    return dip
+    return min(dip, _deepest_dip(_band_passed(centre), slope, SCREEN_BAND_LAGS))
 
 
 def _band_passed(grey):
@@ -716,7 +733,8 @@ class _Cells:
             return list(img.resize(grid, Image.BOX).getdata())
 
         self.y, self.cb, self.cr = cells(y), cells(cb), cells(cr)
-        self.texture = cells(_texture(y))
+        texture = _texture(y)  # read in both grids: made once
+        self.texture = cells(texture)
         inside = card.info["inside"]
         self.side = side if side in PICTURE_ZONES else self._side(cells(inside))
         self.field = _fields(CARD_CELLS, cells(inside), self.side)
@@ -735,7 +753,7 @@ class _Cells:
         self.grey, self.darkest = y, _extreme(y, 3, brightest=False)
         self.floor = cells(self.darkest, GLARE_CELLS)
         self.white = cells(_extreme(y, WHITE_FILTER, brightest=True), GLARE_CELLS)
-        self.fine_texture = cells(_texture(y), GLARE_CELLS)
+        self.fine_texture = cells(texture, GLARE_CELLS)
         self.fine_y = cells(y, GLARE_CELLS)
         self.fine_cb, self.fine_cr = cells(cb, GLARE_CELLS), cells(cr, GLARE_CELLS)
         self.fine_field = _fields(GLARE_CELLS, cells(inside, GLARE_CELLS), self.side)
@@ -1016,9 +1034,11 @@ def _fitted_plane(values: List[float], used: List[int], grid: Tuple[int, int], r
     return fit
 
 
-def _coords(grid: Tuple[int, int]) -> List[Tuple[float, float]]:
+@lru_cache(maxsize=None)
+def _coords(grid: Tuple[int, int]) -> Tuple[Tuple[float, float], ...]:
+    """The cells' centres as (u, v) fractions of the card (made once a grid)."""
     cols, rows = grid
-    return [((k % cols + 0.5) / cols, (k // cols + 0.5) / rows) for k in range(cols * rows)]
+    return tuple(((k % cols + 0.5) / cols, (k // cols + 0.5) / rows) for k in range(cols * rows))
 
 
 def _evaluate(fit, grid: Tuple[int, int]) -> List[float]:
@@ -1100,29 +1120,47 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
                                               for kernel in across)),
                              mask=counted).mean[0]
     keep_out, candidates = short_px / 2, []
-    for turn in range(-SECOND_CARD_MAX_TURN, SECOND_CARD_MAX_TURN + 1, SECOND_CARD_TURN_STEP):
-        angle = base + turn
-        turned = grey.rotate(angle, resample=Image.BILINEAR, expand=True)
-        where = counted.rotate(angle, resample=Image.NEAREST, expand=True)
-        level = Image.new("L", turned.size, 128)
-        # The gradient across horizontal sides (rows) and vertical ones (columns), each
-        # averaged along a long side's run and a short side's.
-        rows, columns = (ImageChops.multiply(ImageChops.difference(turned.filter(kernel), level),
-                                             where) for kernel in across)
-        runs = {}
-        for length in (long_px, short_px):
-            runs["rows", length] = _straight(rows, length, 1)
-            runs["columns", length] = _straight(columns, length, 0)
-        cx, cy = _turned_point(centre, grey.size, turned.size, angle)
-        for wide, high in ((long_px, short_px), (short_px, long_px)):  # lying either way
-            dy, dx = int(round(high / 2)), int(round(wide / 2))
-            across_rows, across_columns = runs["rows", wide], runs["columns", high]
-            top, bottom = _shifted(across_rows, 0, -dy), _shifted(across_rows, 0, dy)
-            left, right = _shifted(across_columns, -dx, 0), _shifted(across_columns, dx, 0)
-            # the second weakest of four: max(min of the pairs) capped by each pair's max
-            three = ImageChops.darker(ImageChops.darker(
-                ImageChops.lighter(ImageChops.darker(top, bottom), ImageChops.darker(left, right)),
-                ImageChops.lighter(top, bottom)), ImageChops.lighter(left, right))
+    # The turned overviews side by side in one strip, `gap` px apart (more than any blur or
+    # shift below reaches), so that each filter, blur and shift runs once for all the turns
+    # (they are small: a call's own cost was most of theirs). Each turn reads as it did on
+    # its own: its rim is outside `where` (blank), a blur extends a lone overview's blank rim
+    # as the strip's blank gap does, and what a blur spills into the gaps is cleared
+    # (`tiles`) before anything is shifted; a shift brings in blank, as beyond a lone one.
+    angles = [base + turn for turn in range(-SECOND_CARD_MAX_TURN, SECOND_CARD_MAX_TURN + 1,
+                                            SECOND_CARD_TURN_STEP)]
+    turned = [grey.rotate(angle, resample=Image.BILINEAR, expand=True) for angle in angles]
+    gap = int(math.ceil(long_px)) + 4
+    starts = list(accumulate((t.size[0] + gap for t in turned[:-1]), initial=0))
+    strip_size = (starts[-1] + turned[-1].size[0], max(t.size[1] for t in turned))
+    strip, where, tiles = (Image.new("L", strip_size, 0) for _ in range(3))
+    for angle, start, picture in zip(angles, starts, turned):
+        strip.paste(picture, (start, 0))
+        where.paste(counted.rotate(angle, resample=Image.NEAREST, expand=True), (start, 0))
+        tiles.paste(255, (start, 0, start + picture.size[0], picture.size[1]))
+    level = Image.new("L", strip_size, 128)
+    # The gradient across horizontal sides (rows) and vertical ones (columns), each
+    # averaged along a long side's run and a short side's.
+    rows, columns = (ImageChops.multiply(ImageChops.difference(strip.filter(kernel), level),
+                                         where) for kernel in across)
+    runs = {}
+    for length in (long_px, short_px):
+        runs["rows", length] = _straight(rows, length, 1, tiles)
+        runs["columns", length] = _straight(columns, length, 0, tiles)
+    threes = {}
+    for wide, high in ((long_px, short_px), (short_px, long_px)):  # lying either way
+        dy, dx = int(round(high / 2)), int(round(wide / 2))
+        across_rows, across_columns = runs["rows", wide], runs["columns", high]
+        top, bottom = _shifted(across_rows, 0, -dy), _shifted(across_rows, 0, dy)
+        left, right = _shifted(across_columns, -dx, 0), _shifted(across_columns, dx, 0)
+        # the second weakest of four: max(min of the pairs) capped by each pair's max
+        threes[wide, high] = ImageChops.darker(ImageChops.darker(
+            ImageChops.lighter(ImageChops.darker(top, bottom), ImageChops.darker(left, right)),
+            ImageChops.lighter(top, bottom)), ImageChops.lighter(left, right))
+    for angle, start, picture in zip(angles, starts, turned):
+        cx, cy = _turned_point(centre, grey.size, picture.size, angle)
+        for wide, high in ((long_px, short_px), (short_px, long_px)):
+            three = threes[wide, high].crop((start, 0, start + picture.size[0],
+                                             picture.size[1]))
             drawn = ImageDraw.Draw(three)
             drawn.ellipse((cx - keep_out, cy - keep_out, cx + keep_out, cy + keep_out), fill=0)
             for _ in range(SECOND_CARD_PEAKS):
@@ -1132,7 +1170,7 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
                 mx, my = three.point([255 if v == strongest else 0 for v in range(256)]
                                      ).getbbox()[:2]
                 outline = [_unturned_point((mx + sx * wide / 2, my + sy * high / 2), grey.size,
-                                           turned.size, angle)
+                                           picture.size, angle)
                            for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
                 candidates.append((strongest, [(x / scale, y / scale) for x, y in outline]))
                 drawn.ellipse((mx - keep_out, my - keep_out, mx + keep_out, my + keep_out), fill=0)
@@ -1316,7 +1354,7 @@ def _side_straight(grey, seen, start, end, reach: int,
     return False
 
 
-def _straight(gradient, length: float, axis: int):
+def _straight(gradient, length: float, axis: int, tiles=None):
     """Where a side of `length` runs straight through each pixel (`axis` 1: along the rows):
     the gradient across it averaged along SECOND_CARD_RUN of its length (its middle: the
     corners are rounded), less the same SECOND_CARD_RIDGE px across (a texture has gradients
@@ -1327,6 +1365,8 @@ def _straight(gradient, length: float, axis: int):
 
     reach = SECOND_CARD_RUN * length / 2
     runs = gradient.filter(ImageFilter.BoxBlur((reach, 0) if axis else (0, reach)))
+    if tiles is not None:  # several images side by side: what spilled between them cleared
+        runs = ImageChops.darker(runs, tiles)
     k, beyond = SECOND_CARD_RIDGE, int(round(SECOND_CARD_BEYOND * length))
     across = ((0, k), (0, -k)) if axis else ((k, 0), (-k, 0))
     past = ((beyond, 0), (-beyond, 0)) if axis else ((0, beyond), (0, -beyond))
@@ -1392,14 +1432,13 @@ def _patches(flags: List[bool], grid: Tuple[int, int]) -> List[List[int]]:
 def _plane(points, values):
     """(a, b, c) of the least-squares plane value = a + b u + c v; None when degenerate."""
     n = len(points)
-    su = sum(u for u, _ in points)
-    sv = sum(v for _, v in points)
-    suu = sum(u * u for u, _ in points)
-    svv = sum(v * v for _, v in points)
-    suv = sum(u * v for u, v in points)
+    # The sums over map() in C: the same products added in the same order as a generator's
+    # (the same bits), without a Python frame per cell.
+    us, vs = [u for u, _ in points], [v for _, v in points]
+    su, sv = sum(us), sum(vs)
+    suu, svv, suv = sum(map(mul, us, us)), sum(map(mul, vs, vs)), sum(map(mul, us, vs))
     sz = sum(values)
-    suz = sum(u * z for (u, _), z in zip(points, values))
-    svz = sum(v * z for (_, v), z in zip(points, values))
+    suz, svz = sum(map(mul, us, values)), sum(map(mul, vs, values))
     m = [[n, su, sv, sz], [su, suu, suv, suz], [sv, suv, svv, svz]]
     for col in range(3):  # Gauss-Jordan with partial pivoting
         pivot = max(range(col, 3), key=lambda r: abs(m[r][col]))
