@@ -427,7 +427,9 @@ def _straightened(image, quad):
         return None
     factor = max(1, int(min((max(xs) - min(xs)) / (CARD_SIZE[0] * 1.5),
                             (max(ys) - min(ys)) / (CARD_SIZE[1] * 1.5))))
-    crop = image.crop((x0, y0, x1, y1)).convert("RGB")
+    crop = image.crop((x0, y0, x1, y1))
+    if crop.mode != "RGB":
+        crop = crop.convert("RGB")  # (an RGB crop is already a copy of its own)
     inside = Image.new("L", crop.size, 255)
     if factor > 1:
         crop, inside = crop.reduce(factor), inside.reduce(factor)
@@ -1120,47 +1122,29 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
                                               for kernel in across)),
                              mask=counted).mean[0]
     keep_out, candidates = short_px / 2, []
-    # The turned overviews side by side in one strip, `gap` px apart (more than any blur or
-    # shift below reaches), so that each filter, blur and shift runs once for all the turns
-    # (they are small: a call's own cost was most of theirs). Each turn reads as it did on
-    # its own: its rim is outside `where` (blank), a blur extends a lone overview's blank rim
-    # as the strip's blank gap does, and what a blur spills into the gaps is cleared
-    # (`tiles`) before anything is shifted; a shift brings in blank, as beyond a lone one.
-    angles = [base + turn for turn in range(-SECOND_CARD_MAX_TURN, SECOND_CARD_MAX_TURN + 1,
-                                            SECOND_CARD_TURN_STEP)]
-    turned = [grey.rotate(angle, resample=Image.BILINEAR, expand=True) for angle in angles]
-    gap = int(math.ceil(long_px)) + 4
-    starts = list(accumulate((t.size[0] + gap for t in turned[:-1]), initial=0))
-    strip_size = (starts[-1] + turned[-1].size[0], max(t.size[1] for t in turned))
-    strip, where, tiles = (Image.new("L", strip_size, 0) for _ in range(3))
-    for angle, start, picture in zip(angles, starts, turned):
-        strip.paste(picture, (start, 0))
-        where.paste(counted.rotate(angle, resample=Image.NEAREST, expand=True), (start, 0))
-        tiles.paste(255, (start, 0, start + picture.size[0], picture.size[1]))
-    level = Image.new("L", strip_size, 128)
-    # The gradient across horizontal sides (rows) and vertical ones (columns), each
-    # averaged along a long side's run and a short side's.
-    rows, columns = (ImageChops.multiply(ImageChops.difference(strip.filter(kernel), level),
-                                         where) for kernel in across)
-    runs = {}
-    for length in (long_px, short_px):
-        runs["rows", length] = _straight(rows, length, 1, tiles)
-        runs["columns", length] = _straight(columns, length, 0, tiles)
-    threes = {}
-    for wide, high in ((long_px, short_px), (short_px, long_px)):  # lying either way
-        dy, dx = int(round(high / 2)), int(round(wide / 2))
-        across_rows, across_columns = runs["rows", wide], runs["columns", high]
-        top, bottom = _shifted(across_rows, 0, -dy), _shifted(across_rows, 0, dy)
-        left, right = _shifted(across_columns, -dx, 0), _shifted(across_columns, dx, 0)
-        # the second weakest of four: max(min of the pairs) capped by each pair's max
-        threes[wide, high] = ImageChops.darker(ImageChops.darker(
-            ImageChops.lighter(ImageChops.darker(top, bottom), ImageChops.darker(left, right)),
-            ImageChops.lighter(top, bottom)), ImageChops.lighter(left, right))
-    for angle, start, picture in zip(angles, starts, turned):
-        cx, cy = _turned_point(centre, grey.size, picture.size, angle)
-        for wide, high in ((long_px, short_px), (short_px, long_px)):
-            three = threes[wide, high].crop((start, 0, start + picture.size[0],
-                                             picture.size[1]))
+    for turn in range(-SECOND_CARD_MAX_TURN, SECOND_CARD_MAX_TURN + 1, SECOND_CARD_TURN_STEP):
+        angle = base + turn
+        turned = grey.rotate(angle, resample=Image.BILINEAR, expand=True)
+        where = counted.rotate(angle, resample=Image.NEAREST, expand=True)
+        level = Image.new("L", turned.size, 128)
+        # The gradient across horizontal sides (rows) and vertical ones (columns), each
+        # averaged along a long side's run and a short side's.
+        rows, columns = (ImageChops.multiply(ImageChops.difference(turned.filter(kernel), level),
+                                             where) for kernel in across)
+        runs = {}
+        for length in (long_px, short_px):
+            runs["rows", length] = _straight(rows, length, 1)
+            runs["columns", length] = _straight(columns, length, 0)
+        cx, cy = _turned_point(centre, grey.size, turned.size, angle)
+        for wide, high in ((long_px, short_px), (short_px, long_px)):  # lying either way
+            dy, dx = int(round(high / 2)), int(round(wide / 2))
+            across_rows, across_columns = runs["rows", wide], runs["columns", high]
+            top, bottom = _shifted(across_rows, 0, -dy), _shifted(across_rows, 0, dy)
+            left, right = _shifted(across_columns, -dx, 0), _shifted(across_columns, dx, 0)
+            # the second weakest of four: max(min of the pairs) capped by each pair's max
+            three = ImageChops.darker(ImageChops.darker(
+                ImageChops.lighter(ImageChops.darker(top, bottom), ImageChops.darker(left, right)),
+                ImageChops.lighter(top, bottom)), ImageChops.lighter(left, right))
             drawn = ImageDraw.Draw(three)
             drawn.ellipse((cx - keep_out, cy - keep_out, cx + keep_out, cy + keep_out), fill=0)
             for _ in range(SECOND_CARD_PEAKS):
@@ -1170,7 +1154,7 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
                 mx, my = three.point([255 if v == strongest else 0 for v in range(256)]
                                      ).getbbox()[:2]
                 outline = [_unturned_point((mx + sx * wide / 2, my + sy * high / 2), grey.size,
-                                           picture.size, angle)
+                                           turned.size, angle)
                            for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
                 candidates.append((strongest, [(x / scale, y / scale) for x, y in outline]))
                 drawn.ellipse((mx - keep_out, my - keep_out, mx + keep_out, my + keep_out), fill=0)
@@ -1354,7 +1338,7 @@ def _side_straight(grey, seen, start, end, reach: int,
     return False
 
 
-def _straight(gradient, length: float, axis: int, tiles=None):
+def _straight(gradient, length: float, axis: int):
     """Where a side of `length` runs straight through each pixel (`axis` 1: along the rows):
     the gradient across it averaged along SECOND_CARD_RUN of its length (its middle: the
     corners are rounded), less the same SECOND_CARD_RIDGE px across (a texture has gradients
@@ -1365,8 +1349,6 @@ def _straight(gradient, length: float, axis: int, tiles=None):
 
     reach = SECOND_CARD_RUN * length / 2
     runs = gradient.filter(ImageFilter.BoxBlur((reach, 0) if axis else (0, reach)))
-    if tiles is not None:  # several images side by side: what spilled between them cleared
-        runs = ImageChops.darker(runs, tiles)
     k, beyond = SECOND_CARD_RIDGE, int(round(SECOND_CARD_BEYOND * length))
     across = ((0, k), (0, -k)) if axis else ((k, 0), (-k, 0))
     past = ((beyond, 0), (-beyond, 0)) if axis else ((0, beyond), (0, -beyond))
