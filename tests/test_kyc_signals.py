@@ -700,6 +700,44 @@ def test_the_grid_s_lag_differences_are_the_plain_mean_of_the_shifted_copies(slo
     assert _deepest_dip(high, slope, SCREEN_LAGS) == min(dips)
 
 
+@pytest.mark.parametrize("kind,seed", [("screen_recapture", 11), ("screen_recapture", 12),
+                                       ("ordinary", 11), ("ordinary", 12)])
+def test_the_grid_search_reads_the_whole_patch_only_where_its_centre_dips(kind, seed):
+    """The grid search reads the patch's centre first. A screen's centre dips under
+    SCREEN_CENTRE_CLEAR, and its grid_dip is the whole patch's Laplacian dip, as before the
+    first pass; an ordinary card's centre does not, and its grid_dip is the centre's (the
+    deeper of its Laplacian's and its band-pass's dips), the whole patch left unread."""
+    from idcard_ocr.imaging.quality import (SCREEN_BAND_LAGS, SCREEN_BAND_PATCH,
+                                            SCREEN_CENTRE_CLEAR, SCREEN_LAGS, SCREEN_MAX_DIP,
+                                            SCREEN_PATCH, _band_passed, _bounding_box,
+                                            _deepest_dip, _grid_dip, _laplacian, _points,
+                                            _slope)
+
+    shot = artifacts.render(kind, seed, SMALL)
+    picture = prepare(shot.data).decoded()
+    scale = picture.size[0] / Image.open(io.BytesIO(shot.data)).size[0]
+    quad = [(x * scale, y * scale) for x, y in shot.region]
+    box = _bounding_box([{"x": x, "y": y} for x, y in quad], *picture.size)
+    slope = _slope(_points([{"x": x, "y": y} for x, y in quad]))
+    x0, y0, x1, y1 = box
+    side = min(SCREEN_PATCH, x1 - x0, y1 - y0)
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    patch = picture.crop((cx - side // 2, cy - side // 2, cx + side // 2,
+                          cy + side // 2)).convert("L")
+    inner = int(side * SCREEN_BAND_PATCH)
+    at = (side - inner) // 2
+    centre = patch.crop((at, at, at + inner, at + inner))
+    first = _deepest_dip(_laplacian(centre), slope, SCREEN_LAGS)
+    dip = _grid_dip(picture, box, slope)
+    if kind == "screen_recapture":
+        assert first < SCREEN_CENTRE_CLEAR
+        assert dip == _deepest_dip(_laplacian(patch), slope, SCREEN_LAGS) < SCREEN_MAX_DIP
+    else:
+        assert first >= SCREEN_CENTRE_CLEAR
+        assert dip == min(first, _deepest_dip(_band_passed(centre), slope, SCREEN_BAND_LAGS))
+        assert dip >= SCREEN_MAX_DIP
+
+
 def test_the_screen_s_grid_is_looked_for_on_the_card_not_at_the_frame_s_centre():
     """A card shown on a screen in a corner of the frame, a plain table in the middle: the
     patch read for the pixel grid is the card's (its region's box)."""

@@ -30,6 +30,7 @@ alike).
 import math
 import re
 from collections import deque
+from functools import lru_cache
 from itertools import accumulate
 from operator import mul
 from typing import Iterable, List, Optional, Sequence, Tuple
@@ -199,6 +200,7 @@ BANDING_MIN_DEPTH = 1.5            # ...with the level varying this much (grey l
 BANDING_MAX_ACROSS = 0.5           # ...and the other axis repeating less than this: a print
                                    # head's passes band one axis, a screen's grid repeats on both
 SCREEN_MAX_DIP = 0.87              # lag difference at the grid's pitch / its neighbours'
+SCREEN_CENTRE_CLEAR = 0.90         # the patch's centre dipping no deeper: the whole not read
 SCREEN_PATCH = 384
 SCREEN_LAGS = range(2, 14)
 SCREEN_BAND = (0.8, 2.5)           # px: Gaussian radii whose difference keeps a moire's
@@ -425,7 +427,9 @@ def _straightened(image, quad):
         return None
     factor = max(1, int(min((max(xs) - min(xs)) / (CARD_SIZE[0] * 1.5),
                             (max(ys) - min(ys)) / (CARD_SIZE[1] * 1.5))))
-    crop = image.crop((x0, y0, x1, y1)).convert("RGB")
+    crop = image.crop((x0, y0, x1, y1))
+    if crop.mode != "RGB":
+        crop = crop.convert("RGB")  # (an RGB crop is already a copy of its own)
     inside = Image.new("L", crop.size, 255)
     if factor > 1:
         crop, inside = crop.reduce(factor), inside.reduce(factor)
@@ -475,23 +479,28 @@ def _chroma_spread(image) -> float:
     """The colour at the pixel's scale that the grey level does not explain: the standard
     deviation of Cb and of Cr (the larger) within bands of equal brightness, pooled, over the
     photo's own pixels. A screen's subpixels leave colour on every edge; a copy has none."""
-    from PIL import ImageChops
+    from PIL import Image, ImageChops
 
     y, cb, cr = image.convert("YCbCr").split()
     inside = image.info.get("inside")
     inside = inside.point(lambda v: 255 if v > 250 else 0) if inside is not None else None
     if inside is not None and not inside.getbbox():
         inside = None  # a degenerate region: the straightened copy as it is
+    # Each pixel's band numbered from 1 (0 outside the photo), so that a band's mask is one
+    # lookup; Cb and Cr in one image, so that one histogram under the mask gives both (and
+    # the band's pixel count, the sum of either).
+    bands = y.point([1 + v // COPY_BAND for v in range(256)])
+    if inside is not None:
+        bands = ImageChops.multiply(bands, inside)  # inside is 0 or 255: a mask
+    chroma = Image.merge("RGB", (cb, cr, y))  # ("LA"'s histogram reads its A otherwise)
     pooled, count = [0.0, 0.0], 0
-    for low in range(0, 256, COPY_BAND):
-        band = y.point([255 if low <= v < low + COPY_BAND else 0 for v in range(256)])
-        if inside is not None:
-            band = ImageChops.multiply(band, inside)
-        n = band.histogram()[255]
+    for number in range(1, 1 + -(-256 // COPY_BAND)):
+        histogram = chroma.histogram(bands.point([255 * (v == number) for v in range(256)]))
+        n = sum(histogram[:256])
         if n < COPY_BAND_MIN_PIXELS:
             continue
-        for i, channel in enumerate((cb, cr)):
-            pooled[i] += _variance(channel.histogram(band)) * n
+        for i in (0, 1):
+            pooled[i] += _variance(histogram[256 * i:256 * (i + 1)]) * n
         count += n
     return (max(pooled) / count) ** 0.5 if count else 0.0
 
@@ -629,11 +638,26 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     if side < 4 * max(SCREEN_LAGS):
         return 1.0
     cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
-    # The patch of the picture assessed (the photo reduced by `factor`), made from the photo.
-    patch = _assessed_crop(image, factor, (cx - side // 2, cy - side // 2, cx + side // 2,
-                                           cy + side // 2)).convert("L")
+    # The patch of the picture assessed (the photo reduced by `factor`), made from the photo;
+    # its central part (SCREEN_BAND_PATCH of its side) first, made alone (a box reduction's
+    # blocks start at the same pixels of the photo: the same values as the patch's centre).
+    px, py = cx - side // 2, cy - side // 2
+    inner = int(side * SCREEN_BAND_PATCH)
+    centre = None
+    if inner >= 4 * max(SCREEN_LAGS):
+        at = (side - inner) // 2
+        centre = _assessed_crop(image, factor, (px + at, py + at, px + at + inner,
+                                                py + at + inner)).convert("L")
+        # A first pass on the centre alone (a quarter of the cost): a screen's grid covers
+        # the whole patch, and its centre dips as the whole does (on the tuned sets' photos
+        # the centre of every screen the whole patch found dipped under SCREEN_CENTRE_CLEAR);
+        # a centre that does not is no screen to the Laplacian, and the whole patch is not read.
+        dip = _deepest_dip(_laplacian(centre), slope, SCREEN_LAGS)
+        if dip >= SCREEN_CENTRE_CLEAR:
+            return min(dip, _deepest_dip(_band_passed(centre), slope, SCREEN_BAND_LAGS))
+    patch = _assessed_crop(image, factor, (px, py, cx + side // 2, cy + side // 2)).convert("L")
     dip = _deepest_dip(_laplacian(patch), slope, SCREEN_LAGS)
-    if dip < SCREEN_MAX_DIP:
+    if dip < SCREEN_MAX_DIP or centre is None:
         # Already a screen: the band-pass could only deepen a dip no rule reads but through
         # SCREEN_MAX_DIP (grid_dip then reports the Laplacian's dip).
         return dip
@@ -641,12 +665,7 @@ def _grid_dip(image, box, slope: float = 0.0, factor: int = 1) -> float:
     # the camera's (under about 2.5 px: aliased into a moire at a longer period), keeps its
     # period but loses the sharp pixel-scale edges the Laplacian reads, where the sensor's
     # grain drowns it; a band-pass keeps the period and drops the grain.
-    inner = int(side * SCREEN_BAND_PATCH)
-    if inner >= 4 * max(SCREEN_LAGS):
-        at = (side - inner) // 2
-        dip = min(dip, _deepest_dip(_band_passed(patch.crop((at, at, at + inner, at + inner))),
-                                    slope, SCREEN_BAND_LAGS))
-    return dip
+    return min(dip, _deepest_dip(_band_passed(centre), slope, SCREEN_BAND_LAGS))
 
 
 def _band_passed(grey):
@@ -716,7 +735,8 @@ class _Cells:
             return list(img.resize(grid, Image.BOX).getdata())
 
         self.y, self.cb, self.cr = cells(y), cells(cb), cells(cr)
-        self.texture = cells(_texture(y))
+        texture = _texture(y)  # read in both grids: made once
+        self.texture = cells(texture)
         inside = card.info["inside"]
         self.side = side if side in PICTURE_ZONES else self._side(cells(inside))
         self.field = _fields(CARD_CELLS, cells(inside), self.side)
@@ -735,7 +755,7 @@ class _Cells:
         self.grey, self.darkest = y, _extreme(y, 3, brightest=False)
         self.floor = cells(self.darkest, GLARE_CELLS)
         self.white = cells(_extreme(y, WHITE_FILTER, brightest=True), GLARE_CELLS)
-        self.fine_texture = cells(_texture(y), GLARE_CELLS)
+        self.fine_texture = cells(texture, GLARE_CELLS)
         self.fine_y = cells(y, GLARE_CELLS)
         self.fine_cb, self.fine_cr = cells(cb, GLARE_CELLS), cells(cr, GLARE_CELLS)
         self.fine_field = _fields(GLARE_CELLS, cells(inside, GLARE_CELLS), self.side)
@@ -1016,9 +1036,11 @@ def _fitted_plane(values: List[float], used: List[int], grid: Tuple[int, int], r
     return fit
 
 
-def _coords(grid: Tuple[int, int]) -> List[Tuple[float, float]]:
+@lru_cache(maxsize=None)
+def _coords(grid: Tuple[int, int]) -> Tuple[Tuple[float, float], ...]:
+    """The cells' centres as (u, v) fractions of the card (made once a grid)."""
     cols, rows = grid
-    return [((k % cols + 0.5) / cols, (k // cols + 0.5) / rows) for k in range(cols * rows)]
+    return tuple(((k % cols + 0.5) / cols, (k // cols + 0.5) / rows) for k in range(cols * rows))
 
 
 def _evaluate(fit, grid: Tuple[int, int]) -> List[float]:
@@ -1392,14 +1414,13 @@ def _patches(flags: List[bool], grid: Tuple[int, int]) -> List[List[int]]:
 def _plane(points, values):
     """(a, b, c) of the least-squares plane value = a + b u + c v; None when degenerate."""
     n = len(points)
-    su = sum(u for u, _ in points)
-    sv = sum(v for _, v in points)
-    suu = sum(u * u for u, _ in points)
-    svv = sum(v * v for _, v in points)
-    suv = sum(u * v for u, v in points)
+    # The sums over map() in C: the same products added in the same order as a generator's
+    # (the same bits), without a Python frame per cell.
+    us, vs = [u for u, _ in points], [v for _, v in points]
+    su, sv = sum(us), sum(vs)
+    suu, svv, suv = sum(map(mul, us, us)), sum(map(mul, vs, vs)), sum(map(mul, us, vs))
     sz = sum(values)
-    suz = sum(u * z for (u, _), z in zip(points, values))
-    svz = sum(v * z for (_, v), z in zip(points, values))
+    suz, svz = sum(map(mul, us, values)), sum(map(mul, vs, values))
     m = [[n, su, sv, sz], [su, suu, suv, suz], [sv, suv, svv, svz]]
     for col in range(3):  # Gauss-Jordan with partial pivoting
         pivot = max(range(col, 3), key=lambda r: abs(m[r][col]))
