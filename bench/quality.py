@@ -322,6 +322,7 @@ def _kyc_timing(assess, prepare, artifacts) -> list:
     big = dataclasses.replace(artifacts.TUNING, name="12mp", frame=(4032, 3024),
                               card_width=(2200, 2800))
     rows = []
+    first_load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
     def timed(call):
         call()  # warm
@@ -350,27 +351,33 @@ def _kyc_timing(assess, prepare, artifacts) -> list:
                         f"{whole[0]:.1f} ms | {whole[1]:.1f} ms | {whole[2]:.1f} ms |")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return ["### Cost on a 12 MP photo", "",
-            f"Load average {load:.1f} on the machine when the timing ended.", "",
+            f"Load average {first_load:.1f} on the machine when the timing began, {load:.1f} "
+            "when it ended (on a shared machine the CPU medians say what the code costs).", "",
             "| photo | image assessed | KYC signals, wall median of 15 | 14th of 15 | CPU "
             "median | all of assess(), wall median | 14th of 15 | CPU median |",
             "|---|---|---:|---:|---:|---:|---:|---:|", *rows]
 
 
-def kyc_timing() -> int:
-    """Only the cost table (`python bench/quality.py kyc-timing`), printed."""
+def kyc_timing(publish_to: Optional[str] = "quality-kyc-timing") -> int:
+    """Only the cost table (`python bench/quality.py kyc-timing`): printed, and put into its
+    own section of bench/README.md unless `publish_to` is None (`--no-publish`)."""
     from idcard_ocr.imaging import prepare
     from idcard_ocr.imaging.quality import assess
     from tests.fakes import artifacts
 
-    print(header(("pillow",)))
-    print("\n".join(_kyc_timing(assess, prepare, artifacts)))
+    out = [header(("pillow",)), "", *_kyc_timing(assess, prepare, artifacts)]
+    if publish_to:
+        publish(publish_to, out)
+    else:
+        print("\n".join(out))
     return 0
 
 
 def cli(argv) -> int:
     """`quality.py` (the photo-quality table), `quality.py kyc [--style NAME]...
     [--no-publish] [--render-only]` (the KYC rates; BENCH_KYC_STYLE=NAME,NAME does the same as --style), or
-    `quality.py kyc-timing`. Rates of a named style go to its own section of bench/README.md
+    `quality.py kyc-timing [--no-publish]` (the cost alone, into its own section,
+    `quality-kyc-timing`). Rates of a named style go to its own section of bench/README.md
     (`quality-kyc-NAME`) when the README has one, else they are only printed."""
     import argparse
 
@@ -383,7 +390,7 @@ def cli(argv) -> int:
                         help="kyc: only fill BENCH_KYC_CACHE with the photos, assess none")
     args = parser.parse_args(argv)
     if args.command == "kyc-timing":
-        return kyc_timing()
+        return kyc_timing(None if args.no_publish else "quality-kyc-timing")
     if args.command != "kyc":
         return main()
     names = args.style or [n for n in os.environ.get("BENCH_KYC_STYLE", "").split(",") if n]

@@ -435,8 +435,13 @@ def _straightened(image, quad):
         crop, inside = crop.reduce(factor), inside.reduce(factor)
     data = [c for x, y in quad for c in ((x - x0) / factor, (y - y0) / factor)]
     card = crop.transform(CARD_SIZE, Image.QUAD, data, resample=Image.BILINEAR)
-    card.info["inside"] = inside.transform(CARD_SIZE, Image.QUAD, data,
-                                           resample=Image.BILINEAR)
+    if min(xs) >= 0 and min(ys) >= 0 and max(xs) < image.size[0] and max(ys) < image.size[1]:
+        # The card whole in the photo: every pixel of it samples the crop (its box), and
+        # `inside` is white throughout (the readers take it as shown above 250): not drawn.
+        card.info["inside"] = Image.new("L", CARD_SIZE, 255)
+    else:
+        card.info["inside"] = inside.transform(CARD_SIZE, Image.QUAD, data,
+                                               resample=Image.BILINEAR)
     return card
 
 
@@ -571,10 +576,11 @@ def _repeat(levels: List[int]) -> Tuple[float, float]:
     residual = [max(-limit, min(limit, r)) for r in residual]
     mean = sum(residual) / len(residual)
     residual = [r - mean for r in residual]
-    variance = sum(r * r for r in residual) / len(residual)
+    # (map() sums the same products in the same order as a generator, in C)
+    variance = sum(map(mul, residual, residual)) / len(residual)
     if variance < 1e-9:
         return 0.0, 0.0
-    best = max(sum(a * b for a, b in zip(residual, residual[lag:])) / (len(residual) - lag)
+    best = max(sum(map(mul, residual, residual[lag:])) / (len(residual) - lag)
                for lag in BANDING_LAGS)
     return best / variance, variance ** 0.5
 
