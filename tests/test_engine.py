@@ -1521,6 +1521,95 @@ def test_a_two_up_copy_reads_both_sides():
         assert {k: answers[side][k] for k in TRUTH[name]["fields"]} == TRUTH[name]["fields"]
 
 
+def _page_with(cards, size=(1400, 2000), header: str = "") -> "Image.Image":
+    """An A4 page (white) holding the committed clean cards: `cards` is (file, turn, at) each;
+    `header` a line printed along the top (a fax machine's)."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.new("RGB", size, (252, 252, 250))
+    for name, turn, at in cards:
+        page.paste(Image.open(io.BytesIO(photo(name))).rotate(turn, expand=True), at)
+    if header:
+        font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30)
+        ImageDraw.Draw(page).text((60, 30), header, fill=(0, 0, 0), font=font)
+    return page
+
+
+def _jpeg_of(page, quality: int = 90) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    page.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def test_the_text_left_over_by_a_sheets_card_is_read_without_that_card():
+    # A faxed sheet (rover #4001): a header line above the face, the back turned a quarter
+    # below it. The text the face did not explain (the header and the back) spans the face:
+    # its area, read with the face in it, was turned the way the face reads and gave the face
+    # again, and the back was lost whole. The card found is painted out before the rest is read.
+    image = _jpeg_of(_page_with((("face-clean.jpg", 0, (150, 160)),
+                                 ("back-clean.jpg", 270, (400, 900))),
+                                header="2026-12-07 17:45  FAX 776 8878  P.01"))
+    face, back = recognize(image, "face"), recognize(image, "back")
+    assert face["sides_found"] == ["face", "back"]
+    assert {k: back[k] for k in TRUTH["back-clean.jpg"]["fields"]} == \
+        TRUTH["back-clean.jpg"]["fields"]
+    assert {k: face[k] for k in TRUTH["face-clean.jpg"]["fields"]} == \
+        TRUTH["face-clean.jpg"]["fields"]
+
+
+def _faxed(page):
+    """The page as a standard fax draws it (rover's): 98 dpi down the page, black and white
+    dithered (Floyd-Steinberg), each row printed twice."""
+    from PIL import Image
+
+    small = page.convert("L").resize((page.width, page.height // 2), Image.BILINEAR)
+    small = small.point(lambda v: min(255, int(v * 1.1))).convert("1").convert("L")
+    return small.resize((small.width, small.height * 2), Image.NEAREST).convert("RGB")
+
+
+def _sheet_at_150_dpi():
+    """Both clean cards at 150 dpi (505 px wide) on an A4 page of 1240 x 1754."""
+    import io
+
+    from PIL import Image
+
+    page = Image.new("RGB", (1240, 1754), (255, 255, 255))
+    for name, top in (("face-clean.jpg", 200), ("back-clean.jpg", 1000)):
+        card = Image.open(io.BytesIO(photo(name))).crop((40, 40, 896, 580))
+        page.paste(card.resize((505, 319), Image.LANCZOS), (360, top))
+    return page
+
+
+def test_a_dithered_page_is_told_from_grey_and_thresholded_ones():
+    import numpy as np
+
+    from idcard_ocr.engine import detect
+
+    page = _sheet_at_150_dpi()
+    assert detect.dithered(np.asarray(_faxed(page)))
+    assert not detect.dithered(np.asarray(page.convert("L").convert("RGB")))  # a grey scan
+    thresholded = page.convert("L").point(lambda v: 255 if v > 140 else 0).convert("RGB")
+    assert not detect.dithered(np.asarray(thresholded))  # a black-and-white copy, no dots
+    smoothed = detect.without_dither(np.asarray(_faxed(page)))
+    assert not detect.dithered(smoothed)
+
+
+def test_a_faxed_sheet_is_read_from_its_dots_smoothed_to_greys():
+    # rover's faxed sheets at 150 dpi: every grey of the card drawn as dots a pixel wide, rows
+    # doubled. Read as they are, fields came back wrong or the face was not found.
+    image = _jpeg_of(_faxed(_sheet_at_150_dpi()), 85)
+    face, back = recognize(image, "face"), recognize(image, "back")
+    assert face["sides_found"] == ["face", "back"]
+    for side, answer, name in (("face", face, "face-clean.jpg"), ("back", back, "back-clean.jpg")):
+        wanted = TRUTH[name]["fields"]
+        right = [k for k in wanted if answer[k] == wanted[k]]
+        assert len(right) == len(wanted), (side, sorted(set(wanted) - set(right)))
+
+
 def _slanted_box(cx, cy, length, thickness, degrees):
     """A detected box's four corners: `length` along a line leaning `degrees`, centred."""
     import math
@@ -1792,6 +1881,7 @@ def test_a_small_cards_other_side_is_looked_for_also_after_text_left_over_held_n
     monkeypatch.setattr(engine, "_rest", lambda array, scale, reading, found: (
         "left over" if reading == "quick" else None))
     monkeypatch.setattr(engine, "_beside", lambda array, scale, reading, found, left_over: "beside")
+    monkeypatch.setattr(engine, "_without_cards", lambda array, scale, reading, found: array)
     sides, _, _ = engine._sides(np.zeros((20, 20, 3), np.uint8), 1.0)
     assert sides == {"back": ("quick", cards["quick"]), "face": ("beside", cards["beside"])}
 

@@ -58,9 +58,10 @@ def _answers(image: bytes) -> dict:
             _cache.move_to_end(key)
             return _cache[key]
     from . import ocr
-    from .detect import DECODE_MAX_SIDE
+    from .detect import DECODE_MAX_SIDE, without_dither
 
     array, scale = _decode(image, DECODE_MAX_SIDE)
+    array = without_dither(array)  # a fax's dots smoothed to greys (detect.dithered)
     with ocr.budget() as work:
         sides, read, mirrored = _sides(array, scale)
         answers = {side: _answer(*sides[side], side, [s for s in SIDES if s in sides])
@@ -245,6 +246,10 @@ def _sides_located(array, scale, located):
     from . import ocr
 
     sides, first = {}, None
+    # What is read after a card was found is read without it (_without_cards): the text left
+    # over may lie on both sides of that card (a fax's header line above the face, the back
+    # below), and an area around it would hold the card found again.
+    unread = array
     try:
         looked_beside = left_over = False
         for _ in range(MAX_AREAS):
@@ -253,10 +258,12 @@ def _sides_located(array, scale, located):
                 located = _beside(array, scale, *next(iter(sides.values())), left_over)
             if located is None or len(sides) == len(SIDES):
                 break
-            reading, found = _read_area(array, scale, located)
+            reading, found = _read_area(unread, scale, located)
             first = first or reading
             for side in found:
                 sides.setdefault(side, (reading, found))
+            if found:
+                unread = _without_cards(unread, scale, reading, found)
             # Text left over that held no card (a caption beside a sheet's card) ends the reads
             # of what is left, not the look beside a small card found alone.
             located = _rest(array, scale, reading, found) if found else None
@@ -284,6 +291,34 @@ def _beside(array, scale, reading, found, left_over: bool = False):
         return None
     ocr.needs_lines()
     return detect.locate_beside(array, card)
+
+
+# A card found is painted out this far beyond its frame (card units, 0.1 mm): a frame fitted
+# to anchors is a millimetre or so off the print; a sheet's cards stand centimetres apart.
+CARD_MARGIN = 30
+
+
+def _without_cards(array, scale, reading, found):
+    """The photo with the cards `found` in `reading` painted over in the photo's white: what
+    is read next is the rest of the page. Read again with a card in it, the area left over
+    (the back turned a quarter below the face, and a fax's header line above it) was turned
+    the way the card found reads, and gave that card again, never the other (rover's faxed
+    sheets #4001 and #4026 lost their back so)."""
+    import cv2  # comes with rapidocr-onnxruntime
+    import numpy as np
+
+    from .layout import CARD
+
+    out = array.copy()
+    sample = array[::8, ::8].reshape(-1, array.shape[2])
+    white = [int(v) for v in np.percentile(sample, 98, axis=0)]  # the paper's
+    w, h, m = CARD[0], CARD[1], CARD_MARGIN
+    for frame in found.values():
+        corners = [frame.to_frame(x, y) for x, y in ((-m, -m), (-m, h + m), (w + m, h + m),
+                                                      (w + m, -m))]
+        polygon = [tuple(v / scale for v in reading.to_photo.to_photo(x, y)) for x, y in corners]
+        cv2.fillPoly(out, [np.round(np.float32(polygon)).astype(np.int32)], white)
+    return out
 
 
 def _on_sheet(array, scale, reading, found) -> bool:

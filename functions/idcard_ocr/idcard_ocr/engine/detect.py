@@ -317,6 +317,41 @@ def resize(image: np.ndarray, ratio: float) -> np.ndarray:
     return cv2.resize(image, size, interpolation=interpolation)
 
 
+# A fax or a black-and-white copy made by dithering draws grey as scattered black dots: a card's
+# portrait, guilloche and letters turn to dots a pixel wide, which the recogniser reads badly
+# (rover's faxed sheets at 150 dpi: the face found and every field wrong, or not found). Such a
+# photo is told by its dots: pixels darker or lighter than both neighbours along a row by
+# DITHER_STEP, over DITHER_SHARE of its dark pixels (faxes 0.35-0.54; scans, copies, inkjet and
+# document-feeder pages, photos of cards and screens at most 0.22) and DITHER_MIN of all its
+# pixels (not a few specks on a blank page). It is then smoothed (DITHER_BLUR px) to the greys
+# the dots stand for before anything is read; any other photo is read as it is.
+DITHER_STEP = 50
+DITHER_SHARE = 0.3
+DITHER_MIN = 0.002
+DITHER_BLUR = 1.6
+
+
+def dithered(image: np.ndarray) -> bool:
+    """Whether `image` (RGB) draws its greys with dots a pixel wide (DITHER_*): every other
+    row of its green channel is looked at."""
+    grey = image[::2, :, 1].astype(np.int16)
+    centre, left, right = grey[:, 1:-1], grey[:, :-2], grey[:, 2:]
+    dots = np.count_nonzero(
+        ((centre - left > DITHER_STEP) & (centre - right > DITHER_STEP))
+        | ((left - centre > DITHER_STEP) & (right - centre > DITHER_STEP)))
+    dark = np.count_nonzero(grey < 128)
+    return dots >= DITHER_MIN * grey.size and dots >= DITHER_SHARE * max(dark, 1)
+
+
+def without_dither(image: np.ndarray) -> np.ndarray:
+    """The image smoothed to its greys when it is dithered (a fax: DITHER_*), else itself."""
+    if not dithered(image):
+        return image
+    import cv2  # comes with rapidocr-onnxruntime
+
+    return cv2.GaussianBlur(image, (0, 0), DITHER_BLUR)
+
+
 def without_red(image: np.ndarray) -> np.ndarray:
     """The image with red ink lifted to the paper's lightness: a pixel clearly redder than it
     is green or blue (a seal, a red watermark, the emblem's disc) takes its red channel's value
