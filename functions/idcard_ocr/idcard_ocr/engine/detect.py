@@ -59,9 +59,10 @@ def locate(image: np.ndarray) -> Optional[Located]:
 
 
 # A photo whose lightest hundredth is darker than this (of 255) was taken in the dark: a
-# card's white paper is the lightest thing on an ordinary photo (well over 150). nomad's hard
-# photos in a dark room stood at 92 and 100, and lost their card whole (only a back's title
-# block read on #4014, nothing on #4029).
+# card's white paper is the lightest thing on an ordinary photo (188-248 on the first 15 plain
+# faces of rover, drifter and nomad, 171-246 on their hard photos). nomad's hard photos in a
+# dark room stood at 92 and 100, and lost their card whole (only a back's title block read on
+# #4014, nothing on #4029).
 DARK_WHITE = 128
 
 
