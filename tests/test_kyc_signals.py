@@ -124,8 +124,9 @@ def test_the_signals_are_measured_and_reported_beside_the_warnings():
     quality, _ = assessed("ordinary", 11)
     assert set(quality["signals"]) == {"corners_at_edge", "colour_beyond_tone",
                                        "chroma_spread", "grid_dip", "paper_share",
-                                       "glare_cells", "occluded_cells", "second_card_edges",
-                                       "background_texture", "banding", "banding_depth"}
+                                       "glare_cells", "glare_line_cells", "occluded_cells",
+                                       "second_card_edges", "background_texture", "banding",
+                                       "banding_depth"}
     assert quality["signals"]["corners_at_edge"] == 0
     assert quality["signals"]["grid_dip"] > 0.87 and quality["signals"]["colour_beyond_tone"] > 7
 
@@ -1203,3 +1204,81 @@ def test_an_inkjet_copy_banded_by_its_print_head_is_a_copy(side, period, along_c
     for other in (card, _inkjet(card, period, depth=0.0), _inkjet(card, period, both=True)):
         quality = placed(other)
         assert "photocopy" not in quality["warnings"], quality["signals"]
+
+
+def _spots(scene, quad, start, end, count, radius, strength=1.15):
+    """A row of `count` small reflections (an LED strip mirrored in the laminate) from
+    `start` to `end` (fractions of the card), each a flat-topped disc `radius` x the card's
+    width, washing the photo towards white by `strength` (above 1: clipped at its middle)."""
+    import numpy as np
+
+    arr = np.asarray(scene, dtype=np.float32).copy()
+    (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = quad
+    width = math.hypot(trx - tlx, try_ - tly)
+    yy, xx = np.mgrid[0:arr.shape[0], 0:arr.shape[1]].astype(np.float32)
+    light = np.zeros(arr.shape[:2], np.float32)
+    for k in range(count):
+        u = start[0] + (end[0] - start[0]) * k / max(1, count - 1)
+        v = start[1] + (end[1] - start[1]) * k / max(1, count - 1)
+        cx = (1 - u) * (1 - v) * tlx + (1 - u) * v * blx + u * v * brx + u * (1 - v) * trx
+        cy = (1 - u) * (1 - v) * tly + (1 - u) * v * bly + u * v * bry + u * (1 - v) * try_
+        r = radius * width
+        light = np.maximum(light, np.exp(-(((xx - cx) ** 2 + (yy - cy) ** 2) / r ** 2) ** 2))
+    lit = arr + (255 - arr) * np.clip(light * strength, 0, 1)[..., None]
+    return Image.fromarray(np.clip(lit, 0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("side, start, end", [("face", (0.08, 0.45), (0.55, 0.5)),
+                                              ("back", (0.3, 0.8), (0.85, 0.76))])
+def test_an_led_strip_s_row_of_reflections_over_the_fields_is_glare(side, start, end):
+    """Eleven small hot spots in a row, each smaller than a glare cell and apart from the
+    next: no patch of washed cells, but a line of light over the fields (quality.glare_line).
+    The same row too dim to clip (a soft sheen), or three spots far apart, is not glare."""
+    card = realistic.make_card(25, side).image.convert("RGB")
+    quality = placed(card, lambda scene, quad: _spots(scene, quad, start, end, 11, 0.014))
+    assert "glare_on_fields" in quality["warnings"], quality["signals"]
+    assert quality["signals"]["glare_cells"] < 3, quality["signals"]  # not as a patch
+    dim = placed(card, lambda scene, quad: _spots(scene, quad, start, end, 11, 0.014, 0.15))
+    assert "glare_on_fields" not in dim["warnings"], dim["signals"]
+    few = placed(card, lambda scene, quad: _spots(scene, quad, start, end, 3, 0.014))
+    assert "glare_on_fields" not in few["warnings"], few["signals"]
+
+
+def _stacked(second=None, offset=(0.03, -0.2), pouch=False, shadow=False):
+    """A face card 500 px wide on a table (1100 x 820); `second` lies under it, shifted by
+    `offset` (fractions of the card's width: (0, -0.2) shows its top strip above the card);
+    `pouch`: the card sealed in a laminating pouch instead, a clear margin round it a little
+    lighter than the table; `shadow`: the card casts its shadow. Returns assess()'s answer."""
+    import random
+
+    from PIL import ImageDraw
+
+    table = (120, 110, 100)
+    scene = Image.new("RGB", (1100, 820), table)
+    centre, w = (550, 440), 500
+    if pouch:
+        margin, h = 0.2 * w, w * 54 / 85.6
+        ImageDraw.Draw(scene).rounded_rectangle(
+            (centre[0] - w / 2 - margin, centre[1] - h / 2 - margin, centre[0] + w / 2 + margin,
+             centre[1] + h / 2 + margin), 20, fill=tuple(c + 40 for c in table))
+    if second is not None:
+        artifacts._place(scene, second, random.Random(2), w, 2.0,
+                         (centre[0] + offset[0] * w, centre[1] + offset[1] * w), shadow=False)
+    quad = artifacts._place(scene, realistic.make_card(8, "face").image.convert("RGB"),
+                            random.Random(1), w, 0.0, centre, shadow=shadow)
+    picture = prepare(_jpeg(_grainy(scene))).decoded()
+    return assess(picture, [{"x": x, "y": y} for x, y in quad], side="face")
+
+
+@pytest.mark.parametrize("side, offset", [("face", (0.03, -0.2)), ("back", (-0.03, 0.2)),
+                                          ("face", (0.2, 0.0))])
+def test_a_card_stacked_under_the_card_with_a_strip_showing_is_a_second_card(side, offset):
+    """Another card under the ID card, shifted by a fifth of its width: only a strip of it
+    shows beside one edge (its centre about a third of the short side from the card's), which
+    the keep-out round the card's centre (half the short side until SECOND_CARD_NEAREST) left
+    unread. A card alone, with its shadow or sealed in a laminating pouch (a margin all round
+    it) is not two cards."""
+    quality = _stacked(realistic.make_card(9, side).image.convert("RGB"), offset)
+    assert "multiple_cards" in quality["warnings"], quality["signals"]
+    for alone in (_stacked(), _stacked(shadow=True), _stacked(pouch=True)):
+        assert "multiple_cards" not in alone["warnings"], alone["signals"]

@@ -240,6 +240,14 @@ GLARE_MIN_FLAT_LIFT = 1.0         # and its mean this far above the paper's mean
                                    # leaves blank is flat at the paper's own level
 GLARE_MIN_PAPER_SPAN = 6.0         # a paper with less grain than this (grey levels) has no
                                    # grain to lose: only the brightness says glare on it
+GLARE_LINE_SHARE = 0.1            # a line of light (an LED strip's row of reflections): small
+                                   # field cells with this share of their pixels washed out...
+GLARE_LINE_REACH = 2               # ...each within this many cells of the next (its spots lie
+                                   # 1.1-1.6 cells apart: a cell between two is often dark)...
+GLARE_LINE_MIN_CELLS = 6           # ...this many of them, one clipped (GLARE_MIN_CLIPPED)...
+GLARE_LINE_WIDTH = 0.8             # ...lying along a line: their spread across it (cells, std)
+                                   # at most this (rover's strips 0-0.45; a blown-out paper's
+                                   # noise spreads both ways: 1.27)
 GLARE_CELLS = (32, 20)
 WHITE_FILTER = 5                   # px of the straightened card: wider than a stroke
 OCCLUSION_MIN_CELLS = 8            # small cells (32 x 20 grid)
@@ -291,6 +299,12 @@ SECOND_CARD_BLUR = 0.7             # px: print finer than this is not an edge
 SECOND_CARD_RUN = 0.8              # of a side's length: the run along it that is read
 SECOND_CARD_RIDGE = 4              # px: a side's gradient against the same this far off it
 SECOND_CARD_BEYOND = 1.0           # of a side's length: a run this far past its middle
+SECOND_CARD_NEAREST = 0.25         # of the card's short side: a rectangle centred nearer the
+                                   # card's centre is the card itself; a card stacked under it
+                                   # shows a strip beside one edge, centred 0.37-0.43 from it,
+                                   # lying as the card does (turned at most one step); any
+                                   # other rectangle stays half the short side away (a hand
+                                   # holding the card lies across it there)
 SECOND_CARD_MAX_TURN = 30          # degrees a second card lies turned from the first...
 SECOND_CARD_TURN_STEP = 15         # ...read in these steps (a side's ends stray 2 px)
 SECOND_CARD_PEAKS = 2             # candidates read in each turned overview (a head beside the
@@ -385,10 +399,12 @@ def kyc_signals(image, quad, side: Optional[str] = None,
         # A copy has lost the paper's grain everywhere: flatness says nothing of light on it.
         light = _FrameLight(work, small_quad)
         measures["glare_cells"] = cells.glare(flatness="photocopy" not in warnings, light=light)
+        measures["glare_line_cells"] = cells.glare_line(light=light)
         measures["occluded_cells"] = cells.occluded(light=light)
         if measures["occluded_cells"] >= OCCLUSION_MIN_CELLS:
             warnings.append("occlusion")
-        if measures["glare_cells"] >= GLARE_MIN_CELLS:
+        if measures["glare_cells"] >= GLARE_MIN_CELLS \
+                or measures["glare_line_cells"] >= GLARE_LINE_MIN_CELLS:
             warnings.append("glare_on_fields")
         edges, texture = _second_card_edges(
             work, small_quad, [[(x * scale, y * scale) for x, y in o] for o in others])
@@ -772,6 +788,7 @@ class _Cells:
         self.white_cb = _median([self.fine_cb[k] for k in near]) if near else 128.0
         self.white_cr = _median([self.fine_cr[k] for k in near]) if near else 128.0
         self.white_texture = _median([self.fine_texture[k] for k in near]) if near else 0.0
+        self._washed_share: Optional[Tuple[List[int], List[float]]] = None
 
     def _white_plane(self) -> Tuple[float, float, float]:
         """The paper's white as a plane over the small field cells (lighting falls off across
@@ -800,16 +817,13 @@ class _Cells:
         return _fitted_plane(self.y, self._indices(), CARD_CELLS, rounds=2, scale=2, floor=4,
                              below=0.5)
 
-    def glare(self, flatness: bool = True, light: Optional["_FrameLight"] = None) -> int:
-        """The largest patch of small field cells washed out by a highlight: most of their
-        pixels brighter than the paper's white around them with even the darkest pixel near
-        them near that white (the print under them lost), read pixel by pixel, then by cell
-        (a narrow streak covers few cells whole); or, with `flatness`, cells flatter than the
-        card's blank paper and the paper around them, not darker than its white (a highlight
-        the phone's tone curve compressed has lost the grain more than it gained light).
-        Washed cells count only when one of them is clipped (GLARE_MIN_CLIPPED): paper lit
-        more than the fitted plane says, beside a shadow, is not a highlight."""
-        from PIL import Image, ImageChops, ImageFilter
+    def _washed(self) -> Tuple[List[int], List[float]]:
+        """(each small cell's share of pixels washed out by light, 0-255: the pixel well above
+        the paper's mean level and even the darkest pixel near it lifted (the print under it
+        lost); the paper's mean level in each cell), read once for both glare rules."""
+        if self._washed_share is not None:
+            return self._washed_share
+        from PIL import Image, ImageChops
 
         def image_of(values):
             grid = Image.new("L", GLARE_CELLS)
@@ -829,6 +843,40 @@ class _Cells:
                                     ImageChops.subtract(brighter, self.grey))
         share = list(washed.point(lambda v: 0 if v else 255).resize(GLARE_CELLS, Image.BOX)
                      .getdata())
+        self._washed_share = (share, paper)
+        return self._washed_share
+
+    def glare_line(self, light: Optional["_FrameLight"] = None) -> int:
+        """Small field cells in the largest line of light: cells with GLARE_LINE_SHARE of their
+        pixels washed out, each within GLARE_LINE_REACH cells of the next, one of them clipped
+        (GLARE_MIN_CLIPPED), lying along a line (GLARE_LINE_WIDTH), not a band of light across
+        the frame. An LED strip (or a row of spotlights) mirrored in the laminate is a row of
+        small hot spots, each smaller than a cell and apart from the next: no patch of washed
+        cells, but the print under each spot is lost. A paper blown out to the clip has washed
+        pixels here and there by its noise alone, spread both ways. 0 when no line is found."""
+        share, _ = self._washed()
+        spots = [f and share[k] >= GLARE_LINE_SHARE * 255 for k, f in enumerate(self.fine_field)]
+        lines = [k for patch in _patches(spots, GLARE_CELLS, GLARE_LINE_REACH)
+                 if len(patch) >= GLARE_LINE_MIN_CELLS
+                 and any(self.white[j] >= GLARE_MIN_CLIPPED for j in patch)
+                 and _thickness(patch, GLARE_CELLS[0]) <= GLARE_LINE_WIDTH for k in patch]
+        flags = [False] * len(spots)
+        for k in lines:
+            flags[k] = True
+        return self._largest_unlit(flags, GLARE_LINE_MIN_CELLS, light, reach=GLARE_LINE_REACH)
+
+    def glare(self, flatness: bool = True, light: Optional["_FrameLight"] = None) -> int:
+        """The largest patch of small field cells washed out by a highlight: most of their
+        pixels brighter than the paper's white around them with even the darkest pixel near
+        them near that white (the print under them lost), read pixel by pixel, then by cell
+        (a narrow streak covers few cells whole); or, with `flatness`, cells flatter than the
+        card's blank paper and the paper around them, not darker than its white (a highlight
+        the phone's tone curve compressed has lost the grain more than it gained light).
+        Washed cells count only when one of them is clipped (GLARE_MIN_CLIPPED): paper lit
+        more than the fitted plane says, beside a shadow, is not a highlight."""
+        from PIL import Image, ImageFilter
+
+        share, paper = self._washed()
         # A highlight flattens what it covers (a blown-out or tone-compressed level has no
         # grain): the cell's span from its darkest pixel to its white collapses, compared
         # with the same card's blank paper, while its white stays at the paper's or above.
@@ -883,19 +931,19 @@ class _Cells:
                                   <= OCCLUSION_MAX_TEXTURE * self.white_texture))
         return self._largest_unlit(foreign, OCCLUSION_MIN_CELLS, light, shade)
 
-    def _largest_unlit(self, flags: List[bool], least: int,
-                       light: Optional["_FrameLight"], alike: Optional[List[bool]] = None) -> int:
+    def _largest_unlit(self, flags: List[bool], least: int, light: Optional["_FrameLight"],
+                       alike: Optional[List[bool]] = None, reach: int = 0) -> int:
         """Cells in the largest patch of flagged cells that is not a band of light across the
         frame: a flickering lamp read by a rolling shutter lights the frame in bands, the card
         and what lies beside it alike, where a highlight or an object changes the card only.
         Patches under `least` cells raise nothing and are not looked at. A patch is read as a
         band together with the `alike` cells it touches (shaded print beside shaded blank
-        paper: the same light)."""
+        paper: the same light). `reach`: as _patches."""
         whole = {}
         if alike is not None:
             for grown in _patches([f or a for f, a in zip(flags, alike)], GLARE_CELLS):
                 whole.update((k, grown) for k in grown)
-        for patch in sorted(_patches(flags, GLARE_CELLS), key=len, reverse=True):
+        for patch in sorted(_patches(flags, GLARE_CELLS, reach), key=len, reverse=True):
             if len(patch) < least or light is None:
                 return len(patch)
             if not light.band(whole.get(patch[0], patch),
@@ -1127,7 +1175,7 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
     texture = ImageStat.Stat(ImageChops.add(*(ImageChops.difference(grey.filter(kernel), level)
                                               for kernel in across)),
                              mask=counted).mean[0]
-    keep_out, candidates = short_px / 2, []
+    keep_out, nearest, candidates = short_px / 2, SECOND_CARD_NEAREST * short_px, []
     for turn in range(-SECOND_CARD_MAX_TURN, SECOND_CARD_MAX_TURN + 1, SECOND_CARD_TURN_STEP):
         angle = base + turn
         turned = grey.rotate(angle, resample=Image.BILINEAR, expand=True)
@@ -1152,7 +1200,10 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
                 ImageChops.lighter(ImageChops.darker(top, bottom), ImageChops.darker(left, right)),
                 ImageChops.lighter(top, bottom)), ImageChops.lighter(left, right))
             drawn = ImageDraw.Draw(three)
-            drawn.ellipse((cx - keep_out, cy - keep_out, cx + keep_out, cy + keep_out), fill=0)
+            # Nearer than half the card's short side, only a card lying as the card does (a
+            # card stacked under it): a rectangle lying across it there is a hand or an arm.
+            near = nearest if wide == long_px and abs(turn) <= SECOND_CARD_TURN_STEP else keep_out
+            drawn.ellipse((cx - near, cy - near, cx + near, cy + near), fill=0)
             for _ in range(SECOND_CARD_PEAKS):
                 strongest = three.getextrema()[1]
                 if not strongest:
@@ -1395,9 +1446,13 @@ def _largest_patch(flags: List[bool], grid: Tuple[int, int]) -> int:
     return max((len(patch) for patch in _patches(flags, grid)), default=0)
 
 
-def _patches(flags: List[bool], grid: Tuple[int, int]) -> List[List[int]]:
-    """The 4-connected patches of flagged cells, each as its cells' indices."""
+def _patches(flags: List[bool], grid: Tuple[int, int], reach: int = 0) -> List[List[int]]:
+    """The 4-connected patches of flagged cells, each as its cells' indices; with `reach`,
+    cells up to that many cells apart across, down or diagonally are one patch (a gap of
+    reach - 1 cells is bridged)."""
     cols, rows = grid
+    near = [(di, dj) for di in range(-reach, reach + 1) for dj in range(-reach, reach + 1)
+            if di or dj] if reach else []
     seen, patches = set(), []
     for start, flagged in enumerate(flags):
         if not flagged or start in seen:
@@ -1408,13 +1463,31 @@ def _patches(flags: List[bool], grid: Tuple[int, int]) -> List[List[int]]:
             k = queue.popleft()
             patch.append(k)
             i, j = k % cols, k // cols
-            for n, ok in ((k - 1, i > 0), (k + 1, i < cols - 1), (k - cols, j > 0),
-                          (k + cols, j < rows - 1)):
+            steps = ((k - 1, i > 0), (k + 1, i < cols - 1), (k - cols, j > 0),
+                     (k + cols, j < rows - 1)) if not reach else \
+                ((k + dj * cols + di, 0 <= i + di < cols and 0 <= j + dj < rows)
+                 for di, dj in near)
+            for n, ok in steps:
                 if ok and flags[n] and n not in seen:
                     seen.add(n)
                     queue.append(n)
         patches.append(patch)
     return patches
+
+
+def _thickness(cells: List[int], cols: int) -> float:
+    """The standard deviation of a patch's cells across its longest direction (in cells): a
+    line one cell wide, straight or slanted, is about 0.3-0.5; a round patch of the same
+    number of cells is over 1."""
+    n = len(cells)
+    xs, ys = [k % cols for k in cells], [k // cols for k in cells]
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs) / n
+    syy = sum((y - my) ** 2 for y in ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / n
+    # the smaller eigenvalue of the 2 x 2 covariance
+    least = (sxx + syy) / 2 - (((sxx - syy) / 2) ** 2 + sxy * sxy) ** 0.5
+    return max(0.0, least) ** 0.5
 
 
 def _plane(points, values):
