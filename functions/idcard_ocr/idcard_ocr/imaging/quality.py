@@ -203,8 +203,8 @@ MISREGISTERED_MIN_SHARE = 0.03     # a colour copy's planes printed out of regis
                                    # of the card's colour difference (R-G or B-G) at its edges
                                    # explained by one plane shifted against green (beyond what a
                                    # lens's radial fringes explain)...
-MISREGISTERED_MIN_SHIFT = 0.38     # ...by at least this many px of the work copy: on 307
-                                   # ordinary photos of six sets the largest shift with that
+MISREGISTERED_MIN_SHIFT = 0.38     # ...by at least this many px of the work copy: on 378
+                                   # ordinary photos of seven sets the largest shift with that
                                    # share was 0.31 (a lens's fringes left over); the colour
                                    # lasers found shift their planes 0.40-0.98
 MISREGISTERED_SIDE = 320           # px of the work copy: the card's centre read for it
