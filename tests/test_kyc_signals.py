@@ -127,6 +127,9 @@ def test_the_signals_are_measured_and_reported_beside_the_warnings():
                                        "glare_cells", "glare_line_cells", "occluded_cells",
                                        "second_card_edges", "background_texture", "banding",
                                        "banding_depth"}
+                                       "glare_cells", "occluded_cells", "second_card_edges",
+                                       "background_texture", "banding", "banding_depth",
+                                       "misregistration"}
     assert quality["signals"]["corners_at_edge"] == 0
     assert quality["signals"]["grid_dip"] > 0.87 and quality["signals"]["colour_beyond_tone"] > 7
 
@@ -1282,3 +1285,53 @@ def test_a_card_stacked_under_the_card_with_a_strip_showing_is_a_second_card(sid
     assert "multiple_cards" in quality["warnings"], quality["signals"]
     for alone in (_stacked(), _stacked(shadow=True), _stacked(pouch=True)):
         assert "multiple_cards" not in alone["warnings"], alone["signals"]
+def _out_of_register(card, dx: int, dy: int = 0, plane: int = 0):
+    """A colour laser's copy: colours a little flattened, and one colour plane (`plane`: 0 red,
+    2 blue) printed (dx, dy) px of the card away from the others, over the whole page."""
+    import numpy as np
+    from PIL import ImageEnhance
+
+    arr = np.array(ImageEnhance.Color(card).enhance(0.8), np.uint8)
+    arr[..., plane] = np.roll(arr[..., plane], (dy, dx), (0, 1))
+    return Image.fromarray(arr)
+
+
+def _chromatic_aberration(scene, k: float = 0.003):
+    """A lens's lateral chromatic aberration: red a touch larger than green about the
+    frame's centre (its fringes grow from the centre out, in every direction)."""
+    r, g, b = scene.split()
+    w, h = scene.size
+    rw, rh = int(round(w * (1 + k))), int(round(h * (1 + k)))
+    r = r.resize((rw, rh), Image.BILINEAR).crop(((rw - w) // 2, (rh - h) // 2,
+                                                 (rw - w) // 2 + w, (rh - h) // 2 + h))
+    return Image.merge("RGB", (r, g, b))
+
+
+def _off_centre(card, decorate=None, at=(420, 320)):
+    """`card` 560 px wide on a 1300 x 940 table, its centre at `at` (away from the frame's
+    centre, where a lens's fringes are wide); `decorate(scene)` after it is laid."""
+    import random
+
+    scene = Image.new("RGB", (1300, 940), (120, 110, 100))
+    quad = artifacts._place(scene, card, random.Random(7), 560, 0.0, at, shadow=False)
+    if decorate:
+        scene = decorate(scene)
+    picture = prepare(_jpeg(scene)).decoded()
+    return assess(picture, [{"x": x, "y": y} for x, y in quad])
+
+
+@pytest.mark.parametrize("side, shift, plane", [("face", (3, 0), 0), ("back", (-3, 0), 0),
+                                                ("face", (0, 3), 2), ("back", (2, 2), 0)])
+def test_a_colour_laser_copy_out_of_register_is_a_copy(side, shift, plane):
+    """A colour laser copy keeps the card's colours (the colour tests pass it), but one colour
+    plane lies shifted against the others over the whole card: every edge of the print is
+    fringed red on one side and cyan on the other. A copy. The card itself, and the card
+    through a lens whose red is larger than its green about the frame's centre (fringes
+    that grow from the centre outwards), are not."""
+    card = realistic.make_card(21, side).image.convert("RGB")
+    copy = _off_centre(_out_of_register(card, *shift, plane=plane))
+    assert "photocopy" in copy["warnings"], copy["signals"]
+    assert copy["signals"]["colour_beyond_tone"] >= 7, copy["signals"]  # its colours kept
+    for other in (_off_centre(card), _off_centre(card, _chromatic_aberration),
+                  _off_centre(card, _chromatic_aberration, at=(900, 640))):
+        assert "photocopy" not in other["warnings"], other["signals"]

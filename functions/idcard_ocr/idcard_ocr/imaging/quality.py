@@ -19,7 +19,8 @@ copy reduced once to at most 1024 px (WORK_SIDE): the card straightened from it 
 px and read in 16 x 10 and 32 x 20 cells, a grey overview of the frame (the card's long
 side 36 px) for a second card's outline; the paper's level along the straightened card's
 rows and columns, beside the side's picture, for an inkjet's banding (its print head's passes
-repeat along one axis);
+repeat along one axis); the centre of the card's box on the reduced copy, for a colour laser's
+planes printed out of register (one shifted against green over the whole card);
 and the sides of a rectangle found on it, read again on the reduced copy (a card's are straight);
 and a patch of at most 384 x 384 px of the assessed picture for a screen's pixel grid; and,
 when a patch of occluded or glared cells is large enough to warn, the frame beside the card
@@ -199,6 +200,16 @@ BANDING_MIN_REPEAT = 0.7           # autocorrelation of the paper's level at the
 BANDING_MIN_DEPTH = 1.5            # ...with the level varying this much (grey levels, std)...
 BANDING_MAX_ACROSS = 0.5           # ...and the other axis repeating less than this: a print
                                    # head's passes band one axis, a screen's grid repeats on both
+MISREGISTERED_MIN_SHARE = 0.03     # a colour copy's planes printed out of register: this share
+                                   # of the card's colour difference (R-G or B-G) at its edges
+                                   # explained by one plane shifted against green (beyond what a
+                                   # lens's radial fringes explain)...
+MISREGISTERED_MIN_SHIFT = 0.38     # ...by at least this many px of the work copy: on 378
+                                   # ordinary photos of seven sets the largest shift with that
+                                   # share was 0.31 (a lens's fringes left over); the colour
+                                   # lasers found shift their planes 0.40-0.98
+MISREGISTERED_SIDE = 320           # px of the work copy: the card's centre read for it
+MISREGISTERED_MIN_GRADIENT = 10.0  # grey levels a px: the edges the planes are compared on
 SCREEN_MAX_DIP = 0.87              # lag difference at the grid's pitch / its neighbours'
 SCREEN_CENTRE_CLEAR = 0.90         # the patch's centre dipping no deeper: the whole not read
 SCREEN_PATCH = 384
@@ -387,8 +398,15 @@ def kyc_signals(image, quad, side: Optional[str] = None,
     whole_card = quad is not None and "incomplete_border" not in warnings
     banded = whole_card and not clamped and card is not None and dip >= SCREEN_MAX_DIP and \
         _banded(card, side, measures)
-    if banded or colourful < COPY_MIN_COLOUR and (spread < COPY_MAX_CHROMA_SPREAD
-                                                  or whole_card and dip >= SCREEN_MAX_DIP):
+    copied = banded or colourful < COPY_MIN_COLOUR and (spread < COPY_MAX_CHROMA_SPREAD
+                                                        or whole_card and dip >= SCREEN_MAX_DIP)
+    # A colour copy keeps the card's colours; a colour laser's planes out of register fringe
+    # every edge (a screen's subpixels fringe them too: read only where no grid is seen).
+    if not copied and whole_card and not clamped and card is not None and dip >= SCREEN_MAX_DIP:
+        share, shift = _misregistration(work, small_quad)
+        measures["misregistration"] = [round(share, 3), round(shift, 2)]
+        copied = share >= MISREGISTERED_MIN_SHARE and shift >= MISREGISTERED_MIN_SHIFT
+    if copied:
         warnings.append("photocopy")
     if dip < SCREEN_MAX_DIP:
         warnings.append("screen_recapture")
@@ -599,6 +617,104 @@ def _repeat(levels: List[int]) -> Tuple[float, float]:
     best = max(sum(map(mul, residual, residual[lag:])) / (len(residual) - lag)
                for lag in BANDING_LAGS)
     return best / variance, variance ** 0.5
+
+
+def _misregistration(work, quad) -> Tuple[float, float]:
+    """(share, shift): how much of the colour difference at the card's edges one colour plane
+    shifted against green explains, and that shift in px of `work`. A colour laser prints its
+    planes one after the other and seldom lays them exactly in register: red (or blue) is
+    displaced by a pixel or two over the whole page, so R-G at every edge of the print follows
+    the grey gradient there, -shift . grad(G), with one sign on a stroke's left edge and the
+    other on its right. A card's own colours (blue labels, the red emblem, the portrait) fill
+    areas, alike on both edges of a stroke; a lens's lateral chromatic aberration shifts red
+    radially, growing from the frame's centre, and is fitted and taken off first (a third
+    term, the gradient along the radius times the distance). Read on the centre of the card's
+    box in `work` (at most MISREGISTERED_SIDE px wide), on the pixels whose gradient is at least
+    MISREGISTERED_MIN_GRADIENT; least squares over the image's sums (ImageMath, in C)."""
+    from PIL import Image, ImageMath
+
+    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+    half_w = min((max(xs) - min(xs)) * (0.5 - 2 * RIM), MISREGISTERED_SIDE / 2)
+    half_h = min((max(ys) - min(ys)) * (0.5 - 2 * RIM), MISREGISTERED_SIDE * 0.63 / 2)
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    box = (max(0, int(cx - half_w)), max(0, int(cy - half_h)),
+           min(work.size[0], int(cx + half_w)), min(work.size[1], int(cy + half_h)))
+    w, h = box[2] - box[0], box[3] - box[1]
+    if w < 16 or h < 16 or work.mode != "RGB":
+        return 0.0, 0.0
+    red, green, blue = (c.convert("F") for c in work.crop(box).split())
+    inner = (1, 1, w - 1, h - 1)
+
+    def calc(f, **images):
+        return ImageMath.lambda_eval(lambda a: f(a), **images)
+
+    gx = calc(lambda a: (a["p"] - a["q"]) / 2, p=green.crop((2, 1, w, h - 1)),
+              q=green.crop((0, 1, w - 2, h - 1)))
+    gy = calc(lambda a: (a["p"] - a["q"]) / 2, p=green.crop((1, 2, w - 1, h)),
+              q=green.crop((1, 0, w - 1, h - 2)))
+    # the distance from the frame's centre, across and down, in frame widths
+    size = (w - 2, h - 2)
+    across = Image.linear_gradient("F").transpose(Image.Transpose.TRANSPOSE).resize(size)
+    down = Image.linear_gradient("F").resize(size)
+    ox, oy = box[0] + 1 - work.size[0] / 2, box[1] + 1 - work.size[1] / 2
+    sx, sy = (size[0] - 1) / 255, (size[1] - 1) / 255
+    gr = calc(lambda a: ((a["u"] * sx + ox) * a["x"] + (a["v"] * sy + oy) * a["y"]) / work.size[0],
+              u=across, v=down, x=gx, y=gy)
+    edge = MISREGISTERED_MIN_GRADIENT ** 2
+    mask = calc(lambda a: (a["x"] * a["x"] + a["y"] * a["y"] > edge) * 1.0, x=gx, y=gy)
+
+    def mean(f, **images):  # over the edge pixels, in the image's own mean (a 1 x 1 box)
+        return calc(lambda a: f(a) * a["m"], m=mask, **images).resize(
+            (1, 1), Image.BOX).getpixel((0, 0)) / share
+
+    share = mask.resize((1, 1), Image.BOX).getpixel((0, 0))
+    if share * size[0] * size[1] < 200:
+        return 0.0, 0.0  # too few edges to say
+    terms = {"x": gx, "y": gy, "r": gr}
+    names = list(terms)
+    means = {k: mean(lambda a, k=k: a[k], **{k: terms[k]}) for k in names}
+    cov = {(i, j): mean(lambda a, i=i, j=j: a[i] * a[j], **{i: terms[i], j: terms[j]})
+           - means[i] * means[j] for i in names for j in names if names.index(i) <= names.index(j)}
+
+    def matrix(keys):
+        return [[cov[min(i, j, key=names.index), max(i, j, key=names.index)] for j in keys]
+                for i in keys]
+
+    best = (0.0, 0.0)
+    for plane in (red, blue):
+        d = calc(lambda a: a["p"] - a["g"], p=plane.crop(inner), g=green.crop(inner))
+        mean_d = mean(lambda a: a["d"], d=d)
+        variance = mean(lambda a: a["d"] * a["d"], d=d) - mean_d ** 2
+        if variance < 1e-6:
+            continue
+        with_d = {k: mean(lambda a, k=k: a["d"] * a[k], d=d, **{k: terms[k]}) - mean_d * means[k]
+                  for k in names}
+        radial = _solved(matrix(["r"]), [with_d["r"]])
+        full = _solved(matrix(names), [with_d[k] for k in names])
+        if radial is None or full is None:
+            continue
+        explained = sum(c * with_d[k] for c, k in zip(full, names)) \
+            - radial[0] * with_d["r"]
+        shift = (full[0] ** 2 + full[1] ** 2) ** 0.5
+        if explained / variance > best[0]:
+            best = (explained / variance, shift)
+    return best
+
+
+def _solved(a: List[List[float]], b: List[float]) -> Optional[List[float]]:
+    """x of a x = b (a small symmetric system, Gauss-Jordan); None when singular."""
+    n = len(b)
+    m = [list(row) + [v] for row, v in zip(a, b)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        if abs(m[pivot][col]) < 1e-9:
+            return None
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(n):
+            if r != col:
+                f = m[r][col] / m[col][col]
+                m[r] = [x - f * y for x, y in zip(m[r], m[col])]
+    return [m[r][n] / m[r][r] for r in range(n)]
 
 
 def _line(xs: List[float], ys: List[float]) -> Tuple[float, float]:
