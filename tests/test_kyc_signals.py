@@ -126,10 +126,7 @@ def test_the_signals_are_measured_and_reported_beside_the_warnings():
                                        "chroma_spread", "grid_dip", "paper_share",
                                        "glare_cells", "glare_line_cells", "occluded_cells",
                                        "second_card_edges", "background_texture", "banding",
-                                       "banding_depth"}
-                                       "glare_cells", "occluded_cells", "second_card_edges",
-                                       "background_texture", "banding", "banding_depth",
-                                       "misregistration"}
+                                       "banding_depth", "misregistration"}
     assert quality["signals"]["corners_at_edge"] == 0
     assert quality["signals"]["grid_dip"] > 0.87 and quality["signals"]["colour_beyond_tone"] > 7
 
