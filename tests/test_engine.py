@@ -1532,7 +1532,9 @@ def _page_with(cards, size=(1400, 2000), header: str = "") -> "Image.Image":
     for name, turn, at in cards:
         page.paste(Image.open(io.BytesIO(photo(name))).rotate(turn, expand=True), at)
     if header:
-        font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30)
+        from tests.fakes.cards import font_paths
+
+        font = ImageFont.truetype(font_paths()[0], 30)
         ImageDraw.Draw(page).text((60, 30), header, fill=(0, 0, 0), font=font)
     return page
 
