@@ -60,8 +60,8 @@ SMILEY = ("/usr/share/fonts/truetype/smiley-sans/SmileySans-Oblique.ttf", 0)
 VALUE_FONTS = ((_NOTO + "NotoSansCJK-Bold.ttc", 4), (_NOTO + "NotoSansCJK-Light.ttc", 4), SMILEY)
 LABEL_FONTS = ((_NOTO + "NotoSerifCJK-Bold.ttc", 4), SMILEY)
 TITLE_FONTS = ((_NOTO + "NotoSerifCJK-Black.ttc", 1), SMILEY)
-NUMBER_FONTS = (("/usr/share/fonts/truetype/ricty-diminished/RictyDiminished-Regular.ttf", 0),
-                ("/usr/share/fonts/truetype/tlwg/TlwgMono-Bold.ttf", 0),
+NUMBER_FONTS = (("/usr/share/fonts/truetype/tlwg/TlwgMono-Bold.ttf", 0),
+                ("/usr/share/fonts/truetype/ricty-diminished/RictyDiminished-Regular.ttf", 0),
                 ("/usr/share/fonts/opentype/stix/STIXGeneral-Regular.otf", 0))
 ALL_FONTS = tuple(dict.fromkeys(VALUE_FONTS + LABEL_FONTS + TITLE_FONTS + NUMBER_FONTS))
 PACKAGES = "fonts-noto-cjk-extra fonts-smiley-sans fonts-ricty-diminished fonts-tlwg-mono-ttf " \
@@ -980,7 +980,7 @@ def _sheet(person: dict, rng: random.Random, seed: int) -> Photo:
         ImageDraw.Draw(page).text((40, 12), f"2026-11-{rng.randint(10, 28)} 0{rng.randint(1, 9)}"
                                   f":{rng.randint(10, 59)}  FROM 0{rng.randint(20, 99)}-"
                                   f"{rng.randint(1000000, 9999999)}  P.001",
-                                  font=font_at(NUMBER_FONTS[1], 26), fill=(0, 0, 0))
+                                  font=font_at(NUMBER_FONTS[0], 26), fill=(0, 0, 0))
         width = int(85.6 / 25.4 * 204)
         dpi_note = "A4 at 204 x 98 dpi"
     else:
