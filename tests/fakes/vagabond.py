@@ -221,7 +221,7 @@ def _address(prefix: str, rng: random.Random) -> str:
     for _ in range(50):
         if prefix.endswith("区"):
             tail = (rng.choice(STREETS) + rng.choice(STREET_KINDS) + f"{rng.randint(1, 399)}号")
-            if rng.random() < 0.6:
+            if rng.random() < 0.4:
                 tail += (rng.choice(ESTATES) + f"{rng.randint(1, 32)}栋"
                          + (f"{rng.randint(1, 6)}单元" if rng.random() < 0.5 else "")
                          + f"{rng.randint(1, 28)}0{rng.randint(1, 6)}室")
@@ -600,8 +600,8 @@ def surface(name: str, size, rng: random.Random) -> Image.Image:
     noise = noise_field((w, h), rng, 24).astype(np.float32)
     if name in ("walnut desk", "beech plywood"):
         base = np.array((92, 60, 40) if name == "walnut desk" else (206, 170, 122), np.float32)
-        grain = np.sin(y * rng.uniform(0.3, 0.6) + 4 * np.sin(x * 0.01 + rng.random() * 6))
-        arr = base + grain[..., None] * 14 + noise[..., None] * 0.3
+        grain = np.sin(y * rng.uniform(0.15, 0.3) + 4 * np.sin(x * 0.01 + rng.random() * 6))
+        arr = base + grain[..., None] * 9 + noise[..., None] * 0.3
     elif name == "cork board":
         arr = np.array((176, 132, 88), np.float32) + noise[..., None] * 1.2
     elif name == "linen cloth":
@@ -780,12 +780,12 @@ def _hand_shadow(img: Image.Image, quad, rng: random.Random) -> Image.Image:
     (tlx, tly), _, (brx, bry), _ = [(x / 4, y / 4) for x, y in quad]
     cw, ch = brx - tlx, bry - tly
     from_right = rng.random() < 0.5
-    px = brx + cw * 0.1 if from_right else tlx - cw * 0.1
+    px = brx if from_right else tlx  # the palm's centre over the card's edge
     py = tly + ch * rng.uniform(0.3, 0.7)
-    d.ellipse((px - cw * 0.3, py - ch * 0.5, px + cw * 0.3, py + ch * 0.5), fill=255)
+    d.ellipse((px - cw * 0.25, py - ch * 0.5, px + cw * 0.25, py + ch * 0.5), fill=255)
     for k in range(4):
         fy = py - ch * 0.45 + k * ch * 0.27
-        reach = cw * rng.uniform(0.35, 0.55)
+        reach = cw * rng.uniform(0.45, 0.7)
         fx = px - reach if from_right else px + reach
         d.line((px, fy, fx, fy + ch * 0.05), fill=255, width=max(2, int(ch * 0.14)))
     mask = mask.filter(ImageFilter.GaussianBlur(max(1, cw * 0.03))).resize((w, h),
