@@ -116,6 +116,17 @@ def test_every_value_of_the_truth_is_drawn_on_the_card(seed):
     drawn_back_matches(vagabond.draw_back, back, seed)
 
 
+def test_the_longest_values_end_before_the_portrait_in_every_face():
+    for seed in range(24):
+        person = vagabond.random_person(random.Random(seed))
+        face = dict(person["face"], nationality="柯尔克孜", name="阿斯力别克·古丽巴哈尔",
+                    address=vagabond.PLACES[46][1] + "石门乡黄泥塘村12组80号")
+        log = []
+        vagabond.draw_face(face, random.Random(seed), log)
+        for text, box in log[:-1]:
+            assert box[2] <= vagabond.mm(56.5) - 3, (text, seed)  # the portrait starts there
+
+
 def test_a_long_authority_wraps_after_its_bureau_and_stays_on_the_card():
     assert vagabond.wrap_authority("乌鲁木齐市公安局水磨沟区分局", 13) == ["乌鲁木齐市公安局",
                                                                     "水磨沟区分局"]

@@ -375,9 +375,9 @@ def draw_face(face: Dict[str, str], rng: random.Random, log: Optional[list] = No
     _text(d, (column, rows[0]), face["name"], value, ink, log)
     labelled(rows[1], "性别")
     _text(d, (column, rows[1]), face["sex"], value, ink, log)
-    nation_x = column + mm(rng.uniform(14, 16))
-    labelled(rows[1], "民族", nation_x)
-    _text(d, (nation_x + mm(rng.uniform(9.5, 11)), rows[1]), face["nationality"], value, ink,
+    nation_x = column + mm(rng.uniform(12.5, 14))  # 柯尔克孜 in the widest face still ends
+    labelled(rows[1], "民族", nation_x)                # before the portrait
+    _text(d, (nation_x + mm(rng.uniform(8.5, 9.5)), rows[1]), face["nationality"], value, ink,
           log)
     labelled(rows[2], "出生")
     b = face["birth"]
