@@ -31,13 +31,14 @@ import math
 import random
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from tests.fakes.realistic import Photo
-from tests.fakes.typefaces import covers, face as font_at, installed
+from tests.fakes.typefaces import covers, face as font_at, installed  # noqa: F401 (covers:
+# the conftest's font checks ask the rendering)
 
 KINDS = ("plain_face", "plain_back", "hard", "sheet")
 TODAY = date(2026, 12, 7)  # every holder's card is still valid on this day
@@ -527,7 +528,8 @@ def watermark(card: Image.Image, rng: random.Random) -> Tuple[Image.Image, str]:
     alpha = np.asarray(layer, np.float32)[..., None] / 255 * rng.uniform(0.22, 0.38)
     arr = np.asarray(card.convert("RGB"), np.float32)
     out = arr * (1 - alpha) + np.array(colour, np.float32) * alpha
-    return Image.fromarray(out.astype(np.uint8)), f"watermark {'grey' if colour[0] > 100 else 'blue'}"
+    tone = "grey" if colour[0] > 100 else "blue"
+    return Image.fromarray(out.astype(np.uint8)), f"watermark {tone}"
 
 
 # Placing the card in a scene -----------------------------------------------------------------
@@ -714,7 +716,8 @@ def shoot(kind: str, seed: int) -> Photo:
     scene = grain(light(scene, rng, 0.2), rng, rng.uniform(3, 7))
     data, chroma = jpeg(scene, rng)
     return Photo(kind, data, {side: person[side]},
-                 f"{side}, upright, card {width}px, tilt {int(round(tilt))}, on {where}, {chroma} chroma")
+                 f"{side}, upright, card {width}px, tilt {int(round(tilt))}, on {where}, "
+                 f"{chroma} chroma")
 
 
 def _overlays(card: Image.Image, rng: random.Random, notes: list) -> Image.Image:

@@ -26,7 +26,7 @@ side. Everything follows from the seed.
 import io
 import math
 import random
-from typing import List, Tuple
+from typing import Tuple
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
