@@ -802,7 +802,7 @@ def _hard(card: Image.Image, side: str, truth: dict, rng: random.Random, seed: i
     notes: List[str] = []
     card = _overlays(card, rng, notes)
     if effect == "pixelated":  # the sender hid the portrait (the face) or the emblem (the back)
-        box = (mm(56), mm(6.5), mm(83), mm(39.5)) if side == "face" else \
+        box = (mm(56.4), mm(6.5), mm(83), mm(39.5)) if side == "face" else \
             (mm(3), mm(3), mm(24), mm(24))
         part = card.crop(box)
         block = rng.randint(12, 22)
@@ -850,8 +850,10 @@ def _hard(card: Image.Image, side: str, truth: dict, rng: random.Random, seed: i
     elif effect == "annotated":
         d = ImageDraw.Draw(scene)
         (tlx, tly), (blx, bly), (brx, bry), (trx, try_) = quad
-        # ring round the number row (face) or the validity (back): the card's lower band
-        u0, u1, v0, v1 = (0.26, 0.99, 0.78, 0.97) if side == "face" else (0.12, 0.85, 0.82, 1.0)
+        # a ring round the number row (face, between its label and the card's edge) or round
+        # the emblem (back): never across another field
+        u0, u1, v0, v1, grow = (0.26, 0.99, 0.78, 0.97, 1.4) if side == "face" else \
+            (0.05, 0.26, 0.07, 0.41, 1.2)
 
         def at(u, v):
             top = (tlx + (trx - tlx) * u, tly + (try_ - tly) * u)
@@ -861,8 +863,8 @@ def _hard(card: Image.Image, side: str, truth: dict, rng: random.Random, seed: i
         ring = []
         for k in range(40):
             t = 2 * math.pi * k / 39
-            ring.append(at((u0 + u1) / 2 + (u1 - u0) / 2 * 1.05 * math.cos(t),
-                           (v0 + v1) / 2 + (v1 - v0) / 2 * 1.4 * math.sin(t)))
+            ring.append(at((u0 + u1) / 2 + (u1 - u0) / 2 * (grow if side == "back" else 1.05)
+                           * math.cos(t), (v0 + v1) / 2 + (v1 - v0) / 2 * grow * math.sin(t)))
         d.line(ring, fill=(230, 30, 40), width=max(3, draw_width // 160))
     scene = light(scene, rng, 0.3)
     noise = rng.uniform(3, 7)
