@@ -111,7 +111,9 @@ bench: $(STAMP) fonts
 # (tests/fakes/outsider.py) with Droid Sans Fallback, AR PL SungtiL/KaitiM GB and FreeFont; the
 # stranger hold-out (tests/fakes/stranger.py) with Noto CJK's other weights, HanaMin A, and
 # JetBrains Mono, Cousine and Hack for the number; the rover hold-out (tests/fakes/rover.py)
-# with Noto CJK's JP and KR faces and Fantasque Sans Mono, Monoid and monofur for the number.
+# with Noto CJK's JP and KR faces and Fantasque Sans Mono, Monoid and monofur for the number;
+# the vagabond hold-out (tests/fakes/vagabond.py) with Noto CJK's HK faces, Smiley Sans, and
+# Ricty Diminished, TlwgMono and STIX for the number.
 fonts:
 	@(fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list | grep -q "Zen Hei" && \
 	    fc-list | grep -q "OCR B" && fc-list | grep -q "AR PL UKai" && \
@@ -131,7 +133,9 @@ fonts:
 	    fc-list | grep -q LeagueMono-NarrowRegular && fc-list | grep -q agave-r && \
 	    fc-list | grep -q "Courier Prime Sans" && fc-list | grep -q "Anonymous Pro" && \
 	    fc-list | grep -q DejaVuSansMono-Bold && fc-list | grep -q "Fantasque Sans Mono" && \
-	    fc-list | grep -q Monoid && fc-list | grep -q monofur) || \
+	    fc-list | grep -q Monoid && fc-list | grep -q monofur && \
+	    fc-list | grep -q "Smiley Sans" && fc-list | grep -q "Ricty Diminished" && \
+	    fc-list | grep -q TlwgMono && fc-list | grep -q STIXGeneral) || \
 	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-wqy-microhei \
 	        fonts-wqy-zenhei fonts-ocr-b fonts-arphic-ukai fonts-arphic-uming \
 	        fonts-droid-fallback fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-freefont-ttf \
@@ -140,7 +144,8 @@ fonts:
 	        fonts-mononoki fonts-noto-mono fonts-firacode fonts-ocr-a fonts-3270 fonts-hermit \
 	        fonts-cns11643-sung fonts-cns11643-kai fonts-league-mono fonts-agave \
 	        fonts-courier-prime fonts-anonymous-pro fonts-dejavu-core fonts-fantasque-sans \
-	        fonts-monoid fonts-monofur)
+	        fonts-monoid fonts-monofur fonts-smiley-sans fonts-ricty-diminished \
+	        fonts-tlwg-mono-ttf fonts-stix)
 
 # The deployable zips, with dependencies for FC's Linux x86_64 whatever machine builds them:
 # dist/idcard-ocr.zip (python3.10) and dist/idcard-ocr-engine.zip (the offline engine, for

@@ -113,7 +113,11 @@ ROLE = {"realistic": "fit set",
         # measured once (section cascade-rover), after its engine misses and KYC rates were
         # printed the same day
         "rover": "hold-out measured once on 2026-12-07, never fitted on (its engine misses "
-                 "read since)"}
+                 "read since)",
+        # drawn 2026-12-07 (the thirteenth) by an engineer who read none of the engine, the
+        # rules, the cascade or the other generators; not measured yet
+        "vagabond": "hold-out, never tuned on (drawn 2026-12-07 (thirteenth) by an engineer who "
+                    "read none of the engine, rules, cascade or other generators)"}
 HOLDOUT_ROLE = "hold-out: never fitted on or looked at"
 
 API_SECONDS = float(os.environ.get("BENCH_API_SECONDS", 0.8))  # the API's answer time, assumed

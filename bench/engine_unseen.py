@@ -67,7 +67,9 @@ ROLE = {"gb": "tuned on", "specimen": "tuned on, a hold-out until 2026-12-06",
         "drifter": "tuned on since 2026-12-07 (the eleventh hold-out, measured once, its misses "
                    "printed)",
         "rover": "tuned on since 2026-12-07 (the twelfth hold-out, measured once, its misses "
-                 "printed)"}
+                 "printed)",
+        "vagabond": "hold-out, never tuned on (drawn 2026-12-07 (thirteenth) by an engineer who "
+                    "read none of the engine, rules, cascade or other generators)"}
 DEFAULT = ("gb", "specimen")  # what a run without names measures (section engine-unseen)
 NEW_ROLE = "hold-out, never tuned on"  # any other rendering named
 CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use

@@ -136,7 +136,9 @@ ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses 
         "pilgrim": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "nomad": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "drifter": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
-        "rover": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)"}
+        "rover": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
+        "vagabond": "hold-out, never tuned on (drawn 2026-12-07 (thirteenth) by an engineer who "
+                    "read none of the engine, rules, cascade or other generators)"}
 UNSEEN = "hold-out, never tuned on"
 
 

@@ -516,6 +516,48 @@ def cut_beyond_frame(style, seeds=range(3)) -> None:
         assert all(0 <= x <= w - 1 and 0 <= y <= h - 1 for x, y in ordinary.region)
 
 
+
+def card_laid_where_its_corners_say(rendering) -> None:
+    """That a hold-out's `place(scene, card, card_quad(centre, width, angle), shadow=0)` puts the
+    card inside the corners it was given, rounded corners aside, and nothing outside them."""
+    import numpy as np
+    from PIL import Image
+
+    card = Image.new("RGB", rendering.CARD_SIZE, (250, 250, 250))
+    scene = Image.new("RGB", (1200, 900), (20, 20, 20))
+    quad = rendering.card_quad((600, 450), 800, 10)
+    out = np.asarray(rendering.place(scene, card, quad, shadow=0).convert("L"))
+    assert out[450, 600] > 240 and out[20, 20] < 30
+    for x, y in quad:  # just inside each corner (past the rounding) the card; outside, not
+        inward = ((600 - x) * 0.06, (450 - y) * 0.06)
+        assert out[int(y + inward[1]), int(x + inward[0])] > 200
+        assert out[int(y - inward[1]), int(x - inward[0])] < 60
+
+
+def _inside_region(kind: str, seeds, style):
+    """(shot, the grey pixels of its card region's bounding box) for each seed of `kind`."""
+    import numpy as np
+
+    from tests.fakes import artifacts
+
+    for seed in seeds:
+        shot = artifacts.render(kind, seed, style)
+        img = np.asarray(jpeg_picture(shot.data).convert("L"), np.float32)
+        (tlx, tly), _, (brx, bry), _ = shot.region
+        yield shot, img[int(min(tly, bry)):int(max(tly, bry)), int(tlx):int(brx)]
+
+
+def occluders_over_the_region(style, seeds) -> None:
+    """That an occlusion shot's card region holds something besides the card's pale ground."""
+    for shot, inside in _inside_region("occlusion", seeds, style):
+        assert inside.size and inside.std() > 15, shot.detail
+
+
+def glare_saturates_the_region(style, seeds) -> None:
+    """That a glare shot saturates more than 50 pixels of its card region."""
+    for shot, inside in _inside_region("glare_on_fields", seeds, style):
+        assert (inside > 248).sum() > 50, shot.detail
+
 def refuses_unknown_kind(name: str, style) -> None:
     """That a hold-out's rendering and its KYC style refuse a kind they do not draw, by name."""
     from tests.fakes import artifacts, renderings

@@ -16,11 +16,13 @@ import pytest
 from PIL import Image
 
 from idcard_ocr.card import checks
-from tests.conftest import (card_where_region_says, card_width, cut_beyond_frame,
+from tests.conftest import (card_laid_where_its_corners_say, card_where_region_says,
+                            card_width, cut_beyond_frame,
                             districts_and_nations_as_real_cards_carry, drawn_alike,
                             drawn_back_matches, every_variant_drawn, fonts_draw_the_data,
-                            fonts_no_other_rendering_uses, hard_photos_carry_their_phenomena,
-                            jpeg_picture, kyc_shot_sound, overlays_mark_the_card,
+                            fonts_no_other_rendering_uses, glare_saturates_the_region,
+                            hard_photos_carry_their_phenomena, jpeg_picture, kyc_shot_sound,
+                            occluders_over_the_region, overlays_mark_the_card,
                             refuses_unknown_kind, registered_holdout)
 from tests.fakes import artifacts, renderings, rover, rover_kyc
 from tests.fakes.cards import holder_faults
@@ -157,15 +159,7 @@ def test_stamps_are_red_and_watermarks_lay_their_phrase_over_the_card():
 
 
 def test_the_card_is_laid_where_its_corners_say():
-    card = Image.new("RGB", rover.CARD_SIZE, (250, 250, 250))
-    scene = Image.new("RGB", (1200, 900), (20, 20, 20))
-    quad = rover.card_quad((600, 450), 800, 10)
-    out = np.asarray(rover.place(scene, card, quad, shadow=0).convert("L"))
-    assert out[450, 600] > 240 and out[20, 20] < 30
-    for x, y in quad:  # just inside each corner (past the rounding) the card; outside, not
-        inward = ((600 - x) * 0.06, (450 - y) * 0.06)
-        assert out[int(y + inward[1]), int(x + inward[0])] > 200
-        assert out[int(y - inward[1]), int(x - inward[0])] < 60
+    card_laid_where_its_corners_say(rover)
 
 
 @pytest.mark.parametrize("kind", artifacts.KINDS)
@@ -192,20 +186,11 @@ def test_a_cut_card_reaches_beyond_the_frame_and_an_ordinary_one_does_not():
 
 
 def test_an_occluder_covers_part_of_the_fields_the_region_frames():
-    for seed in range(len(rover_kyc.OCCLUDERS)):
-        shot = artifacts.render("occlusion", seed, SMALL)
-        img = np.asarray(jpeg_picture(shot.data).convert("L"), np.float32)
-        (tlx, tly), _, (brx, bry), _ = shot.region
-        inside = img[int(tly):int(bry), int(tlx):int(brx)]
-        assert inside.size and inside.std() > 15, shot.detail
+    occluders_over_the_region(SMALL, range(len(rover_kyc.OCCLUDERS)))
 
 
 def test_a_glare_saturates_the_card_where_a_field_is():
-    for seed in range(len(rover_kyc.GLARES)):
-        shot = artifacts.render("glare_on_fields", seed, SMALL)
-        img = np.asarray(jpeg_picture(shot.data).convert("L"), np.float32)
-        (tlx, tly), _, (brx, bry), _ = shot.region
-        assert (img[int(tly):int(bry), int(tlx):int(brx)] > 248).sum() > 50, shot.detail
+    glare_saturates_the_region(SMALL, range(len(rover_kyc.GLARES)))
 
 
 def test_a_screen_shows_its_subpixels_and_a_copy_loses_the_cards_colour():

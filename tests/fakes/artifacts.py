@@ -173,12 +173,27 @@ ROVER = Style("rover", (2592, 1944), (700, 1900), 10, (72, 93),
               "LED strip, sunlight patch or a flash on a laminating pouch", False,
               "a driver's licence, social-security or hotel key card beside, under or stacked "
               "offset")
+# The vagabond style: drawn by tests/fakes/vagabond_kyc.py (vagabond.py's card; its own scenes,
+# copies, screens, occluders, glare and second cards), the thirteenth hold-out, never tuned on;
+# the fields below only describe it.
+VAGABOND = Style("vagabond", (3280, 2464), (900, 2400), 12, (72, 92),
+                 "one gaussian luma field tiled at a random offset, under a lamp's gradient",
+                 "herringbone parquet, plaid tablecloth, laptop keyboard, newspaper page, "
+                 "glossy black desk, marble counter, floral bed sheet, car seat fabric",
+                 (2.0, 5.0), "phone LCD RGB stripes, phone OLED PenTile, e-ink grey cells, "
+                 "laptop and monitor stripes", "colour laser, inkjet banding, black-and-white",
+                 ("finger", "thumb", "white paper", "receipt", "masking tape", "pale sticker",
+                  "black phone", "car key"),
+                 "LED strip line, window patch, flash or ring light", False,
+                 "another ID card, a bank, library or badge card beside, stacked offset under, "
+                 "fanned or partly cut by the frame")
 # Styles drawn by a module of their own (render(kind, seed, style) and DESCRIPTION there).
 DRAWN_BY = {"fresh": "tests.fakes.fresh_kyc", "blind": "tests.fakes.blind_kyc",
             "outsider": "tests.fakes.outsider_kyc", "novel": "tests.fakes.novel_kyc",
             "stranger": "tests.fakes.stranger_kyc", "wayfarer": "tests.fakes.wayfarer_kyc",
             "pilgrim": "tests.fakes.pilgrim_kyc", "nomad": "tests.fakes.nomad_kyc",
-            "drifter": "tests.fakes.drifter_kyc", "rover": "tests.fakes.rover_kyc"}
+            "drifter": "tests.fakes.drifter_kyc", "rover": "tests.fakes.rover_kyc",
+            "vagabond": "tests.fakes.vagabond_kyc"}
 
 
 def drawing_module(style: Style):

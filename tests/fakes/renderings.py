@@ -39,13 +39,15 @@ KINDS = ("plain_face", "plain_back", "hard", "sheet")
 # tests/fakes/stranger.py, tuned on since 2026-12-07), wayfarer (the eighth,
 # tests/fakes/wayfarer.py, tuned on since 2026-12-07), pilgrim (the ninth, tests/fakes/pilgrim.py,
 # tuned on since 2026-12-07), nomad (the tenth, tests/fakes/nomad.py, tuned on since
-# 2026-12-07), drifter (the eleventh, tests/fakes/drifter.py, tuned on since 2026-12-07) and
-# rover (the twelfth, a hold-out never tuned on, tests/fakes/rover.py).
+# 2026-12-07), drifter (the eleventh, tests/fakes/drifter.py, tuned on since 2026-12-07),
+# rover (the twelfth, tests/fakes/rover.py, tuned on since 2026-12-07) and vagabond (the
+# thirteenth, a hold-out never tuned on, tests/fakes/vagabond.py).
 HOLDOUT_MODULES = {"fresh": "tests.fakes.fresh", "blind": "tests.fakes.blind",
                    "outsider": "tests.fakes.outsider", "novel": "tests.fakes.novel",
                    "stranger": "tests.fakes.stranger", "wayfarer": "tests.fakes.wayfarer",
                    "pilgrim": "tests.fakes.pilgrim", "nomad": "tests.fakes.nomad",
-                   "drifter": "tests.fakes.drifter", "rover": "tests.fakes.rover"}
+                   "drifter": "tests.fakes.drifter", "rover": "tests.fakes.rover",
+                   "vagabond": "tests.fakes.vagabond"}
 FONTS = {  # rendering -> (path, face index) of the value fonts it draws with
     "gb": (("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
            ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
