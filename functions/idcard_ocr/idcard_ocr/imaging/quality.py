@@ -1100,8 +1100,10 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
     SECOND_CARD_PX px, turned so that the rectangle is upright, with the gradients of the
     card itself and of the same card's other sides (`others`, a sheet) left out, and its
     centre at least half the card's short side from the card's centre (not the card
-    itself). A table's edge, a page of print, a keyboard or a hand is not four straight
-    sides of a card's size; an ID card, a bank card or a licence beside or under it is.
+    itself), or SECOND_CARD_NEAREST of it for a rectangle lying as the card does (a card
+    stacked under it, a strip of it showing beside one edge). A table's edge, a page of
+    print, a keyboard or a hand is not four straight sides of a card's size; an ID card, a
+    bank card or a licence beside or under it is.
     At 36 px a head of hair or a mug is a card-sized rectangle too: the rectangles strong
     enough to warn are read again on `image` (_curved), strongest first, at most
     SECOND_CARD_READ of them; the strength is the strongest one not found curved (the
