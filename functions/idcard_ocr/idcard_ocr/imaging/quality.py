@@ -255,7 +255,9 @@ GLARE_LINE_SHARE = 0.1            # a line of light (an LED strip's row of refle
                                    # field cells with this share of their pixels washed out...
 GLARE_LINE_REACH = 2               # ...each within this many cells of the next (its spots lie
                                    # 1.1-1.6 cells apart: a cell between two is often dark)...
-GLARE_LINE_MIN_CELLS = 6           # ...this many of them, one clipped (GLARE_MIN_CLIPPED)...
+GLARE_LINE_MIN_CELLS = 10          # ...this many of them, one clipped (GLARE_MIN_CLIPPED)...
+                                   # (rover's strips 8-22; an HDR photo's halos along a row of
+                                   # print reach 6-8)
 GLARE_LINE_WIDTH = 0.8             # ...lying along a line: their spread across it (cells, std)
                                    # at most this (rover's strips 0-0.45; a blown-out paper's
                                    # noise spreads both ways: 1.27)
@@ -1242,8 +1244,10 @@ def _second_card_edges(image, quad, others=()) -> Tuple[float, float]:
     SECOND_CARD_PX px, turned so that the rectangle is upright, with the gradients of the
     card itself and of the same card's other sides (`others`, a sheet) left out, and its
     centre at least half the card's short side from the card's centre (not the card
-    itself). A table's edge, a page of print, a keyboard or a hand is not four straight
-    sides of a card's size; an ID card, a bank card or a licence beside or under it is.
+    itself), or SECOND_CARD_NEAREST of it for a rectangle lying as the card does (a card
+    stacked under it, a strip of it showing beside one edge). A table's edge, a page of
+    print, a keyboard or a hand is not four straight sides of a card's size; an ID card, a
+    bank card or a licence beside or under it is.
     At 36 px a head of hair or a mug is a card-sized rectangle too: the rectangles strong
     enough to warn are read again on `image` (_curved), strongest first, at most
     SECOND_CARD_READ of them; the strength is the strongest one not found curved (the
