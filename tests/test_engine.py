@@ -146,7 +146,9 @@ def _mirrored(data: bytes) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("name", ["face-clean.jpg", "back-clean.jpg"])
+# real-back-turned.jpg mirrored: its few lines read backwards still scored 0.95 (the median
+# line), over a gate of 0.9, and it was not read again: no card.
+@pytest.mark.parametrize("name", ["face-clean.jpg", "back-clean.jpg", "real-back-turned.jpg"])
 def test_a_front_cameras_mirror_image_is_read_mirrored_back(name):
     # A selfie camera saves the card mirrored: its text reads as nothing, no card is placed.
     # The photo is read again mirrored back, and the answer says so; card_region is still the
