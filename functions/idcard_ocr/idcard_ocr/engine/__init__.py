@@ -146,9 +146,9 @@ def _sides(array, scale):
     (detect -> orient -> lines -> layout). When that finds no card, the other quarter turn is
     tried; when it finds a card but leaves text unexplained (the other card of a sheet, turned
     its own way), that text's area is read on its own. An upright single card costs one read.
-    When no card was placed at any turn: a dark photo (detect.dark) is read again with its
-    contrast stretched; then, when the lines read there score poorly, the photo may be a front
-    camera's mirror image (_may_be_mirrored): it is read again mirrored back (_read_mirrored).
+    When no card was placed at any turn: a dark photo (detect.dark) with contrast to stretch
+    (detect.stretchable) is read again with its contrast stretched; then, when the lines read
+    there score poorly, the photo may be a front camera's mirror image (_may_be_mirrored): it is read again mirrored back (_read_mirrored).
     Only then: a photo on which a card was placed pays for neither.
     """
     from . import detect
@@ -159,7 +159,7 @@ def _sides(array, scale):
     sides, first, located = read
     if sides or _spent():
         return sides, array, False
-    if detect.dark(array):
+    if detect.dark(array) and detect.stretchable(array):
         brighter = detect.brightened(array)
         read = _located_sides(brighter, scale)
         if read is None:
