@@ -148,8 +148,9 @@ def _sides(array, scale):
     its own way), that text's area is read on its own. An upright single card costs one read.
     When no card was placed at any turn: a dark photo (detect.dark) with contrast to stretch
     (detect.stretchable) is read again with its contrast stretched; then, when the lines read
-    there score poorly, the photo may be a front camera's mirror image (_may_be_mirrored): it is read again mirrored back (_read_mirrored).
-    Only then: a photo on which a card was placed pays for neither.
+    there score poorly, the photo may be a front camera's mirror image (_may_be_mirrored): it
+    is read again mirrored back (_read_mirrored). Only then: a photo on which a card was placed
+    pays for neither.
     """
     from . import detect
 
