@@ -183,6 +183,32 @@ def test_an_upright_photo_is_never_read_mirrored_or_brightened(monkeypatch):
     assert recognize(images.card_jpeg(), "face")["success"] is False  # no text: no retry
 
 
+def test_a_page_of_print_that_holds_no_card_is_not_read_mirrored(monkeypatch):
+    # A page of print reads well the right way round, many lines (26-45 in its first area, a
+    # median of 0.97-0.99 blurred and recompressed): no card on it, and no mirror image either.
+    # A card's few lines read backwards may score as well; only they are read again so.
+    import io
+    import random
+    from collections import OrderedDict
+
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    import idcard_ocr.engine as engine
+    from tests.fakes.cards import font_paths
+
+    monkeypatch.setattr(engine, "_cache", OrderedDict())
+    monkeypatch.setattr(engine, "_read_mirrored", lambda *a: pytest.fail("read mirrored"))
+    words, rng = "中华人民共和国公民应当依法申领证件本页为说明文字不含任何卡片", random.Random(3)
+    page = Image.new("RGB", (1240, 1754), (235, 232, 225))
+    draw, font = ImageDraw.Draw(page), ImageFont.truetype(font_paths()[0], 34)
+    for row in range(29):
+        draw.text((60, 60 + row * 54), "".join(rng.choice(words) for _ in range(32)),
+                  fill=(40, 40, 40), font=font)
+    out = io.BytesIO()
+    page.filter(ImageFilter.GaussianBlur(1.0)).save(out, "JPEG", quality=70)
+    assert recognize(out.getvalue(), "face")["success"] is False
+
+
 def test_a_dark_photo_with_nothing_to_stretch_is_not_read_again(monkeypatch):
     # A black frame (a lens cap, a pocket) or one dark grey level is dark, but its darkest and
     # lightest hundredths lie together: stretched, it is noise made loud, and reading it again
