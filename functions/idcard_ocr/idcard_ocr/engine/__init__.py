@@ -146,10 +146,11 @@ def _sides(array, scale):
     (detect -> orient -> lines -> layout). When that finds no card, the other quarter turn is
     tried; when it finds a card but leaves text unexplained (the other card of a sheet, turned
     its own way), that text's area is read on its own. An upright single card costs one read.
-    When no card was placed at any turn: a dark photo (detect.dark) is read again with its
-    contrast stretched; then, when the lines read there score poorly, the photo may be a front
-    camera's mirror image (_may_be_mirrored): it is read again mirrored back (_read_mirrored).
-    Only then: a photo on which a card was placed pays for neither.
+    When no card was placed at any turn: a dark photo (detect.dark) with contrast to stretch
+    (detect.stretchable) is read again with its contrast stretched; then, when the lines read
+    there score poorly, the photo may be a front camera's mirror image (_may_be_mirrored): it
+    is read again mirrored back (_read_mirrored). Only then: a photo on which a card was placed
+    pays for neither.
     """
     from . import detect
 
@@ -159,7 +160,7 @@ def _sides(array, scale):
     sides, first, located = read
     if sides or _spent():
         return sides, array, False
-    if detect.dark(array):
+    if detect.dark(array) and detect.stretchable(array):
         brighter = detect.brightened(array)
         read = _located_sides(brighter, scale)
         if read is None:
@@ -192,20 +193,30 @@ def _spent() -> bool:
 
 
 # A mirrored card's lines read as characters, poorly: the median line of rover's mirrored
-# hard photos and of the samples mirrored scored 0.54-0.85. Asked only of a photo on which no
-# card was placed: a picture without text reads nothing, print that is no card reads well.
+# hard photos scored 0.54-0.85. Asked only of a photo on which no card was placed: a picture
+# without text reads nothing, print that is no card reads well.
 MIRROR_SCORE = 0.9
+# A card's worth of lines read backwards can still score well: the title's and labels' few
+# lines (real-back-turned.jpg mirrored, 4 lines at a median of 0.948; face-exif-sideways.jpg
+# mirrored as stored, 3 at 0.965) were never read again at 0.9 and found no card. So few
+# lines are read again under MIRROR_FEW_SCORE; a page of print that is no card reads 26-45
+# lines in its first area at 0.97-0.99 (blurred and recompressed), and is not.
+MIRROR_FEW_LINES = 12
+MIRROR_FEW_SCORE = 0.98
 
 
 def _may_be_mirrored(reading) -> bool:
     """Whether the text area read (`reading`: its first read, no card placed in it) may be a
-    card mirrored: text was read in it, and its median line scored under MIRROR_SCORE. A
+    card mirrored: text was read in it, and its median line scored under MIRROR_SCORE (under
+    MIRROR_FEW_SCORE when it holds a card's few lines, MIRROR_FEW_LINES at most). A
     picture without text (nothing read) or print read well that is no card is not read
     again."""
     if reading is None or not reading.lines:
         return False
     scores = sorted(line.score for line in reading.lines)
-    return scores[len(scores) // 2] < MIRROR_SCORE
+    median = scores[len(scores) // 2]
+    return median < MIRROR_SCORE or (len(scores) <= MIRROR_FEW_LINES
+                                     and median < MIRROR_FEW_SCORE)
 
 
 def _read_mirrored(array, scale, located):

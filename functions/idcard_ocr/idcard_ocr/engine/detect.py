@@ -73,6 +73,23 @@ def dark(image: np.ndarray) -> bool:
     return bool(grey.size) and float(np.percentile(grey, 99)) < DARK_WHITE
 
 
+# A dark photo whose darkest and lightest hundredths lie closer than this (of 255) holds
+# nothing a stretch can bring out (a black frame, a lens cap, one dark grey): stretched, it is
+# its noise made loud, and is not read again. nomad's dark hard photos #4014 and #4029
+# spanned 80 and 78 (12-92, 22-100).
+DARK_MIN_SPAN = 12
+
+
+def stretchable(image: np.ndarray) -> bool:
+    """Whether stretching the photo's contrast (brightened) can show anything: its darkest
+    and lightest hundredths (grey, every fourth pixel) DARK_MIN_SPAN or more apart."""
+    grey = image[::4, ::4].mean(axis=2)
+    if not grey.size:
+        return False
+    low, high = np.percentile(grey, (1, 99))
+    return float(high - low) >= DARK_MIN_SPAN
+
+
 def brightened(image: np.ndarray) -> np.ndarray:
     """The photo with its contrast stretched: its darkest hundredth to black, its lightest to
     white, every channel alike (the colours' balance kept)."""
