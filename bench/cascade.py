@@ -115,9 +115,10 @@ ROLE = {"realistic": "fit set",
         "rover": "hold-out measured once on 2026-12-07, never fitted on (its engine misses "
                  "read since)",
         # drawn 2026-12-07 (the thirteenth) by an engineer who read none of the engine, the
-        # rules, the cascade or the other generators; not measured yet
-        "vagabond": "hold-out, never tuned on (drawn 2026-12-07 (thirteenth) by an engineer who "
-                    "read none of the engine, rules, cascade or other generators)"}
+        # rules, the cascade or the other generators; measured once (section cascade-vagabond)
+        # on 2026-12-08, after which its engine misses and KYC rates were printed
+        "vagabond": "hold-out measured once on 2026-12-08, never fitted on (its engine misses "
+                    "read since)"}
 HOLDOUT_ROLE = "hold-out: never fitted on or looked at"
 
 API_SECONDS = float(os.environ.get("BENCH_API_SECONDS", 0.8))  # the API's answer time, assumed

@@ -68,8 +68,8 @@ ROLE = {"gb": "tuned on", "specimen": "tuned on, a hold-out until 2026-12-06",
                    "printed)",
         "rover": "tuned on since 2026-12-07 (the twelfth hold-out, measured once, its misses "
                  "printed)",
-        "vagabond": "hold-out, never tuned on (drawn 2026-12-07 (thirteenth) by an engineer who "
-                    "read none of the engine, rules, cascade or other generators)"}
+        "vagabond": "tuned on since 2026-12-08 (the thirteenth hold-out, measured once, its "
+                    "misses printed)"}
 DEFAULT = ("gb", "specimen")  # what a run without names measures (section engine-unseen)
 NEW_ROLE = "hold-out, never tuned on"  # any other rendering named
 CUTS = (0.8, 0.9, 0.95)  # confidence thresholds a cascade might use

@@ -137,8 +137,7 @@ ROLE = {"tuning": "tuned on", "holdout": "tuned on (a hold-out until its misses 
         "nomad": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "drifter": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
         "rover": "tuned on since 2026-12-07 (a hold-out measured once; its rates were read)",
-        "vagabond": "hold-out, never tuned on (drawn 2026-12-07 (thirteenth) by an engineer who "
-                    "read none of the engine, rules, cascade or other generators)"}
+        "vagabond": "tuned on since 2026-12-08 (a hold-out measured once; its rates were read)"}
 UNSEEN = "hold-out, never tuned on"
 
 

@@ -261,13 +261,14 @@ def test_a_second_card_is_another_document():
         assert np.asarray(other.convert("L")).std() > 10, what
 
 
-def test_the_benches_report_vagabond_as_a_hold_out_never_tuned_on(bench):
+def test_the_benches_report_vagabond_measured_once_in_sections_of_its_own(bench):
     # Drawn on 2026-12-07 by an engineer who read none of the engine, the rules or the cascade;
-    # not measured yet: the lead measures it once after the merge.
+    # measured once as a hold-out on 2026-12-08 (the engine's misses and the KYC rates printed
+    # by those runs): tuned on since; its once-measured sections keep their own names.
     engine_unseen, quality, cascade = (bench(n) for n in ("engine_unseen", "quality", "cascade"))
-    assert engine_unseen.ROLE["vagabond"].startswith("hold-out")
-    assert "vagabond" not in engine_unseen.tuned_on()
-    assert quality.ROLE["vagabond"].startswith("hold-out")
+    assert engine_unseen.ROLE["vagabond"].startswith("tuned on since 2026-12-08")
+    assert "vagabond" in engine_unseen.tuned_on()
+    assert quality.ROLE["vagabond"].startswith("tuned on since 2026-12-08")
     assert cascade.role("vagabond").startswith("hold-out")
     assert cascade.section(["vagabond"]) == "cascade-vagabond"
     readme = open(os.path.join(ROOT, "bench", "README.md"), encoding="utf-8").read()
