@@ -1620,17 +1620,8 @@ def _plane(points, values):
     suu, svv, suv = sum(map(mul, us, us)), sum(map(mul, vs, vs)), sum(map(mul, us, vs))
     sz = sum(values)
     suz, svz = sum(map(mul, us, values)), sum(map(mul, vs, values))
-    m = [[n, su, sv, sz], [su, suu, suv, suz], [sv, suv, svv, svz]]
-    for col in range(3):  # Gauss-Jordan with partial pivoting
-        pivot = max(range(col, 3), key=lambda r: abs(m[r][col]))
-        if abs(m[pivot][col]) < 1e-9:
-            return None
-        m[col], m[pivot] = m[pivot], m[col]
-        for r in range(3):
-            if r != col:
-                f = m[r][col] / m[col][col]
-                m[r] = [a - f * b for a, b in zip(m[r], m[col])]
-    return tuple(m[r][3] / m[r][r] for r in range(3))
+    solved = _solved([[n, su, sv], [su, suu, suv], [sv, suv, svv]], [sz, suz, svz])
+    return None if solved is None else tuple(solved)
 
 
 def _median(values: List[float]) -> float:
