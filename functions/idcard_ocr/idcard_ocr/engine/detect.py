@@ -66,11 +66,17 @@ def locate(image: np.ndarray) -> Optional[Located]:
 DARK_WHITE = 128
 
 
-def dark(image: np.ndarray) -> bool:
-    """Whether the photo's lightest hundredth (its grey, sampled every fourth pixel) is under
-    DARK_WHITE."""
+def _hundredths(image: np.ndarray):
+    """The photo's darkest and lightest hundredths (its grey, sampled every fourth pixel), or
+    None for a photo without pixels: what dark, stretchable and brightened each read."""
     grey = image[::4, ::4].mean(axis=2)
-    return bool(grey.size) and float(np.percentile(grey, 99)) < DARK_WHITE
+    return np.percentile(grey, (1, 99)) if grey.size else None
+
+
+def dark(image: np.ndarray) -> bool:
+    """Whether the photo's lightest hundredth (_hundredths) is under DARK_WHITE."""
+    hundredths = _hundredths(image)
+    return hundredths is not None and float(hundredths[1]) < DARK_WHITE
 
 
 # A dark photo whose darkest and lightest hundredths lie closer than this (of 255) holds
@@ -82,19 +88,15 @@ DARK_MIN_SPAN = 12
 
 def stretchable(image: np.ndarray) -> bool:
     """Whether stretching the photo's contrast (brightened) can show anything: its darkest
-    and lightest hundredths (grey, every fourth pixel) DARK_MIN_SPAN or more apart."""
-    grey = image[::4, ::4].mean(axis=2)
-    if not grey.size:
-        return False
-    low, high = np.percentile(grey, (1, 99))
-    return float(high - low) >= DARK_MIN_SPAN
+    and lightest hundredths (_hundredths) DARK_MIN_SPAN or more apart."""
+    hundredths = _hundredths(image)
+    return hundredths is not None and float(hundredths[1] - hundredths[0]) >= DARK_MIN_SPAN
 
 
 def brightened(image: np.ndarray) -> np.ndarray:
     """The photo with its contrast stretched: its darkest hundredth to black, its lightest to
     white, every channel alike (the colours' balance kept)."""
-    grey = image[::4, ::4].mean(axis=2)
-    low, high = np.percentile(grey, 1), np.percentile(grey, 99)
+    low, high = _hundredths(image)
     gain = 255.0 / max(high - low, 1.0)
     return np.clip((image.astype(np.float32) - low) * gain, 0, 255).astype(np.uint8)
 
